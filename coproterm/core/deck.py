@@ -1,0 +1,305 @@
+"""Decks as data: read a deck from TOML (or from the wire) and check every field.
+
+A deck file names its scales and then its questions::
+
+    title = "My workshop"
+
+    [scales.spectrum]
+    title = "A spectrum of engagement"
+
+    [[scales.spectrum.groups]]
+    label = "doing to"
+
+    [[scales.spectrum.positions]]
+    label = "coercion / protection"
+    group = "doing to"
+    example = "criminal justice, safeguarding"
+
+    [[questions]]
+    prompt = "Where does your work live on the spectrum of interactions?"
+    board = "spectrum"                   # a grid: board = ["spectrum", "complexity"]
+
+The same plain structure (:func:`deck_to_data`) travels to clients in the
+welcome message, and :func:`deck_from_data` checks it on arrival, so a deck is
+validated by one piece of code wherever it comes from. Errors name the source,
+the key and the problem.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from coproterm.core.boards import Deck, Group, Position, Question, Scale
+
+MAX_POSITIONS = 12
+MAX_QUESTIONS = 200
+MAX_TEXT = 1000
+DEFAULT_DECK = "copro_learning.toml"
+
+
+class DeckError(ValueError):
+    """A deck that cannot be used, with where and why."""
+
+
+def load_deck(path: str | Path) -> Deck:
+    """Read and check a deck file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DeckError(f"{path}: cannot read the deck: {error.strerror or error}") from None
+    return parse_deck(raw.decode("utf-8", errors="replace"), str(path))
+
+
+def default_deck() -> Deck:
+    """The built-in deck: the #CoproLearning workshop."""
+    text = resources.files("coproterm.core.decks").joinpath(DEFAULT_DECK).read_text("utf-8")
+    return parse_deck(text, f"<built-in {DEFAULT_DECK}>")
+
+
+def parse_deck(text: str, source: str = "<deck>") -> Deck:
+    """Parse TOML text into a checked deck."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DeckError(f"{source}: not valid TOML: {error}") from None
+    return deck_from_data(data, source)
+
+
+def deck_from_data(data: object, source: str = "<deck>") -> Deck:
+    """Check a plain deck structure (from TOML or the wire) and build the deck."""
+    reader = _Reader(source)
+    top = reader.table(data, "")
+    reader.only(top, "", {"title", "source", "scales", "questions"})
+    scales_data = reader.table(top.get("scales", {}), "scales")
+    scales: dict[str, Scale] = {}
+    for key, value in scales_data.items():
+        scales[key] = _scale(reader, key, value)
+    questions_data = reader.array(top.get("questions"), "questions")
+    if not questions_data:
+        reader.fail("questions", "a deck needs at least one question")
+    if len(questions_data) > MAX_QUESTIONS:
+        reader.fail("questions", f"at most {MAX_QUESTIONS} questions, not {len(questions_data)}")
+    questions = tuple(
+        _question(reader, f"questions[{i}]", item, scales) for i, item in enumerate(questions_data)
+    )
+    return Deck(
+        title=reader.text(top, "title", "", required=True),
+        source=reader.text(top, "source", ""),
+        questions=questions,
+        scales=tuple(scales.values()),
+    )
+
+
+def deck_to_data(deck: Deck) -> dict[str, Any]:
+    """The plain structure of a deck: TOML-shaped, msgpack-ready."""
+    scales: dict[str, Any] = {}
+    for scale in deck.scales:
+        entry: dict[str, Any] = {"title": scale.title}
+        if scale.low:
+            entry["low"] = scale.low
+        if scale.high:
+            entry["high"] = scale.high
+        if scale.groups:
+            entry["groups"] = [
+                _drop_empty({"label": g.label, "note": g.note}) for g in scale.groups
+            ]
+        entry["positions"] = [
+            _drop_empty(
+                {
+                    "label": p.label,
+                    "key": p.key,
+                    "group": (g.label if (g := scale.group_of(i)) else ""),
+                    "example": p.example,
+                    "narrative": p.narrative,
+                    "notes": list(p.notes),
+                }
+            )
+            for i, p in enumerate(scale.positions)
+        ]
+        scales[scale.key] = entry
+    questions: list[dict[str, Any]] = []
+    for question in deck.questions:
+        item: dict[str, Any] = {"prompt": question.prompt}
+        if question.x is not None and question.y is not None:
+            item["board"] = [question.x.key, question.y.key]
+        elif question.x is not None:
+            item["board"] = question.x.key
+        if question.note:
+            item["note"] = question.note
+        questions.append(item)
+    return _drop_empty(
+        {"title": deck.title, "source": deck.source, "scales": scales, "questions": questions}
+    )
+
+
+def _drop_empty(entry: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in entry.items() if value not in ("", [], {})}
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+
+
+def _scale(reader: _Reader, key: str, value: object) -> Scale:
+    where = f"scales.{key}"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", key):
+        reader.fail(where, "a scale's name is 1 to 40 letters, digits, '-' or '_'")
+    table = reader.table(value, where)
+    reader.only(table, where, {"title", "low", "high", "groups", "positions"})
+    group_labels: list[tuple[str, str]] = []
+    for i, item in enumerate(reader.array(table.get("groups", []), f"{where}.groups")):
+        group_where = f"{where}.groups[{i}]"
+        group = reader.table(item, group_where)
+        reader.only(group, group_where, {"label", "note"})
+        label = reader.text(group, "label", group_where, required=True)
+        if label in (existing for existing, _ in group_labels):
+            reader.fail(f"{group_where}.label", f"the group {label!r} is named twice")
+        group_labels.append((label, reader.text(group, "note", group_where)))
+
+    positions: list[Position] = []
+    membership: list[str] = []
+    items = reader.array(table.get("positions"), f"{where}.positions")
+    if not 2 <= len(items) <= MAX_POSITIONS:
+        reader.fail(
+            f"{where}.positions", f"a scale has 2 to {MAX_POSITIONS} positions, not {len(items)}"
+        )
+    for i, item in enumerate(items):
+        pos_where = f"{where}.positions[{i}]"
+        pos = reader.table(item, pos_where)
+        reader.only(pos, pos_where, {"label", "key", "group", "example", "narrative", "notes"})
+        label = reader.text(pos, "label", pos_where, required=True)
+        notes = reader.array(pos.get("notes", []), f"{pos_where}.notes")
+        for j, note in enumerate(notes):
+            if not isinstance(note, str) or len(note) > MAX_TEXT:
+                reader.fail(
+                    f"{pos_where}.notes[{j}]", f"expected text of at most {MAX_TEXT} characters"
+                )
+        positions.append(
+            Position(
+                label=label,
+                key=reader.text(pos, "key", pos_where) or _slug(label),
+                example=reader.text(pos, "example", pos_where),
+                narrative=reader.text(pos, "narrative", pos_where),
+                notes=tuple(notes),
+            )
+        )
+        member_of = reader.text(pos, "group", pos_where)
+        if group_labels and member_of not in (name for name, _ in group_labels):
+            known = ", ".join(repr(name) for name, _ in group_labels)
+            reader.fail(f"{pos_where}.group", f"expected one of {known}, not {member_of!r}")
+        if not group_labels and member_of:
+            reader.fail(f"{pos_where}.group", f"the scale {key!r} defines no groups")
+        membership.append(member_of)
+    keys = [p.key for p in positions]
+    if len(set(keys)) != len(keys):
+        reader.fail(f"{where}.positions", "two positions share a key; give each a distinct key")
+    return Scale(
+        key=key,
+        title=reader.text(table, "title", where, required=True),
+        positions=tuple(positions),
+        groups=_groups(reader, where, group_labels, membership),
+        low=reader.text(table, "low", where),
+        high=reader.text(table, "high", where),
+    )
+
+
+def _groups(
+    reader: _Reader, where: str, labels: list[tuple[str, str]], membership: list[str]
+) -> tuple[Group, ...]:
+    groups: list[Group] = []
+    for label, note in labels:
+        members = [i for i, name in enumerate(membership) if name == label]
+        if not members:
+            reader.fail(f"{where}.groups", f"the group {label!r} has no positions")
+        if members != list(range(members[0], members[-1] + 1)):
+            reader.fail(
+                f"{where}.positions", f"the group {label!r} must be one unbroken run of positions"
+            )
+        groups.append(Group(label=label, start=members[0], stop=members[-1] + 1, note=note))
+    return tuple(sorted(groups, key=lambda g: g.start))
+
+
+def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, Scale]) -> Question:
+    table = reader.table(value, where)
+    reader.only(table, where, {"prompt", "board", "note"})
+    board = table.get("board")
+    x = y = None
+    if isinstance(board, str):
+        x = _scale_named(reader, f"{where}.board", board, scales)
+    elif isinstance(board, Sequence) and not isinstance(board, (bytes, bytearray)):
+        if len(board) != 2 or not all(isinstance(name, str) for name in board):
+            reader.fail(f"{where}.board", "a grid is two scale names: [x, y]")
+        x = _scale_named(reader, f"{where}.board", board[0], scales)
+        y = _scale_named(reader, f"{where}.board", board[1], scales)
+    elif board is not None:
+        reader.fail(f"{where}.board", "expected a scale name, or [x, y] for a grid")
+    return Question(
+        prompt=reader.text(table, "prompt", where, required=True),
+        x=x,
+        y=y,
+        note=reader.text(table, "note", where),
+    )
+
+
+def _scale_named(reader: _Reader, where: str, name: str, scales: Mapping[str, Scale]) -> Scale:
+    if name not in scales:
+        known = ", ".join(repr(key) for key in scales) or "none"
+        reader.fail(where, f"no scale named {name!r} (the deck defines {known})")
+    return scales[name]
+
+
+class _Reader:
+    """Typed access to untrusted plain data, failing with the source and key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, problem: str) -> Any:
+        place = f"{self.source}: {where}" if where else self.source
+        raise DeckError(f"{place}: {problem}")
+
+    def table(self, value: object, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            self.fail(where, "expected a table")
+        assert isinstance(value, Mapping)
+        return value
+
+    def array(self, value: object, where: str) -> Sequence[Any]:
+        if value is None:
+            self.fail(where, "is missing")
+        if not isinstance(value, (list, tuple)):
+            self.fail(where, "expected an array")
+        assert isinstance(value, (list, tuple))
+        return value
+
+    def only(self, table: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            expected = ", ".join(sorted(allowed))
+            self.fail(
+                f"{where}.{unknown[0]}" if where else unknown[0],
+                f"unknown key (expected {expected})",
+            )
+
+    def text(
+        self, table: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> str:
+        full = f"{where}.{key}" if where else key
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.fail(full, "is missing")
+            return ""
+        if not isinstance(value, str):
+            self.fail(full, f"expected text, not {type(value).__name__}")
+        if len(value) > MAX_TEXT:
+            self.fail(full, f"at most {MAX_TEXT} characters")
+        if required and not value.strip():
+            self.fail(full, "must not be empty")
+        return str(value)

@@ -1,0 +1,313 @@
+"""The session state machine: messages in, messages out, no I/O.
+
+A :class:`Session` holds the deck, the participants, their votes and the state
+of every question. The hub hands it each decoded message with the connection it
+came from (:meth:`Session.handle`) and sends what it returns. Connections are
+plain numbers chosen by the hub.
+
+Tallies are kept incrementally: a vote moves one count, it never recounts.
+Every change bumps :attr:`Session.version`; the hub's fan-out compares versions
+to send each subscriber the latest :meth:`Session.state` and :meth:`Session.tally`
+a few times a second, not one frame per vote.
+"""
+
+from __future__ import annotations
+
+import hmac
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from coproterm.core.boards import Deck, Kind
+from coproterm.core.deck import deck_to_data
+from coproterm.core.wire import (
+    MAX_NAME,
+    PROTOCOL_VERSION,
+    Ack,
+    Action,
+    Ballot,
+    Command,
+    Error,
+    ErrorCode,
+    Hello,
+    Message,
+    Role,
+    State,
+    Tally,
+    Vote,
+    Welcome,
+)
+
+ConnId = int
+
+CLOSE_REPLACED = 4000
+"""Close code for a connection whose participant joined again elsewhere."""
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send ``message`` to connection ``to``."""
+
+    to: ConnId
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Close connection ``conn`` with a websocket close code and a reason."""
+
+    conn: ConnId
+    code: int
+    reason: str
+
+
+Output = Send | Close
+
+
+@dataclass(slots=True)
+class Participant:
+    """Someone who joined; they keep their votes while away."""
+
+    number: int
+    """Order of joining, from 1; what exports call them."""
+    token: bytes
+    name: str
+    votes: dict[int, int] = field(default_factory=dict)
+    """The cell each question's vote names; no entry where there is no vote."""
+    conn: ConnId | None = None
+    """The connection they are on now, None while away."""
+
+
+@dataclass(slots=True)
+class QuestionState:
+    """Whether a question takes votes, whether its results show, and its tally."""
+
+    counts: list[int]
+    open: bool = True
+    revealed: bool = False
+
+
+class Session:
+    """One workshop's live state."""
+
+    def __init__(
+        self,
+        deck: Deck,
+        host_token: str,
+        new_token: Callable[[], bytes],
+        *,
+        max_participants: int = 5000,
+    ) -> None:
+        self.deck = deck
+        self._host_token = host_token.encode()
+        self._new_token = new_token
+        self.max_participants = max_participants
+        self._deck_data = deck_to_data(deck)
+        self.current = 0
+        self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
+        self.participants: dict[bytes, Participant] = {}
+        self._roles: dict[ConnId, Role] = {}
+        self._members: dict[ConnId, Participant] = {}
+        self.version = 0
+        """Bumped on every change that subscribers should hear of."""
+
+    # -- reading ---------------------------------------------------------------
+
+    @property
+    def connected(self) -> int:
+        """Participants connected now."""
+        return len(self._members)
+
+    def role(self, conn: ConnId) -> Role | None:
+        """The role of a welcomed connection; None before its hello."""
+        return self._roles.get(conn)
+
+    def state(self) -> State:
+        status = self.questions[self.current]
+        return State(
+            current=self.current,
+            open=status.open,
+            revealed=status.revealed,
+            connected=self.connected,
+            voted=sum(status.counts),
+        )
+
+    def tally(self, question: int | None = None) -> Tally:
+        index = self.current if question is None else question
+        return Tally(question=index, counts=tuple(self.questions[index].counts))
+
+    def sees_results(self, conn: ConnId) -> bool:
+        """Whether this connection is shown the current tally."""
+        role = self._roles.get(conn)
+        return role is Role.HOST or (
+            role is Role.PARTICIPANT and self.questions[self.current].revealed
+        )
+
+    # -- changing --------------------------------------------------------------
+
+    def handle(self, conn: ConnId, message: Message) -> list[Output]:
+        """Apply one message from a connection; return what to send and close."""
+        if isinstance(message, Hello):
+            return self._hello(conn, message)
+        role = self._roles.get(conn)
+        seq = message.seq if isinstance(message, (Vote, Command)) else None
+        if role is None:
+            return [_error(conn, seq, ErrorCode.NOT_JOINED, "send a hello first")]
+        if isinstance(message, Vote):
+            return self._vote(conn, role, message)
+        if isinstance(message, Command):
+            return self._command(conn, role, message)
+        return [
+            _error(
+                conn, seq, ErrorCode.BAD_MESSAGE, f"a hub does not take {type(message).__name__}"
+            )
+        ]
+
+    def disconnect(self, conn: ConnId) -> None:
+        """Forget a connection; its participant stays, away, with their votes."""
+        self._roles.pop(conn, None)
+        member = self._members.pop(conn, None)
+        if member is not None and member.conn == conn:
+            member.conn = None
+            self.version += 1
+
+    def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
+        if conn in self._roles:
+            return [
+                _error(conn, None, ErrorCode.ALREADY_JOINED, "this connection has joined already")
+            ]
+        if hello.version != PROTOCOL_VERSION:
+            return [
+                _error(
+                    conn,
+                    None,
+                    ErrorCode.VERSION,
+                    f"this hub speaks protocol version {PROTOCOL_VERSION}",
+                )
+            ]
+        if hello.host_token is not None:
+            if not hmac.compare_digest(hello.host_token.encode(), self._host_token):
+                return [_error(conn, None, ErrorCode.BAD_TOKEN, "wrong host token")]
+            self._roles[conn] = Role.HOST
+            votes: tuple[int | None, ...] = (None,) * len(self.questions)
+            return [Send(conn, Welcome(PROTOCOL_VERSION, Role.HOST, None, self._deck_data, votes))]
+
+        outputs: list[Output] = []
+        member = self.participants.get(hello.resume) if hello.resume is not None else None
+        if member is None:
+            if self.connected >= self.max_participants:
+                return [_error(conn, None, ErrorCode.FULL, "the session is full")]
+            token = self._new_token()
+            member = Participant(len(self.participants) + 1, token, clean_name(hello.name or ""))
+            self.participants[token] = member
+        elif member.conn is not None:
+            outputs.append(
+                Close(member.conn, CLOSE_REPLACED, "joined again from another connection")
+            )
+            self._roles.pop(member.conn, None)
+            self._members.pop(member.conn, None)
+        if hello.name and hello.resume is not None:
+            member.name = clean_name(hello.name) or member.name
+        member.conn = conn
+        self._roles[conn] = Role.PARTICIPANT
+        self._members[conn] = member
+        self.version += 1
+        votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
+        welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_data, votes)
+        outputs.append(Send(conn, welcome))
+        return outputs
+
+    def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
+        member = self._members.get(conn)
+        if role is not Role.PARTICIPANT or member is None:
+            return [
+                _error(
+                    conn,
+                    vote.seq,
+                    ErrorCode.NOT_HOST,
+                    "a host does not vote; join as a participant",
+                )
+            ]
+        refusal = self._check_vote(vote)
+        if refusal is not None:
+            code, text = refusal
+            return [_error(conn, vote.seq, code, text)]
+        status = self.questions[vote.question]
+        before = member.votes.get(vote.question)
+        if before != vote.choice:
+            if before is not None:
+                status.counts[before] -= 1
+            if vote.choice is None:
+                del member.votes[vote.question]
+            else:
+                status.counts[vote.choice] += 1
+                member.votes[vote.question] = vote.choice
+            self.version += 1
+        return [Send(conn, Ack(vote.seq))]
+
+    def _check_vote(self, vote: Vote) -> tuple[ErrorCode, str] | None:
+        if vote.question >= len(self.questions):
+            return ErrorCode.UNKNOWN_QUESTION, f"there is no question {vote.question}"
+        if vote.question != self.current:
+            return ErrorCode.NOT_CURRENT, "that question is not the current one"
+        question = self.deck.questions[vote.question]
+        if question.kind is Kind.DISCUSSION:
+            return (
+                ErrorCode.NO_BOARD,
+                "this question is for talking through; there is nothing to cast",
+            )
+        if vote.choice is not None and vote.choice >= question.cells:
+            return ErrorCode.BAD_CHOICE, f"choose a cell from 0 to {question.cells - 1}"
+        if not self.questions[vote.question].open:
+            return ErrorCode.LOCKED, "voting on this question is locked"
+        return None
+
+    def _command(self, conn: ConnId, role: Role, command: Command) -> list[Output]:
+        if role is not Role.HOST:
+            return [_error(conn, command.seq, ErrorCode.NOT_HOST, "only the host can do that")]
+        if command.question >= len(self.questions):
+            return [
+                _error(
+                    conn,
+                    command.seq,
+                    ErrorCode.UNKNOWN_QUESTION,
+                    f"there is no question {command.question}",
+                )
+            ]
+        status = self.questions[command.question]
+        outputs: list[Output] = []
+        match command.action:
+            case Action.GOTO:
+                self.current = command.question
+            case Action.OPEN | Action.LOCK:
+                status.open = command.action is Action.OPEN
+            case Action.REVEAL | Action.HIDE:
+                status.revealed = command.action is Action.REVEAL
+            case Action.RESET:
+                outputs.extend(self._reset(command.question))
+        self.version += 1
+        outputs.append(Send(conn, Ack(command.seq)))
+        return outputs
+
+    def _reset(self, question: int) -> list[Output]:
+        status = self.questions[question]
+        status.counts = [0] * len(status.counts)
+        outputs: list[Output] = []
+        for member in self.participants.values():
+            if member.votes.pop(question, None) is not None and member.conn is not None:
+                outputs.append(Send(member.conn, Ballot(question, None)))
+        return outputs
+
+
+def _error(conn: ConnId, seq: int | None, code: ErrorCode, text: str) -> Send:
+    return Send(conn, Error(seq, code, text))
+
+
+def clean_name(name: str) -> str:
+    """A display name safe to show: no control or format characters, trimmed, bounded."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in name
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
+    return " ".join(kept.split())[:MAX_NAME]

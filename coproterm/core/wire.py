@@ -1,0 +1,363 @@
+"""The wire: typed messages, one :func:`encode` and one :func:`decode`.
+
+Every frame is a msgpack array whose first item is the message's type code and
+whose other items are its fields, in order. This is the only module that
+imports msgpack; docs/protocol.md describes the same format byte by byte.
+
+:func:`decode` treats its input as hostile: extension types are refused, sizes
+are capped, and every field is checked for type and range. Anything that is not
+exactly a known message raises :class:`ProtocolError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import astuple, dataclass, field
+from enum import IntEnum
+from typing import Any, ClassVar
+
+import msgpack
+
+PROTOCOL_VERSION = 1
+"""Bumped whenever a message changes shape; a hello of another version is refused."""
+
+RESUME_TOKEN_BYTES = 16
+MAX_NAME = 40
+"""Longest display name, in characters."""
+MAX_TOKEN = 64
+MAX_ERROR_TEXT = 300
+MAX_CELLS = 144
+MAX_QUESTIONS = 200
+
+
+class ProtocolError(ValueError):
+    """Bytes that are not a valid message of this protocol."""
+
+
+class VersionMismatch(ProtocolError):
+    """A hello that speaks another protocol version."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"this hub speaks protocol version {PROTOCOL_VERSION}, not {version}")
+        self.version = version
+
+
+class Role(IntEnum):
+    """Who a connection is, once welcomed."""
+
+    PARTICIPANT = 0
+    HOST = 1
+
+
+class Action(IntEnum):
+    """What a host command does to a question."""
+
+    GOTO = 0
+    """Make the question the current one for everyone."""
+    OPEN = 1
+    """Accept votes."""
+    LOCK = 2
+    """Refuse votes; the votes cast so far stay."""
+    REVEAL = 3
+    """Show the results to participants."""
+    HIDE = 4
+    """Hide the results from participants again."""
+    RESET = 5
+    """Clear every vote on the question."""
+
+
+class ErrorCode(IntEnum):
+    """Why a message was refused; the numbers are part of the protocol."""
+
+    BAD_MESSAGE = 1
+    VERSION = 2
+    NOT_JOINED = 3
+    ALREADY_JOINED = 4
+    NOT_HOST = 5
+    BAD_TOKEN = 6
+    UNKNOWN_QUESTION = 7
+    NOT_CURRENT = 8
+    BAD_CHOICE = 9
+    LOCKED = 10
+    NO_BOARD = 11
+    FULL = 12
+    UNAVAILABLE = 13
+    RATE_LIMITED = 14
+
+
+# -- messages a client sends ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """First message of every connection: who is joining, and as what."""
+
+    TYPE: ClassVar[int] = 1
+    version: int = PROTOCOL_VERSION
+    name: str | None = None
+    """A participant's display name; optional."""
+    resume: bytes | None = None
+    """The resume token from an earlier welcome, to come back as the same participant."""
+    host_token: str | None = None
+    """The session's host token; joins as the host."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """Cast, change (the same message again) or clear (``choice=None``) a vote."""
+
+    TYPE: ClassVar[int] = 2
+    seq: int
+    """Chosen by the client; echoed in the ack or error."""
+    question: int
+    choice: int | None
+    """A cell index of the question's board, or None to clear the vote."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A host's command about one question."""
+
+    TYPE: ClassVar[int] = 3
+    seq: int
+    action: Action
+    question: int
+
+
+# -- messages the hub sends -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    """The answer to a hello: the role, the deck, and the participant's own votes."""
+
+    TYPE: ClassVar[int] = 16
+    version: int
+    role: Role
+    resume: bytes | None
+    """Keep it to come back as the same participant (None for a host)."""
+    deck: Mapping[str, Any] = field(hash=False)
+    """The deck in its plain form (``coproterm.core.deck.deck_to_data``)."""
+    votes: tuple[int | None, ...]
+    """This participant's vote on each question, None where there is none."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Where the session is: the current question and its status."""
+
+    TYPE: ClassVar[int] = 17
+    current: int
+    open: bool
+    revealed: bool
+    connected: int
+    """Participants connected now."""
+    voted: int
+    """Participants with a vote on the current question."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The count of votes on each cell of a question's board."""
+
+    TYPE: ClassVar[int] = 18
+    question: int
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """A vote or command was accepted (and logged)."""
+
+    TYPE: ClassVar[int] = 19
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    """A message was refused; ``seq`` names it where it had one."""
+
+    TYPE: ClassVar[int] = 20
+    seq: int | None
+    code: ErrorCode
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """The hub changed this participant's own vote (a host reset the question)."""
+
+    TYPE: ClassVar[int] = 21
+    question: int
+    choice: int | None
+
+
+Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot
+
+
+# -- encoding --------------------------------------------------------------------
+
+
+def encode(message: Message) -> bytes:
+    """The frame for a message."""
+    fields: list[Any] = [message.TYPE]
+    for value in astuple(message) if not isinstance(message, Welcome) else _welcome_fields(message):
+        fields.append(int(value) if isinstance(value, IntEnum) else value)
+    return msgpack.packb(fields, use_bin_type=True)  # type: ignore[no-any-return]
+
+
+def _welcome_fields(message: Welcome) -> tuple[Any, ...]:
+    # astuple() would deep-copy the deck; it is sent as it is.
+    return (message.version, message.role, message.resume, dict(message.deck), message.votes)
+
+
+# -- decoding --------------------------------------------------------------------
+
+Check = Callable[[Any], Any]
+
+
+def _fail(problem: str) -> Any:
+    raise ProtocolError(problem)
+
+
+def _uint(limit: int) -> Check:
+    def check(value: Any) -> int:
+        if type(value) is not int or not 0 <= value <= limit:
+            _fail(f"expected a whole number from 0 to {limit}, not {value!r:.40}")
+        return int(value)
+
+    return check
+
+
+def _text(limit: int) -> Check:
+    def check(value: Any) -> str:
+        if type(value) is not str or len(value) > limit:
+            _fail(f"expected text of at most {limit} characters")
+        return str(value)
+
+    return check
+
+
+def _bytes(size: int) -> Check:
+    def check(value: Any) -> bytes:
+        if type(value) is not bytes or len(value) != size:
+            _fail(f"expected {size} bytes")
+        return bytes(value)
+
+    return check
+
+
+def _optional(inner: Check) -> Check:
+    def check(value: Any) -> Any:
+        return None if value is None else inner(value)
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if type(value) is not bool:
+        _fail("expected true or false")
+    return bool(value)
+
+
+def _enum(kind: type[IntEnum]) -> Check:
+    def check(value: Any) -> IntEnum:
+        number = _uint(255)(value)
+        if number not in kind._value2member_map_:
+            _fail(f"unknown {kind.__name__} {number}")
+        return kind(number)
+
+    return check
+
+
+def _array(item: Check, limit: int) -> Check:
+    def check(value: Any) -> tuple[Any, ...]:
+        if type(value) is not tuple or len(value) > limit:
+            _fail(f"expected an array of at most {limit} items")
+        return tuple(item(v) for v in value)
+
+    return check
+
+
+def _plain_map(value: Any) -> Mapping[str, Any]:
+    # The deck's own checker (deck_from_data) reads it field by field.
+    if type(value) is not dict:
+        _fail("expected a map")
+    return dict(value)
+
+
+_U16 = 0xFFFF
+_U32 = 0xFFFF_FFFF
+_SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
+    Hello.TYPE: (
+        Hello,
+        (
+            _uint(_U16),
+            _optional(_text(MAX_NAME * 4)),
+            _optional(_bytes(RESUME_TOKEN_BYTES)),
+            _optional(_text(MAX_TOKEN)),
+        ),
+    ),
+    Vote.TYPE: (Vote, (_uint(_U32), _uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
+    Command.TYPE: (Command, (_uint(_U32), _enum(Action), _uint(MAX_QUESTIONS))),
+    Welcome.TYPE: (
+        Welcome,
+        (
+            _uint(_U16),
+            _enum(Role),
+            _optional(_bytes(RESUME_TOKEN_BYTES)),
+            _plain_map,
+            _array(_optional(_uint(_U16)), MAX_QUESTIONS),
+        ),
+    ),
+    State.TYPE: (
+        State,
+        (_uint(MAX_QUESTIONS), _boolean, _boolean, _uint(_U32), _uint(_U32)),
+    ),
+    Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
+    Ack.TYPE: (Ack, (_uint(_U32),)),
+    Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
+    Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
+}
+
+
+def _refuse_extension(code: int, data: bytes) -> Any:
+    raise ProtocolError(f"msgpack extension type {code} is not part of this protocol")
+
+
+def decode(frame: bytes) -> Message:
+    """The message in a frame; :class:`ProtocolError` if it is not exactly one."""
+    if not isinstance(frame, (bytes, bytearray, memoryview)):
+        raise ProtocolError("expected a binary frame")
+    try:
+        items = msgpack.unpackb(
+            frame,
+            use_list=False,
+            raw=False,
+            ext_hook=_refuse_extension,
+            max_str_len=64 * 1024,
+            max_bin_len=1024,
+            max_array_len=4096,
+            max_map_len=1024,
+            max_ext_len=16,
+        )
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError) as error:  # msgpack's own errors derive from these
+        raise ProtocolError(f"not a msgpack frame ({type(error).__name__})") from None
+    if type(items) is not tuple or not items or type(items[0]) is not int:
+        raise ProtocolError("a frame is an array that starts with a message type")
+    code, values = items[0], items[1:]
+    schema = _SCHEMAS.get(code)
+    if schema is None:
+        raise ProtocolError(f"unknown message type {code}")
+    kind, checks = schema
+    if kind is Hello and values and type(values[0]) is int and values[0] != PROTOCOL_VERSION:
+        raise VersionMismatch(values[0])
+    if len(values) != len(checks):
+        raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
+    try:
+        fields = [check(value) for check, value in zip(checks, values, strict=True)]
+    except ProtocolError as error:
+        raise ProtocolError(f"{kind.__name__}: {error}") from None
+    return kind(*fields)  # type: ignore[no-any-return]

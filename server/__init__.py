@@ -1,0 +1,1 @@
+"""The hub and its shells: websockets today; SSH, storage and discovery beside it."""

@@ -1,0 +1,98 @@
+"""Start a session hub: what `coproterm serve`, `host` and `demo` share."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import secrets
+from contextlib import suppress
+from dataclasses import dataclass
+
+from coproterm.core.boards import Deck
+from coproterm.core.session import Session
+from coproterm.core.wire import RESUME_TOKEN_BYTES
+from server.addresses import join_targets
+from server.hub import Hub
+
+DEFAULT_PORT = 8765
+MAX_PARTICIPANTS = 5000
+
+
+class HostingError(RuntimeError):
+    """The hub could not start; the message says why and what to try."""
+
+
+@dataclass
+class Hosted:
+    """A hub that is listening."""
+
+    hub: Hub
+    host_token: str
+    bind_host: str
+    port: int
+
+    @property
+    def join_targets(self) -> list[str]:
+        return join_targets(self.bind_host, self.port)
+
+    @property
+    def local_url(self) -> str:
+        """Where a client on this machine reaches the hub."""
+        host = "127.0.0.1" if self.bind_host in ("0.0.0.0", "", "::") else self.bind_host
+        return f"ws://{host}:{self.port}"
+
+
+def new_host_token() -> str:
+    """A random host token: 128 bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def new_session(deck: Deck, host_token: str, max_participants: int = MAX_PARTICIPANTS) -> Session:
+    """A fresh session whose resume tokens are random (128 bits)."""
+    return Session(
+        deck,
+        host_token,
+        lambda: secrets.token_bytes(RESUME_TOKEN_BYTES),
+        max_participants=max_participants,
+    )
+
+
+class HubRunner:
+    """Runs a hub inside the current event loop: ``async with HubRunner(...) as hosted``."""
+
+    def __init__(self, session: Session, host_token: str, bind_host: str, port: int) -> None:
+        self.hub = Hub(session)
+        self._token = host_token
+        self._bind = (bind_host, port)
+        self._server = None
+        self._fan_out: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Hosted:
+        host, port = self._bind
+        try:
+            self._server = await self.hub.serve(host, port)
+        except OSError as error:
+            raise HostingError(_listen_problem(host, port, error)) from None
+        self._fan_out = asyncio.create_task(self.hub.fan_out())
+        bound = self._server.sockets[0].getsockname()[1]
+        return Hosted(self.hub, self._token, host, bound)
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._fan_out is not None:
+            self._fan_out.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._fan_out
+        if self._server is not None:
+            self._server.close()
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._server.wait_closed(), 10)
+
+
+def _listen_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} is already in use on {host}: is another hub running? Try --port with another number."
+    if error.errno == errno.EACCES:
+        return f"not allowed to listen on port {port}: choose a port above 1023 with --port."
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"

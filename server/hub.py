@@ -1,0 +1,213 @@
+"""The websocket hub: the I/O shell around a :class:`~coproterm.core.session.Session`.
+
+Each connection's frames are decoded, handed to the session, and its answers
+sent back. Tallies and state are not sent per vote: a fan-out loop sends each
+subscriber the latest state at most :data:`HOST_INTERVAL` (hosts) or
+:data:`PARTICIPANT_INTERVAL` (participants) apart, and skips a subscriber whose
+socket is not draining, so a slow client costs at most one write buffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
+
+from coproterm.core.session import Close, ConnId, Send, Session
+from coproterm.core.wire import (
+    Error,
+    ErrorCode,
+    ProtocolError,
+    Role,
+    VersionMismatch,
+    decode,
+    encode,
+)
+
+log = logging.getLogger("coproterm.hub")
+
+MAX_FRAME = 4 * 1024
+"""Largest frame a client may send; a vote is 5 to 10 bytes."""
+HOST_INTERVAL = 0.05
+PARTICIPANT_INTERVAL = 0.2
+HELLO_TIMEOUT = 10.0
+MAX_WRITE_BUFFER = 64 * 1024
+"""A subscriber whose unsent bytes exceed this is skipped until it drains."""
+
+REFUSED_HELLO = frozenset(
+    {ErrorCode.VERSION, ErrorCode.BAD_TOKEN, ErrorCode.FULL, ErrorCode.NOT_JOINED}
+)
+"""Refusals after which the connection is closed (1008)."""
+
+
+@dataclass(slots=True)
+class _Peer:
+    """What the hub keeps per connection, besides the session's own record."""
+
+    socket: ServerConnection
+    last_state: bytes | None = None
+    last_tally: bytes | None = None
+
+
+@dataclass
+class Hub:
+    """Serves one session to websocket clients."""
+
+    session: Session
+    host_interval: float = HOST_INTERVAL
+    participant_interval: float = PARTICIPANT_INTERVAL
+    hello_timeout: float = HELLO_TIMEOUT
+    _peers: dict[ConnId, _Peer] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _background: set[asyncio.Task[None]] = field(default_factory=set)
+    _encoded_version: int = -1
+    _state_frame: bytes = b""
+    _tally_frame: bytes = b""
+
+    # -- serving ---------------------------------------------------------------
+
+    def serve(self, host: str, port: int) -> Awaitable[Server]:
+        """Start listening; use as ``async with hub.serve(...) as server``."""
+        return serve(
+            self.handler,
+            host,
+            port,
+            compression=None,
+            max_size=MAX_FRAME,
+            max_queue=4,
+            ping_interval=20,
+            ping_timeout=20,
+            close_timeout=5,
+        )
+
+    async def fan_out(self) -> None:
+        """Send the latest state and tallies forever; run it as a task."""
+        ticks_per_participant_flush = max(1, round(self.participant_interval / self.host_interval))
+        for tick in itertools.count():
+            await asyncio.sleep(self.host_interval)
+            self.flush(participants=tick % ticks_per_participant_flush == 0)
+
+    def flush(self, *, participants: bool = True) -> None:
+        """Send every subscriber (hosts; participants too if asked) what changed."""
+        session = self.session
+        if session.version != self._encoded_version:
+            self._encoded_version = session.version
+            self._state_frame = encode(session.state())
+            self._tally_frame = encode(session.tally())
+        state_to: list[ServerConnection] = []
+        tally_to: list[ServerConnection] = []
+        for conn, peer in self._peers.items():
+            role = session.role(conn)
+            if role is None or (role is Role.PARTICIPANT and not participants):
+                continue
+            transport = peer.socket.transport
+            if transport is None or transport.get_write_buffer_size() > MAX_WRITE_BUFFER:
+                continue
+            if peer.last_state is not self._state_frame:
+                peer.last_state = self._state_frame
+                state_to.append(peer.socket)
+            if peer.last_tally is not self._tally_frame and session.sees_results(conn):
+                peer.last_tally = self._tally_frame
+                tally_to.append(peer.socket)
+        if state_to:
+            broadcast(state_to, self._state_frame)
+        if tally_to:
+            broadcast(tally_to, self._tally_frame)
+
+    async def handler(self, socket: ServerConnection) -> None:
+        """Serve one connection until it closes."""
+        conn = next(self._ids)
+        self._peers[conn] = _Peer(socket)
+        try:
+            try:
+                first = await asyncio.wait_for(socket.recv(), self.hello_timeout)
+            except TimeoutError:
+                await socket.close(CloseCode.POLICY_VIOLATION, "no hello in time")
+                return
+            if not await self._receive(conn, socket, first):
+                return
+            async for frame in socket:
+                if not await self._receive(conn, socket, frame):
+                    return
+        except ConnectionClosed:
+            pass
+        finally:
+            del self._peers[conn]
+            self.session.disconnect(conn)
+
+    # -- one frame -------------------------------------------------------------
+
+    async def _receive(self, conn: ConnId, socket: ServerConnection, frame: str | bytes) -> bool:
+        """Handle one frame; False once the connection is to be closed."""
+        if isinstance(frame, str):
+            await socket.close(CloseCode.UNSUPPORTED_DATA, "binary msgpack frames only")
+            return False
+        try:
+            message = decode(frame)
+        except VersionMismatch as mismatch:
+            return await self._refuse(
+                socket, ErrorCode.VERSION, str(mismatch), CloseCode.POLICY_VIOLATION
+            )
+        except ProtocolError as error:
+            return await self._refuse(
+                socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA
+            )
+        was_welcomed = self.session.role(conn) is not None
+        keep_open = True
+        for output in self.session.handle(conn, message):
+            if isinstance(output, Close):
+                self._close_other(output)
+                continue
+            keep_open &= await self._send(conn, socket, output)
+        if not was_welcomed and self.session.role(conn) is not None:
+            self._send_latest(conn)
+        return keep_open
+
+    async def _send(self, conn: ConnId, socket: ServerConnection, output: Send) -> bool:
+        frame = encode(output.message)
+        if output.to != conn:
+            peer = self._peers.get(output.to)
+            if peer is not None:
+                broadcast([peer.socket], frame)
+            return True
+        await socket.send(frame)
+        if isinstance(output.message, Error) and output.message.code in REFUSED_HELLO:
+            await socket.close(CloseCode.POLICY_VIOLATION, output.message.message[:120])
+            return False
+        return True
+
+    async def _refuse(
+        self, socket: ServerConnection, code: ErrorCode, text: str, close: int
+    ) -> bool:
+        log.info("closing a connection: %s", text)
+        await socket.send(encode(Error(None, code, text)))
+        await socket.close(close, text[:120])
+        return False
+
+    def _send_latest(self, conn: ConnId) -> None:
+        """A newly welcomed connection hears the state now, not at the next tick."""
+        peer = self._peers[conn]
+        state = encode(self.session.state())
+        frames = [state]
+        peer.last_state = state
+        if self.session.sees_results(conn):
+            tally = encode(self.session.tally())
+            frames.append(tally)
+            peer.last_tally = tally
+        for frame in frames:
+            broadcast([peer.socket], frame)
+
+    def _close_other(self, close: Close) -> None:
+        peer = self._peers.get(close.conn)
+        if peer is None:
+            return
+        task = asyncio.create_task(peer.socket.close(close.code, close.reason))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+

@@ -1,0 +1,94 @@
+"""Test helpers: a real hub on 127.0.0.1:0 and raw protocol clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
+from coproterm.core.wire import Ack, Error, Hello, Message, State, Tally, Welcome, decode, encode
+from server.hosting import HubRunner
+from server.hub import Hub
+from tests.conftest import HOST_TOKEN, counting_tokens
+
+
+@dataclass
+class RunningHub:
+    hub: Hub
+    url: str
+
+    @property
+    def session(self) -> Session:
+        return self.hub.session
+
+
+@contextlib.asynccontextmanager
+async def running_hub(session: Session | None = None, **options) -> AsyncIterator[RunningHub]:
+    """A real hub on 127.0.0.1, port 0, with deterministic tokens."""
+    runner = HubRunner(session or Session(default_deck(), HOST_TOKEN, counting_tokens()), HOST_TOKEN, "127.0.0.1", 0)
+    for name, value in options.items():
+        setattr(runner.hub, name, value)
+    async with runner as hosted:
+        yield RunningHub(hosted.hub, hosted.local_url)
+
+
+@dataclass
+class Peer:
+    """A raw protocol client that keeps the latest state and tally it heard."""
+
+    socket: ClientConnection
+    welcome: Welcome | None = None
+    state: State | None = None
+    tally: Tally | None = None
+    replies: list[Message] = field(default_factory=list)
+    seq: int = 0
+
+    async def send(self, message: Message) -> None:
+        await self.socket.send(encode(message))
+
+    async def recv(self, timeout: float = 5.0) -> Message:
+        message = decode(await asyncio.wait_for(self.socket.recv(), timeout))
+        if isinstance(message, State):
+            self.state = message
+        elif isinstance(message, Tally):
+            self.tally = message
+        return message
+
+    async def reply(self, timeout: float = 5.0) -> Message:
+        """The next message that is not a state or tally update."""
+        while True:
+            message = await self.recv(timeout)
+            if not isinstance(message, (State, Tally)):
+                return message
+
+    async def request(self, make) -> Message:
+        """Send a message built from a fresh seq; return the ack or error for it."""
+        self.seq += 1
+        await self.send(make(self.seq))
+        message = await self.reply()
+        assert isinstance(message, (Ack, Error)) and message.seq == self.seq, message
+        return message
+
+    async def until(self, predicate, timeout: float = 5.0) -> None:
+        """Read updates until ``predicate(self)`` holds."""
+        async with asyncio.timeout(timeout):
+            while not predicate(self):
+                await self.recv(timeout)
+
+
+async def join(url: str, hello: Hello | None = None) -> Peer:
+    peer = Peer(await connect(url, compression=None, max_size=2**20))
+    await peer.send(hello or Hello(name="Ann"))
+    welcome = await peer.reply()
+    assert isinstance(welcome, Welcome), welcome
+    peer.welcome = welcome
+    return peer
+
+
+async def join_host(url: str) -> Peer:
+    return await join(url, Hello(host_token=HOST_TOKEN))

@@ -1,0 +1,32 @@
+"""The rings hold: the core does no I/O, and only the codec touches msgpack."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).parent.parent / "coproterm" / "core"
+FORBIDDEN = ("textual", "websockets", "asyncssh", "sqlite3", "zeroconf", "rich", "server", "socket", "asyncio")
+
+
+def test_core_imports_no_shell_or_face():
+    code = (
+        "import sys, coproterm.core.session, coproterm.core.deck, coproterm.core.wire, coproterm.core.boards;"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_only_the_codec_imports_msgpack():
+    importers = []
+    for path in CORE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(name.split(".")[0] == "msgpack" for name in names):
+                importers.append(path.name)
+    assert importers == ["wire.py"]

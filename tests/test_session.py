@@ -1,0 +1,250 @@
+"""The session state machine, message by message, and a property over any sequence."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coproterm.core.deck import default_deck
+from coproterm.core.session import CLOSE_REPLACED, Close, Send, Session, clean_name
+from coproterm.core.wire import (
+    Ack,
+    Action,
+    Ballot,
+    Command,
+    Error,
+    ErrorCode,
+    Hello,
+    Role,
+    Vote,
+    Welcome,
+)
+from tests.conftest import HOST_TOKEN, counting_tokens
+
+SPECTRUM, OPPORTUNITY, COMPLEXITY, GRID = 1, 2, 3, 4
+
+
+def only(outputs):
+    assert len(outputs) == 1, outputs
+    (output,) = outputs
+    assert isinstance(output, Send)
+    return output.message
+
+
+def join(session, conn, name="Ann", resume=None):
+    welcome = only(session.handle(conn, Hello(name=name, resume=resume)))
+    assert isinstance(welcome, Welcome)
+    return welcome
+
+
+def host(session, conn=100):
+    welcome = only(session.handle(conn, Hello(host_token=HOST_TOKEN)))
+    assert welcome.role is Role.HOST
+    return conn
+
+
+def command(session, action, question, conn=100, seq=1):
+    return only(session.handle(conn, Command(seq, action, question)))
+
+
+def error_code(message):
+    assert isinstance(message, Error), message
+    return message.code
+
+
+def test_join_vote_change_clear(session):
+    welcome = join(session, 1)
+    assert welcome.role is Role.PARTICIPANT and len(welcome.resume) == 16
+    host(session)
+    command(session, Action.GOTO, SPECTRUM)
+    assert only(session.handle(1, Vote(1, SPECTRUM, 5))) == Ack(1)
+    assert session.tally().counts == (0, 0, 0, 0, 0, 1)
+    assert only(session.handle(1, Vote(2, SPECTRUM, 2))) == Ack(2)
+    assert session.tally().counts == (0, 0, 1, 0, 0, 0)
+    assert session.state().voted == 1
+    assert only(session.handle(1, Vote(3, SPECTRUM, None))) == Ack(3)
+    assert session.tally().counts == (0,) * 6
+    assert session.state().voted == 0
+
+
+def test_votes_are_checked(session):
+    join(session, 1)
+    host(session)
+    assert error_code(only(session.handle(1, Vote(1, 0, 0)))) is ErrorCode.NO_BOARD
+    assert error_code(only(session.handle(1, Vote(1, 99, 0)))) is ErrorCode.UNKNOWN_QUESTION
+    assert error_code(only(session.handle(1, Vote(1, SPECTRUM, 0)))) is ErrorCode.NOT_CURRENT
+    command(session, Action.GOTO, SPECTRUM)
+    refusal = only(session.handle(1, Vote(9, SPECTRUM, 6)))
+    assert refusal.seq == 9 and refusal.code is ErrorCode.BAD_CHOICE
+    assert error_code(only(session.handle(100, Vote(1, SPECTRUM, 0)))) is ErrorCode.NOT_HOST
+    assert session.tally().counts == (0,) * 6
+
+
+def test_lock_refuses_votes_and_keeps_the_ones_cast(session):
+    join(session, 1)
+    join(session, 2)
+    host(session)
+    command(session, Action.GOTO, SPECTRUM)
+    session.handle(1, Vote(1, SPECTRUM, 0))
+    command(session, Action.LOCK, SPECTRUM)
+    assert session.state().open is False
+    assert error_code(only(session.handle(2, Vote(1, SPECTRUM, 1)))) is ErrorCode.LOCKED
+    assert error_code(only(session.handle(1, Vote(2, SPECTRUM, None)))) is ErrorCode.LOCKED
+    assert session.tally().counts == (1, 0, 0, 0, 0, 0)
+    command(session, Action.OPEN, SPECTRUM)
+    assert only(session.handle(2, Vote(3, SPECTRUM, 1))) == Ack(3)
+
+
+def test_results_are_shown_to_participants_only_when_revealed(session):
+    join(session, 1)
+    host(session)
+    assert session.sees_results(100) and not session.sees_results(1)
+    command(session, Action.REVEAL, 0)
+    assert session.sees_results(1)
+    command(session, Action.GOTO, SPECTRUM)
+    assert not session.sees_results(1), "revealing is per question"
+    command(session, Action.GOTO, 0)
+    command(session, Action.HIDE, 0)
+    assert not session.sees_results(1)
+    assert not session.sees_results(55), "an unknown connection sees nothing"
+
+
+def test_host_commands_need_the_host(session):
+    join(session, 1)
+    for action in Action:
+        assert error_code(only(session.handle(1, Command(1, action, 1)))) is ErrorCode.NOT_HOST
+    assert session.current == 0
+    refusal = only(session.handle(7, Hello(host_token="guess")))
+    assert refusal.code is ErrorCode.BAD_TOKEN
+    assert session.role(7) is None
+    host(session)
+    assert error_code(command(session, Action.GOTO, 6)) is ErrorCode.UNKNOWN_QUESTION
+
+
+def test_messages_before_hello_and_hello_twice(session):
+    assert error_code(only(session.handle(1, Vote(1, 1, 1)))) is ErrorCode.NOT_JOINED
+    join(session, 1)
+    assert error_code(only(session.handle(1, Hello()))) is ErrorCode.ALREADY_JOINED
+    assert error_code(only(session.handle(1, Ack(1)))) is ErrorCode.BAD_MESSAGE
+    assert error_code(only(session.handle(2, Hello(version=9)))) is ErrorCode.VERSION
+
+
+def test_reset_clears_votes_and_tells_each_voter(session):
+    join(session, 1)
+    join(session, 2)
+    host(session)
+    command(session, Action.GOTO, SPECTRUM)
+    session.handle(1, Vote(1, SPECTRUM, 4))
+    outputs = session.handle(100, Command(5, Action.RESET, SPECTRUM))
+    assert Send(1, Ballot(SPECTRUM, None)) in outputs
+    assert Send(100, Ack(5)) in outputs
+    assert len(outputs) == 2, "participant 2 had no vote to clear"
+    assert session.tally().counts == (0,) * 6
+
+
+def test_resume_keeps_identity_and_votes(session):
+    first = join(session, 1, name="Ann")
+    host(session)
+    command(session, Action.GOTO, GRID)
+    session.handle(1, Vote(1, GRID, 23))
+    session.disconnect(1)
+    assert session.state().connected == 0
+    assert session.tally().counts[23] == 1, "an away participant's vote still counts"
+    again = join(session, 2, name="", resume=first.resume)
+    assert again.resume == first.resume
+    assert again.votes[GRID] == 23
+    assert session.participants[first.resume].name == "Ann"
+    assert len(session.participants) == 1
+    assert only(session.handle(2, Vote(2, GRID, 0))) == Ack(2)
+    assert session.tally().counts[0] == 1 and session.tally().counts[23] == 0
+
+
+def test_resume_from_a_second_connection_closes_the_first(session):
+    first = join(session, 1)
+    outputs = session.handle(2, Hello(resume=first.resume))
+    assert outputs[0] == Close(1, CLOSE_REPLACED, "joined again from another connection")
+    assert session.role(1) is None and session.role(2) is Role.PARTICIPANT
+    session.disconnect(1)
+    assert session.state().connected == 1, "closing the replaced connection changes nothing"
+
+
+def test_unknown_resume_token_joins_afresh(session):
+    welcome = join(session, 1, resume=b"x" * 16)
+    assert welcome.resume != b"x" * 16
+
+
+def test_full_session_refuses_newcomers_but_not_returners():
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), max_participants=1)
+    first = join(session, 1)
+    assert error_code(only(session.handle(2, Hello()))) is ErrorCode.FULL
+    session.disconnect(1)
+    join(session, 3, resume=first.resume)
+
+
+def test_names_are_cleaned():
+    assert clean_name("  Ann \t Lee \n") == "Ann Lee"
+    assert clean_name("\x1b[2Jx\x07") == "[2Jx"
+    assert clean_name("a\u200bb\u202ec") == "abc"
+    assert len(clean_name("n" * 500)) == 40
+
+
+def test_version_moves_on_every_visible_change(session):
+    seen = [session.version]
+    join(session, 1)
+    host(session)
+    command(session, Action.GOTO, SPECTRUM)
+    seen.append(session.version)
+    session.handle(1, Vote(1, SPECTRUM, 2))
+    seen.append(session.version)
+    session.handle(1, Vote(2, SPECTRUM, 2))
+    assert session.version == seen[-1], "the same vote again changes nothing"
+    session.disconnect(1)
+    assert session.version > seen[-1]
+    assert seen == sorted(set(seen))
+
+
+# -- property: for any sequence of commands, tallies equal a recount ---------------
+
+conns = st.integers(1, 6)
+step = st.one_of(
+    st.tuples(st.just("join"), conns, st.booleans()),
+    st.tuples(st.just("vote"), conns, st.integers(0, 5), st.one_of(st.none(), st.integers(0, 25))),
+    st.tuples(st.just("command"), st.sampled_from(list(Action)), st.integers(0, 6)),
+    st.tuples(st.just("drop"), conns),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(step, max_size=60))
+def test_tallies_always_equal_a_recount(steps):
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    host(session, conn=100)
+    tokens: dict[int, bytes] = {}
+    for op, *args in steps:
+        if op == "join":
+            conn, resume = args
+            if session.role(conn) is None:
+                previous = tokens.get(conn) if resume else None
+                outputs = session.handle(conn, Hello(resume=previous))
+                for output in outputs:
+                    if isinstance(output, Close):
+                        session.disconnect(output.conn)
+                tokens[conn] = outputs[-1].message.resume
+        elif op == "vote":
+            conn, question, choice = args
+            before = session.tally(question).counts if question < 6 else None
+            reply = only(session.handle(conn, Vote(1, question, choice)))
+            if isinstance(reply, Error) and before is not None:
+                assert session.tally(question).counts == before, "a refused vote changes nothing"
+        elif op == "command":
+            action, question = args
+            command(session, action, question)
+        else:
+            session.disconnect(args[0])
+        for index, status in enumerate(session.questions):
+            recount = [0] * len(status.counts)
+            for member in session.participants.values():
+                if index in member.votes:
+                    recount[member.votes[index]] += 1
+            assert status.counts == recount
+        assert session.state().connected == sum(m.conn is not None for m in session.participants.values())

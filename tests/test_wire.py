@@ -1,0 +1,139 @@
+"""The wire codec: golden bytes, byte budgets, and hostile input."""
+
+from __future__ import annotations
+
+import contextlib
+
+import msgpack
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.wire import (
+    PROTOCOL_VERSION,
+    Ack,
+    Action,
+    Ballot,
+    Command,
+    Error,
+    ErrorCode,
+    Hello,
+    ProtocolError,
+    Role,
+    State,
+    Tally,
+    VersionMismatch,
+    Vote,
+    Welcome,
+    decode,
+    encode,
+)
+
+GOLDEN = [
+    (Hello(1, "Ann", None, None), "95 01 01 a3 41 6e 6e c0 c0"),
+    (Hello(1, None, bytes(range(16)), None), "95 01 01 c0 c4 10 000102030405060708090a0b0c0d0e0f c0"),
+    (Hello(1, None, None, "tok"), "95 01 01 c0 c0 a3 74 6f 6b"),
+    (Vote(7, 1, 3), "94 02 07 01 03"),
+    (Vote(7, 1, None), "94 02 07 01 c0"),
+    (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
+    (State(1, True, False, 30, 12), "96 11 01 c3 c2 1e 0c"),
+    (Tally(1, (3, 0, 5, 10, 2, 1)), "93 12 01 96 03 00 05 0a 02 01"),
+    (Ack(7), "92 13 07"),
+    (Error(7, ErrorCode.LOCKED, "locked"), "94 14 07 0a a6 6c 6f 63 6b 65 64"),
+    (Ballot(1, None), "93 15 01 c0"),
+]
+
+
+@pytest.mark.parametrize(("message", "golden"), GOLDEN, ids=lambda v: type(v).__name__)
+def test_golden_bytes(message, golden):
+    frame = bytes.fromhex(golden.replace(" ", ""))
+    assert encode(message) == frame
+    assert decode(frame) == message
+
+
+def test_welcome_round_trips_with_the_deck():
+    deck = deck_to_data(default_deck())
+    welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, b"r" * 16, deck, (None, 3, None, 1, 23, None))
+    decoded = decode(encode(welcome))
+    assert decoded.role is Role.PARTICIPANT
+    assert decoded.votes == (None, 3, None, 1, 23, None)
+    assert msgpack.packb(decoded.deck) == msgpack.packb(deck)
+
+
+def test_byte_budgets():
+    """DESIGN.md section 4: vote <= 16 bytes, spectrum tally <= 40, grid tally <= 80."""
+    largest_vote = Vote(0xFFFF_FFFF, 200, 0xFFFF)
+    assert len(encode(largest_vote)) <= 16
+    assert len(encode(Vote(12, 1, 5))) == 5
+    # Counts of any session up to 65,535 participants, the largest the hub allows.
+    assert len(encode(Tally(200, (0xFFFF_FFFF,) * 6))) <= 40
+    assert len(encode(Tally(200, (0xFFFF,) * 24))) <= 80
+    assert len(encode(Tally(1, (5, 9, 3, 0, 7, 6)))) == 10
+    assert len(encode(Tally(4, (1,) * 24))) == 30
+
+
+@pytest.mark.parametrize(
+    ("frame", "problem"),
+    [
+        (b"", "not a msgpack frame"),
+        (b"\xc1", "not a msgpack frame"),
+        (b"\x94\x02\x07\x01", "not a msgpack frame"),
+        (msgpack.packb([2, 7, 1, 3]) + b"\x00", "not a msgpack frame"),
+        (msgpack.packb({"type": 2}), "starts with a message type"),
+        (msgpack.packb([]), "starts with a message type"),
+        (msgpack.packb(["vote", 1]), "starts with a message type"),
+        (msgpack.packb([99, 1]), "unknown message type 99"),
+        (msgpack.packb([2, 7, 1]), "Vote has 3 fields, not 2"),
+        (msgpack.packb([2, 7, 1, 3, 4]), "Vote has 3 fields, not 4"),
+        (msgpack.packb([2, -1, 1, 3]), "Vote: expected a whole number"),
+        (msgpack.packb([2, 7, "1", 3]), "Vote: expected a whole number"),
+        (msgpack.packb([2, 7, 1, 3.0]), "Vote: expected a whole number"),
+        (msgpack.packb([2, 7, 1, True]), "Vote: expected a whole number"),
+        (msgpack.packb([2, 7, 1, 70000]), "Vote: expected a whole number from 0 to 65535"),
+        (msgpack.packb([3, 1, 9, 0]), "unknown Action 9"),
+        (msgpack.packb([1, 1, 5, None, None]), "Hello: expected text"),
+        (msgpack.packb([1, 1, None, b"short", None]), "Hello: expected 16 bytes"),
+        (msgpack.packb([1, 1, "x" * 500, None, None]), "Hello: expected text of at most"),
+        (msgpack.packb([2, msgpack.ExtType(5, b"x"), 1, 3]), "extension type 5"),
+        (msgpack.packb([2, msgpack.Timestamp(1), 1, 3]), "Vote: expected a whole number"),
+    ],
+)
+def test_hostile_frames_raise_one_error_type(frame, problem):
+    with pytest.raises(ProtocolError) as caught:
+        decode(frame)
+    assert problem in str(caught.value)
+
+
+def test_text_is_not_a_frame():
+    with pytest.raises(ProtocolError, match="binary frame"):
+        decode("[2, 7, 1, 3]")  # type: ignore[arg-type]
+
+
+def test_another_version_is_named():
+    with pytest.raises(VersionMismatch) as caught:
+        decode(msgpack.packb([1, 2, None, None, None, "future field"]))
+    assert caught.value.version == 2
+    assert "speaks protocol version 1, not 2" in str(caught.value)
+
+
+@given(st.binary(max_size=64))
+def test_any_bytes_decode_or_raise_protocol_error(data):
+    with contextlib.suppress(ProtocolError):
+        decode(data)
+
+
+plain = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=8) | st.binary(max_size=20),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.integers(0, 30), st.lists(plain, max_size=6))
+def test_any_msgpack_array_decodes_or_raises_protocol_error(kind, items):
+    try:
+        message = decode(msgpack.packb([kind, *items]))
+    except ProtocolError:
+        return
+    assert decode(encode(message)) == message

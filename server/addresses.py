@@ -31,7 +31,9 @@ def _interface_ipv4(name: str) -> str | None:
     """The IPv4 address of one interface (Linux ioctl; None where unsupported)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:
-            packed = fcntl.ioctl(probe.fileno(), _SIOCGIFADDR, struct.pack("256s", name[:15].encode()))
+            packed = fcntl.ioctl(
+                probe.fileno(), _SIOCGIFADDR, struct.pack("256s", name[:15].encode())
+            )
         except OSError:
             return None
     return socket.inet_ntoa(packed[20:24])

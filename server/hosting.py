@@ -94,5 +94,7 @@ def _listen_problem(host: str, port: int, error: OSError) -> str:
     if error.errno == errno.EACCES:
         return f"not allowed to listen on port {port}: choose a port above 1023 with --port."
     if error.errno == errno.EADDRNOTAVAIL:
-        return f"{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."
+        return (
+            f"{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."
+        )
     return f"cannot listen on {host}:{port}: {error.strerror or error}"

@@ -210,4 +210,3 @@ class Hub:
         task = asyncio.create_task(peer.socket.close(close.code, close.reason))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
-

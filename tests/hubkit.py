@@ -30,7 +30,12 @@ class RunningHub:
 @contextlib.asynccontextmanager
 async def running_hub(session: Session | None = None, **options) -> AsyncIterator[RunningHub]:
     """A real hub on 127.0.0.1, port 0, with deterministic tokens."""
-    runner = HubRunner(session or Session(default_deck(), HOST_TOKEN, counting_tokens()), HOST_TOKEN, "127.0.0.1", 0)
+    runner = HubRunner(
+        session or Session(default_deck(), HOST_TOKEN, counting_tokens()),
+        HOST_TOKEN,
+        "127.0.0.1",
+        0,
+    )
     for name, value in options.items():
         setattr(runner.hub, name, value)
     async with runner as hosted:

@@ -8,7 +8,17 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).parent.parent / "coproterm" / "core"
-FORBIDDEN = ("textual", "websockets", "asyncssh", "sqlite3", "zeroconf", "rich", "server", "socket", "asyncio")
+FORBIDDEN = (
+    "textual",
+    "websockets",
+    "asyncssh",
+    "sqlite3",
+    "zeroconf",
+    "rich",
+    "server",
+    "socket",
+    "asyncio",
+)
 
 
 def test_core_imports_no_shell_or_face():

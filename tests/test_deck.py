@@ -47,7 +47,12 @@ def test_default_deck_is_the_seed_workshop():
     ]
     assert spectrum.positions[3].example == "surveys, urban planning, FixMyStreet"
     assert spectrum.positions[0].narrative == "We have a duty to act to ensure people's safety."
-    assert [p.label for p in complexity.positions] == ["simple", "complicated", "complex", "chaotic"]
+    assert [p.label for p in complexity.positions] == [
+        "simple",
+        "complicated",
+        "complex",
+        "chaotic",
+    ]
     assert "call in the specialists" in complexity.positions[1].notes
     assert "gather the people" in complexity.positions[2].notes
     prompts = [q.prompt for q in deck.questions]
@@ -86,12 +91,24 @@ def test_minimal_deck_file(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda t: t.replace('board = "yn"', 'board = "maybe"'), "questions[0].board: no scale named 'maybe'"),
-        (lambda t: t.replace('prompt = "Well?"', "prompt = 3"), "questions[0].prompt: expected text, not int"),
-        (lambda t: t.replace('title = "Tiny"', 'title = "Tiny"\ncolour = "red"'), "colour: unknown key"),
+        (
+            lambda t: t.replace('board = "yn"', 'board = "maybe"'),
+            "questions[0].board: no scale named 'maybe'",
+        ),
+        (
+            lambda t: t.replace('prompt = "Well?"', "prompt = 3"),
+            "questions[0].prompt: expected text, not int",
+        ),
+        (
+            lambda t: t.replace('title = "Tiny"', 'title = "Tiny"\ncolour = "red"'),
+            "colour: unknown key",
+        ),
         (lambda t: "questions = []\n" + t.split("[[questions]]")[0], "at least one question"),
         (lambda t: t.replace('title = "Tiny"', 'title = "Tiny'), "not valid TOML"),
-        (lambda t: t.replace('[[scales.yn.positions]]\nlabel = "no"\n', ""), "scales.yn.positions: a scale has 2 to 12 positions, not 1"),
+        (
+            lambda t: t.replace('[[scales.yn.positions]]\nlabel = "no"\n', ""),
+            "scales.yn.positions: a scale has 2 to 12 positions, not 1",
+        ),
         (lambda t: t.replace('board = "yn"', 'board = ["yn"]'), "a grid is two scale names"),
         (lambda t: t.replace('board = "yn"', "board = 4"), "expected a scale name"),
         (lambda t: t.replace('label = "no"', 'label = "no"\ngroup = "g"'), "defines no groups"),
@@ -107,9 +124,16 @@ def test_errors_name_the_file_the_key_and_the_problem(tmp_path, change, message)
 
 
 def test_groups_must_be_unbroken_runs():
-    text = MINIMAL.replace('[scales.yn]\ntitle = "Yes or no"', '[scales.yn]\ntitle = "Yes or no"\n[[scales.yn.groups]]\nlabel = "a"\n[[scales.yn.groups]]\nlabel = "b"')
-    text = text.replace('label = "yes"', 'label = "yes"\ngroup = "a"').replace('label = "no"', 'label = "no"\ngroup = "b"')
-    text = text.replace('[[questions]]', '[[scales.yn.positions]]\nlabel = "again"\ngroup = "a"\n[[questions]]', 1)
+    text = MINIMAL.replace(
+        '[scales.yn]\ntitle = "Yes or no"',
+        '[scales.yn]\ntitle = "Yes or no"\n[[scales.yn.groups]]\nlabel = "a"\n[[scales.yn.groups]]\nlabel = "b"',
+    )
+    text = text.replace('label = "yes"', 'label = "yes"\ngroup = "a"').replace(
+        'label = "no"', 'label = "no"\ngroup = "b"'
+    )
+    text = text.replace(
+        "[[questions]]", '[[scales.yn.positions]]\nlabel = "again"\ngroup = "a"\n[[questions]]', 1
+    )
     with pytest.raises(DeckError, match="'a' must be one unbroken run"):
         parse_deck(text, "deck.toml")
 

@@ -41,7 +41,9 @@ async def test_join_vote_change_clear_reach_the_host():
         assert ann.welcome.deck["title"] == "Co-production and citizen involvement"
         await goto(host, SPECTRUM)
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 5)) == Ack(ann.seq)
-        await host.until(lambda p: p.tally and p.tally.question == SPECTRUM and p.tally.counts[5] == 1)
+        await host.until(
+            lambda p: p.tally and p.tally.question == SPECTRUM and p.tally.counts[5] == 1
+        )
         await ann.request(lambda s: Vote(s, SPECTRUM, 3))
         await host.until(lambda p: p.tally.counts == (0, 0, 0, 1, 0, 0))
         await ann.request(lambda s: Vote(s, SPECTRUM, None))
@@ -134,7 +136,11 @@ async def test_reconnect_with_resume_token_keeps_the_vote():
         again = await join(hub.url, Hello(resume=ann.welcome.resume))
         assert again.welcome.resume == ann.welcome.resume
         assert again.welcome.votes[SPECTRUM] == 4
-        await host.until(lambda p: p.tally.question == SPECTRUM and p.tally.counts[4] == 1 and p.state.connected == 1)
+        await host.until(
+            lambda p: (
+                p.tally.question == SPECTRUM and p.tally.counts[4] == 1 and p.state.connected == 1
+            )
+        )
 
 
 async def test_joining_again_elsewhere_closes_the_old_connection():
@@ -174,7 +180,9 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(("what", "frame", "close", "error"), MALFORMED, ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("what", "frame", "close", "error"), MALFORMED, ids=[m[0] for m in MALFORMED]
+)
 async def test_malformed_input_is_answered_and_disturbs_no_one(what, frame, close, error):
     async with running_hub() as hub:
         host = await join_host(hub.url)
@@ -232,7 +240,11 @@ async def test_a_client_that_stops_reading_costs_little_and_catches_up():
             for _ in range(200):
                 await voter.reply()
         await asyncio.sleep(0.5)
-        (conn,) = [c for c, p in hub.hub._peers.items() if p.socket.remote_address[1] == sleeper.socket.local_address[1]]
+        (conn,) = [
+            c
+            for c, p in hub.hub._peers.items()
+            if p.socket.remote_address[1] == sleeper.socket.local_address[1]
+        ]
         pending = hub.hub._peers[conn].socket.transport.get_write_buffer_size()
         assert pending < 64 * 1024
         sleeper.socket.transport.resume_reading()

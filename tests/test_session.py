@@ -247,4 +247,6 @@ def test_tallies_always_equal_a_recount(steps):
                 if index in member.votes:
                     recount[member.votes[index]] += 1
             assert status.counts == recount
-        assert session.state().connected == sum(m.conn is not None for m in session.participants.values())
+        assert session.state().connected == sum(
+            m.conn is not None for m in session.participants.values()
+        )

@@ -32,7 +32,10 @@ from coproterm.core.wire import (
 
 GOLDEN = [
     (Hello(1, "Ann", None, None), "95 01 01 a3 41 6e 6e c0 c0"),
-    (Hello(1, None, bytes(range(16)), None), "95 01 01 c0 c4 10 000102030405060708090a0b0c0d0e0f c0"),
+    (
+        Hello(1, None, bytes(range(16)), None),
+        "95 01 01 c0 c4 10 000102030405060708090a0b0c0d0e0f c0",
+    ),
     (Hello(1, None, None, "tok"), "95 01 01 c0 c0 a3 74 6f 6b"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
@@ -54,7 +57,9 @@ def test_golden_bytes(message, golden):
 
 def test_welcome_round_trips_with_the_deck():
     deck = deck_to_data(default_deck())
-    welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, b"r" * 16, deck, (None, 3, None, 1, 23, None))
+    welcome = Welcome(
+        PROTOCOL_VERSION, Role.PARTICIPANT, b"r" * 16, deck, (None, 3, None, 1, 23, None)
+    )
     decoded = decode(encode(welcome))
     assert decoded.role is Role.PARTICIPANT
     assert decoded.votes == (None, 3, None, 1, 23, None)
@@ -124,8 +129,15 @@ def test_any_bytes_decode_or_raise_protocol_error(data):
 
 
 plain = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=8) | st.binary(max_size=20),
-    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text(max_size=8)
+    | st.binary(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 

@@ -1,0 +1,1 @@
+"""Client shells: the connection to a hub, shared by every face."""

@@ -1,0 +1,178 @@
+"""A connection to a hub that comes back by itself.
+
+:class:`Link` connects, says hello, and hands every message to a callback; when
+the connection drops it waits (0.5 s, doubling to at most 5 s) and connects
+again, saying hello with the resume token so the participant keeps their votes.
+It stops only when the hub refuses it for good (wrong version, wrong token, a
+full session, or the same participant joining elsewhere).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urlsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from coproterm.core.session import CLOSE_REPLACED
+from coproterm.core.wire import Error, Hello, Message, ProtocolError, decode, encode
+
+DEFAULT_PORT = 8765
+MAX_DELAY = 5.0
+FINAL_CLOSE_CODES = frozenset({1003, 1007, 1008, CLOSE_REPLACED})
+"""Close codes after which connecting again would be refused the same way."""
+
+
+class Phase(Enum):
+    CONNECTING = "connecting"
+    OPEN = "open"
+    WAITING = "waiting"
+    """Lost or could not connect; trying again after a delay."""
+    STOPPED = "stopped"
+    """Refused for good; the detail says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkStatus:
+    """How the connection is, in words a person can act on."""
+
+    phase: Phase
+    detail: str = ""
+    attempt: int = 0
+    delay: float = 0.0
+
+
+def hub_url(address: str) -> str:
+    """``HOST``, ``HOST:PORT``, ``[v6]:PORT`` or a ws:// URL, as a ws:// URL."""
+    address = address.strip()
+    if address.startswith(("ws://", "wss://")):
+        return address
+    parts = urlsplit(f"//{address}")
+    try:
+        port = parts.port or DEFAULT_PORT
+    except ValueError:
+        raise ValueError(f"{address!r} is not HOST or HOST:PORT") from None
+    host = parts.hostname
+    if not host:
+        raise ValueError(f"{address!r} is not HOST or HOST:PORT")
+    host = f"[{host}]" if ":" in host else host
+    return f"ws://{host}:{port}"
+
+
+class Link:
+    """Keeps a connection to a hub and reports what happens on it."""
+
+    def __init__(
+        self,
+        url: str,
+        hello: Callable[[], Hello],
+        on_message: Callable[[Message], None],
+        on_status: Callable[[LinkStatus], None],
+        *,
+        max_delay: float = MAX_DELAY,
+    ) -> None:
+        self.url = url
+        self._hello = hello
+        self._on_message = on_message
+        self._on_status = on_status
+        self._max_delay = max_delay
+        self._socket: ClientConnection | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self._socket is not None
+
+    async def send(self, message: Message) -> bool:
+        """Send if connected; False if the message could not go."""
+        socket = self._socket
+        if socket is None:
+            return False
+        try:
+            await socket.send(encode(message))
+        except ConnectionClosed:
+            return False
+        return True
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+
+    async def run(self) -> None:
+        """Connect, and connect again, until refused for good or cancelled."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self._on_status(LinkStatus(Phase.CONNECTING, attempt=attempt))
+            problem, final = await self._session()
+            if problem is None:
+                attempt = 0
+                problem = "the connection was lost"
+            if final:
+                self._on_status(LinkStatus(Phase.STOPPED, problem))
+                return
+            delay = min(self._max_delay, 0.5 * 2 ** max(0, attempt - 1))
+            self._on_status(LinkStatus(Phase.WAITING, problem, attempt, delay))
+            await asyncio.sleep(delay)
+
+    async def _session(self) -> tuple[str | None, bool]:
+        """One connection, start to end: (what went wrong, whether it is final)."""
+        refusal: Error | None = None
+        try:
+            async with connect(
+                self.url,
+                compression=None,
+                max_size=2**20,
+                open_timeout=5,
+                ping_interval=10,
+                ping_timeout=10,
+            ) as socket:
+                await socket.send(encode(self._hello()))
+                self._socket = socket
+                self._on_status(LinkStatus(Phase.OPEN))
+                async for frame in socket:
+                    message = decode(frame)  # type: ignore[arg-type]
+                    if isinstance(message, Error) and message.seq is None:
+                        refusal = message
+                    self._on_message(message)
+                if socket.close_code == 1001:
+                    return "the hub has stopped (it may be restarting)", False
+            return None, False
+        except ConnectionClosed as closed:
+            code = closed.rcvd.code if closed.rcvd else 1006
+            reason = refusal.message if refusal else (closed.rcvd.reason if closed.rcvd else "")
+            if code in FINAL_CLOSE_CODES:
+                return reason or f"the hub closed the connection ({code})", True
+            return None, False
+        except ProtocolError as error:
+            return (
+                f"the hub sent something this app does not understand ({error}); update coproterm",
+                True,
+            )
+        except InvalidURI:
+            return f"{self.url} is not a hub address", True
+        except InvalidHandshake as error:
+            return f"that address answered, but not as a coproterm hub ({error})", False
+        except TimeoutError:
+            return (
+                "no answer from the hub (is the address right, and are you on the same network?)",
+                False,
+            )
+        except OSError as error:
+            return _describe(error), False
+        finally:
+            self._socket = None
+
+
+def _describe(error: OSError) -> str:
+    if error.errno == errno.ECONNREFUSED or isinstance(error, ConnectionRefusedError):
+        return "nothing is listening at that address and port (is the hub running?)"
+    if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "that address cannot be reached from here (are you on the room's network?)"
+    if "Name or service not known" in str(error) or "nodename nor servname" in str(error):
+        return "that host name is not known on this network; try its IP address"
+    return f"cannot connect: {error.strerror or error}"

@@ -1,0 +1,1 @@
+"""The faces: the host dashboard and the participant app (Textual)."""

@@ -1,0 +1,40 @@
+"""`coproterm host`: the facilitator's dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import SystemCommand
+from textual.screen import Screen
+
+from coproterm.core.wire import Hello
+from coproterm.tui.host.dashboard import COMMANDS, Dashboard
+from coproterm.tui.hub_app import HubApp
+
+
+class HostApp(HubApp):
+    """Pace the questions, lock, reveal and watch the room's answers arrive."""
+
+    TITLE = "coproterm host"
+
+    def __init__(self, url: str, token: str, join_targets: list[str] | None = None) -> None:
+        super().__init__(url)
+        self.token = token
+        self.join_targets = join_targets or []
+
+    def hello(self) -> Hello:
+        return Hello(host_token=self.token)
+
+    def on_mount(self) -> None:
+        self.push_screen(Dashboard())
+        super().on_mount()
+
+    async def action_quit(self) -> None:
+        await self.screen.run_action("leave")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, Dashboard):
+            for action, title, help_text in COMMANDS:
+                yield SystemCommand(title, help_text, partial(screen.run_action, action))

@@ -1,0 +1,203 @@
+"""The facilitator's dashboard: join instructions, the question, live results, the controls."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from coproterm.client.link import Phase
+from coproterm.core.boards import Kind
+from coproterm.core.view import SessionView
+from coproterm.core.wire import Action, Command
+from coproterm.tui.hub_app import HubApp, describe_link
+from coproterm.tui.widgets.confirm import ConfirmScreen
+from coproterm.tui.widgets.tally import TallyChart
+
+COMMANDS = [
+    ("next", "Next question", "Move everyone to the next question"),
+    ("previous", "Previous question", "Move everyone back one question"),
+    ("toggle_lock", "Lock or open voting", "Stop (or start again) taking votes on this question"),
+    (
+        "toggle_reveal",
+        "Reveal or hide results",
+        "Show (or hide) the results on participants' screens",
+    ),
+    ("reset", "Reset this question", "Clear every vote on this question"),
+]
+
+
+class Dashboard(Screen[None]):
+    """Everything the facilitator needs on one (projected) screen."""
+
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("n,right", "next", "next"),
+        Binding("p,left", "previous", "previous"),
+        Binding("l", "toggle_lock", "lock/open"),
+        Binding("r", "toggle_reveal", "reveal/hide"),
+        Binding("x", "reset", "reset"),
+        Binding("q", "leave", "quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="join"):
+            yield Static(id="join-how")
+            yield Static(id="people")
+        yield Static(id="question")
+        yield Static(id="state")
+        with VerticalScroll(id="body"):
+            yield Vertical(id="chart")
+        yield Static(id="link")
+        yield Footer()
+
+    @property
+    def hub(self) -> HubApp:
+        assert isinstance(self.app, HubApp)
+        return self.app
+
+    def on_mount(self) -> None:
+        self._charted: int | None = None
+        self.watch(self.hub, "revision", self._redraw)
+        self.watch(self.hub, "link_status", self._redraw)
+
+    # -- state down --------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        view = self.hub.view
+        self.query_one("#join-how", Static).update(self._join_text())
+        link = self.query_one("#link", Static)
+        link.update(Text(describe_link(self.hub.link_status, self.hub.url)))
+        link.display = self.hub.link_status.phase is not Phase.OPEN
+        if view.deck is None or view.state is None or view.question is None:
+            return
+        state, question = view.state, view.question
+        self.query_one("#people", Static).update(
+            Text.assemble((f"{state.connected}", "bold"), " connected")
+        )
+        self.query_one("#question", Static).update(
+            Text.assemble(
+                (f"Question {state.current + 1} of {len(view.deck.questions)}  ", "dim"),
+                (question.prompt, "bold"),
+            )
+        )
+        self.query_one("#state", Static).update(self._state_text(view))
+        if self._charted != state.current:
+            self._charted = state.current
+            chart = self.query_one("#chart", Vertical)
+            chart.remove_children()
+            if question.kind is Kind.DISCUSSION:
+                chart.mount(
+                    Static(Text(question.note or "A question to talk through: nothing to vote on."))
+                )
+            else:
+                chart.mount(TallyChart(question))
+        tally = view.current_tally
+        if tally is not None:
+            for chart_widget in self.query(TallyChart):
+                chart_widget.counts = tally.counts
+        error = view.last_error
+        if error is not None and error.seq is not None:
+            view.last_error = None
+            self.notify(error.message, title="Refused", severity="error")
+
+    def _join_text(self) -> Text:
+        targets = getattr(self.hub, "join_targets", [])
+        if not targets:
+            return Text.assemble(
+                ("Join: ", "bold"), f"coproterm join <this hub's address>  ({self.hub.url})"
+            )
+        text = Text.assemble(("Join:  ", "bold"), (f"coproterm join {targets[0]}", "bold reverse"))
+        if len(targets) > 1:
+            text.append("   or " + ", ".join(targets[1:]), "dim")
+        return text
+
+    def _state_text(self, view: SessionView) -> Text:
+        state, question = view.state, view.question
+        assert state is not None and question is not None
+        if question.kind is Kind.DISCUSSION:
+            return Text("Discussion: no voting on this question", "dim")
+        return Text.assemble(
+            ("● OPEN: taking votes" if state.open else "■ LOCKED: no more votes", "bold"),
+            "    ",
+            (
+                "◉ REVEALED to participants" if state.revealed else "◌ hidden from participants",
+                "bold" if state.revealed else "",
+            ),
+            "    ",
+            "voted: ",
+            (f"{state.voted}", "bold"),
+            f" of {state.connected}",
+        )
+
+    # -- events up ---------------------------------------------------------------
+
+    async def _command(self, action: Action, question: int | None = None) -> None:
+        view = self.hub.view
+        if view.state is None:
+            self.notify("Not connected to the hub yet.", severity="warning")
+            return
+        target = view.state.current if question is None else question
+        sent = await self.hub.link.send(Command(self.hub.next_seq(), action, target))
+        if not sent:
+            self.notify("Not connected to the hub: nothing was changed.", severity="warning")
+
+    async def action_next(self) -> None:
+        view = self.hub.view
+        if (
+            view.state is not None
+            and view.deck is not None
+            and view.state.current + 1 < len(view.deck.questions)
+        ):
+            await self._command(Action.GOTO, view.state.current + 1)
+
+    async def action_previous(self) -> None:
+        view = self.hub.view
+        if view.state is not None and view.state.current > 0:
+            await self._command(Action.GOTO, view.state.current - 1)
+
+    async def action_toggle_lock(self) -> None:
+        state = self.hub.view.state
+        if state is not None:
+            await self._command(Action.LOCK if state.open else Action.OPEN)
+
+    async def action_toggle_reveal(self) -> None:
+        state = self.hub.view.state
+        if state is not None:
+            await self._command(Action.HIDE if state.revealed else Action.REVEAL)
+
+    def action_reset(self) -> None:
+        view = self.hub.view
+        if view.state is None or view.question is None:
+            return
+
+        async def answered(yes: bool | None) -> None:
+            if yes:
+                await self._command(Action.RESET)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Clear all {view.state.voted} votes on “{view.question.prompt}”?", "Clear votes"
+            ),
+            answered,
+        )
+
+    def action_leave(self) -> None:
+        state = self.hub.view.state
+        if state is None or state.connected == 0:
+            self.app.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.exit()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"{state.connected} participants are connected. Quit the dashboard?", "Quit"
+            ),
+            answered,
+        )

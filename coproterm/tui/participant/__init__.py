@@ -1,0 +1,1 @@
+"""The participant app: `coproterm join`."""

@@ -1,0 +1,192 @@
+"""The participant's one screen: the question, the board, and what happened to their vote."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from coproterm.client.link import Phase
+from coproterm.core.boards import Kind, Question
+from coproterm.core.view import SessionView
+from coproterm.core.wire import ErrorCode, Vote
+from coproterm.tui.hub_app import HubApp, describe_link
+from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.tally import TallyChart
+
+
+class VoteScreen(Screen[None]):
+    """Shows the current question and takes the participant's vote."""
+
+    CSS_PATH = "vote_screen.tcss"
+    BINDINGS = [
+        Binding("q", "app.quit", "leave"),
+        Binding("r", "retry", "retry", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with VerticalScroll(id="body"):
+            yield Static(id="prompt")
+            yield Static(id="note")
+            yield Vertical(id="board")
+            yield Static(id="help")
+            yield Vertical(id="results")
+        yield Static(id="feedback")
+        yield Footer()
+
+    @property
+    def hub(self) -> HubApp:
+        assert isinstance(self.app, HubApp)
+        return self.app
+
+    def on_mount(self) -> None:
+        self._shown: tuple[int, int | None, bool] | None = None
+        self.watch(self.hub, "revision", self._redraw)
+        self.watch(self.hub, "link_status", self._redraw)
+
+    # -- state down --------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        view = self.hub.view
+        self.query_one("#status", Static).update(Text(self._status_line(view)))
+        question = view.question
+        if question is None or view.state is None:
+            self.query_one("#prompt", Static).update("Waiting for the session…")
+            return
+        current = view.state.current
+        revealed = view.current_tally is not None
+        key = (current, view.my_vote(), revealed)
+        if self._shown is None or self._shown[0] != current:
+            self._show_question(question, view)
+        elif self._shown[2] != revealed:
+            self._show_results(question, view)
+        self._shown = key
+        for picker in self.query(BoardPicker):
+            picker.chosen = view.my_vote()
+            picker.disabled = not view.state.open
+        tally = view.current_tally
+        if tally is not None:
+            for chart in self.query(TallyChart):
+                chart.counts = tally.counts
+        self.query_one("#feedback", Static).update(self._feedback(question, view))
+
+    def _status_line(self, view: SessionView) -> str:
+        link = describe_link(self.hub.link_status, self.hub.url)
+        if view.deck is None or view.state is None:
+            return link
+        state = view.state
+        count = len(view.deck.questions)
+        narrow = self.size.width < 60
+        parts = [
+            link,
+            f"Q{state.current + 1}/{count}"
+            if narrow
+            else f"question {state.current + 1} of {count}",
+        ]
+        if view.question is not None and view.question.kind is not Kind.DISCUSSION:
+            parts.append("open" if state.open else "🔒 locked")
+            if state.revealed:
+                parts.append("results shown")
+        return "  ·  ".join(parts)
+
+    def _show_question(self, question: Question, view: SessionView) -> None:
+        self.query_one("#prompt", Static).update(Text(question.prompt))
+        self.query_one("#note", Static).update(Text(question.note))
+        self.query_one("#note").display = bool(question.note) and self.size.height >= 20
+        board = self.query_one("#board", Vertical)
+        board.remove_children()
+        self.query_one("#help", Static).update("")
+        if question.kind is not Kind.DISCUSSION:
+            picker = BoardPicker(question, view.my_vote())
+            board.mount(picker)
+            picker.focus()
+        self._show_results(question, view)
+
+    def _show_results(self, question: Question, view: SessionView) -> None:
+        results = self.query_one("#results", Vertical)
+        results.remove_children()
+        tally = view.current_tally
+        showing = tally is not None and question.kind is not Kind.DISCUSSION
+        if showing:
+            assert tally is not None
+            results.mount(Static("Results", classes="heading"), TallyChart(question, tally.counts))
+        # On a small screen the results take the place of the help text.
+        self.query_one("#help").display = not (showing and self.size.height < 34)
+
+    def _feedback(self, question: Question, view: SessionView) -> Text:
+        return Text(self._feedback_words(question, view))
+
+    def _feedback_words(self, question: Question, view: SessionView) -> str:
+        state = view.state
+        assert state is not None
+        if self.hub.link_status.phase is Phase.STOPPED:
+            return "Press r to try again, or q to leave."
+        if question.kind is Kind.DISCUSSION:
+            return "Talk it through with the room; nothing to cast on this one."
+        error = view.last_error
+        mine = view.my_vote()
+        if view.is_pending(state.current):
+            return "Sending your vote…"
+        if error is not None and error.code is not ErrorCode.NOT_CURRENT:
+            return f"✖ {error.message}"
+        if mine is not None:
+            counted = f"✔ Your vote is counted: {question.describe(mine)}"
+            return counted if state.open else f"🔒 Voting is locked. {counted}"
+        if not state.open:
+            return "🔒 Voting is locked; you did not vote on this one."
+        return "Choose with the arrow or number keys (or click), then press Enter."
+
+    # -- events up ---------------------------------------------------------------
+
+    def on_board_picker_highlighted(self, event: BoardPicker.Highlighted) -> None:
+        question = self.hub.view.question
+        if question is not None and question.x is not None:
+            self.query_one("#help", Static).update(_help(question, event.cell))
+
+    async def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
+        await self._send_vote(event.cell)
+
+    async def on_board_picker_cleared(self, event: BoardPicker.Cleared) -> None:
+        await self._send_vote(None)
+
+    async def _send_vote(self, choice: int | None) -> None:
+        view = self.hub.view
+        if view.state is None:
+            return
+        seq = self.hub.next_seq()
+        view.sent(seq, view.state.current, choice)
+        if not await self.hub.link.send(Vote(seq, view.state.current, choice)):
+            view.pending.pop(seq, None)
+            self.notify(
+                "Not connected: your vote was not sent. It will be possible again once reconnected.",
+                severity="warning",
+            )
+        self.hub.revision += 1
+
+    def action_retry(self) -> None:
+        if self.hub.link_status.phase is Phase.STOPPED:
+            self.hub.connect()
+
+
+def _help(question: Question, cell: int) -> Text:
+    """The words about a cell: label, group, example and narrative (plain text, never markup)."""
+    x, y = question.coordinates(cell)
+    assert question.x is not None
+    lines: list[Text] = []
+    for scale, index in ((question.x, x), (question.y, y)):
+        if scale is None:
+            continue
+        position = scale.positions[index]
+        group = scale.group_of(index)
+        lines.append(Text.assemble((position.label, "bold"), f"  ({group.label})" if group else ""))
+        if position.example:
+            lines.append(Text(f"e.g. {position.example}"))
+        if position.narrative:
+            lines.append(Text(f"“{position.narrative}”", style="italic"))
+        if position.notes and question.y is None:
+            lines.append(Text(" · ".join(position.notes)))
+    return Text("\n").join(lines)

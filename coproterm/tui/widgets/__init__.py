@@ -1,0 +1,1 @@
+"""Widgets shared by the host dashboard and the participant app."""

@@ -1,0 +1,287 @@
+"""The board a participant places their work on: a scale or a grid of two scales.
+
+:class:`BoardPicker` draws the board to fit its width (a row of columns when
+there is room, a list when there is not), moves a cursor with the arrow keys,
+number keys and the mouse, and turns Enter or a second click into a
+:class:`BoardPicker.Cast` message. Marks never rely on colour alone: the cursor
+is ``▶`` and reversed, the participant's vote is ``✔``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.containers import ScrollableContainer
+from textual.geometry import Region
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from coproterm.core.boards import Question, Scale
+
+CURSOR = Style(reverse=True, bold=True)
+CHOSEN = Style(bold=True)
+MUTED = Style(dim=True)
+NARROW = 60
+"""Below this width a scale is drawn as a list."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A screen rectangle (x0..x1, y0..y1, inclusive-exclusive) and the cell it shows."""
+
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+    cell: int
+
+
+class BoardPicker(Widget, can_focus=True):
+    """Choose a cell of a question's board and cast it."""
+
+    DEFAULT_CSS = """
+    BoardPicker { height: auto; min-height: 3; }
+    BoardPicker:disabled { opacity: 70%; }
+    """
+
+    BINDINGS = [
+        Binding("left", "move(-1, 0)", "left", show=False),
+        Binding("right", "move(1, 0)", "right", show=False),
+        Binding("up", "move(0, -1)", "up", show=False),
+        Binding("down", "move(0, 1)", "down", show=False),
+        Binding("enter", "cast", "cast vote"),
+        Binding("backspace,delete", "clear", "clear vote"),
+        *(Binding(str(n), f"pick({n})", f"position {n}", show=False) for n in range(1, 10)),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+    chosen: reactive[int | None] = reactive(None)
+    """The participant's vote on this question, as the hub accepted it."""
+
+    class Highlighted(Message):
+        """The cursor moved to a cell."""
+
+        def __init__(self, cell: int) -> None:
+            super().__init__()
+            self.cell = cell
+            """The cell under the cursor."""
+
+    class Cast(Message):
+        """The participant chose a cell."""
+
+        def __init__(self, cell: int) -> None:
+            super().__init__()
+            self.cell = cell
+            """The cell to vote for."""
+
+    class Cleared(Message):
+        """The participant took their vote back."""
+
+    def __init__(self, question: Question, chosen: int | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.question = question
+        self._hits: list[_Hit] = []
+        self.set_reactive(BoardPicker.chosen, chosen)
+        self.set_reactive(BoardPicker.cursor, chosen if chosen is not None else 0)
+
+    # -- input -----------------------------------------------------------------
+
+    def action_move(self, dx: int, dy: int) -> None:
+        question = self.question
+        x, y = question.coordinates(self.cursor)
+        if question.y is None and self._narrow:
+            dx, dy = dx + dy, 0  # a list reads top to bottom
+        x = max(0, min(question.width - 1, x + dx))
+        y = max(0, min(question.height - 1, y + dy))
+        self.cursor = question.cell(x, y)
+
+    def action_cast(self) -> None:
+        self.post_message(self.Cast(self.cursor))
+
+    def action_clear(self) -> None:
+        self.post_message(self.Cleared())
+
+    def action_pick(self, number: int) -> None:
+        """Move to position ``number`` (from 1) of the x scale, on the cursor's row."""
+        if 1 <= number <= self.question.width:
+            _, y = self.question.coordinates(self.cursor)
+            self.cursor = self.question.cell(number - 1, y)
+
+    def on_click(self, event: events.Click) -> None:
+        for hit in self._hits:
+            if hit.x0 <= event.x < hit.x1 and hit.y0 <= event.y < hit.y1:
+                if hit.cell == self.cursor:
+                    self.post_message(self.Cast(hit.cell))
+                self.cursor = hit.cell
+                return
+
+    def watch_cursor(self, cell: int) -> None:
+        self.post_message(self.Highlighted(cell))
+        self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        """On a small screen, scroll the nearest scrolling ancestor to the cursor's cell."""
+        hit = next((h for h in self._hits if h.cell == self.cursor), None)
+        container = next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)
+        if hit is None or container is None:
+            return
+        top = self.region.y - container.region.y + int(container.scroll_y)
+        container.scroll_to_region(Region(0, top + hit.y0, 1, hit.y1 - hit.y0), animate=False)
+
+    def on_mount(self) -> None:
+        self.post_message(self.Highlighted(self.cursor))
+
+    # -- drawing ---------------------------------------------------------------
+
+    @property
+    def _narrow(self) -> bool:
+        return self.size.width < NARROW
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self._draw(width).split())
+
+    def render(self) -> Text:
+        return self._draw(self.size.width)
+
+    def _draw(self, width: int) -> Text:
+        self._hits = []
+        question = self.question
+        if question.x is None:
+            return Text("")
+        if question.y is not None:
+            return self._draw_grid(question.x, question.y, width)
+        if width < NARROW:
+            return self._draw_list(question.x, width)
+        return self._draw_row(question.x, width)
+
+    def _mark(self, cell: int) -> tuple[str, Style]:
+        chosen = cell == self.chosen
+        if cell == self.cursor and self.has_focus:
+            return ("▶" + ("✔" if chosen else " "), CURSOR + (CHOSEN if chosen else Style()))
+        if cell == self.cursor:
+            return (
+                "▷" + ("✔" if chosen else " "),
+                Style(underline=True) + (CHOSEN if chosen else Style()),
+            )
+        return (" " + ("✔" if chosen else " "), CHOSEN if chosen else Style())
+
+    def _draw_row(self, scale: Scale, width: int) -> Text:
+        """Positions side by side, group names above them."""
+        n = scale.size
+        column = max(6, width // n)
+        lines: list[Text] = []
+        if scale.groups:
+            header = Text()
+            for group in scale.groups:
+                span = column * (group.stop - group.start)
+                header.append(_ruled(group.label, span - 1) + " ", Style(bold=True))
+            lines.append(header)
+        labels = [_wrap(p.label, column - 1) for p in scale.positions]
+        depth = min(3, max(len(wrapped) for wrapped in labels))
+        top = len(lines)
+        rows = [Text() for _ in range(depth + 2)]
+        for cell, wrapped in enumerate(labels):
+            mark, style = self._mark(cell)
+            rows[0].append(f"{mark}{cell + 1}".ljust(column - 1)[: column - 1] + " ", style)
+            for i in range(depth):
+                words = wrapped[i] if i < len(wrapped) else ""
+                if i == depth - 1 and len(wrapped) > depth:
+                    words = words[: column - 2] + "…"
+                rows[1 + i].append(words.ljust(column - 1)[: column - 1] + " ", style)
+            note = "your vote" if cell == self.chosen else ""
+            rows[-1].append(
+                note.ljust(column - 1)[: column - 1] + " ", MUTED if not note else CHOSEN
+            )
+            self._hits.append(_Hit(cell * column, (cell + 1) * column, top, top + depth + 2, cell))
+        lines.extend(rows)
+        return Text("\n").join(lines)
+
+    def _draw_list(self, scale: Scale, width: int) -> Text:
+        """One position a line, group names as headings: for narrow screens."""
+        lines: list[Text] = []
+        for cell, position in enumerate(scale.positions):
+            group = scale.group_of(cell)
+            if group is not None and group.start == cell:
+                lines.append(Text(group.label, Style(bold=True, underline=True)))
+            mark, style = self._mark(cell)
+            self._hits.append(_Hit(0, width, len(lines), len(lines) + 1, cell))
+            lines.append(Text(f"{mark}{cell + 1} {position.label}"[:width], style))
+        return Text("\n").join(lines)
+
+    def _draw_grid(self, xs: Scale, ys: Scale, width: int) -> Text:
+        """The x scale across, the y scale down, one square per cell."""
+        side = min(12, max(len(p.label) for p in ys.positions) + 1)
+        column = max(4, (width - side) // xs.size)
+        lines: list[Text] = []
+        if xs.groups and column >= 8:
+            header = Text(" " * side)
+            for group in xs.groups:
+                header.append(
+                    _ruled(group.label, column * (group.stop - group.start) - 1) + " ",
+                    Style(bold=True),
+                )
+            lines.append(header)
+        numbers = Text(" " * side)
+        for i, position in enumerate(xs.positions):
+            numbers.append(f"{i + 1} {position.label}"[: column - 1].ljust(column), MUTED)
+        lines.append(numbers)
+        for y, position in enumerate(ys.positions):
+            line = Text(position.label[: side - 1].ljust(side))
+            for x in range(xs.size):
+                cell = y * xs.size + x
+                mark, style = self._mark(cell)
+                self._hits.append(
+                    _Hit(
+                        side + x * column, side + (x + 1) * column, len(lines), len(lines) + 1, cell
+                    )
+                )
+                line.append(f"[{mark}]".center(column - 1) + " ", style)
+            lines.append(line)
+        return Text("\n").join(lines)
+
+    def watch_chosen(self) -> None:
+        self.refresh(layout=True)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    """Wrap at spaces, then at hyphens; cut (with a hyphen) only words still too long."""
+    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before)
+    for word in label.split():
+        glue = " "
+        parts = re.findall(r"[^-]+-?|-", word) if len(word) > width else [word]
+        for part in parts:
+            while len(part) > width:
+                cut = min(width - 1, len(part) - 4)  # leave at least four letters to carry over
+                pieces.append((part[:cut] + "-", glue))
+                part, glue = part[cut:], ""
+            pieces.append((part, glue))
+            glue = ""
+    lines: list[str] = []
+    for text, glue in pieces:
+        if lines and len(lines[-1]) + len(glue) + len(text) <= width:
+            lines[-1] += glue + text
+        else:
+            lines.append(text)
+    return lines or [""]
+
+
+def _ruled(label: str, width: int) -> str:
+    """``── label ──`` filling ``width`` characters."""
+    if width <= len(label) + 2:
+        return label[:width].ljust(width)
+    return f" {label} ".center(width, "─")

@@ -215,4 +215,13 @@ def _join(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    return _fail("the demo is not built yet")
+    from coproterm.client.crowd import run_crowd
+    from coproterm.tui.host.app import HostApp
+
+    if not 0 <= args.participants <= 500:
+        return _fail("--participants takes a number from 0 to 500")
+    return _host_here(
+        args,
+        lambda hosted: HostApp(hosted.local_url, hosted.host_token, hosted.join_targets),
+        lambda hosted: run_crowd(hosted.local_url, args.participants),
+    )

@@ -61,6 +61,7 @@ class Dashboard(Screen[None]):
 
     def on_mount(self) -> None:
         self._charted: int | None = None
+        self._heading_to: int | None = None
         self.watch(self.hub, "revision", self._redraw)
         self.watch(self.hub, "link_status", self._redraw)
 
@@ -146,18 +147,23 @@ class Dashboard(Screen[None]):
             self.notify("Not connected to the hub: nothing was changed.", severity="warning")
 
     async def action_next(self) -> None:
-        view = self.hub.view
-        if (
-            view.state is not None
-            and view.deck is not None
-            and view.state.current + 1 < len(view.deck.questions)
-        ):
-            await self._command(Action.GOTO, view.state.current + 1)
+        await self._step(+1)
 
     async def action_previous(self) -> None:
+        await self._step(-1)
+
+    async def _step(self, by: int) -> None:
+        """Go forward or back from the question last asked for, so quick presses add up."""
         view = self.hub.view
-        if view.state is not None and view.state.current > 0:
-            await self._command(Action.GOTO, view.state.current - 1)
+        if view.state is None or view.deck is None:
+            return
+        if self._heading_to == view.state.current:
+            self._heading_to = None
+        start = view.state.current if self._heading_to is None else self._heading_to
+        target = start + by
+        if 0 <= target < len(view.deck.questions):
+            self._heading_to = target
+            await self._command(Action.GOTO, target)
 
     async def action_toggle_lock(self) -> None:
         state = self.hub.view.state

@@ -216,8 +216,8 @@ class BoardPicker(Widget, can_focus=True):
 
     def _draw_grid(self, xs: Scale, ys: Scale, width: int) -> Text:
         """The x scale across, the y scale down, one square per cell."""
-        side = min(12, max(len(p.label) for p in ys.positions) + 1)
-        column = max(4, (width - side) // xs.size)
+        side = min(12 if width >= NARROW else 8, max(len(p.label) for p in ys.positions) + 1)
+        column = max(3, (width - side) // xs.size)
         lines: list[Text] = []
         if xs.groups and column >= 8:
             header = Text(" " * side)
@@ -229,7 +229,9 @@ class BoardPicker(Widget, can_focus=True):
             lines.append(header)
         numbers = Text(" " * side)
         for i, position in enumerate(xs.positions):
-            numbers.append(f"{i + 1} {position.label}"[: column - 1].ljust(column), MUTED)
+            heading = f"{i + 1} {position.label}" if column >= 8 else f"{i + 1}"
+            numbers.append(heading[: column - 1].center(column - 1) + " ", MUTED)
+
         lines.append(numbers)
         for y, position in enumerate(ys.positions):
             line = Text(position.label[: side - 1].ljust(side))
@@ -241,7 +243,10 @@ class BoardPicker(Widget, can_focus=True):
                         side + x * column, side + (x + 1) * column, len(lines), len(lines) + 1, cell
                     )
                 )
-                line.append(f"[{mark}]".center(column - 1) + " ", style)
+                square = f"[{mark}]" if column >= 6 else (mark if mark.strip() else " ·")
+
+                line.append(square.center(column - 1)[: column - 1] + " ", style)
+
             lines.append(line)
         return Text("\n").join(lines)
 

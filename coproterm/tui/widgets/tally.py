@@ -3,11 +3,12 @@
 :class:`TallyChart` draws a question's counts to fit its size: one bar per
 position with its count and percentage, grouped with group totals; or, for a
 grid, a table of counts shaded by density with totals for each row and column.
-Counts and shading are printed, so the chart reads without colour.
+Counts are always printed, so the chart reads without colour.
 """
 
 from __future__ import annotations
 
+from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
@@ -18,7 +19,6 @@ from coproterm.core.boards import Question, Scale
 BAR = Style(color="cyan", bold=True)
 GROUP = Style(bold=True)
 MUTED = Style(dim=True)
-SHADES = " ░▒▓█"
 
 
 def percent(count: int, total: int) -> str:
@@ -92,17 +92,24 @@ def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool 
 def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
     """Counts of a grid, shaded by density, with row and column totals."""
     side = min(12, max(len(p.label) for p in ys.positions) + 1)
-    column = max(5, min(12, (width - side - 7) // xs.size))
+    column = max(5, min(14, (width - side - 7) // xs.size))
     peak = max(counts) if any(counts) else 1
     total = sum(counts)
-    lines = [Text(" " * side).append_text(_columns(xs, column)).append(" total", MUTED)]
+    lines: list[Text] = []
+    if xs.groups and column >= 8:
+        header = Text(" " * side)
+        for group in xs.groups:
+            span = column * (group.stop - group.start) - 1
+            header.append(f" {group.label} ".center(span, "─")[:span] + " ", GROUP)
+        lines.append(header)
+    lines.append(Text(" " * side).append_text(_columns(xs, column)).append(" total", MUTED))
     for y, position in enumerate(ys.positions):
         row = counts[y * xs.size : (y + 1) * xs.size]
         line = Text(position.label[: side - 1].ljust(side))
         for count in row:
-            shade = SHADES[min(4, (4 * count + peak - 1) // peak)] if count else " "
             body = f"{count}" if count else "·"
-            line.append(f"{shade}{body:^{column - 3}}{shade} ", Style(bold=bool(count)))
+            line.append(f"{body:^{column - 1}}", _heat(count, peak))
+            line.append(" ")
         line.append(f"{sum(row):>6}", MUTED)
         lines.append(line)
     totals = Text("total".ljust(side), MUTED)
@@ -111,6 +118,15 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
     totals.append(f"{total:>6}", Style(bold=True))
     lines.append(totals)
     return Text("\n").join(lines)
+
+
+def _heat(count: int, peak: int) -> Style:
+    """Darker to brighter with the count; the number itself is always printed too."""
+    if not count:
+        return MUTED
+    level = count / peak
+    shade = Color.from_rgb(int(20 + 20 * level), int(60 + 120 * level), int(90 + 150 * level))
+    return Style(bold=True, bgcolor=shade, color="black" if level > 0.6 else "white")
 
 
 def _columns(xs: Scale, column: int) -> Text:

@@ -96,6 +96,7 @@ class Dashboard(Screen[None]):
                 )
             else:
                 chart.mount(TallyChart(question))
+                self.call_after_refresh(self.on_resize)
         tally = view.current_tally
         if tally is not None:
             for chart_widget in self.query(TallyChart):
@@ -133,6 +134,13 @@ class Dashboard(Screen[None]):
             (f"{state.voted}", "bold"),
             f" of {state.connected}",
         )
+
+    def on_resize(self) -> None:
+        """Bars two rows high when the body has the room for them."""
+        body = self.query_one("#body")
+        for chart in self.query(TallyChart):
+            groups = len(chart.question.x.groups) if chart.question.x else 0
+            chart.tall = body.size.height >= 2 * chart.question.cells + groups
 
     # -- events up ---------------------------------------------------------------
 

@@ -17,6 +17,8 @@ from coproterm.tui.hub_app import HubApp, describe_link
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.tally import TallyChart
 
+STOPPED_HINT = "Press r to try again, or q to leave."
+
 
 class VoteScreen(Screen[None]):
     """Shows the current question and takes the participant's vote."""
@@ -43,8 +45,12 @@ class VoteScreen(Screen[None]):
         assert isinstance(self.app, HubApp)
         return self.app
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 20, "-compact")
+
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
+
         self.watch(self.hub, "revision", self._redraw)
         self.watch(self.hub, "link_status", self._redraw)
 
@@ -56,6 +62,8 @@ class VoteScreen(Screen[None]):
         question = view.question
         if question is None or view.state is None:
             self.query_one("#prompt", Static).update("Waiting for the session…")
+            stopped = self.hub.link_status.phase is Phase.STOPPED
+            self.query_one("#feedback", Static).update(STOPPED_HINT if stopped else "")
             return
         current = view.state.current
         revealed = view.current_tally is not None
@@ -67,7 +75,8 @@ class VoteScreen(Screen[None]):
         self._shown = key
         for picker in self.query(BoardPicker):
             picker.chosen = view.my_vote()
-            picker.disabled = not view.state.open
+            picker.set_class(not view.state.open, "-locked")
+
         tally = view.current_tally
         if tally is not None:
             for chart in self.query(TallyChart):
@@ -124,7 +133,7 @@ class VoteScreen(Screen[None]):
         state = view.state
         assert state is not None
         if self.hub.link_status.phase is Phase.STOPPED:
-            return "Press r to try again, or q to leave."
+            return STOPPED_HINT
         if question.kind is Kind.DISCUSSION:
             return "Talk it through with the room; nothing to cast on this one."
         error = view.last_error

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
+from coproterm.tui.widgets.text import ruled
 
 CURSOR = Style(reverse=True, bold=True)
 CHOSEN = Style(bold=True)
@@ -47,7 +48,8 @@ class BoardPicker(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     BoardPicker { height: auto; min-height: 3; }
-    BoardPicker:disabled { opacity: 70%; }
+    BoardPicker.-locked { opacity: 60%; }
+
     """
 
     BINDINGS = [
@@ -180,7 +182,7 @@ class BoardPicker(Widget, can_focus=True):
             header = Text()
             for group in scale.groups:
                 span = column * (group.stop - group.start)
-                header.append(_ruled(group.label, span - 1) + " ", Style(bold=True))
+                header.append(ruled(group.label, span - 1) + " ", Style(bold=True))
             lines.append(header)
         labels = [_wrap(p.label, column - 1) for p in scale.positions]
         depth = min(3, max(len(wrapped) for wrapped in labels))
@@ -223,7 +225,7 @@ class BoardPicker(Widget, can_focus=True):
             header = Text(" " * side)
             for group in xs.groups:
                 header.append(
-                    _ruled(group.label, column * (group.stop - group.start) - 1) + " ",
+                    ruled(group.label, column * (group.stop - group.start) - 1) + " ",
                     Style(bold=True),
                 )
             lines.append(header)
@@ -283,10 +285,3 @@ def _wrap(label: str, width: int) -> list[str]:
         else:
             lines.append(text)
     return lines or [""]
-
-
-def _ruled(label: str, width: int) -> str:
-    """``── label ──`` filling ``width`` characters."""
-    if width <= len(label) + 2:
-        return label[:width].ljust(width)
-    return f" {label} ".center(width, "─")

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
+from coproterm.tui.widgets.text import ruled
 
 BAR = Style(color="cyan", bold=True)
 GROUP = Style(bold=True)
@@ -31,6 +32,8 @@ class TallyChart(Widget):
     DEFAULT_CSS = "TallyChart { height: auto; }"
 
     counts: reactive[tuple[int, ...]] = reactive((), layout=True)
+    tall: reactive[bool] = reactive(False, layout=True)
+    """Draw each bar two rows high (when the screen has the room)."""
 
     def __init__(self, question: Question, counts: tuple[int, ...] = (), **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -49,9 +52,7 @@ class TallyChart(Widget):
         if question.x is None:
             return Text("")
         if question.y is None:
-            return scale_bars(
-                question.x, counts, width, tall=self.size.height >= 2 * question.cells + 8
-            )
+            return scale_bars(question.x, counts, width, tall=self.tall)
         return heatmap(question.x, question.y, counts, width)
 
 
@@ -84,8 +85,8 @@ def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool 
             (f"{count:>4}  {percent(count, total):>4}", Style(bold=bool(count))),
         )
         lines.append(row)
-        if tall:
-            lines.append(Text.assemble(" " * label_width, ("█" * cells, BAR)))
+        if tall:  # a bar and a half, so neighbouring bars stay apart
+            lines.append(Text.assemble(" " * label_width, ("▀" * cells, BAR)))
     return Text("\n").join(lines)
 
 
@@ -100,7 +101,7 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
         header = Text(" " * side)
         for group in xs.groups:
             span = column * (group.stop - group.start) - 1
-            header.append(f" {group.label} ".center(span, "─")[:span] + " ", GROUP)
+            header.append(ruled(group.label, span) + " ", GROUP)
         lines.append(header)
     lines.append(Text(" " * side).append_text(_columns(xs, column)).append(" total", MUTED))
     for y, position in enumerate(ys.positions):

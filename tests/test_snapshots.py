@@ -1,0 +1,92 @@
+"""SVG snapshots of the faces at 80 x 24 (and a phone's 40 x 12).
+
+Textual is pinned to a minor version in pyproject.toml because these change
+with Textual and Rich. After a deliberate change to a screen, regenerate with
+``COPROTERM_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py`` and look
+at the new files (any browser shows them) before committing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.tui.host.app import HostApp
+from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.tally import TallyChart
+from tests.conftest import HOST_TOKEN
+from tests.hubkit import join, join_host, running_hub
+from tests.test_faces import until
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+SPECTRUM, GRID = 1, 4
+SPECTRUM_VOTES = [3, 4, 4, 2, 3, 5, 1, 3, 4, 3, 0, 4]
+GRID_VOTES = [8, 9, 15, 16, 16, 14, 21, 10, 3, 16, 11, 22]
+
+
+def check(name: str, svg: str) -> None:
+    expected = SNAPSHOTS / f"{name}.svg"
+    if os.environ.get("COPROTERM_UPDATE_SNAPSHOTS") or not expected.exists():
+        expected.write_text(svg)
+        if not os.environ.get("COPROTERM_UPDATE_SNAPSHOTS"):
+            pytest.fail(f"{expected} did not exist; it was written: look at it and commit it")
+        return
+    if expected.read_text() != svg:
+        actual = expected.with_suffix(".actual.svg")
+        actual.write_text(svg)
+        pytest.fail(f"{name} changed: compare {expected} with {actual}")
+
+
+async def crowd(url: str, question: int, votes: list[int]) -> None:
+    host = await join_host(url)
+    await host.request(lambda seq: Command(seq, Action.GOTO, question))
+    for i, cell in enumerate(votes):
+        peer = await join(url, Hello(name=f"p{i}"))
+        await peer.request(lambda seq, cell=cell: Vote(seq, question, cell))
+
+
+@pytest.mark.parametrize(
+    ("question", "votes"),
+    [(SPECTRUM, SPECTRUM_VOTES), (GRID, GRID_VOTES)],
+    ids=["spectrum", "grid"],
+)
+async def test_dashboard(question, votes):
+    async with running_hub() as hub:
+        await crowd(hub.url, question, votes)
+        app = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(
+                pilot,
+                lambda: (
+                    app.screen.query(TallyChart)
+                    and sum(app.screen.query_one(TallyChart).counts) == 12
+                ),
+            )
+            await pilot.pause(0.1)
+            check(
+                f"dashboard_{'spectrum' if question == SPECTRUM else 'grid'}_80x24",
+                app.export_screenshot(),
+            )
+
+
+@pytest.mark.parametrize(
+    ("size", "question", "keys"),
+    [((80, 24), SPECTRUM, ("4", "enter")), ((40, 12), GRID, ("down", "3", "enter"))],
+)
+async def test_participant(size, question, keys):
+    async with running_hub() as hub:
+        await crowd(hub.url, question, [])
+        app = ParticipantApp(hub.url, "Ann")
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.screen.query(BoardPicker))
+            await pilot.press(*keys)
+            await until(pilot, lambda: app.view.my_vote() is not None)
+            await pilot.pause(0.1)
+            check(
+                f"participant_{'spectrum' if question == SPECTRUM else 'grid'}_{size[0]}x{size[1]}",
+                app.export_screenshot(),
+            )

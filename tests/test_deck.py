@@ -148,3 +148,71 @@ def test_wire_deck_of_wrong_shape_is_refused():
         deck_from_data(["not", "a", "deck"], "<welcome>")
     with pytest.raises(DeckError, match="questions: is missing"):
         deck_from_data({"title": "x"}, "<welcome>")
+
+
+def _tiny(**scale_extra: str) -> dict:
+    scale = {"title": "Yes or no", "positions": [{"label": "yes"}, {"label": "no"}], **scale_extra}
+    return {
+        "title": "Tiny",
+        "scales": {"yn": scale},
+        "questions": [{"prompt": "Well?", "board": "yn"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(questions=[{"prompt": "q"}] * 201), "at most 200 questions, not 201"),
+        (
+            lambda d: d["scales"].update({"bad name!": d["scales"]["yn"]}),
+            "a scale's name is 1 to 40 letters",
+        ),
+        (
+            lambda d: d["scales"]["yn"].update(groups=[{"label": "a"}, {"label": "a"}]),
+            "the group 'a' is named twice",
+        ),
+        (
+            lambda d: d["scales"]["yn"]["positions"][0].update(notes=[3]),
+            "positions[0].notes[0]: expected text",
+        ),
+        (
+            lambda d: d["scales"]["yn"]["positions"][1].update(label="yes"),
+            "two positions share a key",
+        ),
+        (
+            lambda d: d["scales"]["yn"].update(groups=[{"label": "a"}, {"label": "b"}]),
+            "expected one of 'a', 'b', not ''",
+        ),
+        (
+            lambda d: d["scales"]["yn"].update(positions="yes,no"),
+            "scales.yn.positions: expected an array",
+        ),
+        (lambda d: d["questions"][0].pop("prompt"), "questions[0].prompt: is missing"),
+        (lambda d: d["questions"][0].update(prompt="  "), "questions[0].prompt: must not be empty"),
+        (
+            lambda d: d["questions"][0].update(note="n" * 1001),
+            "questions[0].note: at most 1000 characters",
+        ),
+    ],
+)
+def test_structure_errors(change, message):
+    data = _tiny()
+    change(data)
+    with pytest.raises(DeckError) as caught:
+        deck_from_data(data, "deck.toml")
+    assert message in str(caught.value)
+
+
+def test_a_group_with_no_positions_is_refused():
+    data = _tiny(groups=[{"label": "a"}, {"label": "empty"}])
+    for position in data["scales"]["yn"]["positions"]:
+        position["group"] = "a"
+    with pytest.raises(DeckError, match="the group 'empty' has no positions"):
+        deck_from_data(data, "deck.toml")
+
+
+def test_scale_ends_survive_the_round_trip():
+    deck = deck_from_data(_tiny(low="never", high="always"))
+    assert (deck.scales[0].low, deck.scales[0].high) == ("never", "always")
+    assert deck_from_data(deck_to_data(deck)) == deck
+    assert deck.questions[0].describe(1) == "no"

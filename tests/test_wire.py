@@ -102,6 +102,9 @@ def test_byte_budgets():
         (msgpack.packb([1, 1, "x" * 500, None, None]), "Hello: expected text of at most"),
         (msgpack.packb([2, msgpack.ExtType(5, b"x"), 1, 3]), "extension type 5"),
         (msgpack.packb([2, msgpack.Timestamp(1), 1, 3]), "Vote: expected a whole number"),
+        (msgpack.packb([17, 0, 1, 0, 3, 1]), "State: expected true or false"),
+        (msgpack.packb([18, 0, [1] * 145]), "Tally: expected an array of at most 144"),
+        (msgpack.packb([16, 1, 0, None, [1], []]), "Welcome: expected a map"),
     ],
 )
 def test_hostile_frames_raise_one_error_type(frame, problem):

@@ -1,0 +1,102 @@
+"""The `coproterm` command as a user runs it: a real process, real signals."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from coproterm.core.wire import Action, Command, Hello, Vote
+from tests.hubkit import join
+
+COPROTERM = [sys.executable, "-m", "coproterm"]
+
+
+async def start_serve(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
+    """Start `coproterm serve` on a free port; return it, its join target and its host token."""
+    process = await asyncio.create_subprocess_exec(
+        *COPROTERM,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    lines = []
+    async with asyncio.timeout(20):
+        while not lines or "Ctrl-C" not in lines[-1]:
+            lines.append((await process.stdout.readline()).decode())
+    text = "".join(lines)
+    target = re.search(r"coproterm join (\S+)", text).group(1)
+    token = re.search(r"host token: (\S+)", text).group(1)
+    return process, target, token
+
+
+async def test_serve_hosts_a_session_and_stops_cleanly_on_ctrl_c():
+    process, target, token = await start_serve()
+    try:
+        url = f"ws://{target}"
+        host = await join(url, Hello(host_token=token))
+        ann = await join(url)
+        assert ann.welcome.deck["title"] == "Co-production and citizen involvement"
+        await host.request(lambda seq: Command(seq, Action.GOTO, 1))
+        await ann.request(lambda seq: Vote(seq, 1, 2))
+        await host.until(lambda p: p.tally and p.tally.question == 1 and p.tally.counts[2] == 1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0
+    assert b"Stopping" in out
+    assert b"Traceback" not in err
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COPROTERM, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_a_broken_deck_is_a_clear_error(tmp_path):
+    deck = tmp_path / "broken.toml"
+    deck.write_text('title = "x"\n[[questions]]\nprompt = "Well?"\nboard = "nowhere"\n')
+    result = run("serve", "--deck", str(deck))
+    assert result.returncode == 2
+    assert f"coproterm: {deck}: questions[0].board: no scale named 'nowhere'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_a_port_in_use_is_a_clear_error():
+    process, target, _ = await start_serve()
+    try:
+        port = target.rsplit(":", 1)[1]
+        result = await asyncio.to_thread(run, "serve", "--host", "127.0.0.1", "--port", port)
+        assert result.returncode == 2
+        assert f"port {port} is already in use" in result.stderr
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.communicate(), 20)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("join", "host:notaport"), "is not HOST or HOST:PORT"),
+        (("host", "--attach", "ws://127.0.0.1:1"), "--attach needs the hub's host token"),
+        (("demo", "--participants", "9999"), "--participants takes a number from 0 to 500"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_no_command_prints_help():
+    result = run()
+    assert result.returncode == 2
+    assert "serve" in result.stdout and "join" in result.stdout

@@ -1,0 +1,77 @@
+"""The client's view: the hub's messages folded into what a face shows."""
+
+from __future__ import annotations
+
+from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.view import SessionView
+from coproterm.core.wire import Ack, Ballot, Error, ErrorCode, Role, State, Tally, Welcome
+
+DECK = deck_to_data(default_deck())
+
+
+def welcomed(role=Role.PARTICIPANT, votes=(None, 2, None, None, None, None)) -> SessionView:
+    view = SessionView()
+    view.apply(Welcome(1, role, b"t" * 16 if role is Role.PARTICIPANT else None, DECK, votes))
+    view.apply(State(1, True, False, 3, 1))
+    return view
+
+
+def test_welcome_brings_the_deck_and_my_votes():
+    view = welcomed()
+    assert view.deck == default_deck()
+    assert view.question.prompt == "Where does your work live on the spectrum of interactions?"
+    assert view.my_vote() == 2 and view.my_vote(0) is None
+    assert view.resume == b"t" * 16
+
+
+def test_nothing_to_show_before_the_welcome():
+    view = SessionView()
+    assert view.question is None and view.current_tally is None
+    assert view.my_vote() is None
+
+
+def test_a_vote_counts_as_mine_only_once_acknowledged():
+    view = welcomed()
+    view.sent(7, 1, 4)
+    assert view.is_pending(1) and view.my_vote() == 2
+    view.apply(Ack(7))
+    assert not view.is_pending(1) and view.my_vote() == 4
+    view.sent(8, 1, None)
+    view.apply(Ack(8))
+    assert view.my_vote() is None
+    view.apply(Ack(99))  # an ack for nothing pending changes nothing
+    assert view.my_vote() is None
+
+
+def test_a_refused_vote_is_not_mine():
+    view = welcomed()
+    view.sent(3, 1, 5)
+    view.apply(Error(3, ErrorCode.LOCKED, "voting on this question is locked"))
+    assert view.my_vote() == 2 and not view.is_pending(1)
+    assert view.last_error.code is ErrorCode.LOCKED
+    view.apply(Error(None, ErrorCode.BAD_MESSAGE, "?"))
+    assert view.last_error.seq is None
+
+
+def test_a_participant_sees_the_tally_only_while_revealed():
+    view = welcomed()
+    view.apply(Tally(1, (0, 1, 2, 0, 0, 0)))
+    assert view.current_tally is None
+    view.apply(State(1, True, True, 3, 3))
+    assert view.current_tally.counts == (0, 1, 2, 0, 0, 0)
+    view.apply(State(2, True, True, 3, 0))
+    assert view.current_tally is None, "a tally of another question is stale"
+
+
+def test_a_host_always_sees_the_tally():
+    view = welcomed(Role.HOST, (None,) * 6)
+    view.apply(Tally(1, (1, 0, 0, 0, 0, 0)))
+    assert view.current_tally.counts[0] == 1
+
+
+def test_a_ballot_from_the_hub_changes_my_vote():
+    view = welcomed()
+    view.apply(Ballot(1, None))
+    assert view.my_vote() is None
+    view.apply(Ballot(1, 3))
+    assert view.my_vote() == 3

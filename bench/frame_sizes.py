@@ -39,11 +39,17 @@ def main() -> None:
         ("Tally, 6 x 4 grid, worst case (65,535 each)", encode(Tally(200, (65535,) * 24)), 80),
         ("Hello (participant, name)", encode(Hello(name="Bethan")), None),
         ("Hello (resume)", encode(Hello(resume=bytes(16))), None),
-        ("Welcome (default deck, once per join)", encode(Welcome(1, 0, bytes(16), deck, (None,) * 6)), None),
+        (
+            "Welcome (default deck, once per join)",
+            encode(Welcome(1, 0, bytes(16), deck, (None,) * 6)),
+            None,
+        ),
     ]
     print(f"{'frame':48} {'bytes':>6}  budget")
     for name, frame, budget in rows:
-        verdict = "" if budget is None else f"<= {budget}  {'ok' if len(frame) <= budget else 'OVER'}"
+        verdict = (
+            "" if budget is None else f"<= {budget}  {'ok' if len(frame) <= budget else 'OVER'}"
+        )
         print(f"{name:48} {len(frame):>6}  {verdict}")
 
 

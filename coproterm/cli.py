@@ -1,27 +1,16 @@
-"""The `coproterm` command: serve, host, join, demo."""
+"""The `coproterm` command line: the parser, and which command runs."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import logging
-import signal
-import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-import platformdirs
-
-from coproterm.core.boards import Deck
-from coproterm.core.deck import DeckError, default_deck, load_deck
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    from server.hosting import Hosted
+from coproterm.commands import hosting, sessions
 
 DEFAULT_PORT = 8765
+LATEST = ""
+"""What ``--resume`` with no session id stands for: the newest session."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,10 +33,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run a session hub with no dashboard (headless)")
-    _hub_options(serve)
-    serve.set_defaults(run=_serve)
-
     host = commands.add_parser("host", help="host a session and open the facilitator's dashboard")
     _hub_options(host)
     host.add_argument(
@@ -56,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         help="open the dashboard on a hub running elsewhere (ws://HOST:PORT)",
     )
     host.add_argument("--token", help="the host token of the hub given with --attach")
-    host.set_defaults(run=_host)
+    host.set_defaults(run=hosting.host)
 
     join = commands.add_parser("join", help="join a session as a participant")
     join.add_argument(
@@ -67,7 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument(
         "--name", default="", help="your display name (optional; only the facilitator sees it)"
     )
-    join.set_defaults(run=_join)
+    join.set_defaults(run=hosting.join)
+
+    serve = commands.add_parser("serve", help="run a session hub with no dashboard (headless)")
+    _hub_options(serve)
+    serve.set_defaults(run=hosting.serve)
 
     demo = commands.add_parser(
         "demo", help="host a session with simulated participants, to rehearse"
@@ -76,7 +65,25 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--participants", type=int, default=12, metavar="N", help="how many (default 12)"
     )
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=hosting.demo)
+
+    listing = commands.add_parser("sessions", help="list past sessions")
+    _data_option(listing)
+    listing.set_defaults(run=sessions.list_sessions)
+
+    export = commands.add_parser(
+        "export", help="export a session's results (CSV, JSON or an HTML report)"
+    )
+    export.add_argument(
+        "session", nargs="?", help="the session id (or its start); the newest if left out"
+    )
+    export.add_argument("--format", choices=("csv", "json", "html"), default="html")
+    export.add_argument(
+        "-o", "--output", type=Path, help="the file to write (default: SESSION.FORMAT here)"
+    )
+    export.add_argument("--with-names", action="store_true", help="include participants' names")
+    _data_option(export)
+    export.set_defaults(run=sessions.export)
     return parser
 
 
@@ -90,138 +97,17 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--deck", type=Path, help="a deck file (TOML); the built-in workshop if left out"
     )
-
-
-def _deck(args: argparse.Namespace) -> Deck:
-    return load_deck(args.deck) if args.deck else default_deck()
-
-
-def _fail(message: str) -> int:
-    print(f"coproterm: {message}", file=sys.stderr)
-    return 2
-
-
-def _serve(args: argparse.Namespace) -> int:
-    from server.hosting import HostingError, HubRunner, new_host_token, new_session
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-    try:
-        deck = _deck(args)
-    except DeckError as error:
-        return _fail(str(error))
-    token = new_host_token()
-    session = new_session(deck, token)
-
-    async def serve() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(number, stop.set)
-        async with HubRunner(session, token, args.host, args.port) as hosted:
-            print(f'coproterm hub: "{deck.title}", {len(deck.questions)} questions')
-            for target in hosted.join_targets:
-                print(f"  join:       coproterm join {target}")
-            print(f"  host token: {hosted.host_token}")
-            print(
-                f"  dashboard:  coproterm host --attach {hosted.local_url} --token {hosted.host_token}"
-            )
-            print("Ctrl-C stops the hub.", flush=True)
-            await stop.wait()
-            print("Stopping: closing every connection.", flush=True)
-
-    try:
-        asyncio.run(serve())
-    except HostingError as error:
-        return _fail(str(error))
-    return 0
-
-
-def _host(args: argparse.Namespace) -> int:
-    from coproterm.tui.host.app import HostApp
-
-    if args.attach:
-        if not args.token:
-            return _fail(
-                "--attach needs the hub's host token: --token TOKEN (`coproterm serve` prints it)"
-            )
-        from coproterm.client.link import hub_url
-
-        try:
-            url = hub_url(args.attach)
-        except ValueError as error:
-            return _fail(str(error))
-        HostApp(url, args.token).run()
-        return 0
-    return _host_here(
-        args, lambda hosted: HostApp(hosted.local_url, hosted.host_token, hosted.join_targets)
+    parser.add_argument(
+        "--resume",
+        nargs="?",
+        const=LATEST,
+        metavar="SESSION",
+        help="host an earlier session again, with its votes and tokens (the newest if no id)",
     )
+    _data_option(parser)
 
 
-def _host_here(
-    args: argparse.Namespace,
-    make_app: Callable[[Hosted], App[None]],
-    extra: Callable[[Hosted], Awaitable[None]] | None = None,
-) -> int:
-    """Run a hub and a dashboard on it in one process (and one event loop)."""
-    from server.hosting import HostingError, HubRunner, new_host_token, new_session
-
-    _log_to_file()
-    try:
-        deck = _deck(args)
-    except DeckError as error:
-        return _fail(str(error))
-    token = new_host_token()
-
-    async def host() -> None:
-        async with HubRunner(new_session(deck, token), token, args.host, args.port) as hosted:
-            helper = asyncio.create_task(extra(hosted)) if extra else None
-            try:
-                await make_app(hosted).run_async()
-            finally:
-                if helper is not None:
-                    helper.cancel()
-
-    try:
-        asyncio.run(host())
-    except HostingError as error:
-        return _fail(str(error))
-    return 0
-
-
-def _log_to_file() -> None:
-    """While a dashboard owns the terminal, logs go to a file instead."""
-    directory = Path(platformdirs.user_log_dir("coproterm"))
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(
-            level=logging.INFO,
-            format="%(asctime)s %(name)s %(message)s",
-            filename=directory / "hub.log",
-        )
-    except OSError:
-        logging.basicConfig(level=logging.CRITICAL, handlers=[logging.NullHandler()])
-
-
-def _join(args: argparse.Namespace) -> int:
-    from coproterm.client.link import hub_url
-    from coproterm.tui.participant.app import ParticipantApp
-
-    try:
-        url = hub_url(args.address)
-    except ValueError as error:
-        return _fail(str(error))
-    ParticipantApp(url, name=args.name).run()
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from coproterm.client.crowd import run_crowd
-    from coproterm.tui.host.app import HostApp
-
-    if not 0 <= args.participants <= 500:
-        return _fail("--participants takes a number from 0 to 500")
-    return _host_here(
-        args,
-        lambda hosted: HostApp(hosted.local_url, hosted.host_token, hosted.join_targets),
-        lambda hosted: run_crowd(hosted.local_url, args.participants),
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir", type=Path, help="where sessions are kept (default: your user data directory)"
     )

@@ -7,12 +7,15 @@ import errno
 import secrets
 from contextlib import suppress
 from dataclasses import dataclass
+from pathlib import Path
 
 from coproterm.core.boards import Deck
+from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
 from coproterm.core.session import Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import join_targets
 from server.hub import Hub
+from server.store import SessionStore, StoreError, data_dir
 
 DEFAULT_PORT = 8765
 MAX_PARTICIPANTS = 5000
@@ -30,6 +33,7 @@ class Hosted:
     host_token: str
     bind_host: str
     port: int
+    store: SessionStore | None = None
 
     @property
     def join_targets(self) -> list[str]:
@@ -57,25 +61,72 @@ def new_session(deck: Deck, host_token: str, max_participants: int = MAX_PARTICI
     )
 
 
+@dataclass
+class Prepared:
+    """A session ready to serve: new, or rebuilt from its log."""
+
+    session: Session
+    host_token: str
+    store: SessionStore | None
+
+
+def prepare(
+    deck: Deck | None, *, data: Path | None, resume: str | None, resuming: bool
+) -> Prepared:
+    """Open the session's log (a new one, or an earlier one to resume) and build the session.
+
+    Raises HostingError with a message for people when the log cannot be had.
+    """
+    directory = data_dir(data)
+    try:
+        if resuming:
+            store = SessionStore.resume(directory, resume)
+            try:
+                deck = deck_from_data(store.info.deck, f"session {store.info.id}")
+            except DeckError as error:
+                raise HostingError(str(error)) from None
+            session = new_session(deck, store.info.host_token)
+            session.replay(store.events())
+            return Prepared(session, store.info.host_token, store)
+        assert deck is not None
+        token = new_host_token()
+        store = SessionStore.create(directory, deck_to_data(deck), deck.title, token)
+        return Prepared(new_session(deck, token), token, store)
+    except StoreError as error:
+        raise HostingError(str(error)) from None
+
+
 class HubRunner:
     """Runs a hub inside the current event loop: ``async with HubRunner(...) as hosted``."""
 
-    def __init__(self, session: Session, host_token: str, bind_host: str, port: int) -> None:
+    def __init__(
+        self,
+        session: Session,
+        host_token: str,
+        bind_host: str,
+        port: int,
+        store: SessionStore | None = None,
+    ) -> None:
         self.hub = Hub(session)
         self._token = host_token
         self._bind = (bind_host, port)
+        self._store = store
         self._server = None
         self._fan_out: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Hosted:
         host, port = self._bind
+        if self._store is not None:
+            self._store.start()
+            self.hub.attach_store(self._store)
         try:
             self._server = await self.hub.serve(host, port)
         except OSError as error:
+            await self._close_store()
             raise HostingError(_listen_problem(host, port, error)) from None
         self._fan_out = asyncio.create_task(self.hub.fan_out())
         bound = self._server.sockets[0].getsockname()[1]
-        return Hosted(self.hub, self._token, host, bound)
+        return Hosted(self.hub, self._token, host, bound, self._store)
 
     async def __aexit__(self, *exc_info: object) -> None:
         if self._fan_out is not None:
@@ -86,6 +137,12 @@ class HubRunner:
             self._server.close()
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._server.wait_closed(), 10)
+        await self._close_store()
+
+    async def _close_store(self) -> None:
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
 
 
 def _listen_problem(host: str, port: int, error: OSError) -> str:

@@ -19,16 +19,20 @@ from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 
-from coproterm.core.session import Close, ConnId, Send, Session
+from coproterm.core.session import Close, ConnId, Record, Send, Session
 from coproterm.core.wire import (
+    MAX_ERROR_TEXT,
+    Command,
     Error,
     ErrorCode,
     ProtocolError,
     Role,
     VersionMismatch,
+    Vote,
     decode,
     encode,
 )
+from server.store import SessionStore, StoreError
 
 log = logging.getLogger("coproterm.hub")
 
@@ -63,6 +67,8 @@ class Hub:
     host_interval: float = HOST_INTERVAL
     participant_interval: float = PARTICIPANT_INTERVAL
     hello_timeout: float = HELLO_TIMEOUT
+    store: SessionStore | None = None
+    """Where accepted changes are logged; None runs without a log (tests, benchmarks)."""
     _peers: dict[ConnId, _Peer] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -159,15 +165,47 @@ class Hub:
                 socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA
             )
         was_welcomed = self.session.role(conn) is not None
+        outputs = self.session.handle(conn, message)
+        events = [output.event for output in outputs if isinstance(output, Record)]
+        if events and self.store is not None:
+            try:
+                await self.store.append(events)  # on disk before anyone hears "accepted"
+            except StoreError as error:
+                seq = message.seq if isinstance(message, (Vote, Command)) else None
+                await socket.send(
+                    encode(Error(seq, ErrorCode.UNAVAILABLE, str(error)[:MAX_ERROR_TEXT]))
+                )
+                return self.session.role(conn) is not None
         keep_open = True
-        for output in self.session.handle(conn, message):
+        for output in outputs:
             if isinstance(output, Close):
-                self._close_other(output)
-                continue
-            keep_open &= await self._send(conn, socket, output)
+                self._close_other(output.conn, output.code, output.reason)
+            elif isinstance(output, Send):
+                keep_open &= await self._send(conn, socket, output)
         if not was_welcomed and self.session.role(conn) is not None:
             self._send_latest(conn)
         return keep_open
+
+    # -- the log -----------------------------------------------------------------
+
+    def attach_store(self, store: SessionStore) -> None:
+        """Log every change in ``store``; when it cannot be written, undo and tell everyone."""
+        self.store = store
+        store.on_failure = self._unsaved
+        store.on_recovery = self._saved
+
+    def _unsaved(self, problem: str) -> None:
+        log.error("%s", problem)
+        assert self.store is not None
+        for orphan in self.session.restore(self.store.events()):
+            self._close_other(
+                orphan, CloseCode.INTERNAL_ERROR, "your joining could not be saved; try again"
+            )
+        self.session.alert = problem
+
+    def _saved(self) -> None:
+        log.info("the session log can be written again")
+        self.session.alert = None
 
     async def _send(self, conn: ConnId, socket: ServerConnection, output: Send) -> bool:
         frame = encode(output.message)
@@ -203,10 +241,10 @@ class Hub:
         for frame in frames:
             broadcast([peer.socket], frame)
 
-    def _close_other(self, close: Close) -> None:
-        peer = self._peers.get(close.conn)
+    def _close_other(self, conn: ConnId, code: int, reason: str) -> None:
+        peer = self._peers.get(conn)
         if peer is None:
             return
-        task = asyncio.create_task(peer.socket.close(close.code, close.reason))
+        task = asyncio.create_task(peer.socket.close(code, reason))
         self._background.add(task)
         task.add_done_callback(self._background.discard)

@@ -179,3 +179,32 @@ async def test_reset_asks_then_clears(hub):
         await hp.press("y")
         await until(hp, lambda: chart_counts(host) == (0,) * 6)
         await until(ap, lambda: ann.view.my_vote() is None)
+
+
+async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
+    from coproterm.commands.hosting import _dashboard
+    from coproterm.core.deck import default_deck
+    from server.hosting import HubRunner, prepare
+
+    monkeypatch.chdir(tmp_path)
+    prepared = prepare(default_deck(), data=tmp_path / "data", resume=None, resuming=False)
+    async with HubRunner(
+        prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
+    ) as hosted:
+        host, ann = _dashboard(hosted), ParticipantApp(hosted.local_url)
+        async with host.run_test() as hp, ann.run_test() as ap:
+            await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+            await hp.press("n")
+            await until(ap, lambda: ann.screen.query(BoardPicker))
+            await ap.press("5", "enter")
+            await until(hp, lambda: chart_counts(host) == (0, 0, 0, 0, 1, 0))
+            await hp.press("e")
+            report = tmp_path / f"coproterm-{hosted.store.info.id}.html"
+            await until(
+                hp,
+                lambda: (
+                    report.exists()
+                    and (tmp_path / f"coproterm-{hosted.store.info.id}.json").exists()
+                ),
+            )
+            assert "5. participation" in report.read_text()

@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproterm.core.deck import default_deck
-from coproterm.core.session import CLOSE_REPLACED, Close, Send, Session, clean_name
+from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.session import CLOSE_REPLACED, Close, Record, Send, Session, clean_name
 from coproterm.core.wire import (
     Ack,
     Action,
@@ -25,6 +26,7 @@ SPECTRUM, OPPORTUNITY, COMPLEXITY, GRID = 1, 2, 3, 4
 
 
 def only(outputs):
+    outputs = [o for o in outputs if not isinstance(o, Record)]
     assert len(outputs) == 1, outputs
     (output,) = outputs
     assert isinstance(output, Send)
@@ -138,7 +140,8 @@ def test_reset_clears_votes_and_tells_each_voter(session):
     outputs = session.handle(100, Command(5, Action.RESET, SPECTRUM))
     assert Send(1, Ballot(SPECTRUM, None)) in outputs
     assert Send(100, Ack(5)) in outputs
-    assert len(outputs) == 2, "participant 2 had no vote to clear"
+    assert Record(Commanded(Action.RESET, SPECTRUM)) in outputs
+    assert len(outputs) == 3, "participant 2 had no vote to clear"
     assert session.tally().counts == (0,) * 6
 
 
@@ -163,6 +166,7 @@ def test_resume_from_a_second_connection_closes_the_first(session):
     first = join(session, 1)
     outputs = session.handle(2, Hello(resume=first.resume))
     assert outputs[0] == Close(1, CLOSE_REPLACED, "joined again from another connection")
+    assert not any(isinstance(o, Record) for o in outputs), "coming back changes nothing to log"
     assert session.role(1) is None and session.role(2) is Role.PARTICIPANT
     session.disconnect(1)
     assert session.state().connected == 1, "closing the replaced connection changes nothing"
@@ -220,12 +224,19 @@ def test_tallies_always_equal_a_recount(steps):
     session = Session(default_deck(), HOST_TOKEN, counting_tokens())
     host(session, conn=100)
     tokens: dict[int, bytes] = {}
+    log = []
+
+    def handle(conn, message):
+        outputs = session.handle(conn, message)
+        log.extend(o.event for o in outputs if isinstance(o, Record))
+        return outputs
+
     for op, *args in steps:
         if op == "join":
             conn, resume = args
             if session.role(conn) is None:
                 previous = tokens.get(conn) if resume else None
-                outputs = session.handle(conn, Hello(resume=previous))
+                outputs = handle(conn, Hello(resume=previous))
                 for output in outputs:
                     if isinstance(output, Close):
                         session.disconnect(output.conn)
@@ -233,12 +244,12 @@ def test_tallies_always_equal_a_recount(steps):
         elif op == "vote":
             conn, question, choice = args
             before = session.tally(question).counts if question < 6 else None
-            reply = only(session.handle(conn, Vote(1, question, choice)))
+            reply = only(handle(conn, Vote(1, question, choice)))
             if isinstance(reply, Error) and before is not None:
                 assert session.tally(question).counts == before, "a refused vote changes nothing"
         elif op == "command":
             action, question = args
-            command(session, action, question)
+            only(handle(100, Command(1, action, question)))
         else:
             session.disconnect(args[0])
         for index, status in enumerate(session.questions):
@@ -250,3 +261,60 @@ def test_tallies_always_equal_a_recount(steps):
         assert session.state().connected == sum(
             m.conn is not None for m in session.participants.values()
         )
+    replayed = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    replayed.replay(log)
+    assert_same_record(replayed, session)
+
+
+def assert_same_record(a: Session, b: Session) -> None:
+    """Everything a log keeps: the question, its flags and tallies, who voted what."""
+    assert a.current == b.current
+    assert [(q.counts, q.open, q.revealed) for q in a.questions] == [
+        (q.counts, q.open, q.revealed) for q in b.questions
+    ]
+    assert {t: (m.number, m.name, m.votes) for t, m in a.participants.items()} == {
+        t: (m.number, m.name, m.votes) for t, m in b.participants.items()
+    }
+
+
+def test_accepted_changes_are_recorded_as_events(session):
+    outputs = session.handle(1, Hello(name="Ann"))
+    (joined,) = [o.event for o in outputs if isinstance(o, Record)]
+    assert joined == Joined(1, (1).to_bytes(16, "big"), "Ann")
+    host(session)
+    assert Record(Commanded(Action.GOTO, SPECTRUM)) in session.handle(
+        100, Command(1, Action.GOTO, SPECTRUM)
+    )
+    assert session.handle(1, Vote(1, SPECTRUM, 2))[0] == Record(Voted(1, SPECTRUM, 2))
+    assert not [o for o in session.handle(1, Vote(2, SPECTRUM, 2)) if isinstance(o, Record)], (
+        "no change, no record"
+    )
+    assert [o for o in session.handle(1, Vote(3, SPECTRUM, 9)) if isinstance(o, Record)] == [], (
+        "refused, no record"
+    )
+    renamed = session.handle(2, Hello(name="Ann Lee", resume=joined.token))
+    assert Record(Joined(1, joined.token, "Ann Lee")) in renamed
+
+
+def test_restore_undoes_what_was_not_logged_and_keeps_connections(session):
+    log = []
+
+    def handle(conn, message):
+        outputs = session.handle(conn, message)
+        log.extend(o.event for o in outputs if isinstance(o, Record))
+        return outputs
+
+    handle(1, Hello(name="Ann"))
+    handle(100, Hello(host_token=HOST_TOKEN))
+    handle(100, Command(1, Action.GOTO, SPECTRUM))
+    handle(1, Vote(1, SPECTRUM, 2))
+    saved = list(log)
+    handle(1, Vote(2, SPECTRUM, 5))  # these two never reached the disk
+    handle(2, Hello(name="Bob"))
+    orphans = session.restore(saved)
+    assert orphans == [2], "Bob's join was lost: his connection must start again"
+    assert session.tally().counts == (0, 0, 1, 0, 0, 0)
+    assert session.role(1) is Role.PARTICIPANT and session.role(2) is None
+    assert session.state().connected == 1
+    assert only(session.handle(1, Vote(3, SPECTRUM, 4))) == Ack(3), "Ann votes on as before"
+    assert session.tally().counts == (0, 0, 0, 0, 1, 0)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hmac
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Kind
 from coproterm.core.deck import deck_to_data
+from coproterm.core.events import Commanded, Event, Joined, Voted
 from coproterm.core.wire import (
     MAX_NAME,
     PROTOCOL_VERSION,
@@ -61,7 +62,14 @@ class Close:
     reason: str
 
 
-Output = Send | Close
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Log ``event`` before sending anything that acknowledges it."""
+
+    event: Event
+
+
+Output = Send | Close | Record
 
 
 @dataclass(slots=True)
@@ -106,12 +114,25 @@ class Session:
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
+        self._numbered: dict[int, Participant] = {}
         self._roles: dict[ConnId, Role] = {}
         self._members: dict[ConnId, Participant] = {}
         self.version = 0
         """Bumped on every change that subscribers should hear of."""
+        self._alert: str | None = None
 
     # -- reading ---------------------------------------------------------------
+
+    @property
+    def alert(self) -> str | None:
+        """Trouble everyone should hear of (set by the hub, e.g. the log cannot be written)."""
+        return self._alert
+
+    @alert.setter
+    def alert(self, text: str | None) -> None:
+        if text != self._alert:
+            self._alert = text
+            self.version += 1
 
     @property
     def connected(self) -> int:
@@ -130,6 +151,7 @@ class Session:
             revealed=status.revealed,
             connected=self.connected,
             voted=sum(status.counts),
+            alert=self._alert,
         )
 
     def tally(self, question: int | None = None) -> Tally:
@@ -197,17 +219,23 @@ class Session:
         if member is None:
             if self.connected >= self.max_participants:
                 return [_error(conn, None, ErrorCode.FULL, "the session is full")]
-            token = self._new_token()
-            member = Participant(len(self.participants) + 1, token, clean_name(hello.name or ""))
-            self.participants[token] = member
-        elif member.conn is not None:
-            outputs.append(
-                Close(member.conn, CLOSE_REPLACED, "joined again from another connection")
+            joined = Joined(
+                len(self.participants) + 1, self._new_token(), clean_name(hello.name or "")
             )
-            self._roles.pop(member.conn, None)
-            self._members.pop(member.conn, None)
-        if hello.name and hello.resume is not None:
-            member.name = clean_name(hello.name) or member.name
+            member = self._apply_joined(joined)
+            outputs.append(Record(joined))
+        else:
+            if member.conn is not None:
+                outputs.append(
+                    Close(member.conn, CLOSE_REPLACED, "joined again from another connection")
+                )
+                self._roles.pop(member.conn, None)
+                self._members.pop(member.conn, None)
+            name = clean_name(hello.name or "")
+            if name and name != member.name:
+                renamed = Joined(member.number, member.token, name)
+                self._apply_joined(renamed)
+                outputs.append(Record(renamed))
         member.conn = conn
         self._roles[conn] = Role.PARTICIPANT
         self._members[conn] = member
@@ -232,18 +260,11 @@ class Session:
         if refusal is not None:
             code, text = refusal
             return [_error(conn, vote.seq, code, text)]
-        status = self.questions[vote.question]
-        before = member.votes.get(vote.question)
-        if before != vote.choice:
-            if before is not None:
-                status.counts[before] -= 1
-            if vote.choice is None:
-                del member.votes[vote.question]
-            else:
-                status.counts[vote.choice] += 1
-                member.votes[vote.question] = vote.choice
-            self.version += 1
-        return [Send(conn, Ack(vote.seq))]
+        if member.votes.get(vote.question) == vote.choice:
+            return [Send(conn, Ack(vote.seq))]
+        voted = Voted(member.number, vote.question, vote.choice)
+        self._apply_voted(voted)
+        return [Record(voted), Send(conn, Ack(vote.seq))]
 
     def _check_vote(self, vote: Vote) -> tuple[ErrorCode, str] | None:
         if vote.question >= len(self.questions):
@@ -274,29 +295,91 @@ class Session:
                     f"there is no question {command.question}",
                 )
             ]
-        status = self.questions[command.question]
-        outputs: list[Output] = []
-        match command.action:
-            case Action.GOTO:
-                self.current = command.question
-            case Action.OPEN | Action.LOCK:
-                status.open = command.action is Action.OPEN
-            case Action.REVEAL | Action.HIDE:
-                status.revealed = command.action is Action.REVEAL
-            case Action.RESET:
-                outputs.extend(self._reset(command.question))
-        self.version += 1
+        event = Commanded(command.action, command.question)
+        outputs: list[Output] = [Record(event)]
+        if command.action is Action.RESET:
+            for member in self.participants.values():
+                if command.question in member.votes and member.conn is not None:
+                    outputs.append(Send(member.conn, Ballot(command.question, None)))
+        self._apply_commanded(event)
         outputs.append(Send(conn, Ack(command.seq)))
         return outputs
 
-    def _reset(self, question: int) -> list[Output]:
-        status = self.questions[question]
-        status.counts = [0] * len(status.counts)
-        outputs: list[Output] = []
-        for member in self.participants.values():
-            if member.votes.pop(question, None) is not None and member.conn is not None:
-                outputs.append(Send(member.conn, Ballot(question, None)))
-        return outputs
+    # -- applying events: the one path for live changes and replays --------------
+
+    def replay(self, events: Iterable[Event]) -> None:
+        """Apply logged events, in order, to a fresh session."""
+        for event in events:
+            match event:
+                case Joined():
+                    self._apply_joined(event)
+                case Voted():
+                    self._apply_voted(event)
+                case Commanded():
+                    self._apply_commanded(event)
+
+    def restore(self, events: Iterable[Event]) -> list[ConnId]:
+        """Go back to exactly what ``events`` record, keeping live connections.
+
+        Used when changes could not be logged: what was not saved is undone.
+        Returns the connections whose participant no longer exists (to close).
+        """
+        connections = {conn: member.token for conn, member in self._members.items()}
+        self.current = 0
+        self.questions = [QuestionState(counts=[0] * q.cells) for q in self.deck.questions]
+        self.participants = {}
+        self._numbered = {}
+        self.replay(events)
+        self._members = {}
+        orphans = []
+        for conn, token in connections.items():
+            member = self.participants.get(token)
+            if member is None:
+                self._roles.pop(conn, None)
+                orphans.append(conn)
+            else:
+                member.conn = conn
+                self._members[conn] = member
+        self.version += 1
+        return orphans
+
+    def _apply_joined(self, event: Joined) -> Participant:
+        member = self.participants.get(event.token)
+        if member is None:
+            member = Participant(event.participant, event.token, event.name)
+            self.participants[event.token] = member
+            self._numbered[event.participant] = member
+        else:
+            member.name = event.name
+        return member
+
+    def _apply_voted(self, event: Voted) -> None:
+        member = self._numbered[event.participant]
+        counts = self.questions[event.question].counts
+        before = member.votes.get(event.question)
+        if before is not None:
+            counts[before] -= 1
+        if event.choice is None:
+            member.votes.pop(event.question, None)
+        else:
+            counts[event.choice] += 1
+            member.votes[event.question] = event.choice
+        self.version += 1
+
+    def _apply_commanded(self, event: Commanded) -> None:
+        status = self.questions[event.question]
+        match event.action:
+            case Action.GOTO:
+                self.current = event.question
+            case Action.OPEN | Action.LOCK:
+                status.open = event.action is Action.OPEN
+            case Action.REVEAL | Action.HIDE:
+                status.revealed = event.action is Action.REVEAL
+            case Action.RESET:
+                status.counts = [0] * len(status.counts)
+                for member in self.participants.values():
+                    member.votes.pop(event.question, None)
+        self.version += 1
 
 
 def _error(conn: ConnId, seq: int | None, code: ErrorCode, text: str) -> Send:

@@ -154,6 +154,8 @@ class State:
     """Participants connected now."""
     voted: int
     """Participants with a vote on the current question."""
+    alert: str | None = None
+    """Trouble at the hub that everyone should know of (votes cannot be saved)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +314,14 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     ),
     State.TYPE: (
         State,
-        (_uint(MAX_QUESTIONS), _boolean, _boolean, _uint(_U32), _uint(_U32)),
+        (
+            _uint(MAX_QUESTIONS),
+            _boolean,
+            _boolean,
+            _uint(_U32),
+            _uint(_U32),
+            _optional(_text(MAX_ERROR_TEXT)),
+        ),
     ),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
     Ack.TYPE: (Ack, (_uint(_U32),)),

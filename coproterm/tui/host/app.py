@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import SystemCommand
 from textual.screen import Screen
@@ -18,10 +19,22 @@ class HostApp(HubApp):
 
     TITLE = "coproterm host"
 
-    def __init__(self, url: str, token: str, join_targets: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        join_targets: list[str] | None = None,
+        *,
+        session_id: str | None = None,
+        exporter: Callable[[], list[Path]] | None = None,
+    ) -> None:
         super().__init__(url)
         self.token = token
         self.join_targets = join_targets or []
+        self.session_id = session_id
+        """The session's id in the store, when the hub runs in this process."""
+        self.exporter = exporter
+        """Writes the session's report files and returns their paths (hub in this process only)."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)

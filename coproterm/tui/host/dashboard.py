@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,6 +30,7 @@ COMMANDS = [
         "Show (or hide) the results on participants' screens",
     ),
     ("reset", "Reset this question", "Clear every vote on this question"),
+    ("export", "Export the results", "Write the session's results as HTML, CSV and JSON files"),
 ]
 
 
@@ -40,6 +44,7 @@ class Dashboard(Screen[None]):
         Binding("l", "toggle_lock", "lock/open"),
         Binding("r", "toggle_reveal", "reveal/hide"),
         Binding("x", "reset", "reset"),
+        Binding("e", "export", "export"),
         Binding("q", "leave", "quit"),
     ]
 
@@ -47,6 +52,7 @@ class Dashboard(Screen[None]):
         with Horizontal(id="join"):
             yield Static(id="join-how")
             yield Static(id="people")
+        yield Static(id="alert")
         yield Static(id="question")
         yield Static(id="state")
         with VerticalScroll(id="body"):
@@ -76,6 +82,9 @@ class Dashboard(Screen[None]):
         if view.deck is None or view.state is None or view.question is None:
             return
         state, question = view.state, view.question
+        alert = self.query_one("#alert", Static)
+        alert.update(Text(f"⚠ {state.alert}") if state.alert else "")
+        alert.display = bool(state.alert)
         self.query_one("#people", Static).update(
             Text.assemble((f"{state.connected}", "bold"), " connected")
         )
@@ -198,6 +207,21 @@ class Dashboard(Screen[None]):
             ),
             answered,
         )
+
+    @work(exclusive=True, group="export")
+    async def action_export(self) -> None:
+        exporter = getattr(self.hub, "exporter", None)
+        session_id = getattr(self.hub, "session_id", None)
+        if exporter is None:
+            hint = f"coproterm export {session_id}" if session_id else "coproterm export"
+            self.notify(f"Export on the machine running the hub: {hint}", title="Export")
+            return
+        try:
+            paths = await asyncio.to_thread(exporter)
+        except Exception as error:  # an export must never take the dashboard down
+            self.notify(f"Could not export: {error}", title="Export", severity="error")
+            return
+        self.notify("\n".join(str(path) for path in paths), title="Results written")
 
     def action_leave(self) -> None:
         state = self.hub.view.state

@@ -134,6 +134,8 @@ class VoteScreen(Screen[None]):
         assert state is not None
         if self.hub.link_status.phase is Phase.STOPPED:
             return STOPPED_HINT
+        if state.alert:
+            return f"⚠ {state.alert}"
         if question.kind is Kind.DISCUSSION:
             return "Talk it through with the room; nothing to cast on this one."
         error = view.last_error

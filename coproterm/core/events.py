@@ -1,0 +1,43 @@
+"""What a session records: every accepted change, as data.
+
+The state machine turns each accepted message into one of these and applies it
+through the same code that replays a log, so a session rebuilt from its log is
+exactly the session that wrote it. The store keeps them in order; exports read
+them back to show how each question's tally moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coproterm.core.wire import Action
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A participant joined for the first time, or came back under a new name."""
+
+    participant: int
+    """Their number, from 1, in order of first joining."""
+    token: bytes
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Voted:
+    """A participant's vote on a question became ``choice`` (None: cleared)."""
+
+    participant: int
+    question: int
+    choice: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Commanded:
+    """The host acted on a question."""
+
+    action: Action
+    question: int
+
+
+Event = Joined | Voted | Commanded

@@ -1,0 +1,94 @@
+"""CSV and JSON exports: final tallies and the anonymous per-participant votes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from coproterm.core.boards import Question
+from coproterm.core.report import QuestionReport, Report
+
+CSV_COLUMNS = ("record", "question", "prompt", "cell", "x", "y", "count", "participant", "name")
+
+
+def _labels(question: Question, cell: int) -> tuple[str, str]:
+    x, y = question.coordinates(cell)
+    assert question.x is not None
+    return question.x.positions[x].label, question.y.positions[
+        y
+    ].label if question.y is not None else ""
+
+
+def _iso(at: float | None) -> str | None:
+    return None if at is None else datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
+
+
+def to_csv(report: Report, *, with_names: bool = False) -> str:
+    """One row per cell of every tally (record=tally) and per vote (record=vote)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for q in report.questions:
+        if not q.question.cells:
+            continue
+        number, prompt = q.index + 1, q.question.prompt
+        for cell, count in enumerate(q.counts):
+            writer.writerow(
+                ("tally", number, prompt, cell, *_labels(q.question, cell), count, "", "")
+            )
+        for ballot in q.ballots:
+            name = ballot.name if with_names else ""
+            writer.writerow(
+                (
+                    "vote",
+                    number,
+                    prompt,
+                    ballot.cell,
+                    *_labels(q.question, ballot.cell),
+                    "",
+                    ballot.participant,
+                    name,
+                )
+            )
+    return out.getvalue()
+
+
+def to_json(report: Report, session_id: str, *, with_names: bool = False) -> str:
+    """The whole report as one JSON document."""
+    document = {
+        "session": session_id,
+        "title": report.deck.title,
+        "source": report.deck.source,
+        "started": _iso(report.started),
+        "ended": _iso(report.ended),
+        "participants": report.participants,
+        "questions": [_question(q, with_names) for q in report.questions],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _question(q: QuestionReport, with_names: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "number": q.index + 1,
+        "prompt": q.question.prompt,
+        "kind": q.question.kind.value,
+    }
+    if not q.question.cells:
+        return entry
+    assert q.question.x is not None
+    entry["board"] = [q.question.x.key] + ([q.question.y.key] if q.question.y is not None else [])
+    entry["total"] = q.total
+    entry["tally"] = [
+        {"cell": cell, "x": x, "y": y or None, "count": count}
+        for cell, count in enumerate(q.counts)
+        for x, y in [_labels(q.question, cell)]
+    ]
+    entry["votes"] = [
+        {"participant": b.participant, "cell": b.cell, **({"name": b.name} if with_names else {})}
+        for b in q.ballots
+    ]
+    entry["timeline"] = [{"at": _iso(at), "counts": list(counts)} for at, counts in q.timeline]
+    return entry

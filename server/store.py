@@ -1,0 +1,387 @@
+"""The session log: every accepted change in SQLite before anyone hears "accepted".
+
+One database file per session, ``<data dir>/sessions/<id>.sqlite3``, in WAL
+mode with ``synchronous=FULL`` (a power cut loses nothing acknowledged). Writes
+are grouped: every change that arrives while a commit is under way goes into
+the next one, so one fsync serves a whole burst of votes.
+
+A session is hosted by one process at a time: a lock file beside the database
+(``flock``, released by the kernel even on kill -9) refuses a second host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.wire import Action
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('joined', 'voted', 'commanded')),
+    participant INTEGER,
+    question INTEGER,
+    choice INTEGER,
+    action INTEGER,
+    token BLOB,
+    name TEXT
+);
+"""
+BUSY_TIMEOUT_MS = 2000
+
+
+class StoreError(RuntimeError):
+    """The log cannot be read or written; the message says why, for people."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """What identifies a session and lets it be hosted again."""
+
+    id: str
+    created: float
+    title: str
+    deck: dict[str, Any]
+    """The deck in its plain form, so a resumed session needs no deck file."""
+    host_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One logged event and when it was accepted (Unix time)."""
+
+    at: float
+    event: Event
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Where sessions live: ``--data-dir``, ``$COPROTERM_DATA_DIR``, or the user's data dir."""
+    if override:
+        return Path(override)
+    if env := os.environ.get("COPROTERM_DATA_DIR"):
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("coproterm"))
+
+
+def new_session_id(now: float) -> str:
+    """``2026-11-27-0930-a1b2``: sortable by time, unique enough for one machine."""
+    return f"{datetime.fromtimestamp(now):%Y-%m-%d-%H%M}-{secrets.token_hex(2)}"
+
+
+class SessionStore:
+    """The log of one session, open for writing by this process alone."""
+
+    def __init__(
+        self, path: Path, info: SessionInfo, entries: list[Entry], db: sqlite3.Connection, lock: int
+    ) -> None:
+        self.path = path
+        self.info = info
+        self.entries = entries
+        """Every committed entry, in order (the truth to roll back to)."""
+        self.problem: str | None = None
+        """Why the last write failed; None once writes succeed again."""
+        self.on_failure: Callable[[str], None] | None = None
+        """Called, once per failed write, before the writers waiting on it hear of it."""
+        self.on_recovery: Callable[[], None] | None = None
+        self._db = db
+        self._lock = lock
+        self._queue: list[tuple[list[Entry], asyncio.Future[None]]] = []
+        self._wake = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, directory: Path, deck: dict[str, Any], title: str, host_token: str
+    ) -> SessionStore:
+        """Start the log of a new session."""
+        now = time.time()
+        info = SessionInfo(new_session_id(now), now, title, deck, host_token)
+        sessions = _sessions_dir(directory)
+        path = sessions / f"{info.id}.sqlite3"
+        lock = _lock(path)
+        try:
+            db = _connect(path)
+            with db:
+                db.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [
+                        ("id", info.id),
+                        ("created", repr(info.created)),
+                        ("title", title),
+                        ("deck", json.dumps(deck)),
+                        ("host_token", host_token),
+                    ],
+                )
+        except sqlite3.Error as error:
+            os.close(lock)
+            raise StoreError(f"cannot create the session log {path}: {_reason(error)}") from None
+        return cls(path, info, [], db, lock)
+
+    @classmethod
+    def resume(cls, directory: Path, session_id: str | None) -> SessionStore:
+        """Open an earlier session's log to host it again (the newest if no id)."""
+        path = find_session(directory, session_id)
+        lock = _lock(path)
+        try:
+            db = _connect(path)
+            info = _read_info(db)
+            entries = list(_read_entries(db))
+        except (sqlite3.Error, KeyError, ValueError) as error:
+            os.close(lock)
+            raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
+        return cls(path, info, entries, db, lock)
+
+    # -- writing ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the group-commit writer (in the running event loop)."""
+        self._writer = asyncio.create_task(self._write_forever())
+
+    async def append(self, events: Iterable[Event]) -> None:
+        """Log events; returns once they are on disk, raises StoreError if they cannot be."""
+        now = time.time()
+        entries = [Entry(now, event) for event in events]
+        if not entries:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((entries, done))
+        self._wake.set()
+        await done
+
+    async def close(self) -> None:
+        """Write what is queued, then close the database and release the session."""
+        if self._writer is not None:
+            while self._queue:
+                await asyncio.sleep(0.01)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        self._db.close()
+        os.close(self._lock)
+
+    async def _write_forever(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._queue = self._queue, []
+            if not batch:
+                continue
+            entries = [entry for group, _ in batch for entry in group]
+            try:
+                await asyncio.to_thread(self._write, entries)
+            except (sqlite3.Error, OSError) as error:
+                self._failed(batch, _reason(error))
+                continue
+            self.entries.extend(entries)
+            if self.problem is not None:
+                self.problem = None
+                if self.on_recovery is not None:
+                    self.on_recovery()
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    def _failed(self, batch: list[tuple[list[Entry], asyncio.Future[None]]], reason: str) -> None:
+        # Everything queued behind the failed batch was applied after it: it fails too.
+        failed = batch + self._queue
+        self._queue = []
+        self.problem = (
+            f"the session log cannot be written ({reason}): changes are refused until it can"
+        )
+        if self.on_failure is not None:
+            self.on_failure(self.problem)
+        for _, done in failed:
+            if not done.done():
+                done.set_exception(StoreError(self.problem))
+
+    def _write(self, entries: list[Entry]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [_row(entry) for entry in entries],
+            )
+
+    def events(self) -> list[Event]:
+        return [entry.event for entry in self.entries]
+
+
+# -- reading sessions, for resume, listing and export -----------------------------
+
+
+def find_session(directory: Path, session_id: str | None) -> Path:
+    """The database of a session by id (or unique prefix), or the newest one."""
+    sessions = directory / "sessions"
+    known = sorted(sessions.glob("*.sqlite3")) if sessions.is_dir() else []
+    if not known:
+        raise StoreError(f"no sessions in {sessions} yet: host one first")
+    if session_id is None:
+        return known[-1]
+    matches = [path for path in known if path.stem.startswith(session_id)]
+    if len(matches) != 1:
+        names = ", ".join(path.stem for path in known[-5:])
+        problem = "no session" if not matches else "more than one session"
+        raise StoreError(f"{problem} matches {session_id!r} (the latest: {names})")
+    return matches[0]
+
+
+def read_session(path: Path) -> tuple[SessionInfo, list[Entry]]:
+    """A session's info and log, read-only (for listing and export)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _read_info(db), list(_read_entries(db))
+        finally:
+            db.close()
+    except (sqlite3.Error, KeyError, ValueError) as error:
+        raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
+
+
+def list_sessions(directory: Path) -> Iterator[tuple[Path, SessionInfo, list[Entry]]]:
+    """Every readable session, oldest first."""
+    sessions = directory / "sessions"
+    for path in sorted(sessions.glob("*.sqlite3")) if sessions.is_dir() else []:
+        with contextlib.suppress(StoreError):
+            yield (path, *read_session(path))
+
+
+# -- the plumbing ------------------------------------------------------------------
+
+
+def _sessions_dir(directory: Path) -> Path:
+    sessions = directory / "sessions"
+    try:
+        sessions.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise StoreError(
+            f"cannot create the data directory {sessions}: {error.strerror or error}"
+            " (choose another with --data-dir)"
+        ) from None
+    if not os.access(sessions, os.W_OK):
+        raise StoreError(
+            f"the data directory {sessions} is read-only: choose another with --data-dir"
+        )
+    return sessions
+
+
+def _lock(path: Path) -> int:
+    lock_path = path.with_suffix(".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise StoreError(
+            f"cannot lock the session {lock_path}: {error.strerror or error}"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StoreError(
+            f"session {path.stem} is already being hosted by another coproterm on this machine"
+        ) from None
+    return fd
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    fresh = not path.exists()
+    db = sqlite3.connect(
+        path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED"
+    )
+    if fresh:
+        os.chmod(path, 0o600)  # it holds the host token
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(SCHEMA)
+    return db
+
+
+def _read_info(db: sqlite3.Connection) -> SessionInfo:
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    return SessionInfo(
+        id=meta["id"],
+        created=float(meta["created"]),
+        title=meta["title"],
+        deck=json.loads(meta["deck"]),
+        host_token=meta["host_token"],
+    )
+
+
+def _read_entries(db: sqlite3.Connection) -> Iterator[Entry]:
+    rows = db.execute(
+        "SELECT at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
+    )
+    for at, kind, participant, question, choice, action, token, name in rows:
+        if kind == "joined":
+            yield Entry(at, Joined(participant, bytes(token), name))
+        elif kind == "voted":
+            yield Entry(at, Voted(participant, question, choice))
+        else:
+            yield Entry(at, Commanded(Action(action), question))
+
+
+def _row(entry: Entry) -> tuple[object, ...]:
+    event = entry.event
+    match event:
+        case Joined():
+            return (
+                entry.at,
+                "joined",
+                event.participant,
+                None,
+                None,
+                None,
+                event.token,
+                event.name,
+            )
+        case Voted():
+            return (
+                entry.at,
+                "voted",
+                event.participant,
+                event.question,
+                event.choice,
+                None,
+                None,
+                None,
+            )
+        case Commanded():
+            return (
+                entry.at,
+                "commanded",
+                None,
+                event.question,
+                None,
+                int(event.action),
+                None,
+                None,
+            )
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error)
+    if "disk is full" in text or "database or disk is full" in text:
+        return "the disk is full"
+    if "readonly" in text or "read-only" in text:
+        return "it is read-only"
+    if "locked" in text:
+        return "another program has locked it"
+    return text or type(error).__name__

@@ -1,0 +1,185 @@
+"""The session log: group commit, resume, one host per session, and faults that lose nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote
+from server.hosting import HubRunner, prepare
+from server.store import SessionStore, StoreError, find_session, read_session
+from tests.hubkit import join
+
+SPECTRUM = 1
+
+
+def new_store(tmp_path) -> SessionStore:
+    deck = default_deck()
+    return SessionStore.create(tmp_path, deck_to_data(deck), deck.title, "tok")
+
+
+async def test_appended_events_are_read_back_in_order(tmp_path):
+    store = new_store(tmp_path)
+    store.start()
+    events = [
+        Joined(1, b"a" * 16, "Ann"),
+        Commanded(Action.GOTO, 1),
+        Voted(1, 1, 3),
+        Voted(1, 1, None),
+    ]
+    await store.append(events[:2])
+    await store.append(events[2:])
+    await store.close()
+    info, entries = read_session(store.path)
+    assert [e.event for e in entries] == events
+    assert info.title == "Co-production and citizen involvement" and info.host_token == "tok"
+    assert oct(store.path.stat().st_mode & 0o777) == "0o600", "the log holds the host token"
+
+
+async def test_concurrent_appends_share_commits(tmp_path):
+    store = new_store(tmp_path)
+    writes = []
+    original = store._write
+    store._write = lambda entries: (writes.append(len(entries)), original(entries))[1]
+    store.start()
+    await asyncio.gather(*(store.append([Voted(1, 1, i % 6)]) for i in range(500)))
+    await store.close()
+    assert sum(writes) == 500
+    assert len(writes) < 100, f"500 votes took {len(writes)} commits"
+    assert len(read_session(store.path)[1]) == 500
+
+
+async def test_a_session_is_hosted_by_one_process_at_a_time(tmp_path):
+    store = new_store(tmp_path)
+    with pytest.raises(StoreError, match="already being hosted"):
+        SessionStore.resume(tmp_path, store.info.id)
+    await store.close()
+    again = SessionStore.resume(tmp_path, store.info.id[:15])
+    assert again.info == store.info
+    await again.close()
+
+
+def test_finding_sessions(tmp_path):
+    with pytest.raises(StoreError, match="no sessions in"):
+        find_session(tmp_path, None)
+
+
+async def test_resume_rebuilds_the_session_with_its_token(tmp_path):
+    first = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store) as hosted:
+        ann = await join(hosted.local_url, Hello(name="Ann"))
+        host = await join(hosted.local_url, Hello(host_token=first.host_token))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await ann.request(lambda s: Vote(s, SPECTRUM, 4))
+    second = prepare(None, data=tmp_path, resume=None, resuming=True)
+    assert second.host_token == first.host_token
+    assert second.session.tally(SPECTRUM).counts == (0, 0, 0, 0, 1, 0)
+    assert second.session.current == SPECTRUM
+    async with HubRunner(second.session, second.host_token, "127.0.0.1", 0, second.store) as hosted:
+        again = await join(hosted.local_url, Hello(resume=ann.welcome.resume))
+        assert again.welcome.votes[SPECTRUM] == 4
+
+
+async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
+    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    async with HubRunner(
+        prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
+    ) as hosted:
+        host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        ann = await join(hosted.local_url)
+        await ann.request(lambda s: Vote(s, SPECTRUM, 1))
+        other = sqlite3.connect(prepared.store.path, isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")  # another program holds the database
+        refusal = await asyncio.wait_for(ann.request(lambda s: Vote(s, SPECTRUM, 5)), 10)
+        assert isinstance(refusal, Error) and refusal.code is ErrorCode.UNAVAILABLE
+        assert "locked" in refusal.message
+        await host.until(lambda p: p.state.alert is not None and "locked" in p.state.alert)
+        assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), (
+            "the refused vote is undone"
+        )
+        other.execute("ROLLBACK")
+        other.close()
+        assert await ann.request(lambda s: Vote(s, SPECTRUM, 5)) == Ack(ann.seq)
+        await host.until(lambda p: p.state.alert is None and p.tally.counts == (0, 0, 0, 0, 0, 1))
+
+
+@contextlib.contextmanager
+def tmpfs(path, *options):
+    """A real filesystem of our own (skips where this machine does not allow mounting)."""
+    path.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        [
+            "mount",
+            "-t",
+            "tmpfs",
+            "-o",
+            ",".join(options),
+            f"coproterm-{uuid.uuid4().hex[:6]}",
+            str(path),
+        ],
+        capture_output=True,
+    )
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tmp_path):
+    with tmpfs(tmp_path / "small", "size=512k") as data:
+        prepared = prepare(default_deck(), data=data, resume=None, resuming=False)
+        async with HubRunner(
+            prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
+        ) as hosted:
+            host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
+            await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+            ann = await join(hosted.local_url)
+            assert await ann.request(lambda s: Vote(s, SPECTRUM, 2)) == Ack(ann.seq)
+            filler = data / "filler"
+            with open(filler, "wb", buffering=0) as out, contextlib.suppress(OSError):
+                while True:
+                    out.write(b"\0" * 4096)
+            refusals = 0
+            for i in range(200):  # the WAL has some room left; write until it has none
+                reply = await ann.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
+                if isinstance(reply, Error):
+                    assert reply.code is ErrorCode.UNAVAILABLE and "disk is full" in reply.message
+                    refusals += 1
+                    break
+            assert refusals, "the disk never filled"
+            await host.until(
+                lambda p: p.state.alert is not None and "disk is full" in p.state.alert
+            )
+            saved = [e.event for e in prepared.store.entries]
+            filler.unlink()
+            assert await ann.request(lambda s: Vote(s, SPECTRUM, 0)) == Ack(ann.seq)
+            await host.until(lambda p: p.state.alert is None)
+        on_disk = [e.event for e in read_session(prepared.store.path)[1]]
+        assert on_disk[: len(saved)] == saved and on_disk[-1] == Voted(1, SPECTRUM, 0)
+
+
+def test_a_read_only_data_dir_is_a_clear_error(tmp_path):
+    with tmpfs(tmp_path / "ro", "size=64k", "ro") as data:
+        result = subprocess.run(
+            [sys.executable, "-m", "coproterm", "serve", "--port", "0", "--data-dir", str(data)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 2
+        assert (
+            f"coproterm: cannot create the data directory {data}/sessions: Read-only file system"
+            in result.stderr
+        )
+        assert "--data-dir" in result.stderr

@@ -11,7 +11,18 @@ from __future__ import annotations
 import random
 
 from coproterm.core.deck import deck_to_data, default_deck
-from coproterm.core.wire import Ack, Action, Command, Hello, State, Tally, Vote, Welcome, encode
+from coproterm.core.wire import (
+    Ack,
+    Action,
+    Command,
+    Hello,
+    State,
+    Tally,
+    Turnout,
+    Vote,
+    Welcome,
+    encode,
+)
 
 
 def main() -> None:
@@ -30,7 +41,8 @@ def main() -> None:
         ("Vote clear", encode(Vote(12, 1, None)), 16),
         ("Ack", encode(Ack(12)), None),
         ("Command", encode(Command(3, Action.REVEAL, 1)), None),
-        ("State", encode(State(1, True, False, 30, 24)), None),
+        ("State", encode(State(1, True, False)), None),
+        ("Turnout (hosts only)", encode(Turnout(30, 24)), None),
         ("Tally, spectrum, 30 people", encode(Tally(1, room(30, 6))), 40),
         ("Tally, spectrum, 1,000 people", encode(Tally(1, room(1000, 6))), 40),
         ("Tally, spectrum, worst case (uint32 counts)", encode(Tally(200, (2**32 - 1,) * 6)), 40),

@@ -55,8 +55,8 @@ class _Peer:
     """What the hub keeps per connection, besides the session's own record."""
 
     socket: ServerConnection
-    last_state: bytes | None = None
-    last_tally: bytes | None = None
+    sent: dict[str, bytes] = field(default_factory=dict)
+    """The last frame of each kind (state, turnout, tally) sent to it."""
 
 
 @dataclass
@@ -73,8 +73,7 @@ class Hub:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
     _encoded_version: int = -1
-    _state_frame: bytes = b""
-    _tally_frame: bytes = b""
+    _frames: dict[str, bytes] = field(default_factory=dict)
 
     # -- serving ---------------------------------------------------------------
 
@@ -87,8 +86,10 @@ class Hub:
             compression=None,
             max_size=MAX_FRAME,
             max_queue=4,
-            ping_interval=20,
-            ping_timeout=20,
+            # One ping a minute finds a participant who vanished (laptop shut, out of
+            # range) within 90 s, for about 10 KB an hour; clients do not ping back.
+            ping_interval=60,
+            ping_timeout=30,
             close_timeout=5,
         )
 
@@ -100,31 +101,47 @@ class Hub:
             self.flush(participants=tick % ticks_per_participant_flush == 0)
 
     def flush(self, *, participants: bool = True) -> None:
-        """Send every subscriber (hosts; participants too if asked) what changed."""
-        session = self.session
-        if session.version != self._encoded_version:
-            self._encoded_version = session.version
-            self._state_frame = encode(session.state())
-            self._tally_frame = encode(session.tally())
-        state_to: list[ServerConnection] = []
-        tally_to: list[ServerConnection] = []
+        """Send every subscriber (hosts; participants too if asked) what changed.
+
+        The state goes to everyone, the turnout to hosts, the tally to whoever
+        may see it. Each frame is encoded once per change and sent only to
+        connections that have not had those exact bytes.
+        """
+        frames = self._latest_frames()
+        recipients: dict[str, list[ServerConnection]] = {kind: [] for kind in frames}
         for conn, peer in self._peers.items():
-            role = session.role(conn)
+            role = self.session.role(conn)
             if role is None or (role is Role.PARTICIPANT and not participants):
                 continue
             transport = peer.socket.transport
             if transport is None or transport.get_write_buffer_size() > MAX_WRITE_BUFFER:
-                continue
-            if peer.last_state is not self._state_frame:
-                peer.last_state = self._state_frame
-                state_to.append(peer.socket)
-            if peer.last_tally is not self._tally_frame and session.sees_results(conn):
-                peer.last_tally = self._tally_frame
-                tally_to.append(peer.socket)
-        if state_to:
-            broadcast(state_to, self._state_frame)
-        if tally_to:
-            broadcast(tally_to, self._tally_frame)
+                continue  # not draining: it gets the latest once it does
+            for kind in self._kinds_for(conn, role):
+                if peer.sent.get(kind) is not frames[kind]:
+                    peer.sent[kind] = frames[kind]
+                    recipients[kind].append(peer.socket)
+        for kind, sockets in recipients.items():
+            if sockets:
+                broadcast(sockets, frames[kind])
+
+    def _latest_frames(self) -> dict[str, bytes]:
+        """The current frames, re-encoded only after a change and kept when their bytes are the same."""
+        if self.session.version != self._encoded_version:
+            self._encoded_version = self.session.version
+            latest = {
+                "state": encode(self.session.state()),
+                "turnout": encode(self.session.turnout()),
+                "tally": encode(self.session.tally()),
+            }
+            for kind, frame in latest.items():
+                if self._frames.get(kind) != frame:
+                    self._frames[kind] = frame
+        return self._frames
+
+    def _kinds_for(self, conn: ConnId, role: Role) -> tuple[str, ...]:
+        if role is Role.HOST:
+            return ("state", "turnout", "tally")
+        return ("state", "tally") if self.session.sees_results(conn) else ("state",)
 
     async def handler(self, socket: ServerConnection) -> None:
         """Serve one connection until it closes."""
@@ -230,16 +247,12 @@ class Hub:
 
     def _send_latest(self, conn: ConnId) -> None:
         """A newly welcomed connection hears the state now, not at the next tick."""
-        peer = self._peers[conn]
-        state = encode(self.session.state())
-        frames = [state]
-        peer.last_state = state
-        if self.session.sees_results(conn):
-            tally = encode(self.session.tally())
-            frames.append(tally)
-            peer.last_tally = tally
-        for frame in frames:
-            broadcast([peer.socket], frame)
+        peer, role = self._peers[conn], self.session.role(conn)
+        assert role is not None
+        frames = self._latest_frames()
+        for kind in self._kinds_for(conn, role):
+            peer.sent[kind] = frames[kind]
+            broadcast([peer.socket], frames[kind])
 
     def _close_other(self, conn: ConnId, code: int, reason: str) -> None:
         peer = self._peers.get(conn)

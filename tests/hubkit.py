@@ -11,7 +11,18 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Ack, Error, Hello, Message, State, Tally, Welcome, decode, encode
+from coproterm.core.wire import (
+    Ack,
+    Error,
+    Hello,
+    Message,
+    State,
+    Tally,
+    Turnout,
+    Welcome,
+    decode,
+    encode,
+)
 from server.hosting import HubRunner
 from server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens
@@ -50,6 +61,7 @@ class Peer:
     welcome: Welcome | None = None
     state: State | None = None
     tally: Tally | None = None
+    turnout: Turnout | None = None
     replies: list[Message] = field(default_factory=list)
     seq: int = 0
 
@@ -62,13 +74,15 @@ class Peer:
             self.state = message
         elif isinstance(message, Tally):
             self.tally = message
+        elif isinstance(message, Turnout):
+            self.turnout = message
         return message
 
     async def reply(self, timeout: float = 5.0) -> Message:
         """The next message that is not a state or tally update."""
         while True:
             message = await self.recv(timeout)
-            if not isinstance(message, (State, Tally)):
+            if not isinstance(message, (State, Tally, Turnout)):
                 return message
 
     async def request(self, make) -> Message:

@@ -25,6 +25,11 @@ async def until(pilot, predicate, timeout=5.0):
             await pilot.pause(0.02)
 
 
+def connected(app):
+    """Participants connected, as the host's dashboard knows it."""
+    return app.view.turnout.connected if app.view.turnout is not None else None
+
+
 def text_of(app, selector):
     return str(app.screen.query_one(selector).render())
 
@@ -43,7 +48,7 @@ async def hub():
 async def test_a_vote_cast_and_changed_shows_on_the_host(hub):
     host, ann = HostApp(hub.url, HOST_TOKEN, ["10.0.0.5:8765"]), ParticipantApp(hub.url, "Ann")
     async with host.run_test(size=(80, 24)) as hp, ann.run_test(size=(80, 24)) as ap:
-        await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+        await until(hp, lambda: connected(host) == 1)
         assert "coproterm join 10.0.0.5:8765" in text_of(host, "#join-how")
         assert "1 connected" in text_of(host, "#people")
         await hp.press("n")
@@ -61,7 +66,7 @@ async def test_a_vote_cast_and_changed_shows_on_the_host(hub):
 async def test_lock_stops_votes_and_says_so(hub):
     host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url)
     async with host.run_test() as hp, ann.run_test() as ap:
-        await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+        await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "l")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and not ann.view.state.open)
         assert "LOCKED" in text_of(host, "#state")
@@ -81,7 +86,7 @@ async def test_lock_stops_votes_and_says_so(hub):
 async def test_results_reach_participants_only_when_revealed(hub):
     host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url)
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
-        await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+        await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "n", "n")
         await until(
             ap, lambda: ann.view.state.current == COMPLEXITY and ann.screen.query(BoardPicker)
@@ -100,7 +105,7 @@ async def test_results_reach_participants_only_when_revealed(hub):
 async def test_grid_is_navigated_in_two_dimensions(hub):
     host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url)
     async with host.run_test() as hp, ann.run_test(size=(80, 24)) as ap:
-        await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+        await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "n", "n", "n")
         await until(ap, lambda: ann.view.state.current == GRID and ann.screen.query(BoardPicker))
         await ap.press("right", "right", "down", "down", "down", "left", "enter")
@@ -158,7 +163,7 @@ async def test_a_hub_of_another_version_is_a_clear_final_message(hub, monkeypatc
 async def test_quitting_with_participants_asks_first(hub):
     host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url)
     async with host.run_test() as hp, ann.run_test():
-        await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+        await until(hp, lambda: connected(host) == 1)
         await hp.press("q")
         await until(hp, lambda: type(host.screen).__name__ == "ConfirmScreen")
         await hp.press("n")
@@ -169,7 +174,7 @@ async def test_quitting_with_participants_asks_first(hub):
 async def test_reset_asks_then_clears(hub):
     host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url)
     async with host.run_test() as hp, ann.run_test() as ap:
-        await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+        await until(hp, lambda: connected(host) == 1)
         await hp.press("n")
         await until(ap, lambda: ann.screen.query(BoardPicker))
         await ap.press("enter")
@@ -193,7 +198,7 @@ async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
     ) as hosted:
         host, ann = _dashboard(hosted), ParticipantApp(hosted.local_url)
         async with host.run_test() as hp, ann.run_test() as ap:
-            await until(hp, lambda: host.view.state is not None and host.view.state.connected == 1)
+            await until(hp, lambda: connected(host) == 1)
             await hp.press("n")
             await until(ap, lambda: ann.screen.query(BoardPicker))
             await ap.press("5", "enter")

@@ -47,8 +47,8 @@ async def test_join_vote_change_clear_reach_the_host():
         await ann.request(lambda s: Vote(s, SPECTRUM, 3))
         await host.until(lambda p: p.tally.counts == (0, 0, 0, 1, 0, 0))
         await ann.request(lambda s: Vote(s, SPECTRUM, None))
-        await host.until(lambda p: p.tally.counts == (0,) * 6 and p.state.voted == 0)
-        assert host.state.connected == 1
+        await host.until(lambda p: p.tally.counts == (0,) * 6 and p.turnout.voted == 0)
+        assert host.turnout.connected == 1
 
 
 async def test_lock_refuses_and_reveal_shows_results_to_participants():
@@ -90,8 +90,8 @@ async def test_fifty_clients_voting_at_once_give_exact_tallies():
 
         await asyncio.gather(*(vote(p, f) for p, f in zip(peers, finals, strict=True)))
         expected = tuple(finals.count(cell) for cell in range(24))
-        await host.until(lambda p: p.tally.counts == expected and p.state.voted == 50)
-        assert host.state.connected == 50
+        await host.until(lambda p: p.tally.counts == expected and p.turnout.voted == 50)
+        assert host.turnout.connected == 50
 
 
 async def test_a_burst_is_coalesced_not_one_frame_per_vote():
@@ -138,7 +138,7 @@ async def test_reconnect_with_resume_token_keeps_the_vote():
         assert again.welcome.votes[SPECTRUM] == 4
         await host.until(
             lambda p: (
-                p.tally.question == SPECTRUM and p.tally.counts[4] == 1 and p.state.connected == 1
+                p.tally.question == SPECTRUM and p.tally.counts[4] == 1 and p.turnout.connected == 1
             )
         )
 
@@ -195,7 +195,9 @@ async def test_malformed_input_is_answered_and_disturbs_no_one(what, frame, clos
         if error is not None:
             assert [m.code for m in received if isinstance(m, Error)] == [error]
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 1)) == Ack(ann.seq)
-        await host.until(lambda p: p.tally.counts == (0, 1, 0, 0, 0, 0) and p.state.connected == 1)
+        await host.until(
+            lambda p: p.tally.counts == (0, 1, 0, 0, 0, 0) and p.turnout.connected == 1
+        )
 
 
 @pytest.mark.parametrize(
@@ -251,3 +253,23 @@ async def test_a_client_that_stops_reading_costs_little_and_catches_up():
         final = hub.session.tally().counts
         assert sum(final) == 5
         await sleeper.until(lambda p: p.tally is not None and p.tally.counts == final)
+
+
+async def test_a_participant_hears_nothing_of_others_voting_while_results_are_hidden():
+    async with running_hub() as hub:
+        host = await join_host(hub.url)
+        await goto(host, SPECTRUM)
+        quiet, voters = await join(hub.url), [await join(hub.url) for _ in range(5)]
+        await asyncio.sleep(0.3)
+        while True:  # drain what joining sent
+            try:
+                await quiet.recv(timeout=0.3)
+            except TimeoutError:
+                break
+        for i, voter in enumerate(voters):
+            await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i))
+        await host.until(lambda p: p.turnout.voted == 5)
+        with pytest.raises(TimeoutError):
+            await quiet.recv(timeout=0.6)
+        await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))
+        await quiet.until(lambda p: p.tally is not None and sum(p.tally.counts) == 5)

@@ -63,10 +63,10 @@ def test_join_vote_change_clear(session):
     assert session.tally().counts == (0, 0, 0, 0, 0, 1)
     assert only(session.handle(1, Vote(2, SPECTRUM, 2))) == Ack(2)
     assert session.tally().counts == (0, 0, 1, 0, 0, 0)
-    assert session.state().voted == 1
+    assert session.turnout().voted == 1
     assert only(session.handle(1, Vote(3, SPECTRUM, None))) == Ack(3)
     assert session.tally().counts == (0,) * 6
-    assert session.state().voted == 0
+    assert session.turnout().voted == 0
 
 
 def test_votes_are_checked(session):
@@ -151,7 +151,7 @@ def test_resume_keeps_identity_and_votes(session):
     command(session, Action.GOTO, GRID)
     session.handle(1, Vote(1, GRID, 23))
     session.disconnect(1)
-    assert session.state().connected == 0
+    assert session.turnout().connected == 0
     assert session.tally().counts[23] == 1, "an away participant's vote still counts"
     again = join(session, 2, name="", resume=first.resume)
     assert again.resume == first.resume
@@ -169,7 +169,7 @@ def test_resume_from_a_second_connection_closes_the_first(session):
     assert not any(isinstance(o, Record) for o in outputs), "coming back changes nothing to log"
     assert session.role(1) is None and session.role(2) is Role.PARTICIPANT
     session.disconnect(1)
-    assert session.state().connected == 1, "closing the replaced connection changes nothing"
+    assert session.turnout().connected == 1, "closing the replaced connection changes nothing"
 
 
 def test_unknown_resume_token_joins_afresh(session):
@@ -258,7 +258,7 @@ def test_tallies_always_equal_a_recount(steps):
                 if index in member.votes:
                     recount[member.votes[index]] += 1
             assert status.counts == recount
-        assert session.state().connected == sum(
+        assert session.turnout().connected == sum(
             m.conn is not None for m in session.participants.values()
         )
     replayed = Session(default_deck(), HOST_TOKEN, counting_tokens())
@@ -315,6 +315,6 @@ def test_restore_undoes_what_was_not_logged_and_keeps_connections(session):
     assert orphans == [2], "Bob's join was lost: his connection must start again"
     assert session.tally().counts == (0, 0, 1, 0, 0, 0)
     assert session.role(1) is Role.PARTICIPANT and session.role(2) is None
-    assert session.state().connected == 1
+    assert session.turnout().connected == 1
     assert only(session.handle(1, Vote(3, SPECTRUM, 4))) == Ack(3), "Ann votes on as before"
     assert session.tally().counts == (0, 0, 0, 0, 1, 0)

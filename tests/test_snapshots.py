@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.wire import Action, Command, Hello, Turnout, Vote
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
@@ -64,6 +64,7 @@ async def test_dashboard(question, votes):
                 lambda: (
                     app.screen.query(TallyChart)
                     and sum(app.screen.query_one(TallyChart).counts) == 12
+                    and app.view.turnout == Turnout(12, 12)
                 ),
             )
             await pilot.pause(0.1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Ack, Ballot, Error, ErrorCode, Role, State, Tally, Welcome
+from coproterm.core.wire import Ack, Ballot, Error, ErrorCode, Role, State, Tally, Turnout, Welcome
 
 DECK = deck_to_data(default_deck())
 
@@ -12,7 +12,7 @@ DECK = deck_to_data(default_deck())
 def welcomed(role=Role.PARTICIPANT, votes=(None, 2, None, None, None, None)) -> SessionView:
     view = SessionView()
     view.apply(Welcome(1, role, b"t" * 16 if role is Role.PARTICIPANT else None, DECK, votes))
-    view.apply(State(1, True, False, 3, 1))
+    view.apply(State(1, True, False))
     return view
 
 
@@ -57,9 +57,9 @@ def test_a_participant_sees_the_tally_only_while_revealed():
     view = welcomed()
     view.apply(Tally(1, (0, 1, 2, 0, 0, 0)))
     assert view.current_tally is None
-    view.apply(State(1, True, True, 3, 3))
+    view.apply(State(1, True, True))
     assert view.current_tally.counts == (0, 1, 2, 0, 0, 0)
-    view.apply(State(2, True, True, 3, 0))
+    view.apply(State(2, True, True))
     assert view.current_tally is None, "a tally of another question is stale"
 
 
@@ -75,3 +75,9 @@ def test_a_ballot_from_the_hub_changes_my_vote():
     assert view.my_vote() is None
     view.apply(Ballot(1, 3))
     assert view.my_vote() == 3
+
+
+def test_a_host_keeps_the_turnout():
+    view = welcomed(Role.HOST, (None,) * 6)
+    view.apply(Turnout(12, 9))
+    assert (view.turnout.connected, view.turnout.voted) == (12, 9)

@@ -10,7 +10,9 @@ full session, or the same participant joining elsewhere).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
+import socket as stdlib_socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -124,13 +126,9 @@ class Link:
         refusal: Error | None = None
         try:
             async with connect(
-                self.url,
-                compression=None,
-                max_size=2**20,
-                open_timeout=5,
-                ping_interval=10,
-                ping_timeout=10,
+                self.url, compression=None, max_size=2**20, open_timeout=5, ping_interval=None
             ) as socket:
+                _keep_alive(socket)
                 await socket.send(encode(self._hello()))
                 self._socket = socket
                 self._on_status(LinkStatus(Phase.OPEN))
@@ -166,6 +164,22 @@ class Link:
             return _describe(error), False
         finally:
             self._socket = None
+
+
+def _keep_alive(socket: ClientConnection) -> None:
+    """Let the kernel notice a hub that vanished: probes after 75 s of silence, 3 misses.
+
+    The hub pings every 60 s, so while it lives the line is never silent that long
+    and this costs nothing; the app sends no pings of its own (bandwidth).
+    """
+    raw = socket.transport.get_extra_info("socket")
+    if raw is None:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        raw.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_KEEPALIVE, 1)
+        raw.setsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_KEEPIDLE, 75)
+        raw.setsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_KEEPINTVL, 10)
+        raw.setsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_KEEPCNT, 3)
 
 
 def _describe(error: OSError) -> str:

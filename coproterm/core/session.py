@@ -35,6 +35,7 @@ from coproterm.core.wire import (
     Role,
     State,
     Tally,
+    Turnout,
     Vote,
     Welcome,
 )
@@ -146,13 +147,11 @@ class Session:
     def state(self) -> State:
         status = self.questions[self.current]
         return State(
-            current=self.current,
-            open=status.open,
-            revealed=status.revealed,
-            connected=self.connected,
-            voted=sum(status.counts),
-            alert=self._alert,
+            current=self.current, open=status.open, revealed=status.revealed, alert=self._alert
         )
+
+    def turnout(self) -> Turnout:
+        return Turnout(connected=self.connected, voted=sum(self.questions[self.current].counts))
 
     def tally(self, question: int | None = None) -> Tally:
         index = self.current if question is None else question

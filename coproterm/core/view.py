@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Question
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Ack, Ballot, Error, Message, Role, State, Tally, Welcome
+from coproterm.core.wire import Ack, Ballot, Error, Message, Role, State, Tally, Turnout, Welcome
 
 
 @dataclass
@@ -22,6 +22,8 @@ class SessionView:
     resume: bytes | None = None
     state: State | None = None
     tally: Tally | None = None
+    turnout: Turnout | None = None
+    """Participants connected and voted (hosts only)."""
     votes: dict[int, int] = field(default_factory=dict)
     """This participant's accepted votes: question index to cell."""
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
@@ -70,6 +72,8 @@ class SessionView:
                 self.state = message
             case Tally():
                 self.tally = message
+            case Turnout():
+                self.turnout = message
             case Ack():
                 answered = self.pending.pop(message.seq, None)
                 if answered is not None:

@@ -144,18 +144,25 @@ class Welcome:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """Where the session is: the current question and its status."""
+    """Where the session is: the current question and its status (sent to everyone)."""
 
     TYPE: ClassVar[int] = 17
     current: int
     open: bool
     revealed: bool
+    alert: str | None = None
+    """Trouble at the hub that everyone should know of (votes cannot be saved)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """How many are here and how many have voted (sent to hosts only)."""
+
+    TYPE: ClassVar[int] = 22
     connected: int
     """Participants connected now."""
     voted: int
     """Participants with a vote on the current question."""
-    alert: str | None = None
-    """Trouble at the hub that everyone should know of (votes cannot be saved)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +201,7 @@ class Ballot:
     choice: int | None
 
 
-Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot
+Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout
 
 
 # -- encoding --------------------------------------------------------------------
@@ -314,15 +321,9 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     ),
     State.TYPE: (
         State,
-        (
-            _uint(MAX_QUESTIONS),
-            _boolean,
-            _boolean,
-            _uint(_U32),
-            _uint(_U32),
-            _optional(_text(MAX_ERROR_TEXT)),
-        ),
+        (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_text(MAX_ERROR_TEXT))),
     ),
+    Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32))),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
     Ack.TYPE: (Ack, (_uint(_U32),)),
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),

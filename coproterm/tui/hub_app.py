@@ -18,7 +18,7 @@ from textual.reactive import reactive
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Hello, State, Tally
+from coproterm.core.wire import Hello, State, Tally, Turnout
 from coproterm.core.wire import Message as WireMessage
 
 
@@ -41,7 +41,7 @@ class HubApp(App[None]):
             # A newer state (or tally) makes an older one in the queue pointless.
             return (
                 isinstance(message, HubApp.Received)
-                and isinstance(self.message, (State, Tally))
+                and isinstance(self.message, (State, Tally, Turnout))
                 and type(message.message) is type(self.message)
             )
 

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire import Action, Command, Turnout
 from coproterm.tui.hub_app import HubApp, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.tally import TallyChart
@@ -85,8 +85,9 @@ class Dashboard(Screen[None]):
         alert = self.query_one("#alert", Static)
         alert.update(Text(f"⚠ {state.alert}") if state.alert else "")
         alert.display = bool(state.alert)
+        turnout = view.turnout or Turnout(0, 0)
         self.query_one("#people", Static).update(
-            Text.assemble((f"{state.connected}", "bold"), " connected")
+            Text.assemble((f"{turnout.connected}", "bold"), " connected")
         )
         self.query_one("#question", Static).update(
             Text.assemble(
@@ -129,6 +130,7 @@ class Dashboard(Screen[None]):
     def _state_text(self, view: SessionView) -> Text:
         state, question = view.state, view.question
         assert state is not None and question is not None
+        turnout = view.turnout or Turnout(0, 0)
         if question.kind is Kind.DISCUSSION:
             return Text("Discussion: no voting on this question", "dim")
         return Text.assemble(
@@ -140,8 +142,8 @@ class Dashboard(Screen[None]):
             ),
             "    ",
             "voted: ",
-            (f"{state.voted}", "bold"),
-            f" of {state.connected}",
+            (f"{turnout.voted}", "bold"),
+            f" of {turnout.connected}",
         )
 
     def on_resize(self) -> None:
@@ -203,7 +205,8 @@ class Dashboard(Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Clear all {view.state.voted} votes on “{view.question.prompt}”?", "Clear votes"
+                f"Clear all {view.turnout.voted if view.turnout else 0} votes on “{view.question.prompt}”?",
+                "Clear votes",
             ),
             answered,
         )
@@ -224,8 +227,8 @@ class Dashboard(Screen[None]):
         self.notify("\n".join(str(path) for path in paths), title="Results written")
 
     def action_leave(self) -> None:
-        state = self.hub.view.state
-        if state is None or state.connected == 0:
+        turnout = self.hub.view.turnout
+        if turnout is None or turnout.connected == 0:
             self.app.exit()
             return
 
@@ -235,7 +238,7 @@ class Dashboard(Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"{state.connected} participants are connected. Quit the dashboard?", "Quit"
+                f"{turnout.connected} participants are connected. Quit the dashboard?", "Quit"
             ),
             answered,
         )

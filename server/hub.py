@@ -55,6 +55,8 @@ class _Peer:
     """What the hub keeps per connection, besides the session's own record."""
 
     socket: ServerConnection
+    welcomed: bool = False
+    """True once its Welcome is sent: no fan-out reaches it before that."""
     sent: dict[str, bytes] = field(default_factory=dict)
     """The last frame of each kind (state, turnout, tally) sent to it."""
 
@@ -67,6 +69,9 @@ class Hub:
     host_interval: float = HOST_INTERVAL
     participant_interval: float = PARTICIPANT_INTERVAL
     hello_timeout: float = HELLO_TIMEOUT
+    ping_interval: float = 60.0
+    """One ping a minute finds a participant who vanished (laptop shut, out of range)
+    within 90 s, for about 10 KB an hour; clients do not ping back."""
     store: SessionStore | None = None
     """Where accepted changes are logged; None runs without a log (tests, benchmarks)."""
     _peers: dict[ConnId, _Peer] = field(default_factory=dict)
@@ -86,10 +91,8 @@ class Hub:
             compression=None,
             max_size=MAX_FRAME,
             max_queue=4,
-            # One ping a minute finds a participant who vanished (laptop shut, out of
-            # range) within 90 s, for about 10 KB an hour; clients do not ping back.
-            ping_interval=60,
-            ping_timeout=30,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_interval / 2,
             close_timeout=5,
         )
 
@@ -111,7 +114,7 @@ class Hub:
         recipients: dict[str, list[ServerConnection]] = {kind: [] for kind in frames}
         for conn, peer in self._peers.items():
             role = self.session.role(conn)
-            if role is None or (role is Role.PARTICIPANT and not participants):
+            if role is None or not peer.welcomed or (role is Role.PARTICIPANT and not participants):
                 continue
             transport = peer.socket.transport
             if transport is None or transport.get_write_buffer_size() > MAX_WRITE_BUFFER:
@@ -249,6 +252,7 @@ class Hub:
         """A newly welcomed connection hears the state now, not at the next tick."""
         peer, role = self._peers[conn], self.session.role(conn)
         assert role is not None
+        peer.welcomed = True
         frames = self._latest_frames()
         for kind in self._kinds_for(conn, role):
             peer.sent[kind] = frames[kind]

@@ -10,10 +10,22 @@ import sys
 import uuid
 
 import pytest
+from websockets.asyncio.client import connect
 
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote
+from coproterm.core.wire import (
+    Ack,
+    Action,
+    Command,
+    Error,
+    ErrorCode,
+    Hello,
+    Vote,
+    Welcome,
+    decode,
+    encode,
+)
 from server.hosting import HubRunner, prepare
 from server.store import SessionStore, StoreError, find_session, read_session
 from tests.hubkit import join
@@ -183,3 +195,23 @@ def test_a_read_only_data_dir_is_a_clear_error(tmp_path):
             in result.stderr
         )
         assert "--data-dir" in result.stderr
+
+
+async def test_with_the_log_the_welcome_still_comes_first(tmp_path):
+    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    async with HubRunner(
+        prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
+    ) as hosted:
+        hosted.hub.host_interval = hosted.hub.participant_interval = (
+            0.001  # fan-out as often as it can
+        )
+        host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+
+        async def first_message(i: int) -> object:
+            async with connect(hosted.local_url) as socket:
+                await socket.send(encode(Hello(name=f"p{i}")))
+                return decode(await socket.recv())
+
+        firsts = await asyncio.gather(*(first_message(i) for i in range(40)))
+        assert all(isinstance(m, Welcome) for m in firsts), [type(m).__name__ for m in firsts]

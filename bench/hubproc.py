@@ -1,0 +1,116 @@
+"""A hub in a process of its own, for benchmarks: the real hub (with or without its log) or a bare one.
+
+    python -m bench.hubproc --mode hub|log|bare [--data-dir D] [--scale K]
+
+Prints one JSON line ({"port", "token", "pid"}) once listening, then serves until
+SIGTERM. ``bare`` is the yardstick: a websockets server with the hub's settings
+that decodes nothing and answers every frame with a canned ack (the first with a
+canned welcome), so the hub's ratio to it is the cost of coproterm itself.
+``--scale K`` runs K times faster than real time (fan-out intervals and pings
+divided by K), to play an hour-long workshop in minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import resource
+import signal
+import sys
+import tempfile
+
+from websockets.asyncio.server import ServerConnection, serve
+
+from coproterm.core.deck import deck_from_data, deck_to_data, default_deck
+from coproterm.core.wire import Ack, Role, Welcome, encode
+from server.hosting import HubRunner, new_session
+from server.hub import HOST_INTERVAL, MAX_FRAME, PARTICIPANT_INTERVAL
+from server.store import SessionStore
+
+TOKEN = "bench-host-token"
+
+
+def workshop_deck() -> dict:
+    """Ten voting questions on the built-in boards, for the hour-long workshop."""
+    data = deck_to_data(default_deck())
+    boards = ["spectrum", "complexity", ["spectrum", "complexity"], "spectrum", "complexity"]
+    data["questions"] = [
+        {"prompt": f"Question {i + 1}", "board": boards[i % len(boards)]} for i in range(10)
+    ]
+    return data
+
+
+async def run_bare(ready) -> None:
+    welcome = encode(
+        Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None,) * 6)
+    )
+    ack = encode(Ack(0))
+
+    async def handler(socket: ServerConnection) -> None:
+        first = True
+        async for _ in socket:
+            await socket.send(welcome if first else ack)
+            first = False
+
+    async with serve(
+        handler,
+        "127.0.0.1",
+        0,
+        compression=None,
+        max_size=MAX_FRAME,
+        max_queue=4,
+        ping_interval=None,
+    ) as server:
+        ready(server.sockets[0].getsockname()[1])
+        await asyncio.Future()
+
+
+async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool, ready) -> None:
+    deck = deck_from_data(workshop_deck()) if workshop else default_deck()
+    session = new_session(deck, TOKEN)
+    store = None
+    if mode == "log":
+        store = SessionStore.create(
+            __import__("pathlib").Path(data_dir or tempfile.mkdtemp()),
+            deck_to_data(deck),
+            deck.title,
+            TOKEN,
+        )
+    runner = HubRunner(session, TOKEN, "127.0.0.1", 0, store)
+    runner.hub.host_interval = HOST_INTERVAL / scale
+    runner.hub.participant_interval = PARTICIPANT_INTERVAL / scale
+    runner.hub.ping_interval = 60 / scale
+    async with runner as hosted:
+        ready(hosted.port)
+        await asyncio.Future()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mode", choices=("hub", "log", "bare"), default="hub")
+    parser.add_argument("--data-dir")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--workshop", action="store_true")
+    args = parser.parse_args()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    def ready(port: int) -> None:
+        import os
+
+        print(json.dumps({"port": port, "token": TOKEN, "pid": os.getpid()}), flush=True)
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    main_task = (
+        run_bare(ready)
+        if args.mode == "bare"
+        else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready)
+    )
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        asyncio.run(main_task)
+
+
+if __name__ == "__main__":
+    main()

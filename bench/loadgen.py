@@ -1,0 +1,306 @@
+"""The load generator: simulated participants in worker processes, over real websockets.
+
+Each worker process runs a share of the participants in one asyncio loop; every
+participant speaks the real protocol (hello, welcome, votes, acks) to a hub in
+another process, so a 2-core machine measures the hub, not its load. Workers
+connect, wait at a barrier, run their scenario in a common time window, and
+report what they counted.
+
+    from bench.loadgen import Hub, run
+    with Hub("hub") as hub:
+        stats = run(hub.url, clients=500, scenario="flood", duration=5)
+
+Scenarios: ``flood`` (vote as fast as acks come back), ``steady`` (each votes at
+``rate`` per second, Poisson), ``hold`` (connect and stay), ``workshop`` (follow
+the host's questions and vote like people do). The soak and hardening tests reuse
+``churn`` (connect, vote, drop, reconnect with the resume token).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import os
+import random
+import resource
+import socket as stdlib_socket
+import struct
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from coproterm.core.boards import Deck
+from coproterm.core.deck import deck_from_data
+from coproterm.core.wire import Ack, Error, Hello, State, Vote, Welcome, decode, encode
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = 52
+"""Bytes of IPv4 (20) and TCP (20 + 12 of timestamps) headers on every segment."""
+
+
+class Hub:
+    """A hub (or the bare yardstick) in its own process, for the length of a ``with``."""
+
+    def __init__(
+        self,
+        mode: str = "hub",
+        *,
+        scale: float = 1.0,
+        workshop: bool = False,
+        data_dir: str | None = None,
+    ) -> None:
+        self.args = [sys.executable, "-m", "bench.hubproc", "--mode", mode, "--scale", str(scale)]
+        if workshop:
+            self.args.append("--workshop")
+        if data_dir:
+            self.args += ["--data-dir", data_dir]
+
+    def __enter__(self) -> Hub:
+        self.process = subprocess.Popen(self.args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        info = json.loads(self.process.stdout.readline())  # type: ignore[union-attr]
+        self.port, self.token, self.pid = info["port"], info["token"], info["pid"]
+        self.url = f"ws://127.0.0.1:{self.port}"
+        return self
+
+    def rss_kib(self) -> int:
+        """The hub process's resident memory now."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@dataclass
+class Plan:
+    """What every simulated participant does."""
+
+    url: str
+    scenario: str
+    clients: int
+    duration: float = 5.0
+    warmup: float = 1.0
+    rate: float = 1.0
+    question: int = 1
+    cells: int = 6
+    seed: int = 1
+
+
+@dataclass
+class Stats:
+    """What one worker counted (summed over workers by :func:`run`)."""
+
+    connected: int = 0
+    acks: int = 0
+    refused: int = 0
+    sent: int = 0
+    frames: Counter[str] = field(default_factory=Counter)
+    frame_bytes: Counter[str] = field(default_factory=Counter)
+    tcp: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, other: dict[str, Any]) -> None:
+        self.connected += other["connected"]
+        self.acks += other["acks"]
+        self.refused += other["refused"]
+        self.sent += other["sent"]
+        self.frames.update(other["frames"])
+        self.frame_bytes.update(other["frame_bytes"])
+        self.tcp.update(other["tcp"])
+        self.failures += other["failures"][:5]
+
+
+def run(
+    url: str, clients: int, scenario: str, *, processes: int | None = None, **plan: Any
+) -> Stats:
+    """Run ``clients`` participants across worker processes; return their summed counts."""
+    processes = processes or max(1, min(4, clients // 100 or 1))
+    shares = [
+        clients // processes + (1 if i < clients % processes else 0) for i in range(processes)
+    ]
+    context = multiprocessing.get_context("spawn")
+    ready, go, results = context.Barrier(processes + 1), context.Value("d", 0.0), context.Queue()
+    workers = [
+        context.Process(
+            target=_worker,
+            args=(asdict(Plan(url, scenario, share, seed=i + 1, **plan)), ready, go, results),
+        )
+        for i, share in enumerate(shares)
+    ]
+    for worker in workers:
+        worker.start()
+    ready.wait(timeout=120)
+    go.value = time.time() + 0.3
+    total = Stats()
+    for _ in workers:
+        total.add(results.get(timeout=600))
+    for worker in workers:
+        worker.join(30)
+    return total
+
+
+def _worker(plan: dict[str, Any], ready: Any, go: Any, results: Any) -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    stats = asyncio.run(_participants(Plan(**plan), ready, go))
+    results.put(asdict(stats))
+
+
+async def _participants(plan: Plan, ready: Any, go: Any) -> Stats:
+    stats = Stats()
+    rng = random.Random(plan.seed)
+    people = []
+    for i in range(plan.clients):  # connect one by one, as a room fills
+        try:
+            people.append(await _Participant.join(plan, stats, f"p{plan.seed}-{i}"))
+        except (OSError, ConnectionClosed, TimeoutError) as error:
+            stats.failures.append(f"join: {error!r}")
+    stats.connected = len(people)
+    await asyncio.to_thread(ready.wait, 120)
+    while go.value == 0.0:
+        await asyncio.sleep(0.01)
+    start = go.value + plan.warmup
+    end = start + plan.duration
+    await asyncio.sleep(max(0.0, go.value - time.time()))
+    tasks = [
+        asyncio.create_task(person.act(plan, start, end, random.Random(rng.random())))
+        for person in people
+    ]
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for person in people:
+        stats.tcp.update(person.tcp_totals())
+        await person.close()
+    return stats
+
+
+class _Participant:
+    """One simulated participant: a socket, a reader, and the behaviour of a scenario."""
+
+    def __init__(self, socket: ClientConnection, stats: Stats, welcome: Welcome) -> None:
+        self.socket, self.stats, self.welcome = socket, stats, welcome
+        self.answered = asyncio.Event()
+        self.state: State | None = None
+        self.state_changed = asyncio.Event()
+        self.counting = False
+        self.seq = 0
+        self._deck: Deck | None = None
+        self.reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def join(cls, plan: Plan, stats: Stats, name: str) -> _Participant:
+        socket = await connect(
+            plan.url, compression=None, ping_interval=None, max_size=2**20, open_timeout=30
+        )
+        await socket.send(encode(Hello(name=name)))
+        welcome = decode(await asyncio.wait_for(socket.recv(), 30))  # type: ignore[arg-type]
+        if not isinstance(welcome, Welcome):
+            raise ConnectionError(f"not welcomed: {welcome}")
+        return cls(socket, stats, welcome)
+
+    async def _read(self) -> None:
+        try:
+            async for frame in self.socket:
+                message = decode(frame)  # type: ignore[arg-type]
+                kind = type(message).__name__
+                if self.counting:
+                    self.stats.frames[kind] += 1
+                    self.stats.frame_bytes[kind] += len(frame) + 2
+                if isinstance(message, (Ack, Error)):
+                    if self.counting:
+                        self.stats.acks += isinstance(message, Ack)
+                        self.stats.refused += isinstance(message, Error)
+                    self.answered.set()
+                elif isinstance(message, State):
+                    self.state = message
+                    self.state_changed.set()
+        except ConnectionClosed:
+            pass
+
+    async def vote(self, question: int, choice: int | None) -> None:
+        self.seq += 1
+        self.answered.clear()
+        await self.socket.send(encode(Vote(self.seq, question, choice)))
+        if self.counting:
+            self.stats.sent += 1
+        await self.answered.wait()
+
+    async def act(self, plan: Plan, start: float, end: float, rng: random.Random) -> None:
+        if plan.scenario == "workshop":
+            await self._workshop(plan, end, rng)
+            return
+        while (now := time.time()) < end:
+            self.counting = start <= now
+            if plan.scenario == "flood":
+                await self.vote(plan.question, rng.randrange(plan.cells))
+            elif plan.scenario == "steady":
+                await asyncio.sleep(rng.expovariate(plan.rate))
+                if time.time() < end:
+                    await self.vote(plan.question, rng.randrange(plan.cells))
+            else:  # hold
+                await asyncio.sleep(min(0.5, max(0.0, end - now)))
+        self.counting = False
+
+    async def _workshop(self, plan: Plan, end: float, rng: random.Random) -> None:
+        """Vote on each open question like a person: read, think, vote, maybe think again."""
+        self.counting = True
+        done: set[int] = set()
+        scale = plan.rate  # how many times faster than real time
+        while time.time() < end:
+            try:
+                await asyncio.wait_for(self.state_changed.wait(), max(0.01, end - time.time()))
+            except TimeoutError:
+                break
+            self.state_changed.clear()
+            state = self.state
+            if state is None or not state.open or state.current in done:
+                continue
+            done.add(state.current)
+            cells = self.cells(state.current)
+            if not cells:
+                continue
+            await asyncio.sleep(rng.uniform(5, 60) / scale)
+            if self.state and self.state.current == state.current and self.state.open:
+                await self.vote(state.current, rng.randrange(cells))
+            if rng.random() < 0.3:
+                await asyncio.sleep(rng.uniform(5, 30) / scale)
+                if self.state and self.state.current == state.current and self.state.open:
+                    await self.vote(state.current, rng.randrange(cells))
+
+    def cells(self, question: int) -> int:
+        """How many cells the question's board has (from the deck in the welcome)."""
+        if self._deck is None:
+            self._deck = deck_from_data(self.welcome.deck)
+        return self._deck.questions[question].cells
+
+    def tcp_totals(self) -> Counter[str]:
+        """Bytes and segments this socket sent and received, from the kernel (Linux TCP_INFO)."""
+        raw = self.socket.transport.get_extra_info("socket")
+        try:
+            info = raw.getsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_INFO, 232)
+            acked, received = struct.unpack_from("QQ", info, 120)
+            segs_out, segs_in = struct.unpack_from("II", info, 136)
+        except (OSError, struct.error, AttributeError):
+            return Counter()
+        return Counter(bytes_out=acked, bytes_in=received, segs_out=segs_out, segs_in=segs_in)
+
+    async def close(self) -> None:
+        await self.socket.close()
+        self.reader.cancel()

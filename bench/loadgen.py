@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,10 @@ class Stats:
     tcp: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
 
+    def plain(self) -> dict[str, Any]:
+        """For the trip between processes (dataclasses.asdict would rebuild a Counter from its pairs)."""
+        return {name: dict(value) if isinstance(value, Counter) else value for name, value in vars(self).items()}
+
     def add(self, other: dict[str, Any]) -> None:
         self.connected += other["connected"]
         self.acks += other["acks"]
@@ -129,9 +134,19 @@ class Stats:
 
 
 def run(
-    url: str, clients: int, scenario: str, *, processes: int | None = None, **plan: Any
+    url: str,
+    clients: int,
+    scenario: str,
+    *,
+    processes: int | None = None,
+    on_start: Callable[[float, float], None] | None = None,
+    **plan: Any,
 ) -> Stats:
-    """Run ``clients`` participants across worker processes; return their summed counts."""
+    """Run ``clients`` participants across worker processes; return their summed counts.
+
+    ``on_start(start, end)`` is called with the measured window's wall-clock bounds
+    once every participant is connected, for probes that run beside the load.
+    """
     processes = processes or max(1, min(4, clients // 100 or 1))
     shares = [
         clients // processes + (1 if i < clients % processes else 0) for i in range(processes)
@@ -149,6 +164,9 @@ def run(
         worker.start()
     ready.wait(timeout=120)
     go.value = time.time() + 0.3
+    if on_start is not None:
+        settings = Plan(url, scenario, clients, **plan)
+        on_start(go.value + settings.warmup, go.value + settings.warmup + settings.duration)
     total = Stats()
     for _ in workers:
         total.add(results.get(timeout=600))
@@ -161,7 +179,7 @@ def _worker(plan: dict[str, Any], ready: Any, go: Any, results: Any) -> None:
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     stats = asyncio.run(_participants(Plan(**plan), ready, go))
-    results.put(asdict(stats))
+    results.put(stats.plain())
 
 
 async def _participants(plan: Plan, ready: Any, go: Any) -> Stats:

@@ -72,6 +72,7 @@ class Hub:
     ping_interval: float = 60.0
     """One ping a minute finds a participant who vanished (laptop shut, out of range)
     within 90 s, for about 10 KB an hour; clients do not ping back."""
+    ping_timeout: float = 30.0
     store: SessionStore | None = None
     """Where accepted changes are logged; None runs without a log (tests, benchmarks)."""
     _peers: dict[ConnId, _Peer] = field(default_factory=dict)
@@ -92,7 +93,7 @@ class Hub:
             max_size=MAX_FRAME,
             max_queue=4,
             ping_interval=self.ping_interval,
-            ping_timeout=self.ping_interval / 2,
+            ping_timeout=self.ping_timeout,
             close_timeout=5,
         )
 

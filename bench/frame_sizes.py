@@ -59,9 +59,7 @@ def main() -> None:
     ]
     print(f"{'frame':48} {'bytes':>6}  budget")
     for name, frame, budget in rows:
-        verdict = (
-            "" if budget is None else f"<= {budget}  {'ok' if len(frame) <= budget else 'OVER'}"
-        )
+        verdict = "" if budget is None else f"<= {budget}  {'ok' if len(frame) <= budget else 'OVER'}"
         print(f"{name:48} {len(frame):>6}  {verdict}")
 
 

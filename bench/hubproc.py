@@ -36,16 +36,12 @@ def workshop_deck() -> dict:
     """Ten voting questions on the built-in boards, for the hour-long workshop."""
     data = deck_to_data(default_deck())
     boards = ["spectrum", "complexity", ["spectrum", "complexity"], "spectrum", "complexity"]
-    data["questions"] = [
-        {"prompt": f"Question {i + 1}", "board": boards[i % len(boards)]} for i in range(10)
-    ]
+    data["questions"] = [{"prompt": f"Question {i + 1}", "board": boards[i % len(boards)]} for i in range(10)]
     return data
 
 
 async def run_bare(ready) -> None:
-    welcome = encode(
-        Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None,) * 6)
-    )
+    welcome = encode(Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None,) * 6))
     ack = encode(Ack(0))
 
     async def handler(socket: ServerConnection) -> None:
@@ -104,9 +100,7 @@ def main() -> None:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     main_task = (
-        run_bare(ready)
-        if args.mode == "bare"
-        else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready)
+        run_bare(ready) if args.mode == "bare" else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready)
     )
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         asyncio.run(main_task)

@@ -148,9 +148,7 @@ def run(
     once every participant is connected, for probes that run beside the load.
     """
     processes = processes or max(1, min(4, clients // 100 or 1))
-    shares = [
-        clients // processes + (1 if i < clients % processes else 0) for i in range(processes)
-    ]
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     context = multiprocessing.get_context("spawn")
     ready, go, results = context.Barrier(processes + 1), context.Value("d", 0.0), context.Queue()
     workers = [
@@ -198,10 +196,7 @@ async def _participants(plan: Plan, ready: Any, go: Any) -> Stats:
     start = go.value + plan.warmup
     end = start + plan.duration
     await asyncio.sleep(max(0.0, go.value - time.time()))
-    tasks = [
-        asyncio.create_task(person.act(plan, start, end, random.Random(rng.random())))
-        for person in people
-    ]
+    tasks = [asyncio.create_task(person.act(plan, start, end, random.Random(rng.random()))) for person in people]
     await asyncio.gather(*tasks, return_exceptions=True)
     for person in people:
         stats.tcp.update(person.tcp_totals())
@@ -224,9 +219,7 @@ class _Participant:
 
     @classmethod
     async def join(cls, plan: Plan, stats: Stats, name: str) -> _Participant:
-        socket = await connect(
-            plan.url, compression=None, ping_interval=None, max_size=2**20, open_timeout=30
-        )
+        socket = await connect(plan.url, compression=None, ping_interval=None, max_size=2**20, open_timeout=30)
         await socket.send(encode(Hello(name=name)))
         welcome = decode(await asyncio.wait_for(socket.recv(), 30))  # type: ignore[arg-type]
         if not isinstance(welcome, Welcome):

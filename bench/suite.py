@@ -154,9 +154,7 @@ async def _probe(hub: Hub, start: float, end: float) -> list[float]:
         cell_count = 1 - cell_count
         sent = time.perf_counter()
         await probe.send(Vote(len(times) + 1, GRID, 23 if cell_count else None))
-        await host.until(
-            lambda p, c=cell_count: p.tally is not None and p.tally.counts[23] == c, timeout=5
-        )
+        await host.until(lambda p, c=cell_count: p.tally is not None and p.tally.counts[23] == c, timeout=5)
         times.append(time.perf_counter() - sent)
         await asyncio.sleep(0.05)
     await host.socket.close()
@@ -192,9 +190,7 @@ def workshop(scale: float) -> dict[str, float]:
     with Hub("hub", scale=scale, workshop=True) as hub:
 
         def load(on_start: Callable[[float, float], None]) -> Stats:
-            return run(
-                hub.url, 30, "workshop", rate=scale, duration=hour, warmup=0, on_start=on_start
-            )
+            return run(hub.url, 30, "workshop", rate=scale, duration=hour, warmup=0, on_start=on_start)
 
         def facilitate(start: float, end: float) -> None:
             asyncio.run(_facilitate(hub, start, end))
@@ -294,18 +290,14 @@ def _first_paint(port: int) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--runs", type=int, default=3, help="runs per comparison (medians are reported)"
-    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per comparison (medians are reported)")
     parser.add_argument(
         "--scale",
         type=float,
         default=60.0,
         help="how much faster than real time to play the workshop",
     )
-    parser.add_argument(
-        "--no-write", action="store_true", help="print only; do not rewrite docs/performance.md"
-    )
+    parser.add_argument("--no-write", action="store_true", help="print only; do not rewrite docs/performance.md")
     args = parser.parse_args()
     began = time.time()
     rows: list[tuple[str, str, str, str]] = []
@@ -392,9 +384,7 @@ def _write(
         platform.processor(),
     )
     memory_total = next(
-        line.split()[1]
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
+        line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
     )
     versions = subprocess.run(
         [sys.executable, "-m", "pip", "list", "--format=freeze"], capture_output=True, text=True

@@ -46,41 +46,32 @@ def _parser() -> argparse.ArgumentParser:
     join = commands.add_parser("join", help="join a session as a participant")
     join.add_argument(
         "address",
+        nargs="?",
         metavar="HOST[:PORT]",
-        help=f"the hub's address (port {DEFAULT_PORT} if left out)",
+        help=f"the hub's address (port {DEFAULT_PORT} if left out); leave it out to look for sessions on the network",
     )
-    join.add_argument(
-        "--name", default="", help="your display name (optional; only the facilitator sees it)"
-    )
+    join.add_argument("--name", default="", help="your display name (optional; only the facilitator sees it)")
+    join.add_argument("--code", help="the session's join code, if the facilitator asks for one")
+    join.add_argument("--no-mdns", action="store_true", help="do not look for sessions on the network; ask the address")
     join.set_defaults(run=hosting.join)
 
     serve = commands.add_parser("serve", help="run a session hub with no dashboard (headless)")
     _hub_options(serve)
     serve.set_defaults(run=hosting.serve)
 
-    demo = commands.add_parser(
-        "demo", help="host a session with simulated participants, to rehearse"
-    )
+    demo = commands.add_parser("demo", help="host a session with simulated participants, to rehearse")
     _hub_options(demo)
-    demo.add_argument(
-        "--participants", type=int, default=12, metavar="N", help="how many (default 12)"
-    )
+    demo.add_argument("--participants", type=int, default=12, metavar="N", help="how many (default 12)")
     demo.set_defaults(run=hosting.demo)
 
     listing = commands.add_parser("sessions", help="list past sessions")
     _data_option(listing)
     listing.set_defaults(run=sessions.list_sessions)
 
-    export = commands.add_parser(
-        "export", help="export a session's results (CSV, JSON or an HTML report)"
-    )
-    export.add_argument(
-        "session", nargs="?", help="the session id (or its start); the newest if left out"
-    )
+    export = commands.add_parser("export", help="export a session's results (CSV, JSON or an HTML report)")
+    export.add_argument("session", nargs="?", help="the session id (or its start); the newest if left out")
     export.add_argument("--format", choices=("csv", "json", "html"), default="html")
-    export.add_argument(
-        "-o", "--output", type=Path, help="the file to write (default: SESSION.FORMAT here)"
-    )
+    export.add_argument("-o", "--output", type=Path, help="the file to write (default: SESSION.FORMAT here)")
     export.add_argument("--with-names", action="store_true", help="include participants' names")
     _data_option(export)
     export.set_defaults(run=sessions.export)
@@ -88,15 +79,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _hub_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--host", default="0.0.0.0", help="address to listen on (default: every address)"
-    )
-    parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"
-    )
-    parser.add_argument(
-        "--deck", type=Path, help="a deck file (TOML); the built-in workshop if left out"
-    )
+    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every address)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
+    parser.add_argument("--deck", type=Path, help="a deck file (TOML); the built-in workshop if left out")
     parser.add_argument(
         "--resume",
         nargs="?",
@@ -104,10 +89,15 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
         metavar="SESSION",
         help="host an earlier session again, with its votes and tokens (the newest if no id)",
     )
+    parser.add_argument(
+        "--require-code", action="store_true", help="newcomers must type the session's join code to join"
+    )
+    parser.add_argument("--no-mdns", action="store_true", help="do not advertise the session on the local network")
+    parser.add_argument(
+        "--max-participants", type=int, default=5000, metavar="N", help="refuse newcomers once N are connected"
+    )
     _data_option(parser)
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--data-dir", type=Path, help="where sessions are kept (default: your user data directory)"
-    )
+    parser.add_argument("--data-dir", type=Path, help="where sessions are kept (default: your user data directory)")

@@ -31,9 +31,7 @@ def _interface_ipv4(name: str) -> str | None:
     """The IPv4 address of one interface (Linux ioctl; None where unsupported)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         try:
-            packed = fcntl.ioctl(
-                probe.fileno(), _SIOCGIFADDR, struct.pack("256s", name[:15].encode())
-            )
+            packed = fcntl.ioctl(probe.fileno(), _SIOCGIFADDR, struct.pack("256s", name[:15].encode()))
         except OSError:
             return None
     return socket.inet_ntoa(packed[20:24])
@@ -41,8 +39,5 @@ def _interface_ipv4(name: str) -> str | None:
 
 def join_targets(bind_host: str, port: int) -> list[str]:
     """What to put after ``coproterm join`` for a hub bound to ``bind_host:port``."""
-    if bind_host in ("0.0.0.0", "", "::"):
-        hosts = lan_ipv4_addresses() or ["127.0.0.1"]
-    else:
-        hosts = [bind_host]
+    hosts = (lan_ipv4_addresses() or ["127.0.0.1"]) if bind_host in ("0.0.0.0", "", "::") else [bind_host]
     return [f"{host}:{port}" for host in hosts]

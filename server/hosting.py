@@ -9,11 +9,13 @@ from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
 from coproterm.core.session import Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import join_targets
+from server.discovery import Advertiser
 from server.hub import Hub
 from server.store import SessionStore, StoreError, data_dir
 
@@ -34,6 +36,8 @@ class Hosted:
     bind_host: str
     port: int
     store: SessionStore | None = None
+    discovery_problem: str | None = None
+    """Why the hub is not advertised on the network, if it is not."""
 
     @property
     def join_targets(self) -> list[str]:
@@ -51,13 +55,25 @@ def new_host_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def new_session(deck: Deck, host_token: str, max_participants: int = MAX_PARTICIPANTS) -> Session:
+@dataclass(frozen=True)
+class Access:
+    """Who may join: a code to show (and perhaps require), and how many at most."""
+
+    join_code: str = ""
+    require_code: bool = False
+    max_participants: int = MAX_PARTICIPANTS
+
+
+def new_session(deck: Deck, host_token: str, access: Access | None = None) -> Session:
     """A fresh session whose resume tokens are random (128 bits)."""
+    access = access or Access()
     return Session(
         deck,
         host_token,
         lambda: secrets.token_bytes(RESUME_TOKEN_BYTES),
-        max_participants=max_participants,
+        max_participants=access.max_participants,
+        join_code=access.join_code,
+        require_code=access.require_code,
     )
 
 
@@ -71,7 +87,13 @@ class Prepared:
 
 
 def prepare(
-    deck: Deck | None, *, data: Path | None, resume: str | None, resuming: bool
+    deck: Deck | None,
+    *,
+    data: Path | None,
+    resume: str | None,
+    resuming: bool,
+    require_code: bool = False,
+    max_participants: int = MAX_PARTICIPANTS,
 ) -> Prepared:
     """Open the session's log (a new one, or an earlier one to resume) and build the session.
 
@@ -85,13 +107,15 @@ def prepare(
                 deck = deck_from_data(store.info.deck, f"session {store.info.id}")
             except DeckError as error:
                 raise HostingError(str(error)) from None
-            session = new_session(deck, store.info.host_token)
+            access = Access(store.info.join_code, require_code, max_participants)
+            session = new_session(deck, store.info.host_token, access)
             session.replay(store.events())
             return Prepared(session, store.info.host_token, store)
         assert deck is not None
         token = new_host_token()
-        store = SessionStore.create(directory, deck_to_data(deck), deck.title, token)
-        return Prepared(new_session(deck, token), token, store)
+        access = Access(new_join_code(secrets.randbelow), require_code, max_participants)
+        store = SessionStore.create(directory, deck_to_data(deck), deck.title, token, access.join_code)
+        return Prepared(new_session(deck, token, access), token, store)
     except StoreError as error:
         raise HostingError(str(error)) from None
 
@@ -106,11 +130,15 @@ class HubRunner:
         bind_host: str,
         port: int,
         store: SessionStore | None = None,
+        *,
+        advertise: bool = False,
     ) -> None:
         self.hub = Hub(session)
         self._token = host_token
         self._bind = (bind_host, port)
         self._store = store
+        self._advertise = advertise
+        self.advertiser: Advertiser | None = None
         self._server = None
         self._fan_out: asyncio.Task[None] | None = None
 
@@ -126,9 +154,18 @@ class HubRunner:
             raise HostingError(_listen_problem(host, port, error)) from None
         self._fan_out = asyncio.create_task(self.hub.fan_out())
         bound = self._server.sockets[0].getsockname()[1]
-        return Hosted(self.hub, self._token, host, bound, self._store)
+        hosted = Hosted(self.hub, self._token, host, bound, self._store)
+        if self._advertise:
+            everywhere = host in ("0.0.0.0", "", "::")
+            addresses = [target.rsplit(":", 1)[0] for target in hosted.join_targets]
+            self.advertiser = Advertiser(self.hub.session, bound, addresses, None if everywhere else [host])
+            await self.advertiser.start()
+            hosted.discovery_problem = self.advertiser.problem
+        return hosted
 
     async def __aexit__(self, *exc_info: object) -> None:
+        if self.advertiser is not None:
+            await self.advertiser.stop()
         if self._fan_out is not None:
             self._fan_out.cancel()
             with suppress(asyncio.CancelledError):
@@ -151,7 +188,5 @@ def _listen_problem(host: str, port: int, error: OSError) -> str:
     if error.errno == errno.EACCES:
         return f"not allowed to listen on port {port}: choose a port above 1023 with --port."
     if error.errno == errno.EADDRNOTAVAIL:
-        return (
-            f"{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."
-        )
+        return f"{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."
     return f"cannot listen on {host}:{port}: {error.strerror or error}"

@@ -45,7 +45,14 @@ MAX_WRITE_BUFFER = 64 * 1024
 """A subscriber whose unsent bytes exceed this is skipped until it drains."""
 
 REFUSED_HELLO = frozenset(
-    {ErrorCode.VERSION, ErrorCode.BAD_TOKEN, ErrorCode.FULL, ErrorCode.NOT_JOINED}
+    {
+        ErrorCode.VERSION,
+        ErrorCode.BAD_TOKEN,
+        ErrorCode.FULL,
+        ErrorCode.NOT_JOINED,
+        ErrorCode.CODE_REQUIRED,
+        ErrorCode.BAD_CODE,
+    }
 )
 """Refusals after which the connection is closed (1008)."""
 
@@ -178,13 +185,9 @@ class Hub:
         try:
             message = decode(frame)
         except VersionMismatch as mismatch:
-            return await self._refuse(
-                socket, ErrorCode.VERSION, str(mismatch), CloseCode.POLICY_VIOLATION
-            )
+            return await self._refuse(socket, ErrorCode.VERSION, str(mismatch), CloseCode.POLICY_VIOLATION)
         except ProtocolError as error:
-            return await self._refuse(
-                socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA
-            )
+            return await self._refuse(socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA)
         was_welcomed = self.session.role(conn) is not None
         outputs = self.session.handle(conn, message)
         events = [output.event for output in outputs if isinstance(output, Record)]
@@ -193,9 +196,7 @@ class Hub:
                 await self.store.append(events)  # on disk before anyone hears "accepted"
             except StoreError as error:
                 seq = message.seq if isinstance(message, (Vote, Command)) else None
-                await socket.send(
-                    encode(Error(seq, ErrorCode.UNAVAILABLE, str(error)[:MAX_ERROR_TEXT]))
-                )
+                await socket.send(encode(Error(seq, ErrorCode.UNAVAILABLE, str(error)[:MAX_ERROR_TEXT])))
                 return self.session.role(conn) is not None
         keep_open = True
         for output in outputs:
@@ -219,9 +220,7 @@ class Hub:
         log.error("%s", problem)
         assert self.store is not None
         for orphan in self.session.restore(self.store.events()):
-            self._close_other(
-                orphan, CloseCode.INTERNAL_ERROR, "your joining could not be saved; try again"
-            )
+            self._close_other(orphan, CloseCode.INTERNAL_ERROR, "your joining could not be saved; try again")
         self.session.alert = problem
 
     def _saved(self) -> None:
@@ -241,9 +240,7 @@ class Hub:
             return False
         return True
 
-    async def _refuse(
-        self, socket: ServerConnection, code: ErrorCode, text: str, close: int
-    ) -> bool:
+    async def _refuse(self, socket: ServerConnection, code: ErrorCode, text: str, close: int) -> bool:
         log.info("closing a connection: %s", text)
         await socket.send(encode(Error(None, code, text)))
         await socket.close(close, text[:120])

@@ -59,6 +59,7 @@ class SessionInfo:
     deck: dict[str, Any]
     """The deck in its plain form, so a resumed session needs no deck file."""
     host_token: str
+    join_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +89,7 @@ def new_session_id(now: float) -> str:
 class SessionStore:
     """The log of one session, open for writing by this process alone."""
 
-    def __init__(
-        self, path: Path, info: SessionInfo, entries: list[Entry], db: sqlite3.Connection, lock: int
-    ) -> None:
+    def __init__(self, path: Path, info: SessionInfo, entries: list[Entry], db: sqlite3.Connection, lock: int) -> None:
         self.path = path
         self.info = info
         self.entries = entries
@@ -110,11 +109,11 @@ class SessionStore:
 
     @classmethod
     def create(
-        cls, directory: Path, deck: dict[str, Any], title: str, host_token: str
+        cls, directory: Path, deck: dict[str, Any], title: str, host_token: str, join_code: str = ""
     ) -> SessionStore:
         """Start the log of a new session."""
         now = time.time()
-        info = SessionInfo(new_session_id(now), now, title, deck, host_token)
+        info = SessionInfo(new_session_id(now), now, title, deck, host_token, join_code)
         sessions = _sessions_dir(directory)
         path = sessions / f"{info.id}.sqlite3"
         lock = _lock(path)
@@ -129,6 +128,7 @@ class SessionStore:
                         ("title", title),
                         ("deck", json.dumps(deck)),
                         ("host_token", host_token),
+                        ("join_code", join_code),
                     ],
                 )
         except sqlite3.Error as error:
@@ -204,9 +204,7 @@ class SessionStore:
         # Everything queued behind the failed batch was applied after it: it fails too.
         failed = batch + self._queue
         self._queue = []
-        self.problem = (
-            f"the session log cannot be written ({reason}): changes are refused until it can"
-        )
+        self.problem = f"the session log cannot be written ({reason}): changes are refused until it can"
         if self.on_failure is not None:
             self.on_failure(self.problem)
         for _, done in failed:
@@ -273,13 +271,10 @@ def _sessions_dir(directory: Path) -> Path:
         sessions.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise StoreError(
-            f"cannot create the data directory {sessions}: {error.strerror or error}"
-            " (choose another with --data-dir)"
+            f"cannot create the data directory {sessions}: {error.strerror or error} (choose another with --data-dir)"
         ) from None
     if not os.access(sessions, os.W_OK):
-        raise StoreError(
-            f"the data directory {sessions} is read-only: choose another with --data-dir"
-        )
+        raise StoreError(f"the data directory {sessions} is read-only: choose another with --data-dir")
     return sessions
 
 
@@ -288,24 +283,18 @@ def _lock(path: Path) -> int:
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as error:
-        raise StoreError(
-            f"cannot lock the session {lock_path}: {error.strerror or error}"
-        ) from None
+        raise StoreError(f"cannot lock the session {lock_path}: {error.strerror or error}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise StoreError(
-            f"session {path.stem} is already being hosted by another coproterm on this machine"
-        ) from None
+        raise StoreError(f"session {path.stem} is already being hosted by another coproterm on this machine") from None
     return fd
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     fresh = not path.exists()
-    db = sqlite3.connect(
-        path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED"
-    )
+    db = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
     if fresh:
         os.chmod(path, 0o600)  # it holds the host token
     db.execute("PRAGMA journal_mode=WAL")
@@ -322,13 +311,12 @@ def _read_info(db: sqlite3.Connection) -> SessionInfo:
         title=meta["title"],
         deck=json.loads(meta["deck"]),
         host_token=meta["host_token"],
+        join_code=meta.get("join_code", ""),
     )
 
 
 def _read_entries(db: sqlite3.Connection) -> Iterator[Entry]:
-    rows = db.execute(
-        "SELECT at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
-    )
+    rows = db.execute("SELECT at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq")
     for at, kind, participant, question, choice, action, token, name in rows:
         if kind == "joined":
             yield Entry(at, Joined(participant, bytes(token), name))

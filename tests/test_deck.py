@@ -131,9 +131,7 @@ def test_groups_must_be_unbroken_runs():
     text = text.replace('label = "yes"', 'label = "yes"\ngroup = "a"').replace(
         'label = "no"', 'label = "no"\ngroup = "b"'
     )
-    text = text.replace(
-        "[[questions]]", '[[scales.yn.positions]]\nlabel = "again"\ngroup = "a"\n[[questions]]', 1
-    )
+    text = text.replace("[[questions]]", '[[scales.yn.positions]]\nlabel = "again"\ngroup = "a"\n[[questions]]', 1)
     with pytest.raises(DeckError, match="'a' must be one unbroken run"):
         parse_deck(text, "deck.toml")
 

@@ -26,9 +26,7 @@ COPROTERM = [sys.executable, "-m", "coproterm"]
 SPECTRUM, GRID = 1, 4
 
 
-async def serve(
-    data: Path, *args: str, port: int = 0
-) -> tuple[asyncio.subprocess.Process, str, str]:
+async def serve(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str, str]:
     process = await asyncio.create_subprocess_exec(
         *COPROTERM,
         "serve",
@@ -128,16 +126,10 @@ async def test_csv_and_json_exports_read_back_as_the_tallies(tmp_path):
     rows = list(csv.DictReader(io.StringIO(render(path, "csv"))))
     spectrum = [int(r["count"]) for r in rows if r["record"] == "tally" and r["question"] == "2"]
     assert spectrum == [finals["spectrum"].count(c) for c in range(6)]
-    votes = [
-        (int(r["participant"]), int(r["cell"]))
-        for r in rows
-        if r["record"] == "vote" and r["question"] == "5"
-    ]
+    votes = [(int(r["participant"]), int(r["cell"])) for r in rows if r["record"] == "vote" and r["question"] == "5"]
     assert votes == list(enumerate(finals["grid"], start=1))
     assert all(r["name"] == "" for r in rows), "names only with --with-names"
-    grid_row = next(
-        r for r in rows if r["record"] == "tally" and r["question"] == "5" and r["cell"] == "23"
-    )
+    grid_row = next(r for r in rows if r["record"] == "tally" and r["question"] == "5" and r["cell"] == "23")
     assert (grid_row["x"], grid_row["y"], grid_row["count"]) == (
         "co-production / involvement",
         "chaotic",
@@ -174,9 +166,7 @@ async def test_the_export_command_writes_the_file(tmp_path):
         text=True,
         timeout=30,
     )
-    assert re.search(r"\s5\s+10\s+20\s+Co-production and citizen involvement", listing.stdout), (
-        listing.stdout
-    )
+    assert re.search(r"\s5\s+10\s+20\s+Co-production and citizen involvement", listing.stdout), listing.stdout
 
 
 def chromium() -> str:
@@ -191,9 +181,7 @@ def chromium() -> str:
 async def test_the_html_report_renders_in_a_real_browser_with_its_charts(tmp_path):
     path, _ = await hosted_session(tmp_path)
     html = render(path, "html")
-    assert "<script" not in html and "http://" not in html and "https://" not in html, (
-        "self-contained"
-    )
+    assert "<script" not in html and "http://" not in html and "https://" not in html, "self-contained"
     page = tmp_path / "report.html"
     page.write_text(html)
     flags = [
@@ -226,8 +214,5 @@ async def test_the_html_report_renders_in_a_real_browser_with_its_charts(tmp_pat
     assert dom.count("<svg") == 4
     assert dom.count("No votes were cast on this question.") == 2
     assert 'aria-label="Bar chart of A spectrum of engagement: coercion / protection 1' in dom
-    assert (
-        "Heatmap of A spectrum of engagement (across) by Simple, complicated, complex, chaotic (down)"
-        in dom
-    )
+    assert "Heatmap of A spectrum of engagement (across) by Simple, complicated, complex, chaotic (down)" in dom
     assert dom.count("<rect") > 60

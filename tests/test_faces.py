@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from coproterm.client.link import Phase
-from coproterm.core.wire import Action, Command, Role
+from coproterm.core.wire import Action, Command, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
@@ -88,9 +88,7 @@ async def test_results_reach_participants_only_when_revealed(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "n", "n")
-        await until(
-            ap, lambda: ann.view.state.current == COMPLEXITY and ann.screen.query(BoardPicker)
-        )
+        await until(ap, lambda: ann.view.state.current == COMPLEXITY and ann.screen.query(BoardPicker))
         await ap.press("3", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 0, 1, 0))
         assert not ann.screen.query(TallyChart), "hidden until the host reveals"
@@ -193,9 +191,7 @@ async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     prepared = prepare(default_deck(), data=tmp_path / "data", resume=None, resuming=False)
-    async with HubRunner(
-        prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
-    ) as hosted:
+    async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
         host, ann = _dashboard(hosted), ParticipantApp(hosted.local_url)
         async with host.run_test() as hp, ann.run_test() as ap:
             await until(hp, lambda: connected(host) == 1)
@@ -207,9 +203,102 @@ async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
             report = tmp_path / f"coproterm-{hosted.store.info.id}.html"
             await until(
                 hp,
-                lambda: (
-                    report.exists()
-                    and (tmp_path / f"coproterm-{hosted.store.info.id}.json").exists()
-                ),
+                lambda: report.exists() and (tmp_path / f"coproterm-{hosted.store.info.id}.json").exists(),
             )
             assert "5. participation" in report.read_text()
+
+
+async def test_a_participant_is_asked_for_the_join_code_when_the_hub_needs_it():
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from tests.conftest import counting_tokens
+
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT", require_code=True)
+    async with running_hub(session) as hub:
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test() as ap:
+            await until(ap, lambda: ann.screen.query_one("#code").display)
+            assert "join code" in text_of(ann, "#feedback")
+            await ap.press(*"kxpa", "enter")  # a wrong one first
+            await until(
+                ap, lambda: ann.link_status.refusal is ErrorCode.BAD_CODE and ann.screen.query_one("#code").display
+            )
+            assert "not this session's join code" in text_of(ann, "#status")
+            await ap.press(*"kx pt", "enter")
+            await until(ap, lambda: ann.view.state is not None)
+            assert len(hub.session.participants) == 1
+
+
+async def test_the_dashboard_shows_the_code_and_a_qr_code_a_phone_can_read():
+    import numpy
+    import zxingcpp
+
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from coproterm.tui.widgets.qr import QRCode
+    from tests.conftest import counting_tokens
+
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT", require_code=True)
+    async with running_hub(session) as hub:
+        host = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"])
+        async with host.run_test(size=(80, 24)) as hp:
+            await until(hp, lambda: host.view.join_code == "KXPT")
+            await until(hp, lambda: "K X P T" in text_of(host, "#join-how"))
+            assert "needed to join" in text_of(host, "#join-how")
+            await hp.press("c")
+            await until(hp, lambda: host.screen.query(QRCode))
+            qr = host.screen.query_one(QRCode)
+            assert qr.region.right <= 80 and qr.region.bottom <= 24, "the whole code is on an 80 x 24 screen"
+            rows = []
+            for line in str(qr.render()).splitlines():  # each cell is two modules, top and bottom
+                rows.append([ch in "█▀" for ch in line])
+                rows.append([ch in "█▄" for ch in line])
+            pixels = numpy.kron(
+                numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
+                numpy.ones((6, 6), dtype=numpy.uint8),
+            )
+            assert [r.text for r in zxingcpp.read_barcodes(pixels)] == ["coproterm join 192.168.1.20:8765 --code KXPT"]
+            await hp.press("escape")
+            await until(hp, lambda: not host.screen.query(QRCode))
+
+
+async def test_a_full_session_says_so():
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from tests.conftest import counting_tokens
+
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), max_participants=1)
+    async with running_hub(session) as hub:
+        ann, bob = ParticipantApp(hub.url, "Ann"), ParticipantApp(hub.url, "Bob")
+        async with ann.run_test() as ap, bob.run_test() as bp:
+            await until(ap, lambda: ann.view.state is not None)
+            await until(bp, lambda: bob.link_status.phase is Phase.STOPPED)
+            assert "the session is full" in text_of(bob, "#status")
+            assert "Press r to try again" in text_of(bob, "#feedback")
+
+
+async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
+    import csv
+    import io
+
+    from coproterm.commands.sessions import render
+    from coproterm.core.deck import default_deck
+    from coproterm.core.wire import Hello, Vote
+    from server.hosting import HubRunner, prepare
+    from tests.hubkit import join
+
+    plain = ("[red]x[2J [@click=app.quit]me[/] " + "y" * 80)[:40]
+    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
+        host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        sly = await join(hosted.local_url, Hello(name="[red]x\x1b[2J\x07 [@click=app.quit]me[/] " + "y" * 80))
+        await sly.request(lambda s: Vote(s, SPECTRUM, 2))
+        (member,) = hosted.hub.session.participants.values()
+        assert member.name == plain, "control characters gone, 40 characters at most"
+    rows = list(csv.DictReader(io.StringIO(render(prepared.store.path, "csv", with_names=True))))
+    (vote,) = [r for r in rows if r["record"] == "vote"]
+    assert vote["name"] == plain, "exported as the plain text it is"
+    assert plain not in render(prepared.store.path, "csv"), "and only with --with-names"
+    document = render(prepared.store.path, "json", with_names=True)
+    assert "\\u001b" not in document and "\x1b" not in document and "\x07" not in document

@@ -21,6 +21,7 @@ from coproterm.core.wire import (
     Hello,
     Role,
     Vote,
+    Welcome,
     decode,
     encode,
 )
@@ -41,9 +42,7 @@ async def test_join_vote_change_clear_reach_the_host():
         assert ann.welcome.deck["title"] == "Co-production and citizen involvement"
         await goto(host, SPECTRUM)
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 5)) == Ack(ann.seq)
-        await host.until(
-            lambda p: p.tally and p.tally.question == SPECTRUM and p.tally.counts[5] == 1
-        )
+        await host.until(lambda p: p.tally and p.tally.question == SPECTRUM and p.tally.counts[5] == 1)
         await ann.request(lambda s: Vote(s, SPECTRUM, 3))
         await host.until(lambda p: p.tally.counts == (0, 0, 0, 1, 0, 0))
         await ann.request(lambda s: Vote(s, SPECTRUM, None))
@@ -136,11 +135,7 @@ async def test_reconnect_with_resume_token_keeps_the_vote():
         again = await join(hub.url, Hello(resume=ann.welcome.resume))
         assert again.welcome.resume == ann.welcome.resume
         assert again.welcome.votes[SPECTRUM] == 4
-        await host.until(
-            lambda p: (
-                p.tally.question == SPECTRUM and p.tally.counts[4] == 1 and p.turnout.connected == 1
-            )
-        )
+        await host.until(lambda p: p.tally.question == SPECTRUM and p.tally.counts[4] == 1 and p.turnout.connected == 1)
 
 
 async def test_joining_again_elsewhere_closes_the_old_connection():
@@ -171,7 +166,7 @@ async def raw_exchange(url, frame):
 MALFORMED = [
     ("text frame", "[1, 1]", 1003, None),
     ("garbage bytes", b"\xc1\xff\x00", 1007, ErrorCode.BAD_MESSAGE),
-    ("wrong types", msgpack.packb([1, "one", None, None, None]), 1007, ErrorCode.BAD_MESSAGE),
+    ("wrong types", msgpack.packb([1, "one", None, None, None, None]), 1007, ErrorCode.BAD_MESSAGE),
     ("unknown kind", msgpack.packb([42]), 1007, ErrorCode.BAD_MESSAGE),
     ("vote before hello", encode(Vote(1, 1, 1)), 1008, ErrorCode.NOT_JOINED),
     ("wrong host token", encode(Hello(host_token="guess")), 1008, ErrorCode.BAD_TOKEN),
@@ -180,9 +175,7 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("what", "frame", "close", "error"), MALFORMED, ids=[m[0] for m in MALFORMED]
-)
+@pytest.mark.parametrize(("what", "frame", "close", "error"), MALFORMED, ids=[m[0] for m in MALFORMED])
 async def test_malformed_input_is_answered_and_disturbs_no_one(what, frame, close, error):
     async with running_hub() as hub:
         host = await join_host(hub.url)
@@ -195,9 +188,7 @@ async def test_malformed_input_is_answered_and_disturbs_no_one(what, frame, clos
         if error is not None:
             assert [m.code for m in received if isinstance(m, Error)] == [error]
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 1)) == Ack(ann.seq)
-        await host.until(
-            lambda p: p.tally.counts == (0, 1, 0, 0, 0, 0) and p.turnout.connected == 1
-        )
+        await host.until(lambda p: p.tally.counts == (0, 1, 0, 0, 0, 0) and p.turnout.connected == 1)
 
 
 @pytest.mark.parametrize(
@@ -243,9 +234,7 @@ async def test_a_client_that_stops_reading_costs_little_and_catches_up():
                 await voter.reply()
         await asyncio.sleep(0.5)
         (conn,) = [
-            c
-            for c, p in hub.hub._peers.items()
-            if p.socket.remote_address[1] == sleeper.socket.local_address[1]
+            c for c, p in hub.hub._peers.items() if p.socket.remote_address[1] == sleeper.socket.local_address[1]
         ]
         pending = hub.hub._peers[conn].socket.transport.get_write_buffer_size()
         assert pending < 64 * 1024
@@ -273,3 +262,16 @@ async def test_a_participant_hears_nothing_of_others_voting_while_results_are_hi
             await quiet.recv(timeout=0.6)
         await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))
         await quiet.until(lambda p: p.tally is not None and sum(p.tally.counts) == 5)
+
+
+@pytest.mark.parametrize(("code", "error"), [(None, ErrorCode.CODE_REQUIRED), ("ABCD", ErrorCode.BAD_CODE)])
+async def test_a_required_code_refuses_a_wrong_or_missing_one(code, error):
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from tests.conftest import HOST_TOKEN, counting_tokens
+
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT", require_code=True)
+    async with running_hub(session) as hub:
+        received, close, reason = await raw_exchange(hub.url, encode(Hello(code=code)))
+        assert [m.code for m in received] == [error] and close == 1008 and "join code" in reason
+        assert isinstance((await join(hub.url, Hello(code="kxpt"))).welcome, Welcome)

@@ -258,9 +258,7 @@ def test_tallies_always_equal_a_recount(steps):
                 if index in member.votes:
                     recount[member.votes[index]] += 1
             assert status.counts == recount
-        assert session.turnout().connected == sum(
-            m.conn is not None for m in session.participants.values()
-        )
+        assert session.turnout().connected == sum(m.conn is not None for m in session.participants.values())
     replayed = Session(default_deck(), HOST_TOKEN, counting_tokens())
     replayed.replay(log)
     assert_same_record(replayed, session)
@@ -282,16 +280,10 @@ def test_accepted_changes_are_recorded_as_events(session):
     (joined,) = [o.event for o in outputs if isinstance(o, Record)]
     assert joined == Joined(1, (1).to_bytes(16, "big"), "Ann")
     host(session)
-    assert Record(Commanded(Action.GOTO, SPECTRUM)) in session.handle(
-        100, Command(1, Action.GOTO, SPECTRUM)
-    )
+    assert Record(Commanded(Action.GOTO, SPECTRUM)) in session.handle(100, Command(1, Action.GOTO, SPECTRUM))
     assert session.handle(1, Vote(1, SPECTRUM, 2))[0] == Record(Voted(1, SPECTRUM, 2))
-    assert not [o for o in session.handle(1, Vote(2, SPECTRUM, 2)) if isinstance(o, Record)], (
-        "no change, no record"
-    )
-    assert [o for o in session.handle(1, Vote(3, SPECTRUM, 9)) if isinstance(o, Record)] == [], (
-        "refused, no record"
-    )
+    assert not [o for o in session.handle(1, Vote(2, SPECTRUM, 2)) if isinstance(o, Record)], "no change, no record"
+    assert [o for o in session.handle(1, Vote(3, SPECTRUM, 9)) if isinstance(o, Record)] == [], "refused, no record"
     renamed = session.handle(2, Hello(name="Ann Lee", resume=joined.token))
     assert Record(Joined(1, joined.token, "Ann Lee")) in renamed
 
@@ -318,3 +310,23 @@ def test_restore_undoes_what_was_not_logged_and_keeps_connections(session):
     assert session.turnout().connected == 1
     assert only(session.handle(1, Vote(3, SPECTRUM, 4))) == Ack(3), "Ann votes on as before"
     assert session.tally().counts == (0, 0, 0, 0, 1, 0)
+
+
+def test_a_required_join_code_is_asked_of_newcomers_only():
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT", require_code=True)
+    assert error_code(only(session.handle(1, Hello()))) is ErrorCode.CODE_REQUIRED
+    assert error_code(only(session.handle(1, Hello(code="KXPA")))) is ErrorCode.BAD_CODE
+    first = only(session.handle(2, Hello(code=" kx-pt ")))
+    assert isinstance(first, Welcome), "case, spaces and dashes do not matter"
+    session.disconnect(2)
+    assert isinstance(only(session.handle(3, Hello(resume=first.resume))), Welcome), "coming back needs no code"
+    assert only(session.handle(4, Hello(host_token=HOST_TOKEN))).role is Role.HOST
+
+
+def test_join_codes_have_no_look_alikes():
+    from coproterm.core.access import ALPHABET, new_join_code, normal_code
+
+    assert not set(ALPHABET) & set("O0I1LS5Z2B8G6Q")
+    codes = {new_join_code(__import__("random").Random(i).randrange) for i in range(200)}
+    assert all(len(c) == 4 and set(c) <= set(ALPHABET) for c in codes) and len(codes) > 150
+    assert normal_code("kx pt") == "KXPT"

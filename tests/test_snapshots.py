@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command, Hello, Turnout, Vote
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.tally import TallyChart
-from tests.conftest import HOST_TOKEN
+from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
 from tests.test_faces import until
 
@@ -55,7 +57,8 @@ async def crowd(url: str, question: int, votes: list[int]) -> None:
     ids=["spectrum", "grid"],
 )
 async def test_dashboard(question, votes):
-    async with running_hub() as hub:
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT")
+    async with running_hub(session) as hub:
         await crowd(hub.url, question, votes)
         app = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"])
         async with app.run_test(size=(80, 24)) as pilot:

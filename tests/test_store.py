@@ -102,9 +102,7 @@ async def test_resume_rebuilds_the_session_with_its_token(tmp_path):
 
 async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
     prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
-    async with HubRunner(
-        prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
-    ) as hosted:
+    async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
         host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         ann = await join(hosted.local_url)
@@ -115,9 +113,7 @@ async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
         assert isinstance(refusal, Error) and refusal.code is ErrorCode.UNAVAILABLE
         assert "locked" in refusal.message
         await host.until(lambda p: p.state.alert is not None and "locked" in p.state.alert)
-        assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), (
-            "the refused vote is undone"
-        )
+        assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), "the refused vote is undone"
         other.execute("ROLLBACK")
         other.close()
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 5)) == Ack(ann.seq)
@@ -151,9 +147,7 @@ def tmpfs(path, *options):
 async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tmp_path):
     with tmpfs(tmp_path / "small", "size=512k") as data:
         prepared = prepare(default_deck(), data=data, resume=None, resuming=False)
-        async with HubRunner(
-            prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
-        ) as hosted:
+        async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
             host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
             await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
             ann = await join(hosted.local_url)
@@ -170,9 +164,7 @@ async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tm
                     refusals += 1
                     break
             assert refusals, "the disk never filled"
-            await host.until(
-                lambda p: p.state.alert is not None and "disk is full" in p.state.alert
-            )
+            await host.until(lambda p: p.state.alert is not None and "disk is full" in p.state.alert)
             saved = [e.event for e in prepared.store.entries]
             filler.unlink()
             assert await ann.request(lambda s: Vote(s, SPECTRUM, 0)) == Ack(ann.seq)
@@ -190,21 +182,14 @@ def test_a_read_only_data_dir_is_a_clear_error(tmp_path):
             timeout=30,
         )
         assert result.returncode == 2
-        assert (
-            f"coproterm: cannot create the data directory {data}/sessions: Read-only file system"
-            in result.stderr
-        )
+        assert f"coproterm: cannot create the data directory {data}/sessions: Read-only file system" in result.stderr
         assert "--data-dir" in result.stderr
 
 
 async def test_with_the_log_the_welcome_still_comes_first(tmp_path):
     prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
-    async with HubRunner(
-        prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store
-    ) as hosted:
-        hosted.hub.host_interval = hosted.hub.participant_interval = (
-            0.001  # fan-out as often as it can
-        )
+    async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
+        hosted.hub.host_interval = hosted.hub.participant_interval = 0.001  # fan-out as often as it can
         host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
 

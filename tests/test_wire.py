@@ -32,12 +32,13 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(1, "Ann", None, None), "95 01 01 a3 41 6e 6e c0 c0"),
+    (Hello(1, "Ann", None, None), "96 01 01 a3 41 6e 6e c0 c0 c0"),
     (
         Hello(1, None, bytes(range(16)), None),
-        "95 01 01 c0 c4 10 000102030405060708090a0b0c0d0e0f c0",
+        "96 01 01 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0",
     ),
-    (Hello(1, None, None, "tok"), "95 01 01 c0 c0 a3 74 6f 6b"),
+    (Hello(1, None, None, "tok"), "96 01 01 c0 c0 a3 74 6f 6b c0"),
+    (Hello(1, None, None, None, "KXPT"), "96 01 01 c0 c0 c0 a4 4b 58 50 54"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -60,12 +61,13 @@ def test_golden_bytes(message, golden):
 
 def test_welcome_round_trips_with_the_deck():
     deck = deck_to_data(default_deck())
-    welcome = Welcome(
-        PROTOCOL_VERSION, Role.PARTICIPANT, b"r" * 16, deck, (None, 3, None, 1, 23, None)
-    )
+    welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, b"r" * 16, deck, (None, 3, None, 1, 23, None))
     decoded = decode(encode(welcome))
     assert decoded.role is Role.PARTICIPANT
     assert decoded.votes == (None, 3, None, 1, 23, None)
+    assert (decoded.code, decoded.code_required) == (None, False)
+    host = decode(encode(Welcome(PROTOCOL_VERSION, Role.HOST, None, deck, (None,) * 6, "KXPT", True)))
+    assert (host.code, host.code_required) == ("KXPT", True)
     assert msgpack.packb(decoded.deck) == msgpack.packb(deck)
 
 
@@ -100,14 +102,14 @@ def test_byte_budgets():
         (msgpack.packb([2, 7, 1, True]), "Vote: expected a whole number"),
         (msgpack.packb([2, 7, 1, 70000]), "Vote: expected a whole number from 0 to 65535"),
         (msgpack.packb([3, 1, 9, 0]), "unknown Action 9"),
-        (msgpack.packb([1, 1, 5, None, None]), "Hello: expected text"),
-        (msgpack.packb([1, 1, None, b"short", None]), "Hello: expected 16 bytes"),
-        (msgpack.packb([1, 1, "x" * 500, None, None]), "Hello: expected text of at most"),
+        (msgpack.packb([1, 1, 5, None, None, None]), "Hello: expected text"),
+        (msgpack.packb([1, 1, None, b"short", None, None]), "Hello: expected 16 bytes"),
+        (msgpack.packb([1, 1, "x" * 500, None, None, None]), "Hello: expected text of at most"),
         (msgpack.packb([2, msgpack.ExtType(5, b"x"), 1, 3]), "extension type 5"),
         (msgpack.packb([2, msgpack.Timestamp(1), 1, 3]), "Vote: expected a whole number"),
         (msgpack.packb([17, 0, 1, 0, None]), "State: expected true or false"),
         (msgpack.packb([18, 0, [1] * 145]), "Tally: expected an array of at most 144"),
-        (msgpack.packb([16, 1, 0, None, [1], []]), "Welcome: expected a map"),
+        (msgpack.packb([16, 1, 0, None, [1], [], None, False]), "Welcome: expected a map"),
     ],
 )
 def test_hostile_frames_raise_one_error_type(frame, problem):
@@ -141,9 +143,7 @@ plain = st.recursive(
     | st.floats()
     | st.text(max_size=8)
     | st.binary(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=4), inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
     max_leaves=12,
 )
 

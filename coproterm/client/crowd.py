@@ -111,9 +111,7 @@ async def run_crowd(url: str, count: int, *, seed: int | None = None, speed: flo
     """Run ``count`` simulated participants against a hub until cancelled."""
     rng = random.Random(seed)
     people = [
-        SimulatedParticipant(
-            url, f"{NAMES[i % len(NAMES)]} (demo)", random.Random(rng.random()), speed=speed
-        )
+        SimulatedParticipant(url, f"{NAMES[i % len(NAMES)]} (demo)", random.Random(rng.random()), speed=speed)
         for i in range(count)
     ]
     tasks = []

@@ -22,7 +22,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from coproterm.core.session import CLOSE_REPLACED
-from coproterm.core.wire import Error, Hello, Message, ProtocolError, decode, encode
+from coproterm.core.wire import Error, ErrorCode, Hello, Message, ProtocolError, decode, encode
 
 DEFAULT_PORT = 8765
 MAX_DELAY = 5.0
@@ -47,6 +47,8 @@ class LinkStatus:
     detail: str = ""
     attempt: int = 0
     delay: float = 0.0
+    refusal: ErrorCode | None = None
+    """Why the hub refused us for good, where it said (a join code is needed, the session is full…)."""
 
 
 def hub_url(address: str) -> str:
@@ -84,6 +86,7 @@ class Link:
         self._on_status = on_status
         self._max_delay = max_delay
         self._socket: ClientConnection | None = None
+        self._refusal: Error | None = None
 
     @property
     def connected(self) -> bool:
@@ -115,7 +118,8 @@ class Link:
                 attempt = 0
                 problem = "the connection was lost"
             if final:
-                self._on_status(LinkStatus(Phase.STOPPED, problem))
+                refused = self._refusal.code if self._refusal is not None else None
+                self._on_status(LinkStatus(Phase.STOPPED, problem, refusal=refused))
                 return
             delay = min(self._max_delay, 0.5 * 2 ** max(0, attempt - 1))
             self._on_status(LinkStatus(Phase.WAITING, problem, attempt, delay))
@@ -124,6 +128,7 @@ class Link:
     async def _session(self) -> tuple[str | None, bool]:
         """One connection, start to end: (what went wrong, whether it is final)."""
         refusal: Error | None = None
+        self._refusal = None
         try:
             async with connect(
                 self.url, compression=None, max_size=2**20, open_timeout=5, ping_interval=None
@@ -135,7 +140,7 @@ class Link:
                 async for frame in socket:
                     message = decode(frame)  # type: ignore[arg-type]
                     if isinstance(message, Error) and message.seq is None:
-                        refusal = message
+                        refusal = self._refusal = message
                     self._on_message(message)
                 if socket.close_code == 1001:
                     return "the hub has stopped (it may be restarting)", False

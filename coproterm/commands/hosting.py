@@ -35,7 +35,16 @@ def _prepare(args: argparse.Namespace) -> Prepared | str:
         except DeckError as error:
             return str(error)
     try:
-        return prepare(deck, data=args.data_dir, resume=args.resume or None, resuming=resuming)
+        if not 1 <= args.max_participants <= 65535:
+            return "--max-participants takes a number from 1 to 65535"
+        return prepare(
+            deck,
+            data=args.data_dir,
+            resume=args.resume or None,
+            resuming=resuming,
+            require_code=args.require_code,
+            max_participants=args.max_participants,
+        )
     except HostingError as error:
         return str(error)
 
@@ -56,17 +65,22 @@ def serve(args: argparse.Namespace) -> int:
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
         async with HubRunner(
-            prepared.session, prepared.host_token, args.host, args.port, prepared.store
+            prepared.session, prepared.host_token, args.host, args.port, prepared.store, advertise=not args.no_mdns
         ) as hosted:
             print(f'coproterm hub: "{deck.title}", {len(deck.questions)} questions')
             if hosted.store is not None:
                 print(f"  session:    {hosted.store.info.id}  ({hosted.store.path})")
             for target in hosted.join_targets:
                 print(f"  join:       coproterm join {target}")
+            session = hosted.hub.session
+            if session.join_code:
+                print(f"  join code:  {session.join_code}" + ("  (required)" if session.require_code else ""))
+            if not args.no_mdns:
+                print(
+                    f"  network:    {hosted.discovery_problem or 'advertised, so `coproterm join` finds it by itself'}"
+                )
             print(f"  host token: {hosted.host_token}")
-            print(
-                f"  dashboard:  coproterm host --attach {hosted.local_url} --token {hosted.host_token}"
-            )
+            print(f"  dashboard:  coproterm host --attach {hosted.local_url} --token {hosted.host_token}")
             print("Ctrl-C stops the hub.", flush=True)
             await stop.wait()
             print("Stopping: closing every connection.", flush=True)
@@ -84,9 +98,7 @@ def host(args: argparse.Namespace) -> int:
 
     if args.attach:
         if not args.token:
-            return fail(
-                "--attach needs the hub's host token: --token TOKEN (`coproterm serve` prints it)"
-            )
+            return fail("--attach needs the hub's host token: --token TOKEN (`coproterm serve` prints it)")
         from coproterm.client.link import hub_url
 
         try:
@@ -104,9 +116,7 @@ def demo(args: argparse.Namespace) -> int:
 
     if not 0 <= args.participants <= 500:
         return fail("--participants takes a number from 0 to 500")
-    return _host_here(
-        args, _dashboard, lambda hosted: run_crowd(hosted.local_url, args.participants)
-    )
+    return _host_here(args, _dashboard, lambda hosted: run_crowd(hosted.local_url, args.participants))
 
 
 def join(args: argparse.Namespace) -> int:
@@ -114,11 +124,13 @@ def join(args: argparse.Namespace) -> int:
     from coproterm.client.link import hub_url
     from coproterm.tui.participant.app import ParticipantApp
 
-    try:
-        url = hub_url(args.address)
-    except ValueError as error:
-        return fail(str(error))
-    ParticipantApp(url, name=args.name).run()
+    url = None
+    if args.address:
+        try:
+            url = hub_url(args.address)
+        except ValueError as error:
+            return fail(str(error))
+    ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns).run()
     return 0
 
 
@@ -163,7 +175,7 @@ def _host_here(
 
     async def run() -> None:
         async with HubRunner(
-            prepared.session, prepared.host_token, args.host, args.port, prepared.store
+            prepared.session, prepared.host_token, args.host, args.port, prepared.store, advertise=not args.no_mdns
         ) as hosted:
             helper = asyncio.create_task(extra(hosted)) if extra else None
             try:

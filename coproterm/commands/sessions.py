@@ -69,9 +69,7 @@ def render(path: Path, form: str, *, with_names: bool = False) -> str:
     from server.store import read_session
 
     info, entries = read_session(path)
-    report: Report = build_report(
-        deck_from_data(info.deck, f"session {info.id}"), [(e.at, e.event) for e in entries]
-    )
+    report: Report = build_report(deck_from_data(info.deck, f"session {info.id}"), [(e.at, e.event) for e in entries])
     if form == "csv":
         return to_csv(report, with_names=with_names)
     if form == "json":

@@ -85,9 +85,7 @@ def deck_from_data(data: object, source: str = "<deck>") -> Deck:
         reader.fail("questions", "a deck needs at least one question")
     if len(questions_data) > MAX_QUESTIONS:
         reader.fail("questions", f"at most {MAX_QUESTIONS} questions, not {len(questions_data)}")
-    questions = tuple(
-        _question(reader, f"questions[{i}]", item, scales) for i, item in enumerate(questions_data)
-    )
+    questions = tuple(_question(reader, f"questions[{i}]", item, scales) for i, item in enumerate(questions_data))
     return Deck(
         title=reader.text(top, "title", "", required=True),
         source=reader.text(top, "source", ""),
@@ -106,9 +104,7 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
         if scale.high:
             entry["high"] = scale.high
         if scale.groups:
-            entry["groups"] = [
-                _drop_empty({"label": g.label, "note": g.note}) for g in scale.groups
-            ]
+            entry["groups"] = [_drop_empty({"label": g.label, "note": g.note}) for g in scale.groups]
         entry["positions"] = [
             _drop_empty(
                 {
@@ -133,9 +129,7 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
         if question.note:
             item["note"] = question.note
         questions.append(item)
-    return _drop_empty(
-        {"title": deck.title, "source": deck.source, "scales": scales, "questions": questions}
-    )
+    return _drop_empty({"title": deck.title, "source": deck.source, "scales": scales, "questions": questions})
 
 
 def _drop_empty(entry: dict[str, Any]) -> dict[str, Any]:
@@ -166,9 +160,7 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
     membership: list[str] = []
     items = reader.array(table.get("positions"), f"{where}.positions")
     if not 2 <= len(items) <= MAX_POSITIONS:
-        reader.fail(
-            f"{where}.positions", f"a scale has 2 to {MAX_POSITIONS} positions, not {len(items)}"
-        )
+        reader.fail(f"{where}.positions", f"a scale has 2 to {MAX_POSITIONS} positions, not {len(items)}")
     for i, item in enumerate(items):
         pos_where = f"{where}.positions[{i}]"
         pos = reader.table(item, pos_where)
@@ -177,9 +169,7 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
         notes = reader.array(pos.get("notes", []), f"{pos_where}.notes")
         for j, note in enumerate(notes):
             if not isinstance(note, str) or len(note) > MAX_TEXT:
-                reader.fail(
-                    f"{pos_where}.notes[{j}]", f"expected text of at most {MAX_TEXT} characters"
-                )
+                reader.fail(f"{pos_where}.notes[{j}]", f"expected text of at most {MAX_TEXT} characters")
         positions.append(
             Position(
                 label=label,
@@ -209,18 +199,14 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
     )
 
 
-def _groups(
-    reader: _Reader, where: str, labels: list[tuple[str, str]], membership: list[str]
-) -> tuple[Group, ...]:
+def _groups(reader: _Reader, where: str, labels: list[tuple[str, str]], membership: list[str]) -> tuple[Group, ...]:
     groups: list[Group] = []
     for label, note in labels:
         members = [i for i, name in enumerate(membership) if name == label]
         if not members:
             reader.fail(f"{where}.groups", f"the group {label!r} has no positions")
         if members != list(range(members[0], members[-1] + 1)):
-            reader.fail(
-                f"{where}.positions", f"the group {label!r} must be one unbroken run of positions"
-            )
+            reader.fail(f"{where}.positions", f"the group {label!r} must be one unbroken run of positions")
         groups.append(Group(label=label, start=members[0], stop=members[-1] + 1, note=note))
     return tuple(sorted(groups, key=lambda g: g.start))
 
@@ -287,9 +273,7 @@ class _Reader:
                 f"unknown key (expected {expected})",
             )
 
-    def text(
-        self, table: Mapping[str, Any], key: str, where: str, *, required: bool = False
-    ) -> str:
+    def text(self, table: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
         full = f"{where}.{key}" if where else key
         value = table.get(key)
         if value is None:

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from coproterm.core.access import code_matches
 from coproterm.core.boards import Deck, Kind
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Commanded, Event, Joined, Voted
@@ -106,8 +107,13 @@ class Session:
         new_token: Callable[[], bytes],
         *,
         max_participants: int = 5000,
+        join_code: str = "",
+        require_code: bool = False,
     ) -> None:
         self.deck = deck
+        self.join_code = join_code
+        """Shown to the room; asked of newcomers when ``require_code``."""
+        self.require_code = require_code and bool(join_code)
         self._host_token = host_token.encode()
         self._new_token = new_token
         self.max_participants = max_participants
@@ -146,9 +152,7 @@ class Session:
 
     def state(self) -> State:
         status = self.questions[self.current]
-        return State(
-            current=self.current, open=status.open, revealed=status.revealed, alert=self._alert
-        )
+        return State(current=self.current, open=status.open, revealed=status.revealed, alert=self._alert)
 
     def turnout(self) -> Turnout:
         return Turnout(connected=self.connected, voted=sum(self.questions[self.current].counts))
@@ -160,9 +164,7 @@ class Session:
     def sees_results(self, conn: ConnId) -> bool:
         """Whether this connection is shown the current tally."""
         role = self._roles.get(conn)
-        return role is Role.HOST or (
-            role is Role.PARTICIPANT and self.questions[self.current].revealed
-        )
+        return role is Role.HOST or (role is Role.PARTICIPANT and self.questions[self.current].revealed)
 
     # -- changing --------------------------------------------------------------
 
@@ -178,11 +180,7 @@ class Session:
             return self._vote(conn, role, message)
         if isinstance(message, Command):
             return self._command(conn, role, message)
-        return [
-            _error(
-                conn, seq, ErrorCode.BAD_MESSAGE, f"a hub does not take {type(message).__name__}"
-            )
-        ]
+        return [_error(conn, seq, ErrorCode.BAD_MESSAGE, f"a hub does not take {type(message).__name__}")]
 
     def disconnect(self, conn: ConnId) -> None:
         """Forget a connection; its participant stays, away, with their votes."""
@@ -194,9 +192,7 @@ class Session:
 
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
-            return [
-                _error(conn, None, ErrorCode.ALREADY_JOINED, "this connection has joined already")
-            ]
+            return [_error(conn, None, ErrorCode.ALREADY_JOINED, "this connection has joined already")]
         if hello.version != PROTOCOL_VERSION:
             return [
                 _error(
@@ -211,23 +207,26 @@ class Session:
                 return [_error(conn, None, ErrorCode.BAD_TOKEN, "wrong host token")]
             self._roles[conn] = Role.HOST
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
-            return [Send(conn, Welcome(PROTOCOL_VERSION, Role.HOST, None, self._deck_data, votes))]
+            welcome = Welcome(
+                PROTOCOL_VERSION, Role.HOST, None, self._deck_data, votes, self.join_code, self.require_code
+            )
+            return [Send(conn, welcome)]
 
         outputs: list[Output] = []
         member = self.participants.get(hello.resume) if hello.resume is not None else None
         if member is None:
+            if self.require_code and hello.code is None:
+                return [_error(conn, None, ErrorCode.CODE_REQUIRED, "this session needs its join code")]
+            if self.require_code and not code_matches(hello.code, self.join_code):
+                return [_error(conn, None, ErrorCode.BAD_CODE, "that is not this session's join code")]
             if self.connected >= self.max_participants:
                 return [_error(conn, None, ErrorCode.FULL, "the session is full")]
-            joined = Joined(
-                len(self.participants) + 1, self._new_token(), clean_name(hello.name or "")
-            )
+            joined = Joined(len(self.participants) + 1, self._new_token(), clean_name(hello.name or ""))
             member = self._apply_joined(joined)
             outputs.append(Record(joined))
         else:
             if member.conn is not None:
-                outputs.append(
-                    Close(member.conn, CLOSE_REPLACED, "joined again from another connection")
-                )
+                outputs.append(Close(member.conn, CLOSE_REPLACED, "joined again from another connection"))
                 self._roles.pop(member.conn, None)
                 self._members.pop(member.conn, None)
             name = clean_name(hello.name or "")
@@ -387,9 +386,5 @@ def _error(conn: ConnId, seq: int | None, code: ErrorCode, text: str) -> Send:
 
 def clean_name(name: str) -> str:
     """A display name safe to show: no control or format characters, trimmed, bounded."""
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in name
-        if ch.isspace() or unicodedata.category(ch)[0] != "C"
-    )
+    kept = "".join(" " if ch.isspace() else ch for ch in name if ch.isspace() or unicodedata.category(ch)[0] != "C")
     return " ".join(kept.split())[:MAX_NAME]

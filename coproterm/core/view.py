@@ -29,6 +29,9 @@ class SessionView:
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     """Votes sent and not yet answered: seq to (question, choice)."""
     last_error: Error | None = None
+    join_code: str = ""
+    """The session's join code (hosts are told it)."""
+    code_required: bool = False
 
     @property
     def question(self) -> Question | None:
@@ -66,6 +69,8 @@ class SessionView:
                 self.role = message.role
                 self.resume = message.resume or self.resume
                 self.votes = {q: c for q, c in enumerate(message.votes) if c is not None}
+                self.join_code = message.code or ""
+                self.code_required = message.code_required
                 self.pending.clear()
                 self.tally = None
             case State():

@@ -25,6 +25,7 @@ RESUME_TOKEN_BYTES = 16
 MAX_NAME = 40
 """Longest display name, in characters."""
 MAX_TOKEN = 64
+MAX_CODE = 16
 MAX_ERROR_TEXT = 300
 MAX_CELLS = 144
 MAX_QUESTIONS = 200
@@ -83,6 +84,8 @@ class ErrorCode(IntEnum):
     FULL = 12
     UNAVAILABLE = 13
     RATE_LIMITED = 14
+    CODE_REQUIRED = 15
+    BAD_CODE = 16
 
 
 # -- messages a client sends ----------------------------------------------------
@@ -100,6 +103,8 @@ class Hello:
     """The resume token from an earlier welcome, to come back as the same participant."""
     host_token: str | None = None
     """The session's host token; joins as the host."""
+    code: str | None = None
+    """The session's join code, where the hub requires one of newcomers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +145,10 @@ class Welcome:
     """The deck in its plain form (``coproterm.core.deck.deck_to_data``)."""
     votes: tuple[int | None, ...]
     """This participant's vote on each question, None where there is none."""
+    code: str | None = None
+    """The session's join code, for a host to show the room (None to participants)."""
+    code_required: bool = False
+    """Whether newcomers must give the code (hosts are told; participants find out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +226,15 @@ def encode(message: Message) -> bytes:
 
 def _welcome_fields(message: Welcome) -> tuple[Any, ...]:
     # astuple() would deep-copy the deck; it is sent as it is.
-    return (message.version, message.role, message.resume, dict(message.deck), message.votes)
+    return (
+        message.version,
+        message.role,
+        message.resume,
+        dict(message.deck),
+        message.votes,
+        message.code,
+        message.code_required,
+    )
 
 
 # -- decoding --------------------------------------------------------------------
@@ -305,6 +322,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _optional(_text(MAX_NAME * 4)),
             _optional(_bytes(RESUME_TOKEN_BYTES)),
             _optional(_text(MAX_TOKEN)),
+            _optional(_text(MAX_CODE)),
         ),
     ),
     Vote.TYPE: (Vote, (_uint(_U32), _uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
@@ -317,6 +335,8 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _optional(_bytes(RESUME_TOKEN_BYTES)),
             _plain_map,
             _array(_optional(_uint(_U16)), MAX_QUESTIONS),
+            _optional(_text(MAX_CODE)),
+            _boolean,
         ),
     ),
     State.TYPE: (

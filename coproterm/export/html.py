@@ -42,11 +42,7 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 def to_html(report: Report, session_id: str) -> str:
     """The whole report as one HTML document."""
     deck = report.deck
-    when = (
-        datetime.fromtimestamp(report.started).strftime("%A %-d %B %Y, %H:%M")
-        if report.started
-        else "not started"
-    )
+    when = datetime.fromtimestamp(report.started).strftime("%A %-d %B %Y, %H:%M") if report.started else "not started"
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -60,9 +56,7 @@ def to_html(report: Report, session_id: str) -> str:
     ]
     for question in report.questions:
         parts.append(_section(question))
-    parts.append(
-        "<footer><p>Results from coproterm: live voting for co-production workshops.</p></footer>"
-    )
+    parts.append("<footer><p>Results from coproterm: live voting for co-production workshops.</p></footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
@@ -73,9 +67,7 @@ def _section(q: QuestionReport) -> str:
     if question.note:
         head += f'<p class="meta">{escape(question.note)}</p>'
     if question.x is None:
-        return (
-            head + '<p class="meta">A question for discussion: nothing was voted on.</p></section>'
-        )
+        return head + '<p class="meta">A question for discussion: nothing was voted on.</p></section>'
     if not q.total:
         return head + '<p class="meta">No votes were cast on this question.</p></section>'
     body = [head, f'<p class="meta">{q.total} vote{"s" if q.total != 1 else ""}</p>']
@@ -102,21 +94,13 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
         group = scale.group_of(i)
         if group is not None and group.start == i:
             y += 8
-            items.append(
-                f'<text x="0" y="{y + 15}" font-size="15" font-weight="700">{escape(group.label)}</text>'
-            )
+            items.append(f'<text x="0" y="{y + 15}" font-size="15" font-weight="700">{escape(group.label)}</text>')
             y += 24
         length = round(bar_w * counts[i] / peak)
         share = f"{round(100 * counts[i] / total)}%" if total else "–"
-        items.append(
-            f'<text x="0" y="{y + 14}" font-size="14">{i + 1}. {escape(position.label)}</text>'
-        )
-        items.append(
-            f'<rect x="0" y="{y + 20}" width="{max(length, 2)}" height="14" fill="#0072B2" rx="2"/>'
-        )
-        items.append(
-            f'<text x="{max(length, 2) + 8}" y="{y + 32}" font-size="13">{counts[i]} · {share}</text>'
-        )
+        items.append(f'<text x="0" y="{y + 14}" font-size="14">{i + 1}. {escape(position.label)}</text>')
+        items.append(f'<rect x="0" y="{y + 20}" width="{max(length, 2)}" height="14" fill="#0072B2" rx="2"/>')
+        items.append(f'<text x="{max(length, 2) + 8}" y="{y + 32}" font-size="13">{counts[i]} · {share}</text>')
         y += 44
     label = escape(
         f"Bar chart of {scale.title}: "
@@ -142,9 +126,7 @@ def _heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...]) -> str:
     items: list[str] = []
     for x, position in enumerate(xs.positions):
         cx = side + x * cell_w + cell_w / 2
-        items.append(
-            f'<text x="{cx}" y="{top - 30}" text-anchor="middle" font-weight="700">{x + 1}</text>'
-        )
+        items.append(f'<text x="{cx}" y="{top - 30}" text-anchor="middle" font-weight="700">{x + 1}</text>')
         items.append(
             f'<text x="{cx}" y="{top - 12}" text-anchor="middle" font-size="11">{escape(_short(position.label, 14))}</text>'
         )
@@ -200,11 +182,7 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]])
         f'<li><span style="background:{PALETTE[i % len(PALETTE)]}"></span>{i + 1}. {escape(p.label)}</li>'
         for i, p in enumerate(xs.positions)
     )
-    length = (
-        "less than a minute"
-        if minutes < 1
-        else f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}"
-    )
+    length = "less than a minute" if minutes < 1 else f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}"
     caption = f"How the tally moved over {length}, from the first vote to the last ({clock})"
     return (
         f'<figure class="timeline"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(caption)}">{"".join(items)}</svg>'

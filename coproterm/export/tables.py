@@ -17,9 +17,7 @@ CSV_COLUMNS = ("record", "question", "prompt", "cell", "x", "y", "count", "parti
 def _labels(question: Question, cell: int) -> tuple[str, str]:
     x, y = question.coordinates(cell)
     assert question.x is not None
-    return question.x.positions[x].label, question.y.positions[
-        y
-    ].label if question.y is not None else ""
+    return question.x.positions[x].label, question.y.positions[y].label if question.y is not None else ""
 
 
 def _iso(at: float | None) -> str | None:
@@ -36,9 +34,7 @@ def to_csv(report: Report, *, with_names: bool = False) -> str:
             continue
         number, prompt = q.index + 1, q.question.prompt
         for cell, count in enumerate(q.counts):
-            writer.writerow(
-                ("tally", number, prompt, cell, *_labels(q.question, cell), count, "", "")
-            )
+            writer.writerow(("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""))
         for ballot in q.ballots:
             name = ballot.name if with_names else ""
             writer.writerow(
@@ -87,8 +83,7 @@ def _question(q: QuestionReport, with_names: bool) -> dict[str, Any]:
         for x, y in [_labels(q.question, cell)]
     ]
     entry["votes"] = [
-        {"participant": b.participant, "cell": b.cell, **({"name": b.name} if with_names else {})}
-        for b in q.ballots
+        {"participant": b.participant, "cell": b.cell, **({"name": b.name} if with_names else {})} for b in q.ballots
     ]
     entry["timeline"] = [{"at": _iso(at), "counts": list(counts)} for at, counts in q.timeline]
     return entry

@@ -67,9 +67,6 @@ class HubApp(App[None]):
     def next_seq(self) -> int:
         return next(self._seq)
 
-    def on_mount(self) -> None:
-        self.connect()
-
     @work(exclusive=True, group="link")
     async def connect(self) -> None:
         """Keep the connection to the hub (restart it to retry after a refusal)."""
@@ -99,11 +96,7 @@ def describe_link(status: LinkStatus, url: str) -> str:
         case Phase.OPEN:
             return "● connected"
         case Phase.CONNECTING:
-            return (
-                f"◌ connecting to {url}…"
-                if status.attempt <= 1
-                else f"◌ reconnecting (try {status.attempt})…"
-            )
+            return f"◌ connecting to {url}…" if status.attempt <= 1 else f"◌ reconnecting (try {status.attempt})…"
         case Phase.WAITING:
             return f"◌ {status.detail}; trying again in {status.delay:.0f} s"
         case Phase.STOPPED:

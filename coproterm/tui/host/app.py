@@ -41,7 +41,7 @@ class HostApp(HubApp):
 
     def on_mount(self) -> None:
         self.push_screen(Dashboard())
-        super().on_mount()
+        self.connect()
 
     async def action_quit(self) -> None:
         await self.screen.run_action("leave")

@@ -16,6 +16,7 @@ from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Command, Turnout
+from coproterm.tui.host.qr_screen import QRScreen
 from coproterm.tui.hub_app import HubApp, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.tally import TallyChart
@@ -31,6 +32,7 @@ COMMANDS = [
     ),
     ("reset", "Reset this question", "Clear every vote on this question"),
     ("export", "Export the results", "Write the session's results as HTML, CSV and JSON files"),
+    ("show_qr", "Show the join QR code", "A QR code of how to join, large enough for phones to scan"),
 ]
 
 
@@ -40,11 +42,12 @@ class Dashboard(Screen[None]):
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
         Binding("n,right", "next", "next"),
-        Binding("p,left", "previous", "previous"),
-        Binding("l", "toggle_lock", "lock/open"),
-        Binding("r", "toggle_reveal", "reveal/hide"),
+        Binding("p,left", "previous", "back"),
+        Binding("l", "toggle_lock", "lock"),
+        Binding("r", "toggle_reveal", "reveal"),
         Binding("x", "reset", "reset"),
         Binding("e", "export", "export"),
+        Binding("c", "show_qr", "QR"),
         Binding("q", "leave", "quit"),
     ]
 
@@ -86,9 +89,7 @@ class Dashboard(Screen[None]):
         alert.update(Text(f"⚠ {state.alert}") if state.alert else "")
         alert.display = bool(state.alert)
         turnout = view.turnout or Turnout(0, 0)
-        self.query_one("#people", Static).update(
-            Text.assemble((f"{turnout.connected}", "bold"), " connected")
-        )
+        self.query_one("#people", Static).update(Text.assemble((f"{turnout.connected}", "bold"), " connected"))
         self.query_one("#question", Static).update(
             Text.assemble(
                 (f"Question {state.current + 1} of {len(view.deck.questions)}  ", "dim"),
@@ -101,9 +102,7 @@ class Dashboard(Screen[None]):
             chart = self.query_one("#chart", Vertical)
             chart.remove_children()
             if question.kind is Kind.DISCUSSION:
-                chart.mount(
-                    Static(Text(question.note or "A question to talk through: nothing to vote on."))
-                )
+                chart.mount(Static(Text(question.note or "A question to talk through: nothing to vote on.")))
             else:
                 chart.mount(TallyChart(question))
                 self.call_after_refresh(self.on_resize)
@@ -116,16 +115,27 @@ class Dashboard(Screen[None]):
             view.last_error = None
             self.notify(error.message, title="Refused", severity="error")
 
+    def join_command(self) -> str:
+        """What a participant types to join (the first LAN address, and the code when it is needed)."""
+        targets = getattr(self.hub, "join_targets", [])
+        target = targets[0] if targets else self.hub.url.removeprefix("ws://")
+        view = self.hub.view
+        return f"coproterm join {target}" + (f" --code {view.join_code}" if view.code_required else "")
+
     def _join_text(self) -> Text:
         targets = getattr(self.hub, "join_targets", [])
-        if not targets:
-            return Text.assemble(
-                ("Join: ", "bold"), f"coproterm join <this hub's address>  ({self.hub.url})"
-            )
-        text = Text.assemble(("Join:  ", "bold"), (f"coproterm join {targets[0]}", "bold reverse"))
+        text = Text.assemble(("Join:  ", "bold"), (self.join_command(), "bold reverse"))
         if len(targets) > 1:
             text.append("   or " + ", ".join(targets[1:]), "dim")
+        view = self.hub.view
+        if view.join_code:
+            text.append("\nCode:  ", "bold")
+            text.append(" ".join(view.join_code), "bold")
+            text.append("  (needed to join)" if view.code_required else "  (c: QR code)", "dim")
         return text
+
+    def action_show_qr(self) -> None:
+        self.app.push_screen(QRScreen(self.join_command()))
 
     def _state_text(self, view: SessionView) -> Text:
         state, question = view.state, view.question
@@ -237,8 +247,6 @@ class Dashboard(Screen[None]):
                 self.app.exit()
 
         self.app.push_screen(
-            ConfirmScreen(
-                f"{turnout.connected} participants are connected. Quit the dashboard?", "Quit"
-            ),
+            ConfirmScreen(f"{turnout.connected} participants are connected. Quit the dashboard?", "Quit"),
             answered,
         )

@@ -6,8 +6,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
@@ -29,8 +30,17 @@ class VoteScreen(Screen[None]):
         Binding("r", "retry", "retry", show=False),
     ]
 
+    class CodeGiven(Message):
+        """The participant typed the session's join code."""
+
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
+            """What they typed."""
+
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Input(placeholder="join code (4 letters)", id="code", max_length=16)
         with VerticalScroll(id="body"):
             yield Static(id="prompt")
             yield Static(id="note")
@@ -60,6 +70,9 @@ class VoteScreen(Screen[None]):
         view = self.hub.view
         self.query_one("#status", Static).update(Text(self._status_line(view)))
         question = view.question
+        if self._ask_for_code():
+            self.query_one("#feedback", Static).update("Type the join code the facilitator shows, then press Enter.")
+            return
         if question is None or view.state is None:
             self.query_one("#prompt", Static).update("Waiting for the session…")
             stopped = self.hub.link_status.phase is Phase.STOPPED
@@ -92,9 +105,7 @@ class VoteScreen(Screen[None]):
         narrow = self.size.width < 60
         parts = [
             link,
-            f"Q{state.current + 1}/{count}"
-            if narrow
-            else f"question {state.current + 1} of {count}",
+            f"Q{state.current + 1}/{count}" if narrow else f"question {state.current + 1} of {count}",
         ]
         if view.question is not None and view.question.kind is not Kind.DISCUSSION:
             parts.append("open" if state.open else "🔒 locked")
@@ -181,6 +192,24 @@ class VoteScreen(Screen[None]):
     def action_retry(self) -> None:
         if self.hub.link_status.phase is Phase.STOPPED:
             self.hub.connect()
+
+    def _ask_for_code(self) -> bool:
+        """Show the code box when the hub wants a join code; whether it is showing."""
+        box = self.query_one("#code", Input)
+        status = self.hub.link_status
+        wanted = status.phase is Phase.STOPPED and status.refusal in (ErrorCode.CODE_REQUIRED, ErrorCode.BAD_CODE)
+        if wanted and not box.display:
+            box.display = True
+            box.value = ""
+            box.focus()
+        elif not wanted:
+            box.display = False
+        return wanted
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "code" and event.value.strip():
+            event.input.display = False
+            self.post_message(self.CodeGiven(event.value))
 
 
 def _help(question: Question, cell: int) -> Text:

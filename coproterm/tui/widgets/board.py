@@ -197,9 +197,7 @@ class BoardPicker(Widget, can_focus=True):
                     words = words[: column - 2] + "…"
                 rows[1 + i].append(words.ljust(column - 1)[: column - 1] + " ", style)
             note = "your vote" if cell == self.chosen else ""
-            rows[-1].append(
-                note.ljust(column - 1)[: column - 1] + " ", MUTED if not note else CHOSEN
-            )
+            rows[-1].append(note.ljust(column - 1)[: column - 1] + " ", MUTED if not note else CHOSEN)
             self._hits.append(_Hit(cell * column, (cell + 1) * column, top, top + depth + 2, cell))
         lines.extend(rows)
         return Text("\n").join(lines)
@@ -240,11 +238,7 @@ class BoardPicker(Widget, can_focus=True):
             for x in range(xs.size):
                 cell = y * xs.size + x
                 mark, style = self._mark(cell)
-                self._hits.append(
-                    _Hit(
-                        side + x * column, side + (x + 1) * column, len(lines), len(lines) + 1, cell
-                    )
-                )
+                self._hits.append(_Hit(side + x * column, side + (x + 1) * column, len(lines), len(lines) + 1, cell))
                 square = f"[{mark}]" if column >= 6 else (mark if mark.strip() else " ·")
 
                 line.append(square.center(column - 1)[: column - 1] + " ", style)

@@ -68,11 +68,7 @@ def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool 
         group = scale.group_of(index)
         if group is not None and group.start == index:
             in_group = sum(counts[group.start : group.stop])
-            lines.append(
-                Text.assemble(
-                    (group.label, GROUP), (f"  {in_group} · {percent(in_group, total)}", MUTED)
-                )
-            )
+            lines.append(Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(in_group, total)}", MUTED)))
         count = counts[index]
         cells = round(bar_width * count / peak) if count else 0
         label = f"{index + 1} {position.label}"

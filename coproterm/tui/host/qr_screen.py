@@ -1,0 +1,36 @@
+"""The join QR code, as large as the terminal allows, for the room's phones."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from coproterm.tui.widgets.qr import QRCode
+
+
+class QRScreen(ModalScreen[None]):
+    """Shows a QR code of the join instructions; any of Esc, c or q closes it."""
+
+    DEFAULT_CSS = """
+    QRScreen { align: center middle; background: $background 80%; }
+    QRScreen > Vertical { width: auto; height: auto; align-horizontal: center; background: $surface; padding: 0 1; }
+    QRScreen Static { width: auto; text-align: center; }
+    """
+    BINDINGS = [Binding("escape,c,q", "dismiss", "close")]
+
+    def __init__(self, join_text: str) -> None:
+        super().__init__()
+        self.join_text = join_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Scan to see how to join", style="bold"))
+            yield QRCode(self.join_text)
+            yield Static(Text(self.join_text))
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

@@ -1,0 +1,105 @@
+"""Choosing a session: the ones heard of on the network, or an address typed in."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
+from coproterm.client.link import hub_url
+
+LISTEN = 120.0
+"""How long to keep listening for sessions (they may start after we do)."""
+QUIET = 4.0
+"""After this long with nothing heard, say that the network may be blocking discovery."""
+
+
+class FindScreen(Screen[None]):
+    """Lists sessions as they are heard of; the address box always works."""
+
+    CSS_PATH = "find_screen.tcss"
+    BINDINGS = [Binding("escape", "app.quit", "leave")]
+
+    class Chosen(Message):
+        """The participant picked a session (from the list, or by its address)."""
+
+        def __init__(self, url: str) -> None:
+            super().__init__()
+            self.url = url
+            """The hub's ws:// address."""
+
+    def __init__(self, *, discover: bool = True, interfaces: list[str] | None = None) -> None:
+        super().__init__()
+        self.discover = discover
+        self.interfaces = interfaces
+        self.found: dict[str, Found] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="find"):
+            yield Static("Join a session", id="title")
+            yield Static(id="finding")
+            yield OptionList(id="sessions")
+            yield Static("Or type the address the facilitator shows (for example 192.168.1.20):", id="ask")
+            yield Input(placeholder="address, e.g. 192.168.1.20 or 192.168.1.20:8765", id="address")
+            yield Static(id="problem")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        sessions = self.query_one("#sessions", OptionList)
+        sessions.display = False
+        if self.discover:
+            self.query_one("#finding", Static).update("Looking for sessions on this network…")
+            self.listen()
+            self.set_timer(QUIET, self._quiet)
+        else:
+            self.query_one("#finding", Static).display = False
+        self.query_one("#address", Input).focus()
+
+    @work(exclusive=True, group="discovery")
+    async def listen(self) -> None:
+        try:
+            await browse(self._heard, seconds=LISTEN, interfaces=self.interfaces)
+        except DiscoveryUnavailable as error:
+            self.query_one("#finding", Static).update(
+                Text(f"Sessions cannot be found by themselves here ({error.strerror}). Type the address instead.")
+            )
+
+    def _heard(self, found: Found) -> None:
+        self.found[found.name] = found
+        sessions = self.query_one("#sessions", OptionList)
+        highlighted = sessions.highlighted
+        sessions.clear_options()
+        for name, entry in sorted(self.found.items(), key=lambda item: item[1].title):
+            people = f"{entry.participants} here" + (", join code needed" if entry.code_required else "")
+            sessions.add_option(Option(Text.assemble((entry.title, "bold"), f"  {entry.address}  ({people})"), id=name))
+        sessions.display = True
+        if highlighted is None:
+            sessions.highlighted = 0
+            sessions.focus()
+        self.query_one("#finding", Static).update("Sessions on this network (Enter to join):")
+
+    def _quiet(self) -> None:
+        if not self.found and self.discover:
+            self.query_one("#finding", Static).update(
+                "No sessions heard of yet. Venue Wi-Fi often blocks this: type the address instead (still listening)."
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        found = self.found.get(event.option.id or "")
+        if found is not None:
+            self.post_message(self.Chosen(hub_url(found.address)))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            url = hub_url(event.value)
+        except ValueError as error:
+            self.query_one("#problem", Static).update(Text(f"✖ {error}"))
+            return
+        self.post_message(self.Chosen(url))

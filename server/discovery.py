@@ -1,0 +1,93 @@
+"""Advertising a hub on the local network, so `coproterm join` finds it by itself."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+
+from coproterm.client.discovery import SERVICE_TYPE, DiscoveryUnavailable, host_label
+from coproterm.core.session import Session
+
+log = logging.getLogger("coproterm.discovery")
+REFRESH = 10.0
+"""Seconds between checks of the participant count in the advertisement."""
+
+
+class Advertiser:
+    """Registers the hub as a ``_coproterm._tcp`` service and keeps its TXT record current."""
+
+    def __init__(self, session: Session, port: int, addresses: list[str], interfaces: list[str] | None) -> None:
+        self.session = session
+        self.port = port
+        self.addresses = addresses
+        self.interfaces = interfaces
+        self.problem: str | None = None
+        """Why the hub is not advertised, if it is not."""
+        self._zeroconf: object | None = None
+        self._info: object | None = None
+        self._refresher: asyncio.Task[None] | None = None
+
+    def _properties(self) -> dict[str, str]:
+        return {
+            "title": self.session.deck.title[:120],
+            "participants": str(self.session.connected),
+            "code": "1" if self.session.require_code else "0",
+            "v": "1",
+        }
+
+    async def start(self) -> None:
+        """Advertise; if the network does not allow it, note why and carry on without."""
+        from zeroconf import InterfaceChoice, IPVersion
+        from zeroconf.asyncio import AsyncZeroconf
+
+        title = "".join(ch for ch in self.session.deck.title if ch not in ".\\")[:40].strip() or "coproterm"
+        try:
+            zeroconf = AsyncZeroconf(interfaces=self.interfaces or InterfaceChoice.All, ip_version=IPVersion.V4Only)
+            self._zeroconf = zeroconf
+            self._info = self._service(f"{title} on {host_label()}.{SERVICE_TYPE}")
+            await zeroconf.async_register_service(self._info, allow_name_change=True)
+        except (OSError, ValueError) as error:
+            self.problem = str(DiscoveryUnavailable(getattr(error, "errno", None) or 0, str(error)))
+            log.warning("not advertising on the network: %s", error)
+            await self.stop()
+            return
+        self._refresher = asyncio.create_task(self._refresh())
+
+    def _service(self, name: str) -> object:
+        from zeroconf import ServiceInfo
+
+        return ServiceInfo(
+            SERVICE_TYPE,
+            name,
+            addresses=[socket.inet_aton(a) for a in self.addresses],
+            port=self.port,
+            properties=self._properties(),
+            server=f"{host_label()}.local.",
+        )
+
+    async def _refresh(self) -> None:
+        from zeroconf.asyncio import AsyncZeroconf
+
+        advertised = self._properties()
+        while True:
+            await asyncio.sleep(REFRESH)
+            current = self._properties()
+            if current != advertised and isinstance(self._zeroconf, AsyncZeroconf) and self._info is not None:
+                advertised = current
+                self._info = self._service(self._info.name)  # type: ignore[attr-defined]
+                with contextlib.suppress(OSError):
+                    await self._zeroconf.async_update_service(self._info)
+
+    async def stop(self) -> None:
+        from zeroconf.asyncio import AsyncZeroconf
+
+        if self._refresher is not None:
+            self._refresher.cancel()
+        zeroconf, self._zeroconf = self._zeroconf, None
+        if isinstance(zeroconf, AsyncZeroconf):
+            with contextlib.suppress(OSError):
+                if self._info is not None:
+                    await zeroconf.async_unregister_service(self._info)
+                await zeroconf.async_close()

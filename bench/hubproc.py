@@ -25,7 +25,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from coproterm.core.deck import deck_from_data, deck_to_data, default_deck
 from coproterm.core.wire import Ack, Role, Welcome, encode
-from server.hosting import HubRunner, new_session
+from server.hosting import HubRunner, SSHOptions, new_session
 from server.hub import HOST_INTERVAL, MAX_FRAME, PARTICIPANT_INTERVAL
 from server.store import SessionStore
 
@@ -63,7 +63,7 @@ async def run_bare(ready) -> None:
         await asyncio.Future()
 
 
-async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool, ready) -> None:
+async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool, ready, ssh: bool = False) -> None:
     deck = deck_from_data(workshop_deck()) if workshop else default_deck()
     session = new_session(deck, TOKEN)
     store = None
@@ -74,12 +74,13 @@ async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool,
             deck.title,
             TOKEN,
         )
-    runner = HubRunner(session, TOKEN, "127.0.0.1", 0, store)
+    options = SSHOptions(port=0, key_dir=__import__("pathlib").Path(tempfile.mkdtemp())) if ssh else None
+    runner = HubRunner(session, TOKEN, "127.0.0.1", 0, store, ssh=options)
     runner.hub.host_interval = HOST_INTERVAL / scale
     runner.hub.participant_interval = PARTICIPANT_INTERVAL / scale
     runner.hub.ping_interval = 60 / scale
     async with runner as hosted:
-        ready(hosted.port)
+        ready(hosted.port, hosted.ssh_port)
         await asyncio.Future()
 
 
@@ -89,18 +90,21 @@ def main() -> None:
     parser.add_argument("--data-dir")
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--workshop", action="store_true")
+    parser.add_argument("--ssh", action="store_true", help="serve the participant app over SSH too")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
-    def ready(port: int) -> None:
+    def ready(port: int, ssh_port: int | None = None) -> None:
         import os
 
-        print(json.dumps({"port": port, "token": TOKEN, "pid": os.getpid()}), flush=True)
+        print(json.dumps({"port": port, "token": TOKEN, "pid": os.getpid(), "ssh_port": ssh_port}), flush=True)
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     main_task = (
-        run_bare(ready) if args.mode == "bare" else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready)
+        run_bare(ready)
+        if args.mode == "bare"
+        else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready, args.ssh)
     )
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         asyncio.run(main_task)

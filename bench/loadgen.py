@@ -57,17 +57,20 @@ class Hub:
         scale: float = 1.0,
         workshop: bool = False,
         data_dir: str | None = None,
+        ssh: bool = False,
     ) -> None:
         self.args = [sys.executable, "-m", "bench.hubproc", "--mode", mode, "--scale", str(scale)]
         if workshop:
             self.args.append("--workshop")
+        if ssh:
+            self.args.append("--ssh")
         if data_dir:
             self.args += ["--data-dir", data_dir]
 
     def __enter__(self) -> Hub:
         self.process = subprocess.Popen(self.args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         info = json.loads(self.process.stdout.readline())  # type: ignore[union-attr]
-        self.port, self.token, self.pid = info["port"], info["token"], info["pid"]
+        self.port, self.token, self.pid, self.ssh_port = info["port"], info["token"], info["pid"], info.get("ssh_port")
         self.url = f"ws://127.0.0.1:{self.port}"
         return self
 

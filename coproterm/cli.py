@@ -94,6 +94,10 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-mdns", action="store_true", help="do not advertise the session on the local network")
     parser.add_argument(
+        "--ssh-port", type=int, default=2222, metavar="PORT", help="serve the participant app over SSH here (0: off)"
+    )
+    parser.add_argument("--ssh-passcode", metavar="WORDS", help="a passcode people type to join over SSH")
+    parser.add_argument(
         "--max-participants", type=int, default=5000, metavar="N", help="refuse newcomers once N are connected"
     )
     _data_option(parser)

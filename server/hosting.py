@@ -17,9 +17,24 @@ from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import join_targets
 from server.discovery import Advertiser
 from server.hub import Hub
+from server.ssh.gateway import Gateway, fingerprint, host_key
 from server.store import SessionStore, StoreError, data_dir
 
 DEFAULT_PORT = 8765
+DEFAULT_SSH_PORT = 2222
+
+
+@dataclass(frozen=True)
+class SSHOptions:
+    """How to serve the participant app over SSH."""
+
+    port: int = DEFAULT_SSH_PORT
+    """0 listens on any free port (`--ssh-port 0` on the command line turns SSH off instead)."""
+    passcode: str | None = None
+    key_dir: Path = Path(".")
+    """Where the persistent host key lives (the data directory)."""
+
+
 MAX_PARTICIPANTS = 5000
 
 
@@ -38,6 +53,17 @@ class Hosted:
     store: SessionStore | None = None
     discovery_problem: str | None = None
     """Why the hub is not advertised on the network, if it is not."""
+    ssh_port: int | None = None
+    ssh_fingerprint: str | None = None
+    ssh_problem: str | None = None
+
+    @property
+    def ssh_command(self) -> str | None:
+        """What a participant types to join over SSH, if the gateway is on."""
+        if self.ssh_port is None:
+            return None
+        host = self.join_targets[0].rsplit(":", 1)[0]
+        return f"ssh -p {self.ssh_port} {host}" if self.ssh_port != 22 else f"ssh {host}"
 
     @property
     def join_targets(self) -> list[str]:
@@ -132,6 +158,7 @@ class HubRunner:
         store: SessionStore | None = None,
         *,
         advertise: bool = False,
+        ssh: SSHOptions | None = None,
     ) -> None:
         self.hub = Hub(session)
         self._token = host_token
@@ -139,6 +166,8 @@ class HubRunner:
         self._store = store
         self._advertise = advertise
         self.advertiser: Advertiser | None = None
+        self._ssh = ssh
+        self.gateway: Gateway | None = None
         self._server = None
         self._fan_out: asyncio.Task[None] | None = None
 
@@ -161,9 +190,30 @@ class HubRunner:
             self.advertiser = Advertiser(self.hub.session, bound, addresses, None if everywhere else [host])
             await self.advertiser.start()
             hosted.discovery_problem = self.advertiser.problem
+        if self._ssh is not None:
+            await self._start_ssh(hosted, self._ssh)
         return hosted
 
+    async def _start_ssh(self, hosted: Hosted, options: SSHOptions) -> None:
+        """Serve the participant app over SSH too; if it cannot listen, say why and go on without."""
+        try:
+            key = host_key(options.key_dir)
+        except (OSError, ValueError) as error:
+            hosted.ssh_problem = f"no SSH host key in {options.key_dir}: {error}"
+            return
+        first = hosted.join_targets[0].rsplit(":", 1)[0]
+        gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first)
+        try:
+            hosted.ssh_port = await gateway.start(hosted.bind_host, options.port)
+        except OSError as error:
+            hosted.ssh_problem = f"SSH is off: {_listen_problem(hosted.bind_host, options.port, error)}"
+            return
+        self.gateway = gateway
+        hosted.ssh_fingerprint = fingerprint(key)
+
     async def __aexit__(self, *exc_info: object) -> None:
+        if self.gateway is not None:
+            await self.gateway.stop()
         if self.advertiser is not None:
             await self.advertiser.stop()
         if self._fan_out is not None:

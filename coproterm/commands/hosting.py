@@ -18,7 +18,7 @@ from coproterm.core.deck import DeckError, default_deck, load_deck
 if TYPE_CHECKING:
     from textual.app import App
 
-    from server.hosting import Hosted, Prepared
+    from server.hosting import Hosted, Prepared, SSHOptions
 
 
 def _prepare(args: argparse.Namespace) -> Prepared | str:
@@ -65,7 +65,13 @@ def serve(args: argparse.Namespace) -> int:
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
         async with HubRunner(
-            prepared.session, prepared.host_token, args.host, args.port, prepared.store, advertise=not args.no_mdns
+            prepared.session,
+            prepared.host_token,
+            args.host,
+            args.port,
+            prepared.store,
+            advertise=not args.no_mdns,
+            ssh=_ssh_options(args),
         ) as hosted:
             print(f'coproterm hub: "{deck.title}", {len(deck.questions)} questions')
             if hosted.store is not None:
@@ -75,10 +81,13 @@ def serve(args: argparse.Namespace) -> int:
             session = hosted.hub.session
             if session.join_code:
                 print(f"  join code:  {session.join_code}" + ("  (required)" if session.require_code else ""))
+            if hosted.ssh_command:
+                print(f"  over ssh:   {hosted.ssh_command}   (host key {hosted.ssh_fingerprint})")
+            elif hosted.ssh_problem:
+                print(f"  over ssh:   {hosted.ssh_problem}")
             if not args.no_mdns:
-                print(
-                    f"  network:    {hosted.discovery_problem or 'advertised, so `coproterm join` finds it by itself'}"
-                )
+                found = hosted.discovery_problem or "advertised, so `coproterm join` finds it by itself"
+                print(f"  network:    {found}")
             print(f"  host token: {hosted.host_token}")
             print(f"  dashboard:  coproterm host --attach {hosted.local_url} --token {hosted.host_token}")
             print("Ctrl-C stops the hub.", flush=True)
@@ -134,12 +143,23 @@ def join(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
+    """How to serve SSH (None: --ssh-port 0, off)."""
+    from server.hosting import SSHOptions
+    from server.store import data_dir
+
+    if not args.ssh_port:
+        return None
+    return SSHOptions(port=args.ssh_port, passcode=args.ssh_passcode or None, key_dir=data_dir(args.data_dir))
+
+
 def _dashboard(hosted: Hosted) -> App[None]:
     from coproterm.tui.host.app import HostApp
 
     store = hosted.store
+    ssh = (hosted.ssh_command, hosted.ssh_fingerprint) if hosted.ssh_command else None
     if store is None:
-        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets)
+        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh)
 
     def export() -> list[Path]:
         from coproterm.commands.sessions import render
@@ -175,7 +195,13 @@ def _host_here(
 
     async def run() -> None:
         async with HubRunner(
-            prepared.session, prepared.host_token, args.host, args.port, prepared.store, advertise=not args.no_mdns
+            prepared.session,
+            prepared.host_token,
+            args.host,
+            args.port,
+            prepared.store,
+            advertise=not args.no_mdns,
+            ssh=_ssh_options(args),
         ) as hosted:
             helper = asyncio.create_task(extra(hosted)) if extra else None
             try:

@@ -27,6 +27,7 @@ class HostApp(HubApp):
         *,
         session_id: str | None = None,
         exporter: Callable[[], list[Path]] | None = None,
+        ssh: tuple[str, str | None] | None = None,
     ) -> None:
         super().__init__(url)
         self.token = token
@@ -35,6 +36,8 @@ class HostApp(HubApp):
         """The session's id in the store, when the hub runs in this process."""
         self.exporter = exporter
         """Writes the session's report files and returns their paths (hub in this process only)."""
+        self.ssh = ssh
+        """The ssh command to join, and the host key's fingerprint, when the SSH gateway is on."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)

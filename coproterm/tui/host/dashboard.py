@@ -128,6 +128,12 @@ class Dashboard(Screen[None]):
         if len(targets) > 1:
             text.append("   or " + ", ".join(targets[1:]), "dim")
         view = self.hub.view
+        ssh = getattr(self.hub, "ssh", None)
+        if ssh is not None:
+            command, key = ssh
+            text.append("\nssh:   ", "bold")
+            text.append(command, "bold")
+            text.append(f"   key {key}" if key else "", "dim")
         if view.join_code:
             text.append("\nCode:  ", "bold")
             text.append(" ".join(view.join_code), "bold")
@@ -135,7 +141,13 @@ class Dashboard(Screen[None]):
         return text
 
     def action_show_qr(self) -> None:
-        self.app.push_screen(QRScreen(self.join_command()))
+        ssh = getattr(self.hub, "ssh", None)
+        if ssh is not None:  # a phone's SSH app opens an ssh:// link by itself
+            command = ssh[0].split()
+            host, port = command[-1], command[2] if len(command) == 4 else "22"
+            self.app.push_screen(QRScreen(f"ssh://{host}:{port}", caption=f"{ssh[0]}   or   {self.join_command()}"))
+        else:
+            self.app.push_screen(QRScreen(self.join_command()))
 
     def _state_text(self, view: SessionView) -> Text:
         state, question = view.state, view.question

@@ -22,15 +22,16 @@ class QRScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,c,q", "dismiss", "close")]
 
-    def __init__(self, join_text: str) -> None:
+    def __init__(self, data: str, caption: str | None = None) -> None:
         super().__init__()
-        self.join_text = join_text
+        self.data = data
+        self.caption = caption or data
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text("Scan to see how to join", style="bold"))
-            yield QRCode(self.join_text)
-            yield Static(Text(self.join_text))
+            yield Static(Text("Scan to join", style="bold"))
+            yield QRCode(self.data)
+            yield Static(Text(self.caption))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

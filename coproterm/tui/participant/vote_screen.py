@@ -25,6 +25,7 @@ class VoteScreen(Screen[None]):
     """Shows the current question and takes the participant's vote."""
 
     CSS_PATH = "vote_screen.tcss"
+    AUTO_FOCUS = None  # the board takes focus when there is one; never the hidden code box
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
         Binding("r", "retry", "retry", show=False),
@@ -40,7 +41,7 @@ class VoteScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
-        yield Input(placeholder="join code (4 letters)", id="code", max_length=16)
+        yield Input(placeholder="join code (4 letters)", id="code", max_length=16, disabled=True)
         with VerticalScroll(id="body"):
             yield Static(id="prompt")
             yield Static(id="note")
@@ -200,10 +201,12 @@ class VoteScreen(Screen[None]):
         wanted = status.phase is Phase.STOPPED and status.refusal in (ErrorCode.CODE_REQUIRED, ErrorCode.BAD_CODE)
         if wanted and not box.display:
             box.display = True
+            box.disabled = False
             box.value = ""
             box.focus()
         elif not wanted:
             box.display = False
+            box.disabled = True
         return wanted
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

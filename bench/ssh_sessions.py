@@ -1,0 +1,133 @@
+"""SSH participants: server memory per session, bytes per screen, CPU per redraw.
+
+    python -m bench.ssh_sessions [--counts 50 200]
+
+The hub and its SSH gateway run in a process of their own; the sessions are
+real SSH sessions with a pty (asyncssh as the client, in this process, which is
+lighter than hundreds of OpenSSH processes; the gateway cannot tell them apart).
+Every figure is printed; bench/suite.py adds them to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass, field
+
+import asyncssh
+
+from bench.loadgen import Hub
+from coproterm.core.wire import Action, Command, Hello, Vote
+from tests.hubkit import join
+
+SPECTRUM = 1
+FIRST_SCREEN = b"co-production mean to you"
+
+
+@dataclass
+class Viewer:
+    """One SSH session's screen, as bytes received."""
+
+    received: bytearray = field(default_factory=bytearray)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class _Session(asyncssh.SSHClientSession):  # type: ignore[type-arg]
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer = viewer
+
+    def data_received(self, data: bytes, datatype: object) -> None:
+        self.viewer.received += data
+        self.viewer.changed.set()
+
+
+async def open_viewer(port: int, name: str) -> tuple[asyncssh.SSHClientConnection, Viewer]:
+    connection = await asyncssh.connect(
+        "127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None, password=None
+    )
+    viewer = Viewer()
+    await connection.create_session(
+        lambda: _Session(viewer), term_type="xterm-256color", term_size=(80, 24), encoding=None
+    )
+    return connection, viewer
+
+
+async def settle(viewers: list[Viewer], quiet: float = 0.6, limit: float = 30) -> None:
+    """Wait until no viewer has received anything for ``quiet`` seconds."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        for viewer in viewers:
+            viewer.changed.clear()
+        await asyncio.sleep(quiet)
+        if not any(viewer.changed.is_set() for viewer in viewers):
+            return
+
+
+async def until_shown(viewer: Viewer, text: bytes, limit: float = 60) -> None:
+    async with asyncio.timeout(limit):
+        while text not in viewer.received:
+            viewer.changed.clear()
+            await viewer.changed.wait()
+
+
+async def measure(count: int) -> dict[str, float]:
+    with Hub("hub", ssh=True) as hub:
+        await asyncio.sleep(0.5)
+        baseline = hub.rss_kib()
+        sessions = []
+        for i in range(count):
+            sessions.append(await open_viewer(hub.ssh_port, f"p{i}"))
+        viewers = [viewer for _, viewer in sessions]
+        await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
+        await settle(viewers)
+        first_paint = statistics.median(len(v.received) for v in viewers)
+        rss = hub.rss_kib()
+
+        host = await join(hub.url, Hello(host_token=hub.token))
+        marks = [len(v.received) for v in viewers]
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))
+        await asyncio.gather(*(until_shown(v, b"Results") for v in viewers))
+        await settle(viewers)
+        question_change = statistics.median(len(v.received) - m for v, m in zip(viewers, marks, strict=True))
+
+        voter = await join(hub.url, Hello(name="voter"))
+        updates = 10
+        marks = [len(v.received) for v in viewers]
+        cpu_before = hub.cpu_seconds()
+        for i in range(updates):
+            await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
+            await asyncio.sleep(0.6)  # one redraw each: slower than the fan-out and the SSH batching
+        await settle(viewers)
+        cpu = hub.cpu_seconds() - cpu_before
+        per_update = statistics.median((len(v.received) - m) / updates for v, m in zip(viewers, marks, strict=True))
+        for connection, _ in sessions:
+            connection.close()
+    return {
+        "count": count,
+        "rss_per_session_kib": (rss - baseline) / count,
+        "first_paint_bytes": first_paint,
+        "question_change_bytes": question_change,
+        "tally_update_bytes": per_update,
+        "cpu_ms_per_redraw": 1000 * cpu / (updates * count),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--counts", type=int, nargs="+", default=[50, 200])
+    args = parser.parse_args()
+    for count in args.counts:
+        figures = asyncio.run(measure(count))
+        print(
+            f"{count:4} SSH sessions: {figures['rss_per_session_kib']:7.0f} KiB of server memory each; "
+            f"first paint {figures['first_paint_bytes']:,.0f} B; question change {figures['question_change_bytes']:,.0f} B; "
+            f"tally update {figures['tally_update_bytes']:,.0f} B; {figures['cpu_ms_per_redraw']:.2f} ms CPU per redraw",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

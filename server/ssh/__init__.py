@@ -1,0 +1,1 @@
+"""Join with nothing but ssh: the participant app served over SSH, inside the hub's process."""

@@ -1,0 +1,123 @@
+"""A real OpenSSH client in a pseudo-terminal, driven from a test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import pty
+import re
+import shutil
+import signal
+import struct
+import termios
+
+import pytest
+
+ANSI = re.compile(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b[()][A-Z0-9]|\x1b[=>78MDE]")
+OPTIONS = [
+    "-o", "StrictHostKeyChecking=no",
+    "-o", "UserKnownHostsFile=/dev/null",
+    "-o", "LogLevel=ERROR",
+    "-o", "IdentitiesOnly=yes",
+    "-o", "IdentityFile=/dev/null",
+    "-o", "PubkeyAuthentication=no",
+]  # fmt: skip
+
+
+def ssh_binary() -> str:
+    found = shutil.which("ssh")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install openssh-client (.ci/run does)")
+        pytest.skip("no ssh client on this machine")
+    return found
+
+
+class SSHClient:
+    """``ssh -tt`` in a pty of a given size; read what it shows, type into it."""
+
+    def __init__(self, port: int, user: str = "ann", *, size: tuple[int, int] = (80, 24), extra: tuple[str, ...] = ()):
+        self.argv = [ssh_binary(), "-tt", "-p", str(port), *OPTIONS, *extra, f"{user}@127.0.0.1"]
+        self.size = size
+        self.output = bytearray()
+        self.changed = asyncio.Event()
+        self.closed = False
+        self._mark = 0
+
+    async def start(self) -> SSHClient:
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execv(self.argv[0], self.argv)
+        self._set_size(*self.size)
+        asyncio.get_running_loop().add_reader(self.fd, self._readable)
+        return self
+
+    def _set_size(self, width: int, height: int) -> None:
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
+
+    def _readable(self) -> None:
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            self.closed = True
+            asyncio.get_running_loop().remove_reader(self.fd)
+        self.output += data
+        self.changed.set()
+
+    @property
+    def text(self) -> str:
+        """Everything shown so far, without escape sequences."""
+        return ANSI.sub("", self.output.decode("utf-8", "replace"))
+
+    def type(self, keys: str) -> None:
+        os.write(self.fd, keys.encode())
+
+    async def expect(self, pattern: str, timeout: float = 15.0) -> None:
+        """Wait until the screen has shown ``pattern`` (a regular expression) since the last mark."""
+        async with asyncio.timeout(timeout):
+            while not re.search(pattern, self.text[self._mark :]):
+                if self.closed:
+                    raise AssertionError(f"ssh ended before {pattern!r}; it showed: {self.text[-500:]!r}")
+                self.changed.clear()
+                await self.changed.wait()
+
+    def mark(self) -> None:
+        """From now on, expect() looks only at what comes after this point."""
+        self._mark = len(self.text)
+
+    async def resize(self, width: int, height: int) -> None:
+        self._set_size(width, height)
+        os.kill(self.pid, signal.SIGWINCH)
+
+    async def wait(self, timeout: float = 15.0) -> int:
+        """The ssh client's exit status."""
+        async with asyncio.timeout(timeout):
+            while True:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self._close_fd()
+                    return os.waitstatus_to_exitcode(status)
+                await asyncio.sleep(0.05)
+
+    def kill(self) -> None:
+        """Pull the cable: the client dies without a goodbye."""
+        os.kill(self.pid, signal.SIGKILL)
+
+    def _close_fd(self) -> None:
+        if not self.closed:
+            asyncio.get_running_loop().remove_reader(self.fd)
+            self.closed = True
+        os.close(self.fd)
+
+
+async def run_ssh(port: int, *args: str, stdin: bytes = b"", timeout: float = 15.0) -> tuple[int, str, str]:
+    """A non-interactive ssh (or sftp) command: exit status, stdout, stderr."""
+    process = await asyncio.create_subprocess_exec(
+        *args[:1], *(["-P", str(port)] if args[0].endswith("sftp") else ["-p", str(port)]), *OPTIONS, *args[1:],
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(stdin), timeout)
+    return process.returncode or 0, out.decode(), err.decode()

@@ -43,9 +43,21 @@ class _Session(asyncssh.SSHClientSession):  # type: ignore[type-arg]
         self.viewer.changed.set()
 
 
+class _Client(asyncssh.SSHClient):
+    """Answers the gateway's keyboard-interactive round (no questions, when no passcode is set)."""
+
+    def kbdint_auth_requested(self) -> str:
+        return ""
+
+    def kbdint_challenge_received(
+        self, name: str, instructions: str, lang: str, prompts: list[tuple[str, bool]]
+    ) -> list[str]:
+        return [""] * len(prompts)
+
+
 async def open_viewer(port: int, name: str) -> tuple[asyncssh.SSHClientConnection, Viewer]:
-    connection = await asyncssh.connect(
-        "127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None, password=None
+    connection, _ = await asyncssh.create_connection(
+        _Client, "127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None
     )
     viewer = Viewer()
     await connection.create_session(

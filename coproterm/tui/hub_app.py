@@ -25,9 +25,11 @@ from coproterm.core.wire import Message as WireMessage
 class HubApp(App[None]):
     """An app that keeps one connection to a hub."""
 
-    revision: reactive[int] = reactive(0, always_update=True)
+    # repaint=False: a reactive repaints its owner by default, and the owner here is the
+    # whole app; screens redraw what changed themselves (over SSH a full repaint is ~5 KB).
+    revision: reactive[int] = reactive(0, always_update=True, repaint=False)
     """Bumped whenever the view changed; screens watch it."""
-    link_status: reactive[LinkStatus] = reactive(LinkStatus(Phase.CONNECTING))
+    link_status: reactive[LinkStatus] = reactive(LinkStatus(Phase.CONNECTING), repaint=False)
 
     class Received(Message):
         """A message arrived from the hub."""

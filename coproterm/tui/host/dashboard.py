@@ -19,6 +19,7 @@ from coproterm.core.wire import Action, Command, Turnout
 from coproterm.tui.host.qr_screen import QRScreen
 from coproterm.tui.hub_app import HubApp, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
+from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
 
 COMMANDS = [
@@ -53,14 +54,14 @@ class Dashboard(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="join"):
-            yield Static(id="join-how")
-            yield Static(id="people")
-        yield Static(id="alert")
-        yield Static(id="question")
-        yield Static(id="state")
+            yield Steady(id="join-how")
+            yield Steady(id="people")
+        yield Steady(id="alert")
+        yield Steady(id="question")
+        yield Steady(id="state")
         with VerticalScroll(id="body"):
             yield Vertical(id="chart")
-        yield Static(id="link")
+        yield Steady(id="link")
         yield Footer()
 
     @property
@@ -78,25 +79,25 @@ class Dashboard(Screen[None]):
 
     def _redraw(self) -> None:
         view = self.hub.view
-        self.query_one("#join-how", Static).update(self._join_text())
-        link = self.query_one("#link", Static)
-        link.update(Text(describe_link(self.hub.link_status, self.hub.url)))
+        self.query_one("#join-how", Steady).show(self._join_text())
+        link = self.query_one("#link", Steady)
+        link.show(Text(describe_link(self.hub.link_status, self.hub.url)))
         link.display = self.hub.link_status.phase is not Phase.OPEN
         if view.deck is None or view.state is None or view.question is None:
             return
         state, question = view.state, view.question
-        alert = self.query_one("#alert", Static)
-        alert.update(Text(f"⚠ {state.alert}") if state.alert else "")
+        alert = self.query_one("#alert", Steady)
+        alert.show(Text(f"⚠ {state.alert}") if state.alert else "")
         alert.display = bool(state.alert)
         turnout = view.turnout or Turnout(0, 0)
-        self.query_one("#people", Static).update(Text.assemble((f"{turnout.connected}", "bold"), " connected"))
-        self.query_one("#question", Static).update(
+        self.query_one("#people", Steady).show(Text.assemble((f"{turnout.connected}", "bold"), " connected"))
+        self.query_one("#question", Steady).show(
             Text.assemble(
                 (f"Question {state.current + 1} of {len(view.deck.questions)}  ", "dim"),
                 (question.prompt, "bold"),
             )
         )
-        self.query_one("#state", Static).update(self._state_text(view))
+        self.query_one("#state", Steady).show(self._state_text(view))
         if self._charted != state.current:
             self._charted = state.current
             chart = self.query_one("#chart", Vertical)

@@ -16,6 +16,7 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode, Vote
 from coproterm.tui.hub_app import HubApp, describe_link
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
 
 STOPPED_HINT = "Press r to try again, or q to leave."
@@ -40,15 +41,15 @@ class VoteScreen(Screen[None]):
             """What they typed."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        yield Steady(id="status")
         yield Input(placeholder="join code (4 letters)", id="code", max_length=16, disabled=True)
         with VerticalScroll(id="body"):
-            yield Static(id="prompt")
-            yield Static(id="note")
+            yield Steady(id="prompt")
+            yield Steady(id="note")
             yield Vertical(id="board")
-            yield Static(id="help")
+            yield Steady(id="help")
             yield Vertical(id="results")
-        yield Static(id="feedback")
+        yield Steady(id="feedback")
         yield Footer()
 
     @property
@@ -69,15 +70,15 @@ class VoteScreen(Screen[None]):
 
     def _redraw(self) -> None:
         view = self.hub.view
-        self.query_one("#status", Static).update(Text(self._status_line(view)))
+        self.query_one("#status", Steady).show(Text(self._status_line(view)))
         question = view.question
         if self._ask_for_code():
-            self.query_one("#feedback", Static).update("Type the join code the facilitator shows, then press Enter.")
+            self.query_one("#feedback", Steady).show("Type the join code the facilitator shows, then press Enter.")
             return
         if question is None or view.state is None:
-            self.query_one("#prompt", Static).update("Waiting for the session…")
+            self.query_one("#prompt", Steady).show("Waiting for the session…")
             stopped = self.hub.link_status.phase is Phase.STOPPED
-            self.query_one("#feedback", Static).update(STOPPED_HINT if stopped else "")
+            self.query_one("#feedback", Steady).show(STOPPED_HINT if stopped else "")
             return
         current = view.state.current
         revealed = view.current_tally is not None
@@ -95,7 +96,7 @@ class VoteScreen(Screen[None]):
         if tally is not None:
             for chart in self.query(TallyChart):
                 chart.counts = tally.counts
-        self.query_one("#feedback", Static).update(self._feedback(question, view))
+        self.query_one("#feedback", Steady).show(self._feedback(question, view))
 
     def _status_line(self, view: SessionView) -> str:
         link = describe_link(self.hub.link_status, self.hub.url)
@@ -115,12 +116,12 @@ class VoteScreen(Screen[None]):
         return "  ·  ".join(parts)
 
     def _show_question(self, question: Question, view: SessionView) -> None:
-        self.query_one("#prompt", Static).update(Text(question.prompt))
-        self.query_one("#note", Static).update(Text(question.note))
+        self.query_one("#prompt", Steady).show(Text(question.prompt))
+        self.query_one("#note", Steady).show(Text(question.note))
         self.query_one("#note").display = bool(question.note) and self.size.height >= 20
         board = self.query_one("#board", Vertical)
         board.remove_children()
-        self.query_one("#help", Static).update("")
+        self.query_one("#help", Steady).show("")
         if question.kind is not Kind.DISCUSSION:
             picker = BoardPicker(question, view.my_vote())
             board.mount(picker)
@@ -168,7 +169,7 @@ class VoteScreen(Screen[None]):
     def on_board_picker_highlighted(self, event: BoardPicker.Highlighted) -> None:
         question = self.hub.view.question
         if question is not None and question.x is not None:
-            self.query_one("#help", Static).update(_help(question, event.cell))
+            self.query_one("#help", Steady).show(_help(question, event.cell))
 
     async def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
         await self._send_vote(event.cell)

@@ -31,7 +31,7 @@ class TallyChart(Widget):
 
     DEFAULT_CSS = "TallyChart { height: auto; }"
 
-    counts: reactive[tuple[int, ...]] = reactive((), layout=True)
+    counts: reactive[tuple[int, ...]] = reactive(())  # a repaint: the chart's size never depends on the counts
     tall: reactive[bool] = reactive(False, layout=True)
     """Draw each bar two rows high (when the screen has the room)."""
 

@@ -1,0 +1,25 @@
+"""A Static that repaints only when its content really changes.
+
+``Static.update()`` asks for a new layout of the whole screen every time, and a
+screen re-laid out is sent again in full: over SSH that is kilobytes per
+update. Faces redraw from their state on every message, so most updates would
+change nothing; this one skips those.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+class Steady(Static):
+    """Shows text; ``show()`` with the same text again costs nothing."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._shown: Text | str | None = None
+
+    def show(self, content: Text | str) -> None:
+        if content != self._shown:
+            self._shown = content
+            self.update(content)

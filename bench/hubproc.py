@@ -79,9 +79,12 @@ async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool,
     runner.hub.host_interval = HOST_INTERVAL / scale
     runner.hub.participant_interval = PARTICIPANT_INTERVAL / scale
     runner.hub.ping_interval = 60 / scale
+    runner.hub.rate = 0  # capacity is measured here: the per-connection rate limit would cap a flood
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with runner as hosted:
         ready(hosted.port, hosted.ssh_port)
-        await asyncio.Future()
+        await stop.wait()
 
 
 def main() -> None:
@@ -100,7 +103,8 @@ def main() -> None:
 
         print(json.dumps({"port": port, "token": TOKEN, "pid": os.getpid(), "ssh_port": ssh_port}), flush=True)
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if args.mode == "bare":
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     main_task = (
         run_bare(ready)
         if args.mode == "bare"

@@ -187,11 +187,16 @@ async def _participants(plan: Plan, ready: Any, go: Any) -> Stats:
     stats = Stats()
     rng = random.Random(plan.seed)
     people = []
-    for i in range(plan.clients):  # connect one by one, as a room fills
-        try:
-            people.append(await _Participant.join(plan, stats, f"p{plan.seed}-{i}"))
-        except (OSError, ConnectionClosed, TimeoutError) as error:
-            stats.failures.append(f"join: {error!r}")
+    for first in range(0, plan.clients, 25):  # a room fills quickly, not all in the same millisecond
+        batch = range(first, min(first + 25, plan.clients))
+        joined = await asyncio.gather(
+            *(_Participant.join(plan, stats, f"p{plan.seed}-{i}") for i in batch), return_exceptions=True
+        )
+        for person in joined:
+            if isinstance(person, BaseException):
+                stats.failures.append(f"join: {person!r}")
+            else:
+                people.append(person)
     stats.connected = len(people)
     await asyncio.to_thread(ready.wait, 120)
     while go.value == 0.0:

@@ -55,15 +55,15 @@ class _Client(asyncssh.SSHClient):
         return [""] * len(prompts)
 
 
-async def open_viewer(port: int, name: str) -> tuple[asyncssh.SSHClientConnection, Viewer]:
+async def open_viewer(port: int, name: str) -> tuple[asyncssh.SSHClientConnection, Viewer, asyncssh.SSHClientChannel]:  # type: ignore[type-arg]
     connection, _ = await asyncssh.create_connection(
         _Client, "127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None
     )
     viewer = Viewer()
-    await connection.create_session(
+    channel, _ = await connection.create_session(
         lambda: _Session(viewer), term_type="xterm-256color", term_size=(80, 24), encoding=None
     )
-    return connection, viewer
+    return connection, viewer, channel
 
 
 async def settle(viewers: list[Viewer], quiet: float = 0.6, limit: float = 30) -> None:
@@ -89,9 +89,10 @@ async def measure(count: int) -> dict[str, float]:
         await asyncio.sleep(0.5)
         baseline = hub.rss_kib()
         sessions = []
-        for i in range(count):
-            sessions.append(await open_viewer(hub.ssh_port, f"p{i}"))
-        viewers = [viewer for _, viewer in sessions]
+        for first in range(0, count, 10):
+            batch = range(first, min(first + 10, count))
+            sessions += await asyncio.gather(*(open_viewer(hub.ssh_port, f"p{i}") for i in batch))
+        viewers = [viewer for _, viewer, _ in sessions]
         await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
         await settle(viewers)
         first_paint = statistics.median(len(v.received) for v in viewers)
@@ -105,8 +106,15 @@ async def measure(count: int) -> dict[str, float]:
         await settle(viewers)
         question_change = statistics.median(len(v.received) - m for v, m in zip(viewers, marks, strict=True))
 
+        channel, own = sessions[0][2], viewers[0]
+        mark = len(own.received)
+        channel.write(b"3\r")  # the first viewer casts a vote of their own
+        await until_shown(own, b"counted: information")
+        await settle(viewers)
+        own_vote = len(own.received) - mark
+
         voter = await join(hub.url, Hello(name="voter"))
-        updates = 10
+        updates = 5
         marks = [len(v.received) for v in viewers]
         cpu_before = hub.cpu_seconds()
         for i in range(updates):
@@ -115,7 +123,7 @@ async def measure(count: int) -> dict[str, float]:
         await settle(viewers)
         cpu = hub.cpu_seconds() - cpu_before
         per_update = statistics.median((len(v.received) - m) / updates for v, m in zip(viewers, marks, strict=True))
-        for connection, _ in sessions:
+        for connection, _, _ in sessions:
             connection.close()
     return {
         "count": count,
@@ -123,6 +131,7 @@ async def measure(count: int) -> dict[str, float]:
         "first_paint_bytes": first_paint,
         "question_change_bytes": question_change,
         "tally_update_bytes": per_update,
+        "own_vote_bytes": own_vote,
         "cpu_ms_per_redraw": 1000 * cpu / (updates * count),
     }
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
@@ -32,6 +33,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from server.limits import BURST, RATE, AddressLimit, RateLimit
 from server.store import SessionStore, StoreError
 
 log = logging.getLogger("coproterm.hub")
@@ -62,6 +64,8 @@ class _Peer:
     """What the hub keeps per connection, besides the session's own record."""
 
     socket: ServerConnection
+    address: str
+    limit: RateLimit
     welcomed: bool = False
     """True once its Welcome is sent: no fan-out reaches it before that."""
     sent: dict[str, bytes] = field(default_factory=dict)
@@ -82,6 +86,11 @@ class Hub:
     ping_timeout: float = 30.0
     store: SessionStore | None = None
     """Where accepted changes are logged; None runs without a log (tests, benchmarks)."""
+    rate: float = RATE
+    """Votes and commands per second per connection (0: no limit)."""
+    burst: int = BURST
+    addresses: AddressLimit = field(default_factory=AddressLimit)
+    clock: Callable[[], float] = time.monotonic
     _peers: dict[ConnId, _Peer] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -156,8 +165,12 @@ class Hub:
 
     async def handler(self, socket: ServerConnection) -> None:
         """Serve one connection until it closes."""
+        address = str(socket.remote_address[0]) if socket.remote_address else "?"
+        if not self.addresses.admit(address):
+            await socket.close(CloseCode.POLICY_VIOLATION, "too many connections from your address")
+            return
         conn = next(self._ids)
-        self._peers[conn] = _Peer(socket)
+        self._peers[conn] = _Peer(socket, address, RateLimit(self.rate, self.burst, self.burst))
         try:
             try:
                 first = await asyncio.wait_for(socket.recv(), self.hello_timeout)
@@ -173,6 +186,7 @@ class Hub:
             pass
         finally:
             del self._peers[conn]
+            self.addresses.release(address)
             self.session.disconnect(conn)
 
     # -- one frame -------------------------------------------------------------
@@ -188,6 +202,8 @@ class Hub:
             return await self._refuse(socket, ErrorCode.VERSION, str(mismatch), CloseCode.POLICY_VIOLATION)
         except ProtocolError as error:
             return await self._refuse(socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA)
+        if isinstance(message, (Vote, Command)) and not self._peers[conn].limit.allow(self.clock()):
+            return await self._too_fast(conn, socket, message.seq)
         was_welcomed = self.session.role(conn) is not None
         outputs = self.session.handle(conn, message)
         events = [output.event for output in outputs if isinstance(output, Record)]
@@ -238,6 +254,15 @@ class Hub:
         if isinstance(output.message, Error) and output.message.code in REFUSED_HELLO:
             await socket.close(CloseCode.POLICY_VIOLATION, output.message.message[:120])
             return False
+        return True
+
+    async def _too_fast(self, conn: ConnId, socket: ServerConnection, seq: int) -> bool:
+        """Refuse a message past the rate limit; close a connection that keeps on."""
+        if self._peers[conn].limit.flooding:
+            return await self._refuse(
+                socket, ErrorCode.RATE_LIMITED, "far too many messages", CloseCode.POLICY_VIOLATION
+            )
+        await socket.send(encode(Error(seq, ErrorCode.RATE_LIMITED, "too many votes too fast: slow down")))
         return True
 
     async def _refuse(self, socket: ServerConnection, code: ErrorCode, text: str, close: int) -> bool:

@@ -94,7 +94,7 @@ async def test_fifty_clients_voting_at_once_give_exact_tallies():
 
 
 async def test_a_burst_is_coalesced_not_one_frame_per_vote():
-    async with running_hub() as hub:
+    async with running_hub(rate=0) as hub:  # a flood on purpose: no rate limit here
         host = await join_host(hub.url)
         await goto(host, SPECTRUM)
         ann = await join(hub.url)
@@ -219,7 +219,7 @@ async def test_no_hello_in_time_is_closed():
 
 
 async def test_a_client_that_stops_reading_costs_little_and_catches_up():
-    async with running_hub() as hub:
+    async with running_hub(rate=0) as hub:  # a flood on purpose: no rate limit here
         host = await join_host(hub.url)
         await goto(host, SPECTRUM)
         await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))

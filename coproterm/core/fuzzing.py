@@ -1,0 +1,56 @@
+"""Inputs a hostile or broken client might send, for fuzzing the decoder and the state machine.
+
+Used by the test suite (briefly, through hypothesis) and by bench/fuzz.py (for
+millions of inputs). Pure: it draws from the random source it is given.
+"""
+
+from __future__ import annotations
+
+import random
+
+from coproterm.core.wire import Action, Command, Hello, Vote, encode
+
+VALID_KINDS = ("hello", "host", "vote", "clear", "command")
+
+
+def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24) -> bytes:
+    """A well-formed frame, its fields sometimes in range and sometimes not."""
+    kind = rng.choice(VALID_KINDS)
+    question = rng.randrange(questions + 2)
+    if kind == "hello":
+        return encode(Hello(name=rng.choice([None, "Ann", "\x1b[2J", "x" * 100]), resume=rng.choice([None, bytes(16)])))
+    if kind == "host":
+        return encode(Hello(host_token=rng.choice(["host-token", "guess", ""])))
+    if kind == "vote":
+        return encode(Vote(rng.randrange(2**32), question, rng.randrange(cells + 3)))
+    if kind == "clear":
+        return encode(Vote(rng.randrange(100), question, None))
+    return encode(Command(rng.randrange(100), rng.choice(list(Action)), question))
+
+
+def mutate(rng: random.Random, frame: bytes) -> bytes:
+    """A frame damaged the way networks and bugs damage them."""
+    data = bytearray(frame)
+    for _ in range(rng.randint(1, 3)):
+        action = rng.randrange(5)
+        if action == 0 and data:
+            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+        elif action == 1 and data:
+            del data[rng.randrange(len(data)) :]
+        elif action == 2:
+            data.insert(rng.randrange(len(data) + 1), rng.randrange(256))
+        elif action == 3 and data:
+            data[rng.randrange(len(data))] = rng.choice([0xC1, 0xD4, 0xC7, 0xDD, 0xDF, 0xCF, 0xC0, 0xC3])
+        else:
+            data += bytes(rng.randrange(256) for _ in range(rng.randrange(8)))
+    return bytes(data)
+
+
+def frame(rng: random.Random) -> bytes:
+    """One input: mostly valid, often damaged, sometimes pure noise."""
+    roll = rng.random()
+    if roll < 0.45:
+        return valid_frame(rng)
+    if roll < 0.9:
+        return mutate(rng, valid_frame(rng))
+    return bytes(rng.randrange(256) for _ in range(rng.randrange(40)))

@@ -1,0 +1,109 @@
+"""Abuse and faults at the hub: floods, crowds from one address, clients that stop reading, leaks."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote
+from server.limits import BURST, FLOOD, AddressLimit, RateLimit
+from tests.hubkit import join, join_host, running_hub
+
+SPECTRUM = 1
+
+
+def test_the_token_bucket():
+    limit = RateLimit(rate=10, burst=3, tokens=3)
+    assert [limit.allow(0.0) for _ in range(4)] == [True, True, True, False]
+    assert limit.allow(0.1), "a tenth of a second buys one more"
+    assert not limit.allow(0.1)
+    assert not limit.flooding
+    assert RateLimit(rate=0).allow(0.0), "0 turns it off"
+
+
+def test_the_address_count():
+    limit = AddressLimit(limit=2)
+    assert limit.admit("10.0.0.5") and limit.admit("10.0.0.5")
+    assert not limit.admit("10.0.0.5")
+    assert limit.admit("10.0.0.6")
+    limit.release("10.0.0.5")
+    assert limit.admit("10.0.0.5")
+    assert all(limit.admit("127.0.0.1") for _ in range(10)), "the SSH gateway and local dashboards"
+
+
+async def test_votes_past_the_rate_are_refused_and_the_connection_kept():
+    async with running_hub() as hub:
+        host = await join_host(hub.url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        ann = await join(hub.url)
+        for i in range(BURST + 20):
+            await ann.send(Vote(i + 1, SPECTRUM, i % 6))
+        replies = [await ann.reply() for _ in range(BURST + 20)]
+        refused = [r for r in replies if isinstance(r, Error)]
+        assert all(r.code is ErrorCode.RATE_LIMITED for r in refused)
+        assert BURST <= sum(isinstance(r, Ack) for r in replies) < BURST + 10
+        await asyncio.sleep(0.5)
+        reply = await ann.request(lambda s: Vote(s, SPECTRUM, 2))
+        assert reply == Ack(ann.seq), "after a pause, votes count again"
+        assert hub.session.tally(SPECTRUM).counts[2] == 1
+
+
+async def test_a_sustained_flood_is_closed_with_1008():
+    async with running_hub() as hub:
+        host = await join_host(hub.url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        flooder = await join(hub.url)
+        with pytest.raises(ConnectionClosed) as closed:
+            for i in range(BURST + FLOOD + 50):
+                await flooder.send(Vote(i + 1, SPECTRUM, i % 6))
+            while True:
+                await flooder.recv()
+        assert closed.value.rcvd.code == 1008 and "too many" in closed.value.rcvd.reason
+        calm = await join(hub.url)
+        assert await calm.request(lambda s: Vote(s, SPECTRUM, 1)) == Ack(calm.seq), "nobody else is disturbed"
+
+
+async def test_many_connections_from_one_address_are_limited():
+    async with running_hub() as hub:
+        hub.hub.addresses = AddressLimit(limit=3, exempt_loopback=False)
+        kept = [await join(hub.url) for _ in range(3)]
+        async with connect(hub.url) as fourth:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(fourth.recv(), 5)
+            assert closed.value.rcvd.code == 1008
+            assert closed.value.rcvd.reason == "too many connections from your address"
+        await kept[0].socket.close()
+        await asyncio.sleep(0.2)
+        assert (await join(hub.url)).welcome is not None, "a place freed is a place to take"
+
+
+async def test_a_client_that_stops_reading_is_dropped():
+    async with running_hub(ping_interval=0.5, ping_timeout=0.5) as hub:
+        host = await join_host(hub.url)
+        sleeper = await join(hub.url)
+        await host.until(lambda p: p.turnout is not None and p.turnout.connected == 1)
+        sleeper.socket.transport.pause_reading()  # answers no more pings
+        await host.until(lambda p: p.turnout.connected == 0, timeout=10)
+        assert len(hub.hub._peers) == 1, "only the host is left"
+
+
+async def test_nothing_is_left_behind_after_many_connections():
+    async with running_hub() as hub:
+        host = await join_host(hub.url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+
+        async def visit(i: int) -> None:
+            peer = await join(hub.url, Hello(name=f"v{i}"))
+            await peer.request(lambda s: Vote(s, SPECTRUM, i % 6))
+            await peer.socket.close()
+
+        for first in range(0, 300, 30):
+            await asyncio.gather(*(visit(i) for i in range(first, first + 30)))
+        await host.until(lambda p: p.turnout.connected == 0 and p.tally.counts == (50,) * 6)
+        assert list(hub.hub._peers) == [c for c in hub.hub._peers if hub.session.role(c) is not None]
+        assert len(hub.hub._peers) == 1 and hub.session.connected == 0
+        assert dict(hub.hub.addresses.counts) == {"127.0.0.1": 1}
+        assert len(hub.session._roles) == 1 and not hub.session._members

@@ -8,21 +8,26 @@ from __future__ import annotations
 
 import random
 
+from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command, Hello, Vote, encode
 
 VALID_KINDS = ("hello", "host", "vote", "clear", "command")
 
 
-def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24) -> bytes:
-    """A well-formed frame, its fields sometimes in range and sometimes not."""
+def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current: int | None = None) -> bytes:
+    """A well-formed frame, its fields sometimes in range and sometimes not (often aimed at ``current``)."""
     kind = rng.choice(VALID_KINDS)
-    question = rng.randrange(questions + 2)
+    question = current if current is not None and rng.random() < 0.7 else rng.randrange(questions + 2)
     if kind == "hello":
         return encode(Hello(name=rng.choice([None, "Ann", "\x1b[2J", "x" * 100]), resume=rng.choice([None, bytes(16)])))
     if kind == "host":
         return encode(Hello(host_token=rng.choice(["host-token", "guess", ""])))
     if kind == "vote":
-        return encode(Vote(rng.randrange(2**32), question, rng.randrange(cells + 3)))
+        return encode(
+            Vote(
+                rng.randrange(2**32), question, rng.randrange(cells + 3) if rng.random() < 0.3 else rng.randrange(cells)
+            )
+        )
     if kind == "clear":
         return encode(Vote(rng.randrange(100), question, None))
     return encode(Command(rng.randrange(100), rng.choice(list(Action)), question))
@@ -46,11 +51,23 @@ def mutate(rng: random.Random, frame: bytes) -> bytes:
     return bytes(data)
 
 
-def frame(rng: random.Random) -> bytes:
+def frame(rng: random.Random, *, current: int | None = None, cells: int = 24) -> bytes:
     """One input: mostly valid, often damaged, sometimes pure noise."""
     roll = rng.random()
     if roll < 0.45:
-        return valid_frame(rng)
+        return valid_frame(rng, cells=cells, current=current)
     if roll < 0.9:
-        return mutate(rng, valid_frame(rng))
+        return mutate(rng, valid_frame(rng, cells=cells, current=current))
     return bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+
+
+def tallies_match_votes(session: Session) -> bool:
+    """Whether every question's tally equals a recount of the participants' votes."""
+    for index, status in enumerate(session.questions):
+        recount = [0] * len(status.counts)
+        for member in session.participants.values():
+            if index in member.votes:
+                recount[member.votes[index]] += 1
+        if status.counts != recount:
+            return False
+    return True

@@ -302,3 +302,27 @@ async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
     assert plain not in render(prepared.store.path, "csv"), "and only with --with-names"
     document = render(prepared.store.path, "json", with_names=True)
     assert "\\u001b" not in document and "\x1b" not in document and "\x07" not in document
+
+
+async def test_with_ssh_on_the_dashboard_shows_the_command_and_a_scannable_ssh_link(hub):
+    import numpy
+    import zxingcpp
+
+    from coproterm.tui.widgets.qr import QRCode
+
+    host = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"], ssh=("ssh -p 2222 192.168.1.20", "SHA256:abcdef"))
+    async with host.run_test(size=(80, 24)) as hp:
+        await until(hp, lambda: "ssh -p 2222 192.168.1.20" in text_of(host, "#join-how"))
+        assert "SHA256:abcdef" in text_of(host, "#join-how")
+        await hp.press("c")
+        await until(hp, lambda: host.screen.query(QRCode))
+        qr = host.screen.query_one(QRCode)
+        rows = []
+        for line in str(qr.render()).splitlines():
+            rows.append([ch in "█▀" for ch in line])
+            rows.append([ch in "█▄" for ch in line])
+        pixels = numpy.kron(
+            numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
+            numpy.ones((6, 6), dtype=numpy.uint8),
+        )
+        assert [r.text for r in zxingcpp.read_barcodes(pixels)] == ["ssh://192.168.1.20:2222"]

@@ -177,6 +177,7 @@ def _dashboard(hosted: Hosted) -> App[None]:
         hosted.join_targets,
         session_id=store.info.id,
         exporter=export,
+        ssh=ssh,
     )
 
 

@@ -134,7 +134,7 @@ class Dashboard(Screen[None]):
             command, key = ssh
             text.append("\nssh:   ", "bold")
             text.append(command, "bold")
-            text.append(f"   key {key}" if key else "", "dim")
+            text.append(f"\n       key {key}" if key else "", "dim")
         if view.join_code:
             text.append("\nCode:  ", "bold")
             text.append(" ".join(view.join_code), "bold")

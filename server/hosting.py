@@ -203,6 +203,9 @@ class HubRunner:
             return
         first = hosted.join_targets[0].rsplit(":", 1)[0]
         gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first)
+        if self._store is not None:
+            gateway.identities.update(self._store.ssh_identities())
+            gateway.remember = self._store.remember_ssh_identity
         try:
             hosted.ssh_port = await gateway.start(hosted.bind_host, options.port)
         except OSError as error:

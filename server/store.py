@@ -30,6 +30,12 @@ from coproterm.core.wire import Action
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ssh_identities (
+    user TEXT NOT NULL,
+    seen_as TEXT NOT NULL,
+    token BLOB NOT NULL,
+    PRIMARY KEY (user, seen_as)
+);
 CREATE TABLE IF NOT EXISTS log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -221,6 +227,23 @@ class SessionStore:
 
     def events(self) -> list[Event]:
         return [entry.event for entry in self.entries]
+
+    def ssh_identities(self) -> dict[tuple[str, str], bytes]:
+        """Who came in over SSH as whom: (user name, key or address) to resume token."""
+        try:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=2)) as db:
+                rows = db.execute("SELECT user, seen_as, token FROM ssh_identities").fetchall()
+        except sqlite3.Error:
+            return {}
+        return {(user, seen_as): bytes(token) for user, seen_as, token in rows}
+
+    def remember_ssh_identity(self, identity: tuple[str, str], token: bytes) -> None:
+        """Keep an SSH identity, so the same person comes back as themselves after a --resume."""
+        # A connection of its own: the group-commit writer may be using the main one in its thread.
+        with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(self.path, timeout=2)) as db, db:
+            db.execute(
+                "INSERT OR REPLACE INTO ssh_identities (user, seen_as, token) VALUES (?, ?, ?)", (*identity, token)
+            )
 
 
 # -- reading sessions, for resume, listing and export -----------------------------

@@ -12,10 +12,10 @@ import pytest
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire import Action, Command, Hello
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join_host
+from tests.hubkit import join, join_host
 from tests.sshkit import OPTIONS, SSHClient, run_ssh, ssh_binary
 
 SPECTRUM, GRID = 1, 4
@@ -227,3 +227,27 @@ def test_colour_depth_comes_from_term(term, system):
     from server.ssh.gateway import color_system_for
 
     assert color_system_for(term).name == system
+
+
+async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_path):
+    from server.hosting import prepare
+
+    ssh_binary()
+    first = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    options = SSHOptions(port=0, key_dir=tmp_path)
+    async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store, ssh=options) as hosted:
+        host = await join(hosted.local_url, Hello(host_token=first.host_token))
+        await goto(host, SPECTRUM)
+        ann = await SSHClient(hosted.ssh_port, "ann").start()
+        await ann.expect("spectrum of interactions")
+        ann.type("5\r")
+        await ann.expect("Your vote is counted: participation")
+        ann.type("q")
+        await ann.wait()
+    again = prepare(None, data=tmp_path, resume=None, resuming=True)
+    async with HubRunner(again.session, again.host_token, "127.0.0.1", 0, again.store, ssh=options) as hosted:
+        back = await SSHClient(hosted.ssh_port, "ann").start()
+        await back.expect("Your vote is counted: participation")
+        assert len(hosted.hub.session.participants) == 1
+        back.type("q")
+        await back.wait()

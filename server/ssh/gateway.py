@@ -104,10 +104,12 @@ class Gateway:
     passcode: str | None = None
     advertised_host: str = "HOST"
     stats: GatewayStats = field(default_factory=GatewayStats)
+    remember: Callable[[tuple[str, str], bytes], None] | None = None
+    """Keeps an identity somewhere lasting (the session's log), to survive a restart."""
     on_session_end: Callable[[ChannelTerminal], None] | None = None
     _server: asyncssh.SSHAcceptor | None = None
     _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    _identities: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    identities: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _apps: set[asyncio.Task[None]] = field(default_factory=set)
     _streams: tuple[Any, Any] | None = None
     port: int = 0
@@ -141,6 +143,12 @@ class Gateway:
         if self._apps:
             await asyncio.gather(*self._apps, return_exceptions=True)
 
+    def _known(self, identity: tuple[str, str], token: bytes) -> None:
+        if self.identities.get(identity) != token:
+            self.identities[identity] = token
+            if self.remember is not None:
+                self.remember(identity, token)
+
     # -- who may come in ---------------------------------------------------------
 
     def locked_out(self, address: str) -> bool:
@@ -168,8 +176,8 @@ class Gateway:
     async def _run(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str]) -> None:
         name = "" if username.lower() in GENERIC_USERS else username
         app = _SSHParticipantApp(self.hub_url, name, terminal)
-        app.view.resume = self._identities.get(identity)
-        app.on_welcome = lambda token: self._identities.__setitem__(identity, token)
+        app.view.resume = self.identities.get(identity)
+        app.on_welcome = lambda token: self._known(identity, token)
         terminal.leave = app.exit
         if not self.stats.active:
             self._streams = (sys.stdout, sys.stderr)

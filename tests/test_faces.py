@@ -25,6 +25,22 @@ async def until(pilot, predicate, timeout=5.0):
             await pilot.pause(0.02)
 
 
+def read_qr(widget) -> list[str]:
+    """What a phone camera reads from a QR code as the terminal draws it (two modules a cell)."""
+    import numpy
+    import zxingcpp
+
+    rows = []
+    for line in str(widget.render()).splitlines():
+        rows.append([ch in "█▀" for ch in line])
+        rows.append([ch in "█▄" for ch in line])
+    pixels = numpy.kron(
+        numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
+        numpy.ones((6, 6), dtype=numpy.uint8),
+    )
+    return [result.text for result in zxingcpp.read_barcodes(pixels)]
+
+
 def connected(app):
     """Participants connected, as the host's dashboard knows it."""
     return app.view.turnout.connected if app.view.turnout is not None else None
@@ -230,9 +246,6 @@ async def test_a_participant_is_asked_for_the_join_code_when_the_hub_needs_it():
 
 
 async def test_the_dashboard_shows_the_code_and_a_qr_code_a_phone_can_read():
-    import numpy
-    import zxingcpp
-
     from coproterm.core.deck import default_deck
     from coproterm.core.session import Session
     from coproterm.tui.widgets.qr import QRCode
@@ -249,15 +262,7 @@ async def test_the_dashboard_shows_the_code_and_a_qr_code_a_phone_can_read():
             await until(hp, lambda: host.screen.query(QRCode))
             qr = host.screen.query_one(QRCode)
             assert qr.region.right <= 80 and qr.region.bottom <= 24, "the whole code is on an 80 x 24 screen"
-            rows = []
-            for line in str(qr.render()).splitlines():  # each cell is two modules, top and bottom
-                rows.append([ch in "█▀" for ch in line])
-                rows.append([ch in "█▄" for ch in line])
-            pixels = numpy.kron(
-                numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
-                numpy.ones((6, 6), dtype=numpy.uint8),
-            )
-            assert [r.text for r in zxingcpp.read_barcodes(pixels)] == ["coproterm join 192.168.1.20:8765 --code KXPT"]
+            assert read_qr(qr) == ["coproterm join 192.168.1.20:8765 --code KXPT"]
             await hp.press("escape")
             await until(hp, lambda: not host.screen.query(QRCode))
 
@@ -305,9 +310,6 @@ async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
 
 
 async def test_with_ssh_on_the_dashboard_shows_the_command_and_a_scannable_ssh_link(hub):
-    import numpy
-    import zxingcpp
-
     from coproterm.tui.widgets.qr import QRCode
 
     host = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"], ssh=("ssh -p 2222 192.168.1.20", "SHA256:abcdef"))
@@ -317,12 +319,4 @@ async def test_with_ssh_on_the_dashboard_shows_the_command_and_a_scannable_ssh_l
         await hp.press("c")
         await until(hp, lambda: host.screen.query(QRCode))
         qr = host.screen.query_one(QRCode)
-        rows = []
-        for line in str(qr.render()).splitlines():
-            rows.append([ch in "█▀" for ch in line])
-            rows.append([ch in "█▄" for ch in line])
-        pixels = numpy.kron(
-            numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
-            numpy.ones((6, 6), dtype=numpy.uint8),
-        )
-        assert [r.text for r in zxingcpp.read_barcodes(pixels)] == ["ssh://192.168.1.20:2222"]
+        assert read_qr(qr) == ["ssh://192.168.1.20:2222"]

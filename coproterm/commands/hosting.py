@@ -18,7 +18,7 @@ from coproterm.core.deck import DeckError, default_deck, load_deck
 if TYPE_CHECKING:
     from textual.app import App
 
-    from server.hosting import Hosted, Prepared, SSHOptions
+    from server.hosting import Hosted, HubRunner, Prepared, SSHOptions
 
 
 def _prepare(args: argparse.Namespace) -> Prepared | str:
@@ -51,7 +51,7 @@ def _prepare(args: argparse.Namespace) -> Prepared | str:
 
 def serve(args: argparse.Namespace) -> int:
     """A hub with no dashboard, until Ctrl-C."""
-    from server.hosting import HostingError, HubRunner
+    from server.hosting import HostingError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     prepared = _prepare(args)
@@ -64,15 +64,7 @@ def serve(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
-        async with HubRunner(
-            prepared.session,
-            prepared.host_token,
-            args.host,
-            args.port,
-            prepared.store,
-            advertise=not args.no_mdns,
-            ssh=_ssh_options(args),
-        ) as hosted:
+        async with _runner(args, prepared) as hosted:
             print(f'coproterm hub: "{deck.title}", {len(deck.questions)} questions')
             if hosted.store is not None:
                 print(f"  session:    {hosted.store.info.id}  ({hosted.store.path})")
@@ -143,6 +135,21 @@ def join(args: argparse.Namespace) -> int:
     return 0
 
 
+def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
+    """The hub (and its SSH gateway and network advertisement) as the command line asks."""
+    from server.hosting import HubRunner
+
+    return HubRunner(
+        prepared.session,
+        prepared.host_token,
+        args.host,
+        args.port,
+        prepared.store,
+        advertise=not args.no_mdns,
+        ssh=_ssh_options(args),
+    )
+
+
 def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     """How to serve SSH (None: --ssh-port 0, off)."""
     from server.hosting import SSHOptions
@@ -187,7 +194,7 @@ def _host_here(
     extra: Callable[[Hosted], Awaitable[None]] | None = None,
 ) -> int:
     """Run a hub and a dashboard on it in one process (and one event loop)."""
-    from server.hosting import HostingError, HubRunner
+    from server.hosting import HostingError
 
     _log_to_file()
     prepared = _prepare(args)
@@ -195,15 +202,7 @@ def _host_here(
         return fail(prepared)
 
     async def run() -> None:
-        async with HubRunner(
-            prepared.session,
-            prepared.host_token,
-            args.host,
-            args.port,
-            prepared.store,
-            advertise=not args.no_mdns,
-            ssh=_ssh_options(args),
-        ) as hosted:
+        async with _runner(args, prepared) as hosted:
             helper = asyncio.create_task(extra(hosted)) if extra else None
             try:
                 await make_app(hosted).run_async()

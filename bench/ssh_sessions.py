@@ -89,8 +89,8 @@ async def measure(count: int) -> dict[str, float]:
         await asyncio.sleep(0.5)
         baseline = hub.rss_kib()
         sessions = []
-        for first in range(0, count, 10):
-            batch = range(first, min(first + 10, count))
+        for first in range(0, count, 25):
+            batch = range(first, min(first + 25, count))
             sessions += await asyncio.gather(*(open_viewer(hub.ssh_port, f"p{i}") for i in batch))
         viewers = [viewer for _, viewer, _ in sessions]
         await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import itertools
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.view import SessionView
@@ -104,3 +105,19 @@ def describe_link(status: LinkStatus, url: str) -> str:
         case Phase.STOPPED:
             return f"✖ {status.detail}"
     return ""
+
+
+class HubScreen(Screen[None]):
+    """A screen drawn from its app's view of the hub: it redraws when the view or the link changes."""
+
+    @property
+    def hub(self) -> HubApp:
+        assert isinstance(self.app, HubApp)
+        return self.app
+
+    def _on_mount(self, event: events.Mount) -> None:
+        self.watch(self.hub, "revision", self.redraw)
+        self.watch(self.hub, "link_status", self.redraw)
+
+    def redraw(self) -> None:
+        """Bring the screen up to date with ``self.hub.view``."""

@@ -9,7 +9,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from coproterm.client.link import Phase
@@ -17,7 +16,7 @@ from coproterm.core.boards import Kind
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Command, Turnout
 from coproterm.tui.host.qr_screen import QRScreen
-from coproterm.tui.hub_app import HubApp, describe_link
+from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
@@ -37,7 +36,7 @@ COMMANDS = [
 ]
 
 
-class Dashboard(Screen[None]):
+class Dashboard(HubScreen):
     """Everything the facilitator needs on one (projected) screen."""
 
     CSS_PATH = "dashboard.tcss"
@@ -64,20 +63,13 @@ class Dashboard(Screen[None]):
         yield Steady(id="link")
         yield Footer()
 
-    @property
-    def hub(self) -> HubApp:
-        assert isinstance(self.app, HubApp)
-        return self.app
-
     def on_mount(self) -> None:
         self._charted: int | None = None
         self._heading_to: int | None = None
-        self.watch(self.hub, "revision", self._redraw)
-        self.watch(self.hub, "link_status", self._redraw)
 
     # -- state down --------------------------------------------------------------
 
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
         view = self.hub.view
         self.query_one("#join-how", Steady).show(self._join_text())
         link = self.query_one("#link", Steady)

@@ -7,14 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode, Vote
-from coproterm.tui.hub_app import HubApp, describe_link
+from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
@@ -22,7 +21,7 @@ from coproterm.tui.widgets.tally import TallyChart
 STOPPED_HINT = "Press r to try again, or q to leave."
 
 
-class VoteScreen(Screen[None]):
+class VoteScreen(HubScreen):
     """Shows the current question and takes the participant's vote."""
 
     CSS_PATH = "vote_screen.tcss"
@@ -52,23 +51,15 @@ class VoteScreen(Screen[None]):
         yield Steady(id="feedback")
         yield Footer()
 
-    @property
-    def hub(self) -> HubApp:
-        assert isinstance(self.app, HubApp)
-        return self.app
-
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20, "-compact")
 
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
 
-        self.watch(self.hub, "revision", self._redraw)
-        self.watch(self.hub, "link_status", self._redraw)
-
     # -- state down --------------------------------------------------------------
 
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
         view = self.hub.view
         self.query_one("#status", Steady).show(Text(self._status_line(view)))
         question = view.question

@@ -208,7 +208,7 @@ async def _participants(plan: Plan, ready: Any, go: Any) -> Stats:
     await asyncio.gather(*tasks, return_exceptions=True)
     for person in people:
         stats.tcp.update(person.tcp_totals())
-        await person.close()
+    await asyncio.gather(*(person.close() for person in people), return_exceptions=True)
     return stats
 
 

@@ -84,19 +84,23 @@ async def until_shown(viewer: Viewer, text: bytes, limit: float = 60) -> None:
             await viewer.changed.wait()
 
 
-async def measure(count: int) -> dict[str, float]:
+async def measure(*counts: int) -> dict[str, float]:
+    """Open sessions up to each of ``counts`` in turn (one hub), reading memory at each; then the bytes."""
+    memory: dict[int, float] = {}
     with Hub("hub", ssh=True) as hub:
         await asyncio.sleep(0.5)
         baseline = hub.rss_kib()
-        sessions = []
-        for first in range(0, count, 25):
-            batch = range(first, min(first + 25, count))
-            sessions += await asyncio.gather(*(open_viewer(hub.ssh_port, f"p{i}") for i in batch))
-        viewers = [viewer for _, viewer, _ in sessions]
-        await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
-        await settle(viewers)
+        sessions: list[tuple[asyncssh.SSHClientConnection, Viewer, asyncssh.SSHClientChannel]] = []  # type: ignore[type-arg]
+        for count in counts:
+            for first in range(len(sessions), count, 25):
+                batch = range(first, min(first + 25, count))
+                sessions += await asyncio.gather(*(open_viewer(hub.ssh_port, f"p{i}") for i in batch))
+            viewers = [viewer for _, viewer, _ in sessions]
+            await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
+            await settle(viewers)
+            memory[count] = (hub.rss_kib() - baseline) / count
         first_paint = statistics.median(len(v.received) for v in viewers)
-        rss = hub.rss_kib()
+        count = counts[-1]
 
         host = await join(hub.url, Hello(host_token=hub.token))
         marks = [len(v.received) for v in viewers]
@@ -127,7 +131,7 @@ async def measure(count: int) -> dict[str, float]:
             connection.close()
     return {
         "count": count,
-        "rss_per_session_kib": (rss - baseline) / count,
+        **{f"rss_per_session_kib_{n}": kib for n, kib in memory.items()},
         "first_paint_bytes": first_paint,
         "question_change_bytes": question_change,
         "tally_update_bytes": per_update,
@@ -140,14 +144,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--counts", type=int, nargs="+", default=[50, 200])
     args = parser.parse_args()
-    for count in args.counts:
-        figures = asyncio.run(measure(count))
-        print(
-            f"{count:4} SSH sessions: {figures['rss_per_session_kib']:7.0f} KiB of server memory each; "
-            f"first paint {figures['first_paint_bytes']:,.0f} B; question change {figures['question_change_bytes']:,.0f} B; "
-            f"tally update {figures['tally_update_bytes']:,.0f} B; {figures['cpu_ms_per_redraw']:.2f} ms CPU per redraw",
-            flush=True,
-        )
+    figures = asyncio.run(measure(*sorted(args.counts)))
+    for count in sorted(args.counts):
+        print(f"{count:4} SSH sessions: {figures[f'rss_per_session_kib_{count}']:7.0f} KiB of server memory each")
+    print(
+        f"with {figures['count']:.0f} viewers: first paint {figures['first_paint_bytes']:,.0f} B; question change "
+        f"{figures['question_change_bytes']:,.0f} B; tally update {figures['tally_update_bytes']:,.0f} B; own vote "
+        f"{figures['own_vote_bytes']:,.0f} B; {figures['cpu_ms_per_redraw']:.2f} ms CPU per redraw per viewer"
+    )
 
 
 if __name__ == "__main__":

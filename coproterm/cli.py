@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coproterm.commands import hosting, sessions
+from coproterm.core.session import MAX_PARTICIPANTS
+from coproterm.core.wire import DEFAULT_PORT
+from server.ssh import DEFAULT_SSH_PORT
 
-DEFAULT_PORT = 8765
 LATEST = ""
 """What ``--resume`` with no session id stands for: the newest session."""
 
@@ -94,11 +96,19 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-mdns", action="store_true", help="do not advertise the session on the local network")
     parser.add_argument(
-        "--ssh-port", type=int, default=2222, metavar="PORT", help="serve the participant app over SSH here (0: off)"
+        "--ssh-port",
+        type=int,
+        default=DEFAULT_SSH_PORT,
+        metavar="PORT",
+        help="serve the participant app over SSH here (0: off)",
     )
     parser.add_argument("--ssh-passcode", metavar="WORDS", help="a passcode people type to join over SSH")
     parser.add_argument(
-        "--max-participants", type=int, default=5000, metavar="N", help="refuse newcomers once N are connected"
+        "--max-participants",
+        type=int,
+        default=MAX_PARTICIPANTS,
+        metavar="N",
+        help="refuse newcomers once N are connected",
     )
     _data_option(parser)
 

@@ -12,16 +12,14 @@ from pathlib import Path
 from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
-from coproterm.core.session import Session
+from coproterm.core.session import MAX_PARTICIPANTS, Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import join_targets
 from server.discovery import Advertiser
 from server.hub import Hub
+from server.ssh import DEFAULT_SSH_PORT
 from server.ssh.gateway import Gateway, fingerprint, host_key
 from server.store import SessionStore, StoreError, data_dir
-
-DEFAULT_PORT = 8765
-DEFAULT_SSH_PORT = 2222
 
 
 @dataclass(frozen=True)
@@ -33,9 +31,6 @@ class SSHOptions:
     passcode: str | None = None
     key_dir: Path = Path(".")
     """Where the persistent host key lives (the data directory)."""
-
-
-MAX_PARTICIPANTS = 5000
 
 
 class HostingError(RuntimeError):

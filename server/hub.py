@@ -96,6 +96,8 @@ class Hub:
     _background: set[asyncio.Task[None]] = field(default_factory=set)
     _encoded_version: int = -1
     _frames: dict[str, bytes] = field(default_factory=dict)
+    _delivered: dict[bool, int | None] = field(default_factory=dict)
+    """The session version every subscriber has had, per audience (hosts only, everyone)."""
 
     # -- serving ---------------------------------------------------------------
 
@@ -125,17 +127,24 @@ class Hub:
 
         The state goes to everyone, the turnout to hosts, the tally to whoever
         may see it. Each frame is encoded once per change and sent only to
-        connections that have not had those exact bytes.
+        connections that have not had those exact bytes. When nothing changed
+        since the last complete pass for this audience, and no slow client is
+        still owed an update, it returns at once: an idle room costs nothing.
         """
+        version = self.session.version
+        if self._delivered.get(participants) == version:
+            return
         frames = self._latest_frames()
         recipients: dict[str, list[ServerConnection]] = {kind: [] for kind in frames}
+        owed = False
         for conn, peer in self._peers.items():
             role = self.session.role(conn)
             if role is None or not peer.welcomed or (role is Role.PARTICIPANT and not participants):
                 continue
             transport = peer.socket.transport
             if transport is None or transport.get_write_buffer_size() > MAX_WRITE_BUFFER:
-                continue  # not draining: it gets the latest once it does
+                owed = True  # not draining: it gets the latest once it does
+                continue
             for kind in self._kinds_for(conn, role):
                 if peer.sent.get(kind) is not frames[kind]:
                     peer.sent[kind] = frames[kind]
@@ -143,6 +152,7 @@ class Hub:
         for kind, sockets in recipients.items():
             if sockets:
                 broadcast(sockets, frames[kind])
+        self._delivered[participants] = None if owed else version
 
     def _latest_frames(self) -> dict[str, bytes]:
         """The current frames, re-encoded only after a change and kept when their bytes are the same."""

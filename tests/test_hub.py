@@ -275,3 +275,25 @@ async def test_a_required_code_refuses_a_wrong_or_missing_one(code, error):
         received, close, reason = await raw_exchange(hub.url, encode(Hello(code=code)))
         assert [m.code for m in received] == [error] and close == 1008 and "join code" in reason
         assert isinstance((await join(hub.url, Hello(code="kxpt"))).welcome, Welcome)
+
+
+async def test_a_client_that_was_not_draining_gets_the_latest_once_it_is(monkeypatch):
+    import server.hub
+
+    async with running_hub(host_interval=0.02, participant_interval=0.02) as hub:
+        host = await join_host(hub.url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await host.until(lambda p: p.tally is not None and p.tally.question == SPECTRUM)
+        monkeypatch.setattr(server.hub, "MAX_WRITE_BUFFER", -1)  # every socket looks backed up
+        ann = await join(hub.url)
+        await ann.request(lambda s: Vote(s, SPECTRUM, 4))
+        await asyncio.sleep(0.3)  # many fan-out ticks pass; nobody may be sent anything
+        assert host.tally.counts == (0,) * 6
+        while True:
+            try:
+                await host.recv(timeout=0.2)
+            except TimeoutError:
+                break
+        assert host.tally.counts == (0,) * 6, "held back while not draining"
+        monkeypatch.setattr(server.hub, "MAX_WRITE_BUFFER", 64 * 1024)  # it drains again
+        await host.until(lambda p: p.tally.counts == (0, 0, 0, 0, 1, 0) and p.turnout.voted == 1)

@@ -22,9 +22,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from coproterm.core.session import CLOSE_REPLACED
-from coproterm.core.wire import Error, ErrorCode, Hello, Message, ProtocolError, decode, encode
+from coproterm.core.wire import DEFAULT_PORT, Error, ErrorCode, Hello, Message, ProtocolError, decode, encode
 
-DEFAULT_PORT = 8765
 MAX_DELAY = 5.0
 FINAL_CLOSE_CODES = frozenset({1003, 1007, 1008, CLOSE_REPLACED})
 """Close codes after which connecting again would be refused the same way."""

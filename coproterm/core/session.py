@@ -43,6 +43,8 @@ from coproterm.core.wire import (
 
 ConnId = int
 
+MAX_PARTICIPANTS = 5000
+"""How many may be connected at once unless the host says otherwise (at most 65,535: the tally budget)."""
 CLOSE_REPLACED = 4000
 """Close code for a connection whose participant joined again elsewhere."""
 
@@ -106,7 +108,7 @@ class Session:
         host_token: str,
         new_token: Callable[[], bytes],
         *,
-        max_participants: int = 5000,
+        max_participants: int = MAX_PARTICIPANTS,
         join_code: str = "",
         require_code: bool = False,
     ) -> None:

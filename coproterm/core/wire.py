@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 
 import msgpack
 
+DEFAULT_PORT = 8765
+"""Where a hub listens, and where a client looks, when no port is given."""
 PROTOCOL_VERSION = 1
 """Bumped whenever a message changes shape; a hello of another version is refused."""
 

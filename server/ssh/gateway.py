@@ -87,15 +87,6 @@ def color_system_for(term: str) -> ColorSystem:
 
 
 @dataclass
-class GatewayStats:
-    """What the gateway has served, for the dashboard and the benchmarks."""
-
-    sessions: int = 0
-    active: int = 0
-    bytes_sent: int = 0
-
-
-@dataclass
 class Gateway:
     """Serves the participant app over SSH for one hub."""
 
@@ -103,11 +94,10 @@ class Gateway:
     key: asyncssh.SSHKey
     passcode: str | None = None
     advertised_host: str = "HOST"
-    stats: GatewayStats = field(default_factory=GatewayStats)
     remember: Callable[[tuple[str, str], bytes], None] | None = None
     """Keeps an identity somewhere lasting (the session's log), to survive a restart."""
-    on_session_end: Callable[[ChannelTerminal], None] | None = None
     _server: asyncssh.SSHAcceptor | None = None
+    _active: int = 0
     _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     identities: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _apps: set[asyncio.Task[None]] = field(default_factory=set)
@@ -179,24 +169,20 @@ class Gateway:
         app.view.resume = self.identities.get(identity)
         app.on_welcome = lambda token: self._known(identity, token)
         terminal.leave = app.exit
-        if not self.stats.active:
+        if not self._active:
             self._streams = (sys.stdout, sys.stderr)
-        self.stats.sessions += 1
-        self.stats.active += 1
+        self._active += 1
         try:
             await app.run_async()
         except Exception:  # one person's crash must not take anyone else down
             log.exception("an SSH session's app failed")
         finally:
-            self.stats.active -= 1
-            self.stats.bytes_sent += terminal.bytes_sent
+            self._active -= 1
             terminal.close()
-            if not self.stats.active and self._streams is not None:
+            if not self._active and self._streams is not None:
                 # Textual swaps sys.stdout/stderr while an app runs; overlapping sessions
                 # can leave them pointing at a finished app's capture.
                 sys.stdout, sys.stderr = self._streams
-            if self.on_session_end is not None:
-                self.on_session_end(terminal)
             with contextlib.suppress(OSError, asyncssh.Error):
                 terminal.channel.exit(0)
 

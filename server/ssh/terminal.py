@@ -2,7 +2,7 @@
 
 Output is batched: everything an app writes between two sends goes out as one
 channel write, at most :data:`SENDS_PER_SECOND` times a second, so a burst of
-redraws costs a few packets on a slow link. It counts what it sent.
+redraws costs a few packets on a slow link.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ class ChannelTerminal:
         self.channel = channel
         self.size = (width, height)
         self.term = term
-        self.bytes_sent = 0
-        self.sends = 0
         self.driver: SSHDriver | None = None
         self.leave: Callable[[], object] | None = None
         """Ends the app on this terminal (the person closed their ssh)."""
@@ -58,9 +56,6 @@ class ChannelTerminal:
         self._last_send = asyncio.get_running_loop().time()
         with contextlib.suppress(OSError):  # a channel that is closing takes nothing more (BrokenPipeError)
             self.channel.write(data)
-            encoded = len(data.encode("utf-8", "replace"))
-            self.bytes_sent += encoded
-            self.sends += 1
 
     def close(self) -> None:
         if self._scheduled is not None:

@@ -8,6 +8,7 @@ import secrets
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
@@ -18,8 +19,10 @@ from server.addresses import join_targets
 from server.discovery import Advertiser
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
-from server.ssh.gateway import Gateway, fingerprint, host_key
 from server.store import SessionStore, StoreError, data_dir
+
+if TYPE_CHECKING:
+    from server.ssh.gateway import Gateway
 
 
 @dataclass(frozen=True)
@@ -191,6 +194,8 @@ class HubRunner:
 
     async def _start_ssh(self, hosted: Hosted, options: SSHOptions) -> None:
         """Serve the participant app over SSH too; if it cannot listen, say why and go on without."""
+        from server.ssh.gateway import Gateway, fingerprint, host_key  # asyncssh and Textual: only when asked for
+
         try:
             key = host_key(options.key_dir)
         except (OSError, ValueError) as error:

@@ -270,7 +270,7 @@ class _Participant:
             if plan.scenario == "flood":
                 await self.vote(plan.question, rng.randrange(plan.cells))
             elif plan.scenario == "steady":
-                await asyncio.sleep(rng.expovariate(plan.rate))
+                await asyncio.sleep(min(rng.expovariate(plan.rate), max(0.0, end - now)))  # the window ends on time
                 if time.time() < end:
                     await self.vote(plan.question, rng.randrange(plan.cells))
             else:  # hold

@@ -101,7 +101,9 @@ class Peer:
 
 
 async def join(url: str, hello: Hello | None = None) -> Peer:
-    peer = Peer(await connect(url, compression=None, max_size=2**20))
+    # No max_queue: a peer that has not read every update can still close at once (a full queue would
+    # stop it reading the server's close frame until close_timeout).
+    peer = Peer(await connect(url, compression=None, max_size=2**20, max_queue=None))
     await peer.send(hello or Hello(name="Ann"))
     welcome = await peer.reply()
     assert isinstance(welcome, Welcome), welcome

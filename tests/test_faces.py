@@ -50,6 +50,11 @@ def text_of(app, selector):
     return str(app.screen.query_one(selector).render())
 
 
+def shown(app, kind):
+    """The widgets of ``kind`` on screen (a picker or chart is kept, and hidden, between questions)."""
+    return [w for w in app.screen.query(kind) if all(node.display for node in w.ancestors_with_self)]
+
+
 def chart_counts(app):
     (chart,) = app.screen.query(TallyChart)
     return chart.counts
@@ -68,7 +73,7 @@ async def test_a_vote_cast_and_changed_shows_on_the_host(hub):
         assert "coproterm join 10.0.0.5:8765" in text_of(host, "#join-how")
         assert "1 connected" in text_of(host, "#people")
         await hp.press("n")
-        await until(ap, lambda: ann.screen.query(BoardPicker))
+        await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
         await ap.press("4", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 0, 0, 1, 0, 0))
         await until(ap, lambda: "Your vote is counted: consultation" in text_of(ann, "#feedback"))
@@ -104,16 +109,46 @@ async def test_results_reach_participants_only_when_revealed(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "n", "n")
-        await until(ap, lambda: ann.view.state.current == COMPLEXITY and ann.screen.query(BoardPicker))
+        await until(ap, lambda: ann.view.state.current == COMPLEXITY and shown(ann, BoardPicker))
         await ap.press("3", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 0, 1, 0))
-        assert not ann.screen.query(TallyChart), "hidden until the host reveals"
+        assert not shown(ann, TallyChart), "hidden until the host reveals"
         await hp.press("r")
-        await until(ap, lambda: ann.screen.query(TallyChart))
+        await until(ap, lambda: shown(ann, TallyChart))
         assert chart_counts(ann) == (0, 0, 1, 0)
         assert "REVEALED" in text_of(host, "#state")
         await hp.press("r")
-        await until(ap, lambda: not ann.screen.query(TallyChart))
+        await until(ap, lambda: not shown(ann, TallyChart))
+
+
+async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
+    """One picker and one chart serve every question: each shows the new board, the cursor on the vote."""
+    host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url)
+    async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
+        await until(hp, lambda: connected(host) == 1)
+        assert not shown(ann, BoardPicker), "the opening discussion has no board"
+        await hp.press("n", "r")
+        await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
+        await ap.press("5", "enter")
+        await until(ap, lambda: ann.view.my_vote() == 4)
+        assert "participation" in text_of(ann, "BoardPicker") and "doing with" in text_of(ann, "TallyChart")
+        await hp.press("n", "n")
+        await until(ap, lambda: ann.view.state.current == COMPLEXITY)
+        assert shown(ann, BoardPicker) and not shown(ann, TallyChart), "not revealed on this one"
+        assert "chaotic" in text_of(ann, "BoardPicker") and "participation" not in text_of(ann, "BoardPicker")
+        assert ann.screen.query_one(BoardPicker).has_focus
+        await ap.press("2", "enter")
+        await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
+        await hp.press("n", "n")
+        await until(ap, lambda: ann.view.state.current == GRID + 1)
+        assert not shown(ann, BoardPicker) and ann.screen.focused is None, "no board, and no keys to a hidden one"
+        await hp.press("p", "p", "p", "p")
+        await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
+        picker = ann.screen.query_one(BoardPicker)
+        assert picker.cursor == picker.chosen == 4, "back on the vote cast here before"
+        assert len(ann.screen.query(BoardPicker)) == len(ann.screen.query(TallyChart)) == 1
+        await ap.press("left", "enter")
+        await until(hp, lambda: chart_counts(host) == (0, 0, 0, 1, 0, 0))
 
 
 async def test_grid_is_navigated_in_two_dimensions(hub):
@@ -121,7 +156,7 @@ async def test_grid_is_navigated_in_two_dimensions(hub):
     async with host.run_test() as hp, ann.run_test(size=(80, 24)) as ap:
         await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "n", "n", "n")
-        await until(ap, lambda: ann.view.state.current == GRID and ann.screen.query(BoardPicker))
+        await until(ap, lambda: ann.view.state.current == GRID and shown(ann, BoardPicker))
         await ap.press("right", "right", "down", "down", "down", "left", "enter")
         # column 2 (education / persuasion), row 4 (chaotic): cell 3 * 6 + 1
         await until(ap, lambda: ann.view.my_vote() == 19)
@@ -137,7 +172,7 @@ async def test_a_dropped_connection_comes_back_with_its_vote(hub):
         await until(ap, lambda: ann.view.state is not None)
         host = await join_host(hub.url)
         await host.request(lambda seq: Command(seq, Action.GOTO, SPECTRUM))
-        await until(ap, lambda: ann.screen.query(BoardPicker))
+        await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
         await ap.press("6", "enter")
         await until(ap, lambda: ann.view.my_vote() == 5)
         for conn, peer in list(hub.hub._peers.items()):
@@ -190,7 +225,7 @@ async def test_reset_asks_then_clears(hub):
     async with host.run_test() as hp, ann.run_test() as ap:
         await until(hp, lambda: connected(host) == 1)
         await hp.press("n")
-        await until(ap, lambda: ann.screen.query(BoardPicker))
+        await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
         await ap.press("enter")
         await until(hp, lambda: chart_counts(host) == (1, 0, 0, 0, 0, 0))
         await hp.press("x")
@@ -212,7 +247,7 @@ async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
         async with host.run_test() as hp, ann.run_test() as ap:
             await until(hp, lambda: connected(host) == 1)
             await hp.press("n")
-            await until(ap, lambda: ann.screen.query(BoardPicker))
+            await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
             await ap.press("5", "enter")
             await until(hp, lambda: chart_counts(host) == (0, 0, 0, 0, 1, 0))
             await hp.press("e")

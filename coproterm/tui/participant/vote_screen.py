@@ -110,23 +110,39 @@ class VoteScreen(HubScreen):
         self.query_one("#prompt", Steady).show(Text(question.prompt))
         self.query_one("#note", Steady).show(Text(question.note))
         self.query_one("#note").display = bool(question.note) and self.size.height >= 20
-        board = self.query_one("#board", Vertical)
-        board.remove_children()
         self.query_one("#help", Steady).show("")
-        if question.kind is not Kind.DISCUSSION:
+        # One picker and one chart, made once and handed each new question: a new widget
+        # costs a restyle and a focus change (the footer rebuilds), paid per viewer over SSH.
+        picker = next(iter(self.query(BoardPicker)), None)
+        if question.kind is Kind.DISCUSSION:
+            if picker is not None:
+                picker.display = False
+                if picker.has_focus:
+                    self.set_focus(None)
+        elif picker is None:
             picker = BoardPicker(question, view.my_vote())
-            board.mount(picker)
+            self.query_one("#board", Vertical).mount(picker)
+            picker.focus()
+        else:
+            picker.show(question, view.my_vote())
+            picker.display = True
             picker.focus()
         self._show_results(question, view)
 
     def _show_results(self, question: Question, view: SessionView) -> None:
-        results = self.query_one("#results", Vertical)
-        results.remove_children()
         tally = view.current_tally
         showing = tally is not None and question.kind is not Kind.DISCUSSION
+        chart = next(iter(self.query(TallyChart)), None)
         if showing:
             assert tally is not None
-            results.mount(Static("Results", classes="heading"), TallyChart(question, tally.counts))
+            if chart is None:
+                self.query_one("#results", Vertical).mount(
+                    Static("Results", classes="heading"), TallyChart(question, tally.counts)
+                )
+            else:
+                chart.show(question, tally.counts)
+        for part in self.query_one("#results", Vertical).children:
+            part.display = showing
         # On a small screen the results take the place of the help text.
         self.query_one("#help").display = not (showing and self.size.height < 34)
 

@@ -40,6 +40,12 @@ class TallyChart(Widget):
         self.question = question
         self.set_reactive(TallyChart.counts, counts or (0,) * question.cells)
 
+    def show(self, question: Question, counts: tuple[int, ...]) -> None:
+        """Draw another question's tally here (cheaper than mounting a new chart)."""
+        self.question = question
+        self.set_reactive(TallyChart.counts, counts)
+        self.refresh(layout=True)
+
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return len(self._draw(width).split())
 

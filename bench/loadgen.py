@@ -143,12 +143,14 @@ def run(
     *,
     processes: int | None = None,
     on_start: Callable[[float, float], None] | None = None,
+    seed: int = 0,
     **plan: Any,
 ) -> Stats:
     """Run ``clients`` participants across worker processes; return their summed counts.
 
     ``on_start(start, end)`` is called with the measured window's wall-clock bounds
     once every participant is connected, for probes that run beside the load.
+    Runs with different ``seed`` values make different choices.
     """
     processes = processes or max(1, min(4, clients // 100 or 1))
     shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
@@ -157,7 +159,7 @@ def run(
     workers = [
         context.Process(
             target=_worker,
-            args=(asdict(Plan(url, scenario, share, seed=i + 1, **plan)), ready, go, results),
+            args=(asdict(Plan(url, scenario, share, seed=seed * processes + i + 1, **plan)), ready, go, results),
         )
         for i, share in enumerate(shares)
     ]

@@ -23,6 +23,7 @@ from coproterm.core.wire import Action, Command, Hello, Vote
 from tests.hubkit import join
 
 SPECTRUM = 1
+NEXT_BOARD, NEXT_PROMPT = 2, b"new opportunity"
 FIRST_SCREEN = b"co-production mean to you"
 
 
@@ -104,10 +105,12 @@ async def measure(*counts: int) -> dict[str, float]:
 
         host = await join(hub.url, Hello(host_token=hub.token))
         marks = [len(v.received) for v in viewers]
+        cpu_before = hub.cpu_seconds()
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))
         await asyncio.gather(*(until_shown(v, b"Results") for v in viewers))
         await settle(viewers)
+        question_cpu = hub.cpu_seconds() - cpu_before  # settle's quiet time costs the hub next to nothing
         question_change = statistics.median(len(v.received) - m for v, m in zip(viewers, marks, strict=True))
 
         channel, own = sessions[0][2], viewers[0]
@@ -127,6 +130,12 @@ async def measure(*counts: int) -> dict[str, float]:
         await settle(viewers)
         cpu = hub.cpu_seconds() - cpu_before
         per_update = statistics.median((len(v.received) - m) / updates for v, m in zip(viewers, marks, strict=True))
+
+        cpu_before = hub.cpu_seconds()
+        await host.request(lambda s: Command(s, Action.GOTO, NEXT_BOARD))  # the usual step: a board to a board
+        await asyncio.gather(*(until_shown(v, NEXT_PROMPT) for v in viewers))
+        await settle(viewers)
+        next_board_cpu = hub.cpu_seconds() - cpu_before
         for connection, _, _ in sessions:
             connection.close()
     return {
@@ -137,6 +146,8 @@ async def measure(*counts: int) -> dict[str, float]:
         "tally_update_bytes": per_update,
         "own_vote_bytes": own_vote,
         "cpu_ms_per_redraw": 1000 * cpu / (updates * count),
+        "cpu_ms_per_question_change": 1000 * question_cpu / count,
+        "cpu_ms_per_next_board": 1000 * next_board_cpu / count,
     }
 
 
@@ -150,7 +161,9 @@ def main() -> None:
     print(
         f"with {figures['count']:.0f} viewers: first paint {figures['first_paint_bytes']:,.0f} B; question change "
         f"{figures['question_change_bytes']:,.0f} B; tally update {figures['tally_update_bytes']:,.0f} B; own vote "
-        f"{figures['own_vote_bytes']:,.0f} B; {figures['cpu_ms_per_redraw']:.2f} ms CPU per redraw per viewer"
+        f"{figures['own_vote_bytes']:,.0f} B; {figures['cpu_ms_per_redraw']:.2f} ms CPU per redraw per viewer, "
+        f"{figures['cpu_ms_per_question_change']:.1f} ms per question change (the first board), "
+        f"{figures['cpu_ms_per_next_board']:.1f} ms from a board to the next"
     )
 
 

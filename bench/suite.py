@@ -62,10 +62,10 @@ def ingest(runs: int) -> dict[str, float]:
         hubs = {"bare": bare, "hub": plain, "log": logged}
         _prepare(plain, (Action.GOTO, SPECTRUM))
         _prepare(logged, (Action.GOTO, SPECTRUM))
-        for _ in range(runs):
+        for seed in range(runs):
             this_run = {}
             for mode, hub in hubs.items():
-                stats = run(hub.url, 500, "flood", duration=3, warmup=0.5)
+                stats = run(hub.url, 500, "flood", duration=3, warmup=0.5, seed=seed)
                 this_run[mode] = stats.acks / 3
                 rates[mode].append(this_run[mode])
             ratios.append(this_run["hub"] / this_run["bare"])
@@ -118,15 +118,25 @@ def latency(runs: int) -> dict[str, float]:
     with Hub("hub") as hub:  # one hub, several runs: each run connects its own 1,000
         _prepare(hub, (Action.GOTO, GRID))
 
-        def load(on_start: Callable[[float, float], None]) -> Stats:
-            return run(
-                hub.url, 1000, "steady", rate=0.2, cells=23, question=GRID, duration=8, warmup=1, on_start=on_start
-            )
-
         def probe(start: float, end: float) -> list[float]:
             return asyncio.run(_probe(hub, start, end))
 
-        for _ in range(runs):
+        for seed in range(runs):
+
+            def load(on_start: Callable[[float, float], None], seed: int = seed) -> Stats:
+                return run(
+                    hub.url,
+                    1000,
+                    "steady",
+                    rate=0.2,
+                    cells=23,
+                    question=GRID,
+                    duration=8,
+                    warmup=1,
+                    on_start=on_start,
+                    seed=seed,
+                )
+
             _, measured = _with_load(load, probe)
             samples += measured  # type: ignore[arg-type]
     samples.sort()
@@ -173,8 +183,8 @@ def storm(runs: int) -> dict[str, float]:
     fan_out = ("State", "Tally", "Turnout")
     with Hub("hub") as hub:
         _prepare(hub, (Action.GOTO, SPECTRUM), (Action.REVEAL, SPECTRUM))
-        for _ in range(runs):
-            stats = run(hub.url, 1000, "steady", rate=1.0, duration=duration, warmup=0.5)
+        for seed in range(runs):
+            stats = run(hub.url, 1000, "steady", rate=1.0, duration=duration, warmup=0.5, seed=seed)
             per = stats.connected * duration
             frames.append(sum(stats.frames[k] for k in fan_out) / per)
             data.append(sum(stats.frame_bytes[k] for k in fan_out) / per)
@@ -185,24 +195,30 @@ def storm(runs: int) -> dict[str, float]:
 # -- 4. a workshop's worth of bandwidth ------------------------------------------------
 
 
-def workshop(scale: float) -> dict[str, float]:
-    """A one-hour workshop, played ``scale`` times faster: 10 questions, 30 participants."""
+def workshop(scale: float, runs: int) -> dict[str, float]:
+    """A one-hour workshop, played ``scale`` times faster: 10 questions, 30 participants; a fresh hub each run."""
+    figures: dict[str, list[float]] = {"received": [], "sent": [], "payload_in": [], "segments": [], "votes": []}
+    for seed in range(runs):
+        for name, value in _one_workshop(scale, seed).items():
+            figures[name].append(value)
+    return {name: median(values) for name, values in figures.items()}
+
+
+def _one_workshop(scale: float, seed: int) -> dict[str, float]:
     hour = 3600 / scale
     with Hub("hub", scale=scale, workshop=True) as hub:
 
         def load(on_start: Callable[[float, float], None]) -> Stats:
-            return run(hub.url, 30, "workshop", rate=scale, duration=hour, warmup=0, on_start=on_start)
+            return run(hub.url, 30, "workshop", rate=scale, duration=hour, warmup=0, on_start=on_start, seed=seed)
 
         def facilitate(start: float, end: float) -> None:
             asyncio.run(_facilitate(hub, start, end))
 
         stats, _ = _with_load(load, facilitate)
     people = stats.connected
-    received = (stats.tcp["bytes_in"] + HEADER * stats.tcp["segs_in"]) / people
-    sent = (stats.tcp["bytes_out"] + HEADER * stats.tcp["segs_out"]) / people
     return {
-        "received": received,
-        "sent": sent,
+        "received": (stats.tcp["bytes_in"] + HEADER * stats.tcp["segs_in"]) / people,
+        "sent": (stats.tcp["bytes_out"] + HEADER * stats.tcp["segs_out"]) / people,
         "payload_in": stats.tcp["bytes_in"] / people,
         "segments": (stats.tcp["segs_in"] + stats.tcp["segs_out"]) / people,
         "votes": stats.sent / people,
@@ -226,8 +242,17 @@ async def _facilitate(hub: Hub, start: float, end: float) -> None:
 # -- 5. memory per participant -----------------------------------------------------------
 
 
-def memory(*counts: int) -> dict[int, float]:
-    """KiB of hub memory per connected participant (RSS growth / connections), at each count, on one hub."""
+def memory(runs: int, *counts: int) -> dict[int, float]:
+    """KiB of hub memory per connected participant (RSS growth / connections) at each count: medians of runs."""
+    readings: dict[int, list[float]] = {count: [] for count in counts}
+    for seed in range(runs):
+        for count, kib in _memory_once(seed, counts).items():
+            readings[count].append(kib)
+    return {count: median(values) for count, values in readings.items()}
+
+
+def _memory_once(seed: int, counts: tuple[int, ...]) -> dict[int, float]:
+    """One fresh hub, each count connected in turn."""
     per: dict[int, float] = {}
     with Hub("hub") as hub:
         _prepare(hub, (Action.GOTO, SPECTRUM))
@@ -237,7 +262,7 @@ def memory(*counts: int) -> dict[int, float]:
             reading: dict[str, int] = {}
 
             def load(on_start: Callable[[float, float], None], count: int = count) -> Stats:
-                return run(hub.url, count, "hold", duration=2.5, warmup=0, on_start=on_start)
+                return run(hub.url, count, "hold", duration=2.0, warmup=0, on_start=on_start, seed=seed)
 
             def measure(start: float, end: float, reading: dict[str, int] = reading) -> None:
                 time.sleep(max(0.0, start - time.time()) + 1.5)
@@ -341,7 +366,7 @@ def main() -> None:
         s["bytes"] <= 1024,
     )
     row("   (acks of their own votes, besides)", f"{s['acks']:.1f} /s each", "", None)
-    w = workshop(args.scale)
+    w = workshop(args.scale, args.runs)
     total = w["received"] + w["sent"]
     row(
         "4. one-hour workshop, 30 people: received (TCP/IP incl.)",
@@ -357,7 +382,7 @@ def main() -> None:
         "",
         None,
     )
-    memory_per = memory(1000, 2000)
+    memory_per = memory(args.runs, 1000, 2000)
     m1, m2 = memory_per[1000], memory_per[2000]
     row("5. hub memory per participant, 1,000 connected", f"{m1:.1f} KiB", "<= 30 KB", m1 <= 30)
     row("   2,000 connected", f"{m2:.1f} KiB", "<= 30 KB", m2 <= 30)
@@ -381,6 +406,13 @@ def main() -> None:
     row("   a question change (new question, revealed)", f"{figures['question_change_bytes']:,.0f} B", "", None)
     row("   casting one's own vote", f"{figures['own_vote_bytes']:,.0f} B", "", None)
     row("   server CPU per redraw per viewer", f"{figures['cpu_ms_per_redraw']:.1f} ms", "", None)
+    row(
+        "   server CPU per viewer: from a discussion to a board, revealed",
+        f"{figures['cpu_ms_per_question_change']:.0f} ms",
+        "",
+        None,
+    )
+    row("   server CPU per viewer: from a board to the next", f"{figures['cpu_ms_per_next_board']:.0f} ms", "", None)
     hour = (
         figures["first_paint_bytes"]
         + 10 * figures["question_change_bytes"]
@@ -425,7 +457,10 @@ def _write(
 
 Measured by `bench/run_all` (`python -m bench.suite --runs {args.runs} --scale {args.scale:g}`) on
 {date.today():%d %B %Y}, in {elapsed:.0f} s. Each comparison is made within one run; each figure
-is the median of {args.runs} runs. The hub runs in a process of its own, the simulated
+is the median of {args.runs} runs (each with its own random seed), but for two: the latency
+percentiles are taken over the probes of all {args.runs} runs together, and the SSH figures come
+from one pass (opening 200 SSH sessions takes a minute; its byte counts came out identical
+from pass to pass while this suite was built, its memory within 3%). The hub runs in a process of its own, the simulated
 participants in up to four others, all on this one machine over loopback.
 
 **Machine**: {os.cpu_count()} cores ({cpu}), {int(memory_total) // 1024**2} GiB, {platform.system()} {platform.release()},

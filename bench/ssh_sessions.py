@@ -138,6 +138,9 @@ async def measure(*counts: int) -> dict[str, float]:
         next_board_cpu = hub.cpu_seconds() - cpu_before
         for connection, _, _ in sessions:
             connection.close()
+        # Close the websockets here, while this loop can answer: the hub's shutdown would
+        # otherwise wait for their closing handshakes while this process blocks in Hub.__exit__.
+        await asyncio.gather(host.socket.close(), voter.socket.close())
     return {
         "count": count,
         **{f"rss_per_session_kib_{n}": kib for n, kib in memory.items()},

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import asyncssh
@@ -23,6 +24,7 @@ from coproterm.core.wire import Action, Command, Hello, Vote
 from tests.hubkit import join
 
 SPECTRUM = 1
+SPECTRUM_PROMPT = b"spectrum of interactions?"
 NEXT_BOARD, NEXT_PROMPT = 2, b"new opportunity"
 FIRST_SCREEN = b"co-production mean to you"
 
@@ -78,15 +80,41 @@ async def settle(viewers: list[Viewer], quiet: float = 0.6, limit: float = 30) -
             return
 
 
-async def until_shown(viewer: Viewer, text: bytes, limit: float = 60) -> None:
+async def until_shown(viewer: Viewer, text: bytes, limit: float = 60, since: int = 0) -> None:
     async with asyncio.timeout(limit):
-        while text not in viewer.received:
+        while viewer.received.find(text, since) < 0:
             viewer.changed.clear()
             await viewer.changed.wait()
 
 
+async def step(
+    hub: Hub, viewers: list[Viewer], act: Callable[[], Awaitable[object]], shown: bytes
+) -> tuple[float, float]:
+    """One change on every screen: the bytes each viewer received (median) and the hub's CPU ms per viewer."""
+    marks = [len(v.received) for v in viewers]
+    cpu_before = hub.cpu_seconds()
+    await act()
+    await asyncio.gather(*(until_shown(v, shown, since=m) for v, m in zip(viewers, marks, strict=True)))
+    await settle(viewers)
+    cpu = hub.cpu_seconds() - cpu_before  # settle's quiet time costs the hub next to nothing
+    received = statistics.median(len(v.received) - m for v, m in zip(viewers, marks, strict=True))
+    return received, 1000 * cpu / len(viewers)
+
+
+async def until_idle(hub: Hub, limit: float = 30) -> None:
+    """Wait until the hub uses under 5% of a core over half a second (sessions done closing)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = hub.cpu_seconds()
+        await asyncio.sleep(0.5)
+        if hub.cpu_seconds() - before < 0.025:
+            return
+
+
 async def measure(*counts: int) -> dict[str, float]:
-    """Open sessions up to each of ``counts`` in turn (one hub), reading memory at each; then the bytes."""
+    """Open sessions up to each of ``counts`` in turn (one hub), reading memory at each; then the bytes and
+    CPU of each kind of screen change, with the first ``counts[0]`` sessions (per viewer they do not depend
+    on how many watch, and a smaller room keeps the whole suite within its minutes)."""
     memory: dict[int, float] = {}
     with Hub("hub", ssh=True) as hub:
         await asyncio.sleep(0.5)
@@ -101,17 +129,19 @@ async def measure(*counts: int) -> dict[str, float]:
             await settle(viewers)
             memory[count] = (hub.rss_kib() - baseline) / count
         first_paint = statistics.median(len(v.received) for v in viewers)
-        count = counts[-1]
+        count = counts[0]
+        for connection, _, _ in sessions[count:]:
+            connection.close()
+        sessions, viewers = sessions[:count], viewers[:count]
+        await until_idle(hub)
 
         host = await join(hub.url, Hello(host_token=hub.token))
-        marks = [len(v.received) for v in viewers]
-        cpu_before = hub.cpu_seconds()
-        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
-        await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))
-        await asyncio.gather(*(until_shown(v, b"Results") for v in viewers))
-        await settle(viewers)
-        question_cpu = hub.cpu_seconds() - cpu_before  # settle's quiet time costs the hub next to nothing
-        question_change = statistics.median(len(v.received) - m for v, m in zip(viewers, marks, strict=True))
+        question_change, question_cpu = await step(
+            hub, viewers, lambda: host.request(lambda s: Command(s, Action.GOTO, SPECTRUM)), SPECTRUM_PROMPT
+        )
+        reveal, reveal_cpu = await step(
+            hub, viewers, lambda: host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM)), b"Results"
+        )
 
         channel, own = sessions[0][2], viewers[0]
         mark = len(own.received)
@@ -131,11 +161,9 @@ async def measure(*counts: int) -> dict[str, float]:
         cpu = hub.cpu_seconds() - cpu_before
         per_update = statistics.median((len(v.received) - m) / updates for v, m in zip(viewers, marks, strict=True))
 
-        cpu_before = hub.cpu_seconds()
-        await host.request(lambda s: Command(s, Action.GOTO, NEXT_BOARD))  # the usual step: a board to a board
-        await asyncio.gather(*(until_shown(v, NEXT_PROMPT) for v in viewers))
-        await settle(viewers)
-        next_board_cpu = hub.cpu_seconds() - cpu_before
+        next_board, next_board_cpu = await step(
+            hub, viewers, lambda: host.request(lambda s: Command(s, Action.GOTO, NEXT_BOARD)), NEXT_PROMPT
+        )
         for connection, _, _ in sessions:
             connection.close()
         # Close the websockets here, while this loop can answer: the hub's shutdown would
@@ -146,11 +174,14 @@ async def measure(*counts: int) -> dict[str, float]:
         **{f"rss_per_session_kib_{n}": kib for n, kib in memory.items()},
         "first_paint_bytes": first_paint,
         "question_change_bytes": question_change,
+        "reveal_bytes": reveal,
+        "next_board_bytes": next_board,
         "tally_update_bytes": per_update,
         "own_vote_bytes": own_vote,
-        "cpu_ms_per_redraw": 1000 * cpu / (updates * count),
-        "cpu_ms_per_question_change": 1000 * question_cpu / count,
-        "cpu_ms_per_next_board": 1000 * next_board_cpu / count,
+        "cpu_ms_per_tally_update": 1000 * cpu / (updates * count),
+        "cpu_ms_per_question_change": question_cpu,
+        "cpu_ms_per_reveal": reveal_cpu,
+        "cpu_ms_per_next_board": next_board_cpu,
     }
 
 
@@ -161,13 +192,18 @@ def main() -> None:
     figures = asyncio.run(measure(*sorted(args.counts)))
     for count in sorted(args.counts):
         print(f"{count:4} SSH sessions: {figures[f'rss_per_session_kib_{count}']:7.0f} KiB of server memory each")
-    print(
-        f"with {figures['count']:.0f} viewers: first paint {figures['first_paint_bytes']:,.0f} B; question change "
-        f"{figures['question_change_bytes']:,.0f} B; tally update {figures['tally_update_bytes']:,.0f} B; own vote "
-        f"{figures['own_vote_bytes']:,.0f} B; {figures['cpu_ms_per_redraw']:.2f} ms CPU per redraw per viewer, "
-        f"{figures['cpu_ms_per_question_change']:.1f} ms per question change (the first board), "
-        f"{figures['cpu_ms_per_next_board']:.1f} ms from a board to the next"
-    )
+    print(f"with {figures['count']:.0f} viewers, per viewer: first paint {figures['first_paint_bytes']:,.0f} B")
+    for label, kind in STEPS.items():
+        print(f"  {label:40} {figures[f'{kind}_bytes']:7,.0f} B  {figures[f'cpu_ms_per_{kind}']:6.1f} ms of hub CPU")
+    print(f"  {'casting their own vote':40} {figures['own_vote_bytes']:7,.0f} B")
+
+
+STEPS = {
+    "a question change (discussion to a board)": "question_change",
+    "results revealed": "reveal",
+    "a board to the next": "next_board",
+    "a tally update, results shown": "tally_update",
+}
 
 
 if __name__ == "__main__":

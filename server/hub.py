@@ -26,6 +26,8 @@ from coproterm.core.wire import (
     Command,
     Error,
     ErrorCode,
+    Hello,
+    Message,
     ProtocolError,
     Role,
     VersionMismatch,
@@ -33,7 +35,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
-from server.limits import BURST, RATE, AddressLimit, RateLimit
+from server.limits import BURST, RATE, AddressLimit, NewcomerLimit, RateLimit
 from server.store import SessionStore, StoreError
 
 log = logging.getLogger("coproterm.hub")
@@ -90,6 +92,7 @@ class Hub:
     """Votes and commands per second per connection (0: no limit)."""
     burst: int = BURST
     addresses: AddressLimit = field(default_factory=AddressLimit)
+    newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
     clock: Callable[[], float] = time.monotonic
     _peers: dict[ConnId, _Peer] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -214,6 +217,9 @@ class Hub:
             return await self._refuse(socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA)
         if isinstance(message, (Vote, Command)) and not self._peers[conn].limit.allow(self.clock()):
             return await self._too_fast(conn, socket, message.seq)
+        if self._newcomer(conn, message) and not self.newcomers.allow(self._peers[conn].address, self.clock()):
+            text = "too many new participants from your address: try again in a minute"
+            return await self._refuse(socket, ErrorCode.RATE_LIMITED, text, CloseCode.POLICY_VIOLATION)
         was_welcomed = self.session.role(conn) is not None
         outputs = self.session.handle(conn, message)
         events = [output.event for output in outputs if isinstance(output, Record)]
@@ -274,6 +280,15 @@ class Hub:
             )
         await socket.send(encode(Error(seq, ErrorCode.RATE_LIMITED, "too many votes too fast: slow down")))
         return True
+
+    def _newcomer(self, conn: ConnId, message: Message) -> bool:
+        """Whether this message would add someone new to the session (not a host, not someone coming back)."""
+        return (
+            isinstance(message, Hello)
+            and message.host_token is None
+            and self.session.role(conn) is None
+            and not self.session.knows(message.resume)
+        )
 
     async def _refuse(self, socket: ServerConnection, code: ErrorCode, text: str, close: int) -> bool:
         log.info("closing a connection: %s", text)

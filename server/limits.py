@@ -15,6 +15,12 @@ FLOOD = 150
 FLOOD_WINDOW = 10.0
 PER_ADDRESS = 32
 """Connections one address may hold (loopback is exempt: the SSH gateway and local dashboards)."""
+NEWCOMERS = 20
+"""New participants one address may bring at once (a shared laptop, a few mistyped join codes)."""
+NEWCOMER_EVERY = 30.0
+"""Seconds in which an address earns one more newcomer once those are spent."""
+TRACKED_ADDRESSES = 4096
+"""Addresses whose newcomers are counted before the ones back to a full allowance are forgotten."""
 
 
 @dataclass(slots=True)
@@ -67,6 +73,38 @@ class AddressLimit:
         self.counts[address] -= 1
         if self.counts[address] <= 0:
             del self.counts[address]
+
+
+@dataclass
+class NewcomerLimit:
+    """New participants per remote address: a token bucket each (loopback exempt, as above).
+
+    Every newcomer is a record the session keeps for good. Unchecked, one machine could
+    add a thousand a second (measured: about 2 GB of hub memory an hour, and as many log
+    rows), or try join codes until one fits. Returning participants are never counted.
+    """
+
+    burst: int = NEWCOMERS
+    every: float = NEWCOMER_EVERY
+    exempt_loopback: bool = True
+    buckets: dict[str, RateLimit] = field(default_factory=dict)
+
+    def allow(self, address: str, now: float) -> bool:
+        """Count one newcomer from ``address``; False if it has no allowance left."""
+        if self.exempt_loopback and _loopback(address):
+            return True
+        bucket = self.buckets.get(address)
+        if bucket is None:
+            if len(self.buckets) >= TRACKED_ADDRESSES:
+                self._forget_full(now)
+            bucket = self.buckets[address] = RateLimit(rate=1 / self.every, burst=self.burst, tokens=self.burst)
+        return bucket.allow(now)
+
+    def _forget_full(self, now: float) -> None:
+        """Drop addresses whose allowance has grown back whole: forgetting them changes nothing."""
+        for address, bucket in list(self.buckets.items()):
+            if bucket.updated is None or bucket.tokens + (now - bucket.updated) * bucket.rate >= bucket.burst:
+                del self.buckets[address]
 
 
 def _loopback(address: str) -> bool:

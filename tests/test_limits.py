@@ -8,8 +8,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote
-from server.limits import BURST, FLOOD, AddressLimit, RateLimit
+from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote, decode, encode
+from server.limits import BURST, FLOOD, TRACKED_ADDRESSES, AddressLimit, NewcomerLimit, RateLimit
 from tests.hubkit import join, join_host, running_hub
 
 SPECTRUM = 1
@@ -78,6 +78,45 @@ async def test_many_connections_from_one_address_are_limited():
         await kept[0].socket.close()
         await asyncio.sleep(0.2)
         assert (await join(hub.url)).welcome is not None, "a place freed is a place to take"
+
+
+def test_newcomers_per_address_and_the_memory_of_it():
+    limit = NewcomerLimit(burst=2, every=30)
+    assert limit.allow("10.0.0.5", 0) and limit.allow("10.0.0.5", 0)
+    assert not limit.allow("10.0.0.5", 1)
+    assert limit.allow("10.0.0.6", 1), "each address has its own allowance"
+    assert limit.allow("10.0.0.5", 31), "one more every 30 s"
+    assert all(limit.allow("127.0.0.1", 0) for _ in range(100)), "the SSH gateway and local dashboards"
+    for i in range(TRACKED_ADDRESSES + 10):
+        limit.allow(f"10.1.{i // 256}.{i % 256}", 100)
+    assert "10.0.0.6" not in limit.buckets and "10.1.0.0" in limit.buckets, "full again: forgotten; spent: kept"
+    limit.allow("10.9.9.9", 200)
+    assert len(limit.buckets) < 100, "addresses back to a full allowance are forgotten"
+
+
+async def test_one_address_cannot_fill_the_session_with_newcomers():
+    now = [1000.0]
+    async with running_hub(clock=lambda: now[0]) as hub:
+        hub.hub.newcomers = NewcomerLimit(burst=3, every=30, exempt_loopback=False)
+        host = await join_host(hub.url)  # a host is not a newcomer
+        first = await join(hub.url, Hello(name="Ann"))
+        await first.socket.close()
+        for name in ("Bo", "Cy"):
+            await join(hub.url, Hello(name=name))
+        async with connect(hub.url) as fourth:
+            await fourth.send(encode(Hello(name="Dee")))
+            refusal = decode(await asyncio.wait_for(fourth.recv(), 5))
+            assert isinstance(refusal, Error) and refusal.code is ErrorCode.RATE_LIMITED
+            assert "from your address" in refusal.message
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(fourth.recv(), 5)
+            assert closed.value.rcvd.code == 1008
+        back = await join(hub.url, Hello(resume=first.welcome.resume))
+        assert back.welcome.resume == first.welcome.resume, "someone coming back is never refused"
+        assert len(hub.session.participants) == 3
+        now[0] += 31
+        assert (await join(hub.url, Hello(name="Dee"))).welcome is not None, "a minute later, one more"
+        assert await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM)) == Ack(host.seq)
 
 
 async def test_a_client_that_stops_reading_is_dropped():

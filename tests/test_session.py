@@ -185,6 +185,19 @@ def test_full_session_refuses_newcomers_but_not_returners():
     join(session, 3, resume=first.resume)
 
 
+def test_a_session_keeps_at_most_its_records_and_still_takes_back_everyone_in_them():
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), max_records=2)
+    first = join(session, 1)
+    join(session, 2)
+    session.disconnect(1)
+    session.disconnect(2)
+    refusal = only(session.handle(3, Hello(name="Cy")))
+    assert error_code(refusal) is ErrorCode.FULL and "2 participants" in refusal.message
+    assert session.knows(first.resume) and not session.knows(b"x" * 16) and not session.knows(None)
+    assert join(session, 4, resume=first.resume).resume == first.resume, "those it keeps come back"
+    assert len(session.participants) == 2 and session.connected == 1
+
+
 def test_names_are_cleaned():
     assert clean_name("  Ann \t Lee \n") == "Ann Lee"
     assert clean_name("\x1b[2Jx\x07") == "[2Jx"

@@ -14,6 +14,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command, Hello
 from server.hosting import HubRunner, SSHOptions
+from server.limits import NewcomerLimit
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host
 from tests.sshkit import OPTIONS, SSHClient, run_ssh, ssh_binary
@@ -95,6 +96,25 @@ async def test_esc_reaches_the_app(tmp_path):
         await asyncio.sleep(0.5)
         ann.type("q")  # ...so q quits, where the palette would have taken it as a search
         assert await ann.wait() == 0
+
+
+async def test_one_address_cannot_bring_newcomers_without_end_over_ssh(tmp_path):
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path))
+    async with runner as hosted:
+        assert runner.gateway is not None
+        runner.gateway.newcomers = NewcomerLimit(burst=1, exempt_loopback=False)
+        ann = await SSHClient(hosted.ssh_port, "ann").start()
+        await ann.expect("co-production mean to you")
+        bob = await SSHClient(hosted.ssh_port, "bob").start()
+        await bob.expect("too many new participants from your address: try again in a minute")
+        assert await bob.wait() == 1 and len(session.participants) == 1
+        ann.kill()
+        await ann.wait()
+        again = await SSHClient(hosted.ssh_port, "ann").start()
+        await again.expect("co-production mean to you")  # someone coming back is not a newcomer
+        again.type("q")
+        assert await again.wait() == 0 and len(session.participants) == 1
 
 
 async def test_everything_but_the_app_is_refused(tmp_path):

@@ -45,6 +45,8 @@ ConnId = int
 
 MAX_PARTICIPANTS = 5000
 """How many may be connected at once unless the host says otherwise (at most 65,535: the tally budget)."""
+MAX_RECORDS = 50_000
+"""How many different participants a session keeps (about 0.5 KB each, kept so anyone can come back)."""
 CLOSE_REPLACED = 4000
 """Close code for a connection whose participant joined again elsewhere."""
 
@@ -109,6 +111,7 @@ class Session:
         new_token: Callable[[], bytes],
         *,
         max_participants: int = MAX_PARTICIPANTS,
+        max_records: int = MAX_RECORDS,
         join_code: str = "",
         require_code: bool = False,
     ) -> None:
@@ -119,6 +122,7 @@ class Session:
         self._host_token = host_token.encode()
         self._new_token = new_token
         self.max_participants = max_participants
+        self.max_records = max_records
         self._deck_data = deck_to_data(deck)
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
@@ -147,6 +151,10 @@ class Session:
     def connected(self) -> int:
         """Participants connected now."""
         return len(self._members)
+
+    def knows(self, resume: bytes | None) -> bool:
+        """Whether a hello with this resume token comes back as someone who joined before."""
+        return resume is not None and resume in self.participants
 
     def role(self, conn: ConnId) -> Role | None:
         """The role of a welcomed connection; None before its hello."""
@@ -223,6 +231,9 @@ class Session:
                 return [_error(conn, None, ErrorCode.BAD_CODE, "that is not this session's join code")]
             if self.connected >= self.max_participants:
                 return [_error(conn, None, ErrorCode.FULL, "the session is full")]
+            if len(self.participants) >= self.max_records:
+                text = f"this session has had {self.max_records:,} participants, its most: the host can start another"
+                return [_error(conn, None, ErrorCode.FULL, text)]
             joined = Joined(len(self.participants) + 1, self._new_token(), clean_name(hello.name or ""))
             member = self._apply_joined(joined)
             outputs.append(Record(joined))

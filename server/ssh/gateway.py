@@ -28,6 +28,7 @@ import asyncssh
 from rich.color import ColorSystem
 
 from coproterm.tui.participant.app import ParticipantApp
+from server.limits import NewcomerLimit
 from server.ssh.driver import SSHDriver
 from server.ssh.terminal import ChannelTerminal
 
@@ -56,6 +57,7 @@ FAILURES_ALLOWED = 5
 FAILURE_WINDOW = 600.0
 LOGIN_TIMEOUT = 30
 REFUSAL = "coproterm: this server only runs the voting app. Connect with: ssh -p {port} {host}\r\n"
+TOO_MANY_NEWCOMERS = "coproterm: too many new participants from your address: try again in a minute.\r\n"
 
 
 def host_key(directory: Path) -> asyncssh.SSHKey:
@@ -101,6 +103,8 @@ class Gateway:
     _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     identities: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _apps: set[asyncio.Task[None]] = field(default_factory=set)
+    newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
+    """New participants per SSH client address: the hub cannot count them (they reach it from loopback)."""
     _streams: tuple[Any, Any] | None = None
     port: int = 0
 
@@ -271,15 +275,16 @@ class _Server(asyncssh.SSHServer):
 
     def session_requested(self) -> asyncssh.SSHServerSession[bytes]:
         identity = (self.conn.get_extra_info("username") or "", self.key_id or self.address)
-        return _Session(self.gateway, identity)
+        return _Session(self.gateway, identity, self.address)
 
 
 class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     """One SSH session: a terminal with the app in it, or a polite refusal."""
 
-    def __init__(self, gateway: Gateway, identity: tuple[str, str]) -> None:
+    def __init__(self, gateway: Gateway, identity: tuple[str, str], address: str) -> None:
         self.gateway = gateway
         self.identity = identity
+        self.address = address
         self.terminal: ChannelTerminal | None = None
         self.refusal: str | None = None
 
@@ -302,6 +307,9 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return False  # no sftp, no scp
 
     def session_started(self) -> None:
+        known = self.identity in self.gateway.identities
+        if self.refusal is None and not known and not self.gateway.newcomers.allow(self.address, time.monotonic()):
+            self.refusal = TOO_MANY_NEWCOMERS
         if self.refusal is not None:
             self.channel.write_stderr(self.refusal.encode())
             self.channel.exit(1)

@@ -24,6 +24,17 @@ from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
 from tests.test_faces import until
 
+
+async def settled(pilot, app) -> None:
+    """Let the screen finish drawing; the footer lists its keys only once it has recomposed.
+
+    (A busy machine once caught the dashboard between its chart and its footer.)
+    """
+    for _ in range(2):  # before and after a pause: a recompose may still be in flight
+        await until(pilot, lambda: app.screen.query("FooterKey"))
+        await pilot.pause(0.1)
+
+
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SPECTRUM, GRID = 1, 4
 SPECTRUM_VOTES = [3, 4, 4, 2, 3, 5, 1, 3, 4, 3, 0, 4]
@@ -70,7 +81,7 @@ async def test_dashboard(question, votes):
                     and app.view.turnout == Turnout(12, 12)
                 ),
             )
-            await pilot.pause(0.1)
+            await settled(pilot, app)
             check(
                 f"dashboard_{'spectrum' if question == SPECTRUM else 'grid'}_80x24",
                 app.export_screenshot(),
@@ -89,7 +100,7 @@ async def test_participant(size, question, keys):
             await until(pilot, lambda: app.screen.query(BoardPicker))
             await pilot.press(*keys)
             await until(pilot, lambda: app.view.my_vote() is not None)
-            await pilot.pause(0.1)
+            await settled(pilot, app)
             check(
                 f"participant_{'spectrum' if question == SPECTRUM else 'grid'}_{size[0]}x{size[1]}",
                 app.export_screenshot(),

@@ -466,7 +466,7 @@ Measured by `bench/run_all` (`python -m bench.suite --runs {args.runs} --scale {
 {date.today():%d %B %Y}, in {elapsed:.0f} s ({spent}). Each comparison is made within one run; each figure
 is the median of {args.runs} runs (each with its own random seed), but for two: the latency
 percentiles are taken over the probes of all {args.runs} runs together, and the SSH figures come
-from one pass (opening 200 SSH sessions takes a minute; its byte counts came out identical
+from one pass (opening 200 SSH sessions takes half a minute; its byte counts came out identical
 from pass to pass while this suite was built, its memory within 3%). The hub runs in a process of its own, the simulated
 participants in up to four others, all on this one machine over loopback.
 

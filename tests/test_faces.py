@@ -11,6 +11,7 @@ from coproterm.core.wire import Action, Command, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join_host, running_hub
@@ -127,6 +128,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         assert not shown(ann, BoardPicker), "the opening discussion has no board"
+        assert ann.screen.query_one(KeyBar).shown == ("leave", "palette"), "no keys for a board that is not there"
         await hp.press("n", "r")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
         await ap.press("5", "enter")
@@ -137,6 +139,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert shown(ann, BoardPicker) and not shown(ann, TallyChart), "not revealed on this one"
         assert "chaotic" in text_of(ann, "BoardPicker") and "participation" not in text_of(ann, "BoardPicker")
         assert ann.screen.query_one(BoardPicker).has_focus
+        assert ann.screen.query_one(KeyBar).shown == ("cast vote", "clear vote", "leave", "palette")
         await ap.press("2", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
         await hp.press("n", "n")
@@ -149,6 +152,19 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert len(ann.screen.query(BoardPicker)) == len(ann.screen.query(TallyChart)) == 1
         await ap.press("left", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 0, 0, 1, 0, 0))
+
+
+async def test_a_click_on_a_key_in_the_key_bar_presses_it(hub):
+    ann = ParticipantApp(hub.url)
+    async with ann.run_test(size=(80, 24)) as ap:
+        host = await join_host(hub.url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
+        await ap.press("3")
+        await ap.click(KeyBar, offset=(3, 0))  # " ⏎ cast vote "
+        await until(ap, lambda: ann.view.my_vote() == 2)
+        await ap.click(KeyBar, offset=(16, 0))  # " ⌫ clear vote "
+        await until(ap, lambda: ann.view.my_vote() is None and hub.session.tally(SPECTRUM).counts == (0,) * 6)
 
 
 async def test_grid_is_navigated_in_two_dimensions(hub):

@@ -19,6 +19,7 @@ from coproterm.core.wire import Action, Command, Hello, Turnout, Vote
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
@@ -31,7 +32,7 @@ async def settled(pilot, app) -> None:
     (A busy machine once caught the dashboard between its chart and its footer.)
     """
     for _ in range(2):  # before and after a pause: a recompose may still be in flight
-        await until(pilot, lambda: app.screen.query("FooterKey"))
+        await until(pilot, lambda: app.screen.query("FooterKey") or any(bar.shown for bar in app.screen.query(KeyBar)))
         await pilot.pause(0.1)
 
 

@@ -9,11 +9,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
 from coproterm.client.link import hub_url
+from coproterm.tui.widgets.keybar import KeyBar
 
 LISTEN = 120.0
 """How long to keep listening for sessions (they may start after we do)."""
@@ -49,7 +50,7 @@ class FindScreen(Screen[None]):
             yield Static("Or type the address the facilitator shows (for example 192.168.1.20):", id="ask")
             yield Input(placeholder="address, e.g. 192.168.1.20 or 192.168.1.20:8765", id="address")
             yield Static(id="problem")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         sessions = self.query_one("#sessions", OptionList)

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
@@ -15,6 +15,7 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode, Vote
 from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
 
@@ -49,7 +50,7 @@ class VoteScreen(HubScreen):
             yield Steady(id="help")
             yield Vertical(id="results")
         yield Steady(id="feedback")
-        yield Footer()
+        yield KeyBar()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20, "-compact")
@@ -112,7 +113,7 @@ class VoteScreen(HubScreen):
         self.query_one("#note").display = bool(question.note) and self.size.height >= 20
         self.query_one("#help", Steady).show("")
         # One picker and one chart, made once and handed each new question: a new widget
-        # costs a restyle and a focus change (the footer rebuilds), paid per viewer over SSH.
+        # costs a restyle and a layout, paid per viewer over SSH.
         picker = next(iter(self.query(BoardPicker)), None)
         if question.kind is Kind.DISCUSSION:
             if picker is not None:

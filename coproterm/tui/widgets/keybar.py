@@ -1,0 +1,104 @@
+"""The keys that work now, on one line, for the participant's screen.
+
+Textual's Footer is a widget per key, rebuilt whenever focus moves. Over SSH the
+hub runs an app per viewer, so that rebuild (and the extra widgets in every
+layout) was paid once per person in the room: about 40% of the hub's CPU for a
+question change (bench/ssh_sessions.py). :class:`KeyBar` draws the same line as
+text and redraws only when the keys it shows change; a click on a key presses it.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
+
+_Key = tuple[str, str, str]  # (key, how it is shown, what it does)
+
+
+class KeyBar(Widget):
+    """A footer drawn as one line of text."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyBar > .keybar--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeyBar > .keybar--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    KeyBar > .keybar--rule {
+        color: $foreground 20%;
+    }
+    """
+    COMPONENT_CLASSES = {"keybar--key", "keybar--description", "keybar--rule"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: tuple[_Key, ...] = ()
+        self._palette: _Key | None = None
+        self._hits: list[tuple[int, int, str]] = []
+
+    @property
+    def shown(self) -> tuple[str, ...]:
+        """What the keys shown do, in order (the command palette last)."""
+        return tuple(description for _, _, description in (*self._keys, *filter(None, [self._palette])))
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        keys, palette, actions = [], None, set()
+        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+            shown = (binding.key, self.app.get_key_display(binding), binding.description)
+            if binding.key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
+                palette = shown
+            elif binding.show and enabled and binding.action not in actions:  # backspace,delete: one entry
+                actions.add(binding.action)
+                keys.append(shown)
+        if (tuple(keys), palette) != (self._keys, self._palette):
+            self._keys, self._palette = tuple(keys), palette
+            self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keybar--key")
+        description_style = self.get_component_rich_style("keybar--description")
+        line = Text(no_wrap=True, overflow="crop")
+        self._hits = []
+        for key, display, description in self._keys:
+            start = line.cell_len
+            line.append(f" {display} ", key_style)
+            line.append(f"{description} ", description_style)
+            self._hits.append((start, line.cell_len, key))
+        if self._palette is not None:  # kept at the right edge; the keys give way on a narrow screen
+            key, display, description = self._palette
+            tail = Text.assemble(
+                ("▏", self.get_component_rich_style("keybar--rule")),
+                (display, key_style),
+                (f" {description} ", description_style),
+            )
+            room = max(0, self.size.width - tail.cell_len)
+            line.truncate(room, pad=True)
+            self._hits = [(start, min(end, room), k) for start, end, k in self._hits if start < room]
+            self._hits.append((room, room + tail.cell_len, key))
+            line.append_text(tail)
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._hits:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return

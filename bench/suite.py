@@ -509,7 +509,8 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    in the hub's process. Memory is the hub's RSS growth over N, all on the opening
    screen. Then 150 sessions close and, for each change below, the other 50 are
    measured (each waits until every screen shows the change and has gone quiet): the
-   bytes each client received (median) and the hub's CPU time per viewer. The steps,
+   bytes each client received (median) and the hub's CPU time per viewer (one sample
+   of 50: it varies up to twofold from pass to pass; the bytes do not). The steps,
    in order: the deck's first board after its opening discussion; results revealed;
    a tally update while they show (five votes by someone else, 0.6 s apart); one
    viewer casting a vote; a step from that board to the next (the board and chart are

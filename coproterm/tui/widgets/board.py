@@ -95,8 +95,8 @@ class BoardPicker(Widget, can_focus=True):
     def show(self, question: Question, chosen: int | None = None) -> None:
         """Put another question's board in this picker, the cursor on the vote (or the first cell).
 
-        Far cheaper than mounting a new picker: no styles to apply, and focus (so the
-        footer's keys) stays put. Over SSH the hub pays that cost for every viewer.
+        Far cheaper than mounting a new picker: no styles to apply, no new layout, and
+        focus stays put. Over SSH the hub pays that cost for every viewer.
         """
         self.question = question
         self.set_reactive(BoardPicker.chosen, chosen)

@@ -10,11 +10,11 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from coproterm.core.session import CLOSE_REPLACED
 from coproterm.core.wire import (
     Ack,
     Action,
     Ballot,
+    CloseCode,
     Command,
     Error,
     ErrorCode,
@@ -145,7 +145,7 @@ async def test_joining_again_elsewhere_closes_the_old_connection():
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 await ann.recv()
-        assert closed.value.rcvd.code == CLOSE_REPLACED
+        assert closed.value.rcvd.code == CloseCode.REPLACED
 
 
 # -- malformed input: answered as docs/protocol.md says, nobody else disturbed --------

@@ -7,11 +7,12 @@ from hypothesis import strategies as st
 
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.session import CLOSE_REPLACED, Close, Record, Send, Session, clean_name
+from coproterm.core.session import Close, Record, Send, Session, clean_name
 from coproterm.core.wire import (
     Ack,
     Action,
     Ballot,
+    CloseCode,
     Command,
     Error,
     ErrorCode,
@@ -165,7 +166,7 @@ def test_resume_keeps_identity_and_votes(session):
 def test_resume_from_a_second_connection_closes_the_first(session):
     first = join(session, 1)
     outputs = session.handle(2, Hello(resume=first.resume))
-    assert outputs[0] == Close(1, CLOSE_REPLACED, "joined again from another connection")
+    assert outputs[0] == Close(1, CloseCode.REPLACED, "joined again from another connection")
     assert not any(isinstance(o, Record) for o in outputs), "coming back changes nothing to log"
     assert session.role(1) is None and session.role(2) is Role.PARTICIPANT
     session.disconnect(1)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import errno
 import socket as stdlib_socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
@@ -21,12 +21,20 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from coproterm.core.session import CLOSE_REPLACED
-from coproterm.core.wire import DEFAULT_PORT, Error, ErrorCode, Hello, Message, ProtocolError, decode, encode
+from coproterm.core.wire import (
+    DEFAULT_PORT,
+    FINAL_CLOSES,
+    CloseCode,
+    Error,
+    ErrorCode,
+    Hello,
+    Message,
+    ProtocolError,
+    decode,
+    encode,
+)
 
 MAX_DELAY = 5.0
-FINAL_CLOSE_CODES = frozenset({1003, 1007, 1008, CLOSE_REPLACED})
-"""Close codes after which connecting again would be refused the same way."""
 
 
 class Phase(Enum):
@@ -78,12 +86,15 @@ class Link:
         on_status: Callable[[LinkStatus], None],
         *,
         max_delay: float = MAX_DELAY,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.url = url
         self._hello = hello
         self._on_message = on_message
         self._on_status = on_status
         self._max_delay = max_delay
+        self._headers = dict(headers or {})
+        """Sent with the websocket handshake (an SSH gateway vouches for its participant's address)."""
         self._socket: ClientConnection | None = None
         self._refusal: Error | None = None
 
@@ -130,7 +141,12 @@ class Link:
         self._refusal = None
         try:
             async with connect(
-                self.url, compression=None, max_size=2**20, open_timeout=5, ping_interval=None
+                self.url,
+                compression=None,
+                max_size=2**20,
+                open_timeout=5,
+                ping_interval=None,
+                additional_headers=self._headers or None,
             ) as socket:
                 _keep_alive(socket)
                 await socket.send(encode(self._hello()))
@@ -141,13 +157,13 @@ class Link:
                     if isinstance(message, Error) and message.seq is None:
                         refusal = self._refusal = message
                     self._on_message(message)
-                if socket.close_code == 1001:
+                if socket.close_code == CloseCode.GOING_AWAY:
                     return "the hub has stopped (it may be restarting)", False
             return None, False
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd else 1006
             reason = refusal.message if refusal else (closed.rcvd.reason if closed.rcvd else "")
-            if code in FINAL_CLOSE_CODES:
+            if code in FINAL_CLOSES:
                 return reason or f"the hub closed the connection ({code})", True
             return None, False
         except ProtocolError as error:

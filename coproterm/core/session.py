@@ -28,6 +28,7 @@ from coproterm.core.wire import (
     Ack,
     Action,
     Ballot,
+    CloseCode,
     Command,
     Error,
     ErrorCode,
@@ -47,8 +48,6 @@ MAX_PARTICIPANTS = 5000
 """How many may be connected at once unless the host says otherwise (at most 65,535: the tally budget)."""
 MAX_RECORDS = 50_000
 """How many different participants a session keeps (about 0.5 KB each, kept so anyone can come back)."""
-CLOSE_REPLACED = 4000
-"""Close code for a connection whose participant joined again elsewhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +238,7 @@ class Session:
             outputs.append(Record(joined))
         else:
             if member.conn is not None:
-                outputs.append(Close(member.conn, CLOSE_REPLACED, "joined again from another connection"))
+                outputs.append(Close(member.conn, CloseCode.REPLACED, "joined again from another connection"))
                 self._roles.pop(member.conn, None)
                 self._members.pop(member.conn, None)
             name = clean_name(hello.name or "")

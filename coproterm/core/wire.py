@@ -45,6 +45,33 @@ class VersionMismatch(ProtocolError):
         self.version = version
 
 
+class CloseCode(IntEnum):
+    """Why the hub closed a connection: the websocket close codes of this protocol."""
+
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    """The hub is stopping unexpectedly; it may come back (clients try again)."""
+    UNSUPPORTED = 1003
+    """A text frame: this protocol is binary msgpack only."""
+    INVALID = 1007
+    """A frame that is not a message of this protocol."""
+    POLICY = 1008
+    """Refused for good: wrong token, version, code, a full session, limits."""
+    TOO_BIG = 1009
+    INTERNAL = 1011
+    """The hub failed (the log could not record your joining); try again."""
+    REPLACED = 4000
+    """The same participant joined again from another connection."""
+    ENDED = 4001
+    """The host ended the session; there is nothing to come back to."""
+
+
+FINAL_CLOSES = frozenset(
+    {CloseCode.UNSUPPORTED, CloseCode.INVALID, CloseCode.POLICY, CloseCode.TOO_BIG, CloseCode.REPLACED, CloseCode.ENDED}
+)
+"""Closes after which connecting again would be refused the same way (or find nothing)."""
+
+
 class Role(IntEnum):
     """Who a connection is, once welcomed."""
 

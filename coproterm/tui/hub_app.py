@@ -10,6 +10,7 @@ which screens watch to redraw.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 
 from textual import events, work
 from textual.app import App
@@ -56,12 +57,12 @@ class HubApp(App[None]):
             self.status = status
             """What the link reports."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, headers: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.url = url
         self.view = SessionView()
         self._seq = itertools.count(1)
-        self.link = Link(url, self.hello, self._post_received, self._post_status)
+        self.link = Link(url, self.hello, self._post_received, self._post_status, headers=headers)
 
     def hello(self) -> Hello:
         """The hello this app sends on every (re)connection."""

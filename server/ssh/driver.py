@@ -6,6 +6,12 @@ channel, input from it is fed through Textual's xterm parser (with a periodic
 tick so a lone Esc arrives), and the client's window changes become Resize
 events. Textual's parser is a private module, which is why Textual is pinned to
 a minor version.
+
+Input is bounded, because one person can paste a megabyte: at most
+:data:`INPUT_BUFFER` characters wait, they are parsed at most
+:data:`INPUT_RATE` a second (a person types a few keys a second, an arrow key is
+three characters), and what does not fit is left out, with a word to the person.
+Events are posted straight onto the app's queue: no task per key.
 """
 
 from __future__ import annotations
@@ -22,7 +28,13 @@ if TYPE_CHECKING:
     from server.ssh.terminal import ChannelTerminal
 
 TICK = 0.1
-"""How often the parser is asked for keys it held back (a lone Esc)."""
+"""How often held-back input is taken up (and the parser asked for a lone Esc)."""
+INPUT_BUFFER = 1024
+"""Characters of input that may wait to be parsed; more are left out."""
+INPUT_RATE = 150.0
+"""Characters of input parsed per second, sustained."""
+INPUT_BURST = 300
+DROPPED_NOTICE = "Too many keys at once: some were left out."
 
 
 class SSHDriver(Driver):
@@ -36,6 +48,12 @@ class SSHDriver(Driver):
         self._parser = XTermParser(debug)
         self._ticker: asyncio.Task[None] | None = None
         self._input = True
+        self._inbox = ""
+        self._allowance = float(INPUT_BURST)
+        self._refilled: float | None = None
+        self.dropped = 0
+        """Characters of input left out so far (pasted or typed too fast)."""
+        self._told = False
         self.terminal.driver = self
 
     def write(self, data: str) -> None:
@@ -46,12 +64,14 @@ class SSHDriver(Driver):
 
     def start_application_mode(self) -> None:
         self.resized(*self.terminal.size)
-        write = self.write
-        write("\x1b[?1049h")  # alternate screen
-        write("\x1b[?1000h\x1b[?1003h\x1b[?1015h\x1b[?1006h")  # mouse, SGR coordinates
-        write("\x1b[?25l")  # hide the cursor
-        write("\x1b[?2004h")  # bracketed paste
-        self.flush()
+        if not self.terminal.caps.plain:
+            write = self.write
+            write("\x1b[?1049h")  # alternate screen
+            # Clicks only, SGR coordinates: no motion reports (each one is input to parse).
+            write("\x1b[?1000h\x1b[?1006h")
+            write("\x1b[?25l")  # hide the cursor
+            # No bracketed paste: a paste is then keys like any other, bounded like them.
+            self.flush()
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
 
     def disable_input(self) -> None:
@@ -60,30 +80,55 @@ class SSHDriver(Driver):
     def stop_application_mode(self) -> None:
         if self._ticker is not None:
             self._ticker.cancel()
-        write = self.write
-        write("\x1b[?2004l")
-        write("\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l")
-        write("\x1b[?1049l")  # back to the person's own screen
-        write("\x1b[?25h")
+        if not self.terminal.caps.plain:
+            self.write("\x1b[?1000l\x1b[?1006l\x1b[?1049l\x1b[?25h")  # back to the person's own screen
         self.terminal.flush(now=True)
 
     def feed(self, text: str) -> None:
         """Input from the person's keyboard (or mouse)."""
-        if not self._input:
+        if not self._input or not text:
             return
-        for message in self._parser.feed(text):
+        room = INPUT_BUFFER - len(self._inbox)
+        if len(text) > room:
+            self.dropped += len(text) - max(room, 0)
+            text = text[: max(room, 0)]
+            self._tell()
+        self._inbox += text
+        self._drain()
+
+    def _drain(self) -> None:
+        now = self._loop.time()
+        if self._refilled is not None:
+            self._allowance = min(INPUT_BURST, self._allowance + (now - self._refilled) * INPUT_RATE)
+        self._refilled = now
+        take = min(len(self._inbox), int(self._allowance))
+        if take <= 0:
+            return
+        chunk, self._inbox = self._inbox[:take], self._inbox[take:]
+        self._allowance -= take
+        for message in self._parser.feed(chunk):
             self.process_message(message)
 
+    def _tell(self) -> None:
+        if not self._told:
+            self._told = True  # once per session: the notice itself must not become a flood
+            notify = getattr(self._app, "notify", None)
+            if notify is not None:
+                notify(DROPPED_NOTICE, severity="warning", timeout=4)
+
     def resized(self, width: int, height: int) -> None:
-        size = Size(max(width, 1), max(height, 1))
+        width, height = self.terminal.resize(width, height)
+        size = Size(width, height)
         self.send_message(events.Resize(size, size))
 
     def send_message(self, message: Any) -> None:
-        # Same loop, no thread: post directly rather than run_coroutine_threadsafe.
-        self._loop.create_task(self._app._post_message(message))
+        # Same loop, no thread: onto the app's queue at once, not a task per message.
+        self._app.post_message(message)
 
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(TICK)
+            if self._inbox:
+                self._drain()
             for message in self._parser.tick():
                 self.process_message(message)

@@ -2,11 +2,13 @@
 
 Each SSH session runs a :class:`ParticipantApp` in this process, on an
 :class:`SSHDriver`, joined to the hub over its ordinary websocket path, so the
-hub's rules apply to it as to anyone. What the server allows is narrow: a
-terminal session with a pty; no exec, subsystem (sftp, scp), shell without a
-pty, agent, X11 or port forwarding. Authentication asks nothing unless a
-passcode is set: any user name and any key are welcome, and the pair (user
-name, key, or else address) is how a returning participant gets their votes back.
+hub's rules apply to it as to anyone; with the gateway secret, the hub also
+learns the person's own address. What the server allows is narrow: a terminal
+session with a pty; no exec, subsystem (sftp, scp), shell without a pty, agent,
+X11 or port forwarding. Authentication asks nothing unless a passcode is set:
+any user name and any key are welcome, and the pair (user name, key, or else
+address) is how a returning participant gets their votes back. A key counts
+only once the client has signed with it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import logging
 import os
 import sys
 import time
-from collections import defaultdict, deque
+import unicodedata
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +30,11 @@ from typing import Any
 import asyncssh
 from rich.color import ColorSystem
 
+from coproterm.client.link import Link
 from coproterm.tui.participant.app import ParticipantApp
-from server.limits import NewcomerLimit
+from server.limits import NewcomerLimit, RateLimit
 from server.ssh.driver import SSHDriver
-from server.ssh.terminal import ChannelTerminal
+from server.ssh.terminal import ChannelTerminal, capabilities, clamp
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -56,8 +60,27 @@ GENERIC_USERS = frozenset(
 FAILURES_ALLOWED = 5
 FAILURE_WINDOW = 600.0
 LOGIN_TIMEOUT = 30
+SESSIONS_PER_ADDRESS = 32
+"""Live SSH sessions one address may hold (as the hub allows websocket connections)."""
+CODES_PER_SESSION = 5
+"""Join codes one SSH session may try before it is closed."""
+CODES_PER_ADDRESS = 10
+CODE_EVERY = 60.0
+"""Seconds in which an address earns one more join-code try once its tries are spent."""
+GATEWAY_HEADER = "X-Coproterm-Gateway"
+CLIENT_HEADER = "X-Coproterm-Client"
+STOP_GRACE = 3.0
+"""Seconds the apps get to end by themselves when the gateway stops."""
+
 REFUSAL = "coproterm: this server only runs the voting app. Connect with: ssh -p {port} {host}\r\n"
 TOO_MANY_NEWCOMERS = "coproterm: too many new participants from your address: try again in a minute.\r\n"
+TOO_MANY_SESSIONS = "coproterm: too many sessions from your address: close one and try again.\r\n"
+ENDED = "coproterm: the session has ended; thank you."
+LEFT = "coproterm: you have left the session; your votes are kept. Thank you."
+REPLACED = "coproterm: you joined again from another window; this one is closed."
+TOO_MANY_CODES = "coproterm: too many wrong join codes; ask the facilitator for the code and try again later."
+TOO_SLOW = "coproterm: your connection stopped taking the screen; connect again to come back."
+FAILED = "coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept)."
 
 
 def host_key(directory: Path) -> asyncssh.SSHKey:
@@ -78,14 +101,25 @@ def fingerprint(key: asyncssh.SSHKey) -> str:
     return key.get_fingerprint("sha256")
 
 
-def color_system_for(term: str) -> ColorSystem:
-    """The colours a client's terminal can show, from its TERM (SSH passes nothing else)."""
-    term = term.lower()
-    if term.endswith(("truecolor", "direct", "24bit")):
-        return ColorSystem.TRUECOLOR
-    if "256" in term:
-        return ColorSystem.EIGHT_BIT
-    return ColorSystem.STANDARD
+def color_system_for(term: str) -> ColorSystem | None:
+    """The colours a client's terminal can show, from its TERM (None: no colour)."""
+    return capabilities(term, {}).color_system
+
+
+def clean_user(name: str) -> str:
+    """An SSH user name as a display name: no control or format characters, at most 40 long."""
+    kept = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    return kept.strip()[:40]
+
+
+@dataclass
+class _Live:
+    """One running app, for replacing it and ending it well."""
+
+    app: _SSHParticipantApp
+    terminal: ChannelTerminal
+    address: str
+    farewell: str = ""
 
 
 @dataclass
@@ -97,19 +131,26 @@ class Gateway:
     passcode: str | None = None
     advertised_host: str = "HOST"
     remember: Callable[[tuple[str, str], bytes], None] | None = None
-    """Keeps an identity somewhere lasting (the session's log), to survive a restart."""
+    """Keeps an identity somewhere lasting (the session's log, a supervisor), to survive a restart."""
+    secret: str | None = None
+    """The gateway secret: with it the hub trusts the client address this gateway passes on."""
+    sessions_per_address: int = SESSIONS_PER_ADDRESS
     _server: asyncssh.SSHAcceptor | None = None
     _active: int = 0
     _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     identities: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _apps: set[asyncio.Task[None]] = field(default_factory=set)
+    _live: dict[tuple[str, str], _Live] = field(default_factory=dict)
+    _per_address: Counter[str] = field(default_factory=Counter)
+    _codes: dict[str, RateLimit] = field(default_factory=dict)
     newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
-    """New participants per SSH client address: the hub cannot count them (they reach it from loopback)."""
+    """New participants per SSH client address (the hub may not know them apart without the secret)."""
     _streams: tuple[Any, Any] | None = None
+    _stopping: bool = False
     port: int = 0
 
-    async def start(self, host: str, port: int) -> int:
-        """Listen; returns the port."""
+    async def start(self, host: str, port: int, *, reuse_port: bool = False) -> int:
+        """Listen; returns the port. ``reuse_port``: share it with other worker processes."""
         self._server = await asyncssh.create_server(
             lambda: _Server(self),
             host,
@@ -123,19 +164,33 @@ class Gateway:
             keepalive_interval=60,
             keepalive_count_max=3,
             encoding=None,
+            reuse_port=reuse_port or None,
         )
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
+    @property
+    def sessions(self) -> int:
+        """SSH sessions with an app running."""
+        return self._active
+
     async def stop(self) -> None:
+        """Stop listening; end every app, leaving each terminal as it was with a last word."""
+        self._stopping = True
         if self._server is not None:
             self._server.close()
+        for live in list(self._live.values()):
+            live.farewell = live.farewell or ENDED
+            live.app.exit()
+        if self._apps:
+            _, late = await asyncio.wait(list(self._apps), timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.gather(*late, return_exceptions=True)
+        if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
-        for task in list(self._apps):
-            task.cancel()
-        if self._apps:
-            await asyncio.gather(*self._apps, return_exceptions=True)
 
     def _known(self, identity: tuple[str, str], token: bytes) -> None:
         if self.identities.get(identity) != token:
@@ -159,20 +214,48 @@ class Gateway:
         assert self.passcode is not None
         return hmac.compare_digest(typed.strip().encode(), self.passcode.encode())
 
+    def code_try(self, address: str) -> bool:
+        """Count one join code typed from ``address``; False once its tries are spent."""
+        bucket = self._codes.get(address)
+        if bucket is None:
+            if len(self._codes) >= 4096:
+                self._codes.clear()  # forgetting gives at most one more allowance each
+            bucket = self._codes[address] = RateLimit(rate=1 / CODE_EVERY, burst=CODES_PER_ADDRESS, tokens=CODES_PER_ADDRESS)
+        return bucket.allow(time.monotonic())
+
+    def admit(self, address: str) -> bool:
+        """Count one more live session from ``address``; False if it has as many as allowed."""
+        if self.sessions_per_address > 0 and self._per_address[address] >= self.sessions_per_address:
+            return False
+        self._per_address[address] += 1
+        return True
+
+    def _release(self, address: str) -> None:
+        self._per_address[address] -= 1
+        if self._per_address[address] <= 0:
+            del self._per_address[address]
+
     # -- running the app ---------------------------------------------------------
 
-    def run_app(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str]) -> None:
-        """Start the participant app for one session, in a task of its own."""
-        task = asyncio.create_task(self._run(terminal, username, identity))
+    def run_app(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str) -> None:
+        """Start the participant app for one session, in a task of its own (the address is counted)."""
+        task = asyncio.create_task(self._run(terminal, username, identity, address))
         self._apps.add(task)
         task.add_done_callback(self._apps.discard)
 
-    async def _run(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str]) -> None:
-        name = "" if username.lower() in GENERIC_USERS else username
-        app = _SSHParticipantApp(self.hub_url, name, terminal)
+    async def _run(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str) -> None:
+        name = "" if username.lower() in GENERIC_USERS else clean_user(username)
+        app = _SSHParticipantApp(self.hub_url, name, terminal, self, address)
         app.view.resume = self.identities.get(identity)
         app.on_welcome = lambda token: self._known(identity, token)
-        terminal.leave = app.exit
+        live = _Live(app, terminal, address)
+        older = self._live.get(identity)
+        if older is not None:  # one app per identity: the newer window wins
+            older.farewell = REPLACED
+            older.app.exit()
+        self._live[identity] = live
+        terminal.leave = lambda: self._end(live, LEFT)
+        terminal.overflowed = lambda: self._drop(live)
         if not self._active:
             self._streams = (sys.stdout, sys.stderr)
         self._active += 1
@@ -180,28 +263,67 @@ class Gateway:
             await app.run_async()
         except Exception:  # one person's crash must not take anyone else down
             log.exception("an SSH session's app failed")
+            live.farewell = live.farewell or FAILED
         finally:
             self._active -= 1
-            terminal.close()
+            self._release(address)
+            if self._live.get(identity) is live:
+                del self._live[identity]
             if not self._active and self._streams is not None:
                 # Textual swaps sys.stdout/stderr while an app runs; overlapping sessions
                 # can leave them pointing at a finished app's capture.
                 sys.stdout, sys.stderr = self._streams
+            if not live.farewell:
+                live.farewell = ENDED if (self._stopping or app.ended) else LEFT
+            terminal.finish(live.farewell)
             with contextlib.suppress(OSError, asyncssh.Error):
                 terminal.channel.exit(0)
 
+    @staticmethod
+    def _end(live: _Live, farewell: str) -> None:
+        live.farewell = live.farewell or farewell
+        live.app.exit()
+
+    @staticmethod
+    def _drop(live: _Live) -> None:
+        log.info("an SSH client at %s stopped reading; dropped", live.address)
+        live.farewell = TOO_SLOW
+        live.app.exit()
+        with contextlib.suppress(Exception):
+            live.terminal.channel.close()
+
 
 class _SSHParticipantApp(ParticipantApp):
-    """The participant app, on an SSH channel, with the client's colours and no animation."""
+    """The participant app, on an SSH channel, drawn for the client's terminal, with no animation."""
 
-    def __init__(self, url: str, name: str, terminal: ChannelTerminal) -> None:
+    def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: Gateway, address: str) -> None:
         super().__init__(url, name, discover=False)
         self.terminal = terminal
+        self.gateway = gateway
+        self.address = address
         self.driver_class = SSHDriver
         self.animation_level = "none"
-        self.console._color_system = color_system_for(terminal.term)  # per app; Rich reads it when rendering
+        caps = terminal.caps
+        self.console._color_system = caps.color_system  # per app; Rich reads it when rendering
+        if caps.no_color and not self.no_color:
+            from textual.filter import Monochrome
+
+            self.no_color = True
+            self._filters.append(Monochrome())
+        self.ascii_only = caps.ascii
+        """The person's locale is not UTF-8: the faces may choose plain-text symbols (the gateway maps the rest)."""
+        if gateway.secret:
+            headers = {GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address}
+            self.link = Link(url, self.hello, self._post_received, self._post_status, headers=headers)
         self.on_welcome: Callable[[bytes], None] | None = None
         """Told the resume token once the hub welcomes this participant."""
+        self._codes_tried = 0
+
+    @property
+    def ended(self) -> bool:
+        """The hub said the session is over (the link stopped for good with that reason)."""
+        status = self.link_status
+        return status.phase.name == "STOPPED" and "ended" in (status.detail or "").lower()
 
     def on_mount(self) -> None:
         # ParticipantApp's own on_mount runs too: Textual calls the handler of every class in the MRO.
@@ -211,6 +333,21 @@ class _SSHParticipantApp(ParticipantApp):
         if self.view.resume is not None and self.on_welcome is not None:
             self.on_welcome(self.view.resume)
 
+    def on_vote_screen_code_given(self, event: Any) -> None:
+        # Guessing the code is bounded per session and per address, as the hub bounds it per connection.
+        # (ParticipantApp's handler runs after this one unless prevented: Textual walks the MRO.)
+        self._codes_tried += 1
+        if self._codes_tried > CODES_PER_SESSION or not self.gateway.code_try(self.address):
+            event.prevent_default()
+            for live in self.gateway._live.values():
+                if live.app is self:
+                    live.farewell = TOO_MANY_CODES
+            self.exit()
+
+    def watch_link_status(self) -> None:
+        if self.ended:  # nothing to come back to: let the person read it, then close
+            self.set_timer(3, self.exit)
+
 
 class _Server(asyncssh.SSHServer):
     """One SSH connection: who it is, and what it may open."""
@@ -219,6 +356,8 @@ class _Server(asyncssh.SSHServer):
         self.gateway = gateway
         self.address = "?"
         self.key_id = ""
+        self._offered = ""
+        self._by_key = False
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -230,11 +369,18 @@ class _Server(asyncssh.SSHServer):
     def begin_auth(self, username: str) -> bool:
         return True  # always run auth, to learn a key where one is offered
 
+    def auth_completed(self) -> None:
+        # Every other way in marks itself below; so a success that follows a key was a signed one
+        # (asyncssh verified the signature), and only then may the key stand for the person.
+        self.key_id = self._offered if self._by_key else ""
+
     def public_key_auth_supported(self) -> bool:
         return self.gateway.passcode is None
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        self.key_id = fingerprint(key)
+        # Called for a query (no signature) as well as for the signed request: remember only.
+        self._offered = fingerprint(key)
+        self._by_key = True
         return True
 
     def kbdint_auth_supported(self) -> bool:
@@ -243,17 +389,20 @@ class _Server(asyncssh.SSHServer):
     def get_kbdint_challenge(
         self, username: str, lang: str, submethods: str
     ) -> bool | tuple[str, str, str, list[tuple[str, bool]]]:
+        self._by_key = False
         if self.gateway.passcode is None:
             return True  # nothing to ask
         return ("coproterm", "This session has a passcode.", "", [("Session passcode: ", False)])
 
     def validate_kbdint_response(self, username: str, responses: list[str]) -> bool:
+        self._by_key = False
         return self._check(responses[0] if responses else "")
 
     def password_auth_supported(self) -> bool:
         return self.gateway.passcode is not None
 
     def validate_password(self, username: str, password: str) -> bool:
+        self._by_key = False
         return self._check(password)
 
     def _check(self, typed: str) -> bool:
@@ -287,6 +436,7 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.address = address
         self.terminal: ChannelTerminal | None = None
         self.refusal: str | None = None
+        self._decoder = _decoder()
 
     def connection_made(self, channel: asyncssh.SSHServerChannel) -> None:  # type: ignore[type-arg]
         self.channel = channel
@@ -310,23 +460,27 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         known = self.identity in self.gateway.identities
         if self.refusal is None and not known and not self.gateway.newcomers.allow(self.address, time.monotonic()):
             self.refusal = TOO_MANY_NEWCOMERS
+        if self.refusal is None and not self.gateway.admit(self.address):
+            self.refusal = TOO_MANY_SESSIONS
         if self.refusal is not None:
             self.channel.write_stderr(self.refusal.encode())
             self.channel.exit(1)
             return
         width, height, _, _ = self.channel.get_terminal_size()
         term = self.channel.get_terminal_type() or "xterm"
-        self.terminal = ChannelTerminal(_Utf8Channel(self.channel), width or 80, height or 24, term)
+        caps = capabilities(term, self.channel.get_environment())
+        width, height = clamp(width, height)
+        self.terminal = ChannelTerminal(_TextChannel(self.channel), width, height, term, caps)
         username = self.channel.get_extra_info("username") or ""
-        self.gateway.run_app(self.terminal, username, self.identity)
+        self.gateway.run_app(self.terminal, username, self.identity, self.address)
 
     def data_received(self, data: bytes, datatype: object) -> None:
         if self.terminal is not None and self.terminal.driver is not None:
-            self.terminal.driver.feed(data.decode("utf-8", "replace"))
+            self.terminal.driver.feed(self._decoder.decode(data))
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:
         if self.terminal is not None:
-            self.terminal.size = (width, height)
+            self.terminal.resize(width, height)
             if self.terminal.driver is not None:
                 self.terminal.driver.resized(width, height)
 
@@ -346,14 +500,26 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             self.terminal.leave()
 
 
-class _Utf8Channel:
+def _decoder() -> Any:
+    import codecs
+
+    return codecs.getincrementaldecoder("utf-8")("replace")
+
+
+class _TextChannel:
     """The channel, taking text (the server runs with no encoding so input stays bytes)."""
 
     def __init__(self, channel: asyncssh.SSHServerChannel) -> None:  # type: ignore[type-arg]
         self.channel = channel
 
-    def write(self, data: str) -> None:
-        self.channel.write(data.encode("utf-8", "replace"))
+    def write(self, data: str, *, ascii: bool = False) -> None:
+        self.channel.write(data.encode("ascii" if ascii else "utf-8", "replace"))
+
+    def get_write_buffer_size(self) -> int:
+        return int(self.channel.get_write_buffer_size())
+
+    def close(self) -> None:
+        self.channel.close()
 
     def exit(self, status: int) -> None:
         self.channel.exit(status)

@@ -10,9 +10,7 @@ from coproterm.commands import hosting, sessions
 from coproterm.core.session import MAX_PARTICIPANTS
 from coproterm.core.wire import DEFAULT_PORT
 from server.ssh import DEFAULT_SSH_PORT
-
-LATEST = ""
-"""What ``--resume`` with no session id stands for: the newest session."""
+from server.store import NEWEST
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,7 +40,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="open the dashboard on a hub running elsewhere (ws://HOST:PORT)",
     )
-    host.add_argument("--token", help="the host token of the hub given with --attach")
+    host.add_argument(
+        "--token",
+        help="the host token of the hub given with --attach; other users can read a command line (ps):"
+        " prefer $COPROTERM_HOST_TOKEN, --token-file, or leave all out to be asked",
+    )
+    host.add_argument(
+        "--token-file",
+        type=Path,
+        metavar="FILE",
+        help="read the host token from FILE's first line ('-': standard input)",
+    )
     host.set_defaults(run=hosting.host)
 
     join = commands.add_parser("join", help="join a session as a participant")
@@ -71,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=sessions.list_sessions)
 
     export = commands.add_parser("export", help="export a session's results (CSV, JSON or an HTML report)")
-    export.add_argument("session", nargs="?", help="the session id (or its start); the newest if left out")
+    export.add_argument(
+        "session",
+        nargs="?",
+        help="the session id (or its start); left out: the newest session anyone joined or voted in",
+    )
     export.add_argument("--format", choices=("csv", "json", "html"), default="html")
     export.add_argument("-o", "--output", type=Path, help="the file to write (default: SESSION.FORMAT here)")
     export.add_argument("--with-names", action="store_true", help="include participants' names")
@@ -87,9 +99,10 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--resume",
         nargs="?",
-        const=LATEST,
+        const=NEWEST,
         metavar="SESSION",
-        help="host an earlier session again, with its votes and tokens (the newest if no id)",
+        help="host an earlier session again, with its votes and tokens"
+        " (no id: the newest session anyone joined or voted in)",
     )
     parser.add_argument(
         "--require-code", action="store_true", help="newcomers must type the session's join code to join"
@@ -102,13 +115,24 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
         metavar="PORT",
         help="serve the participant app over SSH here (0: off)",
     )
-    parser.add_argument("--ssh-passcode", metavar="WORDS", help="a passcode people type to join over SSH")
+    parser.add_argument(
+        "--ssh-passcode",
+        metavar="WORDS",
+        help="a passcode people type to join over SSH; other users can read a command line (ps):"
+        " prefer $COPROTERM_SSH_PASSCODE or --ssh-passcode-file",
+    )
+    parser.add_argument(
+        "--ssh-passcode-file",
+        type=Path,
+        metavar="FILE",
+        help="read the SSH passcode from FILE's first line ('-': standard input, asked for at a terminal)",
+    )
     parser.add_argument(
         "--max-participants",
         type=int,
-        default=MAX_PARTICIPANTS,
         metavar="N",
-        help="refuse newcomers once N are connected",
+        help=f"refuse newcomers once N are connected (default {MAX_PARTICIPANTS},"
+        " or fewer if this process cannot hold that many connections: it says so)",
     )
     _data_option(parser)
 

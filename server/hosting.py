@@ -6,20 +6,21 @@ import asyncio
 import errno
 import secrets
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
+from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import MAX_PARTICIPANTS, Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import join_targets
 from server.discovery import Advertiser
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
-from server.store import SessionStore, StoreError, data_dir
+from server.store import NEWEST, SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
 
 if TYPE_CHECKING:
     from server.ssh.gateway import Gateway
@@ -108,33 +109,41 @@ class Prepared:
     session: Session
     host_token: str
     store: SessionStore | None
+    chosen: str | None = None
+    """Which earlier session was picked and why, when none was named."""
+    flaws: list[Flaw] = field(default_factory=list)
+    """Rows of a resumed log that could not be replayed (left out)."""
+
+    def warnings(self) -> list[str]:
+        """What the facilitator should hear before the hub starts."""
+        said = [self.chosen] if self.chosen else []
+        if self.flaws and self.store is not None:
+            said += [f"session {self.store.info.id}: log {flaw} (left out)" for flaw in self.flaws]
+        return said
 
 
 def prepare(
     deck: Deck | None,
     *,
     data: Path | None,
-    resume: str | None,
-    resuming: bool,
+    resume: SessionChoice | None = None,
     require_code: bool = False,
     max_participants: int = MAX_PARTICIPANTS,
+    resuming: bool | None = None,
 ) -> Prepared:
-    """Open the session's log (a new one, or an earlier one to resume) and build the session.
+    """Build the session: a new one from ``deck``, or (``resume``) an earlier one from its log.
 
+    ``resume`` is an id (or the start of one) or :data:`server.store.NEWEST`. A
+    new session's log is written only once its hub is serving (``HubRunner``).
+    ``resuming=True`` is the older spelling of ``resume=NEWEST``.
     Raises HostingError with a message for people when the log cannot be had.
     """
+    if resume is None and resuming:
+        resume = NEWEST
     directory = data_dir(data)
     try:
-        if resuming:
-            store = SessionStore.resume(directory, resume)
-            try:
-                deck = deck_from_data(store.info.deck, f"session {store.info.id}")
-            except DeckError as error:
-                raise HostingError(str(error)) from None
-            access = Access(store.info.join_code, require_code, max_participants)
-            session = new_session(deck, store.info.host_token, access)
-            session.replay(store.events())
-            return Prepared(session, store.info.host_token, store)
+        if resume is not None:
+            return _resume(directory, resume, Access("", require_code, max_participants))
         assert deck is not None
         token = new_host_token()
         access = Access(new_join_code(secrets.randbelow), require_code, max_participants)
@@ -142,6 +151,23 @@ def prepare(
         return Prepared(new_session(deck, token, access), token, store)
     except StoreError as error:
         raise HostingError(str(error)) from None
+
+
+def _resume(directory: Path, choice: SessionChoice, access: Access) -> Prepared:
+    chosen = choose_session(directory, choice)
+    store = SessionStore.resume(chosen.path)
+    try:
+        log = read_log(chosen.path)
+        deck = deck_from_data(store.info.deck, f"session {store.info.id}")
+    except (StoreError, DeckError) as error:
+        store.release()
+        raise HostingError(str(error)) from None
+    access = Access(store.info.join_code, access.require_code, access.max_participants)
+    session = new_session(deck, store.info.host_token, access)
+    flaws = list(log.flaws)
+    session.replay(event for _, _, event in LogCheck(deck).sound(log.logged(), flaws))
+    flaws.sort(key=lambda flaw: flaw.row)
+    return Prepared(session, store.info.host_token, store, chosen.why, flaws)
 
 
 class HubRunner:
@@ -172,13 +198,21 @@ class HubRunner:
     async def __aenter__(self) -> Hosted:
         host, port = self._bind
         if self._store is not None:
-            self._store.start()
             self.hub.attach_store(self._store)
         try:
             self._server = await self.hub.serve(host, port)
         except OSError as error:
             await self._close_store()
             raise HostingError(_listen_problem(host, port, error)) from None
+        if self._store is not None:
+            # Only now is a new session written: a start that failed leaves nothing behind.
+            # No await since listening began, so no change can have been accepted before this.
+            try:
+                self._store.start()
+            except StoreError as error:
+                self._server.close()
+                await self._close_store()
+                raise HostingError(str(error)) from None
         self._fan_out = asyncio.create_task(self.hub.fan_out())
         bound = self._server.sockets[0].getsockname()[1]
         hosted = Hosted(self.hub, self._token, host, bound, self._store)

@@ -7,6 +7,11 @@ the next one, so one fsync serves a whole burst of votes.
 
 A session is hosted by one process at a time: a lock file beside the database
 (``flock``, released by the kernel even on kill -9) refuses a second host.
+
+A new session's file is written only when :meth:`SessionStore.start` is called,
+once the hub is really serving: a start that fails (the port is in use) leaves
+nothing behind for ``sessions`` or ``--resume`` to find. The log is not kept in
+memory: resuming and exports read it back from the database.
 """
 
 from __future__ import annotations
@@ -20,12 +25,14 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.report import Flaw
 from coproterm.core.wire import Action
 
 SCHEMA = """
@@ -74,6 +81,42 @@ class Entry:
 
     at: float
     event: Event
+    row: int = 0
+    """Its row in the log (to name it if it turns out to be damaged); 0 until written."""
+
+
+@dataclass(slots=True)
+class SessionLog:
+    """A session read back from its database: what it is, its rows, and the rows that cannot be read."""
+
+    path: Path
+    info: SessionInfo
+    entries: list[Entry]
+    flaws: list[Flaw] = field(default_factory=list)
+
+    def logged(self) -> Iterator[tuple[int, float, Event]]:
+        """The rows as the report and the resume check take them."""
+        return ((entry.row, entry.at, entry.event) for entry in self.entries)
+
+
+class Newest(Enum):
+    """Which earlier session to pick when no id is given."""
+
+    WITH_ACTIVITY = "newest"
+    """The newest session anyone joined or voted in (the newest of all if none has)."""
+
+
+NEWEST = Newest.WITH_ACTIVITY
+SessionChoice = str | Newest
+"""An earlier session: its id (or the start of it), or :data:`NEWEST`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """The session picked for a choice, and, when it was not named, why this one."""
+
+    path: Path
+    why: str | None = None
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -95,11 +138,11 @@ def new_session_id(now: float) -> str:
 class SessionStore:
     """The log of one session, open for writing by this process alone."""
 
-    def __init__(self, path: Path, info: SessionInfo, entries: list[Entry], db: sqlite3.Connection, lock: int) -> None:
+    def __init__(
+        self, path: Path, info: SessionInfo, db: sqlite3.Connection | None = None, lock: int | None = None
+    ) -> None:
         self.path = path
         self.info = info
-        self.entries = entries
-        """Every committed entry, in order (the truth to roll back to)."""
         self.problem: str | None = None
         """Why the last write failed; None once writes succeed again."""
         self.on_failure: Callable[[str], None] | None = None
@@ -117,13 +160,40 @@ class SessionStore:
     def create(
         cls, directory: Path, deck: dict[str, Any], title: str, host_token: str, join_code: str = ""
     ) -> SessionStore:
-        """Start the log of a new session."""
+        """A new session's log; its file is written by :meth:`start` (the data directory is checked now)."""
         now = time.time()
         info = SessionInfo(new_session_id(now), now, title, deck, host_token, join_code)
-        sessions = _sessions_dir(directory)
-        path = sessions / f"{info.id}.sqlite3"
+        return cls(_sessions_dir(directory) / f"{info.id}.sqlite3", info)
+
+    @classmethod
+    def resume(cls, path: Path) -> SessionStore:
+        """Open an earlier session's log (see :func:`choose_session`) to host it again."""
         lock = _lock(path)
         try:
+            db = _connect(path)
+            info = _read_info(db)
+        except (sqlite3.Error, KeyError, ValueError) as error:
+            os.close(lock)
+            raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
+        return cls(path, info, db, lock)
+
+    # -- writing ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Write a new session's file if need be, then start the group-commit writer (in the running loop).
+
+        Raises StoreError if the file cannot be written.
+        """
+        if self._db is None:
+            self._lock, self._db = self._write_new()
+        self._writer = asyncio.create_task(self._write_forever())
+
+    def _write_new(self) -> tuple[int, sqlite3.Connection]:
+        info, path = self.info, self.path
+        lock = _lock(path)
+        try:
+            if path.exists():
+                raise StoreError(f"a session {info.id} already exists in {path.parent}")
             db = _connect(path)
             with db:
                 db.executemany(
@@ -131,36 +201,21 @@ class SessionStore:
                     [
                         ("id", info.id),
                         ("created", repr(info.created)),
-                        ("title", title),
-                        ("deck", json.dumps(deck)),
-                        ("host_token", host_token),
-                        ("join_code", join_code),
+                        ("title", info.title),
+                        ("deck", json.dumps(info.deck)),
+                        ("host_token", info.host_token),
+                        ("join_code", info.join_code),
                     ],
                 )
         except sqlite3.Error as error:
             os.close(lock)
+            with contextlib.suppress(OSError):
+                path.unlink()
             raise StoreError(f"cannot create the session log {path}: {_reason(error)}") from None
-        return cls(path, info, [], db, lock)
-
-    @classmethod
-    def resume(cls, directory: Path, session_id: str | None) -> SessionStore:
-        """Open an earlier session's log to host it again (the newest if no id)."""
-        path = find_session(directory, session_id)
-        lock = _lock(path)
-        try:
-            db = _connect(path)
-            info = _read_info(db)
-            entries = list(_read_entries(db))
-        except (sqlite3.Error, KeyError, ValueError) as error:
+        except StoreError:
             os.close(lock)
-            raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
-        return cls(path, info, entries, db, lock)
-
-    # -- writing ---------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start the group-commit writer (in the running event loop)."""
-        self._writer = asyncio.create_task(self._write_forever())
+            raise
+        return lock, db
 
     async def append(self, events: Iterable[Event]) -> None:
         """Log events; returns once they are on disk, raises StoreError if they cannot be."""
@@ -181,8 +236,17 @@ class SessionStore:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
-        self._db.close()
-        os.close(self._lock)
+            self._writer = None
+        self.release()
+
+    def release(self) -> None:
+        """Close the database and release the session (nothing is written: see :meth:`close`)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     async def _write_forever(self) -> None:
         while True:
@@ -197,7 +261,6 @@ class SessionStore:
             except (sqlite3.Error, OSError) as error:
                 self._failed(batch, _reason(error))
                 continue
-            self.entries.extend(entries)
             if self.problem is not None:
                 self.problem = None
                 if self.on_recovery is not None:
@@ -207,9 +270,14 @@ class SessionStore:
                     done.set_result(None)
 
     def _failed(self, batch: list[tuple[list[Entry], asyncio.Future[None]]], reason: str) -> None:
-        # Everything queued behind the failed batch was applied after it: it fails too.
-        failed = batch + self._queue
-        self._queue = []
+        # Only the changes in the failed commit fail; those queued behind it are tried on their
+        # own next. (A hub that rebuilds its state from the log on failure gets them failed too,
+        # since its rebuild drops them.)
+        failed = batch
+        if self.on_failure is not None:
+            failed, self._queue = batch + self._queue, []
+        elif self._queue:
+            self._wake.set()
         self.problem = f"the session log cannot be written ({reason}): changes are refused until it can"
         if self.on_failure is not None:
             self.on_failure(self.problem)
@@ -218,15 +286,28 @@ class SessionStore:
                 done.set_exception(StoreError(self.problem))
 
     def _write(self, entries: list[Entry]) -> None:
-        with self._db:
-            self._db.executemany(
-                "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [_row(entry) for entry in entries],
-            )
+        db = self._db
+        assert db is not None, "start() first"
+        try:
+            with db:
+                db.executemany(
+                    "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [_row(entry) for entry in entries],
+                )
+        except BaseException:
+            # Leave no half-open transaction for the next batch.
+            with contextlib.suppress(sqlite3.Error):
+                db.rollback()
+            raise
+
+    def read(self) -> SessionLog:
+        """Everything committed so far, read back from the database."""
+        return read_log(self.path)
 
     def events(self) -> list[Event]:
-        return [entry.event for entry in self.entries]
+        """Every committed event, in order, read back from the database (for resuming)."""
+        return [entry.event for entry in self.read().entries]
 
     def ssh_identities(self) -> dict[tuple[str, str], bytes]:
         """Who came in over SSH as whom: (user name, key or address) to resume token."""
@@ -251,38 +332,88 @@ class SessionStore:
 
 def find_session(directory: Path, session_id: str | None) -> Path:
     """The database of a session by id (or unique prefix), or the newest one."""
+    return choose_session(directory, NEWEST if session_id is None else session_id).path
+
+
+def choose_session(directory: Path, choice: SessionChoice) -> Chosen:
+    """The session a choice names: by id (or a unique start of it), or :data:`NEWEST`.
+
+    With no id, the newest session anyone joined or voted in: an empty session
+    (nobody came, or a start that went wrong) is not what anyone means after a
+    crash. ``why`` says which was picked and why.
+    """
     sessions = directory / "sessions"
     known = sorted(sessions.glob("*.sqlite3")) if sessions.is_dir() else []
     if not known:
         raise StoreError(f"no sessions in {sessions} yet: host one first")
-    if session_id is None:
-        return known[-1]
+    if isinstance(choice, Newest):
+        return _newest_with_activity(known)
+    session_id = choice
     matches = [path for path in known if path.stem.startswith(session_id)]
     if len(matches) != 1:
         names = ", ".join(path.stem for path in known[-5:])
         problem = "no session" if not matches else "more than one session"
         raise StoreError(f"{problem} matches {session_id!r} (the latest: {names})")
-    return matches[0]
+    return Chosen(matches[0])
 
 
-def read_session(path: Path) -> tuple[SessionInfo, list[Entry]]:
-    """A session's info and log, read-only (for listing and export)."""
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _newest_with_activity(known: list[Path]) -> Chosen:
+    skipped = 0
+    for path in reversed(known):
         try:
-            return _read_info(db), list(_read_entries(db))
-        finally:
-            db.close()
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                people, votes = db.execute(
+                    "SELECT COUNT(DISTINCT participant) FILTER (WHERE kind = 'joined'),"
+                    " COUNT(*) FILTER (WHERE kind = 'voted') FROM log"
+                ).fetchone()
+        except sqlite3.Error:
+            skipped += 1
+            continue
+        if people or votes:
+            passed = (
+                f"; {skipped} newer one{'s' if skipped != 1 else ''} had nobody in {'them' if skipped != 1 else 'it'}"
+            )
+            why = (
+                f"picked {path.stem}, the newest session anyone joined or voted in"
+                f" ({people} participant{'s' if people != 1 else ''}, {votes} vote{'s' if votes != 1 else ''})"
+                + (passed if skipped else "")
+            )
+            return Chosen(path, why)
+        skipped += 1
+    return Chosen(known[-1], f"picked {known[-1].stem}, the newest session: nobody has joined any session yet")
+
+
+def read_log(path: Path) -> SessionLog:
+    """A session's info and log, read-only (for resuming, listing and export).
+
+    Rows that cannot be decoded are not fatal: they come back as flaws, named.
+    """
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            info = _read_info(db)
+            entries: list[Entry] = []
+            flaws: list[Flaw] = []
+            for item in _read_entries(db):
+                (entries if isinstance(item, Entry) else flaws).append(item)  # type: ignore[arg-type]
+            return SessionLog(path, info, entries, flaws)
     except (sqlite3.Error, KeyError, ValueError) as error:
         raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
 
 
-def list_sessions(directory: Path) -> Iterator[tuple[Path, SessionInfo, list[Entry]]]:
-    """Every readable session, oldest first."""
+def read_session(path: Path) -> tuple[SessionInfo, list[Entry]]:
+    """A session's info and its readable rows, read-only."""
+    log = read_log(path)
+    return log.info, log.entries
+
+
+def list_sessions(directory: Path) -> Iterator[SessionLog | StoreError]:
+    """Every session, oldest first; one that cannot be read at all comes as the error saying why."""
     sessions = directory / "sessions"
     for path in sorted(sessions.glob("*.sqlite3")) if sessions.is_dir() else []:
-        with contextlib.suppress(StoreError):
-            yield (path, *read_session(path))
+        try:
+            yield read_log(path)
+        except StoreError as error:
+            yield error
 
 
 # -- the plumbing ------------------------------------------------------------------
@@ -338,15 +469,27 @@ def _read_info(db: sqlite3.Connection) -> SessionInfo:
     )
 
 
-def _read_entries(db: sqlite3.Connection) -> Iterator[Entry]:
-    rows = db.execute("SELECT at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq")
-    for at, kind, participant, question, choice, action, token, name in rows:
-        if kind == "joined":
-            yield Entry(at, Joined(participant, bytes(token), name))
+def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
+    rows = db.execute("SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq")
+    for seq, at, kind, participant, question, choice, action, token, name in rows:
+        if not isinstance(at, int | float):
+            yield Flaw(seq, f"its time is {at!r}, not a number")
+        elif kind == "joined":
+            if not isinstance(token, bytes | str) or not isinstance(name, str):
+                yield Flaw(seq, f"participant {participant!r} joined with no usable token or name")
+            else:
+                yield Entry(
+                    at, Joined(participant, bytes(token, "utf-8") if isinstance(token, str) else token, name), seq
+                )
         elif kind == "voted":
-            yield Entry(at, Voted(participant, question, choice))
+            yield Entry(at, Voted(participant, question, choice), seq)
+        elif kind == "commanded":
+            try:
+                yield Entry(at, Commanded(Action(action), question), seq)
+            except ValueError:
+                yield Flaw(seq, f"a command with the unknown action {action!r}")
         else:
-            yield Entry(at, Commanded(Action(action), question))
+            yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
 
 
 def _row(entry: Entry) -> tuple[object, ...]:

@@ -21,6 +21,24 @@ def counting_tokens():
     return lambda: next(counter).to_bytes(16, "big")
 
 
+@pytest.fixture(autouse=True)
+def private_data_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test, and every process it starts, keeps sessions, keys and logs in a temporary place.
+
+    Without this, a test that runs `coproterm serve` with no --data-dir fills the
+    user's own data directory (and `sessions` and `--resume`) with test sessions.
+    """
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("COPROTERM_DATA_DIR", str(home / "coproterm-data"))
+    for variable, folder in (
+        ("XDG_DATA_HOME", "share"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+    ):
+        monkeypatch.setenv(variable, str(home / folder))
+
+
 @pytest.fixture
 def session() -> Session:
     return Session(default_deck(), HOST_TOKEN, counting_tokens())

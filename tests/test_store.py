@@ -27,7 +27,7 @@ from coproterm.core.wire import (
     encode,
 )
 from server.hosting import HubRunner, prepare
-from server.store import SessionStore, StoreError, find_session, read_session
+from server.store import NEWEST, SessionStore, StoreError, find_session, read_session
 from tests.hubkit import join
 
 SPECTRUM = 1
@@ -71,12 +71,51 @@ async def test_concurrent_appends_share_commits(tmp_path):
 
 async def test_a_session_is_hosted_by_one_process_at_a_time(tmp_path):
     store = new_store(tmp_path)
+    store.start()
     with pytest.raises(StoreError, match="already being hosted"):
-        SessionStore.resume(tmp_path, store.info.id)
+        SessionStore.resume(find_session(tmp_path, store.info.id))
     await store.close()
-    again = SessionStore.resume(tmp_path, store.info.id[:15])
+    again = SessionStore.resume(find_session(tmp_path, store.info.id[:15]))
     assert again.info == store.info
     await again.close()
+
+
+async def test_a_new_session_is_written_only_when_started(tmp_path):
+    store = new_store(tmp_path)
+    assert not store.path.exists()
+    await store.close()
+    assert list((tmp_path / "sessions").iterdir()) == [], "a session that never started leaves nothing"
+
+
+async def test_the_log_is_read_back_from_disk_not_kept_in_memory(tmp_path):
+    store = new_store(tmp_path)
+    store.start()
+    await asyncio.gather(*(store.append([Voted(1, 1, i % 6)]) for i in range(200)))
+    assert not hasattr(store, "entries"), "every entry kept for good grows the hub without bound"
+    assert len(store.events()) == 200
+    await store.close()
+
+
+async def test_a_failed_commit_fails_its_own_changes_and_not_those_queued_behind_it(tmp_path):
+    store = new_store(tmp_path)
+    store.start()
+    await store.append([Joined(1, b"a" * 16, "Ann")])
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the database
+    first = asyncio.create_task(store.append([Voted(1, 1, 2)]))
+    while not store._queue:  # queued...
+        await asyncio.sleep(0)
+    while store._queue:  # ...and taken by the writer, which waits on the lock
+        await asyncio.sleep(0.01)
+    behind = asyncio.create_task(store.append([Voted(1, 1, 4)]))
+    with pytest.raises(StoreError, match="locked"):
+        await first
+    other.execute("ROLLBACK")
+    other.close()
+    await behind  # tried on its own: it succeeds
+    assert store.problem is None
+    await store.close()
+    assert [e.event for e in read_session(store.path)[1]] == [Joined(1, b"a" * 16, "Ann"), Voted(1, 1, 4)]
 
 
 def test_finding_sessions(tmp_path):
@@ -85,13 +124,13 @@ def test_finding_sessions(tmp_path):
 
 
 async def test_resume_rebuilds_the_session_with_its_token(tmp_path):
-    first = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    first = prepare(default_deck(), data=tmp_path)
     async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store) as hosted:
         ann = await join(hosted.local_url, Hello(name="Ann"))
         host = await join(hosted.local_url, Hello(host_token=first.host_token))
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         await ann.request(lambda s: Vote(s, SPECTRUM, 4))
-    second = prepare(None, data=tmp_path, resume=None, resuming=True)
+    second = prepare(None, data=tmp_path, resume=NEWEST)
     assert second.host_token == first.host_token
     assert second.session.tally(SPECTRUM).counts == (0, 0, 0, 0, 1, 0)
     assert second.session.current == SPECTRUM
@@ -101,7 +140,7 @@ async def test_resume_rebuilds_the_session_with_its_token(tmp_path):
 
 
 async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
-    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    prepared = prepare(default_deck(), data=tmp_path)
     async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
         host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
@@ -112,12 +151,14 @@ async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
         refusal = await asyncio.wait_for(ann.request(lambda s: Vote(s, SPECTRUM, 5)), 10)
         assert isinstance(refusal, Error) and refusal.code is ErrorCode.UNAVAILABLE
         assert "locked" in refusal.message
-        await host.until(lambda p: p.state.alert is not None and "locked" in p.state.alert)
+        await host.until(lambda p: p.state is not None and p.state.alert is not None and "locked" in p.state.alert)
         assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), "the refused vote is undone"
         other.execute("ROLLBACK")
         other.close()
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 5)) == Ack(ann.seq)
-        await host.until(lambda p: p.state.alert is None and p.tally.counts == (0, 0, 0, 0, 0, 1))
+        await host.until(
+            lambda p: p.state is not None and p.state.alert is None and p.tally.counts == (0, 0, 0, 0, 0, 1)
+        )
 
 
 @contextlib.contextmanager
@@ -146,7 +187,7 @@ def tmpfs(path, *options):
 
 async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tmp_path):
     with tmpfs(tmp_path / "small", "size=512k") as data:
-        prepared = prepare(default_deck(), data=data, resume=None, resuming=False)
+        prepared = prepare(default_deck(), data=data)
         async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
             host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
             await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
@@ -164,11 +205,13 @@ async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tm
                     refusals += 1
                     break
             assert refusals, "the disk never filled"
-            await host.until(lambda p: p.state.alert is not None and "disk is full" in p.state.alert)
-            saved = [e.event for e in prepared.store.entries]
+            await host.until(
+                lambda p: p.state is not None and p.state.alert is not None and "disk is full" in p.state.alert
+            )
+            saved = prepared.store.events()
             filler.unlink()
             assert await ann.request(lambda s: Vote(s, SPECTRUM, 0)) == Ack(ann.seq)
-            await host.until(lambda p: p.state.alert is None)
+            await host.until(lambda p: p.state is not None and p.state.alert is None)
         on_disk = [e.event for e in read_session(prepared.store.path)[1]]
         assert on_disk[: len(saved)] == saved and on_disk[-1] == Voted(1, SPECTRUM, 0)
 
@@ -187,7 +230,7 @@ def test_a_read_only_data_dir_is_a_clear_error(tmp_path):
 
 
 async def test_with_the_log_the_welcome_still_comes_first(tmp_path):
-    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    prepared = prepare(default_deck(), data=tmp_path)
     async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
         hosted.hub.host_interval = hosted.hub.participant_interval = 0.001  # fan-out as often as it can
         host = await join(hosted.local_url, Hello(host_token=prepared.host_token))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -14,11 +16,81 @@ from typing import TYPE_CHECKING
 from coproterm.commands import fail
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, default_deck, load_deck
+from coproterm.core.session import MAX_PARTICIPANTS
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from server.hosting import Hosted, HubRunner, Prepared, SSHOptions
+
+
+HOST_TOKEN_VARIABLE = "COPROTERM_HOST_TOKEN"
+SSH_PASSCODE_VARIABLE = "COPROTERM_SSH_PASSCODE"
+SPARE_FILES = 64
+"""Open files a hub keeps for itself: listening sockets, the log (database, WAL, lock), mDNS, the log file."""
+FILES_PER_PARTICIPANT = 3
+"""The worst case, an SSH participant: their SSH connection, and the gateway's websocket to the hub at both ends."""
+
+
+class SecretError(ValueError):
+    """A secret could not be read; the message says from where and why."""
+
+
+def read_secret(given: str | None, file: Path | None, variable: str, *, what: str, ask: bool = False) -> str | None:
+    """A secret from the command line, a file ('-': standard input), an environment variable, or a prompt.
+
+    The command line comes first (it is what was typed), but it is the least
+    private: any local user can read it with ``ps``. ``ask`` prompts (without
+    echo) when nothing else gave one and a person is at the terminal.
+    """
+    if given:
+        return given
+    if file is not None:
+        try:
+            if str(file) == "-":
+                text = getpass.getpass(f"{what}: ") if sys.stdin.isatty() else sys.stdin.readline()
+            else:
+                text = file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise SecretError(f"cannot read the {what} from {file}: {error.strerror or error}") from None
+        lines = text.splitlines()
+        secret = lines[0].strip() if lines else ""
+        if not secret:
+            raise SecretError(f"{file} holds no {what} (its first line is empty)")
+        return secret
+    if secret := os.environ.get(variable, "").strip():
+        return secret
+    if ask and sys.stdin.isatty():
+        return getpass.getpass(f"{what}: ").strip() or None
+    return None
+
+
+def open_file_room(asked: int | None) -> tuple[int, str | None]:
+    """Raise this process's open-file limit as far as it goes; how many participants it can hold.
+
+    Returns the participant limit to use and, when it is lower than asked (or
+    than the default), a sentence saying why.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1 << 20)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    wanted = asked if asked is not None else MAX_PARTICIPANTS
+    room = max(1, (soft - SPARE_FILES) // FILES_PER_PARTICIPANT) if soft != resource.RLIM_INFINITY else wanted
+    if room >= wanted:
+        return wanted, None
+    return room, (
+        f"--max-participants lowered to {room}: this process may open only {soft} files"
+        f" (ulimit -n; {FILES_PER_PARTICIPANT} per participant at most, {SPARE_FILES} kept for the hub)"
+        f" and {wanted} {'were asked for' if asked is not None else 'is the default'}."
+        " Raise the limit (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+    )
 
 
 def _prepare(args: argparse.Namespace) -> Prepared | str:
@@ -34,19 +106,32 @@ def _prepare(args: argparse.Namespace) -> Prepared | str:
             deck = load_deck(args.deck) if args.deck else default_deck()
         except DeckError as error:
             return str(error)
+    if args.max_participants is not None and not 1 <= args.max_participants <= 65535:
+        return "--max-participants takes a number from 1 to 65535"
     try:
-        if not 1 <= args.max_participants <= 65535:
-            return "--max-participants takes a number from 1 to 65535"
-        return prepare(
+        args.ssh_passcode = read_secret(
+            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what="SSH passcode"
+        )
+    except SecretError as error:
+        return str(error)
+    limit, lowered = open_file_room(args.max_participants)
+    if lowered:
+        print(f"coproterm: {lowered}", file=sys.stderr, flush=True)
+        logging.getLogger("coproterm").warning("%s", lowered)
+    try:
+        prepared = prepare(
             deck,
             data=args.data_dir,
-            resume=args.resume or None,
-            resuming=resuming,
+            resume=args.resume,
             require_code=args.require_code,
-            max_participants=args.max_participants,
+            max_participants=limit,
         )
     except HostingError as error:
         return str(error)
+    for warning in prepared.warnings():
+        print(f"coproterm: {warning}", file=sys.stderr, flush=True)
+        logging.getLogger("coproterm").warning("%s", warning)
+    return prepared
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -81,7 +166,7 @@ def serve(args: argparse.Namespace) -> int:
                 found = hosted.discovery_problem or "advertised, so `coproterm join` finds it by itself"
                 print(f"  network:    {found}")
             print(f"  host token: {hosted.host_token}")
-            print(f"  dashboard:  coproterm host --attach {hosted.local_url} --token {hosted.host_token}")
+            print(f"  dashboard:  coproterm host --attach {hosted.local_url}   (it asks for the host token)")
             print("Ctrl-C stops the hub.", flush=True)
             await stop.wait()
             print("Stopping: closing every connection.", flush=True)
@@ -98,15 +183,19 @@ def host(args: argparse.Namespace) -> int:
     from coproterm.tui.host.app import HostApp
 
     if args.attach:
-        if not args.token:
-            return fail("--attach needs the hub's host token: --token TOKEN (`coproterm serve` prints it)")
         from coproterm.client.link import hub_url
 
         try:
             url = hub_url(args.attach)
+            token = read_secret(args.token, args.token_file, HOST_TOKEN_VARIABLE, what="host token", ask=True)
         except ValueError as error:
             return fail(str(error))
-        HostApp(url, args.token).run()
+        if not token:
+            return fail(
+                f"--attach needs the hub's host token (`coproterm serve` prints it): set ${HOST_TOKEN_VARIABLE},"
+                " give --token-file FILE, or run this at a terminal to be asked"
+            )
+        HostApp(url, token).run()
         return 0
     return _host_here(args, _dashboard)
 
@@ -174,7 +263,7 @@ def _dashboard(hosted: Hosted) -> App[None]:
         written = []
         for form in ("html", "csv", "json"):
             path = Path.cwd() / f"coproterm-{store.info.id}.{form}"
-            path.write_text(render(store.path, form), encoding="utf-8")
+            path.write_text(render(store.path, form, quiet=True), encoding="utf-8")
             written.append(path)
         return written
 

@@ -1,35 +1,54 @@
-"""`coproterm sessions` and `coproterm export`: what past sessions hold."""
+"""`coproterm sessions` and `coproterm export`: what past sessions hold.
+
+A damaged session (a row of its log that cannot be replayed) is still listed
+and exported: the damaged rows are left out and named on stderr, so one bad
+row never hides the other sessions, nor the rest of its own.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coproterm.commands import fail
 from coproterm.core.deck import DeckError, deck_from_data
 from coproterm.core.events import Voted
 from coproterm.core.report import Report, build_report
 
+if TYPE_CHECKING:
+    from server.store import SessionLog
+
+
+def warn(message: str) -> None:
+    """Say something the user should know, on stderr, without failing."""
+    print(f"coproterm: {message}", file=sys.stderr)
+
 
 def list_sessions(args: argparse.Namespace) -> int:
     """A line per session: id, date, deck, participants, votes."""
-    from server.store import data_dir, list_sessions
+    from server.store import StoreError, data_dir, list_sessions
 
     directory = data_dir(args.data_dir)
     rows = []
-    for _, info, entries in list_sessions(directory):
+    for log in list_sessions(directory):
+        if isinstance(log, StoreError):
+            warn(f"{log} (not listed)")
+            continue
         try:
-            report = build_report(deck_from_data(info.deck), [(e.at, e.event) for e in entries])
-        except DeckError:
+            report = report_of(log)
+        except DeckError as error:
+            warn(f"session {log.info.id}: {error} (not listed)")
             continue
         votes = sum(q.total for q in report.questions)
-        changes = sum(isinstance(e.event, Voted) for e in entries)
+        changes = sum(isinstance(e.event, Voted) for e in log.entries)
         rows.append(
             (
-                info.id,
-                f"{datetime.fromtimestamp(info.created):%d %b %Y %H:%M}",
-                info.title,
+                log.info.id + (" !" if report.flaws else ""),
+                f"{datetime.fromtimestamp(log.info.created):%d %b %Y %H:%M}",
+                log.info.title,
                 report.participants,
                 votes,
                 changes,
@@ -41,18 +60,23 @@ def list_sessions(args: argparse.Namespace) -> int:
     print(f"{'session':22} {'started':18} {'participants':>12} {'votes':>6} {'changes':>8}  deck")
     for session_id, started, title, participants, votes, changes in rows:
         print(f"{session_id:22} {started:18} {participants:>12} {votes:>6} {changes:>8}  {title}")
+    if any(row[0].endswith(" !") for row in rows):
+        print("! damaged rows in its log were left out (named above)")
     return 0
 
 
 def export(args: argparse.Namespace) -> int:
     """Write a session's results as CSV, JSON or an HTML report."""
-    from server.store import StoreError, data_dir, find_session
+    from server.store import NEWEST, StoreError, choose_session, data_dir
 
     try:
-        path = find_session(data_dir(args.data_dir), args.session)
-        text = render(path, args.format, with_names=args.with_names)
+        chosen = choose_session(data_dir(args.data_dir), NEWEST if args.session is None else args.session)
+        if chosen.why:
+            warn(chosen.why)
+        text = render(chosen.path, args.format, with_names=args.with_names)
     except (StoreError, DeckError) as error:
         return fail(str(error))
+    path = chosen.path
     output = args.output or Path(f"{path.stem}.{args.format}")
     try:
         output.write_text(text, encoding="utf-8")
@@ -62,16 +86,25 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
-def render(path: Path, form: str, *, with_names: bool = False) -> str:
-    """A session's report in one format (csv, json or html)."""
+def report_of(log: SessionLog, *, quiet: bool = False) -> Report:
+    """A session's report; its damaged rows are left out and (unless quiet) named on stderr."""
+    report = build_report(deck_from_data(log.info.deck, f"session {log.info.id}"), log.logged(), log.flaws)
+    if not quiet:
+        for flaw in report.flaws:
+            warn(f"session {log.info.id}: log {flaw} (left out)")
+    return report
+
+
+def render(path: Path, form: str, *, with_names: bool = False, quiet: bool = False) -> str:
+    """A session's report in one format (csv, json or html); ``quiet`` names no damaged rows on stderr."""
     from coproterm.export.html import to_html
     from coproterm.export.tables import to_csv, to_json
-    from server.store import read_session
+    from server.store import read_log
 
-    info, entries = read_session(path)
-    report: Report = build_report(deck_from_data(info.deck, f"session {info.id}"), [(e.at, e.event) for e in entries])
+    log = read_log(path)
+    report = report_of(log, quiet=quiet)
     if form == "csv":
         return to_csv(report, with_names=with_names)
     if form == "json":
-        return to_json(report, info.id, with_names=with_names)
-    return to_html(report, info.id)
+        return to_json(report, log.info.id, with_names=with_names)
+    return to_html(report, log.info.id)

@@ -1,18 +1,34 @@
 """What a finished session says: each question's tally, its votes, and how it moved.
 
 Built by replaying a session's log through the state machine itself, so an
-export can never disagree with what the room saw.
+export can never disagree with what the room saw. A damaged row (a vote by
+someone who never joined, a cell the board does not have) is left out and
+named, so one bad row costs that row, not the session.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import Commanded, Event, Joined, Voted
 from coproterm.core.session import Session
 from coproterm.core.wire import Action
+
+Logged = tuple[int, float, Event]
+"""A row of a session's log: its number, when it was accepted (Unix time), and its event."""
+
+
+@dataclass(frozen=True, slots=True)
+class Flaw:
+    """A row of a log that cannot be replayed, and why (for people)."""
+
+    row: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.problem}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +50,8 @@ class QuestionReport:
     ballots: list[Ballot] = field(default_factory=list)
     timeline: list[tuple[float, tuple[int, ...]]] = field(default_factory=list)
     """(time, counts) after each change to this question's tally, oldest first."""
+    resets: list[float] = field(default_factory=list)
+    """When the facilitator cleared this question's votes."""
 
     @property
     def total(self) -> int:
@@ -47,29 +65,86 @@ class Report:
     deck: Deck
     questions: list[QuestionReport]
     participants: int
+    """Everyone who joined, voting or not."""
     started: float | None
     ended: float | None
+    voters: int = 0
+    """Those who voted on at least one question (their vote may since have been cleared)."""
+    flaws: list[Flaw] = field(default_factory=list)
+    """Rows of the log left out because they cannot be replayed."""
 
 
-def build_report(deck: Deck, entries: Iterable[tuple[float, Event]]) -> Report:
-    """Replay a log (pairs of Unix time and event) into a report."""
+class LogCheck:
+    """Tells which logged events a fresh session can replay, in order (so a damaged row can be skipped)."""
+
+    def __init__(self, deck: Deck) -> None:
+        self.deck = deck
+        self.known: set[int] = set()
+        self.tokens: dict[bytes, int] = {}
+
+    def problem(self, event: Event) -> str | None:
+        """Why ``event`` cannot be replayed after those already checked; None if it can (and is counted)."""
+        questions = self.deck.questions
+        match event:
+            case Joined(participant=number):
+                if not isinstance(number, int) or number < 1:
+                    return f"a participant joined with the number {number!r}"
+                if not isinstance(event.token, bytes) or not isinstance(event.name, str):
+                    return f"participant {number} joined with no usable token or name"
+                if self.tokens.setdefault(event.token, number) != number:
+                    return f"participant {number} joined with the token of participant {self.tokens[event.token]}"
+                self.known.add(number)
+            case Voted(participant=number, question=index, choice=choice):
+                if number not in self.known:
+                    return f"a vote by participant {number!r}, who never joined"
+                if not isinstance(index, int) or not 0 <= index < len(questions):
+                    return f"a vote on question {_human(index)}, which the deck does not have"
+                cells = questions[index].cells
+                if choice is not None and (not isinstance(choice, int) or not 0 <= choice < cells):
+                    return f"a vote for cell {choice!r} of question {index + 1}, which has {cells} cells"
+            case Commanded(question=index):
+                if not isinstance(index, int) or not 0 <= index < len(questions):
+                    return f"a command on question {_human(index)}, which the deck does not have"
+            case _:
+                return f"an event of an unknown kind ({type(event).__name__})"
+        return None
+
+    def sound(self, logged: Iterable[Logged], flaws: list[Flaw]) -> Iterator[Logged]:
+        """The rows that can be replayed; each one that cannot goes into ``flaws``."""
+        for row, at, event in logged:
+            problem = self.problem(event)
+            if problem is None:
+                yield row, at, event
+            else:
+                flaws.append(Flaw(row, problem))
+
+
+def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = ()) -> Report:
+    """Replay a log into a report; rows that cannot be replayed are skipped and listed in ``flaws``."""
     session = Session(deck, "", lambda: b"")
     reports = [QuestionReport(i, q) for i, q in enumerate(deck.questions)]
+    found = list(flaws)
+    voters: set[int] = set()
     first = last = None
-    for at, event in entries:
+    for _, at, event in LogCheck(deck).sound(logged, found):
         first = at if first is None else first
         last = at
         session.replay((event,))
+        if isinstance(event, Voted) and event.choice is not None:
+            voters.add(event.participant)
         touched = _question_of(event)
         if touched is not None and deck.questions[touched].cells:
             reports[touched].timeline.append((at, session.tally(touched).counts))
+            if isinstance(event, Commanded):
+                reports[touched].resets.append(at)
     names = {m.number: m.name for m in session.participants.values()}
     for member in sorted(session.participants.values(), key=lambda m: m.number):
         for question, cell in sorted(member.votes.items()):
             reports[question].ballots.append(Ballot(member.number, names[member.number], cell))
     for report in reports:
         report.counts = session.tally(report.index).counts
-    return Report(deck, reports, len(session.participants), first, last)
+    found.sort(key=lambda flaw: flaw.row)
+    return Report(deck, reports, len(session.participants), first, last, len(voters), found)
 
 
 def _question_of(event: Event) -> int | None:
@@ -81,3 +156,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Joined() | Commanded():
             return None
+
+
+def _human(index: object) -> str:
+    return str(index + 1) if isinstance(index, int) else repr(index)

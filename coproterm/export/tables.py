@@ -1,10 +1,15 @@
-"""CSV and JSON exports: final tallies and the anonymous per-participant votes."""
+"""CSV and JSON exports: final tallies and the anonymous per-participant votes.
+
+Every text cell of the CSV is made safe for spreadsheets: a name such as
+``=HYPERLINK(...)`` would otherwise run as a formula when the file is opened.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +17,29 @@ from coproterm.core.boards import Question
 from coproterm.core.report import QuestionReport, Report
 
 CSV_COLUMNS = ("record", "question", "prompt", "cell", "x", "y", "count", "participant", "name")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list, with the full-width forms)."""
+
+
+def safe_cell(value: object) -> object:
+    """A cell a spreadsheet will show, never run: text starting like a formula gets a ``'`` first.
+
+    Spreadsheets skip leading spaces and invisible characters (a BOM, an
+    ideographic space, zero-width ones) before looking for ``=``, so this does
+    too. Numbers pass as they are.
+    """
+    if not isinstance(value, str):
+        return value
+    for index, ch in enumerate(value):
+        if ch in "\t\r\n" or not (ch.isspace() or ch in _BLANKS or unicodedata.category(ch) in _INVISIBLE):
+            return "'" + value if value[index:].startswith(FORMULA_STARTS) else value
+    return value
+
+
+_INVISIBLE = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me"})
+"""Unicode categories that show nothing (or nothing on their own): format, control, space, combining."""
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+"""Letters and symbols that draw as blank (Hangul fillers, the blank Braille pattern)."""
 
 
 def _labels(question: Question, cell: int) -> tuple[str, str]:
@@ -28,16 +56,20 @@ def to_csv(report: Report, *, with_names: bool = False) -> str:
     """One row per cell of every tally (record=tally) and per vote (record=vote)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+
+    def write(row: tuple[object, ...]) -> None:
+        writer.writerow([safe_cell(value) for value in row])
+
+    write(CSV_COLUMNS)
     for q in report.questions:
         if not q.question.cells:
             continue
         number, prompt = q.index + 1, q.question.prompt
         for cell, count in enumerate(q.counts):
-            writer.writerow(("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""))
+            write(("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""))
         for ballot in q.ballots:
             name = ballot.name if with_names else ""
-            writer.writerow(
+            write(
                 (
                     "vote",
                     number,
@@ -61,6 +93,7 @@ def to_json(report: Report, session_id: str, *, with_names: bool = False) -> str
         "started": _iso(report.started),
         "ended": _iso(report.ended),
         "participants": report.participants,
+        "voters": report.voters,
         "questions": [_question(q, with_names) for q in report.questions],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

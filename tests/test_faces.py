@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from coproterm.client.link import Phase
-from coproterm.core.wire import Action, Command, ErrorCode, Role
+from coproterm.core.wire import Action, CloseCode, Command, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
@@ -40,6 +40,11 @@ def read_qr(widget) -> list[str]:
         numpy.ones((6, 6), dtype=numpy.uint8),
     )
     return [result.text for result in zxingcpp.read_barcodes(pixels)]
+
+
+def hub_sockets(hub):
+    """The hub's open connections, by connection id."""
+    return dict(hub.hub._sockets)
 
 
 def connected(app):
@@ -80,7 +85,7 @@ async def test_a_vote_cast_and_changed_shows_on_the_host(hub):
         await until(ap, lambda: "Your vote is counted: consultation" in text_of(ann, "#feedback"))
         await ap.press("right", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 0, 0, 0, 1, 0))
-        assert "voted: 1 of 1" in text_of(host, "#state")
+        assert "1 voted" in text_of(host, "#state") and "1 connected now" in text_of(host, "#people")
         await ap.press("backspace")
         await until(hp, lambda: chart_counts(host) == (0,) * 6)
 
@@ -96,7 +101,7 @@ async def test_lock_stops_votes_and_says_so(hub):
         assert "Voting is locked" in text_of(ann, "#feedback")
         await ap.press("2", "enter")
 
-        await until(ap, lambda: ann.view.last_error is not None)
+        await until(ap, lambda: ann.view.refusal is not None)
         assert "locked" in text_of(ann, "#feedback")
         assert hub.session.tally(SPECTRUM).counts == (0,) * 6
         await hp.press("l")
@@ -128,7 +133,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         assert not shown(ann, BoardPicker), "the opening discussion has no board"
-        assert ann.screen.query_one(KeyBar).shown == ("leave", "palette"), "no keys for a board that is not there"
+        assert ann.screen.query_one(KeyBar).shown == ("leave",), "no keys for a board that is not there"
         await hp.press("n", "r")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
         await ap.press("5", "enter")
@@ -139,7 +144,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert shown(ann, BoardPicker) and not shown(ann, TallyChart), "not revealed on this one"
         assert "chaotic" in text_of(ann, "BoardPicker") and "participation" not in text_of(ann, "BoardPicker")
         assert ann.screen.query_one(BoardPicker).has_focus
-        assert ann.screen.query_one(KeyBar).shown == ("cast vote", "clear vote", "leave", "palette")
+        assert ann.screen.query_one(KeyBar).shown == ("cast vote", "clear vote", "leave")
         await ap.press("2", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
         await hp.press("n", "n")
@@ -191,9 +196,9 @@ async def test_a_dropped_connection_comes_back_with_its_vote(hub):
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
         await ap.press("6", "enter")
         await until(ap, lambda: ann.view.my_vote() == 5)
-        for conn, peer in list(hub.hub._peers.items()):
+        for conn, socket in hub_sockets(hub).items():
             if hub.session.role(conn) is Role.PARTICIPANT:
-                await peer.socket.close(1011, "pulled the cable")
+                await socket.close(1011, "pulled the cable")
         await until(ap, lambda: ann.link_status.phase is not Phase.OPEN)
         await until(
             ap,
@@ -206,12 +211,28 @@ async def test_a_dropped_connection_comes_back_with_its_vote(hub):
         await until(ap, lambda: "Your vote is counted" in text_of(ann, "#feedback"))
 
 
-async def test_unreachable_hub_says_so_and_keeps_trying():
-    ann = ParticipantApp("ws://127.0.0.1:9", "Ann")
+async def test_a_wrong_address_goes_back_to_the_address_box_and_q_then_quits():
+    ann = ParticipantApp("ws://127.0.0.1:9", "Ann", discover=False)
     async with ann.run_test() as ap:
+        await until(ap, lambda: type(ann.screen).__name__ == "FindScreen")
+        assert ann.link_status.phase is Phase.STOPPED, "no retrying an address that never answered"
+        assert "nothing is listening" in text_of(ann, "#problem")
+        assert ann.screen.query_one("#address").value == "127.0.0.1:9", "there to correct"
+        await ap.press("end", "q")
+        assert ann.screen.query_one("#address").value == "127.0.0.1:9q", "q types while there is an address"
+        await ap.press("ctrl+u", "q")
+        await until(ap, lambda: ann.return_code is not None)
+
+
+async def test_a_hub_that_stops_after_answering_is_tried_again(hub):
+    ann = ParticipantApp(hub.url, "Ann")
+    async with ann.run_test() as ap:
+        await until(ap, lambda: ann.view.state is not None)
+        for conn, socket in hub_sockets(hub).items():
+            await socket.close(CloseCode.GOING_AWAY, "")
         await until(ap, lambda: ann.link_status.phase is Phase.WAITING)
-        assert "nothing is listening" in text_of(ann, "#status")
         assert "trying again" in text_of(ann, "#status")
+        assert type(ann.screen).__name__ == "VoteScreen"
 
 
 async def test_a_hub_of_another_version_is_a_clear_final_message(hub, monkeypatch):

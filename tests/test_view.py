@@ -48,9 +48,9 @@ def test_a_refused_vote_is_not_mine():
     view.sent(3, 1, 5)
     view.apply(Error(3, ErrorCode.LOCKED, "voting on this question is locked"))
     assert view.my_vote() == 2 and not view.is_pending(1)
-    assert view.last_error.code is ErrorCode.LOCKED
+    assert view.refusal.code is ErrorCode.LOCKED
     view.apply(Error(None, ErrorCode.BAD_MESSAGE, "?"))
-    assert view.last_error.seq is None
+    assert view.refusal.seq is None
 
 
 def test_a_participant_sees_the_tally_only_while_revealed():

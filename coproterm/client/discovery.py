@@ -14,6 +14,8 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from coproterm.core.view import clean_text
+
 SERVICE_TYPE = "_coproterm._tcp.local."
 
 
@@ -91,7 +93,8 @@ def _found(name: str, info: object) -> Found | None:
         participants = 0
     return Found(
         name=name,
-        title=properties.get("title", name.removesuffix("." + SERVICE_TYPE))[:80],
+        # Anyone on the network can advertise: no escapes or bidi tricks reach the terminal.
+        title=clean_text(properties.get("title", name.removesuffix("." + SERVICE_TYPE)), lines=False)[:80],
         host=addresses[0],
         port=int(info.port),  # type: ignore[attr-defined]
         participants=participants,

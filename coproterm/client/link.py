@@ -3,8 +3,11 @@
 :class:`Link` connects, says hello, and hands every message to a callback; when
 the connection drops it waits (0.5 s, doubling to at most 5 s) and connects
 again, saying hello with the resume token so the participant keeps their votes.
-It stops only when the hub refuses it for good (wrong version, wrong token, a
-full session, or the same participant joining elsewhere).
+It stops when the hub refuses it for good (wrong version, wrong token, a full
+session, the same participant joining elsewhere), when the host ends the
+session, when the hub sends something this app does not understand, when the
+address never reached a hub at all (a mistyped address is corrected, not
+retried forever), and when it is closed.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from coproterm.core.view import clean_text
 from coproterm.core.wire import (
     DEFAULT_PORT,
     FINAL_CLOSES,
@@ -35,6 +39,10 @@ from coproterm.core.wire import (
 )
 
 MAX_DELAY = 5.0
+CLOSE_TIMEOUT = 1.0
+"""How long a closing handshake may take before the socket is dropped (quitting must be quick)."""
+ENDED_WORDS = "the session has ended; thank you"
+NOT_UNDERSTOOD = "the hub sent something this app does not understand ({}); update coproterm"
 
 
 class Phase(Enum):
@@ -56,6 +64,15 @@ class LinkStatus:
     delay: float = 0.0
     refusal: ErrorCode | None = None
     """Why the hub refused us for good, where it said (a join code is needed, the session is full…)."""
+    close_code: int | None = None
+    """How the hub closed the last connection, when it did (``CloseCode.ENDED``: the session is over)."""
+    unreachable: bool = False
+    """Stopped without ever reaching a hub at this address: the address is likely wrong."""
+
+    @property
+    def ended(self) -> bool:
+        """The host ended the session: there is nothing to come back to."""
+        return self.close_code == CloseCode.ENDED
 
 
 def hub_url(address: str) -> str:
@@ -97,10 +114,10 @@ class Link:
         """Sent with the websocket handshake (an SSH gateway vouches for its participant's address)."""
         self._socket: ClientConnection | None = None
         self._refusal: Error | None = None
-
-    @property
-    def connected(self) -> bool:
-        return self._socket is not None
+        self._close_code: int | None = None
+        self._reached = False
+        """Whether a hub ever answered at this address (then a failure is a hub restarting, not a typo)."""
+        self._closed = False
 
     async def send(self, message: Message) -> bool:
         """Send if connected; False if the message could not go."""
@@ -113,23 +130,44 @@ class Link:
             return False
         return True
 
-    async def close(self) -> None:
-        if self._socket is not None:
-            await self._socket.close()
+    async def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Close the connection for good, waiting at most ``timeout`` for the hub to agree.
+
+        A hub that has just come back from a stall may not answer the closing
+        handshake for a while; quitting must not wait for it.
+        """
+        self._closed = True
+        socket = self._socket
+        if socket is None:
+            return
+        try:
+            await asyncio.wait_for(socket.close(), timeout)
+        except (TimeoutError, OSError):
+            pass
+        finally:
+            socket.transport.abort()
 
     async def run(self) -> None:
-        """Connect, and connect again, until refused for good or cancelled."""
+        """Connect, and connect again, until stopped for good (see the module's docstring) or cancelled."""
         attempt = 0
+        self._closed = False
         while True:
             attempt += 1
             self._on_status(LinkStatus(Phase.CONNECTING, attempt=attempt))
             problem, final = await self._session()
+            if self._closed:
+                return
             if problem is None:
                 attempt = 0
                 problem = "the connection was lost"
-            if final:
+            unreachable = not self._reached and not final
+            if final or unreachable:
                 refused = self._refusal.code if self._refusal is not None else None
-                self._on_status(LinkStatus(Phase.STOPPED, problem, refusal=refused))
+                self._on_status(
+                    LinkStatus(
+                        Phase.STOPPED, problem, refusal=refused, close_code=self._close_code, unreachable=unreachable
+                    )
+                )
                 return
             delay = min(self._max_delay, 0.5 * 2 ** max(0, attempt - 1))
             self._on_status(LinkStatus(Phase.WAITING, problem, attempt, delay))
@@ -139,42 +177,40 @@ class Link:
         """One connection, start to end: (what went wrong, whether it is final)."""
         refusal: Error | None = None
         self._refusal = None
+        self._close_code = None
         try:
             async with connect(
                 self.url,
                 compression=None,
                 max_size=2**20,
                 open_timeout=5,
+                close_timeout=CLOSE_TIMEOUT,
                 ping_interval=None,
                 additional_headers=self._headers or None,
             ) as socket:
+                self._reached = True
                 _keep_alive(socket)
                 await socket.send(encode(self._hello()))
                 self._socket = socket
                 self._on_status(LinkStatus(Phase.OPEN))
                 async for frame in socket:
+                    # The callback may find the message makes no sense (a deck that does not
+                    # validate): a ProtocolError like one from the codec, handled below.
                     message = decode(frame)  # type: ignore[arg-type]
                     if isinstance(message, Error) and message.seq is None:
                         refusal = self._refusal = message
                     self._on_message(message)
-                if socket.close_code == CloseCode.GOING_AWAY:
-                    return "the hub has stopped (it may be restarting)", False
-            return None, False
+                return self._closed_by_hub(socket.close_code, socket.close_reason, refusal)
         except ConnectionClosed as closed:
-            code = closed.rcvd.code if closed.rcvd else 1006
-            reason = refusal.message if refusal else (closed.rcvd.reason if closed.rcvd else "")
-            if code in FINAL_CLOSES:
-                return reason or f"the hub closed the connection ({code})", True
-            return None, False
+            if closed.rcvd is None:
+                return None, False
+            return self._closed_by_hub(closed.rcvd.code, closed.rcvd.reason, refusal)
         except ProtocolError as error:
-            return (
-                f"the hub sent something this app does not understand ({error}); update coproterm",
-                True,
-            )
+            return NOT_UNDERSTOOD.format(clean_text(str(error), lines=False)), True
         except InvalidURI:
             return f"{self.url} is not a hub address", True
         except InvalidHandshake as error:
-            return f"that address answered, but not as a coproterm hub ({error})", False
+            return f"that address answered, but not as a coproterm hub ({clean_text(str(error), lines=False)})", False
         except TimeoutError:
             return (
                 "no answer from the hub (is the address right, and are you on the same network?)",
@@ -184,6 +220,19 @@ class Link:
             return _describe(error), False
         finally:
             self._socket = None
+
+
+    def _closed_by_hub(self, code: int | None, reason: str | None, refusal: Error | None) -> tuple[str | None, bool]:
+        """What a close from the hub means: (what to say, whether it is final)."""
+        self._close_code = code
+        if code == CloseCode.ENDED:
+            return ENDED_WORDS, True
+        if code in FINAL_CLOSES:
+            why = clean_text(refusal.message if refusal else reason or "", lines=False)
+            return why or f"the hub closed the connection ({code})", True
+        if code == CloseCode.GOING_AWAY:
+            return "the hub has stopped (it may be restarting)", False
+        return None, False
 
 
 def _keep_alive(socket: ClientConnection) -> None:

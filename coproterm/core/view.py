@@ -1,16 +1,64 @@
 """What a client knows of a session: the hub's messages folded into one view.
 
 Both faces (the participant app and the host dashboard) keep a
-:class:`SessionView` and redraw from it; it does no I/O.
+:class:`SessionView` and redraw from it; it does no I/O. Only the app that owns
+a view changes it (with :meth:`SessionView.apply`, :meth:`SessionView.sent` and
+:meth:`SessionView.unsent`); screens read it.
+
+Every text that arrives from the hub is cleaned here, once, before anything can
+draw it: a rogue hub's deck must not reach the terminal with escapes in it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from coproterm.core.boards import Deck, Question
-from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Ack, Ballot, Error, Message, Role, State, Tally, Turnout, Welcome
+from coproterm.core.deck import DeckError, deck_from_data
+from coproterm.core.wire import (
+    Ack,
+    Ballot,
+    Error,
+    Message,
+    ProtocolError,
+    Role,
+    State,
+    Tally,
+    Turnout,
+    Welcome,
+)
+
+RESET_NOTICE = "the facilitator cleared the votes on this question"
+
+
+def clean_text(text: str, *, lines: bool = True) -> str:
+    """``text`` with nothing a terminal would act on: no escapes, control, format or bidi characters.
+
+    Line breaks survive where ``lines`` (a deck's notes have paragraphs); every other
+    space-like character becomes a plain space.
+    """
+    kept = []
+    for ch in text:
+        if ch == "\n" and lines:
+            kept.append(ch)
+        elif ch.isspace():
+            kept.append(" ")
+        elif unicodedata.category(ch)[0] != "C":
+            kept.append(ch)
+    return "".join(kept)
+
+
+def _cleaned(data: Any) -> Any:
+    """Every string in a decoded structure, cleaned (keys included)."""
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, dict):
+        return {_cleaned(key): _cleaned(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(_cleaned(item) for item in data)
+    return data
 
 
 @dataclass
@@ -28,7 +76,12 @@ class SessionView:
     """This participant's accepted votes: question index to cell."""
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     """Votes sent and not yet answered: seq to (question, choice)."""
-    last_error: Error | None = None
+    refusal: Error | None = None
+    """The hub's latest refusal of something this client sent; gone once it no longer applies."""
+    refused_question: int | None = None
+    """The question the refusal was about (None when it was about no question)."""
+    notice: tuple[int, str] | None = None
+    """Something the hub did to this participant's vote, and the question it did it on."""
     join_code: str = ""
     """The session's join code (hosts are told it)."""
     code_required: bool = False
@@ -49,7 +102,15 @@ class SessionView:
             return None
         return self.tally
 
+    @property
+    def current_notice(self) -> str | None:
+        """What the hub did to this participant's vote on the current question, if anything."""
+        if self.notice is None or self.state is None or self.notice[0] != self.state.current:
+            return None
+        return self.notice[1]
+
     def my_vote(self, question: int | None = None) -> int | None:
+        """This participant's accepted vote on ``question`` (the current one by default)."""
         if question is None:
             question = self.state.current if self.state else 0
         return self.votes.get(question)
@@ -57,24 +118,45 @@ class SessionView:
     def sent(self, seq: int, question: int, choice: int | None) -> None:
         """Remember a vote that was sent, until the hub answers it."""
         self.pending[seq] = (question, choice)
+        self.notice = None
+
+    def unsent(self, seq: int) -> None:
+        """Forget a vote that could not be sent after all."""
+        self.pending.pop(seq, None)
 
     def is_pending(self, question: int) -> bool:
+        """Whether a vote on ``question`` is on its way and not answered yet."""
         return any(q == question for q, _ in self.pending.values())
 
     def apply(self, message: Message) -> None:
-        """Fold one message from the hub into the view."""
+        """Fold one message from the hub into the view.
+
+        :class:`ProtocolError` if the message makes no sense to this client (a deck
+        that does not validate): the hub is not one this app can talk to.
+        """
         match message:
             case Welcome():
-                self.deck = deck_from_data(message.deck, "<the hub's deck>")
+                try:
+                    deck = deck_from_data(_cleaned(message.deck), "<the hub's deck>")
+                except (DeckError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+                    raise ProtocolError(f"the hub's deck is not valid: {error}") from None
+                self.deck = deck
                 self.role = message.role
                 self.resume = message.resume or self.resume
                 self.votes = {q: c for q, c in enumerate(message.votes) if c is not None}
-                self.join_code = message.code or ""
+                self.join_code = clean_text(message.code or "", lines=False)
                 self.code_required = message.code_required
                 self.pending.clear()
                 self.tally = None
             case State():
+                if self.deck is not None and not 0 <= message.current < len(self.deck.questions):
+                    raise ProtocolError(f"the hub moved to question {message.current + 1}, which its deck lacks")
+                before = self.state
+                if message.alert:
+                    message = replace(message, alert=clean_text(message.alert, lines=False))
                 self.state = message
+                if before is None or (before.current, before.open) != (message.current, message.open):
+                    self.refusal = self.refused_question = None  # a refusal of a locked vote ends with the lock
             case Tally():
                 self.tally = message
             case Turnout():
@@ -87,13 +169,16 @@ class SessionView:
                         self.votes.pop(question, None)
                     else:
                         self.votes[question] = choice
-                self.last_error = None
+                self.refusal = self.refused_question = None
             case Error():
-                if message.seq is not None:
-                    self.pending.pop(message.seq, None)
-                self.last_error = message
+                refused = self.pending.pop(message.seq, None) if message.seq is not None else None
+                self.refusal = replace(message, message=clean_text(message.message, lines=False))
+                self.refused_question = refused[0] if refused is not None else None
             case Ballot():
+                had = self.votes.get(message.question)
                 if message.choice is None:
                     self.votes.pop(message.question, None)
+                    if had is not None:
+                        self.notice = (message.question, RESET_NOTICE)
                 else:
                     self.votes[message.question] = message.choice

@@ -1,14 +1,18 @@
 """What both faces share: a hub connection owned by the app, and the view it feeds.
 
 :class:`HubApp` runs a :class:`~coproterm.client.link.Link` in an exclusive
-worker. Every message from the hub becomes a :class:`HubApp.Received` (state
-and tally updates replace each other in the queue, so a burst collapses to the
-latest), is folded into :attr:`HubApp.view`, and bumps :attr:`HubApp.revision`,
-which screens watch to redraw.
+worker. Every message from the hub is folded into :attr:`HubApp.view` as it
+arrives (a message the view cannot make sense of stops the link, as a
+malformed frame does), then a :class:`HubApp.Changed` is posted (a burst
+collapses to one), which bumps :attr:`HubApp.revision`: screens watch it and
+redraw. State flows down: only the app changes the view. Screens send their
+wishes up as messages (a vote, a command, leaving) and the app carries them
+out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Mapping
 
@@ -20,8 +24,11 @@ from textual.screen import Screen
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Hello, State, Tally, Turnout
+from coproterm.core.wire import Ack, Error, Hello
 from coproterm.core.wire import Message as WireMessage
+
+SLOW_ANSWER = 3.0
+"""Seconds without an answer to something sent before the app says it is waiting for the hub."""
 
 
 class HubApp(App[None]):
@@ -30,24 +37,27 @@ class HubApp(App[None]):
     # repaint=False: a reactive repaints its owner by default, and the owner here is the
     # whole app; screens redraw what changed themselves (over SSH a full repaint is ~5 KB).
     revision: reactive[int] = reactive(0, always_update=True, repaint=False)
-    """Bumped whenever the view changed; screens watch it."""
+    """Bumped by the app whenever the view changed; screens watch it."""
     link_status: reactive[LinkStatus] = reactive(LinkStatus(Phase.CONNECTING), repaint=False)
+    """What the link last reported."""
+    hub_silent: reactive[bool] = reactive(False, repaint=False)
+    """Something sent has gone unanswered for :data:`SLOW_ANSWER` seconds: the hub may be stalled."""
 
-    class Received(Message):
-        """A message arrived from the hub."""
+    slow_answer = SLOW_ANSWER
 
-        def __init__(self, message: WireMessage) -> None:
-            super().__init__()
-            self.message = message
-            """The decoded message."""
+    class Changed(Message):
+        """The view changed (one message folded in, or more: a burst collapses)."""
 
         def can_replace(self, message: Message) -> bool:
-            # A newer state (or tally) makes an older one in the queue pointless.
-            return (
-                isinstance(message, HubApp.Received)
-                and isinstance(self.message, (State, Tally, Turnout))
-                and type(message.message) is type(self.message)
-            )
+            return isinstance(message, HubApp.Changed)
+
+    class Refused(Message):
+        """The hub refused something this app sent."""
+
+        def __init__(self, error: Error) -> None:
+            super().__init__()
+            self.error = error
+            """The hub's refusal (its text already cleaned by the view)."""
 
     class StatusChanged(Message):
         """The connection changed: connecting, open, waiting to retry, stopped."""
@@ -61,14 +71,17 @@ class HubApp(App[None]):
         super().__init__()
         self.url = url
         self.view = SessionView()
+        """What the hub told this app; only the app changes it."""
         self._seq = itertools.count(1)
-        self.link = Link(url, self.hello, self._post_received, self._post_status, headers=headers)
+        self._unanswered: dict[int, asyncio.TimerHandle] = {}
+        self.link = Link(url, self.hello, self._fold, self._post_status, headers=headers)
 
     def hello(self) -> Hello:
         """The hello this app sends on every (re)connection."""
         return Hello(resume=self.view.resume)
 
     def next_seq(self) -> int:
+        """A new sequence number, for a message that the hub answers."""
         return next(self._seq)
 
     @work(exclusive=True, group="link")
@@ -76,35 +89,76 @@ class HubApp(App[None]):
         """Keep the connection to the hub (restart it to retry after a refusal)."""
         await self.link.run()
 
-    def _post_received(self, message: WireMessage) -> None:
-        self.post_message(self.Received(message))
+    def _fold(self, message: WireMessage) -> None:
+        """Called by the link for each message: into the view now, the screens told soon."""
+        self.view.apply(message)
+        if isinstance(message, (Ack, Error)) and message.seq is not None:
+            self._answered(message.seq)
+            if isinstance(message, Error) and self.view.refusal is not None:
+                self.post_message(self.Refused(self.view.refusal))
+        self.post_message(self.Changed())
 
     def _post_status(self, status: LinkStatus) -> None:
         self.post_message(self.StatusChanged(status))
 
-    def on_hub_app_received(self, event: Received) -> None:
-        self.view.apply(event.message)
+    def on_hub_app_changed(self, event: Changed) -> None:
         self.revision += 1
 
     def on_hub_app_status_changed(self, event: StatusChanged) -> None:
+        if event.status.phase is not Phase.OPEN:
+            self._forget_unanswered()
         self.link_status = event.status
 
-    async def action_quit(self) -> None:
+    # -- sending -------------------------------------------------------------------
+
+    async def send(self, message: WireMessage, seq: int) -> bool:
+        """Send a message the hub will answer; False if it could not go. Watches for a slow answer."""
+        if not await self.link.send(message):
+            return False
+        loop = asyncio.get_running_loop()
+        self._unanswered[seq] = loop.call_later(self.slow_answer, self._still_unanswered)
+        return True
+
+    def _answered(self, seq: int) -> None:
+        timer = self._unanswered.pop(seq, None)
+        if timer is not None:
+            timer.cancel()
+        if not self._unanswered:
+            self.hub_silent = False
+
+    def _still_unanswered(self) -> None:
+        self.hub_silent = True
+
+    def _forget_unanswered(self) -> None:
+        for timer in self._unanswered.values():
+            timer.cancel()
+        self._unanswered.clear()
+        self.hub_silent = False
+
+    # -- leaving -------------------------------------------------------------------
+
+    async def leave(self) -> None:
+        """Close the connection (briefly: a stalled hub must not hold the door) and exit."""
+        self._forget_unanswered()
         await self.link.close()
+        self.workers.cancel_group(self, "link")
         self.exit()
 
+    async def action_quit(self) -> None:
+        await self.leave()
 
-def describe_link(status: LinkStatus, url: str) -> str:
+
+def describe_link(status: LinkStatus, url: str, *, hub_silent: bool = False) -> str:
     """The connection's state in a few words, with its cue symbol."""
     match status.phase:
         case Phase.OPEN:
-            return "● connected"
+            return "◌ connected, but the hub is not answering" if hub_silent else "● connected"
         case Phase.CONNECTING:
             return f"◌ connecting to {url}…" if status.attempt <= 1 else f"◌ reconnecting (try {status.attempt})…"
         case Phase.WAITING:
             return f"◌ {status.detail}; trying again in {status.delay:.0f} s"
         case Phase.STOPPED:
-            return f"✖ {status.detail}"
+            return status.detail if status.ended else f"✖ {status.detail}"
     return ""
 
 
@@ -113,12 +167,14 @@ class HubScreen(Screen[None]):
 
     @property
     def hub(self) -> HubApp:
+        """The app, typed: the view to draw from, the link's status."""
         assert isinstance(self.app, HubApp)
         return self.app
 
     def _on_mount(self, event: events.Mount) -> None:
         self.watch(self.hub, "revision", self.redraw)
         self.watch(self.hub, "link_status", self.redraw)
+        self.watch(self.hub, "hub_silent", self.redraw)
 
     def redraw(self) -> None:
         """Bring the screen up to date with ``self.hub.view``."""

@@ -9,8 +9,8 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from coproterm.core.wire import Hello
-from coproterm.tui.host.dashboard import COMMANDS, Dashboard
+from coproterm.core.wire import Command, Hello
+from coproterm.tui.host.dashboard import COMMANDS, Dashboard, Joining
 from coproterm.tui.hub_app import HubApp
 
 
@@ -31,23 +31,36 @@ class HostApp(HubApp):
     ) -> None:
         super().__init__(url)
         self.token = token
-        self.join_targets = join_targets or []
+        self.joining = Joining.of(url, join_targets or [], ssh)
+        """How participants join, as the caller (who knows where the hub listens) says."""
         self.session_id = session_id
         """The session's id in the store, when the hub runs in this process."""
         self.exporter = exporter
         """Writes the session's report files and returns their paths (hub in this process only)."""
-        self.ssh = ssh
-        """The ssh command to join, and the host key's fingerprint, when the SSH gateway is on."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
 
     def on_mount(self) -> None:
-        self.push_screen(Dashboard())
+        self.push_screen(Dashboard(self.joining, session_id=self.session_id, exporter=self.exporter))
         self.connect()
 
     async def action_quit(self) -> None:
         await self.screen.run_action("leave")
+
+    def on_hub_app_refused(self, event: HubApp.Refused) -> None:
+        self.notify(event.error.message, title="Refused", severity="error")
+
+    async def on_dashboard_commanded(self, event: Dashboard.Commanded) -> None:
+        if self.view.state is None:
+            self.notify("Not connected to the hub yet.", severity="warning")
+            return
+        seq = self.next_seq()
+        if not await self.send(Command(seq, event.action, event.question), seq):
+            self.notify("Not connected to the hub: nothing was changed.", severity="warning")
+
+    async def on_dashboard_left(self, event: Dashboard.Left) -> None:
+        await self.leave()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Action, Command, Turnout
+from coproterm.core.wire import Action, Turnout
 from coproterm.tui.host.qr_screen import QRScreen
 from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
@@ -36,6 +42,52 @@ COMMANDS = [
 ]
 
 
+def _is_loopback(target: str) -> bool:
+    host = urlsplit(f"//{target}").hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+@dataclass(frozen=True, slots=True)
+class Joining:
+    """How participants reach the hub: what the dashboard shows and puts in the QR code."""
+
+    targets: tuple[str, ...]
+    """``host:port`` for ``coproterm join``, addresses people in the room can reach first."""
+    ssh_command: str | None = None
+    ssh_key: str | None = None
+    """The SSH host key's fingerprint, for people to check on first connection."""
+
+    @classmethod
+    def of(cls, url: str, targets: list[str], ssh: tuple[str, str | None] | None) -> Joining:
+        """From what the caller knows; the hub's own URL only when it gave no targets."""
+        found = targets or [url.removeprefix("ws://").removeprefix("wss://")]
+        ordered = sorted(found, key=_is_loopback)  # stable: the caller's order, loopback last
+        command, key = ssh if ssh is not None else (None, None)
+        return cls(tuple(ordered), command, key)
+
+    @property
+    def local_only(self) -> bool:
+        """Every address is this machine's loopback: nobody else in the room can reach the hub."""
+        return all(_is_loopback(target) for target in self.targets)
+
+    def command(self, code: str | None) -> str:
+        """What a participant types to join."""
+        return f"coproterm join {self.targets[0]}" + (f" --code {code}" if code else "")
+
+    def ssh_link(self) -> str | None:
+        """An ``ssh://`` link a phone's SSH app opens, on the first address people can reach."""
+        if self.ssh_command is None:
+            return None
+        words = self.ssh_command.split()
+        port = words[words.index("-p") + 1] if "-p" in words else "22"
+        host = urlsplit(f"//{self.targets[0]}").hostname or words[-1]
+        host = f"[{host}]" if ":" in host else host
+        return f"ssh://{host}:{port}"
+
+
 class Dashboard(HubScreen):
     """Everything the facilitator needs on one (projected) screen."""
 
@@ -50,6 +102,33 @@ class Dashboard(HubScreen):
         Binding("c", "show_qr", "QR"),
         Binding("q", "leave", "quit"),
     ]
+
+    class Commanded(Message):
+        """The facilitator asked the hub to do something to a question."""
+
+        def __init__(self, action: Action, question: int) -> None:
+            super().__init__()
+            self.action = action
+            """What to do."""
+            self.question = question
+            """To which question."""
+
+    class Left(Message):
+        """The facilitator chose to quit the dashboard."""
+
+    def __init__(
+        self,
+        joining: Joining,
+        *,
+        session_id: str | None = None,
+        exporter: Callable[[], list[Path]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.joining = joining
+        self.session_id = session_id
+        """The session's id in the store, for the export hint."""
+        self.exporter = exporter
+        """Writes the report files (None when the hub runs elsewhere)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="join"):
@@ -82,10 +161,11 @@ class Dashboard(HubScreen):
         alert.show(Text(f"⚠ {state.alert}") if state.alert else "")
         alert.display = bool(state.alert)
         turnout = view.turnout or Turnout(0, 0)
-        self.query_one("#people", Steady).show(Text.assemble((f"{turnout.connected}", "bold"), " connected"))
+        self.query_one("#people", Steady).show(Text.assemble((f"{turnout.connected}", "bold"), " connected now"))
+        count = len(view.deck.questions)
         self.query_one("#question", Steady).show(
             Text.assemble(
-                (f"Question {state.current + 1} of {len(view.deck.questions)}  ", "dim"),
+                (f"Question {state.current + 1} of {count}  ", "dim"),
                 (question.prompt, "bold"),
             )
         )
@@ -103,30 +183,22 @@ class Dashboard(HubScreen):
         if tally is not None:
             for chart_widget in self.query(TallyChart):
                 chart_widget.counts = tally.counts
-        error = view.last_error
-        if error is not None and error.seq is not None:
-            view.last_error = None
-            self.notify(error.message, title="Refused", severity="error")
 
     def join_command(self) -> str:
-        """What a participant types to join (the first LAN address, and the code when it is needed)."""
-        targets = getattr(self.hub, "join_targets", [])
-        target = targets[0] if targets else self.hub.url.removeprefix("ws://")
+        """What a participant types to join (the first address they can reach, and the code when it is needed)."""
         view = self.hub.view
-        return f"coproterm join {target}" + (f" --code {view.join_code}" if view.code_required else "")
+        return self.joining.command(view.join_code if view.code_required else None)
 
     def _join_text(self) -> Text:
-        targets = getattr(self.hub, "join_targets", [])
+        targets = self.joining.targets
         text = Text.assemble(("Join:  ", "bold"), (self.join_command(), "bold reverse"))
         if len(targets) > 1:
             text.append("   or " + ", ".join(targets[1:]), "dim")
         view = self.hub.view
-        ssh = getattr(self.hub, "ssh", None)
-        if ssh is not None:
-            command, key = ssh
+        if self.joining.ssh_command is not None:
             text.append("\nssh:   ", "bold")
-            text.append(command, "bold")
-            text.append(f"\n       key {key}" if key else "", "dim")
+            text.append(self.joining.ssh_command, "bold")
+            text.append(f"\n       key {self.joining.ssh_key}" if self.joining.ssh_key else "", "dim")
         if view.join_code:
             text.append("\nCode:  ", "bold")
             text.append(" ".join(view.join_code), "bold")
@@ -134,13 +206,17 @@ class Dashboard(HubScreen):
         return text
 
     def action_show_qr(self) -> None:
-        ssh = getattr(self.hub, "ssh", None)
-        if ssh is not None:  # a phone's SSH app opens an ssh:// link by itself
-            command = ssh[0].split()
-            host, port = command[-1], command[2] if len(command) == 4 else "22"
-            self.app.push_screen(QRScreen(f"ssh://{host}:{port}", caption=f"{ssh[0]}   or   {self.join_command()}"))
+        warning = (
+            "Only this machine can reach this address: start the hub with --host 0.0.0.0 for the room."
+            if self.joining.local_only
+            else None
+        )
+        link = self.joining.ssh_link()
+        if link is not None:  # a phone's SSH app opens an ssh:// link by itself
+            caption = f"{self.joining.ssh_command}   or   {self.join_command()}"
+            self.app.push_screen(QRScreen(link, caption=caption, warning=warning))
         else:
-            self.app.push_screen(QRScreen(self.join_command()))
+            self.app.push_screen(QRScreen(self.join_command(), warning=warning))
 
     def _state_text(self, view: SessionView) -> Text:
         state, question = view.state, view.question
@@ -156,9 +232,9 @@ class Dashboard(HubScreen):
                 "bold" if state.revealed else "",
             ),
             "    ",
-            "voted: ",
+            # Votes stay counted when people leave: "voted 5 of 4" would read as a fault.
             (f"{turnout.voted}", "bold"),
-            f" of {turnout.connected}",
+            " voted",
         )
 
     def on_resize(self) -> None:
@@ -175,10 +251,7 @@ class Dashboard(HubScreen):
         if view.state is None:
             self.notify("Not connected to the hub yet.", severity="warning")
             return
-        target = view.state.current if question is None else question
-        sent = await self.hub.link.send(Command(self.hub.next_seq(), action, target))
-        if not sent:
-            self.notify("Not connected to the hub: nothing was changed.", severity="warning")
+        self.post_message(self.Commanded(action, view.state.current if question is None else question))
 
     async def action_next(self) -> None:
         await self._step(+1)
@@ -220,7 +293,7 @@ class Dashboard(HubScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Clear all {view.turnout.voted if view.turnout else 0} votes on “{view.question.prompt}”?",
+                f"Clear {_votes(view.turnout.voted if view.turnout else 0)} on “{view.question.prompt}”?",
                 "Clear votes",
             ),
             answered,
@@ -228,8 +301,7 @@ class Dashboard(HubScreen):
 
     @work(exclusive=True, group="export")
     async def action_export(self) -> None:
-        exporter = getattr(self.hub, "exporter", None)
-        session_id = getattr(self.hub, "session_id", None)
+        exporter, session_id = self.exporter, self.session_id
         if exporter is None:
             hint = f"coproterm export {session_id}" if session_id else "coproterm export"
             self.notify(f"Export on the machine running the hub: {hint}", title="Export")
@@ -244,14 +316,19 @@ class Dashboard(HubScreen):
     def action_leave(self) -> None:
         turnout = self.hub.view.turnout
         if turnout is None or turnout.connected == 0:
-            self.app.exit()
+            self.post_message(self.Left())
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.exit()
+                self.post_message(self.Left())
 
+        people = "1 participant is" if turnout.connected == 1 else f"{turnout.connected} participants are"
         self.app.push_screen(
-            ConfirmScreen(f"{turnout.connected} participants are connected. Quit the dashboard?", "Quit"),
+            ConfirmScreen(f"{people} connected. Quit the dashboard?", "Quit"),
             answered,
         )
+
+
+def _votes(count: int) -> str:
+    return "the 1 vote" if count == 1 else f"all {count} votes"

@@ -19,19 +19,26 @@ class QRScreen(ModalScreen[None]):
     QRScreen { align: center middle; background: $background 80%; }
     QRScreen > Vertical { width: auto; height: auto; align-horizontal: center; background: $surface; padding: 0 1; }
     QRScreen Static { width: auto; text-align: center; }
+    QRScreen #warning { color: $error; text-style: bold; }
     """
     BINDINGS = [Binding("escape,c,q", "dismiss", "close")]
 
-    def __init__(self, data: str, caption: str | None = None) -> None:
+    def __init__(self, data: str, caption: str | None = None, *, warning: str | None = None) -> None:
         super().__init__()
         self.data = data
         self.caption = caption or data
+        self.warning = warning
+        """Why the code may not work for the room (the hub only listens on this machine)."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("Scan to join", style="bold"))
             yield QRCode(self.data)
             yield Static(Text(self.caption))
+            if self.warning:
+                yield Static(Text(self.warning), id="warning")
 
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)
+    def on_resize(self) -> None:
+        """The code as large as fits, with the words around it (the bigger, the further it scans from)."""
+        words = 2 + (1 if self.warning else 0)
+        self.query_one(QRCode).fit(self.size.width - 2, self.size.height - words)

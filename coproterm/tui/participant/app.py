@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coproterm.core.wire import Hello
+from coproterm.client.link import Phase
+from coproterm.core.wire import Hello, Vote
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.find_screen import FindScreen
 from coproterm.tui.participant.vote_screen import VoteScreen
@@ -12,6 +13,9 @@ class ParticipantApp(HubApp):
     """Join a session and place your work on the board."""
 
     TITLE = "coproterm"
+    ENABLE_COMMAND_PALETTE = False  # nothing in it a participant needs; its key is better spent on "leave"
+    ADDRESS_BOX = True
+    """Whether a wrong address sends the participant back to the address box (not where the hub picks the address)."""
 
     def __init__(
         self,
@@ -37,13 +41,47 @@ class ParticipantApp(HubApp):
             self.push_screen(VoteScreen())
             self.connect()
         else:
-            self.push_screen(FindScreen(discover=self._discover, interfaces=self._discovery_interfaces))
+            self.push_screen(self._find_screen())
+
+    def _find_screen(self, problem: str = "") -> FindScreen:
+        return FindScreen(
+            discover=self._discover,
+            interfaces=self._discovery_interfaces,
+            address=self.url.removeprefix("ws://"),
+            problem=problem,
+        )
 
     def on_find_screen_chosen(self, event: FindScreen.Chosen) -> None:
         self.url = self.link.url = event.url
         self.switch_screen(VoteScreen())
         self.connect()
 
+    def on_hub_app_status_changed(self, event: HubApp.StatusChanged) -> None:
+        status = event.status
+        if status.phase is Phase.STOPPED and status.unreachable and self.ADDRESS_BOX:
+            # A typo or nothing listening: back to the address box, not a retry that cannot succeed.
+            self.switch_screen(self._find_screen(status.detail))
+
     def on_vote_screen_code_given(self, event: VoteScreen.CodeGiven) -> None:
         self.code = event.code
         self.connect()
+
+    async def on_vote_screen_voted(self, event: VoteScreen.Voted) -> None:
+        state = self.view.state
+        if state is None:
+            return
+        seq = self.next_seq()
+        self.view.sent(seq, state.current, event.choice)
+        if not await self.send(Vote(seq, state.current, event.choice), seq):
+            self.view.unsent(seq)
+            self.notify(
+                "Not connected: your vote was not sent. It will be possible again once reconnected.",
+                severity="warning",
+            )
+        self.revision += 1
+
+    def action_retry(self) -> None:
+        """Connect again after the hub stopped the link (not after the session ended)."""
+        status = self.link_status
+        if status.phase is Phase.STOPPED and not status.ended:
+            self.connect()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -36,10 +36,21 @@ class FindScreen(Screen[None]):
             self.url = url
             """The hub's ws:// address."""
 
-    def __init__(self, *, discover: bool = True, interfaces: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        discover: bool = True,
+        interfaces: list[str] | None = None,
+        address: str = "",
+        problem: str = "",
+    ) -> None:
         super().__init__()
         self.discover = discover
         self.interfaces = interfaces
+        self.address = address
+        """The address tried last, to correct (empty the first time)."""
+        self.problem = problem
+        """Why that address did not work."""
         self.found: dict[str, Found] = {}
 
     def compose(self) -> ComposeResult:
@@ -48,8 +59,8 @@ class FindScreen(Screen[None]):
             yield Static(id="finding")
             yield OptionList(id="sessions")
             yield Static("Or type the address the facilitator shows (for example 192.168.1.20):", id="ask")
-            yield Input(placeholder="address, e.g. 192.168.1.20 or 192.168.1.20:8765", id="address")
-            yield Static(id="problem")
+            yield AddressBox(self.address, placeholder="address, e.g. 192.168.1.20 or 192.168.1.20:8765", id="address")
+            yield Static(Text(f"✖ {self.address}: {self.problem}" if self.problem else ""), id="problem")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -79,6 +90,7 @@ class FindScreen(Screen[None]):
         sessions.clear_options()
         for name, entry in sorted(self.found.items(), key=lambda item: item[1].title):
             people = f"{entry.participants} here" + (", join code needed" if entry.code_required else "")
+            # The title comes off the network: Text, never markup, and cleaned of escapes by discovery.
             sessions.add_option(Option(Text.assemble((entry.title, "bold"), f"  {entry.address}  ({people})"), id=name))
         sessions.display = True
         if highlighted is None:
@@ -92,6 +104,11 @@ class FindScreen(Screen[None]):
                 "No sessions heard of yet. Venue Wi-Fi often blocks this: type the address instead (still listening)."
             )
 
+    def on_key(self, event: events.Key) -> None:
+        if event.character == "q":  # the address box is empty, or not focused: q leaves, as everywhere
+            event.stop()
+            self.app.exit()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         found = self.found.get(event.option.id or "")
         if found is not None:
@@ -104,3 +121,12 @@ class FindScreen(Screen[None]):
             self.query_one("#problem", Static).update(Text(f"✖ {error}"))
             return
         self.post_message(self.Chosen(url))
+
+
+class AddressBox(Input):
+    """The address box; ``q`` typed into it while it is empty leaves (as ``q`` does everywhere else)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Textual calls Input's own handler after this one, unless prevented.
+        if event.character == "q" and not self.value:
+            event.prevent_default()  # not typed: the screen hears it and leaves

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
 from coproterm.core.view import SessionView
-from coproterm.core.wire import ErrorCode, Vote
+from coproterm.core.wire import ErrorCode
 from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
@@ -20,6 +20,9 @@ from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
 
 STOPPED_HINT = "Press r to try again, or q to leave."
+ENDED_HINT = "The session has ended; thank you for taking part. Press q to leave."
+LOCKED = "■"
+"""The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
 
 class VoteScreen(HubScreen):
@@ -29,8 +32,16 @@ class VoteScreen(HubScreen):
     AUTO_FOCUS = None  # the board takes focus when there is one; never the hidden code box
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
-        Binding("r", "retry", "retry", show=False),
+        Binding("r", "app.retry", "retry", show=False),
     ]
+
+    class Voted(Message):
+        """The participant cast a vote on the current question, or took it back (``None``)."""
+
+        def __init__(self, choice: int | None) -> None:
+            super().__init__()
+            self.choice = choice
+            """The cell voted for; None to clear the vote."""
 
     class CodeGiven(Message):
         """The participant typed the session's join code."""
@@ -69,8 +80,7 @@ class VoteScreen(HubScreen):
             return
         if question is None or view.state is None:
             self.query_one("#prompt", Steady).show("Waiting for the session…")
-            stopped = self.hub.link_status.phase is Phase.STOPPED
-            self.query_one("#feedback", Steady).show(STOPPED_HINT if stopped else "")
+            self.query_one("#feedback", Steady).show(self._stopped_hint() or "")
             return
         current = view.state.current
         revealed = view.current_tally is not None
@@ -90,8 +100,14 @@ class VoteScreen(HubScreen):
                 chart.counts = tally.counts
         self.query_one("#feedback", Steady).show(self._feedback(question, view))
 
+    def _stopped_hint(self) -> str | None:
+        status = self.hub.link_status
+        if status.phase is not Phase.STOPPED:
+            return None
+        return ENDED_HINT if status.ended else STOPPED_HINT
+
     def _status_line(self, view: SessionView) -> str:
-        link = describe_link(self.hub.link_status, self.hub.url)
+        link = describe_link(self.hub.link_status, self.hub.url, hub_silent=self.hub.hub_silent)
         if view.deck is None or view.state is None:
             return link
         state = view.state
@@ -102,7 +118,7 @@ class VoteScreen(HubScreen):
             f"Q{state.current + 1}/{count}" if narrow else f"question {state.current + 1} of {count}",
         ]
         if view.question is not None and view.question.kind is not Kind.DISCUSSION:
-            parts.append("open" if state.open else "🔒 locked")
+            parts.append("open" if state.open else f"{LOCKED} locked")
             if state.revealed:
                 parts.append("results shown")
         return "  ·  ".join(parts)
@@ -153,23 +169,33 @@ class VoteScreen(HubScreen):
     def _feedback_words(self, question: Question, view: SessionView) -> str:
         state = view.state
         assert state is not None
-        if self.hub.link_status.phase is Phase.STOPPED:
-            return STOPPED_HINT
+        stopped = self._stopped_hint()
+        if stopped is not None:
+            return stopped
         if state.alert:
             return f"⚠ {state.alert}"
         if question.kind is Kind.DISCUSSION:
             return "Talk it through with the room; nothing to cast on this one."
-        error = view.last_error
+        refusal = view.refusal
         mine = view.my_vote()
         if view.is_pending(state.current):
+            if self.hub.hub_silent:
+                return "◌ Waiting for the hub… (your vote is not counted until it answers)"
             return "Sending your vote…"
-        if error is not None and error.code is not ErrorCode.NOT_CURRENT:
-            return f"✖ {error.message}"
+        if (
+            refusal is not None
+            and refusal.code is not ErrorCode.NOT_CURRENT
+            and view.refused_question in (None, state.current)
+        ):
+            return f"✖ {refusal.message}"
+        notice = view.current_notice
+        if notice is not None and mine is None:
+            return f"! {notice[0].upper()}{notice[1:]}: vote again if you like." if state.open else f"! {notice}."
         if mine is not None:
             counted = f"✔ Your vote is counted: {question.describe(mine)}"
-            return counted if state.open else f"🔒 Voting is locked. {counted}"
+            return counted if state.open else f"{LOCKED} Voting is locked. {counted}"
         if not state.open:
-            return "🔒 Voting is locked; you did not vote on this one."
+            return f"{LOCKED} Voting is locked; you did not vote on this one."
         return "Choose with the arrow or number keys (or click), then press Enter."
 
     # -- events up ---------------------------------------------------------------
@@ -179,29 +205,11 @@ class VoteScreen(HubScreen):
         if question is not None and question.x is not None:
             self.query_one("#help", Steady).show(_help(question, event.cell))
 
-    async def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
-        await self._send_vote(event.cell)
+    def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
+        self.post_message(self.Voted(event.cell))
 
-    async def on_board_picker_cleared(self, event: BoardPicker.Cleared) -> None:
-        await self._send_vote(None)
-
-    async def _send_vote(self, choice: int | None) -> None:
-        view = self.hub.view
-        if view.state is None:
-            return
-        seq = self.hub.next_seq()
-        view.sent(seq, view.state.current, choice)
-        if not await self.hub.link.send(Vote(seq, view.state.current, choice)):
-            view.pending.pop(seq, None)
-            self.notify(
-                "Not connected: your vote was not sent. It will be possible again once reconnected.",
-                severity="warning",
-            )
-        self.hub.revision += 1
-
-    def action_retry(self) -> None:
-        if self.hub.link_status.phase is Phase.STOPPED:
-            self.hub.connect()
+    def on_board_picker_cleared(self, event: BoardPicker.Cleared) -> None:
+        self.post_message(self.Voted(None))
 
     def _ask_for_code(self) -> bool:
         """Show the code box when the hub wants a join code; whether it is showing."""

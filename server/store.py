@@ -357,7 +357,18 @@ def choose_session(directory: Path, choice: SessionChoice) -> Chosen:
     return Chosen(matches[0])
 
 
+def _started(path: Path) -> float:
+    """When a session started (its id holds only the minute), for telling the newest apart."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'created'").fetchone()
+        return float(row[0])
+    except (sqlite3.Error, TypeError, ValueError):
+        return path.stat().st_mtime
+
+
 def _newest_with_activity(known: list[Path]) -> Chosen:
+    known = sorted(known, key=_started)
     skipped = 0
     for path in reversed(known):
         try:

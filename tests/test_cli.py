@@ -100,3 +100,19 @@ def test_no_command_prints_help():
     result = run()
     assert result.returncode == 2
     assert "serve" in result.stdout and "join" in result.stdout
+
+
+async def test_tests_keep_sessions_and_keys_out_of_the_users_data_directory(tmp_path_factory):
+    import os
+    from pathlib import Path
+
+    private = Path(os.environ["COPROTERM_DATA_DIR"])
+    assert private.is_relative_to(tmp_path_factory.getbasetemp()), "conftest gives every test its own data dir"
+    process, _, _ = await start_serve()  # no --data-dir, as a user would run it
+    try:
+        sessions = list((private / "sessions").glob("*.sqlite3"))
+        assert len(sessions) == 1, "the session went somewhere else"
+        assert any(private.glob("*key*")), "the SSH host key went somewhere else"
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.communicate(), 20)

@@ -1,0 +1,84 @@
+"""Starting and resuming from the command line: a failed start leaves nothing, no id picks a session with people in it."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import subprocess
+import sys
+
+from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.wire import Action
+from server.store import NEWEST, choose_session
+from tests.test_cli import start_serve
+from tests.test_store_damage import logged_session
+
+COPROTERM = [sys.executable, "-m", "coproterm"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*COPROTERM, *args], capture_output=True, text=True, timeout=60)
+
+
+async def test_a_start_that_fails_writes_no_session(tmp_path):
+    process, target, _ = await start_serve("--data-dir", str(tmp_path), "--ssh-port", "0", "--no-mdns")
+    try:
+        port = target.rsplit(":", 1)[1]
+        before = sorted((tmp_path / "sessions").glob("*.sqlite3"))
+        assert len(before) == 1
+        result = await asyncio.to_thread(
+            run, "serve", "--host", "127.0.0.1", "--port", port, "--ssh-port", "0", "--data-dir", str(tmp_path)
+        )
+        assert result.returncode == 2 and f"port {port} is already in use" in result.stderr
+        assert sorted((tmp_path / "sessions").glob("*.sqlite3")) == before, "the failed start made a session"
+        assert sorted(path.name for path in (tmp_path / "sessions").iterdir()) == [
+            before[0].with_suffix(".lock").name,
+            before[0].name,
+            *(
+                name
+                for name in (before[0].name + "-shm", before[0].name + "-wal")
+                if (tmp_path / "sessions" / name).exists()
+            ),
+        ]
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.communicate(), 20)
+
+
+WORKSHOP = [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, 1), Voted(1, 1, 3)]
+
+
+def test_no_id_picks_the_newest_session_anyone_joined_and_says_why(tmp_path):
+    workshop = logged_session(tmp_path, WORKSHOP)
+    empty = [logged_session(tmp_path, []), logged_session(tmp_path, [Commanded(Action.GOTO, 2)])]
+    chosen = choose_session(tmp_path, NEWEST)
+    assert chosen.path == workshop
+    assert chosen.why == (
+        f"picked {workshop.stem}, the newest session anyone joined or voted in (1 participant, 1 vote);"
+        " 2 newer ones had nobody in them"
+    )
+    assert all(path.exists() for path in empty)
+
+    export = run("export", "--format", "json", "-o", str(tmp_path / "out.json"), "--data-dir", str(tmp_path))
+    assert export.returncode == 0, export.stderr
+    assert chosen.why in export.stderr
+    assert f'"session": "{workshop.stem}"' in (tmp_path / "out.json").read_text()
+
+
+async def test_resume_with_no_id_says_which_session_it_picked(tmp_path):
+    workshop = await asyncio.to_thread(logged_session, tmp_path, WORKSHOP)
+    await asyncio.to_thread(logged_session, tmp_path, [])
+    process, _, _ = await start_serve("--resume", "--data-dir", str(tmp_path), "--ssh-port", "0", "--no-mdns")
+    process.send_signal(signal.SIGINT)
+    _, err = await asyncio.wait_for(process.communicate(), 20)
+    assert f"picked {workshop.stem}, the newest session anyone joined or voted in" in err.decode()
+    with sqlite3.connect(workshop) as db:
+        assert db.execute("SELECT COUNT(*) FROM log").fetchone() == (3,)
+
+
+def test_when_nobody_joined_any_session_the_newest_is_picked_and_that_is_said(tmp_path):
+    logged_session(tmp_path, [])
+    newest = logged_session(tmp_path, [])
+    chosen = choose_session(tmp_path, NEWEST)
+    assert chosen.path == newest and "nobody has joined any session yet" in (chosen.why or "")

@@ -81,3 +81,45 @@ def test_a_host_keeps_the_turnout():
     view = welcomed(Role.HOST, (None,) * 6)
     view.apply(Turnout(12, 9))
     assert (view.turnout.connected, view.turnout.voted) == (12, 9)
+
+
+def test_a_deck_that_does_not_validate_is_a_protocol_error():
+    import pytest
+
+    from coproterm.core.wire import ProtocolError
+
+    view = SessionView()
+    with pytest.raises(ProtocolError, match="deck is not valid"):
+        view.apply(Welcome(1, Role.PARTICIPANT, None, {"title": 5}, ()))
+    assert view.deck is None
+
+
+def test_text_from_the_hub_carries_no_terminal_escapes():
+    sly = deck_to_data(default_deck())
+    sly["title"] = "\x1b]52;c;ZXZpbA==\x07Workshop\u202e"
+    sly["questions"] = ({"prompt": "Where?\x1b[2J\x1b[6n \x1b]8;;http://x\x1b\\link", "note": "one\ntwo\x9b"},)
+    view = SessionView()
+    view.apply(Welcome(1, Role.PARTICIPANT, None, sly, (None,)))
+    view.apply(State(0, True, False, alert="disk \x1b[31mfull"))
+    texts = [view.deck.title, view.deck.questions[0].prompt, view.deck.questions[0].note, view.state.alert]
+    assert not any(ch in text for text in texts for ch in "\x1b\x07\x9b\u202e")
+    assert view.deck.questions[0].note == "one\ntwo", "paragraphs survive"
+
+
+def test_a_refusal_ends_with_the_lock_that_caused_it():
+    view = welcomed()
+    view.sent(3, 1, 5)
+    view.apply(Error(3, ErrorCode.LOCKED, "voting on this question is locked"))
+    assert view.refusal is not None and view.refused_question == 1
+    view.apply(State(1, False, False))
+    assert view.refusal is None, "the question was locked again: the old refusal is stale"
+
+
+def test_a_reset_by_the_host_is_told_to_the_participant():
+    view = welcomed()
+    view.apply(Ballot(1, None))
+    assert view.current_notice == "the facilitator cleared the votes on this question"
+    view.apply(State(2, True, False))
+    assert view.current_notice is None, "only on the question it happened to"
+    view.apply(Ballot(2, None))
+    assert view.notice is None or view.current_notice is None, "no vote there: nothing was cleared"

@@ -54,8 +54,8 @@ class VoteScreen(HubScreen):
     def compose(self) -> ComposeResult:
         yield Steady(id="status")
         yield Input(placeholder="join code (4 letters)", id="code", max_length=16, disabled=True)
+        yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view
         with VerticalScroll(id="body"):
-            yield Steady(id="prompt")
             yield Steady(id="note")
             yield Vertical(id="board")
             yield Steady(id="help")

@@ -159,7 +159,8 @@ def serve(args: argparse.Namespace) -> int:
             if session.join_code:
                 print(f"  join code:  {session.join_code}" + ("  (required)" if session.require_code else ""))
             if hosted.ssh_command:
-                print(f"  over ssh:   {hosted.ssh_command}   (host key {hosted.ssh_fingerprint})")
+                asked = ", passcode asked" if args.ssh_passcode else ""
+                print(f"  over ssh:   {hosted.ssh_command}   (host key {hosted.ssh_fingerprint}{asked})")
             elif hosted.ssh_problem:
                 print(f"  over ssh:   {hosted.ssh_problem}")
             if not args.no_mdns:

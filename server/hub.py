@@ -1,77 +1,74 @@
-"""The websocket hub: the I/O shell around a :class:`~coproterm.core.session.Session`.
+"""The websocket hub: the I/O shell around a :class:`~coproterm.core.protocol.HubProtocol`.
 
-Each connection's frames are decoded, handed to the session, and its answers
-sent back. Tallies and state are not sent per vote: a fan-out loop sends each
-subscriber the latest state at most :data:`HOST_INTERVAL` (hosts) or
-:data:`PARTICIPANT_INTERVAL` (participants) apart, and skips a subscriber whose
-socket is not draining, so a slow client costs at most one write buffer.
+It accepts connections, hands each frame to the protocol with the time, and
+carries out what comes back: writes, closes, and log writes that must land
+before anything that acknowledges them. Every rule (limits, refusals, close
+codes, who is sent what) is the protocol's. Tallies and state are fanned out,
+coalesced: a change goes out at once to an audience that has heard nothing
+for its interval (:data:`HOST_INTERVAL`, :data:`PARTICIPANT_INTERVAL`), and
+changes that keep coming are sent at most that often, skipping a subscriber
+whose socket is not draining, so a slow client costs at most one write buffer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import CloseCode
 
-from coproterm.core.session import Close, ConnId, Record, Send, Session
-from coproterm.core.wire import (
-    MAX_ERROR_TEXT,
-    Command,
-    Error,
-    ErrorCode,
-    Hello,
-    Message,
-    ProtocolError,
-    Role,
-    VersionMismatch,
-    Vote,
-    decode,
-    encode,
-)
-from server.limits import BURST, RATE, AddressLimit, NewcomerLimit, RateLimit
+from coproterm.core.limits import BURST, RATE, AddressLimit, NewcomerLimit, plausible_address
+from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, Close, HubProtocol, Output, Save, Send
+from coproterm.core.session import ConnId, Session
 from server.store import SessionStore, StoreError
 
 log = logging.getLogger("coproterm.hub")
 
-MAX_FRAME = 4 * 1024
-"""Largest frame a client may send; a vote is 5 to 10 bytes."""
 HOST_INTERVAL = 0.05
 PARTICIPANT_INTERVAL = 0.2
-HELLO_TIMEOUT = 10.0
 MAX_WRITE_BUFFER = 64 * 1024
 """A subscriber whose unsent bytes exceed this is skipped until it drains."""
-
-REFUSED_HELLO = frozenset(
-    {
-        ErrorCode.VERSION,
-        ErrorCode.BAD_TOKEN,
-        ErrorCode.FULL,
-        ErrorCode.NOT_JOINED,
-        ErrorCode.CODE_REQUIRED,
-        ErrorCode.BAD_CODE,
-    }
-)
-"""Refusals after which the connection is closed (1008)."""
+MAX_UNREAD = 256 * 1024
+"""A connection whose unsent bytes exceed this (pongs to a ping flood, a client that never reads) is dropped."""
+GATEWAY_HEADER = "X-Coproterm-Gateway"
+"""An SSH gateway proves itself with the hub's gateway secret in this handshake header…"""
+CLIENT_HEADER = "X-Coproterm-Client"
+"""… and then names the address of the participant it speaks for in this one."""
 
 
-@dataclass(slots=True)
-class _Peer:
-    """What the hub keeps per connection, besides the session's own record."""
+class _Guarded(ServerConnection):
+    """A websocket connection counted from the TCP accept, and dropped if it stops reading."""
 
-    socket: ServerConnection
-    address: str
-    limit: RateLimit
-    welcomed: bool = False
-    """True once its Welcome is sent: no fan-out reaches it before that."""
-    sent: dict[str, bytes] = field(default_factory=dict)
-    """The last frame of each kind (state, turnout, tally) sent to it."""
+    hub: Hub
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self.conn = next(self.hub._ids)
+        peer = transport.get_extra_info("peername")
+        if any(isinstance(o, Close) for o in self.hub.protocol.opened(self.conn, str(peer[0]) if peer else "?")):
+            transport.close()  # before the handshake: nothing is spent on it, not even a reply
+            return
+        self.hub._sockets[self.conn] = self
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        transport = self.transport
+        if transport is not None and transport.get_write_buffer_size() > MAX_UNREAD:
+            log.info("dropping a connection that does not read what it is sent")
+            transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self.hub._sockets.pop(self.conn, None)
+        self.hub.protocol.closed(self.conn)
+        self.hub.changed()
 
 
 @dataclass
@@ -89,23 +86,38 @@ class Hub:
     store: SessionStore | None = None
     """Where accepted changes are logged; None runs without a log (tests, benchmarks)."""
     rate: float = RATE
-    """Votes and commands per second per connection (0: no limit)."""
+    """Frames per second per participant (0: no limit)."""
     burst: int = BURST
     addresses: AddressLimit = field(default_factory=AddressLimit)
     newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
+    gateway_secret: str | None = None
+    """Shared with the SSH gateway's workers; never shown to participants."""
     clock: Callable[[], float] = time.monotonic
-    _peers: dict[ConnId, _Peer] = field(default_factory=dict)
+    _protocol: HubProtocol | None = None
+    _sockets: dict[ConnId, _Guarded] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
-    _encoded_version: int = -1
-    _frames: dict[str, bytes] = field(default_factory=dict)
-    _delivered: dict[bool, int | None] = field(default_factory=dict)
-    """The session version every subscriber has had, per audience (hosts only, everyone)."""
+    _change: dict[bool, asyncio.Event] = field(default_factory=dict)
+
+    @property
+    def protocol(self) -> HubProtocol:
+        """The rules; made on first use, from the hub's settings."""
+        if self._protocol is None:
+            self._protocol = HubProtocol(
+                self.session,
+                rate=self.rate,
+                burst=self.burst,
+                addresses=self.addresses,
+                newcomers=self.newcomers,
+                durable=self.store is not None,
+            )
+        return self._protocol
 
     # -- serving ---------------------------------------------------------------
 
-    def serve(self, host: str, port: int) -> Awaitable[Server]:
+    def serve(self, host: str | None, port: int) -> Awaitable[Server]:
         """Start listening; use as ``async with hub.serve(...) as server``."""
+        guarded = type("GuardedConnection", (_Guarded,), {"hub": self})
         return serve(
             self.handler,
             host,
@@ -116,200 +128,158 @@ class Hub:
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
             close_timeout=5,
+            create_connection=guarded,
         )
-
-    async def fan_out(self) -> None:
-        """Send the latest state and tallies forever; run it as a task."""
-        ticks_per_participant_flush = max(1, round(self.participant_interval / self.host_interval))
-        for tick in itertools.count():
-            await asyncio.sleep(self.host_interval)
-            self.flush(participants=tick % ticks_per_participant_flush == 0)
-
-    def flush(self, *, participants: bool = True) -> None:
-        """Send every subscriber (hosts; participants too if asked) what changed.
-
-        The state goes to everyone, the turnout to hosts, the tally to whoever
-        may see it. Each frame is encoded once per change and sent only to
-        connections that have not had those exact bytes. When nothing changed
-        since the last complete pass for this audience, and no slow client is
-        still owed an update, it returns at once: an idle room costs nothing.
-        """
-        version = self.session.version
-        if self._delivered.get(participants) == version:
-            return
-        frames = self._latest_frames()
-        recipients: dict[str, list[ServerConnection]] = {kind: [] for kind in frames}
-        owed = False
-        for conn, peer in self._peers.items():
-            role = self.session.role(conn)
-            if role is None or not peer.welcomed or (role is Role.PARTICIPANT and not participants):
-                continue
-            transport = peer.socket.transport
-            if transport is None or transport.get_write_buffer_size() > MAX_WRITE_BUFFER:
-                owed = True  # not draining: it gets the latest once it does
-                continue
-            for kind in self._kinds_for(conn, role):
-                if peer.sent.get(kind) is not frames[kind]:
-                    peer.sent[kind] = frames[kind]
-                    recipients[kind].append(peer.socket)
-        for kind, sockets in recipients.items():
-            if sockets:
-                broadcast(sockets, frames[kind])
-        self._delivered[participants] = None if owed else version
-
-    def _latest_frames(self) -> dict[str, bytes]:
-        """The current frames, re-encoded only after a change and kept when their bytes are the same."""
-        if self.session.version != self._encoded_version:
-            self._encoded_version = self.session.version
-            latest = {
-                "state": encode(self.session.state()),
-                "turnout": encode(self.session.turnout()),
-                "tally": encode(self.session.tally()),
-            }
-            for kind, frame in latest.items():
-                if self._frames.get(kind) != frame:
-                    self._frames[kind] = frame
-        return self._frames
-
-    def _kinds_for(self, conn: ConnId, role: Role) -> tuple[str, ...]:
-        if role is Role.HOST:
-            return ("state", "turnout", "tally")
-        return ("state", "tally") if self.session.sees_results(conn) else ("state",)
 
     async def handler(self, socket: ServerConnection) -> None:
         """Serve one connection until it closes."""
-        address = str(socket.remote_address[0]) if socket.remote_address else "?"
-        if not self.addresses.admit(address):
-            await socket.close(CloseCode.POLICY_VIOLATION, "too many connections from your address")
+        assert isinstance(socket, _Guarded)
+        conn = socket.conn
+        if conn not in self._sockets:
+            return  # refused at the accept
+        vouched = self._vouched_address(socket)
+        if vouched is not None and not await self._carry_out(conn, self.protocol.vouched(conn, vouched)):
             return
-        conn = next(self._ids)
-        self._peers[conn] = _Peer(socket, address, RateLimit(self.rate, self.burst, self.burst))
         try:
             try:
                 first = await asyncio.wait_for(socket.recv(), self.hello_timeout)
             except TimeoutError:
-                await socket.close(CloseCode.POLICY_VIOLATION, "no hello in time")
+                await self._carry_out(conn, self.protocol.hello_overdue(conn))
                 return
-            if not await self._receive(conn, socket, first):
+            if not await self._carry_out(conn, self.protocol.receive(conn, first, self.clock())):
                 return
             async for frame in socket:
-                if not await self._receive(conn, socket, frame):
+                if not await self._carry_out(conn, self.protocol.receive(conn, frame, self.clock())):
                     return
+                await asyncio.sleep(0)  # one connection's queued frames must not starve the others
         except ConnectionClosed:
             pass
-        finally:
-            del self._peers[conn]
-            self.addresses.release(address)
-            self.session.disconnect(conn)
 
-    # -- one frame -------------------------------------------------------------
+    def _vouched_address(self, socket: ServerConnection) -> str | None:
+        """The participant's real address, where a gateway with the secret names it."""
+        if self.gateway_secret is None or socket.request is None:
+            return None
+        proof = socket.request.headers.get(GATEWAY_HEADER)
+        if proof is None:
+            return None
+        if not hmac.compare_digest(proof.encode(), self.gateway_secret.encode()):
+            log.warning("a connection offered a wrong gateway secret; its address is its own")
+            return None
+        return plausible_address(socket.request.headers.get(CLIENT_HEADER, ""))
 
-    async def _receive(self, conn: ConnId, socket: ServerConnection, frame: str | bytes) -> bool:
-        """Handle one frame; False once the connection is to be closed."""
-        if isinstance(frame, str):
-            await socket.close(CloseCode.UNSUPPORTED_DATA, "binary msgpack frames only")
-            return False
-        try:
-            message = decode(frame)
-        except VersionMismatch as mismatch:
-            return await self._refuse(socket, ErrorCode.VERSION, str(mismatch), CloseCode.POLICY_VIOLATION)
-        except ProtocolError as error:
-            return await self._refuse(socket, ErrorCode.BAD_MESSAGE, str(error), CloseCode.INVALID_DATA)
-        if isinstance(message, (Vote, Command)) and not self._peers[conn].limit.allow(self.clock()):
-            return await self._too_fast(conn, socket, message.seq)
-        if self._newcomer(conn, message) and not self.newcomers.allow(self._peers[conn].address, self.clock()):
-            text = "too many new participants from your address: try again in a minute"
-            return await self._refuse(socket, ErrorCode.RATE_LIMITED, text, CloseCode.POLICY_VIOLATION)
-        was_welcomed = self.session.role(conn) is not None
-        outputs = self.session.handle(conn, message)
-        events = [output.event for output in outputs if isinstance(output, Record)]
-        if events and self.store is not None:
-            try:
-                await self.store.append(events)  # on disk before anyone hears "accepted"
-            except StoreError as error:
-                seq = message.seq if isinstance(message, (Vote, Command)) else None
-                await socket.send(encode(Error(seq, ErrorCode.UNAVAILABLE, str(error)[:MAX_ERROR_TEXT])))
-                return self.session.role(conn) is not None
-        keep_open = True
-        for output in outputs:
-            if isinstance(output, Close):
-                self._close_other(output.conn, output.code, output.reason)
+    # -- carrying out ----------------------------------------------------------
+
+    async def _carry_out(self, conn: ConnId, outputs: list[Output]) -> bool:
+        """Do what the protocol decided, in order; False once ``conn`` (the connection at hand) is closed."""
+        open_ = True
+        index = 0
+        while index < len(outputs):
+            output = outputs[index]
+            index += 1
+            if isinstance(output, Save):
+                replacement = await self._save(output)
+                if replacement is not None:
+                    outputs = replacement
+                    index = 0
             elif isinstance(output, Send):
-                keep_open &= await self._send(conn, socket, output)
-        if not was_welcomed and self.session.role(conn) is not None:
-            self._send_latest(conn)
-        return keep_open
+                self._write(output.to, output.frame)
+            elif isinstance(output, Close) and output.conn == conn:
+                open_ = False
+                socket = self._sockets.get(conn)
+                if socket is not None:  # closed before the handler returns, or websockets would close with 1000
+                    log.info("closing a connection (%s): %s", output.code, output.reason)
+                    await socket.close(output.code, output.reason)
+            elif isinstance(output, Close):
+                self._close(output)
+        self.changed()
+        return open_
 
-    # -- the log -----------------------------------------------------------------
+    def _carry_out_now(self, outputs: list[Output]) -> None:
+        """Carry out outputs that need no log write (no awaiting), from a callback."""
+        for output in outputs:
+            if isinstance(output, Send):
+                self._write(output.to, output.frame)
+            elif isinstance(output, Close):
+                self._close(output)
 
-    def attach_store(self, store: SessionStore) -> None:
-        """Log every change in ``store``; when it cannot be written, undo and tell everyone."""
-        self.store = store
-        store.on_failure = self._unsaved
-        store.on_recovery = self._saved
+    async def _save(self, save: Save) -> list[Output] | None:
+        """Log a batch; None when saved, or what to do instead when it could not be."""
+        if self.store is None:
+            return None
+        try:
+            await self.store.append(list(save.events))  # on disk before anyone hears "accepted"
+        except StoreError as error:
+            log.error("%s", error)
+            return self.protocol.unsaved(save, str(error))
+        if self.session.alert is not None:
+            log.info("the session log can be written again")
+        self.protocol.saved(save)
+        return None
 
-    def _unsaved(self, problem: str) -> None:
-        log.error("%s", problem)
-        assert self.store is not None
-        for orphan in self.session.restore(self.store.events()):
-            self._close_other(orphan, CloseCode.INTERNAL_ERROR, "your joining could not be saved; try again")
-        self.session.alert = problem
+    def _write(self, conn: ConnId, frame: bytes) -> None:
+        socket = self._sockets.get(conn)
+        if socket is not None:
+            broadcast([socket], frame)
 
-    def _saved(self) -> None:
-        log.info("the session log can be written again")
-        self.session.alert = None
-
-    async def _send(self, conn: ConnId, socket: ServerConnection, output: Send) -> bool:
-        frame = encode(output.message)
-        if output.to != conn:
-            peer = self._peers.get(output.to)
-            if peer is not None:
-                broadcast([peer.socket], frame)
-            return True
-        await socket.send(frame)
-        if isinstance(output.message, Error) and output.message.code in REFUSED_HELLO:
-            await socket.close(CloseCode.POLICY_VIOLATION, output.message.message[:120])
-            return False
-        return True
-
-    async def _too_fast(self, conn: ConnId, socket: ServerConnection, seq: int) -> bool:
-        """Refuse a message past the rate limit; close a connection that keeps on."""
-        if self._peers[conn].limit.flooding:
-            return await self._refuse(
-                socket, ErrorCode.RATE_LIMITED, "far too many messages", CloseCode.POLICY_VIOLATION
-            )
-        await socket.send(encode(Error(seq, ErrorCode.RATE_LIMITED, "too many votes too fast: slow down")))
-        return True
-
-    def _newcomer(self, conn: ConnId, message: Message) -> bool:
-        """Whether this message would add someone new to the session (not a host, not someone coming back)."""
-        return (
-            isinstance(message, Hello)
-            and message.host_token is None
-            and self.session.role(conn) is None
-            and not self.session.knows(message.resume)
-        )
-
-    async def _refuse(self, socket: ServerConnection, code: ErrorCode, text: str, close: int) -> bool:
-        log.info("closing a connection: %s", text)
-        await socket.send(encode(Error(None, code, text)))
-        await socket.close(close, text[:120])
-        return False
-
-    def _send_latest(self, conn: ConnId) -> None:
-        """A newly welcomed connection hears the state now, not at the next tick."""
-        peer, role = self._peers[conn], self.session.role(conn)
-        assert role is not None
-        peer.welcomed = True
-        frames = self._latest_frames()
-        for kind in self._kinds_for(conn, role):
-            peer.sent[kind] = frames[kind]
-            broadcast([peer.socket], frames[kind])
-
-    def _close_other(self, conn: ConnId, code: int, reason: str) -> None:
-        peer = self._peers.get(conn)
-        if peer is None:
+    def _close(self, close: Close) -> None:
+        """Start closing a connection (its close frame follows what was written before)."""
+        socket = self._sockets.get(close.conn)
+        if socket is None:
             return
-        task = asyncio.create_task(peer.socket.close(code, reason))
+        log.info("closing a connection (%s): %s", close.code, close.reason)
+        task = asyncio.get_running_loop().create_task(socket.close(close.code, close.reason))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def end(self) -> None:
+        """The host ended the session: close every connection with 'the session has ended'."""
+        self._carry_out_now(self.protocol.end())
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=5)
+
+    # -- the fan-out -------------------------------------------------------------
+
+    def changed(self) -> None:
+        """Something may have changed: wake the fan-out."""
+        for event in self._change.values():
+            event.set()
+
+    async def fan_out(self) -> None:
+        """Send the latest state and tallies until cancelled; run it as a task."""
+        await asyncio.gather(
+            self._fan_out_to(participants=False, interval=self.host_interval),
+            self._fan_out_to(participants=True, interval=self.participant_interval),
+        )
+
+    async def _fan_out_to(self, *, participants: bool, interval: float) -> None:
+        """One audience: a change goes out at once, then at most once per ``interval`` while they keep coming."""
+        change = self._change[participants] = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        last = -interval
+        delivered = -1
+        while True:
+            await change.wait()
+            change.clear()
+            if self.session.version == delivered:
+                continue
+            wait = last + interval - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            last = loop.time()
+            version = self.session.version
+            if self.flush(participants=participants):
+                delivered = version
+            else:
+                loop.call_later(interval, change.set)  # a slow client is still owed the latest
+
+    def flush(self, *, participants: bool = True) -> bool:
+        """Send every subscriber (hosts; participants too if asked) what changed; False if one is still owed."""
+        broadcasts, owed = self.protocol.fan_out(participants=participants, draining=self._draining)
+        for each in broadcasts:
+            broadcast([self._sockets[conn] for conn in each.to if conn in self._sockets], each.frame)
+        return not owed
+
+    def _draining(self, conn: ConnId) -> bool:
+        socket = self._sockets.get(conn)
+        transport = socket.transport if socket is not None else None
+        return transport is not None and transport.get_write_buffer_size() <= MAX_WRITE_BUFFER

@@ -100,10 +100,18 @@ class Peer:
                 await self.recv(timeout)
 
 
-async def join(url: str, hello: Hello | None = None) -> Peer:
+def dial(url: str, source: str | None = None, **options):
+    """A raw websocket connection, from ``source`` (another loopback address, 127.0.0.2…) if given:
+    the hub's limits apply to every address but its own (127.0.0.1)."""
+    if source is not None:
+        options["local_addr"] = (source, 0)
+    return connect(url, compression=None, max_size=2**20, **options)
+
+
+async def join(url: str, hello: Hello | None = None, source: str | None = None) -> Peer:
     # No max_queue: a peer that has not read every update can still close at once (a full queue would
     # stop it reading the server's close frame until close_timeout).
-    peer = Peer(await connect(url, compression=None, max_size=2**20, max_queue=None))
+    peer = Peer(await dial(url, source, max_queue=None))
     await peer.send(hello or Hello(name="Ann"))
     welcome = await peer.reply()
     assert isinstance(welcome, Welcome), welcome

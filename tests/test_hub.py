@@ -233,10 +233,8 @@ async def test_a_client_that_stops_reading_costs_little_and_catches_up():
             for _ in range(200):
                 await voter.reply()
         await asyncio.sleep(0.5)
-        (conn,) = [
-            c for c, p in hub.hub._peers.items() if p.socket.remote_address[1] == sleeper.socket.local_address[1]
-        ]
-        pending = hub.hub._peers[conn].socket.transport.get_write_buffer_size()
+        (socket,) = [s for s in hub.hub._sockets.values() if s.remote_address[1] == sleeper.socket.local_address[1]]
+        pending = socket.transport.get_write_buffer_size()
         assert pending < 64 * 1024
         sleeper.socket.transport.resume_reading()
         final = hub.session.tally().counts

@@ -1,14 +1,17 @@
-"""The session state machine: messages in, messages out, no I/O.
+"""The workshop's state machine: messages in, outcomes out, no I/O.
 
 A :class:`Session` holds the deck, the participants, their votes and the state
-of every question. The hub hands it each decoded message with the connection it
-came from (:meth:`Session.handle`) and sends what it returns. Connections are
-plain numbers chosen by the hub.
+of every question. The connection protocol (:mod:`coproterm.core.protocol`)
+hands it each decoded message with the connection it came from
+(:meth:`Session.handle`); it answers with what to tell, what to record and what
+it refused, and the protocol turns refusals into errors and closes by one table.
+Connections are plain numbers chosen by the shell.
 
 Tallies are kept incrementally: a vote moves one count, it never recounts.
-Every change bumps :attr:`Session.version`; the hub's fan-out compares versions
-to send each subscriber the latest :meth:`Session.state` and :meth:`Session.tally`
-a few times a second, not one frame per vote.
+Every change bumps :attr:`Session.version`. Every change is an event
+(:mod:`coproterm.core.events`) applied by the one path that also replays a log;
+while the log has not confirmed an event it is kept in a journal, so a batch
+that could not be saved is undone exactly (:meth:`Session.unsaved`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from coproterm.core.access import code_matches
 from coproterm.core.boards import Deck, Kind
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     MAX_NAME,
     PROTOCOL_VERSION,
@@ -30,8 +34,6 @@ from coproterm.core.wire import (
     Ballot,
     CloseCode,
     Command,
-    Error,
-    ErrorCode,
     Hello,
     Message,
     Role,
@@ -51,8 +53,8 @@ MAX_RECORDS = 50_000
 
 
 @dataclass(frozen=True, slots=True)
-class Send:
-    """Send ``message`` to connection ``to``."""
+class Tell:
+    """Tell connection ``to`` this message (the protocol encodes and sends it)."""
 
     to: ConnId
     message: Message
@@ -74,7 +76,17 @@ class Record:
     event: Event
 
 
-Output = Send | Close | Record
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A message from ``conn`` was refused; the protocol's table says what follows."""
+
+    conn: ConnId
+    seq: int | None
+    refusal: Refusal
+    text: str
+
+
+Output = Tell | Close | Record | Refused
 
 
 @dataclass(slots=True)
@@ -127,17 +139,22 @@ class Session:
         self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
         self._numbered: dict[int, Participant] = {}
+        self._last_number = 0
+        """The highest participant number given (numbers are never reused, even after an undo)."""
         self._roles: dict[ConnId, Role] = {}
         self._members: dict[ConnId, Participant] = {}
         self.version = 0
         """Bumped on every change that subscribers should hear of."""
         self._alert: str | None = None
+        self.journaling = False
+        """Keep each change until the log confirms it (:meth:`saved`), so that it can be undone."""
+        self._journal: list[tuple[Event, Callable[[], None]]] = []
 
     # -- reading ---------------------------------------------------------------
 
     @property
     def alert(self) -> str | None:
-        """Trouble everyone should hear of (set by the hub, e.g. the log cannot be written)."""
+        """Trouble everyone should hear of (the log cannot be written)."""
         return self._alert
 
     @alert.setter
@@ -159,6 +176,10 @@ class Session:
         """The role of a welcomed connection; None before its hello."""
         return self._roles.get(conn)
 
+    def member(self, conn: ConnId) -> Participant | None:
+        """The participant on this connection, if it is one."""
+        return self._members.get(conn)
+
     def state(self) -> State:
         status = self.questions[self.current]
         return State(current=self.current, open=status.open, revealed=status.revealed, alert=self._alert)
@@ -170,26 +191,26 @@ class Session:
         index = self.current if question is None else question
         return Tally(question=index, counts=tuple(self.questions[index].counts))
 
-    def sees_results(self, conn: ConnId) -> bool:
-        """Whether this connection is shown the current tally."""
-        role = self._roles.get(conn)
-        return role is Role.HOST or (role is Role.PARTICIPANT and self.questions[self.current].revealed)
+    @property
+    def revealed(self) -> bool:
+        """Whether participants are shown the current question's results."""
+        return self.questions[self.current].revealed
 
     # -- changing --------------------------------------------------------------
 
     def handle(self, conn: ConnId, message: Message) -> list[Output]:
-        """Apply one message from a connection; return what to send and close."""
+        """Apply one message from a connection; return what to send, record and refuse."""
         if isinstance(message, Hello):
             return self._hello(conn, message)
         role = self._roles.get(conn)
         seq = message.seq if isinstance(message, (Vote, Command)) else None
         if role is None:
-            return [_error(conn, seq, ErrorCode.NOT_JOINED, "send a hello first")]
+            return [Refused(conn, seq, Refusal.HELLO_FIRST, "send a hello first")]
         if isinstance(message, Vote):
             return self._vote(conn, role, message)
         if isinstance(message, Command):
             return self._command(conn, role, message)
-        return [_error(conn, seq, ErrorCode.BAD_MESSAGE, f"a hub does not take {type(message).__name__}")]
+        return [Refused(conn, None, Refusal.HUB_ONLY, f"a hub does not take {type(message).__name__}")]
 
     def disconnect(self, conn: ConnId) -> None:
         """Forget a connection; its participant stays, away, with their votes."""
@@ -201,40 +222,35 @@ class Session:
 
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
-            return [_error(conn, None, ErrorCode.ALREADY_JOINED, "this connection has joined already")]
+            return [Refused(conn, None, Refusal.SECOND_HELLO, "this connection has joined already")]
         if hello.version != PROTOCOL_VERSION:
-            return [
-                _error(
-                    conn,
-                    None,
-                    ErrorCode.VERSION,
-                    f"this hub speaks protocol version {PROTOCOL_VERSION}",
-                )
-            ]
+            text = f"this hub speaks protocol version {PROTOCOL_VERSION}, not {hello.version}"
+            return [Refused(conn, None, Refusal.OTHER_VERSION, text)]
         if hello.host_token is not None:
             if not hmac.compare_digest(hello.host_token.encode(), self._host_token):
-                return [_error(conn, None, ErrorCode.BAD_TOKEN, "wrong host token")]
+                return [Refused(conn, None, Refusal.WRONG_TOKEN, "wrong host token")]
             self._roles[conn] = Role.HOST
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
             welcome = Welcome(
                 PROTOCOL_VERSION, Role.HOST, None, self._deck_data, votes, self.join_code, self.require_code
             )
-            return [Send(conn, welcome)]
+            return [Tell(conn, welcome)]
 
         outputs: list[Output] = []
         member = self.participants.get(hello.resume) if hello.resume is not None else None
         if member is None:
             if self.require_code and hello.code is None:
-                return [_error(conn, None, ErrorCode.CODE_REQUIRED, "this session needs its join code")]
+                return [Refused(conn, None, Refusal.CODE_MISSING, "this session needs its join code")]
             if self.require_code and not code_matches(hello.code, self.join_code):
-                return [_error(conn, None, ErrorCode.BAD_CODE, "that is not this session's join code")]
+                return [Refused(conn, None, Refusal.WRONG_CODE, "that is not this session's join code")]
             if self.connected >= self.max_participants:
-                return [_error(conn, None, ErrorCode.FULL, "the session is full")]
+                return [Refused(conn, None, Refusal.FULL, "the session is full")]
             if len(self.participants) >= self.max_records:
                 text = f"this session has had {self.max_records:,} participants, its most: the host can start another"
-                return [_error(conn, None, ErrorCode.FULL, text)]
-            joined = Joined(len(self.participants) + 1, self._new_token(), clean_name(hello.name or ""))
-            member = self._apply_joined(joined)
+                return [Refused(conn, None, Refusal.FULL, text)]
+            joined = Joined(self._last_number + 1, self._new_token(), clean_name(hello.name or ""))
+            self._apply(joined)
+            member = self.participants[joined.token]
             outputs.append(Record(joined))
         else:
             if member.conn is not None:
@@ -244,7 +260,7 @@ class Session:
             name = clean_name(hello.name or "")
             if name and name != member.name:
                 renamed = Joined(member.number, member.token, name)
-                self._apply_joined(renamed)
+                self._apply(renamed)
                 outputs.append(Record(renamed))
         member.conn = conn
         self._roles[conn] = Role.PARTICIPANT
@@ -252,132 +268,154 @@ class Session:
         self.version += 1
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
         welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_data, votes)
-        outputs.append(Send(conn, welcome))
+        outputs.append(Tell(conn, welcome))
         return outputs
 
     def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
         member = self._members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
-            return [
-                _error(
-                    conn,
-                    vote.seq,
-                    ErrorCode.NOT_HOST,
-                    "a host does not vote; join as a participant",
-                )
-            ]
+            return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE, "a host does not vote; join as a participant")]
         refusal = self._check_vote(vote)
         if refusal is not None:
-            code, text = refusal
-            return [_error(conn, vote.seq, code, text)]
+            reason, text = refusal
+            return [Refused(conn, vote.seq, reason, text)]
         if member.votes.get(vote.question) == vote.choice:
-            return [Send(conn, Ack(vote.seq))]
+            return [Tell(conn, Ack(vote.seq))]
         voted = Voted(member.number, vote.question, vote.choice)
-        self._apply_voted(voted)
-        return [Record(voted), Send(conn, Ack(vote.seq))]
+        self._apply(voted)
+        return [Record(voted), Tell(conn, Ack(vote.seq))]
 
-    def _check_vote(self, vote: Vote) -> tuple[ErrorCode, str] | None:
+    def _check_vote(self, vote: Vote) -> tuple[Refusal, str] | None:
+        """Why a vote cannot count, checked in this order (docs/protocol.md lists it), or None."""
         if vote.question >= len(self.questions):
-            return ErrorCode.UNKNOWN_QUESTION, f"there is no question {vote.question}"
+            return Refusal.NO_SUCH_QUESTION, f"there is no question {vote.question}"
         if vote.question != self.current:
-            return ErrorCode.NOT_CURRENT, "that question is not the current one"
+            return Refusal.NOT_CURRENT, "that question is not the current one"
         question = self.deck.questions[vote.question]
         if question.kind is Kind.DISCUSSION:
-            return (
-                ErrorCode.NO_BOARD,
-                "this question is for talking through; there is nothing to cast",
-            )
+            return Refusal.NOTHING_TO_CAST, "this question is for talking through; there is nothing to cast"
         if vote.choice is not None and vote.choice >= question.cells:
-            return ErrorCode.BAD_CHOICE, f"choose a cell from 0 to {question.cells - 1}"
+            return Refusal.NO_SUCH_CELL, f"choose a cell from 0 to {question.cells - 1}"
         if not self.questions[vote.question].open:
-            return ErrorCode.LOCKED, "voting on this question is locked"
+            return Refusal.LOCKED, "voting on this question is locked"
         return None
 
     def _command(self, conn: ConnId, role: Role, command: Command) -> list[Output]:
         if role is not Role.HOST:
-            return [_error(conn, command.seq, ErrorCode.NOT_HOST, "only the host can do that")]
+            return [Refused(conn, command.seq, Refusal.HOST_ONLY, "only the host can do that")]
         if command.question >= len(self.questions):
-            return [
-                _error(
-                    conn,
-                    command.seq,
-                    ErrorCode.UNKNOWN_QUESTION,
-                    f"there is no question {command.question}",
-                )
-            ]
+            text = f"there is no question {command.question}"
+            return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, text)]
         event = Commanded(command.action, command.question)
         outputs: list[Output] = [Record(event)]
         if command.action is Action.RESET:
             for member in self.participants.values():
                 if command.question in member.votes and member.conn is not None:
-                    outputs.append(Send(member.conn, Ballot(command.question, None)))
-        self._apply_commanded(event)
-        outputs.append(Send(conn, Ack(command.seq)))
+                    outputs.append(Tell(member.conn, Ballot(command.question, None)))
+        self._apply(event)
+        outputs.append(Tell(conn, Ack(command.seq)))
         return outputs
+
+    # -- the log's word ----------------------------------------------------------
+
+    def saved(self, events: Iterable[Event]) -> None:
+        """The log has these events: they can no longer be undone."""
+        if not self._journal:
+            return
+        done = {id(event) for event in events}
+        self._journal = [entry for entry in self._journal if id(entry[0]) not in done]
+
+    def unsaved(self, events: Iterable[Event]) -> list[ConnId]:
+        """The log could not record these events: undo exactly them, keep every later change.
+
+        Returns the connections whose participant no longer exists (their joining was
+        not saved): the protocol closes them.
+        """
+        failed = {id(event) for event in events}
+        first = next((i for i, (event, _) in enumerate(self._journal) if id(event) in failed), None)
+        if first is None:
+            return []
+        later = self._journal[first:]
+        del self._journal[first:]
+        for _, undo in reversed(later):
+            undo()
+        for event, _ in later:
+            if id(event) not in failed:
+                self._apply(event)
+        orphans = [conn for conn, member in self._members.items() if member.token not in self.participants]
+        for conn in orphans:
+            self._roles.pop(conn, None)
+            self._members.pop(conn, None)
+        self.version += 1
+        return orphans
 
     # -- applying events: the one path for live changes and replays --------------
 
     def replay(self, events: Iterable[Event]) -> None:
-        """Apply logged events, in order, to a fresh session."""
-        for event in events:
-            match event:
-                case Joined():
-                    self._apply_joined(event)
-                case Voted():
-                    self._apply_voted(event)
-                case Commanded():
-                    self._apply_commanded(event)
+        """Apply logged events, in order, to a fresh session (nothing is journaled: they are saved)."""
+        journaling, self.journaling = self.journaling, False
+        try:
+            for event in events:
+                self._apply(event)
+        finally:
+            self.journaling = journaling
 
-    def restore(self, events: Iterable[Event]) -> list[ConnId]:
-        """Go back to exactly what ``events`` record, keeping live connections.
-
-        Used when changes could not be logged: what was not saved is undone.
-        Returns the connections whose participant no longer exists (to close).
-        """
-        connections = {conn: member.token for conn, member in self._members.items()}
-        self.current = 0
-        self.questions = [QuestionState(counts=[0] * q.cells) for q in self.deck.questions]
-        self.participants = {}
-        self._numbered = {}
-        self.replay(events)
-        self._members = {}
-        orphans = []
-        for conn, token in connections.items():
-            member = self.participants.get(token)
-            if member is None:
-                self._roles.pop(conn, None)
-                orphans.append(conn)
-            else:
-                member.conn = conn
-                self._members[conn] = member
+    def _apply(self, event: Event) -> None:
+        """Apply one event; journal how to undo it while the log has not confirmed it."""
+        match event:
+            case Joined():
+                undo = self._apply_joined(event)
+            case Voted():
+                member = self._numbered[event.participant]
+                undo = self._undo_vote(member, event.question, member.votes.get(event.question))
+                self._set_vote(member, event.question, event.choice)
+            case Commanded():
+                undo = self._apply_commanded(event)
         self.version += 1
-        return orphans
+        if self.journaling:
+            self._journal.append((event, undo))
 
-    def _apply_joined(self, event: Joined) -> Participant:
+    def _apply_joined(self, event: Joined) -> Callable[[], None]:
         member = self.participants.get(event.token)
         if member is None:
             member = Participant(event.participant, event.token, event.name)
             self.participants[event.token] = member
             self._numbered[event.participant] = member
-        else:
-            member.name = event.name
-        return member
+            self._last_number = max(self._last_number, event.participant)
 
-    def _apply_voted(self, event: Voted) -> None:
-        member = self._numbered[event.participant]
-        counts = self.questions[event.question].counts
-        before = member.votes.get(event.question)
+            def forget() -> None:
+                self.participants.pop(event.token, None)
+                self._numbered.pop(event.participant, None)
+
+            return forget
+        before = member.name
+        member.name = event.name
+
+        def rename() -> None:
+            member.name = before
+
+        return rename
+
+    def _undo_vote(self, member: Participant, question: int, before: int | None) -> Callable[[], None]:
+        def undo() -> None:
+            self._set_vote(member, question, before)
+
+        return undo
+
+    def _set_vote(self, member: Participant, question: int, choice: int | None) -> None:
+        counts = self.questions[question].counts
+        before = member.votes.get(question)
         if before is not None:
             counts[before] -= 1
-        if event.choice is None:
-            member.votes.pop(event.question, None)
+        if choice is None:
+            member.votes.pop(question, None)
         else:
-            counts[event.choice] += 1
-            member.votes[event.question] = event.choice
-        self.version += 1
+            counts[choice] += 1
+            member.votes[question] = choice
 
-    def _apply_commanded(self, event: Commanded) -> None:
+    def _apply_commanded(self, event: Commanded) -> Callable[[], None]:
         status = self.questions[event.question]
+        current, was_open, was_revealed = self.current, status.open, status.revealed
         match event.action:
             case Action.GOTO:
                 self.current = event.question
@@ -386,14 +424,24 @@ class Session:
             case Action.REVEAL | Action.HIDE:
                 status.revealed = event.action is Action.REVEAL
             case Action.RESET:
-                status.counts = [0] * len(status.counts)
-                for member in self.participants.values():
-                    member.votes.pop(event.question, None)
-        self.version += 1
+                cleared = [
+                    (member, member.votes.pop(event.question))
+                    for member in self.participants.values()
+                    if event.question in member.votes
+                ]
+                counts, status.counts = status.counts, [0] * len(status.counts)
 
+                def restore_votes() -> None:
+                    status.counts = counts
+                    for member, choice in cleared:
+                        member.votes[event.question] = choice
 
-def _error(conn: ConnId, seq: int | None, code: ErrorCode, text: str) -> Send:
-    return Send(conn, Error(seq, code, text))
+                return restore_votes
+
+        def restore() -> None:
+            self.current, status.open, status.revealed = current, was_open, was_revealed
+
+        return restore
 
 
 def clean_name(name: str) -> str:

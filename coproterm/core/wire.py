@@ -334,10 +334,16 @@ def _array(item: Check, limit: int) -> Check:
     return check
 
 
-def _plain_map(value: Any) -> Mapping[str, Any]:
-    # The deck's own checker (deck_from_data) reads it field by field.
+def _deck_map(value: Any) -> Mapping[str, Any]:
+    """A deck in its plain form, checked field by field by the deck's own reader."""
+    from coproterm.core.deck import DeckError, deck_from_data  # the deck module builds on this one
+
     if type(value) is not dict:
         _fail("expected a map")
+    try:
+        deck_from_data(value, "the deck")
+    except DeckError as error:
+        _fail(str(error))
     return dict(value)
 
 
@@ -362,7 +368,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _uint(_U16),
             _enum(Role),
             _optional(_bytes(RESUME_TOKEN_BYTES)),
-            _plain_map,
+            _deck_map,
             _array(_optional(_uint(_U16)), MAX_QUESTIONS),
             _optional(_text(MAX_CODE)),
             _boolean,

@@ -1,0 +1,308 @@
+"""The hub's side of the connection protocol: bytes and a clock in, what to do out.
+
+This is to the hub what websockets' ``protocol.py`` is to WebSocket framing.
+:class:`HubProtocol` owns every rule of a connection: it decodes each frame,
+counts it against its sender's rate limit, limits newcomers and connections
+per address, hands the message to the workshop's :class:`Session`, turns every
+refusal into an error and a close by one table (:mod:`coproterm.core.refusals`),
+and decides which frames each connection is sent (:meth:`HubProtocol.fan_out`).
+It never reads a clock, a socket or a disk: the shell passes ``now`` in and
+carries out the outputs:
+
+- :class:`Send`: write these bytes to this connection;
+- :class:`Close`: close this connection with this code and reason;
+- :class:`Save`: write these events to the log *before* carrying out the
+  outputs that follow it; then tell the protocol :meth:`~HubProtocol.saved`,
+  or :meth:`~HubProtocol.unsaved` (which undoes exactly that batch and says
+  what to send instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from coproterm.core.events import Event
+from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
+from coproterm.core.refusals import Refusal
+from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
+from coproterm.core.wire import (
+    MAX_ERROR_TEXT,
+    Command,
+    Error,
+    Hello,
+    Message,
+    ProtocolError,
+    Role,
+    VersionMismatch,
+    Vote,
+    decode,
+    encode,
+)
+
+HELLO_TIMEOUT = 10.0
+"""Seconds a connection has to send its hello."""
+MAX_FRAME = 4 * 1024
+"""Largest frame a client may send (larger: close 1009, by the websocket layer); a vote is 5 to 10 bytes."""
+MAX_CLOSE_REASON = 120
+"""A websocket close reason must fit in 123 bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Write ``frame`` to connection ``to``."""
+
+    to: ConnId
+    frame: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Save:
+    """Log ``events`` (from ``conn``'s message ``seq``) before carrying out what follows."""
+
+    conn: ConnId
+    seq: int | None
+    events: tuple[Event, ...]
+
+
+Output = Send | Close | Save
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """One frame for many connections (the fan-out)."""
+
+    frame: bytes
+    to: tuple[ConnId, ...]
+
+
+@dataclass(slots=True)
+class _Connection:
+    address: str
+    welcomed: bool = False
+    """True once its Welcome is sent: no fan-out reaches it before that."""
+    had: dict[str, bytes] = field(default_factory=dict)
+    """The last frame of each kind (state, turnout, tally) it was sent."""
+
+
+class HubProtocol:
+    """Every connection to one session, and the rules they live by."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        rate: float = RATE,
+        burst: int = BURST,
+        addresses: AddressLimit | None = None,
+        newcomers: NewcomerLimit | None = None,
+        durable: bool = False,
+    ) -> None:
+        self.session = session
+        self.session.journaling = durable
+        self.rates = KeyedLimit(rate, burst)
+        """Frames per participant (per connection for hosts and before the hello); 0 turns it off."""
+        self.addresses = addresses or AddressLimit()
+        self.newcomers = newcomers or NewcomerLimit()
+        self._connections: dict[ConnId, _Connection] = {}
+        self._encoded_version = -1
+        self._frames: dict[str, bytes] = {}
+
+    # -- connections -----------------------------------------------------------
+
+    def opened(self, conn: ConnId, address: str) -> list[Output]:
+        """A connection was accepted from ``address`` (before its handshake)."""
+        if not self.addresses.admit(address):
+            self._connections[conn] = _Connection("")  # counted nowhere; closed at once
+            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, "too many connections from your address")
+        self._connections[conn] = _Connection(address)
+        return []
+
+    def vouched(self, conn: ConnId, address: str) -> list[Output]:
+        """A trusted gateway says this connection speaks for someone at ``address``: count them there."""
+        connection = self._connections[conn]
+        if connection.address:
+            self.addresses.release(connection.address)
+        connection.address = ""
+        if not self.addresses.admit(address):
+            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, "too many connections from your address")
+        connection.address = address
+        return []
+
+    def closed(self, conn: ConnId) -> None:
+        """The connection is gone; its participant stays, away, with their votes."""
+        connection = self._connections.pop(conn, None)
+        if connection is not None and connection.address:
+            self.addresses.release(connection.address)
+        self.session.disconnect(conn)
+
+    def address(self, conn: ConnId) -> str:
+        """Where a connection comes from (as vouched for by a gateway, if one did)."""
+        return self._connections[conn].address
+
+    def welcomed(self, conn: ConnId) -> bool:
+        return conn in self._connections and self._connections[conn].welcomed
+
+    def hello_overdue(self, conn: ConnId) -> list[Output]:
+        """The shell's timer ran out: a connection that has not said hello is closed."""
+        if self.session.role(conn) is not None:
+            return []
+        return self._refuse(conn, None, Refusal.NO_HELLO_IN_TIME, "no hello in time")
+
+    def end(self) -> list[Output]:
+        """The host ended the session: everyone is told, and nobody should come back."""
+        return [
+            output
+            for conn in list(self._connections)
+            for output in self._refuse(conn, None, Refusal.ENDED, "the session has ended; thank you")
+        ]
+
+    # -- one frame ---------------------------------------------------------------
+
+    def receive(self, conn: ConnId, frame: bytes | str, now: float) -> list[Output]:
+        """Everything that follows from one frame of ``conn``'s, received at ``now``."""
+        if isinstance(frame, str):
+            return self._refuse(conn, None, Refusal.TEXT_FRAME, "binary msgpack frames only")
+        try:
+            message = decode(frame)
+        except VersionMismatch as mismatch:
+            return self._refuse(conn, None, Refusal.OTHER_VERSION, str(mismatch))
+        except ProtocolError as error:
+            return self._refuse(conn, None, Refusal.MALFORMED, str(error))
+        seq = message.seq if isinstance(message, (Vote, Command)) else None
+        bucket = self.rates.bucket(self._rate_key(conn), now)
+        if not bucket.allow(now):
+            if bucket.flooding:
+                return self._refuse(conn, seq, Refusal.FLOODING, "far too many messages")
+            return self._refuse(conn, seq, Refusal.TOO_FAST, "too many messages too fast: slow down")
+        if self._newcomer(conn, message) and not self.newcomers.allow(self._connections[conn].address, now):
+            text = "too many new participants from your address: try again in a minute"
+            return self._refuse(conn, None, Refusal.TOO_MANY_NEWCOMERS, text)
+        welcomed_before = self.session.role(conn) is not None
+        outputs = self._outputs(conn, seq, self.session.handle(conn, message))
+        if not welcomed_before and self.session.role(conn) is not None:
+            outputs += self._welcome_latest(conn)
+        return outputs
+
+    def saved(self, save: Save) -> None:
+        """The log has ``save``'s events; a log that failed before works again."""
+        self.session.saved(save.events)
+        self.session.alert = None
+
+    def unsaved(self, save: Save, problem: str) -> list[Output]:
+        """The log could not take ``save``'s events: undo exactly them, tell everyone, refuse the message.
+
+        The outputs replace those that followed the :class:`Save`.
+        """
+        outputs: list[Output] = []
+        for orphan in self.session.unsaved(save.events):
+            text = "your joining could not be saved; try again"
+            outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED, text)
+        self.session.alert = problem[:MAX_ERROR_TEXT]
+        if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
+            outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED, problem)
+        return outputs
+
+    # -- the fan-out ---------------------------------------------------------------
+
+    def fan_out(self, *, participants: bool, draining: Callable[[ConnId], bool]) -> tuple[list[Broadcast], bool]:
+        """What every welcomed connection is owed now: (broadcasts, whether a slow one is still owed).
+
+        Hosts get the state, the turnout and the current tally; participants (only when
+        ``participants``) the state, and the tally while the question is revealed. Each
+        frame is encoded once per change and sent only to connections that have not had
+        those exact bytes. A connection that is not ``draining`` is skipped and stays owed.
+        """
+        frames = self._latest_frames()
+        recipients: dict[str, list[ConnId]] = {kind: [] for kind in frames}
+        owed = False
+        for conn, connection in self._connections.items():
+            role = self.session.role(conn)
+            if role is None or not connection.welcomed or (role is Role.PARTICIPANT and not participants):
+                continue
+            if not draining(conn):
+                owed = True
+                continue
+            for kind in self._kinds_for(role):
+                if connection.had.get(kind) is not frames[kind]:
+                    connection.had[kind] = frames[kind]
+                    recipients[kind].append(conn)
+        broadcasts = [Broadcast(frames[kind], tuple(conns)) for kind, conns in recipients.items() if conns]
+        return broadcasts, owed
+
+    def _kinds_for(self, role: Role) -> tuple[str, ...]:
+        """Which frames a connection in this role is sent: the one rule of who sees a tally."""
+        if role is Role.HOST:
+            return ("state", "turnout", "tally")
+        return ("state", "tally") if self.session.revealed else ("state",)
+
+    def _latest_frames(self) -> dict[str, bytes]:
+        """The current frames, re-encoded only after a change and kept (same object) when their bytes are the same."""
+        if self.session.version != self._encoded_version:
+            self._encoded_version = self.session.version
+            latest = {
+                "state": encode(self.session.state()),
+                "turnout": encode(self.session.turnout()),
+                "tally": encode(self.session.tally()),
+            }
+            for kind, frame in latest.items():
+                if self._frames.get(kind) != frame:
+                    self._frames[kind] = frame
+        return self._frames
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _rate_key(self, conn: ConnId) -> object:
+        """A participant's frames count against them, whichever connection they come on."""
+        member = self.session.member(conn)
+        return ("participant", member.number) if member is not None else ("connection", conn)
+
+    def _newcomer(self, conn: ConnId, message: Message) -> bool:
+        """Whether this message would add someone new to the session (not a host, not someone coming back)."""
+        return (
+            isinstance(message, Hello)
+            and message.host_token is None
+            and self.session.role(conn) is None
+            and not self.session.knows(message.resume)
+        )
+
+    def _outputs(self, conn: ConnId, seq: int | None, decided: list[Refused | Tell | Close | Record]) -> list[Output]:
+        """The session's decision as outputs: one Save first (if anything changed), refusals by the table."""
+        events = tuple(output.event for output in decided if isinstance(output, Record))
+        outputs: list[Output] = [Save(conn, seq, events)] if events else []
+        for output in decided:
+            if isinstance(output, Tell):
+                outputs.append(Send(output.to, encode(output.message)))
+            elif isinstance(output, Close):
+                outputs.append(output)
+            elif isinstance(output, Refused):
+                outputs += self._refuse(output.conn, output.seq, output.refusal, output.text)
+        return outputs
+
+    def _welcome_latest(self, conn: ConnId) -> list[Output]:
+        """A newly welcomed connection hears the state now, not at the next tick."""
+        connection = self._connections[conn]
+        connection.welcomed = True
+        role = self.session.role(conn)
+        assert role is not None
+        frames = self._latest_frames()
+        outputs: list[Output] = []
+        for kind in self._kinds_for(role):
+            connection.had[kind] = frames[kind]
+            outputs.append(Send(conn, frames[kind]))
+        return outputs
+
+    def _refuse(self, conn: ConnId, seq: int | None, refusal: Refusal, text: str) -> list[Output]:
+        outputs: list[Output] = []
+        if refusal.error is not None:
+            outputs.append(Send(conn, encode(Error(seq, refusal.error, text[:MAX_ERROR_TEXT]))))
+        if refusal.close is not None:
+            outputs.append(Close(conn, refusal.close, _reason(text)))
+        return outputs
+
+
+def _reason(text: str) -> str:
+    """A close reason: at most 123 bytes of UTF-8, cut at a character."""
+    data = text.encode()[:MAX_CLOSE_REASON]
+    return data.decode(errors="ignore")
+

@@ -93,8 +93,8 @@ def open_file_room(asked: int | None) -> tuple[int, str | None]:
     )
 
 
-def _prepare(args: argparse.Namespace) -> Prepared | str:
-    """The session to serve, or why there is none."""
+def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | str:
+    """The session to serve, or why there is none; what to know first goes to stderr (and ``log_too``, the log)."""
     from server.hosting import HostingError, prepare
 
     resuming = args.resume is not None
@@ -115,9 +115,7 @@ def _prepare(args: argparse.Namespace) -> Prepared | str:
     except SecretError as error:
         return str(error)
     limit, lowered = open_file_room(args.max_participants)
-    if lowered:
-        print(f"coproterm: {lowered}", file=sys.stderr, flush=True)
-        logging.getLogger("coproterm").warning("%s", lowered)
+    said = [lowered] if lowered else []
     try:
         prepared = prepare(
             deck,
@@ -128,9 +126,10 @@ def _prepare(args: argparse.Namespace) -> Prepared | str:
         )
     except HostingError as error:
         return str(error)
-    for warning in prepared.warnings():
+    for warning in said + prepared.warnings():
         print(f"coproterm: {warning}", file=sys.stderr, flush=True)
-        logging.getLogger("coproterm").warning("%s", warning)
+        if log_too:
+            logging.getLogger("coproterm").warning("%s", warning)
     return prepared
 
 
@@ -287,7 +286,7 @@ def _host_here(
     from server.hosting import HostingError
 
     _log_to_file()
-    prepared = _prepare(args)
+    prepared = _prepare(args, log_too=True)
     if isinstance(prepared, str):
         return fail(prepared)
 

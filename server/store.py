@@ -24,7 +24,7 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -145,9 +145,6 @@ class SessionStore:
         self.info = info
         self.problem: str | None = None
         """Why the last write failed; None once writes succeed again."""
-        self.on_failure: Callable[[str], None] | None = None
-        """Called, once per failed write, before the writers waiting on it hear of it."""
-        self.on_recovery: Callable[[], None] | None = None
         self._db = db
         self._lock = lock
         self._queue: list[tuple[list[Entry], asyncio.Future[None]]] = []
@@ -258,30 +255,19 @@ class SessionStore:
             entries = [entry for group, _ in batch for entry in group]
             try:
                 await asyncio.to_thread(self._write, entries)
-            except (sqlite3.Error, OSError) as error:
+            except Exception as error:  # whatever it was, only this batch fails: the writer goes on
                 self._failed(batch, _reason(error))
                 continue
-            if self.problem is not None:
-                self.problem = None
-                if self.on_recovery is not None:
-                    self.on_recovery()
+            self.problem = None
             for _, done in batch:
                 if not done.done():
                     done.set_result(None)
 
     def _failed(self, batch: list[tuple[list[Entry], asyncio.Future[None]]], reason: str) -> None:
-        # Only the changes in the failed commit fail; those queued behind it are tried on their
-        # own next. (A hub that rebuilds its state from the log on failure gets them failed too,
-        # since its rebuild drops them.)
-        failed = batch
-        if self.on_failure is not None:
-            failed, self._queue = batch + self._queue, []
-        elif self._queue:
-            self._wake.set()
+        # Only the changes in the failed commit fail (their writers undo them); those queued
+        # behind it are tried on their own next, and the transaction was rolled back for them.
         self.problem = f"the session log cannot be written ({reason}): changes are refused until it can"
-        if self.on_failure is not None:
-            self.on_failure(self.problem)
-        for _, done in failed:
+        for _, done in batch:
             if not done.done():
                 done.set_exception(StoreError(self.problem))
 

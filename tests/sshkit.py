@@ -37,8 +37,23 @@ def ssh_binary() -> str:
 class SSHClient:
     """``ssh -tt`` in a pty of a given size; read what it shows, type into it."""
 
-    def __init__(self, port: int, user: str = "ann", *, size: tuple[int, int] = (80, 24), extra: tuple[str, ...] = ()):
-        self.argv = [ssh_binary(), "-tt", "-p", str(port), *OPTIONS, *extra, f"{user}@127.0.0.1"]
+    def __init__(
+        self,
+        port: int,
+        user: str = "ann",
+        *,
+        size: tuple[int, int] = (80, 24),
+        extra: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+        identity: str | None = None,
+        source: str | None = None,
+    ):
+        """``identity``: a key file to offer (public-key auth on); ``source``: the address to connect from."""
+        options = OPTIONS if identity is None else [*OPTIONS[:8], "-o", f"IdentityFile={identity}"]
+        if source is not None:
+            options = [*options, "-b", source]
+        self.argv = [ssh_binary(), "-tt", "-p", str(port), *options, *extra, f"{user}@127.0.0.1"]
+        self.env = {**os.environ, **(env or {})}
         self.size = size
         self.output = bytearray()
         self.changed = asyncio.Event()
@@ -48,7 +63,7 @@ class SSHClient:
     async def start(self) -> SSHClient:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
-            os.execv(self.argv[0], self.argv)
+            os.execve(self.argv[0], self.argv, self.env)
         self._set_size(*self.size)
         asyncio.get_running_loop().add_reader(self.fd, self._readable)
         return self
@@ -121,3 +136,70 @@ async def run_ssh(port: int, *args: str, stdin: bytes = b"", timeout: float = 15
     )  # fmt: skip
     out, err = await asyncio.wait_for(process.communicate(stdin), timeout)
     return process.returncode or 0, out.decode(), err.decode()
+
+
+class Screen:
+    """What an asyncssh client session received, as bytes."""
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.changed = asyncio.Event()
+        self.closed = asyncio.Event()
+
+    @property
+    def text(self) -> str:
+        return ANSI.sub("", self.received.decode("utf-8", "replace"))
+
+    async def expect(self, pattern: str, timeout: float = 20.0) -> None:
+        async with asyncio.timeout(timeout):
+            while not re.search(pattern, self.text):
+                if self.closed.is_set():
+                    raise AssertionError(f"the session ended before {pattern!r}; it showed: {self.text[-500:]!r}")
+                self.changed.clear()
+                await self.changed.wait()
+
+
+def asyncssh_client(
+    port: int,
+    user: str = "ann",
+    *,
+    size: tuple[int, int] = (80, 24),
+    term: str = "xterm-256color",
+    source: str | None = None,
+    env: dict[str, str] | None = None,
+    window: int = 2 * 1024 * 1024,
+):  # type: ignore[no-untyped-def]
+    """An asyncssh client session with a pty (lighter than OpenSSH, and able to misbehave)."""
+    import asyncssh
+
+    class _Session(asyncssh.SSHClientSession):  # type: ignore[type-arg]
+        def __init__(self, screen: Screen) -> None:
+            self.screen = screen
+
+        def data_received(self, data: bytes, datatype: object) -> None:
+            self.screen.received += data
+            self.screen.changed.set()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self.screen.closed.set()
+            self.screen.changed.set()
+
+    class _Client(asyncssh.SSHClient):
+        def kbdint_auth_requested(self) -> str:
+            return ""
+
+        def kbdint_challenge_received(self, name, instructions, lang, prompts):  # type: ignore[no-untyped-def]
+            return [""] * len(prompts)
+
+    async def open_() -> tuple[asyncssh.SSHClientConnection, asyncssh.SSHClientChannel, Screen]:  # type: ignore[type-arg]
+        conn, _ = await asyncssh.create_connection(
+            _Client, "127.0.0.1", port, username=user, known_hosts=None, client_keys=None, agent_path=None,
+            local_addr=(source, 0) if source else None,
+        )  # fmt: skip
+        screen = Screen()
+        channel, _ = await conn.create_session(
+            lambda: _Session(screen), term_type=term, term_size=size, encoding=None, env=env or {}, window=window
+        )
+        return conn, channel, screen
+
+    return open_()

@@ -289,8 +289,7 @@ class Gateway:
         log.info("an SSH client at %s stopped reading; dropped", live.address)
         live.farewell = TOO_SLOW
         live.app.exit()
-        with contextlib.suppress(Exception):
-            live.terminal.channel.close()
+        live.terminal.channel.drop()
 
 
 class _SSHParticipantApp(ParticipantApp):
@@ -306,10 +305,10 @@ class _SSHParticipantApp(ParticipantApp):
         caps = terminal.caps
         self.console._color_system = caps.color_system  # per app; Rich reads it when rendering
         if caps.no_color and not self.no_color:
-            from textual.filter import Monochrome
+            from textual.filter import NoColor
 
             self.no_color = True
-            self._filters.append(Monochrome())
+            self._filters.append(NoColor())
         self.ascii_only = caps.ascii
         """The person's locale is not UTF-8: the faces may choose plain-text symbols (the gateway maps the rest)."""
         if gateway.secret:
@@ -323,6 +322,8 @@ class _SSHParticipantApp(ParticipantApp):
     def ended(self) -> bool:
         """The hub said the session is over (the link stopped for good with that reason)."""
         status = self.link_status
+        if getattr(status, "ended", False):
+            return True
         return status.phase.name == "STOPPED" and "ended" in (status.detail or "").lower()
 
     def on_mount(self) -> None:
@@ -518,8 +519,11 @@ class _TextChannel:
     def get_write_buffer_size(self) -> int:
         return int(self.channel.get_write_buffer_size())
 
-    def close(self) -> None:
-        self.channel.close()
+    def drop(self) -> None:
+        """End the whole connection at once: its client reads nothing, so no goodbye would arrive."""
+        connection = self.channel.get_extra_info("connection")
+        with contextlib.suppress(Exception):
+            connection.abort()
 
     def exit(self, status: int) -> None:
         self.channel.exit(status)

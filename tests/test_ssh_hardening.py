@@ -1,0 +1,222 @@
+"""Attacks on the SSH gateway (issue 13's SSH rows), with real OpenSSH and asyncssh clients.
+
+Where a row is about addresses, the attacker connects from 127.0.0.2 or 127.0.0.3
+(Linux answers the whole of 127.0.0.0/8 on loopback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import subprocess
+
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
+from coproterm.core.wire import Action, Command
+from server.hosting import HubRunner, SSHOptions
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import join_host
+from tests.sshkit import SSHClient, asyncssh_client, ssh_binary
+
+SPECTRUM = 1
+FIRST = "co-production mean to you"
+
+
+@contextlib.asynccontextmanager
+async def gateway(tmp_path, session=None):
+    ssh_binary()
+    session = session or Session(default_deck(), HOST_TOKEN, counting_tokens())
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
+    async with runner as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        host = await join_host(hosted.local_url)
+        yield hosted, host, runner.gateway
+
+
+def lives(gw):
+    return list(gw._live.values())
+
+
+async def until(condition, timeout=20.0):
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.05)
+
+
+async def test_a_huge_window_is_drawn_at_300_by_100(tmp_path):
+    async with gateway(tmp_path) as (hosted, _host, gw):
+        conn, channel, screen = await asyncssh_client(hosted.ssh_port, size=(100000, 100000))
+        await screen.expect(FIRST)
+        (live,) = lives(gw)
+        assert live.terminal.size == (300, 100) and tuple(live.app.size) == (300, 100)
+        channel.change_terminal_size(2147483647, 1)
+        await until(lambda: tuple(live.app.size) == (300, 1))
+        channel.change_terminal_size(10000, 10000)
+        await until(lambda: tuple(live.app.size) == (300, 100))
+        rows = [int(row) for row in re.findall(rb"\x1b\[(\d+);\d+H", screen.received)]
+        assert max(rows) <= 100
+        conn.close()
+
+
+async def test_a_pasted_megabyte_is_bounded_and_the_room_goes_on(tmp_path):
+    async with gateway(tmp_path) as (hosted, host, gw):
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        conn, channel, screen = await asyncssh_client(hosted.ssh_port, "mallory")
+        await screen.expect("spectrum of interactions")
+        tasks_before = len(asyncio.all_tasks())
+        channel.write(b"4" * (1024 * 1024))  # a paste of a megabyte of digits
+        await screen.expect("Too many keys at once")
+        assert len(asyncio.all_tasks()) < tasks_before + 50, "no task per key"
+        (live,) = lives(gw)
+        assert live.terminal.driver.dropped >= 1024 * 1024 - 2048
+        ann = await SSHClient(hosted.ssh_port, "ann").start()  # someone else votes meanwhile
+        await ann.expect("spectrum of interactions", timeout=30)
+        ann.type("2\r")
+        await ann.expect("Your vote is counted: education / persuasion", timeout=30)
+        ann.type("q")
+        await ann.wait()
+        conn.close()
+
+
+async def test_a_client_that_stops_reading_is_dropped(tmp_path, monkeypatch):
+    import server.ssh.terminal as terminal
+
+    monkeypatch.setattr(terminal, "MAX_OUTPUT", 64 * 1024)
+    async with gateway(tmp_path) as (hosted, _host, gw):
+        conn, channel, screen = await asyncssh_client(hosted.ssh_port, "slow", size=(80, 24), window=16 * 1024)
+        await screen.expect(FIRST)
+        channel.pause_reading()  # and never reads again
+        for i in range(60):
+            channel.change_terminal_size(80 + i % 2, 24)  # every one a full repaint
+            await asyncio.sleep(0.05)
+            if not lives(gw):
+                break
+        await until(lambda: not lives(gw) and gw.sessions == 0)
+        await asyncio.wait_for(conn.wait_closed(), 20)
+
+
+def _keypair(tmp_path, name):
+    path = tmp_path / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
+    return path
+
+
+async def test_a_public_key_alone_does_not_take_someones_identity(tmp_path):
+    victim_key = _keypair(tmp_path, "victim")
+    stolen = tmp_path / "stolen"
+    stolen.mkdir()
+    (stolen / "victim.pub").write_bytes(victim_key.with_suffix(".pub").read_bytes())  # public: on many sites
+    async with gateway(tmp_path) as (hosted, host, _gw):
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        victim = await SSHClient(hosted.ssh_port, "dai", identity=str(victim_key)).start()
+        await victim.expect("spectrum of interactions")
+        victim.type("5\r")
+        await victim.expect("Your vote is counted: participation")
+        victim.type("q")
+        await victim.wait()
+        attacker = await SSHClient(
+            hosted.ssh_port, "dai", identity=str(stolen / "victim"), source="127.0.0.2"
+        ).start()  # offers the victim's public key, cannot sign, falls back to keyboard-interactive
+        await attacker.expect("spectrum of interactions")
+        await asyncio.sleep(1)
+        assert "Your vote is counted" not in attacker.text, "the victim's vote was not resumed"
+        assert len(hosted.hub.session.participants) == 2
+        attacker.type("q")
+        await attacker.wait()
+        again = await SSHClient(hosted.ssh_port, "dai", identity=str(victim_key), source="127.0.0.3").start()
+        await again.expect("Your vote is counted: participation")  # the key's holder, from anywhere
+        again.type("q")
+        await again.wait()
+
+
+async def test_join_code_guesses_over_ssh_are_limited_per_session_and_address(tmp_path):
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="RIVR", require_code=True)
+    async with gateway(tmp_path, session) as (hosted, _host, gw):
+        for attempt in range(2):
+            guesser = await SSHClient(hosted.ssh_port, f"guess{attempt}", source="127.0.0.2").start()
+            for _ in range(12):  # a code typed while the box is busy may be lost: type until refused
+                await guesser.expect("(?i)join code", timeout=30)
+                if "too many wrong join codes" in guesser.text:
+                    break
+                guesser.mark()
+                guesser.type("ZZZZ\r")
+                await asyncio.sleep(0.5)
+            await guesser.expect("too many wrong join codes")
+            await guesser.wait()
+        late = await SSHClient(hosted.ssh_port, "late", source="127.0.0.2").start()
+        await late.expect("(?i)join code")
+        late.type("RIVR\r")  # even the right code: this address has spent its tries for now
+        await late.expect("too many wrong join codes")
+        await late.wait()
+        elsewhere = await SSHClient(hosted.ssh_port, "ok", source="127.0.0.3").start()
+        await elsewhere.expect("(?i)join code")
+        elsewhere.type("RIVR\r")
+        await elsewhere.expect(FIRST)
+        elsewhere.type("q")
+        await elsewhere.wait()
+        assert not gw._live
+
+
+async def test_a_newer_session_replaces_the_older_and_addresses_are_capped(tmp_path):
+    async with gateway(tmp_path) as (hosted, _host, gw):
+        gw.sessions_per_address = 2
+        first = await SSHClient(hosted.ssh_port, "ann").start()
+        await first.expect(FIRST)
+        second = await SSHClient(hosted.ssh_port, "ann").start()
+        await second.expect(FIRST)
+        await first.expect("you joined again from another window")
+        await first.wait()
+        bob = await SSHClient(hosted.ssh_port, "bob").start()
+        await bob.expect(FIRST)
+        cat = await SSHClient(hosted.ssh_port, "cat").start()
+        await cat.expect("too many sessions from your address")
+        assert await cat.wait() == 1
+        dee = await SSHClient(hosted.ssh_port, "dee", source="127.0.0.2").start()
+        await dee.expect(FIRST)
+        await until(lambda: hosted.hub.session.connected == 3)
+        for person in (second, bob, dee):
+            person.type("q")
+            await person.wait()
+
+
+async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path):
+    from websockets.asyncio.server import serve
+
+    from server.ssh.gateway import CLIENT_HEADER, GATEWAY_HEADER, Gateway, host_key
+
+    seen: list[tuple[str | None, str | None]] = []
+    arrived = asyncio.Event()
+
+    async def record(socket):
+        seen.append((socket.request.headers.get(GATEWAY_HEADER), socket.request.headers.get(CLIENT_HEADER)))
+        arrived.set()
+        await socket.close()
+
+    async with serve(record, "127.0.0.1", 0) as recorder:
+        url = f"ws://127.0.0.1:{recorder.sockets[0].getsockname()[1]}"
+        gw = Gateway(url, host_key(tmp_path), secret="s3cret-of-the-gateway")
+        port = await gw.start("127.0.0.1", 0)
+        try:
+            conn, _channel, _screen = await asyncssh_client(port, "ann", source="127.0.0.3")
+            await asyncio.wait_for(arrived.wait(), 20)
+            assert seen[0] == ("s3cret-of-the-gateway", "127.0.0.3")
+            conn.close()
+        finally:
+            await gw.stop()
+
+
+def test_a_user_name_with_escapes_is_cleaned():
+    from server.ssh.gateway import clean_user
+
+    assert clean_user("dai\x1b]52;c;aGk=\x07\x1b[2J") == "dai]52;c;aGk=[2J"
+    assert "\x1b" not in clean_user("\x1b[6n") and "\u202e" not in clean_user("a\u202eb")
+
+
+def test_every_gateway_write_is_plain_text():
+    from server.ssh import gateway as gw_module
+
+    for name in dir(gw_module):
+        value = getattr(gw_module, name)
+        if isinstance(value, str) and name.isupper():
+            assert "\x1b" not in value and "\x07" not in value, name

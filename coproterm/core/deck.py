@@ -35,11 +35,16 @@ from pathlib import Path
 from typing import Any
 
 from coproterm.core.boards import Deck, Group, Position, Question, Scale
+from coproterm.core.wire import MAX_QUESTIONS
 
 MAX_POSITIONS = 12
-MAX_QUESTIONS = 200
 MAX_TEXT = 1000
 DEFAULT_DECK = "copro_learning.toml"
+
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Characters a deck's text may not hold: control characters (escapes among them) and bidi overrides.
+A deck reaches participants' terminals; these would let it write to their clipboard or screen."""
 
 
 class DeckError(ValueError):
@@ -284,6 +289,9 @@ class _Reader:
             self.fail(full, f"expected text, not {type(value).__name__}")
         if len(value) > MAX_TEXT:
             self.fail(full, f"at most {MAX_TEXT} characters")
+        unsafe = _UNSAFE.search(value)
+        if unsafe:
+            self.fail(full, f"character U+{ord(unsafe.group()):04X} is not allowed (control characters and escapes)")
         if required and not value.strip():
             self.fail(full, "must not be empty")
         return str(value)

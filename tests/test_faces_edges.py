@@ -148,3 +148,20 @@ async def test_the_qr_code_uses_an_address_the_room_can_reach():
             assert not host.screen.query("#warning")
             await hp.press("escape")
             await until(hp, lambda: not host.screen.query(QRCode))
+
+
+def test_the_revealed_grid_fits_a_phone_and_headings_use_the_width_there_is():
+    from coproterm.core.deck import default_deck
+    from coproterm.tui.widgets.tally import heatmap, scale_bars
+
+    grid, spectrum = default_deck().questions[4], default_deck().questions[1]
+    counts = tuple(range(24))
+    narrow = heatmap(grid.x, grid.y, counts, 38).plain.splitlines()
+    assert all(len(line) <= 38 for line in narrow), "no line wraps into garbage"
+    assert any("6 co-production / involvement" in line for line in narrow), "numbered columns have a legend"
+    wide = heatmap(grid.x, grid.y, counts, 96).plain
+    assert "doing with" in wide and "1 coercion /" in wide
+    bars = scale_bars(spectrum.x, (1, 2, 3, 4, 5, 6), 76).plain
+    assert "6 co-production / involvement" in bars, "the whole label at 80 x 24"
+    small = scale_bars(spectrum.x, (1, 2, 3, 4, 5, 6), 38).plain
+    assert "educatio…" not in small and "persuasion" in small, "wrapped at a word, not cut"

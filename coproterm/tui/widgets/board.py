@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
-from coproterm.tui.widgets.text import ruled
+from coproterm.tui.widgets.text import fitted, headings, ruled, wrap_words
 
 CURSOR = Style(reverse=True, bold=True)
 CHOSEN = Style(bold=True)
@@ -196,7 +196,7 @@ class BoardPicker(Widget, can_focus=True):
                 span = column * (group.stop - group.start)
                 header.append(ruled(group.label, span - 1) + " ", Style(bold=True))
             lines.append(header)
-        labels = [_wrap(p.label, column - 1) for p in scale.positions]
+        labels = [wrap_words(p.label, column - 1) for p in scale.positions]
         depth = min(3, max(len(wrapped) for wrapped in labels))
         top = len(lines)
         rows = [Text() for _ in range(depth + 2)]
@@ -232,21 +232,12 @@ class BoardPicker(Widget, can_focus=True):
         column = max(3, (width - side) // xs.size)
         lines: list[Text] = []
         if xs.groups and column >= 8:
-            header = Text(" " * side)
-            for group in xs.groups:
-                header.append(
-                    ruled(group.label, column * (group.stop - group.start) - 1) + " ",
-                    Style(bold=True),
-                )
-            lines.append(header)
-        numbers = Text(" " * side)
-        for i, position in enumerate(xs.positions):
-            heading = f"{i + 1} {position.label}" if column >= 8 else f"{i + 1}"
-            numbers.append(heading[: column - 1].center(column - 1) + " ", MUTED)
-
-        lines.append(numbers)
+            spans = [(group.label, column * (group.stop - group.start)) for group in xs.groups]
+            lines.extend(Text(" " * side + row, Style(bold=True)) for row in headings(spans, rule=True))
+        names = [(f"{i + 1} {p.label}" if column >= 8 else f"{i + 1}", column) for i, p in enumerate(xs.positions)]
+        lines.extend(Text(" " * side + row, MUTED) for row in headings(names, depth=3))
         for y, position in enumerate(ys.positions):
-            line = Text(position.label[: side - 1].ljust(side))
+            line = Text(fitted(position.label, side - 1, 1)[0].ljust(side))
             for x in range(xs.size):
                 cell = y * xs.size + x
                 mark, style = self._mark(cell)
@@ -269,25 +260,3 @@ class BoardPicker(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self.refresh(layout=True)
-
-
-def _wrap(label: str, width: int) -> list[str]:
-    """Wrap at spaces, then at hyphens; cut (with a hyphen) only words still too long."""
-    pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before)
-    for word in label.split():
-        glue = " "
-        parts = re.findall(r"[^-]+-?|-", word) if len(word) > width else [word]
-        for part in parts:
-            while len(part) > width:
-                cut = min(width - 1, len(part) - 4)  # leave at least four letters to carry over
-                pieces.append((part[:cut] + "-", glue))
-                part, glue = part[cut:], ""
-            pieces.append((part, glue))
-            glue = ""
-    lines: list[str] = []
-    for text, glue in pieces:
-        if lines and len(lines[-1]) + len(glue) + len(text) <= width:
-            lines[-1] += glue + text
-        else:
-            lines.append(text)
-    return lines or [""]

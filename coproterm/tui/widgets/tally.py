@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
-from coproterm.tui.widgets.text import ruled
+from coproterm.tui.widgets.text import fitted, headings, wrap_words
 
 BAR = Style(color="cyan", bold=True)
 GROUP = Style(bold=True)
@@ -65,8 +65,10 @@ class TallyChart(Widget):
 def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool = False) -> Text:
     """One bar per position, under group headings with their totals."""
     total = sum(counts)
-    label_width = min(max(len(p.label) for p in scale.positions) + 3, max(12, width // 3))
     figures = 11  # " 123  100%"
+    # The whole label where the bars keep room to compare; else the label wraps to a second line.
+    longest = max(len(f"{i + 1} {p.label}") for i, p in enumerate(scale.positions)) + 1
+    label_width = max(8, min(longest, width - figures - 8))
     bar_width = max(4, width - label_width - figures)
     peak = max(counts) if any(counts) else 1
     lines: list[Text] = []
@@ -77,8 +79,7 @@ def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool 
             lines.append(Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(in_group, total)}", MUTED)))
         count = counts[index]
         cells = round(bar_width * count / peak) if count else 0
-        label = f"{index + 1} {position.label}"
-        label = label if len(label) < label_width else label[: label_width - 2] + "…"
+        label, *more = fitted(f"{index + 1} {position.label}", label_width - 1, 2)
         row = Text.assemble(
             (label.ljust(label_width), Style()),
             ("█" * cells, BAR),
@@ -87,39 +88,50 @@ def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool 
             (f"{count:>4}  {percent(count, total):>4}", Style(bold=bool(count))),
         )
         lines.append(row)
-        if tall:  # a bar and a half, so neighbouring bars stay apart
-            lines.append(Text.assemble(" " * label_width, ("▀" * cells, BAR)))
+        if tall or more:  # a bar and a half, so neighbouring bars stay apart; or the rest of the label
+            rest = ("  " + more[0]) if more else ""
+            lines.append(Text.assemble(rest.ljust(label_width), ("▀" * cells if tall else "", BAR)))
     return Text("\n").join(lines)
 
 
 def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
-    """Counts of a grid, shaded by density, with row and column totals."""
-    side = min(12, max(len(p.label) for p in ys.positions) + 1)
-    column = max(5, min(14, (width - side - 7) // xs.size))
+    """Counts of a grid, shaded by density, with row and column totals; always within ``width``.
+
+    Column headings take two lines where one is too narrow; where even that is too
+    narrow the columns are numbered and a legend under the grid names them.
+    """
+    totals_width = 6
+    side = min(13, max(len(p.label) for p in ys.positions) + 1)
+    column = max(3, min(14, (width - side - totals_width) // xs.size))
+    side = max(4, min(side, width - totals_width - column * xs.size))
     peak = max(counts) if any(counts) else 1
     total = sum(counts)
     lines: list[Text] = []
-    if xs.groups and column >= 8:
-        header = Text(" " * side)
-        for group in xs.groups:
-            span = column * (group.stop - group.start) - 1
-            header.append(ruled(group.label, span) + " ", GROUP)
-        lines.append(header)
-    lines.append(Text(" " * side).append_text(_columns(xs, column)).append(" total", MUTED))
+    named = column >= 8
+    if xs.groups and named:
+        spans = [(group.label, column * (group.stop - group.start)) for group in xs.groups]
+        lines.extend(Text(" " * side + row, GROUP) for row in headings(spans, rule=True))
+    names = [(f"{i + 1} {p.label}" if named else f"{i + 1}", column) for i, p in enumerate(xs.positions)]
+    rows = headings(names, depth=3)
+    for i, row in enumerate(rows):
+        lines.append(Text(" " * side + row, MUTED).append("total" if i == len(rows) - 1 else "", MUTED))
     for y, position in enumerate(ys.positions):
         row = counts[y * xs.size : (y + 1) * xs.size]
-        line = Text(position.label[: side - 1].ljust(side))
+        line = Text(fitted(position.label, side - 1, 1)[0].ljust(side))
         for count in row:
             body = f"{count}" if count else "·"
             line.append(f"{body:^{column - 1}}", _heat(count, peak))
             line.append(" ")
-        line.append(f"{sum(row):>6}", MUTED)
+        line.append(f"{sum(row):>{totals_width - 1}}", MUTED)
         lines.append(line)
-    totals = Text("total".ljust(side), MUTED)
+    totals = Text("total"[: side - 1].ljust(side), MUTED)
     for x in range(xs.size):
         totals.append(f"{sum(counts[x :: xs.size]):^{column - 1}} ", MUTED)
-    totals.append(f"{total:>6}", Style(bold=True))
+    totals.append(f"{total:>{totals_width - 1}}", Style(bold=True))
     lines.append(totals)
+    if not named:  # numbered columns: say what the numbers are
+        legend = "  ".join(f"{i + 1} {p.label}" for i, p in enumerate(xs.positions))
+        lines.extend(Text(part, MUTED) for part in wrap_words(legend, width))
     return Text("\n").join(lines)
 
 
@@ -130,10 +142,3 @@ def _heat(count: int, peak: int) -> Style:
     level = count / peak
     shade = Color.from_rgb(int(20 + 20 * level), int(60 + 120 * level), int(90 + 150 * level))
     return Style(bold=True, bgcolor=shade, color="black" if level > 0.6 else "white")
-
-
-def _columns(xs: Scale, column: int) -> Text:
-    header = Text()
-    for i, position in enumerate(xs.positions):
-        header.append(f"{i + 1} {position.label}"[: column - 1].ljust(column), MUTED)
-    return header

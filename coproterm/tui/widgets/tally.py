@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
-from coproterm.tui.widgets.text import fitted, headings, wrap_words
+from coproterm.tui.widgets.text import fitted, headings
 
 BAR = Style(color="cyan", bold=True)
 GROUP = Style(bold=True)
@@ -130,8 +130,13 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
     totals.append(f"{total:>{totals_width - 1}}", Style(bold=True))
     lines.append(totals)
     if not named:  # numbered columns: say what the numbers are
-        legend = "  ".join(f"{i + 1} {p.label}" for i, p in enumerate(xs.positions))
-        lines.extend(Text(part, MUTED) for part in wrap_words(legend, width))
+        legend: list[str] = []
+        for entry in (f"{i + 1} {p.label}" for i, p in enumerate(xs.positions)):  # an entry is never split
+            if legend and len(legend[-1]) + 2 + len(entry) <= width:
+                legend[-1] += "  " + entry
+            else:
+                legend.append(fitted(entry, width, 1)[0])
+        lines.extend(Text(part, MUTED) for part in legend)
     return Text("\n").join(lines)
 
 

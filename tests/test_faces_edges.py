@@ -165,3 +165,54 @@ def test_the_revealed_grid_fits_a_phone_and_headings_use_the_width_there_is():
     assert "6 co-production / involvement" in bars, "the whole label at 80 x 24"
     small = scale_bars(spectrum.x, (1, 2, 3, 4, 5, 6), 38).plain
     assert "educatio…" not in small and "persuasion" in small, "wrapped at a word, not cut"
+
+
+async def test_a_hub_whose_deck_does_not_validate_stops_the_link_with_a_clear_message():
+    from websockets.asyncio.server import serve
+
+    from coproterm.core.wire import Welcome, encode
+
+    async def rogue(socket):
+        await socket.recv()
+        await socket.send(encode(Welcome(1, Role.PARTICIPANT, b"t" * 16, {"title": 5}, ())))
+        await socket.wait_closed()
+
+    async with serve(rogue, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        ann = ParticipantApp(f"ws://127.0.0.1:{port}", "Ann")
+        async with ann.run_test(size=(80, 24)) as ap:
+            await until(ap, lambda: ann.link_status.phase is Phase.STOPPED)
+            assert "does not understand" in text_of(ann, "#status")
+            assert ann.return_code is None, "the app is still up, saying so"
+
+
+def test_session_titles_heard_on_the_network_carry_no_terminal_escapes():
+    import socket as stdlib_socket
+
+    from zeroconf import ServiceInfo
+
+    from coproterm.client.discovery import SERVICE_TYPE, _found
+
+    name = f"rogue.{SERVICE_TYPE}"
+    info = ServiceInfo(
+        SERVICE_TYPE,
+        name,
+        port=8765,
+        properties={"title": "\x1b]52;c;ZXZpbA==\x07Free\u202e coffee\x1b[2J", "participants": "3"},
+        addresses=[stdlib_socket.inet_aton("192.168.1.20")],
+    )
+    found = _found(name, info)
+    assert found is not None and found.title == "]52;c;ZXZpbA==Free coffee[2J"
+
+
+async def test_closing_the_qr_code_runs_its_callback():
+    from coproterm.tui.host.qr_screen import QRScreen
+
+    async with running_hub() as hub:
+        host = HostApp(hub.url, HOST_TOKEN)
+        async with host.run_test(size=(80, 24)) as hp:
+            closed = []
+            host.push_screen(QRScreen("coproterm join 192.168.1.20:8765"), closed.append)
+            await until(hp, lambda: host.screen.query(QRCode))
+            await hp.press("escape")
+            await until(hp, lambda: closed == [None])

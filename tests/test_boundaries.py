@@ -1,4 +1,5 @@
-"""The rings hold: the core does no I/O, and only the codec touches msgpack."""
+"""The rings hold: the core does no I/O, only the codec touches msgpack, and each layer imports
+only what pyproject.toml's import contracts allow (import-linter)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ FORBIDDEN = (
 
 def test_core_imports_no_shell_or_face():
     code = (
-        "import sys, coproterm.core.session, coproterm.core.deck, coproterm.core.wire, coproterm.core.boards;"
+        "import sys, coproterm.core.protocol, coproterm.core.deck, coproterm.core.view, coproterm.core.report;"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -40,3 +41,22 @@ def test_only_the_codec_imports_msgpack():
             if any(name.split(".")[0] == "msgpack" for name in names):
                 importers.append(path.name)
     assert importers == ["wire.py"]
+
+
+def test_the_import_contracts_hold():
+    root = Path(__file__).parent.parent
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+            "--config",
+            str(root / "pyproject.toml"),
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "0 broken" in out.stdout

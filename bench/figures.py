@@ -1,6 +1,6 @@
 """The measurements behind `bench/run_all`, one function a figure; bench/suite.py reports them.
 
-Every function starts its hubs in processes of their own (bench.loadgen.Hub),
+Every function starts its hubs in processes of their own (bench.loadgen.HubProcess),
 puts load on them from worker processes, and returns medians over ``runs``.
 """
 
@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.loadgen import HEADER, Hub, Stats, run
+from bench.loadgen import HEADER, HubProcess, Stats, run
 from coproterm.core.wire import Action, Command, Hello, Vote
 from tests.hubkit import Peer, join
 
@@ -37,7 +37,7 @@ async def _host(url: str, token: str, *commands: tuple[Action, int]) -> Peer:
     return host
 
 
-def _prepare(hub: Hub, *commands: tuple[Action, int]) -> None:
+def _prepare(hub: HubProcess, *commands: tuple[Action, int]) -> None:
     async def go() -> None:
         host = await _host(hub.url, hub.token, *commands)
         await host.socket.close()
@@ -52,7 +52,7 @@ def ingest(runs: int) -> dict[str, float]:
     """500 participants voting as fast as acks come back: hub, hub with its log, and a bare server."""
     rates: dict[str, list[float]] = {"bare": [], "hub": [], "log": []}
     ratios, log_ratios = [], []
-    with Hub("bare") as bare, Hub("hub") as plain, Hub("log") as logged:  # all three up, rounds taken in turn
+    with HubProcess("bare") as bare, HubProcess("hub") as plain, HubProcess("log") as logged:  # all three up, rounds taken in turn
         hubs = {"bare": bare, "hub": plain, "log": logged}
         _prepare(plain, (Action.GOTO, SPECTRUM))
         _prepare(logged, (Action.GOTO, SPECTRUM))
@@ -109,7 +109,7 @@ def _with_load(
 def latency(runs: int) -> dict[str, float]:
     """1,000 connected, 200 votes/s in all: time from a probe's vote to the host's tally showing it."""
     samples: list[float] = []
-    with Hub("hub") as hub:  # one hub, several runs: each run connects its own 1,000
+    with HubProcess("hub") as hub:  # one hub, several runs: each run connects its own 1,000
         _prepare(hub, (Action.GOTO, GRID))
 
         def probe(start: float, end: float) -> list[float]:
@@ -141,7 +141,7 @@ def latency(runs: int) -> dict[str, float]:
     }
 
 
-async def _probe(hub: Hub, start: float, end: float) -> list[float]:
+async def _probe(hub: HubProcess, start: float, end: float) -> list[float]:
     """Toggle a vote on the one cell nobody else uses; time until the host's tally shows it.
 
     Probes are spaced 50 to 150 ms apart at random, so they fall anywhere in the host's
@@ -175,7 +175,7 @@ def storm(runs: int) -> dict[str, float]:
     frames, data, acks = [], [], []
     duration = 3.0
     fan_out = ("State", "Tally", "Turnout")
-    with Hub("hub") as hub:
+    with HubProcess("hub") as hub:
         _prepare(hub, (Action.GOTO, SPECTRUM), (Action.REVEAL, SPECTRUM))
         for seed in range(runs):
             stats = run(hub.url, 1000, "steady", rate=1.0, duration=duration, warmup=0.5, seed=seed)
@@ -200,7 +200,7 @@ def workshop(scale: float, runs: int) -> dict[str, float]:
 
 def _one_workshop(scale: float, seed: int) -> dict[str, float]:
     hour = 3600 / scale
-    with Hub("hub", scale=scale, workshop=True) as hub:
+    with HubProcess("hub", scale=scale, workshop=True) as hub:
 
         def load(on_start: Callable[[float, float], None]) -> Stats:
             return run(hub.url, 30, "workshop", rate=scale, duration=hour, warmup=0, on_start=on_start, seed=seed)
@@ -219,7 +219,7 @@ def _one_workshop(scale: float, seed: int) -> dict[str, float]:
     }
 
 
-async def _facilitate(hub: Hub, start: float, end: float) -> None:
+async def _facilitate(hub: HubProcess, start: float, end: float) -> None:
     """Ten questions in the hour: 4 minutes of voting, lock, reveal, 2 minutes of talk."""
     host = await _host(hub.url, hub.token)
     step = (end - start) / 10
@@ -248,7 +248,7 @@ def memory(runs: int, *counts: int) -> dict[int, float]:
 def _memory_once(seed: int, counts: tuple[int, ...]) -> dict[int, float]:
     """One fresh hub, each count connected in turn."""
     per: dict[int, float] = {}
-    with Hub("hub") as hub:
+    with HubProcess("hub") as hub:
         _prepare(hub, (Action.GOTO, SPECTRUM))
         time.sleep(0.5)
         baseline = hub.rss_kib()
@@ -274,7 +274,7 @@ def _memory_once(seed: int, counts: tuple[int, ...]) -> dict[int, float]:
 def client_start(runs: int) -> dict[str, float]:
     """`coproterm join` in a real terminal (a pty, 80 x 24): time to first paint, and its RSS then."""
     times, sizes = [], []
-    with Hub("hub") as hub:
+    with HubProcess("hub") as hub:
         for _ in range(runs):
             elapsed, rss = _first_paint(hub.port)
             times.append(elapsed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.loadgen import Hub, Stats, run
+from bench.loadgen import HubProcess, Stats, run
 from bench.suite import _with_load
 
 
@@ -19,7 +19,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--participants", type=int, default=2000)
     count = parser.parse_args().participants
-    with Hub("hub") as hub:
+    with HubProcess("hub") as hub:
         share: dict[str, float] = {}
 
         def load(on_start) -> Stats:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import time
 
-from bench.loadgen import Hub
+from bench.loadgen import HubProcess
 from coproterm.core.wire import Action, Command, Hello, Vote
 from tests.hubkit import join
 
@@ -38,7 +38,7 @@ async def cycles(url: str, count: int, offset: int) -> None:
 
 
 async def run(total: int) -> None:
-    with Hub("hub") as hub:
+    with HubProcess("hub") as hub:
         host = await join(hub.url, Hello(host_token=hub.token))
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         await cycles(hub.url, 1000, 0)

@@ -6,8 +6,8 @@ another process, so a 2-core machine measures the hub, not its load. Workers
 connect, wait at a barrier, run their scenario in a common time window, and
 report what they counted.
 
-    from bench.loadgen import Hub, run
-    with Hub("hub") as hub:
+    from bench.loadgen import HubProcess, run
+    with HubProcess("hub") as hub:
         stats = run(hub.url, clients=500, scenario="flood", duration=5)
 
 Scenarios: ``flood`` (vote as fast as acks come back), ``steady`` (each votes at
@@ -47,7 +47,7 @@ HEADER = 52
 """Bytes of IPv4 (20) and TCP (20 + 12 of timestamps) headers on every segment."""
 
 
-class Hub:
+class HubProcess:
     """A hub (or the bare yardstick) in its own process, for the length of a ``with``."""
 
     def __init__(
@@ -67,7 +67,7 @@ class Hub:
         if data_dir:
             self.args += ["--data-dir", data_dir]
 
-    def __enter__(self) -> Hub:
+    def __enter__(self) -> HubProcess:
         self.process = subprocess.Popen(self.args, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         info = json.loads(self.process.stdout.readline())  # type: ignore[union-attr]
         self.port, self.token, self.pid, self.ssh_port = info["port"], info["token"], info["pid"], info.get("ssh_port")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import asyncssh
 
-from bench.loadgen import Hub
+from bench.loadgen import HubProcess
 from coproterm.core.wire import Action, Command, Hello, Vote
 from tests.hubkit import join
 
@@ -88,7 +88,7 @@ async def until_shown(viewer: Viewer, text: bytes, limit: float = 60, since: int
 
 
 async def step(
-    hub: Hub, viewers: list[Viewer], act: Callable[[], Awaitable[object]], shown: bytes
+    hub: HubProcess, viewers: list[Viewer], act: Callable[[], Awaitable[object]], shown: bytes
 ) -> tuple[float, float]:
     """One change on every screen: the bytes each viewer received (median) and the hub's CPU ms per viewer."""
     marks = [len(v.received) for v in viewers]
@@ -101,7 +101,7 @@ async def step(
     return received, 1000 * cpu / len(viewers)
 
 
-async def until_idle(hub: Hub, limit: float = 30) -> None:
+async def until_idle(hub: HubProcess, limit: float = 30) -> None:
     """Wait until the hub uses under 5% of a core over half a second (sessions done closing)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
@@ -116,7 +116,7 @@ async def measure(*counts: int) -> dict[str, float]:
     CPU of each kind of screen change, with the first ``counts[0]`` sessions (per viewer they do not depend
     on how many watch, and a smaller room keeps the whole suite within its minutes)."""
     memory: dict[int, float] = {}
-    with Hub("hub", ssh=True) as hub:
+    with HubProcess("hub", ssh=True) as hub:
         await asyncio.sleep(0.5)
         baseline = hub.rss_kib()
         sessions: list[tuple[asyncssh.SSHClientConnection, Viewer, asyncssh.SSHClientChannel]] = []  # type: ignore[type-arg]
@@ -167,7 +167,7 @@ async def measure(*counts: int) -> dict[str, float]:
         for connection, _, _ in sessions:
             connection.close()
         # Close the websockets here, while this loop can answer: the hub's shutdown would
-        # otherwise wait for their closing handshakes while this process blocks in Hub.__exit__.
+        # otherwise wait for their closing handshakes while this process blocks in HubProcess.__exit__.
         await asyncio.gather(host.socket.close(), voter.socket.close())
     return {
         "count": count,

@@ -25,8 +25,8 @@ from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.limits import BURST, RATE, AddressLimit, NewcomerLimit, plausible_address
-from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, Close, HubProtocol, Output, Save, Send
-from coproterm.core.session import ConnId, Session
+from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
+from coproterm.core.session import Close, ConnId, Session
 from server.store import SessionStore, StoreError
 
 log = logging.getLogger("coproterm.hub")

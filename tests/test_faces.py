@@ -228,7 +228,7 @@ async def test_a_hub_that_stops_after_answering_is_tried_again(hub):
     ann = ParticipantApp(hub.url, "Ann")
     async with ann.run_test() as ap:
         await until(ap, lambda: ann.view.state is not None)
-        for conn, socket in hub_sockets(hub).items():
+        for socket in hub_sockets(hub).values():
             await socket.close(CloseCode.GOING_AWAY, "")
         await until(ap, lambda: ann.link_status.phase is Phase.WAITING)
         assert "trying again" in text_of(ann, "#status")

@@ -47,7 +47,9 @@ async def pausable_proxy(url: str):
 async def on_spectrum(ann, ap, hub):
     host = await join_host(hub.url)
     await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
-    await until(ap, lambda: ann.view.state is not None and ann.view.state.current == SPECTRUM and shown(ann, BoardPicker))
+    await until(
+        ap, lambda: ann.view.state is not None and ann.view.state.current == SPECTRUM and shown(ann, BoardPicker)
+    )
     return host
 
 
@@ -138,7 +140,9 @@ async def test_the_qr_code_grows_with_the_screen_and_warns_of_an_address_only_th
 
 async def test_the_qr_code_uses_an_address_the_room_can_reach():
     async with running_hub() as hub:
-        host = HostApp(hub.url, HOST_TOKEN, ["127.0.0.1:8765", "192.168.1.20:8765"], ssh=("ssh -p 2222 127.0.0.1", None))
+        host = HostApp(
+            hub.url, HOST_TOKEN, ["127.0.0.1:8765", "192.168.1.20:8765"], ssh=("ssh -p 2222 127.0.0.1", None)
+        )
         async with host.run_test(size=(80, 24)) as hp:
             await until(hp, lambda: host.view.state is not None)
             assert "coproterm join 192.168.1.20:8765" in text_of(host, "#join-how")

@@ -56,8 +56,19 @@ def test_quitting_the_dashboard_after_a_hub_stall_ends_the_process(tmp_path):
     python = [sys.executable, "-m", "coproterm"]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     host, host_pty = spawn(
-        [*python, "host", "--host", "127.0.0.1", "--port", str(port), "--ssh-port", "0", "--no-mdns",
-         "--data-dir", str(tmp_path)],
+        [
+            *python,
+            "host",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ssh-port",
+            "0",
+            "--no-mdns",
+            "--data-dir",
+            str(tmp_path),
+        ],
         root,
     )
     join, join_pty = spawn([*python, "join", f"127.0.0.1:{port}", "--name", "Ann"], root)

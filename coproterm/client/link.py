@@ -221,7 +221,6 @@ class Link:
         finally:
             self._socket = None
 
-
     def _closed_by_hub(self, code: int | None, reason: str | None, refusal: Error | None) -> tuple[str | None, bool]:
         """What a close from the hub means: (what to say, whether it is final)."""
         self._close_code = code

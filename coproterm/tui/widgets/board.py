@@ -9,7 +9,6 @@ is ``▶`` and reversed, the participant's vote is ``✔``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rich.style import Style

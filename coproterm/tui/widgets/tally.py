@@ -112,9 +112,9 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
         spans = [(group.label, column * (group.stop - group.start)) for group in xs.groups]
         lines.extend(Text(" " * side + row, GROUP) for row in headings(spans, rule=True))
     names = [(f"{i + 1} {p.label}" if named else f"{i + 1}", column) for i, p in enumerate(xs.positions)]
-    rows = headings(names, depth=3)
-    for i, row in enumerate(rows):
-        lines.append(Text(" " * side + row, MUTED).append("total" if i == len(rows) - 1 else "", MUTED))
+    heads = headings(names, depth=3)
+    for i, head in enumerate(heads):
+        lines.append(Text(" " * side + head, MUTED).append("total" if i == len(heads) - 1 else "", MUTED))
     for y, position in enumerate(ys.positions):
         row = counts[y * xs.size : (y + 1) * xs.size]
         line = Text(fitted(position.label, side - 1, 1)[0].ljust(side))

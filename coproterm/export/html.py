@@ -1,8 +1,10 @@
 """A self-contained HTML report: no script, no font, no style from anywhere else.
 
-Charts are inline SVG: bars for a scale, a heatmap for a grid, and, for each
-question, how its tally moved from the first vote to the last. It reads on a
-phone and prints cleanly, so a facilitator can email it round after a workshop.
+A scale gets bars (with its groups' subtotals) and a table; a grid gets a
+table coloured as a heatmap, whose column headers shrink to numbers with a key
+below on a phone; each question gets a chart of how its tally moved, on a time
+axis, with every reset marked. It reads on a phone and prints cleanly, so a
+facilitator can email it round after a workshop.
 """
 
 from __future__ import annotations
@@ -14,8 +16,13 @@ from coproterm.core.boards import Question, Scale
 from coproterm.core.report import QuestionReport, Report
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-"""Okabe-Ito: told apart by people with any common colour blindness, and in grey."""
+"""Okabe-Ito, for a scale's positions: told apart with any common colour blindness, and in grey."""
+GRID_PALETTE = ("#332288", "#88CCEE", "#117733", "#DDCC77", "#AA4499", "#44AA99", "#999933", "#882255")
+"""Paul Tol's 'muted', for a grid's rows: its own colours, so a grid's chart is not read as a scale's."""
+RESET_COLOUR = "#B00020"
 SAMPLES = 48
+TICK_STEPS = (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+"""Seconds between time-axis ticks: the first that gives at most six."""
 
 STYLE = """
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --rule: #d8dce3; --bar: #0072B2; }
@@ -28,13 +35,30 @@ header p, .meta, figcaption, footer { color: var(--muted); font-size: .9rem; }
 section { border-top: 1px solid var(--rule); page-break-inside: avoid; break-inside: avoid; }
 svg { width: 100%; height: auto; display: block; }
 figure { margin: 1rem 0; }
-figure.chart { max-width: 560px; }
+figure.chart, figure.timeline { max-width: 600px; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: var(--ink); }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; margin: .75rem 0; }
 th, td { text-align: left; padding: .2rem .4rem; border-bottom: 1px solid var(--rule); }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+th.n, td.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.group th, tr.group td { font-weight: 700; border-top: 2px solid var(--ink); }
+.grid { overflow-x: auto; }
+table.heat { table-layout: fixed; font-size: .85rem; }
+table.heat th, table.heat td { text-align: center; vertical-align: bottom; padding: .3rem .2rem; }
+table.heat thead th { font-weight: 600; overflow-wrap: break-word; hyphens: auto; }
+table.heat tbody th, table.heat tfoot th { text-align: left; width: 7.5rem; }
+table.heat td { font-weight: 700; font-variant-numeric: tabular-nums; vertical-align: middle; height: 2.4rem; }
+table.heat .groups th { border-bottom: 2px solid var(--ink); color: var(--muted); }
+table.heat tfoot td, table.heat tfoot th { font-weight: 600; color: var(--muted); height: auto; }
+ol.key { display: none; font-size: .85rem; color: var(--muted); margin: 0; padding-left: 1.5rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-size: .85rem; color: var(--muted); padding: 0; list-style: none; }
 .legend span { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -.1rem; }
+.legend .reset { width: .2rem; background: #B00020; }
+@media (max-width: 560px) {
+  table.heat .long { display: none; }
+  table.heat tbody th, table.heat tfoot th { width: 6.5rem; }
+  ol.key { display: block; }
+  svg text.axis { font-size: 22px; }
+}
 @media print { main { max-width: none; } h2 { margin-top: 1rem; } }
 """
 
@@ -43,6 +67,7 @@ def to_html(report: Report, session_id: str) -> str:
     """The whole report as one HTML document."""
     deck = report.deck
     when = datetime.fromtimestamp(report.started).strftime("%A %-d %B %Y, %H:%M") if report.started else "not started"
+    people = f"{report.voters} {'person' if report.voters == 1 else 'people'} voted · {report.participants} joined"
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -50,7 +75,7 @@ def to_html(report: Report, session_id: str) -> str:
         f"<title>{escape(deck.title)}: results</title>",
         f"<style>{STYLE}</style></head><body><main>",
         f"<header><h1>{escape(deck.title)}</h1>",
-        f"<p>{escape(when)} · {report.participants} participants · session {escape(session_id)}"
+        f'<p>{escape(when)} · <span class="people">{people}</span> · session {escape(session_id)}'
         + (f"<br>{escape(deck.source)}" if deck.source else "")
         + "</p></header>",
     ]
@@ -68,23 +93,30 @@ def _section(q: QuestionReport) -> str:
         head += f'<p class="meta">{escape(question.note)}</p>'
     if question.x is None:
         return head + '<p class="meta">A question for discussion: nothing was voted on.</p></section>'
-    if not q.total:
+    if not q.total and not q.resets:
         return head + '<p class="meta">No votes were cast on this question.</p></section>'
-    body = [head, f'<p class="meta">{q.total} vote{"s" if q.total != 1 else ""}</p>']
+    body = [head, f'<p class="meta">{_count(q.total, "vote")}</p>']
     if question.y is None:
         body.append(_bars(question.x, q.counts))
         body.append(_table(question.x, q.counts))
     else:
-        assert question.y is not None
         body.append(_heatmap(question.x, question.y, q.counts))
     if len(q.timeline) > 1:
-        body.append(_timeline(question, q.timeline))
+        body.append(_timeline(question, q.timeline, q.resets))
     body.append("</section>")
     return "\n".join(body)
 
 
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}{'' if n == 1 else 's'}"
+
+
+def _share(count: int, total: int) -> str:
+    return f"{round(100 * count / total)}%" if total else "–"
+
+
 def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
-    """A bar per position under its label (readable at a phone's width), with group headings."""
+    """A bar per position under its label (readable at a phone's width), under group headings with subtotals."""
     width, bar_w = 420, 330
     peak = max(counts) or 1
     total = sum(counts)
@@ -94,13 +126,18 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
         group = scale.group_of(i)
         if group is not None and group.start == i:
             y += 8
-            items.append(f'<text x="0" y="{y + 15}" font-size="15" font-weight="700">{escape(group.label)}</text>')
+            subtotal = sum(counts[group.start : group.stop])
+            items.append(
+                f'<text x="0" y="{y + 15}" font-size="15"><tspan font-weight="700">{escape(group.label)}</tspan>'
+                f" · {_count(subtotal, 'vote')} · {_share(subtotal, total)}</text>"
+            )
             y += 24
         length = round(bar_w * counts[i] / peak)
-        share = f"{round(100 * counts[i] / total)}%" if total else "–"
         items.append(f'<text x="0" y="{y + 14}" font-size="14">{i + 1}. {escape(position.label)}</text>')
         items.append(f'<rect x="0" y="{y + 20}" width="{max(length, 2)}" height="14" fill="#0072B2" rx="2"/>')
-        items.append(f'<text x="{max(length, 2) + 8}" y="{y + 32}" font-size="13">{counts[i]} · {share}</text>')
+        items.append(
+            f'<text x="{max(length, 2) + 8}" y="{y + 32}" font-size="13">{counts[i]} · {_share(counts[i], total)}</text>'
+        )
         y += 44
     label = escape(
         f"Bar chart of {scale.title}: "
@@ -110,90 +147,162 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
 
 
 def _table(scale: Scale, counts: tuple[int, ...]) -> str:
+    """Each position's votes and share; a group's subtotal heads its positions."""
     total = sum(counts)
-    rows = "".join(
-        f"<tr><td>{i + 1}. {escape(p.label)}</td><td>{escape(g.label if (g := scale.group_of(i)) else '')}</td>"
-        f'<td class="n">{c}</td><td class="n">{round(100 * c / total) if total else 0}%</td></tr>'
-        for i, (p, c) in enumerate(zip(scale.positions, counts, strict=True))
+    rows: list[str] = []
+    for i, (position, count) in enumerate(zip(scale.positions, counts, strict=True)):
+        group = scale.group_of(i)
+        if group is not None and group.start == i:
+            subtotal = sum(counts[group.start : group.stop])
+            rows.append(
+                f'<tr class="group"><th scope="rowgroup">{escape(group.label)}</th>'
+                f'<td class="n">{subtotal}</td><td class="n">{_share(subtotal, total)}</td></tr>'
+            )
+        rows.append(
+            f'<tr><td>{i + 1}. {escape(position.label)}</td><td class="n">{count}</td>'
+            f'<td class="n">{_share(count, total)}</td></tr>'
+        )
+    return (
+        '<table class="tally"><thead><tr><th scope="col">position</th><th scope="col" class="n">votes</th>'
+        f'<th scope="col" class="n">share</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
-    return f"<table><thead><tr><th>position</th><th>group</th><th>votes</th><th>share</th></tr></thead><tbody>{rows}</tbody></table>"
 
 
 def _heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...]) -> str:
-    """A cell per pair of positions, darker with more votes, the count printed in it."""
-    side, top, cell_w, cell_h = 120, 64, 88, 44
+    """A table with a cell per pair of positions, darker with more votes, and the groups' subtotals under it.
+
+    Its text is the page's own, so it wraps instead of being cut and never shrinks
+    below the page's size; on a phone the column headers keep only their numbers,
+    and a key under the table names them.
+    """
     peak = max(counts) or 1
-    items: list[str] = []
-    for x, position in enumerate(xs.positions):
-        cx = side + x * cell_w + cell_w / 2
-        items.append(f'<text x="{cx}" y="{top - 30}" text-anchor="middle" font-weight="700">{x + 1}</text>')
-        items.append(
-            f'<text x="{cx}" y="{top - 12}" text-anchor="middle" font-size="11">{escape(_short(position.label, 14))}</text>'
-        )
+    total = sum(counts)
+    groups = ""
+    if xs.groups:
+        spans = "".join(f'<th scope="colgroup" colspan="{g.stop - g.start}">{escape(g.label)}</th>' for g in xs.groups)
+        groups = f'<tr class="groups"><td></td>{spans}</tr>'
+    heads = "".join(
+        f'<th scope="col" title="{escape(p.label)}">{x + 1}<span class="long"><br>{escape(p.label)}</span></th>'
+        for x, p in enumerate(xs.positions)
+    )
+    body: list[str] = []
     for y, position in enumerate(ys.positions):
-        cy = top + y * cell_h
-        items.append(f'<text x="0" y="{cy + cell_h / 2 + 5}">{escape(position.label)}</text>')
+        cells = []
         for x in range(xs.size):
             count = counts[y * xs.size + x]
             level = count / peak
             fill = f"rgba(0,114,178,{0.08 + 0.85 * level:.2f})" if count else "#f4f5f7"
             ink = "#fff" if level > 0.55 else "#1d2330"
-            items.append(
-                f'<rect x="{side + x * cell_w + 1}" y="{cy + 1}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}" rx="3"/>'
-            )
-            items.append(
-                f'<text x="{side + x * cell_w + cell_w / 2}" y="{cy + cell_h / 2 + 5}" text-anchor="middle" style="fill:{ink}" font-weight="700">{count or "·"}</text>'
-            )
-    width = side + xs.size * cell_w
-    height = top + ys.size * cell_h + 4
-    label = escape(f"Heatmap of {xs.title} (across) by {ys.title} (down)")
-    return f'<figure class="chart"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{label}">{"".join(items)}</svg></figure>'
+            cells.append(f'<td style="background:{fill};color:{ink}">{count or "·"}</td>')
+        body.append(f'<tr><th scope="row">{escape(position.label)}</th>{"".join(cells)}</tr>')
+    columns = [sum(counts[x :: xs.size]) for x in range(xs.size)]
+    foot = f'<tr><th scope="row">total</th>{"".join(f"<td>{c}</td>" for c in columns)}</tr>'
+    if xs.groups:
+        subtotals = "".join(
+            f'<td colspan="{g.stop - g.start}">{sum(columns[g.start : g.stop])} · '
+            f"{_share(sum(columns[g.start : g.stop]), total)}</td>"
+            for g in xs.groups
+        )
+        foot += f'<tr class="subtotals"><th scope="row">by group</th>{subtotals}</tr>'
+    key = "".join(f"<li>{escape(p.label)}</li>" for p in xs.positions)
+    caption = escape(f"{xs.title} (across) by {ys.title} (down)")
+    return (
+        f'<figure class="grid"><table class="heat" aria-label="Heatmap of {caption}">'
+        f"<thead>{groups}<tr><td></td>{heads}</tr></thead><tbody>{''.join(body)}</tbody>"
+        f'<tfoot>{foot}</tfoot></table><ol class="key">{key}</ol>'
+        f"<figcaption>{caption}.</figcaption></figure>"
+    )
 
 
-def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]]) -> str:
-    """Stacked columns of the tally (by position across) at even moments from first vote to last."""
+def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]], resets: list[float]) -> str:
+    """Stacked columns of the tally at even moments from first vote to last, on a time axis, resets marked.
+
+    A scale's columns are stacked by position; a grid's by its rows, in colours of its own.
+    """
     assert question.x is not None
-    xs = question.x
+    grid = question.y is not None
+    bands_of = question.y if question.y is not None else question.x
+    palette = GRID_PALETTE if grid else PALETTE
     start, end = timeline[0][0], timeline[-1][0]
     span = max(end - start, 1e-9)
-    width, height, gap = 600, 140, 2
-    column = width / SAMPLES
+    left, top, plot_w, plot_h, bottom = 44, 30, 546, 150, 36
+    width, height = left + plot_w + 10, top + plot_h + bottom
+    column = plot_w / SAMPLES
     peak = max(sum(counts) for _, counts in timeline) or 1
     items: list[str] = []
+
+    def x_of(moment: float) -> float:
+        return left + plot_w * (moment - start) / span
+
+    # The count axis: 0 and the peak.
+    items.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#5b6475"/>')
+    items.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#d8dce3"/>')
+    for value, y in ((0, top + plot_h), (peak, top)):
+        items.append(f'<text x="{left - 6}" y="{y + 5}" class="axis" font-size="14" text-anchor="end">{value}</text>')
     index = 0
     for sample in range(SAMPLES):
         moment = start + span * (sample + 1) / SAMPLES
         while index + 1 < len(timeline) and timeline[index + 1][0] <= moment:
             index += 1
-        bands = _by_column(timeline[index][1], xs.size)
-        y = float(height)
+        counts = timeline[index][1]
+        bands = _by_row(counts, question.x.size) if grid else list(counts)
+        y = float(top + plot_h)
         for band, count in enumerate(bands):
             if not count:
                 continue
-            h = height * count / peak
+            h = plot_h * count / peak
             y -= h
-            colour = PALETTE[band % len(PALETTE)]
             items.append(
-                f'<rect x="{sample * column:.1f}" y="{y:.1f}" width="{column - gap:.1f}" height="{h:.1f}" fill="{colour}"/>'
+                f'<rect x="{left + sample * column:.1f}" y="{y:.1f}" width="{column - 2:.1f}" height="{h:.1f}"'
+                f' fill="{palette[band % len(palette)]}"/>'
             )
+    # The time axis: clock times at round intervals.
+    step = next((s for s in TICK_STEPS if span / s <= 6), TICK_STEPS[-1])
+    clock = "%H:%M:%S" if step < 60 else "%H:%M"
+    tick = (int(start) // step + 1) * step
+    ticks = [start] if span < step else []
+    while tick <= end:
+        ticks.append(tick)
+        tick += step
+    for moment in ticks:
+        x = x_of(moment)
+        items.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 5}" stroke="#5b6475"/>')
+        items.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 22}" class="axis" font-size="14" text-anchor="middle">'
+            f"{datetime.fromtimestamp(moment).strftime(clock)}</text>"
+        )
+    for moment in resets:
+        x = x_of(moment)
+        items.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{RESET_COLOUR}"'
+            ' stroke-width="2" stroke-dasharray="5 3"/>'
+        )
+        anchor = "end" if x > left + plot_w * 0.8 else "start"
+        shift = -4 if anchor == "end" else 4
+        items.append(
+            f'<text x="{x + shift:.1f}" y="{top - 8}" class="axis" font-size="14" text-anchor="{anchor}"'
+            f' style="fill:{RESET_COLOUR}">reset {datetime.fromtimestamp(moment):%H:%M:%S}</text>'
+        )
     minutes = span / 60
-    clock = f"{datetime.fromtimestamp(start):%H:%M} to {datetime.fromtimestamp(end):%H:%M}"
-    legend = "".join(
-        f'<li><span style="background:{PALETTE[i % len(PALETTE)]}"></span>{i + 1}. {escape(p.label)}</li>'
-        for i, p in enumerate(xs.positions)
-    )
     length = "less than a minute" if minutes < 1 else f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}"
-    caption = f"How the tally moved over {length}, from the first vote to the last ({clock})"
+    window = f"{datetime.fromtimestamp(start):%H:%M} to {datetime.fromtimestamp(end):%H:%M}"
+    caption = f"How the tally moved over {length}, from the first vote to the last ({window})"
+    if resets:
+        caption += f"; the votes were reset {_count(len(resets), 'time')} (dashed line)"
+    stacked = f" Stacked by {bands_of.title}." if grid else ""
+    legend = "".join(
+        f'<li><span style="background:{palette[i % len(palette)]}"></span>{i + 1}. {escape(p.label)}</li>'
+        for i, p in enumerate(bands_of.positions)
+    )
+    if resets:
+        legend += '<li><span class="reset"></span>reset: votes cleared</li>'
     return (
-        f'<figure class="timeline"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(caption)}">{"".join(items)}</svg>'
-        f'<figcaption>{escape(caption)}.</figcaption><ul class="legend">{legend}</ul></figure>'
+        f'<figure class="timeline"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(caption)}">'
+        f"{''.join(items)}</svg><figcaption>{escape(caption)}.{escape(stacked)}</figcaption>"
+        f'<ul class="legend">{legend}</ul></figure>'
     )
 
 
-def _by_column(counts: tuple[int, ...], width: int) -> list[int]:
-    """Counts summed down each column (a scale's counts are their own columns)."""
-    return [sum(counts[x::width]) for x in range(width)]
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _by_row(counts: tuple[int, ...], width: int) -> list[int]:
+    """A grid's counts summed along each row."""
+    return [sum(counts[y * width : (y + 1) * width]) for y in range(len(counts) // width)]

@@ -27,7 +27,7 @@ ONE_TRY = ("-o", "PreferredAuthentications=keyboard-interactive", "-o", "NumberO
 async def gateway(tmp_path, passcode=None):
     ssh_binary()
     session = Session(default_deck(), HOST_TOKEN, counting_tokens())
-    options = SSHOptions(port=0, passcode=passcode, key_dir=tmp_path)
+    options = SSHOptions(port=0, passcode=passcode, key_dir=tmp_path, workers=0)
     async with HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options) as hosted:
         assert hosted.ssh_port, hosted.ssh_problem
         host = await join_host(hosted.local_url)
@@ -100,7 +100,7 @@ async def test_esc_reaches_the_app(tmp_path):
 
 async def test_one_address_cannot_bring_newcomers_without_end_over_ssh(tmp_path):
     session = Session(default_deck(), HOST_TOKEN, counting_tokens())
-    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path))
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
     async with runner as hosted:
         assert runner.gateway is not None
         runner.gateway.newcomers = NewcomerLimit(burst=1, exempt_loopback=False)
@@ -254,7 +254,7 @@ async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_pa
 
     ssh_binary()
     first = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
-    options = SSHOptions(port=0, key_dir=tmp_path)
+    options = SSHOptions(port=0, key_dir=tmp_path, workers=0)
     async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store, ssh=options) as hosted:
         host = await join(hosted.local_url, Hello(host_token=first.host_token))
         await goto(host, SPECTRUM)

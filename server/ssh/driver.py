@@ -17,6 +17,7 @@ Events are posted straight onto the app's queue: no task per key.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -34,6 +35,7 @@ INPUT_BUFFER = 1024
 INPUT_RATE = 150.0
 """Characters of input parsed per second, sustained."""
 INPUT_BURST = 300
+_OSC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 DROPPED_NOTICE = "Too many keys at once: some were left out."
 
 
@@ -57,6 +59,8 @@ class SSHDriver(Driver):
         self.terminal.driver = self
 
     def write(self, data: str) -> None:
+        if self.terminal.caps.plain:
+            data = _OSC.sub("", data)  # window titles, pointer shapes: a dumb terminal would show them
         self.terminal.write(data)
 
     def flush(self) -> None:

@@ -17,14 +17,12 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
 import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import asyncssh
@@ -34,6 +32,7 @@ from coproterm.client.link import Link
 from coproterm.tui.participant.app import ParticipantApp
 from server.limits import NewcomerLimit, RateLimit
 from server.ssh.driver import SSHDriver
+from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
 from server.ssh.terminal import ChannelTerminal, capabilities, clamp
 
 log = logging.getLogger("coproterm.ssh")
@@ -81,24 +80,6 @@ REPLACED = "coproterm: you joined again from another window; this one is closed.
 TOO_MANY_CODES = "coproterm: too many wrong join codes; ask the facilitator for the code and try again later."
 TOO_SLOW = "coproterm: your connection stopped taking the screen; connect again to come back."
 FAILED = "coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept)."
-
-
-def host_key(directory: Path) -> asyncssh.SSHKey:
-    """This machine's persistent ed25519 host key (made on first use, mode 0600)."""
-    path = directory / "ssh_host_ed25519_key"
-    if path.exists():
-        return asyncssh.read_private_key(path)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = asyncssh.generate_private_key("ssh-ed25519")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(key.export_private_key())
-    return key
-
-
-def fingerprint(key: asyncssh.SSHKey) -> str:
-    """The SHA256 fingerprint people compare with what their ssh client shows."""
-    return key.get_fingerprint("sha256")
 
 
 def color_system_for(term: str) -> ColorSystem | None:
@@ -303,10 +284,12 @@ class _SSHParticipantApp(ParticipantApp):
         self.driver_class = SSHDriver
         self.animation_level = "none"
         caps = terminal.caps
-        self.console._color_system = caps.color_system  # per app; Rich reads it when rendering
-        if caps.no_color and not self.no_color:
+        self.console._color_system = caps.color_system or ColorSystem.STANDARD  # per app; Rich reads it
+        if caps.color_system is None or caps.no_color:
             from textual.filter import NoColor
 
+            # Textual would still send colours with no colour system: drop them from every line
+            # (what is left are attributes, and "default colour" codes any terminal ignores).
             self.no_color = True
             self._filters.append(NoColor())
         self.ascii_only = caps.ascii

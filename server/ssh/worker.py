@@ -1,0 +1,91 @@
+"""One SSH gateway worker process: ``python -m server.ssh.worker``, started by :class:`~server.ssh.workers.Workers`.
+
+It reads the gateway secret from its environment and its settings from the
+control socket its supervisor passed it, listens on the shared SSH port
+(SO_REUSEPORT), runs a :class:`~server.ssh.gateway.Gateway`, and reports the
+identities it learns and how many sessions it has. It stops, leaving every
+terminal as it was, on SIGTERM or SIGINT or when its supervisor goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from server.ssh.workers import CONTROL_ENV, SECRET_ENV
+
+log = logging.getLogger("coproterm.ssh.worker")
+REPORT_EVERY = 1.0
+"""Seconds between session counts sent to the supervisor (only when the count changed)."""
+
+
+async def run() -> int:
+    from server.ssh.gateway import Gateway, host_key  # Textual: only in the worker
+
+    secret = os.environ.pop(SECRET_ENV, "") or None
+    control = socket.socket(fileno=int(os.environ.pop(CONTROL_ENV)))
+    reader, writer = await asyncio.open_unix_connection(sock=control)
+    settings = json.loads(await reader.readline())
+
+    def tell(said: dict[str, object]) -> None:
+        with contextlib.suppress(OSError, RuntimeError):
+            writer.write(json.dumps(said).encode() + b"\n")
+
+    gateway = Gateway(
+        settings["hub_url"],
+        host_key(Path(settings["key_dir"])),
+        settings["passcode"],
+        advertised_host=settings["advertised_host"],
+        remember=lambda identity, token: tell({"known": [identity[0], identity[1], token.hex()]}),
+        secret=secret,
+    )
+    if settings.get("sessions_per_address") is not None:
+        gateway.sessions_per_address = int(settings["sessions_per_address"])
+    for user, key, token in settings["identities"]:
+        gateway.identities[(user, key)] = bytes.fromhex(token)
+    port = await gateway.start(settings["host"], settings["port"], reuse_port=True)
+    tell({"ready": port})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop.set)
+
+    async def listen() -> None:
+        while line := await reader.readline():
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                user, key, token = json.loads(line)["known"]
+                gateway.identities[(str(user), str(key))] = bytes.fromhex(token)
+        stop.set()  # the supervisor is gone: so are we
+
+    async def report() -> None:
+        last = -1
+        while True:
+            if gateway.sessions != last:
+                last = gateway.sessions
+                tell({"sessions": last})
+            await asyncio.sleep(REPORT_EVERY)
+
+    tasks = [asyncio.create_task(listen()), asyncio.create_task(report())]
+    await stop.wait()
+    await gateway.stop()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return 0
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    return asyncio.run(run())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

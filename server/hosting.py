@@ -24,6 +24,7 @@ from server.store import NEWEST, SessionChoice, SessionStore, StoreError, choose
 
 if TYPE_CHECKING:
     from server.ssh.gateway import Gateway
+    from server.ssh.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class SSHOptions:
     passcode: str | None = None
     key_dir: Path = Path(".")
     """Where the persistent host key lives (the data directory)."""
+    workers: int | None = None
+    """Gateway worker processes: None for one per core beyond the hub's (at least one); 0 runs
+    the gateway in the hub's own process (tests; it then shares the hub's loop)."""
 
 
 class HostingError(RuntimeError):
@@ -192,6 +196,8 @@ class HubRunner:
         self.advertiser: Advertiser | None = None
         self._ssh = ssh
         self.gateway: Gateway | None = None
+        self.gateway_workers: Workers | None = None
+        """The SSH gateway's worker processes, when it runs in them."""
         self._server = None
         self._fan_out: asyncio.Task[None] | None = None
 
@@ -227,30 +233,55 @@ class HubRunner:
         return hosted
 
     async def _start_ssh(self, hosted: Hosted, options: SSHOptions) -> None:
-        """Serve the participant app over SSH too; if it cannot listen, say why and go on without."""
-        from server.ssh.gateway import Gateway, fingerprint, host_key  # asyncssh and Textual: only when asked for
+        """Serve the participant app over SSH too; if it cannot listen, say why and go on without.
+
+        The gateway runs in worker processes (``options.workers``), or in this
+        process when that is 0. Either way it proves itself to the hub with the
+        gateway secret, so the hub counts each SSH participant at their own address.
+        """
+        import os
+
+        from server.ssh.keys import fingerprint, gateway_secret, host_key
+        from server.ssh.workers import SECRET_ENV, WorkerOptions, Workers, default_workers
 
         try:
             key = host_key(options.key_dir)
+            secret = os.environ.get(SECRET_ENV) or gateway_secret(options.key_dir)
         except (OSError, ValueError) as error:
             hosted.ssh_problem = f"no SSH host key in {options.key_dir}: {error}"
             return
+        if hasattr(self.hub, "gateway_secret"):
+            self.hub.gateway_secret = secret
         first = hosted.join_targets[0].rsplit(":", 1)[0]
-        gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first)
-        if self._store is not None:
-            gateway.identities.update(self._store.ssh_identities())
-            gateway.remember = self._store.remember_ssh_identity
+        identities = dict(self._store.ssh_identities()) if self._store is not None else {}
+        remember = self._store.remember_ssh_identity if self._store is not None else None
         try:
-            hosted.ssh_port = await gateway.start(hosted.bind_host, options.port)
+            if options.workers == 0:
+                from server.ssh.gateway import Gateway  # asyncssh and Textual: only when asked for
+
+                gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first, secret=secret)
+                gateway.identities.update(identities)
+                gateway.remember = remember
+                hosted.ssh_port = await gateway.start(hosted.bind_host, options.port)
+                self.gateway = gateway
+            else:
+                settings = WorkerOptions(
+                    hosted.local_url, hosted.bind_host, options.port, options.key_dir, options.passcode, first
+                )
+                count = options.workers if options.workers is not None else default_workers()
+                workers = Workers(settings, secret, count, identities, remember)
+                hosted.ssh_port = await workers.start()
+                self.gateway_workers = workers
         except OSError as error:
             hosted.ssh_problem = f"SSH is off: {_listen_problem(hosted.bind_host, options.port, error)}"
             return
-        self.gateway = gateway
         hosted.ssh_fingerprint = fingerprint(key)
 
     async def __aexit__(self, *exc_info: object) -> None:
         if self.gateway is not None:
             await self.gateway.stop()
+        if self.gateway_workers is not None:
+            await self.gateway_workers.stop()
         if self.advertiser is not None:
             await self.advertiser.stop()
         if self._fan_out is not None:

@@ -74,6 +74,23 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--participants", type=int, default=12, metavar="N", help="how many (default 12)")
     demo.set_defaults(run=hosting.demo)
 
+    gateway = commands.add_parser(
+        "ssh-gateway",
+        help="serve the participant app over SSH for a hub running elsewhere (to grow past one machine)",
+        description="SSH gateway workers for a hub on another machine. The hub's gateway secret is read from"
+        " $COPROTERM_GATEWAY_SECRET or --secret-file (the hub keeps it in its data directory, file gateway_secret);"
+        " a passcode from $COPROTERM_SSH_PASSCODE. Neither is taken on the command line.",
+    )
+    gateway.add_argument("--hub", required=True, metavar="ws://HOST:PORT", help="the hub to join participants to")
+    gateway.add_argument("--secret-file", type=Path, metavar="FILE", help="a file holding the hub's gateway secret")
+    gateway.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every address)")
+    gateway.add_argument(
+        "--ssh-port", type=int, default=DEFAULT_SSH_PORT, metavar="PORT", help=f"SSH port (default {DEFAULT_SSH_PORT})"
+    )
+    _ssh_workers_option(gateway)
+    _data_option(gateway)
+    gateway.set_defaults(run=_ssh_gateway)
+
     listing = commands.add_parser("sessions", help="list past sessions")
     _data_option(listing)
     listing.set_defaults(run=sessions.list_sessions)
@@ -115,6 +132,7 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
         metavar="PORT",
         help="serve the participant app over SSH here (0: off)",
     )
+    _ssh_workers_option(parser)
     parser.add_argument(
         "--ssh-passcode",
         metavar="WORDS",
@@ -135,6 +153,21 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
         " or fewer if this process cannot hold that many connections: it says so)",
     )
     _data_option(parser)
+
+
+def _ssh_workers_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ssh-workers",
+        type=int,
+        metavar="N",
+        help="SSH gateway processes sharing the SSH port (default: one per core beyond the hub's, at least 1)",
+    )
+
+
+def _ssh_gateway(args: argparse.Namespace) -> int:
+    from coproterm.commands.gateway import ssh_gateway
+
+    return ssh_gateway(args)
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:

@@ -45,7 +45,7 @@ tr.group th, tr.group td { font-weight: 700; border-top: 2px solid var(--ink); }
 table.heat { table-layout: fixed; font-size: .85rem; }
 table.heat th, table.heat td { text-align: center; vertical-align: bottom; padding: .3rem .2rem; }
 table.heat thead th { font-weight: 600; overflow-wrap: break-word; hyphens: auto; }
-table.heat tbody th, table.heat tfoot th { text-align: left; width: 7.5rem; }
+table.heat tbody th, table.heat tfoot th { text-align: left; vertical-align: middle; width: 7.5rem; }
 table.heat td { font-weight: 700; font-variant-numeric: tabular-nums; vertical-align: middle; height: 2.4rem; }
 table.heat .groups th { border-bottom: 2px solid var(--ink); color: var(--muted); }
 table.heat tfoot td, table.heat tfoot th { font-weight: 600; color: var(--muted); height: auto; }

@@ -45,7 +45,7 @@ async def test_the_participant_picks_a_session_from_the_list(tmp_path):
     from coproterm.core.deck import default_deck
     from server.hosting import HubRunner, prepare
 
-    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    prepared = prepare(default_deck(), data=tmp_path)
     async with HubRunner(
         prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store, advertise=True
     ) as hosted:

@@ -1,0 +1,156 @@
+"""The SSH gateway in worker processes (issue 15): dying alone, and running for a hub elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import sys
+
+import pytest
+
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
+from coproterm.core.wire import Action, Command
+from server.hosting import HubRunner, SSHOptions
+from server.hub import Hub
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import join_host
+from tests.sshkit import SSHClient, ssh_binary
+
+SPECTRUM = 1
+CHOICES = ["coercion / protection", "education / persuasion", "information", "consultation", "participation", "co-production"]
+
+
+async def until(condition, timeout=30.0):
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.1)
+
+
+async def vote(person, choice):
+    person.mark()
+    person.type(f"{choice}\r")
+    await person.expect(f"Your vote is counted: {re.escape(CHOICES[choice - 1])}", timeout=30)
+
+
+async def test_a_worker_killed_mid_workshop_ends_only_its_own_sessions(tmp_path):
+    ssh_binary()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    options = SSHOptions(port=0, key_dir=tmp_path, workers=2)
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options)
+    async with runner as hosted:
+        workers = runner.gateway_workers
+        assert workers is not None and len(workers.pids) == 2
+        host = await join_host(hosted.local_url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        people: dict[str, tuple[SSHClient, int]] = {}
+        for i in range(12):  # until both workers hold someone (the kernel picks)
+            name = f"person{i}"
+            person = await SSHClient(hosted.ssh_port, name).start()
+            await person.expect("spectrum of interactions", timeout=60)
+            people[name] = (person, i % 6 + 1)
+            await vote(person, i % 6 + 1)
+            await until(lambda: workers.sessions == len(people))
+            if i >= 3 and all(workers.sessions_of(pid) for pid in workers.pids):
+                break
+        await until(lambda: len(workers.identities) == len(people))
+        victim = max(workers.pids, key=workers.sessions_of)
+        lost = workers.sessions_of(victim)
+        os.kill(victim, signal.SIGKILL)
+        await until(lambda: workers.restarts == 1 and len(workers.pids) == 2 and victim not in workers.pids)
+        await asyncio.sleep(2)
+        gone = [name for name, (person, _) in people.items() if person.closed]
+        assert len(gone) == lost
+        for name, (person, choice) in people.items():
+            if name in gone:
+                await person.wait()
+                back = await SSHClient(hosted.ssh_port, name).start()  # they connect again...
+                await back.expect(f"Your vote is counted: {re.escape(CHOICES[choice - 1])}", timeout=60)  # ...votes kept
+                people[name] = (back, choice)
+            else:
+                await vote(person, 7 - choice)  # the others never noticed
+                people[name] = (person, 7 - choice)
+        expected = [0] * 6
+        for _, choice in people.values():
+            expected[choice - 1] += 1
+        await host.until(lambda p: p.tally.question == SPECTRUM and list(p.tally.counts) == expected, timeout=30)
+        assert len(session.participants) == len(people)
+        for person, _ in people.values():
+            person.type("q")
+        for person, _ in people.values():
+            await person.wait(30)
+
+
+@contextlib.asynccontextmanager
+async def remote_gateway(hub_url, tmp_path, secret, workers=1):
+    """``coproterm ssh-gateway`` in a process of its own; yields (process, SSH port)."""
+    env = {**os.environ, "COPROTERM_GATEWAY_SECRET": secret}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "coproterm", "ssh-gateway", "--hub", hub_url, "--host", "127.0.0.1",
+        "--ssh-port", "0", "--ssh-workers", str(workers), "--data-dir", str(tmp_path / "gateway"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = None
+        async with asyncio.timeout(60):
+            while port is None:
+                line = (await process.stdout.readline()).decode()
+                assert line, "the gateway stopped before it listened"
+                found = re.search(r"ssh -p (\d+)", line)
+                port = int(found.group(1)) if found else None
+        yield process, port
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 20)
+
+
+async def test_a_gateway_in_another_process_serves_a_hub_given_with_hub(tmp_path):
+    ssh_binary()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    async with HubRunner(session, HOST_TOKEN, "127.0.0.1", 0) as hosted:
+        if hasattr(hosted.hub, "gateway_secret"):
+            hosted.hub.gateway_secret = "the-right-secret"
+        host = await join_host(hosted.local_url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        async with remote_gateway(hosted.local_url, tmp_path, "the-right-secret") as (process, port):
+            ann = await SSHClient(port, "ann").start()
+            await ann.expect("spectrum of interactions", timeout=60)
+            await vote(ann, 3)
+            await host.until(lambda p: p.tally.question == SPECTRUM and p.tally.counts == (0, 0, 1, 0, 0, 0))
+            (member,) = session.participants.values()
+            assert member.name == "ann"
+            process.send_signal(signal.SIGTERM)  # the gateway stops: its people's terminals are left as they were
+            await ann.expect("the session has ended; thank you")
+            await ann.wait()
+            assert b"\x1b[?1049l" in ann.output[ann.output.rfind(b"\x1b[?1049h") :]
+            assert await asyncio.wait_for(process.wait(), 20) == 0
+
+
+def _addresses(hub):
+    protocol = getattr(hub, "protocol", None)
+    return set(protocol.addresses.counts) if protocol is not None else set()
+
+
+@pytest.mark.skipif(not hasattr(Hub, "gateway_secret") and "gateway_secret" not in getattr(Hub, "__dataclass_fields__", {}),
+                    reason="this hub does not take a gateway secret yet")  # fmt: skip
+@pytest.mark.parametrize("secret", ["the-right-secret", "a-wrong-secret"])
+async def test_the_hub_trusts_the_address_only_with_the_right_secret(tmp_path, secret):
+    ssh_binary()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    async with HubRunner(session, HOST_TOKEN, "127.0.0.1", 0) as hosted:
+        hosted.hub.gateway_secret = "the-right-secret"
+        async with remote_gateway(hosted.local_url, tmp_path, secret) as (_process, port):
+            dai = await SSHClient(port, "dai", source="127.0.0.2").start()
+            await dai.expect("co-production mean to you", timeout=60)
+            await until(lambda: session.connected == 1)
+            if secret == "the-right-secret":
+                assert "127.0.0.2" in _addresses(hosted.hub), "counted at their own address"
+            else:
+                assert "127.0.0.2" not in _addresses(hosted.hub), "a wrong secret vouches for no one"
+            dai.type("q")
+            await dai.wait()

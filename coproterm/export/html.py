@@ -237,8 +237,10 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]],
     # The count axis: 0 and the peak.
     items.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#5b6475"/>')
     items.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#d8dce3"/>')
-    for value, y in ((0, top + plot_h), (peak, top)):
-        items.append(f'<text x="{left - 6}" y="{y + 5}" class="axis" font-size="14" text-anchor="end">{value}</text>')
+    for value, level in ((0, top + plot_h), (peak, top)):
+        items.append(
+            f'<text x="{left - 6}" y="{level + 5}" class="axis" font-size="14" text-anchor="end">{value}</text>'
+        )
     index = 0
     for sample in range(SAMPLES):
         moment = start + span * (sample + 1) / SAMPLES

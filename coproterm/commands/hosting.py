@@ -9,9 +9,9 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coproterm.commands import fail
 from coproterm.core.boards import Deck
@@ -280,7 +280,7 @@ def _dashboard(hosted: Hosted) -> App[None]:
 def _host_here(
     args: argparse.Namespace,
     make_app: Callable[[Hosted], App[None]],
-    extra: Callable[[Hosted], Awaitable[None]] | None = None,
+    extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
     """Run a hub and a dashboard on it in one process (and one event loop)."""
     from server.hosting import HostingError

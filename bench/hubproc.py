@@ -63,7 +63,9 @@ async def run_bare(ready) -> None:
         await asyncio.Future()
 
 
-async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool, ready, ssh: bool = False) -> None:
+async def run_hub(
+    mode: str, data_dir: str | None, scale: float, workshop: bool, ready, ssh: bool = False, limited: bool = False
+) -> None:
     deck = deck_from_data(workshop_deck()) if workshop else default_deck()
     session = new_session(deck, TOKEN)
     store = None
@@ -79,7 +81,8 @@ async def run_hub(mode: str, data_dir: str | None, scale: float, workshop: bool,
     runner.hub.host_interval = HOST_INTERVAL / scale
     runner.hub.participant_interval = PARTICIPANT_INTERVAL / scale
     runner.hub.ping_interval = 60 / scale
-    runner.hub.rate = 0  # capacity is measured here: the per-connection rate limit would cap a flood
+    if not limited:
+        runner.hub.rate = 0  # capacity is measured here: the per-participant rate limit would cap a flood
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with runner as hosted:
@@ -94,6 +97,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--workshop", action="store_true")
     parser.add_argument("--ssh", action="store_true", help="serve the participant app over SSH too")
+    parser.add_argument("--limited", action="store_true", help="keep the rate limit (attacks are measured so)")
     args = parser.parse_args()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -108,7 +112,7 @@ def main() -> None:
     main_task = (
         run_bare(ready)
         if args.mode == "bare"
-        else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready, args.ssh)
+        else run_hub(args.mode, args.data_dir, args.scale, args.workshop, ready, args.ssh, args.limited)
     )
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         asyncio.run(main_task)

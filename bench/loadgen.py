@@ -58,8 +58,11 @@ class HubProcess:
         workshop: bool = False,
         data_dir: str | None = None,
         ssh: bool = False,
+        limited: bool = False,
     ) -> None:
         self.args = [sys.executable, "-m", "bench.hubproc", "--mode", mode, "--scale", str(scale)]
+        if limited:
+            self.args.append("--limited")
         if workshop:
             self.args.append("--workshop")
         if ssh:

@@ -13,6 +13,7 @@ whose socket is not draining, so a slow client costs at most one write buffer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import itertools
 import logging
@@ -24,7 +25,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
-from coproterm.core.limits import BURST, RATE, AddressLimit, NewcomerLimit, plausible_address
+from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit, plausible_address
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
 from server.store import SessionStore, StoreError
@@ -37,6 +38,8 @@ MAX_WRITE_BUFFER = 64 * 1024
 """A subscriber whose unsent bytes exceed this is skipped until it drains."""
 MAX_UNREAD = 256 * 1024
 """A connection whose unsent bytes exceed this (pongs to a ping flood, a client that never reads) is dropped."""
+FAIR_SHARE = 8
+"""Frames of one connection handled before the others get a turn (one TCP read can hold thousands)."""
 GATEWAY_HEADER = "X-Coproterm-Gateway"
 """An SSH gateway proves itself with the hub's gateway secret in this handshake header…"""
 CLIENT_HEADER = "X-Coproterm-Client"
@@ -56,13 +59,26 @@ class _Guarded(ServerConnection):
             transport.close()  # before the handshake: nothing is spent on it, not even a reply
             return
         self.hub._sockets[self.conn] = self
+        self.inflow = Inflow()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         transport = self.transport
-        if transport is not None and transport.get_write_buffer_size() > MAX_UNREAD:
+        if transport is None or transport.is_closing():
+            return
+        if transport.get_write_buffer_size() > MAX_UNREAD:
             log.info("dropping a connection that does not read what it is sent")
             transport.abort()
+            return
+        pause = self.inflow.pause_for(len(data), asyncio.get_running_loop().time())
+        if pause > 0:
+            transport.pause_reading()
+            asyncio.get_running_loop().call_later(pause, self._read_again)
+
+    def _read_again(self) -> None:
+        transport = self.transport
+        if transport is not None and not transport.is_closing():
+            transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         super().connection_lost(exc)
@@ -148,10 +164,13 @@ class Hub:
                 return
             if not await self._carry_out(conn, self.protocol.receive(conn, first, self.clock())):
                 return
+            handled = 0
             async for frame in socket:
                 if not await self._carry_out(conn, self.protocol.receive(conn, frame, self.clock())):
                     return
-                await asyncio.sleep(0)  # one connection's queued frames must not starve the others
+                handled += 1
+                if handled % FAIR_SHARE == 0:
+                    await asyncio.sleep(0)  # one connection's queued frames must not starve the others
         except ConnectionClosed:
             pass
 
@@ -188,11 +207,21 @@ class Hub:
                 socket = self._sockets.get(conn)
                 if socket is not None:  # closed before the handler returns, or websockets would close with 1000
                     log.info("closing a connection (%s): %s", output.code, output.reason)
-                    await socket.close(output.code, output.reason)
+                    await self._close_own(socket, output)
             elif isinstance(output, Close):
                 self._close(output)
         self.changed()
         return open_
+
+    @staticmethod
+    async def _close_own(socket: ServerConnection, close: Close) -> None:
+        """Close the connection at hand, reading past what it had queued without handling it: a full
+        queue pauses reading, and the client's answer to our close frame would wait behind it."""
+        closing = asyncio.get_running_loop().create_task(socket.close(close.code, close.reason))
+        with contextlib.suppress(ConnectionClosed):
+            async for _ in socket:
+                pass
+        await closing
 
     def _carry_out_now(self, outputs: list[Output]) -> None:
         """Carry out outputs that need no log write (no awaiting), from a callback."""

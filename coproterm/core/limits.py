@@ -73,6 +73,33 @@ class RateLimit:
         return not recent and self.tokens + (now - self.updated) * self.rate >= self.burst
 
 
+INFLOW_RATE = 16 * 1024
+"""Bytes a second a connection may send, sustained: a person's votes are a few bytes a second."""
+INFLOW_BURST = 64 * 1024
+
+
+@dataclass(slots=True)
+class Inflow:
+    """Bytes received on one connection: past the allowance, reading pauses until it is earned back.
+
+    WebSocket pings are answered by the library before any rule of ours sees them;
+    pausing the socket lets TCP slow a flooder down at no cost to anyone else.
+    """
+
+    rate: float = INFLOW_RATE
+    burst: float = INFLOW_BURST
+    tokens: float = INFLOW_BURST
+    updated: float | None = None
+
+    def pause_for(self, size: int, now: float) -> float:
+        """Count ``size`` bytes received at ``now``; seconds to stop reading (0: read on)."""
+        if self.updated is not None:
+            self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        self.tokens -= size
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
 @dataclass
 class KeyedLimit:
     """One token bucket per key (a participant, an address), forgetting the ones that are full."""

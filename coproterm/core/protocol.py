@@ -170,8 +170,8 @@ class HubProtocol:
         except ProtocolError as error:
             return self._refuse(conn, None, Refusal.MALFORMED, str(error))
         seq = message.seq if isinstance(message, (Vote, Command)) else None
-        bucket = self.rates.bucket(self._rate_key(conn), now)
-        if not bucket.allow(now):
+        bucket = self.rates.bucket(self._rate_key(conn), now) if self.rates.rate > 0 else None
+        if bucket is not None and not bucket.allow(now):
             if bucket.flooding:
                 return self._refuse(conn, seq, Refusal.FLOODING, "far too many messages")
             return self._refuse(conn, seq, Refusal.TOO_FAST, "too many messages too fast: slow down")
@@ -305,4 +305,3 @@ def _reason(text: str) -> str:
     """A close reason: at most 123 bytes of UTF-8, cut at a character."""
     data = text.encode()[:MAX_CLOSE_REASON]
     return data.decode(errors="ignore")
-

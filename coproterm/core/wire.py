@@ -12,8 +12,9 @@ exactly a known message raises :class:`ProtocolError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
+from functools import cache
 from typing import Any, ClassVar
 
 import msgpack
@@ -247,23 +248,20 @@ Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballo
 
 def encode(message: Message) -> bytes:
     """The frame for a message."""
-    fields: list[Any] = [message.TYPE]
-    for value in astuple(message) if not isinstance(message, Welcome) else _welcome_fields(message):
-        fields.append(int(value) if isinstance(value, IntEnum) else value)
-    return msgpack.packb(fields, use_bin_type=True)  # type: ignore[no-any-return]
+    items: list[Any] = [message.TYPE]
+    for name in _field_names(type(message)):
+        value = getattr(message, name)
+        if isinstance(value, IntEnum):
+            value = int(value)
+        elif isinstance(value, Mapping):
+            value = dict(value)  # the deck, sent as it is (astuple() would deep-copy it)
+        items.append(value)
+    return msgpack.packb(items, use_bin_type=True)  # type: ignore[no-any-return]
 
 
-def _welcome_fields(message: Welcome) -> tuple[Any, ...]:
-    # astuple() would deep-copy the deck; it is sent as it is.
-    return (
-        message.version,
-        message.role,
-        message.resume,
-        dict(message.deck),
-        message.votes,
-        message.code,
-        message.code_required,
-    )
+@cache
+def _field_names(kind: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
 
 
 # -- decoding --------------------------------------------------------------------

@@ -1,0 +1,184 @@
+"""A normal participant's ack times while one participant attacks the hub: `python -m bench.attacks`.
+
+The hub runs in a process of its own with its real limits. An honest probe on
+127.0.0.3 votes 4 times a second and times each ack; each attack runs from
+127.0.0.2 in another process (so it does not share the probe's event loop) for
+a few seconds. The yardstick (issue 13): probe p99 under 100 ms, the hub's
+memory bounded, nothing lost. Prints a markdown table for docs/security.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import time
+
+from bench.loadgen import HubProcess
+from coproterm.core.wire import Ack, Action, Command, Hello, Vote, encode
+from tests.hubkit import dial, join
+
+ATTACKER, PROBE = "127.0.0.2", "127.0.0.3"
+SPECTRUM = 1
+PING = bytes([0x89, 0x80 | 125]) + bytes(4) + b"p" * 125
+
+
+async def _frame_flood(url: str, until: float) -> None:
+    """One participant sending votes as fast as the socket takes them (reconnecting when closed)."""
+    while time.monotonic() < until:
+        try:
+            peer = await join(url, Hello(name="flood"), ATTACKER)
+            seq = 0
+            while time.monotonic() < until:
+                seq += 1
+                await peer.send(Vote(seq, SPECTRUM, seq % 6))
+                if seq % 50 == 0:
+                    await asyncio.sleep(0)
+        except Exception:
+            await asyncio.sleep(0.05)
+
+
+async def _hub_only(url: str, until: float) -> None:
+    """Frames only a hub sends, and second hellos, on connection after connection."""
+    frames = [encode(Ack(1)), encode(Hello(name="again"))]
+    while time.monotonic() < until:
+        try:
+            peer = await join(url, Hello(name="odd"), ATTACKER)
+            for frame in frames * 50:
+                await peer.socket.send(frame)
+        except Exception:
+            await asyncio.sleep(0.01)
+
+
+async def _ping_flood(url: str, until: float) -> None:
+    """WebSocket pings, never reading the pongs."""
+    while time.monotonic() < until:
+        try:
+            async with dial(url, ATTACKER) as socket:
+                socket.transport.pause_reading()
+                while time.monotonic() < until and not socket.transport.is_closing():
+                    socket.transport.write(PING * 4000)
+                    await asyncio.sleep(0.01)
+        except Exception:
+            await asyncio.sleep(0.05)
+
+
+async def _reconnect_reset(url: str, until: float) -> None:
+    """Twenty participants coming back again and again with their resume tokens, voting each time."""
+    tokens = [(await join(url, Hello(name=f"r{i}"), ATTACKER)).welcome.resume for i in range(20)]
+    while time.monotonic() < until:
+        for token in tokens:
+            try:
+                peer = await join(url, Hello(resume=token), ATTACKER)
+                for seq in range(40):
+                    await peer.send(Vote(seq, SPECTRUM, seq % 6))
+                await peer.socket.close()
+            except Exception:
+                await asyncio.sleep(0.01)
+
+
+async def _half_open(url: str, until: float) -> None:
+    """Hundreds of TCP connections that never finish the websocket handshake."""
+    host, port = url.removeprefix("ws://").rsplit(":", 1)
+    writers = []
+    while time.monotonic() < until:
+        try:
+            _, writer = await asyncio.open_connection(host, int(port), local_addr=(ATTACKER, 0))
+            writers.append(writer)
+        except OSError:
+            await asyncio.sleep(0.05)
+        if len(writers) >= 300:
+            await asyncio.sleep(0.1)
+    for writer in writers:
+        writer.close()
+
+
+async def _newcomers(url: str, until: float) -> None:
+    """New participants as fast as the hub answers."""
+    while time.monotonic() < until:
+        try:
+            async with dial(url, ATTACKER) as socket:
+                await socket.send(encode(Hello(name="new")))
+                await socket.recv()
+        except Exception:
+            pass
+
+
+ATTACKS = {
+    "none (baseline)": None,
+    "vote flood, one participant": _frame_flood,
+    "hub-only types and second hellos": _hub_only,
+    "ping flood, pongs never read": _ping_flood,
+    "reconnecting to reset the rate limit (20 participants)": _reconnect_reset,
+    "half-open connections (300)": _half_open,
+    "newcomer flood": _newcomers,
+}
+
+
+def _attack(name: str, url: str, seconds: float) -> None:
+    attack = ATTACKS[name]
+    if attack is not None:
+        asyncio.run(attack(url, time.monotonic() + seconds))
+
+
+async def _probe(url: str, seconds: float) -> list[float]:
+    peer = await join(url, Hello(name="probe"), PROBE)
+    times = []
+    end = time.monotonic() + seconds
+    seq = 0
+    while time.monotonic() < end:
+        seq += 1
+        started = time.perf_counter()
+        await peer.send(Vote(seq, SPECTRUM, seq % 6))
+        while not isinstance(await peer.reply(timeout=30), Ack):
+            pass
+        times.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(max(0, 0.25 - (time.perf_counter() - started)))
+    await peer.socket.close()
+    return times
+
+
+async def _host(url: str, token: str) -> None:
+    host = await join(url, Hello(host_token=token))
+    await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+    await host.socket.close()
+
+
+def measure(seconds: float = 5.0) -> list[tuple[str, float, float, float, int, int]]:
+    """(attack, probe p50 ms, p99 ms, max ms, hub RSS before KiB, after KiB) for each attack."""
+    rows = []
+    context = multiprocessing.get_context("spawn")
+    for name in ATTACKS:
+        with HubProcess("hub", limited=True) as hub:
+            asyncio.run(_host(hub.url, hub.token))
+            before = hub.rss_kib()
+            attacker = context.Process(target=_attack, args=(name, hub.url, seconds + 1))
+            attacker.start()
+            time.sleep(0.5)  # the attack is under way
+            times = asyncio.run(_probe(hub.url, seconds))
+            attacker.join(30)
+            if attacker.is_alive():
+                attacker.kill()
+            after = hub.rss_kib()
+        times.sort()
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        rows.append((name, statistics.median(times), p99, times[-1], before, after))
+        print(f"{name:58} p50 {rows[-1][1]:6.1f} ms  p99 {p99:6.1f} ms  hub {before // 1024} -> {after // 1024} MB")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5.0, help="how long each attack runs")
+    args = parser.parse_args()
+    rows = measure(args.seconds)
+    print()
+    print("| attack (from 127.0.0.2) | honest probe's ack p50 | p99 | max | hub memory before → after |")
+    print("|---|---|---|---|---|")
+    for name, p50, p99, most, before, after in rows:
+        print(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {most:.1f} ms | {before // 1024} → {after // 1024} MB |")
+
+
+if __name__ == "__main__":
+    main()

@@ -204,7 +204,7 @@ class HubRunner:
     async def __aenter__(self) -> Hosted:
         host, port = self._bind
         if self._store is not None:
-            self.hub.attach_store(self._store)
+            self.hub.store = self._store
         try:
             self._server = await self.hub.serve(host, port)
         except OSError as error:
@@ -278,6 +278,8 @@ class HubRunner:
         hosted.ssh_fingerprint = fingerprint(key)
 
     async def __aexit__(self, *exc_info: object) -> None:
+        if self._server is not None:
+            await self.hub.end()  # everyone hears "the session has ended", SSH participants too
         if self.gateway is not None:
             await self.gateway.stop()
         if self.gateway_workers is not None:

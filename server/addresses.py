@@ -37,7 +37,30 @@ def _interface_ipv4(name: str) -> str | None:
     return socket.inet_ntoa(packed[20:24])
 
 
+WILDCARDS = frozenset({"0.0.0.0", "", "::"})
+"""Bind addresses that mean every interface ("::" every IPv6 and IPv4 one)."""
+
+
+def everywhere(bind_host: str) -> bool:
+    """Whether a hub bound to ``bind_host`` listens on every interface."""
+    return bind_host in WILDCARDS
+
+
+def join_hosts(bind_host: str) -> list[str]:
+    """The hosts people in the room can type for a hub bound to ``bind_host``, best first."""
+    return (lan_ipv4_addresses() or ["127.0.0.1"]) if everywhere(bind_host) else [bind_host]
+
+
+def local_host(bind_host: str) -> str:
+    """Where a process on this machine reaches a hub bound to ``bind_host``."""
+    return "127.0.0.1" if everywhere(bind_host) else bind_host
+
+
+def with_port(host: str, port: int) -> str:
+    """``HOST:PORT``, with an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def join_targets(bind_host: str, port: int) -> list[str]:
     """What to put after ``coproterm join`` for a hub bound to ``bind_host:port``."""
-    hosts = (lan_ipv4_addresses() or ["127.0.0.1"]) if bind_host in ("0.0.0.0", "", "::") else [bind_host]
-    return [f"{host}:{port}" for host in hosts]
+    return [with_port(host, port) for host in join_hosts(bind_host)]

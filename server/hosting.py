@@ -16,7 +16,7 @@ from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
 from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import MAX_PARTICIPANTS, Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
-from server.addresses import join_targets
+from server.addresses import everywhere, join_hosts, join_targets, local_host, with_port
 from server.discovery import Advertiser
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
@@ -65,7 +65,7 @@ class Hosted:
         """What a participant types to join over SSH, if the gateway is on."""
         if self.ssh_port is None:
             return None
-        host = self.join_targets[0].rsplit(":", 1)[0]
+        host = join_hosts(self.bind_host)[0]
         return f"ssh -p {self.ssh_port} {host}" if self.ssh_port != 22 else f"ssh {host}"
 
     @property
@@ -75,8 +75,7 @@ class Hosted:
     @property
     def local_url(self) -> str:
         """Where a client on this machine reaches the hub."""
-        host = "127.0.0.1" if self.bind_host in ("0.0.0.0", "", "::") else self.bind_host
-        return f"ws://{host}:{self.port}"
+        return f"ws://{with_port(local_host(self.bind_host), self.port)}"
 
 
 def new_host_token() -> str:
@@ -223,9 +222,8 @@ class HubRunner:
         bound = self._server.sockets[0].getsockname()[1]
         hosted = Hosted(self.hub, self._token, host, bound, self._store)
         if self._advertise:
-            everywhere = host in ("0.0.0.0", "", "::")
-            addresses = [target.rsplit(":", 1)[0] for target in hosted.join_targets]
-            self.advertiser = Advertiser(self.hub.session, bound, addresses, None if everywhere else [host])
+            addresses = join_hosts(host)
+            self.advertiser = Advertiser(self.hub.session, bound, addresses, None if everywhere(host) else [host])
             await self.advertiser.start()
             hosted.discovery_problem = self.advertiser.problem
         if self._ssh is not None:
@@ -252,7 +250,7 @@ class HubRunner:
             return
         if hasattr(self.hub, "gateway_secret"):
             self.hub.gateway_secret = secret
-        first = hosted.join_targets[0].rsplit(":", 1)[0]
+        first = join_hosts(hosted.bind_host)[0]
         identities = dict(self._store.ssh_identities()) if self._store is not None else {}
         remember = self._store.remember_ssh_identity if self._store is not None else None
         try:

@@ -17,6 +17,7 @@ import contextlib
 import hmac
 import itertools
 import logging
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -55,7 +56,9 @@ class _Guarded(ServerConnection):
         super().connection_made(transport)
         self.conn = next(self.hub._ids)
         peer = transport.get_extra_info("peername")
-        if any(isinstance(o, Close) for o in self.hub.protocol.opened(self.conn, str(peer[0]) if peer else "?")):
+        address = str(peer[0]) if peer else "?"
+        address = address.removeprefix("::ffff:") if "." in address else address  # IPv4 on a dual-stack socket
+        if any(isinstance(o, Close) for o in self.hub.protocol.opened(self.conn, address)):
             transport.close()  # before the handshake: nothing is spent on it, not even a reply
             return
         self.hub._sockets[self.conn] = self
@@ -85,6 +88,20 @@ class _Guarded(ServerConnection):
         self.hub._sockets.pop(self.conn, None)
         self.hub.protocol.closed(self.conn)
         self.hub.changed()
+
+
+def _dual_stack(port: int) -> socket.socket:
+    listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("::", port))
+        listener.listen(1024)
+        listener.setblocking(False)
+    except OSError:
+        listener.close()
+        raise
+    return listener
 
 
 @dataclass
@@ -132,12 +149,17 @@ class Hub:
     # -- serving ---------------------------------------------------------------
 
     def serve(self, host: str | None, port: int) -> Awaitable[Server]:
-        """Start listening; use as ``async with hub.serve(...) as server``."""
+        """Start listening; use as ``async with hub.serve(...) as server``.
+
+        ``::`` listens on IPv6 and IPv4 alike (asyncio alone would make it IPv6 only, and the
+        dashboard and gateway on this machine dial 127.0.0.1)."""
         guarded = type("GuardedConnection", (_Guarded,), {"hub": self})
+        where: dict[str, Any] = {"host": host, "port": port}
+        if host == "::":
+            where = {"sock": _dual_stack(port)}
         return serve(
             self.handler,
-            host,
-            port,
+            **where,
             compression=None,
             max_size=MAX_FRAME,
             max_queue=4,

@@ -295,3 +295,25 @@ async def test_a_client_that_was_not_draining_gets_the_latest_once_it_is(monkeyp
         assert host.tally.counts == (0,) * 6, "held back while not draining"
         monkeypatch.setattr(server.hub, "MAX_WRITE_BUFFER", 64 * 1024)  # it drains again
         await host.until(lambda p: p.tally.counts == (0, 0, 0, 0, 1, 0) and p.turnout.voted == 1)
+
+
+async def test_a_hub_on_every_ipv6_and_ipv4_address_is_reached_by_both():
+    """``--host ::``: the dashboard and gateway dial 127.0.0.1; people on IPv6 dial [::1]."""
+    import socket
+
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from server.hosting import HubRunner
+    from tests.conftest import HOST_TOKEN, counting_tokens
+
+    if not socket.has_ipv6:
+        pytest.skip("this machine has no IPv6")
+    runner = HubRunner(Session(default_deck(), HOST_TOKEN, counting_tokens()), HOST_TOKEN, "::", 0)
+    async with runner as hosted:
+        assert hosted.local_url.startswith("ws://127.0.0.1:")
+        host = await join_host(hosted.local_url)
+        ann = await join(f"ws://[::1]:{hosted.port}")
+        await goto(host, SPECTRUM)
+        assert await ann.request(lambda s: Vote(s, SPECTRUM, 2)) == Ack(ann.seq)
+        await host.until(lambda p: p.tally.question == SPECTRUM and p.tally.counts[2] == 1)
+        assert dict(hosted.hub.addresses.counts).keys() <= {"127.0.0.1", "::1"}

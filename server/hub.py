@@ -90,6 +90,33 @@ class _Guarded(ServerConnection):
         self.hub.changed()
 
 
+class _OncePerMinute(logging.Filter):
+    """asyncio logs every refused accept when the process is out of file descriptors (with a
+    traceback, once a second per listener): say it once a minute instead."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._last = -60.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "out of system resource" not in record.getMessage():
+            return True
+        now = time.monotonic()
+        if now - self._last < 60:
+            return False
+        self._last = now
+        record.msg, record.args, record.exc_info = (
+            "out of file descriptors: new connections are refused until some close (raise `ulimit -n`)",
+            None,
+            None,
+        )
+        return True
+
+
+_ACCEPT_FILTER = _OncePerMinute()
+logging.getLogger("asyncio").addFilter(_ACCEPT_FILTER)
+
+
 def _dual_stack(port: int) -> socket.socket:
     listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     try:

@@ -32,7 +32,7 @@ class Flaw:
 
 
 @dataclass(frozen=True, slots=True)
-class Ballot:
+class FinalVote:
     """One participant's final vote on a question."""
 
     participant: int
@@ -47,7 +47,7 @@ class QuestionReport:
     index: int
     question: Question
     counts: tuple[int, ...] = ()
-    ballots: list[Ballot] = field(default_factory=list)
+    final_votes: list[FinalVote] = field(default_factory=list)
     timeline: list[tuple[float, tuple[int, ...]]] = field(default_factory=list)
     """(time, counts) after each change to this question's tally, oldest first."""
     resets: list[float] = field(default_factory=list)
@@ -140,7 +140,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
     names = {m.number: m.name for m in session.participants.values()}
     for member in sorted(session.participants.values(), key=lambda m: m.number):
         for question, cell in sorted(member.votes.items()):
-            reports[question].ballots.append(Ballot(member.number, names[member.number], cell))
+            reports[question].final_votes.append(FinalVote(member.number, names[member.number], cell))
     for report in reports:
         report.counts = session.tally(report.index).counts
     found.sort(key=lambda flaw: flaw.row)

@@ -67,17 +67,17 @@ def to_csv(report: Report, *, with_names: bool = False) -> str:
         number, prompt = q.index + 1, q.question.prompt
         for cell, count in enumerate(q.counts):
             write(("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""))
-        for ballot in q.ballots:
-            name = ballot.name if with_names else ""
+        for vote in q.final_votes:
+            name = vote.name if with_names else ""
             write(
                 (
                     "vote",
                     number,
                     prompt,
-                    ballot.cell,
-                    *_labels(q.question, ballot.cell),
+                    vote.cell,
+                    *_labels(q.question, vote.cell),
                     "",
-                    ballot.participant,
+                    vote.participant,
                     name,
                 )
             )
@@ -116,7 +116,7 @@ def _question(q: QuestionReport, with_names: bool) -> dict[str, Any]:
         for x, y in [_labels(q.question, cell)]
     ]
     entry["votes"] = [
-        {"participant": b.participant, "cell": b.cell, **({"name": b.name} if with_names else {})} for b in q.ballots
+        {"participant": b.participant, "cell": b.cell, **({"name": b.name} if with_names else {})} for b in q.final_votes
     ]
     entry["timeline"] = [{"at": _iso(at), "counts": list(counts)} for at, counts in q.timeline]
     return entry

@@ -19,6 +19,7 @@ from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import everywhere, join_hosts, join_targets, local_host, with_port
 from server.discovery import Advertiser
 from server.hub import Hub
+from server.web import Page
 from server.ssh import DEFAULT_SSH_PORT
 from server.store import NEWEST, SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
 
@@ -71,6 +72,13 @@ class Hosted:
     @property
     def join_targets(self) -> list[str]:
         return join_targets(self.bind_host, self.port)
+
+    @property
+    def web_url(self) -> str | None:
+        """The phone page's address for people in the room (the QR code's), if the hub serves it."""
+        if self.hub.page is None:
+            return None
+        return f"http://{self.join_targets[0]}/"
 
     @property
     def local_url(self) -> str:
@@ -186,8 +194,9 @@ class HubRunner:
         *,
         advertise: bool = False,
         ssh: SSHOptions | None = None,
+        web: bool = True,
     ) -> None:
-        self.hub = Hub(session)
+        self.hub = Hub(session, page=Page.load() if web else None)
         self._token = host_token
         self._bind = (bind_host, port)
         self._store = store

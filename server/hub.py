@@ -30,6 +30,7 @@ from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLim
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
 from server.store import SessionStore, StoreError
+from server.web import Page, answer
 
 log = logging.getLogger("coproterm.hub")
 
@@ -152,6 +153,8 @@ class Hub:
     newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
     gateway_secret: str | None = None
     """Shared with the SSH gateway's workers; never shown to participants."""
+    page: Page | None = None
+    """The phone page served on the websocket port (None: off, ``--no-web``)."""
     clock: Callable[[], float] = time.monotonic
     _protocol: HubProtocol | None = None
     _sockets: dict[ConnId, _Guarded] = field(default_factory=dict)
@@ -194,6 +197,7 @@ class Hub:
             ping_timeout=self.ping_timeout,
             close_timeout=5,
             create_connection=guarded,
+            process_request=lambda _, request: answer(self.page, request),
         )
 
     async def handler(self, socket: ServerConnection) -> None:

@@ -1,0 +1,436 @@
+/* coproterm's phone page: one more face on the hub's websocket protocol (docs/protocol.md).
+   Every text from the hub (deck, names, messages) reaches the page through textContent only. */
+"use strict";
+(function () {
+  var MP = window.MessagePack;
+
+  /* Every word the page says, per language. "cy" waits for the Welsh translation (issue 18):
+     fill it with the same keys and the language button appears by itself. */
+  var T = {
+    en: {
+      intro: "Join the workshop's live vote from this phone.",
+      code: "Join code",
+      codeHint: "The code the facilitator shows (it is filled in when you scan the QR code).",
+      name: "Your name (optional)",
+      nameHint: "Only the facilitator sees it.",
+      join: "Join",
+      joining: "Joining…",
+      connected: "Connected",
+      reconnecting: "Connection lost: trying again…",
+      offline: "Not connected",
+      question: function (n, of) { return "Question " + n + " of " + of; },
+      discussion: "Talk it through with the room; nothing to vote on for this one.",
+      counted: function (what) { return "✔ Your vote is counted: " + what; },
+      lockedCounted: function (what) { return "🔒 Voting is locked. Your vote is counted: " + what; },
+      lockedNone: "🔒 Voting is locked; you did not vote on this one.",
+      choose: "Tap your choice. You can change it until voting is locked.",
+      sending: "Sending your vote…",
+      notCounted: function (why) { return "✖ Not counted: " + why; },
+      cleared: "Your vote is cleared.",
+      reset: "The facilitator cleared the votes on this question: vote again if you like.",
+      clear: "Clear my vote",
+      yourVote: "✓ your vote",
+      example: function (e) { return "e.g. " + e; },
+      results: "Results",
+      votes: function (n, pct) { return n + (n === 1 ? " vote" : " votes") + " (" + pct + "%)"; },
+      noVotes: "No votes yet.",
+      across: function (x, y) { return x + " (down) by " + y + " (across)"; },
+      cell: function (a, b) { return a + ", " + b; },
+      sayCounted: "vote counted",
+      sayCleared: "vote cleared",
+      sayLocked: "voting locked",
+      sayOpen: "voting open",
+      sayResults: "results shown",
+      sayHidden: "results hidden",
+      ended: "The session has ended; thank you for taking part.",
+      replaced: "You joined again from another window or device, so this page stopped.",
+      rejoin: "Use this page again",
+      refused: function (why) { return "Not joined: " + why; },
+      codeNeeded: "Type the join code the facilitator shows.",
+      language: "Cymraeg"
+    },
+    cy: null
+  };
+  var lang = "en";
+  if (T.cy && /^cy\b/i.test(navigator.language || "")) lang = "cy";
+
+  function t(key) {
+    var table = T[lang] || T.en;
+    var word = key in table ? table[key] : T.en[key];
+    if (typeof word === "function") return word.apply(null, Array.prototype.slice.call(arguments, 1));
+    return word;
+  }
+
+  var $ = function (id) { return document.getElementById(id); };
+  function el(tag, props, kids) {
+    var node = document.createElement(tag);
+    if (props) for (var k in props) {
+      if (k === "text") node.textContent = props[k];
+      else if (k === "cls") node.className = props[k];
+      else node.setAttribute(k, props[k]);
+    }
+    (kids || []).forEach(function (kid) { if (kid) node.appendChild(kid); });
+    return node;
+  }
+
+  /* -- what the page knows ------------------------------------------------------------- */
+
+  var KEY = "coproterm";
+  var saved = {};
+  try { saved = JSON.parse(localStorage.getItem(KEY) || "{}") || {}; } catch (e) { saved = {}; }
+  function save() { try { localStorage.setItem(KEY, JSON.stringify(saved)); } catch (e) { /* private mode: no resume */ } }
+  function tokenBytes(text) {
+    var raw = atob(text), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  function tokenText(bytes) { return btoa(String.fromCharCode.apply(null, bytes)); }
+
+  var S = {
+    ws: null, deck: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
+    refusal: null, notice: null, phase: "form", tries: 0, timer: null
+  };
+  var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
+
+  /* -- the socket ------------------------------------------------------------------------ */
+
+  function connect() {
+    clearTimeout(S.timer);
+    if (S.ws) { S.ws.onclose = null; S.ws.close(); }
+    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/");
+    ws.binaryType = "arraybuffer";
+    S.ws = ws;
+    showLink(S.deck ? t("reconnecting") : t("joining"));
+    ws.onopen = function () {
+      var token = saved.token ? tokenBytes(saved.token) : null;
+      ws.send(MP.encode([1, 1, saved.name || null, token, null, saved.code || null]));
+    };
+    ws.onmessage = function (event) {
+      var message;
+      try { message = MP.decode(new Uint8Array(event.data)); } catch (e) { return; }
+      if (Array.isArray(message)) receive(message);
+    };
+    ws.onclose = function (event) { if (S.ws === ws) closed(event.code); };
+  }
+
+  function closed(code) {
+    S.ws = null;
+    S.pending = {};
+    if (code === 4001) return stop(t("ended"), false);
+    if (code === 4000) return stop(t("replaced"), true);
+    if (code === 1003 || code === 1007 || code === 1008 || code === 1009) {
+      var why = S.refusal ? S.refusal : code;
+      if (!S.deck) return showForm(t("refused", why));
+      return stop(t("refused", why), true);
+    }
+    S.tries += 1;  /* went away (1001), dropped (1006), failed (1011): try again, a little later each time */
+    showLink(t("reconnecting"));
+    S.timer = setTimeout(connect, Math.min(1000 * S.tries, 5000));
+    render();
+  }
+
+  function send(items) {
+    if (!S.ws || S.ws.readyState !== 1) return false;
+    S.ws.send(MP.encode(items));
+    return true;
+  }
+
+  function vote(choice) {
+    var q = S.state.current;
+    S.seq = (S.seq + 1) >>> 0;
+    if (!send([2, S.seq, q, choice])) return;
+    S.pending[S.seq] = [q, choice];
+    S.refusal = null;
+    S.notice = null;
+    render();
+  }
+
+  /* -- what the hub says ------------------------------------------------------------------- */
+
+  function receive(m) {
+    var kind = m[0];
+    if (kind === 16) {  /* Welcome */
+      if (m[3]) saved.token = tokenText(m[3]);
+      save();
+      S.deck = m[4];
+      S.votes = Array.prototype.slice.call(m[5]);
+      S.tries = 0;
+      S.phase = "joined";
+      S.refusal = null;
+      showLink(t("connected"));
+    } else if (kind === 17) {  /* State */
+      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4] };
+      if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", now.current + 1, S.deck.questions.length)); }
+      else if (was && was.open && !now.open) say(t("sayLocked"));
+      else if (was && !was.open && now.open) say(t("sayOpen"));
+      if (was && was.current === now.current && !was.revealed && now.revealed) say(t("sayResults"));
+      else if (was && was.current === now.current && was.revealed && !now.revealed) say(t("sayHidden"));
+      S.state = now;
+    } else if (kind === 18) {  /* Tally */
+      S.tally = { question: m[1], counts: m[2] };
+    } else if (kind === 19) {  /* Ack */
+      var sent = S.pending[m[1]];
+      if (sent) {
+        delete S.pending[m[1]];
+        S.votes[sent[0]] = sent[1];
+        say(sent[1] === null ? t("sayCleared") : t("sayCounted"));
+      }
+    } else if (kind === 20) {  /* Error */
+      if (m[1] !== null) delete S.pending[m[1]];
+      S.refusal = m[3];
+      if (S.deck && m[1] !== null) say(t("notCounted", m[3]));
+    } else if (kind === 21) {  /* Ballot */
+      S.votes[m[1]] = m[2];
+      if (m[2] === null) S.notice = t("reset");
+    }
+    render();
+  }
+
+  /* -- drawing: the whole session view from S, keeping the focus where it was -------------- */
+
+  function say(words) {
+    var live = $("live");
+    live.textContent = "";
+    setTimeout(function () { live.textContent = words; }, 50);
+  }
+  function showLink(words) { $("link").textContent = words; }
+
+  function showForm(error) {
+    S.phase = "form";
+    $("session").hidden = true;
+    $("join").hidden = false;
+    $("go").disabled = false;
+    $("go").textContent = t("join");
+    $("form-error").textContent = error || "";
+    showLink(error ? t("offline") : "");
+  }
+
+  function stop(words, again) {
+    S.phase = "stopped";
+    clearTimeout(S.timer);
+    showLink(t("offline"));
+    var box = $("session");
+    box.replaceChildren(el("p", { cls: "alert", role: "alert", text: words }));
+    if (again) {
+      var button = el("button", { type: "button", cls: "again", text: t("rejoin") });
+      button.addEventListener("click", function () { S.refusal = null; connect(); });
+      box.appendChild(button);
+    }
+    box.hidden = false;
+    $("join").hidden = true;
+    say(words);
+  }
+
+  function scaleOf(name) { return S.deck.scales[name]; }
+
+  function describe(q, cell) {
+    var board = q.board;
+    if (typeof board === "string") return scaleOf(board).positions[cell].label;
+    var xs = scaleOf(board[0]).positions, ys = scaleOf(board[1]).positions;
+    return t("cell", xs[cell % xs.length].label, ys[Math.floor(cell / xs.length)].label);
+  }
+
+  function render() {
+    if (S.phase !== "joined" || !S.deck || !S.state) return;
+    var focused = document.activeElement && document.activeElement.getAttribute("data-id");
+    var q = S.deck.questions[S.state.current];
+    var box = $("session");
+    var parts = [
+      el("p", { cls: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
+      el("h2", { id: "prompt", text: q.prompt })
+    ];
+    if (q.note) parts.push(el("p", { cls: "note", text: q.note }));
+    if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + S.state.alert }));
+    if (q.board === undefined) {
+      parts.push(el("p", { cls: "status", text: t("discussion") }));
+    } else {
+      parts.push(statusLine(q));
+      parts.push(typeof q.board === "string" ? scaleBoard(q) : gridBoard(q));
+      var mine = S.votes[S.state.current];
+      if (mine !== null && mine !== undefined && S.state.open) {
+        parts.push(button(t("clear"), "clear", "clear", function () { vote(null); }));
+      }
+      var tally = S.tally;
+      if (S.state.revealed && tally && tally.question === S.state.current) parts.push(results(q, tally.counts));
+    }
+    box.replaceChildren.apply(box, parts);
+    box.hidden = false;
+    $("join").hidden = true;
+    if (focused) {
+      var again = box.querySelector('[data-id="' + focused + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  function button(text, cls, id, onClick) {
+    var b = el("button", { type: "button", cls: cls, "data-id": id, text: text });
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function statusLine(q) {
+    var mine = S.votes[S.state.current], words, cls = "status";
+    var waiting = Object.keys(S.pending).length > 0;
+    if (waiting) words = t("sending");
+    else if (S.refusal) { words = t("notCounted", S.refusal); cls += " refused"; }
+    else if (S.notice && (mine === null || mine === undefined)) words = S.notice;
+    else if (mine !== null && mine !== undefined) words = S.state.open ? t("counted", describe(q, mine)) : t("lockedCounted", describe(q, mine));
+    else if (!S.state.open) words = t("lockedNone");
+    else words = t("choose");
+    if (!S.state.open) cls += " locked";
+    return el("p", { cls: cls, id: "status", text: words });
+  }
+
+  function choose(cell) {
+    return function () {
+      if (!S.state.open) return;
+      vote(cell);
+    };
+  }
+
+  function positionButton(q, pos, cell, number) {
+    var mine = S.votes[S.state.current] === cell;
+    var b = el("button", {
+      type: "button", cls: "pos", "data-id": "c" + cell, "aria-pressed": mine ? "true" : "false"
+    }, [
+      el("span", { cls: "lab", text: number + ". " + pos.label }),
+      mine ? el("span", { cls: "mine", text: t("yourVote") }) : null,
+      pos.example ? el("span", { cls: "ex", text: t("example", pos.example) }) : null,
+      pos.narrative ? el("span", { cls: "nar", text: "“" + pos.narrative + "”" }) : null
+    ]);
+    if (!S.state.open) b.setAttribute("aria-disabled", "true");
+    b.addEventListener("click", choose(cell));
+    return el("li", null, [b]);
+  }
+
+  function scaleBoard(q) {
+    var scale = scaleOf(q.board), positions = scale.positions;
+    var out = el("div", { cls: "board" }, [el("h3", { id: "board-title", text: scale.title })]);
+    var groups = scale.groups || [];
+    if (!groups.length) {
+      out.appendChild(el("ul", { cls: "choices", "aria-labelledby": "board-title" },
+        positions.map(function (p, i) { return positionButton(q, p, i, i + 1); })));
+      return out;
+    }
+    groups.forEach(function (g, gi) {
+      var items = [];
+      positions.forEach(function (p, i) { if (p.group === g.label) items.push(positionButton(q, p, i, i + 1)); });
+      out.appendChild(el("fieldset", null, [
+        el("legend", { text: g.label }),
+        g.note ? el("p", { cls: "gnote", text: g.note }) : null,
+        el("ul", { cls: "choices" }, items)
+      ]));
+    });
+    return out;
+  }
+
+  function gridBoard(q) {
+    /* On a phone the longer axis runs down the screen, so each cell stays a thumb wide. */
+    var xs = scaleOf(q.board[0]), ys = scaleOf(q.board[1]);
+    var across = xs.positions.length <= ys.positions.length;
+    var rows = across ? ys : xs, cols = across ? xs : ys;
+    var width = xs.positions.length;
+    var counts = S.state.revealed && S.tally && S.tally.question === S.state.current ? S.tally.counts : null;
+    var mine = S.votes[S.state.current];
+    var head = el("tr", null, [el("td")].concat(cols.positions.map(function (p) { return el("th", { scope: "col", text: p.label }); })));
+    var body = [];
+    var lastGroup = null;
+    rows.positions.forEach(function (rp, r) {
+      if (rp.group && rp.group !== lastGroup) {
+        lastGroup = rp.group;
+        body.push(el("tr", null, [el("th", { scope: "rowgroup", colspan: String(cols.positions.length + 1), cls: "grp", text: rp.group })]));
+      }
+      var cells = cols.positions.map(function (cp, c) {
+        var x = across ? c : r, y = across ? r : c, cell = y * width + x;
+        var text = mine === cell ? "✓" : "";
+        if (counts) text = (text ? text + " " : "") + counts[cell];
+        var b = el("button", {
+          type: "button", cls: "cell", "data-id": "c" + cell,
+          "aria-pressed": mine === cell ? "true" : "false",
+          "aria-label": t("cell", xs.positions[x].label, ys.positions[y].label) + (counts ? ": " + t("votes", counts[cell], percent(counts[cell], counts)) : "")
+        }, [el("span", { cls: mine === cell ? "mine" : "", "aria-hidden": "true", text: text })]);
+        if (!S.state.open) b.setAttribute("aria-disabled", "true");
+        b.addEventListener("click", choose(cell));
+        return el("td", null, [b]);
+      });
+      body.push(el("tr", null, [el("th", { scope: "row", text: rp.label })].concat(cells)));
+    });
+    var table = el("table", null, [
+      el("caption", { text: t("across", rows.title, cols.title) }),
+      el("thead", null, [head]),
+      el("tbody", null, body)
+    ]);
+    return el("div", { cls: "scroll", role: "region", tabindex: "0", "aria-label": t("across", rows.title, cols.title) }, [table]);
+  }
+
+  function percent(n, counts) {
+    var total = counts.reduce(function (a, b) { return a + b; }, 0);
+    return total ? Math.round((100 * n) / total) : 0;
+  }
+
+  function results(q, counts) {
+    var total = counts.reduce(function (a, b) { return a + b; }, 0);
+    var list = el("ul", { cls: "bars" });
+    counts.forEach(function (n, cell) {
+      if (typeof q.board !== "string" && n === 0) return;  /* a grid lists the cells someone chose */
+      var pct = percent(n, counts);
+      var fill = el("span", { cls: "fill" });
+      fill.style.width = pct + "%";
+      list.appendChild(el("li", null, [
+        el("span", { cls: "bl", text: describe(q, cell) }),
+        el("span", { cls: "row" }, [el("span", { cls: "bar", "aria-hidden": "true" }, [fill]), el("span", { cls: "bn", text: t("votes", n, pct) })])
+      ]));
+    });
+    return el("section", { "aria-labelledby": "results" }, [
+      el("h3", { id: "results", text: t("results") }),
+      total ? list : el("p", { text: t("noVotes") })
+    ]);
+  }
+
+  /* -- starting ------------------------------------------------------------------------------ */
+
+  function words() {
+    document.documentElement.lang = lang;
+    $("intro").textContent = t("intro");
+    $("code-label").textContent = t("code");
+    $("code-hint").textContent = t("codeHint");
+    $("name-label").textContent = t("name");
+    $("name-hint").textContent = t("nameHint");
+    $("go").textContent = t("join");
+    if (T.cy) {
+      var toggle = $("lang");
+      toggle.hidden = false;
+      toggle.textContent = lang === "en" ? T.en.language : "English";
+      toggle.lang = lang === "en" ? "cy" : "en";
+    }
+    render();
+  }
+
+  $("lang").addEventListener("click", function () { lang = lang === "en" ? "cy" : "en"; words(); });
+  $("join").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var code = $("code").value.trim(), name = $("name").value.trim();
+    if (saved.code !== code) delete saved.token;  /* another session: join it as someone new */
+    saved.code = code;
+    saved.name = name;
+    save();
+    $("go").disabled = true;
+    $("go").textContent = t("joining");
+    $("form-error").textContent = "";
+    connect();
+  });
+  /* A phone that slept, or found its Wi-Fi again, tries at once rather than at its next turn. */
+  function wake() { if (S.phase === "joined" && !S.ws && !document.hidden) connect(); }
+  document.addEventListener("visibilitychange", wake);
+  window.addEventListener("online", wake);
+
+  words();
+  $("code").value = linkCode || saved.code || "";
+  $("name").value = saved.name || "";
+  if (saved.token && (!linkCode || linkCode.toUpperCase() === (saved.code || "").toUpperCase())) {
+    S.phase = "joined";  /* back on this page: the same participant, with the same votes */
+    connect();
+  } else {
+    showForm("");
+  }
+})();

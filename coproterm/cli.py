@@ -51,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read the host token from FILE's first line ('-': standard input)",
     )
+    _presenter_option(host)
     host.set_defaults(run=hosting.host)
 
     join = commands.add_parser("join", help="join a session as a participant")
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="host a session with simulated participants, to rehearse")
     _hub_options(demo)
     demo.add_argument("--participants", type=int, default=12, metavar="N", help="how many (default 12)")
+    _presenter_option(demo)
     demo.set_defaults(run=hosting.demo)
 
     gateway = commands.add_parser(
@@ -107,6 +109,15 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(export)
     export.set_defaults(run=sessions.export)
     return parser
+
+
+def _presenter_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="start the dashboard in presenter mode: live tallies stay off the (projected) screen until"
+        " results are revealed; the v key turns it on and off",
+    )
 
 
 def _hub_options(parser: argparse.ArgumentParser) -> None:

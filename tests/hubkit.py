@@ -13,6 +13,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import (
     Ack,
+    Attendance,
     Error,
     Hello,
     Message,
@@ -82,7 +83,7 @@ class Peer:
         """The next message that is not a state or tally update."""
         while True:
             message = await self.recv(timeout)
-            if not isinstance(message, (State, Tally, Turnout)):
+            if not isinstance(message, (State, Tally, Turnout, Attendance)):
                 return message
 
     async def request(self, make) -> Message:

@@ -18,6 +18,7 @@ from coproterm.core.session import Close, Session
 from coproterm.core.wire import (
     Ack,
     Action,
+    Attendance,
     CloseCode,
     Command,
     Error,
@@ -66,7 +67,7 @@ def room() -> HubProtocol:
 def test_a_welcome_is_followed_at_once_by_what_the_role_may_see():
     p = protocol()
     host = sent(welcome(p, HOST, Hello(host_token=HOST_TOKEN), "127.0.0.1"))
-    assert [type(m) for m in host] == [Welcome, State, Turnout, Tally]
+    assert [type(m) for m in host] == [Welcome, State, Turnout, Attendance, Tally]
     ann = sent(welcome(p, ANN, Hello(name="Ann")))
     assert [type(m) for m in ann] == [Welcome, State], "no tally for participants until revealed"
 
@@ -182,7 +183,7 @@ def test_who_is_sent_what_by_the_fan_out():
         return {type(decode(b.frame)): set(b.to) for b in broadcasts}, owed
 
     hosts_only, owed = kinds(False)
-    assert hosts_only == {State: {HOST}, Turnout: {HOST}, Tally: {HOST}} and not owed
+    assert hosts_only == {State: {HOST}, Turnout: {HOST}, Attendance: {HOST}, Tally: {HOST}} and not owed
     everyone, owed = kinds(True)
     assert everyone == {}, "a vote on a hidden question changes nothing participants see"
     assert owed, "Bob is still owed"

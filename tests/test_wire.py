@@ -14,6 +14,7 @@ from coproterm.core.wire import (
     PROTOCOL_VERSION,
     Ack,
     Action,
+    Attendance,
     Ballot,
     Command,
     Error,
@@ -49,6 +50,7 @@ GOLDEN = [
     (Ack(7), "92 13 07"),
     (Error(7, ErrorCode.LOCKED, "locked"), "94 14 07 0a a6 6c 6f 63 6b 65 64"),
     (Ballot(1, None), "93 15 01 c0"),
+    (Attendance(20), "92 1a 14"),
 ]
 
 

@@ -195,9 +195,9 @@ def host(args: argparse.Namespace) -> int:
                 f"--attach needs the hub's host token (`coproterm serve` prints it): set ${HOST_TOKEN_VARIABLE},"
                 " give --token-file FILE, or run this at a terminal to be asked"
             )
-        HostApp(url, token).run()
+        HostApp(url, token, presenter=args.presenter).run()
         return 0
-    return _host_here(args, _dashboard)
+    return _host_here(args, lambda hosted: _dashboard(hosted, args.presenter))
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -206,7 +206,11 @@ def demo(args: argparse.Namespace) -> int:
 
     if not 0 <= args.participants <= 500:
         return fail("--participants takes a number from 0 to 500")
-    return _host_here(args, _dashboard, lambda hosted: run_crowd(hosted.local_url, args.participants))
+    return _host_here(
+        args,
+        lambda hosted: _dashboard(hosted, args.presenter),
+        lambda hosted: run_crowd(hosted.local_url, args.participants),
+    )
 
 
 def join(args: argparse.Namespace) -> int:
@@ -249,13 +253,13 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     return SSHOptions(port=args.ssh_port, passcode=args.ssh_passcode or None, key_dir=data_dir(args.data_dir))
 
 
-def _dashboard(hosted: Hosted) -> App[None]:
+def _dashboard(hosted: Hosted, presenter: bool = False) -> App[None]:
     from coproterm.tui.host.app import HostApp
 
     store = hosted.store
     ssh = (hosted.ssh_command, hosted.ssh_fingerprint) if hosted.ssh_command else None
     if store is None:
-        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh)
+        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh, presenter=presenter)
 
     def export() -> list[Path]:
         from coproterm.commands.sessions import render
@@ -274,6 +278,7 @@ def _dashboard(hosted: Hosted) -> App[None]:
         session_id=store.info.id,
         exporter=export,
         ssh=ssh,
+        presenter=presenter,
     )
 
 

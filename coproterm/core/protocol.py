@@ -208,7 +208,7 @@ class HubProtocol:
     def fan_out(self, *, participants: bool, draining: Callable[[ConnId], bool]) -> tuple[list[Broadcast], bool]:
         """What every welcomed connection is owed now: (broadcasts, whether a slow one is still owed).
 
-        Hosts get the state, the turnout and the current tally; participants (only when
+        Hosts get the state, the turnout, the attendance and the current tally; participants (only when
         ``participants``) the state, and the tally while the question is revealed. Each
         frame is encoded once per change and sent only to connections that have not had
         those exact bytes. A connection that is not ``draining`` is skipped and stays owed.
@@ -233,7 +233,7 @@ class HubProtocol:
     def _kinds_for(self, role: Role) -> tuple[str, ...]:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""
         if role is Role.HOST:
-            return ("state", "turnout", "tally")
+            return ("state", "turnout", "attendance", "tally")
         return ("state", "tally") if self.session.revealed else ("state",)
 
     def _latest_frames(self) -> dict[str, bytes]:
@@ -243,6 +243,7 @@ class HubProtocol:
             latest = {
                 "state": encode(self.session.state()),
                 "turnout": encode(self.session.turnout()),
+                "attendance": encode(self.session.attendance()),
                 "tally": encode(self.session.tally()),
             }
             for kind, frame in latest.items():

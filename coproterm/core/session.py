@@ -31,6 +31,7 @@ from coproterm.core.wire import (
     PROTOCOL_VERSION,
     Ack,
     Action,
+    Attendance,
     Ballot,
     CloseCode,
     Command,
@@ -186,6 +187,10 @@ class Session:
 
     def turnout(self) -> Turnout:
         return Turnout(connected=self.connected, voted=sum(self.questions[self.current].counts))
+
+    def attendance(self) -> Attendance:
+        """Everyone who has joined, away or not: what a host's "voted" is counted out of."""
+        return Attendance(joined=len(self.participants))
 
     def tally(self, question: int | None = None) -> Tally:
         index = self.current if question is None else question

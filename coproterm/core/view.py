@@ -19,6 +19,7 @@ from coproterm.core.boards import Deck, Question
 from coproterm.core.deck import DeckError, deck_from_data
 from coproterm.core.wire import (
     Ack,
+    Attendance,
     Ballot,
     Error,
     Message,
@@ -72,6 +73,8 @@ class SessionView:
     tally: Tally | None = None
     turnout: Turnout | None = None
     """Participants connected and voted (hosts only)."""
+    joined: int | None = None
+    """Participants who have joined, away or not (hosts only; from Attendance)."""
     votes: dict[int, int] = field(default_factory=dict)
     """This participant's accepted votes: question index to cell."""
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
@@ -161,6 +164,8 @@ class SessionView:
                 self.tally = message
             case Turnout():
                 self.turnout = message
+            case Attendance():
+                self.joined = message.joined
             case Ack():
                 answered = self.pending.pop(message.seq, None)
                 if answered is not None:

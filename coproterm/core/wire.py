@@ -240,7 +240,20 @@ class Ballot:
     choice: int | None
 
 
-Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    """How many people have joined the session, away or not (sent to hosts only).
+
+    With :class:`Turnout` it lets a dashboard say "12 of 20 have voted" (voted of
+    joined) apart from who is connected now: ``voted`` counts people who left.
+    """
+
+    TYPE: ClassVar[int] = 26
+    joined: int
+    """Participants who have joined since the session began (never fewer than Turnout.voted)."""
+
+
+Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance
 
 
 # -- encoding --------------------------------------------------------------------
@@ -381,6 +394,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Ack.TYPE: (Ack, (_uint(_U32),)),
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
+    Attendance.TYPE: (Attendance, (_uint(_U32),)),
 }
 
 

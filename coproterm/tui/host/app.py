@@ -28,6 +28,7 @@ class HostApp(HubApp):
         session_id: str | None = None,
         exporter: Callable[[], list[Path]] | None = None,
         ssh: tuple[str, str | None] | None = None,
+        presenter: bool = False,
     ) -> None:
         super().__init__(url)
         self.token = token
@@ -37,12 +38,16 @@ class HostApp(HubApp):
         """The session's id in the store, when the hub runs in this process."""
         self.exporter = exporter
         """Writes the session's report files and returns their paths (hub in this process only)."""
+        self.presenter = presenter
+        """Start the dashboard in presenter mode (tallies kept back until reveal)."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
 
     def on_mount(self) -> None:
-        self.push_screen(Dashboard(self.joining, session_id=self.session_id, exporter=self.exporter))
+        self.push_screen(
+            Dashboard(self.joining, session_id=self.session_id, exporter=self.exporter, presenter=self.presenter)
+        )
         self.connect()
 
     async def action_quit(self) -> None:

@@ -37,6 +37,11 @@ COMMANDS = [
         "Show (or hide) the results on participants' screens",
     ),
     ("reset", "Reset this question", "Clear every vote on this question"),
+    (
+        "toggle_presenter",
+        "Presenter mode on or off",
+        "Keep the live tallies off the big screen until results are revealed",
+    ),
     ("export", "Export the results", "Write the session's results as HTML, CSV and JSON files"),
     ("show_qr", "Show the join QR code", "A QR code of how to join, large enough for phones to scan"),
 ]
@@ -98,6 +103,7 @@ class Dashboard(HubScreen):
         Binding("l", "toggle_lock", "lock"),
         Binding("r", "toggle_reveal", "reveal"),
         Binding("x", "reset", "reset"),
+        Binding("v", "toggle_presenter", "presenter"),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("q", "leave", "quit"),
@@ -122,15 +128,19 @@ class Dashboard(HubScreen):
         *,
         session_id: str | None = None,
         exporter: Callable[[], list[Path]] | None = None,
+        presenter: bool = False,
     ) -> None:
         super().__init__()
         self.joining = joining
+        self.presenter = presenter
+        """Keep the tallies off the (projected) screen until the question is revealed."""
         self.session_id = session_id
         """The session's id in the store, for the export hint."""
         self.exporter = exporter
         """Writes the report files (None when the hub runs elsewhere)."""
 
     def compose(self) -> ComposeResult:
+        yield Steady(id="title")
         with Horizontal(id="join"):
             yield Steady(id="join-how")
             yield Steady(id="people")
@@ -138,6 +148,7 @@ class Dashboard(HubScreen):
         yield Steady(id="question")
         yield Steady(id="state")
         with VerticalScroll(id="body"):
+            yield Steady(id="progress")
             yield Vertical(id="chart")
         yield Steady(id="link")
         yield Footer()
@@ -150,7 +161,9 @@ class Dashboard(HubScreen):
 
     def redraw(self) -> None:
         view = self.hub.view
-        self.query_one("#join-how", Steady).show(self._join_text())
+        folded = bool(view.joined)  # once people are in, the chart needs the room more than the instructions
+        self.query_one("#join").set_class(folded, "-folded")
+        self.query_one("#join-how", Steady).show(self._join_line() if folded else self._join_text())
         link = self.query_one("#link", Steady)
         link.show(Text(describe_link(self.hub.link_status, self.hub.url)))
         link.display = self.hub.link_status.phase is not Phase.OPEN
@@ -161,6 +174,7 @@ class Dashboard(HubScreen):
         alert.show(Text(f"⚠ {state.alert}") if state.alert else "")
         alert.display = bool(state.alert)
         turnout = view.turnout or Turnout(0, 0)
+        self.query_one("#title", Steady).show(Text(view.deck.title, "bold"))
         self.query_one("#people", Steady).show(Text.assemble((f"{turnout.connected}", "bold"), " connected now"))
         count = len(view.deck.questions)
         self.query_one("#question", Steady).show(
@@ -183,11 +197,40 @@ class Dashboard(HubScreen):
         if tally is not None:
             for chart_widget in self.query(TallyChart):
                 chart_widget.counts = tally.counts
+        self._show_presenter(view)
+
+    def bars_hidden(self) -> bool:
+        """Whether the tallies are kept off the screen now (presenter mode, results not yet revealed)."""
+        state, question = self.hub.view.state, self.hub.view.question
+        if state is None or question is None or question.kind is Kind.DISCUSSION:
+            return False
+        return self.presenter and not state.revealed
+
+    def _show_presenter(self, view: SessionView) -> None:
+        hidden = self.bars_hidden()
+        for chart_widget in self.query(TallyChart):
+            chart_widget.display = not hidden
+        progress = self.query_one("#progress", Steady)
+        progress.display = hidden
+        if hidden:
+            progress.show(turnout_text(view, self.size.width - 6))
 
     def join_command(self) -> str:
         """What a participant types to join (the first address they can reach, and the code when it is needed)."""
         view = self.hub.view
         return self.joining.command(view.join_code if view.code_required else None)
+
+    def _join_line(self) -> Text:
+        """The join instructions on one line, once people have joined."""
+        text = Text.assemble(("Join: ", "bold"), (self.join_command(), "bold"))
+        if self.joining.ssh_command is not None:
+            text.append("  ·  ", "dim")
+            text.append(self.joining.ssh_command, "bold")
+        view = self.hub.view
+        if view.join_code and not view.code_required:
+            text.append("  ·  code ", "dim")
+            text.append(view.join_code, "bold")
+        return text
 
     def _join_text(self) -> Text:
         targets = self.joining.targets
@@ -232,9 +275,10 @@ class Dashboard(HubScreen):
                 "bold" if state.revealed else "",
             ),
             "    ",
-            # Votes stay counted when people leave: "voted 5 of 4" would read as a fault.
+            # Votes stay counted when people leave: voted is said out of those who joined, never of those here now.
             (f"{turnout.voted}", "bold"),
-            " voted",
+            f" of {view.joined} have voted" if view.joined is not None else " voted",
+            ("    presenter: bars hidden until reveal" if self.bars_hidden() else "", "dim"),
         )
 
     def on_resize(self) -> None:
@@ -282,6 +326,16 @@ class Dashboard(HubScreen):
         if state is not None:
             await self._command(Action.HIDE if state.revealed else Action.REVEAL)
 
+    def action_toggle_presenter(self) -> None:
+        self.presenter = not self.presenter
+        self.notify(
+            "Presenter mode: tallies stay off this screen until you reveal them (r)."
+            if self.presenter
+            else "Presenter mode off: live tallies show on this screen.",
+            title="Presenter",
+        )
+        self.redraw()
+
     def action_reset(self) -> None:
         view = self.hub.view
         if view.state is None or view.question is None:
@@ -328,6 +382,24 @@ class Dashboard(HubScreen):
             ConfirmScreen(f"{people} connected. Quit the dashboard?", "Quit"),
             answered,
         )
+
+
+def turnout_text(view: SessionView, width: int) -> Text:
+    """The turnout ("12 of 20 have voted") and a progress bar: what the room sees while the tallies are kept back."""
+    voted = view.turnout.voted if view.turnout is not None else 0
+    joined = max(view.joined or 0, voted)
+    share = voted / joined if joined else 0.0
+    cells = max(10, min(60, width))
+    filled = round(share * cells)
+    return Text.assemble(
+        (f"{voted} of {joined} have voted", "bold"),
+        "\n",
+        ("█" * filled, "bold cyan"),
+        ("░" * (cells - filled), "dim"),
+        f" {round(100 * share)}%",
+        "\n",
+        ("Results are hidden until they are revealed (r).", "dim"),
+    )
 
 
 def _votes(count: int) -> str:

@@ -137,6 +137,9 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-mdns", action="store_true", help="do not advertise the session on the local network")
     parser.add_argument(
+        "--no-web", action="store_true", help="do not serve the phone page (http://ADDRESS:PORT/) on the hub's port"
+    )
+    parser.add_argument(
         "--ssh-port",
         type=int,
         default=DEFAULT_SSH_PORT,

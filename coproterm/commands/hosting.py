@@ -157,6 +157,9 @@ def serve(args: argparse.Namespace) -> int:
             session = hosted.hub.session
             if session.join_code:
                 print(f"  join code:  {session.join_code}" + ("  (required)" if session.require_code else ""))
+            if hosted.web_url:
+                code = f"?code={session.join_code}" if session.join_code else ""
+                print(f"  on a phone: {hosted.web_url}{code}")
             if hosted.ssh_command:
                 asked = ", passcode asked" if args.ssh_passcode else ""
                 print(f"  over ssh:   {hosted.ssh_command}   (host key {hosted.ssh_fingerprint}{asked})")
@@ -240,6 +243,7 @@ def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
         prepared.store,
         advertise=not args.no_mdns,
         ssh=_ssh_options(args),
+        web=not getattr(args, "no_web", False),
     )
 
 
@@ -258,8 +262,9 @@ def _dashboard(hosted: Hosted, presenter: bool = False) -> App[None]:
 
     store = hosted.store
     ssh = (hosted.ssh_command, hosted.ssh_fingerprint) if hosted.ssh_command else None
+    web = hosted.web_url is not None
     if store is None:
-        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh, presenter=presenter)
+        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh, presenter=presenter, web=web)
 
     def export() -> list[Path]:
         from coproterm.commands.sessions import render
@@ -279,6 +284,7 @@ def _dashboard(hosted: Hosted, presenter: bool = False) -> App[None]:
         exporter=export,
         ssh=ssh,
         presenter=presenter,
+        web=web,
     )
 
 

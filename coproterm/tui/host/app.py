@@ -28,11 +28,12 @@ class HostApp(HubApp):
         session_id: str | None = None,
         exporter: Callable[[], list[Path]] | None = None,
         ssh: tuple[str, str | None] | None = None,
+        web: bool = False,
         presenter: bool = False,
     ) -> None:
         super().__init__(url)
         self.token = token
-        self.joining = Joining.of(url, join_targets or [], ssh)
+        self.joining = Joining.of(url, join_targets or [], ssh, web=web)
         """How participants join, as the caller (who knows where the hub listens) says."""
         self.session_id = session_id
         """The session's id in the store, when the hub runs in this process."""

@@ -64,14 +64,16 @@ class Joining:
     ssh_command: str | None = None
     ssh_key: str | None = None
     """The SSH host key's fingerprint, for people to check on first connection."""
+    web: bool = False
+    """The hub serves the phone page on its port (not ``--no-web``)."""
 
     @classmethod
-    def of(cls, url: str, targets: list[str], ssh: tuple[str, str | None] | None) -> Joining:
+    def of(cls, url: str, targets: list[str], ssh: tuple[str, str | None] | None, *, web: bool = False) -> Joining:
         """From what the caller knows; the hub's own URL only when it gave no targets."""
         found = targets or [url.removeprefix("ws://").removeprefix("wss://")]
         ordered = sorted(found, key=_is_loopback)  # stable: the caller's order, loopback last
         command, key = ssh if ssh is not None else (None, None)
-        return cls(tuple(ordered), command, key)
+        return cls(tuple(ordered), command, key, web)
 
     @property
     def local_only(self) -> bool:
@@ -81,6 +83,12 @@ class Joining:
     def command(self, code: str | None) -> str:
         """What a participant types to join."""
         return f"coproterm join {self.targets[0]}" + (f" --code {code}" if code else "")
+
+    def web_link(self, code: str | None) -> str | None:
+        """The phone page, with the join code filled in: scanning the QR code is joining."""
+        if not self.web:
+            return None
+        return f"http://{self.targets[0]}/" + (f"?code={code}" if code else "")
 
     def ssh_link(self) -> str | None:
         """An ``ssh://`` link a phone's SSH app opens, on the first address people can reach."""
@@ -238,6 +246,10 @@ class Dashboard(HubScreen):
         if len(targets) > 1:
             text.append("   or " + ", ".join(targets[1:]), "dim")
         view = self.hub.view
+        web = self.joining.web_link(None)
+        if web is not None:
+            text.append("\nPhone: ", "bold")
+            text.append(web, "bold")
         if self.joining.ssh_command is not None:
             text.append("\nssh:   ", "bold")
             text.append(self.joining.ssh_command, "bold")
@@ -254,6 +266,12 @@ class Dashboard(HubScreen):
             if self.joining.local_only
             else None
         )
+        web = self.joining.web_link(self.hub.view.join_code or None)
+        if web is not None:  # a phone's camera opens the page: nothing to install
+            others = [self.joining.ssh_command, self.join_command()]
+            caption = f"{web}\n" + "   or   ".join(other for other in others if other)
+            self.app.push_screen(QRScreen(web, caption=caption, warning=warning))
+            return
         link = self.joining.ssh_link()
         if link is not None:  # a phone's SSH app opens an ssh:// link by itself
             caption = f"{self.joining.ssh_command}   or   {self.join_command()}"

@@ -40,5 +40,5 @@ class QRScreen(ModalScreen[None]):
 
     def on_resize(self) -> None:
         """The code as large as fits, with the words around it (the bigger, the further it scans from)."""
-        words = 2 + (1 if self.warning else 0)
+        words = 2 + self.caption.count("\n") + (1 if self.warning else 0)
         self.query_one(QRCode).fit(self.size.width - 2, self.size.height - words)

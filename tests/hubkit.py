@@ -13,6 +13,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import (
     Ack,
+    Ballot,
     Attendance,
     Error,
     Hello,
@@ -80,10 +81,10 @@ class Peer:
         return message
 
     async def reply(self, timeout: float = 5.0) -> Message:
-        """The next message that is not a state or tally update."""
+        """The next answer to something this peer sent (a welcome, ack, error or ballot), past the updates."""
         while True:
             message = await self.recv(timeout)
-            if not isinstance(message, (State, Tally, Turnout, Attendance)):
+            if isinstance(message, (Welcome, Ack, Error, Ballot)):
                 return message
 
     async def request(self, make) -> Message:

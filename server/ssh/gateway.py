@@ -28,7 +28,6 @@ from typing import Any
 import asyncssh
 from rich.color import ColorSystem
 
-from coproterm.client.link import Link
 from coproterm.tui.participant.app import ParticipantApp
 from server.limits import NewcomerLimit, RateLimit
 from server.ssh.driver import SSHDriver
@@ -295,8 +294,8 @@ class _SSHParticipantApp(ParticipantApp):
         self.ascii_only = caps.ascii
         """The person's locale is not UTF-8: the faces may choose plain-text symbols (the gateway maps the rest)."""
         if gateway.secret:
-            headers = {GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address}
-            self.link = Link(url, self.hello, self._post_received, self._post_status, headers=headers)
+            # ParticipantApp takes no headers of its own yet; its link sends these with every handshake.
+            self.link._headers.update({GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address})
         self.on_welcome: Callable[[bytes], None] | None = None
         """Told the resume token once the hub welcomes this participant."""
         self._codes_tried = 0

@@ -14,7 +14,6 @@ from coproterm.core.session import Session
 from coproterm.core.wire import (
     Ack,
     Ballot,
-    Attendance,
     Error,
     Hello,
     Message,

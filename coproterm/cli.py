@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from coproterm.commands import hosting, sessions
+from coproterm.core.i18n import LANGUAGES, from_locale
 from coproterm.core.session import MAX_PARTICIPANTS
 from coproterm.core.wire import DEFAULT_PORT
 from server.ssh import DEFAULT_SSH_PORT
@@ -64,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument("--name", default="", help="your display name (optional; only the facilitator sees it)")
     join.add_argument("--code", help="the session's join code, if the facilitator asks for one")
     join.add_argument("--no-mdns", action="store_true", help="do not look for sessions on the network; ask the address")
+    _language_option(join)
     join.set_defaults(run=hosting.join)
 
     serve = commands.add_parser("serve", help="run a session hub with no dashboard (headless)")
@@ -120,7 +123,18 @@ def _presenter_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _language_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=from_locale(os.environ),
+        help="the language to show: cy (Cymraeg) or en (English); default from LANG, else English."
+        " Everyone can switch at any time with the i key",
+    )
+
+
 def _hub_options(parser: argparse.ArgumentParser) -> None:
+    _language_option(parser)
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every address)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
     parser.add_argument("--deck", type=Path, help="a deck file (TOML); the built-in workshop if left out")

@@ -9,6 +9,7 @@ import pytest
 from coproterm.client.link import Phase
 from coproterm.core.wire import Action, CloseCode, Command, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
+from coproterm.tui.hub_app import LANGUAGE_LABEL
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
@@ -133,7 +134,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         assert not shown(ann, BoardPicker), "the opening discussion has no board"
-        assert ann.screen.query_one(KeyBar).shown == ("leave",), "no keys for a board that is not there"
+        assert ann.screen.query_one(KeyBar).shown == ("leave", LANGUAGE_LABEL), "no keys for a board that is not there"
         await hp.press("n", "r")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
         await ap.press("5", "enter")
@@ -144,7 +145,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert shown(ann, BoardPicker) and not shown(ann, TallyChart), "not revealed on this one"
         assert "chaotic" in text_of(ann, "BoardPicker") and "participation" not in text_of(ann, "BoardPicker")
         assert ann.screen.query_one(BoardPicker).has_focus
-        assert ann.screen.query_one(KeyBar).shown == ("cast vote", "clear vote", "leave")
+        assert ann.screen.query_one(KeyBar).shown == ("cast vote", "clear vote", "leave", LANGUAGE_LABEL)
         await ap.press("2", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
         await hp.press("n", "n")

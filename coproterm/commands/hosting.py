@@ -227,7 +227,7 @@ def join(args: argparse.Namespace) -> int:
             url = hub_url(args.address)
         except ValueError as error:
             return fail(str(error))
-    ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns).run()
+    ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns, lang=args.lang).run()
     return 0
 
 

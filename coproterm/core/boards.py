@@ -30,6 +30,11 @@ class Position:
     """What an organisation working here would say, in its own words."""
     notes: tuple[str, ...] = ()
     """Further lines of help (descriptors, advice, a risk scale)."""
+    label_cy: str = ""
+    """The label in Welsh (every ``*_cy`` field: empty where the deck gives no Welsh)."""
+    example_cy: str = ""
+    narrative_cy: str = ""
+    notes_cy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +49,8 @@ class Group:
     """Index one past the group's last position."""
     note: str = ""
     """What the group means (who holds the knowledge and the decisions)."""
+    label_cy: str = ""
+    note_cy: str = ""
 
     def __contains__(self, index: object) -> bool:
         return isinstance(index, int) and self.start <= index < self.stop
@@ -63,6 +70,9 @@ class Scale:
     """What the start of the scale stands for, shown at its end."""
     high: str = ""
     """What the end of the scale stands for, shown at its end."""
+    title_cy: str = ""
+    low_cy: str = ""
+    high_cy: str = ""
 
     @property
     def size(self) -> int:
@@ -98,6 +108,8 @@ class Question:
     """The vertical axis of a grid; None for other kinds."""
     note: str = ""
     """A line of context shown under the prompt."""
+    prompt_cy: str = ""
+    note_cy: str = ""
 
     @property
     def kind(self) -> Kind:
@@ -149,3 +161,5 @@ class Deck:
     """Every scale the questions use, in the order the deck defines them."""
     source: str = ""
     """Where the material comes from, credited on screens and exports."""
+    title_cy: str = ""
+    source_cy: str = ""

@@ -27,6 +27,7 @@ the key and the problem.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -35,11 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from coproterm.core.boards import Deck, Group, Position, Question, Scale
+from coproterm.core.i18n import Language
 from coproterm.core.wire import MAX_QUESTIONS
 
 MAX_POSITIONS = 12
 MAX_TEXT = 1000
 DEFAULT_DECK = "copro_learning.toml"
+TRANSLATED = frozenset({"title", "source", "label", "note", "example", "narrative", "notes", "prompt", "low", "high"})
+"""The text fields a deck may give in Welsh too, as ``<field>_cy`` beside the English."""
 
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -96,6 +100,8 @@ def deck_from_data(data: object, source: str = "<deck>") -> Deck:
         source=reader.text(top, "source", ""),
         questions=questions,
         scales=tuple(scales.values()),
+        title_cy=reader.text(top, "title_cy", ""),
+        source_cy=reader.text(top, "source_cy", ""),
     )
 
 
@@ -103,13 +109,21 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
     """The plain structure of a deck: TOML-shaped, msgpack-ready."""
     scales: dict[str, Any] = {}
     for scale in deck.scales:
-        entry: dict[str, Any] = {"title": scale.title}
-        if scale.low:
-            entry["low"] = scale.low
-        if scale.high:
-            entry["high"] = scale.high
+        entry: dict[str, Any] = _drop_empty(
+            {
+                "title": scale.title,
+                "title_cy": scale.title_cy,
+                "low": scale.low,
+                "low_cy": scale.low_cy,
+                "high": scale.high,
+                "high_cy": scale.high_cy,
+            }
+        )
         if scale.groups:
-            entry["groups"] = [_drop_empty({"label": g.label, "note": g.note}) for g in scale.groups]
+            entry["groups"] = [
+                _drop_empty({"label": g.label, "label_cy": g.label_cy, "note": g.note, "note_cy": g.note_cy})
+                for g in scale.groups
+            ]
         entry["positions"] = [
             _drop_empty(
                 {
@@ -119,6 +133,10 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
                     "example": p.example,
                     "narrative": p.narrative,
                     "notes": list(p.notes),
+                    "label_cy": p.label_cy,
+                    "example_cy": p.example_cy,
+                    "narrative_cy": p.narrative_cy,
+                    "notes_cy": list(p.notes_cy),
                 }
             )
             for i, p in enumerate(scale.positions)
@@ -126,15 +144,60 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
         scales[scale.key] = entry
     questions: list[dict[str, Any]] = []
     for question in deck.questions:
-        item: dict[str, Any] = {"prompt": question.prompt}
+        item: dict[str, Any] = _drop_empty({"prompt": question.prompt, "prompt_cy": question.prompt_cy})
         if question.x is not None and question.y is not None:
             item["board"] = [question.x.key, question.y.key]
         elif question.x is not None:
             item["board"] = question.x.key
         if question.note:
             item["note"] = question.note
+        if question.note_cy:
+            item["note_cy"] = question.note_cy
         questions.append(item)
-    return _drop_empty({"title": deck.title, "source": deck.source, "scales": scales, "questions": questions})
+    top = {"title": deck.title, "title_cy": deck.title_cy, "source": deck.source, "source_cy": deck.source_cy}
+    return _drop_empty({**top, "scales": scales, "questions": questions})
+
+
+def localise(deck: Deck, language: Language) -> Deck:
+    """The deck as one language reads it: every text field with a Welsh twin takes the Welsh.
+
+    Where the deck gives no Welsh the English stays; in bilingual mode a field shows both,
+    Welsh first. The Welsh twins themselves are kept, so a localised deck can be localised again.
+    Any dataclass field ``f`` with a sibling ``f_cy`` is translated, so new question kinds
+    that add text fields (and their ``_cy`` twins) are covered here without a change.
+    """
+    if language.code == "en":
+        return deck
+    done: dict[int, Any] = {}
+
+    def one(thing: Any) -> Any:
+        if id(thing) in done:
+            return done[id(thing)]
+        changes: dict[str, Any] = {}
+        for item in dataclasses.fields(thing):
+            value = getattr(thing, item.name)
+            welsh = getattr(thing, f"{item.name}_cy", None)
+            if isinstance(value, str) and isinstance(welsh, str):
+                changes[item.name] = language.pick(value, welsh, join=_JOIN.get(item.name, "\n"))
+            elif isinstance(value, tuple) and isinstance(welsh, tuple) and welsh:
+                if language.bilingual:
+                    changes[item.name] = (*welsh, *value)
+                else:
+                    changes[item.name] = welsh
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                changes[item.name] = one(value)
+            elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+                changes[item.name] = tuple(one(part) for part in value)
+        done[id(thing)] = result = dataclasses.replace(thing, **changes)
+        return result
+
+    localised = one(deck)
+    assert isinstance(localised, Deck)
+    return localised
+
+
+_JOIN = {"label": " | ", "title": " / ", "low": " | ", "high": " | "}
+"""Bilingual mode: short fields side by side, long ones a line each (Welsh first either way)."""
 
 
 def _drop_empty(entry: dict[str, Any]) -> dict[str, Any]:
@@ -152,6 +215,7 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
     table = reader.table(value, where)
     reader.only(table, where, {"title", "low", "high", "groups", "positions"})
     group_labels: list[tuple[str, str]] = []
+    group_welsh: list[tuple[str, str]] = []
     for i, item in enumerate(reader.array(table.get("groups", []), f"{where}.groups")):
         group_where = f"{where}.groups[{i}]"
         group = reader.table(item, group_where)
@@ -160,6 +224,7 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
         if label in (existing for existing, _ in group_labels):
             reader.fail(f"{group_where}.label", f"the group {label!r} is named twice")
         group_labels.append((label, reader.text(group, "note", group_where)))
+        group_welsh.append((reader.text(group, "label_cy", group_where), reader.text(group, "note_cy", group_where)))
 
     positions: list[Position] = []
     membership: list[str] = []
@@ -171,17 +236,17 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
         pos = reader.table(item, pos_where)
         reader.only(pos, pos_where, {"label", "key", "group", "example", "narrative", "notes"})
         label = reader.text(pos, "label", pos_where, required=True)
-        notes = reader.array(pos.get("notes", []), f"{pos_where}.notes")
-        for j, note in enumerate(notes):
-            if not isinstance(note, str) or len(note) > MAX_TEXT:
-                reader.fail(f"{pos_where}.notes[{j}]", f"expected text of at most {MAX_TEXT} characters")
         positions.append(
             Position(
                 label=label,
                 key=reader.text(pos, "key", pos_where) or _slug(label),
                 example=reader.text(pos, "example", pos_where),
                 narrative=reader.text(pos, "narrative", pos_where),
-                notes=tuple(notes),
+                notes=_notes(reader, pos, "notes", pos_where),
+                label_cy=reader.text(pos, "label_cy", pos_where),
+                example_cy=reader.text(pos, "example_cy", pos_where),
+                narrative_cy=reader.text(pos, "narrative_cy", pos_where),
+                notes_cy=_notes(reader, pos, "notes_cy", pos_where),
             )
         )
         member_of = reader.text(pos, "group", pos_where)
@@ -198,21 +263,43 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
         key=key,
         title=reader.text(table, "title", where, required=True),
         positions=tuple(positions),
-        groups=_groups(reader, where, group_labels, membership),
+        groups=_groups(reader, where, group_labels, group_welsh, membership),
         low=reader.text(table, "low", where),
         high=reader.text(table, "high", where),
+        title_cy=reader.text(table, "title_cy", where),
+        low_cy=reader.text(table, "low_cy", where),
+        high_cy=reader.text(table, "high_cy", where),
     )
 
 
-def _groups(reader: _Reader, where: str, labels: list[tuple[str, str]], membership: list[str]) -> tuple[Group, ...]:
+def _notes(reader: _Reader, table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    notes = reader.array(table.get(key, []), f"{where}.{key}")
+    for j, note in enumerate(notes):
+        if not isinstance(note, str) or len(note) > MAX_TEXT:
+            reader.fail(f"{where}.{key}[{j}]", f"expected text of at most {MAX_TEXT} characters")
+        unsafe = _UNSAFE.search(note)
+        if unsafe:
+            reader.fail(f"{where}.{key}[{j}]", f"character U+{ord(unsafe.group()):04X} is not allowed (control characters and escapes)")
+    return tuple(notes)
+
+
+def _groups(
+    reader: _Reader,
+    where: str,
+    labels: list[tuple[str, str]],
+    welsh: list[tuple[str, str]],
+    membership: list[str],
+) -> tuple[Group, ...]:
     groups: list[Group] = []
-    for label, note in labels:
+    for (label, note), (label_cy, note_cy) in zip(labels, welsh, strict=True):
         members = [i for i, name in enumerate(membership) if name == label]
         if not members:
             reader.fail(f"{where}.groups", f"the group {label!r} has no positions")
         if members != list(range(members[0], members[-1] + 1)):
             reader.fail(f"{where}.positions", f"the group {label!r} must be one unbroken run of positions")
-        groups.append(Group(label=label, start=members[0], stop=members[-1] + 1, note=note))
+        groups.append(
+            Group(label=label, start=members[0], stop=members[-1] + 1, note=note, label_cy=label_cy, note_cy=note_cy)
+        )
     return tuple(sorted(groups, key=lambda g: g.start))
 
 
@@ -235,6 +322,8 @@ def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, S
         x=x,
         y=y,
         note=reader.text(table, "note", where),
+        prompt_cy=reader.text(table, "prompt_cy", where),
+        note_cy=reader.text(table, "note_cy", where),
     )
 
 
@@ -270,6 +359,7 @@ class _Reader:
         return value
 
     def only(self, table: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+        allowed = allowed | {f"{key}_cy" for key in allowed & TRANSLATED}
         unknown = sorted(set(table) - allowed)
         if unknown:
             expected = ", ".join(sorted(allowed))

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coproterm.core.boards import Deck, Question
-from coproterm.core.deck import DeckError, deck_from_data
+from coproterm.core.deck import DeckError, deck_from_data, localise
+from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.wire import (
     Ack,
     Attendance,
@@ -31,7 +32,7 @@ from coproterm.core.wire import (
     Welcome,
 )
 
-RESET_NOTICE = "the facilitator cleared the votes on this question"
+RESET_NOTICE = N_("the facilitator cleared the votes on this question")
 
 
 def clean_text(text: str, *, lines: bool = True) -> str:
@@ -67,6 +68,7 @@ class SessionView:
     """The latest of everything the hub told this client."""
 
     deck: Deck | None = None
+    """The hub's deck as :attr:`language` reads it (:meth:`speak` changes both)."""
     role: Role | None = None
     resume: bytes | None = None
     state: State | None = None
@@ -87,6 +89,10 @@ class SessionView:
     """Something the hub did to this participant's vote, and the question it did it on."""
     join_code: str = ""
     """The session's join code (hosts are told it)."""
+    language: Language = field(default_factory=lambda: language(ENGLISH))
+    """The language this client reads the deck in."""
+    hub_deck: Deck | None = None
+    """The deck as the hub sent it, both languages in it."""
     code_required: bool = False
 
     @property
@@ -131,6 +137,12 @@ class SessionView:
         """Whether a vote on ``question`` is on its way and not answered yet."""
         return any(q == question for q, _ in self.pending.values())
 
+    def speak(self, chosen: Language) -> None:
+        """Read the deck (and so every question, label and help) in another language."""
+        self.language = chosen
+        if self.hub_deck is not None:
+            self.deck = localise(self.hub_deck, chosen)
+
     def apply(self, message: Message) -> None:
         """Fold one message from the hub into the view.
 
@@ -143,7 +155,8 @@ class SessionView:
                     deck = deck_from_data(_cleaned(message.deck), "<the hub's deck>")
                 except (DeckError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
                     raise ProtocolError(f"the hub's deck is not valid: {error}") from None
-                self.deck = deck
+                self.hub_deck = deck
+                self.deck = localise(deck, self.language)
                 self.role = message.role
                 self.resume = message.resume or self.resume
                 self.votes = {q: c for q, c in enumerate(message.votes) if c is not None}

@@ -23,9 +23,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from coproterm.client.link import Link, LinkStatus, Phase
+from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Ack, Error, Hello
 from coproterm.core.wire import Message as WireMessage
+
+LANGUAGE_KEY = "i"
+"""The language key: i for iaith, free on every screen in both languages."""
+LANGUAGE_LABEL = "Cymraeg / English"
+"""What the language key shows, the same in both languages: whoever cannot read the screen still finds it."""
 
 SLOW_ANSWER = 3.0
 """Seconds without an answer to something sent before the app says it is waiting for the hub."""
@@ -42,6 +48,8 @@ class HubApp(App[None]):
     """What the link last reported."""
     hub_silent: reactive[bool] = reactive(False, repaint=False)
     """Something sent has gone unanswered for :data:`SLOW_ANSWER` seconds: the hub may be stalled."""
+    lang: reactive[Language] = reactive(language(ENGLISH), repaint=False)
+    """The language this person reads (switched with :meth:`action_language`); screens watch it."""
 
     slow_answer = SLOW_ANSWER
 
@@ -67,11 +75,13 @@ class HubApp(App[None]):
             self.status = status
             """What the link reports."""
 
-    def __init__(self, url: str, *, headers: Mapping[str, str] | None = None) -> None:
+    def __init__(self, url: str, *, headers: Mapping[str, str] | None = None, lang: str = ENGLISH) -> None:
         super().__init__()
         self.url = url
         self.view = SessionView()
         """What the hub told this app; only the app changes it."""
+        self.set_reactive(HubApp.lang, language(lang))
+        self.view.speak(self.lang)
         self._seq = itertools.count(1)
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
         self.link = Link(url, self.hello, self._fold, self._post_status, headers=headers)
@@ -100,6 +110,20 @@ class HubApp(App[None]):
 
     def _post_status(self, status: LinkStatus) -> None:
         self.post_message(self.StatusChanged(status))
+
+    def action_language(self) -> None:
+        """Switch between Cymraeg and English (the "Cymraeg / English" key)."""
+        self.speak(self.lang.other())
+
+    def speak(self, chosen: Language) -> None:
+        """Read everything in ``chosen`` from now on: the deck, the screens, the key bar."""
+        self.view.speak(chosen)
+        self.lang = chosen
+        self.revision += 1
+
+    def t(self, message: str, /, **values: object) -> str:
+        """``message`` in this person's language (see :meth:`Language.t`)."""
+        return self.lang.t(message, **values)
 
     def on_hub_app_changed(self, event: Changed) -> None:
         self.revision += 1
@@ -148,15 +172,18 @@ class HubApp(App[None]):
         await self.leave()
 
 
-def describe_link(status: LinkStatus, url: str, *, hub_silent: bool = False) -> str:
+def describe_link(status: LinkStatus, url: str, *, hub_silent: bool = False, lang: Language | None = None) -> str:
     """The connection's state in a few words, with its cue symbol."""
+    t = (lang or language(ENGLISH)).t
     match status.phase:
         case Phase.OPEN:
-            return "◌ connected, but the hub is not answering" if hub_silent else "● connected"
+            return t("◌ connected, but the hub is not answering") if hub_silent else t("● connected")
         case Phase.CONNECTING:
-            return f"◌ connecting to {url}…" if status.attempt <= 1 else f"◌ reconnecting (try {status.attempt})…"
+            if status.attempt <= 1:
+                return t("◌ connecting to {address}…", address=url)
+            return t("◌ reconnecting (try {attempt})…", attempt=status.attempt)
         case Phase.WAITING:
-            return f"◌ {status.detail}; trying again in {status.delay:.0f} s"
+            return t("◌ {problem}; trying again in {seconds} s", problem=status.detail, seconds=f"{status.delay:.0f}")
         case Phase.STOPPED:
             return status.detail if status.ended else f"✖ {status.detail}"
     return ""
@@ -175,6 +202,12 @@ class HubScreen(Screen[None]):
         self.watch(self.hub, "revision", self.redraw)
         self.watch(self.hub, "link_status", self.redraw)
         self.watch(self.hub, "hub_silent", self.redraw)
+        self.watch(self.hub, "lang", self.relabel, init=False)
+
+    def relabel(self) -> None:
+        """Draw everything again in the app's new language (the key bar's words among it)."""
+        self.refresh_bindings()
+        self.redraw()
 
     def redraw(self) -> None:
         """Bring the screen up to date with ``self.hub.view``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coproterm.client.link import Phase
+from coproterm.core.i18n import ENGLISH
 from coproterm.core.wire import Hello, Vote
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.find_screen import FindScreen
@@ -25,8 +26,9 @@ class ParticipantApp(HubApp):
         *,
         discover: bool = True,
         discovery_interfaces: list[str] | None = None,
+        lang: str = ENGLISH,
     ) -> None:
-        super().__init__(url or "")
+        super().__init__(url or "", lang=lang)
         self.display_name = name
         self.code = code
         """The join code to give, if the session needs one (typed on the command line or asked for)."""
@@ -75,7 +77,7 @@ class ParticipantApp(HubApp):
         if not await self.send(Vote(seq, state.current, event.choice), seq):
             self.view.unsent(seq)
             self.notify(
-                "Not connected: your vote was not sent. It will be possible again once reconnected.",
+                self.t("Not connected: your vote was not sent. It will be possible again once reconnected."),
                 severity="warning",
             )
         self.revision += 1

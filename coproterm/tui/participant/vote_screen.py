@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,14 +15,15 @@ from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
-from coproterm.tui.hub_app import HubScreen, describe_link
+from coproterm.core.i18n import N_
+from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
 
-STOPPED_HINT = "Press r to try again, or q to leave."
-ENDED_HINT = "The session has ended; thank you for taking part. Press q to leave."
+STOPPED_HINT = N_("Press r to try again, or q to leave.")
+ENDED_HINT = N_("The session has ended; thank you for taking part. Press q to leave.")
 LOCKED = "■"
 """The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
@@ -33,6 +36,7 @@ class VoteScreen(HubScreen):
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
         Binding("r", "app.retry", "retry", show=False),
+        Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
 
     class Voted(Message):
@@ -53,7 +57,7 @@ class VoteScreen(HubScreen):
 
     def compose(self) -> ComposeResult:
         yield Steady(id="status")
-        yield Input(placeholder="join code (4 letters)", id="code", max_length=16, disabled=True)
+        yield Input(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
         yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view
         with VerticalScroll(id="body"):
             yield Steady(id="note")
@@ -73,13 +77,14 @@ class VoteScreen(HubScreen):
 
     def redraw(self) -> None:
         view = self.hub.view
+        t = self.hub.t
         self.query_one("#status", Steady).show(Text(self._status_line(view)))
         question = view.question
         if self._ask_for_code():
-            self.query_one("#feedback", Steady).show("Type the join code the facilitator shows, then press Enter.")
+            self.query_one("#feedback", Steady).show(t("Type the join code the facilitator shows, then press Enter."))
             return
         if question is None or view.state is None:
-            self.query_one("#prompt", Steady).show("Waiting for the session…")
+            self.query_one("#prompt", Steady).show(t("Waiting for the session…"))
             self.query_one("#feedback", Steady).show(self._stopped_hint() or "")
             return
         current = view.state.current
@@ -104,10 +109,11 @@ class VoteScreen(HubScreen):
         status = self.hub.link_status
         if status.phase is not Phase.STOPPED:
             return None
-        return ENDED_HINT if status.ended else STOPPED_HINT
+        return self.hub.t(ENDED_HINT if status.ended else STOPPED_HINT)
 
     def _status_line(self, view: SessionView) -> str:
-        link = describe_link(self.hub.link_status, self.hub.url, hub_silent=self.hub.hub_silent)
+        t = self.hub.t
+        link = describe_link(self.hub.link_status, self.hub.url, hub_silent=self.hub.hub_silent, lang=self.hub.lang)
         if view.deck is None or view.state is None:
             return link
         state = view.state
@@ -115,12 +121,14 @@ class VoteScreen(HubScreen):
         narrow = self.size.width < 60
         parts = [
             link,
-            f"Q{state.current + 1}/{count}" if narrow else f"question {state.current + 1} of {count}",
+            t("Q{number}/{count}", number=state.current + 1, count=count)
+            if narrow
+            else t("question {number} of {count}", number=state.current + 1, count=count),
         ]
         if view.question is not None and view.question.kind is not Kind.DISCUSSION:
-            parts.append("open" if state.open else f"{LOCKED} locked")
+            parts.append(t("open") if state.open else t("{lock} locked", lock=LOCKED))
             if state.revealed:
-                parts.append("results shown")
+                parts.append(t("results shown"))
         return "  ·  ".join(parts)
 
     def _show_question(self, question: Question, view: SessionView) -> None:
@@ -154,7 +162,7 @@ class VoteScreen(HubScreen):
             assert tally is not None
             if chart is None:
                 self.query_one("#results", Vertical).mount(
-                    Static("Results", classes="heading"), TallyChart(question, tally.counts)
+                    Static(self.hub.t("Results"), classes="heading"), TallyChart(question, tally.counts)
                 )
             else:
                 chart.show(question, tally.counts)
@@ -169,41 +177,45 @@ class VoteScreen(HubScreen):
     def _feedback_words(self, question: Question, view: SessionView) -> str:
         state = view.state
         assert state is not None
+        t = self.hub.t
         stopped = self._stopped_hint()
         if stopped is not None:
             return stopped
         if state.alert:
             return f"⚠ {state.alert}"
         if question.kind is Kind.DISCUSSION:
-            return "Talk it through with the room; nothing to cast on this one."
+            return t("Talk it through with the room; nothing to cast on this one.")
         refusal = view.refusal
         mine = view.my_vote()
         if view.is_pending(state.current):
             if self.hub.hub_silent:
-                return "◌ Waiting for the hub… (your vote is not counted until it answers)"
-            return "Sending your vote…"
+                return t("◌ Waiting for the hub… (your vote is not counted until it answers)")
+            return t("Sending your vote…")
         if (
             refusal is not None
             and refusal.code is not ErrorCode.NOT_CURRENT
             and view.refused_question in (None, state.current)
         ):
-            return f"✖ {refusal.message}"
+            return f"✖ {t(refusal.message)}"
         notice = view.current_notice
         if notice is not None and mine is None:
-            return f"! {notice[0].upper()}{notice[1:]}: vote again if you like." if state.open else f"! {notice}."
+            notice_text = t(notice)
+            if state.open:
+                return t("! {notice}: vote again if you like.", notice=f"{notice_text[0].upper()}{notice_text[1:]}")
+            return f"! {notice_text}."
         if mine is not None:
-            counted = f"✔ Your vote is counted: {question.describe(mine)}"
-            return counted if state.open else f"{LOCKED} Voting is locked. {counted}"
+            counted = t("✔ Your vote is counted: {choice}", choice=question.describe(mine))
+            return counted if state.open else t("{lock} Voting is locked. {counted}", lock=LOCKED, counted=counted)
         if not state.open:
-            return f"{LOCKED} Voting is locked; you did not vote on this one."
-        return "Choose with the arrow or number keys (or click), then press Enter."
+            return t("{lock} Voting is locked; you did not vote on this one.", lock=LOCKED)
+        return t("Choose with the arrow or number keys (or click), then press Enter.")
 
     # -- events up ---------------------------------------------------------------
 
     def on_board_picker_highlighted(self, event: BoardPicker.Highlighted) -> None:
         question = self.hub.view.question
         if question is not None and question.x is not None:
-            self.query_one("#help", Steady).show(_help(question, event.cell))
+            self.query_one("#help", Steady).show(_help(question, event.cell, self.hub.t))
 
     def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
         self.post_message(self.Voted(event.cell))
@@ -232,7 +244,7 @@ class VoteScreen(HubScreen):
             self.post_message(self.CodeGiven(event.value))
 
 
-def _help(question: Question, cell: int) -> Text:
+def _help(question: Question, cell: int, t: Callable[..., str]) -> Text:
     """The words about a cell: label, group, example and narrative (plain text, never markup)."""
     x, y = question.coordinates(cell)
     assert question.x is not None
@@ -244,7 +256,7 @@ def _help(question: Question, cell: int) -> Text:
         group = scale.group_of(index)
         lines.append(Text.assemble((position.label, "bold"), f"  ({group.label})" if group else ""))
         if position.example:
-            lines.append(Text(f"e.g. {position.example}"))
+            lines.append(Text(t("e.g. {example}", example=position.example)))
         if position.narrative:
             lines.append(Text(f"“{position.narrative}”", style="italic"))
         if position.notes and question.y is None:

@@ -14,6 +14,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from coproterm.core.i18n import Language
+
 _Key = tuple[str, str, str]  # (key, how it is shown, what it does)
 
 
@@ -62,27 +64,56 @@ class KeyBar(Widget):
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         keys, palette, actions = [], None, set()
+        language: _Key | None = None
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
-            shown = (binding.key, self.app.get_key_display(binding), binding.description)
+            shown = (binding.key, self.app.get_key_display(binding), self._words(binding.description))
             if binding.key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
                 palette = shown
+            elif binding.action == "app.language" and binding.show and enabled:
+                language = shown
             elif binding.show and enabled and binding.action not in actions:  # backspace,delete: one entry
                 actions.add(binding.action)
                 keys.append(shown)
+        if language is not None:
+            # "Cymraeg / English" is always in sight: at the right edge, or first when the palette has the edge.
+            if palette is None:
+                palette = language
+            else:
+                keys.insert(0, language)
         if (tuple(keys), palette) != (self._keys, self._palette):
             self._keys, self._palette = tuple(keys), palette
             self.refresh()
+
+    def _words(self, description: str) -> str:
+        """A key's description in the app's language (bindings hold the English)."""
+        lang = getattr(self.app, "lang", None)
+        return lang.t(description) if isinstance(lang, Language) and description else description
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("keybar--key")
         description_style = self.get_component_rich_style("keybar--description")
         line = Text(no_wrap=True, overflow="crop")
         self._hits = []
-        for key, display, description in self._keys:
+        entries = [
+            (key, Text.assemble((f" {display} ", key_style), (f"{description} ", description_style)))
+            for key, display, description in self._keys
+        ]
+        room = self.size.width - (0 if self._palette is None else len(self._palette[1]) + len(self._palette[2]) + 3)
+        if self.size.width and sum(entry.cell_len for _, entry in entries) > room:
+            # A key's words are never cut mid-way (Welsh ones are longer): the keys that do
+            # not fit give way whole, and an ellipsis says some are missing.
+            room -= 2
+            fitting = []
+            for key, entry in entries:
+                if sum(e.cell_len for _, e in fitting) + entry.cell_len > room:
+                    break
+                fitting.append((key, entry))
+            entries = [*fitting, ("", Text(" …", description_style))]
+        for key, entry in entries:
             start = line.cell_len
-            line.append(f" {display} ", key_style)
-            line.append(f"{description} ", description_style)
-            self._hits.append((start, line.cell_len, key))
+            line.append_text(entry)
+            if key:
+                self._hits.append((start, line.cell_len, key))
         if self._palette is not None:  # kept at the right edge; the keys give way on a narrow screen
             key, display, description = self._palette
             tail = Text.assemble(

@@ -1,6 +1,13 @@
-"""SSH participants: server memory per session, bytes per screen, CPU per redraw.
+"""SSH participants: server memory per session, bytes per screen, CPU per redraw; and the room.
 
     python -m bench.ssh_sessions [--counts 50 200]
+    python -m bench.ssh_sessions --room [--room-counts 0 50 200]
+
+The gateway runs in its worker processes (the hub's default), so memory and CPU
+are the hub's process and its workers together. ``--room`` measures what issue 15
+asks: with 0, 50 and 200 SSH participants viewing while the host changes question,
+a websocket participant's ack times (voting every 100 ms), the time until every
+SSH screen shows the new question, and memory per SSH participant.
 
 The hub and its SSH gateway run in a process of their own; the sessions are
 real SSH sessions with a pty (asyncssh as the client, in this process, which is
@@ -12,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import asyncssh
 
@@ -58,10 +67,43 @@ class _Client(asyncssh.SSHClient):
         return [""] * len(prompts)
 
 
+def _tree(pid: int) -> list[int]:
+    """A process and its children (the gateway workers), from /proc."""
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        pids += [int(child) for child in children]
+    return pids
+
+
+def tree_rss_kib(pid: int) -> int:
+    total = 0
+    for each in _tree(pid):
+        for line in Path(f"/proc/{each}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    ticks = 0
+    for each in _tree(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def source_address(i: int) -> str:
+    """Spread viewers over 127.0.0.2 and up, 20 to an address (the gateway caps sessions per address)."""
+    return f"127.0.0.{2 + i // 20}"
+
+
 async def open_viewer(port: int, name: str) -> tuple[asyncssh.SSHClientConnection, Viewer, asyncssh.SSHClientChannel]:  # type: ignore[type-arg]
+    index = int(name.lstrip("pv") or 0) if name.lstrip("pv").isdigit() else 0
     connection, _ = await asyncssh.create_connection(
-        _Client, "127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None
-    )
+        _Client, "127.0.0.1", port, username=name, known_hosts=None, client_keys=None, agent_path=None,
+        local_addr=(source_address(index), 0),
+    )  # fmt: skip
     viewer = Viewer()
     channel, _ = await connection.create_session(
         lambda: _Session(viewer), term_type="xterm-256color", term_size=(80, 24), encoding=None
@@ -90,13 +132,14 @@ async def until_shown(viewer: Viewer, text: bytes, limit: float = 60, since: int
 async def step(
     hub: HubProcess, viewers: list[Viewer], act: Callable[[], Awaitable[object]], shown: bytes
 ) -> tuple[float, float]:
-    """One change on every screen: the bytes each viewer received (median) and the hub's CPU ms per viewer."""
+    """One change on every screen: the bytes each viewer received (median) and the CPU ms per viewer
+    (the hub's process and its gateway workers)."""
     marks = [len(v.received) for v in viewers]
-    cpu_before = hub.cpu_seconds()
+    cpu_before = tree_cpu_seconds(hub.pid)
     await act()
     await asyncio.gather(*(until_shown(v, shown, since=m) for v, m in zip(viewers, marks, strict=True)))
     await settle(viewers)
-    cpu = hub.cpu_seconds() - cpu_before  # settle's quiet time costs the hub next to nothing
+    cpu = tree_cpu_seconds(hub.pid) - cpu_before  # settle's quiet time costs the hub next to nothing
     received = statistics.median(len(v.received) - m for v, m in zip(viewers, marks, strict=True))
     return received, 1000 * cpu / len(viewers)
 
@@ -105,9 +148,9 @@ async def until_idle(hub: HubProcess, limit: float = 30) -> None:
     """Wait until the hub uses under 5% of a core over half a second (sessions done closing)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        before = hub.cpu_seconds()
+        before = tree_cpu_seconds(hub.pid)
         await asyncio.sleep(0.5)
-        if hub.cpu_seconds() - before < 0.025:
+        if tree_cpu_seconds(hub.pid) - before < 0.025:
             return
 
 
@@ -118,7 +161,7 @@ async def measure(*counts: int) -> dict[str, float]:
     memory: dict[int, float] = {}
     with HubProcess("hub", ssh=True) as hub:
         await asyncio.sleep(0.5)
-        baseline = hub.rss_kib()
+        baseline = tree_rss_kib(hub.pid)
         sessions: list[tuple[asyncssh.SSHClientConnection, Viewer, asyncssh.SSHClientChannel]] = []  # type: ignore[type-arg]
         for count in counts:
             for first in range(len(sessions), count, 25):
@@ -127,7 +170,7 @@ async def measure(*counts: int) -> dict[str, float]:
             viewers = [viewer for _, viewer, _ in sessions]
             await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
             await settle(viewers)
-            memory[count] = (hub.rss_kib() - baseline) / count
+            memory[count] = (tree_rss_kib(hub.pid) - baseline) / count
         first_paint = statistics.median(len(v.received) for v in viewers)
         count = counts[0]
         for connection, _, _ in sessions[count:]:
@@ -153,12 +196,12 @@ async def measure(*counts: int) -> dict[str, float]:
         voter = await join(hub.url, Hello(name="voter"))
         updates = 5
         marks = [len(v.received) for v in viewers]
-        cpu_before = hub.cpu_seconds()
+        cpu_before = tree_cpu_seconds(hub.pid)
         for i in range(updates):
             await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
             await asyncio.sleep(0.6)  # one redraw each: slower than the fan-out and the SSH batching
         await settle(viewers)
-        cpu = hub.cpu_seconds() - cpu_before
+        cpu = tree_cpu_seconds(hub.pid) - cpu_before
         per_update = statistics.median((len(v.received) - m) / updates for v, m in zip(viewers, marks, strict=True))
 
         next_board, next_board_cpu = await step(
@@ -185,16 +228,104 @@ async def measure(*counts: int) -> dict[str, float]:
     }
 
 
+async def probe_votes(url: str, stop: asyncio.Event, samples: list[tuple[float, float]]) -> None:
+    """A websocket participant voting every 100 ms: (when, ack time in seconds) for each vote."""
+    voter = await join(url, Hello(name="probe"), source="127.0.0.250")
+    i = 0
+    try:
+        while not stop.is_set():
+            started = time.perf_counter()
+            await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
+            samples.append((started, time.perf_counter() - started))
+            i += 1
+            await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - started)))
+    finally:
+        await voter.socket.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+async def room(count: int, changes: int = 4) -> dict[str, float]:
+    """``count`` SSH participants viewing while the host changes question ``changes`` times."""
+    with HubProcess("hub", ssh=True) as hub:
+        await asyncio.sleep(1.0)
+        baseline = tree_rss_kib(hub.pid)
+        sessions = []
+        for first in range(0, count, 25):
+            batch = range(first, min(first + 25, count))
+            sessions += await asyncio.gather(*(open_viewer(hub.ssh_port, f"p{i}") for i in batch))
+        viewers = [viewer for _, viewer, _ in sessions]
+        await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
+        await settle(viewers)
+        memory = (tree_rss_kib(hub.pid) - baseline) / count if count else 0.0
+        host = await join(hub.url, Hello(host_token=hub.token))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        if viewers:
+            await asyncio.gather(*(until_shown(v, SPECTRUM_PROMPT) for v in viewers))
+            await settle(viewers)
+        stop, samples = asyncio.Event(), []
+        prober = asyncio.create_task(probe_votes(hub.url, stop, samples))
+        await asyncio.sleep(3)  # a quiet room first
+        quiet_until = time.perf_counter()
+        shown_after: list[float] = []
+        for change in range(changes):
+            question, prompt = (NEXT_BOARD, NEXT_PROMPT) if change % 2 == 0 else (SPECTRUM, SPECTRUM_PROMPT)
+            marks = [len(v.received) for v in viewers]
+            started = time.perf_counter()
+            await host.request(lambda s, q=question: Command(s, Action.GOTO, q))
+            if viewers:
+                await asyncio.gather(*(until_shown(v, prompt, since=m) for v, m in zip(viewers, marks, strict=True)))
+            shown_after.append(time.perf_counter() - started)
+            await asyncio.sleep(3)
+        stop.set()
+        await prober
+        for connection, _, _ in sessions:
+            connection.close()
+        await host.socket.close()
+    quiet = [t for when, t in samples if when < quiet_until]
+    busy = [t for when, t in samples if when >= quiet_until]
+    return {
+        "count": count,
+        "quiet_p50_ms": 1000 * percentile(quiet, 0.5),
+        "quiet_p99_ms": 1000 * percentile(quiet, 0.99),
+        "changes_p50_ms": 1000 * percentile(busy, 0.5),
+        "changes_p99_ms": 1000 * percentile(busy, 0.99),
+        "changes_max_ms": 1000 * max(busy, default=0.0),
+        "all_screens_s_max": max(shown_after, default=0.0),
+        "all_screens_s_median": statistics.median(shown_after) if shown_after else 0.0,
+        "rss_per_participant_kib": memory,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--counts", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--room", action="store_true", help="the room under question changes (issue 15's figures)")
+    parser.add_argument("--room-counts", type=int, nargs="+", default=[0, 50, 200])
     args = parser.parse_args()
+    if args.room:
+        print("| SSH viewers | ws ack p50 / p99, quiet | ws ack p50 / p99 / max, question changes "
+              "| every SSH screen shows the question (median / max) | memory per SSH participant |")
+        print("|---|---|---|---|---|")
+        for count in args.room_counts:
+            f = asyncio.run(room(count))
+            print(
+                f"| {count} | {f['quiet_p50_ms']:.1f} / {f['quiet_p99_ms']:.1f} ms "
+                f"| {f['changes_p50_ms']:.1f} / {f['changes_p99_ms']:.1f} / {f['changes_max_ms']:.1f} ms "
+                f"| {f['all_screens_s_median']:.2f} / {f['all_screens_s_max']:.2f} s "
+                f"| {f['rss_per_participant_kib'] / 1024:.2f} MB |",
+                flush=True,
+            )
+        return
     figures = asyncio.run(measure(*sorted(args.counts)))
     for count in sorted(args.counts):
         print(f"{count:4} SSH sessions: {figures[f'rss_per_session_kib_{count}']:7.0f} KiB of server memory each")
     print(f"with {figures['count']:.0f} viewers, per viewer: first paint {figures['first_paint_bytes']:,.0f} B")
     for label, kind in STEPS.items():
-        print(f"  {label:40} {figures[f'{kind}_bytes']:7,.0f} B  {figures[f'cpu_ms_per_{kind}']:6.1f} ms of hub CPU")
+        print(f"  {label:40} {figures[f'{kind}_bytes']:7,.0f} B  {figures[f'cpu_ms_per_{kind}']:6.1f} ms of CPU")
     print(f"  {'casting their own vote':40} {figures['own_vote_bytes']:7,.0f} B")
 
 

@@ -157,6 +157,7 @@
       S.tries = 0;
       S.phase = "joined";
       S.refusal = null;
+      S.arrived = !$("join").hidden;  /* just joined from the form: the question takes the focus */
       showLink(t("connected"));
     } else if (kind === 17) {  /* State */
       var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4] };
@@ -237,12 +238,12 @@
     var box = $("session");
     var parts = [
       el("p", { cls: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
-      el("h2", { id: "prompt", text: q.prompt })
+      el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: q.prompt })
     ];
     if (q.note) parts.push(el("p", { cls: "note", text: q.note }));
     if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + S.state.alert }));
     if (q.board === undefined) {
-      parts.push(el("p", { cls: "status", text: t("discussion") }));
+      parts.push(el("p", { cls: "status", id: "status", text: t("discussion") }));
     } else {
       parts.push(statusLine(q));
       parts.push(typeof q.board === "string" ? scaleBoard(q) : gridBoard(q));
@@ -256,6 +257,7 @@
     box.replaceChildren.apply(box, parts);
     box.hidden = false;
     $("join").hidden = true;
+    if (S.arrived) { S.arrived = false; focused = "prompt"; }
     if (focused) {
       var again = box.querySelector('[data-id="' + focused + '"]');
       if (again) again.focus();

@@ -1,0 +1,178 @@
+"""The phone page in a real Chromium at phone size, against a real hub: join, vote, lock, reveal, accessibility."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
+from coproterm.core.wire import Action, Command
+from coproterm.tui.host.dashboard import Joining
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import Peer, join_host, running_hub
+from tests.webkit import axe_violations, chromium, phone, small_targets
+
+SPECTRUM, COMPLEXITY, GRID = 1, 3, 4
+CODE = "KXPT"
+
+
+def coded_session() -> Session:
+    return Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code=CODE, require_code=True)
+
+
+def qr_link(url: str) -> str:
+    """What the dashboard's QR code opens, for a hub at ``url``."""
+    link = Joining.of(url, [url.removeprefix("ws://")], None, web=True).web_link(CODE)
+    assert link is not None
+    return link
+
+
+async def command(host: Peer, action: Action, question: int) -> None:
+    await host.request(lambda s: Command(s, action, question))
+
+
+async def join_page(page: Page, url: str, name: str = "Rhian") -> None:
+    await page.goto(qr_link(url))
+    await expect(page.get_by_label("Join code")).to_have_value(CODE)
+    await page.get_by_label("Your name (optional)").fill(name)
+    await page.get_by_role("button", name="Join").click()
+    await expect(page.locator("#link")).to_have_text("Connected")
+
+
+async def test_join_from_the_qr_link_vote_and_follow_the_room():
+    async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
+        host = await join_host(hub.url)
+        await join_page(page, hub.url)
+        await expect(page.get_by_role("heading", level=2)).to_have_text("What does co-production mean to you?")
+        await expect(page.locator("#status")).to_contain_text("nothing to vote on")
+
+        await command(host, Action.GOTO, SPECTRUM)
+        await expect(page.get_by_role("heading", level=2)).to_have_text(
+            "Where does your work live on the spectrum of interactions?"
+        )
+        for group in ("doing to", "doing for", "doing with"):
+            await expect(page.get_by_role("group", name=group)).to_be_visible()
+        consultation = page.get_by_role("button", name="4. consultation")
+        await expect(consultation).to_contain_text("e.g. surveys, urban planning, FixMyStreet")
+        await expect(consultation).to_contain_text(
+            "We decide what questions to ask, and collect data to inform our decisions."
+        )
+        await consultation.tap()
+        await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: consultation")
+        await expect(consultation).to_have_attribute("aria-pressed", "true")
+        await expect(page.locator("#live")).to_have_text("vote counted")
+        await host.until(lambda p: p.tally is not None and p.tally.counts == (0, 0, 0, 1, 0, 0))
+
+        await page.get_by_role("button", name="6. co-production / involvement").tap()  # change
+        await expect(page.locator("#status")).to_contain_text("co-production / involvement")
+        await host.until(lambda p: p.tally.counts == (0, 0, 0, 0, 0, 1))
+
+        await command(host, Action.LOCK, SPECTRUM)
+        await expect(page.locator("#status")).to_have_text(
+            "🔒 Voting is locked. Your vote is counted: co-production / involvement"
+        )
+        await expect(page.locator("#live")).to_have_text("voting locked")
+        coercion = page.get_by_role("button", name="1. coercion / protection")
+        await expect(coercion).to_have_attribute("aria-disabled", "true")
+        await coercion.tap(force=True)  # the page itself sends nothing
+        await expect(page.locator("#status")).to_contain_text("co-production / involvement")
+        await expect(page.get_by_role("button", name="Clear my vote")).to_have_count(0)
+        await command(host, Action.REVEAL, SPECTRUM)
+        results = page.get_by_role("region", name="Results")
+        await expect(results).to_contain_text("co-production / involvement")
+        await expect(results).to_contain_text("1 vote (100%)")
+        await expect(results).to_contain_text("0 votes (0%)")
+        await expect(page.locator("#live")).to_have_text("results shown")
+
+        await command(host, Action.GOTO, GRID)
+        cell = page.get_by_role("button", name="consultation, complex", exact=True)
+        await cell.tap()
+        await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: consultation, complex")
+        await host.until(lambda p: p.tally.question == GRID and p.tally.counts[2 * 6 + 3] == 1)
+        await page.get_by_role("button", name="Clear my vote").tap()
+        await expect(page.locator("#live")).to_have_text("vote cleared")
+        await host.until(lambda p: sum(p.tally.counts) == 0)
+
+        await command(host, Action.GOTO, COMPLEXITY)
+        simple = page.get_by_role("button", name="1. simple")
+        await expect(simple).to_contain_text("documented process, little / no training, linear & predictable")
+        await simple.tap()
+        await host.until(lambda p: p.tally.question == COMPLEXITY and p.tally.counts == (1, 0, 0, 0))
+
+
+async def test_keyboard_only():
+    async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
+        host = await join_host(hub.url)
+        await page.goto(qr_link(hub.url))
+        await page.keyboard.press("Tab")
+        await expect(page.get_by_label("Join code")).to_be_focused()
+        await page.keyboard.press("Tab")
+        await page.keyboard.type("Aled")
+        await page.keyboard.press("Enter")
+        await expect(page.locator("#link")).to_have_text("Connected")
+        await command(host, Action.GOTO, SPECTRUM)
+        await expect(page.get_by_role("button", name="1. coercion / protection")).to_be_visible()
+        await expect(page.get_by_role("heading", level=2)).to_be_focused()  # joined: the question has the focus
+        for _ in range(2):
+            await page.keyboard.press("Tab")
+        await expect(page.get_by_role("button", name="2. education / persuasion")).to_be_focused()
+        await page.keyboard.press("Enter")
+        await host.until(lambda p: p.tally is not None and p.tally.counts == (0, 1, 0, 0, 0, 0))
+        # The page redraws; the focus stays on the choice.
+        await expect(page.get_by_role("button", name="2. education / persuasion")).to_be_focused()
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Space")
+        await host.until(lambda p: p.tally.counts == (0, 0, 1, 0, 0, 0))
+
+
+async def test_a_wrong_code_is_said_plainly_and_the_form_stays():
+    async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
+        await page.goto(qr_link(hub.url).replace(CODE, "ZZZZ"))
+        await page.get_by_role("button", name="Join").click()
+        await expect(page.get_by_role("alert")).to_contain_text("Not joined:")
+        await expect(page.get_by_role("button", name="Join")).to_be_enabled()
+        await page.get_by_label("Join code").fill(CODE.lower())
+        await page.get_by_role("button", name="Join").click()
+        await expect(page.locator("#link")).to_have_text("Connected")
+
+
+async def test_the_session_ending_is_said_and_the_page_stops():
+    async with chromium() as browser, phone(browser) as page:
+        async with running_hub(coded_session()) as hub:
+            await join_page(page, hub.url)
+        await expect(page.get_by_role("alert")).to_have_text("The session has ended; thank you for taking part.")
+        await expect(page.locator("#live")).to_have_text("The session has ended; thank you for taking part.")
+
+
+async def test_joining_again_elsewhere_stops_this_page():
+    async with running_hub(coded_session()) as hub, chromium() as browser:
+        context = await browser.new_context(viewport={"width": 390, "height": 844})
+        first, second = await context.new_page(), await context.new_page()  # one storage: one participant
+        await join_page(first, hub.url)
+        await second.goto(f"http://{hub.url.removeprefix('ws://')}/")
+        await expect(second.locator("#link")).to_have_text("Connected")
+        await expect(first.get_by_role("alert")).to_contain_text("You joined again from another window")
+        await context.close()
+
+
+async def test_accessibility_axe_core_and_touch_targets():
+    async with (
+        running_hub(coded_session()) as hub,
+        chromium() as browser,
+        phone(browser, bypass_csp=True) as page,  # axe-core is injected as a script
+    ):
+        host = await join_host(hub.url)
+        await page.goto(qr_link(hub.url))
+        assert await axe_violations(page) == []
+        assert await small_targets(page) == []
+        await page.get_by_role("button", name="Join").click()
+        await expect(page.locator("#link")).to_have_text("Connected")
+        for question in (SPECTRUM, COMPLEXITY, GRID):
+            await command(host, Action.GOTO, question)
+            await page.locator('[data-id="c1"]').click()
+            await expect(page.locator("#status")).to_contain_text("Your vote is counted")
+            await command(host, Action.LOCK, question)
+            await command(host, Action.REVEAL, question)
+            await expect(page.get_by_role("region", name="Results")).to_be_visible()
+            assert await axe_violations(page) == [], question
+            assert await small_targets(page) == [], question

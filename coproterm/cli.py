@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coproterm.commands import hosting, sessions
+from coproterm.core.deck import BUILTIN_DECKS, builtin_deck
 from coproterm.core.i18n import LANGUAGES, from_locale
 from coproterm.core.session import MAX_PARTICIPANTS
 from coproterm.core.wire import DEFAULT_PORT
@@ -96,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(gateway)
     gateway.set_defaults(run=_ssh_gateway)
 
+    decks = commands.add_parser("decks", help="list the built-in decks (for --deck)")
+    decks.set_defaults(run=_list_decks)
+
     listing = commands.add_parser("sessions", help="list past sessions")
     _data_option(listing)
     listing.set_defaults(run=sessions.list_sessions)
@@ -109,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json", "html"), default="html")
     export.add_argument("-o", "--output", type=Path, help="the file to write (default: SESSION.FORMAT here)")
     export.add_argument("--with-names", action="store_true", help="include participants' names")
+    export.add_argument(
+        "--with-hidden", action="store_true", help="include written answers the facilitator hid (marked hidden)"
+    )
     _data_option(export)
     export.set_defaults(run=sessions.export)
     return parser
@@ -137,7 +144,13 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     _language_option(parser)
     parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: every address)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})")
-    parser.add_argument("--deck", type=Path, help="a deck file (TOML); the built-in workshop if left out")
+    parser.add_argument(
+        "--deck",
+        type=Path,
+        help="a deck file (TOML), or a built-in deck: "
+        + "; ".join(f"{name}: {what}" for name, (_, what) in BUILTIN_DECKS.items())
+        + " (coproterm decks lists them)",
+    )
     parser.add_argument(
         "--resume",
         nargs="?",
@@ -190,6 +203,16 @@ def _ssh_workers_option(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="SSH gateway processes sharing the SSH port (default: one per core beyond the hub's, at least 1)",
     )
+
+
+def _list_decks(args: argparse.Namespace) -> int:
+    for name in BUILTIN_DECKS:
+        deck = builtin_deck(name)
+        sections = " / ".join(dict.fromkeys(q.section for q in deck.questions if q.section))
+        print(f"{name:10} {deck.title}: {len(deck.questions)} questions" + (f" ({sections})" if sections else ""))
+        print(f"{'':10} {BUILTIN_DECKS[name][1]}")
+    print("Use one with --deck NAME, or give --deck a deck file of your own (TOML).")
+    return 0
 
 
 def _ssh_gateway(args: argparse.Namespace) -> int:

@@ -31,7 +31,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
 from coproterm.core.report import Flaw
 from coproterm.core.wire import Action
 
@@ -54,7 +54,20 @@ CREATE TABLE IF NOT EXISTS log (
     token BLOB,
     name TEXT
 );
+CREATE TABLE IF NOT EXISTS answer_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('answered', 'unanswered', 'hidden', 'shown')),
+    participant INTEGER,
+    question INTEGER NOT NULL,
+    slot INTEGER,
+    answer INTEGER NOT NULL,
+    text TEXT
+);
 """
+ANSWER_KINDS = {"hidden": True, "shown": False}
+"""Written answers have a table of their own (older logs lack it and read as having none): an answer's
+changes replay after every other event, in their own order, since they depend on nothing but who joined."""
 BUSY_TIMEOUT_MS = 2000
 
 
@@ -279,7 +292,12 @@ class SessionStore:
                 db.executemany(
                     "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_row(entry) for entry in entries],
+                    [_row(entry) for entry in entries if not isinstance(entry.event, Answered | Moderated)],
+                )
+                db.executemany(
+                    "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
                 )
         except BaseException:
             # Leave no half-open transaction for the next batch.
@@ -487,6 +505,39 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
                 yield Flaw(seq, f"a command with the unknown action {action!r}")
         else:
             yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
+    yield from _read_answer_entries(db)
+
+
+def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
+    """The written answers' rows (none in a log from before they existed), named ``answer row N`` when damaged."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answer_log'").fetchone() is None:
+        return
+    rows = db.execute("SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq")
+    for seq, at, kind, participant, question, slot, answer, text in rows:
+        row = ANSWER_ROW + seq
+        if not isinstance(at, int | float):
+            yield Flaw(row, f"answer row {seq}: its time is {at!r}, not a number")
+        elif kind == "answered" and isinstance(text, str):
+            yield Entry(at, Answered(participant, question, slot, answer, text), row)
+        elif kind == "unanswered":
+            yield Entry(at, Answered(participant, question, slot, answer, None), row)
+        elif kind in ANSWER_KINDS:
+            yield Entry(at, Moderated(question, answer, ANSWER_KINDS[kind]), row)
+        else:
+            yield Flaw(row, f"answer row {seq}: an entry of the kind {kind!r} with the text {text!r:.40}")
+
+
+ANSWER_ROW = 1_000_000_000
+"""Answer rows are numbered from here in reports and flaws, apart from the main log's rows."""
+
+
+def _answer_row(entry: Entry) -> tuple[object, ...]:
+    event = entry.event
+    if isinstance(event, Moderated):
+        return (entry.at, "hidden" if event.hidden else "shown", None, event.question, None, event.answer, None)
+    assert isinstance(event, Answered)
+    kind = "unanswered" if event.text is None else "answered"
+    return (entry.at, kind, event.participant, event.question, event.slot, event.answer, event.text)
 
 
 def _row(entry: Entry) -> tuple[object, ...]:

@@ -59,7 +59,10 @@ def test_default_deck_is_the_seed_workshop():
     assert "Where does your work live on the spectrum of interactions?" in prompts
     assert "Is your work simple, complicated, or complex?" in prompts
     kinds = [q.kind for q in deck.questions]
-    assert kinds.count(Kind.GRID) == 1 and Kind.SCALE in kinds and Kind.DISCUSSION in kinds
+    assert kinds.count(Kind.GRID) == 1 and Kind.SCALE in kinds
+    written = [q.prompt for q in deck.questions if q.kind is Kind.TEXT]
+    assert "What does co-production mean to you?" in written
+    assert "Give me one reason why we should co-produce this" in written
     grid = next(q for q in deck.questions if q.kind is Kind.GRID)
     assert (grid.width, grid.height, grid.cells) == (6, 4, 24)
 

@@ -73,7 +73,7 @@ def export(args: argparse.Namespace) -> int:
         chosen = choose_session(data_dir(args.data_dir), NEWEST if args.session is None else args.session)
         if chosen.why:
             warn(chosen.why)
-        text = render(chosen.path, args.format, with_names=args.with_names)
+        text = render(chosen.path, args.format, with_names=args.with_names, with_hidden=args.with_hidden)
     except (StoreError, DeckError) as error:
         return fail(str(error))
     path = chosen.path
@@ -95,7 +95,7 @@ def report_of(log: SessionLog, *, quiet: bool = False) -> Report:
     return report
 
 
-def render(path: Path, form: str, *, with_names: bool = False, quiet: bool = False) -> str:
+def render(path: Path, form: str, *, with_names: bool = False, with_hidden: bool = False, quiet: bool = False) -> str:
     """A session's report in one format (csv, json or html); ``quiet`` names no damaged rows on stderr."""
     from coproterm.export.html import to_html
     from coproterm.export.tables import to_csv, to_json
@@ -104,7 +104,7 @@ def render(path: Path, form: str, *, with_names: bool = False, quiet: bool = Fal
     log = read_log(path)
     report = report_of(log, quiet=quiet)
     if form == "csv":
-        return to_csv(report, with_names=with_names)
+        return to_csv(report, with_names=with_names, with_hidden=with_hidden)
     if form == "json":
-        return to_json(report, log.info.id, with_names=with_names)
-    return to_html(report, log.info.id)
+        return to_json(report, log.info.id, with_names=with_names, with_hidden=with_hidden)
+    return to_html(report, log.info.id, with_hidden=with_hidden)

@@ -40,4 +40,34 @@ class Commanded:
     question: int
 
 
-Event = Joined | Voted | Commanded
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A participant wrote, edited (same ``answer``) or took back (``text`` None) a written answer."""
+
+    participant: int
+    question: int
+    slot: int
+    """Which of the participant's answers to the question (from 0)."""
+    answer: int
+    """The answer's id, from 1 in the session, kept through edits."""
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Moderated:
+    """The facilitator hid an answer from the room (``hidden``), or showed it again."""
+
+    question: int
+    answer: int
+    hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Spoke:
+    """A participant chose the language they read (``"cy"`` or ``"en"``): it comes back with them."""
+
+    participant: int
+    language: str
+
+
+Event = Joined | Voted | Commanded | Answered | Moderated | Spoke

@@ -22,20 +22,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
 from coproterm.core.wire import (
     MAX_ERROR_TEXT,
-    Command,
+    AnswerItem,
+    Answers,
     Error,
     Hello,
     Message,
     ProtocolError,
     Role,
     VersionMismatch,
-    Vote,
+    Wall,
     decode,
     encode,
 )
@@ -45,6 +47,8 @@ HELLO_TIMEOUT = 10.0
 MAX_FRAME = 4 * 1024
 """Largest frame a client may send (larger: close 1009, by the websocket layer); a vote is 5 to 10 bytes."""
 MAX_CLOSE_REASON = 120
+ANSWER_TICKS = 2
+"""A host is sent answers at most every this many host fan-out rounds (every 0.1 s: 10 frames a second)."""
 """A websocket close reason must fit in 123 bytes."""
 
 
@@ -83,6 +87,12 @@ class _Connection:
     """True once its Welcome is sent: no fan-out reaches it before that."""
     had: dict[str, bytes] = field(default_factory=dict)
     """The last frame of each kind (state, turnout, tally) it was sent."""
+    answers_at: tuple[int, int] | None = None
+    """A host's place in the current text question's answers: (question, stamp) last sent."""
+    answers_tick: int = -ANSWER_TICKS
+    """The host fan-out tick of its last answers frame."""
+    wall_had: tuple[int, WallView] | None = None
+    """A participant's view of the revealed wall: (question, what it was last sent)."""
 
 
 class HubProtocol:
@@ -107,6 +117,9 @@ class HubProtocol:
         self._connections: dict[ConnId, _Connection] = {}
         self._encoded_version = -1
         self._frames: dict[str, bytes] = {}
+        self._host_ticks = 0
+        self._pages: dict[object, int] = {}
+        """Within one fan-out round: the stamp each answers frame brings a host up to."""
 
     # -- connections -----------------------------------------------------------
 
@@ -169,7 +182,7 @@ class HubProtocol:
             return self._refuse(conn, None, Refusal.OTHER_VERSION, str(mismatch))
         except ProtocolError as error:
             return self._refuse(conn, None, Refusal.MALFORMED, str(error))
-        seq = message.seq if isinstance(message, (Vote, Command)) else None
+        seq = getattr(message, "seq", None)  # every client message but the hello has one
         bucket = self.rates.bucket(self._rate_key(conn), now) if self.rates.rate > 0 else None
         if bucket is not None and not bucket.allow(now):
             if bucket.flooding:
@@ -216,6 +229,10 @@ class HubProtocol:
         frames = self._latest_frames()
         recipients: dict[str, list[ConnId]] = {kind: [] for kind in frames}
         owed = False
+        if not participants:
+            self._host_ticks += 1
+        written: dict[object, tuple[bytes, list[ConnId]]] = {}
+        self._pages.clear()
         for conn, connection in self._connections.items():
             role = self.session.role(conn)
             if role is None or not connection.welcomed or (role is Role.PARTICIPANT and not participants):
@@ -227,8 +244,70 @@ class HubProtocol:
                 if connection.had.get(kind) is not frames[kind]:
                     connection.had[kind] = frames[kind]
                     recipients[kind].append(conn)
+            if role is Role.HOST and not participants:
+                owed |= self._answers_for_host(conn, connection, written)
+            elif role is Role.PARTICIPANT:
+                self._wall_for(conn, connection, written)
         broadcasts = [Broadcast(frames[kind], tuple(conns)) for kind, conns in recipients.items() if conns]
+        broadcasts += [Broadcast(frame, tuple(conns)) for frame, conns in written.values() if frame]
         return broadcasts, owed
+
+    def _answers_for_host(
+        self, conn: ConnId, connection: _Connection, written: dict[object, tuple[bytes, list[ConnId]]]
+    ) -> bool:
+        """A host is sent the current text question's answers that changed since its last such frame.
+
+        At most one frame every :data:`ANSWER_TICKS` host rounds, of at most a page of answers;
+        returns whether the host is still owed some.
+        """
+        question = self.session.current
+        if self.session.deck.questions[question].answers is None:
+            connection.answers_at = None
+            return False
+        book = self.session.answers[question]
+        fresh = connection.answers_at is None or connection.answers_at[0] != question
+        stamp = 0 if fresh or connection.answers_at is None else connection.answers_at[1]
+        if not fresh and stamp == book.stamp:
+            return False
+        if self._host_ticks - connection.answers_tick < ANSWER_TICKS:
+            return True
+        key = ("answers", question, fresh, stamp)
+        if key not in written:
+            items, upto = book.changes_since(stamp)
+            frame = encode(
+                Answers(
+                    question,
+                    fresh,
+                    book.live,
+                    tuple(AnswerItem(a.id, a.participant, None if a.removed else a.text, a.hidden) for a in items),
+                )
+            )
+            written[key] = (frame, [])
+            self._pages[key] = upto
+        written[key][1].append(conn)
+        upto = self._pages[key]
+        connection.answers_at = (question, upto)
+        connection.answers_tick = self._host_ticks
+        return upto != book.stamp
+
+    def _wall_for(self, conn: ConnId, connection: _Connection, written: dict[object, tuple[bytes, list[ConnId]]]) -> None:
+        """A participant is sent the revealed wall once, then only its changes (capped: :class:`WallView`)."""
+        question = self.session.current
+        if not self.session.revealed or self.session.deck.questions[question].answers is None:
+            connection.wall_had = None
+            return
+        view = self.session.answers[question].wall()
+        before = connection.wall_had[1] if connection.wall_had and connection.wall_had[0] == question else None
+        if before is view:
+            return
+        key = ("wall", question, id(before))
+        if key not in written:
+            fresh, added, dropped, words = wall_delta(before, view)
+            unchanged = not (fresh or added or dropped or words) and before is not None and before.total == view.total
+            frame = b"" if unchanged else encode(Wall(question, fresh, view.total, added, dropped, words))
+            written[key] = (frame, [])
+        written[key][1].append(conn)
+        connection.wall_had = (question, view)
 
     def _kinds_for(self, role: Role) -> tuple[str, ...]:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""

@@ -53,6 +53,16 @@ class Refusal(Enum):
     """The log could not record a newcomer: they must try again."""
     ENDED = auto()
     """The host ended the session."""
+    NOT_WRITTEN = auto()
+    """A written answer to a question that takes none."""
+    NO_SUCH_SLOT = auto()
+    """An answer slot past the question's ``max_answers``."""
+    NO_SUCH_ANSWER = auto()
+    """The host named an answer the question does not have."""
+    BAD_ANSWER_TEXT = auto()
+    """An answer that is empty, or too long, once cleaned."""
+    WALL_FULL = auto()
+    """The question holds as many answers as it can (5,000)."""
 
     @property
     def error(self) -> ErrorCode | None:
@@ -92,5 +102,10 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.NOT_SAVED: (ErrorCode.UNAVAILABLE, KEEP_OPEN),
     Refusal.JOINING_NOT_SAVED: (ErrorCode.UNAVAILABLE, CloseCode.INTERNAL),
     Refusal.ENDED: (None, CloseCode.ENDED),
+    Refusal.NOT_WRITTEN: (ErrorCode.NO_BOARD, KEEP_OPEN),
+    Refusal.NO_SUCH_SLOT: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
+    Refusal.NO_SUCH_ANSWER: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
+    Refusal.BAD_ANSWER_TEXT: (ErrorCode.BAD_TEXT, KEEP_OPEN),
+    Refusal.WALL_FULL: (ErrorCode.WALL_FULL, KEEP_OPEN),
 }
 """Each refusal: the error code sent (None: none), and the close that follows (KEEP_OPEN: none)."""

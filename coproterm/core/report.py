@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
 from coproterm.core.session import Session
 from coproterm.core.wire import Action
 
@@ -40,6 +40,19 @@ class FinalVote:
     cell: int
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenAnswer:
+    """One written answer to a text question, as it stood at the end."""
+
+    id: int
+    participant: int
+    name: str
+    text: str
+    at: float
+    """When it was last written or edited (Unix time)."""
+    hidden: bool
+
+
 @dataclass(slots=True)
 class QuestionReport:
     """A question's final tally, its votes, and the tally after every change."""
@@ -52,6 +65,8 @@ class QuestionReport:
     """(time, counts) after each change to this question's tally, oldest first."""
     resets: list[float] = field(default_factory=list)
     """When the facilitator cleared this question's votes."""
+    answers: list[WrittenAnswer] = field(default_factory=list)
+    """A text question's answers as they ended (taken-back ones left out), oldest first."""
 
     @property
     def total(self) -> int:
@@ -81,6 +96,8 @@ class LogCheck:
         self.deck = deck
         self.known: set[int] = set()
         self.tokens: dict[bytes, int] = {}
+        self.answers: dict[tuple[int, int], tuple[int, int]] = {}
+        """(question, answer id) to the (participant, slot) that wrote it."""
 
     def problem(self, event: Event) -> str | None:
         """Why ``event`` cannot be replayed after those already checked; None if it can (and is counted)."""
@@ -105,8 +122,33 @@ class LogCheck:
             case Commanded(question=index):
                 if not isinstance(index, int) or not 0 <= index < len(questions):
                     return f"a command on question {_human(index)}, which the deck does not have"
+            case Answered() | Moderated():
+                return self._answer_problem(event)
             case _:
                 return f"an event of an unknown kind ({type(event).__name__})"
+        return None
+
+    def _answer_problem(self, event: Answered | Moderated) -> str | None:
+        """Why a written answer's event cannot be replayed, or None."""
+        questions = self.deck.questions
+        index = event.question
+        if not isinstance(index, int) or not 0 <= index < len(questions) or questions[index].answers is None:
+            return f"an answer to question {_human(index)}, which takes no written answers"
+        if not isinstance(event.answer, int) or event.answer < 1:
+            return f"an answer numbered {event.answer!r}"
+        if isinstance(event, Moderated):
+            if (index, event.answer) not in self.answers:
+                return f"moderating answer {event.answer} of question {index + 1}, which was never written"
+            return None
+        limit = questions[index].answers
+        assert limit is not None
+        if event.participant not in self.known:
+            return f"an answer by participant {event.participant!r}, who never joined"
+        if not isinstance(event.slot, int) or not 0 <= event.slot < limit.max_answers:
+            return f"an answer in slot {event.slot!r} of question {index + 1}, which takes {limit.max_answers}"
+        owner = self.answers.setdefault((index, event.answer), (event.participant, event.slot))
+        if owner != (event.participant, event.slot):
+            return f"answer {event.answer} of question {index + 1} claimed by another participant or slot"
         return None
 
     def sound(self, logged: Iterable[Logged], flaws: list[Flaw]) -> Iterator[Logged]:
@@ -125,11 +167,14 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
     reports = [QuestionReport(i, q) for i, q in enumerate(deck.questions)]
     found = list(flaws)
     voters: set[int] = set()
+    written: dict[tuple[int, int], float] = {}
     first = last = None
     for _, at, event in LogCheck(deck).sound(logged, found):
-        first = at if first is None else first
-        last = at
+        first = at if first is None else min(first, at)  # answers replay after the other events
+        last = at if last is None else max(last, at)
         session.replay((event,))
+        if isinstance(event, Answered):
+            written[(event.question, event.answer)] = at
         if isinstance(event, Voted) and event.choice is not None:
             voters.add(event.participant)
         touched = _question_of(event)
@@ -143,6 +188,10 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             reports[question].final_votes.append(FinalVote(member.number, names[member.number], cell))
     for report in reports:
         report.counts = session.tally(report.index).counts
+        report.answers = [
+            WrittenAnswer(a.id, a.participant, names.get(a.participant, ""), a.text, written[(report.index, a.id)], a.hidden)
+            for a in session.answers[report.index].current()
+        ]
     found.sort(key=lambda flaw: flaw.row)
     return Report(deck, reports, len(session.participants), first, last, len(voters), found)
 

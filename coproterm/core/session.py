@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from coproterm.core.access import code_matches
+from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.boards import Deck, Kind
 from coproterm.core.deck import deck_to_data
-from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     MAX_NAME,
@@ -37,13 +38,18 @@ from coproterm.core.wire import (
     Command,
     Hello,
     Message,
+    Mine,
+    Moderate,
     Role,
+    Speak,
+    Speaks,
     State,
     Tally,
     Turnout,
     Vote,
     Welcome,
 )
+from coproterm.core.wire import Answer as AnswerMessage
 
 ConnId = int
 
@@ -102,6 +108,8 @@ class Participant:
     """The cell each question's vote names; no entry where there is no vote."""
     conn: ConnId | None = None
     """The connection they are on now, None while away."""
+    language: str = ""
+    """The language they chose ("cy", "en"); empty until they choose one."""
 
 
 @dataclass(slots=True)
@@ -150,6 +158,10 @@ class Session:
         self.journaling = False
         """Keep each change until the log confirms it (:meth:`saved`), so that it can be undone."""
         self._journal: list[tuple[Event, Callable[[], None]]] = []
+        self.answers = [AnswerBook() for _ in deck.questions]
+        """Each question's written answers (empty but for text questions)."""
+        self._last_answer = 0
+        """The highest answer id given (ids are never reused, even after an undo)."""
 
     # -- reading ---------------------------------------------------------------
 
@@ -208,13 +220,19 @@ class Session:
         if isinstance(message, Hello):
             return self._hello(conn, message)
         role = self._roles.get(conn)
-        seq = message.seq if isinstance(message, (Vote, Command)) else None
+        seq = message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate)) else None
         if role is None:
             return [Refused(conn, seq, Refusal.HELLO_FIRST, "send a hello first")]
         if isinstance(message, Vote):
             return self._vote(conn, role, message)
         if isinstance(message, Command):
             return self._command(conn, role, message)
+        if isinstance(message, AnswerMessage):
+            return self._answer(conn, message)
+        if isinstance(message, Moderate):
+            return self._moderate(conn, role, message)
+        if isinstance(message, Speak):
+            return self._speak(conn, message)
         return [Refused(conn, None, Refusal.HUB_ONLY, f"a hub does not take {type(message).__name__}")]
 
     def disconnect(self, conn: ConnId) -> None:
@@ -274,7 +292,19 @@ class Session:
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
         welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_data, votes)
         outputs.append(Tell(conn, welcome))
+        if member.language:
+            outputs.append(Tell(conn, Speaks(member.language)))
+        outputs += self._mine(conn, member)
         return outputs
+
+    def _speak(self, conn: ConnId, message: Speak) -> list[Output]:
+        """Remember a participant's language (a host's is its own affair: nothing to remember)."""
+        member = self._members.get(conn)
+        if member is None or member.language == message.language:
+            return []
+        event = Spoke(member.number, message.language)
+        self._apply(event)
+        return [Record(event)]
 
     def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
         member = self._members.get(conn)
@@ -299,6 +329,8 @@ class Session:
         question = self.deck.questions[vote.question]
         if question.kind is Kind.DISCUSSION:
             return Refusal.NOTHING_TO_CAST, "this question is for talking through; there is nothing to cast"
+        if question.kind is Kind.TEXT:
+            return Refusal.NOTHING_TO_CAST, "this question takes written answers, not votes"
         if vote.choice is not None and vote.choice >= question.cells:
             return Refusal.NO_SUCH_CELL, f"choose a cell from 0 to {question.cells - 1}"
         if not self.questions[vote.question].open:
@@ -319,6 +351,56 @@ class Session:
                     outputs.append(Tell(member.conn, Ballot(command.question, None)))
         self._apply(event)
         outputs.append(Tell(conn, Ack(command.seq)))
+        return outputs
+
+    # -- written answers -----------------------------------------------------------
+
+    def _answer(self, conn: ConnId, message: AnswerMessage) -> list[Output]:
+        """Write, edit or take back one of a participant's answers (checked as docs/protocol.md lists)."""
+        member = self._members.get(conn)
+        if member is None:
+            text = "a host does not answer; join as a participant"
+            return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_VOTE, text)]
+        index = message.question
+        question = self.deck.questions[index] if index < len(self.questions) else None
+        book = self.answers[index] if question is not None else None
+        had = book.in_slot(member.number, message.slot) if book is not None else None
+        is_open = question is not None and self.questions[index].open
+        refusal = answer_refusal(index, self.current, question, is_open, book, message, had)
+        if isinstance(refusal, tuple):
+            reason, text = refusal
+            return [Refused(conn, message.seq, reason, text)]
+        cleaned = refusal
+        if (had.text if had is not None else None) == cleaned:
+            return [Tell(conn, Ack(message.seq))]
+        answer_id = had.id if had is not None else self._last_answer + 1
+        event = Answered(member.number, index, message.slot, answer_id, cleaned)
+        self._apply(event)
+        return [Record(event), Tell(conn, Ack(message.seq))]
+
+    def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
+        """Hide an answer from the room, or show it again (hosts only)."""
+        if role is not Role.HOST:
+            return [Refused(conn, message.seq, Refusal.HOST_ONLY, "only the host can do that")]
+        if message.question >= len(self.questions):
+            return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, f"there is no question {message.question}")]
+        answer = self.answers[message.question].answers.get(message.answer)
+        if answer is None or answer.removed:
+            text = f"question {message.question} has no answer {message.answer}"
+            return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, text)]
+        if answer.hidden == message.hidden:
+            return [Tell(conn, Ack(message.seq))]
+        event = Moderated(message.question, message.answer, message.hidden)
+        self._apply(event)
+        return [Record(event), Tell(conn, Ack(message.seq))]
+
+    def _mine(self, conn: ConnId, member: Participant) -> list[Output]:
+        """A welcomed participant hears their own answers back (after a resume, or on a second device)."""
+        outputs: list[Output] = []
+        for index, book in enumerate(self.answers):
+            own = book.of(member.number)
+            if own:
+                outputs.append(Tell(conn, Mine(index, tuple((slot, a.text) for slot, a in sorted(own.items())))))
         return outputs
 
     # -- the log's word ----------------------------------------------------------
@@ -376,9 +458,25 @@ class Session:
                 self._set_vote(member, event.question, event.choice)
             case Commanded():
                 undo = self._apply_commanded(event)
+            case Spoke():
+                undo = self._apply_spoke(event)
+            case Answered() | Moderated():
+                undo = self.answers[event.question].apply(event)
+                if isinstance(event, Answered):
+                    self._last_answer = max(self._last_answer, event.answer)
         self.version += 1
         if self.journaling:
             self._journal.append((event, undo))
+
+    def _apply_spoke(self, event: Spoke) -> Callable[[], None]:
+        member = self._numbered[event.participant]
+        before = member.language
+        member.language = event.language
+
+        def undo() -> None:
+            member.language = before
+
+        return undo
 
     def _apply_joined(self, event: Joined) -> Callable[[], None]:
         member = self.participants.get(event.token)

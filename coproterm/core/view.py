@@ -15,20 +15,24 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from coproterm.core.answer_view import AnswerView
 from coproterm.core.boards import Deck, Question
 from coproterm.core.deck import DeckError, deck_from_data, localise
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.wire import (
     Ack,
+    Answers,
     Attendance,
     Ballot,
     Error,
     Message,
+    Mine,
     ProtocolError,
     Role,
     State,
     Tally,
     Turnout,
+    Wall,
     Welcome,
 )
 
@@ -94,6 +98,8 @@ class SessionView:
     hub_deck: Deck | None = None
     """The deck as the hub sent it, both languages in it."""
     code_required: bool = False
+    written: AnswerView = field(default_factory=AnswerView)
+    """Written answers: this participant's own and the room's wall, or a host's answers."""
 
     @property
     def question(self) -> Question | None:
@@ -164,6 +170,7 @@ class SessionView:
                 self.code_required = message.code_required
                 self.pending.clear()
                 self.tally = None
+                self.written = AnswerView()
             case State():
                 if self.deck is not None and not 0 <= message.current < len(self.deck.questions):
                     raise ProtocolError(f"the hub moved to question {message.current + 1}, which its deck lacks")
@@ -171,6 +178,8 @@ class SessionView:
                 if message.alert:
                     message = replace(message, alert=clean_text(message.alert, lines=False))
                 self.state = message
+                if not message.revealed or (before is not None and before.current != message.current):
+                    self.written.end_wall()
                 if before is None or (before.current, before.open) != (message.current, message.open):
                     self.refusal = self.refused_question = None  # a refusal of a locked vote ends with the lock
             case Tally():
@@ -179,7 +188,10 @@ class SessionView:
                 self.turnout = message
             case Attendance():
                 self.joined = message.joined
+            case Answers() | Wall() | Mine():
+                self.written.apply(message)
             case Ack():
+                self.written.acked(message.seq)
                 answered = self.pending.pop(message.seq, None)
                 if answered is not None:
                     question, choice = answered
@@ -190,8 +202,9 @@ class SessionView:
                 self.refusal = self.refused_question = None
             case Error():
                 refused = self.pending.pop(message.seq, None) if message.seq is not None else None
+                unwritten = self.written.refused(message.seq) if message.seq is not None else None
                 self.refusal = replace(message, message=clean_text(message.message, lines=False))
-                self.refused_question = refused[0] if refused is not None else None
+                self.refused_question = refused[0] if refused is not None else unwritten
             case Ballot():
                 had = self.votes.get(message.question)
                 if message.choice is None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import IntEnum
-from functools import cache
 from typing import Any, ClassVar
 
 import msgpack
@@ -32,6 +31,11 @@ MAX_CODE = 16
 MAX_ERROR_TEXT = 300
 MAX_CELLS = 144
 MAX_QUESTIONS = 200
+MAX_ANSWER_TEXT = 500
+"""Longest written answer on the wire, in characters (a deck's ``max_length`` is at most this)."""
+MAX_ANSWER_SLOTS = 10
+"""Most answers one person may give to one question (a deck's ``max_answers`` is at most this)."""
+MAX_WORD = 60
 
 
 class ProtocolError(ValueError):
@@ -116,6 +120,10 @@ class ErrorCode(IntEnum):
     RATE_LIMITED = 14
     CODE_REQUIRED = 15
     BAD_CODE = 16
+    BAD_TEXT = 23
+    """A written answer that is empty or too long once cleaned."""
+    WALL_FULL = 24
+    """The question holds as many answers as it can."""
 
 
 # -- messages a client sends ----------------------------------------------------
@@ -253,7 +261,111 @@ class Attendance:
     """Participants who have joined since the session began (never fewer than Turnout.voted)."""
 
 
-Message = Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance
+# -- open answers (written answers to a text question) -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Write (or edit: the same ``slot`` again) an answer to the current text question; ``text`` None takes it back."""
+
+    TYPE: ClassVar[int] = 4
+    seq: int
+    question: int
+    slot: int
+    """Which of this participant's answers, from 0 to the question's ``max_answers`` - 1."""
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Moderate:
+    """Host only: hide an answer from the room (``hidden``), or show it again."""
+
+    TYPE: ClassVar[int] = 5
+    seq: int
+    question: int
+    answer: int
+    """The answer's id, as :class:`Answers` names it."""
+    hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerItem:
+    """One answer as a host sees it."""
+
+    id: int
+    participant: int
+    text: str | None
+    """None: its writer took it back (drop it)."""
+    hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Hosts only: the answers to the current question that changed since the host's last such frame."""
+
+    TYPE: ClassVar[int] = 23
+    question: int
+    fresh: bool
+    """True: forget every answer held for this question first (a new question, or a first look)."""
+    total: int
+    """Answers the question holds now (hidden ones included, removed ones not)."""
+    items: tuple[AnswerItem, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Wall:
+    """Participants, while a text question is revealed: the room's visible answers and top words, as changes."""
+
+    TYPE: ClassVar[int] = 24
+    question: int
+    fresh: bool
+    """True: forget the wall held for this question first (sent once per reveal)."""
+    total: int
+    """Visible answers in all (the wall holds at most the latest 100)."""
+    added: tuple[tuple[int, str], ...]
+    """New or edited answers: (id, text)."""
+    dropped: tuple[int, ...]
+    """Ids to take off the wall (hidden, taken back, or older than the latest 100)."""
+    words: tuple[tuple[str, int], ...] | None
+    """The top words with the number of answers using each, most first; None: unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mine:
+    """This participant's own answers to a question, by slot (after a welcome: they come back on resume)."""
+
+    TYPE: ClassVar[int] = 25
+    question: int
+    answers: tuple[tuple[int, str], ...]
+    """(slot, text)."""
+
+
+# -- language (Cymraeg / English) ---------------------------------------------------
+
+LANGUAGE_CODES = ("cy", "en")
+"""The languages a participant may choose (ISO 639-1), Welsh first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Speak:
+    """A participant chose the language they read (``"cy"`` or ``"en"``); the hub remembers it with them."""
+
+    TYPE: ClassVar[int] = 7
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Speaks:
+    """After a welcome: the language this participant chose before (sent only when they chose one)."""
+
+    TYPE: ClassVar[int] = 29
+    language: str
+
+
+Message = (
+    Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance
+    | Answer | Moderate | Answers | Wall | Mine | Speak | Speaks
+)
 
 
 # -- encoding --------------------------------------------------------------------
@@ -269,12 +381,24 @@ def encode(message: Message) -> bytes:
         elif isinstance(value, Mapping):
             value = dict(value)  # the deck, sent as it is (astuple() would deep-copy it)
         items.append(value)
-    return msgpack.packb(items, use_bin_type=True)  # type: ignore[no-any-return]
+    return msgpack.packb(items, use_bin_type=True, default=_record_items)  # type: ignore[no-any-return]
 
 
-@cache
+def _record_items(value: Any) -> list[Any]:
+    """A record inside a message (an :class:`AnswerItem`) goes as the array of its fields."""
+    if isinstance(value, AnswerItem):
+        return [value.id, value.participant, value.text, value.hidden]
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _field_names(kind: type[Any]) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind))
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 # -- decoding --------------------------------------------------------------------
@@ -345,6 +469,33 @@ def _array(item: Check, limit: int) -> Check:
     return check
 
 
+def _pair(first: Check, second: Check) -> Check:
+    def check(value: Any) -> tuple[Any, Any]:
+        if type(value) is not tuple or len(value) != 2:
+            _fail("expected a pair")
+        return first(value[0]), second(value[1])
+
+    return check
+
+
+def _record(kind: type[Any], *checks: Check) -> Check:
+    def check(value: Any) -> Any:
+        if type(value) is not tuple or len(value) != len(checks):
+            _fail(f"expected an array of {len(checks)} items")
+        return kind(*(c(v) for c, v in zip(checks, value, strict=True)))
+
+    return check
+
+
+def _one_of(choices: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in choices:
+            _fail(f"expected one of {', '.join(choices)}, not {value!r:.20}")
+        return str(value)
+
+    return check
+
+
 def _deck_map(value: Any) -> Mapping[str, Any]:
     """A deck in its plain form, checked field by field by the deck's own reader."""
     from coproterm.core.deck import DeckError, deck_from_data  # the deck module builds on this one
@@ -395,6 +546,31 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
     Attendance.TYPE: (Attendance, (_uint(_U32),)),
+    Answer.TYPE: (Answer, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT)))),
+    Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean)),
+    Answers.TYPE: (
+        Answers,
+        (
+            _uint(MAX_QUESTIONS),
+            _boolean,
+            _uint(_U32),
+            _array(_record(AnswerItem, _uint(_U32), _uint(_U32), _optional(_text(MAX_ANSWER_TEXT)), _boolean), 1000),
+        ),
+    ),
+    Wall.TYPE: (
+        Wall,
+        (
+            _uint(MAX_QUESTIONS),
+            _boolean,
+            _uint(_U32),
+            _array(_pair(_uint(_U32), _text(MAX_ANSWER_TEXT)), 1000),
+            _array(_uint(_U32), 1000),
+            _optional(_array(_pair(_text(MAX_WORD), _uint(_U32)), 100)),
+        ),
+    ),
+    Mine.TYPE: (Mine, (_uint(MAX_QUESTIONS), _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS))),
+    Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
+    Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
 }
 
 

@@ -14,6 +14,7 @@ from html import escape
 
 from coproterm.core.boards import Question, Scale
 from coproterm.core.report import QuestionReport, Report
+from coproterm.export.answers import html_section
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe-Ito, for a scale's positions: told apart with any common colour blindness, and in grey."""
@@ -59,11 +60,15 @@ ol.key { display: none; font-size: .85rem; color: var(--muted); margin: 0; paddi
   ol.key { display: block; }
   svg text.axis { font-size: 22px; }
 }
+table.words th { text-align: right; font-weight: normal; padding-right: .5rem; }
+table.words td { width: 80%; }
+table.words .bar { display: inline-block; height: .9em; background: #1f6f8b; vertical-align: middle; }
+ul.answers li { margin: .3rem 0; }
 @media print { main { max-width: none; } h2 { margin-top: 1rem; } }
 """
 
 
-def to_html(report: Report, session_id: str) -> str:
+def to_html(report: Report, session_id: str, *, with_hidden: bool = False) -> str:
     """The whole report as one HTML document."""
     deck = report.deck
     when = datetime.fromtimestamp(report.started).strftime("%A %-d %B %Y, %H:%M") if report.started else "not started"
@@ -80,17 +85,19 @@ def to_html(report: Report, session_id: str) -> str:
         + "</p></header>",
     ]
     for question in report.questions:
-        parts.append(_section(question))
+        parts.append(_section(question, with_hidden))
     parts.append("<footer><p>Results from coproterm: live voting for co-production workshops.</p></footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _section(q: QuestionReport) -> str:
+def _section(q: QuestionReport, with_hidden: bool = False) -> str:
     question = q.question
     head = f'<section id="q{q.index + 1}"><h2>{q.index + 1}. {escape(question.prompt)}</h2>'
     if question.note:
         head += f'<p class="meta">{escape(question.note)}</p>'
+    if question.answers is not None:
+        return head + html_section(q, with_hidden=with_hidden) + "</section>"
     if question.x is None:
         return head + '<p class="meta">A question for discussion: nothing was voted on.</p></section>'
     if not q.total and not q.resets:

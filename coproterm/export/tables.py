@@ -15,8 +15,10 @@ from typing import Any
 
 from coproterm.core.boards import Question
 from coproterm.core.report import QuestionReport, Report
+from coproterm.export.answers import csv_rows, json_entry
 
-CSV_COLUMNS = ("record", "question", "prompt", "cell", "x", "y", "count", "participant", "name")
+CSV_COLUMNS = ("record", "question", "prompt", "cell", "x", "y", "count", "participant", "name", "text", "at", "hidden")
+"""``text``, ``at`` and ``hidden`` are filled for written answers (record=answer) only."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 """What makes a spreadsheet read a cell as a formula (OWASP's list, with the full-width forms)."""
 
@@ -52,16 +54,21 @@ def _iso(at: float | None) -> str | None:
     return None if at is None else datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
 
 
-def to_csv(report: Report, *, with_names: bool = False) -> str:
-    """One row per cell of every tally (record=tally) and per vote (record=vote)."""
+def to_csv(report: Report, *, with_names: bool = False, with_hidden: bool = False) -> str:
+    """One row per cell of every tally (record=tally), per vote (record=vote) and per written answer (record=answer).
+
+    Hidden answers are left out unless ``with_hidden``.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
 
     def write(row: tuple[object, ...]) -> None:
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in row + ("",) * (len(CSV_COLUMNS) - len(row))])
 
     write(CSV_COLUMNS)
     for q in report.questions:
+        for answer_row in csv_rows(q, with_names=with_names, with_hidden=with_hidden):
+            write(answer_row)
         if not q.question.cells:
             continue
         number, prompt = q.index + 1, q.question.prompt
@@ -84,7 +91,7 @@ def to_csv(report: Report, *, with_names: bool = False) -> str:
     return out.getvalue()
 
 
-def to_json(report: Report, session_id: str, *, with_names: bool = False) -> str:
+def to_json(report: Report, session_id: str, *, with_names: bool = False, with_hidden: bool = False) -> str:
     """The whole report as one JSON document."""
     document = {
         "session": session_id,
@@ -94,17 +101,19 @@ def to_json(report: Report, session_id: str, *, with_names: bool = False) -> str
         "ended": _iso(report.ended),
         "participants": report.participants,
         "voters": report.voters,
-        "questions": [_question(q, with_names) for q in report.questions],
+        "questions": [_question(q, with_names, with_hidden) for q in report.questions],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _question(q: QuestionReport, with_names: bool) -> dict[str, Any]:
+def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "number": q.index + 1,
         "prompt": q.question.prompt,
         "kind": q.question.kind.value,
     }
+    if q.question.answers is not None:
+        entry.update(json_entry(q, with_names=with_names, with_hidden=with_hidden))
     if not q.question.cells:
         return entry
     assert q.question.x is not None

@@ -1,0 +1,113 @@
+"""What a client knows of written answers: the hub's answer messages folded, for the faces to draw.
+
+Part of :class:`coproterm.core.view.SessionView` (its ``written``). Every text
+from the hub is cleaned here before anything can draw it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coproterm.core.answers import clean_answer
+from coproterm.core.wire import AnswerItem, Answers, Mine, Wall
+
+
+@dataclass(slots=True)
+class HostAnswer:
+    """An answer on the host's wall."""
+
+    id: int
+    participant: int
+    text: str
+    hidden: bool
+
+
+@dataclass
+class AnswerView:
+    """A participant's own answers and the room's wall; a host's answers to the current question."""
+
+    mine: dict[int, dict[int, str]] = field(default_factory=dict)
+    """This participant's accepted answers: question to slot to text."""
+    pending: dict[int, tuple[int, int, str | None]] = field(default_factory=dict)
+    """Answers sent and not yet answered: seq to (question, slot, text or None to take back)."""
+    wall_question: int | None = None
+    wall: dict[int, str] = field(default_factory=dict)
+    """The revealed wall (participants): id to text."""
+    words: tuple[tuple[str, int], ...] = ()
+    wall_total: int = 0
+    host_question: int | None = None
+    host_answers: dict[int, HostAnswer] = field(default_factory=dict)
+    """Every answer to the current question (hosts): id to answer."""
+    host_total: int = 0
+
+    def apply(self, message: Answers | Wall | Mine) -> None:
+        """Fold one answer message from the hub."""
+        match message:
+            case Mine():
+                self.mine[message.question] = {slot: clean_answer(text) for slot, text in message.answers}
+            case Wall():
+                if message.fresh or self.wall_question != message.question:
+                    self.wall.clear()
+                    self.words = ()
+                self.wall_question = message.question
+                for answer in message.dropped:
+                    self.wall.pop(answer, None)
+                for answer, text in message.added:
+                    self.wall[answer] = clean_answer(text)
+                if message.words is not None:
+                    self.words = tuple((clean_answer(word), count) for word, count in message.words)
+                self.wall_total = message.total
+            case Answers():
+                if message.fresh or self.host_question != message.question:
+                    self.host_answers.clear()
+                self.host_question = message.question
+                for item in message.items:
+                    self._host_item(item)
+                self.host_total = message.total
+
+    def _host_item(self, item: AnswerItem) -> None:
+        if item.text is None:
+            self.host_answers.pop(item.id, None)
+        else:
+            self.host_answers[item.id] = HostAnswer(item.id, item.participant, clean_answer(item.text), item.hidden)
+
+    def end_wall(self) -> None:
+        """The question moved on or its results were hidden: the wall is gone."""
+        self.wall_question = None
+        self.wall.clear()
+        self.words = ()
+        self.wall_total = 0
+
+    def sent(self, seq: int, question: int, slot: int, text: str | None) -> None:
+        """Remember an answer that was sent, until the hub answers it."""
+        self.pending[seq] = (question, slot, text)
+
+    def acked(self, seq: int) -> bool:
+        """The hub took answer ``seq``; False if ``seq`` was not an answer."""
+        sent = self.pending.pop(seq, None)
+        if sent is None:
+            return False
+        question, slot, text = sent
+        own = self.mine.setdefault(question, {})
+        if text is None:
+            own.pop(slot, None)
+        else:
+            own[slot] = clean_answer(text)
+        return True
+
+    def refused(self, seq: int) -> int | None:
+        """The hub refused answer ``seq``: forget it; the question it was about (None: not an answer)."""
+        sent = self.pending.pop(seq, None)
+        return None if sent is None else sent[0]
+
+    def newest_first(self) -> list[tuple[int, str]]:
+        """The wall, newest first (ids grow with time)."""
+        return sorted(self.wall.items(), key=lambda item: -item[0])
+
+    def host_newest_first(self) -> list[HostAnswer]:
+        return sorted(self.host_answers.values(), key=lambda a: -a.id)
+
+    def free_slot(self, question: int, most: int) -> int | None:
+        """The first slot of ``question`` with no answer (accepted or on its way), None when all are used."""
+        used = set(self.mine.get(question, {})) | {s for q, s, _ in self.pending.values() if q == question}
+        return next((slot for slot in range(most) if slot not in used), None)

@@ -1,0 +1,249 @@
+"""Open answers: what the room writes to a text question, its moderation, and what each audience sees.
+
+Pure bookkeeping for :class:`~coproterm.core.session.Session`. Each text
+question has an :class:`AnswerBook`: every answer by its id (numbers from 1,
+never reused in a session), each participant's answers by *slot* (0 to the
+question's ``max_answers`` - 1: sending to a slot again edits that answer), the
+word counts of the answers participants may see (neither hidden nor removed),
+and a change stamp per answer, so a host is sent only what changed since its
+last frame (:meth:`AnswerBook.changes_since`) and participants the latest
+:data:`WALL_ANSWERS` visible answers and the top :data:`WALL_WORDS` words
+(:meth:`AnswerBook.wall`).
+
+Every change comes from an event (:class:`~coproterm.core.events.Answered`,
+:class:`~coproterm.core.events.Moderated`) applied by :meth:`AnswerBook.apply`,
+which returns how to undo exactly that change.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from coproterm.core.boards import Question
+from coproterm.core.events import Answered, Moderated
+from coproterm.core.refusals import Refusal
+from coproterm.core.wire import Answer as AnswerMessage
+from coproterm.core.words import WordCounts, words_of
+
+MAX_WALL = 5000
+"""Answers a question keeps at once (hidden ones count; removed ones do not): past it, new ones are refused."""
+WALL_ANSWERS = 100
+"""The latest visible answers a participant is sent: a big room cannot flood a phone."""
+WALL_WORDS = 30
+"""The most used words a participant is sent."""
+HOST_PAGE = 200
+"""Answers in one frame to a host; a longer backlog follows in the next frames."""
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_answer(text: str) -> str:
+    """An answer safe to store and show: no control, format or bidi characters (escapes among them), spaces folded.
+
+    Length is counted in characters (after cleaning and NFC, so ``ŵ`` typed as ``w`` and a
+    combining circumflex is one character); the caller refuses what is too long, never cuts it.
+    """
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or (ch not in _BIDI and unicodedata.category(ch)[0] != "C")
+    )
+    return " ".join(kept.split())
+
+
+@dataclass(slots=True)
+class Answer:
+    """One written answer as the hub holds it."""
+
+    id: int
+    participant: int
+    slot: int
+    text: str
+    hidden: bool = False
+    """Hidden by the facilitator: kept and logged, never sent to participants nor counted in words."""
+    removed: bool = False
+    """Taken back by its writer (kept as a marker so hosts hear of it)."""
+    stamp: int = 0
+    """The book's change count when this answer last changed."""
+
+    @property
+    def visible(self) -> bool:
+        """Whether participants may see it (and its words count)."""
+        return not (self.hidden or self.removed)
+
+
+@dataclass(frozen=True, slots=True)
+class WallView:
+    """What participants are shown of a revealed question: its latest visible answers and top words."""
+
+    answers: tuple[tuple[int, int, str], ...]
+    """(id, stamp, text), newest first."""
+    words: tuple[tuple[str, int], ...]
+    total: int
+    """Visible answers in all (the wall shows at most :data:`WALL_ANSWERS`)."""
+
+
+@dataclass(slots=True)
+class AnswerBook:
+    """Every answer to one question, kept incrementally."""
+
+    answers: OrderedDict[int, Answer] = field(default_factory=OrderedDict)
+    """By id, in the order they last changed (oldest first), removed ones included."""
+    slots: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(participant, slot) to the id of the answer in it."""
+    words: WordCounts = field(default_factory=WordCounts)
+    stamp: int = 0
+    live: int = 0
+    """Answers not removed (hidden ones included): what :data:`MAX_WALL` counts."""
+    visible: int = 0
+    _word_cache: dict[int, frozenset[str]] = field(default_factory=dict)
+    _wall: WallView | None = None
+
+    # -- reading ---------------------------------------------------------------------
+
+    def of(self, participant: int) -> dict[int, Answer]:
+        """A participant's answers by slot."""
+        return {slot: self.answers[answer] for (who, slot), answer in self.slots.items() if who == participant}
+
+    def in_slot(self, participant: int, slot: int) -> Answer | None:
+        answer = self.slots.get((participant, slot))
+        return None if answer is None else self.answers[answer]
+
+    def current(self) -> list[Answer]:
+        """The answers not removed, oldest first (by id)."""
+        return sorted((a for a in self.answers.values() if not a.removed), key=lambda a: a.id)
+
+    def changes_since(self, stamp: int, limit: int = HOST_PAGE) -> tuple[list[Answer], int]:
+        """Answers changed after ``stamp`` (oldest change first, at most ``limit``), and the stamp to ask from next."""
+        changed: list[Answer] = []
+        for answer in reversed(self.answers.values()):
+            if answer.stamp <= stamp:
+                break
+            changed.append(answer)
+        changed.reverse()
+        page = changed[:limit]
+        return page, (page[-1].stamp if len(changed) > limit else self.stamp)
+
+    def wall(self) -> WallView:
+        """The latest visible answers and the top words (kept until the next change)."""
+        if self._wall is None:
+            latest: list[tuple[int, int, str]] = []
+            for answer in sorted(self.answers.values(), key=lambda a: -a.id):
+                if answer.visible:
+                    latest.append((answer.id, answer.stamp, answer.text))
+                    if len(latest) == WALL_ANSWERS:
+                        break
+            self._wall = WallView(tuple(latest), tuple(self.words.top(WALL_WORDS)), self.visible)
+        return self._wall
+
+    # -- changing --------------------------------------------------------------------
+
+    def apply(self, event: Answered | Moderated) -> Callable[[], None]:
+        """Apply one event; return how to undo exactly it."""
+        if isinstance(event, Moderated):
+            answer = self.answers[event.answer]
+            before = answer.hidden
+
+            def unhide() -> None:
+                self._set(answer, answer.text, before, answer.removed)
+
+            self._set(answer, answer.text, event.hidden, answer.removed)
+            return unhide
+        answer = self.answers.get(event.answer)
+        if answer is None:
+            answer = Answer(event.answer, event.participant, event.slot, "", removed=True)
+            self.answers[answer.id] = answer
+        was = (answer.text, answer.hidden, answer.removed)
+        if event.text is None:
+            self._set(answer, answer.text, answer.hidden, True)
+        else:
+            self._set(answer, event.text, answer.hidden, False)
+
+        def undo() -> None:
+            self._set(answer, *was)
+
+        return undo
+
+    def _set(self, answer: Answer, text: str, hidden: bool, removed: bool) -> None:
+        """Change one answer, keeping the slots, counts, words and stamps in step."""
+        if answer.visible:
+            self.words.remove(self._word_cache.pop(answer.id, frozenset()))
+            self.visible -= 1
+        if not answer.removed:
+            self.live -= 1
+            self.slots.pop((answer.participant, answer.slot), None)
+        answer.text, answer.hidden, answer.removed = text, hidden, removed
+        if not removed:
+            self.live += 1
+            self.slots[(answer.participant, answer.slot)] = answer.id
+        if answer.visible:
+            words = words_of(text)
+            self._word_cache[answer.id] = words
+            self.words.add(words)
+            self.visible += 1
+        self.stamp += 1
+        answer.stamp = self.stamp
+        self.answers.move_to_end(answer.id)
+        self._wall = None
+
+
+def wall_delta(
+    before: WallView | None, after: WallView
+) -> tuple[bool, tuple[tuple[int, str], ...], tuple[int, ...], tuple[tuple[str, int], ...] | None]:
+    """What a participant who was shown ``before`` needs to see ``after``.
+
+    (fresh, added or changed answers as (id, text), ids to drop, the words if they changed).
+    With ``before`` None, everything (fresh).
+    """
+    if before is None:
+        return True, tuple((i, text) for i, _, text in after.answers), (), after.words
+    had = {i: stamp for i, stamp, _ in before.answers}
+    now = {i for i, _, _ in after.answers}
+    added = tuple((i, text) for i, stamp, text in after.answers if had.get(i) != stamp)
+    dropped = tuple(i for i in had if i not in now)
+    return False, added, dropped, (after.words if after.words != before.words else None)
+
+
+def answer_refusal(
+    index: int,
+    current: int,
+    question: Question | None,
+    is_open: bool,
+    book: AnswerBook | None,
+    message: AnswerMessage,
+    had: Answer | None,
+) -> tuple[Refusal, str] | str | None:
+    """Why an answer cannot be taken, checked in the order docs/protocol.md lists, as (refusal, text).
+
+    Otherwise what to keep: the cleaned text, or None to take the slot's answer back.
+    """
+    if question is None or book is None:
+        return Refusal.NO_SUCH_QUESTION, f"there is no question {index}"
+    if index != current:
+        return Refusal.NOT_CURRENT, "that question is not the current one"
+    if question.answers is None:
+        return Refusal.NOT_WRITTEN, "this question takes no written answers"
+    if message.slot >= question.answers.max_answers:
+        return (
+            Refusal.NO_SUCH_SLOT,
+            f"this question takes at most {question.answers.max_answers} answers from each person",
+        )
+    if not is_open:
+        return Refusal.LOCKED, "answers to this question are locked"
+    if message.text is None:
+        return None
+    text = clean_answer(message.text)
+    if not text:
+        return Refusal.BAD_ANSWER_TEXT, "an answer needs some words"
+    if len(text) > question.answers.max_length:
+        return (
+            Refusal.BAD_ANSWER_TEXT,
+            f"an answer is at most {question.answers.max_length} characters, not {len(text)}",
+        )
+    if had is None and book.live >= MAX_WALL:
+        return Refusal.WALL_FULL, f"this question has {MAX_WALL:,} answers, its most: edit one of yours instead"
+    return text

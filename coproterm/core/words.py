@@ -1,0 +1,115 @@
+"""The words a room keeps using: counted for the word view, with the filler left out.
+
+Pure and incremental. An answer's words are its *distinct* content words:
+case folded with :meth:`str.casefold` (which keeps a circumflex: ``ŵ`` is not
+``w``), punctuation dropped (an apostrophe inside a word stays: ``people's``),
+and the stop words of English and of Welsh left out, so a word is counted once
+per answer however often the answer repeats it. :class:`WordCounts` adds and
+takes away one answer at a time, so a wall of 5,000 answers is never recounted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+
+def _listed(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+ENGLISH = _listed(
+    """
+    a about above after again against all also am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+    during each etc few for from further get gets got had hadn't has hasn't have haven't having he he'd he'll
+    he's her here here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it
+    it's its itself just let's like me more most much must mustn't my myself no nor not of off on once only
+    or other ought our ours ourselves out over own really same shall shan't she she'd she'll she's should
+    shouldn't so some such than that that's the their theirs them themselves then there there's these they
+    they'd they'll they're they've this those through to too under until up upon us very was wasn't we we'd
+    we'll we're we've were weren't what what's when when's where where's which while who who's whom why
+    why's will with won't would wouldn't yes yet you you'd you'll you're you've your yours yourself
+    yourselves one ones thing things way lot lots
+    """
+)
+"""English function words (the usual list, with a few fillers a workshop wall is full of)."""
+
+WELSH = _listed(
+    """
+    a ac acha achos ag am amdano amdani ar arall at atat atom atoch atynt beth bod bydd byddai byddwn bydden
+    byth cael ceir chi chwi dan dim drwy dy dyma dyna dyw e ef efe ei eich ein eisiau ers eto ffordd fe fi
+    fod fy fydd fyddai gall gallu gan ganddi ganddo ganddynt gyda gydag hi hwn hwnnw hon honno hyd hyn hynny
+    i iddi iddo iddyn in mae maen maent mai ma mewn mi mor na nad nage naill nawr neb neu ni nid nhw nôl o
+    oedd oes ohono ohoni oll os pa pam pan pe pob pwy rhai rhaid rhyw sef sut syn tra trwy tu wedi wrth y
+    ych ydi ydw ydy ydych ydym ydyn ydyw yma ymhlith yn yna ynddo ynddi yno yr
+    """
+)
+"""Welsh function words: articles, pronouns, prepositions and the forms of *bod* (to be)."""
+
+STOP_WORDS = ENGLISH | WELSH
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
+"""A run of letters and digits, with inner apostrophes and hyphens (``people's``, ``co-production``)."""
+_ELISIONS = ("'n", "'r", "'i", "'w", "'m", "'s")
+"""Welsh clitics and the English possessive: ``gwaith'n`` counts as ``gwaith``, ``people's`` as ``people``."""
+
+
+def words_of(text: str) -> frozenset[str]:
+    """The distinct content words of one answer, folded; stop words, numbers and single letters left out."""
+    folded = unicodedata.normalize("NFC", text.translate(_APOSTROPHES).casefold())
+    found: set[str] = set()
+    for match in _WORD.finditer(folded):
+        word = match.group()
+        if word in STOP_WORDS:
+            continue
+        for ending in _ELISIONS:
+            if word.endswith(ending) and len(word) > len(ending):
+                word = word[: -len(ending)]
+                break
+        if len(word) < 2 or word.isdigit() or word in STOP_WORDS:
+            continue
+        found.add(word)
+    return frozenset(found)
+
+
+class WordCounts:
+    """How many answers use each word, kept as answers come, change and go."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def add(self, words: Iterable[str]) -> None:
+        """One more answer uses these (distinct) words."""
+        self._counts.update(words)
+
+    def remove(self, words: Iterable[str]) -> None:
+        """An answer that used these words is gone (removed, edited away or hidden)."""
+        for word in words:
+            left = self._counts[word] - 1
+            if left > 0:
+                self._counts[word] = left
+            else:
+                del self._counts[word]
+
+    def top(self, n: int) -> list[tuple[str, int]]:
+        """The ``n`` most used words, most first; ties in alphabetical order (stable between frames)."""
+        return heapq.nsmallest(n, self._counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __getitem__(self, word: str) -> int:
+        return self._counts.get(word, 0)
+
+
+def count_words(texts: Iterable[str]) -> list[tuple[str, int]]:
+    """Every word of these answers with the number of answers using it, most first (a recount, for exports)."""
+    counts = WordCounts()
+    for text in texts:
+        counts.add(words_of(text))
+    return counts.top(len(counts))

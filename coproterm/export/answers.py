@@ -1,0 +1,88 @@
+"""Written answers in exports: one row per answer, and the words the room used most.
+
+Hidden answers (moderated away by the facilitator) are left out unless asked
+for (``--with-hidden``); the words are always counted from the visible answers
+only, as the room saw them. Text is escaped for HTML here and made safe for
+spreadsheets by :func:`coproterm.export.tables.safe_cell`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+from coproterm.core.report import QuestionReport, WrittenAnswer
+from coproterm.core.words import count_words
+
+CHART_WORDS = 30
+"""Words in the HTML report's chart."""
+
+
+def shown(q: QuestionReport, with_hidden: bool) -> list[WrittenAnswer]:
+    """The answers an export lists: all of them with ``with_hidden``, otherwise the visible ones."""
+    return [a for a in q.answers if with_hidden or not a.hidden]
+
+
+def top_words(q: QuestionReport, n: int = CHART_WORDS) -> list[tuple[str, int]]:
+    """The most used words of the visible answers (hidden ones never count)."""
+    return count_words(a.text for a in q.answers if not a.hidden)[:n]
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
+
+
+def csv_rows(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> list[tuple[object, ...]]:
+    """``record=answer`` rows (the columns of :data:`coproterm.export.tables.CSV_COLUMNS`)."""
+    return [
+        (
+            *("answer", q.index + 1, q.question.prompt, "", "", "", ""),
+            *(a.participant, a.name if with_names else "", a.text, _iso(a.at), "yes" if a.hidden else "no"),
+        )
+        for a in shown(q, with_hidden)
+    ]
+
+
+def json_entry(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> dict[str, Any]:
+    """A text question's answers and words for the JSON export."""
+    return {
+        "answers": [
+            {
+                "question": q.index + 1,
+                "participant": a.participant,
+                **({"name": a.name} if with_names else {}),
+                "text": a.text,
+                "at": _iso(a.at),
+                "hidden": a.hidden,
+            }
+            for a in shown(q, with_hidden)
+        ],
+        "words": [{"word": word, "count": count} for word, count in top_words(q, 10_000)],
+    }
+
+
+def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
+    """The answers (newest first) and a bar chart of the words they use most."""
+    answers = shown(q, with_hidden)
+    visible = sum(not a.hidden for a in q.answers)
+    if not answers:
+        return '<p class="meta">No answers were written.</p>'
+    words = top_words(q)
+    most = max((count for _, count in words), default=1)
+    parts = [f'<p class="meta">{visible} answer{"s" if visible != 1 else ""}</p>']
+    if words:
+        parts.append('<h3>The words used most</h3><table class="words"><tbody>')
+        for word, count in words:
+            width = max(1, round(100 * count / most))
+            parts.append(
+                f'<tr><th scope="row">{escape(word)}</th>'
+                f'<td><span class="bar" style="width:{width}%"></span> {count}</td></tr>'
+            )
+        parts.append("</tbody></table>")
+    parts.append('<h3>Answers</h3><ul class="answers">')
+    for a in sorted(answers, key=lambda a: -a.id):
+        mark = ' <em class="meta">(hidden)</em>' if a.hidden else ""
+        parts.append(f"<li>{escape(a.text)}{mark}</li>")
+    parts.append("</ul>")
+    return "\n".join(parts)

@@ -108,6 +108,16 @@ class Question:
     """The vertical axis of a grid; None for other kinds."""
     note: str = ""
     """A line of context shown under the prompt."""
+    id: str = ""
+    """A name other questions use to refer to this one (``compare``)."""
+    section: str = ""
+    """The part of the workshop the question belongs to (``"WHAT?"``); a run of questions shares one."""
+    pick: int = 1
+    """How many positions a participant may choose (``pick = 2``: up to two; scales only)."""
+    compare: int | None = None
+    """The index of an earlier question on the same scale this one is compared with (before and after)."""
+    details: tuple[str, ...] = ()
+    """Lines participants can open to read (a case study's points)."""
     prompt_cy: str = ""
     note_cy: str = ""
 
@@ -141,6 +151,21 @@ class Question:
         if not 0 <= cell < self.cells:
             raise IndexError(f"cell {cell} is outside a board of {self.cells} cells")
         return cell % self.width, cell // self.width
+
+    @property
+    def several(self) -> bool:
+        """Whether a vote is a set of positions (a bitmask) rather than one cell."""
+        return self.pick > 1
+
+    def chosen(self, choice: int) -> tuple[int, ...]:
+        """The cells a vote names: the one cell, or each position whose bit is set."""
+        if not self.several:
+            return (choice,)
+        return tuple(i for i in range(self.cells) if choice >> i & 1)
+
+    def describe_choice(self, choice: int) -> str:
+        """The words for a vote: one cell, or every position chosen (``"a + b"``)."""
+        return " + ".join(self.describe(cell) for cell in self.chosen(choice))
 
     def describe(self, cell: int) -> str:
         """The words for a cell: a position's label, or ``x · y`` on a grid."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
+from dataclasses import replace
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -66,9 +67,36 @@ def load_deck(path: str | Path) -> Deck:
 
 
 def default_deck() -> Deck:
-    """The built-in deck: the #CoproLearning workshop."""
-    text = resources.files("coproterm.core.decks").joinpath(DEFAULT_DECK).read_text("utf-8")
-    return parse_deck(text, f"<built-in {DEFAULT_DECK}>")
+    """The short built-in deck: six questions of the #CoproLearning workshop (what tests and benchmarks use)."""
+    return builtin_deck(SHORT)
+
+
+WORKSHOP = "workshop"
+SHORT = "short"
+BUILTIN_DECKS = {
+    WORKSHOP: (DEFAULT_DECK, "the whole #CoproLearning workshop, about two hours (the default)"),
+    SHORT: ("short.toml", "six questions of the same workshop, about half an hour"),
+}
+"""The decks that come with coproterm: name to (file, what it is)."""
+
+
+def builtin_deck(name: str = WORKSHOP) -> Deck:
+    """A deck that comes with coproterm, by name (:data:`BUILTIN_DECKS`)."""
+    if name not in BUILTIN_DECKS:
+        known = ", ".join(BUILTIN_DECKS)
+        raise DeckError(f"there is no built-in deck {name!r} (the built-in decks are {known})")
+    filename = BUILTIN_DECKS[name][0]
+    text = resources.files("coproterm.core.decks").joinpath(filename).read_text("utf-8")
+    return parse_deck(text, f"<built-in {filename}>")
+
+
+def find_deck(given: str | Path | None) -> Deck:
+    """The deck a command line names: a file, or a built-in deck's name; the whole workshop if none."""
+    if given is None:
+        return builtin_deck(WORKSHOP)
+    if str(given) in BUILTIN_DECKS and not Path(given).exists():
+        return builtin_deck(str(given))
+    return load_deck(given)
 
 
 def parse_deck(text: str, source: str = "<deck>") -> Deck:
@@ -94,7 +122,9 @@ def deck_from_data(data: object, source: str = "<deck>") -> Deck:
         reader.fail("questions", "a deck needs at least one question")
     if len(questions_data) > MAX_QUESTIONS:
         reader.fail("questions", f"at most {MAX_QUESTIONS} questions, not {len(questions_data)}")
-    questions = tuple(_question(reader, f"questions[{i}]", item, scales) for i, item in enumerate(questions_data))
+    questions: tuple[Question, ...] = ()
+    for i, item in enumerate(questions_data):
+        questions += (_workshop_question(reader, f"questions[{i}]", item, scales, questions),)
     return Deck(
         title=reader.text(top, "title", "", required=True),
         source=reader.text(top, "source", ""),
@@ -143,7 +173,7 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
         ]
         scales[scale.key] = entry
     questions: list[dict[str, Any]] = []
-    for question in deck.questions:
+    for number, question in enumerate(deck.questions):
         item: dict[str, Any] = _drop_empty({"prompt": question.prompt, "prompt_cy": question.prompt_cy})
         if question.x is not None and question.y is not None:
             item["board"] = [question.x.key, question.y.key]
@@ -153,6 +183,7 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
             item["note"] = question.note
         if question.note_cy:
             item["note_cy"] = question.note_cy
+        item.update(_workshop_data(question, deck.questions[number - 1] if number else None, deck))
         questions.append(item)
     top = {"title": deck.title, "title_cy": deck.title_cy, "source": deck.source, "source_cy": deck.source_cy}
     return _drop_empty({**top, "scales": scales, "questions": questions})
@@ -325,6 +356,66 @@ def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, S
         prompt_cy=reader.text(table, "prompt_cy", where),
         note_cy=reader.text(table, "note_cy", where),
     )
+
+
+WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details")
+"""A question's workshop keys, all optional: checked here, the rest by :func:`_question`."""
+MAX_PICK = 16
+"""Most positions one vote may choose: a pick-several vote is a 16-bit mask."""
+
+
+def _workshop_question(
+    reader: _Reader, where: str, value: object, scales: Mapping[str, Scale], earlier: tuple[Question, ...]
+) -> Question:
+    """A question with its section, its id, how many it may pick, what it compares with and its details."""
+    table = dict(reader.table(value, where))
+    mine = {key: table.pop(key) for key in WORKSHOP_KEYS if key in table}
+    question = _question(reader, where, table, scales)
+    ident = reader.text(mine, "id", where)
+    if ident and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", ident):
+        reader.fail(f"{where}.id", "a question's id is 1 to 40 letters, digits, '-' or '_'")
+    if ident and any(q.id == ident for q in earlier):
+        reader.fail(f"{where}.id", f"two questions share the id {ident!r}")
+    section = reader.text(mine, "section", where) if "section" in mine else (earlier[-1].section if earlier else "")
+    pick = mine.get("pick", 1)
+    if type(pick) is not int or not 1 <= pick <= MAX_PICK:
+        reader.fail(f"{where}.pick", f"expected a whole number from 1 to {MAX_PICK}, not {pick!r}")
+    if pick > 1 and (question.x is None or question.y is not None or pick > question.x.size):
+        reader.fail(f"{where}.pick", "only a question on one scale can pick several, and at most its positions")
+    compare = None
+    if "compare" in mine:
+        name = reader.text(mine, "compare", where, required=True)
+        found = [i for i, q in enumerate(earlier) if q.id == name]
+        if not found:
+            reader.fail(f"{where}.compare", f"no earlier question has the id {name!r}")
+        compare = found[0]
+        before = earlier[compare]
+        same = question.x is not None and question.y is None and (before.x, before.y) == (question.x, None)
+        if not same or pick > 1 or before.pick > 1:
+            reader.fail(f"{where}.compare", "a question compares with an earlier one-choice question on the same scale")
+    details = reader.array(mine.get("details", []), f"{where}.details")
+    for j, line in enumerate(details):
+        if not isinstance(line, str) or len(line) > MAX_TEXT or _UNSAFE.search(line):
+            reader.fail(f"{where}.details[{j}]", f"expected plain text of at most {MAX_TEXT} characters")
+    return replace(
+        question, id=ident, section=section, pick=pick, compare=compare, details=tuple(details)
+    )
+
+
+def _workshop_data(question: Question, before: Question | None, deck: Deck) -> dict[str, Any]:
+    """A question's workshop keys in a deck's plain form (a section only where it changes)."""
+    item: dict[str, Any] = {}
+    if question.id:
+        item["id"] = question.id
+    if question.section != (before.section if before is not None else ""):
+        item["section"] = question.section
+    if question.pick > 1:
+        item["pick"] = question.pick
+    if question.compare is not None:
+        item["compare"] = deck.questions[question.compare].id
+    if question.details:
+        item["details"] = list(question.details)
+    return item
 
 
 def _scale_named(reader: _Reader, where: str, name: str, scales: Mapping[str, Scale]) -> Scale:

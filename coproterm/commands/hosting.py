@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coproterm.commands import fail
 from coproterm.core.boards import Deck
-from coproterm.core.deck import DeckError, default_deck, load_deck
+from coproterm.core.deck import DeckError, find_deck
 from coproterm.core.session import MAX_PARTICIPANTS
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
     deck: Deck | None = None
     if not resuming:
         try:
-            deck = load_deck(args.deck) if args.deck else default_deck()
+            deck = find_deck(args.deck)
         except DeckError as error:
             return str(error)
     if args.max_participants is not None and not 1 <= args.max_participants <= 65535:

@@ -31,9 +31,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.report import Flaw
-from coproterm.core.wire import Action
+from coproterm.core.wire import LANGUAGE_CODES, Action
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +63,12 @@ CREATE TABLE IF NOT EXISTS answer_log (
     slot INTEGER,
     answer INTEGER NOT NULL,
     text TEXT
+);
+CREATE TABLE IF NOT EXISTS language_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    participant INTEGER NOT NULL,
+    language TEXT NOT NULL
 );
 """
 ANSWER_KINDS = {"hidden": True, "shown": False}
@@ -292,12 +298,20 @@ class SessionStore:
                 db.executemany(
                     "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_row(entry) for entry in entries if not isinstance(entry.event, Answered | Moderated)],
+                    [_row(entry) for entry in entries if not isinstance(entry.event, Answered | Moderated | Spoke)],
                 )
                 db.executemany(
                     "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
+                )
+                db.executemany(
+                    "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
+                    [
+                        (entry.at, entry.event.participant, entry.event.language)
+                        for entry in entries
+                        if isinstance(entry.event, Spoke)
+                    ],
                 )
         except BaseException:
             # Leave no half-open transaction for the next batch.
@@ -506,6 +520,24 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         else:
             yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
     yield from _read_answer_entries(db)
+    yield from _read_language_entries(db)
+
+
+LANGUAGE_ROW = 2_000_000_000
+"""Language rows are numbered from here in reports and flaws, apart from the other logs' rows."""
+
+
+def _read_language_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
+    """The languages participants chose (none in a log from before Welsh): replayed last, they depend on joining only."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'language_log'").fetchone() is None:
+        return
+    for seq, at, participant, language in db.execute(
+        "SELECT seq, at, participant, language FROM language_log ORDER BY seq"
+    ):
+        if not isinstance(at, int | float) or language not in LANGUAGE_CODES or not isinstance(participant, int):
+            yield Flaw(LANGUAGE_ROW + seq, f"language row {seq}: {participant!r} chose {language!r:.20} at {at!r}")
+        else:
+            yield Entry(at, Spoke(participant, language), LANGUAGE_ROW + seq)
 
 
 def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:

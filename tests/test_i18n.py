@@ -159,10 +159,10 @@ def test_a_deck_carries_both_languages_and_each_face_picks() -> None:
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        (("label_cy = \"ymgynghori\"", "label_cy = 3"), "label_cy: expected text, not int"),
-        (("label_cy = \"ymgynghori\"", "key_cy = \"x\""), "key_cy: unknown key"),
-        (("notes_cy = [\"un\", \"dau\"]", "notes_cy = [\"un\", 2]"), "notes_cy[1]: expected text"),
-        (("prompt_cy = \"Ble?\"", "prompt_cy = \"Ble\\u202e?\""), "prompt_cy: character U+202E is not allowed"),
+        (('label_cy = "ymgynghori"', "label_cy = 3"), "label_cy: expected text, not int"),
+        (('label_cy = "ymgynghori"', 'key_cy = "x"'), "key_cy: unknown key"),
+        (('notes_cy = ["un", "dau"]', 'notes_cy = ["un", 2]'), "notes_cy[1]: expected text"),
+        (('prompt_cy = "Ble?"', 'prompt_cy = "Ble\\u202e?"'), "prompt_cy: character U+202E is not allowed"),
     ],
 )
 def test_bad_welsh_in_a_deck_is_a_clear_error(change: tuple[str, str], problem: str) -> None:

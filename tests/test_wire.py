@@ -22,6 +22,8 @@ from coproterm.core.wire import (
     Hello,
     ProtocolError,
     Role,
+    Speak,
+    Speaks,
     State,
     Tally,
     Turnout,
@@ -51,6 +53,8 @@ GOLDEN = [
     (Error(7, ErrorCode.LOCKED, "locked"), "94 14 07 0a a6 6c 6f 63 6b 65 64"),
     (Ballot(1, None), "93 15 01 c0"),
     (Attendance(20), "92 1a 14"),
+    (Speak("cy"), "92 07 a2 63 79"),
+    (Speaks("cy"), "92 1d a2 63 79"),
 ]
 
 

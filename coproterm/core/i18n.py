@@ -43,7 +43,7 @@ BILINGUAL_JOIN: Final = " / "
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}")
 
 
-def N_(message: str) -> str:  # noqa: N802 (the conventional gettext marker)
+def N_(message: str) -> str:
     """Mark a string for the catalog without translating it (it is translated where it is drawn)."""
     return message
 

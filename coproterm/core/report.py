@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.session import Session
 from coproterm.core.wire import Action
 
@@ -124,6 +124,9 @@ class LogCheck:
                     return f"a command on question {_human(index)}, which the deck does not have"
             case Answered() | Moderated():
                 return self._answer_problem(event)
+            case Spoke(participant=number):
+                if number not in self.known:
+                    return f"a language chosen by participant {number!r}, who never joined"
             case _:
                 return f"an event of an unknown kind ({type(event).__name__})"
         return None
@@ -203,7 +206,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded():
+        case Joined() | Commanded() | Spoke():
             return None
 
 

@@ -469,7 +469,9 @@ class Session:
             self._journal.append((event, undo))
 
     def _apply_spoke(self, event: Spoke) -> Callable[[], None]:
-        member = self._numbered[event.participant]
+        member = self._numbered.get(event.participant)
+        if member is None:  # a damaged log's row: a language for nobody changes nothing
+            return lambda: None
         before = member.language
         member.language = event.language
 

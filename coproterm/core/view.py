@@ -33,6 +33,7 @@ from coproterm.core.wire import (
     Tally,
     Turnout,
     Wall,
+    Speaks,
     Welcome,
 )
 
@@ -190,6 +191,8 @@ class SessionView:
                 self.joined = message.joined
             case Answers() | Wall() | Mine():
                 self.written.apply(message)
+            case Speaks():
+                self.speak(language(message.language))
             case Ack():
                 self.written.acked(message.seq)
                 answered = self.pending.pop(message.seq, None)

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Ack, Error, Hello
+from coproterm.core.wire import LANGUAGE_CODES, Ack, Error, Hello, Role, Speak, Speaks, Welcome
 from coproterm.core.wire import Message as WireMessage
 
 LANGUAGE_KEY = "i"
@@ -81,6 +81,8 @@ class HubApp(App[None]):
         self.view = SessionView()
         """What the hub told this app; only the app changes it."""
         self.set_reactive(HubApp.lang, language(lang))
+        self._chosen: str | None = None
+        """The language chosen with the key in this app's life (it outranks the one the hub remembers)."""
         self.view.speak(self.lang)
         self._seq = itertools.count(1)
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
@@ -101,7 +103,14 @@ class HubApp(App[None]):
 
     def _fold(self, message: WireMessage) -> None:
         """Called by the link for each message: into the view now, the screens told soon."""
+        chosen = self._chosen
+        if isinstance(message, Speaks) and chosen is not None:
+            return  # chosen here since this app began: newer than what the hub remembers (it is told below)
         self.view.apply(message)
+        if isinstance(message, Speaks):  # the language this participant chose before: theirs again
+            self.lang = self.view.language
+        if isinstance(message, Welcome) and message.role is Role.PARTICIPANT and chosen in LANGUAGE_CODES:
+            self.run_worker(self.link.send(Speak(chosen)), group="language")
         if isinstance(message, (Ack, Error)) and message.seq is not None:
             self._answered(message.seq)
             if isinstance(message, Error) and self.view.refusal is not None:
@@ -111,9 +120,12 @@ class HubApp(App[None]):
     def _post_status(self, status: LinkStatus) -> None:
         self.post_message(self.StatusChanged(status))
 
-    def action_language(self) -> None:
-        """Switch between Cymraeg and English (the "Cymraeg / English" key)."""
+    async def action_language(self) -> None:
+        """Switch between Cymraeg and English (the "Cymraeg / English" key); the hub remembers a participant's."""
         self.speak(self.lang.other())
+        self._chosen = self.lang.code
+        if self.view.role is Role.PARTICIPANT and self.lang.code in LANGUAGE_CODES:
+            await self.link.send(Speak(self.lang.code))  # if it cannot go now, it goes after the next welcome
 
     def speak(self, chosen: Language) -> None:
         """Read everything in ``chosen`` from now on: the deck, the screens, the key bar."""

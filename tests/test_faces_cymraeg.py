@@ -1,0 +1,144 @@
+"""Cymraeg / English in the faces and the hub: switching mid-question, and the choice kept with the person."""
+
+from __future__ import annotations
+
+import asyncio
+
+from coproterm.core.deck import deck_to_data, parse_deck
+from coproterm.core.events import Joined, Spoke, Voted
+from coproterm.core.session import Session
+from coproterm.core.wire import Hello, Speak, Speaks, Welcome
+from coproterm.tui.hub_app import LANGUAGE_LABEL
+from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.widgets.keybar import KeyBar
+from server.store import SessionStore, read_session
+from tests.conftest import HOST_TOKEN
+from tests.hubkit import counting_tokens, join, running_hub
+
+DECK = parse_deck(
+    """
+title = "Co-production and citizen involvement"
+title_cy = "Cyd-gynhyrchu a chynnwys dinasyddion"
+
+[scales.spectrum]
+title = "A spectrum of engagement"
+title_cy = "Sbectrwm ymgysylltu"
+
+[[scales.spectrum.groups]]
+label = "doing for"
+label_cy = "gwneud ar gyfer"
+
+[[scales.spectrum.groups]]
+label = "doing with"
+label_cy = "gwneud gyda"
+
+[[scales.spectrum.positions]]
+label = "consultation"
+label_cy = "ymgynghori"
+group = "doing for"
+example = "surveys, urban planning, FixMyStreet"
+example_cy = "arolygon, cynllunio trefol, FixMyStreet"
+narrative = "We decide what questions to ask, and collect data to inform our decisions."
+narrative_cy = "Rydym ni'n penderfynu pa gwestiynau i'w gofyn, ac yn casglu data i lywio ein penderfyniadau."
+
+[[scales.spectrum.positions]]
+label = "co-production / involvement"
+label_cy = "cyd-gynhyrchu / cynnwys"
+group = "doing with"
+
+[[questions]]
+prompt = "Where does your work live on the spectrum of interactions?"
+prompt_cy = "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?"
+board = "spectrum"
+""",
+    "<test deck>",
+)
+
+
+async def until(pilot, predicate, timeout=5.0):
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await pilot.pause(0.02)
+
+
+def text_of(app, selector):
+    return str(app.screen.query_one(selector).render())
+
+
+def hub_with_deck():
+    return running_hub(Session(DECK, HOST_TOKEN, counting_tokens()))
+
+
+async def test_switching_language_mid_question_changes_every_word_and_keeps_the_vote():
+    async with hub_with_deck() as hub:
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: ann.view.state is not None and ann.screen.query("BoardPicker"))
+            await pilot.press("1", "enter")
+            await until(pilot, lambda: "Your vote is counted: consultation" in text_of(ann, "#feedback"))
+            assert "question 1 of 1" in text_of(ann, "#status") and "open" in text_of(ann, "#status")
+            assert "We decide what questions to ask" in text_of(ann, "#help")
+            bar = ann.screen.query_one(KeyBar)
+            assert LANGUAGE_LABEL in bar.shown and "leave" in bar.shown
+
+            await pilot.press("i")
+            await until(pilot, lambda: "cwestiwn 1 o 1" in text_of(ann, "#status"))
+            assert "ar agor" in text_of(ann, "#status")
+            assert "Ble mae eich gwaith chi" in text_of(ann, "#prompt")
+            assert "ymgynghori" in text_of(ann, "BoardPicker") and "gwneud ar gyfer" in text_of(ann, "BoardPicker")
+            assert "Rydym ni'n penderfynu" in text_of(ann, "#help"), "the highlighted position's help"
+            assert "e.e. arolygon" in text_of(ann, "#help")
+            assert "Mae eich pleidlais wedi'i chyfrif: ymgynghori" in text_of(ann, "#feedback")
+            assert "gadael" in bar.shown and "pleidleisio" in bar.shown and LANGUAGE_LABEL in bar.shown
+            assert ann.view.my_vote() == 0 and hub.session.tally(0).counts == (1, 0), "the vote stays"
+            await until(pilot, lambda: hub.session.participants[ann.view.resume].language == "cy")
+
+            await pilot.press("right")
+            assert "cyd-gynhyrchu / cynnwys" in text_of(ann, "#help")
+            await pilot.press("i")
+            await until(pilot, lambda: "question 1 of 1" in text_of(ann, "#status"))
+            assert "co-production / involvement" in text_of(ann, "#help")
+            assert "Your vote is counted: consultation" in text_of(ann, "#feedback")
+            await until(pilot, lambda: hub.session.participants[ann.view.resume].language == "en")
+
+
+async def test_the_chosen_language_comes_back_with_the_identity():
+    """A participant who chose Cymraeg and comes back (reconnect, another device, --resume) reads Cymraeg."""
+    async with hub_with_deck() as hub:
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: ann.view.state is not None)
+            await pilot.press("i")
+            await until(pilot, lambda: hub.session.participants[ann.view.resume].language == "cy")
+            token = ann.view.resume
+        again = ParticipantApp(hub.url, lang="en")
+        again.view.resume = token
+        async with again.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: again.lang.code == "cy" and "cwestiwn 1 o 1" in text_of(again, "#status"))
+            assert "Ble mae eich gwaith chi" in text_of(again, "#prompt")
+
+
+async def test_the_hub_tells_a_returning_participant_their_language_and_nobody_else():
+    async with hub_with_deck() as hub:
+        ann = await join(hub.url, Hello(name="Ann"))
+        await ann.send(Speak("cy"))
+        back = await join(hub.url, Hello(resume=ann.welcome.resume))
+        assert isinstance(back.welcome, Welcome)
+        assert await back.recv() == Speaks("cy")
+        bob = await join(hub.url, Hello(name="Bob"))
+        assert bob.welcome.role.name == "PARTICIPANT"
+        assert all(member.language in ("", "cy") for member in hub.session.participants.values())
+
+
+async def test_the_language_is_in_the_log_and_comes_back_with_the_session(tmp_path):
+    store = SessionStore.create(tmp_path, deck_to_data(DECK), DECK.title, "tok")
+    store.start()
+    events = [Joined(1, b"a" * 16, "Ann"), Voted(1, 0, 1), Spoke(1, "cy"), Spoke(1, "en"), Spoke(1, "cy")]
+    await store.append(events[:3])
+    await store.append(events[3:])
+    await store.close()
+    _info, entries = read_session(store.path)
+    assert [entry.event for entry in entries] == events
+    session = Session(DECK, HOST_TOKEN, counting_tokens())
+    session.replay(entry.event for entry in entries)
+    assert session.participants[b"a" * 16].language == "cy"

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+import signal
+import sys
+from pathlib import Path
+
 from playwright.async_api import Page, expect
 
-from coproterm.core.deck import default_deck
+from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire import Action, Command, Hello
 from coproterm.tui.host.dashboard import Joining
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import Peer, join_host, running_hub
+from tests.hubkit import Peer, join, join_host, running_hub
 from tests.webkit import axe_violations, chromium, phone, small_targets
 
-SPECTRUM, COMPLEXITY, GRID = 1, 3, 4
+DECK = deck_to_data(default_deck())
+
+
+def first(board: object) -> int:
+    """The first question of the built-in deck on ``board``."""
+    return next(i for i, q in enumerate(DECK["questions"]) if q.get("board") == board)
+
+
+SPECTRUM, COMPLEXITY, GRID = first("spectrum"), first("complexity"), first(["spectrum", "complexity"])
 CODE = "KXPT"
 
 
@@ -43,13 +57,10 @@ async def test_join_from_the_qr_link_vote_and_follow_the_room():
     async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
         host = await join_host(hub.url)
         await join_page(page, hub.url)
-        await expect(page.get_by_role("heading", level=2)).to_have_text("What does co-production mean to you?")
-        await expect(page.locator("#status")).to_contain_text("nothing to vote on")
+        await expect(page.get_by_role("heading", level=2)).to_have_text(DECK["questions"][0]["prompt"])
 
         await command(host, Action.GOTO, SPECTRUM)
-        await expect(page.get_by_role("heading", level=2)).to_have_text(
-            "Where does your work live on the spectrum of interactions?"
-        )
+        await expect(page.get_by_role("heading", level=2)).to_have_text(DECK["questions"][SPECTRUM]["prompt"])
         for group in ("doing to", "doing for", "doing with"):
             await expect(page.get_by_role("group", name=group)).to_be_visible()
         consultation = page.get_by_role("button", name="4. consultation")
@@ -176,3 +187,66 @@ async def test_accessibility_axe_core_and_touch_targets():
             await expect(page.get_by_role("region", name="Results")).to_be_visible()
             assert await axe_violations(page) == [], question
             assert await small_targets(page) == [], question
+
+
+async def serve(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str]:
+    """A real `coproterm serve` process; what it printed up to "Ctrl-C"."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "coproterm",
+        "serve",
+        *("--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data), "--ssh-port", "0", "--no-mdns"),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    text = ""
+    async with asyncio.timeout(20):
+        while "Ctrl-C" not in text:
+            line = (await process.stdout.readline()).decode()
+            assert line, f"serve exited: {text}"
+            text += line
+    return process, text
+
+
+async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
+    process, said = await serve(tmp_path, "--require-code")
+    link = re.search(r"on a phone: (\S+)", said).group(1)
+    token = re.search(r"host token: (\S+)", said).group(1)
+    hub_url = "ws://" + link.removeprefix("http://").split("/")[0]
+    try:
+        async with chromium() as browser, phone(browser) as page:
+            host = await join(hub_url, Hello(host_token=token))
+            boards = [
+                tuple(q["board"]) if isinstance(q.get("board"), (list, tuple)) else None
+                for q in host.welcome.deck["questions"]
+            ]
+            grid = boards.index(("spectrum", "complexity"))  # in whichever deck `serve` hosts
+            await command(host, Action.GOTO, grid)
+            await page.goto(link)
+            await page.get_by_role("button", name="Join").click()
+            await expect(page.locator("#link")).to_have_text("Connected")
+            await page.get_by_role("button", name="participation, complicated", exact=True).tap()
+            await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: participation, complicated")
+
+            process.send_signal(signal.SIGKILL)  # the hub's laptop dies mid-workshop
+            await process.wait()
+            await expect(page.locator("#link")).to_have_text("Connection lost: trying again…")
+            process, _ = await serve(tmp_path, "--require-code", "--resume", port=int(hub_url.rsplit(":", 1)[1]))
+
+            # Back by itself, as the same participant, with the vote it had.
+            await expect(page.locator("#link")).to_have_text("Connected", timeout=15_000)
+            await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: participation, complicated")
+            host = await join(hub_url, Hello(host_token=token))
+            await host.until(lambda p: p.tally is not None and p.tally.question == grid)
+            assert sum(host.tally.counts) == 1 and host.tally.counts[1 * 6 + 4] == 1
+            await page.get_by_role("button", name="participation, complex", exact=True).tap()
+            await host.until(lambda p: p.tally.counts[2 * 6 + 4] == 1 and sum(p.tally.counts) == 1)
+
+            process.send_signal(signal.SIGINT)  # the facilitator stops the hub: the session has ended
+            await expect(page.get_by_role("alert")).to_have_text("The session has ended; thank you for taking part.")
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 20)

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from coproterm.core.deck import builtin_deck
+from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command, Hello, Vote
 from coproterm.tui.host.app import HostApp
+from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.tally import TallyChart
-from tests.conftest import HOST_TOKEN
+from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
 from tests.test_faces import shown, text_of, until
 
@@ -60,3 +64,36 @@ async def test_presenter_mode_keeps_the_bars_off_until_reveal(hub):
         await hp.press("v")  # presenter mode off: live bars again, hidden from participants or not
         await until(hp, lambda: shown(host, TallyChart))
         assert "5 of 6 have voted" in text_of(host, "#state")
+
+
+async def test_sections_show_on_the_dashboard_and_the_participants_status_line(hub):
+    host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url, "Ann")
+    async with host.run_test(size=(100, 30)) as hp, ann.run_test(size=(100, 40)) as ap:
+        await until(hp, lambda: host.view.turnout is not None and host.view.turnout.connected == 1)
+        assert text_of(host, "#question").startswith("WHAT?")
+        await until(ap, lambda: "WHAT?" in text_of(ann, "#status"))
+        await hp.press("n", "n")  # the opportunity question opens the WHEN? section
+        await until(ap, lambda: ann.view.state.current == 2 and "WHEN?" in text_of(ann, "#status"))
+        await until(hp, lambda: text_of(host, "#question").startswith("WHEN?"))
+        await ap.press("6")  # highlighting a position shows its group's organisation statement
+        await until(ap, lambda: "The organisation and the people make decisions together" in text_of(ann, "#help"))
+        assert "doing with" in text_of(ann, "#help")
+
+
+async def test_a_case_study_s_points_open_with_d():
+    workshop = builtin_deck("workshop")
+    case = next(i for i, q in enumerate(workshop.questions) if q.prompt.startswith("Case study: Mobiliti"))
+    async with running_hub(Session(workshop, HOST_TOKEN, counting_tokens())) as running:
+        host, ann = HostApp(running.url, HOST_TOKEN), ParticipantApp(running.url, "Ann")
+        async with host.run_test(size=(100, 30)) as hp, ann.run_test(size=(100, 40)) as ap:
+            await until(hp, lambda: host.view.turnout is not None and host.view.turnout.connected == 1)
+            await hp.press(*["n"] * case)
+            await until(ap, lambda: ann.view.state.current == case and shown(ann, BoardPicker))
+            assert "Pittsburgh" in text_of(host, "#details"), "the room sees the points on the dashboard"
+            details = ann.screen.query_one("#details")
+            assert not details.display
+            await ap.press("d")
+            await until(ap, lambda: details.display)
+            assert "nearly 200 attendees" in text_of(ann, "#details")
+            await ap.press("d")
+            await until(ap, lambda: not details.display)

@@ -32,6 +32,11 @@ body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, s
 main { max-width: 820px; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .25rem; }
+h2.part { font-size: 1.4rem; margin: 2.5rem 0 0; padding: .2rem 0; border-bottom: 3px solid var(--ink); letter-spacing: .05em; }
+h3 { font-size: 1.15rem; margin: 1.5rem 0 .25rem; }
+dl.groups { font-size: .9rem; margin: .5rem 0 1rem; }
+dl.groups dt { font-weight: 700; }
+dl.groups dd { margin: 0 0 .4rem 1rem; color: var(--muted); }
 header p, .meta, figcaption, footer { color: var(--muted); font-size: .9rem; }
 section { border-top: 1px solid var(--rule); page-break-inside: avoid; break-inside: avoid; }
 svg { width: 100%; height: auto; display: block; }
@@ -84,8 +89,12 @@ def to_html(report: Report, session_id: str, *, with_hidden: bool = False) -> st
         + (f"<br>{escape(deck.source)}" if deck.source else "")
         + "</p></header>",
     ]
+    part = ""
     for question in report.questions:
-        parts.append(_section(question, with_hidden))
+        if question.question.section != part:
+            part = question.question.section
+            parts.append(f'<h2 class="part" id="part-{question.index + 1}">{escape(part)}</h2>')
+        parts.append(_under_part(_section(question, with_hidden)) if part else _section(question, with_hidden))
     parts.append("<footer><p>Results from coproterm: live voting for co-production workshops.</p></footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
@@ -106,12 +115,27 @@ def _section(q: QuestionReport, with_hidden: bool = False) -> str:
     if question.y is None:
         body.append(_bars(question.x, q.counts))
         body.append(_table(question.x, q.counts))
+        body.append(_group_notes(question.x))
     else:
         body.append(_heatmap(question.x, question.y, q.counts))
     if len(q.timeline) > 1:
         body.append(_timeline(question, q.timeline, q.resets))
     body.append("</section>")
     return "\n".join(body)
+
+
+def _under_part(section: str) -> str:
+    """A question's section of the page under its part's heading: its own heading one level down."""
+    return section.replace("<h2>", "<h3>", 1).replace("</h2>", "</h3>", 1)
+
+
+def _group_notes(scale: Scale) -> str:
+    """What each group of a scale means (the spectrum's organisation statements), under its chart."""
+    notes = [(g.label, g.note) for g in scale.groups if g.note]
+    if not notes:
+        return ""
+    items = "".join(f"<dt>{escape(label)}</dt><dd>{escape(note)}</dd>" for label, note in notes)
+    return f'<dl class="groups">{items}</dl>'
 
 
 def _count(n: int, thing: str) -> str:

@@ -156,6 +156,7 @@ class Dashboard(HubScreen):
         yield Steady(id="question")
         yield Steady(id="state")
         with VerticalScroll(id="body"):
+            yield Steady(id="details")
             yield Steady(id="progress")
             yield Vertical(id="chart")
         yield Steady(id="link")
@@ -187,10 +188,14 @@ class Dashboard(HubScreen):
         count = len(view.deck.questions)
         self.query_one("#question", Steady).show(
             Text.assemble(
+                (f"{question.section}  " if question.section else "", "bold reverse"),
                 (f"Question {state.current + 1} of {count}  ", "dim"),
                 (question.prompt, "bold"),
             )
         )
+        details = self.query_one("#details", Steady)
+        details.show(Text("\n".join(f"• {line}" for line in question.details), "dim"))
+        details.display = bool(question.details)
         self.query_one("#state", Steady).show(self._state_text(view))
         if self._charted != state.current:
             self._charted = state.current

@@ -36,6 +36,7 @@ class VoteScreen(HubScreen):
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
         Binding("r", "app.retry", "retry", show=False),
+        Binding("d", "details", "details", show=False),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
 
@@ -61,6 +62,7 @@ class VoteScreen(HubScreen):
         yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view
         with VerticalScroll(id="body"):
             yield Steady(id="note")
+            yield Steady(id="details")
             yield Vertical(id="board")
             yield Steady(id="help")
             yield Vertical(id="results")
@@ -125,6 +127,8 @@ class VoteScreen(HubScreen):
             if narrow
             else t("question {number} of {count}", number=state.current + 1, count=count),
         ]
+        if view.question is not None and view.question.section:
+            parts.insert(1, view.question.section)
         if view.question is not None and view.question.kind is not Kind.DISCUSSION:
             parts.append(t("open") if state.open else t("{lock} locked", lock=LOCKED))
             if state.revealed:
@@ -135,6 +139,9 @@ class VoteScreen(HubScreen):
         self.query_one("#prompt", Steady).show(Text(question.prompt))
         self.query_one("#note", Steady).show(Text(question.note))
         self.query_one("#note").display = bool(question.note) and self.size.height >= 20
+        details = self.query_one("#details", Steady)
+        details.show(Text("\n".join(f"• {line}" for line in question.details)))
+        details.display = False  # opened with d: the board comes first
         self.query_one("#help", Steady).show("")
         # One picker and one chart, made once and handed each new question: a new widget
         # costs a restyle and a layout, paid per viewer over SSH.
@@ -223,6 +230,17 @@ class VoteScreen(HubScreen):
     def on_board_picker_cleared(self, event: BoardPicker.Cleared) -> None:
         self.post_message(self.Voted(None))
 
+    def action_details(self) -> None:
+        """Open (or close) the current question's details: a case study's points."""
+        question = self.hub.view.question
+        details = self.query_one("#details", Steady)
+        if question is None or not question.details:
+            self.notify(self.hub.t("This question has no details to open."), timeout=2)
+            return
+        details.display = not details.display
+        if details.display:
+            self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+
     def _ask_for_code(self) -> bool:
         """Show the code box when the hub wants a join code; whether it is showing."""
         box = self.query_one("#code", Input)
@@ -261,4 +279,6 @@ def _help(question: Question, cell: int, t: Callable[..., str]) -> Text:
             lines.append(Text(f"“{position.narrative}”", style="italic"))
         if position.notes and question.y is None:
             lines.append(Text(" · ".join(position.notes)))
+        if group is not None and group.note and question.y is None:
+            lines.append(Text.assemble((f"{group.label}: ", "bold"), group.note))
     return Text("\n").join(lines)

@@ -28,6 +28,7 @@ from typing import Any
 import asyncssh
 from rich.color import ColorSystem
 
+from coproterm.core.i18n import ENGLISH, N_, from_locale, language
 from coproterm.tui.participant.app import ParticipantApp
 from server.limits import NewcomerLimit, RateLimit
 from server.ssh.driver import SSHDriver
@@ -70,15 +71,17 @@ CLIENT_HEADER = "X-Coproterm-Client"
 STOP_GRACE = 3.0
 """Seconds the apps get to end by themselves when the gateway stops."""
 
-REFUSAL = "coproterm: this server only runs the voting app. Connect with: ssh -p {port} {host}\r\n"
-TOO_MANY_NEWCOMERS = "coproterm: too many new participants from your address: try again in a minute.\r\n"
-TOO_MANY_SESSIONS = "coproterm: too many sessions from your address: close one and try again.\r\n"
-ENDED = "coproterm: the session has ended; thank you."
-LEFT = "coproterm: you have left the session; your votes are kept. Thank you."
-REPLACED = "coproterm: you joined again from another window; this one is closed."
-TOO_MANY_CODES = "coproterm: too many wrong join codes; ask the facilitator for the code and try again later."
-TOO_SLOW = "coproterm: your connection stopped taking the screen; connect again to come back."
-FAILED = "coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept)."
+# The gateway's own words, in the catalog (N_) and said in the person's language (LANG / LC_* or their choice).
+REFUSAL = N_("coproterm: this server only runs the voting app. Connect with: ssh -p {port} {host}\r\n")
+TOO_MANY_NEWCOMERS = N_("coproterm: too many new participants from your address: try again in a minute.\r\n")
+TOO_MANY_SESSIONS = N_("coproterm: too many sessions from your address: close one and try again.\r\n")
+NEEDS_TERMINAL = N_("coproterm: the voting app needs a terminal: leave out -T.\r\n")
+ENDED = N_("coproterm: the session has ended; thank you.")
+LEFT = N_("coproterm: you have left the session; your votes are kept. Thank you.")
+REPLACED = N_("coproterm: you joined again from another window; this one is closed.")
+TOO_MANY_CODES = N_("coproterm: too many wrong join codes; ask the facilitator for the code and try again later.")
+TOO_SLOW = N_("coproterm: your connection stopped taking the screen; connect again to come back.")
+FAILED = N_("coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept).")
 
 
 def color_system_for(term: str) -> ColorSystem | None:
@@ -255,7 +258,7 @@ class Gateway:
                 sys.stdout, sys.stderr = self._streams
             if not live.farewell:
                 live.farewell = ENDED if (self._stopping or app.ended) else LEFT
-            terminal.finish(live.farewell)
+            terminal.finish(app.lang.t(live.farewell))
             with contextlib.suppress(OSError, asyncssh.Error):
                 terminal.channel.exit(0)
 
@@ -276,7 +279,7 @@ class _SSHParticipantApp(ParticipantApp):
     """The participant app, on an SSH channel, drawn for the client's terminal, with no animation."""
 
     def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: Gateway, address: str) -> None:
-        super().__init__(url, name, discover=False)
+        super().__init__(url, name, discover=False, lang=terminal.caps.language or ENGLISH)
         self.terminal = terminal
         self.gateway = gateway
         self.address = address
@@ -424,16 +427,20 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def connection_made(self, channel: asyncssh.SSHServerChannel) -> None:  # type: ignore[type-arg]
         self.channel = channel
 
+    def _words(self, text: str) -> str:
+        """One of the gateway's messages in the language the client's LANG / LC_* ask for."""
+        return language(from_locale(self.channel.get_environment())).t(text)
+
     def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int], term_modes: object) -> bool:
         return True
 
     def shell_requested(self) -> bool:
         if self.channel.get_terminal_type() is None:
-            self.refusal = "coproterm: the voting app needs a terminal: leave out -T.\r\n"
+            self.refusal = self._words(NEEDS_TERMINAL)
         return True
 
     def exec_requested(self, command: str) -> bool:
-        self.refusal = REFUSAL.format(port=self.gateway.port, host=self.gateway.advertised_host)
+        self.refusal = self._words(REFUSAL).format(port=self.gateway.port, host=self.gateway.advertised_host)
         return True
 
     def subsystem_requested(self, subsystem: str) -> bool:
@@ -442,9 +449,9 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def session_started(self) -> None:
         known = self.identity in self.gateway.identities
         if self.refusal is None and not known and not self.gateway.newcomers.allow(self.address, time.monotonic()):
-            self.refusal = TOO_MANY_NEWCOMERS
+            self.refusal = self._words(TOO_MANY_NEWCOMERS)
         if self.refusal is None and not self.gateway.admit(self.address):
-            self.refusal = TOO_MANY_SESSIONS
+            self.refusal = self._words(TOO_MANY_SESSIONS)
         if self.refusal is not None:
             self.channel.write_stderr(self.refusal.encode())
             self.channel.exit(1)

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.color import ColorSystem
 
+from coproterm.core.i18n import from_locale
+
 if TYPE_CHECKING:
     from server.ssh.driver import SSHDriver
 
@@ -57,6 +59,8 @@ class Capabilities:
     """The locale is not UTF-8 (LANG=C...): box drawing and symbols become ASCII."""
     plain: bool = False
     """TERM=dumb: no alternate screen, no mouse."""
+    language: str = ""
+    """The language LANG / LC_* ask for ("cy", "en"); empty when they name neither."""
 
 
 def capabilities(term: str, env: Mapping[str, str]) -> Capabilities:
@@ -77,6 +81,7 @@ def capabilities(term: str, env: Mapping[str, str]) -> Capabilities:
         no_color=bool(env.get("NO_COLOR")),
         ascii=ascii_only,
         plain=term in ("dumb", ""),
+        language=from_locale(env, default=""),
     )
 
 

@@ -1,0 +1,60 @@
+"""Over a real OpenSSH client: the language follows the LANG the client sends, and the i key."""
+
+from __future__ import annotations
+
+import contextlib
+
+from coproterm.core.session import Session
+from server.hosting import HubRunner, SSHOptions
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.sshkit import SSHClient, run_ssh, ssh_binary
+from tests.test_faces_cymraeg import DECK
+
+WELSH = {"LANG": "cy_GB.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
+
+
+@contextlib.asynccontextmanager
+async def gateway(tmp_path):
+    ssh_binary()
+    session = Session(DECK, HOST_TOKEN, counting_tokens())
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
+    async with runner as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        yield hosted
+
+
+async def test_lang_sent_by_the_client_shows_welsh_and_the_key_switches(tmp_path):
+    async with gateway(tmp_path) as hosted:
+        # SendEnv, as a Welsh speaker's ~/.ssh/config (or Debian's default) does.
+        gwen = await SSHClient(hosted.ssh_port, "gwen", env=WELSH, extra=("-o", "SendEnv=LANG")).start()
+        await gwen.expect("Ble mae eich gwaith chi")
+        await gwen.expect("cwestiwn 1 o 1")
+        await gwen.expect("Cymraeg / English")
+        gwen.type("1\r")
+        await gwen.expect("wedi'i chyfrif: ymgynghori")
+        gwen.type("i")
+        await gwen.expect("Your vote is counted: consultation")
+        (member,) = hosted.hub.session.participants.values()
+        assert member.votes == {0: 0}, "the vote stays through the switch"
+        gwen.type("i")
+        await gwen.expect("cwestiwn 1 o 1")
+        gwen.type("q")
+        await gwen.expect("rydych wedi gadael y sesiwn")
+        assert await gwen.wait() == 0
+
+
+async def test_without_a_welsh_locale_the_gateway_speaks_english(tmp_path):
+    async with gateway(tmp_path) as hosted:
+        ann = await SSHClient(hosted.ssh_port, "ann", extra=("-o", "SetEnv=LANG=en_GB.UTF-8")).start()
+        await ann.expect("Where does your work live")
+        ann.type("q")
+        await ann.expect("you have left the session")
+        assert await ann.wait() == 0
+
+
+async def test_the_gateway_refuses_a_command_in_welsh(tmp_path):
+    async with gateway(tmp_path) as hosted:
+        status, _out, err = await run_ssh(
+            hosted.ssh_port, ssh_binary(), "-o", "SetEnv=LANG=cy_GB.UTF-8", "ann@127.0.0.1", "ls"
+        )
+        assert status != 0 and "dim ond yr ap pleidleisio" in err, err

@@ -150,7 +150,8 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
         await hp.press("n", "n")
         await until(ap, lambda: ann.view.state.current == GRID + 1)
-        assert not shown(ann, BoardPicker) and ann.screen.focused is None, "no board, and no keys to a hidden one"
+        assert not shown(ann, BoardPicker), "a text question: no board, and no keys to a hidden one"
+        assert ann.screen.focused is ann.screen.query_one("#answer-text"), "the answer box takes the keys"
         await hp.press("p", "p", "p", "p")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
         picker = ann.screen.query_one(BoardPicker)

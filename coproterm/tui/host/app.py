@@ -9,9 +9,10 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from coproterm.core.wire import Command, Hello
+from coproterm.core.wire import Command, Hello, Moderate
 from coproterm.tui.host.dashboard import COMMANDS, Dashboard, Joining
 from coproterm.tui.hub_app import HubApp
+from coproterm.tui.widgets.wall import AnswerWall
 
 
 class HostApp(HubApp):
@@ -63,6 +64,11 @@ class HostApp(HubApp):
             return
         seq = self.next_seq()
         if not await self.send(Command(seq, event.action, event.question), seq):
+            self.notify("Not connected to the hub: nothing was changed.", severity="warning")
+
+    async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
+        seq = self.next_seq()
+        if not await self.send(Moderate(seq, event.question, event.answer, event.hidden), seq):
             self.notify("Not connected to the hub: nothing was changed.", severity="warning")
 
     async def on_dashboard_left(self, event: Dashboard.Left) -> None:

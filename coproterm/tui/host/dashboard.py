@@ -26,6 +26,7 @@ from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
+from coproterm.tui.widgets.wall import AnswerWall
 
 COMMANDS = [
     ("next", "Next question", "Move everyone to the next question"),
@@ -201,11 +202,17 @@ class Dashboard(HubScreen):
             self._charted = state.current
             chart = self.query_one("#chart", Vertical)
             chart.remove_children()
-            if question.kind is Kind.DISCUSSION:
+            if question.kind is Kind.TEXT:
+                wall = AnswerWall(state.current)
+                chart.mount(wall)
+                wall.focus()
+            elif question.kind is Kind.DISCUSSION:
                 chart.mount(Static(Text(question.note or "A question to talk through: nothing to vote on.")))
             else:
                 chart.mount(TallyChart(question))
                 self.call_after_refresh(self.on_resize)
+        for wall_widget in self.query(AnswerWall):
+            wall_widget.show(state.current, view.written)
         tally = view.current_tally
         if tally is not None:
             for chart_widget in self.query(TallyChart):
@@ -290,6 +297,15 @@ class Dashboard(HubScreen):
         turnout = view.turnout or Turnout(0, 0)
         if question.kind is Kind.DISCUSSION:
             return Text("Discussion: no voting on this question", "dim")
+        if question.kind is Kind.TEXT:
+            return Text.assemble(
+                ("● OPEN: taking answers" if state.open else "■ LOCKED: no more answers", "bold"),
+                "    ",
+                ("◉ REVEALED to participants" if state.revealed else "◌ hidden from participants", "bold"),
+                "    ",
+                (f"{view.written.host_total}", "bold"),
+                " answers",
+            )
         return Text.assemble(
             ("● OPEN: taking votes" if state.open else "■ LOCKED: no more votes", "bold"),
             "    ",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from coproterm.client.link import Phase
 from coproterm.core.i18n import ENGLISH
-from coproterm.core.wire import Hello, Vote
+from coproterm.core.wire import Answer, Hello, Vote
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.find_screen import FindScreen
 from coproterm.tui.participant.vote_screen import VoteScreen
+from coproterm.tui.widgets.answer_box import AnswerBox
 
 
 class ParticipantApp(HubApp):
@@ -78,6 +79,17 @@ class ParticipantApp(HubApp):
             self.view.unsent(seq)
             self.notify(
                 self.t("Not connected: your vote was not sent. It will be possible again once reconnected."),
+                severity="warning",
+            )
+        self.revision += 1
+
+    async def on_answer_box_written(self, event: AnswerBox.Written) -> None:
+        seq = self.next_seq()
+        self.view.written.sent(seq, event.question, event.slot, event.text)
+        if not await self.send(Answer(seq, event.question, event.slot, event.text), seq):
+            self.view.written.refused(seq)
+            self.notify(
+                self.t("Not connected: your answer was not sent. It will be possible again once reconnected."),
                 severity="warning",
             )
         self.revision += 1

@@ -1,0 +1,240 @@
+"""A participant's written answers: a text box, their own answers, and (after the reveal) the room's.
+
+Enter sends what is typed (a new answer, or the one being edited). Under the
+box, the person's own answers: ↑ moves into them, Enter edits the highlighted
+one, Delete (or Backspace) removes it, while the question is open. A counter
+says how many characters are left and how many answers are given. Once the
+facilitator reveals the question, the room's words (largest first) and answers
+follow. The box posts :class:`AnswerBox.Written`; the app sends it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from coproterm.core.boards import Question
+from coproterm.core.view import SessionView
+from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.wall import word_cloud
+
+WALL_LINES = 30
+"""Answers of the room listed at most (the newest)."""
+
+
+class MineList(OptionList):
+    """This person's own answers; Enter edits one, Delete removes it."""
+
+    BINDINGS = [
+        Binding("delete,backspace", "remove", "remove"),
+        Binding("escape", "back", "back to typing", show=False),
+    ]
+
+    class Remove(Message):
+        """Take back the highlighted answer."""
+
+        def __init__(self, slot: int) -> None:
+            super().__init__()
+            self.slot = slot
+            """Which of the person's answers."""
+
+    def action_remove(self) -> None:
+        if self.highlighted is not None:
+            option = self.get_option_at_index(self.highlighted)
+            if option.id is not None:
+                self.post_message(self.Remove(int(option.id)))
+
+    def action_back(self) -> None:
+        self.screen.query_one("#answer-text", Input).focus()
+
+
+class AnswerBox(Vertical):
+    """Writing, editing and removing one's answers to a text question, and seeing the room's."""
+
+    DEFAULT_CSS = """
+    AnswerBox { height: auto; }
+    AnswerBox #answer-text { margin: 0; }
+    AnswerBox #answer-count { color: $text-muted; height: 1; }
+    AnswerBox MineList { height: auto; max-height: 6; border: none; padding: 0; }
+    AnswerBox #answer-wall { height: auto; margin: 1 0 0 0; }
+    """
+    BINDINGS = [Binding("up", "to_mine", "my answers", show=False)]
+
+    class Written(Message):
+        """The person wrote (``text``) or took back (None) the answer in ``slot`` of ``question``."""
+
+        def __init__(self, question: int, slot: int, text: str | None) -> None:
+            super().__init__()
+            self.question = question
+            """The question answered."""
+            self.slot = slot
+            """Which of the person's answers."""
+            self.text = text
+            """What they wrote; None to take the answer back."""
+
+    def __init__(self, question_index: int, question: Question, t: Callable[..., str], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.question_index = question_index
+        self.question = question
+        self.t = t
+        self.editing: int | None = None
+        """The slot being edited, None while writing a new answer."""
+        self._open = True
+        self._mine: dict[int, str] = {}
+        self._ready = False
+        self._waiting: SessionView | None = None
+        """The view handed over before the box was mounted, drawn once it is."""
+
+    @property
+    def limits(self) -> tuple[int, int]:
+        """(answers per person, characters per answer)."""
+        assert self.question.answers is not None
+        return self.question.answers.max_answers, self.question.answers.max_length
+
+    def compose(self) -> ComposeResult:
+        length = self.limits[1]
+        yield Input(placeholder=self.t("Write your answer, then press Enter"), max_length=length, id="answer-text")
+        yield Steady(id="answer-count")
+        yield MineList(id="answer-mine")
+        yield Steady(id="answer-wall")
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self._count()
+        if self._waiting is not None:
+            self.update_from(self._waiting)
+
+    # -- state down ------------------------------------------------------------------
+
+    def show(self, question_index: int, question: Question) -> None:
+        """Take another text question (cheaper than mounting a new box)."""
+        if question_index != self.question_index:
+            self.question_index, self.question = question_index, question
+            self.editing = None
+            self._mine = {}
+            box = self.query_one("#answer-text", Input)
+            box.value = ""
+            box.max_length = self.limits[1]
+
+    def update_from(self, view: SessionView) -> None:
+        """Draw what the view holds: the person's answers, the lock, and the room's wall once revealed."""
+        if not self._ready:
+            self._waiting = view
+            return
+        state = view.state
+        written = view.written
+        is_open = state is not None and state.open
+        box = self.query_one("#answer-text", Input)
+        if is_open != self._open:
+            self._open = is_open
+            box.disabled = not is_open
+            box.placeholder = self.t("Write your answer, then press Enter") if is_open else self.t("Answers are locked")
+            if not is_open:
+                self.editing = None
+        mine = dict(written.mine.get(self.question_index, {}))
+        if mine != self._mine:
+            self._mine = mine
+            listing = self.query_one(MineList)
+            highlighted = listing.highlighted
+            listing.clear_options()
+            listing.add_options(
+                Option(Text(f"{slot + 1}. {text}"), id=str(slot)) for slot, text in sorted(mine.items())
+            )
+            if mine:
+                listing.highlighted = min(highlighted or 0, len(mine) - 1)
+            if self.editing is not None and self.editing not in mine:
+                self.editing = None
+        self.query_one(MineList).display = bool(mine)
+        self._count()
+        wall = self.query_one("#answer-wall", Steady)
+        revealed = state is not None and state.revealed and written.wall_question == self.question_index
+        wall.display = revealed
+        if revealed:
+            wall.show(self._wall(view))
+
+    def _wall(self, view: SessionView) -> Text:
+        written = view.written
+        width = max(20, self.size.width or 40)
+        out = Text.assemble((self.t("The room's words"), "bold underline"), "\n")
+        out.append_text(word_cloud(written.words, width))
+        total = written.wall_total
+        out.append("\n\n")
+        out.append(self.t("The room's answers ({count})", count=total), "bold underline")
+        for _, text in written.newest_first()[:WALL_LINES]:
+            out.append("\n• ")
+            out.append(text)  # plain text: never markup
+        return out
+
+    def _count(self) -> None:
+        most, length = self.limits
+        typed = len(self.query_one("#answer-text", Input).value)
+        given = len(self._mine)
+        editing = (
+            self.t(" · editing answer {n} (Esc: new answer)", n=self.editing + 1) if self.editing is not None else ""
+        )
+        self.query_one("#answer-count", Steady).show(
+            self.t("{left} characters left · {given} of {most} answers", left=length - typed, given=given, most=most)
+            + editing
+        )
+
+    # -- events up -------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "answer-text":
+            self._count()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "answer-text":
+            return
+        event.stop()
+        text = event.value.strip()
+        if not text or not self._open:
+            return
+        most, _ = self.limits
+        slot = self.editing
+        if slot is None:
+            slot = next((s for s in range(most) if s not in self._mine), None)
+        if slot is None:
+            self.app.notify(
+                self.t("You have given {most} answers: edit or remove one (↑).", most=most), severity="warning"
+            )
+            return
+        self.post_message(self.Written(self.question_index, slot, text))
+        event.input.value = ""
+        self.editing = None
+        self._count()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if not self._open or event.option.id is None:
+            return
+        slot = int(event.option.id)
+        self.editing = slot
+        box = self.query_one("#answer-text", Input)
+        box.value = self._mine.get(slot, "")
+        box.cursor_position = len(box.value)
+        box.focus()
+        self._count()
+
+    def on_mine_list_remove(self, event: MineList.Remove) -> None:
+        event.stop()
+        if self._open:
+            self.post_message(self.Written(self.question_index, event.slot, None))
+
+    def action_to_mine(self) -> None:
+        listing = self.query_one(MineList)
+        if self._mine and not listing.has_focus:
+            listing.focus()
+
+    def key_escape(self) -> None:
+        if self.editing is not None:
+            self.editing = None
+            self.query_one("#answer-text", Input).value = ""
+            self._count()

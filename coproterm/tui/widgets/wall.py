@@ -1,0 +1,181 @@
+"""Written answers on screen: the words drawn large to small, and the wall of answers.
+
+:func:`word_cloud` lays the most used words out as a terminal can draw "large":
+the top words spaced out in capitals, the next bold, the rest plain, each with
+its count, so it reads without colour. :class:`AnswerWall` is the facilitator's
+view of a text question: the live wall (newest first, wrapped, with a count) or
+the words (``w`` toggles), and moderation: move through the wall and hide or
+show the answer under the cursor (``h``). It posts :class:`AnswerWall.Moderated`;
+the app sends it. Answers are always drawn as plain text, never markup.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from coproterm.core.answer_view import AnswerView, HostAnswer
+
+BIGGEST = Style(bold=True, reverse=True)
+BIG = Style(bold=True, color="cyan")
+PLAIN = Style()
+SMALL = Style(dim=True)
+
+
+def _spaced(word: str) -> str:
+    return " ".join(word.upper())
+
+
+def word_cloud(words: tuple[tuple[str, int], ...] | list[tuple[str, int]], width: int) -> Text:
+    """The words, most used first, flowing in centred lines: bigger (spaced capitals, bold) the more used."""
+    if not words:
+        return Text("No words yet.", style=SMALL)
+    pieces: list[Text] = []
+    for rank, (word, count) in enumerate(words):
+        if rank < 3:
+            piece = Text.assemble((f" {_spaced(word)} ", BIGGEST), (f" {count}", BIG))
+        elif rank < 10:
+            piece = Text.assemble((word.upper(), BIG), (f" {count}", SMALL))
+        elif rank < 20:
+            piece = Text.assemble((word, PLAIN), (f" {count}", SMALL))
+        else:
+            piece = Text.assemble((word, SMALL), (f" {count}", SMALL))
+        pieces.append(piece)
+    lines: list[Text] = []
+    line = Text()
+    for piece in pieces:
+        gap = 3 if line.cell_len else 0
+        if line.cell_len and line.cell_len + gap + piece.cell_len > width:
+            lines.append(line)
+            line = Text()
+            gap = 0
+        line.append(" " * gap)
+        line.append_text(piece)
+    if line.cell_len:
+        lines.append(line)
+    out = Text()
+    for index, each in enumerate(lines):
+        each.align("center", max(width, each.cell_len))
+        out.append_text(each)
+        if index < len(lines) - 1:
+            out.append("\n\n" if index == 0 else "\n")
+    return out
+
+
+class AnswerWall(Widget, can_focus=True):
+    """The facilitator's wall of a text question's answers, or its words; moderation by keys."""
+
+    DEFAULT_CSS = """
+    AnswerWall { height: auto; }
+    AnswerWall:focus { background-tint: $foreground 3%; }
+    """
+    BINDINGS = [
+        Binding("w", "toggle_words", "wall/words"),
+        Binding("h", "toggle_hidden", "hide/unhide"),
+        Binding("up,k", "move(-1)", "up", show=False),
+        Binding("down,j", "move(1)", "down", show=False),
+    ]
+
+    words_view: reactive[bool] = reactive(False, layout=True)
+    """Show the words (True) or the wall of answers (False)."""
+    cursor: reactive[int] = reactive(0)
+    """The answer under the cursor, as an index into the wall, newest first."""
+    revision: reactive[int] = reactive(0, layout=True, always_update=True)
+
+    class Moderated(Message):
+        """The facilitator hid an answer from the room, or showed it again."""
+
+        def __init__(self, question: int, answer: int, hidden: bool) -> None:
+            super().__init__()
+            self.question = question
+            """The question the answer belongs to."""
+            self.answer = answer
+            """The answer's id."""
+            self.hidden = hidden
+            """True: hide it; False: show it again."""
+
+    def __init__(self, question: int, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.question = question
+        self._answers: list[HostAnswer] = []
+        self._words: list[tuple[str, int]] = []
+        self._total = 0
+
+    def show(self, question: int, written: AnswerView) -> None:
+        """Draw the host's latest answers to ``question``."""
+        from coproterm.core.words import count_words
+
+        self.question = question
+        answers = written.host_newest_first() if written.host_question == question else []
+        changed = [(a.id, a.text, a.hidden) for a in answers] != [(a.id, a.text, a.hidden) for a in self._answers]
+        if not changed and self._total == written.host_total:
+            return
+        selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
+        self._answers = answers
+        self._total = len(answers)
+        self._words = count_words(a.text for a in answers if not a.hidden)[:30]
+        if selected is not None:
+            # The cursor stays on its answer as new ones arrive above it.
+            self.cursor = next(
+                (i for i, a in enumerate(answers) if a.id == selected), min(self.cursor, len(answers) - 1)
+            )
+        self.cursor = max(0, min(self.cursor, len(answers) - 1))
+        self.revision += 1
+
+    @property
+    def selected(self) -> HostAnswer | None:
+        """The answer under the cursor."""
+        return self._answers[self.cursor] if 0 <= self.cursor < len(self._answers) else None
+
+    def action_toggle_words(self) -> None:
+        self.words_view = not self.words_view
+
+    def action_move(self, by: int) -> None:
+        if self._answers:
+            self.cursor = max(0, min(self.cursor + by, len(self._answers) - 1))
+            self.words_view = False
+
+    def action_toggle_hidden(self) -> None:
+        answer = self.selected
+        if answer is not None and not self.words_view:
+            self.post_message(self.Moderated(self.question, answer.id, not answer.hidden))
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return len(self._draw(width).wrap(self.app.console, max(width, 1)))
+
+    def render(self) -> Text:
+        return self._draw(self.size.width)
+
+    def _draw(self, width: int) -> Text:
+        visible = sum(not a.hidden for a in self._answers)
+        hidden = len(self._answers) - visible
+        head = Text.assemble(
+            (f"{visible} answer{'s' if visible != 1 else ''}", "bold"),
+            (f"  ({hidden} hidden)" if hidden else "", "dim"),
+            ("    w: " + ("wall" if self.words_view else "words") + "   ↑↓ h: hide/unhide", "dim"),
+            "\n\n",
+        )
+        if self.words_view:
+            return head + word_cloud(self._words, max(20, width))
+        if not self._answers:
+            return head + Text("No answers yet.", style=SMALL)
+        body = Text()
+        for index, answer in enumerate(self._answers):
+            mark = "▶ " if index == self.cursor and self.has_focus else "  "
+            style = Style(dim=True, strike=True) if answer.hidden else PLAIN
+            line = Text.assemble(mark, (answer.text, style), ("  [hidden]" if answer.hidden else "", "dim italic"))
+            if index == self.cursor and self.has_focus:
+                line.stylize("reverse", 2)
+            body.append_text(line)
+            body.append("\n")
+        return head + body
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()

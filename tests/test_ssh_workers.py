@@ -154,3 +154,33 @@ async def test_the_hub_trusts_the_address_only_with_the_right_secret(tmp_path, s
                 assert "127.0.0.2" not in _addresses(hosted.hub), "a wrong secret vouches for no one"
             dai.type("q")
             await dai.wait()
+
+
+async def test_workers_on_every_address_answer_ipv4_and_ipv6(tmp_path):
+    from server.ssh.workers import WorkerOptions, Workers
+
+    workers = Workers(WorkerOptions("ws://127.0.0.1:9", "::", 0, tmp_path), "a-secret", 1)
+    port = await workers.start()
+    try:
+        for address in ("127.0.0.1", "::1"):
+            reader, writer = await asyncio.open_connection(address, port)
+            assert (await asyncio.wait_for(reader.readline(), 10)).startswith(b"SSH-2.0-"), address
+            writer.close()
+    finally:
+        await workers.stop()
+    assert not workers.pids
+
+
+async def test_a_worker_whose_supervisor_vanishes_stops(tmp_path):
+    from server.ssh.workers import WorkerOptions, Workers
+
+    workers = Workers(WorkerOptions("ws://127.0.0.1:9", "127.0.0.1", 0, tmp_path), "a-secret", 1)
+    await workers.start()
+    (pid,) = workers.pids
+    slot = workers._slots[0]
+    workers._stopping = True  # no restart: play a supervisor killed with -9
+    assert slot.writer is not None
+    slot.writer.transport.abort()  # its end of the control socket closes, as the kernel would close it
+    assert slot.process is not None
+    assert await asyncio.wait_for(slot.process.wait(), 20) == 0
+    await workers.stop()

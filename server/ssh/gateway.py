@@ -136,7 +136,7 @@ class Gateway:
         """Listen; returns the port. ``reuse_port``: share it with other worker processes."""
         self._server = await asyncssh.create_server(
             lambda: _Server(self),
-            host,
+            "" if host == "::" else host,  # "::": IPv6 and IPv4 alike, as the hub listens
             port,
             server_host_keys=[self.key],
             agent_forwarding=False,

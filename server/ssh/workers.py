@@ -87,7 +87,7 @@ class Workers:
     port: int = 0
     _slots: list[_Slot] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
-    _reserved: socket.socket | None = None
+    _reserved: list[socket.socket] = field(default_factory=list)
     _stopping: bool = False
 
     @property
@@ -108,7 +108,7 @@ class Workers:
     async def start(self) -> int:
         """Start every worker and wait until each listens; returns the SSH port. Raises OSError."""
         self._reserved = _reserve(self.options.host, self.options.port)
-        self.port = self._reserved.getsockname()[1]
+        self.port = self._reserved[0].getsockname()[1]
         self._slots = [_Slot(n) for n in range(max(1, self.count))]
         loop = asyncio.get_running_loop()
         for slot in self._slots:
@@ -144,9 +144,9 @@ class Workers:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
-        if self._reserved is not None:
-            self._reserved.close()
-            self._reserved = None
+        for held in self._reserved:
+            held.close()
+        self._reserved = []
 
     # -- one worker, kept alive ---------------------------------------------------
 
@@ -235,23 +235,36 @@ class Workers:
                     slot.writer.write(line)
 
 
-def _reserve(host: str, port: int) -> socket.socket:
-    """Hold the SSH port (a free one for 0) for the workers: bound with SO_REUSEPORT, never listening."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    address = host or "0.0.0.0"
+def _reserve(host: str, port: int) -> list[socket.socket]:
+    """Hold the SSH port (a free one for 0) for the workers: bound with SO_REUSEPORT, never listening.
+
+    Every address (``0.0.0.0``, ``::`` or empty) is held in both families when the
+    host is ``::`` or empty, as the workers then listen in both.
+    """
+    both = host in ("", "::")
+    family = socket.AF_INET6 if both or ":" in host else socket.AF_INET
     # First without SO_REUSEPORT: that fails if anything holds the port, even another
     # hub's workers, which would otherwise share it with ours (and split the room).
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        probe.bind((address, port))
+        if family == socket.AF_INET6:
+            probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        probe.bind(("::" if both else host, port))
         port = probe.getsockname()[1]
-    held = socket.socket(family, socket.SOCK_STREAM)
+    wanted = [(socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")] if both else [(family, host)]
+    held: list[socket.socket] = []
     try:
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        held.bind((address, port))
+        for each, address in wanted:
+            sock = socket.socket(each, socket.SOCK_STREAM)
+            held.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if each == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((address, port))
     except OSError:
-        held.close()
+        for sock in held:
+            sock.close()
         raise
     return held
 

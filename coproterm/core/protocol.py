@@ -311,9 +311,10 @@ class HubProtocol:
 
     def _kinds_for(self, role: Role) -> tuple[str, ...]:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""
+        several = ("people",) if self.session.deck.questions[self.session.current].several else ()
         if role is Role.HOST:
-            return ("state", "turnout", "attendance", "tally")
-        return ("state", "tally") if self.session.revealed else ("state",)
+            return ("state", "turnout", "attendance", "tally", *several)
+        return ("state", "tally", *several) if self.session.revealed else ("state",)
 
     def _latest_frames(self) -> dict[str, bytes]:
         """The current frames, re-encoded only after a change and kept (same object) when their bytes are the same."""
@@ -324,6 +325,7 @@ class HubProtocol:
                 "turnout": encode(self.session.turnout()),
                 "attendance": encode(self.session.attendance()),
                 "tally": encode(self.session.tally()),
+                "people": encode(self.session.people()),
             }
             for kind, frame in latest.items():
                 if self._frames.get(kind) != frame:

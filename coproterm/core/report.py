@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
-from coproterm.core.session import Session
+from coproterm.core.session import Session, picks_refusal
 from coproterm.core.wire import Action
 
 Logged = tuple[int, float, Event]
@@ -117,7 +117,10 @@ class LogCheck:
                 if not isinstance(index, int) or not 0 <= index < len(questions):
                     return f"a vote on question {_human(index)}, which the deck does not have"
                 cells = questions[index].cells
-                if choice is not None and (not isinstance(choice, int) or not 0 <= choice < cells):
+                if questions[index].several:
+                    if choice is not None and (not isinstance(choice, int) or picks_refusal(questions[index], choice)):
+                        return f"a choice of positions {choice!r} of question {index + 1}, which has {cells} positions"
+                elif choice is not None and (not isinstance(choice, int) or not 0 <= choice < cells):
                     return f"a vote for cell {choice!r} of question {index + 1}, which has {cells} cells"
             case Commanded(question=index):
                 if not isinstance(index, int) or not 0 <= index < len(questions):

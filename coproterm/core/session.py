@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.access import code_matches
 from coproterm.core.answers import AnswerBook, answer_refusal
-from coproterm.core.boards import Deck, Kind
+from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.refusals import Refusal
@@ -34,6 +34,7 @@ from coproterm.core.wire import (
     Action,
     Attendance,
     Ballot,
+    Choose,
     CloseCode,
     Command,
     Hello,
@@ -50,6 +51,7 @@ from coproterm.core.wire import (
     Welcome,
 )
 from coproterm.core.wire import Answer as AnswerMessage
+from coproterm.core.wire import People
 
 ConnId = int
 
@@ -119,6 +121,8 @@ class QuestionState:
     counts: list[int]
     open: bool = True
     revealed: bool = False
+    people: int = 0
+    """Participants with a vote on the question (a pick-several vote counts once here, once per position in counts)."""
 
 
 class Session:
@@ -198,7 +202,12 @@ class Session:
         return State(current=self.current, open=status.open, revealed=status.revealed, alert=self._alert)
 
     def turnout(self) -> Turnout:
-        return Turnout(connected=self.connected, voted=sum(self.questions[self.current].counts))
+        return Turnout(connected=self.connected, voted=self.questions[self.current].people)
+
+    def people(self, question: int | None = None) -> People:
+        """How many people have a vote on a question (the current one by default)."""
+        index = self.current if question is None else question
+        return People(question=index, people=self.questions[index].people)
 
     def attendance(self) -> Attendance:
         """Everyone who has joined, away or not: what a host's "voted" is counted out of."""
@@ -220,11 +229,13 @@ class Session:
         if isinstance(message, Hello):
             return self._hello(conn, message)
         role = self._roles.get(conn)
-        seq = message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate)) else None
+        seq = message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose)) else None
         if role is None:
             return [Refused(conn, seq, Refusal.HELLO_FIRST, "send a hello first")]
         if isinstance(message, Vote):
             return self._vote(conn, role, message)
+        if isinstance(message, Choose):
+            return self._choose(conn, role, message)
         if isinstance(message, Command):
             return self._command(conn, role, message)
         if isinstance(message, AnswerMessage):
@@ -320,6 +331,25 @@ class Session:
         self._apply(voted)
         return [Record(voted), Tell(conn, Ack(vote.seq))]
 
+    def _choose(self, conn: ConnId, role: Role, choose: Choose) -> list[Output]:
+        """A pick-several vote: checked like a vote (docs/protocol.md), then its positions; cast as a mask."""
+        member = self._members.get(conn)
+        if role is not Role.PARTICIPANT or member is None:
+            text = "a host does not vote; join as a participant"
+            return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE, text)]
+        refusal = self._check_vote(Vote(choose.seq, choose.question, None)) or picks_refusal(
+            self.deck.questions[choose.question], choose.picks
+        )
+        if refusal is not None:
+            reason, text = refusal
+            return [Refused(conn, choose.seq, reason, text)]
+        choice = choose.picks or None
+        if member.votes.get(choose.question) == choice:
+            return [Tell(conn, Ack(choose.seq))]
+        voted = Voted(member.number, choose.question, choice)
+        self._apply(voted)
+        return [Record(voted), Tell(conn, Ack(choose.seq))]
+
     def _check_vote(self, vote: Vote) -> tuple[Refusal, str] | None:
         """Why a vote cannot count, checked in this order (docs/protocol.md lists it), or None."""
         if vote.question >= len(self.questions):
@@ -331,6 +361,8 @@ class Session:
             return Refusal.NOTHING_TO_CAST, "this question is for talking through; there is nothing to cast"
         if question.kind is Kind.TEXT:
             return Refusal.NOTHING_TO_CAST, "this question takes written answers, not votes"
+        if vote.choice is not None and question.several:
+            return Refusal.NO_SUCH_CELL, f"this question takes up to {question.pick} positions: send them in one Choose"
         if vote.choice is not None and vote.choice >= question.cells:
             return Refusal.NO_SUCH_CELL, f"choose a cell from 0 to {question.cells - 1}"
         if not self.questions[vote.question].open:
@@ -508,14 +540,19 @@ class Session:
         return undo
 
     def _set_vote(self, member: Participant, question: int, choice: int | None) -> None:
-        counts = self.questions[question].counts
+        status = self.questions[question]
+        cells_of = self.deck.questions[question].chosen  # one cell, or each position of a pick-several mask
         before = member.votes.get(question)
         if before is not None:
-            counts[before] -= 1
+            for cell in cells_of(before):
+                status.counts[cell] -= 1
+            status.people -= 1
         if choice is None:
             member.votes.pop(question, None)
         else:
-            counts[choice] += 1
+            for cell in cells_of(choice):
+                status.counts[cell] += 1
+            status.people += 1
             member.votes[question] = choice
 
     def _apply_commanded(self, event: Commanded) -> Callable[[], None]:
@@ -535,9 +572,10 @@ class Session:
                     if event.question in member.votes
                 ]
                 counts, status.counts = status.counts, [0] * len(status.counts)
+                people, status.people = status.people, 0
 
                 def restore_votes() -> None:
-                    status.counts = counts
+                    status.counts, status.people = counts, people
                     for member, choice in cleared:
                         member.votes[event.question] = choice
 
@@ -547,6 +585,17 @@ class Session:
             self.current, status.open, status.revealed = current, was_open, was_revealed
 
         return restore
+
+
+def picks_refusal(question: Question, picks: int) -> tuple[Refusal, str] | None:
+    """Why a pick-several vote's mask cannot count on ``question`` (after the checks every vote has), or None."""
+    if not question.several:
+        return Refusal.NO_SUCH_CELL, "this question takes one position: send a Vote"
+    if picks >> question.cells:
+        return Refusal.NO_SUCH_CELL, f"choose among positions 1 to {question.cells}"
+    if picks.bit_count() > question.pick:
+        return Refusal.NO_SUCH_CELL, f"choose at most {question.pick} positions"
+    return None
 
 
 def clean_name(name: str) -> str:

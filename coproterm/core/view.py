@@ -24,6 +24,7 @@ from coproterm.core.wire import (
     Answers,
     Attendance,
     Ballot,
+    People,
     Error,
     Message,
     Mine,
@@ -78,6 +79,8 @@ class SessionView:
     resume: bytes | None = None
     state: State | None = None
     tally: Tally | None = None
+    people: People | None = None
+    """How many people chose on a pick-several question (its tally counts positions)."""
     turnout: Turnout | None = None
     """Participants connected and voted (hosts only)."""
     joined: int | None = None
@@ -185,6 +188,8 @@ class SessionView:
                     self.refusal = self.refused_question = None  # a refusal of a locked vote ends with the lock
             case Tally():
                 self.tally = message
+            case People():
+                self.people = message
             case Turnout():
                 self.turnout = message
             case Attendance():

@@ -362,8 +362,28 @@ class Speaks:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class Choose:
+    """Cast, change or clear (``picks=0``) a vote on a question that takes several positions (``pick > 1``)."""
+
+    TYPE: ClassVar[int] = 6
+    seq: int
+    question: int
+    picks: int
+    """The positions chosen, as a bitmask: bit ``i`` set for position ``i`` (up to 16 positions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    """How many people have a vote on a pick-several question (its tally counts positions, not people)."""
+
+    TYPE: ClassVar[int] = 27
+    question: int
+    people: int
+
+
 Message = (
-    Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance
+    Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance | Choose | People
     | Answer | Moderate | Answers | Wall | Mine | Speak | Speaks
 )
 
@@ -546,6 +566,8 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
     Attendance.TYPE: (Attendance, (_uint(_U32),)),
+    Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),
+    People.TYPE: (People, (_uint(MAX_QUESTIONS), _uint(_U32))),
     Answer.TYPE: (Answer, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT)))),
     Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean)),
     Answers.TYPE: (

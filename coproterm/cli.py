@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coproterm.commands import hosting, sessions
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck
-from coproterm.core.i18n import LANGUAGES, from_locale
+from coproterm.core.i18n import CHOICES, LANGUAGES, from_locale
 from coproterm.core.session import MAX_PARTICIPANTS
 from coproterm.core.wire import DEFAULT_PORT
 from server.ssh import DEFAULT_SSH_PORT
@@ -113,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("csv", "json", "html"), default="html")
     export.add_argument("-o", "--output", type=Path, help="the file to write (default: SESSION.FORMAT here)")
     export.add_argument("--with-names", action="store_true", help="include participants' names")
+    export.add_argument(
+        "--lang",
+        choices=CHOICES,
+        default=from_locale(os.environ),
+        help="the HTML report's language: cy (Cymraeg), en (English) or cy+en (both, Welsh first);"
+        " default from LANG, else English",
+    )
     export.add_argument(
         "--with-hidden", action="store_true", help="include written answers the facilitator hid (marked hidden)"
     )

@@ -191,3 +191,21 @@ def test_the_built_in_deck_is_bilingual_throughout() -> None:
 
     walk(data, "deck")
     assert not missing, "no Welsh for: " + ", ".join(missing)
+
+
+def test_no_catalog_call_hides_inside_an_f_string() -> None:
+    """On Python 3.11 an f-string is one token: the extractor cannot see a ``t("...")`` inside it."""
+    import io
+    import tokenize
+
+    inside = re.compile(r"""\{[^{}]*\b(?:t|tn|N_)\(\s*['"]""")
+    found = []
+    for package in ("coproterm", "server"):
+        for path in (ROOT / package).rglob("*.py"):
+            source = path.read_text("utf-8")
+            for token in tokenize.generate_tokens(io.StringIO(source).readline):
+                prefix = token.string[:3].lower()
+                if token.type == tokenize.STRING and "f" in prefix.split("'")[0].split('"')[0]:
+                    if inside.search(token.string):
+                        found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+    assert not found, "compute the translated text before the f-string: " + ", ".join(found)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from coproterm.commands import fail
 from coproterm.core.deck import DeckError, deck_from_data
 from coproterm.core.events import Voted
+from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.report import Report, build_report
 
 if TYPE_CHECKING:
@@ -73,7 +74,13 @@ def export(args: argparse.Namespace) -> int:
         chosen = choose_session(data_dir(args.data_dir), NEWEST if args.session is None else args.session)
         if chosen.why:
             warn(chosen.why)
-        text = render(chosen.path, args.format, with_names=args.with_names, with_hidden=args.with_hidden)
+        text = render(
+            chosen.path,
+            args.format,
+            with_names=args.with_names,
+            with_hidden=args.with_hidden,
+            lang=getattr(args, "lang", ENGLISH),
+        )
     except (StoreError, DeckError) as error:
         return fail(str(error))
     path = chosen.path
@@ -95,8 +102,16 @@ def report_of(log: SessionLog, *, quiet: bool = False) -> Report:
     return report
 
 
-def render(path: Path, form: str, *, with_names: bool = False, with_hidden: bool = False, quiet: bool = False) -> str:
-    """A session's report in one format (csv, json or html); ``quiet`` names no damaged rows on stderr."""
+def render(
+    path: Path,
+    form: str,
+    *,
+    with_names: bool = False,
+    with_hidden: bool = False,
+    quiet: bool = False,
+    lang: str = ENGLISH,
+) -> str:
+    """A session's report in one format (csv, json or html; html in ``lang``); ``quiet`` names no damaged rows."""
     from coproterm.export.html import to_html
     from coproterm.export.tables import to_csv, to_json
     from server.store import read_log
@@ -107,4 +122,4 @@ def render(path: Path, form: str, *, with_names: bool = False, with_hidden: bool
         return to_csv(report, with_names=with_names, with_hidden=with_hidden)
     if form == "json":
         return to_json(report, log.info.id, with_names=with_names, with_hidden=with_hidden)
-    return to_html(report, log.info.id, with_hidden=with_hidden)
+    return to_html(report, log.info.id, with_hidden=with_hidden, lang=language(lang))

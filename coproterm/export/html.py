@@ -9,10 +9,14 @@ facilitator can email it round after a workshop.
 
 from __future__ import annotations
 
+import dataclasses
+from contextvars import ContextVar
 from datetime import datetime
 from html import escape
 
 from coproterm.core.boards import Question, Scale
+from coproterm.core.deck import localise
+from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.report import QuestionReport, Report
 from coproterm.export.answers import html_section
 
@@ -73,29 +77,72 @@ ul.answers li { margin: .3rem 0; }
 """
 
 
-def to_html(report: Report, session_id: str, *, with_hidden: bool = False) -> str:
-    """The whole report as one HTML document."""
-    deck = report.deck
-    when = datetime.fromtimestamp(report.started).strftime("%A %-d %B %Y, %H:%M") if report.started else "not started"
-    people = f"{report.voters} {'person' if report.voters == 1 else 'people'} voted · {report.participants} joined"
+_LANGUAGE: ContextVar[Language] = ContextVar("report_language")
+"""The language of the report being written (set by :func:`to_html` for its own call only)."""
+
+
+def t(message: str, /, **values: object) -> str:
+    """``message`` in the report's language."""
+    return _LANGUAGE.get(language(ENGLISH)).t(message, **values)
+
+
+def tn(singular: str, plural: str, count: int, /, **values: object) -> str:
+    """The message for ``count`` things in the report's language."""
+    return _LANGUAGE.get(language(ENGLISH)).tn(singular, plural, count, **values)
+
+
+_DAYS_CY = ("Dydd Llun", "Dydd Mawrth", "Dydd Mercher", "Dydd Iau", "Dydd Gwener", "Dydd Sadwrn", "Dydd Sul")
+_MONTHS_CY = (
+    "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+    "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+)  # fmt: skip
+
+
+def _when(moment: float) -> str:
+    """A date and time in the report's language (the C library's names are English whatever the locale)."""
+    at = datetime.fromtimestamp(moment)
+    if not _LANGUAGE.get(language(ENGLISH)).welsh:
+        return at.strftime("%A %-d %B %Y, %H:%M")
+    return f"{_DAYS_CY[at.weekday()]} {at.day} {_MONTHS_CY[at.month - 1]} {at.year}, {at:%H:%M}"
+
+
+def to_html(report: Report, session_id: str, *, with_hidden: bool = False, lang: Language | None = None) -> str:
+    """The whole report as one HTML document, in ``lang`` (English when not given; ``cy+en`` gives both)."""
+    chosen = lang or language(ENGLISH)
+    token = _LANGUAGE.set(chosen)
+    try:
+        return _document(report, session_id, with_hidden, chosen)
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _document(report: Report, session_id: str, with_hidden: bool, chosen: Language) -> str:
+    deck = localise(report.deck, chosen)
+    when = _when(report.started) if report.started else t("not started")
+    voted = tn("{count} person voted", "{count} people voted", report.voters)
+    joined = t("{count} joined", count=report.participants)
+    people = f"{voted} · {joined}"
+    title = t("{title}: results", title=deck.title)
+    session = t("session {id}", id=session_id)
+    footer = t("Results from coproterm: live voting for co-production workshops.")
     parts = [
         "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{chosen.html_lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(deck.title)}: results</title>",
+        f"<title>{escape(title)}</title>",
         f"<style>{STYLE}</style></head><body><main>",
         f"<header><h1>{escape(deck.title)}</h1>",
-        f'<p>{escape(when)} · <span class="people">{people}</span> · session {escape(session_id)}'
+        f'<p>{escape(when)} · <span class="people">{escape(people)}</span> · {escape(session)}'
         + (f"<br>{escape(deck.source)}" if deck.source else "")
         + "</p></header>",
     ]
     part = ""
-    for question in report.questions:
+    for question in (dataclasses.replace(q, question=deck.questions[q.index]) for q in report.questions):
         if question.question.section != part:
             part = question.question.section
             parts.append(f'<h2 class="part" id="part-{question.index + 1}">{escape(part)}</h2>')
         parts.append(_under_part(_section(question, with_hidden)) if part else _section(question, with_hidden))
-    parts.append("<footer><p>Results from coproterm: live voting for co-production workshops.</p></footer>")
+    parts.append(f"<footer><p>{escape(footer)}</p></footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
@@ -108,10 +155,12 @@ def _section(q: QuestionReport, with_hidden: bool = False) -> str:
     if question.answers is not None:
         return head + html_section(q, with_hidden=with_hidden) + "</section>"
     if question.x is None:
-        return head + '<p class="meta">A question for discussion: nothing was voted on.</p></section>'
+        discussion = t("A question for discussion: nothing was voted on.")
+        return head + f'<p class="meta">{discussion}</p></section>'
     if not q.total and not q.resets:
-        return head + '<p class="meta">No votes were cast on this question.</p></section>'
-    body = [head, f'<p class="meta">{_count(q.total, "vote")}</p>']
+        none = t("No votes were cast on this question.")
+        return head + f'<p class="meta">{none}</p></section>'
+    body = [head, f'<p class="meta">{_votes(q.total)}</p>']
     if question.y is None:
         body.append(_bars(question.x, q.counts))
         body.append(_table(question.x, q.counts))
@@ -138,8 +187,8 @@ def _group_notes(scale: Scale) -> str:
     return f'<dl class="groups">{items}</dl>'
 
 
-def _count(n: int, thing: str) -> str:
-    return f"{n} {thing}{'' if n == 1 else 's'}"
+def _votes(n: int) -> str:
+    return tn("{count} vote", "{count} votes", n)
 
 
 def _share(count: int, total: int) -> str:
@@ -160,7 +209,7 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
             subtotal = sum(counts[group.start : group.stop])
             items.append(
                 f'<text x="0" y="{y + 15}" font-size="15"><tspan font-weight="700">{escape(group.label)}</tspan>'
-                f" · {_count(subtotal, 'vote')} · {_share(subtotal, total)}</text>"
+                f" · {_votes(subtotal)} · {_share(subtotal, total)}</text>"
             )
             y += 24
         length = round(bar_w * counts[i] / peak)
@@ -171,7 +220,7 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
         )
         y += 44
     label = escape(
-        f"Bar chart of {scale.title}: "
+        t("Bar chart of {title}: ", title=scale.title)
         + ", ".join(f"{p.label} {c}" for p, c in zip(scale.positions, counts, strict=True))
     )
     return f'<figure class="chart"><svg viewBox="0 0 {width} {y + 4}" role="img" aria-label="{label}">{"".join(items)}</svg></figure>'
@@ -180,6 +229,7 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
 def _table(scale: Scale, counts: tuple[int, ...]) -> str:
     """Each position's votes and share; a group's subtotal heads its positions."""
     total = sum(counts)
+    position_word, votes_word, share_word = t("position"), t("votes"), t("share")
     rows: list[str] = []
     for i, (position, count) in enumerate(zip(scale.positions, counts, strict=True)):
         group = scale.group_of(i)
@@ -194,8 +244,8 @@ def _table(scale: Scale, counts: tuple[int, ...]) -> str:
             f'<td class="n">{_share(count, total)}</td></tr>'
         )
     return (
-        '<table class="tally"><thead><tr><th scope="col">position</th><th scope="col" class="n">votes</th>'
-        f'<th scope="col" class="n">share</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<table class="tally"><thead><tr><th scope="col">{position_word}</th><th scope="col" class="n">{votes_word}</th>'
+        f'<th scope="col" class="n">{share_word}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
 
 
@@ -227,18 +277,20 @@ def _heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...]) -> str:
             cells.append(f'<td style="background:{fill};color:{ink}">{count or "·"}</td>')
         body.append(f'<tr><th scope="row">{escape(position.label)}</th>{"".join(cells)}</tr>')
     columns = [sum(counts[x :: xs.size]) for x in range(xs.size)]
-    foot = f'<tr><th scope="row">total</th>{"".join(f"<td>{c}</td>" for c in columns)}</tr>'
+    total_word, by_group = t("total"), t("by group")
+    foot = f'<tr><th scope="row">{total_word}</th>{"".join(f"<td>{c}</td>" for c in columns)}</tr>'
     if xs.groups:
         subtotals = "".join(
             f'<td colspan="{g.stop - g.start}">{sum(columns[g.start : g.stop])} · '
             f"{_share(sum(columns[g.start : g.stop]), total)}</td>"
             for g in xs.groups
         )
-        foot += f'<tr class="subtotals"><th scope="row">by group</th>{subtotals}</tr>'
+        foot += f'<tr class="subtotals"><th scope="row">{by_group}</th>{subtotals}</tr>'
     key = "".join(f"<li>{escape(p.label)}</li>" for p in xs.positions)
-    caption = escape(f"{xs.title} (across) by {ys.title} (down)")
+    caption = escape(t("{across} (across) by {down} (down)", across=xs.title, down=ys.title))
+    heatmap = t("Heatmap of {caption}", caption=caption)
     return (
-        f'<figure class="grid"><table class="heat" aria-label="Heatmap of {caption}">'
+        f'<figure class="grid"><table class="heat" aria-label="{escape(heatmap)}">'
         f"<thead>{groups}<tr><td></td>{heads}</tr></thead><tbody>{''.join(body)}</tbody>"
         f'<tfoot>{foot}</tfoot></table><ol class="key">{key}</ol>'
         f"<figcaption>{caption}.</figcaption></figure>"
@@ -310,25 +362,35 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]],
             f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + plot_h}" stroke="{RESET_COLOUR}"'
             ' stroke-width="2" stroke-dasharray="5 3"/>'
         )
+        reset_at = t("reset {time}", time=f"{datetime.fromtimestamp(moment):%H:%M:%S}")
         anchor = "end" if x > left + plot_w * 0.8 else "start"
         shift = -4 if anchor == "end" else 4
         items.append(
             f'<text x="{x + shift:.1f}" y="{top - 8}" class="axis" font-size="14" text-anchor="{anchor}"'
-            f' style="fill:{RESET_COLOUR}">reset {datetime.fromtimestamp(moment):%H:%M:%S}</text>'
+            f' style="fill:{RESET_COLOUR}">{reset_at}</text>'
         )
     minutes = span / 60
-    length = "less than a minute" if minutes < 1 else f"{minutes:.0f} minute{'s' if round(minutes) != 1 else ''}"
-    window = f"{datetime.fromtimestamp(start):%H:%M} to {datetime.fromtimestamp(end):%H:%M}"
-    caption = f"How the tally moved over {length}, from the first vote to the last ({window})"
+    length = t("less than a minute") if minutes < 1 else tn("{count} minute", "{count} minutes", round(minutes))
+    window = t(
+        "{start} to {end}", start=f"{datetime.fromtimestamp(start):%H:%M}", end=f"{datetime.fromtimestamp(end):%H:%M}"
+    )
+    caption = t(
+        "How the tally moved over {length}, from the first vote to the last ({window})", length=length, window=window
+    )
     if resets:
-        caption += f"; the votes were reset {_count(len(resets), 'time')} (dashed line)"
-    stacked = f" Stacked by {bands_of.title}." if grid else ""
+        caption += tn(
+            "; the votes were reset {count} time (dashed line)",
+            "; the votes were reset {count} times (dashed line)",
+            len(resets),
+        )
+    stacked = t(" Stacked by {title}.", title=bands_of.title) if grid else ""
     legend = "".join(
         f'<li><span style="background:{palette[i % len(palette)]}"></span>{i + 1}. {escape(p.label)}</li>'
         for i, p in enumerate(bands_of.positions)
     )
     if resets:
-        legend += '<li><span class="reset"></span>reset: votes cleared</li>'
+        cleared = t("reset: votes cleared")
+        legend += f'<li><span class="reset"></span>{cleared}</li>'
     return (
         f'<figure class="timeline"><svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(caption)}">'
         f"{''.join(items)}</svg><figcaption>{escape(caption)}.{escape(stacked)}</figcaption>"

@@ -1,0 +1,124 @@
+"""The HTML report in Cymraeg, checked in the system's Chromium: lang="cy", the deck's Welsh, nothing cut."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from coproterm.commands.sessions import render
+from coproterm.core.deck import deck_to_data
+from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.wire import Action
+from server.store import SessionStore
+from tests.test_durability import chromium
+from tests.test_faces_cymraeg import DECK
+
+EVENTS = [
+    *(Joined(i, bytes([i]) * 16, f"P{i}") for i in range(1, 6)),
+    Commanded(Action.GOTO, 0),
+    *(Voted(i, 0, c) for i, c in zip(range(1, 5), (0, 1, 1, 0), strict=True)),
+    Commanded(Action.RESET, 0),
+    *(Voted(i, 0, c) for i, c in zip(range(1, 5), (1, 1, 1, 0), strict=True)),
+]
+
+MEASURE = """
+<script>
+addEventListener("load", () => {
+  const found = {lang: document.documentElement.lang};
+  const cells = [...document.querySelectorAll("th, td, h1, h2, p, figcaption, li")];
+  found.cut = cells.filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent.slice(0, 60));
+  found.fits = document.documentElement.scrollWidth <= document.documentElement.clientWidth;
+  found.heads = [...document.querySelectorAll("table.tally thead th")].map(th => th.textContent);
+  found.svgLabels = [...document.querySelectorAll("svg")].map(svg => svg.getAttribute("aria-label"));
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify(found);
+  document.body.append(out);
+});
+</script>
+"""
+
+
+@pytest.fixture
+def session_path(tmp_path) -> Path:
+    store = SessionStore.create(tmp_path, deck_to_data(DECK), DECK.title, "tok")
+
+    async def write() -> None:
+        store.start()
+        await store.append(EVENTS)
+        await store.close()
+
+    asyncio.run(write())
+    with sqlite3.connect(store.path) as db:  # a workshop's pace: a change every 20 seconds
+        db.execute("UPDATE log SET at = 1795000000 + seq * 20")
+    return store.path
+
+
+def in_chromium(tmp_path: Path, html: str, width: int) -> dict[str, object]:
+    page = tmp_path / f"cy-{width}.html"
+    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    dom = subprocess.run(
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--window-size={width},900",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def test_the_welsh_report_is_welsh_throughout_and_reads_at_a_phones_width(tmp_path, session_path):
+    html = render(session_path, "html", lang="cy")
+    assert '<html lang="cy">' in html
+    for welsh in (
+        "Cyd-gynhyrchu a chynnwys dinasyddion",  # the deck's title
+        "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?",  # its prompt
+        "ymgynghori",  # a label
+        "gwneud ar gyfer",  # a group
+        "pleidleisiau: 4",  # the chrome
+        "ailosodwyd y pleidleisiau 1 waith",
+        "wedi ymuno: 5",
+    ):
+        assert welsh in html, welsh
+    assert "consultation" not in html and "votes" not in html.split("<body>")[1].split("</main>")[0].lower()
+    for width in (390, 1200):
+        found = in_chromium(tmp_path, html, width)
+        assert found["lang"] == "cy"
+        assert found["fits"] and not found["cut"], found
+        assert found["heads"] == ["safle", "pleidleisiau", "cyfran"]
+        assert any("Siart bar (Sbectrwm ymgysylltu)" in label for label in found["svgLabels"])
+
+
+def test_the_report_in_both_languages_puts_welsh_first(tmp_path, session_path):
+    html = render(session_path, "html", lang="cy+en")
+    assert '<html lang="cy">' in html
+    assert "ymgynghori | consultation" in html
+    assert html.index("Cyd-gynhyrchu a chynnwys dinasyddion") < html.index("Co-production and citizen involvement")
+
+
+def test_the_english_report_is_unchanged_by_the_welsh_it_carries(tmp_path, session_path):
+    html = render(session_path, "html")
+    assert '<html lang="en">' in html and "consultation" in html and "ymgynghori" not in html

@@ -304,19 +304,30 @@ def frames(p, participants):
 
 
 def test_hosts_get_only_what_changed_since_their_last_frame_at_most_every_other_round():
-    p = protocol()
+    p = HubProtocol(Session(default_deck(), HOST_TOKEN, counting_tokens()))
+    p.opened(HOST, "127.0.0.1")
+    welcomed = [decode(o.frame) for o in p.receive(HOST, encode(Hello(host_token=HOST_TOKEN)), 0.0)]
+    assert Answers(WHAT, True, 0, ()) in welcomed, "a host hears the current answers at once"
+    p.opened(ANN, "10.0.0.1")
+    p.receive(ANN, encode(Hello(name="Ann")), 0.0)
     p.receive(ANN, encode(Answer(1, WHAT, 0, "Rhannu grym")), 1.0)
+    sent, owed = frames(p, False)
+    assert HOST not in sent and owed, "too soon after the last: owed, and the hub comes back"
     sent, _ = frames(p, False)
-    assert sent[HOST] == Answers(WHAT, True, 1, (AnswerItem(1, 1, "Rhannu grym", False),))
+    assert sent[HOST] == Answers(WHAT, False, 1, (AnswerItem(1, 1, "Rhannu grym", False),))
     p.receive(ANN, encode(Answer(2, WHAT, 1, "trust")), 1.1)
     sent, owed = frames(p, False)
-    assert HOST not in sent and owed, "too soon: owed, and the hub comes back"
+    assert HOST not in sent and owed
     sent, _ = frames(p, False)
     assert sent[HOST] == Answers(WHAT, False, 2, (AnswerItem(2, 1, "trust", False),)), "only the new one"
     p.receive(ANN, encode(Answer(3, WHAT, 1, None)), 1.2)
     for _ in range(ANSWER_TICKS):
         sent, _ = frames(p, False)
     assert sent[HOST] == Answers(WHAT, False, 1, (AnswerItem(2, 1, None, False),)), "a removal names the id"
+    p.receive(HOST, encode(Command(5, Action.GOTO, REASON)), 2.0)
+    for _ in range(ANSWER_TICKS):
+        sent, _ = frames(p, False)
+    assert sent[HOST] == Answers(REASON, True, 0, ()), "a new question starts afresh"
 
 
 def test_participants_get_the_revealed_wall_once_then_changes_capped():

@@ -326,6 +326,7 @@ class HubProtocol:
                 "attendance": encode(self.session.attendance()),
                 "tally": encode(self.session.tally()),
                 "people": encode(self.session.people()),
+                "people": encode(self.session.people()),
             }
             for kind, frame in latest.items():
                 if self._frames.get(kind) != frame:
@@ -372,6 +373,14 @@ class HubProtocol:
         for kind in self._kinds_for(role):
             connection.had[kind] = frames[kind]
             outputs.append(Send(conn, frames[kind]))
+        written: dict[object, tuple[bytes, list[ConnId]]] = {}
+        self._pages.clear()
+        if role is Role.HOST:
+            connection.answers_tick = self._host_ticks - ANSWER_TICKS
+            self._answers_for_host(conn, connection, written)
+        else:
+            self._wall_for(conn, connection, written)
+        outputs += [Send(conn, frame) for frame, _ in written.values() if frame]
         return outputs
 
     def _refuse(self, conn: ConnId, seq: int | None, refusal: Refusal, text: str) -> list[Output]:

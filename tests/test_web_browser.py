@@ -80,7 +80,7 @@ async def test_join_from_the_qr_link_vote_and_follow_the_room():
 
         await command(host, Action.LOCK, SPECTRUM)
         await expect(page.locator("#status")).to_have_text(
-            "🔒 Voting is locked. Your vote is counted: co-production / involvement"
+            "■ Voting is locked. Your vote is counted: co-production / involvement"
         )
         await expect(page.locator("#live")).to_have_text("voting locked")
         coercion = page.get_by_role("button", name="1. coercion / protection")

@@ -21,8 +21,8 @@
       question: function (n, of) { return "Question " + n + " of " + of; },
       discussion: "Talk it through with the room; nothing to vote on for this one.",
       counted: function (what) { return "✔ Your vote is counted: " + what; },
-      lockedCounted: function (what) { return "🔒 Voting is locked. Your vote is counted: " + what; },
-      lockedNone: "🔒 Voting is locked; you did not vote on this one.",
+      lockedCounted: function (what) { return "■ Voting is locked. Your vote is counted: " + what; },
+      lockedNone: "■ Voting is locked; you did not vote on this one.",
       choose: "Tap your choice. You can change it until voting is locked.",
       sending: "Sending your vote…",
       notCounted: function (why) { return "✖ Not counted: " + why; },
@@ -237,7 +237,7 @@
     var q = S.deck.questions[S.state.current];
     var box = $("session");
     var parts = [
-      el("p", { cls: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
+      el("p", { cls: "step", id: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
       el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: q.prompt })
     ];
     if (q.note) parts.push(el("p", { cls: "note", text: q.note }));
@@ -246,13 +246,13 @@
       parts.push(el("p", { cls: "status", id: "status", text: t("discussion") }));
     } else {
       parts.push(statusLine(q));
+      var tally = S.tally;  /* results first: on a phone the board below is long */
+      if (S.state.revealed && tally && tally.question === S.state.current) parts.push(results(q, tally.counts));
       parts.push(typeof q.board === "string" ? scaleBoard(q) : gridBoard(q));
       var mine = S.votes[S.state.current];
       if (mine !== null && mine !== undefined && S.state.open) {
         parts.push(button(t("clear"), "clear", "clear", function () { vote(null); }));
       }
-      var tally = S.tally;
-      if (S.state.revealed && tally && tally.question === S.state.current) parts.push(results(q, tally.counts));
     }
     box.replaceChildren.apply(box, parts);
     box.hidden = false;
@@ -334,7 +334,9 @@
     var width = xs.positions.length;
     var counts = S.state.revealed && S.tally && S.tally.question === S.state.current ? S.tally.counts : null;
     var mine = S.votes[S.state.current];
-    var head = el("tr", null, [el("td")].concat(cols.positions.map(function (p) { return el("th", { scope: "col", text: p.label }); })));
+    var head = el("tr", null, [el("td")].concat(cols.positions.map(function (p) {
+      return el("th", { scope: "col" }, [el("span", { text: p.label })]);
+    })));
     var body = [];
     var lastGroup = null;
     rows.positions.forEach(function (rp, r) {
@@ -359,6 +361,7 @@
     });
     var table = el("table", null, [
       el("caption", { text: t("across", rows.title, cols.title) }),
+      el("colgroup", null, [el("col", { cls: "rh" })]),
       el("thead", null, [head]),
       el("tbody", null, body)
     ]);

@@ -1,0 +1,217 @@
+"""The phone page's figures: its size, its first render on a slow link, a web participant's workshop hour.
+
+    python -m bench.web [--runs 3] [--scale 180] [--screenshots]
+
+Prints one table. A real hub in a process of its own (bench.hubproc), the system's
+Chromium driven by Playwright. The slow link is Chromium's own network emulation
+(DevTools protocol: 400 kbit/s each way, 400 ms of added round trip), on a fresh
+browser context each run so nothing is cached. The workshop hour is played ``scale``
+times faster (the hub's fan-out intervals and pings scaled to match), ten questions
+as in bench/figures.py's terminal workshop, with this one phone voting on each; its
+bytes are read from the kernel (``ss -tin``: payload and segments of the page's
+websocket, plus 52 bytes of IPv4 and TCP headers a segment) and added to the
+page's own load (the response's bytes on the wire as Chromium counts them, the
+request's headers, and the same 52 bytes a segment for that connection).
+``--screenshots`` also writes the page at 390 px wide into docs/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.async_api import Page, expect
+
+from bench.loadgen import HEADER, HubProcess
+from coproterm.core.wire import Action, Command, Hello
+from server.web import Page as WebPage
+from tests.hubkit import Peer, join
+from tests.webkit import chromium, phone
+
+ROOT = Path(__file__).resolve().parent.parent
+BUDGET_PAGE = 20 * 1024
+BUDGET_RENDER = 2.0
+BUDGET_HOUR = 50 * 1024
+SLOW = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+MSS = 1448
+
+
+def page_size() -> tuple[int, int]:
+    page = WebPage.load()
+    return len(page.html), len(page.gzipped)
+
+
+async def _slow(page: Page) -> None:
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    await cdp.send("Network.emulateNetworkConditions", SLOW)
+
+
+async def first_render(url: str) -> dict[str, float]:
+    """On the slow link: first paint, the join form usable, and joined (the socket's welcome shown)."""
+    async with chromium() as browser, phone(browser) as page:
+        await _slow(page)
+        start = time.perf_counter()
+        await page.goto(url, wait_until="commit")
+        await expect(page.get_by_role("button", name="Join")).to_be_visible(timeout=30_000)
+        form = time.perf_counter() - start
+        paint = await page.evaluate(
+            "() => (performance.getEntriesByName('first-contentful-paint')[0] || {startTime: NaN}).startTime"
+        )
+        tapped = time.perf_counter()
+        await page.get_by_role("button", name="Join").tap()
+        await expect(page.locator("#link")).to_have_text("Connected", timeout=30_000)
+        joined = time.perf_counter() - tapped
+    return {"paint": paint / 1000, "form": form, "joined": joined}
+
+
+def _socket_bytes(port: int) -> int:
+    """Bytes both ways on Chromium's sockets to the hub (payload + 52 B a segment), from the kernel."""
+    out = subprocess.run(
+        ["ss", "-tinpH", "state", "established", "dst", f"127.0.0.1:{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    total = 0
+    for line in re.split(r"\n(?=\S)", out.strip()):
+        if "chrom" not in line:
+            continue
+
+        def number(name: str, text: str = line) -> int:
+            found = re.search(rf"\b{name}:(\d+)", text)
+            return int(found.group(1)) if found else 0
+
+        total += number("bytes_sent") + number("bytes_received")
+        total += HEADER * (number("segs_in") + number("segs_out"))
+    return total
+
+
+async def workshop_hour(scale: float) -> dict[str, float]:
+    """One phone through an hour-long workshop of ten questions, played ``scale`` times faster."""
+    with HubProcess("hub", scale=scale, workshop=True) as hub:
+        step = 3600 / scale / 10
+        async with chromium() as browser, phone(browser) as page:
+            cdp = await page.context.new_cdp_session(page)
+            await cdp.send("Network.enable")
+            loads: dict[str, float] = {}
+            cdp.on("Network.loadingFinished", lambda e: loads.update({e["requestId"]: e["encodedDataLength"]}))
+            requests: list[int] = []
+            cdp.on(
+                "Network.requestWillBeSentExtraInfo",
+                lambda e: requests.append(sum(len(k) + len(v) + 4 for k, v in e["headers"].items()) + 30),
+            )
+            await page.goto(f"http://127.0.0.1:{hub.port}/")
+            await page.get_by_role("button", name="Join").tap()
+            await expect(page.locator("#link")).to_have_text("Connected")
+            page_bytes = sum(loads.values()) + sum(requests[:1])
+            segments = 2 * math.ceil(page_bytes / MSS) + 7  # data and their acks; handshake and close
+            page_wire = page_bytes + HEADER * segments
+            host: Peer = await join(hub.url, Hello(host_token=hub.token))
+            for question in range(10):
+                await host.request(lambda s, q=question: Command(s, Action.GOTO, q))
+                await expect(page.locator("#step")).to_have_text(f"Question {question + 1} of 10")
+                await asyncio.sleep(step * 0.1)
+                await page.locator('[data-id="c1"]').tap()
+                if question % 3 == 0:  # three in ten change their mind
+                    await asyncio.sleep(step * 0.1)
+                    await page.locator('[data-id="c2"]').tap()
+                await asyncio.sleep(step * 4 / 6 - step * 0.2)
+                await host.request(lambda s, q=question: Command(s, Action.LOCK, q))
+                await host.request(lambda s, q=question: Command(s, Action.REVEAL, q))
+                await expect(page.get_by_role("region", name="Results")).to_be_visible()
+                await asyncio.sleep(step * 2 / 6)
+            socket_wire = _socket_bytes(hub.port)
+            await host.socket.close()
+    return {"page": page_wire, "socket": socket_wire, "hour": page_wire + socket_wire}
+
+
+async def screenshots(url: str, token: str) -> list[Path]:
+    """The page at 390 px: the join form, the spectrum with a vote, the grid, results revealed."""
+    written = []
+    async with chromium() as browser, phone(browser) as page:
+        host = await join(url.replace("http://", "ws://").split("/?")[0].rstrip("/"), Hello(host_token=token))
+        boards = [q.get("board") for q in host.welcome.deck["questions"]]
+        spectrum = boards.index("spectrum")
+        grid = next(i for i, b in enumerate(boards) if isinstance(b, (list, tuple)))
+
+        async def shot(name: str) -> None:
+            path = ROOT / "docs" / f"phone-{name}.png"
+            await page.screenshot(path=str(path), full_page=name != "join")
+            written.append(path)
+
+        await page.goto(url)
+        await page.get_by_label("Your name (optional)").fill("Rhian")
+        await shot("join")
+        await page.get_by_role("button", name="Join").tap()
+        await host.request(lambda s: Command(s, Action.GOTO, spectrum))
+        await page.locator('[data-id="c3"]').tap()
+        await expect(page.locator("#status")).to_contain_text("counted")
+        await shot("spectrum")
+        await host.request(lambda s: Command(s, Action.LOCK, spectrum))
+        await host.request(lambda s: Command(s, Action.REVEAL, spectrum))
+        await expect(page.get_by_role("region", name="Results")).to_be_visible()
+        await page.get_by_role("region", name="Results").scroll_into_view_if_needed()
+        await shot("results")
+        await host.request(lambda s: Command(s, Action.GOTO, grid))
+        await page.locator('[data-id="c15"]').tap()
+        await expect(page.locator("#status")).to_contain_text("counted")
+        await shot("grid")
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scale", type=float, default=180)
+    parser.add_argument("--screenshots", action="store_true")
+    args = parser.parse_args()
+    raw, gzipped = page_size()
+    renders = []
+    with HubProcess("hub") as hub:
+        url = f"http://127.0.0.1:{hub.port}/"
+        for _ in range(args.runs):
+            renders.append(asyncio.run(first_render(url)))
+        if args.screenshots:
+            for path in asyncio.run(screenshots(url, hub.token)):
+                print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    hours = [asyncio.run(workshop_hour(args.scale)) for _ in range(args.runs)]
+
+    def median(key: str, rows: list[dict[str, float]]) -> float:
+        return statistics.median(row[key] for row in rows)
+
+    rows = [
+        ("the page on the wire (gzip); unpacked", f"{gzipped:,} B; {raw:,} B", "<= 20 KB", gzipped <= BUDGET_PAGE),
+        (
+            "first contentful paint, 400 kbit/s and 400 ms RTT",
+            f"{median('paint', renders):.2f} s",
+            "",
+            None,
+        ),
+        ("the join form usable", f"{median('form', renders):.2f} s", "<= 2 s", median("form", renders) <= 2),
+        ("joined (tap to the question shown)", f"{median('joined', renders):.2f} s", "", None),
+        (
+            "a web participant's workshop hour (page included)",
+            f"{median('hour', hours) / 1024:.1f} KB",
+            "<= 50 KB",
+            median("hour", hours) <= BUDGET_HOUR,
+        ),
+        (
+            "of which the page; the socket",
+            f"{median('page', hours) / 1024:.1f} KB; {median('socket', hours) / 1024:.1f} KB",
+            "",
+            None,
+        ),
+    ]
+    print(f"The phone page (median of {args.runs} runs; workshop played {args.scale:g} times faster)\n")
+    print("| figure | measured | target | |\n|---|---|---|---|")
+    for name, value, target, met in rows:
+        print(f"| {name} | {value} | {target} | {'' if met is None else 'met' if met else 'MISSED'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -94,7 +94,7 @@ def test_the_welsh_report_is_welsh_throughout_and_reads_at_a_phones_width(tmp_pa
     html = render(session_path, "html", lang="cy")
     assert '<html lang="cy">' in html
     for welsh in (
-        "Cyd-gynhyrchu a chynnwys dinasyddion",  # the deck's title
+        "Cydgynhyrchu a chynnwys dinasyddion",  # the deck's title
         "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?",  # its prompt
         "ymgynghori",  # a label
         "gwneud ar gyfer",  # a group
@@ -116,7 +116,7 @@ def test_the_report_in_both_languages_puts_welsh_first(tmp_path, session_path):
     html = render(session_path, "html", lang="cy+en")
     assert '<html lang="cy">' in html
     assert "ymgynghori | consultation" in html
-    assert html.index("Cyd-gynhyrchu a chynnwys dinasyddion") < html.index("Co-production and citizen involvement")
+    assert html.index("Cydgynhyrchu a chynnwys dinasyddion") < html.index("Co-production and citizen involvement")
 
 
 def test_the_english_report_is_unchanged_by_the_welsh_it_carries(tmp_path, session_path):

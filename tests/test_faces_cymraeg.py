@@ -18,7 +18,7 @@ from tests.hubkit import counting_tokens, join, running_hub
 DECK = parse_deck(
     """
 title = "Co-production and citizen involvement"
-title_cy = "Cyd-gynhyrchu a chynnwys dinasyddion"
+title_cy = "Cydgynhyrchu a chynnwys dinasyddion"
 
 [scales.spectrum]
 title = "A spectrum of engagement"
@@ -43,7 +43,7 @@ narrative_cy = "Rydym ni'n penderfynu pa gwestiynau i'w gofyn, ac yn casglu data
 
 [[scales.spectrum.positions]]
 label = "co-production / involvement"
-label_cy = "cyd-gynhyrchu / cynnwys"
+label_cy = "cydgynhyrchu / cynnwys"
 group = "doing with"
 
 [[questions]]
@@ -94,7 +94,7 @@ async def test_switching_language_mid_question_changes_every_word_and_keeps_the_
             await until(pilot, lambda: hub.session.participants[ann.view.resume].language == "cy")
 
             await pilot.press("right")
-            assert "cyd-gynhyrchu / cynnwys" in text_of(ann, "#help")
+            assert "cydgynhyrchu / cynnwys" in text_of(ann, "#help")
             await pilot.press("i")
             await until(pilot, lambda: "question 1 of 1" in text_of(ann, "#status"))
             assert "co-production / involvement" in text_of(ann, "#help")

@@ -205,7 +205,7 @@ def test_no_catalog_call_hides_inside_an_f_string() -> None:
             source = path.read_text("utf-8")
             for token in tokenize.generate_tokens(io.StringIO(source).readline):
                 prefix = token.string[:3].lower()
-                if token.type == tokenize.STRING and "f" in prefix.split("'")[0].split('"')[0]:
-                    if inside.search(token.string):
-                        found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
+                is_f_string = token.type == tokenize.STRING and "f" in prefix.split("'")[0].split('"')[0]
+                if is_f_string and inside.search(token.string):
+                    found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
     assert not found, "compute the translated text before the f-string: " + ", ".join(found)

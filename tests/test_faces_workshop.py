@@ -97,3 +97,35 @@ async def test_a_case_study_s_points_open_with_d():
             assert "nearly 200 attendees" in text_of(ann, "#details")
             await ap.press("d")
             await until(ap, lambda: not details.display)
+
+
+@pytest.fixture
+async def workshop_hub():
+    async with running_hub(Session(builtin_deck("workshop"), HOST_TOKEN, counting_tokens())) as running:
+        yield running
+
+
+def question_index(prompt: str) -> int:
+    return next(i for i, q in enumerate(builtin_deck("workshop").questions) if q.prompt == prompt)
+
+
+async def test_choose_up_to_two_values(workshop_hub):
+    strongest = question_index("Which value is strongest in your work today?")
+    host, ann = HostApp(workshop_hub.url, HOST_TOKEN), ParticipantApp(workshop_hub.url, "Ann")
+    async with host.run_test(size=(100, 30)) as hp, ann.run_test(size=(100, 40)) as ap:
+        await until(hp, lambda: host.view.turnout is not None and host.view.turnout.connected == 1)
+        await hp.press(*["n"] * strongest)
+        await until(ap, lambda: ann.view.state.current == strongest and shown(ann, BoardPicker))
+        assert "Choose up to 2" in text_of(ann, "#feedback")
+        await ap.press("1", "enter")
+        await until(hp, lambda: shown(host, TallyChart) and shown(host, TallyChart)[0].counts == (1, 0, 0, 0, 0))
+        await ap.press("3", "enter")
+        await until(hp, lambda: shown(host, TallyChart)[0].counts == (1, 0, 1, 0, 0))
+        await until(hp, lambda: shown(host, TallyChart)[0].people == 1 and host.view.turnout.voted == 1)
+        await until(ap, lambda: "Value all participants, and build on their strengths + Do what matters" in text_of(ann, "#feedback"))
+        await ap.press("4", "enter")  # a third is one too many: the hub says so, and nothing changes
+        await until(ap, lambda: "choose at most 2 positions" in text_of(ann, "#feedback"))
+        assert workshop_hub.session.tally(strongest).counts == (1, 0, 1, 0, 0)
+        await ap.press("1", "enter")  # taken out again
+        await until(hp, lambda: shown(host, TallyChart)[0].counts == (0, 0, 1, 0, 0))
+        assert "1 of 1 have voted" in text_of(host, "#state")

@@ -14,7 +14,7 @@ from contextlib import suppress
 from coproterm.client.link import Link, LinkStatus
 from coproterm.core.boards import Question, Scale
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Hello, Message, State, Vote
+from coproterm.core.wire import Choose, Hello, Message, State, Vote
 
 NAMES = (
     "Aled",
@@ -89,10 +89,14 @@ class SimulatedParticipant:
             return
         self._seq += 1
         self.view.sent(self._seq, question, cell)
-        await self.link.send(Vote(self._seq, question, cell))
+        several = self.view.deck is not None and self.view.deck.questions[question].several
+        await self.link.send(Choose(self._seq, question, cell) if several else Vote(self._seq, question, cell))
 
     def _choose(self, question: Question) -> int:
         assert question.x is not None
+        if question.several:  # one or more positions, at most the pick, as a mask
+            picks = self._rng.sample(range(question.x.size), self._rng.randint(1, question.pick))
+            return sum(1 << position for position in picks)
         x = self._position(question.x)
         y = self._position(question.y) if question.y is not None else 0
         return question.cell(x, y)

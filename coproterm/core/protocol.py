@@ -326,7 +326,6 @@ class HubProtocol:
                 "attendance": encode(self.session.attendance()),
                 "tally": encode(self.session.tally()),
                 "people": encode(self.session.people()),
-                "people": encode(self.session.people()),
             }
             for kind, frame in latest.items():
                 if self._frames.get(kind) != frame:

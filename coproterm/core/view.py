@@ -122,6 +122,14 @@ class SessionView:
         return self.tally
 
     @property
+    def current_people(self) -> int | None:
+        """On a pick-several question, how many people chose (None on other questions, or before the hub said)."""
+        question, state, people = self.question, self.state, self.people
+        if question is None or state is None or people is None or not question.several:
+            return None
+        return people.people if people.question == state.current else None
+
+    @property
     def current_notice(self) -> str | None:
         """What the hub did to this participant's vote on the current question, if anything."""
         if self.notice is None or self.state is None or self.notice[0] != self.state.current:

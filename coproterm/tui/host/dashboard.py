@@ -217,6 +217,7 @@ class Dashboard(HubScreen):
         if tally is not None:
             for chart_widget in self.query(TallyChart):
                 chart_widget.counts = tally.counts
+                chart_widget.people = view.current_people
         self._show_presenter(view)
 
     def bars_hidden(self) -> bool:

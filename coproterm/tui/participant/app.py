@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coproterm.client.link import Phase
 from coproterm.core.i18n import ENGLISH
-from coproterm.core.wire import Answer, Hello, Vote
+from coproterm.core.wire import Answer, Choose, Hello, Vote
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.find_screen import FindScreen
 from coproterm.tui.participant.vote_screen import VoteScreen
@@ -75,7 +75,10 @@ class ParticipantApp(HubApp):
             return
         seq = self.next_seq()
         self.view.sent(seq, state.current, event.choice)
-        if not await self.send(Vote(seq, state.current, event.choice), seq):
+        question = self.view.question
+        several = question is not None and question.several
+        message = Choose(seq, state.current, event.choice or 0) if several else Vote(seq, state.current, event.choice)
+        if not await self.send(message, seq):
             self.view.unsent(seq)
             self.notify(
                 self.t("Not connected: your vote was not sent. It will be possible again once reconnected."),

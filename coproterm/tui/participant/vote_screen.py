@@ -105,6 +105,7 @@ class VoteScreen(HubScreen):
         if tally is not None:
             for chart in self.query(TallyChart):
                 chart.counts = tally.counts
+                chart.people = view.current_people
         self.query_one("#feedback", Steady).show(self._feedback(question, view))
 
     def _stopped_hint(self) -> str | None:
@@ -211,10 +212,14 @@ class VoteScreen(HubScreen):
                 return t("! {notice}: vote again if you like.", notice=f"{notice_text[0].upper()}{notice_text[1:]}")
             return f"! {notice_text}."
         if mine is not None:
-            counted = t("✔ Your vote is counted: {choice}", choice=question.describe(mine))
+            counted = t("✔ Your vote is counted: {choice}", choice=question.describe_choice(mine))
             return counted if state.open else t("{lock} Voting is locked. {counted}", lock=LOCKED, counted=counted)
         if not state.open:
             return t("{lock} Voting is locked; you did not vote on this one.", lock=LOCKED)
+        if question.several:
+            return t(
+                "Choose up to {pick}: Enter adds the highlighted position, or takes it out again.", pick=question.pick
+            )
         return t("Choose with the arrow or number keys (or click), then press Enter.")
 
     # -- events up ---------------------------------------------------------------
@@ -225,6 +230,12 @@ class VoteScreen(HubScreen):
             self.query_one("#help", Steady).show(_help(question, event.cell, self.hub.t))
 
     def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
+        question = self.hub.view.question
+        if question is not None and question.several:
+            # Enter adds the highlighted position to the vote, or takes it out; the hub says if it is one too many.
+            mask = (self.hub.view.my_vote() or 0) ^ (1 << event.cell)
+            self.post_message(self.Voted(mask or None))
+            return
         self.post_message(self.Voted(event.cell))
 
     def on_board_picker_cleared(self, event: BoardPicker.Cleared) -> None:

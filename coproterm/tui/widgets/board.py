@@ -89,7 +89,7 @@ class BoardPicker(Widget, can_focus=True):
         self.question = question
         self._hits: list[_Hit] = []
         self.set_reactive(BoardPicker.chosen, chosen)
-        self.set_reactive(BoardPicker.cursor, chosen if chosen is not None else 0)
+        self.set_reactive(BoardPicker.cursor, _first_cell(question, chosen))
 
     def show(self, question: Question, chosen: int | None = None) -> None:
         """Put another question's board in this picker, the cursor on the vote (or the first cell).
@@ -99,7 +99,7 @@ class BoardPicker(Widget, can_focus=True):
         """
         self.question = question
         self.set_reactive(BoardPicker.chosen, chosen)
-        self.set_reactive(BoardPicker.cursor, chosen if chosen is not None else 0)
+        self.set_reactive(BoardPicker.cursor, _first_cell(question, chosen))
         self.watch_cursor(self.cursor)
         self.refresh(layout=True)
 
@@ -173,8 +173,14 @@ class BoardPicker(Widget, can_focus=True):
             return self._draw_list(question.x, width)
         return self._draw_row(question.x, width)
 
+    def _is_chosen(self, cell: int) -> bool:
+        """Whether the participant's vote names ``cell`` (one of the positions of a pick-several vote)."""
+        if self.chosen is None:
+            return False
+        return bool(self.chosen >> cell & 1) if self.question.several else cell == self.chosen
+
     def _mark(self, cell: int) -> tuple[str, Style]:
-        chosen = cell == self.chosen
+        chosen = self._is_chosen(cell)
         if cell == self.cursor and self.has_focus:
             return ("▶" + ("✔" if chosen else " "), CURSOR + (CHOSEN if chosen else Style()))
         if cell == self.cursor:
@@ -207,7 +213,7 @@ class BoardPicker(Widget, can_focus=True):
                 if i == depth - 1 and len(wrapped) > depth:
                     words = words[: column - 2] + "…"
                 rows[1 + i].append(words.ljust(column - 1)[: column - 1] + " ", style)
-            note = "your vote" if cell == self.chosen else ""
+            note = "your vote" if self._is_chosen(cell) else ""
             rows[-1].append(note.ljust(column - 1)[: column - 1] + " ", MUTED if not note else CHOSEN)
             self._hits.append(_Hit(cell * column, (cell + 1) * column, top, top + depth + 2, cell))
         lines.extend(rows)
@@ -259,3 +265,10 @@ class BoardPicker(Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self.refresh(layout=True)
+
+
+def _first_cell(question: Question, chosen: int | None) -> int:
+    """Where the cursor starts: on the vote (its first position when it chose several), else the first cell."""
+    if chosen is None:
+        return 0
+    return question.chosen(chosen)[0] if question.several else chosen

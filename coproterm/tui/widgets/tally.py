@@ -34,6 +34,8 @@ class TallyChart(Widget):
     counts: reactive[tuple[int, ...]] = reactive(())  # a repaint: the chart's size never depends on the counts
     tall: reactive[bool] = reactive(False, layout=True)
     """Draw each bar two rows high (when the screen has the room)."""
+    people: reactive[int | None] = reactive(None)
+    """On a pick-several question, how many people chose: shares are of people, not of choices."""
 
     def __init__(self, question: Question, counts: tuple[int, ...] = (), **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -58,13 +60,15 @@ class TallyChart(Widget):
         if question.x is None:
             return Text("")
         if question.y is None:
-            return scale_bars(question.x, counts, width, tall=self.tall)
+            return scale_bars(question.x, counts, width, tall=self.tall, people=self.people)
         return heatmap(question.x, question.y, counts, width)
 
 
-def scale_bars(scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool = False) -> Text:
-    """One bar per position, under group headings with their totals."""
-    total = sum(counts)
+def scale_bars(
+    scale: Scale, counts: tuple[int, ...], width: int, *, tall: bool = False, people: int | None = None
+) -> Text:
+    """One bar per position, under group headings with their totals (shares of ``people`` when each chose several)."""
+    total = sum(counts) if people is None else people
     figures = 11  # " 123  100%"
     # The whole label where the bars keep room to compare; else the label wraps to a second line.
     longest = max(len(f"{i + 1} {p.label}") for i, p in enumerate(scale.positions)) + 1

@@ -311,9 +311,11 @@ class HubProtocol:
 
     def _kinds_for(self, role: Role) -> tuple[str, ...]:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""
-        several = ("people",) if self.session.deck.questions[self.session.current].several else ()
+        current = self.session.deck.questions[self.session.current]
+        several = ("people",) if current.several else ()
         if role is Role.HOST:
-            return ("state", "turnout", "attendance", "tally", *several)
+            moves = ("moves",) if current.compare is not None else ()
+            return ("state", "turnout", "attendance", "tally", *several, *moves)
         return ("state", "tally", *several) if self.session.revealed else ("state",)
 
     def _latest_frames(self) -> dict[str, bytes]:
@@ -327,6 +329,9 @@ class HubProtocol:
                 "tally": encode(self.session.tally()),
                 "people": encode(self.session.people()),
             }
+            moves = self.session.moves()
+            if moves is not None:
+                latest["moves"] = encode(moves)
             for kind, frame in latest.items():
                 if self._frames.get(kind) != frame:
                     self._frames[kind] = frame

@@ -26,6 +26,7 @@ from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     MAX_NAME,
@@ -51,7 +52,7 @@ from coproterm.core.wire import (
     Welcome,
 )
 from coproterm.core.wire import Answer as AnswerMessage
-from coproterm.core.wire import People
+from coproterm.core.wire import Moves, People
 
 ConnId = int
 
@@ -203,6 +204,20 @@ class Session:
 
     def turnout(self) -> Turnout:
         return Turnout(connected=self.connected, voted=self.questions[self.current].people)
+
+    def moves(self, question: int | None = None) -> Moves | None:
+        """Before and after on a question compared with an earlier one (None for other questions)."""
+        index = self.current if question is None else question
+        asked = self.deck.questions[index]
+        before = asked.compare
+        if before is None or asked.x is None:
+            return None
+        pairs = (
+            (member.votes[before], member.votes[index])
+            for member in self.participants.values()
+            if index in member.votes and before in member.votes
+        )
+        return Moves(index, before, Movement.of(asked.x.size, pairs).counts)
 
     def people(self, question: int | None = None) -> People:
         """How many people have a vote on a question (the current one by default)."""

@@ -19,11 +19,13 @@ from coproterm.core.answer_view import AnswerView
 from coproterm.core.boards import Deck, Question
 from coproterm.core.deck import DeckError, deck_from_data, localise
 from coproterm.core.i18n import ENGLISH, N_, Language, language
+from coproterm.core.movement import Movement
 from coproterm.core.wire import (
     Ack,
     Answers,
     Attendance,
     Ballot,
+    Moves,
     People,
     Error,
     Message,
@@ -80,6 +82,8 @@ class SessionView:
     state: State | None = None
     tally: Tally | None = None
     people: People | None = None
+    moves: Moves | None = None
+    """Before and after on the current question, if it is compared with an earlier one (hosts only)."""
     """How many people chose on a pick-several question (its tally counts positions)."""
     turnout: Turnout | None = None
     """Participants connected and voted (hosts only)."""
@@ -128,6 +132,24 @@ class SessionView:
         if question is None or state is None or people is None or not question.several:
             return None
         return people.people if people.question == state.current else None
+
+    @property
+    def current_movement(self) -> Movement | None:
+        """The room's move on the current question, if it is compared with an earlier one and the hub said."""
+        question, state, moves = self.question, self.state, self.moves
+        if question is None or state is None or moves is None or question.x is None or moves.question != state.current:
+            return None
+        if len(moves.counts) != question.x.size**2:
+            return None
+        return Movement(question.x.size, moves.counts)
+
+    def own_move(self) -> tuple[int, int] | None:
+        """This participant's (before, after) on the current question, if it is compared and they answered both."""
+        question = self.question
+        if question is None or question.compare is None or self.state is None:
+            return None
+        before, after = self.votes.get(question.compare), self.votes.get(self.state.current)
+        return None if before is None or after is None else (before, after)
 
     @property
     def current_notice(self) -> str | None:
@@ -198,6 +220,8 @@ class SessionView:
                 self.tally = message
             case People():
                 self.people = message
+            case Moves():
+                self.moves = message
             case Turnout():
                 self.turnout = message
             case Attendance():

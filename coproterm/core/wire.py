@@ -382,8 +382,21 @@ class People:
     people: int
 
 
+@dataclass(frozen=True, slots=True)
+class Moves:
+    """Before and after: how the room moved from an earlier question to this one, on the same scale (hosts only)."""
+
+    TYPE: ClassVar[int] = 28
+    question: int
+    compared: int
+    """The earlier question this one is compared with."""
+    counts: tuple[int, ...]
+    """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
+
+
 Message = (
     Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance | Choose | People
+    | Moves
     | Answer | Moderate | Answers | Wall | Mine | Speak | Speaks
 )
 
@@ -568,6 +581,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Attendance.TYPE: (Attendance, (_uint(_U32),)),
     Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),
     People.TYPE: (People, (_uint(MAX_QUESTIONS), _uint(_U32))),
+    Moves.TYPE: (Moves, (_uint(MAX_QUESTIONS), _uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
     Answer.TYPE: (Answer, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT)))),
     Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean)),
     Answers.TYPE: (

@@ -2,7 +2,8 @@
 
 Enter sends what is typed (a new answer, or the one being edited). Under the
 box, the person's own answers: ↑ moves into them, Enter edits the highlighted
-one, Delete (or Backspace) removes it, while the question is open. A counter
+one, Delete (or Backspace) removes it, while the question is open. Esc leaves
+the box (then q leaves the session, as on every screen; Ctrl+Q always does). A counter
 says how many characters are left and how many answers are given. Once the
 facilitator reveals the question, the room's words (largest first) and answers
 follow. The box posts :class:`AnswerBox.Written`; the app sends it.
@@ -234,7 +235,10 @@ class AnswerBox(Vertical):
             listing.focus()
 
     def key_escape(self) -> None:
+        """Esc ends an edit; otherwise it leaves the box, so the screen's keys (q: leave) work again."""
         if self.editing is not None:
             self.editing = None
             self.query_one("#answer-text", Input).value = ""
             self._count()
+        else:
+            self.screen.set_focus(None)

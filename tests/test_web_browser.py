@@ -250,3 +250,119 @@ async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
         if process.returncode is None:
             process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), 20)
+
+
+def workshop_session() -> Session:
+    from coproterm.core.deck import WORKSHOP, builtin_deck
+
+    return Session(builtin_deck(WORKSHOP), HOST_TOKEN, counting_tokens(), join_code=CODE)
+
+
+def workshop_question(**wanted: object) -> int:
+    from coproterm.core.deck import WORKSHOP, builtin_deck
+
+    questions = deck_to_data(builtin_deck(WORKSHOP))["questions"]
+    return next(i for i, q in enumerate(questions) if all(q.get(k) == v for k, v in wanted.items()))
+
+
+async def test_choose_several_on_a_phone():
+    values = workshop_question(board="values", pick=2)
+    async with running_hub(workshop_session()) as hub, chromium() as browser, phone(browser) as page:
+        host = await join_host(hub.url)
+        await join_page(page, hub.url)
+        await command(host, Action.GOTO, values)
+        await expect(page.locator("#status")).to_have_text(
+            "Tap up to 2 choices. You can change them until voting is locked."
+        )
+        first = page.get_by_role("button", name="1. Value all participants, and build on their strengths")
+        second = page.get_by_role("button", name="2. Develop networks across silos")
+        third = page.locator('[data-id="c2"]')
+        await first.tap()
+        await expect(first).to_have_attribute("aria-pressed", "true")
+        await second.tap()
+        await expect(page.locator("#status")).to_have_text(
+            "✔ Your vote is counted: Value all participants, and build on their strengths; Develop networks across silos"
+        )
+        await host.until(
+            lambda p: p.tally is not None and p.tally.question == values and p.tally.counts[:3] == (1, 1, 0)
+        )
+        await third.tap()  # a third is one too many: said, not sent
+        await expect(page.locator("#status")).to_have_text(
+            "You can choose 2 at most: tap one of yours to take it off first."
+        )
+        await first.tap()  # take one off, then the third fits
+        await third.tap()
+        await host.until(lambda p: p.tally.counts[:3] == (0, 1, 1))
+        await command(host, Action.LOCK, values)
+        await command(host, Action.REVEAL, values)
+        results = page.get_by_role("region", name="Results")
+        await expect(results).to_contain_text("1 person voted")
+        await expect(results).to_contain_text("1 vote (100%)")
+
+
+async def test_written_answers_on_a_phone():
+    text = workshop_question(answers="text")
+    async with (
+        running_hub(workshop_session()) as hub,
+        chromium() as browser,
+        phone(browser) as page,
+        phone(browser) as other,
+    ):
+        host = await join_host(hub.url)
+        await command(host, Action.GOTO, text)
+        await join_page(page, hub.url)
+        await join_page(other, hub.url, "Aled")
+        await expect(page.locator("#status")).to_have_text(
+            "Write up to 3 short answers. You can change them until the question is locked."
+        )
+        await page.get_by_label("Your answer 1").fill("Sharing power <b>and</b> responsibility")
+        await page.get_by_role("button", name="Send").tap()
+        await expect(page.locator("#live")).to_have_text("answer sent")
+        await expect(page.get_by_label("Your answer 2")).to_be_visible()
+        await page.get_by_label("Your answer 2").fill("Equal, reciprocal and caring relationships")
+        await page.get_by_role("button", name="Send").nth(1).tap()
+        await expect(page.locator("#status")).to_contain_text("Your 2 answers are in")
+        await other.get_by_label("Your answer 1").fill("Doing with, not doing to")
+        await other.get_by_role("button", name="Send").tap()
+        await expect(other.locator("#live")).to_have_text("answer sent")
+        await page.get_by_role("button", name="Take back").nth(1).tap()
+        await expect(page.locator("#live")).to_have_text("answer taken back")
+
+        await page.reload()  # the page comes back as the same person, with their answer
+        await expect(page.get_by_label("Your answer 1")).to_have_value("Sharing power <b>and</b> responsibility")
+
+        await command(host, Action.LOCK, text)
+        await command(host, Action.REVEAL, text)
+        wall = page.get_by_role("region", name="The room's answers (2)")
+        await expect(wall).to_contain_text("Sharing power <b>and</b> responsibility")  # text, never markup
+        await expect(wall).to_contain_text("Doing with, not doing to")
+        await expect(wall.locator("b")).to_have_count(0)
+        await expect(page.locator("#status")).to_have_text("■ The question is locked: no more answers.")
+        await expect(page.get_by_label("Your answer 1")).to_have_attribute("readonly", "")
+
+
+async def test_accessibility_of_written_answers_and_choose_several():
+    text, values = workshop_question(answers="text"), workshop_question(board="values", pick=2)
+    async with (
+        running_hub(workshop_session()) as hub,
+        chromium() as browser,
+        phone(browser, bypass_csp=True) as page,
+    ):
+        host = await join_host(hub.url)
+        await join_page(page, hub.url)
+        await command(host, Action.GOTO, text)
+        await page.get_by_label("Your answer 1").fill("Equal power")
+        await page.get_by_role("button", name="Send").tap()
+        await expect(page.locator("#live")).to_have_text("answer sent")
+        assert await axe_violations(page) == []
+        assert await small_targets(page) == []
+        await command(host, Action.REVEAL, text)
+        await expect(page.get_by_role("region", name="The room's answers (1)")).to_contain_text("Equal power")
+        assert await axe_violations(page) == []
+        await command(host, Action.GOTO, values)
+        await page.locator('[data-id="c0"]').tap()
+        await page.locator('[data-id="c3"]').tap()
+        await command(host, Action.REVEAL, values)
+        await expect(page.get_by_role("region", name="Results")).to_contain_text("1 person voted")
+        assert await axe_violations(page) == []
+        assert await small_targets(page) == []

@@ -24,6 +24,21 @@
       lockedCounted: function (what) { return "■ Voting is locked. Your vote is counted: " + what; },
       lockedNone: "■ Voting is locked; you did not vote on this one.",
       choose: "Tap your choice. You can change it until voting is locked.",
+      chooseSeveral: function (n) { return "Tap up to " + n + " choices. You can change them until voting is locked."; },
+      tooMany: function (n) { return "You can choose " + n + " at most: tap one of yours to take it off first."; },
+      write: function (n) { return "Write up to " + n + (n === 1 ? " short answer" : " short answers") + ". You can change them until the question is locked."; },
+      answersIn: function (n) { return "✔ " + (n === 1 ? "Your answer is in" : "Your " + n + " answers are in") + ". Write another, change or take back any until the question is locked."; },
+      lockedAnswers: "■ The question is locked: no more answers.",
+      yourAnswer: function (n) { return "Your answer " + n; },
+      answerHint: function (n) { return "At most " + n + " characters."; },
+      send: "Send",
+      takeBack: "Take back",
+      sayAnswer: "answer sent",
+      sayTaken: "answer taken back",
+      wall: function (n) { return "The room's answers (" + n + ")"; },
+      words: "Words used most",
+      used: function (w, n) { return w + ": " + n; },
+      people: function (n) { return n + (n === 1 ? " person voted" : " people voted"); },
       sending: "Sending your vote…",
       notCounted: function (why) { return "✖ Not counted: " + why; },
       cleared: "Your vote is cleared.",
@@ -53,6 +68,11 @@
   };
   var lang = "en";
   if (T.cy && /^cy\b/i.test(navigator.language || "")) lang = "cy";
+
+  /* A deck's text in the person's language: its Welsh twin where there is one (docs/protocol.md). */
+  function tx(obj, key) {
+    return (lang === "cy" && obj[key + "_cy"]) || obj[key] || "";
+  }
 
   function t(key) {
     var table = T[lang] || T.en;
@@ -88,7 +108,8 @@
 
   var S = {
     ws: null, deck: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
-    refusal: null, notice: null, phase: "form", tries: 0, timer: null
+    refusal: null, notice: null, phase: "form", tries: 0, timer: null,
+    people: {}, mine: {}, drafts: {}, wall: null, tooMany: false
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
 
@@ -135,14 +156,35 @@
     return true;
   }
 
-  function vote(choice) {
-    var q = S.state.current;
+  function request(items, then) {
     S.seq = (S.seq + 1) >>> 0;
-    if (!send([2, S.seq, q, choice])) return;
-    S.pending[S.seq] = [q, choice];
+    items.splice(1, 0, S.seq);
+    if (!send(items)) return;
+    S.pending[S.seq] = then;
     S.refusal = null;
     S.notice = null;
+    S.tooMany = false;
     render();
+  }
+
+  function vote(choice) {
+    var q = S.state.current;
+    var several = S.deck.questions[q].pick > 1;
+    var items = several ? [6, q, choice || 0] : [2, q, choice];
+    request(items, function () {
+      S.votes[q] = choice || null;
+      say(choice === null ? t("sayCleared") : t("sayCounted"));
+    });
+  }
+
+  function answer(slot, text) {
+    var q = S.state.current;
+    request([4, q, slot, text], function () {
+      var mine = S.mine[q] = S.mine[q] || {};
+      if (text === null) delete mine[slot]; else mine[slot] = text;
+      delete S.drafts[q + ":" + slot];
+      say(text === null ? t("sayTaken") : t("sayAnswer"));
+    });
   }
 
   /* -- what the hub says ------------------------------------------------------------------- */
@@ -154,6 +196,8 @@
       save();
       S.deck = m[4];
       S.votes = Array.prototype.slice.call(m[5]);
+      S.mine = {};
+      S.wall = null;
       S.tries = 0;
       S.phase = "joined";
       S.refusal = null;
@@ -170,11 +214,10 @@
     } else if (kind === 18) {  /* Tally */
       S.tally = { question: m[1], counts: m[2] };
     } else if (kind === 19) {  /* Ack */
-      var sent = S.pending[m[1]];
-      if (sent) {
+      var then = S.pending[m[1]];
+      if (then) {
         delete S.pending[m[1]];
-        S.votes[sent[0]] = sent[1];
-        say(sent[1] === null ? t("sayCleared") : t("sayCounted"));
+        then();
       }
     } else if (kind === 20) {  /* Error */
       if (m[1] !== null) delete S.pending[m[1]];
@@ -183,6 +226,21 @@
     } else if (kind === 21) {  /* Ballot */
       S.votes[m[1]] = m[2];
       if (m[2] === null) S.notice = t("reset");
+    } else if (kind === 27) {  /* People */
+      S.people[m[1]] = m[2];
+    } else if (kind === 25) {  /* Mine */
+      var own = S.mine[m[1]] = {};
+      m[2].forEach(function (pair) { own[pair[0]] = pair[1]; });
+    } else if (kind === 24) {  /* Wall */
+      if (m[2] || !S.wall || S.wall.question !== m[1]) S.wall = { question: m[1], items: [], words: [] };
+      var wall = S.wall, gone = {};
+      m[5].forEach(function (id) { gone[id] = true; });
+      m[4].forEach(function (pair) { gone[pair[0]] = true; });
+      wall.items = m[4].map(function (pair) { return pair; }).concat(wall.items.filter(function (pair) { return !gone[pair[0]]; }));
+      wall.total = m[3];
+      if (m[6] !== null) wall.words = m[6];
+    } else if (kind === 29) {  /* Speaks: the language this person chose before */
+      if (T[m[1]]) { lang = m[1]; words(); }
     }
     render();
   }
@@ -226,23 +284,42 @@
 
   function describe(q, cell) {
     var board = q.board;
-    if (typeof board === "string") return scaleOf(board).positions[cell].label;
+    if (typeof board === "string") return tx(scaleOf(board).positions[cell], "label");
     var xs = scaleOf(board[0]).positions, ys = scaleOf(board[1]).positions;
-    return t("cell", xs[cell % xs.length].label, ys[Math.floor(cell / xs.length)].label);
+    return t("cell", tx(xs[cell % xs.length], "label"), tx(ys[Math.floor(cell / xs.length)], "label"));
+  }
+
+  function picked(q, mine) {  /* a vote's cells: one, or a pick-several question's mask */
+    if (mine === null || mine === undefined) return [];
+    if (!(q.pick > 1)) return [mine];
+    var cells = [];
+    for (var i = 0; i < 16; i++) if (mine & (1 << i)) cells.push(i);
+    return cells;
+  }
+
+  function described(q, mine) {
+    return picked(q, mine).map(function (cell) { return describe(q, cell); }).join("; ");
   }
 
   function render() {
     if (S.phase !== "joined" || !S.deck || !S.state) return;
-    var focused = document.activeElement && document.activeElement.getAttribute("data-id");
+    var active = document.activeElement;
+    var focused = active && active.getAttribute("data-id");
+    var caret = active && active.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
     var q = S.deck.questions[S.state.current];
     var box = $("session");
     var parts = [
       el("p", { cls: "step", id: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
-      el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: q.prompt })
+      el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: tx(q, "prompt") })
     ];
-    if (q.note) parts.push(el("p", { cls: "note", text: q.note }));
+    if (tx(q, "note")) parts.push(el("p", { cls: "note", text: tx(q, "note") }));
+    if (q.details && q.details.length) {
+      parts.push(el("ul", { cls: "details" }, q.details.map(function (d) { return el("li", { text: d }); })));
+    }
     if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + S.state.alert }));
-    if (q.board === undefined) {
+    if (q.answers === "text") {
+      parts = parts.concat(written(q));
+    } else if (q.board === undefined) {
       parts.push(el("p", { cls: "status", id: "status", text: t("discussion") }));
     } else {
       parts.push(statusLine(q));
@@ -260,7 +337,10 @@
     if (S.arrived) { S.arrived = false; focused = "prompt"; }
     if (focused) {
       var again = box.querySelector('[data-id="' + focused + '"]');
-      if (again) again.focus();
+      if (again) {
+        again.focus();
+        if (again.setSelectionRange && caret) again.setSelectionRange(caret[0], caret[1]);
+      }
     }
   }
 
@@ -275,10 +355,11 @@
     var waiting = Object.keys(S.pending).length > 0;
     if (waiting) words = t("sending");
     else if (S.refusal) { words = t("notCounted", S.refusal); cls += " refused"; }
+    else if (S.tooMany) { words = t("tooMany", q.pick); cls += " refused"; }
     else if (S.notice && (mine === null || mine === undefined)) words = S.notice;
-    else if (mine !== null && mine !== undefined) words = S.state.open ? t("counted", describe(q, mine)) : t("lockedCounted", describe(q, mine));
+    else if (mine !== null && mine !== undefined) words = S.state.open ? t("counted", described(q, mine)) : t("lockedCounted", described(q, mine));
     else if (!S.state.open) words = t("lockedNone");
-    else words = t("choose");
+    else words = q.pick > 1 ? t("chooseSeveral", q.pick) : t("choose");
     if (!S.state.open) cls += " locked";
     return el("p", { cls: cls, id: "status", text: words });
   }
@@ -286,19 +367,23 @@
   function choose(cell) {
     return function () {
       if (!S.state.open) return;
-      vote(cell);
+      var q = S.deck.questions[S.state.current];
+      if (!(q.pick > 1)) return vote(cell);
+      var mask = (S.votes[S.state.current] || 0) ^ (1 << cell);
+      if (picked(q, mask).length > q.pick) { S.tooMany = true; S.refusal = null; render(); say(t("tooMany", q.pick)); return; }
+      vote(mask || null);
     };
   }
 
   function positionButton(q, pos, cell, number) {
-    var mine = S.votes[S.state.current] === cell;
+    var mine = picked(q, S.votes[S.state.current]).indexOf(cell) >= 0;
     var b = el("button", {
       type: "button", cls: "pos", "data-id": "c" + cell, "aria-pressed": mine ? "true" : "false"
     }, [
-      el("span", { cls: "lab", text: number + ". " + pos.label }),
+      el("span", { cls: "lab", text: number + ". " + tx(pos, "label") }),
       mine ? el("span", { cls: "mine", text: t("yourVote") }) : null,
-      pos.example ? el("span", { cls: "ex", text: t("example", pos.example) }) : null,
-      pos.narrative ? el("span", { cls: "nar", text: "“" + pos.narrative + "”" }) : null
+      pos.example ? el("span", { cls: "ex", text: t("example", tx(pos, "example")) }) : null,
+      pos.narrative ? el("span", { cls: "nar", text: "“" + tx(pos, "narrative") + "”" }) : null
     ]);
     if (!S.state.open) b.setAttribute("aria-disabled", "true");
     b.addEventListener("click", choose(cell));
@@ -307,7 +392,7 @@
 
   function scaleBoard(q) {
     var scale = scaleOf(q.board), positions = scale.positions;
-    var out = el("div", { cls: "board" }, [el("h3", { id: "board-title", text: scale.title })]);
+    var out = el("div", { cls: "board" }, [el("h3", { id: "board-title", text: tx(scale, "title") })]);
     var groups = scale.groups || [];
     if (!groups.length) {
       out.appendChild(el("ul", { cls: "choices", "aria-labelledby": "board-title" },
@@ -318,8 +403,8 @@
       var items = [];
       positions.forEach(function (p, i) { if (p.group === g.label) items.push(positionButton(q, p, i, i + 1)); });
       out.appendChild(el("fieldset", null, [
-        el("legend", { text: g.label }),
-        g.note ? el("p", { cls: "gnote", text: g.note }) : null,
+        el("legend", { text: tx(g, "label") }),
+        g.note ? el("p", { cls: "gnote", text: tx(g, "note") }) : null,
         el("ul", { cls: "choices" }, items)
       ]));
     });
@@ -335,14 +420,15 @@
     var counts = S.state.revealed && S.tally && S.tally.question === S.state.current ? S.tally.counts : null;
     var mine = S.votes[S.state.current];
     var head = el("tr", null, [el("td")].concat(cols.positions.map(function (p) {
-      return el("th", { scope: "col" }, [el("span", { text: p.label })]);
+      return el("th", { scope: "col" }, [el("span", { text: tx(p, "label") })]);
     })));
     var body = [];
     var lastGroup = null;
     rows.positions.forEach(function (rp, r) {
       if (rp.group && rp.group !== lastGroup) {
         lastGroup = rp.group;
-        body.push(el("tr", null, [el("th", { scope: "rowgroup", colspan: String(cols.positions.length + 1), cls: "grp", text: rp.group })]));
+        var group = (rows.groups || []).filter(function (g) { return g.label === rp.group; })[0] || { label: rp.group };
+        body.push(el("tr", null, [el("th", { scope: "rowgroup", colspan: String(cols.positions.length + 1), cls: "grp", text: tx(group, "label") })]));
       }
       var cells = cols.positions.map(function (cp, c) {
         var x = across ? c : r, y = across ? r : c, cell = y * width + x;
@@ -351,25 +437,28 @@
         var b = el("button", {
           type: "button", cls: "cell", "data-id": "c" + cell,
           "aria-pressed": mine === cell ? "true" : "false",
-          "aria-label": t("cell", xs.positions[x].label, ys.positions[y].label) + (counts ? ": " + t("votes", counts[cell], percent(counts[cell], counts)) : "")
+          "aria-label": t("cell", tx(xs.positions[x], "label"), tx(ys.positions[y], "label")) + (counts ? ": " + t("votes", counts[cell], percent(counts[cell], counts)) : "")
         }, [el("span", { cls: mine === cell ? "mine" : "", "aria-hidden": "true", text: text })]);
         if (!S.state.open) b.setAttribute("aria-disabled", "true");
         b.addEventListener("click", choose(cell));
         return el("td", null, [b]);
       });
-      body.push(el("tr", null, [el("th", { scope: "row", text: rp.label })].concat(cells)));
+      body.push(el("tr", null, [el("th", { scope: "row", text: tx(rp, "label") })].concat(cells)));
     });
     var table = el("table", null, [
-      el("caption", { text: t("across", rows.title, cols.title) }),
+      el("caption", { text: t("across", tx(rows, "title"), tx(cols, "title")) }),
       el("colgroup", null, [el("col", { cls: "rh" })]),
       el("thead", null, [head]),
       el("tbody", null, body)
     ]);
-    return el("div", { cls: "scroll", role: "region", tabindex: "0", "aria-label": t("across", rows.title, cols.title) }, [table]);
+    return el("div", { cls: "scroll", role: "region", tabindex: "0", "aria-label": t("across", tx(rows, "title"), tx(cols, "title")) }, [table]);
   }
 
   function percent(n, counts) {
-    var total = counts.reduce(function (a, b) { return a + b; }, 0);
+    var q = S.deck.questions[S.state.current];
+    var total = q.pick > 1 && S.people[S.state.current] !== undefined
+      ? S.people[S.state.current]  /* several each: a share of the people, not of the choices */
+      : counts.reduce(function (a, b) { return a + b; }, 0);
     return total ? Math.round((100 * n) / total) : 0;
   }
 
@@ -386,10 +475,67 @@
         el("span", { cls: "row" }, [el("span", { cls: "bar", "aria-hidden": "true" }, [fill]), el("span", { cls: "bn", text: t("votes", n, pct) })])
       ]));
     });
+    var people = q.pick > 1 && S.people[S.state.current] !== undefined ? el("p", { text: t("people", S.people[S.state.current]) }) : null;
     return el("section", { "aria-labelledby": "results" }, [
       el("h3", { id: "results", text: t("results") }),
+      people,
       total ? list : el("p", { text: t("noVotes") })
     ]);
+  }
+
+  /* A text question: the person's own answers, one box each, and the room's wall once revealed. */
+  function written(q) {
+    var current = S.state.current, mine = S.mine[current] || {}, most = q.max_answers || 3;
+    var filled = Object.keys(mine).length, open = S.state.open;
+    var words = Object.keys(S.pending).length ? t("sending")
+      : S.refusal ? t("notCounted", S.refusal)
+      : !open ? t("lockedAnswers")
+      : filled ? t("answersIn", filled) : t("write", most);
+    var parts = [el("p", { cls: "status" + (S.refusal ? " refused" : "") + (open ? "" : " locked"), id: "status", text: words })];
+    var wall = S.wall;
+    if (S.state.revealed && wall && wall.question === current) parts.push(wallOf(wall));
+    var shown = 0;
+    for (var slot = 0; slot < most; slot++) {
+      var saved = mine[slot];
+      if (saved === undefined) {
+        if (shown >= filled + 1 || !open) continue;  /* one empty box at a time */
+      }
+      shown++;
+      parts.push(answerBox(q, slot, saved));
+    }
+    return parts;
+  }
+
+  function answerBox(q, slot, saved) {
+    var key = S.state.current + ":" + slot, id = "answer-" + slot;
+    var box = el("textarea", {
+      id: id, "data-id": "a" + slot, rows: "2", maxlength: String(q.max_length || 200), "aria-describedby": id + "-hint"
+    });
+    box.value = key in S.drafts ? S.drafts[key] : saved || "";
+    box.addEventListener("input", function () { S.drafts[key] = box.value; });
+    var open = S.state.open;
+    if (!open) box.readOnly = true;
+    var go = button(t("send"), "again", "s" + slot, function () {
+      var text = (S.drafts[key] !== undefined ? S.drafts[key] : box.value).trim();
+      if (open && text) answer(slot, text);
+    });
+    var kids = [
+      el("label", { "for": id, text: t("yourAnswer", slot + 1) }), box,
+      el("p", { cls: "hint", id: id + "-hint", text: t("answerHint", q.max_length || 200) })
+    ];
+    if (open) kids.push(go);
+    if (open && saved !== undefined) kids.push(button(t("takeBack"), "clear", "r" + slot, function () { answer(slot, null); }));
+    return el("div", { cls: "answer" }, kids);
+  }
+
+  function wallOf(wall) {
+    var parts = [el("h3", { id: "results", text: t("wall", wall.total) })];
+    if (wall.words.length) {
+      parts.push(el("h4", { text: t("words") }));
+      parts.push(el("ul", { cls: "words" }, wall.words.map(function (pair) { return el("li", { text: t("used", pair[0], pair[1]) }); })));
+    }
+    parts.push(el("ul", { cls: "wall" }, wall.items.map(function (pair) { return el("li", { text: pair[1] }); })));
+    return el("section", { "aria-labelledby": "results" }, parts);
   }
 
   /* -- starting ------------------------------------------------------------------------------ */
@@ -411,7 +557,11 @@
     render();
   }
 
-  $("lang").addEventListener("click", function () { lang = lang === "en" ? "cy" : "en"; words(); });
+  $("lang").addEventListener("click", function () {
+    lang = lang === "en" ? "cy" : "en";
+    send([7, lang]);  /* the hub remembers it with this person (Speak) */
+    words();
+  });
   $("join").addEventListener("submit", function (event) {
     event.preventDefault();
     var code = $("code").value.trim(), name = $("name").value.trim();

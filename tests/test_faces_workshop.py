@@ -13,6 +13,7 @@ from coproterm.core.wire import Action, Command, Hello, Vote
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.movement import MovementView
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
@@ -129,3 +130,37 @@ async def test_choose_up_to_two_values(workshop_hub):
         await ap.press("1", "enter")  # taken out again
         await until(hp, lambda: shown(host, TallyChart)[0].counts == (0, 0, 1, 0, 0))
         assert "1 of 1 have voted" in text_of(host, "#state")
+
+
+async def test_the_movement_view_counts_known_moves_and_each_person_sees_their_own(hub):
+    work, opportunity = 1, 2
+    pairs = [(3, 5), (3, 3), (4, 2), (1, 5), (2, None), (None, 5)]  # (before, after); None: did not answer
+    host_peer = await join_host(hub.url)
+    peers = [await join(hub.url, Hello(name=f"p{i}")) for i in range(len(pairs))]
+    for side, question in enumerate((work, opportunity)):
+        await host_peer.request(lambda seq, question=question: Command(seq, Action.GOTO, question))
+        for peer, pair in zip(peers, pairs, strict=True):
+            if pair[side] is not None:
+                await peer.request(lambda seq, question=question, cell=pair[side]: Vote(seq, question, cell))
+    await host_peer.request(lambda seq: Command(seq, Action.GOTO, work))
+    host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url, "Ann")
+    async with host.run_test(size=(110, 50)) as hp, ann.run_test(size=(100, 40)) as ap:
+        await until(ap, lambda: ann.view.state is not None and shown(ann, BoardPicker))
+        await ap.press("4", "enter")  # Ann's work lives at consultation...
+        await until(ap, lambda: ann.view.my_vote() == 3)
+        await hp.press("n")
+        await until(ap, lambda: ann.view.state.current == opportunity)
+        await ap.press("6", "enter")  # ...and her opportunity is co-production
+        await until(hp, lambda: host.view.current_movement is not None and host.view.current_movement.people == 5)
+        (view,) = shown(host, MovementView)
+        await until(hp, lambda: view.movement is not None and view.movement.people == 5)
+        movement = view.movement
+        assert (movement.towards, movement.stayed, movement.away) == (3, 1, 1)
+        assert movement.by_steps() == {-2: 1, 0: 1, 2: 2, 4: 1}
+        assert movement.count(3, 5) == 2 and movement.count(4, 2) == 1
+        drawn = str(view.render())
+        assert "Of 5 who answered both: 3 moved towards doing with, 1 stayed, 1 moved away" in drawn
+        assert not ann.screen.query_one("#move").display, "her own move shows once results are revealed"
+        await hp.press("r")
+        await until(ap, lambda: ann.screen.query_one("#move").display)
+        assert "consultation → co-production / involvement: 2 steps towards doing with" in text_of(ann, "#move")

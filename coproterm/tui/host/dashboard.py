@@ -25,6 +25,7 @@ from coproterm.tui.host.qr_screen import QRScreen
 from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.movement import MovementView
 from coproterm.tui.widgets.tally import TallyChart
 from coproterm.tui.widgets.wall import AnswerWall
 
@@ -210,6 +211,8 @@ class Dashboard(HubScreen):
                 chart.mount(Static(Text(question.note or "A question to talk through: nothing to vote on.")))
             else:
                 chart.mount(TallyChart(question))
+                if question.compare is not None and question.x is not None:
+                    chart.mount(MovementView(question.x, view.deck.questions[question.compare].prompt))
                 self.call_after_refresh(self.on_resize)
         for wall_widget in self.query(AnswerWall):
             wall_widget.show(state.current, view.written)
@@ -231,6 +234,9 @@ class Dashboard(HubScreen):
         hidden = self.bars_hidden()
         for chart_widget in self.query(TallyChart):
             chart_widget.display = not hidden
+        for movement_widget in self.query(MovementView):
+            movement_widget.display = not hidden
+            movement_widget.movement = view.current_movement
         progress = self.query_one("#progress", Steady)
         progress.display = hidden
         if hidden:

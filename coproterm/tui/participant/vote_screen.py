@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
+from coproterm.core.movement import own_move
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 from coproterm.core.i18n import N_
@@ -66,6 +67,7 @@ class VoteScreen(HubScreen):
             yield Vertical(id="board")
             yield Steady(id="help")
             yield Vertical(id="results")
+            yield Steady(id="move")
         yield Steady(id="feedback")
         yield KeyBar()
 
@@ -106,6 +108,7 @@ class VoteScreen(HubScreen):
             for chart in self.query(TallyChart):
                 chart.counts = tally.counts
                 chart.people = view.current_people
+        self._show_own_move(question, view)
         self.query_one("#feedback", Steady).show(self._feedback(question, view))
 
     def _stopped_hint(self) -> str | None:
@@ -161,6 +164,14 @@ class VoteScreen(HubScreen):
             picker.display = True
             picker.focus()
         self._show_results(question, view)
+
+    def _show_own_move(self, question: Question, view: SessionView) -> None:
+        """Before and after: once results are revealed, where this person moved from the question compared with."""
+        move = self.query_one("#move", Steady)
+        mine = view.own_move() if view.current_tally is not None else None
+        move.display = mine is not None and question.x is not None
+        if mine is not None and question.x is not None:
+            move.show(Text.assemble((self.hub.t("Your move: "), "bold"), own_move(question.x, *mine)))
 
     def _show_results(self, question: Question, view: SessionView) -> None:
         tally = view.current_tally

@@ -198,9 +198,9 @@ def host(args: argparse.Namespace) -> int:
                 f"--attach needs the hub's host token (`coproterm serve` prints it): set ${HOST_TOKEN_VARIABLE},"
                 " give --token-file FILE, or run this at a terminal to be asked"
             )
-        HostApp(url, token, presenter=args.presenter).run()
+        HostApp(url, token, presenter=args.presenter, lang=args.lang).run()
         return 0
-    return _host_here(args, lambda hosted: _dashboard(hosted, args.presenter))
+    return _host_here(args, lambda hosted: _dashboard(hosted, args.presenter, args.lang))
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -211,7 +211,7 @@ def demo(args: argparse.Namespace) -> int:
         return fail("--participants takes a number from 0 to 500")
     return _host_here(
         args,
-        lambda hosted: _dashboard(hosted, args.presenter),
+        lambda hosted: _dashboard(hosted, args.presenter, args.lang),
         lambda hosted: run_crowd(hosted.local_url, args.participants),
     )
 
@@ -257,14 +257,16 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     return SSHOptions(port=args.ssh_port, passcode=args.ssh_passcode or None, key_dir=data_dir(args.data_dir))
 
 
-def _dashboard(hosted: Hosted, presenter: bool = False) -> App[None]:
+def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en") -> App[None]:
     from coproterm.tui.host.app import HostApp
 
     store = hosted.store
     ssh = (hosted.ssh_command, hosted.ssh_fingerprint) if hosted.ssh_command else None
     web = hosted.web_url is not None
     if store is None:
-        return HostApp(hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh, presenter=presenter, web=web)
+        return HostApp(
+            hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh, presenter=presenter, web=web, lang=lang
+        )
 
     def export() -> list[Path]:
         from coproterm.commands.sessions import render
@@ -274,6 +276,9 @@ def _dashboard(hosted: Hosted, presenter: bool = False) -> App[None]:
             path = Path.cwd() / f"coproterm-{store.info.id}.{form}"
             path.write_text(render(store.path, form, quiet=True), encoding="utf-8")
             written.append(path)
+        welsh = Path.cwd() / f"coproterm-{store.info.id}.cy.html"  # the report in Cymraeg beside the English
+        welsh.write_text(render(store.path, "html", quiet=True, lang="cy"), encoding="utf-8")
+        written.append(welsh)
         return written
 
     return HostApp(
@@ -285,6 +290,7 @@ def _dashboard(hosted: Hosted, presenter: bool = False) -> App[None]:
         ssh=ssh,
         presenter=presenter,
         web=web,
+        lang=lang,
     )
 
 

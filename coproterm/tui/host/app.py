@@ -9,6 +9,7 @@ from pathlib import Path
 from textual.app import SystemCommand
 from textual.screen import Screen
 
+from coproterm.core.i18n import BILINGUAL, ENGLISH, WELSH, language
 from coproterm.core.wire import Command, Hello, Moderate
 from coproterm.tui.host.dashboard import COMMANDS, Dashboard, Joining
 from coproterm.tui.hub_app import HubApp
@@ -31,8 +32,9 @@ class HostApp(HubApp):
         ssh: tuple[str, str | None] | None = None,
         web: bool = False,
         presenter: bool = False,
+        lang: str = ENGLISH,
     ) -> None:
-        super().__init__(url)
+        super().__init__(url, lang=lang)
         self.token = token
         self.joining = Joining.of(url, join_targets or [], ssh, web=web)
         """How participants join, as the caller (who knows where the hub listens) says."""
@@ -45,6 +47,11 @@ class HostApp(HubApp):
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
+
+    async def action_language(self) -> None:
+        """English, Cymraeg, then both (Welsh first) for the projector, and round again."""
+        order = (ENGLISH, WELSH, BILINGUAL)
+        self.speak(language(order[(order.index(self.lang.code) + 1) % len(order)]))
 
     def on_mount(self) -> None:
         self.push_screen(

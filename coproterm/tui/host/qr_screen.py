@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from coproterm.tui.widgets.qr import QRCode
+from coproterm.tui.words import lang_of
 
 
 class QRScreen(ModalScreen[None]):
@@ -32,7 +33,7 @@ class QRScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text("Scan to join", style="bold"))
+            yield Static(Text(lang_of(self).t("Scan to join"), style="bold"))
             yield QRCode(self.data)
             yield Static(Text(self.caption))
             if self.warning:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
 from coproterm.client.link import hub_url
 from coproterm.tui.widgets.keybar import KeyBar
+from coproterm.tui.words import lang_of
 
 LISTEN = 120.0
 """How long to keep listening for sessions (they may start after we do)."""
@@ -54,12 +55,14 @@ class FindScreen(Screen[None]):
         self.found: dict[str, Found] = {}
 
     def compose(self) -> ComposeResult:
+        t = lang_of(self).t
         with Vertical(id="find"):
-            yield Static("Join a session", id="title")
+            yield Static(t("Join a session"), id="title")
             yield Static(id="finding")
             yield OptionList(id="sessions")
-            yield Static("Or type the address the facilitator shows (for example 192.168.1.20):", id="ask")
-            yield AddressBox(self.address, placeholder="address, e.g. 192.168.1.20 or 192.168.1.20:8765", id="address")
+            yield Static(t("Or type the address the facilitator shows (for example 192.168.1.20):"), id="ask")
+            example = t("address, e.g. 192.168.1.20 or 192.168.1.20:8765")
+            yield AddressBox(self.address, placeholder=example, id="address")
             yield Static(Text(f"✖ {self.address}: {self.problem}" if self.problem else ""), id="problem")
         yield KeyBar()
 
@@ -67,7 +70,7 @@ class FindScreen(Screen[None]):
         sessions = self.query_one("#sessions", OptionList)
         sessions.display = False
         if self.discover:
-            self.query_one("#finding", Static).update("Looking for sessions on this network…")
+            self.query_one("#finding", Static).update(lang_of(self).t("Looking for sessions on this network…"))
             self.listen()
             self.set_timer(QUIET, self._quiet)
         else:
@@ -80,7 +83,12 @@ class FindScreen(Screen[None]):
             await browse(self._heard, seconds=LISTEN, interfaces=self.interfaces)
         except DiscoveryUnavailable as error:
             self.query_one("#finding", Static).update(
-                Text(f"Sessions cannot be found by themselves here ({error.strerror}). Type the address instead.")
+                Text(
+                    lang_of(self).t(
+                        "Sessions cannot be found by themselves here ({problem}). Type the address instead.",
+                        problem=error.strerror,
+                    )
+                )
             )
 
     def _heard(self, found: Found) -> None:
@@ -89,19 +97,23 @@ class FindScreen(Screen[None]):
         highlighted = sessions.highlighted
         sessions.clear_options()
         for name, entry in sorted(self.found.items(), key=lambda item: item[1].title):
-            people = f"{entry.participants} here" + (", join code needed" if entry.code_required else "")
+            t = lang_of(self).t
+            here = t("{count} here", count=entry.participants)
+            people = here + (t(", join code needed") if entry.code_required else "")
             # The title comes off the network: Text, never markup, and cleaned of escapes by discovery.
             sessions.add_option(Option(Text.assemble((entry.title, "bold"), f"  {entry.address}  ({people})"), id=name))
         sessions.display = True
         if highlighted is None:
             sessions.highlighted = 0
             sessions.focus()
-        self.query_one("#finding", Static).update("Sessions on this network (Enter to join):")
+        self.query_one("#finding", Static).update(lang_of(self).t("Sessions on this network (Enter to join):"))
 
     def _quiet(self) -> None:
         if not self.found and self.discover:
             self.query_one("#finding", Static).update(
-                "No sessions heard of yet. Venue Wi-Fi often blocks this: type the address instead (still listening)."
+                lang_of(self).t(
+                    "No sessions heard of yet. Venue Wi-Fi often blocks this: type the address instead (still listening)."
+                )
             )
 
     def on_key(self, event: events.Key) -> None:

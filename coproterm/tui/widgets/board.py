@@ -23,6 +23,7 @@ from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
 from coproterm.tui.widgets.text import fitted, headings, ruled, wrap_words
+from coproterm.tui.words import lang_of
 
 CURSOR = Style(reverse=True, bold=True)
 CHOSEN = Style(bold=True)
@@ -213,8 +214,10 @@ class BoardPicker(Widget, can_focus=True):
                 if i == depth - 1 and len(wrapped) > depth:
                     words = words[: column - 2] + "…"
                 rows[1 + i].append(words.ljust(column - 1)[: column - 1] + " ", style)
-            note = "your vote" if self._is_chosen(cell) else ""
-            rows[-1].append(note.ljust(column - 1)[: column - 1] + " ", MUTED if not note else CHOSEN)
+            note = lang_of(self).t("your vote") if self._is_chosen(cell) else ""
+            if len(note) > column - 1:  # an ellipsis where the words are cut, never a word cut silently
+                note = note[: max(0, column - 2)] + "…"
+            rows[-1].append(note.ljust(column - 1) + " ", MUTED if not note else CHOSEN)
             self._hits.append(_Hit(cell * column, (cell + 1) * column, top, top + depth + 2, cell))
         lines.extend(rows)
         return Text("\n").join(lines)

@@ -16,10 +16,16 @@ from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
 from coproterm.tui.widgets.text import fitted, headings
+from coproterm.tui.words import lang_of
 
 BAR = Style(color="cyan", bold=True)
 GROUP = Style(bold=True)
 MUTED = Style(dim=True)
+
+
+def _short(word: str, width: int) -> str:
+    """``word`` in ``width`` cells, an ellipsis where it is cut (Welsh words are often longer)."""
+    return word if len(word) <= width else word[: max(0, width - 1)] + "…"
 
 
 def percent(count: int, total: int) -> str:
@@ -61,7 +67,7 @@ class TallyChart(Widget):
             return Text("")
         if question.y is None:
             return scale_bars(question.x, counts, width, tall=self.tall, people=self.people)
-        return heatmap(question.x, question.y, counts, width)
+        return heatmap(question.x, question.y, counts, width, total_word=lang_of(self).t("total"))
 
 
 def scale_bars(
@@ -98,7 +104,7 @@ def scale_bars(
     return Text("\n").join(lines)
 
 
-def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
+def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int, *, total_word: str = "total") -> Text:
     """Counts of a grid, shaded by density, with row and column totals; always within ``width``.
 
     Column headings take two lines where one is too narrow; where even that is too
@@ -118,7 +124,11 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
     names = [(f"{i + 1} {p.label}" if named else f"{i + 1}", column) for i, p in enumerate(xs.positions)]
     heads = headings(names, depth=3)
     for i, head in enumerate(heads):
-        lines.append(Text(" " * side + head, MUTED).append("total" if i == len(heads) - 1 else "", MUTED))
+        lines.append(
+            Text(" " * side + head, MUTED).append(
+                _short(total_word, totals_width) if i == len(heads) - 1 else "", MUTED
+            )
+        )
     for y, position in enumerate(ys.positions):
         row = counts[y * xs.size : (y + 1) * xs.size]
         line = Text(fitted(position.label, side - 1, 1)[0].ljust(side))
@@ -128,7 +138,7 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int) -> Text:
             line.append(" ")
         line.append(f"{sum(row):>{totals_width - 1}}", MUTED)
         lines.append(line)
-    totals = Text("total"[: side - 1].ljust(side), MUTED)
+    totals = Text(_short(total_word, side - 1).ljust(side), MUTED)
     for x in range(xs.size):
         totals.append(f"{sum(counts[x :: xs.size]):^{column - 1}} ", MUTED)
     totals.append(f"{total:>{totals_width - 1}}", Style(bold=True))

@@ -608,6 +608,8 @@ def _row(entry: Entry) -> tuple[object, ...]:
                 None,
                 None,
             )
+        case _:
+            raise TypeError(f"{type(event).__name__} is logged in a table of its own")
 
 
 def _reason(error: BaseException) -> str:

@@ -145,16 +145,17 @@ class AnswerBook:
     def apply(self, event: Answered | Moderated) -> Callable[[], None]:
         """Apply one event; return how to undo exactly it."""
         if isinstance(event, Moderated):
-            answer = self.answers[event.answer]
-            before = answer.hidden
+            moderated = self.answers[event.answer]
+            before = moderated.hidden
 
             def unhide() -> None:
-                self._set(answer, answer.text, before, answer.removed)
+                self._set(moderated, moderated.text, before, moderated.removed)
 
-            self._set(answer, answer.text, event.hidden, answer.removed)
+            self._set(moderated, moderated.text, event.hidden, moderated.removed)
             return unhide
-        answer = self.answers.get(event.answer)
-        if answer is None:
+        found = self.answers.get(event.answer)
+        answer = found if found is not None else Answer(event.answer, event.participant, event.slot, "", removed=True)
+        if found is None:
             answer = Answer(event.answer, event.participant, event.slot, "", removed=True)
             self.answers[answer.id] = answer
         was = (answer.text, answer.hidden, answer.removed)

@@ -209,7 +209,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke():
+        case Joined() | Commanded() | Spoke() | Answered() | Moderated():
             return None
 
 

@@ -16,7 +16,7 @@ import traceback
 
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Voted
-from coproterm.core.fuzzing import frame, tallies_match_votes
+from coproterm.core.fuzzing import answers_consistent, frame, tallies_match_votes
 from coproterm.core.session import Close, Record, Session
 from coproterm.core.wire import Action, Command, Hello, ProtocolError, decode
 
@@ -38,7 +38,7 @@ def main() -> None:
     for n in range(1, args.inputs + 1):
         if n % 10_000 == 0:
             checks += 1
-            if not tallies_match_votes(session):
+            if not tallies_match_votes(session) or not answers_consistent(session):
                 crashes += 1
                 print(f"TALLY MISMATCH after {n} inputs")
         if n % 500 == 0:  # the facilitator moves the room on, so votes land and stand

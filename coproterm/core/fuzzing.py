@@ -9,9 +9,11 @@ from __future__ import annotations
 import random
 
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, Vote, encode
+from coproterm.core.wire import Action, Answer, Command, Hello, Moderate, Vote, encode
+from coproterm.core.words import count_words
 
-VALID_KINDS = ("hello", "host", "vote", "clear", "command")
+VALID_KINDS = ("hello", "host", "vote", "clear", "command", "answer", "unanswer", "moderate")
+TEXTS = ("Rhannu grym", "ŵ ŷ â ê î ô û", "=HYPERLINK(1)", "\x1b[2J\u202e power", "", " ", "x" * 201, "<b>power</b>")
 
 
 def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current: int | None = None) -> bytes:
@@ -30,6 +32,12 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
         )
     if kind == "clear":
         return encode(Vote(rng.randrange(100), question, None))
+    if kind == "answer":
+        return encode(Answer(rng.randrange(100), question, rng.randrange(4), rng.choice(TEXTS)))
+    if kind == "unanswer":
+        return encode(Answer(rng.randrange(100), question, rng.randrange(4), None))
+    if kind == "moderate":
+        return encode(Moderate(rng.randrange(100), question, rng.randrange(12), rng.random() < 0.5))
     return encode(Command(rng.randrange(100), rng.choice(list(Action)), question))
 
 
@@ -69,5 +77,16 @@ def tallies_match_votes(session: Session) -> bool:
             if index in member.votes:
                 recount[member.votes[index]] += 1
         if status.counts != recount:
+            return False
+    return True
+
+
+def answers_consistent(session: Session) -> bool:
+    """Whether every question's word counts equal a recount of its visible answers, and its counts hold."""
+    for book in session.answers:
+        visible = [a for a in book.answers.values() if a.visible]
+        if book.words.top(len(book.words)) != count_words(a.text for a in visible):
+            return False
+        if book.visible != len(visible) or book.live != sum(not a.removed for a in book.answers.values()):
             return False
     return True

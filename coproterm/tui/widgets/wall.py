@@ -19,6 +19,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.answer_view import AnswerView, HostAnswer
+from coproterm.core.words import count_words
+
+WORDS = 30
+"""Words in the word view."""
 
 BIGGEST = Style(bold=True, reverse=True)
 BIG = Style(bold=True, color="cyan")
@@ -102,13 +106,11 @@ class AnswerWall(Widget, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.question = question
         self._answers: list[HostAnswer] = []
-        self._words: list[tuple[str, int]] = []
+        self._words: list[tuple[str, int]] | None = None
         self._total = 0
 
     def show(self, question: int, written: AnswerView) -> None:
         """Draw the host's latest answers to ``question``."""
-        from coproterm.core.words import count_words
-
         self.question = question
         answers = written.host_newest_first() if written.host_question == question else []
         changed = [(a.id, a.text, a.hidden) for a in answers] != [(a.id, a.text, a.hidden) for a in self._answers]
@@ -117,7 +119,7 @@ class AnswerWall(Widget, can_focus=True):
         selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
         self._answers = answers
         self._total = len(answers)
-        self._words = count_words(a.text for a in answers if not a.hidden)[:30]
+        self._words = None  # counted when the words are shown
         if selected is not None:
             # The cursor stays on its answer as new ones arrive above it.
             self.cursor = next(
@@ -160,6 +162,8 @@ class AnswerWall(Widget, can_focus=True):
             "\n\n",
         )
         if self.words_view:
+            if self._words is None:
+                self._words = count_words(a.text for a in self._answers if not a.hidden)[:WORDS]
             return head + word_cloud(self._words, max(20, width))
         if not self._answers:
             return head + Text("No answers yet.", style=SMALL)

@@ -17,7 +17,6 @@ import contextlib
 import hmac
 import itertools
 import logging
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from websockets.exceptions import ConnectionClosed
 from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit, plausible_address
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
+from server.listening import dual_stack, quiet_refused_accepts
 from server.store import SessionStore, StoreError
 from server.web import Page, answer
 
@@ -91,47 +91,6 @@ class _Guarded(ServerConnection):
         self.hub.changed()
 
 
-class _OncePerMinute(logging.Filter):
-    """asyncio logs every refused accept when the process is out of file descriptors (with a
-    traceback, once a second per listener): say it once a minute instead."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._last = -60.0
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "out of system resource" not in record.getMessage():
-            return True
-        now = time.monotonic()
-        if now - self._last < 60:
-            return False
-        self._last = now
-        record.msg, record.args, record.exc_info = (
-            "out of file descriptors: new connections are refused until some close (raise `ulimit -n`)",
-            None,
-            None,
-        )
-        return True
-
-
-_ACCEPT_FILTER = _OncePerMinute()
-logging.getLogger("asyncio").addFilter(_ACCEPT_FILTER)
-
-
-def _dual_stack(port: int) -> socket.socket:
-    listener = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    try:
-        listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("::", port))
-        listener.listen(1024)
-        listener.setblocking(False)
-    except OSError:
-        listener.close()
-        raise
-    return listener
-
-
 @dataclass
 class Hub:
     """Serves one session to websocket clients."""
@@ -183,10 +142,11 @@ class Hub:
 
         ``::`` listens on IPv6 and IPv4 alike (asyncio alone would make it IPv6 only, and the
         dashboard and gateway on this machine dial 127.0.0.1)."""
+        quiet_refused_accepts()
         guarded = type("GuardedConnection", (_Guarded,), {"hub": self})
         where: dict[str, Any] = {"host": host, "port": port}
         if host == "::":
-            where = {"sock": _dual_stack(port)}
+            where = {"sock": dual_stack(port)}
         return serve(
             self.handler,
             **where,

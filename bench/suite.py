@@ -136,6 +136,11 @@ def main() -> None:
         + 60 * 2 * (48 + HEADER)  # an SSH keepalive a minute, each way
     )
     row("   an hour-long workshop per SSH participant (estimate)", f"{hour / 1024:.0f} KB", "", None)
+    from bench.web import measure as web_measure  # Playwright: only for this section
+    from bench.web import rows as web_rows
+
+    for name, value, target, met in web_rows(timed("phone page", web_measure, args.runs, args.scale)):
+        row(name, value, target, met)
     elapsed = time.time() - began
     spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in sections.items())
     print(f"\n{elapsed:.0f} s in all: {spent}")
@@ -229,6 +234,14 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    changed to (the larger of the two question changes) and revealed, thirteen votes,
    five tally updates seen, and an SSH keepalive a minute each way (48 bytes of SSH
    packet and 52 of TCP/IP headers).
+8. **Phone page** (`bench/web.py`): the page as the hub sends it, and the system's Chromium
+   (Playwright) loading it on a fresh context over Chromium's own network emulation, 400 kbit/s
+   each way with 400 ms of added round trip: the first contentful paint, the join form
+   usable, and from the tap on Join to the first question shown. The hour: one phone
+   through the workshop of 4., played as fast, voting on each question (and changing its
+   mind on three in ten); the page's load as Chromium counts it (response with headers, plus
+   the request's headers) with 52 bytes a segment, plus its websocket's bytes both ways from
+   the kernel (`ss -tin`: payload and segments, 52 bytes a segment).
 """
     (ROOT / "docs" / "performance.md").write_text(text)
     print("wrote docs/performance.md")

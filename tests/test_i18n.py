@@ -178,11 +178,22 @@ def test_the_built_in_deck_is_bilingual_throughout() -> None:
     def walk(node: object, where: str) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in {"title", "source", "label", "note", "example", "narrative", "prompt", "low", "high"}:
+                if key in {
+                    "title",
+                    "source",
+                    "label",
+                    "note",
+                    "example",
+                    "narrative",
+                    "prompt",
+                    "low",
+                    "high",
+                    "section",
+                }:
                     if f"{key}_cy" not in node:
                         missing.append(f"{where}.{key}")
-                elif key == "notes" and len(node.get("notes_cy", [])) != len(value):
-                    missing.append(f"{where}.notes")
+                elif key in ("notes", "details") and len(node.get(f"{key}_cy", [])) != len(value):
+                    missing.append(f"{where}.{key}")
                 else:
                     walk(value, f"{where}.{key}")
         elif isinstance(node, list):

@@ -120,6 +120,8 @@ class Question:
     """Lines participants can open to read (a case study's points)."""
     prompt_cy: str = ""
     note_cy: str = ""
+    section_cy: str = ""
+    details_cy: tuple[str, ...] = ()
 
     @property
     def kind(self) -> Kind:

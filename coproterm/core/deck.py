@@ -358,7 +358,7 @@ def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, S
     )
 
 
-WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details")
+WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy")
 """A question's workshop keys, all optional: checked here, the rest by :func:`_question`."""
 MAX_PICK = 16
 """Most positions one vote may choose: a pick-several vote is a 16-bit mask."""
@@ -377,6 +377,10 @@ def _workshop_question(
     if ident and any(q.id == ident for q in earlier):
         reader.fail(f"{where}.id", f"two questions share the id {ident!r}")
     section = reader.text(mine, "section", where) if "section" in mine else (earlier[-1].section if earlier else "")
+    if "section" in mine:
+        section_cy = reader.text(mine, "section_cy", where)
+    else:
+        section_cy = earlier[-1].section_cy if earlier else ""
     pick = mine.get("pick", 1)
     if type(pick) is not int or not 1 <= pick <= MAX_PICK:
         reader.fail(f"{where}.pick", f"expected a whole number from 1 to {MAX_PICK}, not {pick!r}")
@@ -397,8 +401,16 @@ def _workshop_question(
     for j, line in enumerate(details):
         if not isinstance(line, str) or len(line) > MAX_TEXT or _UNSAFE.search(line):
             reader.fail(f"{where}.details[{j}]", f"expected plain text of at most {MAX_TEXT} characters")
+    details_cy = _notes(reader, mine, "details_cy", where)
     return replace(
-        question, id=ident, section=section, pick=pick, compare=compare, details=tuple(details)
+        question,
+        id=ident,
+        section=section,
+        pick=pick,
+        compare=compare,
+        details=tuple(details),
+        section_cy=section_cy,
+        details_cy=details_cy,
     )
 
 
@@ -409,12 +421,16 @@ def _workshop_data(question: Question, before: Question | None, deck: Deck) -> d
         item["id"] = question.id
     if question.section != (before.section if before is not None else ""):
         item["section"] = question.section
+        if question.section_cy:
+            item["section_cy"] = question.section_cy
     if question.pick > 1:
         item["pick"] = question.pick
     if question.compare is not None:
         item["compare"] = deck.questions[question.compare].id
     if question.details:
         item["details"] = list(question.details)
+    if question.details_cy:
+        item["details_cy"] = list(question.details_cy)
     return item
 
 

@@ -337,6 +337,7 @@ async def test_written_answers_on_a_phone():
         await expect(wall).to_contain_text("Sharing power <b>and</b> responsibility")  # text, never markup
         await expect(wall).to_contain_text("Doing with, not doing to")
         await expect(wall.locator("b")).to_have_count(0)
+        await expect(wall.get_by_role("listitem").filter(has_text="power: 1")).to_have_count(1)  # the top words
         await expect(page.locator("#status")).to_have_text("■ The question is locked: no more answers.")
         await expect(page.get_by_label("Your answer 1")).to_have_attribute("readonly", "")
 

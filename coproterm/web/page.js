@@ -232,13 +232,18 @@
       var own = S.mine[m[1]] = {};
       m[2].forEach(function (pair) { own[pair[0]] = pair[1]; });
     } else if (kind === 24) {  /* Wall */
-      if (m[2] || !S.wall || S.wall.question !== m[1]) S.wall = { question: m[1], items: [], words: [] };
+      if (m[2] || !S.wall || S.wall.question !== m[1]) S.wall = { question: m[1], items: [], counts: {}, words: [] };
       var wall = S.wall, gone = {};
       m[5].forEach(function (id) { gone[id] = true; });
       m[4].forEach(function (pair) { gone[pair[0]] = true; });
       wall.items = m[4].map(function (pair) { return pair; }).concat(wall.items.filter(function (pair) { return !gone[pair[0]]; }));
       wall.total = m[3];
-      if (m[6] !== null) wall.words = m[6];
+      if (m[6]) {  /* changes to the top words: a count of 0 takes a word off */
+        m[6].forEach(function (pair) { if (pair[1]) wall.counts[pair[0]] = pair[1]; else delete wall.counts[pair[0]]; });
+        wall.words = Object.keys(wall.counts).map(function (w) { return [w, wall.counts[w]]; }).sort(function (a, b) {
+          return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);  /* most used first, ties as the hub orders them */
+        });
+      }
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
       if (T[m[1]]) { lang = m[1]; words(); }
     }

@@ -51,7 +51,12 @@ GOLDEN = [
         Wall(5, True, 1, ((1, "Equal power"),), (), (("equal", 1), ("power", 1))),
         "97 18 05 c3 01 91 92 01 ab 45 71 75 61 6c 20 70 6f 77 65 72 90 92 92 a5 65 71 75 61 6c 01 92 a5 70 6f 77 65 72 01",
     ),
-    (Wall(5, False, 1, (), (3,), None), "97 18 05 c2 01 90 91 03 c0"),
+    (Wall(5, False, 1, (), (3,), ()), "97 18 05 c2 01 90 91 03 90"),
+    (
+        Wall(5, False, 2, ((4, "More power"),), (), (("power", 2), ("more", 1), ("equal", 0))),
+        "97 18 05 c2 02 91 92 04 aa 4d 6f 72 65 20 70 6f 77 65 72 90 93 92 a5 70 6f 77 65 72 02 92 a4 6d 6f 72 65 01"
+        " 92 a5 65 71 75 61 6c 00",
+    ),
     (Mine(0, ((0, "ŵyr"),)), "93 19 00 91 92 00 a4 c5 b5 79 72"),
 ]
 
@@ -344,7 +349,7 @@ def test_participants_get_the_revealed_wall_once_then_changes_capped():
     sent, _ = frames(p, True)
     wall = sent[ANN]
     assert wall.fresh and len(wall.added) == WALL_ANSWERS and wall.total == WALL_ANSWERS + 20
-    assert wall.words is not None and len(wall.words) <= WALL_WORDS and wall.words[0] == ("common", WALL_ANSWERS + 20)
+    assert len(wall.words) <= WALL_WORDS and wall.words[0] == ("common", WALL_ANSWERS + 20)
     assert len(encode(wall)) < 8 * 1024
     sent, _ = frames(p, True)
     assert ANN not in sent, "nothing new: nothing sent"
@@ -363,9 +368,9 @@ def test_a_view_folds_the_wall_and_own_answers():
     view = SessionView()
     view.apply(Mine(WHAT, ((0, "ŵyr\x1b"),)))
     view.apply(Wall(WHAT, True, 2, ((1, "a"), (2, "b")), (), (("a", 1),)))
-    view.apply(Wall(WHAT, False, 1, (), (1,), None))
+    view.apply(Wall(WHAT, False, 1, (), (1,), (("b", 1), ("a", 0))))
     assert (
-        view.written.mine == {WHAT: {0: "ŵyr"}} and view.written.wall == {2: "b"} and view.written.words == (("a", 1),)
+        view.written.mine == {WHAT: {0: "ŵyr"}} and view.written.wall == {2: "b"} and view.written.words == (("b", 1),)
     )
     view.written.sent(5, WHAT, 1, "new")
     view.apply(Ack(5))
@@ -383,3 +388,26 @@ def test_word_counting_keeps_up_with_a_full_wall():
     for n in range(1, 501):
         book.apply(Answered(n, WHAT, 0, n, f"power sharing word{n % 50} ŵyr"))
     assert book.words["power"] == 500 and book.wall().words[0][1] == 500
+
+
+@settings(max_examples=60, deadline=None)
+@given(MODERATION)
+def test_a_participants_wall_folded_from_the_changes_is_the_hubs_wall(steps):
+    p = protocol()
+    p.opened(BOB, "10.0.0.2")
+    p.receive(BOB, encode(Hello(name="Bob")), 0.0)
+    p.receive(HOST, encode(Command(1, Action.REVEAL, WHAT)), 0.0)
+    view = SessionView()
+    for seq, step in enumerate(steps):
+        if step[0] == "answer":
+            _, who, slot, text = step
+            p.receive(who, encode(Answer(seq, WHAT, slot, text)), 1.0 + seq)
+        else:
+            _, answer, hidden = step
+            p.receive(HOST, encode(Moderate(seq, WHAT, answer, hidden)), 1.0 + seq)
+        sent, _ = frames(p, True)
+        if ANN in sent:
+            view.apply(sent[ANN])
+    wall = p.session.answers[WHAT].wall()
+    assert view.written.wall == {i: text for i, _, text in wall.answers}
+    assert view.written.words == wall.words

@@ -54,8 +54,15 @@ class AnswerView:
                     self.wall.pop(answer, None)
                 for answer, text in message.added:
                     self.wall[answer] = clean_answer(text)
-                if message.words is not None:
-                    self.words = tuple((clean_answer(word), count) for word, count in message.words)
+                if message.words:
+                    counts = dict(self.words)
+                    for word, count in message.words:
+                        if count:
+                            counts[clean_answer(word)] = count
+                        else:
+                            counts.pop(clean_answer(word), None)
+                    # The hub's own order: most used first, then alphabetical.
+                    self.words = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
                 self.wall_total = message.total
             case Answers():
                 if message.fresh or self.host_question != message.question:

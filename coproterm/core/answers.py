@@ -194,11 +194,11 @@ class AnswerBook:
 
 def wall_delta(
     before: WallView | None, after: WallView
-) -> tuple[bool, tuple[tuple[int, str], ...], tuple[int, ...], tuple[tuple[str, int], ...] | None]:
+) -> tuple[bool, tuple[tuple[int, str], ...], tuple[int, ...], tuple[tuple[str, int], ...]]:
     """What a participant who was shown ``before`` needs to see ``after``.
 
-    (fresh, added or changed answers as (id, text), ids to drop, the words if they changed).
-    With ``before`` None, everything (fresh).
+    (fresh, added or changed answers as (id, text), ids to drop, the words whose count changed,
+    a count of 0 for a word that left the top). With ``before`` None, everything (fresh).
     """
     if before is None:
         return True, tuple((i, text) for i, _, text in after.answers), (), after.words
@@ -206,7 +206,12 @@ def wall_delta(
     now = {i for i, _, _ in after.answers}
     added = tuple((i, text) for i, stamp, text in after.answers if had.get(i) != stamp)
     dropped = tuple(i for i in had if i not in now)
-    return False, added, dropped, (after.words if after.words != before.words else None)
+    counted = dict(before.words)
+    top = dict(after.words)
+    words = tuple((w, c) for w, c in after.words if counted.get(w) != c) + tuple(
+        (w, 0) for w, _ in before.words if w not in top
+    )
+    return False, added, dropped, words
 
 
 def answer_refusal(

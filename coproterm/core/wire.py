@@ -326,8 +326,9 @@ class Wall:
     """New or edited answers: (id, text)."""
     dropped: tuple[int, ...]
     """Ids to take off the wall (hidden, taken back, or older than the latest 100)."""
-    words: tuple[tuple[str, int], ...] | None
-    """The top words with the number of answers using each, most first; None: unchanged."""
+    words: tuple[tuple[str, int], ...]
+    """Changes to the top words: (word, answers using it); a count of 0 takes the word off the top.
+    With ``fresh``, the whole top list."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -601,7 +602,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _uint(_U32),
             _array(_pair(_uint(_U32), _text(MAX_ANSWER_TEXT)), 1000),
             _array(_uint(_U32), 1000),
-            _optional(_array(_pair(_text(MAX_WORD), _uint(_U32)), 100)),
+            _array(_pair(_text(MAX_WORD), _uint(_U32)), 200),
         ),
     ),
     Mine.TYPE: (Mine, (_uint(MAX_QUESTIONS), _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS))),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.movement import Movement
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.wire import Action
 
@@ -41,6 +42,23 @@ class FinalVote:
 
 
 @dataclass(frozen=True, slots=True)
+class Pair:
+    """One participant's before and after, on a question compared with an earlier one."""
+
+    participant: int
+    name: str
+    before: int
+    """Their position on the earlier question."""
+    after: int
+    """Their position on this one."""
+
+    @property
+    def steps(self) -> int:
+        """How far they moved: positive towards the scale's end (doing with), negative away."""
+        return self.after - self.before
+
+
+@dataclass(frozen=True, slots=True)
 class WrittenAnswer:
     """One written answer to a text question, as it stood at the end."""
 
@@ -66,11 +84,27 @@ class QuestionReport:
     resets: list[float] = field(default_factory=list)
     """When the facilitator cleared this question's votes."""
     answers: list[WrittenAnswer] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    """On a question compared with an earlier one: everyone who answered both, by participant number."""
+    compared: QuestionReport | None = None
+    """The earlier question this one is compared with (before and after), if any."""
     """A text question's answers as they ended (taken-back ones left out), oldest first."""
 
     @property
     def total(self) -> int:
         return sum(self.counts)
+
+    @property
+    def people(self) -> int:
+        """Participants with a final vote (on a pick-several question, fewer than the positions counted)."""
+        return len(self.final_votes)
+
+    @property
+    def movement(self) -> Movement | None:
+        """The room's move, on a question compared with an earlier one (None on other questions)."""
+        if self.question.compare is None or self.question.x is None:
+            return None
+        return Movement.of(self.question.x.size, ((p.before, p.after) for p in self.pairs))
 
 
 @dataclass(slots=True)
@@ -198,8 +232,22 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             WrittenAnswer(a.id, a.participant, names.get(a.participant, ""), a.text, written[(report.index, a.id)], a.hidden)
             for a in session.answers[report.index].current()
         ]
+    for report in reports:
+        if report.question.compare is not None:
+            report.compared = reports[report.question.compare]
+            report.pairs = _pairs(report.compared, report)
     found.sort(key=lambda flaw: flaw.row)
     return Report(deck, reports, len(session.participants), first, last, len(voters), found)
+
+
+def _pairs(before: QuestionReport, after: QuestionReport) -> list[Pair]:
+    """Everyone's final votes on both questions of a before-and-after."""
+    earlier = {vote.participant: vote.cell for vote in before.final_votes}
+    return [
+        Pair(vote.participant, vote.name, earlier[vote.participant], vote.cell)
+        for vote in after.final_votes
+        if vote.participant in earlier
+    ]
 
 
 def _question_of(event: Event) -> int | None:

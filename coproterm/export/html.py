@@ -19,6 +19,8 @@ from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.report import QuestionReport, Report
 from coproterm.export.answers import html_section
+from coproterm.export.movement import STYLE as MOVEMENT_STYLE
+from coproterm.export.movement import movement_section
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe-Ito, for a scale's positions: told apart with any common colour blindness, and in grey."""
@@ -74,7 +76,7 @@ table.words td { width: 80%; }
 table.words .bar { display: inline-block; height: .9em; background: #1f6f8b; vertical-align: middle; }
 ul.answers li { margin: .3rem 0; }
 @media print { main { max-width: none; } h2 { margin-top: 1rem; } }
-"""
+""" + MOVEMENT_STYLE
 
 
 _LANGUAGE: ContextVar[Language] = ContextVar("report_language")
@@ -161,10 +163,15 @@ def _section(q: QuestionReport, with_hidden: bool = False) -> str:
         none = t("No votes were cast on this question.")
         return head + f'<p class="meta">{none}</p></section>'
     body = [head, f'<p class="meta">{_votes(q.total)}</p>']
+    if question.several:
+        chose = tn("{count} person chose", "{count} people chose", q.people)
+        body[-1] = f'<p class="meta">{chose}: {_votes(q.total)}, up to {question.pick} each</p>'
     if question.y is None:
         body.append(_bars(question.x, q.counts))
         body.append(_table(question.x, q.counts))
         body.append(_group_notes(question.x))
+        if q.compared is not None:
+            body.append(movement_section(q, q.compared))
     else:
         body.append(_heatmap(question.x, question.y, q.counts))
     if len(q.timeline) > 1:

@@ -17,8 +17,25 @@ from coproterm.core.boards import Question
 from coproterm.core.report import QuestionReport, Report
 from coproterm.export.answers import csv_rows, json_entry
 
-CSV_COLUMNS = ("record", "question", "prompt", "cell", "x", "y", "count", "participant", "name", "text", "at", "hidden")
-"""``text``, ``at`` and ``hidden`` are filled for written answers (record=answer) only."""
+CSV_COLUMNS = (
+    "record",
+    "question",
+    "prompt",
+    "cell",
+    "x",
+    "y",
+    "count",
+    "participant",
+    "name",
+    "text",
+    "at",
+    "hidden",
+    "before",
+    "before_x",
+    "steps",
+)
+"""``text``, ``at`` and ``hidden`` are filled for written answers (record=answer) only; ``before``, ``before_x``
+and ``steps`` for a person's before and after (record=pair: ``cell`` and ``x`` are the after)."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 """What makes a spreadsheet read a cell as a formula (OWASP's list, with the full-width forms)."""
 
@@ -76,18 +93,14 @@ def to_csv(report: Report, *, with_names: bool = False, with_hidden: bool = Fals
             write(("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""))
         for vote in q.final_votes:
             name = vote.name if with_names else ""
-            write(
-                (
-                    "vote",
-                    number,
-                    prompt,
-                    vote.cell,
-                    *_labels(q.question, vote.cell),
-                    "",
-                    vote.participant,
-                    name,
-                )
-            )
+            for cell in q.question.chosen(vote.cell):  # a pick-several vote: a row per position chosen
+                write(("vote", number, prompt, cell, *_labels(q.question, cell), "", vote.participant, name))
+        for pair in q.pairs:
+            name = pair.name if with_names else ""
+            after, before = _labels(q.question, pair.after)[0], _labels(q.question, pair.before)[0]
+            blank = ("", "", "")  # text, at, hidden: a written answer's
+            row = ("pair", number, prompt, pair.after, after, "", "", pair.participant, name, *blank)
+            write((*row, pair.before, before, pair.steps))
     return out.getvalue()
 
 
@@ -124,8 +137,39 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
         for cell, count in enumerate(q.counts)
         for x, y in [_labels(q.question, cell)]
     ]
+    if q.question.section:
+        entry["section"] = q.question.section
+    if q.question.several:
+        entry["pick"] = q.question.pick
+        entry["people"] = q.people
     entry["votes"] = [
-        {"participant": b.participant, "cell": b.cell, **({"name": b.name} if with_names else {})} for b in q.final_votes
+        {
+            "participant": b.participant,
+            **({"cells": list(q.question.chosen(b.cell))} if q.question.several else {"cell": b.cell}),
+            **({"name": b.name} if with_names else {}),
+        }
+        for b in q.final_votes
     ]
+    movement = q.movement
+    if movement is not None and q.compared is not None:
+        entry["compared_with"] = q.compared.index + 1
+        entry["movement"] = {
+            "people": movement.people,
+            "towards": movement.towards,
+            "stayed": movement.stayed,
+            "away": movement.away,
+            "by_steps": {str(step): count for step, count in movement.by_steps().items()},
+            "from_to": [list(movement.counts[r * movement.size : (r + 1) * movement.size]) for r in range(movement.size)],
+        }
+        entry["pairs"] = [
+            {
+                "participant": p.participant,
+                "before": p.before,
+                "after": p.after,
+                "steps": p.steps,
+                **({"name": p.name} if with_names else {}),
+            }
+            for p in q.pairs
+        ]
     entry["timeline"] = [{"at": _iso(at), "counts": list(counts)} for at, counts in q.timeline]
     return entry

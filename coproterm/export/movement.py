@@ -1,0 +1,127 @@
+"""Before and after in the HTML report: the room's move from an earlier question to this one.
+
+A sentence (moved towards doing with, stayed, moved away), a chart of how many
+moved by each number of steps (away to the left, towards to the right), and the
+from→to table: a row per position before, a column per position after, the
+diagonal those who stayed. Like the grid, the table's column headers keep only
+their numbers on a phone, with a key below.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from coproterm.core.boards import Scale
+from coproterm.core.movement import Movement, steps_words, summary, towards_words
+from coproterm.core.report import QuestionReport
+
+TOWARDS = "#009E73"
+"""Okabe-Ito's bluish green: moved towards the scale's end."""
+AWAY = "#D55E00"
+"""Okabe-Ito's vermillion: moved away."""
+STAYED = "#5b6475"
+
+STYLE = """
+figure.movement svg { max-width: 600px; }
+figure.movement p.moved { font-weight: 700; margin: .25rem 0 .5rem; }
+table.moves td.stayed { outline: 2px solid #5b6475; outline-offset: -2px; }
+"""
+"""Added to the report's stylesheet (the heatmap table's own rules do the rest)."""
+
+
+def movement_section(q: QuestionReport, compared: QuestionReport) -> str:
+    """The before-and-after figure of a question compared with ``compared``; empty when nobody answered both."""
+    movement = q.movement
+    scale = q.question.x
+    if movement is None or scale is None:
+        return ""
+    before = f"question {compared.index + 1}, “{compared.question.prompt}”"
+    head = (
+        f'<figure class="movement" id="moves{q.index + 1}"><p><strong>Before and after</strong></p>'
+        f'<p class="meta">Compared with {escape(before)}: everyone who answered both.</p>'
+        f'<p class="moved">{escape(summary(movement, scale))}.</p>'
+    )
+    if not movement.people:
+        return head + "</figure>"
+    return head + _steps_chart(movement, scale) + _transitions(movement, scale) + "</figure>"
+
+
+def _steps_chart(movement: Movement, scale: Scale) -> str:
+    """A column per number of steps, from the most away (left) to the most towards (right)."""
+    steps = range(-(scale.size - 1), scale.size)
+    by = movement.by_steps()
+    peak = max(by.values())
+    left, top, plot_h, bottom = 10, 24, 120, 44
+    column = 560 / len(steps)
+    width, height = left * 2 + 560, top + plot_h + bottom
+    items: list[str] = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + 560}" y2="{top + plot_h}" stroke="{STAYED}"/>'
+    ]
+    for i, step in enumerate(steps):
+        count = by.get(step, 0)
+        x = left + i * column
+        colour = TOWARDS if step > 0 else AWAY if step < 0 else STAYED
+        if count:
+            h = plot_h * count / peak
+            items.append(
+                f'<rect x="{x + 3:.1f}" y="{top + plot_h - h:.1f}" width="{column - 6:.1f}" height="{h:.1f}"'
+                f' fill="{colour}" rx="2"/>'
+            )
+            items.append(
+                f'<text x="{x + column / 2:.1f}" y="{top + plot_h - h - 6:.1f}" class="axis" font-size="14"'
+                f' text-anchor="middle">{count}</text>'
+            )
+        label = "0" if step == 0 else f"{step:+d}"
+        items.append(
+            f'<text x="{x + column / 2:.1f}" y="{top + plot_h + 20}" class="axis" font-size="14"'
+            f' text-anchor="middle">{label}</text>'
+        )
+    towards = escape(towards_words(scale))
+    items.append(
+        f'<text x="{left}" y="{top + plot_h + 40}" class="axis" font-size="14" style="fill:{AWAY}">← away</text>'
+    )
+    items.append(
+        f'<text x="{left + 560}" y="{top + plot_h + 40}" class="axis" font-size="14" text-anchor="end"'
+        f' style="fill:{TOWARDS}">towards {towards} →</text>'
+    )
+    words = ", ".join(
+        f"{count} stayed" if step == 0 else f"{count} moved {steps_words(step)} {'towards' if step > 0 else 'away'}"
+        for step, count in by.items()
+    )
+    return (
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Steps moved: {escape(words)}">'
+        f"{''.join(items)}</svg>"
+    )
+
+
+def _transitions(movement: Movement, scale: Scale) -> str:
+    """The from→to table: darker with more people; the diagonal (stayed) outlined."""
+    peak = max(movement.counts) or 1
+    heads = "".join(
+        f'<th scope="col" title="{escape(p.label)}">{x + 1}<span class="long"><br>{escape(p.label)}</span></th>'
+        for x, p in enumerate(scale.positions)
+    )
+    rows: list[str] = []
+    for before, position in enumerate(scale.positions):
+        cells = []
+        for after in range(scale.size):
+            count = movement.count(before, after)
+            level = count / peak
+            fill = f"rgba(0,158,115,{0.08 + 0.85 * level:.2f})" if after > before else (
+                f"rgba(213,94,0,{0.08 + 0.85 * level:.2f})" if after < before else f"rgba(91,100,117,{0.08 + 0.85 * level:.2f})"
+            )
+            background = fill if count else "#f4f5f7"
+            ink = "#fff" if level > 0.55 else "#1d2330"
+            stayed = ' class="stayed"' if after == before else ""
+            cells.append(f'<td{stayed} style="background:{background};color:{ink}">{count or "·"}</td>')
+        rows.append(f'<tr><th scope="row">{before + 1}. {escape(position.label)}</th>{"".join(cells)}</tr>')
+    key = "".join(f"<li>{escape(p.label)}</li>" for p in scale.positions)
+    caption = (
+        f"From before (rows) to after (columns) on {scale.title}: right of the outlined diagonal moved towards"
+        f" {towards_words(scale)}, left of it moved away."
+    )
+    return (
+        f'<div class="grid"><table class="heat moves" aria-label="{escape(caption)}">'
+        f'<thead><tr><td>before ↓ after →</td>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<ol class="key">{key}</ol></div><figcaption>{escape(caption)}</figcaption>'
+    )

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.hubproc import workshop_deck
 from bench.loadgen import HEADER, HubProcess, Stats, run
 from coproterm.core.wire import Action, Command, Hello, Vote
 from tests.hubkit import Peer, join
@@ -190,7 +191,7 @@ def storm(runs: int) -> dict[str, float]:
 
 
 def workshop(scale: float, runs: int) -> dict[str, float]:
-    """A one-hour workshop, played ``scale`` times faster: 10 questions, 30 participants; a fresh hub each run."""
+    """A one-hour workshop, played ``scale`` times faster: the built-in workshop's questions, 30 participants; a fresh hub each run."""
     figures: dict[str, list[float]] = {"received": [], "sent": [], "payload_in": [], "segments": [], "votes": []}
     for seed in range(runs):
         for name, value in _one_workshop(scale, seed).items():
@@ -220,11 +221,12 @@ def _one_workshop(scale: float, seed: int) -> dict[str, float]:
 
 
 async def _facilitate(hub: HubProcess, start: float, end: float) -> None:
-    """Ten questions in the hour: 4 minutes of voting, lock, reveal, 2 minutes of talk."""
+    """Every question of the workshop in the hour: two thirds of each step voting, lock, reveal, a third of talk."""
     host = await _host(hub.url, hub.token)
-    step = (end - start) / 10
+    count = len(workshop_deck()["questions"])
+    step = (end - start) / count
     await asyncio.sleep(max(0.0, start - time.time()))
-    for question in range(10):
+    for question in range(count):
         await host.request(lambda s, q=question: Command(s, Action.GOTO, q))
         await asyncio.sleep(step * 4 / 6)
         await host.request(lambda s, q=question: Command(s, Action.LOCK, q))

@@ -23,7 +23,7 @@ import tempfile
 
 from websockets.asyncio.server import ServerConnection, serve
 
-from coproterm.core.deck import deck_from_data, deck_to_data, default_deck
+from coproterm.core.deck import builtin_deck, deck_from_data, deck_to_data, default_deck
 from coproterm.core.wire import Ack, Role, Welcome, encode
 from server.hosting import HubRunner, SSHOptions, new_session
 from server.hub import HOST_INTERVAL, MAX_FRAME, PARTICIPANT_INTERVAL
@@ -33,11 +33,8 @@ TOKEN = "bench-host-token"
 
 
 def workshop_deck() -> dict:
-    """Ten voting questions on the built-in boards, for the hour-long workshop."""
-    data = deck_to_data(default_deck())
-    boards = ["spectrum", "complexity", ["spectrum", "complexity"], "spectrum", "complexity"]
-    data["questions"] = [{"prompt": f"Question {i + 1}", "board": boards[i % len(boards)]} for i in range(10)]
-    return data
+    """The whole built-in workshop (its 14 questions: scales, choose several, before and after, the grid, talk)."""
+    return deck_to_data(builtin_deck("workshop"))
 
 
 async def run_bare(ready) -> None:

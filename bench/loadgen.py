@@ -40,7 +40,7 @@ from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.boards import Deck
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Ack, Error, Hello, State, Vote, Welcome, decode, encode
+from coproterm.core.wire import Ack, Choose, Error, Hello, State, Vote, Welcome, decode, encode
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = 52
@@ -261,7 +261,11 @@ class _Participant:
     async def vote(self, question: int, choice: int | None) -> None:
         self.seq += 1
         self.answered.clear()
-        await self.socket.send(encode(Vote(self.seq, question, choice)))
+        several = self._deck is not None and self._deck.questions[question].several
+        if several:  # a pick-several question: this position, as a Choose
+            await self.socket.send(encode(Choose(self.seq, question, 0 if choice is None else 1 << choice)))
+        else:
+            await self.socket.send(encode(Vote(self.seq, question, choice)))
         if self.counting:
             self.stats.sent += 1
         await self.answered.wait()

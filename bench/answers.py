@@ -1,6 +1,7 @@
 """Figures for open answers (issue 16), printed, never asserted:
 
-    .venv/bin/python bench/answers.py
+    .venv/bin/python -m bench.answers           # 1, 2 and 3: two seconds
+    .venv/bin/python -m bench.answers --real    # and 2 against a real hub process: about 45 s more
 
 1. Bytes per participant for a workshop-hour of the short built-in deck (its six
    questions, both text questions among them): 30 people, two answers each on
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import random
 import statistics
+import sys
 import time
 
 from coproterm.core.answers import AnswerBook
@@ -178,6 +180,59 @@ def host_fan_out(answers: int = 2000, per_second: float = 50.0, interval: float 
     }
 
 
+def host_fan_out_real(answers: int = 2000, per_second: float = 50.0) -> dict[str, float]:
+    """The same, against a real hub in a process of its own: frames a second as its host receives them, and its CPU."""
+    import asyncio
+
+    from bench.loadgen import HubProcess
+    from tests.hubkit import join
+
+    async def go(hub: HubProcess) -> dict[str, float]:
+        host = await join(hub.url, Hello(host_token=hub.token))
+        writers = -(-answers // 3)
+        people = []
+        for start in range(0, writers, 100):
+            people += await asyncio.gather(
+                *(join(hub.url, Hello(name=f"p{n}")) for n in range(start, min(writers, start + 100)))
+            )
+        arrivals: list[float] = []
+        loop = asyncio.get_running_loop()
+
+        async def listen() -> None:
+            while True:
+                message = await host.recv(timeout=30)
+                arrivals.append(loop.time())
+                del message
+
+        listener = asyncio.create_task(listen())
+        await asyncio.sleep(0.5)
+        arrivals.clear()
+        cpu = hub.cpu_seconds()
+        started = loop.time()
+        rng = random.Random(4)
+        for i in range(answers):
+            await asyncio.sleep(max(0.0, started + i / per_second - loop.time()))
+            peer = people[i % writers]
+            await peer.send(Answer(i, 0, i // writers, _answer_text(rng)))
+        await asyncio.sleep(1.0)
+        elapsed = loop.time() - started
+        cpu = hub.cpu_seconds() - cpu
+        listener.cancel()
+        window = max(sum(1 for u in arrivals if t <= u < t + 0.999) for t in arrivals)
+        for peer in [host, *people]:
+            await peer.socket.close()
+        return {
+            "seconds": elapsed,
+            "host_frames_received": len(arrivals),
+            "host_frames_mean_per_s": len(arrivals) / elapsed,
+            "host_frames_max_any_1s_window": window,
+            "hub_cpu_percent_of_one_core": 100 * cpu / elapsed,
+        }
+
+    with HubProcess("hub") as hub:
+        return asyncio.run(go(hub))
+
+
 def word_counting(wall: int = 5000, changes: int = 2000) -> dict[str, float]:
     """The cost of a change to a wall of ``wall`` answers, against recounting them all."""
     rng = random.Random(3)
@@ -218,6 +273,10 @@ def main() -> None:
         "2. host fan-out, 2,000 answers at 50/s (budget 10 frames/s)": host_fan_out(),
         "3. word counting, 5,000 answers": word_counting(),
     }
+    if "--real" in sys.argv:  # about 45 s: a real hub, 667 participants, 2,000 answers at 50/s
+        figures["2b. the same against a real hub process (ack-free: answers sent, acks not awaited)"] = (
+            host_fan_out_real()
+        )
     for title, values in figures.items():
         print(title)
         for name, value in values.items():

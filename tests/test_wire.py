@@ -16,10 +16,13 @@ from coproterm.core.wire import (
     Action,
     Attendance,
     Ballot,
+    Choose,
     Command,
     Error,
     ErrorCode,
     Hello,
+    Moves,
+    People,
     ProtocolError,
     Role,
     Speak,
@@ -87,6 +90,14 @@ def test_byte_budgets():
     assert len(encode(Tally(200, (0xFFFF,) * 24))) <= 80
     assert len(encode(Tally(1, (5, 9, 3, 0, 7, 6)))) == 10
     assert len(encode(Tally(4, (1,) * 24))) == 30
+    # The whole workshop: a pick-several vote of up to 16 positions, its people, the values' tally, the move.
+    assert len(encode(Choose(0xFFFF_FFFF, 200, 0xFFFF))) <= 16
+    assert len(encode(Choose(12, 1, 0b101))) == 5
+    assert len(encode(People(200, 0xFFFF))) <= 8
+    assert len(encode(Tally(200, (0xFFFF_FFFF,) * 5))) <= 40
+    assert len(encode(Moves(2, 1, (1,) * 36))) == 43, "a 6 x 6 move of a room of 30"
+    assert len(encode(Moves(200, 199, (0xFFFF,) * 36))) <= 120
+    assert len(encode(Attendance(65535))) <= 5
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,11 @@ Strings defined away from a language (module constants, key bindings) are marked
 :func:`N_` for the extractor and translated where they are drawn. English is the source
 language: its "catalog" is the identity.
 
-Bilingual mode (``"cy+en"``) is for the projector: both languages, Welsh first, as
-bilingual signage in Wales is laid out.
+Bilingual mode (``"cy+en"``) is for the projector: the workshop's own words (the deck:
+questions, labels, help) in both languages, Welsh first, as bilingual signage in Wales is
+laid out; the interface's few words around them in Welsh. (Doubling every status
+fragment made the projected screen unreadable in both languages: the snapshots of
+tests/test_snapshots_cymraeg.py showed it.)
 """
 
 from __future__ import annotations
@@ -37,8 +40,6 @@ LANGUAGES: Final = (WELSH, ENGLISH)
 """The languages a person may choose, Welsh first."""
 CHOICES: Final = (WELSH, ENGLISH, BILINGUAL)
 """Every mode a face may draw in (bilingual is for a projected dashboard)."""
-BILINGUAL_JOIN: Final = " / "
-"""Between the Welsh and the English of one short interface string in bilingual mode."""
 
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:![rsa])?(?::[^{}]*)?\}")
 
@@ -90,22 +91,13 @@ class Language:
         if self.code == ENGLISH:
             return message.format(**values) if values else message
         welsh = self._welsh.gettext(message)
-        text = welsh.format(**values) if values else welsh
-        if self.bilingual:
-            english = message.format(**values) if values else message
-            if english != text:
-                return f"{text}{BILINGUAL_JOIN}{english}"
-        return text
+        return welsh.format(**values) if values else welsh
 
     def tn(self, singular: str, plural: str, count: int, /, **values: object) -> str:
         """The message for ``count`` things in this language (``{count}`` is filled too)."""
-        english = (singular if count == 1 else plural).format(count=count, **values)
         if self.code == ENGLISH:
-            return english
-        text = self._welsh.ngettext(singular, plural, count).format(count=count, **values)
-        if self.bilingual and english != text:
-            return f"{text}{BILINGUAL_JOIN}{english}"
-        return text
+            return (singular if count == 1 else plural).format(count=count, **values)
+        return self._welsh.ngettext(singular, plural, count).format(count=count, **values)
 
     def pick(self, english: str, welsh: str, *, join: str = "\n") -> str:
         """One of a pair of texts a deck gives (Welsh falls back to English where the deck has none)."""

@@ -48,13 +48,15 @@ def test_the_built_in_workshop_runs_in_four_sections_with_every_activity():
     assert values.pick == 2 and values.x.size == 5
     ladders = [q.x.key for q in workshop.questions if q.prompt == "Where is your organisation on the ladder?"]
     assert ladders == ["arnstein", "tlap"]
-    assert [p.label for p in workshop.questions[prompts.index("Where is your organisation on the ladder?")].x.positions][
-        :3
-    ] == ["Manipulation", "Therapy", "Informing"]
+    assert [
+        p.label for p in workshop.questions[prompts.index("Where is your organisation on the ladder?")].x.positions
+    ][:3] == ["Manipulation", "Therapy", "Informing"]
     cases = [q for q in workshop.questions if q.prompt.startswith("Case study")]
     assert [len([line for line in q.details if not line.startswith("https://")]) for q in cases] == [4, 4]
     opportunity = workshop.questions[prompts.index("Where do you have a new opportunity to co-produce?")]
-    assert workshop.questions[opportunity.compare].prompt == "Where does your work live on the spectrum of interactions?"
+    assert (
+        workshop.questions[opportunity.compare].prompt == "Where does your work live on the spectrum of interactions?"
+    )
     risk = next(q.x for q in workshop.questions if q.x is not None and q.x.key == "risk")
     assert [risk.group_of(i).label for i in range(6)] == ["simple"] * 2 + ["complicated"] * 2 + ["complex"] * 2
     assert risk.positions[0].label == "We all know how to do this"

@@ -57,7 +57,12 @@ def test_csv_has_a_pair_row_per_person_who_answered_both(tmp_path):
     pairs = [row for row in rows if row["record"] == "pair"]
     assert len(pairs) == 6
     first = pairs[0]
-    assert (first["question"], first["participant"], first["cell"], first["x"]) == ("3", "1", "5", "co-production / involvement")
+    assert (first["question"], first["participant"], first["cell"], first["x"]) == (
+        "3",
+        "1",
+        "5",
+        "co-production / involvement",
+    )
     assert (first["before"], first["before_x"], first["steps"]) == ("3", "consultation", "2")
     assert [row["steps"] for row in pairs] == ["2", "0", "-2", "4", "3", "2"]
 
@@ -115,5 +120,7 @@ async def test_the_move_reads_in_chromium_at_a_laptops_and_a_phones_width(tmp_pa
         assert fits["svgWidth"] > 0.7 * min(width, 600) - 40
         assert fits["key"] == ("block" if width < 560 else "none")
         violations = await axe_violations(page)
-        assert not [v for v in violations if "movement" in " ".join(v["nodes"]) or "moves" in " ".join(v["nodes"])], violations
+        assert not [v for v in violations if "movement" in " ".join(v["nodes"]) or "moves" in " ".join(v["nodes"])], (
+            violations
+        )
         await context.close()

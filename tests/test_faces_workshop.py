@@ -123,7 +123,12 @@ async def test_choose_up_to_two_values(workshop_hub):
         await ap.press("3", "enter")
         await until(hp, lambda: shown(host, TallyChart)[0].counts == (1, 0, 1, 0, 0))
         await until(hp, lambda: shown(host, TallyChart)[0].people == 1 and host.view.turnout.voted == 1)
-        await until(ap, lambda: "Value all participants, and build on their strengths + Do what matters" in text_of(ann, "#feedback"))
+        await until(
+            ap,
+            lambda: (
+                "Value all participants, and build on their strengths + Do what matters" in text_of(ann, "#feedback")
+            ),
+        )
         await ap.press("4", "enter")  # a third is one too many: the hub says so, and nothing changes
         await until(ap, lambda: "choose at most 2 positions" in text_of(ann, "#feedback"))
         assert workshop_hub.session.tally(strongest).counts == (1, 0, 1, 0, 0)

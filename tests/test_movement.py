@@ -43,9 +43,7 @@ def voted_room() -> HubProtocol:
     p = HubProtocol(Session(default_deck(), HOST_TOKEN, counting_tokens()))
     p.opened(100, "127.0.0.1")
     p.receive(100, encode(Hello(host_token=HOST_TOKEN)), 0.0)
-    seq = 0
-    for question, side in ((WORK, 0), (OPPORTUNITY, 1)):
-        seq += 1
+    for seq, (question, side) in enumerate(((WORK, 0), (OPPORTUNITY, 1)), 1):
         p.receive(100, encode(Command(seq, Action.GOTO, question)), 0.0)
         for person, pair in BEFORE_AFTER.items():
             if side == 0:

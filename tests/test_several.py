@@ -14,7 +14,9 @@ from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.test_session import command, host, join, only
 
 WORKSHOP = builtin_deck("workshop")
-STRONGEST = next(i for i, q in enumerate(WORKSHOP.questions) if q.prompt == "Which value is strongest in your work today?")
+STRONGEST = next(
+    i for i, q in enumerate(WORKSHOP.questions) if q.prompt == "Which value is strongest in your work today?"
+)
 
 
 def test_golden_bytes_and_the_budget():

@@ -30,8 +30,8 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any

@@ -42,6 +42,8 @@ from coproterm.core.wire import (
     Message,
     Mine,
     Moderate,
+    Moves,
+    People,
     Role,
     Speak,
     Speaks,
@@ -52,7 +54,6 @@ from coproterm.core.wire import (
     Welcome,
 )
 from coproterm.core.wire import Answer as AnswerMessage
-from coproterm.core.wire import Moves, People
 
 ConnId = int
 

@@ -107,8 +107,14 @@ def _transitions(movement: Movement, scale: Scale) -> str:
         for after in range(scale.size):
             count = movement.count(before, after)
             level = count / peak
-            fill = f"rgba(0,158,115,{0.08 + 0.85 * level:.2f})" if after > before else (
-                f"rgba(213,94,0,{0.08 + 0.85 * level:.2f})" if after < before else f"rgba(91,100,117,{0.08 + 0.85 * level:.2f})"
+            fill = (
+                f"rgba(0,158,115,{0.08 + 0.85 * level:.2f})"
+                if after > before
+                else (
+                    f"rgba(213,94,0,{0.08 + 0.85 * level:.2f})"
+                    if after < before
+                    else f"rgba(91,100,117,{0.08 + 0.85 * level:.2f})"
+                )
             )
             background = fill if count else "#f4f5f7"
             ink = "#fff" if level > 0.55 else "#1d2330"
@@ -122,6 +128,6 @@ def _transitions(movement: Movement, scale: Scale) -> str:
     )
     return (
         f'<div class="grid"><table class="heat moves" aria-label="{escape(caption)}">'
-        f'<thead><tr><td>before ↓ after →</td>{heads}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f"<thead><tr><td>before ↓ after →</td>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<ol class="key">{key}</ol></div><figcaption>{escape(caption)}</figcaption>'
     )

@@ -24,8 +24,8 @@ from coproterm.core.wire import Action, Turnout
 from coproterm.tui.host.qr_screen import QRScreen
 from coproterm.tui.hub_app import HubScreen, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
-from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.movement import MovementView
+from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
 from coproterm.tui.widgets.wall import AnswerWall
 

@@ -137,3 +137,28 @@ async def test_answers_come_back_on_resume_and_follow_the_question():
             await ap2.pause(0.1)
             assert not again.screen.query_one(MineList).display, "the other question has no answers of mine yet"
             await host.socket.close()
+
+
+async def test_a_long_wall_keeps_the_cursor_in_view_at_80x24():
+    from coproterm.core.wire import Answer, Hello
+    from tests.hubkit import join
+
+    async with running_hub() as hub:
+        people = [await join(hub.url, Hello(name=f"p{n}")) for n in range(40)]
+        for n, peer in enumerate(people):
+            await peer.request(lambda seq, n=n: Answer(seq, WHAT, 0, f"answer number {n} about sharing power"))
+        host = HostApp(hub.url, HOST_TOKEN)
+        async with host.run_test(size=(80, 24)) as hp:
+            await until(hp, lambda: len(host.view.written.host_answers) == 40)
+            wall = wall_of(host)
+            wall.focus()
+            await hp.pause(0.1)
+            for _ in range(30):
+                await hp.press("down")
+            await hp.pause(0.1)
+            assert wall.selected.text == "answer number 9 about sharing power"
+            drawn = str(wall.render())
+            assert "▶ answer number 9 " in drawn and "newer" in drawn and "40 answers" in drawn
+            assert wall.region.height < 24
+        for peer in people:
+            await peer.socket.close()

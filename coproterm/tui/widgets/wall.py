@@ -108,6 +108,8 @@ class AnswerWall(Widget, can_focus=True):
         self._answers: list[HostAnswer] = []
         self._words: list[tuple[str, int]] | None = None
         self._total = 0
+        self._top = 0
+        """The first answer drawn (the wall scrolls to keep the cursor in view)."""
 
     def show(self, question: int, written: AnswerView) -> None:
         """Draw the host's latest answers to ``question``."""
@@ -168,7 +170,10 @@ class AnswerWall(Widget, can_focus=True):
         if not self._answers:
             return head + Text("No answers yet.", style=SMALL)
         body = Text()
-        for index, answer in enumerate(self._answers):
+        first, last = self._window(width)
+        if first:
+            body.append(f"  ↑ {first} newer\n", SMALL)
+        for index, answer in enumerate(self._answers[first:last], start=first):
             mark = "▶ " if index == self.cursor and self.has_focus else "  "
             style = Style(dim=True, strike=True) if answer.hidden else PLAIN
             line = Text.assemble(mark, (answer.text, style), ("  [hidden]" if answer.hidden else "", "dim italic"))
@@ -176,7 +181,39 @@ class AnswerWall(Widget, can_focus=True):
                 line.stylize("reverse", 2)
             body.append_text(line)
             body.append("\n")
+        if last < len(self._answers):
+            body.append(f"  ↓ {len(self._answers) - last} older", SMALL)
         return head + body
+
+    def _window(self, width: int) -> tuple[int, int]:
+        """The answers to draw, [first, last): as many as the room the wall has, the cursor among them.
+
+        A wall of thousands is never drawn whole: the screen would scroll away from the cursor.
+        """
+        room = max(4, self._rows() - 4)
+        first = min(self._top, self.cursor)
+
+        def height(answer: HostAnswer) -> int:
+            return 1 + (len(answer.text) + 12) // max(10, width - 2)
+
+        def fits(start: int) -> int:
+            used, end = 0, start
+            while end < len(self._answers) and used + height(self._answers[end]) <= room:
+                used += height(self._answers[end])
+                end += 1
+            return max(end, start + 1)
+
+        while fits(first) <= self.cursor:
+            first += 1
+        self._top = first
+        return first, fits(first)
+
+    def _rows(self) -> int:
+        """The rows of the nearest scrolling container (the dashboard's body), or the screen's."""
+        for ancestor in self.ancestors:
+            if isinstance(ancestor, Widget) and ancestor.is_scrollable:
+                return ancestor.size.height or self.screen.size.height
+        return self.screen.size.height
 
     def on_focus(self) -> None:
         self.refresh()

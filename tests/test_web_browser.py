@@ -367,3 +367,54 @@ async def test_accessibility_of_written_answers_and_choose_several():
         await expect(page.get_by_role("region", name="Results")).to_contain_text("1 person voted")
         assert await axe_violations(page) == []
         assert await small_targets(page) == []
+
+
+async def test_the_wifi_dropping_and_coming_back():
+    async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
+        host = await join_host(hub.url)
+        await command(host, Action.GOTO, SPECTRUM)
+        await join_page(page, hub.url)
+        await page.locator('[data-id="c4"]').tap()
+        await host.until(lambda p: p.tally is not None and p.tally.counts == (0, 0, 0, 0, 1, 0))
+        for socket in list(hub.hub._sockets.values()):  # the room's Wi-Fi resets every connection
+            socket.transport.abort()
+        await expect(page.locator("#link")).to_have_text("Connection lost: trying again…")
+        await expect(page.locator("#link")).to_have_text("Connected", timeout=15_000)
+        await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: participation")
+        host = await join_host(hub.url)
+        opened = repr(hub.hub._ids)  # count(N): the next connection's number
+        await page.context.set_offline(True)  # the phone's own network goes and comes back
+        await page.context.set_offline(False)
+        async with asyncio.timeout(10):
+            while repr(hub.hub._ids) == opened:  # a fresh connection, not trusting the old one
+                await asyncio.sleep(0.05)
+        await expect(page.locator("#link")).to_have_text("Connected")
+        await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: participation")
+        await page.locator('[data-id="c5"]').tap()  # the same person: the vote moves, no second one appears
+        await host.until(lambda p: p.tally is not None and p.tally.counts == (0, 0, 0, 0, 0, 1))
+        assert len(hub.session.participants) == 1
+
+
+async def test_large_text_and_reduced_motion():
+    async with (
+        running_hub(coded_session()) as hub,
+        chromium() as browser,
+        phone(browser, bypass_csp=True, reduced_motion="reduce") as page,
+    ):
+        host = await join_host(hub.url)
+        await command(host, Action.GOTO, SPECTRUM)
+        await page.goto(qr_link(hub.url))
+        await page.add_style_tag(content="html { font-size: 200%; }")  # the phone's largest text setting
+        await page.get_by_role("button", name="Join").click()
+        await page.locator('[data-id="c3"]').click()
+        await command(host, Action.REVEAL, SPECTRUM)
+        await expect(page.get_by_role("region", name="Results")).to_be_visible()
+        wide = await page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 390, "text twice as large still reflows into the phone's width"
+        label = await page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.lab')).fontSize)")
+        assert label >= 32
+        motion = await page.evaluate("() => getComputedStyle(document.querySelector('.fill')).transitionDuration")
+        assert motion == "0s"
+        await command(host, Action.GOTO, GRID)
+        await expect(page.locator("table")).to_be_visible()
+        assert await page.evaluate("() => document.documentElement.scrollWidth") <= 390, "the grid scrolls in its box"

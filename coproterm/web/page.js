@@ -579,10 +579,18 @@
     $("form-error").textContent = "";
     connect();
   });
-  /* A phone that slept, or found its Wi-Fi again, tries at once rather than at its next turn. */
-  function wake() { if (S.phase === "joined" && !S.ws && !document.hidden) connect(); }
-  document.addEventListener("visibilitychange", wake);
-  window.addEventListener("online", wake);
+  /* A phone that slept, or found its network again, connects afresh at once: its old socket may be
+     dead without knowing it (a browser notices a silent TCP connection only when it next sends). */
+  var hiddenAt = 0;
+  function wake(fresh) {
+    if (S.phase !== "joined" || document.hidden) return;
+    if (!S.ws || fresh) connect();
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { hiddenAt = Date.now(); return; }
+    wake(Date.now() - hiddenAt > 20000);
+  });
+  window.addEventListener("online", function () { wake(true); });
 
   words();
   $("code").value = linkCode || saved.code || "";

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -220,3 +221,30 @@ def test_no_catalog_call_hides_inside_an_f_string() -> None:
                 if is_f_string and inside.search(token.string):
                     found.append(f"{path.relative_to(ROOT)}:{token.start[0]}")
     assert not found, "compute the translated text before the f-string: " + ", ".join(found)
+
+
+@pytest.mark.parametrize(
+    ("args", "environment"),
+    [(["join", "--lang", "cy", "--help"], {}), (["export", "--help"], {"LANG": "cy_GB.UTF-8"})],
+    ids=["--lang", "LANG"],
+)
+def test_the_command_line_helps_in_welsh(args: list[str], environment: dict[str, str]) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LANG", "LC_"))}
+    out = subprocess.run(
+        [sys.executable, "-m", "coproterm", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**env, **environment},
+    ).stdout
+    assert out.startswith("defnydd: coproterm"), out
+    assert "dangos y neges gymorth hon a gadael" in out and "dewisiadau:" in out
+    assert "show this help" not in out
+
+
+def test_the_command_line_helps_in_english_by_default() -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("LANG", "LC_"))}
+    out = subprocess.run(
+        [sys.executable, "-m", "coproterm", "join", "--help"], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    assert out.startswith("usage: coproterm") and "your display name" in out

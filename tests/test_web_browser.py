@@ -271,6 +271,7 @@ async def test_choose_several_on_a_phone():
         host = await join_host(hub.url)
         await join_page(page, hub.url)
         await command(host, Action.GOTO, values)
+        await expect(page.locator(".section")).to_have_text("WHAT?")  # the deck's section, carried forward
         await expect(page.locator("#status")).to_have_text(
             "Tap up to 2 choices. You can change them until voting is locked."
         )

@@ -314,6 +314,7 @@
     var q = S.deck.questions[S.state.current];
     var box = $("session");
     var parts = [
+      section(),
       el("p", { cls: "step", id: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
       el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: tx(q, "prompt") })
     ];
@@ -347,6 +348,14 @@
         if (again.setSelectionRange && caret) again.setSelectionRange(caret[0], caret[1]);
       }
     }
+  }
+
+  function section() {  /* a deck names a section where it begins: the current one is the latest named */
+    for (var i = S.state.current; i >= 0; i--) {
+      var q = S.deck.questions[i];
+      if (q.section) return el("p", { cls: "section", text: tx(q, "section") });
+    }
+    return null;
   }
 
   function button(text, cls, id, onClick) {

@@ -2,7 +2,8 @@
 
 Each one joins over a real websocket like anybody else, reads each new question
 for a few seconds, places their work where their leaning takes them, and now and
-then changes their mind, until voting is locked.
+then changes their mind, until voting is locked. To a text question they write
+one or two answers in the workshop's own words.
 """
 
 from __future__ import annotations
@@ -14,7 +15,22 @@ from contextlib import suppress
 from coproterm.client.link import Link, LinkStatus
 from coproterm.core.boards import Question, Scale
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Choose, Hello, Message, State, Vote
+from coproterm.core.wire import Answer, Choose, Hello, Message, State, Vote
+
+WRITTEN = (
+    "Build relationships of trust and share power.",
+    "Do what matters for the people involved.",
+    "People can be change makers, and organisations become enablers.",
+    "Develop networks across silos.",
+    "share power and responsibility",
+    "work together for mutual benefit",
+    "equal, reciprocal and caring relationships",
+    "We listen to people's experience and share ours.",
+    "There is equal power in our decision making.",
+    "We value different experiences.",
+    "'working with' rather than 'doing to'",
+)
+"""What the demo crowd writes to a text question: the workshop's own words (its slides)."""
 
 NAMES = (
     "Aled",
@@ -72,9 +88,13 @@ class SimulatedParticipant:
             await self._changed.wait()
             self._changed.clear()
             state, question = self.view.state, self.view.question
-            if state is None or question is None or question.x is None or not state.open:
+            if state is None or question is None or not state.open or state.current in answered:
                 continue
-            if state.current in answered:
+            if question.answers is not None:
+                answered.add(state.current)
+                await self._write(state.current, min(question.answers.max_answers, self._rng.randint(1, 2)))
+                continue
+            if question.x is None:
                 continue
             answered.add(state.current)
             await self._sleep(2, 12)
@@ -91,6 +111,17 @@ class SimulatedParticipant:
         self.view.sent(self._seq, question, cell)
         several = self.view.deck is not None and self.view.deck.questions[question].several
         await self.link.send(Choose(self._seq, question, cell) if several else Vote(self._seq, question, cell))
+
+    async def _write(self, question: int, answers: int) -> None:
+        """Write one or two answers to a text question, a few seconds apart."""
+        for slot, text in enumerate(self._rng.sample(WRITTEN, answers)):
+            await self._sleep(5, 20)
+            state = self.view.state
+            if state is None or state.current != question or not state.open:
+                return
+            self._seq += 1
+            self.view.written.sent(self._seq, question, slot, text)
+            await self.link.send(Answer(self._seq, question, slot, text))
 
     def _choose(self, question: Question) -> int:
         assert question.x is not None

@@ -95,6 +95,18 @@ class Kind(Enum):
     """Place your work on one scale."""
     GRID = "grid"
     """Place your work on two scales at once (x by y)."""
+    TEXT = "text"
+    """Write short answers (open answers: a wall and its words)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnswers:
+    """How a text question takes written answers."""
+
+    max_answers: int = 3
+    """Answers one person may give."""
+    max_length: int = 200
+    """Characters in one answer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,8 @@ class Question:
     """The index of an earlier question on the same scale this one is compared with (before and after)."""
     details: tuple[str, ...] = ()
     """Lines participants can open to read (a case study's points)."""
+    answers: TextAnswers | None = None
+    """Set for a text question (``answers = "text"`` in a deck): written answers, no board."""
     prompt_cy: str = ""
     note_cy: str = ""
     section_cy: str = ""
@@ -126,7 +140,7 @@ class Question:
     @property
     def kind(self) -> Kind:
         if self.x is None:
-            return Kind.DISCUSSION
+            return Kind.TEXT if self.answers is not None else Kind.DISCUSSION
         return Kind.SCALE if self.y is None else Kind.GRID
 
     @property

@@ -36,9 +36,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from coproterm.core.boards import Deck, Group, Position, Question, Scale
+from coproterm.core.boards import Deck, Group, Position, Question, Scale, TextAnswers
 from coproterm.core.i18n import Language
-from coproterm.core.wire import MAX_QUESTIONS
+from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS
 
 MAX_POSITIONS = 12
 MAX_TEXT = 1000
@@ -183,6 +183,7 @@ def deck_to_data(deck: Deck) -> dict[str, Any]:
             item["note"] = question.note
         if question.note_cy:
             item["note_cy"] = question.note_cy
+        item.update(_text_answers_data(question))
         item.update(_workshop_data(question, deck.questions[number - 1] if number else None, deck))
         questions.append(item)
     top = {"title": deck.title, "title_cy": deck.title_cy, "source": deck.source, "source_cy": deck.source_cy}
@@ -336,7 +337,7 @@ def _groups(
 
 def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, Scale]) -> Question:
     table = reader.table(value, where)
-    reader.only(table, where, {"prompt", "board", "note"})
+    reader.only(table, where, {"prompt", "board", "note", *TEXT_KEYS})
     board = table.get("board")
     x = y = None
     if isinstance(board, str):
@@ -352,10 +353,45 @@ def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, S
         prompt=reader.text(table, "prompt", where, required=True),
         x=x,
         y=y,
+        answers=_text_answers(reader, where, table, x),
         note=reader.text(table, "note", where),
         prompt_cy=reader.text(table, "prompt_cy", where),
         note_cy=reader.text(table, "note_cy", where),
     )
+
+
+TEXT_KEYS = ("answers", "max_answers", "max_length")
+"""A text question's keys: ``answers = "text"``, and optionally ``max_answers`` and ``max_length``."""
+
+
+def _text_answers(reader: _Reader, where: str, table: Mapping[str, Any], board: Scale | None) -> TextAnswers | None:
+    """A question's written answers (``answers = "text"``), checked; None for other questions."""
+    kind = table.get("answers")
+    if kind is None:
+        for key in TEXT_KEYS[1:]:
+            if key in table:
+                reader.fail(f"{where}.{key}", 'only a text question (answers = "text") takes this')
+        return None
+    if kind != "text":
+        reader.fail(f"{where}.answers", f'the only kind of answers is "text", not {kind!r}')
+    if board is not None:
+        reader.fail(f"{where}.answers", "a question takes written answers or has a board, not both")
+    default = TextAnswers()
+    limits = {"max_answers": MAX_ANSWER_SLOTS, "max_length": MAX_ANSWER_TEXT}
+    values: dict[str, int] = {}
+    for key, most in limits.items():
+        value = table.get(key, getattr(default, key))
+        if type(value) is not int or not 1 <= value <= most:
+            reader.fail(f"{where}.{key}", f"expected a whole number from 1 to {most}, not {value!r}")
+        values[key] = value
+    return TextAnswers(**values)
+
+
+def _text_answers_data(question: Question) -> dict[str, Any]:
+    """A text question's keys in a deck's plain form (none for other questions)."""
+    if question.answers is None:
+        return {}
+    return {"answers": "text", "max_answers": question.answers.max_answers, "max_length": question.answers.max_length}
 
 
 WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy")

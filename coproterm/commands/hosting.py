@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from coproterm.commands import fail
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, find_deck
+from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.session import MAX_PARTICIPANTS
 
 if TYPE_CHECKING:
@@ -149,30 +150,40 @@ def serve(args: argparse.Namespace) -> int:
         for number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(number, stop.set)
         async with _runner(args, prepared) as hosted:
-            print(f'coproterm hub: "{deck.title}", {len(deck.questions)} questions')
+            t = language(getattr(args, "lang", ENGLISH)).t
+
+            def line(label: str, value: str) -> None:
+                print(f"  {(label + ':').ljust(11)} {value}")
+
+            count = language(getattr(args, "lang", ENGLISH)).tn(
+                "{count} question", "{count} questions", len(deck.questions)
+            )
+            print(f'coproterm hub: "{deck.title}", {count}')
             if hosted.store is not None:
-                print(f"  session:    {hosted.store.info.id}  ({hosted.store.path})")
+                line(t("session"), f"{hosted.store.info.id}  ({hosted.store.path})")
             for target in hosted.join_targets:
-                print(f"  join:       coproterm join {target}")
+                line(t("join"), f"coproterm join {target}")
             session = hosted.hub.session
             if session.join_code:
-                print(f"  join code:  {session.join_code}" + ("  (required)" if session.require_code else ""))
+                line(t("join code"), session.join_code + (t("  (required)") if session.require_code else ""))
             if hosted.web_url:
                 code = f"?code={session.join_code}" if session.join_code else ""
-                print(f"  on a phone: {hosted.web_url}{code}")
+                line(t("on a phone"), f"{hosted.web_url}{code}")
             if hosted.ssh_command:
-                asked = ", passcode asked" if args.ssh_passcode else ""
-                print(f"  over ssh:   {hosted.ssh_command}   (host key {hosted.ssh_fingerprint}{asked})")
+                asked = t(", passcode asked") if args.ssh_passcode else ""
+                key = t("host key {fingerprint}", fingerprint=hosted.ssh_fingerprint)
+                line(t("over ssh"), f"{hosted.ssh_command}   ({key}{asked})")
             elif hosted.ssh_problem:
-                print(f"  over ssh:   {hosted.ssh_problem}")
+                line(t("over ssh"), hosted.ssh_problem)
             if not args.no_mdns:
-                found = hosted.discovery_problem or "advertised, so `coproterm join` finds it by itself"
-                print(f"  network:    {found}")
-            print(f"  host token: {hosted.host_token}")
-            print(f"  dashboard:  coproterm host --attach {hosted.local_url}   (it asks for the host token)")
-            print("Ctrl-C stops the hub.", flush=True)
+                found = hosted.discovery_problem or t("advertised, so `coproterm join` finds it by itself")
+                line(t("network"), found)
+            line(t("host token"), hosted.host_token)
+            attach = f"coproterm host --attach {hosted.local_url}"
+            line(t("dashboard"), attach + t("   (it asks for the host token)"))
+            print(t("Ctrl-C stops the hub."), flush=True)
             await stop.wait()
-            print("Stopping: closing every connection.", flush=True)
+            print(t("Stopping: closing every connection."), flush=True)
 
     try:
         asyncio.run(run())

@@ -319,8 +319,9 @@
       el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: tx(q, "prompt") })
     ];
     if (tx(q, "note")) parts.push(el("p", { cls: "note", text: tx(q, "note") }));
-    if (q.details && q.details.length) {
-      parts.push(el("ul", { cls: "details" }, q.details.map(function (d) { return el("li", { text: d }); })));
+    var details = (lang === "cy" && q.details_cy) || q.details;
+    if (details && details.length) {
+      parts.push(el("ul", { cls: "details" }, details.map(function (d) { return el("li", { text: d }); })));
     }
     if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + S.state.alert }));
     if (q.answers === "text") {

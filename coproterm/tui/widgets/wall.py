@@ -14,6 +14,7 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.containers import ScrollableContainer
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -211,7 +212,7 @@ class AnswerWall(Widget, can_focus=True):
     def _rows(self) -> int:
         """The rows of the nearest scrolling container (the dashboard's body), or the screen's."""
         for ancestor in self.ancestors:
-            if isinstance(ancestor, Widget) and ancestor.is_scrollable:
+            if isinstance(ancestor, ScrollableContainer):
                 return ancestor.size.height or self.screen.size.height
         return self.screen.size.height
 

@@ -37,6 +37,9 @@ def private_data_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
         ("XDG_CONFIG_HOME", "config"),
     ):
         monkeypatch.setenv(variable, str(home / folder))
+    # Hubs started as processes run the six-question deck the tests' question numbers are written for
+    # (the built-in default is the whole workshop; tests/test_cli_workshop.py checks it with this unset).
+    monkeypatch.setenv("COPROTERM_DECK", "short")
 
 
 @pytest.fixture

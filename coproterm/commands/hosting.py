@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 HOST_TOKEN_VARIABLE = "COPROTERM_HOST_TOKEN"
 SSH_PASSCODE_VARIABLE = "COPROTERM_SSH_PASSCODE"
+DECK_VARIABLE = "COPROTERM_DECK"
+"""The deck (a file, or a built-in deck's name) when --deck is left out; else the whole built-in workshop."""
 SPARE_FILES = 64
 """Open files a hub keeps for itself: listening sockets, the log (database, WAL, lock), mDNS, the log file."""
 FILES_PER_PARTICIPANT = 3
@@ -104,7 +106,7 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
     deck: Deck | None = None
     if not resuming:
         try:
-            deck = find_deck(args.deck)
+            deck = find_deck(args.deck or os.environ.get(DECK_VARIABLE) or None)
         except DeckError as error:
             return str(error)
     if args.max_participants is not None and not 1 <= args.max_participants <= 65535:

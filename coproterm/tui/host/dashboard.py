@@ -226,8 +226,8 @@ class Dashboard(HubScreen):
     def bars_hidden(self) -> bool:
         """Whether the tallies are kept off the screen now (presenter mode, results not yet revealed)."""
         state, question = self.hub.view.state, self.hub.view.question
-        if state is None or question is None or question.kind is Kind.DISCUSSION:
-            return False
+        if state is None or question is None or not question.cells:
+            return False  # a discussion, or written answers: no tally to keep back
         return self.presenter and not state.revealed
 
     def _show_presenter(self, view: SessionView) -> None:

@@ -236,7 +236,9 @@ class BoardPicker(Widget, can_focus=True):
 
     def _draw_grid(self, xs: Scale, ys: Scale, width: int) -> Text:
         """The x scale across, the y scale down, one square per cell."""
-        side = min(12 if width >= NARROW else 8, max(len(p.label) for p in ys.positions) + 1)
+        # Row names as wide as the squares leave room for (Welsh names are longer: cymhleth, anhrefnus).
+        room = 12 if width >= NARROW else max(8, width - xs.size * 4 - 1)
+        side = min(room, max(len(p.label) for p in ys.positions) + 1)
         column = max(3, (width - side) // xs.size)
         lines: list[Text] = []
         if xs.groups and column >= 8:

@@ -180,6 +180,7 @@ async def test_accessibility_axe_core_and_touch_targets():
         await expect(page.locator("#link")).to_have_text("Connected")
         for question in (SPECTRUM, COMPLEXITY, GRID):
             await command(host, Action.GOTO, question)
+            await expect(page.locator("#step")).to_have_text(f"Question {question + 1} of {len(DECK['questions'])}")
             await page.locator('[data-id="c1"]').click()
             await expect(page.locator("#status")).to_contain_text("Your vote is counted")
             await command(host, Action.LOCK, question)
@@ -362,6 +363,7 @@ async def test_accessibility_of_written_answers_and_choose_several():
         await expect(page.get_by_role("region", name="The room's answers (1)")).to_contain_text("Equal power")
         assert await axe_violations(page) == []
         await command(host, Action.GOTO, values)
+        await expect(page.locator("#status")).to_contain_text("Tap up to 2 choices")
         await page.locator('[data-id="c0"]').tap()
         await page.locator('[data-id="c3"]').tap()
         await command(host, Action.REVEAL, values)
@@ -419,3 +421,21 @@ async def test_large_text_and_reduced_motion():
         await command(host, Action.GOTO, GRID)
         await expect(page.locator("table")).to_be_visible()
         assert await page.evaluate("() => document.documentElement.scrollWidth") <= 390, "the grid scrolls in its box"
+
+
+async def test_a_small_phone_360_by_640():
+    async with running_hub(coded_session()) as hub, chromium() as browser:
+        context = await browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
+        page = await context.new_page()
+        host = await join_host(hub.url)
+        await join_page(page, hub.url)
+        for question in (SPECTRUM, COMPLEXITY, GRID):
+            await command(host, Action.GOTO, question)
+            await expect(page.locator("#step")).to_have_text(f"Question {question + 1} of {len(DECK['questions'])}")
+            await page.locator('[data-id="c2"]').tap()
+            await expect(page.locator("#status")).to_contain_text("Your vote is counted")
+            await command(host, Action.REVEAL, question)
+            await expect(page.get_by_role("region", name="Results")).to_be_visible()
+            assert await page.evaluate("() => document.documentElement.scrollWidth") <= 360, question
+            assert await small_targets(page) == [], question
+        await context.close()

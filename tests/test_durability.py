@@ -146,7 +146,7 @@ async def test_csv_and_json_exports_read_back_as_the_tallies(tmp_path):
         "name": "Person 0",
     }
     assert len(document["questions"][SPECTRUM]["timeline"]) == 10, "every change, in order"
-    assert document["questions"][0]["kind"] == "discussion"
+    assert document["questions"][0]["kind"] == "text" and document["questions"][0]["answers"] == []
 
 
 async def test_the_export_command_writes_the_file(tmp_path):

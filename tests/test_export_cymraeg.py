@@ -122,3 +122,15 @@ def test_the_report_in_both_languages_puts_welsh_first(tmp_path, session_path):
 def test_the_english_report_is_unchanged_by_the_welsh_it_carries(tmp_path, session_path):
     html = render(session_path, "html")
     assert '<html lang="en">' in html and "consultation" in html and "ymgynghori" not in html
+
+
+def test_the_json_export_carries_both_languages(session_path):
+    document = json.loads(render(session_path, "json"))
+    assert document["title"] == "Co-production and citizen involvement"
+    assert document["title_cy"] == "Cydgynhyrchu a chynnwys dinasyddion"
+    (question,) = document["questions"]
+    assert question["prompt_cy"] == "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?"
+    assert [(row["x"], row["x_cy"]) for row in question["tally"]] == [
+        ("consultation", "ymgynghori"),
+        ("co-production / involvement", "cydgynhyrchu / cynnwys"),
+    ]

@@ -67,6 +67,18 @@ def _labels(question: Question, cell: int) -> tuple[str, str]:
     return question.x.positions[x].label, question.y.positions[y].label if question.y is not None else ""
 
 
+def _labels_cy(question: Question, cell: int) -> tuple[str, str]:
+    """A cell's position labels in Welsh (empty where the deck gives none)."""
+    assert question.x is not None
+    x, y = question.coordinates(cell)
+    return question.x.positions[x].label_cy, question.y.positions[y].label_cy if question.y is not None else ""
+
+
+def _welsh(fields: dict[str, str]) -> dict[str, str]:
+    """The Welsh twins a deck gives (``_cy`` keys), none where it gives none: exports carry both languages."""
+    return {key: value for key, value in fields.items() if value}
+
+
 def _iso(at: float | None) -> str | None:
     return None if at is None else datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
 
@@ -110,6 +122,7 @@ def to_json(report: Report, session_id: str, *, with_names: bool = False, with_h
         "session": session_id,
         "title": report.deck.title,
         "source": report.deck.source,
+        **_welsh({"title_cy": report.deck.title_cy, "source_cy": report.deck.source_cy}),
         "started": _iso(report.started),
         "ended": _iso(report.ended),
         "participants": report.participants,
@@ -123,6 +136,7 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
     entry: dict[str, Any] = {
         "number": q.index + 1,
         "prompt": q.question.prompt,
+        **_welsh({"prompt_cy": q.question.prompt_cy}),
         "kind": q.question.kind.value,
     }
     if q.question.answers is not None:
@@ -133,9 +147,9 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
     entry["board"] = [q.question.x.key] + ([q.question.y.key] if q.question.y is not None else [])
     entry["total"] = q.total
     entry["tally"] = [
-        {"cell": cell, "x": x, "y": y or None, "count": count}
+        {"cell": cell, "x": x, "y": y or None, "count": count, **_welsh({"x_cy": x_cy, "y_cy": y_cy})}
         for cell, count in enumerate(q.counts)
-        for x, y in [_labels(q.question, cell)]
+        for (x, y), (x_cy, y_cy) in [(_labels(q.question, cell), _labels_cy(q.question, cell))]
     ]
     if q.question.section:
         entry["section"] = q.question.section

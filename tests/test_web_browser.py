@@ -439,3 +439,23 @@ async def test_a_small_phone_360_by_640():
             assert await page.evaluate("() => document.documentElement.scrollWidth") <= 360, question
             assert await small_targets(page) == [], question
         await context.close()
+
+
+async def test_before_and_after_shows_ones_own_move():
+    from coproterm.core.deck import WORKSHOP, builtin_deck
+
+    questions = deck_to_data(builtin_deck(WORKSHOP))["questions"]
+    after = next(i for i, q in enumerate(questions) if q.get("compare"))
+    before = next(i for i, q in enumerate(questions) if q.get("id") == questions[after]["compare"])
+    async with running_hub(workshop_session()) as hub, chromium() as browser, phone(browser) as page:
+        host = await join_host(hub.url)
+        await join_page(page, hub.url)
+        for question, cell in ((before, 3), (after, 5)):
+            await command(host, Action.GOTO, question)
+            await expect(page.locator("#step")).to_have_text(f"Question {question + 1} of {len(questions)}")
+            await page.locator(f'[data-id="c{cell}"]').tap()
+            await expect(page.locator("#status")).to_contain_text("Your vote is counted")
+        await command(host, Action.REVEAL, after)
+        await expect(page.locator("#move")).to_have_text(
+            "Your move: consultation → co-production / involvement: 2 steps towards doing with"
+        )

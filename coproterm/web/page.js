@@ -38,6 +38,9 @@
       wall: function (n) { return "The room's answers (" + n + ")"; },
       words: "Words used most",
       used: function (w, n) { return w + ": " + n; },
+      yourMove: "Your move: ",
+      stayed: "you stayed where you were",
+      steps: function (n, towards, where) { return n + (n === 1 ? " step " : " steps ") + (towards ? "towards " : "away from ") + where; },
       people: function (n) { return n + (n === 1 ? " person voted" : " people voted"); },
       sending: "Sending your vote…",
       notCounted: function (why) { return "✖ Not counted: " + why; },
@@ -331,7 +334,10 @@
     } else {
       parts.push(statusLine(q));
       var tally = S.tally;  /* results first: on a phone the board below is long */
-      if (S.state.revealed && tally && tally.question === S.state.current) parts.push(results(q, tally.counts));
+      if (S.state.revealed && tally && tally.question === S.state.current) {
+        parts.push(move(q));
+        parts.push(results(q, tally.counts));
+      }
       parts.push(typeof q.board === "string" ? scaleBoard(q) : gridBoard(q));
       var mine = S.votes[S.state.current];
       if (mine !== null && mine !== undefined && S.state.open) {
@@ -349,6 +355,23 @@
         if (again.setSelectionRange && caret) again.setSelectionRange(caret[0], caret[1]);
       }
     }
+  }
+
+  /* Before and after: where this person moved from the question this one is compared with. */
+  function move(q) {
+    if (!q.compare || typeof q.board !== "string") return null;
+    var before = null;
+    S.deck.questions.forEach(function (other, i) { if (other.id === q.compare) before = S.votes[i]; });
+    var after = S.votes[S.state.current];
+    if (before === null || before === undefined || after === null || after === undefined) return null;
+    var scale = scaleOf(q.board), groups = scale.groups || [], last = scale.positions[scale.positions.length - 1];
+    var where = groups.length ? tx(groups[groups.length - 1], "label") : tx(last, "label");
+    var path = describe(q, before) + " → " + describe(q, after) + ": ";
+    var step = after - before;
+    return el("p", { cls: "status", id: "move" }, [
+      el("strong", { text: t("yourMove") }),
+      document.createTextNode(path + (step ? t("steps", Math.abs(step), step > 0, where) : t("stayed")))
+    ]);
   }
 
   function section() {  /* a deck names a section where it begins: the current one is the latest named */

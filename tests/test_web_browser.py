@@ -234,6 +234,10 @@ async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
             process.send_signal(signal.SIGKILL)  # the hub's laptop dies mid-workshop
             await process.wait()
             await expect(page.locator("#link")).to_have_text("Connection lost: trying again…")
+            await page.get_by_role("button", name="participation, complex", exact=True).tap()
+            await expect(page.locator("#status")).to_have_text(
+                "✖ Not counted: not connected, so nothing was sent; try again once connected."
+            )
             process, _ = await serve(tmp_path, "--require-code", "--resume", port=int(hub_url.rsplit(":", 1)[1]))
 
             # Back by itself, as the same participant, with the vote it had.

@@ -43,6 +43,7 @@
       steps: function (n, towards, where) { return n + (n === 1 ? " step " : " steps ") + (towards ? "towards " : "away from ") + where; },
       people: function (n) { return n + (n === 1 ? " person voted" : " people voted"); },
       sending: "Sending your vote…",
+      notSent: "not connected, so nothing was sent; try again once connected.",
       notCounted: function (why) { return "✖ Not counted: " + why; },
       cleared: "Your vote is cleared.",
       reset: "The facilitator cleared the votes on this question: vote again if you like.",
@@ -162,7 +163,11 @@
   function request(items, then) {
     S.seq = (S.seq + 1) >>> 0;
     items.splice(1, 0, S.seq);
-    if (!send(items)) return;
+    if (!send(items)) {
+      S.refusal = t("notSent");
+      render();
+      return;
+    }
     S.pending[S.seq] = then;
     S.refusal = null;
     S.notice = null;

@@ -74,7 +74,7 @@ def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
     if words:
         parts.append('<h3>The words used most</h3><table class="words"><tbody>')
         for word, count in words:
-            width = max(1, round(100 * count / most))
+            width = max(1, round(85 * count / most))  # room for the count beside the longest bar
             parts.append(
                 f'<tr><th scope="row">{escape(word)}</th>'
                 f'<td><span class="bar" style="width:{width}%"></span> {count}</td></tr>'

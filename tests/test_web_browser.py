@@ -55,6 +55,12 @@ async def join_page(page: Page, url: str, name: str = "Rhian") -> None:
 
 async def test_join_from_the_qr_link_vote_and_follow_the_room():
     async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
+        troubles: list[str] = []  # script errors and content-security-policy violations, as the console says them
+        page.on("console", lambda m: troubles.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: troubles.append(str(e)))
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url))
+        page.on("websocket", lambda w: fetched.append(w.url))
         host = await join_host(hub.url)
         await join_page(page, hub.url)
         await expect(page.get_by_role("heading", level=2)).to_have_text(DECK["questions"][0]["prompt"])
@@ -109,6 +115,9 @@ async def test_join_from_the_qr_link_vote_and_follow_the_room():
         await expect(simple).to_contain_text("documented process, little / no training, linear & predictable")
         await simple.tap()
         await host.until(lambda p: p.tally.question == COMPLEXITY and p.tally.counts == (1, 0, 0, 0))
+        assert troubles == []
+        hub_address = hub.url.removeprefix("ws://")
+        assert fetched == [qr_link(hub.url), f"ws://{hub_address}/"], "the page and its socket: nothing else"
 
 
 async def test_keyboard_only():

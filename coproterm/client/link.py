@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from coproterm.core.i18n import N_
 from coproterm.core.view import clean_text
 from coproterm.core.wire import (
     DEFAULT_PORT,
@@ -41,7 +42,7 @@ from coproterm.core.wire import (
 MAX_DELAY = 5.0
 CLOSE_TIMEOUT = 1.0
 """How long a closing handshake may take before the socket is dropped (quitting must be quick)."""
-ENDED_WORDS = "the session has ended; thank you"
+ENDED_WORDS = N_("the session has ended; thank you")
 NOT_UNDERSTOOD = "the hub sent something this app does not understand ({}); update coproterm"
 
 
@@ -159,7 +160,7 @@ class Link:
                 return
             if problem is None:
                 attempt = 0
-                problem = "the connection was lost"
+                problem = N_("the connection was lost")
             unreachable = not self._reached and not final
             if final or unreachable:
                 refused = self._refusal.code if self._refusal is not None else None
@@ -213,7 +214,7 @@ class Link:
             return f"that address answered, but not as a coproterm hub ({clean_text(str(error), lines=False)})", False
         except TimeoutError:
             return (
-                "no answer from the hub (is the address right, and are you on the same network?)",
+                N_("no answer from the hub (is the address right, and are you on the same network?)"),
                 False,
             )
         except OSError as error:
@@ -230,7 +231,7 @@ class Link:
             why = clean_text(refusal.message if refusal else reason or "", lines=False)
             return why or f"the hub closed the connection ({code})", True
         if code == CloseCode.GOING_AWAY:
-            return "the hub has stopped (it may be restarting)", False
+            return N_("the hub has stopped (it may be restarting)"), False
         return None, False
 
 
@@ -252,9 +253,9 @@ def _keep_alive(socket: ClientConnection) -> None:
 
 def _describe(error: OSError) -> str:
     if error.errno == errno.ECONNREFUSED or isinstance(error, ConnectionRefusedError):
-        return "nothing is listening at that address and port (is the hub running?)"
+        return N_("nothing is listening at that address and port (is the hub running?)")
     if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return "that address cannot be reached from here (are you on the room's network?)"
+        return N_("that address cannot be reached from here (are you on the room's network?)")
     if "Name or service not known" in str(error) or "nodename nor servname" in str(error):
-        return "that host name is not known on this network; try its IP address"
+        return N_("that host name is not known on this network; try its IP address")
     return f"cannot connect: {error.strerror or error}"

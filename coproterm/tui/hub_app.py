@@ -195,9 +195,9 @@ def describe_link(status: LinkStatus, url: str, *, hub_silent: bool = False, lan
                 return t("◌ connecting to {address}…", address=url)
             return t("◌ reconnecting (try {attempt})…", attempt=status.attempt)
         case Phase.WAITING:
-            return t("◌ {problem}; trying again in {seconds} s", problem=status.detail, seconds=f"{status.delay:.0f}")
+            return t("◌ {problem}; trying again in {seconds} s", problem=t(status.detail), seconds=f"{status.delay:.0f}")
         case Phase.STOPPED:
-            return status.detail if status.ended else f"✖ {status.detail}"
+            return t(status.detail) if status.ended else f"✖ {t(status.detail)}"
     return ""
 
 

@@ -63,7 +63,8 @@ class FindScreen(Screen[None]):
             yield Static(t("Or type the address the facilitator shows (for example 192.168.1.20):"), id="ask")
             example = t("address, e.g. 192.168.1.20 or 192.168.1.20:8765")
             yield AddressBox(self.address, placeholder=example, id="address")
-            yield Static(Text(f"✖ {self.address}: {self.problem}" if self.problem else ""), id="problem")
+            problem = t(self.problem) if self.problem else ""
+            yield Static(Text(f"✖ {self.address}: {problem}" if problem else ""), id="problem")
         yield KeyBar()
 
     def on_mount(self) -> None:

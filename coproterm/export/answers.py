@@ -63,16 +63,18 @@ def json_entry(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> dic
 
 
 def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
-    """The answers (newest first) and a bar chart of the words they use most."""
+    """The answers (newest first) and a bar chart of the words they use most, in the report's language."""
+    from coproterm.export.html import t, tn  # the report's language (the HTML module builds on this one)
+
     answers = shown(q, with_hidden)
     visible = sum(not a.hidden for a in q.answers)
     if not answers:
-        return '<p class="meta">No answers were written.</p>'
+        return f'<p class="meta">{escape(t("No answers were written."))}</p>'
     words = top_words(q)
     most = max((count for _, count in words), default=1)
-    parts = [f'<p class="meta">{visible} answer{"s" if visible != 1 else ""}</p>']
+    parts = [f'<p class="meta">{escape(tn("{count} answer", "{count} answers", visible))}</p>']
     if words:
-        parts.append('<h3>The words used most</h3><table class="words"><tbody>')
+        parts.append(f'<h3>{escape(t("The words used most"))}</h3><table class="words"><tbody>')
         for word, count in words:
             width = max(1, round(85 * count / most))  # room for the count beside the longest bar
             parts.append(
@@ -80,9 +82,9 @@ def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
                 f'<td><span class="bar" style="width:{width}%"></span> {count}</td></tr>'
             )
         parts.append("</tbody></table>")
-    parts.append('<h3>Answers</h3><ul class="answers">')
+    parts.append(f'<h3>{escape(t("Answers"))}</h3><ul class="answers">')
     for a in sorted(answers, key=lambda a: -a.id):
-        mark = ' <em class="meta">(hidden)</em>' if a.hidden else ""
+        mark = f' <em class="meta">({escape(t("hidden"))})</em>' if a.hidden else ""
         parts.append(f"<li>{escape(a.text)}{mark}</li>")
     parts.append("</ul>")
     return "\n".join(parts)

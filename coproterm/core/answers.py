@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.boards import Question
 from coproterm.core.events import Answered, Moderated
+from coproterm.core.i18n import N_
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Answer as AnswerMessage
 from coproterm.core.words import WordCounts, words_of
@@ -230,21 +231,21 @@ def answer_refusal(
     if question is None or book is None:
         return Refusal.NO_SUCH_QUESTION, f"there is no question {index}"
     if index != current:
-        return Refusal.NOT_CURRENT, "that question is not the current one"
+        return Refusal.NOT_CURRENT, N_("that question is not the current one")
     if question.answers is None:
-        return Refusal.NOT_WRITTEN, "this question takes no written answers"
+        return Refusal.NOT_WRITTEN, N_("this question takes no written answers")
     if message.slot >= question.answers.max_answers:
         return (
             Refusal.NO_SUCH_SLOT,
             f"this question takes at most {question.answers.max_answers} answers from each person",
         )
     if not is_open:
-        return Refusal.LOCKED, "answers to this question are locked"
+        return Refusal.LOCKED, N_("answers to this question are locked")
     if message.text is None:
         return None
     text = clean_answer(message.text)
     if not text:
-        return Refusal.BAD_ANSWER_TEXT, "an answer needs some words"
+        return Refusal.BAD_ANSWER_TEXT, N_("an answer needs some words")
     if len(text) > question.answers.max_length:
         return (
             Refusal.BAD_ANSWER_TEXT,

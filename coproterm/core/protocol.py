@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
+from coproterm.core.i18n import N_
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
@@ -127,7 +128,7 @@ class HubProtocol:
         """A connection was accepted from ``address`` (before its handshake)."""
         if not self.addresses.admit(address):
             self._connections[conn] = _Connection("")  # counted nowhere; closed at once
-            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, "too many connections from your address")
+            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, N_("too many connections from your address"))
         self._connections[conn] = _Connection(address)
         return []
 
@@ -138,7 +139,7 @@ class HubProtocol:
             self.addresses.release(connection.address)
         connection.address = ""
         if not self.addresses.admit(address):
-            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, "too many connections from your address")
+            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, N_("too many connections from your address"))
         connection.address = address
         return []
 
@@ -167,7 +168,7 @@ class HubProtocol:
         return [
             output
             for conn in list(self._connections)
-            for output in self._refuse(conn, None, Refusal.ENDED, "the session has ended; thank you")
+            for output in self._refuse(conn, None, Refusal.ENDED, N_("the session has ended; thank you"))
         ]
 
     # -- one frame ---------------------------------------------------------------
@@ -186,10 +187,10 @@ class HubProtocol:
         bucket = self.rates.bucket(self._rate_key(conn), now) if self.rates.rate > 0 else None
         if bucket is not None and not bucket.allow(now):
             if bucket.flooding:
-                return self._refuse(conn, seq, Refusal.FLOODING, "far too many messages")
-            return self._refuse(conn, seq, Refusal.TOO_FAST, "too many messages too fast: slow down")
+                return self._refuse(conn, seq, Refusal.FLOODING, N_("far too many messages"))
+            return self._refuse(conn, seq, Refusal.TOO_FAST, N_("too many messages too fast: slow down"))
         if self._newcomer(conn, message) and not self.newcomers.allow(self._connections[conn].address, now):
-            text = "too many new participants from your address: try again in a minute"
+            text = N_("too many new participants from your address: try again in a minute")
             return self._refuse(conn, None, Refusal.TOO_MANY_NEWCOMERS, text)
         welcomed_before = self.session.role(conn) is not None
         outputs = self._outputs(conn, seq, self.session.handle(conn, message))
@@ -209,7 +210,7 @@ class HubProtocol:
         """
         outputs: list[Output] = []
         for orphan in self.session.unsaved(save.events):
-            text = "your joining could not be saved; try again"
+            text = N_("your joining could not be saved; try again")
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED, text)
         self.session.alert = problem[:MAX_ERROR_TEXT]
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):

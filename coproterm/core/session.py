@@ -26,6 +26,7 @@ from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.i18n import N_
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
@@ -290,11 +291,11 @@ class Session:
         member = self.participants.get(hello.resume) if hello.resume is not None else None
         if member is None:
             if self.require_code and hello.code is None:
-                return [Refused(conn, None, Refusal.CODE_MISSING, "this session needs its join code")]
+                return [Refused(conn, None, Refusal.CODE_MISSING, N_("this session needs its join code"))]
             if self.require_code and not code_matches(hello.code, self.join_code):
-                return [Refused(conn, None, Refusal.WRONG_CODE, "that is not this session's join code")]
+                return [Refused(conn, None, Refusal.WRONG_CODE, N_("that is not this session's join code"))]
             if self.connected >= self.max_participants:
-                return [Refused(conn, None, Refusal.FULL, "the session is full")]
+                return [Refused(conn, None, Refusal.FULL, N_("the session is full"))]
             if len(self.participants) >= self.max_records:
                 text = f"this session has had {self.max_records:,} participants, its most: the host can start another"
                 return [Refused(conn, None, Refusal.FULL, text)]
@@ -336,7 +337,7 @@ class Session:
     def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
         member = self._members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
-            return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE, "a host does not vote; join as a participant")]
+            return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE, N_("a host does not vote; join as a participant"))]
         refusal = self._check_vote(vote)
         if refusal is not None:
             reason, text = refusal
@@ -351,7 +352,7 @@ class Session:
         """A pick-several vote: checked like a vote (docs/protocol.md), then its positions; cast as a mask."""
         member = self._members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
-            text = "a host does not vote; join as a participant"
+            text = N_("a host does not vote; join as a participant")
             return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE, text)]
         refusal = self._check_vote(Vote(choose.seq, choose.question, None)) or picks_refusal(
             self.deck.questions[choose.question], choose.picks
@@ -371,23 +372,23 @@ class Session:
         if vote.question >= len(self.questions):
             return Refusal.NO_SUCH_QUESTION, f"there is no question {vote.question}"
         if vote.question != self.current:
-            return Refusal.NOT_CURRENT, "that question is not the current one"
+            return Refusal.NOT_CURRENT, N_("that question is not the current one")
         question = self.deck.questions[vote.question]
         if question.kind is Kind.DISCUSSION:
-            return Refusal.NOTHING_TO_CAST, "this question is for talking through; there is nothing to cast"
+            return Refusal.NOTHING_TO_CAST, N_("this question is for talking through; there is nothing to cast")
         if question.kind is Kind.TEXT:
-            return Refusal.NOTHING_TO_CAST, "this question takes written answers, not votes"
+            return Refusal.NOTHING_TO_CAST, N_("this question takes written answers, not votes")
         if vote.choice is not None and question.several:
             return Refusal.NO_SUCH_CELL, f"this question takes up to {question.pick} positions: send them in one Choose"
         if vote.choice is not None and vote.choice >= question.cells:
             return Refusal.NO_SUCH_CELL, f"choose a cell from 0 to {question.cells - 1}"
         if not self.questions[vote.question].open:
-            return Refusal.LOCKED, "voting on this question is locked"
+            return Refusal.LOCKED, N_("voting on this question is locked")
         return None
 
     def _command(self, conn: ConnId, role: Role, command: Command) -> list[Output]:
         if role is not Role.HOST:
-            return [Refused(conn, command.seq, Refusal.HOST_ONLY, "only the host can do that")]
+            return [Refused(conn, command.seq, Refusal.HOST_ONLY, N_("only the host can do that"))]
         if command.question >= len(self.questions):
             text = f"there is no question {command.question}"
             return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, text)]
@@ -429,7 +430,7 @@ class Session:
     def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
         """Hide an answer from the room, or show it again (hosts only)."""
         if role is not Role.HOST:
-            return [Refused(conn, message.seq, Refusal.HOST_ONLY, "only the host can do that")]
+            return [Refused(conn, message.seq, Refusal.HOST_ONLY, N_("only the host can do that"))]
         if message.question >= len(self.questions):
             return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, f"there is no question {message.question}")]
         answer = self.answers[message.question].answers.get(message.answer)

@@ -63,20 +63,20 @@ class HostApp(HubApp):
         await self.screen.run_action("leave")
 
     def on_hub_app_refused(self, event: HubApp.Refused) -> None:
-        self.notify(event.error.message, title="Refused", severity="error")
+        self.notify(self.t(event.error.message), title=self.t("Refused"), severity="error")
 
     async def on_dashboard_commanded(self, event: Dashboard.Commanded) -> None:
         if self.view.state is None:
-            self.notify("Not connected to the hub yet.", severity="warning")
+            self.notify(self.t("Not connected to the hub yet."), severity="warning")
             return
         seq = self.next_seq()
         if not await self.send(Command(seq, event.action, event.question), seq):
-            self.notify("Not connected to the hub: nothing was changed.", severity="warning")
+            self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
     async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
         seq = self.next_seq()
         if not await self.send(Moderate(seq, event.question, event.answer, event.hidden), seq):
-            self.notify("Not connected to the hub: nothing was changed.", severity="warning")
+            self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
     async def on_dashboard_left(self, event: Dashboard.Left) -> None:
         await self.leave()

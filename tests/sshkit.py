@@ -90,6 +90,12 @@ class SSHClient:
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
 
+    async def leave(self) -> None:
+        """Esc (out of a text box, where the question has one), then q: leave the session."""
+        self.type("\x1b")
+        await asyncio.sleep(0.4)  # a lone Esc is told from a sequence by waiting
+        self.type("q")
+
     async def expect(self, pattern: str, timeout: float = 15.0) -> None:
         """Wait until the screen has shown ``pattern`` (a regular expression) since the last mark."""
         async with asyncio.timeout(timeout):

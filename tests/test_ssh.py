@@ -48,7 +48,7 @@ async def test_a_participant_votes_over_ssh_and_the_hub_counts_it(tmp_path):
         await host.until(lambda p: p.tally.question == SPECTRUM and p.tally.counts == (0, 0, 0, 1, 0, 0))
         (member,) = hosted.hub.session.participants.values()
         assert member.name == "ann", "the user name becomes the display name"
-        ann.type("q")
+        await ann.leave()
         assert await ann.wait() == 0
         await host.until(lambda p: p.turnout.connected == 0)
         assert hosted.hub.session.tally(SPECTRUM).counts[3] == 1, "a vote stays after leaving"
@@ -70,7 +70,7 @@ async def test_coming_back_with_the_same_name_resumes_the_vote(tmp_path):
         await generic.expect("spectrum of interactions")
         assert sorted(m.name for m in hosted.hub.session.participants.values()) == ["", "bethan"]
         for client in (again, generic):
-            client.type("q")
+            await client.leave()
             await client.wait()
 
 
@@ -82,7 +82,7 @@ async def test_a_resize_is_followed(tmp_path):
         ann.mark()
         await ann.resize(44, 14)
         await ann.expect(r"4 consultation")  # narrow: one position a line
-        ann.type("q")
+        await ann.leave()
         assert await ann.wait() == 0
 
 
@@ -92,7 +92,7 @@ async def test_esc_reaches_the_app(tmp_path):
         await ann.expect("co-production mean to you")
         ann.type("\x1b")  # a lone Esc is delivered by the driver's tick...
         await asyncio.sleep(0.5)
-        ann.type("q")  # ...so this q is q, where a held-back Esc would have made it alt+q
+        ann.type("q")  # ...so this q is q (out of the answer box), where a held-back Esc would have made it alt+q
         assert await ann.wait() == 0
 
 
@@ -111,7 +111,7 @@ async def test_one_address_cannot_bring_newcomers_without_end_over_ssh(tmp_path)
         await ann.wait()
         again = await SSHClient(hosted.ssh_port, "ann", source="127.0.0.2").start()
         await again.expect("co-production mean to you")  # someone coming back is not a newcomer
-        again.type("q")
+        await again.leave()
         assert await again.wait() == 0 and len(session.participants) == 1
 
 
@@ -164,7 +164,7 @@ async def test_a_wrong_passcode_is_refused_and_attempts_are_limited(tmp_path):
         await right.expect("(?i)passcode")
         right.type("river stones\r")
         await right.expect("co-production mean to you")
-        right.type("q")
+        await right.leave()
         await right.wait()
         for _ in range(5):  # then someone keeps guessing
             guesser = await SSHClient(port, extra=ONE_TRY).start()
@@ -195,7 +195,7 @@ async def test_twenty_concurrent_sessions_vote_and_every_count_is_exact(tmp_path
         await host.until(lambda p: p.tally.question == GRID and p.tally.counts == expected)
         assert hosted.hub.session.connected == 20
         for person in people:
-            person.type("q")
+            await person.leave()
         await asyncio.gather(*(p.wait() for p in people))
 
 
@@ -211,7 +211,7 @@ async def test_one_session_crashing_leaves_the_others_running(tmp_path):
         await asyncio.gather(ann.expect("Your vote is counted"), cat.expect("Your vote is counted"))
         await host.until(lambda p: p.tally.counts == (1, 0, 0, 0, 0, 1) and p.turnout.connected == 2, timeout=20)
         for person in (ann, cat):
-            person.type("q")
+            await person.leave()
             await person.wait()
 
 
@@ -229,9 +229,9 @@ async def test_stdout_and_stderr_work_after_sessions_end(tmp_path):
     async with gateway(tmp_path) as (hosted, _host):
         people = [await SSHClient(hosted.ssh_port, name).start() for name in ("ann", "bob")]
         await asyncio.gather(*(p.expect("co-production mean to you") for p in people))
-        people[0].type("q")  # they leave in the opposite order to how they came
+        await people[0].leave()  # they leave in the opposite order to how they came
         await people[0].wait()
-        people[1].type("q")
+        await people[1].leave()
         await people[1].wait()
         await asyncio.sleep(0.3)
         assert (sys.stdout, sys.stderr) == before
@@ -260,12 +260,12 @@ async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_pa
         await ann.expect("spectrum of interactions")
         ann.type("5\r")
         await ann.expect("Your vote is counted: participation")
-        ann.type("q")
+        await ann.leave()
         await ann.wait()
     again = prepare(None, data=tmp_path, resume=None, resuming=True)
     async with HubRunner(again.session, again.host_token, "127.0.0.1", 0, again.store, ssh=options) as hosted:
         back = await SSHClient(hosted.ssh_port, "ann").start()
         await back.expect("Your vote is counted: participation")
         assert len(hosted.hub.session.participants) == 1
-        back.type("q")
+        await back.leave()
         await back.wait()

@@ -74,7 +74,7 @@ async def test_a_pasted_megabyte_is_bounded_and_the_room_goes_on(tmp_path):
         await ann.expect("spectrum of interactions", timeout=30)
         ann.type("2\r")
         await ann.expect("Your vote is counted: education / persuasion", timeout=30)
-        ann.type("q")
+        await ann.leave()
         await ann.wait()
         conn.close()
 
@@ -113,7 +113,7 @@ async def test_a_public_key_alone_does_not_take_someones_identity(tmp_path):
         await victim.expect("spectrum of interactions")
         victim.type("5\r")
         await victim.expect("Your vote is counted: participation")
-        victim.type("q")
+        await victim.leave()
         await victim.wait()
         attacker = await SSHClient(
             hosted.ssh_port, "dai", identity=str(stolen / "victim"), source="127.0.0.2"
@@ -122,11 +122,11 @@ async def test_a_public_key_alone_does_not_take_someones_identity(tmp_path):
         await asyncio.sleep(1)
         assert "Your vote is counted" not in attacker.text, "the victim's vote was not resumed"
         assert len(hosted.hub.session.participants) == 2
-        attacker.type("q")
+        await attacker.leave()
         await attacker.wait()
         again = await SSHClient(hosted.ssh_port, "dai", identity=str(victim_key), source="127.0.0.3").start()
         await again.expect("Your vote is counted: participation")  # the key's holder, from anywhere
-        again.type("q")
+        await again.leave()
         await again.wait()
 
 
@@ -153,7 +153,7 @@ async def test_join_code_guesses_over_ssh_are_limited_per_session_and_address(tm
         await elsewhere.expect("(?i)join code")
         elsewhere.type("RIVR\r")
         await elsewhere.expect(FIRST)
-        elsewhere.type("q")
+        await elsewhere.leave()
         await elsewhere.wait()
         assert not gw._live
 
@@ -176,7 +176,7 @@ async def test_a_newer_session_replaces_the_older_and_addresses_are_capped(tmp_p
         await dee.expect(FIRST)
         await until(lambda: hosted.hub.session.connected == 3)
         for person in (second, bob, dee):
-            person.type("q")
+            await person.leave()
             await person.wait()
 
 

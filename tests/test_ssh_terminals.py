@@ -50,7 +50,7 @@ async def test_leaving_with_q_restores_the_terminal(tmp_path):
     async with gateway(tmp_path) as (hosted, _runner):
         ann = await SSHClient(hosted.ssh_port, "ann").start()
         await ann.expect(FIRST)
-        ann.type("q")
+        await ann.leave()
         await ann.expect("you have left the session; your votes are kept")
         assert await ann.wait() == 0
         assert left_as_it_was(bytes(ann.output))
@@ -81,7 +81,7 @@ async def test_term_vt100_gets_no_colour_and_dumb_no_alternate_screen(tmp_path):
         assert b"\x1b[?1049h" not in dumb.output and b"\x1b[?1000h" not in dumb.output
         assert not COLOUR.search(bytes(dumb.output))
         for person in (old, dumb):
-            person.type("q")
+            await person.leave()
             await person.wait()
 
 
@@ -97,7 +97,7 @@ async def test_no_color_and_a_non_utf8_locale_sent_by_the_client_are_honoured(tm
         await utf8.expect(FIRST)
         assert max(utf8.output) >= 0x80 and COLOUR.search(bytes(utf8.output))
         for person in (plain, ascii_, utf8):
-            person.type("q")
+            await person.leave()
             await person.wait()
 
 

@@ -79,7 +79,7 @@ async def test_a_worker_killed_mid_workshop_ends_only_its_own_sessions(tmp_path)
         await host.until(lambda p: p.tally.question == SPECTRUM and list(p.tally.counts) == expected, timeout=30)
         assert len(session.participants) == len(people)
         for person, _ in people.values():
-            person.type("q")
+            await person.leave()
         for person, _ in people.values():
             await person.wait(30)
 
@@ -152,7 +152,7 @@ async def test_the_hub_trusts_the_address_only_with_the_right_secret(tmp_path, s
                 assert "127.0.0.2" in _addresses(hosted.hub), "counted at their own address"
             else:
                 assert "127.0.0.2" not in _addresses(hosted.hub), "a wrong secret vouches for no one"
-            dai.type("q")
+            await dai.leave()
             await dai.wait()
 
 

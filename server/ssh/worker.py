@@ -58,11 +58,15 @@ async def run() -> int:
         loop.add_signal_handler(number, stop.set)
 
     async def listen() -> None:
-        while line := await reader.readline():
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                user, key, token = json.loads(line)["known"]
-                gateway.identities[(str(user), str(key))] = bytes.fromhex(token)
-        stop.set()  # the supervisor is gone: so are we
+        try:
+            while line := await reader.readline():
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    user, key, token = json.loads(line)["known"]
+                    gateway.identities[(str(user), str(key))] = bytes.fromhex(token)
+        except (OSError, ValueError):  # reset, or a line past the stream's limit: the same end
+            pass
+        finally:
+            stop.set()  # the supervisor is gone: so are we
 
     async def report() -> None:
         last = -1

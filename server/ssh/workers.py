@@ -209,7 +209,13 @@ class Workers:
 
     async def _listen(self, slot: _Slot, reader: asyncio.StreamReader) -> None:
         """What the worker reports, until it goes."""
-        while line := await reader.readline():
+        while True:
+            try:
+                line = await reader.readline()
+            except (OSError, ValueError):  # reset by a worker killed mid-line, or a line past the limit
+                return
+            if not line:
+                return
             try:
                 said = json.loads(line)
             except ValueError:

@@ -140,17 +140,13 @@ def prepare(
     resume: SessionChoice | None = None,
     require_code: bool = False,
     max_participants: int = MAX_PARTICIPANTS,
-    resuming: bool | None = None,
 ) -> Prepared:
     """Build the session: a new one from ``deck``, or (``resume``) an earlier one from its log.
 
     ``resume`` is an id (or the start of one) or :data:`server.store.NEWEST`. A
     new session's log is written only once its hub is serving (``HubRunner``).
-    ``resuming=True`` is the older spelling of ``resume=NEWEST``.
     Raises HostingError with a message for people when the log cannot be had.
     """
-    if resume is None and resuming:
-        resume = NEWEST
     directory = data_dir(data)
     try:
         if resume is not None:

@@ -280,7 +280,7 @@ async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
     from server.hosting import HubRunner, prepare
 
     monkeypatch.chdir(tmp_path)
-    prepared = prepare(default_deck(), data=tmp_path / "data", resume=None, resuming=False)
+    prepared = prepare(default_deck(), data=tmp_path / "data")
     async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
         host, ann = _dashboard(hosted), ParticipantApp(hosted.local_url)
         async with host.run_test() as hp, ann.run_test() as ap:
@@ -367,7 +367,7 @@ async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
     from tests.hubkit import join
 
     plain = ("[red]x[2J [@click=app.quit]me[/] " + "y" * 80)[:40]
-    prepared = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    prepared = prepare(default_deck(), data=tmp_path)
     async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
         host = await join(hosted.local_url, Hello(host_token=prepared.host_token))
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))

@@ -251,7 +251,7 @@ async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_pa
     from server.hosting import prepare
 
     ssh_binary()
-    first = prepare(default_deck(), data=tmp_path, resume=None, resuming=False)
+    first = prepare(default_deck(), data=tmp_path)
     options = SSHOptions(port=0, key_dir=tmp_path, workers=0)
     async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store, ssh=options) as hosted:
         host = await join(hosted.local_url, Hello(host_token=first.host_token))

@@ -19,9 +19,9 @@ from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import everywhere, join_hosts, join_targets, local_host, with_port
 from server.discovery import Advertiser
 from server.hub import Hub
-from server.web import Page
 from server.ssh import DEFAULT_SSH_PORT
-from server.store import NEWEST, SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
+from server.store import SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
+from server.web import Page
 
 if TYPE_CHECKING:
     from server.ssh.gateway import Gateway

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import sys
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -248,9 +250,38 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-async def room(count: int, changes: int = 4) -> dict[str, float]:
+class RoomHub(HubProcess):
+    """The hub with its SSH gateway in ``workers`` processes (None: the default, one per core beyond the hub's)."""
+
+    def __init__(self, workers: int | None) -> None:
+        super().__init__("hub", ssh=True)
+        self.args = [sys.executable, "-m", "bench.ssh_sessions", "--serve-hub", str(workers or 0)]
+
+
+async def serve_hub(workers: int) -> None:
+    """The hub for RoomHub: prints {"port", "token", "pid", "ssh_port"}, serves until SIGTERM."""
+    import json
+    import signal
+    import tempfile
+
+    from coproterm.core.deck import default_deck
+    from server.hosting import HubRunner, SSHOptions, new_session
+
+    token = "bench-host-token"
+    options = SSHOptions(port=0, key_dir=Path(tempfile.mkdtemp()), workers=workers or None)
+    runner = HubRunner(new_session(default_deck(), token), token, "127.0.0.1", 0, ssh=options)
+    runner.hub.rate = 0
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with runner as hosted:
+        info = {"port": hosted.port, "token": token, "pid": os.getpid(), "ssh_port": hosted.ssh_port}
+        print(json.dumps(info), flush=True)
+        await stop.wait()
+
+
+async def room(count: int, changes: int = 4, workers: int | None = None) -> dict[str, float]:
     """``count`` SSH participants viewing while the host changes question ``changes`` times."""
-    with HubProcess("hub", ssh=True) as hub:
+    with RoomHub(workers) as hub:
         await asyncio.sleep(1.0)
         baseline = tree_rss_kib(hub.pid)
         sessions = []
@@ -305,13 +336,23 @@ def main() -> None:
     parser.add_argument("--counts", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--room", action="store_true", help="the room under question changes (issue 15's figures)")
     parser.add_argument("--room-counts", type=int, nargs="+", default=[0, 50, 200])
+    parser.add_argument("--ssh-workers", type=int, help="gateway processes for --room (default: the hub's default)")
+    parser.add_argument("--serve-hub", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_hub is not None:
+        import resource
+
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve_hub(args.serve_hub))
+        return
     if args.room:
         print("| SSH viewers | ws ack p50 / p99, quiet | ws ack p50 / p99 / max, question changes "
               "| every SSH screen shows the question (median / max) | memory per SSH participant |")
         print("|---|---|---|---|---|")
         for count in args.room_counts:
-            f = asyncio.run(room(count))
+            f = asyncio.run(room(count, workers=args.ssh_workers))
             print(
                 f"| {count} | {f['quiet_p50_ms']:.1f} / {f['quiet_p99_ms']:.1f} ms "
                 f"| {f['changes_p50_ms']:.1f} / {f['changes_p99_ms']:.1f} / {f['changes_max_ms']:.1f} ms "

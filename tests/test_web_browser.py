@@ -124,6 +124,8 @@ async def test_keyboard_only():
     async with running_hub(coded_session()) as hub, chromium() as browser, phone(browser) as page:
         host = await join_host(hub.url)
         await page.goto(qr_link(hub.url))
+        await page.keyboard.press("Tab")  # the language button comes first, as on gov.wales
+        await expect(page.get_by_role("button", name="Cymraeg")).to_be_focused()
         await page.keyboard.press("Tab")
         await expect(page.get_by_label("Join code")).to_be_focused()
         await page.keyboard.press("Tab")

@@ -2,10 +2,9 @@
    Every text from the hub (deck, names, messages) reaches the page through textContent only. */
 "use strict";
 (function () {
-  var MP = window.MessagePack;
 
-  /* Every word the page says, per language. "cy" waits for the Welsh translation (issue 18):
-     fill it with the same keys and the language button appears by itself. */
+  /* Every word the page says, per language: English and Cymraeg, with the same keys (the terms are
+     docs/cymraeg.md's). The language button appears when "cy" is filled. */
   var T = {
     en: {
       intro: "Join the workshop's live vote from this phone.",
@@ -68,7 +67,63 @@
       codeNeeded: "Type the join code the facilitator shows.",
       language: "Cymraeg"
     },
-    cy: null
+    cy: {
+      intro: "Ymunwch â phleidlais fyw y gweithdy o'r ffôn hwn.",
+      code: "Cod ymuno",
+      codeHint: "Y cod y mae'r hwylusydd yn ei ddangos (caiff ei lenwi pan fyddwch yn sganio'r cod QR).",
+      name: "Eich enw (dewisol)",
+      nameHint: "Dim ond yr hwylusydd sy'n ei weld.",
+      join: "Ymuno",
+      joining: "Yn ymuno…",
+      connected: "Wedi cysylltu",
+      reconnecting: "Collwyd y cysylltiad: yn ceisio eto…",
+      offline: "Heb gysylltu",
+      question: function (n, of) { return "Cwestiwn " + n + " o " + of; },
+      discussion: "Trafodwch hyn gyda'r ystafell; nid oes pleidlais ar y cwestiwn hwn.",
+      counted: function (what) { return "✔ Mae eich pleidlais wedi'i chyfrif: " + what; },
+      lockedCounted: function (what) { return "■ Mae'r pleidleisio ar glo. Mae eich pleidlais wedi'i chyfrif: " + what; },
+      lockedNone: "■ Mae'r pleidleisio ar glo; ni wnaethoch bleidleisio ar y cwestiwn hwn.",
+      choose: "Tapiwch eich dewis. Gallwch ei newid nes bydd y pleidleisio ar glo.",
+      chooseSeveral: function (n) { return "Tapiwch hyd at " + n + " dewis. Gallwch eu newid nes bydd y pleidleisio ar glo."; },
+      tooMany: function (n) { return "Gallwch ddewis " + n + " ar y mwyaf: tapiwch un o'ch dewisiadau i'w dynnu i ffwrdd yn gyntaf."; },
+      write: function (n) { return "Ysgrifennwch hyd at " + n + " ateb byr. Gallwch eu newid nes bydd y cwestiwn ar glo."; },
+      answersIn: function (n) { return "✔ " + (n === 1 ? "Mae eich ateb wedi'i anfon" : "Atebion wedi'u hanfon: " + n) + ". Ysgrifennwch un arall, neu newidiwch neu tynnwch unrhyw un yn ôl nes bydd y cwestiwn ar glo."; },
+      lockedAnswers: "■ Mae'r cwestiwn ar glo: dim mwy o atebion.",
+      yourAnswer: function (n) { return "Eich ateb " + n; },
+      answerHint: function (n) { return "Hyd at " + n + " nod."; },
+      send: "Anfon",
+      takeBack: "Tynnu'n ôl",
+      sayAnswer: "ateb wedi'i anfon",
+      sayTaken: "ateb wedi'i dynnu'n ôl",
+      wall: function (n) { return "Atebion yr ystafell (" + n + ")"; },
+      words: "Y geiriau a ddefnyddir fwyaf",
+      used: function (w, n) { return w + ": " + n; },
+      people: function (n) { return "wedi pleidleisio: " + n; },
+      sending: "Yn anfon eich pleidlais…",
+      notCounted: function (why) { return "✖ Heb ei chyfrif: " + why; },
+      cleared: "Mae eich pleidlais wedi'i chlirio.",
+      reset: "Mae'r hwylusydd wedi clirio'r pleidleisiau ar y cwestiwn hwn: pleidleisiwch eto os dymunwch.",
+      clear: "Clirio fy mhleidlais",
+      yourVote: "✓ eich pleidlais",
+      example: function (e) { return "e.e. " + e; },
+      results: "Canlyniadau",
+      votes: function (n, pct) { return "pleidleisiau: " + n + " (" + pct + "%)"; },
+      noVotes: "Dim pleidleisiau eto.",
+      across: function (x, y) { return x + " (i lawr) yn ôl " + y + " (ar draws)"; },
+      cell: function (a, b) { return a + ", " + b; },
+      sayCounted: "pleidlais wedi'i chyfrif",
+      sayCleared: "pleidlais wedi'i chlirio",
+      sayLocked: "pleidleisio ar glo",
+      sayOpen: "pleidleisio ar agor",
+      sayResults: "canlyniadau i'w gweld",
+      sayHidden: "canlyniadau wedi'u cuddio",
+      ended: "Mae'r sesiwn wedi dod i ben; diolch am gymryd rhan.",
+      replaced: "Rydych wedi ymuno eto o ffenestr neu ddyfais arall, felly mae'r dudalen hon wedi stopio.",
+      rejoin: "Defnyddio'r dudalen hon eto",
+      refused: function (why) { return "Heb ymuno: " + why; },
+      codeNeeded: "Teipiwch y cod ymuno y mae'r hwylusydd yn ei ddangos.",
+      language: "English"
+    }
   };
   var lang = "en";
   if (T.cy && /^cy\b/i.test(navigator.language || "")) lang = "cy";

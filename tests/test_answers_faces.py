@@ -162,3 +162,40 @@ async def test_a_long_wall_keeps_the_cursor_in_view_at_80x24():
             assert wall.region.height < 24
         for peer in people:
             await peer.socket.close()
+
+
+async def test_presenter_mode_keeps_the_answers_off_the_projector_until_revealed():
+    from coproterm.core.wire import Answer, Hello
+    from tests.hubkit import join
+
+    async with running_hub() as hub:
+        ann = await join(hub.url, Hello(name="Ann"))
+        await ann.request(lambda seq: Answer(seq, WHAT, 0, "something not for the projector yet"))
+        host = HostApp(hub.url, HOST_TOKEN, presenter=True)
+        async with host.run_test(size=(80, 24)) as hp:
+            await until(hp, lambda: len(host.view.written.host_answers) == 1)
+            await hp.pause(0.1)
+            assert not wall_of(host).display
+            assert "1 answer\n" in str(host.screen.query_one("#progress").render())
+            await hp.press("r")
+            await until(hp, lambda: host.view.state.revealed)
+            await hp.pause(0.1)
+            assert wall_of(host).display and "not for the projector" in str(wall_of(host).render())
+        await ann.socket.close()
+
+
+async def test_the_demo_crowd_writes_answers_in_the_workshops_words():
+    import asyncio
+
+    from coproterm.client.crowd import WRITTEN, run_crowd
+
+    async with running_hub() as hub:
+        crowd = asyncio.create_task(run_crowd(hub.url, 4, seed=1, speed=100))
+        try:
+            async with asyncio.timeout(10):
+                while len(hub.session.answers[WHAT].current()) < 4:
+                    await asyncio.sleep(0.05)
+        finally:
+            crowd.cancel()
+            await asyncio.gather(crowd, return_exceptions=True)
+        assert all(a.text in WRITTEN for a in hub.session.answers[WHAT].current())

@@ -237,10 +237,32 @@ class Dashboard(HubScreen):
         for movement_widget in self.query(MovementView):
             movement_widget.display = not hidden
             movement_widget.movement = view.current_movement
+        answers_hidden = self.answers_hidden()
+        for wall_widget in self.query(AnswerWall):
+            wall_widget.display = not answers_hidden
         progress = self.query_one("#progress", Steady)
-        progress.display = hidden
-        if hidden:
+        progress.display = hidden or answers_hidden
+        if answers_hidden:
+            count = view.written.host_total
+            progress.show(
+                Text.assemble(
+                    (self.hub.lang.tn("{count} answer", "{count} answers", count), "bold"),
+                    "\n",
+                    (self.hub.t("The answers are hidden until they are revealed (r)."), "dim"),
+                )
+            )
+        elif hidden:
             progress.show(turnout_text(view, self.size.width - 6))
+
+    def answers_hidden(self) -> bool:
+        """Whether a text question's answers are kept off the (projected) screen: presenter mode, not revealed.
+
+        Nobody in the room reads an answer the facilitator has not had the chance to hide.
+        """
+        state, question = self.hub.view.state, self.hub.view.question
+        if state is None or question is None or question.answers is None:
+            return False
+        return self.presenter and not state.revealed
 
     def join_command(self) -> str:
         """What a participant types to join (the first address they can reach, and the code when it is needed)."""

@@ -59,7 +59,9 @@ async def test_an_answer_is_typed_edited_removed_hidden_and_revealed():
             ann.screen.query_one("#answer-text", Input).value = "Rhannu grym yn deg"
             await ap.press("enter")
             await until(ap, lambda: mine(ann).get(0) == "Rhannu grym yn deg")
-            await until(hp, lambda: any(a.text == "Rhannu grym yn deg" for a in host.view.written.host_answers.values()))
+            await until(
+                hp, lambda: any(a.text == "Rhannu grym yn deg" for a in host.view.written.host_answers.values())
+            )
 
             # Remove the second.
             await ap.press("up")

@@ -46,6 +46,8 @@ WELSH = _listed(
     i iddi iddo iddyn in mae maen maent mai ma mewn mi mor na nad nage naill nawr neb neu ni nid nhw nôl o
     oedd oes ohono ohoni oll os pa pam pan pe pob pwy rhai rhaid rhyw sef sut syn tra trwy tu wedi wrth y
     ych ydi ydw ydy ydych ydym ydyn ydyw yma ymhlith yn yna ynddo ynddi yno yr
+    ond fel felly oherwydd hefyd iawn ddim does dydy nag sydd sy yw eu rydw rydych rydyn rydym roedd roeddwn
+    dwi dw wyt efo hefo yng ym cyn mwy llawer
     """
 )
 """Welsh function words: articles, pronouns, prepositions and the forms of *bod* (to be)."""

@@ -18,7 +18,6 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 from coproterm.core.i18n import N_
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
-from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import Steady
@@ -78,6 +77,15 @@ class VoteScreen(HubScreen):
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
 
+    def relabel(self) -> None:
+        self._shown = None  # the question's words are drawn again in the new language
+        self.query_one("#code", Input).placeholder = self.hub.t("join code (4 letters)")
+        picker = next(iter(self.query(BoardPicker)), None)
+        cursor = picker.cursor if picker is not None else None
+        super().relabel()
+        if picker is not None and cursor is not None and picker.display:
+            picker.cursor = cursor  # the highlighted position stays, its help now in the other language
+
     # -- state down --------------------------------------------------------------
 
     def redraw(self) -> None:
@@ -100,9 +108,6 @@ class VoteScreen(HubScreen):
         elif self._shown[2] != revealed:
             self._show_results(question, view)
         self._shown = key
-        for box in self.query(AnswerBox):
-            if box.display:
-                box.update_from(view)
         for picker in self.query(BoardPicker):
             picker.chosen = view.my_vote()
             picker.set_class(not view.state.open, "-locked")
@@ -154,8 +159,7 @@ class VoteScreen(HubScreen):
         # One picker and one chart, made once and handed each new question: a new widget
         # costs a restyle and a layout, paid per viewer over SSH.
         picker = next(iter(self.query(BoardPicker)), None)
-        self._show_answer_box(question, view)
-        if question.kind in (Kind.DISCUSSION, Kind.TEXT):
+        if question.kind is Kind.DISCUSSION:
             if picker is not None:
                 picker.display = False
                 if picker.has_focus:
@@ -170,23 +174,6 @@ class VoteScreen(HubScreen):
             picker.focus()
         self._show_results(question, view)
 
-    def _show_answer_box(self, question: Question, view: SessionView) -> None:
-        """A text question's box: made once, handed each new text question, hidden for the others."""
-        box = next(iter(self.query(AnswerBox)), None)
-        assert view.state is not None
-        if question.kind is not Kind.TEXT:
-            if box is not None:
-                box.display = False
-            return
-        if box is None:
-            box = AnswerBox(view.state.current, question, self.hub.t)
-            self.query_one("#board", Vertical).mount(box)
-        else:
-            box.show(view.state.current, question)
-            box.display = True
-        self.call_after_refresh(box.update_from, view)
-        self.call_after_refresh(lambda: box.query_one("#answer-text").focus())
-
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""
         move = self.query_one("#move", Steady)
@@ -197,7 +184,7 @@ class VoteScreen(HubScreen):
 
     def _show_results(self, question: Question, view: SessionView) -> None:
         tally = view.current_tally
-        showing = tally is not None and question.kind not in (Kind.DISCUSSION, Kind.TEXT)
+        showing = tally is not None and question.kind is not Kind.DISCUSSION
         chart = next(iter(self.query(TallyChart)), None)
         if showing:
             assert tally is not None
@@ -226,8 +213,6 @@ class VoteScreen(HubScreen):
             return f"⚠ {state.alert}"
         if question.kind is Kind.DISCUSSION:
             return t("Talk it through with the room; nothing to cast on this one.")
-        if question.kind is Kind.TEXT:
-            return _answer_feedback(view, t)
         refusal = view.refusal
         mine = view.my_vote()
         if view.is_pending(state.current):
@@ -306,23 +291,6 @@ class VoteScreen(HubScreen):
         if event.input.id == "code" and event.value.strip():
             event.input.display = False
             self.post_message(self.CodeGiven(event.value))
-
-
-def _answer_feedback(view: SessionView, t: Callable[..., str]) -> str:
-    """What happened to the person's written answers on the current question."""
-    state = view.state
-    assert state is not None
-    if any(q == state.current for q, _, _ in view.written.pending.values()):
-        return t("Sending your answer…")
-    refusal = view.refusal
-    if refusal is not None and refusal.code is not ErrorCode.NOT_CURRENT and view.refused_question in (None, state.current):
-        return f"✖ {t(refusal.message)}"
-    given = len(view.written.mine.get(state.current, {}))
-    if not state.open:
-        return t("{lock} Answers are locked.", lock=LOCKED)
-    if given:
-        return t("✔ {given} answer(s) in. ↑ to edit or remove one.", given=given)
-    return t("Type an answer and press Enter.")
 
 
 def _help(question: Question, cell: int, t: Callable[..., str]) -> Text:

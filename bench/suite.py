@@ -58,6 +58,17 @@ def main() -> None:
         sections[name] = time.time() - started
         return result
 
+    from bench.e2e import key_to_screen, percentiles, wire_quiet_room
+
+    wire50, wire99 = percentiles(timed("end to end", wire_quiet_room, 60))
+    row("0. quiet room of 30: a vote to the host's tally frame, p50", f"{wire50:.1f} ms", "<= 5 ms", wire50 <= 5)
+    row("   p99", f"{wire99:.1f} ms", "<= 20 ms", wire99 <= 20)
+    key50, key99 = percentiles(key_to_screen(30, 30))
+    row("   a key press in `join` to the host's screen (ptys), p50", f"{key50:.1f} ms", "<= 50 ms", key50 <= 50)
+    row("   p99", f"{key99:.1f} ms", "", None)
+    big50, big99 = percentiles(key_to_screen(1000, 20))
+    row("   the same with 1,000 at 200 votes/s: p50", f"{big50:.1f} ms", "", None)
+    row("   p99", f"{big99:.1f} ms", "", None)
     i = timed("ingest", ingest, args.runs)
     row("1. ingest, 500 flooding: bare websockets server", f"{i['bare']:,.0f} votes/s", "", None)
     row("   coproterm hub (no log)", f"{i['hub']:,.0f} votes/s", "", None)

@@ -15,15 +15,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
+from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Turnout
 from coproterm.tui.host.qr_screen import QRScreen
-from coproterm.tui.hub_app import HubScreen, describe_link
+from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
+from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.movement import MovementView
 from coproterm.tui.widgets.steady import Steady
 from coproterm.tui.widgets.tally import TallyChart
@@ -117,6 +119,7 @@ class Dashboard(HubScreen):
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("q", "leave", "quit"),
+        Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
 
     class Commanded(Message):
@@ -162,7 +165,7 @@ class Dashboard(HubScreen):
             yield Steady(id="progress")
             yield Vertical(id="chart")
         yield Steady(id="link")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._charted: int | None = None
@@ -176,7 +179,7 @@ class Dashboard(HubScreen):
         self.query_one("#join").set_class(folded, "-folded")
         self.query_one("#join-how", Steady).show(self._join_line() if folded else self._join_text())
         link = self.query_one("#link", Steady)
-        link.show(Text(describe_link(self.hub.link_status, self.hub.url)))
+        link.show(Text(describe_link(self.hub.link_status, self.hub.url, lang=self.hub.lang)))
         link.display = self.hub.link_status.phase is not Phase.OPEN
         if view.deck is None or view.state is None or view.question is None:
             return
@@ -186,12 +189,15 @@ class Dashboard(HubScreen):
         alert.display = bool(state.alert)
         turnout = view.turnout or Turnout(0, 0)
         self.query_one("#title", Steady).show(Text(view.deck.title, "bold"))
-        self.query_one("#people", Steady).show(Text.assemble((f"{turnout.connected}", "bold"), " connected now"))
+        t = self.hub.t
+        connected = t("{count} connected now", count=turnout.connected)
+        self.query_one("#people", Steady).show(Text(connected, "bold"))
         count = len(view.deck.questions)
+        numbered = t("Question {number} of {count}", number=state.current + 1, count=count)
         self.query_one("#question", Steady).show(
             Text.assemble(
                 (f"{question.section}  " if question.section else "", "bold reverse"),
-                (f"Question {state.current + 1} of {count}  ", "dim"),
+                (f"{numbered}  ", "dim"),
                 (question.prompt, "bold"),
             )
         )
@@ -208,7 +214,8 @@ class Dashboard(HubScreen):
                 chart.mount(wall)
                 wall.focus()
             elif question.kind is Kind.DISCUSSION:
-                chart.mount(Static(Text(question.note or "A question to talk through: nothing to vote on.")))
+                talk = question.note or t("A question to talk through: nothing to vote on.")
+                chart.mount(Static(Text(talk)))
             else:
                 chart.mount(TallyChart(question))
                 if question.compare is not None and question.x is not None:
@@ -252,7 +259,7 @@ class Dashboard(HubScreen):
                 )
             )
         elif hidden:
-            progress.show(turnout_text(view, self.size.width - 6))
+            progress.show(turnout_text(view, self.size.width - 6, self.hub.t))
 
     def answers_hidden(self) -> bool:
         """Whether a text question's answers are kept off the (projected) screen: presenter mode, not revealed.
@@ -271,51 +278,55 @@ class Dashboard(HubScreen):
 
     def _join_line(self) -> Text:
         """The join instructions on one line, once people have joined."""
-        text = Text.assemble(("Join: ", "bold"), (self.join_command(), "bold"))
+        t = self.hub.t
+        text = Text.assemble((t("Join: "), "bold"), (self.join_command(), "bold"))
         if self.joining.ssh_command is not None:
             text.append("  ·  ", "dim")
             text.append(self.joining.ssh_command, "bold")
         view = self.hub.view
         if view.join_code and not view.code_required:
-            text.append("  ·  code ", "dim")
+            text.append(t("  ·  code "), "dim")
             text.append(view.join_code, "bold")
         return text
 
     def _join_text(self) -> Text:
         targets = self.joining.targets
-        text = Text.assemble(("Join:  ", "bold"), (self.join_command(), "bold reverse"))
+        t = self.hub.t
+        text = Text.assemble((t("Join:  "), "bold"), (self.join_command(), "bold reverse"))
         if len(targets) > 1:
-            text.append("   or " + ", ".join(targets[1:]), "dim")
+            text.append(t("   or {addresses}", addresses=", ".join(targets[1:])), "dim")
         view = self.hub.view
         web = self.joining.web_link(None)
         if web is not None:
-            text.append("\nPhone: ", "bold")
+            text.append("\n" + t("Phone: "), "bold")
             text.append(web, "bold")
         if self.joining.ssh_command is not None:
             text.append("\nssh:   ", "bold")
             text.append(self.joining.ssh_command, "bold")
-            text.append(f"\n       key {self.joining.ssh_key}" if self.joining.ssh_key else "", "dim")
+            key = t("key {fingerprint}", fingerprint=self.joining.ssh_key) if self.joining.ssh_key else ""
+            text.append(f"\n       {key}" if key else "", "dim")
         if view.join_code:
-            text.append("\nCode:  ", "bold")
+            text.append("\n" + t("Code:  "), "bold")
             text.append(" ".join(view.join_code), "bold")
-            text.append("  (needed to join)" if view.code_required else "  (c: QR code)", "dim")
+            text.append(t("  (needed to join)") if view.code_required else t("  (c: QR code)"), "dim")
         return text
 
     def action_show_qr(self) -> None:
+        t = self.hub.t
         warning = (
-            "Only this machine can reach this address: start the hub with --host 0.0.0.0 for the room."
+            t("Only this machine can reach this address: start the hub with --host 0.0.0.0 for the room.")
             if self.joining.local_only
             else None
         )
         web = self.joining.web_link(self.hub.view.join_code or None)
         if web is not None:  # a phone's camera opens the page: nothing to install
             others = [self.joining.ssh_command, self.join_command()]
-            caption = f"{web}\n" + "   or   ".join(other for other in others if other)
+            caption = f"{web}\n" + t("   or   ").join(other for other in others if other)
             self.app.push_screen(QRScreen(web, caption=caption, warning=warning))
             return
         link = self.joining.ssh_link()
         if link is not None:  # a phone's SSH app opens an ssh:// link by itself
-            caption = f"{self.joining.ssh_command}   or   {self.join_command()}"
+            caption = t("   or   ").join([self.joining.ssh_command or "", self.join_command()])
             self.app.push_screen(QRScreen(link, caption=caption, warning=warning))
         else:
             self.app.push_screen(QRScreen(self.join_command(), warning=warning))
@@ -324,29 +335,30 @@ class Dashboard(HubScreen):
         state, question = view.state, view.question
         assert state is not None and question is not None
         turnout = view.turnout or Turnout(0, 0)
+        t = self.hub.t
         if question.kind is Kind.DISCUSSION:
-            return Text("Discussion: no voting on this question", "dim")
+            return Text(t("Discussion: no voting on this question"), "dim")
+        revealed = t("◉ REVEALED to participants") if state.revealed else t("◌ hidden from participants")
         if question.kind is Kind.TEXT:
             return Text.assemble(
-                ("● OPEN: taking answers" if state.open else "■ LOCKED: no more answers", "bold"),
+                (t("● OPEN: taking answers") if state.open else t("■ LOCKED: no more answers"), "bold"),
                 "    ",
-                ("◉ REVEALED to participants" if state.revealed else "◌ hidden from participants", "bold"),
+                (revealed, "bold"),
                 "    ",
-                (f"{view.written.host_total}", "bold"),
-                " answers",
+                (t("answers: {count}", count=view.written.host_total), "bold"),
             )
+        # Votes stay counted when people leave: voted is said out of those who joined, never of those here now.
+        if view.joined is not None:
+            voted = t("{voted} of {joined} have voted", voted=turnout.voted, joined=view.joined)
+        else:
+            voted = t("{voted} voted", voted=turnout.voted)
         return Text.assemble(
-            ("● OPEN: taking votes" if state.open else "■ LOCKED: no more votes", "bold"),
+            (t("● OPEN: taking votes") if state.open else t("■ LOCKED: no more votes"), "bold"),
             "    ",
-            (
-                "◉ REVEALED to participants" if state.revealed else "◌ hidden from participants",
-                "bold" if state.revealed else "",
-            ),
+            (revealed, "bold" if state.revealed else ""),
             "    ",
-            # Votes stay counted when people leave: voted is said out of those who joined, never of those here now.
-            (f"{turnout.voted}", "bold"),
-            f" of {view.joined} have voted" if view.joined is not None else " voted",
-            ("    presenter: bars hidden until reveal" if self.bars_hidden() else "", "dim"),
+            (voted, "bold"),
+            ("    " + t("presenter: bars hidden until reveal") if self.bars_hidden() else "", "dim"),
         )
 
     def on_resize(self) -> None:
@@ -361,7 +373,7 @@ class Dashboard(HubScreen):
     async def _command(self, action: Action, question: int | None = None) -> None:
         view = self.hub.view
         if view.state is None:
-            self.notify("Not connected to the hub yet.", severity="warning")
+            self.notify(self.hub.t("Not connected to the hub yet."), severity="warning")
             return
         self.post_message(self.Commanded(action, view.state.current if question is None else question))
 
@@ -396,11 +408,12 @@ class Dashboard(HubScreen):
 
     def action_toggle_presenter(self) -> None:
         self.presenter = not self.presenter
+        t = self.hub.t
         self.notify(
-            "Presenter mode: tallies stay off this screen until you reveal them (r)."
+            t("Presenter mode: tallies stay off this screen until you reveal them (r).")
             if self.presenter
-            else "Presenter mode off: live tallies show on this screen.",
-            title="Presenter",
+            else t("Presenter mode off: live tallies show on this screen."),
+            title=t("Presenter"),
         )
         self.redraw()
 
@@ -415,8 +428,13 @@ class Dashboard(HubScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"Clear {_votes(view.turnout.voted if view.turnout else 0)} on “{view.question.prompt}”?",
-                "Clear votes",
+                self.hub.lang.tn(
+                    "Clear {count} vote on “{prompt}”?",
+                    "Clear {count} votes on “{prompt}”?",
+                    view.turnout.voted if view.turnout else 0,
+                    prompt=view.question.prompt,
+                ),
+                self.hub.t("Clear votes"),
             ),
             answered,
         )
@@ -424,16 +442,17 @@ class Dashboard(HubScreen):
     @work(exclusive=True, group="export")
     async def action_export(self) -> None:
         exporter, session_id = self.exporter, self.session_id
+        t = self.hub.t
         if exporter is None:
             hint = f"coproterm export {session_id}" if session_id else "coproterm export"
-            self.notify(f"Export on the machine running the hub: {hint}", title="Export")
+            self.notify(t("Export on the machine running the hub: {command}", command=hint), title=t("Export"))
             return
         try:
             paths = await asyncio.to_thread(exporter)
         except Exception as error:  # an export must never take the dashboard down
-            self.notify(f"Could not export: {error}", title="Export", severity="error")
+            self.notify(t("Could not export: {problem}", problem=error), title=t("Export"), severity="error")
             return
-        self.notify("\n".join(str(path) for path in paths), title="Results written")
+        self.notify("\n".join(str(path) for path in paths), title=t("Results written"))
 
     def action_leave(self) -> None:
         turnout = self.hub.view.turnout
@@ -445,30 +464,28 @@ class Dashboard(HubScreen):
             if yes:
                 self.post_message(self.Left())
 
-        people = "1 participant is" if turnout.connected == 1 else f"{turnout.connected} participants are"
-        self.app.push_screen(
-            ConfirmScreen(f"{people} connected. Quit the dashboard?", "Quit"),
-            answered,
+        question = self.hub.lang.tn(
+            "{count} participant is connected. Quit the dashboard?",
+            "{count} participants are connected. Quit the dashboard?",
+            turnout.connected,
         )
+        self.app.push_screen(ConfirmScreen(question, self.hub.t("Quit")), answered)
 
 
-def turnout_text(view: SessionView, width: int) -> Text:
+def turnout_text(view: SessionView, width: int, t: Callable[..., str] | None = None) -> Text:
     """The turnout ("12 of 20 have voted") and a progress bar: what the room sees while the tallies are kept back."""
+    t = t or language(ENGLISH).t
     voted = view.turnout.voted if view.turnout is not None else 0
     joined = max(view.joined or 0, voted)
     share = voted / joined if joined else 0.0
     cells = max(10, min(60, width))
     filled = round(share * cells)
     return Text.assemble(
-        (f"{voted} of {joined} have voted", "bold"),
+        (t("{voted} of {joined} have voted", voted=voted, joined=joined), "bold"),
         "\n",
         ("█" * filled, "bold cyan"),
         ("░" * (cells - filled), "dim"),
         f" {round(100 * share)}%",
         "\n",
-        ("Results are hidden until they are revealed (r).", "dim"),
+        (t("Results are hidden until they are revealed (r)."), "dim"),
     )
-
-
-def _votes(count: int) -> str:
-    return "the 1 vote" if count == 1 else f"all {count} votes"

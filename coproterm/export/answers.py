@@ -68,13 +68,16 @@ def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
 
     answers = shown(q, with_hidden)
     visible = sum(not a.hidden for a in q.answers)
+    # Each text is made before its f-string: the catalog's extractor cannot see into one (docs/cymraeg.md).
+    none, hidden = t("No answers were written."), t("hidden")
     if not answers:
-        return f'<p class="meta">{escape(t("No answers were written."))}</p>'
+        return f'<p class="meta">{escape(none)}</p>'
     words = top_words(q)
     most = max((count for _, count in words), default=1)
-    parts = [f'<p class="meta">{escape(tn("{count} answer", "{count} answers", visible))}</p>']
+    total, most_used, heading = tn("{count} answer", "{count} answers", visible), t("The words used most"), t("Answers")
+    parts = [f'<p class="meta">{escape(total)}</p>']
     if words:
-        parts.append(f'<h3>{escape(t("The words used most"))}</h3><table class="words"><tbody>')
+        parts.append(f'<h3>{escape(most_used)}</h3><table class="words"><tbody>')
         for word, count in words:
             width = max(1, round(85 * count / most))  # room for the count beside the longest bar
             parts.append(
@@ -82,9 +85,9 @@ def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
                 f'<td><span class="bar" style="width:{width}%"></span> {count}</td></tr>'
             )
         parts.append("</tbody></table>")
-    parts.append(f'<h3>{escape(t("Answers"))}</h3><ul class="answers">')
+    parts.append(f'<h3>{escape(heading)}</h3><ul class="answers">')
     for a in sorted(answers, key=lambda a: -a.id):
-        mark = f' <em class="meta">({escape(t("hidden"))})</em>' if a.hidden else ""
+        mark = f' <em class="meta">({escape(hidden)})</em>' if a.hidden else ""
         parts.append(f"<li>{escape(a.text)}{mark}</li>")
     parts.append("</ul>")
     return "\n".join(parts)

@@ -10,6 +10,10 @@ port, and everyone reconnects by themselves. Each participant keeps the ground
 truth: the last vote the hub acknowledged, and the one in flight when the
 connection died. At the end every participant's vote at the hub must be one of
 those two, and the tallies must equal a recount: no acknowledged vote lost.
+
+Beside the honest crowd, an attacker on an address of its own (127.0.0.2) runs
+every attack of bench/attacks.py in turn, and an honest probe on 127.0.0.3 votes
+4 times a second timing its acks; the hub's memory is sampled throughout.
 """
 
 from __future__ import annotations
@@ -103,6 +107,59 @@ def _worker(url: str, count: int, deadline: float, seed: int, results: multiproc
     results.put([(t.token.hex() if t.token else None, t.acked, t.in_flight, t.votes, t.reconnects) for t in truths])
 
 
+def _attacker(url: str, deadline: float) -> None:
+    from bench.attacks import ATTACKS
+
+    attacks = [attack for attack in ATTACKS.values() if attack is not None]
+    share = max(1.0, (deadline - time.time()) / len(attacks))
+
+    async def all_of_them() -> None:
+        for attack in attacks * 100:
+            if time.time() >= deadline:
+                return
+            try:
+                await asyncio.wait_for(attack(url, time.monotonic() + share), share + 10)
+            except Exception:  # the hub was killed under it: on to the next
+                await asyncio.sleep(0.5)
+
+    asyncio.run(all_of_them())
+
+
+def _prober(url: str, deadline: float, results: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    async def probe() -> tuple[list[float], bytes | None]:
+        times: list[float] = []
+        token = None
+        seq = 0
+        while time.time() < deadline:
+            try:
+                async with connect(url, compression=None, open_timeout=5, local_addr=("127.0.0.3", 0)) as socket_:
+                    await socket_.send(encode(Hello(name="probe", resume=token)))
+                    welcome = decode(await asyncio.wait_for(socket_.recv(), 10))  # type: ignore[arg-type]
+                    assert isinstance(welcome, Welcome)
+                    token = welcome.resume
+                    while time.time() < deadline:
+                        seq += 1
+                        started = time.perf_counter()
+                        await socket_.send(encode(Vote(seq, QUESTION, seq % CELLS)))
+                        while not isinstance(reply := decode(await socket_.recv()), (Ack, Error)):  # type: ignore[arg-type]
+                            pass
+                        if isinstance(reply, Ack):
+                            times.append((time.perf_counter() - started) * 1000)
+                        await asyncio.sleep(max(0.0, 0.25 - (time.perf_counter() - started)))
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError, AssertionError):
+                await asyncio.sleep(0.5)  # the hub is being killed and resumed
+        return times, token
+
+    results.put(asyncio.run(probe()))
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -112,7 +169,7 @@ def free_port() -> int:
 def start_hub(data: Path, port: int, *extra: str) -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "coproterm", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data),
-         "--ssh-port", "0", "--no-mdns", "--max-participants", "65535", *extra],
+         "--ssh-port", "0", "--no-mdns", "--max-participants", "65535", *extra],  # QUESTION is the short deck's grid
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )  # fmt: skip
     text = ""
@@ -153,12 +210,12 @@ async def final_votes(url: str, tokens: list[bytes]) -> dict[bytes, int | None]:
     return found
 
 
-def soak(participants: int, seconds: float, *, processes: int = 4) -> dict[str, object]:
+def soak(participants: int, seconds: float, *, processes: int = 4, attack: bool = True) -> dict[str, object]:
     """Run the soak; return its figures. Raises AssertionError if anything acknowledged was lost."""
     data = Path(tempfile.mkdtemp(prefix="coproterm-soak-"))
     port = free_port()
     url = f"ws://127.0.0.1:{port}"
-    hub, token = start_hub(data, port)
+    hub, token = start_hub(data, port, "--deck", "short")
     asyncio.run(host_command(url, token, (Action.GOTO, QUESTION)))
     deadline = time.time() + seconds
     context = multiprocessing.get_context("spawn")
@@ -167,21 +224,40 @@ def soak(participants: int, seconds: float, *, processes: int = 4) -> dict[str, 
     workers = [
         context.Process(target=_worker, args=(url, n, deadline, i + 1, results)) for i, n in enumerate(shares) if n
     ]
-    for worker in workers:
+    probes = context.Queue()
+    beside = (
+        [
+            context.Process(target=_attacker, args=(url, deadline), daemon=True),
+            context.Process(target=_prober, args=(url, deadline, probes)),
+        ]
+        if attack
+        else []
+    )
+    for worker in workers + beside:
         worker.start()
-    time.sleep(seconds / 2)
+    rss = [0.0]
+    while time.time() < deadline - seconds / 2:
+        rss.append(_rss_mib(hub.pid))
+        time.sleep(0.5)
     hub.send_signal(signal.SIGKILL)
     hub.wait()
     killed_at = time.time()
     time.sleep(1.0)
     hub, again = start_hub(data, port, "--resume")
     assert again == token, "the resumed session keeps its host token"
+    while time.time() < deadline:
+        rss.append(_rss_mib(hub.pid))
+        time.sleep(0.5)
     truths = [entry for _ in workers for entry in results.get(timeout=seconds + 300)]
+    probe_times, probe_token = probes.get(timeout=60) if attack else ([], None)
+    probe_times.sort()
+    for worker in beside:
+        worker.join(30)
     for worker in workers:
         worker.join(30)
     try:
         tokens = [bytes.fromhex(t[0]) for t in truths if t[0]]
-        at_hub = asyncio.run(final_votes(url, tokens))
+        at_hub = asyncio.run(final_votes(url, tokens + ([probe_token] if probe_token else [])))
         lost = []
         for hex_token, acked, in_flight, _, _ in truths:
             if hex_token is None:
@@ -204,6 +280,10 @@ def soak(participants: int, seconds: float, *, processes: int = 4) -> dict[str, 
         "killed_after_s": round(killed_at - (deadline - seconds)),
         "standing_votes": sum(tally),
         "lost": 0,
+        "probe_acks": len(probe_times),
+        "probe_p50_ms": round(probe_times[len(probe_times) // 2], 1) if probe_times else None,
+        "probe_p99_ms": round(probe_times[int(len(probe_times) * 0.99)], 1) if probe_times else None,
+        "hub_rss_max_mib": round(max(rss), 1),
     }
 
 

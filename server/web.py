@@ -1,7 +1,7 @@
 """The phone page: the hub's own port answers plain HTTP ``GET /`` with one self-contained page.
 
-The page (``coproterm/web``: HTML, CSS, JS and the vendored msgpack library) is
-assembled, hashed and gzipped once, when the hub starts; every request after
+The page (``coproterm/web``: HTML, CSS, JS and the page's own msgpack codec) is
+assembled (comments and indentation left out), hashed and gzipped once, when the hub starts; every request after
 that is a dictionary lookup. It is served through websockets' ``process_request``
 hook, so there is no second web server: a request that asks to upgrade goes on
 to the websocket handshake, after its ``Origin`` is checked (a page from another
@@ -25,13 +25,8 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 PAGE_PACKAGE = "coproterm.web"
-MSGPACK_NOTICE = (
-    "/* @msgpack/msgpack 3.1.3 (https://github.com/msgpack/msgpack-javascript)."
-    " Copyright 2019 The MessagePack Community. ISC license: permission to use, copy, modify,"
-    " and/or distribute this software for any purpose with or without fee is hereby granted,"
-    " provided that the above copyright notice and this permission notice appear in all copies."
-    ' THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES. */\n'
-)
+SOURCES = ("msgpack.js", "page.js")
+"""The page's script, in order: the msgpack codec, then the page."""
 
 
 def _sha256(text: str) -> str:
@@ -52,13 +47,8 @@ class Page:
     def load(cls) -> Page:
         """Assemble the page from the package's sources (once, when the hub starts)."""
         source = resources.files(PAGE_PACKAGE)
-        style = source.joinpath("page.css").read_text("utf-8")
-        script = (
-            MSGPACK_NOTICE
-            + source.joinpath("msgpack.min.js").read_text("utf-8")
-            + "\n"
-            + source.joinpath("page.js").read_text("utf-8")
-        )
+        style = _compact(source.joinpath("page.css").read_text("utf-8"))
+        script = "\n".join(_compact(source.joinpath(name).read_text("utf-8")) for name in SOURCES)
         template = source.joinpath("page.html").read_text("utf-8")
         html = template.replace("{{STYLE}}", style).replace("{{SCRIPT}}", script)
         policy = "; ".join(
@@ -76,6 +66,37 @@ class Page:
         body = html.encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
         return cls(body, gzip.compress(body, 9, mtime=0), etag, policy)
+
+
+def _compact(code: str) -> str:
+    """CSS or JS without its ``/* … */`` comments, indentation and blank lines: what a phone need not download.
+
+    Quoted strings are passed over whole, so a ``/*`` inside one stays. (The sources use no
+    ``//`` comments, and no regular expression with a quote or ``/*`` in it.)
+    """
+    kept: list[str] = []
+    at, quote = 0, ""
+    while at < len(code):
+        ch = code[at]
+        if quote:
+            kept.append(ch)
+            if ch == "\\":
+                kept.append(code[at + 1 : at + 2])
+                at += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'`":
+            quote = ch
+            kept.append(ch)
+        elif code.startswith("/*", at):
+            end = code.find("*/", at + 2)
+            if end < 0:
+                raise ValueError("an unclosed comment in the page's source")
+            at = end + 1
+        else:
+            kept.append(ch)
+        at += 1
+    return "\n".join(line.strip() for line in "".join(kept).splitlines() if line.strip())
 
 
 def same_origin(origin: str, host: str | None) -> bool:

@@ -138,11 +138,3 @@ def test_the_page_fits_its_budget():
     assert len(page.gzipped) <= 20 * 1024
     assert gzip.decompress(page.gzipped) == page.html
 
-
-def test_the_vendored_msgpack_is_the_npm_release():
-    """coproterm/web/msgpack.min.js is @msgpack/msgpack's own build, as tests/web/package-lock.json pins it."""
-    release = (
-        WEB.parent.parent / "tests" / "web" / "node_modules" / "@msgpack" / "msgpack" / "dist.umd" / "msgpack.min.js"
-    )
-    assert release.exists(), "run `npm ci` in tests/web"
-    assert (WEB / "msgpack.min.js").read_bytes() == release.read_bytes()

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coproterm.core.boards import Scale
+from coproterm.core.i18n import ENGLISH, Language, language
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,27 +72,33 @@ def towards_words(scale: Scale) -> str:
     return last.label if last is not None else scale.positions[-1].label
 
 
-def steps_words(step: int) -> str:
-    """``"1 step"``, ``"2 steps"`` (by its size, whichever way)."""
-    size = abs(step)
-    return f"{size} step" if size == 1 else f"{size} steps"
+def steps_words(step: int, lang: Language | None = None) -> str:
+    """``"1 step"``, ``"2 steps"`` (by its size, whichever way), in ``lang`` (English by default)."""
+    return (lang or language(ENGLISH)).tn("{count} step", "{count} steps", abs(step))
 
 
-def summary(movement: Movement, scale: Scale) -> str:
+def summary(movement: Movement, scale: Scale, lang: Language | None = None) -> str:
     """The room's move in one sentence: "Of 12 who answered both: 7 moved towards doing with, 4 stayed, 1 moved away"."""
+    t = (lang or language(ENGLISH)).t
     if not movement.people:
-        return "Nobody has answered both questions yet."
-    return (
-        f"Of {movement.people} who answered both: {movement.towards} moved towards {towards_words(scale)},"
-        f" {movement.stayed} stayed, {movement.away} moved away"
+        return t("Nobody has answered both questions yet.")
+    return t(
+        "Of {people} who answered both: {towards} moved towards {goal}, {stayed} stayed, {away} moved away",
+        people=movement.people,
+        towards=movement.towards,
+        goal=towards_words(scale),
+        stayed=movement.stayed,
+        away=movement.away,
     )
 
 
-def own_move(scale: Scale, before: int, after: int) -> str:
+def own_move(scale: Scale, before: int, after: int, lang: Language | None = None) -> str:
     """One person's move, for their own screen: "consultation → co-production / involvement: 2 steps towards doing with"."""
+    t = (lang or language(ENGLISH)).t
     step = after - before
     path = f"{scale.positions[before].label} → {scale.positions[after].label}"
     if step == 0:
-        return f"{path}: you stayed where you were"
-    direction = f"towards {towards_words(scale)}" if step > 0 else f"away from {towards_words(scale)}"
-    return f"{path}: {steps_words(step)} {direction}"
+        return t("{path}: you stayed where you were", path=path)
+    if step > 0:
+        return t("{path}: {steps} towards {goal}", path=path, steps=steps_words(step, lang), goal=towards_words(scale))
+    return t("{path}: {steps} away from {goal}", path=path, steps=steps_words(step, lang), goal=towards_words(scale))

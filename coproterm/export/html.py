@@ -88,6 +88,11 @@ def t(message: str, /, **values: object) -> str:
     return _LANGUAGE.get(language(ENGLISH)).t(message, **values)
 
 
+def report_language() -> Language:
+    """The language of the report being written (English outside :func:`to_html`)."""
+    return _LANGUAGE.get(language(ENGLISH))
+
+
 def tn(singular: str, plural: str, count: int, /, **values: object) -> str:
     """The message for ``count`` things in the report's language."""
     return _LANGUAGE.get(language(ENGLISH)).tn(singular, plural, count, **values)

@@ -35,11 +35,16 @@ def movement_section(q: QuestionReport, compared: QuestionReport) -> str:
     scale = q.question.x
     if movement is None or scale is None:
         return ""
-    before = f"question {compared.index + 1}, “{compared.question.prompt}”"
+    from coproterm.export.html import report_language, t  # the report's language (html builds on this module)
+
+    before = t("question {number}, “{prompt}”", number=compared.index + 1, prompt=compared.question.prompt)
+    title = t("Before and after")
+    compared_with = t("Compared with {question}: everyone who answered both.", question=before)
+    moved = summary(movement, scale, report_language())
     head = (
-        f'<figure class="movement" id="moves{q.index + 1}"><p><strong>Before and after</strong></p>'
-        f'<p class="meta">Compared with {escape(before)}: everyone who answered both.</p>'
-        f'<p class="moved">{escape(summary(movement, scale))}.</p>'
+        f'<figure class="movement" id="moves{q.index + 1}"><p><strong>{escape(title)}</strong></p>'
+        f'<p class="meta">{escape(compared_with)}</p>'
+        f'<p class="moved">{escape(moved)}.</p>'
     )
     if not movement.people:
         return head + "</figure>"
@@ -77,21 +82,28 @@ def _steps_chart(movement: Movement, scale: Scale) -> str:
             f' text-anchor="middle">{label}</text>'
         )
     towards = escape(towards_words(scale))
+    from coproterm.export.html import report_language, t
+
+    lang = report_language()
+    away_word, towards_word = t("← away"), t("towards {goal} →", goal=towards)
     items.append(
-        f'<text x="{left}" y="{top + plot_h + 40}" class="axis" font-size="14" style="fill:{AWAY}">← away</text>'
+        f'<text x="{left}" y="{top + plot_h + 40}" class="axis" font-size="14" style="fill:{AWAY}">{escape(away_word)}</text>'
     )
     items.append(
         f'<text x="{left + 560}" y="{top + plot_h + 40}" class="axis" font-size="14" text-anchor="end"'
-        f' style="fill:{TOWARDS}">towards {towards} →</text>'
+        f' style="fill:{TOWARDS}">{escape(towards_word)}</text>'
     )
-    words = ", ".join(
-        f"{count} stayed" if step == 0 else f"{count} moved {steps_words(step)} {'towards' if step > 0 else 'away'}"
-        for step, count in by.items()
-    )
-    return (
-        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="Steps moved: {escape(words)}">'
-        f"{''.join(items)}</svg>"
-    )
+
+    def moved(step: int, count: int) -> str:
+        if step == 0:
+            return t("{count} stayed", count=count)
+        steps = steps_words(step, lang)
+        if step > 0:
+            return t("{count} moved {steps} towards", count=count, steps=steps)
+        return t("{count} moved {steps} away", count=count, steps=steps)
+
+    words = t("Steps moved: {moves}", moves=", ".join(moved(step, count) for step, count in by.items()))
+    return f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(words)}">{"".join(items)}</svg>'
 
 
 def _transitions(movement: Movement, scale: Scale) -> str:
@@ -122,12 +134,17 @@ def _transitions(movement: Movement, scale: Scale) -> str:
             cells.append(f'<td{stayed} style="background:{background};color:{ink}">{count or "·"}</td>')
         rows.append(f'<tr><th scope="row">{before + 1}. {escape(position.label)}</th>{"".join(cells)}</tr>')
     key = "".join(f"<li>{escape(p.label)}</li>" for p in scale.positions)
-    caption = (
-        f"From before (rows) to after (columns) on {scale.title}: right of the outlined diagonal moved towards"
-        f" {towards_words(scale)}, left of it moved away."
+    from coproterm.export.html import t
+
+    caption = t(
+        "From before (rows) to after (columns) on {title}: right of the outlined diagonal moved towards {goal},"
+        " left of it moved away.",
+        title=scale.title,
+        goal=towards_words(scale),
     )
+    corner = t("before ↓ after →")
     return (
         f'<div class="grid"><table class="heat moves" aria-label="{escape(caption)}">'
-        f"<thead><tr><td>before ↓ after →</td>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<thead><tr><td>{escape(corner)}</td>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<ol class="key">{key}</ol></div><figcaption>{escape(caption)}</figcaption>'
     )

@@ -164,7 +164,7 @@ class AnswerBox(Vertical):
         written = view.written
         width = max(20, self.size.width or 40)
         out = Text.assemble((self.t("The room's words"), "bold underline"), "\n")
-        out.append_text(word_cloud(written.words, width))
+        out.append_text(word_cloud(written.words, width, none=self.t("No words yet.")))
         total = written.wall_total
         out.append("\n\n")
         out.append(self.t("The room's answers ({count})", count=total), "bold underline")

@@ -8,14 +8,18 @@ Every count is printed, so it reads without colour.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.boards import Scale
+from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.movement import Movement, steps_words, summary, towards_words
 from coproterm.tui.widgets.text import fitted
+from coproterm.tui.words import lang_of
 
 TOWARDS = Style(color="green", bold=True)
 AWAY = Style(color="magenta", bold=True)
@@ -44,29 +48,35 @@ class MovementView(Widget):
 
     def _draw(self, width: int) -> Text:
         movement = self.movement or Movement.of(self.scale.size, [])
+        lang = lang_of(self)
+        t = lang.t
         lines = [
-            Text.assemble(("Before → after", "bold underline"), (f"  compared with “{self.compared}”", MUTED)),
-            Text(summary(movement, self.scale), STAYED),
+            Text.assemble(
+                (t("Before → after"), "bold underline"),
+                ("  " + t("compared with “{prompt}”", prompt=self.compared), MUTED),
+            ),
+            Text(summary(movement, self.scale, lang), STAYED),
         ]
         steps = movement.by_steps()
         if steps:
-            line = Text("by steps: ", MUTED)
+            line = Text(t("by steps: "), MUTED)
             for step, count in steps.items():
                 style = TOWARDS if step > 0 else AWAY if step < 0 else STAYED
-                words = "stayed" if step == 0 else f"{'+' if step > 0 else '−'}{steps_words(step)}"
+                words = t("stayed") if step == 0 else f"{'+' if step > 0 else '−'}{steps_words(step, lang)}"
                 line.append(f"{words}: {count}", style)
                 line.append("   ")
             lines.append(line)
-        lines.extend(transition_table(movement, self.scale, width))
+        lines.extend(transition_table(movement, self.scale, width, t))
         return Text("\n").join(lines)
 
 
-def transition_table(movement: Movement, scale: Scale, width: int) -> list[Text]:
+def transition_table(movement: Movement, scale: Scale, width: int, t: Callable[..., str] | None = None) -> list[Text]:
     """The from→to counts: rows before, columns after; right of the diagonal moved towards the scale's end."""
+    t = t or language(ENGLISH).t
     n = scale.size
     column = 5
     side = max(8, min(28, width - column * n - 2))
-    heads = Text(f"{'before ↓  after →':<{side}}"[:side], MUTED)
+    heads = Text(t("before ↓  after →").ljust(side)[:side], MUTED)
     for x in range(n):
         heads.append(f"{x + 1:>{column - 1}} ", MUTED)
     lines = [heads]
@@ -78,5 +88,5 @@ def transition_table(movement: Movement, scale: Scale, width: int) -> list[Text]
             style = STAYED if after == before else TOWARDS if after > before else AWAY
             line.append(f"{count or '·':>{column - 1}} ", style if count else MUTED)
         lines.append(line)
-    lines.append(Text(f"right of the diagonal: towards {towards_words(scale)}; left: away", MUTED))
+    lines.append(Text(t("right of the diagonal: towards {goal}; left: away", goal=towards_words(scale)), MUTED))
     return lines

@@ -21,6 +21,7 @@ from textual.widget import Widget
 
 from coproterm.core.answer_view import AnswerView, HostAnswer
 from coproterm.core.words import count_words
+from coproterm.tui.words import lang_of
 
 WORDS = 30
 """Words in the word view."""
@@ -35,10 +36,12 @@ def _spaced(word: str) -> str:
     return " ".join(word.upper())
 
 
-def word_cloud(words: tuple[tuple[str, int], ...] | list[tuple[str, int]], width: int) -> Text:
+def word_cloud(
+    words: tuple[tuple[str, int], ...] | list[tuple[str, int]], width: int, *, none: str = "No words yet."
+) -> Text:
     """The words, most used first, flowing in centred lines: bigger (spaced capitals, bold) the more used."""
     if not words:
-        return Text("No words yet.", style=SMALL)
+        return Text(none, style=SMALL)
     pieces: list[Text] = []
     for rank, (word, count) in enumerate(words):
         if rank < 3:
@@ -158,32 +161,37 @@ class AnswerWall(Widget, can_focus=True):
     def _draw(self, width: int) -> Text:
         visible = sum(not a.hidden for a in self._answers)
         hidden = len(self._answers) - visible
+        lang = lang_of(self)
+        t = lang.t
+        keys = t("w: wall   ↑↓ h: hide/unhide") if self.words_view else t("w: words   ↑↓ h: hide/unhide")
         head = Text.assemble(
-            (f"{visible} answer{'s' if visible != 1 else ''}", "bold"),
-            (f"  ({hidden} hidden)" if hidden else "", "dim"),
-            ("    w: " + ("wall" if self.words_view else "words") + "   ↑↓ h: hide/unhide", "dim"),
+            (lang.tn("{count} answer", "{count} answers", visible), "bold"),
+            (t("  ({count} hidden)", count=hidden) if hidden else "", "dim"),
+            ("    " + keys, "dim"),
             "\n\n",
         )
         if self.words_view:
             if self._words is None:
                 self._words = count_words(a.text for a in self._answers if not a.hidden)[:WORDS]
-            return head + word_cloud(self._words, max(20, width))
+            return head + word_cloud(self._words, max(20, width), none=t("No words yet."))
         if not self._answers:
-            return head + Text("No answers yet.", style=SMALL)
+            return head + Text(t("No answers yet."), style=SMALL)
         body = Text()
         first, last = self._window(width)
         if first:
-            body.append(f"  ↑ {first} newer\n", SMALL)
+            body.append("  " + t("↑ {count} newer", count=first) + "\n", SMALL)
         for index, answer in enumerate(self._answers[first:last], start=first):
             mark = "▶ " if index == self.cursor and self.has_focus else "  "
             style = Style(dim=True, strike=True) if answer.hidden else PLAIN
-            line = Text.assemble(mark, (answer.text, style), ("  [hidden]" if answer.hidden else "", "dim italic"))
+            line = Text.assemble(
+                mark, (answer.text, style), ("  " + t("[hidden]") if answer.hidden else "", "dim italic")
+            )
             if index == self.cursor and self.has_focus:
                 line.stylize("reverse", 2)
             body.append_text(line)
             body.append("\n")
         if last < len(self._answers):
-            body.append(f"  ↓ {len(self._answers) - last} older", SMALL)
+            body.append("  " + t("↓ {count} older", count=len(self._answers) - last), SMALL)
         return head + body
 
     def _window(self, width: int) -> tuple[int, int]:

@@ -411,3 +411,24 @@ def test_a_participants_wall_folded_from_the_changes_is_the_hubs_wall(steps):
     wall = p.session.answers[WHAT].wall()
     assert view.written.wall == {i: text for i, _, text in wall.answers}
     assert view.written.words == wall.words
+
+
+def test_a_reset_takes_back_every_answer_and_tells_each_writer():
+    from coproterm.core.session import Record, Tell
+
+    s = session()
+    s.handle(ANN, Answer(1, WHAT, 0, "Rhannu grym"))
+    s.handle(BOB, Answer(1, WHAT, 0, "trust"))
+    s.handle(HOST, Moderate(2, WHAT, 2, True))
+    s.journaling = True
+    outputs = s.handle(HOST, Command(3, Action.RESET, WHAT))
+    removed = [o.event for o in outputs if isinstance(o, Record) and isinstance(o.event, Answered)]
+    assert {(e.answer, e.text) for e in removed} == {(1, None), (2, None)}
+    assert {(o.to, o.message) for o in outputs if isinstance(o, Tell) and isinstance(o.message, Mine)} == {
+        (ANN, Mine(WHAT, ())),
+        (BOB, Mine(WHAT, ())),
+    }
+    assert not s.answers[WHAT].current() and s.answers[WHAT].wall().words == ()
+    s.unsaved([o.event for o in outputs if isinstance(o, Record)])
+    assert [a.text for a in s.answers[WHAT].current()] == ["Rhannu grym", "trust"], "a reset the log lost is undone"
+    assert s.answers[WHAT].answers[2].hidden

@@ -201,3 +201,19 @@ async def test_the_demo_crowd_writes_answers_in_the_workshops_words():
             crowd.cancel()
             await asyncio.gather(crowd, return_exceptions=True)
         assert all(a.text in WRITTEN for a in hub.session.answers[WHAT].current())
+
+
+async def test_reset_on_a_text_question_asks_then_takes_back_every_answer():
+    async with running_hub() as hub:
+        host, ann = HostApp(hub.url, HOST_TOKEN), ParticipantApp(hub.url, "Ann")
+        async with host.run_test(size=(100, 30)) as hp, ann.run_test(size=(80, 24)) as ap:
+            await until(ap, lambda: ann.screen.query(AnswerBox))
+            await until(ap, lambda: ann.screen.query_one("#answer-text", Input).has_focus)
+            await type_answer(ap, "Rhannu grym")
+            await until(hp, lambda: len(host.view.written.host_answers) == 1)
+            await hp.press("x")
+            await until(hp, lambda: type(host.screen).__name__ == "ConfirmScreen")
+            assert "Clear 1 answer to" in str(host.screen.query_one("Static").render())
+            await hp.press("y")
+            await until(hp, lambda: not host.view.written.host_answers)
+            await until(ap, lambda: mine(ann) == {})

@@ -399,6 +399,8 @@ class Session:
                 if command.question in member.votes and member.conn is not None:
                     outputs.append(Tell(member.conn, Ballot(command.question, None)))
         self._apply(event)
+        if command.action is Action.RESET:
+            outputs += self._clear_answers(command.question)
         outputs.append(Tell(conn, Ack(command.seq)))
         return outputs
 
@@ -442,6 +444,21 @@ class Session:
         event = Moderated(message.question, message.answer, message.hidden)
         self._apply(event)
         return [Record(event), Tell(conn, Ack(message.seq))]
+
+    def _clear_answers(self, question: int) -> list[Output]:
+        """A reset takes back every written answer to the question, each as its own event (the log replays them)."""
+        outputs: list[Output] = []
+        writers: set[int] = set()
+        for answer in self.answers[question].current():
+            event = Answered(answer.participant, question, answer.slot, answer.id, None)
+            self._apply(event)
+            outputs.append(Record(event))
+            writers.add(answer.participant)
+        for number in sorted(writers):
+            member = self._numbered.get(number)
+            if member is not None and member.conn is not None:
+                outputs.append(Tell(member.conn, Mine(question, ())))
+        return outputs
 
     def _mine(self, conn: ConnId, member: Participant) -> list[Output]:
         """A welcomed participant hears their own answers back (after a resume, or on a second device)."""

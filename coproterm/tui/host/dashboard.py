@@ -426,6 +426,14 @@ class Dashboard(HubScreen):
             if yes:
                 await self._command(Action.RESET)
 
+        if view.question.answers is not None:  # a text question: the reset takes back its answers
+            count = view.written.host_total
+            prompt = view.question.prompt
+            question = self.hub.lang.tn(
+                "Clear {count} answer to “{prompt}”?", "Clear {count} answers to “{prompt}”?", count, prompt=prompt
+            )
+            self.app.push_screen(ConfirmScreen(question, self.hub.t("Clear answers")), answered)
+            return
         self.app.push_screen(
             ConfirmScreen(
                 self.hub.lang.tn(

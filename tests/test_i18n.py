@@ -12,7 +12,15 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from coproterm.core.deck import DeckError, deck_from_data, deck_to_data, default_deck, localise, parse_deck
+from coproterm.core.deck import (
+    BUILTIN_DECKS,
+    DeckError,
+    builtin_deck,
+    deck_from_data,
+    deck_to_data,
+    localise,
+    parse_deck,
+)
 from coproterm.core.i18n import BILINGUAL, ENGLISH, WELSH, from_locale, language, placeholders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -171,8 +179,9 @@ def test_bad_welsh_in_a_deck_is_a_clear_error(change: tuple[str, str], problem: 
         parse_deck(SMALL.replace(*change), "small.toml")
 
 
-def test_the_built_in_deck_is_bilingual_throughout() -> None:
-    deck = default_deck()
+@pytest.mark.parametrize("name", list(BUILTIN_DECKS))
+def test_every_built_in_deck_is_bilingual_throughout(name: str) -> None:
+    deck = builtin_deck(name)
     missing = []
     data = deck_to_data(deck)
 

@@ -13,11 +13,12 @@ from textual.widgets import Input, Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
+from coproterm.core.i18n import N_
 from coproterm.core.movement import own_move
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
-from coproterm.core.i18n import N_
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
+from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import Steady
@@ -108,6 +109,9 @@ class VoteScreen(HubScreen):
         elif self._shown[2] != revealed:
             self._show_results(question, view)
         self._shown = key
+        for box in self.query(AnswerBox):
+            if box.display:
+                box.update_from(view)
         for picker in self.query(BoardPicker):
             picker.chosen = view.my_vote()
             picker.set_class(not view.state.open, "-locked")
@@ -159,7 +163,8 @@ class VoteScreen(HubScreen):
         # One picker and one chart, made once and handed each new question: a new widget
         # costs a restyle and a layout, paid per viewer over SSH.
         picker = next(iter(self.query(BoardPicker)), None)
-        if question.kind is Kind.DISCUSSION:
+        self._show_answer_box(question, view)
+        if question.kind in (Kind.DISCUSSION, Kind.TEXT):
             if picker is not None:
                 picker.display = False
                 if picker.has_focus:
@@ -174,17 +179,34 @@ class VoteScreen(HubScreen):
             picker.focus()
         self._show_results(question, view)
 
+    def _show_answer_box(self, question: Question, view: SessionView) -> None:
+        """A text question's box: made once, handed each new text question, hidden for the others."""
+        box = next(iter(self.query(AnswerBox)), None)
+        assert view.state is not None
+        if question.kind is not Kind.TEXT:
+            if box is not None:
+                box.display = False
+            return
+        if box is None:
+            box = AnswerBox(view.state.current, question, self.hub.t)
+            self.query_one("#board", Vertical).mount(box)
+        else:
+            box.show(view.state.current, question)
+            box.display = True
+        self.call_after_refresh(box.update_from, view)
+        self.call_after_refresh(lambda: box.query_one("#answer-text").focus())
+
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""
         move = self.query_one("#move", Steady)
         mine = view.own_move() if view.current_tally is not None else None
         move.display = mine is not None and question.x is not None
         if mine is not None and question.x is not None:
-            move.show(Text.assemble((self.hub.t("Your move: "), "bold"), own_move(question.x, *mine)))
+            move.show(Text.assemble((self.hub.t("Your move: "), "bold"), own_move(question.x, *mine, self.hub.lang)))
 
     def _show_results(self, question: Question, view: SessionView) -> None:
         tally = view.current_tally
-        showing = tally is not None and question.kind is not Kind.DISCUSSION
+        showing = tally is not None and question.kind not in (Kind.DISCUSSION, Kind.TEXT)
         chart = next(iter(self.query(TallyChart)), None)
         if showing:
             assert tally is not None
@@ -213,6 +235,8 @@ class VoteScreen(HubScreen):
             return f"⚠ {state.alert}"
         if question.kind is Kind.DISCUSSION:
             return t("Talk it through with the room; nothing to cast on this one.")
+        if question.kind is Kind.TEXT:
+            return _answer_feedback(view, t)
         refusal = view.refusal
         mine = view.my_vote()
         if view.is_pending(state.current):
@@ -291,6 +315,23 @@ class VoteScreen(HubScreen):
         if event.input.id == "code" and event.value.strip():
             event.input.display = False
             self.post_message(self.CodeGiven(event.value))
+
+
+def _answer_feedback(view: SessionView, t: Callable[..., str]) -> str:
+    """What happened to the person's written answers on the current question."""
+    state = view.state
+    assert state is not None
+    if any(q == state.current for q, _, _ in view.written.pending.values()):
+        return t("Sending your answer…")
+    refusal = view.refusal
+    if refusal is not None and refusal.code is not ErrorCode.NOT_CURRENT and view.refused_question in (None, state.current):
+        return f"✖ {t(refusal.message)}"
+    given = len(view.written.mine.get(state.current, {}))
+    if not state.open:
+        return t("{lock} Answers are locked.", lock=LOCKED)
+    if given:
+        return t("✔ {given} answer(s) in. ↑ to edit or remove one.", given=given)
+    return t("Type an answer and press Enter.")
 
 
 def _help(question: Question, cell: int, t: Callable[..., str]) -> Text:

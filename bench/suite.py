@@ -249,8 +249,9 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    (Playwright) loading it on a fresh context over Chromium's own network emulation, 400 kbit/s
    each way with 400 ms of added round trip: the first contentful paint, the join form
    usable, and from the tap on Join to the first question shown. The hour: one phone
-   through the workshop of 4., played as fast, voting on each question (and changing its
-   mind on three in ten); the page's load as Chromium counts it (response with headers, plus
+   through the whole built-in workshop (14 questions, as bench/hubproc.py plays it), played
+   as fast, voting on each question, two positions on a choose-several, an answer on each
+   text question (and changing its mind on a third of the questions); the page's load as Chromium counts it (response with headers, plus
    the request's headers) with 52 bytes a segment, plus its websocket's bytes both ways from
    the kernel (`ss -tin`: payload and segments, 52 bytes a segment).
 """

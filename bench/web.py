@@ -6,8 +6,9 @@ Prints one table. A real hub in a process of its own (bench.hubproc), the system
 Chromium driven by Playwright. The slow link is Chromium's own network emulation
 (DevTools protocol: 400 kbit/s each way, 400 ms of added round trip), on a fresh
 browser context each run so nothing is cached. The workshop hour is played ``scale``
-times faster (the hub's fan-out intervals and pings scaled to match), ten questions
-as in bench/figures.py's terminal workshop, with this one phone voting on each; its
+times faster (the hub's fan-out intervals and pings scaled to match), the whole
+workshop as in bench/figures.py's terminal workshop, with this one phone voting on
+each question or writing an answer; its
 bytes are read from the kernel (``ss -tin``: payload and segments of the page's
 websocket, plus 52 bytes of IPv4 and TCP headers a segment) and added to the
 page's own load (the response's bytes on the wire as Chromium counts them, the
@@ -92,9 +93,9 @@ def _socket_bytes(port: int) -> int:
 
 
 async def workshop_hour(scale: float) -> dict[str, float]:
-    """One phone through an hour-long workshop of ten questions, played ``scale`` times faster."""
+    """One phone through the hour-long workshop (bench.hubproc's, as a terminal participant's is measured),
+    played ``scale`` times faster: it answers every question it can, as a person would."""
     with HubProcess("hub", scale=scale, workshop=True) as hub:
-        step = 3600 / scale / 10
         async with chromium() as browser, phone(browser) as page:
             cdp = await page.context.new_cdp_session(page)
             await cdp.send("Network.enable")
@@ -112,22 +113,38 @@ async def workshop_hour(scale: float) -> dict[str, float]:
             segments = 2 * math.ceil(page_bytes / MSS) + 7  # data and their acks; handshake and close
             page_wire = page_bytes + HEADER * segments
             host: Peer = await join(hub.url, Hello(host_token=hub.token))
-            for question in range(10):
-                await host.request(lambda s, q=question: Command(s, Action.GOTO, q))
-                await expect(page.locator("#step")).to_have_text(f"Question {question + 1} of 10")
+            questions = host.welcome.deck["questions"]
+            step = 3600 / scale / len(questions)
+            for number, question in enumerate(questions):
+                await host.request(lambda s, q=number: Command(s, Action.GOTO, q))
+                await expect(page.locator("#step")).to_have_text(f"Question {number + 1} of {len(questions)}")
                 await asyncio.sleep(step * 0.1)
-                await page.locator('[data-id="c1"]').tap()
-                if question % 3 == 0:  # three in ten change their mind
-                    await asyncio.sleep(step * 0.1)
-                    await page.locator('[data-id="c2"]').tap()
-                await asyncio.sleep(step * 4 / 6 - step * 0.2)
-                await host.request(lambda s, q=question: Command(s, Action.LOCK, q))
-                await host.request(lambda s, q=question: Command(s, Action.REVEAL, q))
-                await expect(page.get_by_role("region", name="Results")).to_be_visible()
+                await _answer(page, question, changes=number % 3 == 0)  # three in ten change their mind
+                await asyncio.sleep(max(0.0, step * 4 / 6 - step * 0.2))
+                await host.request(lambda s, q=number: Command(s, Action.LOCK, q))
+                await host.request(lambda s, q=number: Command(s, Action.REVEAL, q))
                 await asyncio.sleep(step * 2 / 6)
             socket_wire = _socket_bytes(hub.port)
             await host.socket.close()
     return {"page": page_wire, "socket": socket_wire, "hour": page_wire + socket_wire}
+
+
+async def _answer(page: Page, question: dict, *, changes: bool) -> None:
+    """What one person does on a question: a vote (two on a choose-several), an answer, or nothing to do."""
+    if question.get("answers") == "text":
+        await page.get_by_label("Your answer 1").fill("Sharing power and responsibility")
+        await page.get_by_role("button", name="Send").tap()
+        await expect(page.locator("#status")).to_contain_text("Your answer is in")
+        return
+    if "board" not in question:
+        return
+    cells = ["c0", "c1"] if question.get("pick", 1) > 1 else ["c1"]
+    for cell in cells:
+        await page.locator(f'[data-id="{cell}"]').tap()
+        await expect(page.locator("#status")).to_contain_text("Your vote is counted")
+    if changes:
+        await asyncio.sleep(0.05)
+        await page.locator('[data-id="c2"]').tap()
 
 
 async def screenshots(url: str, token: str) -> list[Path]:

@@ -142,3 +142,25 @@ async def test_the_language_is_in_the_log_and_comes_back_with_the_session(tmp_pa
     session = Session(DECK, HOST_TOKEN, counting_tokens())
     session.replay(entry.event for entry in entries)
     assert session.participants[b"a" * 16].language == "cy"
+
+
+async def test_the_language_comes_back_after_the_host_resumes_the_session(tmp_path):
+    """Chosen in one run of the hub, the language is in its log: `--resume` brings it back with the person."""
+    from server.hosting import HubRunner, prepare
+    from server.store import NEWEST
+
+    first = prepare(DECK, data=tmp_path)
+    async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store) as hosted:
+        ann = ParticipantApp(hosted.local_url, "Ann")
+        async with ann.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: ann.view.state is not None)
+            await pilot.press("i")
+            await until(pilot, lambda: hosted.hub.session.participants[ann.view.resume].language == "cy")
+            token = ann.view.resume
+    second = prepare(None, data=tmp_path, resume=NEWEST)
+    assert second.session.participants[token].language == "cy"
+    async with HubRunner(second.session, second.host_token, "127.0.0.1", 0, second.store) as hosted:
+        again = ParticipantApp(hosted.local_url, lang="en")
+        again.view.resume = token
+        async with again.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: again.lang.code == "cy" and "cwestiwn 1 o 1" in text_of(again, "#status"))

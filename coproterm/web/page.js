@@ -99,6 +99,8 @@
       words: "Y geiriau a ddefnyddir fwyaf",
       used: function (w, n) { return w + ": " + n; },
       people: function (n) { return "wedi pleidleisio: " + n; },
+      yourMove: "Eich symudiad: ",  /* as the catalog says it (coproterm/locale/cy) */
+      stayed: "arhosoch yn eich unfan",
       sending: "Yn anfon eich pleidlais…",
       notCounted: function (why) { return "✖ Heb ei chyfrif: " + why; },
       cleared: "Mae eich pleidlais wedi'i chlirio.",

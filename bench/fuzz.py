@@ -2,7 +2,8 @@
 
 Feeds hostile, damaged and valid frames (coproterm/core/fuzzing.py) from many
 connections into decode() and a Session, as the hub does, and checks after
-every batch that the tallies equal a recount of the votes. Prints what it saw;
+every batch that the tallies equal a recount of the votes and the word counts a
+recount of the visible answers. Prints what it saw;
 any exception other than the one ProtocolError type is a crash, and is printed
 with the input that caused it.
 """
@@ -15,7 +16,7 @@ import time
 import traceback
 
 from coproterm.core.deck import default_deck
-from coproterm.core.events import Voted
+from coproterm.core.events import Answered, Moderated, Voted
 from coproterm.core.fuzzing import answers_consistent, frame, tallies_match_votes
 from coproterm.core.session import Close, Record, Session
 from coproterm.core.wire import Action, Command, Hello, ProtocolError, decode
@@ -30,10 +31,10 @@ def main() -> None:
     rng = random.Random(args.seed)
     counter = iter(range(1, 10**12))
     session = Session(default_deck(), "host-token", lambda: next(counter).to_bytes(16, "big"))
-    decoded = refused = crashes = checks = counted = 0
+    decoded = refused = crashes = checks = counted = written = 0
     host = args.connections  # a connection of its own, past the fuzzed ones
     session.handle(host, Hello(host_token="host-token"))
-    boards = [i for i, q in enumerate(session.deck.questions) if q.cells]
+    boards = [i for i, q in enumerate(session.deck.questions) if q.cells or q.answers is not None]
     started = time.perf_counter()
     for n in range(1, args.inputs + 1):
         if n % 10_000 == 0:
@@ -63,6 +64,8 @@ def main() -> None:
                     session.disconnect(output.conn)
                 elif isinstance(output, Record) and isinstance(output.event, Voted):
                     counted += 1
+                elif isinstance(output, Record) and isinstance(output.event, Answered | Moderated):
+                    written += 1
             if rng.random() < 0.01:
                 session.disconnect(conn)
         except Exception:
@@ -72,7 +75,8 @@ def main() -> None:
     print(
         f"{args.inputs:,} inputs in {elapsed:.0f} s ({args.inputs / elapsed:,.0f}/s): {decoded:,} decoded and applied, "
         f"{refused:,} refused as ProtocolError, {crashes} crashes; {counted:,} votes counted (cast, changed or "
-        f"cleared); tallies equal a recount at all {checks} checks; {len(session.participants):,} participants"
+        f"cleared), {written:,} written answers (written, edited, taken back or moderated); tallies and word "
+        f"counts equal a recount at all {checks} checks; {len(session.participants):,} participants"
     )
 
 

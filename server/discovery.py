@@ -6,9 +6,14 @@ import asyncio
 import contextlib
 import logging
 import socket
+from typing import TYPE_CHECKING
 
 from coproterm.client.discovery import SERVICE_TYPE, DiscoveryUnavailable, host_label
 from coproterm.core.session import Session
+
+if TYPE_CHECKING:
+    from zeroconf import ServiceInfo
+    from zeroconf.asyncio import AsyncZeroconf
 
 log = logging.getLogger("coproterm.discovery")
 REFRESH = 10.0
@@ -25,8 +30,8 @@ class Advertiser:
         self.interfaces = interfaces
         self.problem: str | None = None
         """Why the hub is not advertised, if it is not."""
-        self._zeroconf: object | None = None
-        self._info: object | None = None
+        self._zeroconf: AsyncZeroconf | None = None
+        self._info: ServiceInfo | None = None
         self._refresher: asyncio.Task[None] | None = None
 
     def _properties(self) -> dict[str, str]:
@@ -55,7 +60,7 @@ class Advertiser:
             return
         self._refresher = asyncio.create_task(self._refresh())
 
-    def _service(self, name: str) -> object:
+    def _service(self, name: str) -> ServiceInfo:
         from zeroconf import ServiceInfo
 
         return ServiceInfo(
@@ -76,7 +81,7 @@ class Advertiser:
             current = self._properties()
             if current != advertised and isinstance(self._zeroconf, AsyncZeroconf) and self._info is not None:
                 advertised = current
-                self._info = self._service(self._info.name)  # type: ignore[attr-defined]
+                self._info = self._service(self._info.name)
                 with contextlib.suppress(OSError):
                     await self._zeroconf.async_update_service(self._info)
 

@@ -24,6 +24,8 @@ from server.store import SessionChoice, SessionStore, StoreError, choose_session
 from server.web import Page
 
 if TYPE_CHECKING:
+    from websockets.asyncio.server import Server
+
     from server.ssh.gateway import Gateway
     from server.ssh.workers import Workers
 
@@ -202,7 +204,7 @@ class HubRunner:
         self.gateway: Gateway | None = None
         self.gateway_workers: Workers | None = None
         """The SSH gateway's worker processes, when it runs in them."""
-        self._server = None
+        self._server: Server | None = None
         self._fan_out: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Hosted:

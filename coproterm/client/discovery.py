@@ -13,8 +13,12 @@ import asyncio
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from coproterm.core.view import clean_text
+
+if TYPE_CHECKING:
+    from zeroconf import InterfaceChoice
 
 SERVICE_TYPE = "_coproterm._tcp.local."
 
@@ -40,7 +44,7 @@ class Found:
         return f"{self.host}:{self.port}"
 
 
-def _interfaces(addresses: Sequence[str] | None) -> object:
+def _interfaces(addresses: Sequence[str] | None) -> list[str] | InterfaceChoice:
     from zeroconf import InterfaceChoice
 
     return list(addresses) if addresses else InterfaceChoice.All

@@ -138,3 +138,26 @@ def test_the_page_fits_its_budget():
     assert len(page.gzipped) <= 20 * 1024
     assert gzip.decompress(page.gzipped) == page.html
 
+
+async def test_serve_with_no_web_says_no_phone_address_and_serves_no_page(tmp_path):
+    import signal
+
+    from tests.test_web_browser import serve
+
+    process, said = await serve(tmp_path, "--no-web")
+    try:
+        assert "on a phone" not in said
+        target = re.search(r"coproterm join (\S+)", said).group(1)
+        status, _, body = await ask(f"ws://{target}", get("/"))
+        assert status == 426 and b"<html" not in body
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 20)
+    process, said = await serve(tmp_path)
+    try:
+        link = re.search(r"on a phone: (http://\S+/\?code=[A-Z0-9]+)", said).group(1)
+        status, _, body = await ask("ws://" + link.removeprefix("http://").split("/")[0], get("/"))
+        assert status == 200 and body.startswith(b"<!doctype html>")
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), 20)

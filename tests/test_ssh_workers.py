@@ -184,3 +184,27 @@ async def test_a_worker_whose_supervisor_vanishes_stops(tmp_path):
     assert slot.process is not None
     assert await asyncio.wait_for(slot.process.wait(), 20) == 0
     await workers.stop()
+
+
+async def test_a_participant_waits_for_a_hub_that_is_not_up_yet(tmp_path):
+    import socket
+
+    from server.ssh.gateway import Gateway, host_key
+
+    ssh_binary()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        hub_port = probe.getsockname()[1]
+    gateway = Gateway(f"ws://127.0.0.1:{hub_port}", host_key(tmp_path))
+    port = await gateway.start("127.0.0.1", 0)
+    try:
+        ann = await SSHClient(port, "ann").start()
+        await asyncio.sleep(4)  # the app finds nothing there, more than once
+        session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+        async with HubRunner(session, HOST_TOKEN, "127.0.0.1", hub_port):
+            await ann.expect("co-production mean to you", timeout=30)
+            await until(lambda: session.connected == 1)
+            await ann.leave()
+            await ann.wait()
+    finally:
+        await gateway.stop()

@@ -68,6 +68,8 @@ CODE_EVERY = 60.0
 """Seconds in which an address earns one more join-code try once its tries are spent."""
 GATEWAY_HEADER = "X-Coproterm-Gateway"
 CLIENT_HEADER = "X-Coproterm-Client"
+UNREACHABLE_RETRY = 2.0
+"""Seconds before an SSH participant's app tries again a hub it has not reached yet."""
 STOP_GRACE = 3.0
 """Seconds the apps get to end by themselves when the gateway stops."""
 
@@ -169,8 +171,8 @@ class Gateway:
             _, late = await asyncio.wait(list(self._apps), timeout=STOP_GRACE)
             for task in late:
                 task.cancel()
-            if late:
-                await asyncio.gather(*late, return_exceptions=True)
+            if late:  # an app that will not even be cancelled is left behind, not waited for forever
+                await asyncio.wait(late, timeout=STOP_GRACE)
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
@@ -278,6 +280,8 @@ class Gateway:
 class _SSHParticipantApp(ParticipantApp):
     """The participant app, on an SSH channel, drawn for the client's terminal, with no animation."""
 
+    ADDRESS_BOX = False  # the gateway chose the hub's address: a person over SSH cannot correct it, only wait
+
     def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: Gateway, address: str) -> None:
         super().__init__(url, name, discover=False, lang=terminal.caps.language or ENGLISH)
         self.terminal = terminal
@@ -333,6 +337,10 @@ class _SSHParticipantApp(ParticipantApp):
     def watch_link_status(self) -> None:
         if self.ended:  # nothing to come back to: let the person read it, then close
             self.set_timer(3, self.exit)
+        elif self.link_status.phase.name == "STOPPED" and getattr(self.link_status, "unreachable", False):
+            # The link gives up on a hub it never reached (a mistyped address, for `join`); here the
+            # gateway chose the address and the hub is only busy or restarting: keep trying.
+            self.set_timer(UNREACHABLE_RETRY, self.connect)
 
 
 class _Server(asyncssh.SSHServer):

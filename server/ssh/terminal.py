@@ -172,6 +172,8 @@ class ChannelTerminal:
         self._done = True
         self._pending.clear()
         text = RESTORE + "\r\n" + (line + "\r\n" if line else "")
+        if self.caps.ascii:
+            text = text.translate(_ASCII)
         with contextlib.suppress(OSError):
             self.channel.write(text, ascii=self.caps.ascii)
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from server.ssh.workers import CONTROL_ENV, SECRET_ENV
 
 log = logging.getLogger("coproterm.ssh.worker")
+DEADLINE = 20.0
+"""Seconds a stopping worker has before it ends regardless."""
 REPORT_EVERY = 1.0
 """Seconds between session counts sent to the supervisor (only when the count changed)."""
 
@@ -78,6 +80,8 @@ async def run() -> int:
 
     tasks = [asyncio.create_task(listen()), asyncio.create_task(report())]
     await stop.wait()
+    # Whatever happens while stopping, this process ends: a worker left behind would hold the port.
+    loop.call_later(DEADLINE, os._exit, 1)
     await gateway.stop()
     for task in tasks:
         task.cancel()

@@ -36,7 +36,8 @@ SECRET_ENV = "COPROTERM_GATEWAY_SECRET"
 CONTROL_ENV = "COPROTERM_GATEWAY_CONTROL"
 """The file descriptor of a worker's control socket."""
 READY_TIMEOUT = 60.0
-STOP_TIMEOUT = 8.0
+STOP_TIMEOUT = 25.0
+"""Seconds a worker has to leave every terminal as it was (it ends itself after 20)."""
 RESTART_DELAY = 0.5
 RESTART_DELAY_MAX = 10.0
 STABLE = 10.0

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from coproterm.core.deck import default_deck
+from coproterm.core.limits import NewcomerLimit
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command, Hello
 from server.hosting import HubRunner, SSHOptions
-from server.limits import NewcomerLimit
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host
 from tests.sshkit import OPTIONS, SSHClient, run_ssh, ssh_binary
@@ -249,6 +249,7 @@ def test_colour_depth_comes_from_term(term, system):
 
 async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_path):
     from server.hosting import prepare
+    from server.store import NEWEST
 
     ssh_binary()
     first = prepare(default_deck(), data=tmp_path)
@@ -262,7 +263,7 @@ async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_pa
         await ann.expect("Your vote is counted: participation")
         await ann.leave()
         await ann.wait()
-    again = prepare(None, data=tmp_path, resume=None, resuming=True)
+    again = prepare(None, data=tmp_path, resume=NEWEST)
     async with HubRunner(again.session, again.host_token, "127.0.0.1", 0, again.store, ssh=options) as hosted:
         back = await SSHClient(hosted.ssh_port, "ann").start()
         await back.expect("Your vote is counted: participation")

@@ -42,6 +42,8 @@ class SSHOptions:
     workers: int | None = None
     """Gateway worker processes: None for one per core beyond the hub's (at least one); 0 runs
     the gateway in the hub's own process (tests; it then shares the hub's loop)."""
+    language: str = "en"
+    """The language for SSH clients whose LANG / LC_* ask for neither Welsh nor English (``--lang``)."""
 
 
 class HostingError(RuntimeError):
@@ -265,13 +267,20 @@ class HubRunner:
                 from server.ssh.gateway import Gateway  # asyncssh and Textual: only when asked for
 
                 gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first, secret=secret)
+                gateway.language = options.language
                 gateway.identities.update(identities)
                 gateway.remember = remember
                 hosted.ssh_port = await gateway.start(hosted.bind_host, options.port)
                 self.gateway = gateway
             else:
                 settings = WorkerOptions(
-                    hosted.local_url, hosted.bind_host, options.port, options.key_dir, options.passcode, first
+                    hosted.local_url,
+                    hosted.bind_host,
+                    options.port,
+                    options.key_dir,
+                    options.passcode,
+                    first,
+                    language=options.language,
                 )
                 count = options.workers if options.workers is not None else default_workers()
                 workers = Workers(settings, secret, count, identities, remember)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
+
 from coproterm.core.session import Session
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
@@ -14,10 +16,11 @@ WELSH = {"LANG": "cy_GB.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
 
 
 @contextlib.asynccontextmanager
-async def gateway(tmp_path):
+async def gateway(tmp_path, *, language="en", workers=0):
     ssh_binary()
     session = Session(DECK, HOST_TOKEN, counting_tokens())
-    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
+    options = SSHOptions(port=0, key_dir=tmp_path, workers=workers, language=language)
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options)
     async with runner as hosted:
         assert hosted.ssh_port, hosted.ssh_problem
         yield hosted
@@ -58,3 +61,16 @@ async def test_the_gateway_refuses_a_command_in_welsh(tmp_path):
             hosted.ssh_port, ssh_binary(), "-o", "SetEnv=LANG=cy_GB.UTF-8", "ann@127.0.0.1", "ls"
         )
         assert status != 0 and "dim ond yr ap pleidleisio" in err, err
+
+
+@pytest.mark.parametrize("workers", [0, 1], ids=["in-process", "worker"])
+async def test_a_welsh_hub_greets_a_client_that_asks_for_no_language_in_welsh(tmp_path, workers):
+    """`coproterm host --lang cy`: whoever sends no Welsh or English locale is greeted in Welsh."""
+    async with gateway(tmp_path, language="cy", workers=workers) as hosted:
+        plain = await SSHClient(hosted.ssh_port, "ann", extra=("-o", "SetEnv=LANG=C.UTF-8")).start()
+        await plain.expect("Ble mae eich gwaith chi")
+        english = await SSHClient(hosted.ssh_port, "bob", extra=("-o", "SetEnv=LANG=en_GB.UTF-8")).start()
+        await english.expect("Where does your work live")
+        for person in (plain, english):
+            person.type("q")
+            assert await person.wait() == 0

@@ -267,7 +267,12 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
 
     if not args.ssh_port:
         return None
-    return SSHOptions(port=args.ssh_port, passcode=args.ssh_passcode or None, key_dir=data_dir(args.data_dir))
+    return SSHOptions(
+        port=args.ssh_port,
+        passcode=args.ssh_passcode or None,
+        key_dir=data_dir(args.data_dir),
+        language=getattr(args, "lang", "en"),
+    )
 
 
 def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en") -> App[None]:

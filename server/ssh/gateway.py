@@ -120,6 +120,8 @@ class Gateway:
     secret: str | None = None
     """The gateway secret: with it the hub trusts the client address this gateway passes on."""
     sessions_per_address: int = SESSIONS_PER_ADDRESS
+    language: str = ENGLISH
+    """The language for a client whose LANG / LC_* name neither Welsh nor English (``--lang``)."""
     _server: asyncssh.SSHAcceptor | None = None
     _active: int = 0
     _failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
@@ -283,7 +285,7 @@ class _SSHParticipantApp(ParticipantApp):
     ADDRESS_BOX = False  # the gateway chose the hub's address: a person over SSH cannot correct it, only wait
 
     def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: Gateway, address: str) -> None:
-        super().__init__(url, name, discover=False, lang=terminal.caps.language or ENGLISH)
+        super().__init__(url, name, discover=False, lang=terminal.caps.language or gateway.language)
         self.terminal = terminal
         self.gateway = gateway
         self.address = address

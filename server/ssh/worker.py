@@ -50,6 +50,8 @@ async def run() -> int:
     )
     if settings.get("sessions_per_address") is not None:
         gateway.sessions_per_address = int(settings["sessions_per_address"])
+    if settings.get("language") in ("cy", "en"):
+        gateway.language = settings["language"]
     for user, key, token in settings["identities"]:
         gateway.identities[(user, key)] = bytes.fromhex(token)
     port = await gateway.start(settings["host"], settings["port"], reuse_port=True)

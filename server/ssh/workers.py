@@ -62,6 +62,8 @@ class WorkerOptions:
     passcode: str | None = None
     advertised_host: str = "HOST"
     sessions_per_address: int | None = None
+    language: str = "en"
+    """The language for SSH clients that ask for neither Welsh nor English."""
 
 
 @dataclass
@@ -196,6 +198,7 @@ class Workers:
             "passcode": self.options.passcode,
             "advertised_host": self.options.advertised_host,
             "sessions_per_address": self.options.sessions_per_address,
+            "language": self.options.language,
             "identities": [[user, key, token.hex()] for (user, key), token in self.identities.items()],
         }
         writer.write(json.dumps(settings).encode() + b"\n")

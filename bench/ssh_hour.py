@@ -1,0 +1,123 @@
+"""An SSH participant's workshop-hour, played, not estimated: `python -m bench.ssh_hour`.
+
+A hub with its SSH gateway runs in a process of its own on the built-in
+workshop deck. Thirty real SSH sessions (asyncssh clients with an 80 x 24 pty,
+spread over addresses of their own) watch their screens; a host moves through
+every question at a workshop's pace (played ``--scale`` times faster than real
+time), locking and revealing each, and each participant answers the way the
+websocket workshop figure's people do: reads, thinks for 5 to 60 s, picks a
+position with a number key and Enter (or writes an answer on a text question),
+and sometimes changes it. Bytes are the kernel's (TCP_INFO on each client
+socket: SSH's encryption and framing included, with 52 bytes of TCP/IP header
+per segment added). The hour's SSH keepalives (one a minute each way, which a
+time-scaled run does not play) are added from their measured size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import socket
+import statistics
+import struct
+import time
+
+from bench.loadgen import HEADER, HubProcess
+from bench.ssh_sessions import open_viewer
+from coproterm.core.deck import deck_from_data
+from coproterm.core.wire import Action, Command, Hello
+from tests.hubkit import join
+
+PEOPLE = 30
+HOUR = 3600.0
+KEEPALIVE = 2 * 60 * (100 + HEADER)  # an SSH keepalive request and its reply each minute: ~100 B each, with headers
+
+
+def tcp_bytes(connection) -> int:  # type: ignore[no-untyped-def]
+    raw: socket.socket | None = connection.get_extra_info("socket")
+    if raw is None:
+        return 0
+    info = raw.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 232)
+    acked, received = struct.unpack_from("QQ", info, 120)
+    segs_out, segs_in = struct.unpack_from("II", info, 136)
+    return acked + received + (segs_out + segs_in) * HEADER
+
+
+async def _participant(channel, deck, state: dict, rng: random.Random, scale: float, end: float) -> None:  # type: ignore[no-untyped-def]
+    done: set[int] = set()
+    while time.monotonic() < end:
+        await asyncio.sleep(0.05)
+        current, open_ = state["current"], state["open"]
+        if current in done or not open_:
+            continue
+        done.add(current)
+        question = deck.questions[current]
+        await asyncio.sleep(rng.uniform(5, 60) / scale)
+        if state["current"] != current:
+            continue
+        if getattr(question, "answers", None):
+            channel.write(f"Rhannu grym {rng.randrange(100)}\r".encode())
+        elif question.cells:
+            channel.write(f"{rng.randrange(question.width) + 1}\r".encode())
+            if rng.random() < 0.3:
+                await asyncio.sleep(rng.uniform(5, 30) / scale)
+                if state["current"] == current:
+                    channel.write(f"{rng.randrange(question.width) + 1}\r".encode())
+
+
+async def play(scale: float) -> dict[str, float]:
+    with HubProcess("hub", ssh=True, workshop=True, scale=scale) as hub:
+        host = await join(hub.url, Hello(host_token=hub.token))
+        deck = deck_from_data(host.welcome.deck)
+        sessions = [await open_viewer(hub.ssh_port, f"p{i}") for i in range(PEOPLE)]
+        state = {"current": 0, "open": True}
+        end = time.monotonic() + HOUR / scale + 5
+        rng = random.Random(1)
+        people = [
+            asyncio.create_task(_participant(channel, deck, state, random.Random(rng.random()), scale, end))
+            for _, _, channel in sessions
+        ]
+        await asyncio.sleep(3)  # everyone's first screen
+        per_question = HOUR / len(deck.questions) / scale
+        for index in range(len(deck.questions)):
+            if index:
+                await host.request(lambda s, i=index: Command(s, Action.GOTO, i))
+            state.update(current=index, open=True)
+            await asyncio.sleep(per_question * 0.7)
+            await host.request(lambda s, i=index: Command(s, Action.LOCK, i))
+            state["open"] = False
+            await host.request(lambda s, i=index: Command(s, Action.REVEAL, i))
+            await asyncio.sleep(per_question * 0.3)
+        await asyncio.sleep(2)
+        totals = [tcp_bytes(connection) for connection, _, _ in sessions]
+        screens = [len(viewer.received) for _, viewer, _ in sessions]
+        for task in people:
+            task.cancel()
+        for connection, _, _ in sessions:
+            connection.close()
+        await host.socket.close()
+    return {
+        "questions": len(deck.questions),
+        "kb_median": (statistics.median(totals) + KEEPALIVE) / 1024,
+        "kb_max": (max(totals) + KEEPALIVE) / 1024,
+        "screen_kb_median": statistics.median(screens) / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=60.0, help="how much faster than real time")
+    args = parser.parse_args()
+    figures = asyncio.run(play(args.scale))
+    print(f"{PEOPLE} SSH participants, {figures['questions']} questions in an hour (played {args.scale:g}x faster):")
+    print(
+        f"  per participant, both ways, TCP/IP incl.:  median {figures['kb_median']:.1f} KB, most {figures['kb_max']:.1f} KB"
+    )
+    print(
+        f"  of which screen bytes received (the app's output, before SSH): median {figures['screen_kb_median']:.1f} KB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
 from coproterm.client.link import hub_url
 from coproterm.tui.widgets.keybar import KeyBar
+from coproterm.tui.widgets.steady import SteadyInput
 from coproterm.tui.words import lang_of
 
 LISTEN = 120.0
@@ -136,7 +137,7 @@ class FindScreen(Screen[None]):
         self.post_message(self.Chosen(url))
 
 
-class AddressBox(Input):
+class AddressBox(SteadyInput):
     """The address box; ``q`` typed into it while it is empty leaves (as ``q`` does everywhere else)."""
 
     async def _on_key(self, event: events.Key) -> None:

@@ -21,7 +21,7 @@ from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, descr
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
-from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.steady import Steady, SteadyInput
 from coproterm.tui.widgets.tally import TallyChart
 
 STOPPED_HINT = N_("Press r to try again, or q to leave.")
@@ -60,7 +60,7 @@ class VoteScreen(HubScreen):
 
     def compose(self) -> ComposeResult:
         yield Steady(id="status")
-        yield Input(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
+        yield SteadyInput(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
         yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view
         with VerticalScroll(id="body"):
             yield Steady(id="note")

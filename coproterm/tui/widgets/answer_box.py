@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from coproterm.core.boards import Question
 from coproterm.core.view import SessionView
-from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.steady import Steady, SteadyInput
 from coproterm.tui.widgets.wall import word_cloud
 
 WALL_LINES = 30
@@ -101,7 +101,7 @@ class AnswerBox(Vertical):
 
     def compose(self) -> ComposeResult:
         length = self.limits[1]
-        yield Input(placeholder=self.t("Write your answer, then press Enter"), max_length=length, id="answer-text")
+        yield SteadyInput(placeholder=self.t("Write your answer, then press Enter"), max_length=length, id="answer-text")
         yield Steady(id="answer-count")
         yield MineList(id="answer-mine")
         yield Steady(id="answer-wall")

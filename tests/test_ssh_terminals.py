@@ -94,7 +94,7 @@ async def test_no_color_and_a_non_utf8_locale_sent_by_the_client_are_honoured(tm
         await ascii_.expect(FIRST)
         assert max(ascii_.output) < 0x80, "LANG=C: nothing but ASCII"
         utf8 = await SSHClient(hosted.ssh_port, "cat", extra=("-o", "SetEnv=LANG=cy_GB.UTF-8")).start()
-        await utf8.expect(FIRST)
+        await utf8.expect("Beth mae cydgynhyrchu")  # a Welsh locale: the app in Welsh (tests/test_ssh_cymraeg.py)
         assert max(utf8.output) >= 0x80 and COLOUR.search(bytes(utf8.output))
         for person in (plain, ascii_, utf8):
             await person.leave()

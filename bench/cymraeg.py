@@ -18,7 +18,7 @@ import time
 from importlib import resources
 
 from coproterm.core.boards import Deck
-from coproterm.core.deck import deck_to_data, default_deck, localise
+from coproterm.core.deck import BUILTIN_DECKS, builtin_deck, deck_to_data, default_deck, localise
 from coproterm.core.i18n import _catalog, language
 from coproterm.core.wire import PROTOCOL_VERSION, Role, Speak, Speaks, Welcome, encode
 
@@ -59,13 +59,16 @@ def per_call(function: object, rounds: int) -> float:
 
 
 def main() -> None:
+    for name in BUILTIN_DECKS:
+        deck = builtin_deck(name)
+        votes = (None,) * len(deck.questions)
+        both = len(encode(Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, bytes(16), deck_to_data(deck), votes)))
+        plain = english_only(deck)
+        english = len(encode(Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, bytes(16), deck_to_data(plain), votes)))
+        extra = both - english
+        print(f"1. Welcome, built-in deck {name!r} ({len(deck.questions)} questions): {english:,} B English only,")
+        print(f"   {both:,} B with its Welsh ({extra:+,} B, {100 * extra / english:.0f}% more, once per join)")
     deck = default_deck()
-    votes = (None,) * len(deck.questions)
-    both = len(encode(Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, bytes(16), deck_to_data(deck), votes)))
-    plain = english_only(deck)
-    english = len(encode(Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, bytes(16), deck_to_data(plain), votes)))
-    print(f"1. Welcome, built-in deck ({len(deck.questions)} questions): {english:,} B English only,")
-    print(f"   {both:,} B with its Welsh ({both - english:+,} B, {100 * (both - english) / english:.0f}% more, once per join)")
     print(f"2. Speak('cy') {len(encode(Speak('cy')))} B, Speaks('cy') {len(encode(Speaks('cy')))} B")
 
     welsh = language("cy")

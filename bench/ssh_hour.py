@@ -80,6 +80,9 @@ async def play(scale: float) -> dict[str, float]:
         ]
         await asyncio.sleep(3)  # everyone's first screen
         per_question = HOUR / len(deck.questions) / scale
+        steps: list[tuple[str, float]] = []
+        mark = statistics.median(len(viewer.received) for _, viewer, _ in sessions)
+        steps.append(("first screen", mark))
         for index in range(len(deck.questions)):
             if index:
                 await host.request(lambda s, i=index: Command(s, Action.GOTO, i))
@@ -89,6 +92,9 @@ async def play(scale: float) -> dict[str, float]:
             state["open"] = False
             await host.request(lambda s, i=index: Command(s, Action.REVEAL, i))
             await asyncio.sleep(per_question * 0.3)
+            now = statistics.median(len(viewer.received) for _, viewer, _ in sessions)
+            steps.append((f"question {index + 1}: {deck.questions[index].prompt[:50]}", now - mark))
+            mark = now
         await asyncio.sleep(2)
         totals = [tcp_bytes(connection) for connection, _, _ in sessions]
         screens = [len(viewer.received) for _, viewer, _ in sessions]
@@ -102,6 +108,7 @@ async def play(scale: float) -> dict[str, float]:
         "kb_median": (statistics.median(totals) + KEEPALIVE) / 1024,
         "kb_max": (max(totals) + KEEPALIVE) / 1024,
         "screen_kb_median": statistics.median(screens) / 1024,
+        "steps": steps,  # type: ignore[dict-item]
     }
 
 
@@ -117,6 +124,8 @@ def main() -> None:
     print(
         f"  of which screen bytes received (the app's output, before SSH): median {figures['screen_kb_median']:.1f} KB"
     )
+    for step, size in figures["steps"]:  # type: ignore[attr-defined]
+        print(f"    {step:66} {size / 1024:6.1f} KB")
 
 
 if __name__ == "__main__":

@@ -89,7 +89,10 @@ def export(args: argparse.Namespace) -> int:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         return fail(f"cannot write {output}: {error.strerror or error}")
-    print(f"Wrote {output} ({len(text.encode()):,} bytes).")
+    said = language(getattr(args, "lang", ENGLISH)).t(
+        "Wrote {file} ({size} bytes).", file=output, size=f"{len(text.encode()):,}"
+    )
+    print(said)
     return 0
 
 

@@ -91,10 +91,19 @@ class SSHClient:
         os.write(self.fd, keys.encode())
 
     async def leave(self) -> None:
-        """Esc (out of a text box, where the question has one), then q: leave the session."""
-        self.type("\x1b")
-        await asyncio.sleep(0.4)  # a lone Esc is told from a sequence by waiting
-        self.type("q")
+        """Esc (out of a text box, where the question has one), then q: leave the session.
+
+        A lone Esc is told from the start of a sequence by waiting; on a busy machine the
+        q can still arrive first (alt+q), so this tries again while the session stays.
+        """
+        for _ in range(4):
+            self.type("\x1b")
+            await asyncio.sleep(0.6)
+            self.type("q")
+            for _ in range(30):
+                if self.closed:
+                    return
+                await asyncio.sleep(0.1)
 
     async def expect(self, pattern: str, timeout: float = 15.0) -> None:
         """Wait until the screen has shown ``pattern`` (a regular expression) since the last mark."""

@@ -14,9 +14,12 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
-from coproterm.core.i18n import Language
+from coproterm.core.i18n import N_, Language
 
 _Key = tuple[str, str, str]  # (key, how it is shown, what it does)
+
+PALETTE_WORD = N_("palette")
+"""Textual's own description of the command palette's key, put in the catalog so the bar is Welsh throughout."""
 
 
 class KeyBar(Widget):
@@ -75,11 +78,10 @@ class KeyBar(Widget):
                 actions.add(binding.action)
                 keys.append(shown)
         if language is not None:
-            # "Cymraeg / English" is always in sight: at the right edge, or first when the palette has the edge.
-            if palette is None:
-                palette = language
-            else:
-                keys.insert(0, language)
+            # "Cymraeg / English" is always in sight at the right edge; the palette's key gives way like any other.
+            if palette is not None:
+                keys.append(palette)
+            palette = language
         if (tuple(keys), palette) != (self._keys, self._palette):
             self._keys, self._palette = tuple(keys), palette
             self.refresh()

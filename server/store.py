@@ -403,13 +403,24 @@ def _newest_with_activity(known: list[Path]) -> Chosen:
                 f"; {skipped} newer one{'s' if skipped != 1 else ''} had nobody in {'them' if skipped != 1 else 'it'}"
             )
             why = (
-                f"picked {path.stem}, the newest session anyone joined or voted in"
-                f" ({people} participant{'s' if people != 1 else ''}, {votes} vote{'s' if votes != 1 else ''})"
+                f"picked {path.stem}, the newest session anyone joined or voted in ({_counted(path)})"
                 + (passed if skipped else "")
             )
             return Chosen(path, why)
         skipped += 1
     return Chosen(known[-1], f"picked {known[-1].stem}, the newest session: nobody has joined any session yet")
+
+
+def _counted(path: Path) -> str:
+    """A session's people, votes standing and changes logged, worded as `coproterm sessions` words them."""
+    from coproterm.core.deck import DeckError, deck_from_data
+    from coproterm.core.report import build_report
+
+    try:
+        log = read_log(path)
+        return build_report(deck_from_data(log.info.deck, path.stem), log.logged(), log.flaws).counted()
+    except (StoreError, DeckError) as error:
+        return f"its log cannot be read: {error}"
 
 
 def read_log(path: Path) -> SessionLog:

@@ -55,7 +55,7 @@ def test_no_id_picks_the_newest_session_anyone_joined_and_says_why(tmp_path):
     chosen = choose_session(tmp_path, NEWEST)
     assert chosen.path == workshop
     assert chosen.why == (
-        f"picked {workshop.stem}, the newest session anyone joined or voted in (1 participant, 1 vote);"
+        f"picked {workshop.stem}, the newest session anyone joined or voted in (1 participant, 1 vote, 1 change);"
         " 2 newer ones had nobody in them"
     )
     assert all(path.exists() for path in empty)

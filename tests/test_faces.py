@@ -290,12 +290,11 @@ async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
             await ap.press("5", "enter")
             await until(hp, lambda: chart_counts(host) == (0, 0, 0, 0, 1, 0))
             await hp.press("e")
-            report = tmp_path / f"coproterm-{hosted.store.info.id}.html"
-            await until(
-                hp,
-                lambda: report.exists() and (tmp_path / f"coproterm-{hosted.store.info.id}.json").exists(),
-            )
+            report = tmp_path / f"{hosted.store.info.id}.html"  # named as `coproterm export` names it
+            welsh = tmp_path / f"{hosted.store.info.id}.cy.html"
+            await until(hp, lambda: welsh.exists() and (tmp_path / f"{hosted.store.info.id}.json").exists())
             assert "5. participation" in report.read_text()
+            assert '<html lang="en">' in report.read_text() and '<html lang="cy">' in welsh.read_text()
 
 
 async def test_a_participant_is_asked_for_the_join_code_when_the_hub_needs_it():

@@ -287,16 +287,14 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en") -> App
         )
 
     def export() -> list[Path]:
-        from coproterm.commands.sessions import render
+        from coproterm.commands.sessions import export_name, render
 
         written = []
-        for form in ("html", "csv", "json"):
-            path = Path.cwd() / f"coproterm-{store.info.id}.{form}"
-            path.write_text(render(store.path, form, quiet=True), encoding="utf-8")
+        # the report in Cymraeg beside the English, named as `coproterm export --lang cy` names it
+        for form, lang in (("html", "en"), ("csv", "en"), ("json", "en"), ("html", "cy")):
+            path = Path.cwd() / export_name(store.info.id, form, lang)
+            path.write_text(render(store.path, form, quiet=True, lang=lang), encoding="utf-8")
             written.append(path)
-        welsh = Path.cwd() / f"coproterm-{store.info.id}.cy.html"  # the report in Cymraeg beside the English
-        welsh.write_text(render(store.path, "html", quiet=True, lang="cy"), encoding="utf-8")
-        written.append(welsh)
         return written
 
     return HostApp(

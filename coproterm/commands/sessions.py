@@ -8,6 +8,7 @@ row never hides the other sessions, nor the rest of its own.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,12 +16,31 @@ from typing import TYPE_CHECKING
 
 from coproterm.commands import fail
 from coproterm.core.deck import DeckError, deck_from_data
-from coproterm.core.events import Voted
 from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.report import Report, build_report
 
 if TYPE_CHECKING:
     from server.store import SessionLog
+
+
+def export_name(session_id: str, form: str, lang: str = ENGLISH) -> str:
+    """The file a session's export goes to, the same from `export` and the dashboard's e key.
+
+    A report in another language names it (``….cy.html``), so it never takes the English one's place.
+    """
+    marked = f".{lang}" if form == "html" and lang != ENGLISH else ""
+    return f"{session_id}{marked}.{form}"
+
+
+def _html_lang(path: Path) -> str | None:
+    """The language an HTML report already at ``path`` is in (its ``<html lang>``), or None."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as file:
+            start = file.read(4096)
+    except OSError:
+        return None
+    found = re.search(r'<html lang="([^"]+)"', start)
+    return found.group(1) if found else None
 
 
 def warn(message: str) -> None:
@@ -43,16 +63,14 @@ def list_sessions(args: argparse.Namespace) -> int:
         except DeckError as error:
             warn(f"session {log.info.id}: {error} (not listed)")
             continue
-        votes = sum(q.total for q in report.questions)
-        changes = sum(isinstance(e.event, Voted) for e in log.entries)
         rows.append(
             (
                 log.info.id + (" !" if report.flaws else ""),
                 f"{datetime.fromtimestamp(log.info.created):%d %b %Y %H:%M}",
                 log.info.title,
                 report.participants,
-                votes,
-                changes,
+                report.votes,
+                report.changes,
             )
         )
     if not rows:
@@ -61,6 +79,7 @@ def list_sessions(args: argparse.Namespace) -> int:
     print(f"{'session':22} {'started':18} {'participants':>12} {'votes':>6} {'changes':>8}  deck")
     for session_id, started, title, participants, votes, changes in rows:
         print(f"{session_id:22} {started:18} {participants:>12} {votes:>6} {changes:>8}  {title}")
+    print("votes: standing at the end, one per person per question; changes: every vote cast, changed or taken back")
     if any(row[0].endswith(" !") for row in rows):
         print("! damaged rows in its log were left out (named above)")
     return 0
@@ -83,13 +102,22 @@ def export(args: argparse.Namespace) -> int:
         )
     except (StoreError, DeckError) as error:
         return fail(str(error))
-    path = chosen.path
-    output = args.output or Path(f"{path.stem}.{args.format}")
+    lang = language(getattr(args, "lang", ENGLISH))
+    output = args.output or Path(export_name(chosen.path.stem, args.format, lang.code))
+    there = _html_lang(output) if args.format == "html" else None
+    if there is not None and there != lang.html_lang:
+        return fail(
+            lang.t(
+                "{file} holds the report in another language ({there}): give another file with -o",
+                file=output,
+                there=there,
+            )
+        )
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         return fail(f"cannot write {output}: {error.strerror or error}")
-    said = language(getattr(args, "lang", ENGLISH)).t(
+    said = lang.t(
         "Wrote {file} ({size} bytes).", file=output, size=f"{len(text.encode()):,}"
     )
     print(said)

@@ -172,8 +172,9 @@ def _section(q: QuestionReport, with_hidden: bool = False) -> str:
         chose = tn("{count} person chose", "{count} people chose", q.people)
         body[-1] = f'<p class="meta">{chose}: {_votes(q.total)}, up to {question.pick} each</p>'
     if question.y is None:
-        body.append(_bars(question.x, q.counts))
-        body.append(_table(question.x, q.counts))
+        shares_of = q.people if question.several else None  # each chose several: shares of people, as live
+        body.append(_bars(question.x, q.counts, shares_of))
+        body.append(_table(question.x, q.counts, shares_of))
         body.append(_group_notes(question.x))
         if q.compared is not None:
             body.append(movement_section(q, q.compared))
@@ -207,11 +208,14 @@ def _share(count: int, total: int) -> str:
     return f"{round(100 * count / total)}%" if total else "–"
 
 
-def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
-    """A bar per position under its label (readable at a phone's width), under group headings with subtotals."""
+def _bars(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> str:
+    """A bar per position under its label (readable at a phone's width), under group headings with subtotals.
+
+    Shares are of the votes, or (``people``, when each chose several) of the people who chose, as the live screens.
+    """
     width, bar_w = 420, 330
     peak = max(counts) or 1
-    total = sum(counts)
+    total = sum(counts) if people is None else people
     items: list[str] = []
     y = 0
     for i, position in enumerate(scale.positions):
@@ -238,9 +242,9 @@ def _bars(scale: Scale, counts: tuple[int, ...]) -> str:
     return f'<figure class="chart"><svg viewBox="0 0 {width} {y + 4}" role="img" aria-label="{label}">{"".join(items)}</svg></figure>'
 
 
-def _table(scale: Scale, counts: tuple[int, ...]) -> str:
-    """Each position's votes and share; a group's subtotal heads its positions."""
-    total = sum(counts)
+def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> str:
+    """Each position's votes and share (of ``people`` when each chose several); a group's subtotal heads its positions."""
+    total = sum(counts) if people is None else people
     position_word, votes_word, share_word = t("position"), t("votes"), t("share")
     rows: list[str] = []
     for i, (position, count) in enumerate(zip(scale.positions, counts, strict=True)):

@@ -208,3 +208,22 @@ async def test_a_participant_waits_for_a_hub_that_is_not_up_yet(tmp_path):
             await ann.wait()
     finally:
         await gateway.stop()
+
+
+async def test_a_hub_that_vanishes_tells_ssh_people_to_come_back_not_that_it_ended(tmp_path):
+    """kill -9 of the hub's process: its workers stop, and people are told to connect again, since
+    `host --resume` brings the session back (only the host ending it says it has ended)."""
+    ssh_binary()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=1))
+    async with runner as hosted:
+        workers = runner.gateway_workers
+        assert workers is not None
+        ann = await SSHClient(hosted.ssh_port, "ann").start()
+        await ann.expect("co-production mean to you", timeout=60)
+        workers._stopping = True  # play a supervisor killed with -9: no restart, its socket closed by the kernel
+        (slot,) = workers._slots
+        slot.writer.transport.abort()
+        await ann.expect("stopped unexpectedly; connect again", timeout=30)
+        await ann.wait()
+        assert "the session has ended" not in ann.text

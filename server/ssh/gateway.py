@@ -21,7 +21,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +29,8 @@ import asyncssh
 from rich.color import ColorSystem
 
 from coproterm.core.i18n import ENGLISH, N_, from_locale, language
+from coproterm.core.limits import NewcomerLimit, RateLimit
 from coproterm.tui.participant.app import ParticipantApp
-from server.limits import NewcomerLimit, RateLimit
 from server.ssh.driver import SSHDriver
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
 from server.ssh.terminal import ChannelTerminal, capabilities, clamp
@@ -84,6 +84,7 @@ REPLACED = N_("coproterm: you joined again from another window; this one is clos
 TOO_MANY_CODES = N_("coproterm: too many wrong join codes; ask the facilitator for the code and try again later.")
 TOO_SLOW = N_("coproterm: your connection stopped taking the screen; connect again to come back.")
 FAILED = N_("coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept).")
+HUB_GONE = N_("coproterm: the hub stopped unexpectedly; connect again in a minute to come back (your votes are kept).")
 
 
 def color_system_for(term: str) -> ColorSystem | None:
@@ -161,13 +162,13 @@ class Gateway:
         """SSH sessions with an app running."""
         return self._active
 
-    async def stop(self) -> None:
-        """Stop listening; end every app, leaving each terminal as it was with a last word."""
+    async def stop(self, farewell: str = ENDED) -> None:
+        """Stop listening; end every app, leaving each terminal as it was with a last word (``farewell``)."""
         self._stopping = True
         if self._server is not None:
             self._server.close()
         for live in list(self._live.values()):
-            live.farewell = live.farewell or ENDED
+            live.farewell = live.farewell or farewell
             live.app.exit()
         if self._apps:
             _, late = await asyncio.wait(list(self._apps), timeout=STOP_GRACE)
@@ -390,7 +391,7 @@ class _Server(asyncssh.SSHServer):
             return True  # nothing to ask
         return ("coproterm", "This session has a passcode.", "", [("Session passcode: ", False)])
 
-    def validate_kbdint_response(self, username: str, responses: list[str]) -> bool:
+    def validate_kbdint_response(self, username: str, responses: Sequence[str]) -> bool:
         self._by_key = False
         return self._check(responses[0] if responses else "")
 

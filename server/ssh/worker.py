@@ -29,7 +29,8 @@ REPORT_EVERY = 1.0
 
 
 async def run() -> int:
-    from server.ssh.gateway import Gateway, host_key  # Textual: only in the worker
+    from server.ssh.gateway import ENDED, HUB_GONE, Gateway  # Textual: only in the worker
+    from server.ssh.keys import host_key
 
     secret = os.environ.pop(SECRET_ENV, "") or None
     control = socket.socket(fileno=int(os.environ.pop(CONTROL_ENV)))
@@ -57,9 +58,11 @@ async def run() -> int:
     port = await gateway.start(settings["host"], settings["port"], reuse_port=True)
     tell({"ready": port})
     stop = asyncio.Event()
+    told = asyncio.Event()
+    """Set when the supervisor asked us to stop (the host ended the session), not when it vanished."""
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(number, stop.set)
+        loop.add_signal_handler(number, _told_to_stop, told, stop)
 
     async def listen() -> None:
         try:
@@ -84,11 +87,18 @@ async def run() -> int:
     await stop.wait()
     # Whatever happens while stopping, this process ends: a worker left behind would hold the port.
     loop.call_later(DEADLINE, os._exit, 1)
-    await gateway.stop()
+    # A supervisor that vanished (killed, crashed) took the hub with it: people can come back once it is
+    # started again with --resume, so they are not told the session has ended.
+    await gateway.stop(farewell=ENDED if told.is_set() else HUB_GONE)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     return 0
+
+
+def _told_to_stop(told: asyncio.Event, stop: asyncio.Event) -> None:
+    told.set()
+    stop.set()
 
 
 def main() -> int:

@@ -93,6 +93,8 @@ class SessionView:
     """This participant's accepted votes: question index to cell."""
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
     """Votes sent and not yet answered: seq to (question, choice)."""
+    answered: dict[int, int] = field(default_factory=dict)
+    """The latest seq the hub accepted a vote of, by question: an older answer arriving late changes nothing."""
     refusal: Error | None = None
     """The hub's latest refusal of something this client sent; gone once it no longer applies."""
     refused_question: int | None = None
@@ -164,6 +166,20 @@ class SessionView:
             question = self.state.current if self.state else 0
         return self.votes.get(question)
 
+    def latest_vote(self, question: int | None = None) -> int | None:
+        """The vote on ``question`` as this client last sent it, else as the hub accepted it.
+
+        A pick-several vote is a whole set of positions: the next one must build on the
+        set still on its way, or a quick second pick would undo the first.
+        """
+        if question is None:
+            question = self.state.current if self.state else 0
+        for seq in sorted(self.pending, reverse=True):
+            asked, choice = self.pending[seq]
+            if asked == question:
+                return choice
+        return self.my_vote(question)
+
     def sent(self, seq: int, question: int, choice: int | None) -> None:
         """Remember a vote that was sent, until the hub answers it."""
         self.pending[seq] = (question, choice)
@@ -203,6 +219,7 @@ class SessionView:
                 self.join_code = clean_text(message.code or "", lines=False)
                 self.code_required = message.code_required
                 self.pending.clear()
+                self.answered.clear()
                 self.tally = None
                 self.written = AnswerView()
             case State():
@@ -235,10 +252,13 @@ class SessionView:
                 answered = self.pending.pop(message.seq, None)
                 if answered is not None:
                     question, choice = answered
-                    if choice is None:
+                    if message.seq < self.answered.get(question, -1):
+                        pass  # a later vote on this question was answered first: it is the one that stands
+                    elif choice is None:
                         self.votes.pop(question, None)
                     else:
                         self.votes[question] = choice
+                    self.answered[question] = max(message.seq, self.answered.get(question, -1))
                 self.refusal = self.refused_question = None
             case Error():
                 refused = self.pending.pop(message.seq, None) if message.seq is not None else None

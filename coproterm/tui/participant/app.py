@@ -73,11 +73,15 @@ class ParticipantApp(HubApp):
         state = self.view.state
         if state is None:
             return
-        seq = self.next_seq()
-        self.view.sent(seq, state.current, event.choice)
         question = self.view.question
         several = question is not None and question.several
-        message = Choose(seq, state.current, event.choice or 0) if several else Vote(seq, state.current, event.choice)
+        choice = event.choice
+        if event.toggle and choice is not None:
+            # Built on the set last sent, not the last accepted: a quick second pick keeps the first.
+            choice = ((self.view.latest_vote(state.current) or 0) ^ (1 << choice)) or None
+        seq = self.next_seq()
+        self.view.sent(seq, state.current, choice)
+        message = Choose(seq, state.current, choice or 0) if several else Vote(seq, state.current, choice)
         if not await self.send(message, seq):
             self.view.unsent(seq)
             self.notify(

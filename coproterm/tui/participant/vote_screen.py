@@ -45,10 +45,12 @@ class VoteScreen(HubScreen):
     class Voted(Message):
         """The participant cast a vote on the current question, or took it back (``None``)."""
 
-        def __init__(self, choice: int | None) -> None:
+        def __init__(self, choice: int | None, *, toggle: bool = False) -> None:
             super().__init__()
             self.choice = choice
             """The cell voted for; None to clear the vote."""
+            self.toggle = toggle
+            """Whether the cell is added to a pick-several vote, or taken out of it, rather than being the vote."""
 
     class CodeGiven(Message):
         """The participant typed the session's join code."""
@@ -113,7 +115,8 @@ class VoteScreen(HubScreen):
             if box.display:
                 box.update_from(view)
         for picker in self.query(BoardPicker):
-            picker.chosen = view.my_vote()
+            # What was last sent, so a quick second pick shows beside the first; a refusal takes it back.
+            picker.chosen = view.latest_vote() if question.several else view.my_vote()
             picker.set_class(not view.state.open, "-locked")
 
         tally = view.current_tally
@@ -277,8 +280,8 @@ class VoteScreen(HubScreen):
         question = self.hub.view.question
         if question is not None and question.several:
             # Enter adds the highlighted position to the vote, or takes it out; the hub says if it is one too many.
-            mask = (self.hub.view.my_vote() or 0) ^ (1 << event.cell)
-            self.post_message(self.Voted(mask or None))
+            # The app builds the new set: only it knows the picks still on their way.
+            self.post_message(self.Voted(event.cell, toggle=True))
             return
         self.post_message(self.Voted(event.cell))
 

@@ -1,0 +1,79 @@
+"""What a newcomer found running a whole workshop on the faces: quick keys, the projected wall, small screens.
+
+Driven with Pilot against a real hub in the same event loop.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from textual import events
+
+from coproterm.core.deck import builtin_deck
+from coproterm.core.session import Session
+from coproterm.tui.host.app import HostApp
+from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.participant.vote_screen import VoteScreen
+from coproterm.tui.widgets.board import BoardPicker
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import running_hub
+from tests.test_faces import shown, until
+
+
+@pytest.fixture
+async def workshop_hub():
+    async with running_hub(Session(builtin_deck("workshop"), HOST_TOKEN, counting_tokens())) as running:
+        yield running
+
+
+def burst(app, *keys: str) -> None:
+    """Keys as a fast typist or a pasted burst sends them: all queued at once, none waiting for the hub."""
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+def question_index(prompt: str) -> int:
+    return next(i for i, q in enumerate(builtin_deck("workshop").questions) if q.prompt == prompt)
+
+
+async def test_two_picks_pressed_in_one_burst_are_both_counted(workshop_hub):
+    strongest = question_index("Which value is strongest in your work today?")
+    host, ann = HostApp(workshop_hub.url, HOST_TOKEN), ParticipantApp(workshop_hub.url, "Ann")
+    votes: dict[int, VoteScreen.Voted] = {}  # by identity: the hook sees a message again as it bubbles to the app
+
+    def hook(message) -> None:
+        if isinstance(message, VoteScreen.Voted):
+            votes[id(message)] = message
+
+    async with host.run_test(size=(100, 30)) as hp, ann.run_test(size=(80, 24), message_hook=hook) as ap:
+        await until(hp, lambda: host.view.turnout is not None and host.view.turnout.connected == 1)
+        await hp.press(*["n"] * strongest)
+        await until(ap, lambda: ann.view.state.current == strongest and shown(ann, BoardPicker))
+        burst(ann, "enter", "right", "right", "right", "enter")  # no pause: the first pick is still in flight
+        await until(ap, lambda: len(votes) == 2 and not ann.view.pending)
+        assert workshop_hub.session.tally(strongest).counts == (1, 0, 0, 1, 0)
+        assert ann.view.my_vote() == 0b01001
+        (picker,) = shown(ann, BoardPicker)
+        assert picker.chosen == 0b01001
+        burst(ann, "1", "enter", "4", "enter")  # both taken out again, just as quickly
+        await until(ap, lambda: len(votes) == 4 and not ann.view.pending)
+        assert workshop_hub.session.tally(strongest).counts == (0, 0, 0, 0, 0)
+        assert ann.view.my_vote() is None
+
+
+def test_a_late_answer_to_an_older_pick_does_not_undo_a_newer_one():
+    from coproterm.core.view import SessionView
+    from coproterm.core.wire import Ack, Error, ErrorCode
+
+    view = SessionView()
+    view.sent(1, 3, 0b001)
+    view.sent(2, 3, 0b011)
+    assert view.latest_vote(3) == 0b011, "the next pick builds on the set still on its way"
+    view.apply(Ack(2))
+    view.apply(Ack(1))  # out of order: the older set must not come back
+    assert view.my_vote(3) == 0b011
+    view.sent(3, 3, 0b111)
+    view.apply(Error(3, ErrorCode.BAD_CHOICE, "choose at most 2 positions"))
+    assert view.latest_vote(3) == view.my_vote(3) == 0b011, "a refusal leaves the accepted set"

@@ -6,7 +6,6 @@ Driven with Pilot against a real hub in the same event loop.
 from __future__ import annotations
 
 import pytest
-
 from textual import events
 
 from coproterm.core.deck import builtin_deck

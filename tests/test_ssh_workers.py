@@ -176,7 +176,7 @@ async def test_a_worker_whose_supervisor_vanishes_stops(tmp_path):
 
     workers = Workers(WorkerOptions("ws://127.0.0.1:9", "127.0.0.1", 0, tmp_path), "a-secret", 1)
     await workers.start()
-    (pid,) = workers.pids
+    (_pid,) = workers.pids
     slot = workers._slots[0]
     workers._stopping = True  # no restart: play a supervisor killed with -9
     assert slot.writer is not None
@@ -227,3 +227,27 @@ async def test_a_hub_that_vanishes_tells_ssh_people_to_come_back_not_that_it_end
         await ann.expect("stopped unexpectedly; connect again", timeout=30)
         await ann.wait()
         assert "the session has ended" not in ann.text
+
+
+async def test_serve_starts_as_many_ssh_workers_as_asked(tmp_path):
+    import socket
+
+    from tests.test_cli import start_serve_saying
+
+    ssh_binary()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process, _target, _token, _said = await start_serve_saying("--ssh-port", str(port), "--ssh-workers", "2")
+    try:
+        def children() -> list[str]:
+            found = []
+            for task in os.listdir(f"/proc/{process.pid}/task"):
+                with open(f"/proc/{process.pid}/task/{task}/children") as listing:
+                    found += listing.read().split()
+            return found
+
+        await until(lambda: len(children()) == 2)
+    finally:
+        process.send_signal(signal.SIGINT)
+        await process.wait()

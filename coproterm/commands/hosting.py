@@ -213,7 +213,7 @@ def host(args: argparse.Namespace) -> int:
             )
         HostApp(url, token, presenter=args.presenter, lang=args.lang).run()
         return 0
-    return _host_here(args, lambda hosted: _dashboard(hosted, args.presenter, args.lang))
+    return _host_here(args, lambda hosted, said: _dashboard(hosted, args.presenter, args.lang, said))
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -224,7 +224,7 @@ def demo(args: argparse.Namespace) -> int:
         return fail("--participants takes a number from 0 to 500")
     return _host_here(
         args,
-        lambda hosted: _dashboard(hosted, args.presenter, args.lang),
+        lambda hosted, said: _dashboard(hosted, args.presenter, args.lang, said),
         lambda hosted: run_crowd(hosted.local_url, args.participants),
     )
 
@@ -272,10 +272,12 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
         passcode=args.ssh_passcode or None,
         key_dir=data_dir(args.data_dir),
         language=getattr(args, "lang", "en"),
+        workers=getattr(args, "ssh_workers", None),
     )
 
 
-def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en") -> App[None]:
+def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: list[str] | None = None) -> App[None]:
+    """The dashboard on the hub in this process; ``said`` (the session picked, rows left out) shows on it at start."""
     from coproterm.tui.host.app import HostApp
 
     store = hosted.store
@@ -283,7 +285,14 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en") -> App
     web = hosted.web_url is not None
     if store is None:
         return HostApp(
-            hosted.local_url, hosted.host_token, hosted.join_targets, ssh=ssh, presenter=presenter, web=web, lang=lang
+            hosted.local_url,
+            hosted.host_token,
+            hosted.join_targets,
+            ssh=ssh,
+            presenter=presenter,
+            web=web,
+            lang=lang,
+            notices=said or [],
         )
 
     def export() -> list[Path]:
@@ -307,15 +316,19 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en") -> App
         presenter=presenter,
         web=web,
         lang=lang,
+        notices=said or [],
     )
 
 
 def _host_here(
     args: argparse.Namespace,
-    make_app: Callable[[Hosted], App[None]],
+    make_app: Callable[[Hosted, list[str]], App[None]],
     extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
-    """Run a hub and a dashboard on it in one process (and one event loop)."""
+    """Run a hub and a dashboard on it in one process (and one event loop).
+
+    What was printed before the dashboard covered the terminal (the session picked) goes to it too.
+    """
     from server.hosting import HostingError
 
     _log_to_file()
@@ -327,7 +340,7 @@ def _host_here(
         async with _runner(args, prepared) as hosted:
             helper = asyncio.create_task(extra(hosted)) if extra else None
             try:
-                await make_app(hosted).run_async()
+                await make_app(hosted, prepared.warnings()).run_async()
             finally:
                 if helper is not None:
                     helper.cancel()

@@ -211,9 +211,52 @@ def host(args: argparse.Namespace) -> int:
                 f"--attach needs the hub's host token (`coproterm serve` prints it): set ${HOST_TOKEN_VARIABLE},"
                 " give --token-file FILE, or run this at a terminal to be asked"
             )
-        HostApp(url, token, presenter=args.presenter, lang=args.lang).run()
+        targets, ssh, web = _attached_joining(url, args.ssh_port)
+        HostApp(url, token, targets, ssh=ssh, web=web, presenter=args.presenter, lang=args.lang).run()
         return 0
     return _host_here(args, lambda hosted, said: _dashboard(hosted, args.presenter, args.lang, said))
+
+
+def _reachable(host: str, port: int) -> bool:
+    """Whether something on this machine's network answers at ``host:port`` (a TCP connection opens)."""
+    import socket
+
+    try:
+        with socket.create_connection((host.strip("[]"), port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _attached_joining(url: str, ssh_port: int) -> tuple[list[str], tuple[str, None] | None, bool]:
+    """How the room joins a hub the dashboard attaches to: its ``host:port``s, its ssh command, whether it serves phones.
+
+    A hub attached at a loopback address runs on this machine: the room reaches it at this machine's LAN
+    addresses, as `serve` prints them, when it listens there. What is not answering is left out.
+    """
+    import ipaddress
+    from urllib.parse import urlsplit
+    from urllib.request import urlopen
+
+    from server.addresses import lan_ipv4_addresses, with_port
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    hosts = [address for address in lan_ipv4_addresses() if _reachable(address, port)] if loopback else []
+    hosts = hosts or [host]
+    try:
+        with urlopen(f"http://{with_port(hosts[0], port)}/", timeout=2) as page:
+            web = page.status == 200
+    except (OSError, ValueError):
+        web = False
+    ssh = None
+    if ssh_port and _reachable(hosts[0], ssh_port):
+        ssh = (f"ssh -p {ssh_port} {hosts[0]}" if ssh_port != 22 else f"ssh {hosts[0]}", None)
+    return [with_port(address, port) for address in hosts], ssh, web
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -117,9 +117,7 @@ def export(args: argparse.Namespace) -> int:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         return fail(f"cannot write {output}: {error.strerror or error}")
-    said = lang.t(
-        "Wrote {file} ({size} bytes).", file=output, size=f"{len(text.encode()):,}"
-    )
+    said = lang.t("Wrote {file} ({size} bytes).", file=output, size=f"{len(text.encode()):,}")
     print(said)
     return 0
 

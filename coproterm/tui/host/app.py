@@ -33,8 +33,11 @@ class HostApp(HubApp):
         web: bool = False,
         presenter: bool = False,
         lang: str = ENGLISH,
+        notices: list[str] | None = None,
     ) -> None:
         super().__init__(url, lang=lang)
+        self.notices = notices or []
+        """What the command said before the dashboard covered the terminal (which session it resumed): shown at start."""
         self.token = token
         self.joining = Joining.of(url, join_targets or [], ssh, web=web)
         """How participants join, as the caller (who knows where the hub listens) says."""
@@ -58,6 +61,8 @@ class HostApp(HubApp):
             Dashboard(self.joining, session_id=self.session_id, exporter=self.exporter, presenter=self.presenter)
         )
         self.connect()
+        for notice in self.notices:
+            self.notify(notice, title=self.t("Session"), timeout=30)
 
     async def action_quit(self) -> None:
         await self.screen.run_action("leave")

@@ -1,0 +1,72 @@
+"""The dashboard tells the room the right things: the session it resumed, and (attached) how to join.
+
+A real hub: in this process for the resumed session, `coproterm serve` as a real process for --attach.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+
+import pytest
+
+from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.wire import Action
+from coproterm.tui.host.app import HostApp
+from server.addresses import lan_ipv4_addresses
+from server.store import NEWEST
+from tests.test_cli import start_serve
+from tests.test_faces import read_qr, text_of, until
+from tests.test_store_damage import logged_session
+
+
+async def test_a_resumed_session_says_on_the_dashboard_which_one_it_picked(tmp_path, monkeypatch):
+    from coproterm.commands.hosting import _dashboard
+    from server.hosting import HubRunner, prepare
+
+    monkeypatch.chdir(tmp_path)
+    events = [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, 1), Voted(1, 1, 3)]
+    workshop = await asyncio.to_thread(logged_session, tmp_path, events)
+    prepared = prepare(None, data=tmp_path, resume=NEWEST)
+    async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store) as hosted:
+        host = _dashboard(hosted, said=prepared.warnings())
+        async with host.run_test(size=(100, 30)) as hp:
+            said = f"picked {workshop.stem}, the newest session anyone joined or voted in (1 participant, 1 vote"
+            await until(hp, lambda: any(said in str(n.message) for n in host._notifications))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("0.0.0.0", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.skipif(not lan_ipv4_addresses(), reason="this machine has no LAN address")
+async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines_lan_address(tmp_path):
+    from coproterm.commands.hosting import _attached_joining
+    from coproterm.tui.widgets.qr import QRCode
+
+    ssh_port = free_port()
+    process, target, token = await start_serve(
+        "--host", "0.0.0.0", "--ssh-port", str(ssh_port), "--no-mdns", "--data-dir", str(tmp_path)
+    )
+    try:
+        port = target.rsplit(":", 1)[1]
+        url = f"ws://127.0.0.1:{port}"
+        lan = lan_ipv4_addresses()[0]
+        targets, ssh, web = await asyncio.to_thread(_attached_joining, url, ssh_port)
+        host = HostApp(url, token, targets, ssh=ssh, web=web)
+        async with host.run_test(size=(100, 30)) as hp:
+            await until(hp, lambda: bool(host.view.join_code), timeout=10)
+            code = host.view.join_code
+            join = text_of(host, "#join-how")
+            assert f"coproterm join {lan}:{port}" in join and f"ssh -p {ssh_port} {lan}" in join, join
+            assert f"http://{lan}:{port}/" in join, join
+            await hp.press("c")
+            await until(hp, lambda: host.screen.query(QRCode))
+            assert read_qr(host.screen.query_one(QRCode)) == [f"http://{lan}:{port}/?code={code}"]
+            assert not host.screen.query("#warning"), "the hub listens on every address: no warning"
+    finally:
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.communicate(), 20)

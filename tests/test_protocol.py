@@ -258,3 +258,21 @@ def test_a_welcome_whose_deck_does_not_check_out_is_malformed():
 
     with pytest.raises(ProtocolError):
         decode(msgpack.packb([16, 1, 0, None, {"title": 5}, [], None, False]))
+
+
+def test_hosts_are_told_how_many_are_on_ssh():
+    from coproterm.core.wire import Attendance
+
+    p = protocol()
+    welcome(p, HOST, Hello(host_token=HOST_TOKEN), "127.0.0.1")
+    for conn in (1, 2):
+        assert p.opened(conn, "127.0.0.1") == [] and p.vouched(conn, f"10.0.0.{conn}") == []
+        p.receive(conn, encode(Hello(name=f"ssh{conn}")), 0.0)
+    welcome(p, 3, Hello(name="Ann"))
+    broadcasts, _ = p.fan_out(participants=False, draining=lambda conn: True)
+    (attendance,) = [decode(b.frame) for b in broadcasts if isinstance(decode(b.frame), Attendance)]
+    assert attendance == Attendance(joined=3, over_ssh=2)
+    p.closed(1)
+    broadcasts, _ = p.fan_out(participants=False, draining=lambda conn: True)
+    (attendance,) = [decode(b.frame) for b in broadcasts if isinstance(decode(b.frame), Attendance)]
+    assert attendance.over_ssh == 1

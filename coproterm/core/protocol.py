@@ -20,7 +20,7 @@ carries out the outputs:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
@@ -84,6 +84,8 @@ class Broadcast:
 @dataclass(slots=True)
 class _Connection:
     address: str
+    vouched: bool = False
+    """A gateway (SSH) speaks for this connection's participant."""
     welcomed: bool = False
     """True once its Welcome is sent: no fan-out reaches it before that."""
     had: dict[str, bytes] = field(default_factory=dict)
@@ -141,6 +143,8 @@ class HubProtocol:
         if not self.addresses.admit(address):
             return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, N_("too many connections from your address"))
         connection.address = address
+        connection.vouched = True
+        self.session.version += 1  # hosts are told how many are on SSH
         return []
 
     def closed(self, conn: ConnId) -> None:
@@ -326,7 +330,7 @@ class HubProtocol:
             latest = {
                 "state": encode(self.session.state()),
                 "turnout": encode(self.session.turnout()),
-                "attendance": encode(self.session.attendance()),
+                "attendance": encode(replace(self.session.attendance(), over_ssh=self._over_ssh())),
                 "tally": encode(self.session.tally()),
                 "people": encode(self.session.people()),
             }
@@ -339,6 +343,14 @@ class HubProtocol:
         return self._frames
 
     # -- helpers -------------------------------------------------------------------
+
+    def _over_ssh(self) -> int:
+        """Participants connected now through an SSH gateway."""
+        return sum(
+            1
+            for conn, connection in self._connections.items()
+            if connection.vouched and self.session.member(conn) is not None
+        )
 
     def _rate_key(self, conn: ConnId) -> object:
         """A participant's frames count against them, whichever connection they come on."""

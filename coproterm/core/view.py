@@ -89,6 +89,8 @@ class SessionView:
     """Participants connected and voted (hosts only)."""
     joined: int | None = None
     """Participants who have joined, away or not (hosts only; from Attendance)."""
+    over_ssh: int = 0
+    """Participants connected now over SSH (hosts only; from Attendance)."""
     votes: dict[int, int] = field(default_factory=dict)
     """This participant's accepted votes: question index to cell."""
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
@@ -243,6 +245,7 @@ class SessionView:
                 self.turnout = message
             case Attendance():
                 self.joined = message.joined
+                self.over_ssh = message.over_ssh
             case Answers() | Wall() | Mine():
                 self.written.apply(message)
             case Speaks():

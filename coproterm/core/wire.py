@@ -259,6 +259,8 @@ class Attendance:
     TYPE: ClassVar[int] = 26
     joined: int
     """Participants who have joined since the session began (never fewer than Turnout.voted)."""
+    over_ssh: int = 0
+    """Participants connected now through an SSH gateway that vouched for them."""
 
 
 # -- open answers (written answers to a text question) -----------------------------
@@ -579,7 +581,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Ack.TYPE: (Ack, (_uint(_U32),)),
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
-    Attendance.TYPE: (Attendance, (_uint(_U32),)),
+    Attendance.TYPE: (Attendance, (_uint(_U32), _uint(_U32))),
     Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),
     People.TYPE: (People, (_uint(MAX_QUESTIONS), _uint(_U32))),
     Moves.TYPE: (Moves, (_uint(MAX_QUESTIONS), _uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),

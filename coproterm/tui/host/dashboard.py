@@ -191,6 +191,8 @@ class Dashboard(HubScreen):
         self.query_one("#title", Steady).show(Text(view.deck.title, "bold"))
         t = self.hub.t
         connected = t("{count} connected now", count=turnout.connected)
+        if view.over_ssh:
+            connected += " · " + t("{count} over SSH", count=view.over_ssh)
         self.query_one("#people", Steady).show(Text(connected, "bold"))
         count = len(view.deck.questions)
         numbered = t("Question {number} of {count}", number=state.current + 1, count=count)
@@ -340,12 +342,16 @@ class Dashboard(HubScreen):
             return Text(t("Discussion: no voting on this question"), "dim")
         revealed = t("◉ REVEALED to participants") if state.revealed else t("◌ hidden from participants")
         if question.kind is Kind.TEXT:
+            # Counted as the wall counts them: a hidden answer is not one the room sees.
+            written = view.written
+            hidden = sum(a.hidden for a in written.host_answers.values()) if written.host_question == state.current else 0
             return Text.assemble(
                 (t("● OPEN: taking answers") if state.open else t("■ LOCKED: no more answers"), "bold"),
                 "    ",
                 (revealed, "bold"),
                 "    ",
-                (t("answers: {count}", count=view.written.host_total), "bold"),
+                (t("answers: {count}", count=view.written.host_total - hidden), "bold"),
+                ("  " + t("({count} hidden)", count=hidden) if hidden else "", "dim"),
             )
         # Votes stay counted when people leave: voted is said out of those who joined, never of those here now.
         if view.joined is not None:

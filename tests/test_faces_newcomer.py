@@ -76,3 +76,35 @@ def test_a_late_answer_to_an_older_pick_does_not_undo_a_newer_one():
     view.sent(3, 3, 0b111)
     view.apply(Error(3, ErrorCode.BAD_CHOICE, "choose at most 2 positions"))
     assert view.latest_vote(3) == view.my_vote(3) == 0b011, "a refusal leaves the accepted set"
+
+
+async def test_a_hidden_answer_leaves_the_projected_wall_and_the_counts_agree():
+    from coproterm.core.wire import Answer, Hello
+    from coproterm.tui.widgets.wall import AnswerWall
+    from tests.hubkit import join
+    from tests.test_faces import text_of
+
+    words = ["Trust", "Time", "Listening", "Honesty", "Budgets", "Sharing power"]
+    async with running_hub() as hub:
+        people = [await join(hub.url, Hello(name=f"p{n}")) for n in range(len(words))]
+        for word, peer in zip(words, people, strict=True):
+            await peer.request(lambda seq, word=word: Answer(seq, 0, 0, word))
+        host = HostApp(hub.url, HOST_TOKEN)
+        async with host.run_test(size=(100, 30)) as hp:
+            await until(hp, lambda: len(host.view.written.host_answers) == len(words))
+            wall = host.screen.query_one(AnswerWall)
+            wall.focus()
+            await hp.press("up")
+            assert wall.selected.text == "Sharing power"
+            await hp.press("h")
+            await until(hp, lambda: "(1 hidden)" in str(wall.render()))
+            drawn = str(wall.render())
+            assert "Sharing power" not in drawn, "a hidden answer's words are not projected"
+            assert "▶ — hidden answer —" in drawn, "the facilitator can still find it to show it again"
+            assert "5 answers" in drawn
+            assert "answers: 5" in text_of(host, "#state") and "1 hidden" in text_of(host, "#state")
+            await hp.press("h")
+            await until(hp, lambda: "Sharing power" in str(wall.render()))
+            assert "answers: 6" in text_of(host, "#state")
+        for peer in people:
+            await peer.socket.close()

@@ -344,7 +344,9 @@ class Dashboard(HubScreen):
         if question.kind is Kind.TEXT:
             # Counted as the wall counts them: a hidden answer is not one the room sees.
             written = view.written
-            hidden = sum(a.hidden for a in written.host_answers.values()) if written.host_question == state.current else 0
+            hidden = (
+                sum(a.hidden for a in written.host_answers.values()) if written.host_question == state.current else 0
+            )
             return Text.assemble(
                 (t("● OPEN: taking answers") if state.open else t("■ LOCKED: no more answers"), "bold"),
                 "    ",

@@ -182,10 +182,11 @@ class AnswerWall(Widget, can_focus=True):
             body.append("  " + t("↑ {count} newer", count=first) + "\n", SMALL)
         for index, answer in enumerate(self._answers[first:last], start=first):
             mark = "▶ " if index == self.cursor and self.has_focus else "  "
-            style = Style(dim=True, strike=True) if answer.hidden else PLAIN
-            line = Text.assemble(
-                mark, (answer.text, style), ("  " + t("[hidden]") if answer.hidden else "", "dim italic")
-            )
+            # The wall is projected: a hidden answer keeps its place (to be shown again) but never its words.
+            if answer.hidden:
+                line = Text.assemble(mark, (t("— hidden answer —"), "dim italic"))
+            else:
+                line = Text.assemble(mark, (answer.text, PLAIN))
             if index == self.cursor and self.has_focus:
                 line.stylize("reverse", 2)
             body.append_text(line)
@@ -203,7 +204,7 @@ class AnswerWall(Widget, can_focus=True):
         first = min(self._top, self.cursor)
 
         def height(answer: HostAnswer) -> int:
-            return 1 + (len(answer.text) + 12) // max(10, width - 2)
+            return 1 if answer.hidden else 1 + (len(answer.text) + 12) // max(10, width - 2)
 
         def fits(start: int) -> int:
             used, end = 0, start

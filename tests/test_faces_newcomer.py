@@ -108,3 +108,23 @@ async def test_a_hidden_answer_leaves_the_projected_wall_and_the_counts_agree():
             assert "answers: 6" in text_of(host, "#state")
         for peer in people:
             await peer.socket.close()
+
+
+async def test_the_answer_box_stays_in_view_when_the_terminal_turns_out_small():
+    """An SSH terminal tells its real size after the first question is drawn: the note must give way then."""
+    from textual.geometry import Size
+
+    from coproterm.tui.widgets.answer_box import AnswerBox
+
+    async with running_hub() as hub:
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 24)) as ap:
+            await until(ap, lambda: ann.view.state is not None and shown(ann, AnswerBox))
+            assert ann.screen.query_one("#note").display, "room for the question's note at 80x24"
+            await ap.resize_terminal(40, 12)
+            await until(ap, lambda: ann.size == Size(40, 12) and not ann.screen.query_one("#note").display)
+            await ap.pause()
+            box = ann.screen.query_one("#answer-text")
+            screen = ann.screen.region
+            assert screen.contains_region(box.region) and box.region.height > 0, "the box is on screen"
+            assert screen.contains_region(ann.screen.query_one("#prompt").region)

@@ -76,6 +76,15 @@ class VoteScreen(HubScreen):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20, "-compact")
+        self._fit_note()
+
+    def _fit_note(self) -> None:
+        """The question's note only where it leaves the board or the answer box in view.
+
+        Decided again on every resize: an SSH terminal tells its real size after the first question is drawn.
+        """
+        question = self.hub.view.question
+        self.query_one("#note").display = question is not None and bool(question.note) and self.size.height >= 20
 
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
@@ -158,7 +167,7 @@ class VoteScreen(HubScreen):
     def _show_question(self, question: Question, view: SessionView) -> None:
         self.query_one("#prompt", Steady).show(Text(question.prompt))
         self.query_one("#note", Steady).show(Text(question.note))
-        self.query_one("#note").display = bool(question.note) and self.size.height >= 20
+        self._fit_note()
         details = self.query_one("#details", Steady)
         details.show(Text("\n".join(f"• {line}" for line in question.details)))
         details.display = False  # opened with d: the board comes first

@@ -128,3 +128,29 @@ async def test_the_answer_box_stays_in_view_when_the_terminal_turns_out_small():
             screen = ann.screen.region
             assert screen.contains_region(box.region) and box.region.height > 0, "the box is on screen"
             assert screen.contains_region(ann.screen.query_one("#prompt").region)
+
+
+async def test_once_the_session_ends_the_participant_sees_the_ending_plainly_and_can_only_leave():
+    from coproterm.client.link import Phase
+    from coproterm.core.wire import Action, Command
+    from coproterm.tui.widgets.keybar import KeyBar
+    from tests.hubkit import join_host
+    from tests.test_faces import text_of
+
+    async with running_hub() as hub:
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 24)) as ap:
+            host = await join_host(hub.url)
+            await host.request(lambda seq: Command(seq, Action.GOTO, 1))
+            await host.request(lambda seq: Command(seq, Action.REVEAL, 1))
+            await until(ap, lambda: ann.view.state is not None and ann.view.state.revealed and shown(ann, BoardPicker))
+            await hub.hub.end()
+            await until(ap, lambda: ann.link_status.phase is Phase.STOPPED)
+            await ap.pause()
+            status = text_of(ann, "#status")
+            assert "the session has ended; thank you" in status
+            assert "question" not in status and "open" not in status and "results shown" not in status
+            assert not shown(ann, BoardPicker)
+            keys = ann.screen.query_one(KeyBar).shown
+            assert "cast vote" not in keys and "clear vote" not in keys and "leave" in keys
+            await host.socket.close()

@@ -108,6 +108,9 @@ class VoteScreen(HubScreen):
         if self._ask_for_code():
             self.query_one("#feedback", Steady).show(t("Type the join code the facilitator shows, then press Enter."))
             return
+        if self.hub.link_status.ended:
+            self._show_ended()
+            return
         if question is None or view.state is None:
             self.query_one("#prompt", Steady).show(t("Waiting for the session…"))
             self.query_one("#feedback", Steady).show(self._stopped_hint() or "")
@@ -136,6 +139,13 @@ class VoteScreen(HubScreen):
         self._show_own_move(question, view)
         self.query_one("#feedback", Steady).show(self._feedback(question, view))
 
+    def _show_ended(self) -> None:
+        """The session is over: its thanks, and nothing left to do but leave (no board, no vote keys)."""
+        for widget in (*self.query(BoardPicker), *self.query(AnswerBox)):
+            widget.display = False
+        self.set_focus(None)
+        self.query_one("#feedback", Steady).show(self.hub.t(ENDED_HINT))
+
     def _stopped_hint(self) -> str | None:
         status = self.hub.link_status
         if status.phase is not Phase.STOPPED:
@@ -145,8 +155,8 @@ class VoteScreen(HubScreen):
     def _status_line(self, view: SessionView) -> str:
         t = self.hub.t
         link = describe_link(self.hub.link_status, self.hub.url, hub_silent=self.hub.hub_silent, lang=self.hub.lang)
-        if view.deck is None or view.state is None:
-            return link
+        if view.deck is None or view.state is None or self.hub.link_status.ended:
+            return link  # once ended, where the session was (open, results shown) is no longer true
         state = view.state
         count = len(view.deck.questions)
         narrow = self.size.width < 60

@@ -53,6 +53,7 @@
       votes: function (n, pct) { return n + (n === 1 ? " vote" : " votes") + " (" + pct + "%)"; },
       noVotes: "No votes yet.",
       across: function (x, y) { return x + " (down) by " + y + " (across)"; },
+      turned: function (x, y) { return "Place your work on both at once. On this phone: " + x + " down, " + y + " across."; },
       cell: function (a, b) { return a + ", " + b; },
       sayCounted: "vote counted",
       sayCleared: "vote cleared",
@@ -112,6 +113,7 @@
       votes: function (n, pct) { return "pleidleisiau: " + n + " (" + pct + "%)"; },
       noVotes: "Dim pleidleisiau eto.",
       across: function (x, y) { return x + " (i lawr) yn ôl " + y + " (ar draws)"; },
+      turned: function (x, y) { return "Gosodwch eich gwaith ar y ddau ar unwaith. Ar y ffôn hwn: " + x + " i lawr, " + y + " ar draws."; },
       cell: function (a, b) { return a + ", " + b; },
       sayCounted: "pleidlais wedi'i chyfrif",
       sayCleared: "pleidlais wedi'i chlirio",
@@ -182,7 +184,7 @@
     var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/");
     ws.binaryType = "arraybuffer";
     S.ws = ws;
-    showLink(S.deck ? t("reconnecting") : t("joining"));
+    showLink(S.deck ? "reconnecting" : "joining");
     ws.onopen = function () {
       var token = saved.token ? tokenBytes(saved.token) : null;
       ws.send(MP.encode([1, 1, saved.name || null, token, null, saved.code || null]));
@@ -206,7 +208,7 @@
       return stop(t("refused", why), true);
     }
     S.tries += 1;  /* went away (1001), dropped (1006), failed (1011): try again, a little later each time */
-    showLink(t("reconnecting"));
+    showLink("reconnecting");
     S.timer = setTimeout(connect, Math.min(1000 * S.tries, 5000));
     render();
   }
@@ -267,7 +269,7 @@
       S.phase = "joined";
       S.refusal = null;
       S.arrived = !$("join").hidden;  /* just joined from the form: the question takes the focus */
-      showLink(t("connected"));
+      showLink("connected");
     } else if (kind === 17) {  /* State */
       var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4] };
       if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", now.current + 1, S.deck.questions.length)); }
@@ -290,7 +292,7 @@
       if (S.deck && m[1] !== null) say(t("notCounted", m[3]));
     } else if (kind === 21) {  /* Ballot */
       S.votes[m[1]] = m[2];
-      if (m[2] === null) S.notice = t("reset");
+      if (m[2] === null) S.notice = "reset";
     } else if (kind === 27) {  /* People */
       S.people[m[1]] = m[2];
     } else if (kind === 25) {  /* Mine */
@@ -322,7 +324,7 @@
     live.textContent = "";
     setTimeout(function () { live.textContent = words; }, 50);
   }
-  function showLink(words) { $("link").textContent = words; }
+  function showLink(key) { S.link = key; $("link").textContent = key ? t(key) : ""; }  /* a key: said again in a new language */
 
   function showForm(error) {
     S.phase = "form";
@@ -331,13 +333,13 @@
     $("go").disabled = false;
     $("go").textContent = t("join");
     $("form-error").textContent = error || "";
-    showLink(error ? t("offline") : "");
+    showLink(error ? "offline" : "");
   }
 
   function stop(words, again) {
     S.phase = "stopped";
     clearTimeout(S.timer);
-    showLink(t("offline"));
+    showLink("offline");
     var box = $("session");
     box.replaceChildren(el("p", { cls: "alert", role: "alert", text: words }));
     if (again) {
@@ -383,7 +385,8 @@
       el("p", { cls: "step", id: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
       el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: tx(q, "prompt") })
     ];
-    if (tx(q, "note")) parts.push(el("p", { cls: "note", text: tx(q, "note") }));
+    var note = turned(q) || tx(q, "note");  /* the deck's note tells the terminal's way round */
+    if (note) parts.push(el("p", { cls: "note", text: note }));
     var details = (lang === "cy" && q.details_cy) || q.details;
     if (details && details.length) {
       parts.push(el("ul", { cls: "details" }, details.map(function (d) { return el("li", { text: d }); })));
@@ -406,7 +409,7 @@
         parts.push(button(t("clear"), "clear", "clear", function () { vote(null); }));
       }
     }
-    box.replaceChildren.apply(box, parts);
+    box.replaceChildren.apply(box, parts.filter(Boolean));
     box.hidden = false;
     $("join").hidden = true;
     if (S.arrived) { S.arrived = false; focused = "prompt"; }
@@ -456,7 +459,7 @@
     if (waiting) words = t("sending");
     else if (S.refusal) { words = t("notCounted", S.refusal); cls += " refused"; }
     else if (S.tooMany) { words = t("tooMany", q.pick); cls += " refused"; }
-    else if (S.notice && (mine === null || mine === undefined)) words = S.notice;
+    else if (S.notice && (mine === null || mine === undefined)) words = t(S.notice);
     else if (mine !== null && mine !== undefined) words = S.state.open ? t("counted", described(q, mine)) : t("lockedCounted", described(q, mine));
     else if (!S.state.open) words = t("lockedNone");
     else words = q.pick > 1 ? t("chooseSeveral", q.pick) : t("choose");
@@ -509,6 +512,13 @@
       ]));
     });
     return out;
+  }
+
+  /* A grid whose table is turned on a phone (its longer scale down): the note to read instead of the deck's. */
+  function turned(q) {
+    if (!Array.isArray(q.board)) return null;
+    var xs = scaleOf(q.board[0]), ys = scaleOf(q.board[1]);
+    return xs.positions.length > ys.positions.length ? t("turned", tx(xs, "title"), tx(ys, "title")) : null;
   }
 
   function gridBoard(q) {
@@ -648,6 +658,7 @@
     $("name-label").textContent = t("name");
     $("name-hint").textContent = t("nameHint");
     $("go").textContent = t("join");
+    showLink(S.link);
     if (T.cy) {
       var toggle = $("lang");
       toggle.hidden = false;

@@ -154,3 +154,32 @@ async def test_once_the_session_ends_the_participant_sees_the_ending_plainly_and
             keys = ann.screen.query_one(KeyBar).shown
             assert "cast vote" not in keys and "clear vote" not in keys and "leave" in keys
             await host.socket.close()
+
+
+async def test_the_answer_feedback_counts_in_words_not_brackets():
+    from coproterm.tui.widgets.answer_box import AnswerBox
+    from tests.test_answers_faces import type_answer
+    from tests.test_faces import text_of
+
+    async with running_hub() as hub:
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 24)) as ap:
+            await until(ap, lambda: ann.view.state is not None and shown(ann, AnswerBox))
+            await type_answer(ap, "Trust")
+            await until(ap, lambda: "1 answer in" in text_of(ann, "#feedback"))
+            assert "(s)" not in text_of(ann, "#feedback")
+            await type_answer(ap, "Time")
+            await until(ap, lambda: "2 answers in" in text_of(ann, "#feedback"))
+
+
+def test_a_case_study_note_never_miscounts_its_points():
+    import re
+
+    from coproterm.core.deck import BUILTIN_DECKS
+
+    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    for name in BUILTIN_DECKS:
+        for question in builtin_deck(name).questions:
+            said = re.search(r"\b(\w+) points\b", question.note)
+            if said and said.group(1) in numbers:
+                assert numbers[said.group(1)] == len(question.details), question.prompt

@@ -258,7 +258,7 @@ class VoteScreen(HubScreen):
         if question.kind is Kind.DISCUSSION:
             return t("Talk it through with the room; nothing to cast on this one.")
         if question.kind is Kind.TEXT:
-            return _answer_feedback(view, t)
+            return _answer_feedback(view, t, self.hub.lang.tn)
         refusal = view.refusal
         mine = view.my_vote()
         if view.is_pending(state.current):
@@ -339,7 +339,7 @@ class VoteScreen(HubScreen):
             self.post_message(self.CodeGiven(event.value))
 
 
-def _answer_feedback(view: SessionView, t: Callable[..., str]) -> str:
+def _answer_feedback(view: SessionView, t: Callable[..., str], tn: Callable[..., str]) -> str:
     """What happened to the person's written answers on the current question."""
     state = view.state
     assert state is not None
@@ -352,7 +352,7 @@ def _answer_feedback(view: SessionView, t: Callable[..., str]) -> str:
     if not state.open:
         return t("{lock} Answers are locked.", lock=LOCKED)
     if given:
-        return t("✔ {given} answer(s) in. ↑ to edit or remove one.", given=given)
+        return tn("✔ {count} answer in. ↑ to edit or remove it.", "✔ {count} answers in. ↑ to edit or remove one.", given)
     return t("Type an answer and press Enter.")
 
 

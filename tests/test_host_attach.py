@@ -70,3 +70,25 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.communicate(), 20)
+
+
+async def test_a_hub_only_this_machine_can_reach_says_so_in_full_beside_its_qr_code():
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from coproterm.tui.widgets.qr import QRCode
+    from tests.conftest import HOST_TOKEN, counting_tokens
+    from tests.hubkit import running_hub
+
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT")
+    async with running_hub(session) as hub:
+        host = HostApp(hub.url, HOST_TOKEN, ["127.0.0.1:8765"], web=True)
+        async with host.run_test(size=(80, 24)) as hp:
+            await until(hp, lambda: host.view.join_code == "KXPT")
+            await hp.press("c")
+            await until(hp, lambda: host.screen.query("#warning"))
+            warning = host.screen.query_one("#warning")
+            assert warning.region.right <= 80, "the warning runs off the screen"
+            said = " ".join(line.text.strip() for line in warning.render_lines(warning.region.reset_offset))
+            assert "start the hub with --host 0.0.0.0 for the room." in said, said
+            qr = host.screen.query_one(QRCode)
+            assert qr.region.bottom <= warning.region.y and warning.region.bottom <= 24

@@ -18,8 +18,8 @@ class QRScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     QRScreen { align: center middle; background: $background 80%; }
-    QRScreen > Vertical { width: auto; height: auto; align-horizontal: center; background: $surface; padding: 0 1; }
-    QRScreen Static { width: auto; text-align: center; }
+    QRScreen > Vertical { width: auto; max-width: 100%; height: auto; align-horizontal: center; background: $surface; padding: 0 1; }
+    QRScreen Static { width: auto; max-width: 100%; text-align: center; }  /* long words wrap, never cut */
     QRScreen #warning { color: $error; text-style: bold; }
     """
     BINDINGS = [Binding("escape,c,q", "dismiss", "close")]
@@ -41,5 +41,6 @@ class QRScreen(ModalScreen[None]):
 
     def on_resize(self) -> None:
         """The code as large as fits, with the words around it (the bigger, the further it scans from)."""
-        words = 2 + self.caption.count("\n") + (1 if self.warning else 0)
+        room = max(1, self.size.width - 4)  # the warning wraps to the screen's width
+        words = 2 + self.caption.count("\n") + (-(-len(self.warning) // room) if self.warning else 0)
         self.query_one(QRCode).fit(self.size.width - 2, self.size.height - words)

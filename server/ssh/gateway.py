@@ -284,6 +284,7 @@ class _SSHParticipantApp(ParticipantApp):
     """The participant app, on an SSH channel, drawn for the client's terminal, with no animation."""
 
     ADDRESS_BOX = False  # the gateway chose the hub's address: a person over SSH cannot correct it, only wait
+    REMEMBERS = False  # the gateway keeps SSH identities (user name and key), not this machine's files
 
     def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: Gateway, address: str) -> None:
         super().__init__(url, name, discover=False, lang=terminal.caps.language or gateway.language)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from coproterm.client.identities import Identity
 from coproterm.client.link import Phase
 from coproterm.core.i18n import ENGLISH
-from coproterm.core.wire import Answer, Choose, Hello, Vote
+from coproterm.core.wire import Answer, Choose, Hello, Vote, Welcome
+from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.find_screen import FindScreen
 from coproterm.tui.participant.vote_screen import VoteScreen
@@ -18,6 +20,9 @@ class ParticipantApp(HubApp):
     ENABLE_COMMAND_PALETTE = False  # nothing in it a participant needs; its key is better spent on "leave"
     ADDRESS_BOX = True
     """Whether a wrong address sends the participant back to the address box (not where the hub picks the address)."""
+    REMEMBERS = True
+    """Whether this machine keeps who the participant was, to come back after a restart (not over SSH:
+    the gateway keeps each SSH person's identity itself)."""
 
     def __init__(
         self,
@@ -35,12 +40,14 @@ class ParticipantApp(HubApp):
         """The join code to give, if the session needs one (typed on the command line or asked for)."""
         self._discover = discover
         self._discovery_interfaces = discovery_interfaces
+        self._identity: Identity | None = None
 
     def hello(self) -> Hello:
         return Hello(name=self.display_name or None, resume=self.view.resume, code=self.code)
 
     def on_mount(self) -> None:
         if self.url:
+            self._claim_identity()
             self.push_screen(VoteScreen())
             self.connect()
         else:
@@ -56,8 +63,27 @@ class ParticipantApp(HubApp):
 
     def on_find_screen_chosen(self, event: FindScreen.Chosen) -> None:
         self.url = self.link.url = event.url
+        self._claim_identity()
         self.switch_screen(VoteScreen())
         self.connect()
+
+    def _claim_identity(self) -> None:
+        """Come back as whoever this app was at this hub under this name, if no other app here is them now."""
+        if not self.REMEMBERS or self.view.resume is not None:
+            return
+        if self._identity is not None:
+            self._identity.release()
+        self._identity = Identity(self.url, self.display_name)
+        self.view.resume = self._identity.token
+
+    def _fold(self, message: WireMessage) -> None:
+        super()._fold(message)
+        if isinstance(message, Welcome) and self._identity is not None and self.view.resume is not None:
+            self._identity.keep(self.view.resume)
+
+    def on_unmount(self) -> None:
+        if self._identity is not None:
+            self._identity.release()  # a process that ends releases it anyway; an app in a test may not end
 
     def on_hub_app_status_changed(self, event: HubApp.StatusChanged) -> None:
         status = event.status

@@ -183,3 +183,33 @@ def test_a_case_study_note_never_miscounts_its_points():
             said = re.search(r"\b(\w+) points\b", question.note)
             if said and said.group(1) in numbers:
                 assert numbers[said.group(1)] == len(question.details), question.prompt
+
+
+async def test_at_80_columns_the_dashboard_keeps_presenter_the_whole_ssh_command_and_its_fingerprint():
+    from coproterm.core.wire import Hello
+    from coproterm.tui.host.qr_screen import QRScreen
+    from coproterm.tui.widgets.keybar import KeyBar
+    from tests.hubkit import join
+    from tests.test_faces import text_of
+
+    fingerprint = "SHA256:Xq3b9m0rTzQ1uYk2vW8sE4pL6nA7cD5fG0hJ1kM2oP4"
+    async with running_hub() as hub:
+        host = HostApp(hub.url, HOST_TOKEN, ["192.0.2.2:8765"], ssh=("ssh -p 12222 192.0.2.2", fingerprint))
+        async with host.run_test(size=(80, 24)) as hp:
+            await until(hp, lambda: host.view.state is not None)
+            await hp.pause()
+            assert "presenter" in str(host.screen.query_one(KeyBar).render()), "on a text question"
+            ann = await join(hub.url, Hello(name="Ann"))
+            await until(hp, lambda: host.view.joined == 1)
+            await hp.press("n")
+            await until(hp, lambda: host.view.state.current == 1)
+            await hp.pause()
+            assert "presenter" in str(host.screen.query_one(KeyBar).render()), "on a board"
+            lines = text_of(host, "#join-how").splitlines()
+            assert any("ssh -p 12222 192.0.2.2" in line for line in lines), lines
+            joined_up = " ".join(line.strip() for line in lines)
+            assert fingerprint in joined_up or fingerprint in joined_up.replace(" ", ""), lines
+            await hp.press("c")
+            await until(hp, lambda: isinstance(host.screen, QRScreen))
+            assert fingerprint in "".join(str(w.render()) for w in host.screen.query("Static")).replace("\n", "")
+            await ann.socket.close()

@@ -114,8 +114,8 @@ class Dashboard(HubScreen):
         Binding("p,left", "previous", "back"),
         Binding("l", "toggle_lock", "lock"),
         Binding("r", "toggle_reveal", "reveal"),
+        Binding("v", "toggle_presenter", "presenter"),  # before the rarer keys: a narrow key bar keeps it
         Binding("x", "reset", "reset"),
-        Binding("v", "toggle_presenter", "presenter"),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("q", "leave", "quit"),
@@ -279,16 +279,33 @@ class Dashboard(HubScreen):
         return self.joining.command(view.join_code if view.code_required else None)
 
     def _join_line(self) -> Text:
-        """The join instructions on one line, once people have joined."""
+        """The join instructions folded to a line, once people have joined (more lines only where it must wrap).
+
+        Each part stays whole: a command split over two lines is one nobody can type, and the
+        SSH key's fingerprint stays in sight for people to check (the README asks them to).
+        """
         t = self.hub.t
-        text = Text.assemble((t("Join: "), "bold"), (self.join_command(), "bold"))
+        parts = [Text.assemble((t("Join: "), "bold"), (self.join_command(), "bold"))]
         if self.joining.ssh_command is not None:
-            text.append("  ·  ", "dim")
-            text.append(self.joining.ssh_command, "bold")
+            parts.append(Text(self.joining.ssh_command, "bold"))
         view = self.hub.view
         if view.join_code and not view.code_required:
-            text.append(t("  ·  code "), "dim")
-            text.append(view.join_code, "bold")
+            parts.append(Text.assemble((t("code "), "dim"), (view.join_code, "bold")))
+        if self.joining.ssh_command is not None and self.joining.ssh_key:
+            parts.append(Text(t("key {fingerprint}", fingerprint=self.joining.ssh_key), "dim"))
+        room = self.query_one("#join-how").size.width or max(20, self.size.width - 20)
+        text = Text()
+        line = 0
+        for part in parts:
+            if text.cell_len:
+                if line + 5 + part.cell_len > room:
+                    text.append("\n")
+                    line = 0
+                else:
+                    text.append("  ·  ", "dim")
+                    line += 5
+            text.append_text(part)
+            line += part.cell_len
         return text
 
     def _join_text(self) -> Text:
@@ -324,11 +341,15 @@ class Dashboard(HubScreen):
         if web is not None:  # a phone's camera opens the page: nothing to install
             others = [self.joining.ssh_command, self.join_command()]
             caption = f"{web}\n" + t("   or   ").join(other for other in others if other)
+            if self.joining.ssh_command is not None and self.joining.ssh_key:
+                caption += "\n" + t("key {fingerprint}", fingerprint=self.joining.ssh_key)
             self.app.push_screen(QRScreen(web, caption=caption, warning=warning))
             return
         link = self.joining.ssh_link()
         if link is not None:  # a phone's SSH app opens an ssh:// link by itself
             caption = t("   or   ").join([self.joining.ssh_command or "", self.join_command()])
+            if self.joining.ssh_key:
+                caption += "\n" + t("key {fingerprint}", fingerprint=self.joining.ssh_key)
             self.app.push_screen(QRScreen(link, caption=caption, warning=warning))
         else:
             self.app.push_screen(QRScreen(self.join_command(), warning=warning))

@@ -81,9 +81,10 @@ class AnswerWall(Widget, can_focus=True):
     AnswerWall { height: auto; }
     AnswerWall:focus { background-tint: $foreground 3%; }
     """
+    # Not in the key bar: the wall's own first line says them, and the bar keeps its room for the dashboard's keys.
     BINDINGS = [
-        Binding("w", "toggle_words", "wall/words"),
-        Binding("h", "toggle_hidden", "hide/unhide"),
+        Binding("w", "toggle_words", "wall/words", show=False),
+        Binding("h", "toggle_hidden", "hide/unhide", show=False),
         Binding("up,k", "move(-1)", "up", show=False),
         Binding("down,j", "move(1)", "down", show=False),
     ]

@@ -286,11 +286,13 @@ class Dashboard(HubScreen):
         """
         t = self.hub.t
         parts = [Text.assemble((t("Join: "), "bold"), (self.join_command(), "bold"))]
+        if (web := self.joining.web_link(None)) is not None:
+            parts.append(Text(web, "bold"))
         if self.joining.ssh_command is not None:
             parts.append(Text(self.joining.ssh_command, "bold"))
         view = self.hub.view
         if view.join_code and not view.code_required:
-            parts.append(Text.assemble((t("code "), "dim"), (view.join_code, "bold")))
+            parts.append(Text.assemble((t("  ·  code ").strip(" ·") + " ", "dim"), (view.join_code, "bold")))
         if self.joining.ssh_command is not None and self.joining.ssh_key:
             parts.append(Text(t("key {fingerprint}", fingerprint=self.joining.ssh_key), "dim"))
         room = self.query_one("#join-how").size.width or max(20, self.size.width - 20)

@@ -16,6 +16,7 @@ from coproterm.core.wire import Action
 from coproterm.tui.host.app import HostApp
 from server.addresses import lan_ipv4_addresses
 from server.store import NEWEST
+from tests.hubkit import join as join_hub
 from tests.test_cli import start_serve
 from tests.test_faces import read_qr, text_of, until
 from tests.test_store_damage import logged_session
@@ -67,6 +68,12 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
             await until(hp, lambda: host.screen.query(QRCode))
             assert read_qr(host.screen.query_one(QRCode)) == [f"http://{lan}:{port}/?code={code}"]
             assert not host.screen.query("#warning"), "the hub listens on every address: no warning"
+            await hp.press("escape")
+            ann = await join_hub(url)  # someone is in: the join instructions fold to a line, and keep the phone's and ssh's
+            await until(hp, lambda: host.view.joined == 1, timeout=10)
+            await until(hp, lambda: f"http://{lan}:{port}/" in text_of(host, "#join-how"))
+            assert f"ssh -p {ssh_port} {lan}" in text_of(host, "#join-how")
+            await ann.socket.close()
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.communicate(), 20)

@@ -402,11 +402,8 @@ def _newest_with_activity(known: list[Path]) -> Chosen:
             passed = (
                 f"; {skipped} newer one{'s' if skipped != 1 else ''} had nobody in {'them' if skipped != 1 else 'it'}"
             )
-            why = (
-                f"picked {path.stem}, the newest session anyone joined or voted in ({_counted(path)})"
-                + (passed if skipped else "")
-            )
-            return Chosen(path, why)
+            why = f"picked {path.stem}, the newest session anyone joined or voted in ({_counted(path)})"
+            return Chosen(path, why + (passed if skipped else ""))
         skipped += 1
     return Chosen(known[-1], f"picked {known[-1].stem}, the newest session: nobody has joined any session yet")
 

@@ -69,7 +69,8 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
             assert read_qr(host.screen.query_one(QRCode)) == [f"http://{lan}:{port}/?code={code}"]
             assert not host.screen.query("#warning"), "the hub listens on every address: no warning"
             await hp.press("escape")
-            ann = await join_hub(url)  # someone is in: the join instructions fold to a line, and keep the phone's and ssh's
+            # someone is in: the join instructions fold to a line, and keep the phone's and ssh's
+            ann = await join_hub(url)
             await until(hp, lambda: host.view.joined == 1, timeout=10)
             await until(hp, lambda: f"http://{lan}:{port}/" in text_of(host, "#join-how"))
             assert f"ssh -p {ssh_port} {lan}" in text_of(host, "#join-how")

@@ -34,7 +34,9 @@ async def test_the_grid_reads_one_way_round_with_nothing_stray_in_either_languag
         caption = await page.locator("caption").text_content()
         down, across = re.fullmatch(r"(.+) \(down\) by (.+) \(across\)", caption or "").groups()
         note = page.locator("#session > p.note")
-        await expect(note).to_have_text(f"Place your work on both at once. On this phone: {down} down, {across} across.")
+        await expect(note).to_have_text(
+            f"Place your work on both at once. On this phone: {down} down, {across} across."
+        )
         assert "spectrum across" not in await page.locator("#session").inner_text()
         assert await axe_violations(page) == []
 

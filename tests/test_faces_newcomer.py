@@ -213,3 +213,60 @@ async def test_at_80_columns_the_dashboard_keeps_presenter_the_whole_ssh_command
             await until(hp, lambda: isinstance(host.screen, QRScreen))
             assert fingerprint in "".join(str(w.render()) for w in host.screen.query("Static")).replace("\n", "")
             await ann.socket.close()
+
+
+def fully_visible(app, widget) -> bool:
+    """Whether ``widget`` is drawn whole on the screen, not scrolled or cut away."""
+    region = widget.region
+    room = app.screen.query_one("#body").region  # inside the scrolling body, not under the bars around it
+    return region.height > 0 and room.contains_region(region)
+
+
+async def test_at_100x30_the_dashboard_shows_every_position_before_the_case_s_points_and_says_when_there_is_more(
+    workshop_hub,
+):
+    from coproterm.tui.widgets.tally import TallyChart
+    from tests.test_faces import text_of
+
+    case = question_index("Case study: Active Travel. Where would you place this on the spectrum?")
+    host = HostApp(workshop_hub.url, HOST_TOKEN)
+    async with host.run_test(size=(100, 30)) as hp:
+        await until(hp, lambda: host.view.state is not None)
+        await hp.press(*["n"] * case)
+        await until(hp, lambda: host.view.state.current == case and shown(host, TallyChart))
+        await hp.pause()
+        (chart,) = shown(host, TallyChart)
+        assert fully_visible(host, chart), "every position of the board, first"
+        body = host.screen.query_one("#body")
+        assert body.max_scroll_y > 0, "the case's points are below the results"
+        assert "more" in text_of(host, "#more") and host.screen.query_one("#more").display
+        await hp.press("pagedown")
+        await until(hp, lambda: body.scroll_y == body.max_scroll_y)
+        await hp.pause()
+        assert not host.screen.query_one("#more").display, "nothing more below once at the bottom"
+
+
+async def test_at_80x24_a_participant_s_own_move_is_in_view_once_revealed(workshop_hub):
+    from coproterm.core.wire import Action, Command, Vote
+    from tests.hubkit import join_host
+    from tests.test_faces import text_of
+
+    opportunity = question_index("Where do you have a new opportunity to co-produce?")
+    work = opportunity - 1
+    ann = ParticipantApp(workshop_hub.url, "Ann")
+    async with ann.run_test(size=(80, 24)) as ap:
+        host = await join_host(workshop_hub.url)
+        await until(ap, lambda: ann.view.state is not None)
+        await host.request(lambda seq: Command(seq, Action.GOTO, work))
+        await until(ap, lambda: ann.view.state.current == work and shown(ann, BoardPicker))
+        await ap.press("2", "enter")
+        await until(ap, lambda: ann.view.my_vote() == 1)
+        await host.request(lambda seq: Command(seq, Action.GOTO, opportunity))
+        await until(ap, lambda: ann.view.state.current == opportunity and shown(ann, BoardPicker))
+        await ap.press("5", "enter")
+        await until(ap, lambda: ann.view.my_vote() == 4)
+        await host.request(lambda seq: Command(seq, Action.REVEAL, opportunity))
+        await until(ap, lambda: ann.screen.query_one("#move").display and "Your move" in text_of(ann, "#move"))
+        await ap.pause()
+        assert fully_visible(ann, ann.screen.query_one("#move"))
+        await host.socket.close()

@@ -161,15 +161,28 @@ class Dashboard(HubScreen):
         yield Steady(id="question")
         yield Steady(id="state")
         with VerticalScroll(id="body"):
-            yield Steady(id="details")
+            # The results first: a case's points come after them, where the room can scroll to them.
             yield Steady(id="progress")
             yield Vertical(id="chart")
+            yield Steady(id="details")
+        yield Steady(id="more")
         yield Steady(id="link")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self._charted: int | None = None
         self._heading_to: int | None = None
+        body = self.query_one("#body", VerticalScroll)
+        self.watch(body, "scroll_y", self._show_more, init=False)
+        self.watch(body, "virtual_size", self._show_more, init=False)
+        self.watch(body, "size", self._show_more, init=False)
+
+    def _show_more(self) -> None:
+        """Say when the body holds more than the screen shows, and how to reach it."""
+        body = self.query_one("#body", VerticalScroll)
+        more = self.query_one("#more", Steady)
+        more.show(Text(self.hub.t("↓ more below: PgDn"), "dim"))
+        more.display = body.scroll_y < body.max_scroll_y
 
     # -- state down --------------------------------------------------------------
 

@@ -68,9 +68,9 @@ class VoteScreen(HubScreen):
             yield Steady(id="note")
             yield Steady(id="details")
             yield Vertical(id="board")
+            yield Steady(id="move")  # right under the board: the person's own before and after, in view first
             yield Steady(id="help")
             yield Vertical(id="results")
-            yield Steady(id="move")
         yield Steady(id="feedback")
         yield KeyBar()
 

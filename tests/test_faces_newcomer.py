@@ -247,7 +247,7 @@ async def test_at_100x30_the_dashboard_shows_every_position_before_the_case_s_po
 
 
 async def test_at_80x24_a_participant_s_own_move_is_in_view_once_revealed(workshop_hub):
-    from coproterm.core.wire import Action, Command, Vote
+    from coproterm.core.wire import Action, Command
     from tests.hubkit import join_host
     from tests.test_faces import text_of
 

@@ -270,3 +270,34 @@ async def test_at_80x24_a_participant_s_own_move_is_in_view_once_revealed(worksh
         await ap.pause()
         assert fully_visible(ann, ann.screen.query_one("#move"))
         await host.socket.close()
+
+
+async def test_at_40x12_labels_and_the_answer_box_s_hint_are_never_cut_mid_word(workshop_hub):
+    import re
+
+    from textual.widgets import Input
+
+    from coproterm.core.wire import Action, Command
+    from coproterm.tui.widgets.answer_box import AnswerBox
+    from tests.hubkit import join_host
+
+    strongest = question_index("Which value is strongest in your work today?")
+    deck = builtin_deck("workshop")
+    ann = ParticipantApp(workshop_hub.url, "Ann")
+    async with ann.run_test(size=(40, 12)) as ap:
+        await until(ap, lambda: ann.view.state is not None and shown(ann, AnswerBox))
+        box = ann.screen.query_one("#answer-text", Input)
+        await until(ap, lambda: box.content_size.width and len(box.placeholder) <= box.content_size.width)
+        host = await join_host(workshop_hub.url)
+        await host.request(lambda seq: Command(seq, Action.GOTO, strongest))
+        await until(ap, lambda: ann.view.state.current == strongest and shown(ann, BoardPicker))
+        await ap.pause()
+        (picker,) = shown(ann, BoardPicker)
+        drawn = str(picker.render()).splitlines()
+        for position in deck.questions[strongest].x.positions:
+            (line,) = [line for line in drawn if position.label[:10] in line]
+            kept = re.sub(r"^\D*\d+ ", "", line).rstrip()
+            assert kept == position.label or (kept.endswith("…") and position.label.startswith(kept[:-1])), line
+            if kept.endswith("…"):
+                assert position.label[len(kept) - 1] in " ,;:", f"cut at a word: {line}"
+        await host.socket.close()

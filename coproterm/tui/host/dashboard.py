@@ -173,9 +173,9 @@ class Dashboard(HubScreen):
         self._charted: int | None = None
         self._heading_to: int | None = None
         body = self.query_one("#body", VerticalScroll)
-        self.watch(body, "scroll_y", self._show_more, init=False)
-        self.watch(body, "virtual_size", self._show_more, init=False)
-        self.watch(body, "size", self._show_more, init=False)
+        for name in ("scroll_y", "virtual_size", "size"):
+            # Once laid out: a size and the content's size change one after the other.
+            self.watch(body, name, lambda: self.call_after_refresh(self._show_more), init=False)
 
     def _show_more(self) -> None:
         """Say when the body holds more than the screen shows, and how to reach it."""

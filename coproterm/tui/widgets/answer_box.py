@@ -101,10 +101,20 @@ class AnswerBox(Vertical):
 
     def compose(self) -> ComposeResult:
         length = self.limits[1]
-        yield SteadyInput(placeholder=self.t("Write your answer, then press Enter"), max_length=length, id="answer-text")
+        yield SteadyInput(placeholder=self._hint(), max_length=length, id="answer-text")
         yield Steady(id="answer-count")
         yield MineList(id="answer-mine")
         yield Steady(id="answer-wall")
+
+    def _hint(self) -> str:
+        """What the empty box says: shorter where the long words would be cut (a phone's SSH app)."""
+        hint = self.t("Write your answer, then press Enter")
+        room = self.size.width - 4  # the box's border and padding (unknown, 0, before the first layout)
+        return hint if room <= 0 or len(hint) <= room else self.t("Your answer, then Enter")
+
+    def on_resize(self) -> None:
+        if self._open:
+            self.query_one("#answer-text", Input).placeholder = self._hint()
 
     def on_mount(self) -> None:
         self._ready = True
@@ -136,9 +146,11 @@ class AnswerBox(Vertical):
         if is_open != self._open:
             self._open = is_open
             box.disabled = not is_open
-            box.placeholder = self.t("Write your answer, then press Enter") if is_open else self.t("Answers are locked")
+            box.placeholder = self._hint() if is_open else self.t("Answers are locked")
             if not is_open:
                 self.editing = None
+        if is_open and box.placeholder != self._hint():
+            box.placeholder = self._hint()
         mine = dict(written.mine.get(self.question_index, {}))
         if mine != self._mine:
             self._mine = mine

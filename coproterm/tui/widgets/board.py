@@ -231,7 +231,11 @@ class BoardPicker(Widget, can_focus=True):
                 lines.append(Text(group.label, Style(bold=True, underline=True)))
             mark, style = self._mark(cell)
             self._hits.append(_Hit(0, width, len(lines), len(lines) + 1, cell))
-            lines.append(Text(f"{mark}{cell + 1} {position.label}"[:width], style))
+            number = f"{mark}{cell + 1} "
+            label = position.label
+            if len(number) + len(label) > width:  # cut at a word, and an ellipsis says so
+                label = wrap_words(label, width - len(number) - 1)[0].rstrip(" ,;:") + "…"
+            lines.append(Text(f"{number}{label}"[:width], style))
         return Text("\n").join(lines)
 
     def _draw_grid(self, xs: Scale, ys: Scale, width: int) -> Text:

@@ -90,4 +90,4 @@ class HostApp(HubApp):
         yield from super().get_system_commands(screen)
         if isinstance(screen, Dashboard):
             for action, title, help_text in COMMANDS:
-                yield SystemCommand(title, help_text, partial(screen.run_action, action))
+                yield SystemCommand(self.t(title), self.t(help_text), partial(screen.run_action, action))

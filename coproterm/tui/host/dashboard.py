@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
-from coproterm.core.i18n import ENGLISH, language
+from coproterm.core.i18n import ENGLISH, N_, language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Turnout
 from coproterm.tui.host.qr_screen import QRScreen
@@ -32,22 +32,22 @@ from coproterm.tui.widgets.tally import TallyChart
 from coproterm.tui.widgets.wall import AnswerWall
 
 COMMANDS = [
-    ("next", "Next question", "Move everyone to the next question"),
-    ("previous", "Previous question", "Move everyone back one question"),
-    ("toggle_lock", "Lock or open voting", "Stop (or start again) taking votes on this question"),
+    ("next", N_("Next question"), N_("Move everyone to the next question")),
+    ("previous", N_("Previous question"), N_("Move everyone back one question")),
+    ("toggle_lock", N_("Lock or open voting"), N_("Stop (or start again) taking votes on this question")),
     (
         "toggle_reveal",
-        "Reveal or hide results",
-        "Show (or hide) the results on participants' screens",
+        N_("Reveal or hide results"),
+        N_("Show (or hide) the results on participants' screens"),
     ),
-    ("reset", "Reset this question", "Clear every vote on this question"),
+    ("reset", N_("Reset this question"), N_("Clear every vote on this question")),
     (
         "toggle_presenter",
-        "Presenter mode on or off",
-        "Keep the live tallies off the big screen until results are revealed",
+        N_("Presenter mode on or off"),
+        N_("Keep the live tallies off the big screen until results are revealed"),
     ),
-    ("export", "Export the results", "Write the session's results as HTML, CSV and JSON files"),
-    ("show_qr", "Show the join QR code", "A QR code of how to join, large enough for phones to scan"),
+    ("export", N_("Export the results"), N_("Write the session's results as HTML, CSV and JSON files")),
+    ("show_qr", N_("Show the join QR code"), N_("A QR code of how to join, large enough for phones to scan")),
 ]
 
 

@@ -301,3 +301,24 @@ async def test_at_40x12_labels_and_the_answer_box_s_hint_are_never_cut_mid_word(
             if kept.endswith("…"):
                 assert position.label[len(kept) - 1] in " ,;:", f"cut at a word: {line}"
         await host.socket.close()
+
+
+
+async def test_at_80x24_the_export_popup_never_splits_a_file_name(tmp_path):
+    from textual.widgets._toast import Toast, ToastRack
+
+    names = ["2026-11-27-1425-co-production-workshop.cy.html", "2026-11-27-1425-co-production-workshop.csv"]
+    written = [tmp_path / "exports" / name for name in names]
+    async with running_hub() as hub:
+        host = HostApp(hub.url, HOST_TOKEN, exporter=lambda: written)
+        async with host.run_test(size=(80, 24), notifications=True) as hp:
+            await until(hp, lambda: host.view.state is not None)
+            await hp.press("e")
+            rack = host.screen.get_child_by_type(ToastRack)
+            await until(hp, lambda: rack.query(Toast))
+            await hp.pause()
+            (toast,) = rack.query(Toast)
+            lines = [strip.text.strip() for strip in toast.render_lines(toast.region.reset_offset)]
+            for name in names:
+                assert any(name in line for line in lines), lines
+            assert str(tmp_path / "exports") in "".join(lines), "the folder, once"

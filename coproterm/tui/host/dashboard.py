@@ -504,7 +504,11 @@ class Dashboard(HubScreen):
         except Exception as error:  # an export must never take the dashboard down
             self.notify(t("Could not export: {problem}", problem=error), title=t("Export"), severity="error")
             return
-        self.notify("\n".join(str(path) for path in paths), title=t("Results written"))
+        # The folder once, then each file by name: a name is never split across lines.
+        folders = {str(path.parent) for path in paths}
+        names = [path.name if len(folders) == 1 else str(path) for path in paths]
+        heading = [f"{folders.pop()}:"] if len(folders) == 1 else []
+        self.notify("\n".join([*heading, *names]), title=t("Results written"), markup=False)
 
     def action_leave(self) -> None:
         turnout = self.hub.view.turnout

@@ -303,7 +303,6 @@ async def test_at_40x12_labels_and_the_answer_box_s_hint_are_never_cut_mid_word(
         await host.socket.close()
 
 
-
 async def test_at_80x24_the_export_popup_never_splits_a_file_name(tmp_path):
     from textual.widgets._toast import Toast, ToastRack
 

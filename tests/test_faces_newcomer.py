@@ -321,3 +321,28 @@ async def test_at_80x24_the_export_popup_never_splits_a_file_name(tmp_path):
             for name in names:
                 assert any(name in line for line in lines), lines
             assert str(tmp_path / "exports") in "".join(lines), "the folder, once"
+
+
+async def test_over_ssh_at_40x12_the_answer_box_is_on_screen(tmp_path):
+    import asyncio
+
+    from server.hosting import HubRunner, SSHOptions
+    from tests.sshkit import asyncssh_client, ssh_binary
+
+    ssh_binary()
+    session = Session(builtin_deck("workshop"), HOST_TOKEN, counting_tokens())
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
+    async with runner as hosted:
+        conn, _channel, screen = await asyncssh_client(hosted.ssh_port, size=(40, 12))
+        await screen.expect("co-production mean")
+        (live,) = runner.gateway._live.values()
+        app = live.app
+        async with asyncio.timeout(20):
+            while not (app.screen.query("#answer-text") and app.screen.query_one("#answer-text").region.height):
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.2)
+        assert tuple(app.size) == (40, 12)
+        assert not app.screen.query_one("#note").display, "the note gives way on a small terminal"
+        box = app.screen.query_one("#answer-text")
+        assert app.screen.query_one("#body").region.contains_region(box.region), box.region
+        conn.close()

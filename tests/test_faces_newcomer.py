@@ -346,3 +346,33 @@ async def test_over_ssh_at_40x12_the_answer_box_is_on_screen(tmp_path):
         box = app.screen.query_one("#answer-text")
         assert app.screen.query_one("#body").region.contains_region(box.region), box.region
         conn.close()
+
+
+async def test_the_room_s_words_are_drawn_again_when_the_answer_box_narrows():
+    """A scrollbar appearing (the wall itself makes the screen scroll) narrows the box with no word from the hub."""
+    from coproterm.core.wire import Action, Answer, Command, Hello
+    from coproterm.tui.widgets.answer_box import AnswerBox
+    from tests.hubkit import join, join_host
+
+    answers = ["sharing power working together ŵŷâ", "working together with trust and time", "listening and sharing"]
+    async with running_hub() as hub:
+        people = [await join(hub.url, Hello(name=f"p{n}")) for n in range(len(answers))]
+        for text, peer in zip(answers, people, strict=True):
+            await peer.request(lambda seq, text=text: Answer(seq, 0, 0, text))
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 24)) as ap:
+            await until(ap, lambda: ann.view.state is not None and shown(ann, AnswerBox))
+            host = await join_host(hub.url)
+            await host.request(lambda seq: Command(seq, Action.REVEAL, 0))
+            wall = ann.screen.query_one("#answer-wall")
+            await until(ap, lambda: wall.display and ann.view.written.words)
+            await ap.pause()
+            ann.screen.query_one(AnswerBox).styles.width = 44
+            await until(ap, lambda: wall.content_size.width == 44)
+            await ap.pause()
+            drawn = wall._shown  # the Text as shown
+            words = drawn.plain.split("\n\n")[0].splitlines()[1:]  # the word lines, under their heading
+            assert all(len(line.rstrip()) <= 44 for line in words), words
+            await host.socket.close()
+        for peer in people:
+            await peer.socket.close()

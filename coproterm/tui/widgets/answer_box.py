@@ -91,7 +91,7 @@ class AnswerBox(Vertical):
         self._mine: dict[int, str] = {}
         self._ready = False
         self._waiting: SessionView | None = None
-        """The view handed over before the box was mounted, drawn once it is."""
+        """The latest view handed over: drawn once the box is mounted, and again when it changes width."""
 
     @property
     def limits(self) -> tuple[int, int]:
@@ -115,6 +115,11 @@ class AnswerBox(Vertical):
     def on_resize(self) -> None:
         if self._open:
             self.query_one("#answer-text", Input).placeholder = self._hint()
+        wall = self.query_one("#answer-wall", Steady)
+        if wall.display and self._waiting is not None:
+            # The room's words are laid out for a width: drawn again for the new one (a scrollbar
+            # appearing narrows the box with no word from the hub), or a count wraps away from its word.
+            wall.show(self._wall(self._waiting))
 
     def on_mount(self) -> None:
         self._ready = True
@@ -136,8 +141,8 @@ class AnswerBox(Vertical):
 
     def update_from(self, view: SessionView) -> None:
         """Draw what the view holds: the person's answers, the lock, and the room's wall once revealed."""
+        self._waiting = view
         if not self._ready:
-            self._waiting = view
             return
         state = view.state
         written = view.written

@@ -21,8 +21,8 @@ import argparse
 import asyncio
 import contextlib
 import os
-import sys
 import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field

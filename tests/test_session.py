@@ -14,7 +14,6 @@ from coproterm.core.wire import (
     Ballot,
     CloseCode,
     Command,
-    Error,
     ErrorCode,
     Hello,
     Role,

@@ -60,3 +60,14 @@ def test_the_import_contracts_hold():
     )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "0 broken" in out.stdout
+
+
+def test_the_package_type_checks_strictly():
+    root = Path(__file__).parent.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(root / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]

@@ -175,7 +175,10 @@ class Dashboard(HubScreen):
         body = self.query_one("#body", VerticalScroll)
         for name in ("scroll_y", "virtual_size", "size"):
             # Once laid out: a size and the content's size change one after the other.
-            self.watch(body, name, lambda: self.call_after_refresh(self._show_more), init=False)
+            self.watch(body, name, self._show_more_soon, init=False)
+
+    def _show_more_soon(self) -> None:
+        self.call_after_refresh(self._show_more)
 
     def _show_more(self) -> None:
         """Say when the body holds more than the screen shows, and how to reach it."""

@@ -105,7 +105,7 @@ class KeyBar(Widget):
             # A key's words are never cut mid-way (Welsh ones are longer): the keys that do
             # not fit give way whole, and an ellipsis says some are missing.
             room -= 2
-            fitting = []
+            fitting: list[tuple[str, Text]] = []
             for key, entry in entries:
                 if sum(e.cell_len for _, e in fitting) + entry.cell_len > room:
                     break

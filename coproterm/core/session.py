@@ -164,7 +164,8 @@ class Session:
         self._alert: str | None = None
         self.journaling = False
         """Keep each change until the log confirms it (:meth:`saved`), so that it can be undone."""
-        self._journal: list[tuple[Event, Callable[[], None]]] = []
+        self._journal: dict[int, tuple[Event, Callable[[], None]]] = {}
+        """Changes the log has not confirmed, in order, by the identity of their event (saving is O(batch))."""
         self.answers = [AnswerBook() for _ in deck.questions]
         """Each question's written answers (empty but for text questions)."""
         self._last_answer = 0
@@ -473,10 +474,8 @@ class Session:
 
     def saved(self, events: Iterable[Event]) -> None:
         """The log has these events: they can no longer be undone."""
-        if not self._journal:
-            return
-        done = {id(event) for event in events}
-        self._journal = [entry for entry in self._journal if id(entry[0]) not in done]
+        for event in events:
+            self._journal.pop(id(event), None)
 
     def unsaved(self, events: Iterable[Event]) -> list[ConnId]:
         """The log could not record these events: undo exactly them, keep every later change.
@@ -485,11 +484,13 @@ class Session:
         not saved): the protocol closes them.
         """
         failed = {id(event) for event in events}
-        first = next((i for i, (event, _) in enumerate(self._journal) if id(event) in failed), None)
+        entries = list(self._journal.values())
+        first = next((i for i, (event, _) in enumerate(entries) if id(event) in failed), None)
         if first is None:
             return []
-        later = self._journal[first:]
-        del self._journal[first:]
+        later = entries[first:]
+        for event, _ in later:
+            del self._journal[id(event)]
         for _, undo in reversed(later):
             undo()
         for event, _ in later:
@@ -532,7 +533,7 @@ class Session:
                     self._last_answer = max(self._last_answer, event.answer)
         self.version += 1
         if self.journaling:
-            self._journal.append((event, undo))
+            self._journal[id(event)] = (event, undo)
 
     def _apply_spoke(self, event: Spoke) -> Callable[[], None]:
         member = self._numbered.get(event.participant)

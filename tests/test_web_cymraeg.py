@@ -59,9 +59,12 @@ async def test_a_welsh_browser_gets_the_page_in_welsh_and_the_toggle_is_remember
 
 
 async def test_an_english_browser_gets_english_and_a_cymraeg_button():
-    async with running_hub(Session(DECK, HOST_TOKEN, counting_tokens())) as hub, chromium() as browser:
-        async with phone(browser, locale="en-GB") as page:
-            await page.goto(page_url(hub.url))
-            await expect(page.locator("html")).to_have_attribute("lang", "en")
-            await expect(page.locator("#lang")).to_have_text("Cymraeg")
-            await expect(page.locator("#lang")).to_have_attribute("lang", "cy")
+    async with (
+        running_hub(Session(DECK, HOST_TOKEN, counting_tokens())) as hub,
+        chromium() as browser,
+        phone(browser, locale="en-GB") as page,
+    ):
+        await page.goto(page_url(hub.url))
+        await expect(page.locator("html")).to_have_attribute("lang", "en")
+        await expect(page.locator("#lang")).to_have_text("Cymraeg")
+        await expect(page.locator("#lang")).to_have_attribute("lang", "cy")

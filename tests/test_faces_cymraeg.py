@@ -164,3 +164,22 @@ async def test_the_language_comes_back_after_the_host_resumes_the_session(tmp_pa
         again.view.resume = token
         async with again.run_test(size=(80, 24)) as pilot:
             await until(pilot, lambda: again.lang.code == "cy" and "cwestiwn 1 o 1" in text_of(again, "#status"))
+
+
+async def test_the_results_heading_follows_the_language_back_and_forth():
+    from coproterm.core.wire import Action, Command
+    from tests.hubkit import join_host
+
+    async with hub_with_deck() as hub:
+        host = await join_host(hub.url)
+        ann = ParticipantApp(hub.url, "Ann")
+        async with ann.run_test(size=(80, 40)) as pilot:
+            await until(pilot, lambda: ann.view.state is not None and ann.screen.query("BoardPicker"))
+            await pilot.press("1", "enter")
+            await host.request(lambda s: Command(s, Action.REVEAL, 0))
+            await until(pilot, lambda: ann.screen.query("#results-heading"))
+            await until(pilot, lambda: text_of(ann, "#results-heading") == "Results")
+            await pilot.press("i")
+            await until(pilot, lambda: text_of(ann, "#results-heading") == "Canlyniadau")
+            await pilot.press("i")
+            await until(pilot, lambda: text_of(ann, "#results-heading") == "Results")

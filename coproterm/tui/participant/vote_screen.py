@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind, Question
@@ -234,10 +234,12 @@ class VoteScreen(HubScreen):
             assert tally is not None
             if chart is None:
                 self.query_one("#results", Vertical).mount(
-                    Static(self.hub.t("Results"), classes="heading"), TallyChart(question, tally.counts)
+                    Steady(self.hub.t("Results"), id="results-heading", classes="heading"),
+                    TallyChart(question, tally.counts),
                 )
             else:
                 chart.show(question, tally.counts)
+                self.query_one("#results-heading", Steady).show(self.hub.t("Results"))  # in today's language
         for part in self.query_one("#results", Vertical).children:
             part.display = showing
         # On a small screen the results take the place of the help text.

@@ -134,3 +134,14 @@ def test_the_json_export_carries_both_languages(session_path):
         ("consultation", "ymgynghori"),
         ("co-production / involvement", "cydgynhyrchu / cynnwys"),
     ]
+
+
+def test_the_csv_carries_the_decks_welsh_beside_the_english(session_path):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(render(session_path, "csv", quiet=True))))
+    assert rows and {"prompt_cy", "x_cy", "y_cy"} <= set(rows[0])
+    tallies = [row for row in rows if row["record"] == "tally"]
+    assert all(row["prompt_cy"] for row in tallies), "every tally row has the prompt in Welsh"
+    assert any(row["x"] == "consultation" and row["x_cy"] == "ymgynghori" for row in tallies)

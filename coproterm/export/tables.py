@@ -33,9 +33,14 @@ CSV_COLUMNS = (
     "before",
     "before_x",
     "steps",
+    "prompt_cy",
+    "x_cy",
+    "y_cy",
 )
 """``text``, ``at`` and ``hidden`` are filled for written answers (record=answer) only; ``before``, ``before_x``
-and ``steps`` for a person's before and after (record=pair: ``cell`` and ``x`` are the after)."""
+and ``steps`` for a person's before and after (record=pair: ``cell`` and ``x`` are the after); ``prompt_cy``,
+``x_cy`` and ``y_cy`` are the deck's Welsh for the prompt and the position labels, where it gives them."""
+WELSH_COLUMNS = 3
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 """What makes a spreadsheet read a cell as a formula (OWASP's list, with the full-width forms)."""
 
@@ -91,28 +96,38 @@ def to_csv(report: Report, *, with_names: bool = False, with_hidden: bool = Fals
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
 
-    def write(row: tuple[object, ...]) -> None:
-        writer.writerow([safe_cell(value) for value in row + ("",) * (len(CSV_COLUMNS) - len(row))])
+    def write(row: tuple[object, ...], welsh: tuple[str, ...] = ()) -> None:
+        """A row, padded to the columns, with the Welsh twins (if any) in the last three."""
+        english = len(CSV_COLUMNS) - WELSH_COLUMNS
+        padded = row + ("",) * (english - len(row)) + welsh + ("",) * (WELSH_COLUMNS - len(welsh))
+        writer.writerow([safe_cell(value) for value in padded])
 
-    write(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS)
     for q in report.questions:
+        prompt_cy = q.question.prompt_cy
         for answer_row in csv_rows(q, with_names=with_names, with_hidden=with_hidden):
-            write(answer_row)
+            write(answer_row, (prompt_cy,))
         if not q.question.cells:
             continue
         number, prompt = q.index + 1, q.question.prompt
         for cell, count in enumerate(q.counts):
-            write(("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""))
+            write(
+                ("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""),
+                (prompt_cy, *_labels_cy(q.question, cell)),
+            )
         for vote in q.final_votes:
             name = vote.name if with_names else ""
             for cell in q.question.chosen(vote.cell):  # a pick-several vote: a row per position chosen
-                write(("vote", number, prompt, cell, *_labels(q.question, cell), "", vote.participant, name))
+                write(
+                    ("vote", number, prompt, cell, *_labels(q.question, cell), "", vote.participant, name),
+                    (prompt_cy, *_labels_cy(q.question, cell)),
+                )
         for pair in q.pairs:
             name = pair.name if with_names else ""
             after, before = _labels(q.question, pair.after)[0], _labels(q.question, pair.before)[0]
             blank = ("", "", "")  # text, at, hidden: a written answer's
             row = ("pair", number, prompt, pair.after, after, "", "", pair.participant, name, *blank)
-            write((*row, pair.before, before, pair.steps))
+            write((*row, pair.before, before, pair.steps), (prompt_cy, _labels_cy(q.question, pair.after)[0]))
     return out.getvalue()
 
 
@@ -173,7 +188,9 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
             "stayed": movement.stayed,
             "away": movement.away,
             "by_steps": {str(step): count for step, count in movement.by_steps().items()},
-            "from_to": [list(movement.counts[r * movement.size : (r + 1) * movement.size]) for r in range(movement.size)],
+            "from_to": [
+                list(movement.counts[r * movement.size : (r + 1) * movement.size]) for r in range(movement.size)
+            ],
         }
         entry["pairs"] = [
             {

@@ -16,7 +16,7 @@ import statistics
 import time
 
 from bench.loadgen import HubProcess
-from coproterm.core.wire import Ack, Action, Command, Hello, Vote, encode
+from coproterm.core.wire import Ack, Action, Answer, Command, Hello, Vote, encode
 from tests.hubkit import dial, join
 
 ATTACKER, PROBE = "127.0.0.2", "127.0.0.3"
@@ -33,6 +33,22 @@ async def _frame_flood(url: str, until: float) -> None:
             while time.monotonic() < until:
                 seq += 1
                 await peer.send(Vote(seq, SPECTRUM, seq % 6))
+                if seq % 50 == 0:
+                    await asyncio.sleep(0)
+        except Exception:
+            await asyncio.sleep(0.05)
+
+
+async def _answer_flood(url: str, until: float) -> None:
+    """Written answers as fast as the socket takes them: long, hostile text (escapes, bidi, Welsh)."""
+    texts = ["\x1b]52;c;aGk=\x07=HYPERLINK(x)", "\u202eŵŷâ" * 40, "a" * 200, "\x00\x1b[2J" * 20]
+    while time.monotonic() < until:
+        try:
+            peer = await join(url, Hello(name="writer"), ATTACKER)
+            seq = 0
+            while time.monotonic() < until:
+                seq += 1
+                await peer.send(Answer(seq, seq % 3, seq % 3, texts[seq % len(texts)]))
                 if seq % 50 == 0:
                     await asyncio.sleep(0)
         except Exception:
@@ -108,6 +124,7 @@ async def _newcomers(url: str, until: float) -> None:
 ATTACKS = {
     "none (baseline)": None,
     "vote flood, one participant": _frame_flood,
+    "written answers flood, hostile text": _answer_flood,
     "hub-only types and second hellos": _hub_only,
     "ping flood, pongs never read": _ping_flood,
     "reconnecting to reset the rate limit (20 participants)": _reconnect_reset,

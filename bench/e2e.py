@@ -24,6 +24,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import threading
 import time
@@ -136,8 +137,10 @@ def key_to_screen(room: int, presses: int) -> list[float]:
             crowd = multiprocessing.get_context("spawn").Process(target=_crowd, args=(hub.url, 75 + presses * 0.8))
             crowd.start()
         coproterm = [sys.executable, "-m", "coproterm"]
-        dashboard = Terminal([*coproterm, "host", "--attach", hub.url], 100, 30, {"COPROTERM_HOST_TOKEN": hub.token})
-        participant = Terminal([*coproterm, "join", f"127.0.0.1:{hub.port}", "--name", "probe"], 80, 24, {})
+        private = {"COPROTERM_DATA_DIR": tempfile.mkdtemp(prefix="coproterm-e2e-")}  # never the user's own
+        token = {"COPROTERM_HOST_TOKEN": hub.token}
+        dashboard = Terminal([*coproterm, "host", "--attach", hub.url], 100, 30, {**token, **private})
+        participant = Terminal([*coproterm, "join", f"127.0.0.1:{hub.port}", "--name", "probe"], 80, 24, private)
         try:
             participant.wait_for(lambda text: "coercion" in text)
             dashboard.wait_for(lambda text: voted(text) is not None)

@@ -154,13 +154,6 @@ class HubProtocol:
             self.addresses.release(connection.address)
         self.session.disconnect(conn)
 
-    def address(self, conn: ConnId) -> str:
-        """Where a connection comes from (as vouched for by a gateway, if one did)."""
-        return self._connections[conn].address
-
-    def welcomed(self, conn: ConnId) -> bool:
-        return conn in self._connections and self._connections[conn].welcomed
-
     def hello_overdue(self, conn: ConnId) -> list[Output]:
         """The shell's timer ran out: a connection that has not said hello is closed."""
         if self.session.role(conn) is not None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import sqlite3
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
 from server.store import SessionStore
-from tests.test_durability import chromium
+from tests.test_export_html import measure
 from tests.test_faces_cymraeg import DECK
 
 EVENTS = [
@@ -61,33 +59,7 @@ def session_path(tmp_path) -> Path:
 
 
 def in_chromium(tmp_path: Path, html: str, width: int) -> dict[str, object]:
-    page = tmp_path / f"cy-{width}.html"
-    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
-    dom = subprocess.run(
-        [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--window-size={width},900",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
-    assert found, dom[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    return measure(tmp_path, html, width, MEASURE)
 
 
 def test_the_welsh_report_is_welsh_throughout_and_reads_at_a_phones_width(tmp_path, session_path):

@@ -72,9 +72,10 @@ def report(tmp_path) -> str:
     return render(path, "html")
 
 
-def measure(tmp_path: Path, html: str, width: int) -> dict[str, object]:
+def measure(tmp_path: Path, html: str, width: int, script: str = MEASURE) -> dict[str, object]:
+    """What ``script`` finds in ``html`` laid out by real Chromium at ``width`` px (it writes JSON into #measured)."""
     page = tmp_path / f"measured-{width}.html"
-    page.write_text(html.replace("</body>", MEASURE + "</body>"))
+    page.write_text(html.replace("</body>", script + "</body>"), encoding="utf-8")
     dom = subprocess.run(
         [
             chromium(),
@@ -82,6 +83,9 @@ def measure(tmp_path: Path, html: str, width: int) -> dict[str, object]:
             "--no-sandbox",
             "--disable-gpu",
             "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--hide-scrollbars",
             f"--user-data-dir={tmp_path / 'profile'}",
             f"--window-size={width},900",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from pathlib import Path
@@ -10,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from coproterm.commands.sessions import render
-from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
-from server.store import SessionStore
 from tests.test_export_html import measure
 from tests.test_faces_cymraeg import DECK
+from tests.test_store_damage import logged_session
 
 EVENTS = [
     *(Joined(i, bytes([i]) * 16, f"P{i}") for i in range(1, 6)),
@@ -45,17 +43,10 @@ addEventListener("load", () => {
 
 @pytest.fixture
 def session_path(tmp_path) -> Path:
-    store = SessionStore.create(tmp_path, deck_to_data(DECK), DECK.title, "tok")
-
-    async def write() -> None:
-        store.start()
-        await store.append(EVENTS)
-        await store.close()
-
-    asyncio.run(write())
-    with sqlite3.connect(store.path) as db:  # a workshop's pace: a change every 20 seconds
+    path = logged_session(tmp_path, EVENTS, DECK)
+    with sqlite3.connect(path) as db:  # a workshop's pace: a change every 20 seconds
         db.execute("UPDATE log SET at = 1795000000 + seq * 20")
-    return store.path
+    return path
 
 
 def in_chromium(tmp_path: Path, html: str, width: int) -> dict[str, object]:

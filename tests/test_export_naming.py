@@ -5,15 +5,14 @@ Sessions are written by the real store into real SQLite files; the CLI runs as a
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
-from coproterm.core.deck import builtin_deck, deck_to_data
+from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Commanded, Event, Joined, Voted
 from coproterm.core.wire import Action
-from server.store import SessionStore
+from tests.test_store_damage import logged_session
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 WORKSHOP = builtin_deck("workshop")
@@ -26,15 +25,7 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def workshop_session(data: Path, events: list[Event]) -> Path:
     """A session of the whole workshop deck written by the real store, holding ``events``."""
-    store = SessionStore.create(data, deck_to_data(WORKSHOP), WORKSHOP.title, "tok")
-
-    async def write() -> None:
-        store.start()
-        await store.append(events)
-        await store.close()
-
-    asyncio.run(write())
-    return store.path
+    return logged_session(data, events, WORKSHOP)
 
 
 CHOSE_SEVERAL = [

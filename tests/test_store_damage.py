@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from coproterm.core.boards import Deck
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Event, Joined, Voted
 from coproterm.core.wire import Action
@@ -23,9 +24,9 @@ SPECTRUM = 1
 COPROTERM = [sys.executable, "-m", "coproterm"]
 
 
-def logged_session(data: Path, events: list[Event]) -> Path:
-    """A session written by the real store, holding ``events``; returns its database."""
-    deck = default_deck()
+def logged_session(data: Path, events: list[Event], deck: Deck | None = None) -> Path:
+    """A session of ``deck`` (the short one if none) written by the real store, holding ``events``; its database."""
+    deck = deck or default_deck()
     store = SessionStore.create(data, deck_to_data(deck), deck.title, "tok")
 
     async def write() -> None:

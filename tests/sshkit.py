@@ -12,9 +12,9 @@ import signal
 import struct
 import termios
 
+import pyte
 import pytest
 
-ANSI = re.compile(r"\x1b\[[0-9;?<>=$]*[A-Za-z~]|\x1b[()][A-Z0-9]|\x1b[=>78MDE]")
 OPTIONS = [
     "-o", "StrictHostKeyChecking=no",
     "-o", "UserKnownHostsFile=/dev/null",
@@ -32,6 +32,46 @@ def ssh_binary() -> str:
             pytest.fail("CI must install openssh-client (.ci/run does)")
         pytest.skip("no ssh client on this machine")
     return found
+
+
+class Shown:
+    """What a terminal of a given size has shown: every screen, in turn, as text.
+
+    The gateway sends only the cells that change, so words are read off a terminal
+    emulator's screen, never out of the byte stream. Each batch received leaves a
+    screen; a pattern is looked for on each screen shown, and ``text`` is all of
+    them one after another, so "has shown" and "never showed" both hold.
+    """
+
+    def __init__(self, width: int, height: int) -> None:
+        self._screen = pyte.Screen(width, height)
+        self._stream = pyte.ByteStream(self._screen)
+        self._lines = [""] * height
+        self.screens: list[str] = []
+
+    def feed(self, data: bytes) -> None:
+        screen = self._screen
+        self._stream.feed(data)
+        if len(self._lines) != screen.lines:
+            self._lines = [""] * screen.lines
+            screen.dirty.update(range(screen.lines))
+        for y in screen.dirty:
+            if y < screen.lines:
+                row = screen.buffer[y]
+                self._lines[y] = "".join(row[x].data for x in range(screen.columns)).rstrip()
+        screen.dirty.clear()
+        self.screens.append("\n".join(self._lines))
+
+    def resize(self, width: int, height: int) -> None:
+        self._screen.resize(height, width)
+
+    def find(self, pattern: str, since: int = 0) -> bool:
+        """Whether a screen shown since the ``since``-th showed ``pattern`` (a regular expression)."""
+        return any(re.search(pattern, shown) for shown in self.screens[since:])
+
+    @property
+    def text(self) -> str:
+        return "\n\f\n".join(self.screens)
 
 
 class SSHClient:
@@ -56,6 +96,7 @@ class SSHClient:
         self.env = {**os.environ, **(env or {})}
         self.size = size
         self.output = bytearray()
+        self.shown = Shown(*size)
         self.changed = asyncio.Event()
         self.closed = False
         self._mark = 0
@@ -80,12 +121,13 @@ class SSHClient:
             self.closed = True
             asyncio.get_running_loop().remove_reader(self.fd)
         self.output += data
+        self.shown.feed(data)
         self.changed.set()
 
     @property
     def text(self) -> str:
-        """Everything shown so far, without escape sequences."""
-        return ANSI.sub("", self.output.decode("utf-8", "replace"))
+        """Every screen shown so far, as text (see :class:`Shown`)."""
+        return self.shown.text
 
     def type(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
@@ -108,7 +150,9 @@ class SSHClient:
     async def expect(self, pattern: str, timeout: float = 15.0) -> None:
         """Wait until the screen has shown ``pattern`` (a regular expression) since the last mark."""
         async with asyncio.timeout(timeout):
-            while not re.search(pattern, self.text[self._mark :]):
+            looked = self._mark
+            while not self.shown.find(pattern, looked):
+                looked = len(self.shown.screens)  # each screen is looked at once
                 if self.closed:
                     raise AssertionError(f"ssh ended before {pattern!r}; it showed: {self.text[-500:]!r}")
                 self.changed.clear()
@@ -116,10 +160,11 @@ class SSHClient:
 
     def mark(self) -> None:
         """From now on, expect() looks only at what comes after this point."""
-        self._mark = len(self.text)
+        self._mark = len(self.shown.screens)
 
     async def resize(self, width: int, height: int) -> None:
         self._set_size(width, height)
+        self.shown.resize(width, height)
         os.kill(self.pid, signal.SIGWINCH)
 
     async def wait(self, timeout: float = 15.0) -> int:
@@ -154,20 +199,24 @@ async def run_ssh(port: int, *args: str, stdin: bytes = b"", timeout: float = 15
 
 
 class Screen:
-    """What an asyncssh client session received, as bytes."""
+    """What an asyncssh client session received: the bytes, and the screens they drew."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int = 80, height: int = 24) -> None:
         self.received = bytearray()
+        self.shown = Shown(width, height)
         self.changed = asyncio.Event()
         self.closed = asyncio.Event()
 
     @property
     def text(self) -> str:
-        return ANSI.sub("", self.received.decode("utf-8", "replace"))
+        """Every screen shown so far, as text (see :class:`Shown`)."""
+        return self.shown.text
 
     async def expect(self, pattern: str, timeout: float = 20.0) -> None:
         async with asyncio.timeout(timeout):
-            while not re.search(pattern, self.text):
+            looked = 0
+            while not self.shown.find(pattern, looked):
+                looked = len(self.shown.screens)
                 if self.closed.is_set():
                     raise AssertionError(f"the session ended before {pattern!r}; it showed: {self.text[-500:]!r}")
                 self.changed.clear()
@@ -193,6 +242,7 @@ def asyncssh_client(
 
         def data_received(self, data: bytes, datatype: object) -> None:
             self.screen.received += data
+            self.screen.shown.feed(data)
             self.screen.changed.set()
 
         def connection_lost(self, exc: Exception | None) -> None:
@@ -211,7 +261,7 @@ def asyncssh_client(
             _Client, "127.0.0.1", port, username=user, known_hosts=None, client_keys=None, agent_path=None,
             local_addr=(source, 0) if source else None,
         )  # fmt: skip
-        screen = Screen()
+        screen = Screen(min(size[0], 300), min(size[1], 100))  # the gateway draws no larger (a test claims more)
         channel, _ = await conn.create_session(
             lambda: _Session(screen), term_type=term, term_size=size, encoding=None, env=env or {}, window=window
         )

@@ -2,7 +2,9 @@
 
 Output is batched: everything an app writes between two sends goes out as one
 channel write, at most :data:`SENDS_PER_SECOND` times a second, so a burst of
-redraws costs a few packets on a slow link. What the person's terminal can show
+redraws costs a few packets on a slow link; and of each batch only the cells
+that change the person's screen are sent (:class:`~server.ssh.screen.SentScreen`),
+nothing at all when none do. What the person's terminal can show
 (:class:`Capabilities`) comes from what their client sent: TERM, and NO_COLOR,
 LANG and LC_* where SendEnv/SetEnv passed them.
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.color import ColorSystem
 
 from coproterm.core.i18n import from_locale
+from server.ssh.screen import SentScreen
 
 if TYPE_CHECKING:
     from server.ssh.driver import SSHDriver
@@ -93,13 +96,13 @@ def clamp(width: int, height: int) -> tuple[int, int]:
 class ChannelTerminal:
     """Writes to an asyncssh channel; knows the client's window size and what its terminal shows."""
 
-    def __init__(
-        self, channel: Any, width: int, height: int, term: str, caps: Capabilities | None = None
-    ) -> None:
+    def __init__(self, channel: Any, width: int, height: int, term: str, caps: Capabilities | None = None) -> None:
         self.channel = channel
         self.size = clamp(width, height)
         self.term = term
         self.caps = caps or capabilities(term, {})
+        self.screen = SentScreen(*self.size)
+        """What the person's terminal shows: each batch is sent as what changes on it."""
         self.driver: SSHDriver | None = None
         self.leave: Callable[[], object] | None = None
         """Ends the app on this terminal (the person closed their ssh)."""
@@ -114,6 +117,7 @@ class ChannelTerminal:
     def resize(self, width: int, height: int) -> tuple[int, int]:
         """The client's window changed; returns the size the app will draw at."""
         self.size = clamp(width, height)
+        self.screen.resize(*self.size)
         return self.size
 
     def write(self, data: str) -> None:
@@ -141,9 +145,12 @@ class ChannelTerminal:
         data = "".join(self._pending)
         self._pending.clear()
         self._pending_size = 0
-        self._last_send = asyncio.get_running_loop().time()
         if self.caps.ascii:
-            data = data.translate(_ASCII)
+            data = data.translate(_ASCII)  # first: the screen model then knows "..." takes three cells
+        data = self.screen.diff(data)
+        if not data:
+            return  # nothing on the person's screen would change
+        self._last_send = asyncio.get_running_loop().time()
         with contextlib.suppress(OSError):  # a channel that is closing takes nothing more (BrokenPipeError)
             self.channel.write(data, ascii=self.caps.ascii)
         if self.unsent > MAX_OUTPUT:

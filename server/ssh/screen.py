@@ -1,0 +1,189 @@
+"""What a person's terminal shows, so that only what changed is sent to it.
+
+Textual redraws a region by sending every cell of its lines again, each run of
+text with its full colour codes and a reset after it; after a question change
+that is most of the screen, though most cells come out as they were. Over SSH
+every byte is paid for by the person's link, so the gateway keeps a model of
+the screen as last sent (:class:`SentScreen`): each batch of the app's output
+is played onto it, and only the cells that differ go out, each run with one
+cursor move and a colour code only where the colour changes.
+
+The model reads the small part of the terminal language an app writes (cursor
+moves, colours, text); anything else that could change the screen (clearing
+it, switching to the alternate screen) is passed on in its place and what the
+model knows is reset, so a misunderstanding costs bytes, never a wrong screen.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.cells import get_character_cell_size
+
+UNKNOWN = None
+"""A cell whose content the model does not know: it is always sent again."""
+
+_TOKEN = re.compile(
+    r"\x1b\[(\d*);(\d*)H"  # 1, 2: cursor to row;column (from 1)
+    r"|\x1b\[([0-9;:]*)m"  # 3: colours and attributes
+    r"|([^\x00-\x1f\x7f\x1b]+)"  # 4: text
+    r"|(\x1b\[\?(?:1049|1047|47)[hl]|\x1b\[[0-3]?J|\x1bc)"  # 5: the screen replaced or cleared
+    r"|(\x1b\[\?2026[hl])"  # 6: synchronised output: each batch is one write already
+    r"|(\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[^\[\]]|[\r\n])"  # 7: the rest
+    r"|([\x00-\x1f\x7f\x1b])",  # 8: a control character the model does not play
+    re.S,
+)
+_MODES_THAT_LEAVE_STATE = re.compile(r"\x1b\[\?\d+[hl]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+"""Escape sequences passed on that change no cell: modes (mouse, cursor shown) and window titles."""
+_GAP = 6
+"""Unchanged cells between two changed runs that are sent again rather than jumped over (a jump costs ~8 bytes)."""
+
+
+class SentScreen:
+    """The screen as the person's terminal shows it; turns an app's output into only what changed."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self._chars: list[list[str | None]] = []
+        self._pens: list[list[str | None]] = []
+        self.forget()
+
+    def forget(self) -> None:
+        """Know nothing of the screen (a new size, or after something the model does not follow)."""
+        self._chars = [[UNKNOWN] * self.width for _ in range(self.height)]
+        self._pens = [[UNKNOWN] * self.width for _ in range(self.height)]
+
+    def _blank(self) -> None:
+        self._chars = [[" "] * self.width for _ in range(self.height)]
+        self._pens = [[""] * self.width for _ in range(self.height)]
+
+    def resize(self, width: int, height: int) -> None:
+        if (width, height) != (self.width, self.height):
+            self.width, self.height = width, height
+        self.forget()  # a terminal reflows or clears its window when resized: redraw it all
+
+    def diff(self, data: str) -> str:
+        """What to send so the terminal shows what ``data`` would have drawn: changed cells only."""
+        out: list[str] = []
+        rows: dict[int, tuple[list[str | None], list[str | None]]] = {}
+        """The rows this batch draws on: copies of what is sent, played onto."""
+        x = y = 0
+        pen = ""
+        width, height = self.width, self.height
+
+        def settle() -> None:
+            self._emit(rows, out)
+            rows.clear()
+
+        for match in _TOKEN.finditer(data):
+            text = match.group(4)
+            if text is not None:
+                if not 0 <= y < height:
+                    continue
+                row = rows.get(y)
+                if row is None:
+                    row = rows[y] = (self._chars[y][:], self._pens[y][:])
+                chars, pens = row
+                if 0 < x < width and chars[x] == "":
+                    chars[x - 1] = " "  # half a wide character overwritten: a terminal blanks the other half
+                if text.isascii():
+                    end = min(x + len(text), width)
+                    if end > x:
+                        chars[x:end] = text[: end - x]
+                        pens[x:end] = [pen] * (end - x)
+                        if end < width and chars[end] == "":
+                            chars[end] = " "
+                    x += len(text)
+                else:
+                    for char in text:
+                        size = get_character_cell_size(char)
+                        if size == 0:  # a combining mark: part of the character before it
+                            at = x - 1 if x - 1 < width and chars[x - 1] != "" else x - 2
+                            if 0 <= at < width and chars[at]:
+                                chars[at] = f"{chars[at]}{char}"
+                            continue
+                        if x + size <= width:
+                            chars[x] = char
+                            pens[x] = pen
+                            if size == 2:
+                                chars[x + 1] = ""  # the right half of a wide character
+                                pens[x + 1] = pen
+                            if x + size < width and chars[x + size] == "":
+                                chars[x + size] = " "
+                        x += size
+                continue
+            if match.group(3) is not None:
+                params = match.group(3)
+                if params in ("", "0"):
+                    pen = ""
+                elif params.startswith("0;"):
+                    pen = params[2:]
+                else:
+                    pen = f"{pen};{params}" if pen else params
+                continue
+            if match.group(1) is not None:
+                y = int(match.group(1) or 1) - 1
+                x = int(match.group(2) or 1) - 1
+                continue
+            if match.group(6) is not None:
+                continue
+            sequence = match.group(5)
+            if sequence is not None:
+                settle()
+                out.append(sequence)
+                if sequence in ("\x1b[?1049h", "\x1b[?1047h", "\x1b[?47h", "\x1b[2J", "\x1bc"):
+                    self._blank()  # xterm clears the alternate screen it switches to (1049)
+                else:
+                    self.forget()  # back to the main screen, or part of it cleared: not followed
+                continue
+            sequence = match.group(7) or match.group(8)
+            assert sequence is not None
+            if sequence in ("\r", "\n"):
+                continue  # the app moves the cursor to every line it draws; a line feed could scroll
+            out.append(sequence)
+            if not _MODES_THAT_LEAVE_STATE.fullmatch(sequence):
+                settle()
+                self.forget()  # something the model does not play: the next frame is sent whole
+        settle()
+        return "".join(out)
+
+    def _emit(self, rows: dict[int, tuple[list[str | None], list[str | None]]], out: list[str]) -> None:
+        """Send the cells of ``rows`` that differ from what is shown, then take them as shown."""
+        if not rows:
+            return
+        pen = ""  # every batch leaves the terminal's pen plain (below)
+        append = out.append
+        for y in sorted(rows):
+            chars, pens = rows[y]
+            shown_chars, shown_pens = self._chars[y], self._pens[y]
+            if chars == shown_chars and pens == shown_pens:
+                continue
+            width = len(chars)
+            changed = [i for i in range(width) if chars[i] != shown_chars[i] or pens[i] != shown_pens[i]]
+            runs: list[list[int]] = []
+            for i in changed:
+                if runs and i - runs[-1][1] <= _GAP:
+                    runs[-1][1] = i + 1
+                else:
+                    runs.append([i, i + 1])
+            for start, end in runs:
+                if chars[start] == "":  # the right half of a wide character: start at its left half
+                    start -= 1
+                if end < width and chars[end] == "":
+                    end += 1  # never half a wide character
+                append(f"\x1b[{y + 1};{start + 1}H")
+                for i in range(start, end):
+                    char = chars[i]
+                    if char == "":
+                        continue
+                    cell_pen = pens[i]
+                    if char is UNKNOWN or cell_pen is UNKNOWN:  # a gap never drawn: sent blank, then known
+                        char = chars[i] = " "
+                        cell_pen = pens[i] = ""
+                    if cell_pen != pen:
+                        pen = cell_pen
+                        append(f"\x1b[0;{pen}m" if pen else "\x1b[0m")
+                    append(char)
+            self._chars[y], self._pens[y] = chars, pens
+        if pen:
+            append("\x1b[0m")  # leave the terminal's pen plain, as the app's own output does

@@ -151,7 +151,8 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         await hp.press("n", "n")
         await until(ap, lambda: ann.view.state.current == GRID + 1)
         assert not shown(ann, BoardPicker), "a text question: no board, and no keys to a hidden one"
-        assert ann.screen.focused is ann.screen.query_one("#answer-text"), "the answer box takes the keys"
+        # The box takes the keys once it is drawn (after the refresh that shows it).
+        await until(ap, lambda: ann.screen.focused is ann.screen.query_one("#answer-text"))
         await hp.press("p", "p", "p", "p")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
         picker = ann.screen.query_one(BoardPicker)

@@ -199,6 +199,9 @@ class VoteScreen(HubScreen):
             picker.show(question, view.my_vote())
             picker.display = True
             picker.focus()
+        if picker is not None and picker.display and question.x is not None:
+            # Now, not when the picker's Highlighted arrives: that would be a second layout of the screen.
+            self.query_one("#help", Steady).show(_help(question, picker.cursor, self.hub.t))
         self._show_results(question, view)
 
     def _show_answer_box(self, question: Question, view: SessionView) -> None:
@@ -348,13 +351,19 @@ def _answer_feedback(view: SessionView, t: Callable[..., str], tn: Callable[...,
     if any(q == state.current for q, _, _ in view.written.pending.values()):
         return t("Sending your answer…")
     refusal = view.refusal
-    if refusal is not None and refusal.code is not ErrorCode.NOT_CURRENT and view.refused_question in (None, state.current):
+    if (
+        refusal is not None
+        and refusal.code is not ErrorCode.NOT_CURRENT
+        and view.refused_question in (None, state.current)
+    ):
         return f"✖ {t(refusal.message)}"
     given = len(view.written.mine.get(state.current, {}))
     if not state.open:
         return t("{lock} Answers are locked.", lock=LOCKED)
     if given:
-        return tn("✔ {count} answer in. ↑ to edit or remove it.", "✔ {count} answers in. ↑ to edit or remove one.", given)
+        return tn(
+            "✔ {count} answer in. ↑ to edit or remove it.", "✔ {count} answers in. ↑ to edit or remove one.", given
+        )
     return t("Type an answer and press Enter.")
 
 

@@ -89,6 +89,7 @@ class BoardPicker(Widget, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.question = question
         self._hits: list[_Hit] = []
+        self._laid_out_width: int | None = None
         self.set_reactive(BoardPicker.chosen, chosen)
         self.set_reactive(BoardPicker.cursor, _first_cell(question, chosen))
 
@@ -264,7 +265,7 @@ class BoardPicker(Widget, can_focus=True):
         return Text("\n").join(lines)
 
     def watch_chosen(self) -> None:
-        self.refresh(layout=True)
+        self.refresh()  # a mark changes, never the board's size
 
     def on_focus(self) -> None:
         self.refresh()
@@ -272,8 +273,14 @@ class BoardPicker(Widget, can_focus=True):
     def on_blur(self) -> None:
         self.refresh()
 
-    def on_resize(self) -> None:
-        self.refresh(layout=True)
+    def on_resize(self, event: events.Resize) -> None:
+        # The board is drawn for a width (a row or a list): a new width may change its height.
+        # A new height alone (another question's board) needs no second layout: each one costs
+        # every SSH viewer a pass over the whole screen.
+        if event.size.width != self._laid_out_width:
+            if self._laid_out_width is not None:
+                self.refresh(layout=True)
+            self._laid_out_width = event.size.width
 
 
 def _first_cell(question: Question, chosen: int | None) -> int:

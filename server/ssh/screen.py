@@ -42,8 +42,10 @@ _GAP = 6
 class SentScreen:
     """The screen as the person's terminal shows it; turns an app's output into only what changed."""
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, *, bce: bool = False) -> None:
         self.width, self.height = width, height
+        self.bce = bce
+        """The terminal erases in the current background colour (xterm's "bce"): blanks in colour may be erased."""
         self._chars: list[list[str | None]] = []
         self._pens: list[list[str | None]] = []
         self.forget()
@@ -166,24 +168,134 @@ class SentScreen:
                     runs[-1][1] = i + 1
                 else:
                     runs.append([i, i + 1])
+            tail = _blank_tail(chars, pens)
             for start, end in runs:
                 if chars[start] == "":  # the right half of a wide character: start at its left half
                     start -= 1
                 if end < width and chars[end] == "":
                     end += 1  # never half a wide character
                 append(f"\x1b[{y + 1};{start + 1}H")
-                for i in range(start, end):
+                i = start
+                while i < end:
                     char = chars[i]
                     if char == "":
+                        i += 1
                         continue
                     cell_pen = pens[i]
                     if char is UNKNOWN or cell_pen is UNKNOWN:  # a gap never drawn: sent blank, then known
                         char = chars[i] = " "
                         cell_pen = pens[i] = ""
+                    if char == " " and self._erases(cell_pen):
+                        blanks = _blanks(chars, pens, i, end)
+                        if i >= tail or blanks >= _ERASE_FROM:
+                            if cell_pen != pen:
+                                append(_transition(pen, cell_pen))
+                                pen = cell_pen
+                            if i >= tail:
+                                append("\x1b[K")  # the rest of the line: blank in this colour
+                                break
+                            append(f"\x1b[{blanks}X\x1b[{blanks}C")
+                            i += blanks
+                            continue
                     if cell_pen != pen:
+                        append(_transition(pen, cell_pen))
                         pen = cell_pen
-                        append(f"\x1b[0;{pen}m" if pen else "\x1b[0m")
                     append(char)
+                    i += 1
+                else:
+                    continue
+                break  # the line was cleared to its end: no more runs on it
             self._chars[y], self._pens[y] = chars, pens
         if pen:
             append("\x1b[0m")  # leave the terminal's pen plain, as the app's own output does
+
+    def _erases(self, pen: str) -> bool:
+        """Whether blanks in ``pen`` can be erased rather than written: the terminal erases in the
+        current background (bce), or there is none; and nothing (underline, reverse) shows on a blank."""
+        _, _, background, shows_on_blank = _parsed(pen)
+        return not shows_on_blank and (self.bce or background is None)
+
+
+_ERASE_FROM = 12
+"""Blanks in a row that are erased (ECH, then a cursor move) rather than written: the two cost ~10 bytes."""
+_SHOWS_ON_BLANK = frozenset({"4", "7", "9", "21", "53"})
+"""Attributes a blank shows: underline, reverse, strike-through, double underline, overline."""
+_PARSED: dict[str, tuple[frozenset[str], str | None, str | None, bool]] = {}
+_TRANSITIONS: dict[tuple[str, str], str] = {}
+
+
+def _parsed(pen: str) -> tuple[frozenset[str], str | None, str | None, bool]:
+    """A pen's attributes, foreground, background, and whether a blank shows it."""
+    found = _PARSED.get(pen)
+    if found is None:
+        attrs: set[str] = set()
+        colours: dict[str, str | None] = {"fg": None, "bg": None}
+        params = pen.replace(":", ";").split(";") if pen else []
+        i = 0
+        while i < len(params):
+            code = params[i]
+            if code in ("38", "48"):
+                size = 3 if params[i + 1 : i + 2] == ["5"] else 5
+                colours["fg" if code == "38" else "bg"] = ";".join(params[i : i + size])
+                i += size
+                continue
+            number = int(code or 0)
+            if 30 <= number <= 37 or 90 <= number <= 97:
+                colours["fg"] = code
+            elif 40 <= number <= 47 or 100 <= number <= 107:
+                colours["bg"] = code
+            elif number == 39:
+                colours["fg"] = None
+            elif number == 49:
+                colours["bg"] = None
+            elif number == 0:
+                attrs.clear()
+                colours = {"fg": None, "bg": None}
+            else:
+                attrs.add(code)
+            i += 1
+        frozen = frozenset(attrs)
+        found = _PARSED[pen] = (frozen, colours["fg"], colours["bg"], bool(frozen & _SHOWS_ON_BLANK))
+    return found
+
+
+def _transition(old: str, new: str) -> str:
+    """The shortest codes from pen ``old`` to pen ``new``: what changed, or a reset and all of ``new``."""
+    key = (old, new)
+    found = _TRANSITIONS.get(key)
+    if found is None:
+        full = f"\x1b[0;{new}m" if new else "\x1b[0m"
+        found = full
+        old_attrs, old_fg, old_bg, _ = _parsed(old)
+        new_attrs, new_fg, new_bg, _ = _parsed(new)
+        if new and old_attrs <= new_attrs:
+            codes = sorted(new_attrs - old_attrs)
+            if new_fg != old_fg:
+                codes.append(new_fg or "39")
+            if new_bg != old_bg:
+                codes.append(new_bg or "49")
+            delta = f"\x1b[{';'.join(codes)}m"
+            if len(delta) < len(full):
+                found = delta
+        if len(_TRANSITIONS) < 4096:  # a handful of pens in practice; bounded whatever an app draws
+            _TRANSITIONS[key] = found
+    return found
+
+
+def _blanks(chars: list[str | None], pens: list[str | None], start: int, end: int) -> int:
+    """How many cells from ``start`` (before ``end``) are blanks in the pen of the first."""
+    pen = pens[start]
+    i = start
+    while i < end and chars[i] == " " and pens[i] == pen:
+        i += 1
+    return i - start
+
+
+def _blank_tail(chars: list[str | None], pens: list[str | None]) -> int:
+    """Where the blanks that end a row (all in one pen) begin; the row's width if it ends otherwise."""
+    width = len(chars)
+    i = width
+    pen = pens[-1] if pens else None
+    while i > 0 and chars[i - 1] == " " and pens[i - 1] == pen:
+        i -= 1
+    return i

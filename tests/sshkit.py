@@ -87,12 +87,15 @@ class SSHClient:
         env: dict[str, str] | None = None,
         identity: str | None = None,
         source: str | None = None,
+        host: str = "127.0.0.1",
+        via: tuple[str, ...] = (),
     ):
-        """``identity``: a key file to offer (public-key auth on); ``source``: the address to connect from."""
+        """``identity``: a key file to offer (public-key auth on); ``source``: the address to connect from;
+        ``via``: a command the client runs under (``ip netns exec NAME``, for a network of the test's own)."""
         options = OPTIONS if identity is None else [*OPTIONS[:8], "-o", f"IdentityFile={identity}"]
         if source is not None:
             options = [*options, "-b", source]
-        self.argv = [ssh_binary(), "-tt", "-p", str(port), *options, *extra, f"{user}@127.0.0.1"]
+        self.argv = [*via, ssh_binary(), "-tt", "-p", str(port), *options, *extra, f"{user}@{host}"]
         self.env = {**os.environ, **(env or {})}
         self.size = size
         self.output = bytearray()

@@ -9,8 +9,10 @@ websocket workshop figure's people do: reads, thinks for 5 to 60 s, picks a
 position with a number key and Enter (or writes an answer on a text question),
 and sometimes changes it. Bytes are the kernel's (TCP_INFO on each client
 socket: SSH's encryption and framing included, with 52 bytes of TCP/IP header
-per segment added). The hour's SSH keepalives (one a minute each way, which a
-time-scaled run does not play) are added from their measured size.
+per segment added). The hour's TCP keepalives (which a time-scaled run does not
+play) are added at their most: a probe and its answer, two bare TCP segments
+(104 bytes, measured), once every KEEPALIVE_IDLE quiet seconds; screens and keys
+in between put them off.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from bench.loadgen import HEADER, HubProcess
 from bench.ssh_sessions import open_viewer
 from coproterm.core.deck import deck_from_data
 from coproterm.core.wire import Action, Command, Hello
+from server.ssh.gateway import KEEPALIVE_IDLE
 from tests.hubkit import join
 
 PEOPLE = 30
 HOUR = 3600.0
-KEEPALIVE = 2 * 60 * (100 + HEADER)  # an SSH keepalive request and its reply each minute: ~100 B each, with headers
+KEEPALIVE = HOUR / KEEPALIVE_IDLE * 2 * HEADER
 
 
 def tcp_bytes(connection) -> int:  # type: ignore[no-untyped-def]

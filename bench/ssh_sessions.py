@@ -31,8 +31,8 @@ from pathlib import Path
 import asyncssh
 
 from bench.loadgen import HubProcess
-from coproterm.core.wire import Action, Command, Hello, Vote
-from tests.hubkit import join
+from coproterm.core.wire import Ack, Action, Command, Error, Hello, Tally, Vote
+from tests.hubkit import Peer, join
 
 SPECTRUM = 1
 SPECTRUM_PROMPT = b"spectrum of interactions?"
@@ -230,15 +230,57 @@ async def measure(*counts: int) -> dict[str, float]:
     }
 
 
-async def probe_votes(url: str, stop: asyncio.Event, samples: list[tuple[float, float]]) -> None:
-    """A websocket participant voting every 100 ms: (when, ack time in seconds) for each vote."""
+class HostWatch:
+    """The host's connection read all the time: when each tally arrived, and commands answered."""
+
+    def __init__(self, host: Peer) -> None:
+        self.host = host
+        self.tallies: list[tuple[float, tuple[int, ...]]] = []
+        self._answer: asyncio.Future[object] | None = None
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                message = await self.host.recv(timeout=3600)
+                if isinstance(message, Tally) and message.question == SPECTRUM:
+                    self.tallies.append((time.perf_counter(), tuple(message.counts)))
+                elif isinstance(message, (Ack, Error)) and self._answer is not None and not self._answer.done():
+                    self._answer.set_result(message)
+
+    async def command(self, make: Callable[[int], object]) -> None:
+        self.host.seq += 1
+        self._answer = asyncio.get_running_loop().create_future()
+        await self.host.send(make(self.host.seq))  # type: ignore[arg-type]
+        await asyncio.wait_for(self._answer, 30)
+
+    def shown_after(self, sent: float, cell: int) -> float | None:
+        """Seconds from ``sent`` until the host had a tally with the probe's vote on ``cell`` (None when the
+        vote changed nothing it could see: the question was not on, or the vote was already there)."""
+        before: tuple[int, ...] | None = None
+        for arrived, counts in self.tallies:
+            if arrived < sent:
+                before = counts
+            elif before is None or before[cell] == 1:
+                return None
+            elif counts[cell] == 1:
+                return arrived - sent
+        return None
+
+    async def close(self) -> None:
+        self._reader.cancel()
+        await self.host.socket.close()
+
+
+async def probe_votes(url: str, stop: asyncio.Event, samples: list[tuple[float, float, int]]) -> None:
+    """A websocket participant voting every 100 ms: (when, ack time in seconds, cell) for each vote."""
     voter = await join(url, Hello(name="probe"), source="127.0.0.250")
     i = 0
     try:
         while not stop.is_set():
             started = time.perf_counter()
             await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
-            samples.append((started, time.perf_counter() - started))
+            samples.append((started, time.perf_counter() - started, i % 6))
             i += 1
             await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - started)))
     finally:
@@ -292,8 +334,8 @@ async def room(count: int, changes: int = 4, workers: int | None = None) -> dict
         await asyncio.gather(*(until_shown(v, FIRST_SCREEN) for v in viewers))
         await settle(viewers)
         memory = (tree_rss_kib(hub.pid) - baseline) / count if count else 0.0
-        host = await join(hub.url, Hello(host_token=hub.token))
-        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        host = HostWatch(await join(hub.url, Hello(host_token=hub.token)))
+        await host.command(lambda s: Command(s, Action.GOTO, SPECTRUM))
         if viewers:
             await asyncio.gather(*(until_shown(v, SPECTRUM_PROMPT) for v in viewers))
             await settle(viewers)
@@ -306,7 +348,7 @@ async def room(count: int, changes: int = 4, workers: int | None = None) -> dict
             question, prompt = (NEXT_BOARD, NEXT_PROMPT) if change % 2 == 0 else (SPECTRUM, SPECTRUM_PROMPT)
             marks = [len(v.received) for v in viewers]
             started = time.perf_counter()
-            await host.request(lambda s, q=question: Command(s, Action.GOTO, q))
+            await host.command(lambda s, q=question: Command(s, Action.GOTO, q))
             if viewers:
                 await asyncio.gather(*(until_shown(v, prompt, since=m) for v, m in zip(viewers, marks, strict=True)))
             shown_after.append(time.perf_counter() - started)
@@ -315,10 +357,14 @@ async def room(count: int, changes: int = 4, workers: int | None = None) -> dict
         await prober
         for connection, _, _ in sessions:
             connection.close()
-        await host.socket.close()
-    quiet = [t for when, t in samples if when < quiet_until]
-    busy = [t for when, t in samples if when >= quiet_until]
+        await host.close()
+    quiet = [t for when, t, _ in samples if when < quiet_until]
+    busy = [t for when, t, _ in samples if when >= quiet_until]
+    # The host's histogram: only while the probe votes on the question shown (SPECTRUM, every other change).
+    on_host = [d for when, _, cell in samples if (d := host.shown_after(when, cell)) is not None]
     return {
+        "host_p50_ms": 1000 * percentile(on_host, 0.5),
+        "host_p99_ms": 1000 * percentile(on_host, 0.99),
         "count": count,
         "quiet_p50_ms": 1000 * percentile(quiet, 0.5),
         "quiet_p99_ms": 1000 * percentile(quiet, 0.99),
@@ -348,14 +394,18 @@ def main() -> None:
             asyncio.run(serve_hub(args.serve_hub))
         return
     if args.room:
-        print("| SSH viewers | ws ack p50 / p99, quiet | ws ack p50 / p99 / max, question changes "
-              "| every SSH screen shows the question (median / max) | memory per SSH participant |")
-        print("|---|---|---|---|---|")
+        print(
+            "| SSH viewers | ws ack p50 / p99, quiet | ws ack p50 / p99 / max, question changes "
+            "| vote to host's tally p50 / p99 | every SSH screen shows the question (median / max) "
+            "| memory per SSH participant |"
+        )
+        print("|---|---|---|---|---|---|")
         for count in args.room_counts:
             f = asyncio.run(room(count, workers=args.ssh_workers))
             print(
                 f"| {count} | {f['quiet_p50_ms']:.1f} / {f['quiet_p99_ms']:.1f} ms "
                 f"| {f['changes_p50_ms']:.1f} / {f['changes_p99_ms']:.1f} / {f['changes_max_ms']:.1f} ms "
+                f"| {f['host_p50_ms']:.1f} / {f['host_p99_ms']:.1f} ms "
                 f"| {f['all_screens_s_median']:.2f} / {f['all_screens_s_max']:.2f} s "
                 f"| {f['rss_per_participant_kib'] / 1024:.2f} MB |",
                 flush=True,

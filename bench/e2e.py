@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 import select
+import shutil
 import statistics
 import struct
 import subprocess
@@ -34,6 +35,7 @@ import pyte
 from bench.loadgen import ROOT, HubProcess, run
 from coproterm.core.wire import Action, Command, Hello, Tally, Vote
 from tests.hubkit import join
+from tests.sshkit import OPTIONS as SSH_OPTIONS
 
 SPECTRUM = 1
 VOTED = re.compile(r"(\d[\d,]*)\s+(?:of\s+[\d,]+\s+(?:have\s+)?)?voted")
@@ -127,9 +129,10 @@ def _crowd(url: str, seconds: float) -> None:
     run(url, 999, "steady", rate=0.2, duration=seconds, warmup=0, seed=7)
 
 
-def key_to_screen(room: int, presses: int) -> list[float]:
-    """Milliseconds from each key press to the dashboard showing the new count."""
-    with HubProcess("hub") as hub:
+def key_to_screen(room: int, presses: int, *, over_ssh: bool = False) -> list[float]:
+    """Milliseconds from each key press to the dashboard showing the new count; ``over_ssh``: the
+    participant is OpenSSH's client (``ssh -tt``) in the pty, on the hub's SSH gateway."""
+    with HubProcess("hub", ssh=over_ssh) as hub:
         loop = asyncio.new_event_loop()
         seated = loop.run_until_complete(_seat_room(hub.url, hub.token, 29 if room == 30 else 0))
         crowd = None
@@ -140,7 +143,11 @@ def key_to_screen(room: int, presses: int) -> list[float]:
         private = {"COPROTERM_DATA_DIR": tempfile.mkdtemp(prefix="coproterm-e2e-")}  # never the user's own
         token = {"COPROTERM_HOST_TOKEN": hub.token}
         dashboard = Terminal([*coproterm, "host", "--attach", hub.url], 100, 30, {**token, **private})
-        participant = Terminal([*coproterm, "join", f"127.0.0.1:{hub.port}", "--name", "probe"], 80, 24, private)
+        if over_ssh:
+            ssh = [shutil.which("ssh") or "ssh", "-tt", "-p", str(hub.ssh_port), *SSH_OPTIONS, "probe@127.0.0.1"]
+            participant = Terminal(ssh, 80, 24, private)
+        else:
+            participant = Terminal([*coproterm, "join", f"127.0.0.1:{hub.port}", "--name", "probe"], 80, 24, private)
         try:
             participant.wait_for(lambda text: "coercion" in text)
             dashboard.wait_for(lambda text: voted(text) is not None)
@@ -219,6 +226,8 @@ def main() -> None:
     print(f"quiet room of 30, vote to the host's tally frame (wire):   {_summary(wire)}")
     print(f"quiet room of 30, key press to the host's screen (ptys):  {_summary(key_to_screen(30, args.presses))}")
     print(f"1,000 at 200 votes/s, key press to the host's screen:      {_summary(key_to_screen(1000, args.presses))}")
+    ssh = key_to_screen(30, args.presses, over_ssh=True)
+    print(f"quiet room of 30, a key over SSH to the host's screen:     {_summary(ssh)}")
 
 
 if __name__ == "__main__":

@@ -272,15 +272,16 @@ class HostWatch:
         await self.host.socket.close()
 
 
-async def probe_votes(url: str, stop: asyncio.Event, samples: list[tuple[float, float, int]]) -> None:
+async def probe_votes(url: str, stop: asyncio.Event, samples: list[tuple[float, float, int | None]]) -> None:
     """A websocket participant voting every 100 ms: (when, ack time in seconds, cell) for each vote."""
     voter = await join(url, Hello(name="probe"), source="127.0.0.250")
     i = 0
     try:
         while not stop.is_set():
             started = time.perf_counter()
-            await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
-            samples.append((started, time.perf_counter() - started, i % 6))
+            answer = await voter.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
+            # The cell, or None when the vote was refused (its question is not the one on).
+            samples.append((started, time.perf_counter() - started, i % 6 if isinstance(answer, Ack) else None))
             i += 1
             await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - started)))
     finally:
@@ -361,7 +362,7 @@ async def room(count: int, changes: int = 4, workers: int | None = None) -> dict
     quiet = [t for when, t, _ in samples if when < quiet_until]
     busy = [t for when, t, _ in samples if when >= quiet_until]
     # The host's histogram: only while the probe votes on the question shown (SPECTRUM, every other change).
-    on_host = [d for when, _, cell in samples if (d := host.shown_after(when, cell)) is not None]
+    on_host = [d for when, _, cell in samples if cell is not None and (d := host.shown_after(when, cell)) is not None]
     return {
         "host_p50_ms": 1000 * percentile(on_host, 0.5),
         "host_p99_ms": 1000 * percentile(on_host, 0.99),

@@ -80,10 +80,10 @@ def test_quitting_the_dashboard_after_a_hub_stall_ends_the_process(tmp_path):
         os.kill(host.pid, signal.SIGCONT)
         read_for(host_pty, 1)
         os.write(host_pty, b"q")
-        # On a loaded machine the dashboard takes a while to catch up after the stall: "y" typed
-        # before the question is drawn would answer nothing.
-        assert b"Quit" in read_for(host_pty, 10, until=b"Quit"), "q did not ask to quit"
-        os.write(host_pty, b"y")
+        # On a loaded machine the dashboard takes a while to catch up after the stall: a "y" typed
+        # before the question is drawn would answer nothing. (With nobody left connected, q quits at once.)
+        if b"Quit" in read_for(host_pty, 10, until=b"Quit"):
+            os.write(host_pty, b"y")
         end = time.monotonic() + 8  # a hang was for good; well past the 2 s it should take
         while host.poll() is None and time.monotonic() < end:
             read_for(host_pty, 0.1)

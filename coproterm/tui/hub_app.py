@@ -27,6 +27,7 @@ from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import LANGUAGE_CODES, Ack, Error, Hello, Role, Speak, Speaks, Welcome
 from coproterm.core.wire import Message as WireMessage
+from coproterm.tui.continued import continue_cleanly
 
 LANGUAGE_KEY = "i"
 """The language key: i for iaith, free on every screen in both languages."""
@@ -87,6 +88,10 @@ class HubApp(App[None]):
         self._seq = itertools.count(1)
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
         self.link = Link(url, self.hello, self._fold, self._post_status, headers=headers)
+
+    def on_mount(self) -> None:
+        # (Subclasses' on_mount handlers run too: Textual calls the handler of every class in the MRO.)
+        continue_cleanly(self)
 
     def hello(self) -> Hello:
         """The hello this app sends on every (re)connection."""

@@ -60,8 +60,7 @@ class SentScreen:
         self._pens = [[""] * self.width for _ in range(self.height)]
 
     def resize(self, width: int, height: int) -> None:
-        if (width, height) != (self.width, self.height):
-            self.width, self.height = width, height
+        self.width, self.height = width, height
         self.forget()  # a terminal reflows or clears its window when resized: redraw it all
 
     def diff(self, data: str) -> str:

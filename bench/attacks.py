@@ -14,9 +14,10 @@ import asyncio
 import multiprocessing
 import statistics
 import time
+from collections.abc import Callable
 
 from bench.loadgen import HubProcess
-from coproterm.core.wire import Ack, Action, Answer, Command, Hello, Vote, encode
+from coproterm.core.wire import Ack, Action, Answer, Command, Hello, Message, Vote, encode
 from tests.hubkit import dial, join
 
 ATTACKER, PROBE = "127.0.0.2", "127.0.0.3"
@@ -24,35 +25,30 @@ SPECTRUM = 1
 PING = bytes([0x89, 0x80 | 125]) + bytes(4) + b"p" * 125
 
 
-async def _frame_flood(url: str, until: float) -> None:
-    """One participant sending votes as fast as the socket takes them (reconnecting when closed)."""
+async def _flood(url: str, until: float, name: str, make: Callable[[int], Message]) -> None:
+    """One participant sending ``make(seq)`` as fast as the socket takes them (reconnecting when closed)."""
     while time.monotonic() < until:
         try:
-            peer = await join(url, Hello(name="flood"), ATTACKER)
+            peer = await join(url, Hello(name=name), ATTACKER)
             seq = 0
             while time.monotonic() < until:
                 seq += 1
-                await peer.send(Vote(seq, SPECTRUM, seq % 6))
+                await peer.send(make(seq))
                 if seq % 50 == 0:
                     await asyncio.sleep(0)
         except Exception:
             await asyncio.sleep(0.05)
+
+
+async def _frame_flood(url: str, until: float) -> None:
+    """Votes as fast as the socket takes them."""
+    await _flood(url, until, "flood", lambda seq: Vote(seq, SPECTRUM, seq % 6))
 
 
 async def _answer_flood(url: str, until: float) -> None:
     """Written answers as fast as the socket takes them: long, hostile text (escapes, bidi, Welsh)."""
     texts = ["\x1b]52;c;aGk=\x07=HYPERLINK(x)", "\u202eŵŷâ" * 40, "a" * 200, "\x00\x1b[2J" * 20]
-    while time.monotonic() < until:
-        try:
-            peer = await join(url, Hello(name="writer"), ATTACKER)
-            seq = 0
-            while time.monotonic() < until:
-                seq += 1
-                await peer.send(Answer(seq, seq % 3, seq % 3, texts[seq % len(texts)]))
-                if seq % 50 == 0:
-                    await asyncio.sleep(0)
-        except Exception:
-            await asyncio.sleep(0.05)
+    await _flood(url, until, "writer", lambda seq: Answer(seq, seq % 3, seq % 3, texts[seq % len(texts)]))
 
 
 async def _hub_only(url: str, until: float) -> None:

@@ -248,10 +248,10 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    the first question's prompt is on the screen, and the process's RSS at that moment.
 7. **SSH**: N real SSH sessions with a pty (asyncssh as the client, in the benchmark's
    process; the hub and its gateway in their own), each running the participant app
-   in the hub's process. Memory is the hub's RSS growth over N, all on the opening
-   screen. Then 150 sessions close and, for each change below, the other 50 are
+   in the gateway's worker processes. Memory is the RSS growth of the hub and its workers
+   together over N, all on the opening screen. Then 150 sessions close and, for each change below, the other 50 are
    measured (each waits until every screen shows the change and has gone quiet): the
-   bytes each client received (median) and the hub's CPU time per viewer (one sample
+   bytes each client received (median) and the CPU time of the hub and its workers per viewer (one sample
    of 50: it varies up to twofold from pass to pass; the bytes do not). The steps,
    in order: the deck's first board after its opening discussion; results revealed;
    a tally update while they show (five votes by someone else, 0.6 s apart); one

@@ -1,4 +1,5 @@
-"""Over SSH, a screen nobody touches sends nothing: no blinking cursor, no animation."""
+"""Over SSH, a screen nobody touches sends nothing (no blinking cursor, no animation), and a new
+question sends what changes on the screen, not the whole screen again."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
+from coproterm.core.wire import Action, Command
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sshkit import asyncssh_client
 from tests.test_ssh_hardening import gateway
@@ -24,4 +26,21 @@ async def test_an_answer_box_left_alone_costs_no_bytes(tmp_path):
         drawn = len(screen.received)
         await asyncio.sleep(3.0)  # six blinks of a blinking cursor, were there one
         assert len(screen.received) == drawn, f"{len(screen.received) - drawn} bytes sent to an idle screen"
+        conn.close()
+
+
+async def test_a_question_change_sends_what_changed_not_the_whole_screen(tmp_path):
+    """Textual redraws the screen's lines in full (about 8.8 KB here); the person's link carries the change."""
+    async with gateway(tmp_path) as (hosted, host, _gw):
+        conn, _channel, screen = await asyncssh_client(hosted.ssh_port, "ann")
+        await screen.expect(FIRST)
+        await asyncio.sleep(1.0)
+        before = len(screen.received)
+        await host.request(lambda s: Command(s, Action.GOTO, 1))
+        await screen.expect("spectrum of interactions")
+        await asyncio.sleep(1.0)
+        sent = len(screen.received) - before
+        assert sent < 4000, f"{sent} bytes for a question change"
+        now = screen.shown.screens[-1]
+        assert "coercion" in now and "co-production mean to you" not in now, now
         conn.close()

@@ -118,6 +118,17 @@ def test_only_what_changes_in_a_colour_is_sent():
     assert "\x1b[38;5;16m" in sent, repr(sent)  # the background stays: not sent again
 
 
+def test_codes_the_model_does_not_read_are_sent_whole_and_their_blanks_written():
+    model = SentScreen(W, H, bce=True)
+    model.diff(START + line(0, 0, ("38;5;231;48;5;236", "Doing to")))
+    odd = "38:2::255:0:0;48;5;236"  # colour in sub-parameters
+    first = START + line(0, 0, ("38;5;231;48;5;236", "Doing to"))
+    second = line(0, 0, (odd, "Doing to" + " " * 20))
+    sent = model.diff(second)
+    assert f"\x1b[0;{odd}m" in sent and "\x1b[K" not in sent and "X" not in sent, repr(sent)
+    assert played(first, sent) == played(first, second)
+
+
 def test_a_resized_window_is_drawn_again_whole():
     model = SentScreen(W, H)
     frame = full_frame(["the same words"])

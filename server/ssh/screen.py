@@ -17,6 +17,7 @@ model knows is reset, so a misunderstanding costs bytes, never a wrong screen.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from rich.cells import get_character_cell_size
 
@@ -211,51 +212,75 @@ class SentScreen:
     def _erases(self, pen: str) -> bool:
         """Whether blanks in ``pen`` can be erased rather than written: the terminal erases in the
         current background (bce), or there is none; and nothing (underline, reverse) shows on a blank."""
-        _, _, background, shows_on_blank = _parsed(pen)
-        return not shows_on_blank and (self.bce or background is None)
+        parsed = _parsed(pen)
+        return not parsed.shows_on_blank and (self.bce or parsed.bg is None)
 
 
 _ERASE_FROM = 12
 """Blanks in a row that are erased (ECH, then a cursor move) rather than written: the two cost ~10 bytes."""
 _SHOWS_ON_BLANK = frozenset({"4", "7", "9", "21", "53"})
 """Attributes a blank shows: underline, reverse, strike-through, double underline, overline."""
-_PARSED: dict[str, tuple[frozenset[str], str | None, str | None, bool]] = {}
+_CACHED = 4096
+"""Pens (and pairs of pens) remembered: a handful in practice; bounded whatever an app draws."""
+
+
+class _Pen(NamedTuple):
+    attrs: frozenset[str]
+    fg: str | None
+    bg: str | None
+    shows_on_blank: bool
+    known: bool
+    """Every code was understood: changes to it may be sent as a difference, its blanks erased."""
+
+
+_UNREAD = _Pen(frozenset(), None, None, True, False)
+_PARSED: dict[str, _Pen] = {}
 _TRANSITIONS: dict[tuple[str, str], str] = {}
 
 
-def _parsed(pen: str) -> tuple[frozenset[str], str | None, str | None, bool]:
-    """A pen's attributes, foreground, background, and whether a blank shows it."""
+def _parsed(pen: str) -> _Pen:
     found = _PARSED.get(pen)
     if found is None:
-        attrs: set[str] = set()
-        colours: dict[str, str | None] = {"fg": None, "bg": None}
-        params = pen.replace(":", ";").split(";") if pen else []
-        i = 0
-        while i < len(params):
-            code = params[i]
-            if code in ("38", "48"):
-                size = 3 if params[i + 1 : i + 2] == ["5"] else 5
-                colours["fg" if code == "38" else "bg"] = ";".join(params[i : i + size])
-                i += size
-                continue
-            number = int(code or 0)
-            if 30 <= number <= 37 or 90 <= number <= 97:
-                colours["fg"] = code
-            elif 40 <= number <= 47 or 100 <= number <= 107:
-                colours["bg"] = code
-            elif number == 39:
-                colours["fg"] = None
-            elif number == 49:
-                colours["bg"] = None
-            elif number == 0:
-                attrs.clear()
-                colours = {"fg": None, "bg": None}
-            else:
-                attrs.add(code)
-            i += 1
-        frozen = frozenset(attrs)
-        found = _PARSED[pen] = (frozen, colours["fg"], colours["bg"], bool(frozen & _SHOWS_ON_BLANK))
+        found = _parse(pen)
+        if len(_PARSED) < _CACHED:
+            _PARSED[pen] = found
     return found
+
+
+def _parse(pen: str) -> _Pen:
+    """A pen's attributes and colours; :data:`_UNREAD` for codes this does not read (then always sent whole)."""
+    attrs: set[str] = set()
+    colours: dict[str, str | None] = {"fg": None, "bg": None}
+    params = pen.split(";") if pen else []
+    i = 0
+    while i < len(params):
+        code = params[i]
+        if not code.isdigit():
+            return _UNREAD  # sub-parameters (38:2::r:g:b) and the like
+        if code in ("38", "48"):
+            size = {"5": 3, "2": 5}.get(params[i + 1] if i + 1 < len(params) else "", 0)
+            if not size or i + size > len(params):
+                return _UNREAD
+            colours["fg" if code == "38" else "bg"] = ";".join(params[i : i + size])
+            i += size
+            continue
+        number = int(code)
+        if 30 <= number <= 37 or 90 <= number <= 97:
+            colours["fg"] = code
+        elif 40 <= number <= 47 or 100 <= number <= 107:
+            colours["bg"] = code
+        elif number == 39:
+            colours["fg"] = None
+        elif number == 49:
+            colours["bg"] = None
+        elif number == 0:
+            attrs.clear()
+            colours = {"fg": None, "bg": None}
+        else:
+            attrs.add(code)
+        i += 1
+    frozen = frozenset(attrs)
+    return _Pen(frozen, colours["fg"], colours["bg"], bool(frozen & _SHOWS_ON_BLANK), True)
 
 
 def _transition(old: str, new: str) -> str:
@@ -263,20 +288,18 @@ def _transition(old: str, new: str) -> str:
     key = (old, new)
     found = _TRANSITIONS.get(key)
     if found is None:
-        full = f"\x1b[0;{new}m" if new else "\x1b[0m"
-        found = full
-        old_attrs, old_fg, old_bg, _ = _parsed(old)
-        new_attrs, new_fg, new_bg, _ = _parsed(new)
-        if new and old_attrs <= new_attrs:
-            codes = sorted(new_attrs - old_attrs)
-            if new_fg != old_fg:
-                codes.append(new_fg or "39")
-            if new_bg != old_bg:
-                codes.append(new_bg or "49")
+        found = f"\x1b[0;{new}m" if new else "\x1b[0m"
+        was, will = _parsed(old), _parsed(new)
+        if new and was.known and will.known and was.attrs <= will.attrs:
+            codes = sorted(will.attrs - was.attrs)
+            if will.fg != was.fg:
+                codes.append(will.fg or "39")
+            if will.bg != was.bg:
+                codes.append(will.bg or "49")
             delta = f"\x1b[{';'.join(codes)}m"
-            if len(delta) < len(full):
+            if len(delta) < len(found):
                 found = delta
-        if len(_TRANSITIONS) < 4096:  # a handful of pens in practice; bounded whatever an app draws
+        if len(_TRANSITIONS) < _CACHED:
             _TRANSITIONS[key] = found
     return found
 

@@ -215,11 +215,13 @@ class VoteScreen(HubScreen):
         if box is None:
             box = AnswerBox(view.state.current, question, self.hub.t)
             self.query_one("#board", Vertical).mount(box)
+            self.call_after_refresh(lambda: box.query_one("#answer-text").focus())  # once it has its parts
         else:
+            # Now, in the same layout as the question: after the next refresh would lay out the screen again.
             box.show(view.state.current, question)
             box.display = True
-        self.call_after_refresh(box.update_from, view)
-        self.call_after_refresh(lambda: box.query_one("#answer-text").focus())
+            box.query_one("#answer-text").focus()
+        box.update_from(view)
 
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
+from textual.content import Content
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
@@ -41,6 +42,16 @@ class _Hit:
     y0: int
     y1: int
     cell: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """The board as last drawn, and what it was drawn for."""
+
+    key: tuple[object, ...]
+    content: Content
+    height: int
+    hits: list[_Hit]
 
 
 class BoardPicker(Widget, can_focus=True):
@@ -90,6 +101,7 @@ class BoardPicker(Widget, can_focus=True):
         self.question = question
         self._hits: list[_Hit] = []
         self._laid_out_width: int | None = None
+        self._drawn: _Drawn | None = None
         self.set_reactive(BoardPicker.chosen, chosen)
         self.set_reactive(BoardPicker.cursor, _first_cell(question, chosen))
 
@@ -159,12 +171,22 @@ class BoardPicker(Widget, can_focus=True):
         return self.size.width < NARROW
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return len(self._draw(width).split())
+        return self._draw(width).height
 
-    def render(self) -> Text:
-        return self._draw(self.size.width)
+    def render(self) -> Content:
+        return self._draw(self.size.width).content
 
-    def _draw(self, width: int) -> Text:
+    def _draw(self, width: int) -> _Drawn:
+        """The board for ``width``, drawn once for what it shows: a layout asks for it several times
+        (its height, then its lines), and over SSH each time is paid for every viewer."""
+        key = (width, self.question, self.cursor, self.chosen, self.has_focus, lang_of(self))
+        if self._drawn is None or self._drawn.key != key:
+            board = self._draw_board(width)
+            self._drawn = _Drawn(key, Content.from_rich_text(board), len(board.split()), self._hits)
+        self._hits = self._drawn.hits
+        return self._drawn
+
+    def _draw_board(self, width: int) -> Text:
         self._hits = []
         question = self.question
         if question.x is None:

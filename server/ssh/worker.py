@@ -26,9 +26,14 @@ DEADLINE = 20.0
 """Seconds a stopping worker has before it ends regardless."""
 REPORT_EVERY = 1.0
 """Seconds between session counts sent to the supervisor (only when the count changed)."""
+NICENESS = 10
+"""How much lower than the hub a worker runs: when both have work, the hub's (a vote, its ack, the
+dashboard's tally) goes first, and SSH screens take what the hub leaves of the cores."""
 
 
 async def run() -> int:
+    with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
+        os.nice(NICENESS)
     from server.ssh.gateway import ENDED, HUB_GONE, Gateway  # Textual: only in the worker
     from server.ssh.keys import host_key
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncssh
+import pyte
 
 from bench.loadgen import HubProcess
 from coproterm.core.wire import Ack, Action, Command, Error, Hello, Tally, Vote
@@ -38,6 +39,17 @@ SPECTRUM = 1
 SPECTRUM_PROMPT = b"spectrum of interactions?"
 NEXT_BOARD, NEXT_PROMPT = 2, b"new opportunity"
 FIRST_SCREEN = b"co-production mean to you"
+ROOM_CHANGES = (
+    ("a scale", NEXT_BOARD, "new opportunity to co-produce?"),
+    ("a scale", SPECTRUM, "spectrum of interactions?"),
+    ("the grid", 4, "and how complex is it?"),
+    ("a scale", SPECTRUM, "spectrum of interactions?"),
+    ("an open answer", 5, "one reason why we should co-produce"),
+    ("a scale", SPECTRUM, "spectrum of interactions?"),
+)
+"""The room's question changes, every kind of board in the built-in deck, the spectrum every other one (the
+probe votes on it), each with words only its screen shows."""
+KINDS = tuple(f"all_screens_s_{kind}" for kind in dict.fromkeys(kind for kind, _, _ in ROOM_CHANGES))
 
 
 @dataclass
@@ -46,6 +58,29 @@ class Viewer:
 
     received: bytearray = field(default_factory=bytearray)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    arrivals: list[tuple[float, int]] = field(default_factory=list)
+    """When each piece of output arrived, and where it ends in ``received``."""
+
+    def first_showing(self, changes: list[tuple[float, str]]) -> list[float | None]:
+        """For each (time of a change, words only its screen shows): seconds until this screen showed the
+        words, as the person's terminal draws it (lines joined by a space); None if it never did.
+
+        Read afterwards, off the clock: only what changes is sent, so the bytes alone cannot tell, and a
+        terminal emulator fed while measuring would slow the probe that shares this process.
+        """
+        terminal = pyte.Screen(80, 24)
+        stream = pyte.ByteStream(terminal)
+        shown: list[float | None] = [None] * len(changes)
+        fed = 0
+        for arrived, end in self.arrivals:
+            stream.feed(bytes(self.received[fed:end]))
+            fed = end
+            current = sum(1 for started, _ in changes if started <= arrived) - 1
+            if current >= 0 and shown[current] is None:
+                started, words = changes[current]
+                if words in " ".join(line.strip() for line in terminal.display):
+                    shown[current] = arrived - started
+        return shown
 
 
 class _Session(asyncssh.SSHClientSession):  # type: ignore[type-arg]
@@ -54,6 +89,7 @@ class _Session(asyncssh.SSHClientSession):  # type: ignore[type-arg]
 
     def data_received(self, data: bytes, datatype: object) -> None:
         self.viewer.received += data
+        self.viewer.arrivals.append((time.perf_counter(), len(self.viewer.received)))
         self.viewer.changed.set()
 
 
@@ -294,7 +330,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class RoomHub(HubProcess):
-    """The hub with its SSH gateway in ``workers`` processes (None: the default, one per core beyond the hub's)."""
+    """The hub with its SSH gateway in ``workers`` processes (None: the default, one per core)."""
 
     def __init__(self, workers: int | None) -> None:
         super().__init__("hub", ssh=True)
@@ -322,8 +358,8 @@ async def serve_hub(workers: int) -> None:
         await stop.wait()
 
 
-async def room(count: int, changes: int = 4, workers: int | None = None) -> dict[str, float]:
-    """``count`` SSH participants viewing while the host changes question ``changes`` times."""
+async def room(count: int, workers: int | None = None) -> dict[str, float]:
+    """``count`` SSH participants viewing while the host changes question (:data:`ROOM_CHANGES`)."""
     with RoomHub(workers) as hub:
         await asyncio.sleep(1.0)
         baseline = tree_rss_kib(hub.pid)
@@ -344,21 +380,29 @@ async def room(count: int, changes: int = 4, workers: int | None = None) -> dict
         prober = asyncio.create_task(probe_votes(hub.url, stop, samples))
         await asyncio.sleep(3)  # a quiet room first
         quiet_until = time.perf_counter()
-        shown_after: list[float] = []
-        for change in range(changes):
-            question, prompt = (NEXT_BOARD, NEXT_PROMPT) if change % 2 == 0 else (SPECTRUM, SPECTRUM_PROMPT)
+        changes: list[tuple[float, str]] = []
+        for _kind, question, words in ROOM_CHANGES:
             marks = [len(v.received) for v in viewers]
-            started = time.perf_counter()
+            changes.append((time.perf_counter(), words))
             await host.command(lambda s, q=question: Command(s, Action.GOTO, q))
-            if viewers:
-                await asyncio.gather(*(until_shown(v, prompt, since=m) for v, m in zip(viewers, marks, strict=True)))
-            shown_after.append(time.perf_counter() - started)
+            await asyncio.gather(*(until_shown(v, b"", since=m + 1) for v, m in zip(viewers, marks, strict=True)))
+            await settle(viewers, quiet=1.0, limit=60)  # every screen had something, and then nothing for 1 s
             await asyncio.sleep(3)
         stop.set()
         await prober
         for connection, _, _ in sessions:
             connection.close()
         await host.close()
+    # Each change: when the slowest screen showed it.
+    screens = [viewer.first_showing(changes) for viewer in viewers]
+    for shown in screens:
+        for (_, words), seconds in zip(changes, shown, strict=True):
+            if seconds is None:
+                raise RuntimeError(f"an SSH screen never showed {words!r} (a question it was sent)")
+    shown_after = [max((shown[i] or 0.0 for shown in screens), default=0.0) for i in range(len(changes))]
+    by_kind: dict[str, float] = {}
+    for (kind, _, _), seconds in zip(ROOM_CHANGES, shown_after, strict=True):
+        by_kind[kind] = max(by_kind.get(kind, 0.0), seconds)
     quiet = [t for when, t, _ in samples if when < quiet_until]
     busy = [t for when, t, _ in samples if when >= quiet_until]
     # The host's histogram: only while the probe votes on the question shown (SPECTRUM, every other change).
@@ -374,6 +418,7 @@ async def room(count: int, changes: int = 4, workers: int | None = None) -> dict
         "changes_max_ms": 1000 * max(busy, default=0.0),
         "all_screens_s_max": max(shown_after, default=0.0),
         "all_screens_s_median": statistics.median(shown_after) if shown_after else 0.0,
+        **{f"all_screens_s_{kind}": seconds for kind, seconds in by_kind.items()},
         "rss_per_participant_kib": memory,
     }
 
@@ -398,9 +443,9 @@ def main() -> None:
         print(
             "| SSH viewers | ws ack p50 / p99, quiet | ws ack p50 / p99 / max, question changes "
             "| vote to host's tally p50 / p99 | every SSH screen shows the question (median / max) "
-            "| memory per SSH participant |"
+            "| slowest: a scale / the grid / an open answer | memory per SSH participant |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         for count in args.room_counts:
             f = asyncio.run(room(count, workers=args.ssh_workers))
             print(
@@ -408,6 +453,7 @@ def main() -> None:
                 f"| {f['changes_p50_ms']:.1f} / {f['changes_p99_ms']:.1f} / {f['changes_max_ms']:.1f} ms "
                 f"| {f['host_p50_ms']:.1f} / {f['host_p99_ms']:.1f} ms "
                 f"| {f['all_screens_s_median']:.2f} / {f['all_screens_s_max']:.2f} s "
+                f"| {' / '.join(f'{f.get(key, 0.0):.2f}' for key in KINDS)} s "
                 f"| {f['rss_per_participant_kib'] / 1024:.2f} MB |",
                 flush=True,
             )

@@ -152,7 +152,7 @@ def main() -> None:
         "<= 100 KB",
         hour["kb_median"] <= 100,
     )
-    from bench.ssh_sessions import room
+    from bench.ssh_sessions import KINDS, room
 
     for count in (0, 50, 200):
         r = timed(f"SSH room {count}", lambda n=count: asyncio.run(room(n)))
@@ -160,8 +160,10 @@ def main() -> None:
             r["changes_p99_ms"] <= 100)  # fmt: skip
         row("      a vote to the host's tally, p99", f"{r['host_p99_ms']:.1f} ms", "<= 100 ms", r["host_p99_ms"] <= 100)
         if count:
-            row("      every SSH screen shows the new question (slowest)", f"{r['all_screens_s_max']:.1f} s",
-                "<= 2 s" if count == 200 else "", r["all_screens_s_max"] <= 2 if count == 200 else None)  # fmt: skip
+            slowest = " / ".join(f"{r.get(key, 0.0):.1f}" for key in KINDS)
+            row("      every SSH screen shows the new question, slowest: a scale / the grid / an open answer",
+                f"{slowest} s", "<= 2 s" if count == 200 else "",
+                r["all_screens_s_max"] <= 2 if count == 200 else None)  # fmt: skip
     from bench.web import measure as web_measure  # Playwright: only for this section
     from bench.web import rows as web_rows
 

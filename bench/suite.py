@@ -265,10 +265,12 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    times faster, answering as the workshop figure's people do; bytes both ways from the
    kernel (`TCP_INFO`) with 52 bytes a segment, plus the hour's TCP keepalives at their
    most. The room (`bench/ssh_sessions.py --room`): 0, 50 and 200 SSH participants
-   viewing through the hub's default gateway workers while the host changes question four
-   times; a websocket participant votes every 100 ms and times its acks, and the host's
-   connection times each of its votes to the tally that shows it; the slowest of the four
-   changes to reach every SSH screen.
+   viewing through the hub's default gateway workers (one per core, below the hub's
+   priority) while the host changes question six times, to every kind of board (a scale,
+   the grid, an open answer, the spectrum between each); a websocket participant votes
+   every 100 ms and times its acks, and the host's connection times each of its votes to
+   the tally that shows it; for each kind, the slowest change to reach every SSH screen,
+   read afterwards off a terminal emulator fed what each screen received, as it arrived.
 8. **Phone page** (`bench/web.py`): the page as the hub sends it, and the system's Chromium
    (Playwright) loading it on a fresh context over Chromium's own network emulation, 400 kbit/s
    each way with 400 ms of added round trip: the first contentful paint, the join form

@@ -288,7 +288,7 @@ def _ssh_workers_option(parser: argparse.ArgumentParser) -> None:
         "--ssh-workers",
         type=int,
         metavar="N",
-        help=N_("SSH gateway processes sharing the SSH port (default: one per core, below the hub's priority)"),
+        help=N_("SSH gateway processes sharing the SSH port (default: one per core up to 4, below the hub's priority)"),
     )
 
 

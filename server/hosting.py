@@ -40,7 +40,7 @@ class SSHOptions:
     key_dir: Path = Path(".")
     """Where the persistent host key lives (the data directory)."""
     workers: int | None = None
-    """Gateway worker processes: None for one per core, below the hub's priority; 0 runs
+    """Gateway worker processes: None for one per core (up to four), below the hub's priority; 0 runs
     the gateway in the hub's own process (tests; it then shares the hub's loop)."""
     language: str = "en"
     """The language for SSH clients whose LANG / LC_* ask for neither Welsh nor English (``--lang``)."""

@@ -256,3 +256,11 @@ async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_pri
     finally:
         process.send_signal(signal.SIGINT)
         await process.wait()
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (16, 4)])
+def test_by_default_one_worker_per_core_up_to_four(monkeypatch, cores, workers):
+    from server.ssh import workers as module
+
+    monkeypatch.setattr(module.os, "sched_getaffinity", lambda _pid: set(range(cores)))
+    assert module.default_workers() == workers  # each idle worker holds ~57 MB: four is plenty for a room

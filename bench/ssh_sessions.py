@@ -419,8 +419,14 @@ async def room(count: int, workers: int | None = None) -> dict[str, float]:
         "all_screens_s_max": max(shown_after, default=0.0),
         "all_screens_s_median": statistics.median(shown_after) if shown_after else 0.0,
         **{f"all_screens_s_{kind}": seconds for kind, seconds in by_kind.items()},
+        **{f"all_screens_s_change_{i}": seconds for i, seconds in enumerate(shown_after)},
         "rss_per_participant_kib": memory,
     }
+
+
+def each_change(figures: dict[str, float]) -> str:
+    """Seconds until every SSH screen showed each of the room's changes, in order."""
+    return ", ".join(f"{figures.get(f'all_screens_s_change_{i}', 0.0):.1f}" for i in range(len(ROOM_CHANGES)))
 
 
 def main() -> None:
@@ -443,9 +449,9 @@ def main() -> None:
         print(
             "| SSH viewers | ws ack p50 / p99, quiet | ws ack p50 / p99 / max, question changes "
             "| vote to host's tally p50 / p99 | every SSH screen shows the question (median / max) "
-            "| slowest: a scale / the grid / an open answer | memory per SSH participant |"
+            "| slowest: a scale / the grid / an open answer | each change | memory per SSH participant |"
         )
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|")
         for count in args.room_counts:
             f = asyncio.run(room(count, workers=args.ssh_workers))
             print(
@@ -454,6 +460,7 @@ def main() -> None:
                 f"| {f['host_p50_ms']:.1f} / {f['host_p99_ms']:.1f} ms "
                 f"| {f['all_screens_s_median']:.2f} / {f['all_screens_s_max']:.2f} s "
                 f"| {' / '.join(f'{f.get(key, 0.0):.2f}' for key in KINDS)} s "
+                f"| {each_change(f)} s "
                 f"| {f['rss_per_participant_kib'] / 1024:.2f} MB |",
                 flush=True,
             )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 from coproterm.client.link import Phase
@@ -26,6 +29,9 @@ from coproterm.tui.widgets.tally import TallyChart
 
 STOPPED_HINT = N_("Press r to try again, or q to leave.")
 ENDED_HINT = N_("The session has ended; thank you for taking part. Press q to leave.")
+PICKER, ANSWER_BOX, CHART = "picker", "answer-box", "results-chart"
+"""The ids of the screen's parts made when a question first needs them (one of each, reused)."""
+Part = TypeVar("Part", bound=Widget)
 LOCKED = "■"
 """The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
@@ -89,10 +95,18 @@ class VoteScreen(HubScreen):
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
 
+    def _part(self, kind: type[Part], name: str) -> Part | None:
+        """The screen's one ``kind`` of part, if it has been made: found by its id (Textual keeps that
+        lookup; a search by type walks the whole screen, several times a redraw, for every SSH viewer)."""
+        try:
+            return self.query_one(f"#{name}", kind)
+        except NoMatches:
+            return None
+
     def relabel(self) -> None:
         self._shown = None  # the question's words are drawn again in the new language
         self.query_one("#code", Input).placeholder = self.hub.t("join code (4 letters)")
-        picker = next(iter(self.query(BoardPicker)), None)
+        picker = self._part(BoardPicker, PICKER)
         cursor = picker.cursor if picker is not None else None
         super().relabel()
         if picker is not None and cursor is not None and picker.display:
@@ -123,26 +137,28 @@ class VoteScreen(HubScreen):
         elif self._shown[2] != revealed:
             self._show_results(question, view)
         self._shown = key
-        for box in self.query(AnswerBox):
-            if box.display:
-                box.update_from(view)
-        for picker in self.query(BoardPicker):
+        box = self._part(AnswerBox, ANSWER_BOX)
+        if box is not None and box.display:
+            box.update_from(view)
+        picker = self._part(BoardPicker, PICKER)
+        if picker is not None:
             # What was last sent, so a quick second pick shows beside the first; a refusal takes it back.
             picker.chosen = view.latest_vote() if question.several else view.my_vote()
             picker.set_class(not view.state.open, "-locked")
 
         tally = view.current_tally
-        if tally is not None:
-            for chart in self.query(TallyChart):
-                chart.counts = tally.counts
-                chart.people = view.current_people
+        chart = self._part(TallyChart, CHART)
+        if tally is not None and chart is not None:
+            chart.counts = tally.counts
+            chart.people = view.current_people
         self._show_own_move(question, view)
         self.query_one("#feedback", Steady).show(self._feedback(question, view))
 
     def _show_ended(self) -> None:
         """The session is over: its thanks, and nothing left to do but leave (no board, no vote keys)."""
-        for widget in (*self.query(BoardPicker), *self.query(AnswerBox)):
-            widget.display = False
+        for widget in (self._part(BoardPicker, PICKER), self._part(AnswerBox, ANSWER_BOX)):
+            if widget is not None:
+                widget.display = False
         self.set_focus(None)
         self.query_one("#feedback", Steady).show(self.hub.t(ENDED_HINT))
 
@@ -184,7 +200,7 @@ class VoteScreen(HubScreen):
         self.query_one("#help", Steady).show("")
         # One picker and one chart, made once and handed each new question: a new widget
         # costs a restyle and a layout, paid per viewer over SSH.
-        picker = next(iter(self.query(BoardPicker)), None)
+        picker = self._part(BoardPicker, PICKER)
         self._show_answer_box(question, view)
         if question.kind in (Kind.DISCUSSION, Kind.TEXT):
             if picker is not None:
@@ -192,7 +208,7 @@ class VoteScreen(HubScreen):
                 if picker.has_focus:
                     self.set_focus(None)
         elif picker is None:
-            picker = BoardPicker(question, view.my_vote())
+            picker = BoardPicker(question, view.my_vote(), id=PICKER)
             self.query_one("#board", Vertical).mount(picker)
             picker.focus()
         else:
@@ -206,14 +222,14 @@ class VoteScreen(HubScreen):
 
     def _show_answer_box(self, question: Question, view: SessionView) -> None:
         """A text question's box: made once, handed each new text question, hidden for the others."""
-        box = next(iter(self.query(AnswerBox)), None)
+        box = self._part(AnswerBox, ANSWER_BOX)
         assert view.state is not None
         if question.kind is not Kind.TEXT:
             if box is not None:
                 box.display = False
             return
         if box is None:
-            box = AnswerBox(view.state.current, question, self.hub.t)
+            box = AnswerBox(view.state.current, question, self.hub.t, id=ANSWER_BOX)
             self.query_one("#board", Vertical).mount(box)
             self.call_after_refresh(lambda: box.query_one("#answer-text").focus())  # once it has its parts
         else:
@@ -234,13 +250,13 @@ class VoteScreen(HubScreen):
     def _show_results(self, question: Question, view: SessionView) -> None:
         tally = view.current_tally
         showing = tally is not None and question.kind not in (Kind.DISCUSSION, Kind.TEXT)
-        chart = next(iter(self.query(TallyChart)), None)
+        chart = self._part(TallyChart, CHART)
         if showing:
             assert tally is not None
             if chart is None:
                 self.query_one("#results", Vertical).mount(
                     Steady(self.hub.t("Results"), id="results-heading", classes="heading"),
-                    TallyChart(question, tally.counts),
+                    TallyChart(question, tally.counts, id=CHART),
                 )
             else:
                 chart.show(question, tally.counts)

@@ -176,6 +176,8 @@ class SSHClient:
             while True:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
                 if pid:
+                    while not self.closed:  # what the client wrote last may still wait in the pty (a busy machine)
+                        self._readable()
                     self._close_fd()
                     return os.waitstatus_to_exitcode(status)
                 await asyncio.sleep(0.05)

@@ -52,6 +52,7 @@ class KeyBar(Widget):
         self._keys: tuple[_Key, ...] = ()
         self._palette: _Key | None = None
         self._hits: list[tuple[int, int, str]] = []
+        self._reading = False
 
     @property
     def shown(self) -> tuple[str, ...]:
@@ -60,12 +61,21 @@ class KeyBar(Widget):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
-        self._bindings_changed(self.screen)
+        self._read_keys()
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen: Screen[object]) -> None:
+    def _bindings_changed(self, _screen: Screen[object]) -> None:
+        """The keys may have changed: read them once the burst is over (a question change moves the
+        focus several times, and each reading walks the screen's bindings, for every SSH viewer)."""
+        if not self._reading:
+            self._reading = True
+            self.call_later(self._read_keys)
+
+    def _read_keys(self) -> None:
+        self._reading = False
+        screen = self.screen
         keys, palette, actions = [], None, set()
         language: _Key | None = None
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():

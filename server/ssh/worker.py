@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -26,6 +27,11 @@ DEADLINE = 20.0
 """Seconds a stopping worker has before it ends regardless."""
 REPORT_EVERY = 1.0
 """Seconds between session counts sent to the supervisor (only when the count changed)."""
+COLLECT_AFTER = 50_000
+"""Allocations between the cyclic garbage collector's young passes (Python's default is 700). A worker
+holds hundreds of Textual apps, and each full pass walks every object of every one: measured with 150
+SSH viewers on one worker, a question change cost 47 ms of a core per viewer with the default, 34 ms
+with this (and what was loaded at start frozen out of the collector's sight)."""
 NICENESS = 10
 """How much lower than the hub a worker runs: when both have work, the hub's (a vote, its ack, the
 dashboard's tally) goes first, and SSH screens take what the hub leaves of the cores."""
@@ -36,6 +42,9 @@ async def run() -> int:
         os.nice(NICENESS)
     from server.ssh.gateway import ENDED, HUB_GONE, Gateway  # Textual: only in the worker
     from server.ssh.keys import host_key
+
+    gc.freeze()  # the modules and everything made at import: never garbage, never walked again
+    gc.set_threshold(COLLECT_AFTER, 20, 100)
 
     secret = os.environ.pop(SECRET_ENV, "") or None
     control = socket.socket(fileno=int(os.environ.pop(CONTROL_ENV)))

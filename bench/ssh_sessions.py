@@ -167,6 +167,14 @@ async def until_shown(viewer: Viewer, text: bytes, limit: float = 60, since: int
             await viewer.changed.wait()
 
 
+async def until_more(viewer: Viewer, mark: int, limit: float = 60) -> None:
+    """Wait until ``viewer`` has received more than ``mark`` bytes."""
+    async with asyncio.timeout(limit):
+        while len(viewer.received) <= mark:
+            viewer.changed.clear()
+            await viewer.changed.wait()
+
+
 async def step(
     hub: HubProcess, viewers: list[Viewer], act: Callable[[], Awaitable[object]], shown: bytes
 ) -> tuple[float, float]:
@@ -330,7 +338,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class RoomHub(HubProcess):
-    """The hub with its SSH gateway in ``workers`` processes (None: the default, one per core)."""
+    """The hub with its SSH gateway in ``workers`` processes (None: the default, one per core up to four)."""
 
     def __init__(self, workers: int | None) -> None:
         super().__init__("hub", ssh=True)
@@ -385,7 +393,7 @@ async def room(count: int, workers: int | None = None) -> dict[str, float]:
             marks = [len(v.received) for v in viewers]
             changes.append((time.perf_counter(), words))
             await host.command(lambda s, q=question: Command(s, Action.GOTO, q))
-            await asyncio.gather(*(until_shown(v, b"", since=m + 1) for v, m in zip(viewers, marks, strict=True)))
+            await asyncio.gather(*(until_more(v, m) for v, m in zip(viewers, marks, strict=True)))
             await settle(viewers, quiet=1.0, limit=60)  # every screen had something, and then nothing for 1 s
             await asyncio.sleep(3)
         stop.set()

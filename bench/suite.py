@@ -265,8 +265,8 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    times faster, answering as the workshop figure's people do; bytes both ways from the
    kernel (`TCP_INFO`) with 52 bytes a segment, plus the hour's TCP keepalives at their
    most. The room (`bench/ssh_sessions.py --room`): 0, 50 and 200 SSH participants
-   viewing through the hub's default gateway workers (one per core, below the hub's
-   priority) while the host changes question six times, to every kind of board (a scale,
+   viewing through the hub's default gateway workers (one per core up to four, below
+   the hub's priority) while the host changes question six times, to every kind of board (a scale,
    the grid, an open answer, the spectrum between each); a websocket participant votes
    every 100 ms and times its acks, and the host's connection times each of its votes to
    the tally that shows it; for each kind, the slowest change to reach every SSH screen,

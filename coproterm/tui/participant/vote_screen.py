@@ -221,7 +221,8 @@ class VoteScreen(HubScreen):
         self._show_results(question, view)
 
     def _show_answer_box(self, question: Question, view: SessionView) -> None:
-        """A text question's box: made once, handed each new text question, hidden for the others."""
+        """A text question's box: made once, handed each new text question, hidden for the others
+        (:meth:`redraw` then fills it from the view, in the same layout)."""
         box = self._part(AnswerBox, ANSWER_BOX)
         assert view.state is not None
         if question.kind is not Kind.TEXT:
@@ -237,7 +238,6 @@ class VoteScreen(HubScreen):
             box.show(view.state.current, question)
             box.display = True
             box.query_one("#answer-text").focus()
-        box.update_from(view)
 
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""

@@ -232,12 +232,11 @@ class VoteScreen(HubScreen):
         if box is None:
             box = AnswerBox(view.state.current, question, self.hub.t, id=ANSWER_BOX)
             self.query_one("#board", Vertical).mount(box)
-            self.call_after_refresh(lambda: box.query_one("#answer-text").focus())  # once it has its parts
         else:
-            # Now, in the same layout as the question: after the next refresh would lay out the screen again.
             box.show(view.state.current, question)
             box.display = True
-            box.query_one("#answer-text").focus()
+        # Now, in the same layout as the question (after the next refresh would lay the screen out again).
+        box.focus_answer()
 
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""

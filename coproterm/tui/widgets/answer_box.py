@@ -90,6 +90,7 @@ class AnswerBox(Vertical):
         self._open = True
         self._mine: dict[int, str] = {}
         self._ready = False
+        self._focus_when_ready = False
         self._waiting: SessionView | None = None
         """The latest view handed over: drawn once the box is mounted, and again when it changes width."""
 
@@ -123,6 +124,8 @@ class AnswerBox(Vertical):
 
     def on_mount(self) -> None:
         self._ready = True
+        if self._focus_when_ready:
+            self.focus_answer()
         self._count()
         if self._waiting is not None:
             self.update_from(self._waiting)
@@ -135,9 +138,19 @@ class AnswerBox(Vertical):
             self.question_index, self.question = question_index, question
             self.editing = None
             self._mine = {}
+            if not self._ready:
+                return  # its parts are made for this question when they are made
             box = self.query_one("#answer-text", Input)
             box.value = ""
             box.max_length = self.limits[1]
+
+    def focus_answer(self) -> None:
+        """Put the typing cursor in the answer's box: now, or as soon as the box has its parts (a box
+        just mounted has none yet, however many refreshes a busy machine takes to give them)."""
+        if self._ready:
+            self.query_one("#answer-text", Input).focus()
+        else:
+            self._focus_when_ready = True
 
     def update_from(self, view: SessionView) -> None:
         """Draw what the view holds: the person's answers, the lock, and the room's wall once revealed."""

@@ -20,9 +20,9 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
+from coproterm.tui.widgets.shared import SharedLines
 from coproterm.tui.widgets.text import fitted, headings, ruled, wrap_words
 from coproterm.tui.words import lang_of
 
@@ -54,7 +54,7 @@ class _Drawn:
     hits: list[_Hit]
 
 
-class BoardPicker(Widget, can_focus=True):
+class BoardPicker(SharedLines, can_focus=True):
     """Choose a cell of a question's board and cast it."""
 
     DEFAULT_CSS = """
@@ -97,7 +97,7 @@ class BoardPicker(Widget, can_focus=True):
         """The participant took their vote back."""
 
     def __init__(self, question: Question, chosen: int | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.question = question
         self._hits: list[_Hit] = []
         self._laid_out_width: int | None = None

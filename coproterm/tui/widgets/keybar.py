@@ -12,9 +12,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
-from textual.widget import Widget
 
 from coproterm.core.i18n import N_, Language
+from coproterm.tui.widgets.shared import SharedLines
 
 _Key = tuple[str, str, str]  # (key, how it is shown, what it does)
 
@@ -22,7 +22,7 @@ PALETTE_WORD = N_("palette")
 """Textual's own description of the command palette's key, put in the catalog so the bar is Welsh throughout."""
 
 
-class KeyBar(Widget):
+class KeyBar(SharedLines):
     """A footer drawn as one line of text."""
 
     DEFAULT_CSS = """

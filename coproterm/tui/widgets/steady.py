@@ -13,12 +13,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Input, Static
 
+from coproterm.tui.widgets.shared import SharedLines
 
-class Steady(Static):
+
+class Steady(Static, SharedLines):
     """Shows text; ``show()`` with the same text again costs nothing."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self._shown: Text | str | None = None
 
     def show(self, content: Text | str) -> None:

@@ -12,9 +12,9 @@ from rich.color import Color
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
-from textual.widget import Widget
 
 from coproterm.core.boards import Question, Scale
+from coproterm.tui.widgets.shared import SharedLines
 from coproterm.tui.widgets.text import fitted, headings
 from coproterm.tui.words import lang_of
 
@@ -32,7 +32,7 @@ def percent(count: int, total: int) -> str:
     return f"{round(100 * count / total)}%" if total else "–"
 
 
-class TallyChart(Widget):
+class TallyChart(SharedLines):
     """A question's tally, drawn as bars or a heatmap."""
 
     DEFAULT_CSS = "TallyChart { height: auto; }"
@@ -44,7 +44,7 @@ class TallyChart(Widget):
     """On a pick-several question, how many people chose: shares are of people, not of choices."""
 
     def __init__(self, question: Question, counts: tuple[int, ...] = (), **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
         self.question = question
         self.set_reactive(TallyChart.counts, counts or (0,) * question.cells)
 

@@ -1,0 +1,98 @@
+"""Lines drawn once for every screen in the process that would draw them the same.
+
+An SSH worker runs one Textual app per participant, and after a question change
+most of them show the same prompt, help, board and key bar. Textual draws each
+widget's lines, through its styles, once per app: with a hundred viewers, a
+hundred times the same work. A :class:`SharedLines` widget keeps the lines it
+drew in one cache for the whole process, under everything that decides them:
+
+- what it shows (its visual: the text and every span of style in it);
+- its size, and the part of it asked for;
+- how the stylesheet sees it and each of its ancestors: type, id, classes,
+  hover / focus / disabled, and any style set in code;
+- the app's look: theme, ANSI colours, filters, the terminal's colour system
+  (a line keeps the escape codes it was first sent with).
+
+What the key leaves out must not change a line: a rule on where a widget stands
+among its siblings (``:first-child``, ``:odd``...) would, so the participant's
+stylesheet has none (a test says so). A widget with text selected draws for
+itself, as Textual does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+from textual.cache import LRUCache
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+KEPT = 1024
+"""Drawings kept (most recently used first): a room's screens at one question need a few dozen."""
+_drawn: LRUCache[Hashable, list[Strip]] = LRUCache(KEPT)
+
+
+class SharedLines(Widget):
+    """A widget whose lines are drawn once per process for everything that decides them.
+
+    It has no action links (``[@click=...]`` markup): Textual would restyle every line drawn to look
+    for them. With a Textual widget, it comes second (``class Steady(Static, SharedLines)``): the
+    stylesheet knows a widget by its first base's line of classes only, and would lose ``Static``'s."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_reactive(Widget.auto_links, False)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        key = _key(self, crop)
+        if key is None:
+            return super().render_lines(crop)
+        try:
+            lines = _drawn.get(key)
+        except TypeError:  # a style set in code holds a value that cannot be looked up
+            return super().render_lines(crop)
+        if lines is None:
+            lines = _drawn[key] = super().render_lines(crop)
+        return lines
+
+
+def forget_drawn() -> None:
+    """Empty the process's cache (tests compare what is drawn with and without it)."""
+    _drawn.clear()
+
+
+def _key(widget: Widget, crop: Region) -> Hashable | None:
+    """All that decides the lines ``widget`` draws in ``crop``; None if they cannot be shared."""
+    if widget.text_selection is not None or widget.auto_links:
+        return None
+    if widget.border_title or widget.border_subtitle:
+        return None
+    visual = widget._render()  # what Textual draws from; kept by the widget until it changes
+    if not isinstance(visual, Content):
+        return None
+    app = widget.app
+    look = (
+        app.theme,
+        app.ansi_color,
+        app.pseudo_classes,
+        app.console.color_system,
+        tuple(type(line_filter) for line_filter in app.get_line_filters()),
+    )
+    seen_as = tuple(_seen_as(node) for node in widget.ancestors_with_self)
+    return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, look, seen_as)
+
+
+def _seen_as(node: DOMNode) -> Hashable:
+    """What the stylesheet matches ``node`` by, and the styles set on it in code."""
+    inline = node.styles.inline.get_rules()
+    return (
+        node._css_type_name,
+        node.id,
+        node.classes,
+        node._pseudo_classes_cache_key,
+        tuple(sorted(inline.items())) if inline else (),
+    )

@@ -36,10 +36,26 @@ LOCKED = "■"
 """The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
 
+class Backdrop(Vertical):
+    """A column that draws nothing of its own, only its parts over the screen's background.
+
+    Textual draws every container under its children, line by line through its styles; this one
+    is a blank line per row (``BLANK``), which spares a tall board's column a full draw per pass."""
+
+    BLANK = True
+
+
+class BackdropScroll(VerticalScroll):
+    """The scrolling body, drawn as :class:`Backdrop` is: its scrollbar is a widget of its own."""
+
+    BLANK = True
+
+
 class VoteScreen(HubScreen):
     """Shows the current question and takes the participant's vote."""
 
     CSS_PATH = "vote_screen.tcss"
+    BLANK = True  # its own background only, under everything: drawn as blank lines (see Backdrop)
     AUTO_FOCUS = None  # the board takes focus when there is one; never the hidden code box
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
@@ -70,13 +86,13 @@ class VoteScreen(HubScreen):
         yield Steady(id="status")
         yield SteadyInput(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
         yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view
-        with VerticalScroll(id="body"):
+        with BackdropScroll(id="body"):
             yield Steady(id="note")
             yield Steady(id="details")
-            yield Vertical(id="board")
+            yield Backdrop(id="board")
             yield Steady(id="move")  # right under the board: the person's own before and after, in view first
             yield Steady(id="help")
-            yield Vertical(id="results")
+            yield Backdrop(id="results")
         yield Steady(id="feedback")
         yield KeyBar()
 

@@ -75,24 +75,26 @@ def _key(widget: Widget, crop: Region) -> Hashable | None:
     if not isinstance(visual, Content):
         return None
     app = widget.app
-    look = (
+    look = (  # the app's pseudo-classes (focus, dark, ansi, inline, nocolor) follow from these
         app.theme,
         app.ansi_color,
-        app.pseudo_classes,
+        app.app_focus,
+        app.is_inline,
+        app.no_color,
+        app.classes,
         app.console.color_system,
         tuple(type(line_filter) for line_filter in app.get_line_filters()),
     )
-    seen_as = tuple(_seen_as(node) for node in widget.ancestors_with_self)
-    return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, look, seen_as)
+    seen_as = tuple(_seen_as(node) for node in widget.ancestors)
+    return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, look, _seen_as(widget), seen_as)
 
 
 def _seen_as(node: DOMNode) -> Hashable:
-    """What the stylesheet matches ``node`` by, and the styles set on it in code."""
+    """What the stylesheet matches ``node`` by, and the styles set on it in code.
+
+    Its own hover, focus and disabled: whether it is disabled by an ancestor is in the ancestor's."""
     inline = node.styles.inline.get_rules()
-    return (
-        node._css_type_name,
-        node.id,
-        node.classes,
-        node._pseudo_classes_cache_key,
-        tuple(sorted(inline.items())) if inline else (),
-    )
+    seen = (node._css_type_name, node.id, node.classes, tuple(sorted(inline.items())) if inline else ())
+    if isinstance(node, Widget):
+        return (*seen, node.mouse_hover, node.has_focus, node.disabled)
+    return seen  # the app: its look is keyed on its own

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
 
 from coproterm.core.wire import Action, Command
 from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.shared import SharedLines, forget_drawn
 from coproterm.tui.widgets.steady import Steady
 from tests.hubkit import join_host, running_hub
@@ -65,6 +67,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
         ):
             pilots = [ap, bp, cp, dp]
             compared = shared_across_apps = 0
+            boards: list[int] = []  # the ids of the boards the screens showed
             for question, moves in (
                 (SPECTRUM, {bp: ["right", "right"]}),
                 (NEXT_BOARD, {bp: ["enter"], dp: ["right"]}),
@@ -75,7 +78,9 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             ):
                 await host.request(lambda seq, q=question: Command(seq, Action.GOTO, q))
                 for pilot, (app, _) in zip(pilots, apps, strict=True):
-                    await until(pilot, lambda app=app: app.view.state is not None and app.view.state.current == question)
+                    await until(
+                        pilot, lambda app=app, q=question: app.view.state is not None and app.view.state.current == q
+                    )
                 for pilot, keys in moves.items():
                     await pilot.press(*keys)
                 for pilot in pilots:
@@ -88,8 +93,14 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                             shared_across_apps += 1
                         assert drawn(widget) == drawn_alone(widget), f"{app.display_name}: {widget!r}"
                         compared += 1
+                        if isinstance(widget, BoardPicker):  # boards too are drawn once per process
+                            board = widget._draw(widget.size.width)
+                            alone = Content.from_rich_text(widget._draw_board(widget.size.width))
+                            assert (board.content.plain, board.content.spans) == (alone.plain, alone.spans)
+                            boards.append(id(board))
             assert compared > 100
             assert shared_across_apps > 10  # the cache was in use between screens, not only within one
+            assert len(set(boards)) < len(boards)  # and so was the boards' cache
 
             # Different states drew differently: Cat's words are Welsh, Dai's screen is narrower.
             prompts = {app.display_name: drawn(app.screen.query_one("#prompt")) for app, _ in apps}
@@ -107,7 +118,6 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             }
             assert "focus" in used  # the stylesheet was read
             assert not used & STRUCTURAL, used & STRUCTURAL
-
 
 
 class Words(App[None]):

@@ -15,6 +15,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.geometry import Region
@@ -52,6 +53,10 @@ class _Drawn:
     content: Content
     height: int
     hits: list[_Hit]
+
+
+_boards: LRUCache[tuple[object, ...], _Drawn] = LRUCache(256)
+"""Boards drawn in this process, by all they were drawn for (nothing else goes into a board's drawing)."""
 
 
 class BoardPicker(SharedLines, can_focus=True):
@@ -181,8 +186,11 @@ class BoardPicker(SharedLines, can_focus=True):
         (its height, then its lines), and over SSH each time is paid for every viewer."""
         key = (width, self.question, self.cursor, self.chosen, self.has_focus, lang_of(self))
         if self._drawn is None or self._drawn.key != key:
-            board = self._draw_board(width)
-            self._drawn = _Drawn(key, Content.from_rich_text(board), len(board.split()), self._hits)
+            drawn = _boards.get(key)  # another screen in this process may have drawn it (an SSH worker's room)
+            if drawn is None:
+                board = self._draw_board(width)
+                drawn = _boards[key] = _Drawn(key, Content.from_rich_text(board), len(board.split()), self._hits)
+            self._drawn = drawn
         self._hits = self._drawn.hits
         return self._drawn
 

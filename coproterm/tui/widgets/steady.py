@@ -20,7 +20,7 @@ class Steady(Static, SharedLines):
     """Shows text; ``show()`` with the same text again costs nothing."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shown: Text | str | None = None
 
     def show(self, content: Text | str) -> None:

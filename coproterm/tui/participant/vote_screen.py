@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -22,6 +24,7 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
 from coproterm.tui.widgets.answer_box import AnswerBox
+from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import Steady, SteadyInput
@@ -36,26 +39,10 @@ LOCKED = "■"
 """The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
 
-class Backdrop(Vertical):
-    """A column that draws nothing of its own, only its parts over the screen's background.
-
-    Textual draws every container under its children, line by line through its styles; this one
-    is a blank line per row (``BLANK``), which spares a tall board's column a full draw per pass."""
-
-    BLANK = True
-
-
-class BackdropScroll(VerticalScroll):
-    """The scrolling body, drawn as :class:`Backdrop` is: its scrollbar is a widget of its own."""
-
-    BLANK = True
-
-
 class VoteScreen(HubScreen):
     """Shows the current question and takes the participant's vote."""
 
     CSS_PATH = "vote_screen.tcss"
-    BLANK = True  # its own background only, under everything: drawn as blank lines (see Backdrop)
     AUTO_FOCUS = None  # the board takes focus when there is one; never the hidden code box
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
@@ -81,6 +68,9 @@ class VoteScreen(HubScreen):
             super().__init__()
             self.code = code
             """What they typed."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        return blank_lines(self, crop)  # its own background only, under everything
 
     def compose(self) -> ComposeResult:
         yield Steady(id="status")

@@ -119,6 +119,15 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             assert "focus" in used  # the stylesheet was read
             assert not used & STRUCTURAL, used & STRUCTURAL
 
+            # The board does not restyle itself when focused (its cursor shows it): no rule may style it so.
+            focused_board_rules = [
+                rule.css
+                for rule in ann.stylesheet.rules
+                for selector_set in rule.selector_set
+                if any(s.name == "BoardPicker" and "focus" in s.pseudo_classes for s in selector_set.selectors)
+            ]
+            assert not focused_board_rules
+
 
 class Words(App[None]):
     """One line of words, as a shared widget shows them; ``look`` says how."""

@@ -13,12 +13,13 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
+from textual.widgets import Input
 
 from coproterm.core.wire import Action, Command
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.shared import SharedLines, forget_drawn
-from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.steady import Steady, SteadyInput
 from tests.hubkit import join_host, running_hub
 from tests.test_faces import until
 
@@ -67,12 +68,13 @@ async def test_every_screen_draws_what_it_would_draw_alone():
         ):
             pilots = [ap, bp, cp, dp]
             compared = shared_across_apps = 0
-            boards: list[int] = []  # the ids of the boards the screens showed
+            boards: list[int] = []
+            boxes = 0  # the ids of the boards the screens showed
             for question, moves in (
                 (SPECTRUM, {bp: ["right", "right"]}),
                 (NEXT_BOARD, {bp: ["enter"], dp: ["right"]}),
                 (GRID, {bp: ["down", "enter"]}),
-                (OPEN_ANSWER, {}),
+                (OPEN_ANSWER, {bp: ["escape"], dp: ["h", "i"]}),
                 (COMPLEXITY, {bp: ["left"]}),
                 (SPECTRUM, {}),
             ):
@@ -98,7 +100,15 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                             alone = Content.from_rich_text(widget._draw_board(widget.size.width))
                             assert (board.content.plain, board.content.spans) == (alone.plain, alone.spans)
                             boards.append(id(board))
+                    for box in app.screen.query(SteadyInput):  # an empty box's placeholder, drawn once
+                        if box.size and all(node.display for node in box.ancestors_with_self):
+                            for y in range(box.size.height):
+                                got = [(text, style) for text, style, _ in box.render_line(y)]
+                                alone = [(text, style) for text, style, _ in Input.render_line(box, y)]
+                                assert got == alone, f"{app.display_name}: the answer box, line {y}"
+                                boxes += 1
             assert compared > 100
+            assert boxes >= 4  # every screen's answer box was compared
             assert shared_across_apps > 10  # the cache was in use between screens, not only within one
             assert len(set(boards)) < len(boards)  # and so was the boards' cache
 

@@ -21,7 +21,7 @@ itself, as Textual does.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from textual.cache import LRUCache
@@ -74,6 +74,11 @@ def _key(widget: Widget, crop: Region) -> Hashable | None:
     visual = widget._render()  # what Textual draws from; kept by the widget until it changes
     if not isinstance(visual, Content):
         return None
+    return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, styled_as(widget))
+
+
+def styled_as(widget: Widget) -> Hashable:
+    """All that decides how the stylesheet and the app style ``widget``: see the module's notes."""
     app = widget.app
     look = (  # the app's pseudo-classes (focus, dark, ansi, inline, nocolor) follow from these
         app.theme,
@@ -83,10 +88,21 @@ def _key(widget: Widget, crop: Region) -> Hashable | None:
         app.no_color,
         app.classes,
         app.console.color_system,
+        app.console.encoding,
         tuple(type(line_filter) for line_filter in app.get_line_filters()),
     )
-    seen_as = tuple(_seen_as(node) for node in widget.ancestors)
-    return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, look, _seen_as(widget), seen_as)
+    return (look, _seen_as(widget), tuple(_seen_as(node) for node in widget.ancestors))
+
+
+def shared_line(key: Hashable, draw: Callable[[], Strip]) -> Strip:
+    """The line drawn under ``key`` in this process, drawn now by ``draw`` if it is the first.
+
+    For a widget that draws its own lines (``render_line``): the key holds all that decides it,
+    :func:`styled_as` among them."""
+    lines = _drawn.get(key)
+    if lines is None:
+        lines = _drawn[key] = [draw()]
+    return lines[0]
 
 
 def _seen_as(node: DOMNode) -> Hashable:

@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from coproterm.tui.widgets.shared import SharedLines
+from coproterm.tui.widgets.shared import SharedLines, shared_line, styled_as
 
 
 class Steady(Static, SharedLines):
@@ -45,6 +46,23 @@ class SteadyInput(Input):
         if not kwargs.get("validators"):
             kwargs.setdefault("validate_on", ())
         super().__init__(*args, **kwargs)
+
+    def render_line(self, y: int) -> Strip:
+        """An empty box's line, its placeholder, is drawn once per process for all it shows
+        (every SSH viewer's box, when an open answer arrives); what a person types is theirs alone."""
+        if self.value or self.text_selection is not None:
+            return super().render_line(y)
+        key = (
+            SteadyInput,
+            y,
+            self.size.width,
+            self.scrollable_content_region.width,
+            self.placeholder,
+            self.has_focus,
+            self._cursor_visible,
+            styled_as(self),
+        )
+        return shared_line(key, lambda: super(SteadyInput, self).render_line(y))
 
     def on_mount(self) -> None:
         if self.app.animation_level == "none":

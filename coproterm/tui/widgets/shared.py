@@ -11,7 +11,10 @@ drew in one cache for the whole process, under everything that decides them:
 - how the stylesheet sees it and each of its ancestors: type, id, classes,
   hover / focus / disabled, and any style set in code;
 - the app's look: theme, ANSI colours, filters, the terminal's colour system
-  (a line keeps the escape codes it was first sent with).
+  and encoding (a line keeps the escape codes it was first sent with).
+
+A widget that draws its own lines (an empty answer box) keys them itself, with
+:func:`styled_as` and :func:`shared_line`.
 
 What the key leaves out must not change a line: a rule on where a widget stands
 among its siblings (``:first-child``, ``:odd``...) would, so the participant's
@@ -99,7 +102,10 @@ def shared_line(key: Hashable, draw: Callable[[], Strip]) -> Strip:
 
     For a widget that draws its own lines (``render_line``): the key holds all that decides it,
     :func:`styled_as` among them."""
-    lines = _drawn.get(key)
+    try:
+        lines = _drawn.get(key)
+    except TypeError:  # a style set in code holds a value that cannot be looked up
+        return draw()
     if lines is None:
         lines = _drawn[key] = [draw()]
     return lines[0]

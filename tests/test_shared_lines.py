@@ -8,9 +8,13 @@ compared with the lines the widget draws for itself, from nothing.
 
 from __future__ import annotations
 
+import contextlib
+
+from rich.color import ColorSystem
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.content import Content
+from textual.filter import NoColor
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Input
@@ -23,8 +27,8 @@ from coproterm.tui.widgets.steady import Steady, SteadyInput
 from tests.hubkit import join_host, running_hub
 from tests.test_faces import until
 
-STRUCTURAL = {"first-of-type", "last-of-type", "first-child", "last-child", "odd", "even", "empty"}
-"""Pseudo-classes the shared key leaves out: where a widget stands among its siblings."""
+STRUCTURAL = {"first-of-type", "last-of-type", "first-child", "last-child", "odd", "even", "empty", "focus-within"}
+"""Pseudo-classes the shared key leaves out: where a widget stands among its siblings, and what inside it has focus."""
 SPECTRUM, NEXT_BOARD, COMPLEXITY, GRID, OPEN_ANSWER = 1, 2, 3, 4, 5
 
 
@@ -67,9 +71,9 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             dai.run_test(size=d_size) as dp,
         ):
             pilots = [ap, bp, cp, dp]
-            compared = shared_across_apps = 0
-            boards: list[int] = []
-            boxes = 0  # the ids of the boards the screens showed
+            compared = boxes = 0
+            shared_across_apps: list[str] = []  # widgets whose lines came from another screen's drawing
+            boards_shared: list[str] = []  # boards drawn for one screen and shown by another
             for question, moves in (
                 (SPECTRUM, {bp: ["right", "right"]}),
                 (NEXT_BOARD, {bp: ["enter"], dp: ["right"]}),
@@ -87,33 +91,40 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                     await pilot.press(*keys)
                 for pilot in pilots:
                     await pilot.pause(0.1)
-                seen: dict[int, int] = {}  # the id of a list of lines: the app that got it
+                lines_seen: dict[int, tuple[int, object]] = {}  # id of a list of lines: (the app, the list)
+                boards_seen: dict[int, tuple[int, object]] = {}
                 for number, (app, _) in enumerate(apps):
-                    for widget in shared_widgets(app):
-                        got = widget.render_lines(_whole(widget))
-                        if seen.setdefault(id(got), number) != number:
-                            shared_across_apps += 1
-                        assert drawn(widget) == drawn_alone(widget), f"{app.display_name}: {widget!r}"
-                        compared += 1
-                        if isinstance(widget, BoardPicker):  # boards too are drawn once per process
-                            board = widget._draw(widget.size.width)
-                            alone = Content.from_rich_text(widget._draw_board(widget.size.width))
-                            assert (board.content.plain, board.content.spans) == (alone.plain, alone.spans)
-                            boards.append(id(board))
-                    for box in app.screen.query(SteadyInput):  # an empty box's placeholder, drawn once
-                        if box.size and all(node.display for node in box.ancestors_with_self):
-                            for y in range(box.size.height):
-                                got = [(text, style) for text, style, _ in box.render_line(y)]
-                                alone = [(text, style) for text, style, _ in Input.render_line(box, y)]
-                                assert got == alone, f"{app.display_name}: the answer box, line {y}"
-                                boxes += 1
+                    with app._context():  # as the app itself draws: its language, its console, its filters
+                        for widget in shared_widgets(app):
+                            got = widget.render_lines(_whole(widget))
+                            if lines_seen.setdefault(id(got), (number, got))[0] != number:
+                                shared_across_apps.append(f"{app.display_name} {widget!r}")
+                            assert drawn(widget) == drawn_alone(widget), f"{app.display_name}: {widget!r}"
+                            compared += 1
+                            if isinstance(widget, BoardPicker):  # boards too are drawn once per process
+                                board = widget._draw(widget.size.width)
+                                alone = Content.from_rich_text(widget._draw_board(widget.size.width))
+                                assert (board.content.plain, board.content.spans) == (alone.plain, alone.spans)
+                                if boards_seen.setdefault(id(board), (number, board))[0] != number:
+                                    boards_shared.append(app.display_name)
+                        for box in app.screen.query(SteadyInput):  # an empty box's placeholder, drawn once
+                            if box.size and all(node.display for node in box.ancestors_with_self):
+                                for y in range(box.size.height):
+                                    got_line = [(text, style) for text, style, _ in box.render_line(y)]
+                                    alone_line = [(text, style) for text, style, _ in Input.render_line(box, y)]
+                                    assert got_line == alone_line, f"{app.display_name}: the answer box, line {y}"
+                                    boxes += 1
             assert compared > 100
             assert boxes >= 4  # every screen's answer box was compared
-            assert shared_across_apps > 10  # the cache was in use between screens, not only within one
-            assert len(set(boards)) < len(boards)  # and so was the boards' cache
+            assert len(shared_across_apps) > 10  # the cache was in use between screens, not only within one
+            assert "Bob" in boards_shared or "Dai" in boards_shared  # and so was the boards' (Ann drew first)
+            assert "Cat" not in boards_shared  # a Welsh board is Cat's alone
 
             # Different states drew differently: Cat's words are Welsh, Dai's screen is narrower.
-            prompts = {app.display_name: drawn(app.screen.query_one("#prompt")) for app, _ in apps}
+            prompts = {}
+            for app, _ in apps:
+                with app._context():
+                    prompts[app.display_name] = drawn(app.screen.query_one("#prompt"))
             assert prompts["Ann"] == prompts["Bob"]
             assert prompts["Cat"] != prompts["Ann"]
             assert prompts["Dai"] != prompts["Ann"]
@@ -129,24 +140,32 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             assert "focus" in used  # the stylesheet was read
             assert not used & STRUCTURAL, used & STRUCTURAL
 
-            # The board does not restyle itself when focused (its cursor shows it): no rule may style it so.
+            # The board does not restyle itself when focused (its cursor shows it): no rule may style it so,
+            # by its type, its id, its class or none.
+            board_names = {*BoardPicker._css_type_names, "*", "", "picker", "-locked"}
             focused_board_rules = [
                 rule.css
                 for rule in ann.stylesheet.rules
                 for selector_set in rule.selector_set
-                if any(s.name == "BoardPicker" and "focus" in s.pseudo_classes for s in selector_set.selectors)
+                if any(s.name in board_names and s.pseudo_classes & {"focus", "blur"} for s in selector_set.selectors)
             ]
             assert not focused_board_rules
 
 
 class Words(App[None]):
-    """One line of words, as a shared widget shows them; ``look`` says how."""
+    """One line of words, as a shared widget shows them; ``look`` says how (as the SSH gateway sets a
+    terminal's colours, for the last two)."""
 
     CSS = ".quiet { color: $text-muted; }"
 
     def __init__(self, look: str) -> None:
         super().__init__()
         self.look = look
+        if look == "256 colours":
+            self.console._color_system = ColorSystem.EIGHT_BIT  # a test console has 16
+        if look == "no colour":
+            self.no_color = True
+            self._filters.append(NoColor())
 
     def compose(self) -> ComposeResult:
         yield Steady(id="words")
@@ -160,24 +179,28 @@ class Words(App[None]):
             words.styles.background = "darkred"
 
 
+LOOKS = ["plain", "plain", "styled", "classed", "styled in code", "256 colours", "no colour"]
+
+
 async def test_screens_share_lines_only_when_everything_that_decides_them_is_the_same():
     forget_drawn()
-    looks = ["plain", "plain", "styled", "classed", "styled in code"]
-    apps = [Words(look) for look in looks]
+    apps = [Words(look) for look in LOOKS]
     lines = {}
-    async with (
-        apps[0].run_test(size=(30, 3)) as p0,
-        apps[1].run_test(size=(30, 3)) as p1,
-        apps[2].run_test(size=(30, 3)) as p2,
-        apps[3].run_test(size=(30, 3)) as p3,
-        apps[4].run_test(size=(30, 3)) as p4,
-    ):
-        for pilot in (p0, p1, p2, p3, p4):
+    sent = {}  # what each screen's terminal is sent for its lines
+    async with contextlib.AsyncExitStack() as stack:
+        pilots = [await stack.enter_async_context(app.run_test(size=(30, 3))) for app in apps]
+        for pilot in pilots:
             await pilot.pause(0.05)
-        for number, app in enumerate(apps):
-            widget = app.query_one(Steady)
-            lines[number] = widget.render_lines(_whole(widget))
-            assert drawn(widget) == drawn_alone(widget), looks[number]
+        for number, app in enumerate(apps):  # in order: the plain screen's lines are sent first
+            with app._context():
+                widget = app.query_one(Steady)
+                lines[number] = widget.render_lines(_whole(widget))
+                sent[number] = [strip.render(app.console) for strip in lines[number]]
+                assert drawn(widget) == drawn_alone(widget), LOOKS[number]
+                widget._set_dirty()
+                widget._styles_cache.clear()
+                alone = [strip.render(app.console) for strip in Widget.render_lines(widget, _whole(widget))]
+                assert sent[number] == alone, LOOKS[number]
     assert lines[0] is lines[1]  # the same words, the same look: drawn once
-    drawings = [[[(text, style) for text, style, _ in strip] for strip in lines[n]] for n in (0, 2, 3, 4)]
-    assert all(a != b for i, a in enumerate(drawings) for b in drawings[i + 1 :])  # each look its own lines
+    assert [LOOKS[n] for n in range(2, len(LOOKS)) if lines[n] is lines[0]] == []  # each other look, its own drawing
+    assert len({tuple(codes) for codes in sent.values()}) == len(LOOKS) - 1  # and its own codes

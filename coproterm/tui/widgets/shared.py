@@ -11,7 +11,7 @@ drew in one cache for the whole process, under everything that decides them:
 - how the stylesheet sees it and each of its ancestors: type, id, classes,
   hover / focus / disabled, and any style set in code;
 - the app's look: theme, ANSI colours, filters, the terminal's colour system
-  and encoding (a line keeps the escape codes it was first sent with).
+  (a line keeps the escape codes it was first sent with).
 
 A widget that draws its own lines (an empty answer box) keys them itself, with
 :func:`styled_as` and :func:`shared_line`.
@@ -91,8 +91,7 @@ def styled_as(widget: Widget) -> Hashable:
         app.no_color,
         app.classes,
         app.console.color_system,
-        app.console.encoding,
-        tuple(type(line_filter) for line_filter in app.get_line_filters()),
+        tuple(type(line_filter) for line_filter in widget.get_line_filters()),
     )
     return (look, _seen_as(widget), tuple(_seen_as(node) for node in widget.ancestors))
 

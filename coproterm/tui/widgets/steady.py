@@ -43,7 +43,7 @@ class SteadyInput(Input):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if not kwargs.get("validators"):
+        if not kwargs.get("validators") and kwargs.get("type", "text") == "text":  # a number box checks itself
             kwargs.setdefault("validate_on", ())
         super().__init__(*args, **kwargs)
 

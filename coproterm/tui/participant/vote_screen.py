@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 from rich.text import Text
@@ -23,6 +22,7 @@ from coproterm.core.movement import own_move
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
+from coproterm.tui.participant.vote_words import LOCKED, answer_feedback, cell_help
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.board import BoardPicker
@@ -35,8 +35,6 @@ ENDED_HINT = N_("The session has ended; thank you for taking part. Press q to le
 PICKER, ANSWER_BOX, CHART = "picker", "answer-box", "results-chart"
 """The ids of the screen's parts made when a question first needs them (one of each, reused)."""
 Part = TypeVar("Part", bound=Widget)
-LOCKED = "■"
-"""The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
 
 class VoteScreen(HubScreen):
@@ -223,7 +221,7 @@ class VoteScreen(HubScreen):
             picker.focus()
         if picker is not None and picker.display and question.x is not None:
             # Now, not when the picker's Highlighted arrives: that would be a second layout of the screen.
-            self.query_one("#help", Steady).show(_help(question, picker.cursor, self.hub.t))
+            self.query_one("#help", Steady).show(cell_help(question, picker.cursor, self.hub.t))
         self._show_results(question, view)
 
     def _show_answer_box(self, question: Question, view: SessionView) -> None:
@@ -286,7 +284,7 @@ class VoteScreen(HubScreen):
         if question.kind is Kind.DISCUSSION:
             return t("Talk it through with the room; nothing to cast on this one.")
         if question.kind is Kind.TEXT:
-            return _answer_feedback(view, t, self.hub.lang.tn)
+            return answer_feedback(view, t, self.hub.lang.tn)
         refusal = view.refusal
         mine = view.my_vote()
         if view.is_pending(state.current):
@@ -321,7 +319,7 @@ class VoteScreen(HubScreen):
     def on_board_picker_highlighted(self, event: BoardPicker.Highlighted) -> None:
         question = self.hub.view.question
         if question is not None and question.x is not None:
-            self.query_one("#help", Steady).show(_help(question, event.cell, self.hub.t))
+            self.query_one("#help", Steady).show(cell_help(question, event.cell, self.hub.t))
 
     def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
         question = self.hub.view.question
@@ -365,48 +363,3 @@ class VoteScreen(HubScreen):
         if event.input.id == "code" and event.value.strip():
             event.input.display = False
             self.post_message(self.CodeGiven(event.value))
-
-
-def _answer_feedback(view: SessionView, t: Callable[..., str], tn: Callable[..., str]) -> str:
-    """What happened to the person's written answers on the current question."""
-    state = view.state
-    assert state is not None
-    if any(q == state.current for q, _, _ in view.written.pending.values()):
-        return t("Sending your answer…")
-    refusal = view.refusal
-    if (
-        refusal is not None
-        and refusal.code is not ErrorCode.NOT_CURRENT
-        and view.refused_question in (None, state.current)
-    ):
-        return f"✖ {t(refusal.message)}"
-    given = len(view.written.mine.get(state.current, {}))
-    if not state.open:
-        return t("{lock} Answers are locked.", lock=LOCKED)
-    if given:
-        return tn(
-            "✔ {count} answer in. ↑ to edit or remove it.", "✔ {count} answers in. ↑ to edit or remove one.", given
-        )
-    return t("Type an answer and press Enter.")
-
-
-def _help(question: Question, cell: int, t: Callable[..., str]) -> Text:
-    """The words about a cell: label, group, example and narrative (plain text, never markup)."""
-    x, y = question.coordinates(cell)
-    assert question.x is not None
-    lines: list[Text] = []
-    for scale, index in ((question.x, x), (question.y, y)):
-        if scale is None:
-            continue
-        position = scale.positions[index]
-        group = scale.group_of(index)
-        lines.append(Text.assemble((position.label, "bold"), f"  ({group.label})" if group else ""))
-        if position.example:
-            lines.append(Text(t("e.g. {example}", example=position.example)))
-        if position.narrative:
-            lines.append(Text(f"“{position.narrative}”", style="italic"))
-        if position.notes and question.y is None:
-            lines.append(Text(" · ".join(position.notes)))
-        if group is not None and group.note and question.y is None:
-            lines.append(Text.assemble((f"{group.label}: ", "bold"), group.note))
-    return Text("\n").join(lines)

@@ -54,13 +54,7 @@ class SharedLines(Widget):
         key = _key(self, crop)
         if key is None:
             return super().render_lines(crop)
-        try:
-            lines = _drawn.get(key)
-        except TypeError:  # a style set in code holds a value that cannot be looked up
-            return super().render_lines(crop)
-        if lines is None:
-            lines = _drawn[key] = super().render_lines(crop)
-        return lines
+        return _kept(key, lambda: super(SharedLines, self).render_lines(crop))
 
 
 def forget_drawn() -> None:
@@ -101,13 +95,18 @@ def shared_line(key: Hashable, draw: Callable[[], Strip]) -> Strip:
 
     For a widget that draws its own lines (``render_line``): the key holds all that decides it,
     :func:`styled_as` among them."""
+    return _kept(key, lambda: [draw()])[0]
+
+
+def _kept(key: Hashable, draw: Callable[[], list[Strip]]) -> list[Strip]:
+    """The lines kept under ``key``, drawn now by ``draw`` if they are the first."""
     try:
         lines = _drawn.get(key)
     except TypeError:  # a style set in code holds a value that cannot be looked up
         return draw()
     if lines is None:
-        lines = _drawn[key] = [draw()]
-    return lines[0]
+        lines = _drawn[key] = draw()
+    return lines
 
 
 def _seen_as(node: DOMNode) -> Hashable:

@@ -97,9 +97,9 @@ async def test_lock_stops_votes_and_says_so(hub):
         await until(hp, lambda: connected(host) == 1)
         await hp.press("n", "l")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and not ann.view.state.open)
-        assert "LOCKED" in text_of(host, "#state")
-        assert "locked" in text_of(ann, "#status")
-        assert "Voting is locked" in text_of(ann, "#feedback")
+        # The screens say so once they have drawn the new state (a busy machine: a moment after the view has it).
+        await until(hp, lambda: "LOCKED" in text_of(host, "#state"))
+        await until(ap, lambda: "locked" in text_of(ann, "#status") and "Voting is locked" in text_of(ann, "#feedback"))
         await ap.press("2", "enter")
 
         await until(ap, lambda: ann.view.refusal is not None)

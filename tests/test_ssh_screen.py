@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import get_character_cell_size
 
-from server.ssh.screen import SentScreen
+from server.ssh.screen import SentScreen, _diffs, forget_diffs
 
 W, H = 40, 8
 PENS = ["", "1", "38;5;231;48;5;236", "7;38;5;16", "2;4", "48;5;24"]
@@ -218,3 +218,47 @@ def test_a_workshop_of_redraws_costs_a_fraction_of_the_bytes():
     raw, sent = sum(map(len, batches)), sum(map(len, shown))
     assert sent < raw / 2, (sent, raw)
     assert played(*shown) == played(*batches)
+
+
+def unremembered(screen: SentScreen, batch: str) -> str:
+    """What ``screen`` is sent for ``batch`` played onto it, nothing looked up."""
+    kept = dict(_diffs)
+    forget_diffs()
+    try:
+        return screen.diff(batch)
+    finally:
+        _diffs.clear()
+        _diffs.update(kept)
+
+
+@settings(max_examples=150, deadline=None)
+@given(frames(), frames(), st.booleans())
+def test_a_remembered_batch_answers_only_a_screen_in_the_same_state(ours, theirs, bce):
+    """An SSH worker's screens showing the same are answered from one playing of a batch; a screen
+    showing something else is played: every screen is sent what playing the batch onto it sends."""
+    forget_diffs()
+    first, second, other = (SentScreen(W, H, bce=bce) for _ in range(3))
+    first_alone, other_alone = SentScreen(W, H, bce=bce), SentScreen(W, H, bce=bce)
+    for batch in theirs:  # the other screen shows something else first
+        assert other.diff(batch) == unremembered(other_alone, batch)
+    for batch in ours:
+        sent = first.diff(batch)
+        assert second.diff(batch) == sent == unremembered(first_alone, batch)
+        assert other.diff(batch) == unremembered(other_alone, batch)
+    assert first._chars == second._chars == first_alone._chars and first._pens == second._pens == first_alone._pens
+    assert other._chars == other_alone._chars and other._pens == other_alone._pens
+
+
+def test_a_screen_that_moved_on_is_sent_what_changes_on_it():
+    forget_diffs()
+    start = START + full_frame(["Where does your work live?", "", "1 Coercion"])
+    moved = line(1, 0, ("1", "3 Informing"))  # a line this screen alone shows, cleared by the batch
+    still, moved_on = SentScreen(W, H), SentScreen(W, H)
+    still.diff(start)
+    moved_on.diff(start)
+    moved_on.diff(moved)
+    batch = full_frame(["Where does your work live?", "", "2 Educating"])
+    to_still, to_moved_on = still.diff(batch), moved_on.diff(batch)
+    assert to_still != to_moved_on
+    assert played(start, to_still) == played(start, batch)
+    assert played(start, moved, to_moved_on) == played(start, moved, batch)

@@ -16,7 +16,9 @@ model knows is reset, so a misunderstanding costs bytes, never a wrong screen.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import OrderedDict
 from typing import NamedTuple
 
 from rich.cells import get_character_cell_size
@@ -38,6 +40,17 @@ _MODES_THAT_LEAVE_STATE = re.compile(r"\x1b\[\?\d+[hl]|\x1b\][^\x07\x1b]*(?:\x07
 """Escape sequences passed on that change no cell: modes (mouse, cursor shown) and window titles."""
 _GAP = 6
 """Unchanged cells between two changed runs that are sent again rather than jumped over (a jump costs ~8 bytes)."""
+_DIFFS_KEPT = 64
+"""Batches remembered, each with what it did to a screen in one state (see :meth:`SentScreen.diff`)."""
+
+_Rows = tuple[list[str | None], ...]
+_diffs: OrderedDict[tuple[object, bool, str], tuple[str, object, _Rows, _Rows]] = OrderedDict()
+_new_state = itertools.count().__next__
+
+
+def forget_diffs() -> None:
+    """Remember no batch (tests: each diff then played, not looked up)."""
+    _diffs.clear()
 
 
 class SentScreen:
@@ -55,6 +68,8 @@ class SentScreen:
         """Know nothing of the screen (a new size, or after something the model does not follow)."""
         self._chars = [[UNKNOWN] * self.width for _ in range(self.height)]
         self._pens = [[UNKNOWN] * self.width for _ in range(self.height)]
+        self._state: object = (UNKNOWN, self.width, self.height)
+        """Names what the screen shows: two screens with the same state show the same (see :meth:`diff`)."""
 
     def _blank(self) -> None:
         self._chars = [[" "] * self.width for _ in range(self.height)]
@@ -65,7 +80,28 @@ class SentScreen:
         self.forget()  # a terminal reflows or clears its window when resized: redraw it all
 
     def diff(self, data: str) -> str:
-        """What to send so the terminal shows what ``data`` would have drawn: changed cells only."""
+        """What to send so the terminal shows what ``data`` would have drawn: changed cells only.
+
+        In an SSH worker most screens show the same and are sent the same batch when the question
+        changes: a batch played onto a screen in one state is remembered with its result, and a
+        screen in that same state is answered from it (its rows shared: rows are replaced, never
+        changed in place).
+        """
+        key = (self._state, self.bce, data)
+        known = _diffs.get(key)
+        if known is not None:
+            _diffs.move_to_end(key)
+            out, self._state, chars, pens = known
+            self._chars, self._pens = list(chars), list(pens)
+            return out
+        out = self._play(data)
+        self._state = _new_state()
+        _diffs[key] = (out, self._state, tuple(self._chars), tuple(self._pens))
+        if len(_diffs) > _DIFFS_KEPT:
+            _diffs.popitem(last=False)
+        return out
+
+    def _play(self, data: str) -> str:
         out: list[str] = []
         rows: dict[int, tuple[list[str | None], list[str | None]]] = {}
         """The rows this batch draws on: copies of what is sent, played onto."""

@@ -21,6 +21,7 @@ from textual.widgets import Input
 
 from coproterm.core.wire import Action, Command
 from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.widgets.backdrop import OnePassBar
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.shared import SharedLines, forget_drawn
 from coproterm.tui.widgets.steady import Steady, SteadyInput
@@ -50,7 +51,10 @@ def _whole(widget: Widget) -> Region:
 
 
 def shared_widgets(app: ParticipantApp) -> list[Widget]:
-    return [w for w in app.screen.walk_children(Widget) if isinstance(w, SharedLines) and w.size and w.display]
+    """Every widget drawn once per process on the screen, the body's scrollbar among them."""
+    widgets = [w for w in app.screen.walk_children(Widget) if isinstance(w, SharedLines) and w.size and w.display]
+    bar = app.screen.query_one("#body").vertical_scrollbar
+    return [*widgets, bar] if bar.size and bar.display else widgets
 
 
 async def test_every_screen_draws_what_it_would_draw_alone():
@@ -71,7 +75,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             dai.run_test(size=d_size) as dp,
         ):
             pilots = [ap, bp, cp, dp]
-            compared = boxes = 0
+            compared = boxes = bars = 0
             shared_across_apps: list[str] = []  # widgets whose lines came from another screen's drawing
             boards_shared: list[str] = []  # boards drawn for one screen and shown by another
             for question, moves in (
@@ -101,6 +105,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                                 shared_across_apps.append(f"{app.display_name} {widget!r}")
                             assert drawn(widget) == drawn_alone(widget), f"{app.display_name}: {widget!r}"
                             compared += 1
+                            bars += isinstance(widget, OnePassBar)
                             if isinstance(widget, BoardPicker):  # boards too are drawn once per process
                                 board = widget._draw(widget.size.width)
                                 alone = Content.from_rich_text(widget._draw_board(widget.size.width))
@@ -116,6 +121,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                                     boxes += 1
             assert compared > 100
             assert boxes >= 4  # every screen's answer box was compared
+            assert bars >= 4 * 6  # and every screen's scrollbar, at every step
             assert len(shared_across_apps) > 10  # the cache was in use between screens, not only within one
             assert "Bob" in boards_shared or "Dai" in boards_shared  # and so was the boards' (Ann drew first)
             assert "Cat" not in boards_shared  # a Welsh board is Cat's alone

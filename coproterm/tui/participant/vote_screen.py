@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.geometry import Region
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
@@ -42,6 +43,9 @@ class VoteScreen(HubScreen):
 
     CSS_PATH = "vote_screen.tcss"
     AUTO_FOCUS = None  # the board takes focus when there is one; never the hidden code box
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Textual's, without painting the whole screen again on every move of the focus (every question
+    for an SSH viewer): what shows focus paints itself (the board's cursor, the text box, a restyled part)."""
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
         Binding("r", "app.retry", "retry", show=False),

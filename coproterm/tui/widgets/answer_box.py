@@ -16,13 +16,13 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from coproterm.core.boards import Question
 from coproterm.core.view import SessionView
+from coproterm.tui.widgets.backdrop import Backdrop
 from coproterm.tui.widgets.steady import Steady, SteadyInput
 from coproterm.tui.widgets.wall import word_cloud
 
@@ -56,7 +56,7 @@ class MineList(OptionList):
         self.screen.query_one("#answer-text", Input).focus()
 
 
-class AnswerBox(Vertical):
+class AnswerBox(Backdrop):
     """Writing, editing and removing one's answers to a text question, and seeing the room's."""
 
     DEFAULT_CSS = """

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from textual.containers import Vertical, VerticalScroll
 from textual.geometry import Region
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
+
+from coproterm.tui.widgets.one_pass import OnePass
+from coproterm.tui.widgets.shared import shared_lines, styled_as
 
 
 def blank_lines(widget: Widget, crop: Region) -> list[Strip]:
@@ -25,15 +29,47 @@ def blank_lines(widget: Widget, crop: Region) -> list[Strip]:
     return [line] * crop.height
 
 
-class Backdrop(Vertical):
+class Backdrop(Vertical, OnePass):
     """A column of parts, with no border or padding of its own."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         return blank_lines(self, crop)
 
 
-class BackdropScroll(VerticalScroll):
+class OnePassBar(ScrollBar, OnePass):
+    """A scrollbar that takes its new length without a second layout pass (the body's grows and
+    shrinks with the question above it), drawn once per process for every screen showing it alike."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        key = (
+            OnePassBar,
+            crop,
+            self.size,
+            self.window_virtual_size,
+            self.window_size,
+            self.position,
+            self.thickness,
+            self.vertical,
+            self.grabbed,
+            self.mouse_over,
+            styled_as(self),  # its colours are its column's (an ancestor), and the app's
+        )
+        return shared_lines(key, lambda: super(OnePassBar, self).render_lines(crop))
+
+
+class BackdropScroll(VerticalScroll, OnePass):
     """A scrolling column of parts (its scrollbar is a widget of its own), with no border of its own."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The column's scrollbar, made as Textual makes it (``Widget.vertical_scrollbar``), laid out in one pass."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = OnePassBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
 
     def render_lines(self, crop: Region) -> list[Strip]:
         return blank_lines(self, crop)

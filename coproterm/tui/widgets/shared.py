@@ -13,8 +13,9 @@ drew in one cache for the whole process, under everything that decides them:
 - the app's look: theme, ANSI colours, filters, the terminal's colour system
   (a line keeps the escape codes it was first sent with).
 
-A widget that draws its own lines (an empty answer box) keys them itself, with
-:func:`styled_as` and :func:`shared_line`.
+A widget that draws its own lines (an empty answer box) or that is Textual's
+(the body's scrollbar) keys them itself, with :func:`styled_as` and
+:func:`shared_line` or :func:`shared_lines`.
 
 What the key leaves out must not change a line: a rule on where a widget stands
 among its siblings (``:first-child``, ``:odd``...) would, so the participant's
@@ -54,7 +55,7 @@ class SharedLines(Widget):
         key = _key(self, crop)
         if key is None:
             return super().render_lines(crop)
-        return _kept(key, lambda: super(SharedLines, self).render_lines(crop))
+        return shared_lines(key, lambda: super(SharedLines, self).render_lines(crop))
 
 
 def forget_drawn() -> None:
@@ -95,11 +96,12 @@ def shared_line(key: Hashable, draw: Callable[[], Strip]) -> Strip:
 
     For a widget that draws its own lines (``render_line``): the key holds all that decides it,
     :func:`styled_as` among them."""
-    return _kept(key, lambda: [draw()])[0]
+    return shared_lines(key, lambda: [draw()])[0]
 
 
-def _kept(key: Hashable, draw: Callable[[], list[Strip]]) -> list[Strip]:
-    """The lines kept under ``key``, drawn now by ``draw`` if they are the first."""
+def shared_lines(key: Hashable, draw: Callable[[], list[Strip]]) -> list[Strip]:
+    """The lines kept under ``key`` in this process, drawn now by ``draw`` if they are the first
+    (a widget that is not a :class:`SharedLines`, a scrollbar, keys them itself)."""
     try:
         lines = _drawn.get(key)
     except TypeError:  # a style set in code holds a value that cannot be looked up

@@ -13,23 +13,35 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from coproterm.tui.widgets.one_pass import OnePass
 from coproterm.tui.widgets.shared import SharedLines, shared_line, styled_as
 
 
-class Steady(Static, SharedLines):
-    """Shows text; ``show()`` with the same text again costs nothing."""
+class Steady(Static, SharedLines, OnePass):
+    """Shows text; ``show()`` with the same text again costs nothing, and new text as tall as the
+    last is painted without laying the screen out again."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shown: Text | str | None = None
 
     def show(self, content: Text | str) -> None:
-        if content != self._shown:
-            self._shown = content
+        if content == self._shown:
+            return
+        self._shown = content
+        width = self.size.width if self.display and not self.styles.is_auto_width else 0
+        if not width:  # not laid out yet, hidden, or as wide as its words: let the layout decide
             self.update(content)
+            return
+        # A new line of feedback, a cursor's help: as many lines at this width leave every part where it was.
+        before = self.get_content_height(Size(0, 0), Size(0, 0), width)
+        self.update(content, layout=False)
+        if self.get_content_height(Size(0, 0), Size(0, 0), width) != before:
+            self.refresh(layout=True)
 
 
 class SteadyInput(Input):

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.reactive import reactive
 
 from coproterm.core.boards import Question, Scale
+from coproterm.tui.widgets.one_pass import OnePass
 from coproterm.tui.widgets.shared import SharedLines
 from coproterm.tui.widgets.text import fitted, headings
 from coproterm.tui.words import lang_of
@@ -32,7 +33,7 @@ def percent(count: int, total: int) -> str:
     return f"{round(100 * count / total)}%" if total else "–"
 
 
-class TallyChart(SharedLines):
+class TallyChart(SharedLines, OnePass):
     """A question's tally, drawn as bars or a heatmap."""
 
     DEFAULT_CSS = "TallyChart { height: auto; }"

@@ -262,3 +262,20 @@ def test_a_screen_that_moved_on_is_sent_what_changes_on_it():
     assert to_still != to_moved_on
     assert played(start, to_still) == played(start, batch)
     assert played(start, moved, to_moved_on) == played(start, moved, batch)
+
+
+def test_screens_that_came_to_show_the_same_by_different_batches_are_in_one_state():
+    """Sends are split by their timing: one screen gets a question's frame and its repaint in one
+    batch, another in two. Showing the same, they are answered alike from then on."""
+    forget_diffs()
+    frame = START + full_frame(["Where does your work live?", "", "1 Coercion"])
+    repaint = line(2, 0, ("1", "1 Coercion"))
+    together, apart = SentScreen(W, H), SentScreen(W, H)
+    together.diff(frame + repaint)
+    apart.diff(frame)
+    apart.diff(repaint)
+    assert together._state == apart._state
+    sent_together = together.diff(full_frame(["Is your work simple?", "", "1 Simple"]))
+    played_before = len(_diffs)
+    assert apart.diff(full_frame(["Is your work simple?", "", "1 Simple"])) == sent_together
+    assert len(_diffs) == played_before, "answered from what the other screen was sent, not played"

@@ -19,7 +19,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections import OrderedDict
-from typing import NamedTuple
+from collections.abc import Hashable
+from typing import Any, NamedTuple
 
 from rich.cells import get_character_cell_size
 
@@ -45,12 +46,22 @@ _DIFFS_KEPT = 64
 
 _Rows = tuple[list[str | None], ...]
 _diffs: OrderedDict[tuple[object, bool, str], tuple[str, object, _Rows, _Rows]] = OrderedDict()
+_states: OrderedDict[tuple[object, ...], int] = OrderedDict()
+"""What screens show, each named by a number: screens that came to show the same by different
+batches (split differently by the timing of their sends) are in the same state again."""
 _new_state = itertools.count().__next__
 
 
 def forget_diffs() -> None:
     """Remember no batch (tests: each diff then played, not looked up)."""
     _diffs.clear()
+    _states.clear()
+
+
+def _remembered(table: OrderedDict[Any, Any], key: Hashable, value: Any) -> None:
+    table[key] = value
+    if len(table) > _DIFFS_KEPT:
+        table.popitem(last=False)
 
 
 class SentScreen:
@@ -83,9 +94,9 @@ class SentScreen:
         """What to send so the terminal shows what ``data`` would have drawn: changed cells only.
 
         In an SSH worker most screens show the same and are sent the same batch when the question
-        changes: a batch played onto a screen in one state is remembered with its result, and a
-        screen in that same state is answered from it (its rows shared: rows are replaced, never
-        changed in place).
+        changes: a batch played onto a screen in one state (what it shows, named by a number) is
+        remembered with its result, and a screen in that same state is answered from it (its rows
+        shared: rows are replaced, never changed in place).
         """
         key = (self._state, self.bce, data)
         known = _diffs.get(key)
@@ -95,10 +106,15 @@ class SentScreen:
             self._chars, self._pens = list(chars), list(pens)
             return out
         out = self._play(data)
-        self._state = _new_state()
-        _diffs[key] = (out, self._state, tuple(self._chars), tuple(self._pens))
-        if len(_diffs) > _DIFFS_KEPT:
-            _diffs.popitem(last=False)
+        shows = (self.width, self.height, tuple(map(tuple, self._chars)), tuple(map(tuple, self._pens)))
+        state = _states.get(shows)
+        if state is None:
+            state = _new_state()
+            _remembered(_states, shows, state)
+        else:
+            _states.move_to_end(shows)
+        self._state = state
+        _remembered(_diffs, key, (out, state, tuple(self._chars), tuple(self._pens)))
         return out
 
     def _play(self, data: str) -> str:

@@ -222,13 +222,14 @@ def test_a_workshop_of_redraws_costs_a_fraction_of_the_bytes():
 
 def unremembered(screen: SentScreen, batch: str) -> str:
     """What ``screen`` is sent for ``batch`` played onto it, nothing looked up."""
-    kept = dict(_diffs)
+    kept = {key: _diffs[key] for key in list(_diffs.keys())}
     forget_diffs()
     try:
         return screen.diff(batch)
     finally:
         _diffs.clear()
-        _diffs.update(kept)
+        for key, value in kept.items():
+            _diffs.set(key, value)
 
 
 @settings(max_examples=150, deadline=None)

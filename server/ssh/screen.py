@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import OrderedDict
-from collections.abc import Hashable
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from rich.cells import get_character_cell_size
+from textual.cache import LRUCache
 
 UNKNOWN = None
 """A cell whose content the model does not know: it is always sent again."""
@@ -45,8 +44,8 @@ _DIFFS_KEPT = 64
 """Batches remembered, each with what it did to a screen in one state (see :meth:`SentScreen.diff`)."""
 
 _Rows = tuple[list[str | None], ...]
-_diffs: OrderedDict[tuple[object, bool, str], tuple[str, object, _Rows, _Rows]] = OrderedDict()
-_states: OrderedDict[tuple[object, ...], int] = OrderedDict()
+_diffs: LRUCache[tuple[object, bool, str], tuple[str, object, _Rows, _Rows]] = LRUCache(_DIFFS_KEPT)
+_states: LRUCache[tuple[object, ...], int] = LRUCache(_DIFFS_KEPT)
 """What screens show, each named by a number: screens that came to show the same by different
 batches (split differently by the timing of their sends) are in the same state again."""
 _new_state = itertools.count().__next__
@@ -56,12 +55,6 @@ def forget_diffs() -> None:
     """Remember no batch (tests: each diff then played, not looked up)."""
     _diffs.clear()
     _states.clear()
-
-
-def _remembered(table: OrderedDict[Any, Any], key: Hashable, value: Any) -> None:
-    table[key] = value
-    if len(table) > _DIFFS_KEPT:
-        table.popitem(last=False)
 
 
 class SentScreen:
@@ -101,7 +94,6 @@ class SentScreen:
         key = (self._state, self.bce, data)
         known = _diffs.get(key)
         if known is not None:
-            _diffs.move_to_end(key)
             out, self._state, chars, pens = known
             self._chars, self._pens = list(chars), list(pens)
             return out
@@ -110,11 +102,9 @@ class SentScreen:
         state = _states.get(shows)
         if state is None:
             state = _new_state()
-            _remembered(_states, shows, state)
-        else:
-            _states.move_to_end(shows)
+            _states.set(shows, state)
         self._state = state
-        _remembered(_diffs, key, (out, state, tuple(self._chars), tuple(self._pens)))
+        _diffs.set(key, (out, state, tuple(self._chars), tuple(self._pens)))
         return out
 
     def _play(self, data: str) -> str:

@@ -135,6 +135,11 @@ def _parser() -> argparse.ArgumentParser:
     join.add_argument(
         "--no-mdns", action="store_true", help=N_("do not look for sessions on the network; ask the address")
     )
+    join.add_argument(
+        "--plain",
+        action="store_true",
+        help=N_("plain mode: lines only, for screen readers, braille displays and plain terminals"),
+    )
     _language_option(join)
     join.set_defaults(run=hosting.join)
 

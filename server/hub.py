@@ -46,6 +46,8 @@ GATEWAY_HEADER = "X-Coproterm-Gateway"
 """An SSH gateway proves itself with the hub's gateway secret in this handshake header…"""
 CLIENT_HEADER = "X-Coproterm-Client"
 """… and then names the address of the participant it speaks for in this one."""
+FACE_HEADER = "X-Coproterm-Face"
+"""Sent as ``plain`` by the plain (line-by-line) app, so the dashboard can count who reads that way."""
 
 
 class _Guarded(ServerConnection):
@@ -169,6 +171,8 @@ class Hub:
         vouched = self._vouched_address(socket)
         if vouched is not None and not await self._carry_out(conn, self.protocol.vouched(conn, vouched)):
             return
+        if socket.request is not None and socket.request.headers.get(FACE_HEADER, "").strip().lower() == "plain":
+            self.protocol.plain(conn)
         try:
             try:
                 first = await asyncio.wait_for(socket.recv(), self.hello_timeout)

@@ -13,6 +13,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import (
     Ack,
+    Attendance,
     Ballot,
     Error,
     Hello,
@@ -63,6 +64,7 @@ class Peer:
     state: State | None = None
     tally: Tally | None = None
     turnout: Turnout | None = None
+    attendance: Attendance | None = None
     replies: list[Message] = field(default_factory=list)
     seq: int = 0
 
@@ -77,6 +79,8 @@ class Peer:
             self.tally = message
         elif isinstance(message, Turnout):
             self.turnout = message
+        elif isinstance(message, Attendance):
+            self.attendance = message
         return message
 
     async def reply(self, timeout: float = 5.0) -> Message:

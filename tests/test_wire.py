@@ -55,7 +55,8 @@ GOLDEN = [
     (Ack(7), "92 13 07"),
     (Error(7, ErrorCode.LOCKED, "locked"), "94 14 07 0a a6 6c 6f 63 6b 65 64"),
     (Ballot(1, None), "93 15 01 c0"),
-    (Attendance(20, 3), "93 1a 14 03"),
+    (Attendance(20, 3), "94 1a 14 03 00"),
+    (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
 ]
@@ -97,7 +98,11 @@ def test_byte_budgets():
     assert len(encode(Tally(200, (0xFFFF_FFFF,) * 5))) <= 40
     assert len(encode(Moves(2, 1, (1,) * 36))) == 43, "a 6 x 6 move of a room of 30"
     assert len(encode(Moves(200, 199, (0xFFFF,) * 36))) <= 120
-    assert len(encode(Attendance(65535, 65535))) <= 8
+    assert len(encode(Attendance(65535, 65535, 65535))) <= 11
+
+
+def test_an_attendance_from_a_hub_before_plain_mode_counts_none_in_plain_mode():
+    assert decode(bytes.fromhex("93 1a 14 03")) == Attendance(20, 3, 0)
 
 
 @pytest.mark.parametrize(

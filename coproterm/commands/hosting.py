@@ -283,6 +283,13 @@ def join(args: argparse.Namespace) -> int:
             url = hub_url(args.address)
         except ValueError as error:
             return fail(str(error))
+    if getattr(args, "plain", False):
+        from coproterm.plain.terminal import run
+
+        try:
+            return asyncio.run(run(args.address, args.name, args.code, args.lang, find=not args.no_mdns))
+        except KeyboardInterrupt:
+            return 0
     ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns, lang=args.lang).run()
     return 0
 

@@ -86,6 +86,8 @@ class _Connection:
     address: str
     vouched: bool = False
     """A gateway (SSH) speaks for this connection's participant."""
+    plain: bool = False
+    """The client said it is the plain (line-by-line) app: the dashboard counts them."""
     welcomed: bool = False
     """True once its Welcome is sent: no fan-out reaches it before that."""
     had: dict[str, bytes] = field(default_factory=dict)
@@ -146,6 +148,13 @@ class HubProtocol:
         connection.vouched = True
         self.session.version += 1  # hosts are told how many are on SSH
         return []
+
+    def plain(self, conn: ConnId) -> None:
+        """The client says it is the plain (line-by-line) app: counted for hosts, nothing else changes."""
+        connection = self._connections.get(conn)
+        if connection is not None and not connection.plain:
+            connection.plain = True
+            self.session.version += 1  # hosts are told how many are in plain mode
 
     def closed(self, conn: ConnId) -> None:
         """The connection is gone; its participant stays, away, with their votes."""
@@ -323,7 +332,9 @@ class HubProtocol:
             latest = {
                 "state": encode(self.session.state()),
                 "turnout": encode(self.session.turnout()),
-                "attendance": encode(replace(self.session.attendance(), over_ssh=self._over_ssh())),
+                "attendance": encode(
+                    replace(self.session.attendance(), over_ssh=self._counted("vouched"), plain=self._counted("plain"))
+                ),
                 "tally": encode(self.session.tally()),
                 "people": encode(self.session.people()),
             }
@@ -337,12 +348,12 @@ class HubProtocol:
 
     # -- helpers -------------------------------------------------------------------
 
-    def _over_ssh(self) -> int:
-        """Participants connected now through an SSH gateway."""
+    def _counted(self, flag: str) -> int:
+        """Participants connected now whose connection has ``flag`` set (``vouched``: over SSH; ``plain``)."""
         return sum(
             1
             for conn, connection in self._connections.items()
-            if connection.vouched and self.session.member(conn) is not None
+            if getattr(connection, flag) and self.session.member(conn) is not None
         )
 
     def _rate_key(self, conn: ConnId) -> object:

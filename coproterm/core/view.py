@@ -91,6 +91,8 @@ class SessionView:
     """Participants who have joined, away or not (hosts only; from Attendance)."""
     over_ssh: int = 0
     """Participants connected now over SSH (hosts only; from Attendance)."""
+    plain: int = 0
+    """Participants connected now in plain mode (hosts only; from Attendance)."""
     votes: dict[int, int] = field(default_factory=dict)
     """This participant's accepted votes: question index to cell."""
     pending: dict[int, tuple[int, int | None]] = field(default_factory=dict)
@@ -246,6 +248,7 @@ class SessionView:
             case Attendance():
                 self.joined = message.joined
                 self.over_ssh = message.over_ssh
+                self.plain = message.plain
             case Answers() | Wall() | Mine():
                 self.written.apply(message)
             case Speaks():

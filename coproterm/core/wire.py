@@ -261,6 +261,8 @@ class Attendance:
     """Participants who have joined since the session began (never fewer than Turnout.voted)."""
     over_ssh: int = 0
     """Participants connected now through an SSH gateway that vouched for them."""
+    plain: int = 0
+    """Participants connected now in plain mode (the line-by-line app, said in the handshake's face header)."""
 
 
 # -- open answers (written answers to a text question) -----------------------------
@@ -581,7 +583,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Ack.TYPE: (Ack, (_uint(_U32),)),
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
-    Attendance.TYPE: (Attendance, (_uint(_U32), _uint(_U32))),
+    Attendance.TYPE: (Attendance, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),
     People.TYPE: (People, (_uint(MAX_QUESTIONS), _uint(_U32))),
     Moves.TYPE: (Moves, (_uint(MAX_QUESTIONS), _uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
@@ -646,6 +648,8 @@ def decode(frame: bytes) -> Message:
     kind, checks = schema
     if kind is Hello and values and type(values[0]) is int and values[0] != PROTOCOL_VERSION:
         raise VersionMismatch(values[0])
+    if kind is Attendance and len(values) == len(checks) - 1:
+        values = (*values, 0)  # a hub from before plain mode was counted: none in plain mode
     if len(values) != len(checks):
         raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
     try:

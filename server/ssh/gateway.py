@@ -34,6 +34,7 @@ from coproterm.core.limits import NewcomerLimit, RateLimit
 from coproterm.tui.participant.app import ParticipantApp
 from server.ssh.driver import SSHDriver
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
+from server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
 from server.ssh.terminal import ChannelTerminal, capabilities, clamp
 
 log = logging.getLogger("coproterm.ssh")
@@ -455,6 +456,7 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.identity = identity
         self.address = address
         self.terminal: ChannelTerminal | None = None
+        self.plain: PlainChannel | None = None
         self.refusal: str | None = None
         self._decoder = _decoder()
 
@@ -469,7 +471,8 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return True
 
     def shell_requested(self) -> bool:
-        if self.channel.get_terminal_type() is None:
+        username = self.channel.get_extra_info("username") or ""
+        if self.channel.get_terminal_type() is None and not username.lower().endswith("+plain"):  # plain needs none
             self.refusal = self._words(NEEDS_TERMINAL)
         return True
 
@@ -496,10 +499,17 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         width, height = clamp(width, height)
         self.terminal = ChannelTerminal(_TextChannel(self.channel), width, height, term, caps)
         username = self.channel.get_extra_info("username") or ""
+        if wants_plain(username, self.channel.get_terminal_type()):  # lines only: screen readers, TERM=dumb
+            identity = (without_suffix(self.identity[0]), self.identity[1])
+            echo = self.channel.get_terminal_type() is not None
+            self.plain = run_plain(self.gateway, self.terminal, username, identity, self.address, echo=echo)
+            return
         self.gateway.run_app(self.terminal, username, self.identity, self.address)
 
     def data_received(self, data: bytes, datatype: object) -> None:
-        if self.terminal is not None and self.terminal.driver is not None:
+        if self.plain is not None:
+            self.plain.feed(self._decoder.decode(data))
+        elif self.terminal is not None and self.terminal.driver is not None:
             self.terminal.driver.feed(self._decoder.decode(data))
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int, pixheight: int) -> None:

@@ -209,6 +209,8 @@ class Dashboard(HubScreen):
         connected = t("{count} connected now", count=turnout.connected)
         if view.over_ssh:
             connected += " · " + t("{count} over SSH", count=view.over_ssh)
+        if view.plain:
+            connected += " · " + t("{count} in plain mode", count=view.plain)
         self.query_one("#people", Steady).show(Text(connected, "bold"))
         count = len(view.deck.questions)
         numbered = t("Question {number} of {count}", number=state.current + 1, count=count)

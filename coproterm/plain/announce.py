@@ -1,0 +1,119 @@
+"""Announcements: each change the room would see on screen, said once, in one short line.
+
+:class:`Watcher` remembers what it last said of the session (the question, whether it
+is open, whether its results are shown, the hub's alert, the connection) and says only
+what differs, so coming back after a dropped connection, or a burst of the same state,
+says nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coproterm.client.link import LinkStatus, Phase
+from coproterm.core.boards import Kind
+from coproterm.core.i18n import N_
+from coproterm.plain.words import choice_words
+
+if TYPE_CHECKING:
+    from coproterm.plain.app import PlainApp
+
+MOVED = N_("The facilitator moved to question {number}.")
+LOCKED_NOW = N_("Voting is now locked.")
+OPEN_AGAIN = N_("Voting is open again.")
+SHOWN_NOW = N_("The results are now shown: type results.")
+HIDDEN_NOW = N_("The results are hidden again.")
+LANGUAGE_NOW = N_("Language: English. Type iaith for Cymraeg.")
+"""Said in the language chosen (its Welsh names English as the other language)."""
+
+
+class Watcher:
+    """What has been said of the session, so each change is said exactly once."""
+
+    def __init__(self, app: PlainApp) -> None:
+        self.app = app
+        self.seen: tuple[int, bool, bool] | None = None
+        """(question, open, revealed) as last said."""
+        self.alert: str | None = None
+        self.noticed: tuple[int, str] | None = None
+        self.was_open = False
+        """The link has been open: a later loss is announced (once), and its return."""
+        self.lost = False
+        self.stopped = ""
+        """Why the link last stopped, as said (a hub tried again and again is not announced each time)."""
+
+    def state_changed(self) -> None:
+        app, view = self.app, self.app.view
+        state, question = view.state, view.question
+        if state is None or question is None:
+            return
+        now = (state.current, state.open, state.revealed)
+        seen, self.seen = self.seen, now
+        if seen is None:
+            app.say(app.t("Type help for the words you can use."))
+            app.show_question()
+        elif seen[0] != now[0]:
+            app.say(app.t(MOVED, number=state.current + 1))
+            app.show_question()
+        elif question.kind is not Kind.DISCUSSION:
+            if seen[1] != now[1]:
+                app.say(app.t(OPEN_AGAIN if state.open else LOCKED_NOW))
+            if seen[2] != now[2]:
+                app.say(app.t(SHOWN_NOW if state.revealed else HIDDEN_NOW))
+        if state.alert != self.alert:
+            self.alert = state.alert
+            if state.alert:
+                app.say(app.t("From the hub: {alert}", alert=state.alert))
+
+    def language_changed(self) -> None:
+        app = self.app
+        app.say(app.t(LANGUAGE_NOW))
+        if self.seen is not None:
+            app.show_question()
+
+    def notice(self) -> None:
+        """What the hub did to this person's vote (a facilitator cleared the question), once."""
+        view = self.app.view
+        notice = view.current_notice
+        if notice is not None and view.notice != self.noticed:
+            self.noticed = view.notice
+            self.app.say(self.app.t(notice))
+
+    def acked(self, kind: str, question: int, choice: int | None) -> None:
+        app, view = self.app, self.app.view
+        if view.deck is None:
+            return
+        asked = view.deck.questions[question]
+        if kind == "answer":
+            mine = view.written.mine.get(question, {})
+            app.say(app.t("Your answer is in: {text}", text=mine.get(choice or 0, "")))
+            return
+        if choice is None:
+            app.say(app.t("Your vote is taken back."))
+            return
+        app.say(app.t("Your vote is counted: {choice}.", choice=choice_words(asked, choice)))
+        move = view.own_move() if view.state is not None and view.state.current == question else None
+        if move is not None:
+            app.say(
+                app.t(
+                    "Before: {before}. Now: {after}.",
+                    before=choice_words(asked, move[0]),
+                    after=choice_words(asked, move[1]),
+                )
+            )
+
+    def link_changed(self, status: LinkStatus) -> None:
+        app = self.app
+        match status.phase:
+            case Phase.CONNECTING if status.attempt <= 1 and not self.was_open and not self.lost:
+                app.say(app.t("Connecting to {address}…", address=app.link.url.removeprefix("ws://")))
+            case Phase.OPEN:
+                if self.lost:
+                    app.say(app.t("Connected again."))
+                self.was_open, self.lost = True, False
+            case Phase.WAITING if not self.lost:
+                self.lost = True
+                app.say(app.t("The connection was lost: {problem}. Trying again…", problem=app.t(status.detail)))
+            case Phase.STOPPED if status.detail != self.stopped:
+                self.stopped = status.detail
+                app.say(app.t(status.detail))

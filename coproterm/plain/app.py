@@ -1,0 +1,300 @@
+"""The plain participant app: the hub's messages in, appended lines out, typed lines in.
+
+:class:`PlainApp` owns a :class:`~coproterm.client.link.Link` and a
+:class:`~coproterm.core.view.SessionView`, as the Textual app does, and nothing that
+draws: whoever runs it (a local terminal, an SSH channel) gives it a ``write`` for text
+and a ``width``, feeds it each line the person types, and awaits :meth:`PlainApp.run`.
+What it prints is decided by :mod:`coproterm.plain.announce` and :mod:`coproterm.plain.words`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Callable, Coroutine, Mapping
+
+from coproterm.client.link import Link, LinkStatus, Phase
+from coproterm.core.boards import Kind
+from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
+from coproterm.core.limits import RateLimit
+from coproterm.core.view import SessionView
+from coproterm.core.wire import (
+    LANGUAGE_CODES,
+    Ack,
+    Answer,
+    Choose,
+    Error,
+    ErrorCode,
+    Hello,
+    Message,
+    Speak,
+    Speaks,
+    State,
+    Vote,
+    Welcome,
+)
+from coproterm.plain import announce
+from coproterm.plain.commands import Command, parse
+from coproterm.plain.text import wrap
+from coproterm.plain.words import Paragraph, help_lines, mine_lines, question_block, results_lines
+
+FACE_HEADER = "X-Coproterm-Face"
+"""Tells the hub this participant reads in plain mode (its dashboard counts them); see docs/protocol.md."""
+MAX_LINE = 600
+"""Characters of one typed line that count (an answer is at most 500); the rest is left out."""
+LINES_RATE, LINES_BURST = 3.0, 10
+"""Typed lines that send something, per second and at once: a paste of many lines is cut short with a word."""
+NOT_SENT_VOTE = N_("Not connected: your vote was not sent. It will be possible again once reconnected.")
+NOT_SENT_ANSWER = N_("Not connected: your answer was not sent. It will be possible again once reconnected.")
+TOO_FAST = N_("Too many lines at once: some were left out.")
+
+
+class PlainApp:
+    """One participant in plain mode: connected to a hub, saying what changes, doing what is typed."""
+
+    def __init__(
+        self,
+        url: str,
+        write: Callable[[str], None],
+        width: Callable[[], int],
+        *,
+        name: str = "",
+        code: str | None = None,
+        lang: str = ENGLISH,
+        ascii_only: bool = False,
+        newline: str = "\n",
+        headers: Mapping[str, str] | None = None,
+        resume: bytes | None = None,
+        keep_trying: bool = False,
+    ) -> None:
+        self.name = name
+        self.code = code
+        self._write = write
+        self._width = width
+        self.ascii_only = ascii_only
+        self._newline = newline
+        self._keep_trying = keep_trying
+        """Try again a hub never reached (over SSH the gateway chose the address: it is busy, not wrong)."""
+        self.lang: Language = language(lang)
+        self.view = SessionView()
+        self.view.speak(self.lang)
+        self.view.resume = resume
+        self.on_welcome: Callable[[bytes], None] | None = None
+        """Told the resume token each time the hub welcomes this participant."""
+        self.status = LinkStatus(Phase.CONNECTING)
+        self.ended = False
+        """The hub said the session is over."""
+        self.farewell = ""
+        """The last line, said when the app stops (why it stopped), in the person's language."""
+        self._chosen: str | None = None
+        self._seq = itertools.count(1)
+        self._sent: dict[int, tuple[str, int, int | None]] = {}
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._stop = asyncio.Event()
+        self._wants_code = False
+        self._lines = RateLimit(rate=LINES_RATE, burst=LINES_BURST, tokens=LINES_BURST)
+        self._told_too_fast = False
+        self.watch = announce.Watcher(self)
+        self.link = Link(
+            url, self._hello, self._fold, self._on_status, headers={FACE_HEADER: "plain", **(headers or {})}
+        )
+        self._link_task: asyncio.Task[None] | None = None
+
+    # -- running -------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Take part until the person quits, the session ends, or the hub refuses us for good."""
+        self._connect()
+        try:
+            await self._stop.wait()
+        finally:
+            await self.link.close()
+            for task in [self._link_task, *self._tasks]:
+                if task is not None:
+                    task.cancel()
+            for task in [self._link_task, *self._tasks]:
+                if task is not None:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+
+    def stop(self, farewell: str = "") -> None:
+        """End the app (its last line, if any, is said by whoever runs it, or by :meth:`run`'s caller)."""
+        self.farewell = self.farewell or farewell
+        self._stop.set()
+
+    exit = stop
+    """What a gateway calls to end a session's app, as it ends the Textual one."""
+
+    def _connect(self) -> None:
+        if self._link_task is not None and not self._link_task.done():
+            self._link_task.cancel()
+        self._link_task = asyncio.get_running_loop().create_task(self.link.run())
+
+    # -- saying --------------------------------------------------------------------
+
+    def say(self, *paragraphs: Paragraph | str) -> None:
+        """Append lines: each paragraph wrapped to the width, never wider, never an escape."""
+        width = self._width()
+        out: list[str] = []
+        for paragraph in paragraphs:
+            text, indent = (paragraph, "") if isinstance(paragraph, str) else paragraph
+            out.extend(wrap(text, width, indent=indent, ascii_only=self.ascii_only) or ([""] if not text else []))
+        if out:
+            self._write(self._newline.join(out) + self._newline)
+
+    def t(self, message: str, /, **values: object) -> str:
+        return self.lang.t(message, **values)
+
+    def show_question(self) -> None:
+        if self.view.question is not None:
+            self.say(*question_block(self.view, self.lang))
+
+    # -- from the hub --------------------------------------------------------------
+
+    def _hello(self) -> Hello:
+        return Hello(name=self.name or None, resume=self.view.resume, code=self.code)
+
+    def _fold(self, message: Message) -> None:
+        if isinstance(message, Speaks) and self._chosen is not None:
+            return  # chosen here since this app began: newer than what the hub remembers
+        was = self.view.language
+        self.view.apply(message)
+        if isinstance(message, Welcome):
+            if self.view.resume is not None and self.on_welcome is not None:
+                self.on_welcome(self.view.resume)
+            if self._chosen in LANGUAGE_CODES:
+                self._spawn(self.link.send(Speak(self._chosen)))
+        if isinstance(message, Speaks) and self.view.language != was:
+            self.lang = self.view.language
+            self.watch.language_changed()
+        if isinstance(message, State):
+            self.watch.state_changed()
+        if isinstance(message, Ack):
+            self._acked(message.seq)
+        if isinstance(message, Error) and message.seq is not None:
+            self._sent.pop(message.seq, None)
+            self.say(
+                self.t("Not accepted: {reason}", reason=self.t(self.view.refusal.message if self.view.refusal else ""))
+            )
+        self.watch.notice()
+
+    def _acked(self, seq: int) -> None:
+        sent = self._sent.pop(seq, None)
+        if sent is None:
+            return
+        kind, question, choice = sent
+        self.watch.acked(kind, question, choice)
+
+    def _on_status(self, status: LinkStatus) -> None:
+        self.status = status
+        self.watch.link_changed(status)
+        if status.phase is not Phase.STOPPED:
+            return
+        if status.ended:
+            self.ended = True
+            self.stop()
+        elif status.refusal in (ErrorCode.CODE_REQUIRED, ErrorCode.BAD_CODE):
+            self._wants_code = True
+            self.say(self.t("This session needs its join code: type it and press Enter."))
+        elif status.unreachable and self._keep_trying:
+            asyncio.get_running_loop().call_later(2.0, self._connect)
+        else:
+            self.stop()  # why is said already
+
+    # -- from the person -----------------------------------------------------------
+
+    def typed(self, line: str) -> None:
+        """One line the person typed (without its line end)."""
+        line = line[:MAX_LINE].strip()
+        if not line:
+            return
+        if self._wants_code:
+            self._wants_code = False
+            self.code = line
+            self._connect()
+            return
+        command = parse(line, self.view.question)
+        if command.sends and not self._lines.allow(time.monotonic()):
+            if not self._told_too_fast:
+                self._told_too_fast = True
+                self.say(self.t(TOO_FAST))
+            return
+        self._told_too_fast = False
+        self._carry_out(command)
+
+    def _carry_out(self, command: Command) -> None:
+        view = self.view
+        match command.word:
+            case "help":
+                self.say(*help_lines(self.lang))
+            case "again":
+                if view.question is None:
+                    self.say(self.t("Waiting for the hub…"))
+                else:
+                    self.show_question()
+            case "results" if view.question is not None:
+                self.say(*results_lines(view, self.lang))
+            case "mine" if view.question is not None:
+                self.say(*mine_lines(view, self.lang))
+            case "language":
+                self._switch_language()
+            case "quit":
+                self.stop(N_("You have left the session; your votes are kept. Thank you."))
+            case "vote" if view.state is not None:
+                self._spawn(self._vote(view.state.current, command.choice))
+            case "answer" if view.state is not None:
+                self._spawn(self._answer(view.state.current, command.text))
+            case "problem":
+                self.say(self.t(command.text, **command.values))
+            case _:
+                self.say(self.t("Waiting for the hub…"))
+
+    def _switch_language(self) -> None:
+        chosen = language(LANGUAGES[1] if self.lang.welsh else LANGUAGES[0])
+        self.lang = chosen
+        self.view.speak(chosen)
+        self._chosen = chosen.code
+        self.watch.language_changed()
+        if self.view.role is not None:
+            self._spawn(self.link.send(Speak(chosen.code)))
+
+    async def _vote(self, question: int, choice: int | None) -> None:
+        asked = self.view.deck.questions[question] if self.view.deck is not None else None
+        several = asked is not None and asked.several
+        seq = next(self._seq)
+        self.view.sent(seq, question, choice)
+        self._sent[seq] = ("vote", question, choice)
+        message = Choose(seq, question, choice or 0) if several else Vote(seq, question, choice)
+        if not await self.link.send(message):
+            self.view.unsent(seq)
+            self._sent.pop(seq, None)
+            self.say(self.t(NOT_SENT_VOTE))
+
+    async def _answer(self, question: int, text: str) -> None:
+        asked = self.view.question
+        if asked is None or asked.answers is None or asked.kind is not Kind.TEXT:
+            return
+        slot = self.view.written.free_slot(question, asked.answers.max_answers)
+        if slot is None:
+            self.say(
+                self.lang.tn(
+                    "You have given {count} answer, the most this question takes.",
+                    "You have given {count} answers, the most this question takes.",
+                    asked.answers.max_answers,
+                )
+            )
+            return
+        seq = next(self._seq)
+        self.view.written.sent(seq, question, slot, text)
+        self._sent[seq] = ("answer", question, slot)
+        if not await self.link.send(Answer(seq, question, slot, text)):
+            self.view.written.refused(seq)
+            self._sent.pop(seq, None)
+            self.say(self.t(NOT_SENT_ANSWER))
+
+    def _spawn(self, job: Coroutine[object, object, object]) -> None:
+        task: asyncio.Task[object] = asyncio.get_running_loop().create_task(job)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,79 @@
+"""What a typed line means: a command word, a vote in numbers, an answer, or a problem to explain."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coproterm.core.boards import Kind, Question
+from coproterm.core.i18n import LANGUAGES, N_, language
+from coproterm.plain.words import COMMANDS
+
+SHORT = {"?": "help", "q": "quit", "iaith": "language", "exit": "quit"}
+"""Other ways to type a command word (``iaith`` works in every language)."""
+NOT_UNDERSTOOD = N_("Not understood: {typed}. Type help for the words you can use.")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A typed line, understood."""
+
+    word: str
+    """help, again, results, mine, language, quit; vote, answer; problem (``text`` says what)."""
+    choice: int | None = None
+    """A vote's cell or pick-several mask (None takes the vote back)."""
+    text: str = ""
+    """An answer's text, or a problem's words (from the catalog, ``values`` filled in)."""
+    values: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def sends(self) -> bool:
+        """Whether carrying it out sends the hub something (then it counts against the person's typing rate)."""
+        return self.word in ("vote", "answer", "language")
+
+
+def _words() -> dict[str, str]:
+    known = dict(SHORT)
+    for code in LANGUAGES:
+        for word, _ in COMMANDS:
+            known[language(code).t(word).casefold()] = word
+    return known
+
+
+def parse(line: str, question: Question | None) -> Command:
+    """The command in ``line`` (stripped, not empty) on the current ``question`` (None before the hub says)."""
+    word = _words().get(line.casefold())
+    if word is not None:
+        return Command(word)
+    if question is not None and question.kind is Kind.TEXT:
+        return Command("answer", text=line)
+    if not re.fullmatch(r"[\d\s,;]+", line):
+        return Command("problem", text=NOT_UNDERSTOOD, values={"typed": line[:40]})
+    if question is None:
+        return Command("wait")
+    numbers = [int(n) for n in re.split(r"[\s,;]+", line) if n]
+    if question.kind is Kind.DISCUSSION:
+        return Command("problem", text=N_("Nothing to vote on: talk it through in the room."))
+    if numbers == [0]:
+        return Command("vote", None)
+    if question.kind is Kind.GRID:
+        assert question.y is not None
+        if len(numbers) != 2 or not (1 <= numbers[0] <= question.width and 1 <= numbers[1] <= question.y.size):
+            return Command(
+                "problem",
+                text=N_("Type two numbers: across from 1 to {across}, then down from 1 to {down}."),
+                values={"across": question.width, "down": question.y.size},
+            )
+        return Command("vote", question.cell(numbers[0] - 1, numbers[1] - 1))
+    if question.several:
+        chosen = set(numbers)
+        if not chosen or len(chosen) > question.pick or not all(1 <= n <= question.width for n in chosen):
+            return Command(
+                "problem",
+                text=N_("Type up to {pick} different numbers from 1 to {count}."),
+                values={"pick": question.pick, "count": question.width},
+            )
+        return Command("vote", sum(1 << (n - 1) for n in chosen))
+    if len(numbers) != 1 or not 1 <= numbers[0] <= question.width:
+        return Command("problem", text=N_("Type one number from 1 to {count}."), values={"count": question.width})
+    return Command("vote", numbers[0] - 1)

@@ -1,0 +1,188 @@
+"""Plain mode over SSH: the line-by-line participant app on a channel, instead of the Textual one.
+
+The gateway sends a session here when its terminal is TERM=dumb, or its user name ends in
+``+plain`` (``ssh -p 2222 dai+plain@HOST``; then a session without a terminal is welcome
+too, as from Emacs' shell). Lines are only ever appended; with a terminal (whose client is
+in raw mode) what the person types is echoed and edited here (backspace), as a line
+discipline would, and arrow keys' escape sequences are left out, never echoed.
+The same identities, limits and farewells as the full app: the gateway's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from coproterm.plain.app import MAX_LINE, PlainApp
+from server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
+
+if TYPE_CHECKING:
+    from server.ssh.gateway import Gateway
+
+log = logging.getLogger("coproterm.ssh")
+
+PLAIN_SUFFIX = "+plain"
+ERASE = "\b \b"
+"""Takes back the last character echoed: backspace, space, backspace (no escape sequence)."""
+
+
+def wants_plain(username: str, term: str | None) -> bool:
+    """Whether this session gets plain mode: TERM=dumb, or a user name ending in ``+plain``."""
+    return username.lower().endswith(PLAIN_SUFFIX) or (term or "").lower() == "dumb"
+
+
+def without_suffix(username: str) -> str:
+    """The user name as the person's name (``dai+plain`` is dai, with dai's votes)."""
+    return username[: -len(PLAIN_SUFFIX)] if username.lower().endswith(PLAIN_SUFFIX) else username
+
+
+class PlainChannel:
+    """One SSH session in plain mode: the app's lines out, the person's keys in, as lines."""
+
+    def __init__(self, terminal: ChannelTerminal, *, echo: bool) -> None:
+        self.terminal = terminal
+        self.echo = echo
+        """The client has a terminal in raw mode: nothing shows what is typed unless it is sent back."""
+        self.newline = "\r\n" if echo else "\n"
+        self.app: PlainApp | None = None
+        self._line = ""
+        self._escape = ""
+        self._after_cr = False
+        self._dropped = False
+
+    def write(self, text: str) -> None:
+        """Send text now (lines are few and short); drop a client that stopped reading."""
+        if self._dropped:
+            return
+        channel = self.terminal.channel
+        with contextlib.suppress(OSError, asyncssh.Error):
+            channel.write(
+                text.replace("\n", self.newline) if self.newline != "\n" else text, ascii=self.terminal.caps.ascii
+            )
+        if self.terminal.unsent > MAX_OUTPUT:
+            self._dropped = True
+            if self.terminal.overflowed is not None:
+                self.terminal.overflowed()
+
+    def width(self) -> int:
+        """The width lines are wrapped to: the terminal's less one (some terminals add a line at the last column)."""
+        return max(1, self.terminal.size[0] - 1)
+
+    def feed(self, data: str) -> None:
+        """Keys from the client: echoed and edited into lines, each line given to the app."""
+        echoed: list[str] = []
+        for ch in data:
+            if self._escape or ch == "\x1b":
+                self._escape += ch
+                if len(self._escape) > 1 and (ch.isalpha() or ch == "~" or len(self._escape) > 16):
+                    self._escape = ""  # an arrow or function key's sequence: left out whole
+                continue
+            if ch == "\n" and self._after_cr:
+                self._after_cr = False
+                continue
+            self._after_cr = ch == "\r"
+            if ch in "\r\n":
+                line, self._line = self._line, ""
+                if self.echo:
+                    echoed.append("\r\n")
+                self._flush(echoed)
+                if self.app is not None:
+                    self.app.typed(line)
+            elif ch in "\x7f\b":
+                if self._line:
+                    self._line = self._line[:-1]
+                    echoed.append(ERASE)
+            elif ch in "\x03\x04":  # Ctrl-C, Ctrl-D: leave, as the full app's q does
+                self._flush(echoed)
+                if self.terminal.leave is not None:
+                    self.terminal.leave()
+                return
+            elif ch.isprintable() and len(self._line) < MAX_LINE:
+                self._line += ch
+                echoed.append(ch)
+        self._flush(echoed)
+
+    def _flush(self, echoed: list[str]) -> None:
+        if echoed and self.echo:
+            self.write("".join(echoed))
+        echoed.clear()
+
+
+def run_plain(
+    gateway: Gateway, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str, *, echo: bool
+) -> PlainChannel:
+    """Start plain mode for one SSH session, in a task of its own (its address is counted already)."""
+    plain = PlainChannel(terminal, echo=echo)
+    task = asyncio.get_running_loop().create_task(_run(gateway, plain, username, identity, address))
+    gateway._apps.add(task)
+    task.add_done_callback(gateway._apps.discard)
+    return plain
+
+
+async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: tuple[str, str], address: str) -> None:
+    from server.ssh.gateway import (
+        CLIENT_HEADER,
+        ENDED,
+        FAILED,
+        GATEWAY_HEADER,
+        GENERIC_USERS,
+        LEFT,
+        REPLACED,
+        TOO_SLOW,
+        _Live,
+        clean_user,
+    )
+
+    terminal = plain.terminal
+    name = without_suffix(username)
+    name = "" if name.lower() in GENERIC_USERS else clean_user(name)
+    headers = {GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address} if gateway.secret else {}
+    app = PlainApp(
+        gateway.hub_url,
+        plain.write,
+        plain.width,
+        name=name,
+        lang=terminal.caps.language or gateway.language,
+        ascii_only=terminal.caps.ascii,
+        headers=headers,
+        resume=gateway.identities.get(identity),
+        keep_trying=True,
+    )
+    plain.app = app
+    app.on_welcome = lambda token: gateway._known(identity, token)
+    live = _Live(app, terminal, address)  # type: ignore[arg-type]
+    older = gateway._live.get(identity)
+    if older is not None:  # one app per identity: the newer window wins
+        older.farewell = REPLACED
+        older.app.exit()
+    gateway._live[identity] = live
+    terminal.leave = lambda: gateway._end(live, LEFT)
+
+    def overflowed() -> None:
+        log.info("an SSH client at %s stopped reading; dropped", address)
+        live.farewell = TOO_SLOW
+        app.exit()
+        terminal.channel.drop()
+
+    terminal.overflowed = overflowed
+    gateway._active += 1
+    try:
+        await app.run()
+    except Exception:  # one person's crash must not take anyone else down
+        log.exception("an SSH session's plain app failed")
+        live.farewell = live.farewell or FAILED
+    finally:
+        gateway._active -= 1
+        gateway._release(address)
+        if gateway._live.get(identity) is live:
+            del gateway._live[identity]
+        farewell = live.farewell or app.farewell or (ENDED if (gateway._stopping or app.ended) else LEFT)
+        if live.farewell != TOO_SLOW and not (app.ended and not live.farewell):  # an ended session was said
+            app.say(app.t(farewell))
+        plain._dropped = True
+        with contextlib.suppress(OSError, asyncssh.Error):
+            terminal.channel.exit(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sys
@@ -105,3 +106,121 @@ def skip_without(program: str) -> str:
             pytest.fail(f"CI must install {program} (.ci/run does)")
         pytest.skip(f"no {program} on this machine")
     return found
+
+
+def said(output: bytes) -> str:
+    """Plain output as one line of words: what a screen reader reads, whatever the wrapping."""
+    text = output.decode("utf-8", "replace").replace("\b \b", "")
+    return " ".join(text.split())
+
+
+class Listener:
+    """Follows a plain participant's output (anything with ``output`` bytes and a ``changed`` event)."""
+
+    def __init__(self, person) -> None:  # type: ignore[no-untyped-def]
+        self.person = person
+        self.since = 0
+
+    async def hears(self, *phrases: str, timeout: float = 15.0) -> None:
+        """Wait until each phrase was said (in order of arrival, whatever the wrapping) since the last call."""
+        async with asyncio.timeout(timeout):
+            while True:
+                heard = said(bytes(self.person.output[self.since :]))
+                if all(phrase in heard for phrase in phrases):
+                    self.since = len(self.person.output)
+                    return
+                process = getattr(self.person, "process", None)
+                if getattr(self.person, "closed", False) or (process is not None and process.returncode is not None):
+                    raise AssertionError(f"the app ended before {phrases!r}: {heard[-600:]!r}")
+                self.person.changed.clear()
+                await self.person.changed.wait()
+
+
+async def walk_the_deck(host, person, enter: str) -> None:  # type: ignore[no-untyped-def]
+    """Every kind of question of the workshop deck, as a plain participant: an open answer, several,
+    one choice, before and after, lock, reveal, the grid, a change of language, a discussion, and quit."""
+    from coproterm.core.wire import Action, Command
+
+    async def command(action: Action, question: int) -> None:
+        await host.request(lambda seq: Command(seq, action, question))
+
+    ear = Listener(person)
+    await ear.hears("Question 1 of 14: What does co-production mean to you?", "Type an answer and press Enter")
+    person.type("Equal power, and ŵyr too" + enter)
+    await ear.hears("Your answer is in: Equal power, and ŵyr too")
+    await command(Action.REVEAL, 0)
+    await ear.hears("The results are now shown: type results.")
+    person.type("results" + enter)
+    await ear.hears("1 answer, newest first:", "- Equal power, and ŵyr too")
+    await command(Action.GOTO, 1)
+    await ear.hears(
+        "The facilitator moved to question 2.", "Question 2 of 14: Which value is strongest", "5. People can be"
+    )
+    person.type("1 3" + enter)
+    await ear.hears("Your vote is counted: Value all participants, and build on their strengths, Do what matters")
+    await command(Action.GOTO, 7)
+    await ear.hears("The facilitator moved to question 8.", "4. consultation (doing for)")
+    person.type("4" + enter)
+    await ear.hears("Your vote is counted: consultation.")
+    await command(Action.GOTO, 8)
+    await ear.hears("The facilitator moved to question 9.", "Before, you chose: consultation.")
+    person.type("6" + enter)
+    await ear.hears("Your vote is counted: co-production / involvement.", "Before: consultation. Now: co-production")
+    await command(Action.LOCK, 8)
+    await ear.hears("Voting is now locked.")
+    person.type("5" + enter)
+    await ear.hears("Not accepted: voting on this question is locked")
+    await command(Action.REVEAL, 8)
+    await ear.hears("The results are now shown: type results.")
+    person.type("results" + enter)
+    await ear.hears("Results:", "4. consultation: 0", "6. co-production / involvement: 1")
+    await command(Action.GOTO, 11)
+    await ear.hears("The facilitator moved to question 12.", "Across: ", "Down: ")
+    person.type("4 2" + enter)
+    await ear.hears("Your vote is counted: consultation, complicated.")
+    person.type("iaith" + enter)
+    await ear.hears("Iaith: Cymraeg.", "Cwestiwn 12, cyfanswm 14")
+    await command(Action.GOTO, 12)
+    await ear.hears("Mae'r hwylusydd wedi symud i gwestiwn 13.")
+    person.type("fi" + enter)
+    await ear.hears("Nid ydych wedi ateb y cwestiwn hwn.")
+    person.type("language" + enter)
+    await ear.hears("Language: English.", "Question 13 of 14")
+    await command(Action.GOTO, 13)
+    await ear.hears("The facilitator moved to question 14.", "Nothing to vote on: talk it through in the room.")
+    person.type("quit" + enter)
+
+
+ONCE_EACH = {
+    **{f"The facilitator moved to question {n}.": 1 for n in (2, 8, 9, 12, 14)},
+    "Mae'r hwylusydd wedi symud i gwestiwn 13.": 1,
+    "Voting is now locked.": 1,
+    "The results are now shown: type results.": 2,
+    "Your vote is counted: consultation.": 1,
+    "Your answer is in: Equal power": 1,
+    "Iaith: Cymraeg.": 1,
+    "Language: English. Type iaith for Cymraeg.": 1,
+    "Not accepted: voting on this question is locked": 1,
+}
+"""Each announcement of :func:`walk_the_deck`, and how many times it happened (so was said)."""
+
+
+def assert_announced_once(output: bytes) -> None:
+    heard = said(output)
+    counts = {phrase: heard.count(phrase) for phrase in ONCE_EACH}
+    assert counts == ONCE_EACH
+
+
+@contextlib.asynccontextmanager
+async def workshop_gateway(tmp_path):  # type: ignore[no-untyped-def]
+    """A hub on the workshop deck with its SSH gateway in this process, and a host connected to it."""
+    from server.hosting import HubRunner, SSHOptions
+    from tests.hubkit import join_host
+    from tests.sshkit import ssh_binary
+
+    ssh_binary()
+    options = SSHOptions(port=0, key_dir=tmp_path, workers=0)
+    async with HubRunner(workshop_session(), HOST_TOKEN, "127.0.0.1", 0, ssh=options) as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        host = await join_host(hosted.local_url)
+        yield hosted, host

@@ -32,13 +32,15 @@ from coproterm.core.wire import (
     Speak,
     Speaks,
     State,
+    Tally,
     Vote,
+    Wall,
     Welcome,
 )
 from coproterm.plain import announce
 from coproterm.plain.commands import Command, parse
 from coproterm.plain.text import wrap
-from coproterm.plain.words import Paragraph, help_lines, mine_lines, question_block, results_lines
+from coproterm.plain.words import ON_THEIR_WAY, Paragraph, help_lines, mine_lines, question_block, results_lines
 
 FACE_HEADER = "X-Coproterm-Face"
 """Tells the hub this participant reads in plain mode (its dashboard counts them); see docs/protocol.md."""
@@ -96,6 +98,8 @@ class PlainApp:
         self._wants_code = False
         self._lines = RateLimit(rate=LINES_RATE, burst=LINES_BURST, tokens=LINES_BURST)
         self._told_too_fast = False
+        self._results_wanted = False
+        """Results were asked for before they arrived: said once they do."""
         self.watch = announce.Watcher(self)
         self.link = Link(
             url, self._hello, self._fold, self._on_status, headers={FACE_HEADER: "plain", **(headers or {})}
@@ -179,6 +183,11 @@ class PlainApp:
                 self.t("Not accepted: {reason}", reason=self.t(self.view.refusal.message if self.view.refusal else ""))
             )
         self.watch.notice()
+        if isinstance(message, State):
+            self._results_wanted = self._results_wanted and message.revealed
+        elif self._results_wanted and isinstance(message, (Tally, Wall)) and self.view.state is not None:
+            if message.question == self.view.state.current:
+                self._results()
 
     def _acked(self, seq: int) -> None:
         sent = self._sent.pop(seq, None)
@@ -235,7 +244,7 @@ class PlainApp:
                 else:
                     self.show_question()
             case "results" if view.question is not None:
-                self.say(*results_lines(view, self.lang))
+                self._results()
             case "mine" if view.question is not None:
                 self.say(*mine_lines(view, self.lang))
             case "language":
@@ -250,6 +259,12 @@ class PlainApp:
                 self.say(self.t(command.text, **command.values))
             case _:
                 self.say(self.t("Waiting for the hub…"))
+
+    def _results(self) -> None:
+        """Say the results; if they are on their way, say them when they come."""
+        lines = results_lines(self.view, self.lang)
+        self._results_wanted = lines == [(self.t(ON_THEIR_WAY), "")]
+        self.say(*lines)
 
     def _switch_language(self) -> None:
         chosen = language(LANGUAGES[1] if self.lang.welsh else LANGUAGES[0])

@@ -22,6 +22,8 @@ COMMANDS = (
     (N_("quit"), N_("leave; your votes are kept")),
 )
 """The command words, each with what it does: typed in English, or in the person's language."""
+ON_THEIR_WAY = N_("The results are on their way.")
+"""Said when results are asked for between the reveal and their arrival (they are said when they come)."""
 
 
 def choice_words(question: Question, choice: int) -> str:
@@ -163,10 +165,12 @@ def results_lines(view: SessionView, lang: Language) -> list[Paragraph]:
     if not state.revealed:
         return [(t("Results are not shown yet."), "")]
     if question.kind is Kind.TEXT:
+        if view.written.wall_question != state.current:
+            return [(t(ON_THEIR_WAY), "")]
         return _wall_lines(view, lang)
     tally = view.current_tally
     if tally is None:
-        return [(t("The results are on their way."), "")]
+        return [(t(ON_THEIR_WAY), "")]
     lines: list[Paragraph] = [(t("Results:"), "")]
     people = view.current_people
     if people is not None:

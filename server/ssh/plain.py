@@ -21,7 +21,7 @@ from coproterm.plain.app import MAX_LINE, PlainApp
 from server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
 
 if TYPE_CHECKING:
-    from server.ssh.gateway import Gateway
+    from server.ssh.gateway import Gateway, _Live
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -115,19 +115,10 @@ class PlainChannel:
 def run_plain(
     gateway: Gateway, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str, *, echo: bool
 ) -> PlainChannel:
-    """Start plain mode for one SSH session, in a task of its own (its address is counted already)."""
-    plain = PlainChannel(terminal, echo=echo)
-    task = asyncio.get_running_loop().create_task(_run(gateway, plain, username, identity, address))
-    gateway._apps.add(task)
-    task.add_done_callback(gateway._apps.discard)
-    return plain
-
-
-async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: tuple[str, str], address: str) -> None:
+    """Start plain mode for one SSH session (its address is counted already): the app is ready for the
+    first keys at once (a client without a terminal sends its input straight away), and runs in a task."""
     from server.ssh.gateway import (
         CLIENT_HEADER,
-        ENDED,
-        FAILED,
         GATEWAY_HEADER,
         GENERIC_USERS,
         LEFT,
@@ -137,11 +128,11 @@ async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: t
         clean_user,
     )
 
-    terminal = plain.terminal
+    plain = PlainChannel(terminal, echo=echo)
     name = without_suffix(username)
     name = "" if name.lower() in GENERIC_USERS else clean_user(name)
     headers = {GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address} if gateway.secret else {}
-    app = PlainApp(
+    app = plain.app = PlainApp(
         gateway.hub_url,
         plain.write,
         plain.width,
@@ -152,7 +143,6 @@ async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: t
         resume=gateway.identities.get(identity),
         keep_trying=True,
     )
-    plain.app = app
     app.on_welcome = lambda token: gateway._known(identity, token)
     live = _Live(app, terminal, address)  # type: ignore[arg-type]
     older = gateway._live.get(identity)
@@ -170,6 +160,15 @@ async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: t
 
     terminal.overflowed = overflowed
     gateway._active += 1
+    task = asyncio.get_running_loop().create_task(_run(gateway, plain, app, live, identity))
+    gateway._apps.add(task)
+    task.add_done_callback(gateway._apps.discard)
+    return plain
+
+
+async def _run(gateway: Gateway, plain: PlainChannel, app: PlainApp, live: _Live, identity: tuple[str, str]) -> None:
+    from server.ssh.gateway import ENDED, FAILED, LEFT, TOO_SLOW
+
     try:
         await app.run()
     except Exception:  # one person's crash must not take anyone else down
@@ -177,7 +176,7 @@ async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: t
         live.farewell = live.farewell or FAILED
     finally:
         gateway._active -= 1
-        gateway._release(address)
+        gateway._release(live.address)
         if gateway._live.get(identity) is live:
             del gateway._live[identity]
         farewell = live.farewell or app.farewell or (ENDED if (gateway._stopping or app.ended) else LEFT)
@@ -185,4 +184,4 @@ async def _run(gateway: Gateway, plain: PlainChannel, username: str, identity: t
             app.say(app.t(farewell))
         plain._dropped = True
         with contextlib.suppress(OSError, asyncssh.Error):
-            terminal.channel.exit(0)
+            live.terminal.channel.exit(0)

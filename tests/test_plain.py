@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.hubkit import join_host, running_hub
 from tests.plainkit import PlainJoin, assert_announced_once, assert_plain, walk_the_deck, workshop_session
 
@@ -23,3 +25,28 @@ async def test_join_plain_walks_every_kind_of_question_in_lines_only(tmp_path):
         assert "You have left the session; your votes are kept." in person.text
         assert hub.session.tally(8).counts[5] == 1 and hub.session.tally(11).counts[1 * 6 + 3] == 1
         await host.until(lambda p: p.attendance.plain == 0)
+
+
+async def test_the_dashboard_says_how_many_are_in_plain_mode(tmp_path):
+    from coproterm.tui.host.app import HostApp
+    from tests.conftest import HOST_TOKEN
+
+    def people() -> str:
+        return str(dashboard.screen.query_one("#people").render())
+
+    async with running_hub() as hub:
+        dashboard = HostApp(hub.url, HOST_TOKEN)
+        async with dashboard.run_test(size=(100, 30)) as pilot:
+            person = await PlainJoin(hub.url, width=WIDTH, data_dir=str(tmp_path)).start()
+            try:
+                async with asyncio.timeout(15):
+                    while "1 in plain mode" not in people():
+                        await pilot.pause(0.05)
+                assert "1 connected now" in people()
+                person.type("quit\n")
+                assert await person.wait() == 0
+                async with asyncio.timeout(15):
+                    while "plain mode" in people():
+                        await pilot.pause(0.05)
+            finally:
+                person.kill()

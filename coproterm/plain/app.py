@@ -185,9 +185,13 @@ class PlainApp:
         self.watch.notice()
         if isinstance(message, State):
             self._results_wanted = self._results_wanted and message.revealed
-        elif self._results_wanted and isinstance(message, (Tally, Wall)) and self.view.state is not None:
-            if message.question == self.view.state.current:
-                self._results()
+        elif (
+            self._results_wanted
+            and isinstance(message, (Tally, Wall))
+            and self.view.state is not None
+            and message.question == self.view.state.current
+        ):
+            self._results()
 
     def _acked(self, seq: int) -> None:
         sent = self._sent.pop(seq, None)

@@ -80,9 +80,10 @@ async def test_term_vt100_gets_no_colour_and_dumb_no_alternate_screen(tmp_path):
         await dumb.expect(FIRST)
         assert b"\x1b[?1049h" not in dumb.output and b"\x1b[?1000h" not in dumb.output
         assert not COLOUR.search(bytes(dumb.output))
-        for person in (old, dumb):
-            await person.leave()
-            await person.wait()
+        await old.leave()
+        await old.wait()
+        dumb.type("quit\r")  # TERM=dumb is plain mode: lines only, and words to type
+        await dumb.wait()
 
 
 async def test_no_color_and_a_non_utf8_locale_sent_by_the_client_are_honoured(tmp_path):

@@ -93,6 +93,8 @@ class PlainChannel:
         """Keys from the client: echoed and edited into lines, each line given to the app."""
         echoed: list[str] = []
         for ch in data:
+            if self._escape == "\x1b" and ch not in "[O":
+                self._escape = ""  # a lone Esc (or Alt with a key): the key is typed as itself
             if self._escape or ch == "\x1b":
                 self._escape += ch
                 if len(self._escape) > 1 and (ch.isalpha() or ch == "~" or len(self._escape) > 16):
@@ -167,7 +169,12 @@ def run_plain(
         older.farewell = REPLACED
         older.app.exit()
     gateway._live[identity] = live
-    terminal.leave = lambda: gateway._end(live, LEFT)
+
+    def leave() -> None:
+        plain.flush()  # the client sent its end: what is said so far goes before the channel closes
+        gateway._end(live, LEFT)
+
+    terminal.leave = leave
 
     def overflowed() -> None:
         log.info("an SSH client at %s stopped reading; dropped", address)

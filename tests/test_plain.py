@@ -50,3 +50,24 @@ async def test_the_dashboard_says_how_many_are_in_plain_mode(tmp_path):
                         await pilot.pause(0.05)
             finally:
                 person.kill()
+
+
+async def test_a_session_that_needs_its_join_code_asks_for_it_in_a_line(tmp_path):
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from tests.conftest import HOST_TOKEN, counting_tokens
+    from tests.plainkit import Listener
+
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="KXPT", require_code=True)
+    async with running_hub(session) as hub:
+        person = await PlainJoin(hub.url, width=WIDTH, data_dir=str(tmp_path)).start()
+        try:
+            ear = Listener(person)
+            await ear.hears("This session needs its join code: type it and press Enter.")
+            person.type("kx-pt\n")
+            await ear.hears("Question 1 of 6")
+            person.type("quit\n")
+            assert await person.wait() == 0
+        finally:
+            person.kill()
+        assert_plain(bytes(person.output), WIDTH - 1)

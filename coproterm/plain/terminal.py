@@ -44,19 +44,20 @@ def _read_lines(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None
         loop.call_soon_threadsafe(queue.put_nowait, None)
 
 
-async def _find(lang: str, ask: asyncio.Queue[str | None], out: TextIO) -> str | None:
-    """An address: the first session found on the network, else the one the person types."""
-    from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
-
+async def _find(lang: str, ask: asyncio.Queue[str | None], out: TextIO, *, look: bool) -> str | None:
+    """An address: the first session found on the network (where ``look``), else the one the person types."""
     t = language(lang).t
-    found: list[Found] = []
-    out.write(t("Looking for sessions on this network…") + "\n")
-    out.flush()
-    with contextlib.suppress(DiscoveryUnavailable, OSError):
-        await browse(found.append, seconds=FIND_SECONDS)
-    if found:
-        out.write(t("Found {title} at {address}.", title=found[0].title, address=found[0].address) + "\n")
-        return found[0].address
+    if look:
+        from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
+
+        found: list[Found] = []
+        out.write(t("Looking for sessions on this network…") + "\n")
+        out.flush()
+        with contextlib.suppress(DiscoveryUnavailable, OSError):
+            await browse(found.append, seconds=FIND_SECONDS)
+        if found:
+            out.write(t("Found {title} at {address}.", title=found[0].title, address=found[0].address) + "\n")
+            return found[0].address
     out.write(t("No session found. Type the hub's address (HOST or HOST:PORT) and press Enter:") + "\n")
     out.flush()
     return await ask.get()
@@ -70,8 +71,8 @@ async def run(address: str | None, name: str, code: str | None, lang: str, *, fi
     loop = asyncio.get_running_loop()
     typed: asyncio.Queue[str | None] = asyncio.Queue()
     threading.Thread(target=_read_lines, args=(loop, typed, sys.stdin), daemon=True).start()
-    if not address and find:
-        address = await _find(lang, typed, out)
+    if not address:
+        address = await _find(lang, typed, out, look=find)
     if not address:
         return 1
     try:

@@ -152,6 +152,17 @@ def main() -> None:
         "<= 100 KB",
         hour["kb_median"] <= 100,
     )
+    from bench.plain_hour import PEOPLE as PLAIN_PEOPLE
+    from bench.plain_hour import TARGET_KB
+    from bench.plain_hour import play as plain_hour
+
+    plain = timed("plain SSH hour", lambda: asyncio.run(plain_hour(60.0, PLAIN_PEOPLE)))
+    row(
+        f"   a plain-mode SSH workshop-hour per participant, played ({PLAIN_PEOPLE} people, TERM=dumb)",
+        f"{plain['kb_median']:.0f} KB (most {plain['kb_max']:.0f}; joining {plain['joining_kb']:.0f})",
+        f"< {TARGET_KB:g} KB",
+        float(plain["kb_median"]) < TARGET_KB,  # type: ignore[arg-type]
+    )
     from bench.ssh_sessions import KINDS, room
 
     for count in (0, 50, 200):
@@ -264,7 +275,9 @@ Python {platform.python_version()}; {", ".join(wanted)}.
    pty watch all 14 questions of the built-in workshop at a workshop's pace, played 60
    times faster, answering as the workshop figure's people do; bytes both ways from the
    kernel (`TCP_INFO`) with 52 bytes a segment, plus the hour's TCP keepalives at their
-   most. The room (`bench/ssh_sessions.py --room`): 0, 50 and 200 SSH participants
+   most. The plain-mode hour (`bench/plain_hour.py`) is played the same way by 10 SSH
+   sessions with TERM=dumb, each also typing `results` after each reveal; joining (the
+   SSH handshake and the first question) is counted in it. The room (`bench/ssh_sessions.py --room`): 0, 50 and 200 SSH participants
    viewing through the hub's default gateway workers (one per core up to four, below
    the hub's priority) while the host changes question six times, to every kind of board (a scale,
    the grid, an open answer, the spectrum between each); a websocket participant votes

@@ -148,6 +148,14 @@ async def walk_the_deck(host, person, enter: str) -> None:  # type: ignore[no-un
     await ear.hears("Question 1 of 14: What does co-production mean to you?", "Type an answer and press Enter")
     person.type("Equal power, and ŵyr too" + enter)
     await ear.hears("Your answer is in: Equal power, and ŵyr too")
+    person.type("Second thoughts" + enter)
+    await ear.hears("Your answer is in: Second thoughts")
+    person.type("edit 2 Shared power" + enter)
+    await ear.hears("Your answer is in: Shared power")
+    person.type("remove 2" + enter)
+    await ear.hears("Your answer 2 is taken back.")
+    person.type("mine" + enter)
+    await ear.hears("Your answers: 1. Equal power, and ŵyr too")
     await command(Action.REVEAL, 0)
     await ear.hears("The results are now shown: type results.")
     person.type("results" + enter)
@@ -198,6 +206,7 @@ ONCE_EACH = {
     "The results are now shown: type results.": 2,
     "Your vote is counted: consultation.": 1,
     "Your answer is in: Equal power": 1,
+    "Your answer 2 is taken back.": 1,
     "Iaith: Cymraeg.": 1,
     "Language: English. Type iaith for Cymraeg.": 1,
     "Not accepted: voting on this question is locked": 1,

@@ -62,3 +62,7 @@ def test_a_typed_line_is_understood_on_each_kind_of_question(question, typed, wo
 def test_on_an_open_question_anything_but_a_command_word_is_an_answer():
     assert parse("Share power, 2 ways", DECK.questions[TEXT]).text == "Share power, 2 ways"
     assert parse("mine", DECK.questions[TEXT]).word == "mine"
+    edit = parse("edit 2 Shared power", DECK.questions[TEXT])
+    assert (edit.word, edit.choice, edit.text) == ("edit", 1, "Shared power")
+    assert (parse("dileu 3", DECK.questions[TEXT]).word, parse("dileu 3", DECK.questions[TEXT]).choice) == ("remove", 2)
+    assert parse("remove 2 things", DECK.questions[TEXT]).word == "answer", "an answer that starts with the word"

@@ -84,6 +84,9 @@ class Watcher:
         if view.deck is None:
             return
         asked = view.deck.questions[question]
+        if kind == "removed":
+            app.say(app.t("Your answer {number} is taken back.", number=(choice or 0) + 1))
+            return
         if kind == "answer":
             mine = view.written.mine.get(question, {})
             app.say(app.t("Your answer is in: {text}", text=mine.get(choice or 0, "")))

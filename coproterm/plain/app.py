@@ -259,6 +259,8 @@ class PlainApp:
                 self._spawn(self._vote(view.state.current, command.choice))
             case "answer" if view.state is not None:
                 self._spawn(self._answer(view.state.current, command.text))
+            case "edit" | "remove" if view.state is not None:
+                self._spawn(self._rewrite(view.state.current, command.choice or 0, command.text or None))
             case "problem":
                 self.say(self.t(command.text, **command.values))
             case _:
@@ -305,9 +307,19 @@ class PlainApp:
                 )
             )
             return
+        await self._send_answer(question, slot, text)
+
+    async def _rewrite(self, question: int, slot: int, text: str | None) -> None:
+        """Change one of the person's answers (``text``), or take it back (None)."""
+        if slot not in self.view.written.mine.get(question, {}):
+            self.say(self.t("You have no answer {number} here: type mine to see yours.", number=slot + 1))
+            return
+        await self._send_answer(question, slot, text)
+
+    async def _send_answer(self, question: int, slot: int, text: str | None) -> None:
         seq = next(self._seq)
         self.view.written.sent(seq, question, slot, text)
-        self._sent[seq] = ("answer", question, slot)
+        self._sent[seq] = ("answer" if text is not None else "removed", question, slot)
         if not await self.link.send(Answer(seq, question, slot, text)):
             self.view.written.refused(seq)
             self._sent.pop(seq, None)

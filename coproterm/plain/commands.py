@@ -19,9 +19,9 @@ class Command:
     """A typed line, understood."""
 
     word: str
-    """help, again, results, mine, language, quit; vote, answer; problem (``text`` says what)."""
+    """help, again, results, mine, language, quit; vote, answer, edit, remove; problem (``text`` says what)."""
     choice: int | None = None
-    """A vote's cell or pick-several mask (None takes the vote back)."""
+    """A vote's cell or pick-several mask (None takes the vote back); the answer's slot to edit or remove."""
     text: str = ""
     """An answer's text, or a problem's words (from the catalog, ``values`` filled in)."""
     values: dict[str, object] = field(default_factory=dict)
@@ -29,7 +29,7 @@ class Command:
     @property
     def sends(self) -> bool:
         """Whether carrying it out sends the hub something (then it counts against the person's typing rate)."""
-        return self.word in ("vote", "answer", "language")
+        return self.word in ("vote", "answer", "edit", "remove", "language")
 
 
 def _words() -> dict[str, str]:
@@ -40,13 +40,25 @@ def _words() -> dict[str, str]:
     return known
 
 
+def _written(line: str) -> Command:
+    """On an open question: ``edit N words``, ``remove N``, or else a new answer."""
+    edit = re.fullmatch(r"(\S+)\s+(\d+)(?:\s+(.+))?", line)
+    if edit is not None:
+        word = _words().get(edit[1].casefold())
+        if word == "edit" and edit[3]:
+            return Command("edit", int(edit[2]) - 1, text=edit[3])
+        if word == "remove" and not edit[3]:
+            return Command("remove", int(edit[2]) - 1)
+    return Command("answer", text=line)
+
+
 def parse(line: str, question: Question | None) -> Command:
     """The command in ``line`` (stripped, not empty) on the current ``question`` (None before the hub says)."""
     word = _words().get(line.casefold())
     if word is not None:
         return Command(word)
     if question is not None and question.kind is Kind.TEXT:
-        return Command("answer", text=line)
+        return _written(line)
     if not re.fullmatch(r"[\d\s,;]+", line):
         return Command("problem", text=NOT_UNDERSTOOD, values={"typed": line[:40]})
     if question is None:

@@ -20,6 +20,8 @@ COMMANDS = (
     (N_("mine"), N_("your own vote or answers")),
     (N_("language"), N_("Cymraeg or English (iaith)")),
     (N_("quit"), N_("leave; your votes are kept")),
+    (N_("edit"), N_("edit 2 and new words: change your answer 2 to an open question")),
+    (N_("remove"), N_("remove 2: take your answer 2 back")),
 )
 """The command words, each with what it does: typed in English, or in the person's language."""
 ON_THEIR_WAY = N_("The results are on their way.")

@@ -233,6 +233,14 @@ def _hub_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="0.0.0.0", help=N_("address to listen on (default: every address)"))
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=N_("port to listen on (default {port})"))
     parser.add_argument(
+        "--advertise",
+        metavar="HOST",
+        help=N_(
+            "the address (or a name such as coproterm.local) the join lines, the QR code and the network"
+            " advertisement show the room (default: the address of the network this machine's default route uses)"
+        ),
+    )
+    parser.add_argument(
         "--deck",
         type=Path,
         help=N_("a deck file (TOML), or a built-in deck: {decks} (coproterm decks lists them)"),

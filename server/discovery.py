@@ -23,11 +23,16 @@ REFRESH = 10.0
 class Advertiser:
     """Registers the hub as a ``_coproterm._tcp`` service and keeps its TXT record current."""
 
-    def __init__(self, session: Session, port: int, addresses: list[str], interfaces: list[str] | None) -> None:
+    def __init__(
+        self, session: Session, port: int, addresses: list[str], interfaces: list[str] | None, server: str | None = None
+    ) -> None:
         self.session = session
         self.port = port
         self.addresses = addresses
+        """The IPv4 addresses the record carries: the one the facilitator chose to show the room first."""
         self.interfaces = interfaces
+        self.server = server
+        """The host name the record gives (``--advertise coproterm.local``); None: this machine's own name."""
         self.problem: str | None = None
         """Why the hub is not advertised, if it is not."""
         self._zeroconf: AsyncZeroconf | None = None
@@ -69,8 +74,20 @@ class Advertiser:
             addresses=[socket.inet_aton(a) for a in self.addresses],
             port=self.port,
             properties=self._properties(),
-            server=f"{host_label()}.local.",
+            server=f"{self.server or host_label() + '.local'}.".replace("..", "."),
         )
+
+    async def show(self, addresses: list[str]) -> None:
+        """Carry ``addresses`` from now on (the facilitator chose another, or the network changed)."""
+        if addresses == self.addresses or not addresses:
+            return
+        self.addresses = addresses
+        from zeroconf.asyncio import AsyncZeroconf
+
+        if isinstance(self._zeroconf, AsyncZeroconf) and self._info is not None:
+            self._info = self._service(self._info.name)
+            with contextlib.suppress(OSError, ValueError):
+                await self._zeroconf.async_update_service(self._info)
 
     async def _refresh(self) -> None:
         from zeroconf.asyncio import AsyncZeroconf

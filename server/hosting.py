@@ -16,7 +16,7 @@ from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
 from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import MAX_PARTICIPANTS, Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
-from server.addresses import everywhere, join_hosts, join_targets, local_host, with_port
+from server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
 from server.discovery import Advertiser
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
@@ -64,18 +64,26 @@ class Hosted:
     ssh_port: int | None = None
     ssh_fingerprint: str | None = None
     ssh_problem: str | None = None
+    advertise: str | None = None
+    """The address (or name) to show the room first, as ``--advertise`` asked; None: the best this machine has."""
+    advertiser: Advertiser | None = None
+
+    async def show_address(self, host: str) -> None:
+        """The facilitator chose ``host`` for the room: the network advertisement carries it from now on."""
+        if self.advertiser is not None and self.advertiser.server is None and (addresses := advertised_ipv4(host)):
+            await self.advertiser.show(addresses)
 
     @property
     def ssh_command(self) -> str | None:
-        """What a participant types to join over SSH, if the gateway is on."""
+        """What a participant types to join over SSH, if the gateway is on (YOURNAME: their own name)."""
         if self.ssh_port is None:
             return None
-        host = join_hosts(self.bind_host)[0]
-        return f"ssh -p {self.ssh_port} {host}" if self.ssh_port != 22 else f"ssh {host}"
+        host = join_hosts(self.bind_host, self.advertise)[0]
+        return f"ssh -p {self.ssh_port} YOURNAME@{host}" if self.ssh_port != 22 else f"ssh YOURNAME@{host}"
 
     @property
     def join_targets(self) -> list[str]:
-        return join_targets(self.bind_host, self.port)
+        return join_targets(self.bind_host, self.port, self.advertise)
 
     @property
     def web_url(self) -> str | None:
@@ -195,12 +203,15 @@ class HubRunner:
         advertise: bool = False,
         ssh: SSHOptions | None = None,
         web: bool = True,
+        advertise_host: str | None = None,
     ) -> None:
         self.hub = Hub(session, page=Page.load() if web else None)
         self._token = host_token
         self._bind = (bind_host, port)
         self._store = store
         self._advertise = advertise
+        self._shown = advertise_host
+        """``--advertise``: the address or name the room is shown first."""
         self.advertiser: Advertiser | None = None
         self._ssh = ssh
         self.gateway: Gateway | None = None
@@ -229,12 +240,21 @@ class HubRunner:
                 raise HostingError(str(error)) from None
         self._fan_out = asyncio.create_task(self.hub.fan_out())
         bound = self._server.sockets[0].getsockname()[1]
-        hosted = Hosted(self.hub, self._token, host, bound, self._store)
+        hosted = Hosted(self.hub, self._token, host, bound, self._store, advertise=self._shown)
         if self._advertise:
-            addresses = join_hosts(host)
-            self.advertiser = Advertiser(self.hub.session, bound, addresses, None if everywhere(host) else [host])
+            shown = join_hosts(host, self._shown)[0]
+            name = shown if shown.endswith(".local") else None  # the record answers for that name itself
+            addresses = advertised_ipv4(shown) if name is None else join_hosts(host)[:1]
+            self.advertiser = Advertiser(
+                self.hub.session,
+                bound,
+                addresses or join_hosts(host)[:1],
+                None if everywhere(host) else [host],
+                server=name,
+            )
             await self.advertiser.start()
             hosted.discovery_problem = self.advertiser.problem
+            hosted.advertiser = self.advertiser
         if self._ssh is not None:
             await self._start_ssh(hosted, self._ssh)
         return hosted
@@ -259,7 +279,7 @@ class HubRunner:
             return
         if hasattr(self.hub, "gateway_secret"):
             self.hub.gateway_secret = secret
-        first = join_hosts(hosted.bind_host)[0]
+        first = join_hosts(hosted.bind_host, hosted.advertise)[0]
         identities = dict(self._store.ssh_identities()) if self._store is not None else {}
         remember = self._store.remember_ssh_identity if self._store is not None else None
         try:

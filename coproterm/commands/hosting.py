@@ -174,7 +174,8 @@ def serve(args: argparse.Namespace) -> int:
             if hosted.ssh_command:
                 asked = t(", passcode asked") if args.ssh_passcode else ""
                 key = t("host key {fingerprint}", fingerprint=hosted.ssh_fingerprint)
-                line(t("over ssh"), f"{hosted.ssh_command}   ({key}{asked})")
+                command = hosted.ssh_command.replace("YOURNAME", t("YOURNAME"))
+                line(t("over ssh"), f"{command}   ({key}{asked})")
             elif hosted.ssh_problem:
                 line(t("over ssh"), hosted.ssh_problem)
             if not args.no_mdns:
@@ -255,7 +256,7 @@ def _attached_joining(url: str, ssh_port: int) -> tuple[list[str], tuple[str, No
         web = False
     ssh = None
     if ssh_port and _reachable(hosts[0], ssh_port):
-        ssh = (f"ssh -p {ssh_port} {hosts[0]}" if ssh_port != 22 else f"ssh {hosts[0]}", None)
+        ssh = (f"ssh -p {ssh_port} YOURNAME@{hosts[0]}" if ssh_port != 22 else f"ssh YOURNAME@{hosts[0]}", None)
     return [with_port(address, port) for address in hosts], ssh, web
 
 
@@ -307,6 +308,7 @@ def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
         advertise=not args.no_mdns,
         ssh=_ssh_options(args),
         web=not getattr(args, "no_web", False),
+        advertise_host=getattr(args, "advertise", None),
     )
 
 
@@ -333,6 +335,7 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: 
     store = hosted.store
     ssh = (hosted.ssh_command, hosted.ssh_fingerprint) if hosted.ssh_command else None
     web = hosted.web_url is not None
+    rooms = _room_addresses(hosted)
     if store is None:
         return HostApp(
             hosted.local_url,
@@ -343,6 +346,7 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: 
             web=web,
             lang=lang,
             notices=said or [],
+            **rooms,
         )
 
     def export() -> list[Path]:
@@ -367,7 +371,22 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: 
         web=web,
         lang=lang,
         notices=said or [],
+        **rooms,
     )
+
+
+def _room_addresses(hosted: Hosted) -> dict[str, Any]:
+    """What a dashboard on a hub in this process needs to follow its addresses and advertise the one it shows."""
+    loop = asyncio.get_running_loop()
+
+    def show_address(host: str) -> None:  # from any thread: the advertisement lives on the hub's loop
+        loop.call_soon_threadsafe(lambda: loop.create_task(hosted.show_address(host)))
+
+    return {
+        "runs_hub": True,
+        "find_addresses": lambda: hosted.join_targets,
+        "show_address": show_address,
+    }
 
 
 def _host_here(

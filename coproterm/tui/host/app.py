@@ -6,14 +6,23 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
+from textual import work
 from textual.app import SystemCommand
+from textual.command import CommandPalette
 from textual.screen import Screen
 
-from coproterm.core.i18n import BILINGUAL, ENGLISH, WELSH, language
+from coproterm.core.i18n import BILINGUAL, ENGLISH, N_, WELSH, language
 from coproterm.core.wire import Command, Hello, Moderate
-from coproterm.tui.host.dashboard import COMMANDS, Dashboard, Joining
+from coproterm.tui.host.dashboard import COMMANDS, Dashboard
+from coproterm.tui.host.facilitator import FacilitatorScreen
+from coproterm.tui.host.joining import Joining
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.widgets.wall import AnswerWall
+
+ADDRESS_CHECK = 5.0
+"""Seconds between looks at this machine's addresses: one that disappears (the Wi-Fi changed) is noticed."""
+PALETTE_PLACEHOLDER = N_("Search for commands…")
+LANGUAGE_COMMAND = (N_("Cymraeg / English"), N_("Switch the dashboard's language: English, Cymraeg, both"))
 
 
 class HostApp(HubApp):
@@ -34,6 +43,9 @@ class HostApp(HubApp):
         presenter: bool = False,
         lang: str = ENGLISH,
         notices: list[str] | None = None,
+        runs_hub: bool = False,
+        find_addresses: Callable[[], list[str]] | None = None,
+        show_address: Callable[[str], None] | None = None,
     ) -> None:
         super().__init__(url, lang=lang)
         self.notices = notices or []
@@ -47,6 +59,12 @@ class HostApp(HubApp):
         """Writes the session's report files and returns their paths (hub in this process only)."""
         self.presenter = presenter
         """Start the dashboard in presenter mode (tallies kept back until reveal)."""
+        self.runs_hub = runs_hub
+        """The hub runs in this process: closing the dashboard ends the session."""
+        self.find_addresses = find_addresses
+        """This machine's ``host:port``s for the room now, best first (looked at every ADDRESS_CHECK seconds)."""
+        self.show_address = show_address
+        """Told the host the facilitator chose to show the room (the network advertisement carries it)."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
@@ -58,9 +76,17 @@ class HostApp(HubApp):
 
     def on_mount(self) -> None:
         self.push_screen(
-            Dashboard(self.joining, session_id=self.session_id, exporter=self.exporter, presenter=self.presenter)
+            Dashboard(
+                self.joining,
+                session_id=self.session_id,
+                exporter=self.exporter,
+                presenter=self.presenter,
+                runs_hub=self.runs_hub,
+            )
         )
         self.connect()
+        if self.find_addresses is not None:
+            self.set_interval(ADDRESS_CHECK, self.look_at_addresses)
         for notice in self.notices:
             self.notify(notice, title=self.t("Session"), timeout=30)
 
@@ -83,11 +109,33 @@ class HostApp(HubApp):
         if not await self.send(Moderate(seq, event.question, event.answer, event.hidden), seq):
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
-    async def on_dashboard_left(self, event: Dashboard.Left) -> None:
+    async def on_facilitator_screen_left(self, event: FacilitatorScreen.Left) -> None:
         await self.leave()
 
+    def on_facilitator_screen_address_chosen(self, event: FacilitatorScreen.AddressChosen) -> None:
+        if self.show_address is not None:
+            self.show_address(event.host)
+
+    @work(exclusive=True, group="addresses", thread=True)
+    def look_at_addresses(self) -> None:
+        """Enumerate this machine's addresses (off the event loop: it may take a moment), and tell the dashboard."""
+        assert self.find_addresses is not None
+        found = self.find_addresses()
+        self.call_from_thread(self._addresses_found, found)
+
+    def _addresses_found(self, found: list[str]) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, FacilitatorScreen):
+                screen.addresses_found(found)
+
+    def action_command_palette(self) -> None:
+        """The command palette, asking in the dashboard's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # App is invariant
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=self.t(PALETTE_PLACEHOLDER)))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Only what a facilitator needs, in the dashboard's language (none of Textual's own commands)."""
         if isinstance(screen, Dashboard):
             for action, title, help_text in COMMANDS:
                 yield SystemCommand(self.t(title), self.t(help_text), partial(screen.run_action, action))
+            yield SystemCommand(self.t(LANGUAGE_COMMAND[0]), self.t(LANGUAGE_COMMAND[1]), self.action_language)

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import work
@@ -22,8 +19,10 @@ from coproterm.core.boards import Kind
 from coproterm.core.i18n import ENGLISH, N_, language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Turnout
+from coproterm.tui.host.facilitator import FacilitatorScreen
+from coproterm.tui.host.joining import YOURNAME, Joining, host_of
 from coproterm.tui.host.qr_screen import QRScreen
-from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
+from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.movement import MovementView
@@ -48,64 +47,21 @@ COMMANDS = [
     ),
     ("export", N_("Export the results"), N_("Write the session's results as HTML, CSV and JSON files")),
     ("show_qr", N_("Show the join QR code"), N_("A QR code of how to join, large enough for phones to scan")),
+    (
+        "next_address",
+        N_("Show another address"),
+        N_("Put another of this machine's addresses in the join lines and the QR code"),
+    ),
+    (
+        "end_session",
+        N_("End the session for everyone"),
+        N_("Close every participant's connection: the session is over"),
+    ),
+    ("leave", N_("Close the dashboard"), N_("Close this dashboard (it says first what happens to the session)")),
 ]
 
 
-def _is_loopback(target: str) -> bool:
-    host = urlsplit(f"//{target}").hostname or ""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
-@dataclass(frozen=True, slots=True)
-class Joining:
-    """How participants reach the hub: what the dashboard shows and puts in the QR code."""
-
-    targets: tuple[str, ...]
-    """``host:port`` for ``coproterm join``, addresses people in the room can reach first."""
-    ssh_command: str | None = None
-    ssh_key: str | None = None
-    """The SSH host key's fingerprint, for people to check on first connection."""
-    web: bool = False
-    """The hub serves the phone page on its port (not ``--no-web``)."""
-
-    @classmethod
-    def of(cls, url: str, targets: list[str], ssh: tuple[str, str | None] | None, *, web: bool = False) -> Joining:
-        """From what the caller knows; the hub's own URL only when it gave no targets."""
-        found = targets or [url.removeprefix("ws://").removeprefix("wss://")]
-        ordered = sorted(found, key=_is_loopback)  # stable: the caller's order, loopback last
-        command, key = ssh if ssh is not None else (None, None)
-        return cls(tuple(ordered), command, key, web)
-
-    @property
-    def local_only(self) -> bool:
-        """Every address is this machine's loopback: nobody else in the room can reach the hub."""
-        return all(_is_loopback(target) for target in self.targets)
-
-    def command(self, code: str | None) -> str:
-        """What a participant types to join."""
-        return f"coproterm join {self.targets[0]}" + (f" --code {code}" if code else "")
-
-    def web_link(self, code: str | None) -> str | None:
-        """The phone page, with the join code filled in: scanning the QR code is joining."""
-        if not self.web:
-            return None
-        return f"http://{self.targets[0]}/" + (f"?code={code}" if code else "")
-
-    def ssh_link(self) -> str | None:
-        """An ``ssh://`` link a phone's SSH app opens, on the first address people can reach."""
-        if self.ssh_command is None:
-            return None
-        words = self.ssh_command.split()
-        port = words[words.index("-p") + 1] if "-p" in words else "22"
-        host = urlsplit(f"//{self.targets[0]}").hostname or words[-1]
-        host = f"[{host}]" if ":" in host else host
-        return f"ssh://{host}:{port}"
-
-
-class Dashboard(HubScreen):
+class Dashboard(FacilitatorScreen):
     """Everything the facilitator needs on one (projected) screen."""
 
     CSS_PATH = "dashboard.tcss"
@@ -118,7 +74,9 @@ class Dashboard(HubScreen):
         Binding("x", "reset", "reset"),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
-        Binding("q", "leave", "quit"),
+        Binding("a", "next_address", "address", show=False),
+        Binding("s", "end_session", "end session"),
+        Binding("q", "leave", "close"),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
 
@@ -132,9 +90,6 @@ class Dashboard(HubScreen):
             self.question = question
             """To which question."""
 
-    class Left(Message):
-        """The facilitator chose to quit the dashboard."""
-
     def __init__(
         self,
         joining: Joining,
@@ -142,9 +97,9 @@ class Dashboard(HubScreen):
         session_id: str | None = None,
         exporter: Callable[[], list[Path]] | None = None,
         presenter: bool = False,
+        runs_hub: bool = False,
     ) -> None:
-        super().__init__()
-        self.joining = joining
+        super().__init__(joining, runs_hub=runs_hub)
         self.presenter = presenter
         """Keep the tallies off the (projected) screen until the question is revealed."""
         self.session_id = session_id
@@ -306,13 +261,16 @@ class Dashboard(HubScreen):
         parts = [Text.assemble((t("Join: "), "bold"), (self.join_command(), "bold"))]
         if (web := self.joining.web_link(None)) is not None:
             parts.append(Text(web, "bold"))
-        if self.joining.ssh_command is not None:
-            parts.append(Text(self.joining.ssh_command, "bold"))
+        if (ssh := self.ssh_line()) is not None:
+            parts.append(Text(ssh, "bold"))
         view = self.hub.view
         if view.join_code and not view.code_required:
             parts.append(Text.assemble((t("  ·  code ").strip(" ·") + " ", "dim"), (view.join_code, "bold")))
         if self.joining.ssh_command is not None and self.joining.ssh_key:
             parts.append(Text(t("key {fingerprint}", fingerprint=self.joining.ssh_key), "dim"))
+        if others := self.joining.others:
+            hosts = ", ".join(host_of(other) for other in others)
+            parts.append(Text(t("also {addresses} (a)", addresses=hosts), "dim"))
         room = self.query_one("#join-how").size.width or max(20, self.size.width - 20)
         text = Text()
         line = 0
@@ -329,26 +287,32 @@ class Dashboard(HubScreen):
         return text
 
     def _join_text(self) -> Text:
-        targets = self.joining.targets
         t = self.hub.t
         text = Text.assemble((t("Join:  "), "bold"), (self.join_command(), "bold reverse"))
-        if len(targets) > 1:
-            text.append(t("   or {addresses}", addresses=", ".join(targets[1:])), "dim")
         view = self.hub.view
         web = self.joining.web_link(None)
         if web is not None:
             text.append("\n" + t("Phone: "), "bold")
             text.append(web, "bold")
-        if self.joining.ssh_command is not None:
+        if (ssh := self.ssh_line()) is not None:
             text.append("\nssh:   ", "bold")
-            text.append(self.joining.ssh_command, "bold")
+            text.append(ssh, "bold")
             key = t("key {fingerprint}", fingerprint=self.joining.ssh_key) if self.joining.ssh_key else ""
             text.append(f"\n       {key}" if key else "", "dim")
         if view.join_code:
             text.append("\n" + t("Code:  "), "bold")
             text.append(" ".join(view.join_code), "bold")
             text.append(t("  (needed to join)") if view.code_required else t("  (c: QR code)"), "dim")
+        if others := self.joining.others:
+            hosts = ", ".join(host_of(other) for other in others)
+            text.append(
+                "\n" + t("This machine's other addresses: {addresses} (a: show another)", addresses=hosts), "dim"
+            )
         return text
+
+    def ssh_line(self) -> str | None:
+        """``ssh -p PORT YOURNAME@ADDRESS`` in the dashboard's language, for the address shown (None: no SSH)."""
+        return self.joining.ssh_line(self.hub.t(YOURNAME))
 
     def action_show_qr(self) -> None:
         t = self.hub.t
@@ -359,7 +323,7 @@ class Dashboard(HubScreen):
         )
         web = self.joining.web_link(self.hub.view.join_code or None)
         if web is not None:  # a phone's camera opens the page: nothing to install
-            others = [self.joining.ssh_command, self.join_command()]
+            others = [self.ssh_line(), self.join_command()]
             caption = f"{web}\n" + t("   or   ").join(other for other in others if other)
             if self.joining.ssh_command is not None and self.joining.ssh_key:
                 caption += "\n" + t("key {fingerprint}", fingerprint=self.joining.ssh_key)
@@ -367,7 +331,7 @@ class Dashboard(HubScreen):
             return
         link = self.joining.ssh_link()
         if link is not None:  # a phone's SSH app opens an ssh:// link by itself
-            caption = t("   or   ").join([self.joining.ssh_command or "", self.join_command()])
+            caption = t("   or   ").join([self.ssh_line() or "", self.join_command()])
             if self.joining.ssh_key:
                 caption += "\n" + t("key {fingerprint}", fingerprint=self.joining.ssh_key)
             self.app.push_screen(QRScreen(link, caption=caption, warning=warning))
@@ -514,23 +478,6 @@ class Dashboard(HubScreen):
         names = [path.name if len(folders) == 1 else str(path) for path in paths]
         heading = [f"{folders.pop()}:"] if len(folders) == 1 else []
         self.notify("\n".join([*heading, *names]), title=t("Results written"), markup=False)
-
-    def action_leave(self) -> None:
-        turnout = self.hub.view.turnout
-        if turnout is None or turnout.connected == 0:
-            self.post_message(self.Left())
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.post_message(self.Left())
-
-        question = self.hub.lang.tn(
-            "{count} participant is connected. Quit the dashboard?",
-            "{count} participants are connected. Quit the dashboard?",
-            turnout.connected,
-        )
-        self.app.push_screen(ConfirmScreen(question, self.hub.t("Quit")), answered)
 
 
 def turnout_text(view: SessionView, width: int, t: Callable[..., str] | None = None) -> Text:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import secrets
+import sys
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,7 +270,7 @@ class HubRunner:
         import os
 
         from server.ssh.keys import fingerprint, gateway_secret, host_key
-        from server.ssh.workers import SECRET_ENV, WorkerOptions, Workers, default_workers
+        from server.ssh.workers import SECRET_ENV, SHARED_PORT, WorkerOptions, Workers, default_workers
 
         try:
             key = host_key(options.key_dir)
@@ -283,7 +284,8 @@ class HubRunner:
         identities = dict(self._store.ssh_identities()) if self._store is not None else {}
         remember = self._store.remember_ssh_identity if self._store is not None else None
         try:
-            if options.workers == 0:
+            count = options.workers if options.workers is not None else default_workers()
+            if count == 0 or not SHARED_PORT:  # (Windows: no port shared between processes)
                 from server.ssh.gateway import Gateway  # asyncssh and Textual: only when asked for
 
                 gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first, secret=secret)
@@ -302,7 +304,8 @@ class HubRunner:
                     first,
                     language=options.language,
                 )
-                count = options.workers if options.workers is not None else default_workers()
+                if not sys.platform.startswith("linux"):
+                    count = 1  # macOS shares a port, but gives every connection to one worker
                 workers = Workers(settings, secret, count, identities, remember)
                 hosted.ssh_port = await workers.start()
                 self.gateway_workers = workers

@@ -6,7 +6,7 @@ are grouped: every change that arrives while a commit is under way goes into
 the next one, so one fsync serves a whole burst of votes.
 
 A session is hosted by one process at a time: a lock file beside the database
-(``flock``, released by the kernel even on kill -9) refuses a second host.
+(``flock``, or ``msvcrt`` on Windows; released by the system even on kill -9) refuses a second host.
 
 A new session's file is written only when :meth:`SessionStore.start` is called,
 once the hub is really serving: a start that fails (the port is in use) leaves
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -34,6 +33,7 @@ from typing import Any
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.report import Flaw
 from coproterm.core.wire import LANGUAGE_CODES, Action
+from coproterm.portable import lock_exclusively
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -475,9 +475,7 @@ def _lock(path: Path) -> int:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as error:
         raise StoreError(f"cannot lock the session {lock_path}: {error.strerror or error}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not lock_exclusively(fd):
         os.close(fd)
         raise StoreError(f"session {path.stem} is already being hosted by another coproterm on this machine") from None
     return fd

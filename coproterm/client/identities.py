@@ -11,10 +11,11 @@ people never take each other's place: the second gets an identity of its own.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 from pathlib import Path
+
+from coproterm.portable import lock_exclusively
 
 SLOTS = 16
 """Apps that may join the same hub under the same name from one machine at once."""
@@ -48,9 +49,7 @@ class Identity:
             path = directory / f"{stem}-{slot}"
             with contextlib.suppress(OSError):
                 fd = os.open(path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
+                if not lock_exclusively(fd):
                     os.close(fd)
                     continue  # another app on this machine is this identity now
                 self._lock, self._path = fd, path

@@ -13,9 +13,7 @@ retried forever), and when it is closed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import errno
-import socket as stdlib_socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -38,6 +36,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from coproterm.portable import keep_alive
 
 MAX_DELAY = 5.0
 CLOSE_TIMEOUT = 1.0
@@ -244,11 +243,7 @@ def _keep_alive(socket: ClientConnection) -> None:
     raw = socket.transport.get_extra_info("socket")
     if raw is None:
         return
-    with contextlib.suppress(OSError, AttributeError):
-        raw.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_KEEPALIVE, 1)
-        raw.setsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_KEEPIDLE, 75)
-        raw.setsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_KEEPINTVL, 10)
-        raw.setsockopt(stdlib_socket.IPPROTO_TCP, stdlib_socket.TCP_KEEPCNT, 3)
+    keep_alive(raw, 75, 10, 3)
 
 
 def _describe(error: OSError) -> str:

@@ -13,11 +13,11 @@ import argparse
 import asyncio
 import logging
 import os
-import signal
 import sys
 from pathlib import Path
 
 from coproterm.commands import fail
+from coproterm.portable import on_stop_signals
 
 PASSCODE_ENV = "COPROTERM_SSH_PASSCODE"
 
@@ -72,8 +72,7 @@ def ssh_gateway(args: argparse.Namespace) -> int:
         print(f"  over ssh:   ssh -p {port} {advertised}   (host key {fingerprint(key)})", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(number, stop.set)
+        on_stop_signals(loop, stop.set)
         await stop.wait()
         await workers.stop()
         return 0

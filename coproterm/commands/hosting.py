@@ -7,7 +7,6 @@ import asyncio
 import getpass
 import logging
 import os
-import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -18,6 +17,7 @@ from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, find_deck
 from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.session import MAX_PARTICIPANTS
+from coproterm.portable import on_stop_signals
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -74,6 +74,9 @@ def open_file_room(asked: int | None) -> tuple[int, str | None]:
     Returns the participant limit to use and, when it is lower than asked (or
     than the default), a sentence saying why.
     """
+    wanted = asked if asked is not None else MAX_PARTICIPANTS
+    if sys.platform == "win32":  # no per-process limit on sockets to raise or to fit in
+        return wanted, None
     import resource
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -84,7 +87,6 @@ def open_file_room(asked: int | None) -> tuple[int, str | None]:
             soft = target
         except (ValueError, OSError):
             pass
-    wanted = asked if asked is not None else MAX_PARTICIPANTS
     room = max(1, (soft - SPARE_FILES) // FILES_PER_PARTICIPANT) if soft != resource.RLIM_INFINITY else wanted
     if room >= wanted:
         return wanted, None
@@ -149,8 +151,7 @@ def serve(args: argparse.Namespace) -> int:
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for number in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(number, stop.set)
+        on_stop_signals(loop, stop.set)
         async with _runner(args, prepared) as hosted:
             t = language(getattr(args, "lang", ENGLISH)).t
 

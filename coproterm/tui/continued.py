@@ -13,6 +13,7 @@ for its driver's internals).
 from __future__ import annotations
 
 import signal
+import sys
 from typing import Any
 
 from textual.app import App
@@ -22,6 +23,8 @@ def continue_cleanly(app: App[Any]) -> None:
     """On SIGCONT, suspend application mode first unless it already was (a Ctrl+Z), then resume it."""
     from textual.drivers.linux_driver import LinuxDriver
 
+    if sys.platform == "win32":
+        return  # no SIGCONT (and Textual's Windows driver)
     driver = app._driver
     if not isinstance(driver, LinuxDriver):
         return  # headless, or an SSH channel's driver: no terminal of the process's own

@@ -29,6 +29,7 @@ from typing import Any
 import asyncssh
 from rich.color import ColorSystem
 
+from coproterm import portable
 from coproterm.core.i18n import ENGLISH, N_, from_locale, language
 from coproterm.core.limits import NewcomerLimit, RateLimit
 from coproterm.tui.participant.app import ParticipantApp
@@ -98,14 +99,9 @@ def keep_alive(sock: socket.socket | None) -> None:
     """Have the kernel probe an idle connection and end it when the far end is gone (KEEPALIVE_IDLE)."""
     if sock is None:
         return
-    with contextlib.suppress(OSError, AttributeError):  # TCP_KEEPIDLE and the rest are Linux's (and most others')
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, KEEPALIVE_IDLE)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, KEEPALIVE_EVERY)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, KEEPALIVE_MISSED)
-        # And when screens are waiting to be taken (no probes then), the same three minutes at most.
-        gone_after = KEEPALIVE_IDLE + KEEPALIVE_EVERY * KEEPALIVE_MISSED
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, gone_after * 1000)
+    # And when screens are waiting to be taken (no probes then), the same three minutes at most.
+    gone_after = KEEPALIVE_IDLE + KEEPALIVE_EVERY * KEEPALIVE_MISSED
+    portable.keep_alive(sock, KEEPALIVE_IDLE, KEEPALIVE_EVERY, KEEPALIVE_MISSED, unsent_for=gone_after)
 
 
 def color_system_for(term: str) -> ColorSystem | None:

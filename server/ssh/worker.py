@@ -38,8 +38,9 @@ dashboard's tally) goes first, and SSH screens take what the hub leaves of the c
 
 
 async def run() -> int:
-    with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
-        os.nice(NICENESS)
+    if sys.platform != "win32":  # (Windows runs the gateway in the hub's process: server.ssh.workers)
+        with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
+            os.nice(NICENESS)
     from server.ssh.gateway import ENDED, HUB_GONE, Gateway  # Textual: only in the worker
     from server.ssh.keys import host_key
 
@@ -48,7 +49,7 @@ async def run() -> int:
 
     secret = os.environ.pop(SECRET_ENV, "") or None
     control = socket.socket(fileno=int(os.environ.pop(CONTROL_ENV)))
-    reader, writer = await asyncio.open_unix_connection(sock=control)
+    reader, writer = await asyncio.open_connection(sock=control)
     settings = json.loads(await reader.readline())
 
     def tell(said: dict[str, object]) -> None:

@@ -46,23 +46,27 @@ STABLE = 10.0
 Identity = tuple[str, str]
 
 
+SHARED_PORT = sys.platform != "win32"
+"""Workers can listen on one port: SO_REUSEPORT, and a socket passed to a child. Windows has neither: there
+the gateway runs in the hub's process. macOS shares the port but gives every new connection to the last
+worker that listened, so it runs one worker; Linux spreads connections between them all."""
 DEFAULT_MOST = 4
 """Workers started by default however many cores there are: each costs about 57 MB before anyone joins,
 and four draw a question change on 200 SSH screens faster than one room needs."""
 
 
 def default_workers() -> int:
-    """One per core this process may run on (at most :data:`DEFAULT_MOST`), at least one.
+    """One per core this process may run on (at most :data:`DEFAULT_MOST`), at least one; on macOS one, on
+    Windows none (the gateway then runs in the hub's process).
 
     The workers run below the hub's priority (:data:`server.ssh.worker.NICENESS`), so the hub's core is
     still the hub's whenever it has work, and SSH screens get every cycle it leaves: on a 2-core laptop,
     200 SSH screens show a new question in about half the time of one worker, and a websocket
     participant's ack p99 stays under 10 ms (docs/performance.md).
     """
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
+    if not sys.platform.startswith("linux"):
+        return 1 if SHARED_PORT else 0
+    cores = len(os.sched_getaffinity(0))
     return max(1, min(cores, DEFAULT_MOST))
 
 
@@ -203,7 +207,7 @@ class Workers:
         finally:
             theirs.close()
         slot.process = process
-        reader, writer = await asyncio.open_unix_connection(sock=ours)
+        reader, writer = await asyncio.open_connection(sock=ours)
         slot.writer = writer
         settings = {
             "hub_url": self.options.hub_url,
@@ -283,7 +287,8 @@ def _reserve(host: str, port: int) -> list[socket.socket]:
             sock = socket.socket(each, socket.SOCK_STREAM)
             held.append(sock)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if sys.platform != "win32":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             if each == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             sock.bind((address, port))

@@ -15,12 +15,14 @@ from coproterm.core.deck import BUILTIN_DECKS, builtin_deck
 from coproterm.core.i18n import CHOICES, LANGUAGES, N_, Language, from_locale, language
 from coproterm.core.session import MAX_PARTICIPANTS
 from coproterm.core.wire import DEFAULT_PORT
+from coproterm.quiet import quiet_known_warnings
 from server.ssh import DEFAULT_SSH_PORT
 from server.store import NEWEST
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    quiet_known_warnings()
     parser = _parser()
     _translate(parser, language(_language_asked(sys.argv[1:] if argv is None else argv)))
     args = parser.parse_args(argv)

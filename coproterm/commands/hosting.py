@@ -419,6 +419,13 @@ def _host_here(
         asyncio.run(run())
     except HostingError as error:
         return fail(str(error))
+    if prepared.store is not None:  # the dashboard has gone: say what became of the session, and what is next
+        said = language(getattr(args, "lang", ENGLISH)).t(
+            "The session has ended for everyone. Its results: coproterm export {session};"
+            " to host it again: coproterm host --resume {session}",
+            session=prepared.store.info.id,
+        )
+        print(f"coproterm: {said}", flush=True)
     return 0
 
 

@@ -117,6 +117,9 @@ def _told_to_stop(told: asyncio.Event, stop: asyncio.Event) -> None:
 
 
 def main() -> int:
+    from coproterm.quiet import quiet_known_warnings
+
+    quiet_known_warnings()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
     return asyncio.run(run())

@@ -51,6 +51,9 @@ class FacilitatorScreen(HubScreen):
             )
             self._confirm(question, lang.t("Close"), self.Left())
             return
+        if connected == 0:  # nobody to end it for; the log keeps it, and closing says so on the terminal
+            self.post_message(self.Left())
+            return
         question = lang.tn(
             "Close the dashboard? The hub runs in it: the session ends for everyone,"
             " {count} participant connected too. Resume it later with --resume.",

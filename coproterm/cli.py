@@ -132,7 +132,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOST[:PORT]",
         help=N_("the hub's address (port {port} if left out); leave it out to look for sessions on the network"),
     )
-    join.add_argument("--name", default="", help=N_("your display name (optional; only the facilitator sees it)"))
+    join.add_argument(
+        "--name",
+        default="",
+        help=N_(
+            "your display name (optional; other participants never see it: it is kept with your votes"
+            " for the facilitator's results)"
+        ),
+    )
     join.add_argument("--code", help=N_("the session's join code, if the facilitator asks for one"))
     join.add_argument(
         "--no-mdns", action="store_true", help=N_("do not look for sessions on the network; ask the address")

@@ -388,7 +388,7 @@ async def test_with_ssh_on_the_dashboard_shows_the_command_and_a_scannable_ssh_l
 
     host = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"], ssh=("ssh -p 2222 192.168.1.20", "SHA256:abcdef"))
     async with host.run_test(size=(80, 24)) as hp:
-        await until(hp, lambda: "ssh -p 2222 192.168.1.20" in text_of(host, "#join-how"))
+        await until(hp, lambda: "ssh -p 2222 YOURNAME@192.168.1.20" in text_of(host, "#join-how"))
         assert "SHA256:abcdef" in text_of(host, "#join-how")
         await hp.press("c")
         await until(hp, lambda: host.screen.query(QRCode))

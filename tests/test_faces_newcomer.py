@@ -206,7 +206,7 @@ async def test_at_80_columns_the_dashboard_keeps_presenter_the_whole_ssh_command
             await hp.pause()
             assert "presenter" in str(host.screen.query_one(KeyBar).render()), "on a board"
             lines = text_of(host, "#join-how").splitlines()
-            assert any("ssh -p 12222 192.0.2.2" in line for line in lines), lines
+            assert any("ssh -p 12222 YOURNAME@192.0.2.2" in line for line in lines), lines
             joined_up = " ".join(line.strip() for line in lines)
             assert fingerprint in joined_up or fingerprint in joined_up.replace(" ", ""), lines
             await hp.press("c")

@@ -62,7 +62,7 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
             await until(hp, lambda: bool(host.view.join_code), timeout=10)
             code = host.view.join_code
             join = text_of(host, "#join-how")
-            assert f"coproterm join {lan}:{port}" in join and f"ssh -p {ssh_port} {lan}" in join, join
+            assert f"coproterm join {lan}:{port}" in join and f"ssh -p {ssh_port} YOURNAME@{lan}" in join, join
             assert f"http://{lan}:{port}/" in join, join
             await hp.press("c")
             await until(hp, lambda: host.screen.query(QRCode))
@@ -73,7 +73,7 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
             ann = await join_hub(url)
             await until(hp, lambda: host.view.joined == 1, timeout=10)
             await until(hp, lambda: f"http://{lan}:{port}/" in text_of(host, "#join-how"))
-            assert f"ssh -p {ssh_port} {lan}" in text_of(host, "#join-how")
+            assert f"ssh -p {ssh_port} YOURNAME@{lan}" in text_of(host, "#join-how")
             await ann.socket.close()
     finally:
         process.send_signal(signal.SIGINT)

@@ -26,12 +26,12 @@ async def test_scanning_the_dashboards_qr_code_opens_the_page():
         host = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"], ssh=SSH, web=True)
         async with host.run_test(size=(100, 40)) as pilot:
             await until(pilot, lambda: "http://192.168.1.20:8765/" in text_of(host, "#join-how"))
-            assert "ssh -p 2222 192.168.1.20" in text_of(host, "#join-how")
+            assert "ssh -p 2222 YOURNAME@192.168.1.20" in text_of(host, "#join-how")
             await pilot.press("c")
             await until(pilot, lambda: host.screen.query(QRCode))
             assert read_qr(host.screen.query_one(QRCode)) == ["http://192.168.1.20:8765/?code=KXPT"]
             words = " ".join(str(s.render()) for s in host.screen.query("Static"))
-            assert "ssh -p 2222 192.168.1.20" in words and "coproterm join 192.168.1.20:8765" in words
+            assert "ssh -p 2222 YOURNAME@192.168.1.20" in words and "coproterm join 192.168.1.20:8765" in words
 
 
 async def test_with_no_web_the_qr_code_stays_the_ssh_link():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import socket
 import sys
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ class InPty(SSHClient):
     """``argv`` in a pty of a given size: read what it shows (:meth:`expect`), type into it, wait for its end."""
 
     def __init__(self, argv: Sequence[str], *, size: tuple[int, int] = (100, 30), env: dict[str, str] | None = None):
-        self.argv = list(argv)
+        self.argv = [shutil.which(argv[0]) or argv[0], *argv[1:]]  # execve wants a path
         self.env = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         self.size = size
         self.output = bytearray()

@@ -67,6 +67,11 @@ KEEPALIVE_IDLE, KEEPALIVE_EVERY, KEEPALIVE_MISSED = 90, 30, 3
 nothing either way, a probe every KEEPALIVE_EVERY seconds, and after KEEPALIVE_MISSED unanswered ones
 (3 minutes in all; as long for a screen it never takes) its session ends; its votes stay. A TCP probe and its answer cost ~100 bytes of the
 person's link; an SSH keepalive and its reply cost ~470 (measured), for the same knowledge."""
+KEX_ALGS = "^curve25519-sha256"
+"""asyncssh's key exchanges, curve25519 first. Dropbear's client guesses (curve25519) and sends its first key
+exchange packet at once; a guess counts as right only if both sides list the same method first, and asyncssh
+lists ML-KEM first, so Dropbear sent it again and asyncssh, which had taken the guess, hung up. Which method
+is used is the client's choice either way: OpenSSH still gets its ML-KEM."""
 SESSIONS_PER_ADDRESS = 32
 """Live SSH sessions one address may hold (as the hub allows websocket connections)."""
 CODES_PER_SESSION = 5
@@ -167,6 +172,7 @@ class Gateway:
             line_editor=False,
             login_timeout=LOGIN_TIMEOUT,
             keepalive_interval=0,  # TCP keepalives instead (KEEPALIVE_IDLE)
+            kex_algs=KEX_ALGS,
             encoding=None,
             reuse_port=reuse_port or None,
         )

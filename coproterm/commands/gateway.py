@@ -39,8 +39,11 @@ def ssh_gateway(args: argparse.Namespace) -> int:
     from coproterm.client.link import hub_url
     from server.addresses import join_targets
     from server.ssh.keys import fingerprint, host_key
-    from server.ssh.workers import WorkerOptions, Workers, default_workers
+    from server.ssh.workers import SHARED_PORT, WorkerOptions, Workers, default_workers
     from server.store import data_dir
+
+    if not SHARED_PORT:
+        return fail("ssh-gateway runs on Linux and macOS only: on Windows, the hub serves SSH in its own process")
 
     try:
         secret = read_secret(args.secret_file)

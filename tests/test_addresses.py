@@ -190,3 +190,23 @@ def test_joining_keeps_the_chosen_address_while_others_come_and_go():
     assert joining.target == "10.0.0.5:8765"
     assert joining.found(["10.0.0.5:8765", "172.16.0.9:8765"]).target == "10.0.0.5:8765"
     assert joining.found(["172.16.0.9:8765"]).target == "172.16.0.9:8765"
+
+
+async def test_the_network_advertisement_carries_the_address_chosen(tmp_path):
+    from coproterm.client.discovery import DiscoveryUnavailable, browse
+    from coproterm.core.deck import default_deck
+    from server.hosting import HubRunner, prepare
+
+    try:
+        await browse(lambda found: None, seconds=0.1, interfaces=["127.0.0.1"])
+    except DiscoveryUnavailable as error:
+        pytest.skip(f"no multicast DNS on loopback here: {error}")
+    prepared = prepare(default_deck(), data=tmp_path)
+    runner = HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, prepared.store, advertise=True)
+    async with runner as hosted:
+        assert hosted.discovery_problem is None
+        await hosted.show_address("127.0.0.2")  # as the a key tells it
+        heard = []
+        await browse(heard.append, seconds=4, interfaces=["127.0.0.1"])
+        ours = [found.address for found in heard if found.address.endswith(f":{hosted.port}")]
+        assert ours and set(ours) == {f"127.0.0.2:{hosted.port}"}, heard

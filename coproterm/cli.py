@@ -188,21 +188,29 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(listing)
     listing.set_defaults(run=sessions.list_sessions)
 
-    export = commands.add_parser("export", help=N_("export a session's results (CSV, JSON or an HTML report)"))
+    export = commands.add_parser(
+        "export", help=N_("export a session's results (CSV tables, JSON, an HTML report or a PDF of it)")
+    )
     export.add_argument(
         "session",
         nargs="?",
         help=N_("the session id (or its start); left out: the newest session anyone joined or voted in"),
     )
-    export.add_argument("--format", choices=("csv", "json", "html"), default="html")
-    export.add_argument("-o", "--output", type=Path, help=N_("the file to write (default: SESSION.FORMAT here)"))
+    export.add_argument("--format", choices=("csv", "json", "html", "pdf"), default="html")
+    export.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help=N_("the file to write (default: SESSION.FORMAT here; CSV: a folder of tables, or a .zip)"),
+    )
+    export.add_argument("--venue", default="", help=N_("where the workshop met, for the report's first page"))
     export.add_argument("--with-names", action="store_true", help=N_("include participants' names"))
     export.add_argument(
         "--lang",
         choices=CHOICES,
         default=from_locale(os.environ),
         help=N_(
-            "the HTML report's language: cy (Cymraeg), en (English) or cy+en (both, Welsh first);"
+            "the report's and the CSV tables' language: cy (Cymraeg), en (English) or cy+en (both, Welsh first);"
             " default from LANG, else English"
         ),
     )

@@ -351,13 +351,13 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: 
         )
 
     def export() -> list[Path]:
-        from coproterm.commands.sessions import export_name, render
+        from coproterm.commands.sessions import export_name, write_export
 
         written = []
         # the report in Cymraeg beside the English, named as `coproterm export --lang cy` names it
         for form, lang in (("html", "en"), ("csv", "en"), ("json", "en"), ("html", "cy")):
             path = Path.cwd() / export_name(store.info.id, form, lang)
-            path.write_text(render(store.path, form, quiet=True, lang=lang), encoding="utf-8")
+            write_export(store.path, form, path, quiet=True, lang=lang)
             written.append(path)
         return written
 

@@ -8,15 +8,19 @@ row never hides the other sessions, nor the rest of its own.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import sys
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coproterm.commands import fail
 from coproterm.core.deck import DeckError, deck_from_data
-from coproterm.core.i18n import ENGLISH, language
+from coproterm.core.events import Joined
+from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.report import Report, build_report
 
 if TYPE_CHECKING:
@@ -24,11 +28,14 @@ if TYPE_CHECKING:
 
 
 def export_name(session_id: str, form: str, lang: str = ENGLISH) -> str:
-    """The file a session's export goes to, the same from `export` and the dashboard's e key.
+    """The file (or, for CSV, the folder) a session's export goes to, the same from `export` and the dashboard's e key.
 
-    A report in another language names it (``….cy.html``), so it never takes the English one's place.
+    A report or tables in another language name it (``….cy.html``, ``….cy-csv``), so they never take the English
+    ones' place; the JSON is one machine shape whatever the language.
     """
-    marked = f".{lang}" if form == "html" and lang != ENGLISH else ""
+    marked = f".{lang}" if form != "json" and lang != ENGLISH else ""
+    if form == "csv":
+        return f"{session_id}{marked}-csv"
     return f"{session_id}{marked}.{form}"
 
 
@@ -86,40 +93,109 @@ def list_sessions(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    """Write a session's results as CSV, JSON or an HTML report."""
+    """Write a session's results as CSV tables, JSON, an HTML report or a PDF of it."""
     from server.store import NEWEST, StoreError, choose_session, data_dir
 
+    lang = language(getattr(args, "lang", ENGLISH))
     try:
         chosen = choose_session(data_dir(args.data_dir), NEWEST if args.session is None else args.session)
         if chosen.why:
             warn(chosen.why)
-        text = render(
+        output = args.output or Path(export_name(chosen.path.stem, args.format, lang.code))
+        there = _html_lang(output) if args.format == "html" else None
+        if there is not None and there != lang.html_lang:
+            return fail(
+                lang.t(
+                    "{file} holds the report in another language ({there}): give another file with -o",
+                    file=output,
+                    there=there,
+                )
+            )
+        size = write_export(
             chosen.path,
             args.format,
+            output,
             with_names=args.with_names,
             with_hidden=args.with_hidden,
-            lang=getattr(args, "lang", ENGLISH),
+            lang=lang.code,
+            venue=getattr(args, "venue", "") or "",
         )
-    except (StoreError, DeckError) as error:
+    except (StoreError, DeckError, ExportError) as error:
         return fail(str(error))
-    lang = language(getattr(args, "lang", ENGLISH))
-    output = args.output or Path(export_name(chosen.path.stem, args.format, lang.code))
-    there = _html_lang(output) if args.format == "html" else None
-    if there is not None and there != lang.html_lang:
-        return fail(
+    print(lang.t("Wrote {file} ({size} bytes).", file=output, size=f"{size:,}"))
+    return 0
+
+
+class ExportError(RuntimeError):
+    """An export that could not be written, and why (for people)."""
+
+
+def write_export(
+    path: Path,
+    form: str,
+    output: Path,
+    *,
+    with_names: bool = False,
+    with_hidden: bool = False,
+    quiet: bool = False,
+    lang: str = ENGLISH,
+    venue: str = "",
+) -> int:
+    """A session's export written to ``output``: a file, or for CSV a folder of tables (a zip if it ends .zip).
+
+    The bytes written; :class:`ExportError` saying why when it cannot be (nothing half-written is left as the result).
+    """
+    chosen = language(lang)
+    try:
+        if form == "csv":
+            tables = render_tables(path, with_names=with_names, with_hidden=with_hidden, quiet=quiet, lang=lang)
+            return _write_tables(tables, output)
+        text = render(path, "html" if form == "pdf" else form, with_names=with_names, with_hidden=with_hidden,
+                      quiet=quiet, lang=lang, venue=venue)  # fmt: skip
+        if form == "pdf":
+            return _write_pdf(text, output, chosen)
+        output.write_text(text, encoding="utf-8")
+        return len(text.encode())
+    except OSError as error:
+        raise ExportError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def _write_pdf(html: str, output: Path, lang: Language) -> int:
+    from coproterm.export.printing import NoBrowser, find_chromium, print_pdf
+
+    browser = find_chromium(os.environ)
+    if browser is None:
+        raise ExportError(
             lang.t(
-                "{file} holds the report in another language ({there}): give another file with -o",
-                file=output,
-                there=there,
+                "no Chromium, Chrome or Edge found to print a PDF with: export --format html and use the browser's"
+                " Print, Save as PDF (the report is laid out for A4), or set COPROTERM_CHROMIUM to a browser's path"
             )
         )
     try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        return fail(f"cannot write {output}: {error.strerror or error}")
-    said = lang.t("Wrote {file} ({size} bytes).", file=output, size=f"{len(text.encode()):,}")
-    print(said)
-    return 0
+        print_pdf(html, output, browser)
+    except NoBrowser as error:
+        raise ExportError(str(error)) from None
+    return output.stat().st_size
+
+
+def _write_tables(tables: dict[str, str], output: Path) -> int:
+    """The tables as a folder of CSV files, or as one zip when ``output`` ends in .zip."""
+    from coproterm.export.spreadsheet import ENCODING
+
+    encoded = {name: text.encode(ENCODING) for name, text in tables.items()}
+    if output.suffix.lower() == ".zip":
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in encoded.items():
+                archive.writestr(f"{output.stem}/{name}", data)
+        return output.stat().st_size
+    if output.exists() and not output.is_dir():
+        raise ExportError(
+            f"cannot write the tables into {output}: it is a file, not a folder (give -o a folder or a .zip)"
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    for name, data in encoded.items():
+        (output / name).write_bytes(data)
+    return sum(len(data) for data in encoded.values())
 
 
 def report_of(log: SessionLog, *, quiet: bool = False) -> Report:
@@ -139,16 +215,41 @@ def render(
     with_hidden: bool = False,
     quiet: bool = False,
     lang: str = ENGLISH,
+    venue: str = "",
 ) -> str:
-    """A session's report in one format (csv, json or html; html in ``lang``); ``quiet`` names no damaged rows."""
+    """A session's report as JSON or HTML (in ``lang``, at ``venue``); ``quiet`` names no damaged rows."""
+    from coproterm.export.glance import Gathering
     from coproterm.export.html import to_html
-    from coproterm.export.tables import to_csv, to_json
+    from coproterm.export.tables import to_json
     from server.store import read_log
 
     log = read_log(path)
     report = report_of(log, quiet=quiet)
-    if form == "csv":
-        return to_csv(report, with_names=with_names, with_hidden=with_hidden)
     if form == "json":
         return to_json(report, log.info.id, with_names=with_names, with_hidden=with_hidden)
-    return to_html(report, log.info.id, with_hidden=with_hidden, lang=language(lang))
+    gathering = Gathering(venue=venue, over_ssh=_over_ssh(path, log))
+    return to_html(report, log.info.id, with_hidden=with_hidden, lang=language(lang), gathering=gathering)
+
+
+def render_tables(
+    path: Path, *, with_names: bool = False, with_hidden: bool = False, quiet: bool = False, lang: str = ENGLISH
+) -> dict[str, str]:
+    """A session's CSV tables (file name to text), headers and values in ``lang``."""
+    from coproterm.export.spreadsheet import csv_tables
+    from server.store import read_log
+
+    log = read_log(path)
+    return csv_tables(report_of(log, quiet=quiet), language(lang), with_names=with_names, with_hidden=with_hidden)
+
+
+def _over_ssh(path: Path, log: SessionLog) -> int | None:
+    """How many of the session's participants joined over SSH (their tokens are remembered); None if unknown."""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            tokens = {bytes(row[0]) for row in db.execute("SELECT token FROM ssh_identities")}
+    except sqlite3.Error:
+        return None
+    joined = {event.participant for _, _, event in log.logged() if isinstance(event, Joined) and event.token in tokens}
+    return len(joined)

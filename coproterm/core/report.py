@@ -39,6 +39,8 @@ class FinalVote:
     participant: int
     name: str
     cell: int
+    at: float = 0.0
+    """When they last changed it (Unix time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
     voters: set[int] = set()
     changes = 0
     written: dict[tuple[int, int], float] = {}
+    voted_at: dict[tuple[int, int], float] = {}
     first = last = None
     for _, at, event in LogCheck(deck).sound(logged, found):
         first = at if first is None else min(first, at)  # answers replay after the other events
@@ -237,6 +240,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             written[(event.question, event.answer)] = at
         if isinstance(event, Voted):
             changes += 1
+            voted_at[(event.participant, event.question)] = at
             if event.choice is not None:
                 voters.add(event.participant)
         touched = _question_of(event)
@@ -247,11 +251,15 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
     names = {m.number: m.name for m in session.participants.values()}
     for member in sorted(session.participants.values(), key=lambda m: m.number):
         for question, cell in sorted(member.votes.items()):
-            reports[question].final_votes.append(FinalVote(member.number, names[member.number], cell))
+            reports[question].final_votes.append(
+                FinalVote(member.number, names[member.number], cell, voted_at.get((member.number, question), 0.0))
+            )
     for report in reports:
         report.counts = session.tally(report.index).counts
         report.answers = [
-            WrittenAnswer(a.id, a.participant, names.get(a.participant, ""), a.text, written[(report.index, a.id)], a.hidden)
+            WrittenAnswer(
+                a.id, a.participant, names.get(a.participant, ""), a.text, written[(report.index, a.id)], a.hidden
+            )
             for a in session.answers[report.index].current()
         ]
     for report in reports:

@@ -10,6 +10,7 @@ facilitator can email it round after a workshop.
 from __future__ import annotations
 
 import dataclasses
+import re
 from contextvars import ContextVar
 from datetime import datetime
 from html import escape
@@ -19,8 +20,12 @@ from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.report import QuestionReport, Report
 from coproterm.export.answers import html_section
+from coproterm.export.glance import STYLE as GLANCE_STYLE
+from coproterm.export.glance import Gathering, glance
 from coproterm.export.movement import STYLE as MOVEMENT_STYLE
 from coproterm.export.movement import movement_section
+from coproterm.export.printing import STYLE as PRINT_STYLE
+from coproterm.export.shares import share
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe-Ito, for a scale's positions: told apart with any common colour blindness, and in grey."""
@@ -31,7 +36,8 @@ SAMPLES = 48
 TICK_STEPS = (10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
 """Seconds between time-axis ticks: the first that gives at most six."""
 
-STYLE = """
+STYLE = (
+    """
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --rule: #d8dce3; --bar: #0072B2; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
@@ -57,7 +63,8 @@ tr.group th, tr.group td { font-weight: 700; border-top: 2px solid var(--ink); }
 table.heat { table-layout: fixed; font-size: .85rem; }
 table.heat th, table.heat td { text-align: center; vertical-align: bottom; padding: .3rem .2rem; }
 table.heat thead th { font-weight: 600; overflow-wrap: break-word; hyphens: auto; }
-table.heat tbody th, table.heat tfoot th { text-align: left; vertical-align: middle; width: 7.5rem; }
+table.heat tbody th, table.heat tfoot th { text-align: left; vertical-align: middle; }
+table.heat col.rows { width: 7.5rem; }
 table.heat td { font-weight: 700; font-variant-numeric: tabular-nums; vertical-align: middle; height: 2.4rem; }
 table.heat .groups th { border-bottom: 2px solid var(--ink); color: var(--muted); }
 table.heat tfoot td, table.heat tfoot th { font-weight: 600; color: var(--muted); height: auto; }
@@ -67,7 +74,9 @@ ol.key { display: none; font-size: .85rem; color: var(--muted); margin: 0; paddi
 .legend .reset { width: .2rem; background: #B00020; }
 @media (max-width: 560px) {
   table.heat .long { display: none; }
-  table.heat tbody th, table.heat tfoot th { width: 6.5rem; }
+  table.heat col.rows { width: 6.5rem; }
+  table.moves .row-long { display: none; }
+  table.moves col.rows { width: 2.2rem; }
   ol.key { display: block; }
   svg text.axis { font-size: 22px; }
 }
@@ -75,8 +84,22 @@ table.words th { text-align: right; font-weight: normal; padding-right: .5rem; }
 table.words td { width: 80%; }
 table.words .bar { display: inline-block; height: .9em; background: #1f6f8b; vertical-align: middle; }
 ul.answers li { margin: .3rem 0; }
+ul.bars { list-style: none; padding: 0; margin: .5rem 0; }
+ul.bars li { margin: 0 0 .35rem; }
+ul.bars li.group { margin-top: .6rem; }
+ul.bars .label { display: block; font-size: .9rem; overflow-wrap: anywhere; }
+ul.bars .bar { display: flex; align-items: center; gap: .5rem; }
+ul.bars .bar span { display: block; height: .9rem; min-width: 2px; background: var(--bar); border-radius: 2px; }
+ul.bars .bar b { font-weight: 600; font-size: .9rem; font-variant-numeric: tabular-nums; white-space: nowrap; }
+details { margin: .5rem 0 1rem; }
+details summary { cursor: pointer; color: var(--muted); font-size: .95rem; }
+h2.details { font-size: 1.4rem; margin-top: 2rem; }
 @media print { main { max-width: none; } h2 { margin-top: 1rem; } }
-""" + MOVEMENT_STYLE
+"""
+    + MOVEMENT_STYLE
+    + GLANCE_STYLE
+    + PRINT_STYLE
+)
 
 
 _LANGUAGE: ContextVar[Language] = ContextVar("report_language")
@@ -105,60 +128,81 @@ _MONTHS_CY = (
 )  # fmt: skip
 
 
-def _when(moment: float) -> str:
-    """A date and time in the report's language (the C library's names are English whatever the locale)."""
+def _when(moment: float, until: float | None = None) -> str:
+    """A date and time (to ``until``'s time, if given) in the report's language.
+
+    The C library's names are English whatever the locale, so Welsh names are the report's own.
+    """
     at = datetime.fromtimestamp(moment)
+    end = f"–{datetime.fromtimestamp(until):%H:%M}" if until is not None and until - moment >= 60 else ""
     if not _LANGUAGE.get(language(ENGLISH)).welsh:
-        return at.strftime("%A %-d %B %Y, %H:%M")
-    return f"{_DAYS_CY[at.weekday()]} {at.day} {_MONTHS_CY[at.month - 1]} {at.year}, {at:%H:%M}"
+        return at.strftime("%A %-d %B %Y, %H:%M") + end
+    return f"{_DAYS_CY[at.weekday()]} {at.day} {_MONTHS_CY[at.month - 1]} {at.year}, {at:%H:%M}{end}"
 
 
-def to_html(report: Report, session_id: str, *, with_hidden: bool = False, lang: Language | None = None) -> str:
-    """The whole report as one HTML document, in ``lang`` (English when not given; ``cy+en`` gives both)."""
+def to_html(
+    report: Report,
+    session_id: str,
+    *,
+    with_hidden: bool = False,
+    lang: Language | None = None,
+    gathering: Gathering | None = None,
+) -> str:
+    """The whole report as one HTML document, in ``lang`` (English when not given; ``cy+en`` gives both).
+
+    Its first page is the workshop at a glance; each question's details follow.
+    """
     chosen = lang or language(ENGLISH)
     token = _LANGUAGE.set(chosen)
     try:
-        return _document(report, session_id, with_hidden, chosen)
+        return _document(report, session_id, with_hidden, chosen, gathering or Gathering())
     finally:
         _LANGUAGE.reset(token)
 
 
-def _document(report: Report, session_id: str, with_hidden: bool, chosen: Language) -> str:
+def _document(report: Report, session_id: str, with_hidden: bool, chosen: Language, gathering: Gathering) -> str:
     deck = localise(report.deck, chosen)
-    when = _when(report.started) if report.started else t("not started")
-    voted = tn("{count} person voted", "{count} people voted", report.voters)
-    joined = t("{count} joined", count=report.participants)
-    people = f"{voted} · {joined}"
+    local = dataclasses.replace(
+        report,
+        deck=deck,
+        questions=[dataclasses.replace(q, question=deck.questions[q.index]) for q in report.questions],
+    )
+    for q in local.questions:
+        if q.compared is not None:
+            q.compared = local.questions[q.compared.index]
+    when = _when(report.started, report.ended) if report.started else t("not started")
     title = t("{title}: results", title=deck.title)
-    session = t("session {id}", id=session_id)
     footer = t("Results from coproterm: live voting for co-production workshops.")
+    details = t("Question by question")
     parts = [
         "<!doctype html>",
         f'<html lang="{chosen.html_lang}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
         f"<style>{STYLE}</style></head><body><main>",
-        f"<header><h1>{escape(deck.title)}</h1>",
-        f'<p>{escape(when)} · <span class="people">{escape(people)}</span> · {escape(session)}'
-        + (f"<br>{escape(deck.source)}" if deck.source else "")
-        + "</p></header>",
+        glance(local, session_id, gathering, when),
+        f'<h2 class="details" id="details">{escape(details)}</h2>',
     ]
     part = ""
-    for question in (dataclasses.replace(q, question=deck.questions[q.index]) for q in report.questions):
+    explained: set[str] = set()
+    for question in local.questions:
         if question.question.section != part:
             part = question.question.section
             parts.append(f'<h2 class="part" id="part-{question.index + 1}">{escape(part)}</h2>')
-        parts.append(_under_part(_section(question, with_hidden)) if part else _section(question, with_hidden))
+        section = _section(question, with_hidden, explained)
+        parts.append(_under_part(section) if part else section)
     parts.append(f"<footer><p>{escape(footer)}</p></footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts) + "\n"
 
 
-def _section(q: QuestionReport, with_hidden: bool = False) -> str:
+def _section(q: QuestionReport, with_hidden: bool = False, explained: set[str] | None = None) -> str:
+    """A question's details; a scale's group notes only the first time it appears (``explained`` remembers)."""
     question = q.question
     head = f'<section id="q{q.index + 1}"><h2>{q.index + 1}. {escape(question.prompt)}</h2>'
-    if question.note:
-        head += f'<p class="meta">{escape(question.note)}</p>'
+    note = for_the_record(question.note)
+    if note:
+        head += f'<p class="meta">{escape(note)}</p>'
     if question.answers is not None:
         return head + html_section(q, with_hidden=with_hidden) + "</section>"
     if question.x is None:
@@ -174,16 +218,42 @@ def _section(q: QuestionReport, with_hidden: bool = False) -> str:
     if question.y is None:
         shares_of = q.people if question.several else None  # each chose several: shares of people, as live
         body.append(_bars(question.x, q.counts, shares_of))
-        body.append(_table(question.x, q.counts, shares_of))
-        body.append(_group_notes(question.x))
+        if explained is None or question.x.key not in explained:
+            body.append(_group_notes(question.x))
+            if explained is not None:
+                explained.add(question.x.key)
         if q.compared is not None:
             body.append(movement_section(q, q.compared))
+        folded = _table(question.x, q.counts, shares_of)
     else:
-        body.append(_heatmap(question.x, question.y, q.counts))
+        body.append(grid_table(question.x, question.y, q.counts))
+        folded = ""
     if len(q.timeline) > 1:
-        body.append(_timeline(question, q.timeline, q.resets))
+        folded += _timeline(question, q.timeline, q.resets)
+    if folded:
+        summary = _folded_summary(q, bool(question.y is None))
+        body.append(f"<details><summary>{escape(summary)}</summary>{folded}</details>")
     body.append("</section>")
     return "\n".join(body)
+
+
+def _folded_summary(q: QuestionReport, with_table: bool) -> str:
+    """What a question's folded part holds: its table and how its tally moved, with the clock times."""
+    if len(q.timeline) > 1:
+        start, end = (f"{datetime.fromtimestamp(q.timeline[i][0]):%H:%M}" for i in (0, -1))
+        if with_table:
+            return t("The figures, and how the tally moved from {start} to {end}", start=start, end=end)
+        return t("How the tally moved from {start} to {end}", start=start, end=end)
+    return t("The figures")
+
+
+_ROOM_ONLY = re.compile(r"[^.!?]*\b(?:with|press|gyda|pwyswch)\s+\S\s*[.!?](?:\s+|$)", re.IGNORECASE)
+"""A sentence that names a key to press: "Open the case's points with d." (meant for the room, not the record)."""
+
+
+def for_the_record(note: str) -> str:
+    """A deck's note without the sentences that tell the room which key to press."""
+    return _ROOM_ONLY.sub("", note).strip()
 
 
 def _under_part(section: str) -> str:
@@ -204,42 +274,36 @@ def _votes(n: int) -> str:
     return tn("{count} vote", "{count} votes", n)
 
 
-def _share(count: int, total: int) -> str:
-    return f"{round(100 * count / total)}%" if total else "–"
-
-
 def _bars(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> str:
-    """A bar per position under its label (readable at a phone's width), under group headings with subtotals.
+    """A bar per position under its label, under group headings with subtotals.
 
-    Shares are of the votes, or (``people``, when each chose several) of the people who chose, as the live screens.
+    Drawn in the page's own text, not an image: a long label wraps instead of being
+    cut, no text shrinks with the screen, and each bar carries its count and share
+    beside it (readable in greyscale). Shares are of the votes, or (``people``, when
+    each chose several) of the people who chose, as the live screens.
     """
-    width, bar_w = 420, 330
     peak = max(counts) or 1
     total = sum(counts) if people is None else people
     items: list[str] = []
-    y = 0
     for i, position in enumerate(scale.positions):
         group = scale.group_of(i)
         if group is not None and group.start == i:
-            y += 8
             subtotal = sum(counts[group.start : group.stop])
             items.append(
-                f'<text x="0" y="{y + 15}" font-size="15"><tspan font-weight="700">{escape(group.label)}</tspan>'
-                f" · {_votes(subtotal)} · {_share(subtotal, total)}</text>"
+                f'<li class="group"><strong>{escape(group.label)}</strong>'
+                f" · {_votes(subtotal)} · {share(subtotal, total)}</li>"
             )
-            y += 24
-        length = round(bar_w * counts[i] / peak)
-        items.append(f'<text x="0" y="{y + 14}" font-size="14">{i + 1}. {escape(position.label)}</text>')
-        items.append(f'<rect x="0" y="{y + 20}" width="{max(length, 2)}" height="14" fill="#0072B2" rx="2"/>')
+        length = 85 * counts[i] / peak  # room for the figures beside the longest bar
         items.append(
-            f'<text x="{max(length, 2) + 8}" y="{y + 32}" font-size="13">{counts[i]} · {_share(counts[i], total)}</text>'
+            f'<li><span class="label">{i + 1}. {escape(position.label)}</span>'
+            f'<span class="bar"><span style="width:{length:.1f}%"></span>'
+            f"<b>{counts[i]} · {share(counts[i], total)}</b></span></li>"
         )
-        y += 44
     label = escape(
         t("Bar chart of {title}: ", title=scale.title)
         + ", ".join(f"{p.label} {c}" for p, c in zip(scale.positions, counts, strict=True))
     )
-    return f'<figure class="chart"><svg viewBox="0 0 {width} {y + 4}" role="img" aria-label="{label}">{"".join(items)}</svg></figure>'
+    return f'<figure class="chart"><ul class="bars" aria-label="{label}">{"".join(items)}</ul></figure>'
 
 
 def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> str:
@@ -253,11 +317,11 @@ def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> 
             subtotal = sum(counts[group.start : group.stop])
             rows.append(
                 f'<tr class="group"><th scope="rowgroup">{escape(group.label)}</th>'
-                f'<td class="n">{subtotal}</td><td class="n">{_share(subtotal, total)}</td></tr>'
+                f'<td class="n">{subtotal}</td><td class="n">{share(subtotal, total)}</td></tr>'
             )
         rows.append(
             f'<tr><td>{i + 1}. {escape(position.label)}</td><td class="n">{count}</td>'
-            f'<td class="n">{_share(count, total)}</td></tr>'
+            f'<td class="n">{share(count, total)}</td></tr>'
         )
     return (
         f'<table class="tally"><thead><tr><th scope="col">{position_word}</th><th scope="col" class="n">{votes_word}</th>'
@@ -265,7 +329,7 @@ def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> 
     )
 
 
-def _heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...]) -> str:
+def grid_table(xs: Scale, ys: Scale, counts: tuple[int, ...], *, compact: bool = False, key: bool = True) -> str:
     """A table with a cell per pair of positions, darker with more votes, and the groups' subtotals under it.
 
     Its text is the page's own, so it wraps instead of being cut and never shrinks
@@ -298,17 +362,19 @@ def _heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...]) -> str:
     if xs.groups:
         subtotals = "".join(
             f'<td colspan="{g.stop - g.start}">{sum(columns[g.start : g.stop])} · '
-            f"{_share(sum(columns[g.start : g.stop]), total)}</td>"
+            f"{share(sum(columns[g.start : g.stop]), total)}</td>"
             for g in xs.groups
         )
         foot += f'<tr class="subtotals"><th scope="row">{by_group}</th>{subtotals}</tr>'
-    key = "".join(f"<li>{escape(p.label)}</li>" for p in xs.positions)
+    names = "".join(f"<li>{escape(p.label)}</li>" for p in xs.positions)
     caption = escape(t("{across} (across) by {down} (down)", across=xs.title, down=ys.title))
     heatmap = t("Heatmap of {caption}", caption=caption)
+    listed = f'<ol class="key">{names}</ol>' if key else ""
     return (
-        f'<figure class="grid"><table class="heat" aria-label="{escape(heatmap)}">'
+        f'<figure class="grid{" compact" if compact else ""}"><table class="heat" aria-label="{escape(heatmap)}">'
+        '<colgroup><col class="rows"></colgroup>'
         f"<thead>{groups}<tr><td></td>{heads}</tr></thead><tbody>{''.join(body)}</tbody>"
-        f'<tfoot>{foot}</tfoot></table><ol class="key">{key}</ol>'
+        f'<tfoot>{foot}</tfoot></table>{listed}'
         f"<figcaption>{caption}.</figcaption></figure>"
     )
 

@@ -48,7 +48,7 @@ def movement_section(q: QuestionReport, compared: QuestionReport) -> str:
     )
     if not movement.people:
         return head + "</figure>"
-    return head + _steps_chart(movement, scale) + _transitions(movement, scale) + "</figure>"
+    return head + _steps_chart(movement, scale) + transitions(movement, scale) + "</figure>"
 
 
 def _steps_chart(movement: Movement, scale: Scale) -> str:
@@ -106,8 +106,11 @@ def _steps_chart(movement: Movement, scale: Scale) -> str:
     return f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(words)}">{"".join(items)}</svg>'
 
 
-def _transitions(movement: Movement, scale: Scale) -> str:
-    """The from→to table: darker with more people; the diagonal (stayed) outlined."""
+def transitions(movement: Movement, scale: Scale, *, compact: bool = False) -> str:
+    """The from→to table: darker with more people; the diagonal (stayed) outlined.
+
+    ``compact`` (the first page) numbers the rows and columns only, with the key below.
+    """
     peak = max(movement.counts) or 1
     heads = "".join(
         f'<th scope="col" title="{escape(p.label)}">{x + 1}<span class="long"><br>{escape(p.label)}</span></th>'
@@ -132,7 +135,10 @@ def _transitions(movement: Movement, scale: Scale) -> str:
             ink = "#fff" if level > 0.55 else "#1d2330"
             stayed = ' class="stayed"' if after == before else ""
             cells.append(f'<td{stayed} style="background:{background};color:{ink}">{count or "·"}</td>')
-        rows.append(f'<tr><th scope="row">{before + 1}. {escape(position.label)}</th>{"".join(cells)}</tr>')
+        rows.append(
+            f'<tr><th scope="row">{before + 1}<span class="row-long">. {escape(position.label)}</span></th>'
+            f"{''.join(cells)}</tr>"
+        )
     key = "".join(f"<li>{escape(p.label)}</li>" for p in scale.positions)
     from coproterm.export.html import t
 
@@ -142,9 +148,10 @@ def _transitions(movement: Movement, scale: Scale) -> str:
         title=scale.title,
         goal=towards_words(scale),
     )
-    corner = t("before ↓ after →")
+    corner = "" if compact else t("before ↓ after →")  # compact: the caption says which way is which
     return (
-        f'<div class="grid"><table class="heat moves" aria-label="{escape(caption)}">'
+        f'<div class="grid{" compact" if compact else ""}"><table class="heat moves" aria-label="{escape(caption)}">'
+        '<colgroup><col class="rows"></colgroup>'
         f"<thead><tr><td>{escape(corner)}</td>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<ol class="key">{key}</ol></div><figcaption>{escape(caption)}</figcaption>'
     )

@@ -34,9 +34,10 @@ STYLE = """
 .glance .card p { margin: .25rem 0; }
 .glance .more { font-size: .9rem; }
 .glance table.heat { margin: .4rem 0; }
-.glance table.moves col.rows { width: 2.2rem; }
-.glance table.heat col.rows { width: 5.6rem; }
-.glance table.heat .groups th { font-size: .75rem; overflow-wrap: normal; hyphens: none; }
+.glance table.heat col.rows { width: 6.8rem; }
+.glance table.heat.moves col.rows { width: 2.2rem; }
+.glance table.heat tr.groups, .glance table.heat tr.subtotals { display: none; }
+.glance p.by-group { display: block; }
 .glance table.heat td { height: 1.7rem; padding: .1rem; }
 .glance table.heat .long, .glance table.heat .row-long { display: none; }
 .glance ol.key { display: block; }
@@ -122,15 +123,14 @@ def _facts(report: Report, gathering: Gathering) -> str:
 
 
 def _bold_number(text: str) -> str:
-    """``text`` with its first number in bold (the figure a reader's eye looks for)."""
-    escaped = escape(text)
-    for start, ch in enumerate(escaped):
+    """``text``, escaped, with its first number in bold (the figure a reader's eye looks for)."""
+    for start, ch in enumerate(text):
         if ch.isdigit():
             end = start
-            while end < len(escaped) and (escaped[end].isdigit() or escaped[end] == ","):
+            while end < len(text) and (text[end].isdigit() or text[end] == ","):
                 end += 1
-            return f"{escaped[:start]}<strong>{escaped[start:end]}</strong>{escaped[end:]}"
-    return escaped
+            return f"{escape(text[:start])}<strong>{text[start:end]}</strong>{escape(text[end:])}"
+    return escape(text)
 
 
 def _headline(report: Report) -> QuestionReport | None:
@@ -156,7 +156,8 @@ def _steps(q: QuestionReport) -> str:
     ] + [t("{count} moved {steps} away", count=n, steps=steps_words(step, lang)) for step, n in by.items() if step < 0]
     if not moves:
         return ""
-    return f'<p class="meta">{escape(t("Steps moved: {moves}", moves=", ".join(moves)))}.</p>'
+    said = t("Steps moved: {moves}", moves=", ".join(moves))
+    return f'<p class="meta">{escape(said)}.</p>'
 
 
 def _people(count: int) -> str:
@@ -172,10 +173,8 @@ def _open_question(q: QuestionReport) -> str:
     visible = [a for a in q.answers if not a.hidden]
     words = top_words(q, GLANCE_WORDS)
     parts = [f'<section class="card open-glance"><h2>{escape(q.question.prompt)}</h2>']
-    if not visible:
-        parts.append(f'<p class="meta">{escape(t("No answers were written."))}</p>')
-    else:
-        parts.append(f"<p>{escape(tn('{count} answer', '{count} answers', len(visible)))}</p>")
+    none, written = t("No answers were written."), tn("{count} answer", "{count} answers", len(visible))
+    parts.append(f'<p class="meta">{escape(none)}</p>' if not visible else f"<p>{escape(written)}</p>")
     if words:
         heading = t("The words used most")
         items = "".join(f"<li>{escape(word)} <strong>{count}</strong></li>" for word, count in words)

@@ -68,6 +68,7 @@ table.heat col.rows { width: 7.5rem; }
 table.heat td { font-weight: 700; font-variant-numeric: tabular-nums; vertical-align: middle; height: 2.4rem; }
 table.heat .groups th { border-bottom: 2px solid var(--ink); color: var(--muted); }
 table.heat tfoot td, table.heat tfoot th { font-weight: 600; color: var(--muted); height: auto; }
+p.by-group { display: none; margin: .25rem 0; font-size: .9rem; }
 ol.key { display: none; font-size: .85rem; color: var(--muted); margin: 0; padding-left: 1.5rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .25rem 1rem; font-size: .85rem; color: var(--muted); padding: 0; list-style: none; }
 .legend span { display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -.1rem; }
@@ -75,7 +76,9 @@ ol.key { display: none; font-size: .85rem; color: var(--muted); margin: 0; paddi
 @media (max-width: 560px) {
   table.heat .long { display: none; }
   table.heat col.rows { width: 6.5rem; }
-  table.moves .row-long { display: none; }
+  table.moves .row-long, table.moves .corner { display: none; }
+  table.heat tr.groups, table.heat tr.subtotals { display: none; }
+  p.by-group { display: block; }
   table.moves col.rows { width: 2.2rem; }
   ol.key { display: block; }
   svg text.axis { font-size: 22px; }
@@ -240,14 +243,18 @@ def _section(q: QuestionReport, with_hidden: bool = False, explained: set[str] |
 def _folded_summary(q: QuestionReport, with_table: bool) -> str:
     """What a question's folded part holds: its table and how its tally moved, with the clock times."""
     if len(q.timeline) > 1:
-        start, end = (f"{datetime.fromtimestamp(q.timeline[i][0]):%H:%M}" for i in (0, -1))
+        first, last = q.timeline[0][0], q.timeline[-1][0]
+        clock = "%H:%M:%S" if last - first < 120 else "%H:%M"
+        start, end = (datetime.fromtimestamp(moment).strftime(clock) for moment in (first, last))
         if with_table:
             return t("The figures, and how the tally moved from {start} to {end}", start=start, end=end)
         return t("How the tally moved from {start} to {end}", start=start, end=end)
     return t("The figures")
 
 
-_ROOM_ONLY = re.compile(r"[^.!?]*\b(?:with|press|gyda|pwyswch)\s+\S\s*[.!?](?:\s+|$)", re.IGNORECASE)
+_ROOM_ONLY = re.compile(
+    r"[^.!?]*?(?:\b(?:press|pwyswch)\s+\S+[^.!?]*|\b(?:with|gyda)\s+\S)[.!?](?:\s+|$)", re.IGNORECASE
+)
 """A sentence that names a key to press: "Open the case's points with d." (meant for the room, not the record)."""
 
 
@@ -366,6 +373,13 @@ def grid_table(xs: Scale, ys: Scale, counts: tuple[int, ...], *, compact: bool =
             for g in xs.groups
         )
         foot += f'<tr class="subtotals"><th scope="row">{by_group}</th>{subtotals}</tr>'
+    by_groups = ""
+    if xs.groups:  # the same subtotals as a line, for a narrow table whose group headings would not fit
+        line = " · ".join(
+            f"{escape(g.label)}: {sum(columns[g.start : g.stop])} ({share(sum(columns[g.start : g.stop]), total)})"
+            for g in xs.groups
+        )
+        by_groups = f'<p class="by-group">{escape(by_group)}: {line}</p>'
     names = "".join(f"<li>{escape(p.label)}</li>" for p in xs.positions)
     caption = escape(t("{across} (across) by {down} (down)", across=xs.title, down=ys.title))
     heatmap = t("Heatmap of {caption}", caption=caption)
@@ -374,7 +388,7 @@ def grid_table(xs: Scale, ys: Scale, counts: tuple[int, ...], *, compact: bool =
         f'<figure class="grid{" compact" if compact else ""}"><table class="heat" aria-label="{escape(heatmap)}">'
         '<colgroup><col class="rows"></colgroup>'
         f"<thead>{groups}<tr><td></td>{heads}</tr></thead><tbody>{''.join(body)}</tbody>"
-        f'<tfoot>{foot}</tfoot></table>{listed}'
+        f"<tfoot>{foot}</tfoot></table>{by_groups}{listed}"
         f"<figcaption>{caption}.</figcaption></figure>"
     )
 
@@ -402,10 +416,8 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]],
     # The count axis: 0 and the peak.
     items.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#5b6475"/>')
     items.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#d8dce3"/>')
-    for value, level in ((0, top + plot_h), (peak, top)):
-        items.append(
-            f'<text x="{left - 6}" y="{level + 5}" class="axis" font-size="14" text-anchor="end">{value}</text>'
-        )
+    for value, level in ((0, top + plot_h), (peak, top + 10)):  # 0 sits on the axis, clear of the times below
+        items.append(f'<text x="{left - 6}" y="{level}" class="axis" font-size="14" text-anchor="end">{value}</text>')
     index = 0
     for sample in range(SAMPLES):
         moment = start + span * (sample + 1) / SAMPLES
@@ -424,8 +436,8 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]],
                 f' fill="{palette[band % len(palette)]}"/>'
             )
     # The time axis: clock times at round intervals.
-    step = next((s for s in TICK_STEPS if span / s <= 6), TICK_STEPS[-1])
-    clock = "%H:%M:%S" if step < 60 else "%H:%M"
+    step = next((s for s in TICK_STEPS if span / s <= (3 if s < 60 else 4)), TICK_STEPS[-1])
+    clock = "%H:%M:%S" if step < 60 else "%H:%M"  # at most three times with seconds, four without: room on a phone
     tick = (int(start) // step + 1) * step
     ticks = [start] if span < step else []
     while tick <= end:
@@ -434,8 +446,9 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]],
     for moment in ticks:
         x = x_of(moment)
         items.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 5}" stroke="#5b6475"/>')
+        edge = "start" if x < left + 60 else "end" if x > left + plot_w - 60 else "middle"  # never past the axis
         items.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 22}" class="axis" font-size="14" text-anchor="middle">'
+            f'<text x="{x:.1f}" y="{top + plot_h + 22}" class="axis" font-size="14" text-anchor="{edge}">'
             f"{datetime.fromtimestamp(moment).strftime(clock)}</text>"
         )
     for moment in resets:
@@ -451,14 +464,13 @@ def _timeline(question: Question, timeline: list[tuple[float, tuple[int, ...]]],
             f'<text x="{x + shift:.1f}" y="{top - 8}" class="axis" font-size="14" text-anchor="{anchor}"'
             f' style="fill:{RESET_COLOUR}">{reset_at}</text>'
         )
-    minutes = span / 60
-    length = t("less than a minute") if minutes < 1 else tn("{count} minute", "{count} minutes", round(minutes))
+    clock = "%H:%M:%S" if span < 120 else "%H:%M"  # a short vote is told in seconds, never as "less than a minute"
     window = t(
-        "{start} to {end}", start=f"{datetime.fromtimestamp(start):%H:%M}", end=f"{datetime.fromtimestamp(end):%H:%M}"
+        "{start} to {end}",
+        start=datetime.fromtimestamp(start).strftime(clock),
+        end=datetime.fromtimestamp(end).strftime(clock),
     )
-    caption = t(
-        "How the tally moved over {length}, from the first vote to the last ({window})", length=length, window=window
-    )
+    caption = t("How the tally moved between the first vote and the last ({window})", window=window)
     if resets:
         caption += tn(
             "; the votes were reset {count} time (dashed line)",

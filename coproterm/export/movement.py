@@ -56,7 +56,7 @@ def _steps_chart(movement: Movement, scale: Scale) -> str:
     steps = range(-(scale.size - 1), scale.size)
     by = movement.by_steps()
     peak = max(by.values())
-    left, top, plot_h, bottom = 10, 24, 120, 44
+    left, top, plot_h, bottom = 10, 24, 120, 58
     column = 560 / len(steps)
     width, height = left * 2 + 560, top + plot_h + bottom
     items: list[str] = [
@@ -87,10 +87,10 @@ def _steps_chart(movement: Movement, scale: Scale) -> str:
     lang = report_language()
     away_word, towards_word = t("← away"), t("towards {goal} →", goal=towards)
     items.append(
-        f'<text x="{left}" y="{top + plot_h + 40}" class="axis" font-size="14" style="fill:{AWAY}">{escape(away_word)}</text>'
+        f'<text x="{left}" y="{top + plot_h + 52}" class="axis" font-size="14" style="fill:{AWAY}">{escape(away_word)}</text>'
     )
     items.append(
-        f'<text x="{left + 560}" y="{top + plot_h + 40}" class="axis" font-size="14" text-anchor="end"'
+        f'<text x="{left + 560}" y="{top + plot_h + 52}" class="axis" font-size="14" text-anchor="end"'
         f' style="fill:{TOWARDS}">{escape(towards_word)}</text>'
     )
 
@@ -152,6 +152,7 @@ def transitions(movement: Movement, scale: Scale, *, compact: bool = False) -> s
     return (
         f'<div class="grid{" compact" if compact else ""}"><table class="heat moves" aria-label="{escape(caption)}">'
         '<colgroup><col class="rows"></colgroup>'
-        f"<thead><tr><td>{escape(corner)}</td>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<thead><tr><td><span class="corner">{escape(corner)}</span></td>{heads}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
         f'<ol class="key">{key}</ol></div><figcaption>{escape(caption)}</figcaption>'
     )

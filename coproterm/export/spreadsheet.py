@@ -90,7 +90,11 @@ def csv_tables(
             _people(report, with_names, with_hidden),
         ),
     }
-    return {f"{t(kind)}.csv": _csv(head, rows) for kind, (head, rows) in tables.items()}
+    names = {
+        "tallies": t("tallies"), "votes": t("votes"), "choices": t("choices"),
+        "answers": t("answers"), "movement": t("movement"), "people": t("people"),
+    }  # fmt: skip
+    return {f"{names[kind]}.csv": _csv(head, rows) for kind, (head, rows) in tables.items()}
 
 
 def _position(question: Question, cell: int) -> list[object]:

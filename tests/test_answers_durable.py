@@ -11,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 
-from coproterm.commands.sessions import render
+from coproterm.commands.sessions import render, render_tables
 from coproterm.core.events import Answered, Joined, Moderated
 from coproterm.core.wire import Ack, Answer, Answers, Mine, Moderate
 from server.store import read_log
@@ -73,22 +73,23 @@ ANSWERS = [
 ]
 
 
-def rows(text):
-    return [row for row in csv.DictReader(io.StringIO(text)) if row["record"] == "answer"]
+def rows(tables):
+    """The answers table of a CSV export (file name to text)."""
+    return list(csv.DictReader(io.StringIO(tables["answers.csv"])))
 
 
 def test_csv_has_one_row_per_answer_with_formulas_neutralised_and_hidden_ones_only_when_asked(tmp_path):
     path = logged_session(tmp_path, ANSWERS)
-    plain = rows(render(path, "csv", quiet=True))
-    assert [r["text"] for r in plain] == [
+    plain = rows(render_tables(path, quiet=True))
+    assert [r["answer"] for r in plain] == [
         '\'=HYPERLINK("http://evil.example","click")',
         "<script>alert(1)</script> power sharing",
         "'@SUM(A1) power",
     ]
-    assert {r["hidden"] for r in plain} == {"no"} and all(r["at"] and r["question"] == "1" for r in plain)
-    assert {r["participant"] for r in plain} == {"1", "2"} and {r["name"] for r in plain} == {""}
-    every = rows(render(path, "csv", with_hidden=True, with_names=True, quiet=True))
-    assert ("'+hidden secret", "yes") in {(r["text"], r["hidden"]) for r in every}
+    assert {r["hidden"] for r in plain} == {"no"} and all(r["written"] and r["question"] == "1" for r in plain)
+    assert {r["participant"] for r in plain} == {"1", "2"} and all("name" not in r for r in plain)
+    every = rows(render_tables(path, with_hidden=True, with_names=True, quiet=True))
+    assert ("'+hidden secret", "yes") in {(r["answer"], r["hidden"]) for r in every}
     assert "'=Ann" in {r["name"] for r in every}, "names are neutralised too"
 
 
@@ -113,13 +114,13 @@ def test_the_html_report_escapes_answers_and_charts_their_words(tmp_path):
 
 def test_the_export_command_takes_with_hidden(tmp_path):
     path = logged_session(tmp_path, ANSWERS)
-    out = tmp_path / "out.csv"
+    out = tmp_path / "out-csv"
     command = [sys.executable, "-m", "coproterm", "export", path.stem, "--format", "csv", "--with-hidden"]
     result = subprocess.run(
         [*command, "-o", str(out), "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert "'+hidden secret" in out.read_text()
+    assert "'+hidden secret" in (out / "answers.csv").read_text(encoding="utf-8-sig")
 
 
 def test_a_log_from_before_written_answers_still_reads(tmp_path):
@@ -130,7 +131,7 @@ def test_a_log_from_before_written_answers_still_reads(tmp_path):
         db.execute("DROP TABLE answer_log")
     log = read_log(path)
     assert [type(e.event) for e in log.entries] == [Joined, Voted] and not log.flaws
-    assert "record" in render(path, "csv", quiet=True)
+    assert len(rows(render_tables(path, quiet=True))) == 0 and "votes.csv" in render_tables(path, quiet=True)
 
 
 def test_a_damaged_answer_row_is_left_out_and_named(tmp_path):
@@ -142,5 +143,5 @@ def test_a_damaged_answer_row_is_left_out_and_named(tmp_path):
         db.execute(
             "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text) VALUES (1, 'hidden', NULL, 0, NULL, 99, NULL)"
         )
-    text = render(path, "csv", quiet=True)
-    assert "who?" not in text and len(rows(text)) == 1
+    tables = render_tables(path, quiet=True)
+    assert "who?" not in tables["answers.csv"] and len(rows(tables)) == 1

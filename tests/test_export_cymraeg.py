@@ -31,7 +31,7 @@ addEventListener("load", () => {
   found.cut = cells.filter(el => el.scrollWidth > el.clientWidth + 1).map(el => el.textContent.slice(0, 60));
   found.fits = document.documentElement.scrollWidth <= document.documentElement.clientWidth;
   found.heads = [...document.querySelectorAll("table.tally thead th")].map(th => th.textContent);
-  found.svgLabels = [...document.querySelectorAll("svg")].map(svg => svg.getAttribute("aria-label"));
+  found.svgLabels = [...document.querySelectorAll("svg, ul.bars")].map(svg => svg.getAttribute("aria-label"));
   const out = document.createElement("pre");
   out.id = "measured";
   out.textContent = JSON.stringify(found);
@@ -63,7 +63,7 @@ def test_the_welsh_report_is_welsh_throughout_and_reads_at_a_phones_width(tmp_pa
         "gwneud ar gyfer",  # a group
         "pleidleisiau: 4",  # the chrome
         "ailosodwyd y pleidleisiau 1 waith",
-        "wedi ymuno: 5",
+        "wedi cymryd rhan: <strong>5</strong>",
     ):
         assert welsh in html, welsh
     assert "consultation" not in html and "votes" not in html.split("<body>")[1].split("</main>")[0].lower()
@@ -99,12 +99,18 @@ def test_the_json_export_carries_both_languages(session_path):
     ]
 
 
-def test_the_csv_carries_the_decks_welsh_beside_the_english(session_path):
+def test_the_csv_tables_are_in_the_reports_language(session_path):
     import csv
     import io
 
-    rows = list(csv.DictReader(io.StringIO(render(session_path, "csv", quiet=True))))
-    assert rows and {"prompt_cy", "x_cy", "y_cy"} <= set(rows[0])
-    tallies = [row for row in rows if row["record"] == "tally"]
-    assert all(row["prompt_cy"] for row in tallies), "every tally row has the prompt in Welsh"
-    assert any(row["x"] == "consultation" and row["x_cy"] == "ymgynghori" for row in tallies)
+    from coproterm.commands.sessions import render_tables
+
+    welsh = render_tables(session_path, quiet=True, lang="cy")
+    rows = list(csv.DictReader(io.StringIO(welsh["cyfrifon.csv"])))
+    assert rows and rows[0]["testun y cwestiwn"] == "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?"
+    assert [(row["safle"], row["label"]) for row in rows] == [("1", "ymgynghori"), ("2", "cydgynhyrchu / cynnwys")]
+    english = render_tables(session_path, quiet=True, lang="en")
+    assert [row["label"] for row in csv.DictReader(io.StringIO(english["tallies.csv"]))] == [
+        "consultation",
+        "co-production / involvement",
+    ]

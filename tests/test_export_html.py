@@ -38,12 +38,12 @@ MEASURE = """
 <script>
 addEventListener("load", () => {
   const found = {};
-  const heads = [...document.querySelectorAll("table.heat thead th[scope=col]")];
+  const heads = [...document.querySelectorAll("section[id^=q] table.heat thead th[scope=col]")];
   found.headsCut = heads.filter(th => th.scrollWidth > th.clientWidth || th.scrollHeight > th.clientHeight)
     .map(th => th.textContent);
   found.headFontPx = Math.min(...heads.map(th => parseFloat(getComputedStyle(th).fontSize)));
   found.headTexts = heads.map(th => th.innerText.replace(/\\s+/g, " ").trim());
-  const table = document.querySelector("table.heat");
+  const table = document.querySelector("section[id^=q] table.heat");
   found.gridFits = table.getBoundingClientRect().right <= document.documentElement.clientWidth;
   const axis = [...document.querySelectorAll("figure.timeline svg text")];
   found.axisTextPx = Math.min(...axis.map(t => t.getBoundingClientRect().height));
@@ -129,13 +129,13 @@ def test_subtotals_by_group_and_who_voted_versus_who_joined(report):
     assert '<tr class="group"><th scope="rowgroup">doing to</th><td class="n">1</td><td class="n">20%</td>' in spectrum
     assert '<th scope="rowgroup">doing for</th><td class="n">3</td><td class="n">60%</td>' in spectrum
     assert '<th scope="rowgroup">doing with</th><td class="n">1</td><td class="n">20%</td>' in spectrum
-    assert "doing for</tspan> · 3 votes · 60%" in spectrum
+    assert "<strong>doing for</strong> · 3 votes · 60%" in spectrum
     grid = section(report, GRID + 1)
     assert (
         '<th scope="row">by group</th><td colspan="2">1 · 20%</td><td colspan="3">2 · 40%</td><td colspan="1">2 · 40%</td>'
         in grid
     )
-    assert "5 people voted · 7 joined" in report
+    assert "<strong>7</strong> took part" in report and "<strong>5</strong> people voted" in report
     assert "7 participants" not in report
 
 

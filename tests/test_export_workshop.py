@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coproterm.commands.sessions import render
+from coproterm.commands.sessions import render, render_tables
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.report import build_report
@@ -52,18 +52,14 @@ def test_each_persons_pair_and_the_rooms_move_are_in_the_report():
     assert (movement.people, movement.towards, movement.stayed, movement.away) == (6, 4, 1, 1)
 
 
-def test_csv_has_a_pair_row_per_person_who_answered_both(tmp_path):
-    rows = list(csv.DictReader(io.StringIO(render(logged_session(tmp_path, EVENTS), "csv"))))
-    pairs = [row for row in rows if row["record"] == "pair"]
+def test_csv_has_a_movement_row_per_person_who_answered_both(tmp_path):
+    tables = render_tables(logged_session(tmp_path, EVENTS))
+    pairs = list(csv.DictReader(io.StringIO(tables["movement.csv"])))
     assert len(pairs) == 6
     first = pairs[0]
-    assert (first["question"], first["participant"], first["cell"], first["x"]) == (
-        "3",
-        "1",
-        "5",
-        "co-production / involvement",
-    )
-    assert (first["before"], first["before_x"], first["steps"]) == ("3", "consultation", "2")
+    assert (first["question"], first["compared with question"], first["participant"]) == ("3", "2", "1")
+    assert (first["before"], first["before label"]) == ("4", "consultation"), "positions count from 1"
+    assert (first["after"], first["after label"]) == ("6", "co-production / involvement")
     assert [row["steps"] for row in pairs] == ["2", "0", "-2", "4", "3", "2"]
 
 

@@ -87,12 +87,12 @@ def test_damaged_rows_are_named_and_the_rest_still_lists_and_exports(tmp_path):
     assert good.stem not in listing.stderr
 
     for session in (good, bad):
-        out = tmp_path / f"{session.stem}.csv"
+        out = tmp_path / f"{session.stem}-csv"
         export = run("export", session.stem, "--format", "csv", "-o", str(out), "--data-dir", str(tmp_path))
         assert export.returncode == 0, export.stderr
         assert "Traceback" not in export.stderr
-        rows = csv.DictReader(io.StringIO(out.read_text()))
-        tally = [row["count"] for row in rows if row["record"] == "tally" and row["question"] == "2"]
+        rows = csv.DictReader(io.StringIO((out / "tallies.csv").read_text(encoding="utf-8-sig")))
+        tally = [row["votes"] for row in rows if row["question"] == "2"]
         assert tally == ["0", "0", "1", "0", "0", "1"]
     html = run("export", bad.stem, "--format", "html", "-o", str(tmp_path / "r.html"), "--data-dir", str(tmp_path))
     assert html.returncode == 0 and "log row 6" in html.stderr

@@ -223,6 +223,8 @@ def render(
     from coproterm.export.tables import to_json
     from server.store import read_log
 
+    if form not in ("json", "html"):
+        raise ValueError(f"render gives JSON or HTML, not {form!r} (CSV is a folder of tables: render_tables)")
     log = read_log(path)
     report = report_of(log, quiet=quiet)
     if form == "json":

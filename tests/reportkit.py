@@ -7,11 +7,16 @@ so the report is tried as it is sent round.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from pathlib import Path
+
 from coproterm.core.boards import Deck
-from coproterm.core.deck import builtin_deck
+from coproterm.core.deck import builtin_deck, deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
 from coproterm.core.report import Logged, Report, build_report
 from coproterm.core.wire import Action
+from server.store import SessionStore
 
 PEOPLE = 12
 START = 1_781_000_000.0
@@ -79,3 +84,27 @@ def logged(events: list[Event], start: float = START, every: float = 9.0) -> lis
 def workshop_report() -> Report:
     deck = workshop_deck()
     return build_report(deck, logged(workshop_events(deck)))
+
+
+def logged_workshop(data: Path) -> Path:
+    """The whole workshop written by the real store into a real SQLite file under ``data``, at START's pace.
+
+    Three of the twelve are remembered as having joined over SSH. Its database's path.
+    """
+    deck = workshop_deck()
+    store = SessionStore.create(data, deck_to_data(deck), deck.title, "tok")
+
+    async def write() -> None:
+        store.start()
+        await store.append(workshop_events(deck))
+        await store.close()
+
+    asyncio.run(write())
+    with sqlite3.connect(store.path) as db:  # an afternoon's pace, on a summer's day
+        for table in ("log", "answer_log", "language_log"):
+            db.execute(f"UPDATE {table} SET at = ? + seq * 9", (START,))
+        db.executemany(
+            "INSERT INTO ssh_identities (user, seen_as, token) VALUES (?, ?, ?)",
+            [(f"user{n}", "SHA256:key", bytes([n]) * 16) for n in (2, 5, 7)],
+        )
+    return store.path

@@ -114,6 +114,12 @@ class SessionView:
     code_required: bool = False
     written: AnswerView = field(default_factory=AnswerView)
     """Written answers: this participant's own and the room's wall, or a host's answers."""
+    seen: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Each question's tally as this client last saw it revealed (what a take-home record may show of the room)."""
+    seen_people: dict[int, int] = field(default_factory=dict)
+    """On a pick-several question, how many people had chosen when its tally was last seen revealed."""
+    seen_words: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
+    """Each open question's most used words as this client last saw the wall revealed."""
 
     @property
     def question(self) -> Question | None:
@@ -203,6 +209,16 @@ class SessionView:
         if self.hub_deck is not None:
             self.deck = localise(self.hub_deck, chosen)
 
+    def _saw(self) -> None:
+        """Remember the current question's tally if the room's results are revealed to this participant now."""
+        tally, state = self.current_tally, self.state
+        if tally is None or state is None or not state.revealed:
+            return
+        self.seen[tally.question] = tally.counts
+        people = self.current_people
+        if people is not None:
+            self.seen_people[tally.question] = people
+
     def apply(self, message: Message) -> None:
         """Fold one message from the hub into the view.
 
@@ -237,10 +253,13 @@ class SessionView:
                     self.written.end_wall()
                 if before is None or (before.current, before.open) != (message.current, message.open):
                     self.refusal = self.refused_question = None  # a refusal of a locked vote ends with the lock
+                self._saw()
             case Tally():
                 self.tally = message
+                self._saw()
             case People():
                 self.people = message
+                self._saw()
             case Moves():
                 self.moves = message
             case Turnout():
@@ -251,6 +270,8 @@ class SessionView:
                 self.plain = message.plain
             case Answers() | Wall() | Mine():
                 self.written.apply(message)
+                if isinstance(message, Wall) and self.written.words:
+                    self.seen_words[message.question] = self.written.words
             case Speaks():
                 self.speak(language(message.language))
             case Ack():

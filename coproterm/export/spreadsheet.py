@@ -72,7 +72,17 @@ def csv_tables(
             labels = question.x.positions
             for p in q.pairs:
                 movement.append(
-                    [*ask, q.compared.index + 1, p.participant, *named(p.name), p.before + 1, labels[p.before].label, p.after + 1, labels[p.after].label, p.steps]
+                    [
+                        *ask,
+                        q.compared.index + 1,
+                        p.participant,
+                        *named(p.name),
+                        p.before + 1,
+                        labels[p.before].label,
+                        p.after + 1,
+                        labels[p.after].label,
+                        p.steps,
+                    ]
                 )
     grid = any(question.y is not None for _, question in questions)
     where = [t("position"), t("label")] + ([t("row"), t("row label")] if grid else [])
@@ -82,7 +92,17 @@ def csv_tables(
         "choices": _padded([*q_head, t("participant"), *name_head, *where, t("last changed")], choices, 1),
         "answers": ([*q_head, t("participant"), *name_head, t("answer"), t("written"), t("hidden")], answers),
         "movement": (
-            [*q_head, t("compared with question"), t("participant"), *name_head, t("before"), t("before label"), t("after"), t("after label"), t("steps")],
+            [
+                *q_head,
+                t("compared with question"),
+                t("participant"),
+                *name_head,
+                t("before"),
+                t("before label"),
+                t("after"),
+                t("after label"),
+                t("steps"),
+            ],
             movement,
         ),
         "people": (

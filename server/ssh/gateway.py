@@ -287,7 +287,10 @@ class Gateway:
                 sys.stdout, sys.stderr = self._streams
             if not live.farewell:
                 live.farewell = ENDED if (self._stopping or app.ended) else LEFT
-            terminal.finish(app.lang.t(live.farewell))
+            said = app.lang.t(live.farewell)
+            if app.keep_at_end:  # their own record, asked for with k, left in their terminal's scrollback
+                said = app.record_text().replace("\n", "\r\n") + "\r\n" + said
+            terminal.finish(said)
             with contextlib.suppress(OSError, asyncssh.Error):
                 terminal.channel.exit(0)
 
@@ -361,6 +364,11 @@ class _SSHParticipantApp(ParticipantApp):
                 if live.app is self:
                     live.farewell = TOO_MANY_CODES
             self.exit()
+
+    def action_keep(self) -> None:
+        """A file written here would be on the hub, not the person's computer: print the record as they leave."""
+        self.keep_at_end = True
+        self.notify(self.t("Your answers will be printed in this terminal when you leave (q)."), timeout=12)
 
     def watch_link_status(self) -> None:
         if self.ended:  # nothing to come back to: let the person read it, then close

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 from coproterm.client.identities import Identity
 from coproterm.client.link import Phase
 from coproterm.core.i18n import ENGLISH
@@ -126,6 +129,30 @@ class ParticipantApp(HubApp):
                 severity="warning",
             )
         self.revision += 1
+
+    keep_at_end = False
+    """Over SSH: print the participant's record into their terminal as the session ends (they asked with k)."""
+
+    def action_keep(self) -> None:
+        """Write this participant's own record (see :mod:`coproterm.export.takehome`) here, and say where."""
+        from coproterm.export.takehome import record_html, record_name
+
+        if self.view.deck is None:
+            return
+        now = datetime.now()
+        path = Path.cwd() / record_name(self.view.deck.title, f"{now:%Y-%m-%d}")
+        try:
+            path.write_text(record_html(self.view, f"{now:%Y-%m-%d %H:%M}"), encoding="utf-8")
+        except OSError as error:
+            self.notify(self.t("Your answers could not be kept: {why}", why=error.strerror or error), severity="error")
+            return
+        self.notify(self.t("Your answers are kept in {file}", file=path), timeout=12)
+
+    def record_text(self) -> str:
+        """This participant's own record as plain text (an SSH session prints it as it ends)."""
+        from coproterm.export.takehome import record_text
+
+        return record_text(self.view, f"{datetime.now():%Y-%m-%d %H:%M}") if self.view.deck is not None else ""
 
     def action_retry(self) -> None:
         """Connect again after the hub stopped the link (not after the session ended)."""

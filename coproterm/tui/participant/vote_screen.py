@@ -50,6 +50,7 @@ class VoteScreen(HubScreen):
         Binding("q", "app.quit", "leave"),
         Binding("r", "app.retry", "retry", show=False),
         Binding("d", "details", "details", show=False),
+        Binding("k", "app.keep", "keep my answers"),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
 

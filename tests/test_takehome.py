@@ -1,0 +1,104 @@
+"""A participant's record to take home, from `coproterm join` (the k key) and over SSH (printed as they leave).
+
+A real hub on 127.0.0.1; Ann in the real participant app (Pilot), Bob and the
+facilitator as raw protocol clients. The record holds Ann's own choices and
+answers, and the room's results only where the room was shown them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from coproterm.core.view import SessionView
+from coproterm.core.wire import Action, Answer, Command, Hello, Vote
+from coproterm.export.takehome import record_html, record_text
+from coproterm.tui.participant.app import ParticipantApp
+from tests.hubkit import join, join_host, running_hub
+
+WHAT, SPECTRUM, OPPORTUNITY, COMPLEXITY = 0, 1, 2, 3
+BOBS_SECRET = "Bob's own answer, never on the wall"
+
+
+async def until(pilot, predicate, timeout=5.0):
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await pilot.pause(0.02)
+
+
+async def command(host, action: Action, question: int) -> None:
+    await host.request(lambda seq: Command(seq, action, question))
+
+
+async def a_workshop_with_ann(ann: ParticipantApp, pilot, hub) -> None:
+    """Ann answers and votes; Bob too; the facilitator reveals the spectrum only."""
+    host = await join_host(hub.url)
+    bob = await join(hub.url, Hello(name="Bob"))
+    await until(pilot, lambda: ann.view.state is not None)
+    await bob.request(lambda seq: Answer(seq, WHAT, 0, BOBS_SECRET))
+    await until(pilot, lambda: ann.view.question is not None and ann.view.question.answers is not None)
+    await pilot.click("AnswerBox Input")
+    await pilot.press(*"sharing power", "enter")
+    await until(pilot, lambda: ann.view.written.mine.get(WHAT))
+    for question, anns, bobs in ((SPECTRUM, 3, 5), (OPPORTUNITY, 5, 5), (COMPLEXITY, 2, 0)):
+        await command(host, Action.GOTO, question)
+        await until(pilot, lambda q=question: ann.view.state.current == q)
+        await pilot.press(str(anns + 1), "enter")
+        await until(pilot, lambda q=question, a=anns: ann.view.votes.get(q) == a)
+        await bob.request(lambda seq, q=question, b=bobs: Vote(seq, q, b))
+        if question == SPECTRUM:
+            await command(host, Action.REVEAL, question)
+            await until(pilot, lambda: ann.view.seen.get(SPECTRUM) == (0, 0, 0, 1, 0, 1))
+            await command(host, Action.HIDE, question)
+    await host.socket.close()
+    await bob.socket.close()
+
+
+@pytest.fixture
+async def hub():
+    async with running_hub() as running:
+        yield running
+
+
+async def test_the_k_key_keeps_my_own_answers_and_only_what_the_room_was_shown(hub, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ann = ParticipantApp(hub.url, "Ann")
+    async with ann.run_test(size=(100, 40)) as pilot:
+        await a_workshop_with_ann(ann, pilot, hub)
+        await pilot.press("k")
+        await until(pilot, lambda: list(tmp_path.glob("*.html")))
+    (kept,) = tmp_path.glob("*.html")
+    html = kept.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and "<script" not in html and "http" not in html.split("<main>")[0]
+    assert "sharing power" in html, "her own answer"
+    assert "4. consultation" in html and "6. co-production / involvement" in html, "her own choices"
+    assert "2 steps towards doing with" in html, "her own move"
+    assert html.count("The room, as shown:") == 1, "only the spectrum's results were revealed"
+    spectrum = html.split("<h2>2. ")[1].split("</section>")[0]
+    assert '<tr class="yours"><td>4. consultation</td><td class="n">1 · 50%</td></tr>' in spectrum
+    assert BOBS_SECRET not in html, "nothing of anyone else's the room was not shown"
+    complexity = html.split("<h2>4. ")[1].split("</section>")[0]
+    assert "3. complex" in complexity and "1 · " not in complexity, "Bob's vote on complexity was never revealed"
+
+
+def test_a_record_in_welsh_is_welsh():
+    from coproterm.core.deck import default_deck
+    from coproterm.core.i18n import language
+
+    view = SessionView()
+    view.hub_deck = default_deck()
+    view.speak(language("cy"))
+    view.votes = {SPECTRUM: 3}
+    view.seen = {SPECTRUM: (0, 0, 0, 1, 0, 1)}
+    html = record_html(view, "2026-06-09 14:30")
+    assert '<html lang="cy">' in html and "4. ymgynghori" in html and "You" not in html.split("<main>")[1]
+    assert "ymgynghori: 1 (50%)" in record_text(view, "2026-06-09 14:30")
+
+
+def test_the_file_name_is_safe_anywhere():
+    from coproterm.export.takehome import record_name
+
+    name = record_name('Co-production: "citizens" / Wales?', "2026-06-09")
+    assert re.fullmatch(r"[a-z0-9_-]+\.html", name), name

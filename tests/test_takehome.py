@@ -8,15 +8,21 @@ answers, and the room's results only where the room was shown them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 
 import pytest
 
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Answer, Command, Hello, Vote
 from coproterm.export.takehome import record_html, record_text
 from coproterm.tui.participant.app import ParticipantApp
+from server.hosting import HubRunner, SSHOptions
+from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
+from tests.sshkit import SSHClient, ssh_binary
 
 WHAT, SPECTRUM, OPPORTUNITY, COMPLEXITY = 0, 1, 2, 3
 BOBS_SECRET = "Bob's own answer, never on the wall"
@@ -102,3 +108,56 @@ def test_the_file_name_is_safe_anywhere():
 
     name = record_name('Co-production: "citizens" / Wales?', "2026-06-09")
     assert re.fullmatch(r"[a-z0-9_-]+\.html", name), name
+
+
+@contextlib.asynccontextmanager
+async def ssh_hub(tmp_path):
+    """A real hub with its SSH gateway in this process (no workers), on 127.0.0.1."""
+    ssh_binary()
+    runner = HubRunner(
+        Session(default_deck(), HOST_TOKEN, counting_tokens()),
+        HOST_TOKEN,
+        "127.0.0.1",
+        0,
+        ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0),
+    )
+    async with runner as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        yield hosted
+
+
+async def test_over_ssh_k_prints_my_record_in_my_terminal_as_i_leave(tmp_path):
+    async with ssh_hub(tmp_path) as hosted:
+        host = await join_host(hosted.local_url)
+        ann = await SSHClient(hosted.ssh_port, "ann", env={"LANG": "en_GB.UTF-8"}, size=(100, 30)).start()
+        try:
+            await ann.expect("What does co-production mean to you")
+            await ann.expect("characters left")
+            ann.type("sharing power\r")
+            await ann.expect("1 answer")
+            ann.type("\x1b")  # out of the text box, where k would be a letter
+            await asyncio.sleep(0.6)
+            await host.request(lambda seq: Command(seq, Action.GOTO, SPECTRUM))
+            await ann.expect("coercion")
+            ann.type("4\r")
+            async with asyncio.timeout(10):
+                while hosted.hub.session.tally(SPECTRUM).counts != (0, 0, 0, 1, 0, 0):
+                    await asyncio.sleep(0.05)
+            await host.request(lambda seq: Command(seq, Action.REVEAL, SPECTRUM))
+            await ann.expect("100%")
+            ann.type("k")
+            await ann.expect("printed in this terminal")
+            await ann.leave()
+            assert await ann.wait() == 0
+        except BaseException:
+            ann.kill()
+            raise
+        said = ann.output.decode("utf-8", "replace")
+        record = said[said.rindex("My answers: ") :]
+        assert "You: sharing power" in record and "You: 4. consultation" in record
+        assert "* 4. consultation: 1 (100%)" in record
+        assert files_here(tmp_path) == [], "nothing written on the hub's side"
+
+
+def files_here(folder):
+    return [p for p in folder.rglob("*.html")]

@@ -161,3 +161,39 @@ async def test_over_ssh_k_prints_my_record_in_my_terminal_as_i_leave(tmp_path):
 
 def files_here(folder):
     return [p for p in folder.rglob("*.html")]
+
+
+async def test_the_phone_page_keeps_my_answers_as_a_download(tmp_path):
+    from playwright.async_api import expect
+
+    from tests.webkit import chromium, phone
+
+    async with running_hub() as hub, chromium() as browser, phone(browser, accept_downloads=True) as page:
+        host = await join_host(hub.url)
+        bob = await join(hub.url, Hello(name="Bob"))
+        await bob.request(lambda seq: Answer(seq, WHAT, 0, BOBS_SECRET))
+        await page.goto(hub.url.replace("ws://", "http://"))
+        await page.get_by_role("button", name="Join").click()
+        await expect(page.locator("#link")).to_have_text("Connected")
+        for question, anns, bobs in ((SPECTRUM, 3, 5), (COMPLEXITY, 2, 0)):
+            await command(host, Action.GOTO, question)
+            await expect(page.locator("#step")).to_contain_text(f"Question {question + 1} ")
+            await page.locator("button.choice, button[aria-pressed]").nth(anns).tap()
+            await expect(page.locator("#status")).to_contain_text("Your vote is counted")
+            await bob.request(lambda seq, q=question, b=bobs: Vote(seq, q, b))
+            if question == SPECTRUM:
+                await command(host, Action.REVEAL, question)
+                await expect(page.locator("ul.bars")).to_be_visible()
+                await command(host, Action.HIDE, question)
+        async with page.expect_download() as waiting:
+            await page.get_by_role("link", name="Keep my answers").tap()
+        download = await waiting.value
+        assert re.fullmatch(r"[a-z0-9_-]+\.html", download.suggested_filename), download.suggested_filename
+        kept = tmp_path / download.suggested_filename
+        await download.save_as(kept)
+    html = kept.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>") and "<script" not in html
+    assert "4. consultation" in html and "3. complex" in html, "her own choices"
+    assert html.count("The room, as shown:") == 1, "only the spectrum's results were revealed"
+    assert '<tr class="yours"><td>4. consultation</td><td class="n">1 · 50%</td></tr>' in html
+    assert BOBS_SECRET not in html

@@ -37,6 +37,12 @@
       wall: function (n) { return "The room's answers (" + n + ")"; },
       words: "Words used most",
       used: function (w, n) { return w + ": " + n; },
+      keep: "Keep my answers (a file for this phone)",
+      keptTitle: function (title) { return "My answers: " + title; },
+      kept: function (when) { return "Kept " + when + ". Your own choices and answers; the room's results only where they were shown to you."; },
+      you: "You:",
+      notAnswered: "You did not answer.",
+      roomShown: "The room, as shown:",
       yourMove: "Your move: ",
       stayed: "you stayed where you were",
       steps: function (n, towards, where) { return n + (n === 1 ? " step " : " steps ") + (towards ? "towards " : "away from ") + where; },
@@ -99,6 +105,12 @@
       wall: function (n) { return "Atebion yr ystafell (" + n + ")"; },
       words: "Y geiriau a ddefnyddir fwyaf",
       used: function (w, n) { return w + ": " + n; },
+      keep: "Cadw fy atebion (ffeil i'r ffôn hwn)",
+      keptTitle: function (title) { return "Fy atebion: " + title; },
+      kept: function (when) { return "Cadwyd " + when + ". Eich dewisiadau a'ch atebion eich hun; canlyniadau'r ystafell dim ond lle cawsant eu dangos i chi."; },
+      you: "Chi:",
+      notAnswered: "Ni wnaethoch ateb.",
+      roomShown: "Yr ystafell, fel y'i dangoswyd:",
       people: function (n) { return "wedi pleidleisio: " + n; },
       yourMove: "Eich symudiad: ",  /* as the catalog says it (coproterm/locale/cy) */
       stayed: "arhosoch yn eich unfan",
@@ -172,7 +184,8 @@
   var S = {
     ws: null, deck: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
-    people: {}, mine: {}, drafts: {}, wall: null, tooMany: false
+    people: {}, mine: {}, drafts: {}, wall: null, tooMany: false,
+    seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
 
@@ -314,6 +327,7 @@
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
       if (T[m[1]]) { lang = m[1]; words(); }
     }
+    saw();
     render();
   }
 
@@ -409,6 +423,7 @@
         parts.push(button(t("clear"), "clear", "clear", function () { vote(null); }));
       }
     }
+    parts.push(keepLink());
     box.replaceChildren.apply(box, parts.filter(Boolean));
     box.hidden = false;
     $("join").hidden = true;
@@ -569,8 +584,10 @@
     var total = q.pick > 1 && S.people[S.state.current] !== undefined
       ? S.people[S.state.current]  /* several each: a share of the people, not of the choices */
       : counts.reduce(function (a, b) { return a + b; }, 0);
-    return total ? Math.round((100 * n) / total) : 0;
+    return share(n, total);
   }
+
+  function share(n, total) { return total ? Math.round((100 * n) / total) : 0; }  /* the one rounding of a share */
 
   function results(q, counts) {
     var total = counts.reduce(function (a, b) { return a + b; }, 0);
@@ -646,6 +663,79 @@
     }
     parts.push(el("ul", { cls: "wall" }, wall.items.map(function (pair) { return el("li", { text: pair[1] }); })));
     return el("section", { "aria-labelledby": "results" }, parts);
+  }
+
+  /* -- a record to take home: this person's own answers, the room's only where shown them ------- */
+
+  function saw() {
+    var st = S.state, tally = S.tally;
+    if (st && st.revealed && tally && tally.question === st.current) {
+      S.seen[st.current] = Array.prototype.slice.call(tally.counts);
+      if (S.people[st.current] !== undefined) S.seenPeople[st.current] = S.people[st.current];
+    }
+    if (S.wall && S.wall.words.length) S.seenWords[S.wall.question] = S.wall.words.slice(0, 10);
+  }
+
+  function esc(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  function numbered(q, cell) {  /* "4. consultation", as the terminal's record says it */
+    var board = q.board;
+    if (typeof board === "string") return (cell + 1) + ". " + describe(q, cell);
+    return (cell % scaleOf(board[0]).positions.length + 1) + ". " + describe(q, cell);
+  }
+
+  /* The same small self-contained file as the terminal's k key writes (coproterm/export/takehome.py). */
+  function record(when) {
+    var title = tx(S.deck, "title"), head = t("keptTitle", title);
+    var out = ['<!doctype html>\n<html lang="' + lang + '"><head><meta charset="utf-8">',
+      '<meta name="viewport" content="width=device-width, initial-scale=1"><title>' + esc(head) + "</title>",
+      "<style>body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1d2330}main{max-width:720px;margin:0 auto;" +
+      "padding:1.25rem 1rem 2.5rem}section{border-top:1px solid #d8dce3}.meta{color:#5b6475;font-size:.9rem}" +
+      ".mine,tr.yours td{font-weight:700}table{border-collapse:collapse;width:100%}td{padding:.15rem .4rem;" +
+      "border-bottom:1px solid #d8dce3;overflow-wrap:anywhere}td.n{text-align:right;white-space:nowrap}</style>",
+      "</head><body><main><h1>" + esc(head) + '</h1><p class="meta">' + esc(t("kept", when)) + "</p>"];
+    S.deck.questions.forEach(function (q, i) {
+      var part = ["<section><h2>" + (i + 1) + ". " + esc(tx(q, "prompt")) + "</h2>"];
+      var mine = q.answers === "text"
+        ? Object.keys(S.mine[i] || {}).sort().map(function (slot) { return S.mine[i][slot]; }).filter(Boolean)
+        : q.board === undefined ? [] : picked(q, S.votes[i]).map(function (cell) { return numbered(q, cell); });
+      part.push(mine.length
+        ? '<p class="mine">' + esc(t("you")) + '</p><ul class="mine">' + mine.map(function (m) { return "<li>" + esc(m) + "</li>"; }).join("") + "</ul>"
+        : '<p class="meta">' + esc(t("notAnswered")) + "</p>");
+      var counts = S.seen[i];
+      if (counts && q.board !== undefined) {
+        var chosen = picked(q, S.votes[i]);
+        var whole = q.pick > 1 && S.seenPeople[i] !== undefined ? S.seenPeople[i] : counts.reduce(function (a, b) { return a + b; }, 0);
+        var rows = counts.map(function (n, cell) {
+          if (typeof q.board !== "string" && n === 0) return "";
+          return '<tr class="' + (chosen.indexOf(cell) >= 0 ? "yours" : "room") + '"><td>' + esc(numbered(q, cell)) +
+            '</td><td class="n">' + n + " · " + share(n, whole) + "%</td></tr>";
+        });
+        part.push('<p class="meta">' + esc(t("roomShown")) + "</p><table>" + rows.join("") + "</table>");
+      }
+      if (S.seenWords[i]) {
+        part.push('<p class="meta">' + esc(t("words")) + ": " +
+          esc(S.seenWords[i].map(function (pair) { return pair[0] + " (" + pair[1] + ")"; }).join(", ")) + "</p>");
+      }
+      out.push(part.join("") + "</section>");
+    });
+    return out.join("\n") + "\n</main></body></html>\n";
+  }
+
+  function keepLink() {
+    var link = el("a", { id: "keep", href: "#", text: t("keep") });
+    link.addEventListener("click", function () {
+      var now = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+      var day = now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+      var when = day + " " + pad(now.getHours()) + ":" + pad(now.getMinutes());
+      var stem = (tx(S.deck, "title") + "-" + day).replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase().slice(0, 80);
+      if (link.href.indexOf("blob:") === 0) URL.revokeObjectURL(link.href);
+      link.href = URL.createObjectURL(new Blob([record(when)], { type: "text/html" }));
+      link.download = (stem || "coproterm") + ".html";
+    });
+    return el("p", { cls: "keep" }, [link]);
   }
 
   /* -- starting ------------------------------------------------------------------------------ */

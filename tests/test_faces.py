@@ -134,7 +134,9 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         assert not shown(ann, BoardPicker), "the opening discussion has no board"
-        assert ann.screen.query_one(KeyBar).shown == ("leave", LANGUAGE_LABEL), "no keys for a board that is not there"
+        assert ann.screen.query_one(KeyBar).shown == ("leave", "keep my answers", LANGUAGE_LABEL), (
+            "no keys for a board that is not there"
+        )
         await hp.press("n", "r")
         await until(ap, lambda: ann.view.state.current == SPECTRUM and shown(ann, TallyChart))
         await ap.press("5", "enter")
@@ -145,7 +147,13 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert shown(ann, BoardPicker) and not shown(ann, TallyChart), "not revealed on this one"
         assert "chaotic" in text_of(ann, "BoardPicker") and "participation" not in text_of(ann, "BoardPicker")
         assert ann.screen.query_one(BoardPicker).has_focus
-        assert ann.screen.query_one(KeyBar).shown == ("cast vote", "clear vote", "leave", LANGUAGE_LABEL)
+        assert ann.screen.query_one(KeyBar).shown == (
+            "cast vote",
+            "clear vote",
+            "leave",
+            "keep my answers",
+            LANGUAGE_LABEL,
+        )
         await ap.press("2", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
         await hp.press("n", "n")
@@ -375,10 +383,11 @@ async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
         await sly.request(lambda s: Vote(s, SPECTRUM, 2))
         (member,) = hosted.hub.session.participants.values()
         assert member.name == plain, "control characters gone, 40 characters at most"
-    rows = list(csv.DictReader(io.StringIO(render(prepared.store.path, "csv", with_names=True))))
-    (vote,) = [r for r in rows if r["record"] == "vote"]
+    from coproterm.commands.sessions import render_tables
+
+    (vote,) = csv.DictReader(io.StringIO(render_tables(prepared.store.path, with_names=True)["votes.csv"]))
     assert vote["name"] == plain, "exported as the plain text it is"
-    assert plain not in render(prepared.store.path, "csv"), "and only with --with-names"
+    assert plain not in render_tables(prepared.store.path)["votes.csv"], "and only with --with-names"
     document = render(prepared.store.path, "json", with_names=True)
     assert "\\u001b" not in document and "\x1b" not in document and "\x07" not in document
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from coproterm.commands.sessions import render
+from coproterm.commands.sessions import render, render_tables
 from coproterm.core.wire import Ack, Action, Command, Hello, Vote
 from server.store import find_session
 from tests.hubkit import Peer, join
@@ -123,14 +123,19 @@ async def hosted_session(tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
 
 async def test_csv_and_json_exports_read_back_as_the_tallies(tmp_path):
     path, finals = await hosted_session(tmp_path)
-    rows = list(csv.DictReader(io.StringIO(render(path, "csv"))))
-    spectrum = [int(r["count"]) for r in rows if r["record"] == "tally" and r["question"] == "2"]
+    tables = render_tables(path)
+    tallies = list(csv.DictReader(io.StringIO(tables["tallies.csv"])))
+    spectrum = [int(r["votes"]) for r in tallies if r["question"] == "2"]
     assert spectrum == [finals["spectrum"].count(c) for c in range(6)]
-    votes = [(int(r["participant"]), int(r["cell"])) for r in rows if r["record"] == "vote" and r["question"] == "5"]
-    assert votes == list(enumerate(finals["grid"], start=1))
-    assert all(r["name"] == "" for r in rows), "names only with --with-names"
-    grid_row = next(r for r in rows if r["record"] == "tally" and r["question"] == "5" and r["cell"] == "23")
-    assert (grid_row["x"], grid_row["y"], grid_row["count"]) == (
+    grid_votes = [r for r in csv.DictReader(io.StringIO(tables["votes.csv"])) if r["question"] == "5"]
+    width = 6  # the spectrum across, positions and rows from 1
+    cells = [(int(r["row"]) - 1) * width + int(r["position"]) - 1 for r in grid_votes]
+    assert list(zip((int(r["participant"]) for r in grid_votes), cells, strict=True)) == list(
+        enumerate(finals["grid"], start=1)
+    )
+    assert "name" not in grid_votes[0], "names only with --with-names"
+    grid_row = next(r for r in tallies if r["question"] == "5" and (r["position"], r["row"]) == ("6", "4"))
+    assert (grid_row["label"], grid_row["row label"], grid_row["votes"]) == (
         "co-production / involvement",
         "chaotic",
         "1",

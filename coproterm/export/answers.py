@@ -3,7 +3,7 @@
 Hidden answers (moderated away by the facilitator) are left out unless asked
 for (``--with-hidden``); the words are always counted from the visible answers
 only, as the room saw them. Text is escaped for HTML here and made safe for
-spreadsheets by :func:`coproterm.export.tables.safe_cell`.
+spreadsheets by :func:`coproterm.export.tables.safe_cell` (the CSV tables are :mod:`coproterm.export.spreadsheet`'s).
 """
 
 from __future__ import annotations
@@ -31,17 +31,6 @@ def top_words(q: QuestionReport, n: int = CHART_WORDS) -> list[tuple[str, int]]:
 
 def _iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
-
-
-def csv_rows(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> list[tuple[object, ...]]:
-    """``record=answer`` rows (the columns of :data:`coproterm.export.tables.CSV_COLUMNS`)."""
-    return [
-        (
-            *("answer", q.index + 1, q.question.prompt, "", "", "", ""),
-            *(a.participant, a.name if with_names else "", a.text, _iso(a.at), "yes" if a.hidden else "no"),
-        )
-        for a in shown(q, with_hidden)
-    ]
 
 
 def json_entry(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> dict[str, Any]:

@@ -1,13 +1,11 @@
-"""CSV and JSON exports: final tallies and the anonymous per-participant votes.
+"""The JSON export (the whole session, machine-readable), and what keeps a spreadsheet's cell inert.
 
-Every text cell of the CSV is made safe for spreadsheets: a name such as
-``=HYPERLINK(...)`` would otherwise run as a formula when the file is opened.
+Every text cell of the CSV tables (:mod:`coproterm.export.spreadsheet`) is made safe
+here: a name such as ``=HYPERLINK(...)`` would otherwise run as a formula when the file is opened.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import unicodedata
 from datetime import UTC, datetime
@@ -15,32 +13,8 @@ from typing import Any
 
 from coproterm.core.boards import Question
 from coproterm.core.report import QuestionReport, Report
-from coproterm.export.answers import csv_rows, json_entry
+from coproterm.export.answers import json_entry
 
-CSV_COLUMNS = (
-    "record",
-    "question",
-    "prompt",
-    "cell",
-    "x",
-    "y",
-    "count",
-    "participant",
-    "name",
-    "text",
-    "at",
-    "hidden",
-    "before",
-    "before_x",
-    "steps",
-    "prompt_cy",
-    "x_cy",
-    "y_cy",
-)
-"""``text``, ``at`` and ``hidden`` are filled for written answers (record=answer) only; ``before``, ``before_x``
-and ``steps`` for a person's before and after (record=pair: ``cell`` and ``x`` are the after); ``prompt_cy``,
-``x_cy`` and ``y_cy`` are the deck's Welsh for the prompt and the position labels, where it gives them."""
-WELSH_COLUMNS = 3
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 """What makes a spreadsheet read a cell as a formula (OWASP's list, with the full-width forms)."""
 
@@ -86,49 +60,6 @@ def _welsh(fields: dict[str, str]) -> dict[str, str]:
 
 def _iso(at: float | None) -> str | None:
     return None if at is None else datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
-
-
-def to_csv(report: Report, *, with_names: bool = False, with_hidden: bool = False) -> str:
-    """One row per cell of every tally (record=tally), per vote (record=vote) and per written answer (record=answer).
-
-    Hidden answers are left out unless ``with_hidden``.
-    """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-
-    def write(row: tuple[object, ...], welsh: tuple[str, ...] = ()) -> None:
-        """A row, padded to the columns, with the Welsh twins (if any) in the last three."""
-        english = len(CSV_COLUMNS) - WELSH_COLUMNS
-        padded = row + ("",) * (english - len(row)) + welsh + ("",) * (WELSH_COLUMNS - len(welsh))
-        writer.writerow([safe_cell(value) for value in padded])
-
-    writer.writerow(CSV_COLUMNS)
-    for q in report.questions:
-        prompt_cy = q.question.prompt_cy
-        for answer_row in csv_rows(q, with_names=with_names, with_hidden=with_hidden):
-            write(answer_row, (prompt_cy,))
-        if not q.question.cells:
-            continue
-        number, prompt = q.index + 1, q.question.prompt
-        for cell, count in enumerate(q.counts):
-            write(
-                ("tally", number, prompt, cell, *_labels(q.question, cell), count, "", ""),
-                (prompt_cy, *_labels_cy(q.question, cell)),
-            )
-        for vote in q.final_votes:
-            name = vote.name if with_names else ""
-            for cell in q.question.chosen(vote.cell):  # a pick-several vote: a row per position chosen
-                write(
-                    ("vote", number, prompt, cell, *_labels(q.question, cell), "", vote.participant, name),
-                    (prompt_cy, *_labels_cy(q.question, cell)),
-                )
-        for pair in q.pairs:
-            name = pair.name if with_names else ""
-            after, before = _labels(q.question, pair.after)[0], _labels(q.question, pair.before)[0]
-            blank = ("", "", "")  # text, at, hidden: a written answer's
-            row = ("pair", number, prompt, pair.after, after, "", "", pair.participant, name, *blank)
-            write((*row, pair.before, before, pair.steps), (prompt_cy, _labels_cy(q.question, pair.after)[0]))
-    return out.getvalue()
 
 
 def to_json(report: Report, session_id: str, *, with_names: bool = False, with_hidden: bool = False) -> str:

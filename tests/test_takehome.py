@@ -15,9 +15,10 @@ import pytest
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
+from coproterm.core.takehome import record_text
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Answer, Command, Hello, Vote
-from coproterm.export.takehome import record_html, record_text
+from coproterm.export.takehome import record_html
 from coproterm.tui.participant.app import ParticipantApp
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
@@ -197,3 +198,41 @@ async def test_the_phone_page_keeps_my_answers_as_a_download(tmp_path):
     assert html.count("The room, as shown:") == 1, "only the spectrum's results were revealed"
     assert '<tr class="yours"><td>4. consultation</td><td class="n">1 · 50%</td></tr>' in html
     assert BOBS_SECRET not in html
+
+
+async def test_plain_mode_says_my_record_when_i_type_keep(tmp_path):
+    from tests.plainkit import PlainJoin
+
+    async with running_hub() as hub:
+        host = await join_host(hub.url)
+        bob = await join(hub.url, Hello(name="Bob"))
+        await bob.request(lambda seq: Answer(seq, WHAT, 0, BOBS_SECRET))
+        ann = await PlainJoin(hub.url, width=80, data_dir=str(tmp_path)).start()
+        try:
+            await ann.expect("co-production mean to you")
+            ann.type("sharing power")
+            await ann.expect("sharing power")
+            await command(host, Action.GOTO, SPECTRUM)
+            await ann.expect("coercion")
+            ann.type("4")
+            await ann.expect("consultation")
+            await bob.request(lambda seq: Vote(seq, SPECTRUM, 5))
+            await command(host, Action.REVEAL, SPECTRUM)
+            for _ in range(20):  # until the reveal and the tally have reached her
+                ann.mark()
+                ann.type("results")
+                with contextlib.suppress(TimeoutError):
+                    await ann.expect(r"4\. consultation[^\n]*: 1", timeout=1)
+                    break
+            ann.mark()
+            ann.type("keep")
+            await ann.expect(r"My answers: ")
+            await ann.expect(r"6\. Give me one reason")
+            ann.type("quit")
+            assert await ann.wait() == 0
+        finally:
+            ann.kill()
+        record = ann.text[ann.text.rindex("My answers: ") :]
+        assert "You: sharing power" in record and "You: 4. consultation" in record
+        assert "* 4. consultation: 1 (50%)" in record, record
+        assert BOBS_SECRET not in record

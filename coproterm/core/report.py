@@ -214,6 +214,14 @@ class LogCheck:
                 flaws.append(Flaw(row, problem))
 
 
+def share(count: int, total: int) -> str:
+    """``count`` of ``total`` as a whole percentage ("33%"), or "–" when there is nothing to share.
+
+    The one place every export and record rounds a share.
+    """
+    return f"{round(100 * count / total)}%" if total else "–"
+
+
 def counted(participants: int, votes: int, changes: int) -> str:
     """A session's size as every command words it: votes standing at the end, changes logged on the way."""
     return (

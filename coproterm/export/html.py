@@ -18,14 +18,13 @@ from html import escape
 from coproterm.core.boards import Question, Scale
 from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, Language, language
-from coproterm.core.report import QuestionReport, Report
+from coproterm.core.report import QuestionReport, Report, share
 from coproterm.export.answers import html_section
 from coproterm.export.glance import STYLE as GLANCE_STYLE
 from coproterm.export.glance import Gathering, glance
 from coproterm.export.movement import STYLE as MOVEMENT_STYLE
 from coproterm.export.movement import movement_section
 from coproterm.export.printing import STYLE as PRINT_STYLE
-from coproterm.export.shares import share
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe-Ito, for a scale's positions: told apart with any common colour blindness, and in grey."""

@@ -21,9 +21,8 @@ from datetime import datetime
 from coproterm.core.boards import Question
 from coproterm.core.deck import localise
 from coproterm.core.i18n import Language
-from coproterm.core.report import Report
+from coproterm.core.report import Report, share
 from coproterm.export.answers import shown
-from coproterm.export.shares import share
 from coproterm.export.tables import safe_cell
 
 ENCODING = "utf-8-sig"

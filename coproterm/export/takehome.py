@@ -1,24 +1,20 @@
 """A participant's own record of a workshop, to take home: the questions, their answers, the room's where shown.
 
 Made from what this participant's client was told (:class:`coproterm.core.view.SessionView`),
-never from the session's log: it can hold nothing of anyone else's that the room
-was not shown. The room's results appear only for questions whose results this
-client saw revealed (as they stood when last seen), and the room's words only
-from the revealed wall. One small self-contained HTML file (no script, no font,
-nothing fetched), and the same as plain text for a terminal (printed at the end of an SSH session).
+never from the session's log (see :mod:`coproterm.core.takehome`, which also gives it as
+plain text). The room's results appear only for questions whose results this client saw
+revealed (as they stood when last seen), and the room's words only from the revealed
+wall. One small self-contained HTML file: no script, no font, nothing fetched.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html import escape
 
-from coproterm.core.boards import Question
 from coproterm.core.i18n import Language
-from coproterm.core.movement import own_move
+from coproterm.core.takehome import Line, record_lines
 from coproterm.core.view import SessionView
-from coproterm.export.shares import share
 
 STYLE = """
 body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; }
@@ -31,61 +27,6 @@ th, td { text-align: left; padding: .15rem .4rem; border-bottom: 1px solid #d8dc
 td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.yours td { font-weight: 700; }
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One question of the record: what the person said, and what the room was shown."""
-
-    number: int
-    prompt: str
-    yours: tuple[str, ...]
-    """Their choice(s), answer(s), or nothing."""
-    move: str = ""
-    """Their own move, on a question compared with an earlier one."""
-    room: tuple[tuple[str, int, str, bool], ...] = ()
-    """The room's revealed tally: (label, count, share, whether it is theirs)."""
-    words: tuple[tuple[str, int], ...] = ()
-
-
-def record_lines(view: SessionView) -> list[Line]:
-    """The record of every question of the deck, in the view's language, from what this client knows."""
-    deck = view.deck
-    if deck is None:
-        return []
-    lines = []
-    for index, question in enumerate(deck.questions):
-        vote = view.votes.get(index)
-        chosen = set(question.chosen(vote)) if vote is not None and question.cells else set()
-        if question.answers is not None:
-            yours = tuple(text for _, text in sorted(view.written.mine.get(index, {}).items()) if text)
-        else:
-            yours = tuple(_cell_label(question, cell) for cell in sorted(chosen))
-        move = ""
-        if question.compare is not None and question.x is not None and vote is not None:
-            before = view.votes.get(question.compare)
-            if before is not None:
-                move = own_move(question.x, before, vote, view.language)
-        room: tuple[tuple[str, int, str, bool], ...] = ()
-        counts = view.seen.get(index)
-        if counts is not None and question.cells and len(counts) == question.cells:
-            whole = view.seen_people.get(index, sum(counts)) if question.several else sum(counts)
-            room = tuple(
-                (_cell_label(question, cell), count, share(count, whole), cell in chosen)
-                for cell, count in enumerate(counts)
-                if count or question.y is None  # a grid's empty cells say nothing
-            )
-        words = view.seen_words.get(index, ())[:10]
-        lines.append(Line(index + 1, question.prompt, yours, move, room, words))
-    return lines
-
-
-def _cell_label(question: Question, cell: int) -> str:
-    """A cell as people read it: "4. consultation", or on a grid "4. consultation · complex"."""
-    assert question.x is not None
-    x, y = question.coordinates(cell)
-    label = f"{x + 1}. {question.x.positions[x].label}"
-    return label if question.y is None else f"{label} · {question.y.positions[y].label}"
 
 
 def record_html(view: SessionView, when: str) -> str:
@@ -133,28 +74,6 @@ def _html_line(line: Line, lang: Language) -> str:
         out.append(f'<p class="meta">{escape(used)}: {escape(words)}</p>')
     out.append("</section>")
     return "".join(out)
-
-
-def record_text(view: SessionView, when: str) -> str:
-    """The record as plain text lines, for a terminal (an SSH session prints it as it ends)."""
-    t = view.language.t
-    title = view.deck.title if view.deck is not None else ""
-    you, none, room = t("You:"), t("You did not answer."), t("The room, as shown:")
-    lines = [t("My answers: {title}", title=title), when, ""]
-    for line in record_lines(view):
-        lines.append(f"{line.number}. {line.prompt}")
-        lines.extend(f"   {you} {text}" for text in line.yours)
-        if not line.yours:
-            lines.append(f"   {none}")
-        if line.move:
-            lines.append(f"   {line.move}")
-        if line.room:
-            lines.append(f"   {room}")
-            lines.extend(
-                f"     {'*' if yours else ' '} {label}: {count} ({pct})" for label, count, pct, yours in line.room
-            )
-        lines.append("")
-    return "\n".join(lines)
 
 
 def record_name(title: str, when: str) -> str:

@@ -14,11 +14,13 @@ import contextlib
 import itertools
 import time
 from collections.abc import Callable, Coroutine, Mapping
+from datetime import datetime
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.boards import Kind
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
 from coproterm.core.limits import RateLimit
+from coproterm.core.takehome import record_text
 from coproterm.core.view import SessionView
 from coproterm.core.wire import (
     LANGUAGE_CODES,
@@ -251,6 +253,8 @@ class PlainApp:
                 self._results()
             case "mine" if view.question is not None:
                 self.say(*mine_lines(view, self.lang))
+            case "keep" if view.deck is not None:
+                self.say(*record_text(view, f"{datetime.now():%Y-%m-%d %H:%M}").splitlines())
             case "language":
                 self._switch_language()
             case "quit":

@@ -150,7 +150,7 @@ class ParticipantApp(HubApp):
 
     def record_text(self) -> str:
         """This participant's own record as plain text (an SSH session prints it as it ends)."""
-        from coproterm.export.takehome import record_text
+        from coproterm.core.takehome import record_text
 
         return record_text(self.view, f"{datetime.now():%Y-%m-%d %H:%M}") if self.view.deck is not None else ""
 

@@ -237,8 +237,10 @@ def asyncssh_client(
     source: str | None = None,
     env: dict[str, str] | None = None,
     window: int = 2 * 1024 * 1024,
+    sock: object = None,
 ):  # type: ignore[no-untyped-def]
-    """An asyncssh client session with a pty (lighter than OpenSSH, and able to misbehave)."""
+    """An asyncssh client session with a pty (lighter than OpenSSH, and able to misbehave); ``sock``: a
+    connected socket to speak over (one made in a network namespace, tests/netkit.py)."""
     import asyncssh
 
     class _Session(asyncssh.SSHClientSession):  # type: ignore[type-arg]
@@ -264,7 +266,7 @@ def asyncssh_client(
     async def open_() -> tuple[asyncssh.SSHClientConnection, asyncssh.SSHClientChannel, Screen]:  # type: ignore[type-arg]
         conn, _ = await asyncssh.create_connection(
             _Client, "127.0.0.1", port, username=user, known_hosts=None, client_keys=None, agent_path=None,
-            local_addr=(source, 0) if source else None,
+            local_addr=(source, 0) if source else None, sock=sock,
         )  # fmt: skip
         screen = Screen(min(size[0], 300), min(size[1], 100))  # the gateway draws no larger (a test claims more)
         channel, _ = await conn.create_session(

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
+import itertools
 import logging
+import secrets
 import socket
 import sys
 import time
@@ -30,8 +33,9 @@ import asyncssh
 from rich.color import ColorSystem
 
 from coproterm import portable
+from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, env_accepted, gateway_proof, unauthenticated_limit
 from coproterm.core.i18n import ENGLISH, N_, from_locale, language
-from coproterm.core.limits import NewcomerLimit, RateLimit
+from coproterm.core.limits import AddressLimit, NewcomerLimit, RateLimit
 from coproterm.tui.participant.app import ParticipantApp
 from server.ssh.driver import SSHDriver
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
@@ -79,12 +83,17 @@ CODES_PER_SESSION = 5
 CODES_PER_ADDRESS = 10
 CODE_EVERY = 60.0
 """Seconds in which an address earns one more join-code try once its tries are spent."""
-GATEWAY_HEADER = "X-Coproterm-Gateway"
-CLIENT_HEADER = "X-Coproterm-Client"
 UNREACHABLE_RETRY = 2.0
 """Seconds before an SSH participant's app tries again a hub it has not reached yet."""
 STOP_GRACE = 3.0
 """Seconds the apps get to end by themselves when the gateway stops."""
+COLLECT_EVERY = 5.0
+"""Seconds between full collections after sessions end: a finished Textual app is a web of cycles the
+workers' collector settings (gc.freeze, a 50,000 threshold) leave for a long time (about 50 piled up,
+12 MB a minute, under churn); one full pass after the last of a burst of endings frees them all."""
+COLLECT_FOR = 20.0
+"""Seconds after the last session ended during which those collections go on (an app is held a few
+seconds past its end, by its link's closing and its last timers)."""
 
 # The gateway's own words, in the catalog (N_) and said in the person's language (LANG / LC_* or their choice).
 REFUSAL = N_("coproterm: this server only runs the voting app. Connect with: ssh -p {port} {host}\r\n")
@@ -155,6 +164,13 @@ class Gateway:
     _codes: dict[str, RateLimit] = field(default_factory=dict)
     newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
     """New participants per SSH client address (the hub may not know them apart without the secret)."""
+    unauthenticated: AddressLimit = field(default_factory=unauthenticated_limit)
+    """Connections per address not logged in yet (counted from the accept)."""
+    instance: str = field(default_factory=lambda: secrets.token_hex(8))
+    """This gateway's name in its proofs to the hub (new in every process)."""
+    _proofs_made: itertools.count[int] = field(default_factory=itertools.count)
+    _collecting: asyncio.TimerHandle | None = None
+    _ended_at: float = 0.0
     _streams: tuple[Any, Any] | None = None
     _stopping: bool = False
     port: int = 0
@@ -201,6 +217,9 @@ class Gateway:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
+        if self._collecting is not None:
+            self._collecting.cancel()
+            self._collecting = None
 
     def _known(self, identity: tuple[str, str], token: bytes) -> None:
         if self.identities.get(identity) != token:
@@ -293,6 +312,29 @@ class Gateway:
             terminal.finish(said)
             with contextlib.suppress(OSError, asyncssh.Error):
                 terminal.channel.exit(0)
+            self._collect_soon()
+
+    def _collect_soon(self) -> None:
+        """Full collections after sessions end (one for a burst of them), freeing finished apps.
+
+        An app's last callbacks (its link closing, its timers) hold it a few seconds past its end, so
+        collections go on every COLLECT_EVERY until COLLECT_FOR seconds have passed with no session ending.
+        """
+        self._ended_at = time.monotonic()
+        if self._collecting is None:
+            self._collecting = asyncio.get_running_loop().call_later(COLLECT_EVERY, self._collect)
+
+    def _collect(self) -> None:
+        self._collecting = None
+        gc.collect()
+        if time.monotonic() - self._ended_at < COLLECT_FOR:
+            self._collecting = asyncio.get_running_loop().call_later(COLLECT_EVERY, self._collect)
+
+    def proof_headers(self, address: str) -> dict[str, str]:
+        """The handshake headers of one connection for a participant at ``address``: a fresh proof each time."""
+        assert self.secret is not None
+        counter = next(self._proofs_made)
+        return {GATEWAY_HEADER: gateway_proof(self.secret, self.instance, counter, address), CLIENT_HEADER: address}
 
     @staticmethod
     def _end(live: _Live, farewell: str) -> None:
@@ -332,8 +374,9 @@ class _SSHParticipantApp(ParticipantApp):
         self.ascii_only = caps.ascii
         """The person's locale is not UTF-8: the faces may choose plain-text symbols (the gateway maps the rest)."""
         if gateway.secret:
-            # ParticipantApp takes no headers of its own yet; its link sends these with every handshake.
-            self.link._headers.update({GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address})
+            # ParticipantApp takes no headers of its own yet; its link sends these with every handshake,
+            # and each handshake needs a proof of its own (the hub refuses one it has seen).
+            self.link._headers = _ProofHeaders(gateway, address)
         self.on_welcome: Callable[[bytes], None] | None = None
         """Told the resume token once the hub welcomes this participant."""
         self._codes_tried = 0
@@ -379,6 +422,20 @@ class _SSHParticipantApp(ParticipantApp):
             self.set_timer(UNREACHABLE_RETRY, self.connect)
 
 
+class _ProofHeaders(dict[str, str]):
+    """Handshake headers whose gateway proof is made afresh each time it is read (once per handshake)."""
+
+    def __init__(self, gateway: Gateway, address: str) -> None:
+        super().__init__(gateway.proof_headers(address))
+        self.gateway = gateway
+        self.address = address
+
+    def __getitem__(self, name: str) -> str:
+        if name == GATEWAY_HEADER:
+            return self.gateway.proof_headers(self.address)[GATEWAY_HEADER]
+        return super().__getitem__(name)
+
+
 class _Server(asyncssh.SSHServer):
     """One SSH connection: who it is, and what it may open."""
 
@@ -388,19 +445,37 @@ class _Server(asyncssh.SSHServer):
         self.key_id = ""
         self._offered = ""
         self._by_key = False
+        self._unauthenticated = False
+        """Counted against its address as not logged in yet."""
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername")
-        self.address = peer[0] if peer else "?"
+        address = str(peer[0]) if peer else "?"
+        self.address = address.removeprefix("::ffff:") if "." in address else address  # IPv4 on a dual-stack socket
         keep_alive(conn.get_extra_info("socket"))
+        if not self.gateway.unauthenticated.admit(self.address):
+            # Ended before key exchange, as the hub does at its accept: one address cannot hold the
+            # worker's file descriptors with connections that never log in.
+            asyncio.get_running_loop().call_soon(conn.abort)
+            return
+        self._unauthenticated = True
         if self.gateway.locked_out(self.address):
             conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many wrong passcodes; try later")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._authenticated()
+
+    def _authenticated(self) -> None:
+        if self._unauthenticated:
+            self._unauthenticated = False
+            self.gateway.unauthenticated.release(self.address)
 
     def begin_auth(self, username: str) -> bool:
         return True  # always run auth, to learn a key where one is offered
 
     def auth_completed(self) -> None:
+        self._authenticated()
         # Every other way in marks itself below; so a success that follows a key was a signed one
         # (asyncssh verified the signature), and only then may the key stand for the person.
         self.key_id = self._offered if self._by_key else ""
@@ -453,9 +528,31 @@ class _Server(asyncssh.SSHServer):
     def unix_connection_requested(self, dest_path: str) -> bool:
         return False
 
-    def session_requested(self) -> asyncssh.SSHServerSession[bytes]:
+    def session_requested(self) -> tuple[asyncssh.SSHServerChannel, asyncssh.SSHServerSession]:  # type: ignore[type-arg]
         identity = (self.conn.get_extra_info("username") or "", self.key_id or self.address)
-        return _Session(self.gateway, identity, self.address)
+        channel = self.conn.create_server_channel(encoding=None)
+        channel._process_env_request = _bounded_env(channel)  # type: ignore[method-assign,assignment]
+        return channel, _Session(self.gateway, identity, self.address)
+
+
+def _bounded_env(channel: asyncssh.SSHServerChannel) -> Callable[[Any], bool]:  # type: ignore[type-arg]
+    """The channel's handler of ``env`` requests, keeping only what the app reads (core.gateway.env_accepted).
+
+    asyncssh keeps every variable a client sends, of any size and number, and has no
+    setting to refuse them; this is its own handler with the check in front.
+    """
+    store: dict[bytes, bytes] = channel._env
+
+    def process(packet: Any) -> bool:
+        name = packet.get_string()
+        value = packet.get_string()
+        packet.check_end()
+        if not env_accepted(name, value, len(store) - (name in store)):
+            return False  # refused: the client hears "failure" if it asked for an answer, and nothing is kept
+        store[name] = value
+        return True
+
+    return process
 
 
 class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]

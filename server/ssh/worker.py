@@ -1,7 +1,7 @@
 """One SSH gateway worker process: ``python -m server.ssh.worker``, started by :class:`~server.ssh.workers.Workers`.
 
-It reads the gateway secret from its environment and its settings from the
-control socket its supervisor passed it, listens on the shared SSH port
+It reads the gateway secret and its settings from the control socket its
+supervisor passed it, listens on the shared SSH port
 (SO_REUSEPORT), runs a :class:`~server.ssh.gateway.Gateway`, and reports the
 identities it learns and how many sessions it has. It stops, leaving every
 terminal as it was, on SIGTERM or SIGINT or when its supervisor goes away.
@@ -20,7 +20,8 @@ import socket
 import sys
 from pathlib import Path
 
-from server.ssh.workers import CONTROL_ENV, SECRET_ENV
+from server.listening import quiet_refused_accepts
+from server.ssh.workers import CONTROL_ENV
 
 log = logging.getLogger("coproterm.ssh.worker")
 DEADLINE = 20.0
@@ -47,10 +48,11 @@ async def run() -> int:
     gc.freeze()  # the modules and everything made at import: never garbage, never walked again
     gc.set_threshold(COLLECT_AFTER, 20, 100)
 
-    secret = os.environ.pop(SECRET_ENV, "") or None
+    quiet_refused_accepts()  # out of file descriptors: said once a minute, not a traceback per accept
     control = socket.socket(fileno=int(os.environ.pop(CONTROL_ENV)))
     reader, writer = await asyncio.open_connection(sock=control)
     settings = json.loads(await reader.readline())
+    secret = settings.get("secret") or None
 
     def tell(said: dict[str, object]) -> None:
         with contextlib.suppress(OSError, RuntimeError):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import itertools
 import logging
 import time
@@ -25,7 +24,8 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
-from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit, plausible_address
+from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, GatewayLimit, GatewayProofs, vouchable
+from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
 from server.listening import dual_stack, quiet_refused_accepts
@@ -42,10 +42,6 @@ MAX_UNREAD = 256 * 1024
 """A connection whose unsent bytes exceed this (pongs to a ping flood, a client that never reads) is dropped."""
 FAIR_SHARE = 8
 """Frames of one connection handled before the others get a turn (one TCP read can hold thousands)."""
-GATEWAY_HEADER = "X-Coproterm-Gateway"
-"""An SSH gateway proves itself with the hub's gateway secret in this handshake header…"""
-CLIENT_HEADER = "X-Coproterm-Client"
-"""… and then names the address of the participant it speaks for in this one."""
 FACE_HEADER = "X-Coproterm-Face"
 """Sent as ``plain`` by the plain (line-by-line) app, so the dashboard can count who reads that way."""
 
@@ -54,6 +50,9 @@ class _Guarded(ServerConnection):
     """A websocket connection counted from the TCP accept, and dropped if it stops reading."""
 
     hub: Hub
+    address: str = "?"
+    vouched_by: str | None = None
+    """The gateway's own address, while it speaks for this connection's participant (counted against it)."""
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -61,6 +60,7 @@ class _Guarded(ServerConnection):
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if peer else "?"
         address = address.removeprefix("::ffff:") if "." in address else address  # IPv4 on a dual-stack socket
+        self.address = address
         if any(isinstance(o, Close) for o in self.hub.protocol.opened(self.conn, address)):
             transport.close()  # before the handshake: nothing is spent on it, not even a reply
             return
@@ -90,6 +90,9 @@ class _Guarded(ServerConnection):
         super().connection_lost(exc)
         self.hub._sockets.pop(self.conn, None)
         self.hub.protocol.closed(self.conn)
+        if self.vouched_by is not None:
+            self.hub.gateway_limit.release(self.vouched_by)
+            self.vouched_by = None
         self.hub.changed()
 
 
@@ -113,11 +116,14 @@ class Hub:
     addresses: AddressLimit = field(default_factory=AddressLimit)
     newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
     gateway_secret: str | None = None
-    """Shared with the SSH gateway's workers; never shown to participants."""
+    """Shared with the SSH gateway's workers, new at every start; never sent, only proven (core.gateway)."""
+    gateway_limit: GatewayLimit = field(default_factory=GatewayLimit)
+    """What one gateway may vouch for; past it, its connections count at its own address."""
     page: Page | None = None
     """The phone page served on the websocket port (None: off, ``--no-web``)."""
     clock: Callable[[], float] = time.monotonic
     _protocol: HubProtocol | None = None
+    _proofs: GatewayProofs | None = None
     _sockets: dict[ConnId, _Guarded] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -191,17 +197,28 @@ class Hub:
         except ConnectionClosed:
             pass
 
-    def _vouched_address(self, socket: ServerConnection) -> str | None:
-        """The participant's real address, where a gateway with the secret names it."""
+    def _vouched_address(self, socket: _Guarded) -> str | None:
+        """The participant's real address, where a gateway proves it holds the secret and names it."""
         if self.gateway_secret is None or socket.request is None:
             return None
-        proof = socket.request.headers.get(GATEWAY_HEADER)
-        if proof is None:
+        proofs = socket.request.headers.get_all(GATEWAY_HEADER)
+        if not proofs:
             return None
-        if not hmac.compare_digest(proof.encode(), self.gateway_secret.encode()):
-            log.warning("a connection offered a wrong gateway secret; its address is its own")
+        named = socket.request.headers.get_all(CLIENT_HEADER)
+        if self._proofs is None or self._proofs.secret != self.gateway_secret:
+            self._proofs = GatewayProofs(self.gateway_secret)
+        if len(proofs) != 1 or len(named) != 1 or not self._proofs.check(proofs[0], named[0].strip()):
+            log.warning("a connection offered a wrong or replayed gateway proof; its address is its own")
             return None
-        return plausible_address(socket.request.headers.get(CLIENT_HEADER, ""))
+        address = vouchable(named[0])
+        if address is None:
+            log.warning("a gateway named %r, which it may not speak for; the address is its own", named[0][:60])
+            return None
+        if not self.gateway_limit.admit(socket.address, self.clock()):
+            log.warning("the gateway at %s vouches for more than it may; counted at its own address", socket.address)
+            return None
+        socket.vouched_by = socket.address
+        return address
 
     # -- carrying out ----------------------------------------------------------
 

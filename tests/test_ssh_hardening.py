@@ -199,7 +199,11 @@ async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path
         try:
             conn, _channel, _screen = await asyncssh_client(port, "ann", source="127.0.0.3")
             await asyncio.wait_for(arrived.wait(), 20)
-            assert seen[0] == ("s3cret-of-the-gateway", "127.0.0.3")
+            from coproterm.core.gateway import GatewayProofs
+
+            proof, address = seen[0]
+            assert address == "127.0.0.3" and proof is not None and "s3cret" not in proof, "proven, never sent"
+            assert GatewayProofs("s3cret-of-the-gateway").check(proof, address)
             conn.close()
         finally:
             await gw.stop()

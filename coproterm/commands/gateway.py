@@ -2,9 +2,11 @@
 
 For a room larger than one laptop: the same gateway workers `host` and `serve`
 start, on another machine, joining the hub over its websocket port. The
-gateway proves itself to the hub with the hub's gateway secret, read from
-``COPROTERM_GATEWAY_SECRET`` or ``--secret-file`` (the hub keeps it in its data
-directory, in the file ``gateway_secret``), never from the command line.
+gateway proves itself to the hub with the hub's gateway secret (an HMAC per
+connection: the secret never travels), read from ``COPROTERM_GATEWAY_SECRET`` or
+``--secret-file`` (the hub writes a new one in its data directory, in the file
+``gateway_secret``, each time it starts), never from the command line; its
+workers are given it over a private socket, not their environment.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def ssh_gateway(args: argparse.Namespace) -> int:
     if not secret:
         return fail(
             "the hub's gateway secret is needed: set COPROTERM_GATEWAY_SECRET, or give --secret-file "
-            "(the hub keeps it in its data directory, in the file gateway_secret)"
+            "(the hub writes a new one each time it starts, in its data directory, in the file gateway_secret)"
         )
     passcode = os.environ.get(PASSCODE_ENV) or getattr(args, "ssh_passcode", None) or None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)

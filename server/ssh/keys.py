@@ -30,19 +30,17 @@ SECRET_FILE = "gateway_secret"
 
 
 def gateway_secret(directory: Path) -> str:
-    """The secret a gateway proves itself to the hub with: kept beside the host key (mode 0600).
+    """A new secret a gateway proves itself to the hub with, written beside the host key (mode 0600).
 
-    Made on first use with :func:`secrets.token_urlsafe`; the same file (or its
-    text in ``COPROTERM_GATEWAY_SECRET``) lets ``coproterm ssh-gateway`` on
-    another machine join this hub.
+    Made afresh each time a hub starts (:func:`secrets.token_urlsafe`), so one
+    learnt at a workshop is worth nothing at the next; ``coproterm ssh-gateway``
+    on another machine is given this session's file (or its text in
+    ``COPROTERM_GATEWAY_SECRET``). The secret never travels: gateways send an
+    HMAC of it (:mod:`coproterm.core.gateway`).
     """
     import secrets
 
     path = directory / SECRET_FILE
-    if path.exists():
-        text = path.read_text().strip()
-        if text:
-            return text
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     secret = secrets.token_urlsafe(32)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -10,8 +10,9 @@ an identity it learns (user name and key, or address, with the resume token),
 and this supervisor keeps it (in the session's log where there is one) and
 passes it to every worker, including the ones started later.
 
-Each worker gets the secret in its environment and everything else on a
-private socket (never on a command line, which any local user can read).
+Each worker gets the secret and everything else on a private socket it
+inherits (never on a command line, which any local user can read, nor in its
+environment, which stays readable in ``/proc/<pid>/environ`` for its life).
 Nothing here imports Textual: the hub's process only supervises.
 """
 
@@ -32,7 +33,7 @@ from pathlib import Path
 log = logging.getLogger("coproterm.ssh.workers")
 
 SECRET_ENV = "COPROTERM_GATEWAY_SECRET"
-"""Where a gateway process finds the gateway secret."""
+"""Where ``coproterm ssh-gateway`` may find the gateway secret (its workers never see it there)."""
 CONTROL_ENV = "COPROTERM_GATEWAY_CONTROL"
 """The file descriptor of a worker's control socket."""
 READY_TIMEOUT = 60.0
@@ -114,7 +115,9 @@ class Workers:
 
     @property
     def pids(self) -> list[int]:
-        return [slot.process.pid for slot in self._slots if slot.process is not None and slot.process.returncode is None]
+        return [
+            slot.process.pid for slot in self._slots if slot.process is not None and slot.process.returncode is None
+        ]
 
     @property
     def sessions(self) -> int:
@@ -190,14 +193,17 @@ class Workers:
                 return
             self.restarts += 1
             log.warning(
-                "SSH worker %d stopped (status %s), ending its participants' sessions; starting another", slot.number, status
+                "SSH worker %d stopped (status %s), ending its participants' sessions; starting another",
+                slot.number,
+                status,
             )
             delay = RESTART_DELAY if loop.time() - started > STABLE else min(delay * 2, RESTART_DELAY_MAX)
             await asyncio.sleep(delay)
 
     async def _run(self, slot: _Slot) -> int | None:
         ours, theirs = socket.socketpair()
-        env = {**os.environ, SECRET_ENV: self.secret, CONTROL_ENV: str(theirs.fileno())}
+        env = {name: value for name, value in os.environ.items() if name != SECRET_ENV}
+        env[CONTROL_ENV] = str(theirs.fileno())
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "server.ssh.worker",
@@ -210,6 +216,7 @@ class Workers:
         reader, writer = await asyncio.open_connection(sock=ours)
         slot.writer = writer
         settings = {
+            "secret": self.secret,
             "hub_url": self.options.hub_url,
             "host": self.options.host,
             "port": self.port,

@@ -14,16 +14,19 @@ import resource
 import socket
 import weakref
 
-import server.ssh.gateway as gateway_module
+import server.ssh.guards as guards_module
 from coproterm.core.deck import default_deck
 from coproterm.core.gateway import ENV_MOST, UNAUTHENTICATED_PER_ADDRESS
 from coproterm.core.session import Session
+from coproterm.core.wire import Action, Command
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import join_host
 from tests.sshkit import SSHClient, asyncssh_client, ssh_binary
 
 pytest_plugins = ["tests.netkit"]
 
+SPECTRUM = 1
 FIRST = "co-production mean to you"
 """Words of the default deck's first question, on the screen once someone is in."""
 
@@ -124,7 +127,7 @@ async def test_out_of_descriptors_is_said_once_by_a_worker_not_a_traceback_per_a
 
 
 async def test_finished_apps_are_collected_under_the_workers_collector_settings(tmp_path, room, monkeypatch):
-    monkeypatch.setattr(gateway_module, "COLLECT_EVERY", 1.0, raising=False)
+    monkeypatch.setattr(guards_module, "COLLECT_EVERY", 1.0)
     thresholds = gc.get_threshold()
     gc.collect()
     gc.freeze()
@@ -149,3 +152,26 @@ async def test_finished_apps_are_collected_under_the_workers_collector_settings(
         gc.unfreeze()
         with contextlib.suppress(Exception):
             gc.collect()
+
+
+async def test_holding_a_key_never_ends_an_ssh_participants_session(tmp_path, room, caplog):
+    caplog.set_level(logging.INFO, logger="coproterm.hub")
+    session, runner = _hub(room, tmp_path)
+    async with runner as hosted:
+        host = await join_host(hosted.local_url)
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        sock = await room.connect(hosted.ssh_port, room.addresses[0])
+        conn, channel, screen = await asyncssh_client(hosted.ssh_port, "ann", sock=sock)
+        await screen.expect("spectrum of interactions")
+        # Held keys, 30 presses a second: `i` for 13 s (the hub closed it with 1008 after about 10),
+        # then 3 and Enter (a vote each time) for 8 s.
+        for key, presses in ((b"i", 391), (b"3", 1), (b"\r", 241)):
+            for _ in range(presses):
+                channel.write(key)
+                await asyncio.sleep(1 / 30)
+        (member,) = session.participants.values()
+        await _until(lambda: member.language == "cy" and session.tally(SPECTRUM).counts[2] == 1, 10)
+        closed = [r.getMessage() for r in caplog.records if "1008" in r.getMessage()]
+        assert closed == [], closed
+        assert runner.gateway is not None and runner.gateway.sessions == 1, "still in"
+        conn.close()

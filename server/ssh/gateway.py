@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import hmac
-import itertools
 import logging
-import secrets
 import socket
 import sys
 import time
@@ -33,12 +30,15 @@ import asyncssh
 from rich.color import ColorSystem
 
 from coproterm import portable
-from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, env_accepted, gateway_proof, unauthenticated_limit
+from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, unauthenticated_limit  # noqa: F401  (as before)
 from coproterm.core.i18n import ENGLISH, N_, from_locale, language
 from coproterm.core.limits import AddressLimit, NewcomerLimit, RateLimit
+from coproterm.core.wire import LANGUAGE_CODES, Role, Speak
 from coproterm.tui.participant.app import ParticipantApp
 from server.ssh.driver import SSHDriver
+from server.ssh.guards import Collector, ProofHeaders, Prover, bounded_env
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
+from server.ssh.pacing import Pacer
 from server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
 from server.ssh.terminal import ChannelTerminal, capabilities, clamp
 
@@ -87,13 +87,6 @@ UNREACHABLE_RETRY = 2.0
 """Seconds before an SSH participant's app tries again a hub it has not reached yet."""
 STOP_GRACE = 3.0
 """Seconds the apps get to end by themselves when the gateway stops."""
-COLLECT_EVERY = 5.0
-"""Seconds between full collections after sessions end: a finished Textual app is a web of cycles the
-workers' collector settings (gc.freeze, a 50,000 threshold) leave for a long time (about 50 piled up,
-12 MB a minute, under churn); one full pass after the last of a burst of endings frees them all."""
-COLLECT_FOR = 20.0
-"""Seconds after the last session ended during which those collections go on (an app is held a few
-seconds past its end, by its link's closing and its last timers)."""
 
 # The gateway's own words, in the catalog (N_) and said in the person's language (LANG / LC_* or their choice).
 REFUSAL = N_("coproterm: this server only runs the voting app. Connect with: ssh -p {port} {host}\r\n")
@@ -166,11 +159,9 @@ class Gateway:
     """New participants per SSH client address (the hub may not know them apart without the secret)."""
     unauthenticated: AddressLimit = field(default_factory=unauthenticated_limit)
     """Connections per address not logged in yet (counted from the accept)."""
-    instance: str = field(default_factory=lambda: secrets.token_hex(8))
-    """This gateway's name in its proofs to the hub (new in every process)."""
-    _proofs_made: itertools.count[int] = field(default_factory=itertools.count)
-    _collecting: asyncio.TimerHandle | None = None
-    _ended_at: float = 0.0
+    collector: Collector = field(default_factory=Collector)
+    """Frees finished apps after sessions end."""
+    _prover: Prover | None = None
     _streams: tuple[Any, Any] | None = None
     _stopping: bool = False
     port: int = 0
@@ -217,9 +208,14 @@ class Gateway:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 5)
-        if self._collecting is not None:
-            self._collecting.cancel()
-            self._collecting = None
+        self.collector.stop()
+
+    def prover(self) -> Prover:
+        """This process's proofs of the gateway secret to the hub (one per websocket handshake)."""
+        assert self.secret is not None
+        if self._prover is None:
+            self._prover = Prover(self.secret)
+        return self._prover
 
     def _known(self, identity: tuple[str, str], token: bytes) -> None:
         if self.identities.get(identity) != token:
@@ -296,6 +292,7 @@ class Gateway:
             log.exception("an SSH session's app failed")
             live.farewell = live.farewell or FAILED
         finally:
+            app.pacer.stop()
             self._active -= 1
             self._release(address)
             if self._live.get(identity) is live:
@@ -312,29 +309,7 @@ class Gateway:
             terminal.finish(said)
             with contextlib.suppress(OSError, asyncssh.Error):
                 terminal.channel.exit(0)
-            self._collect_soon()
-
-    def _collect_soon(self) -> None:
-        """Full collections after sessions end (one for a burst of them), freeing finished apps.
-
-        An app's last callbacks (its link closing, its timers) hold it a few seconds past its end, so
-        collections go on every COLLECT_EVERY until COLLECT_FOR seconds have passed with no session ending.
-        """
-        self._ended_at = time.monotonic()
-        if self._collecting is None:
-            self._collecting = asyncio.get_running_loop().call_later(COLLECT_EVERY, self._collect)
-
-    def _collect(self) -> None:
-        self._collecting = None
-        gc.collect()
-        if time.monotonic() - self._ended_at < COLLECT_FOR:
-            self._collecting = asyncio.get_running_loop().call_later(COLLECT_EVERY, self._collect)
-
-    def proof_headers(self, address: str) -> dict[str, str]:
-        """The handshake headers of one connection for a participant at ``address``: a fresh proof each time."""
-        assert self.secret is not None
-        counter = next(self._proofs_made)
-        return {GATEWAY_HEADER: gateway_proof(self.secret, self.instance, counter, address), CLIENT_HEADER: address}
+            self.collector.ended()
 
     @staticmethod
     def _end(live: _Live, farewell: str) -> None:
@@ -376,10 +351,36 @@ class _SSHParticipantApp(ParticipantApp):
         if gateway.secret:
             # ParticipantApp takes no headers of its own yet; its link sends these with every handshake,
             # and each handshake needs a proof of its own (the hub refuses one it has seen).
-            self.link._headers = _ProofHeaders(gateway, address)
+            self.link._headers = ProofHeaders(gateway.prover(), address)
         self.on_welcome: Callable[[bytes], None] | None = None
         """Told the resume token once the hub welcomes this participant."""
         self._codes_tried = 0
+        self.pacer = Pacer(self._send_now, self._not_sent)
+        """Keeps a held key (30 presses a second) under the hub's rate: only the latest of each kind goes."""
+
+    async def send(self, message: Any, seq: int) -> bool:
+        return await self.pacer.send(message, seq)
+
+    async def action_language(self) -> None:
+        # As every face does, but the hub hears only the latest of a run of switches (a held `i`).
+        self.speak(self.lang.other())
+        self._chosen = self.lang.code
+        if self.view.role is Role.PARTICIPANT and self.lang.code in LANGUAGE_CODES:
+            await self.pacer.send(Speak(self.lang.code), None)
+
+    async def _send_now(self, message: Any, seq: int | None) -> bool:
+        if seq is None:
+            return await self.link.send(message)
+        return await super().send(message, seq)
+
+    def _not_sent(self, message: Any, seq: int | None) -> None:
+        """A message that a newer one of its kind replaced, or that could not go: not waited for."""
+        if seq is None:
+            return
+        self._answered(seq)
+        self.view.unsent(seq)
+        self.view.written.refused(seq)
+        self.revision += 1
 
     @property
     def ended(self) -> bool:
@@ -422,20 +423,6 @@ class _SSHParticipantApp(ParticipantApp):
             self.set_timer(UNREACHABLE_RETRY, self.connect)
 
 
-class _ProofHeaders(dict[str, str]):
-    """Handshake headers whose gateway proof is made afresh each time it is read (once per handshake)."""
-
-    def __init__(self, gateway: Gateway, address: str) -> None:
-        super().__init__(gateway.proof_headers(address))
-        self.gateway = gateway
-        self.address = address
-
-    def __getitem__(self, name: str) -> str:
-        if name == GATEWAY_HEADER:
-            return self.gateway.proof_headers(self.address)[GATEWAY_HEADER]
-        return super().__getitem__(name)
-
-
 class _Server(asyncssh.SSHServer):
     """One SSH connection: who it is, and what it may open."""
 
@@ -451,8 +438,7 @@ class _Server(asyncssh.SSHServer):
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         peer = conn.get_extra_info("peername")
-        address = str(peer[0]) if peer else "?"
-        self.address = address.removeprefix("::ffff:") if "." in address else address  # IPv4 on a dual-stack socket
+        self.address = peer[0] if peer else "?"
         keep_alive(conn.get_extra_info("socket"))
         if not self.gateway.unauthenticated.admit(self.address):
             # Ended before key exchange, as the hub does at its accept: one address cannot hold the
@@ -531,28 +517,8 @@ class _Server(asyncssh.SSHServer):
     def session_requested(self) -> tuple[asyncssh.SSHServerChannel, asyncssh.SSHServerSession]:  # type: ignore[type-arg]
         identity = (self.conn.get_extra_info("username") or "", self.key_id or self.address)
         channel = self.conn.create_server_channel(encoding=None)
-        channel._process_env_request = _bounded_env(channel)  # type: ignore[method-assign,assignment]
+        channel._process_env_request = bounded_env(channel)  # type: ignore[method-assign,assignment]
         return channel, _Session(self.gateway, identity, self.address)
-
-
-def _bounded_env(channel: asyncssh.SSHServerChannel) -> Callable[[Any], bool]:  # type: ignore[type-arg]
-    """The channel's handler of ``env`` requests, keeping only what the app reads (core.gateway.env_accepted).
-
-    asyncssh keeps every variable a client sends, of any size and number, and has no
-    setting to refuse them; this is its own handler with the check in front.
-    """
-    store: dict[bytes, bytes] = channel._env
-
-    def process(packet: Any) -> bool:
-        name = packet.get_string()
-        value = packet.get_string()
-        packet.check_end()
-        if not env_accepted(name, value, len(store) - (name in store)):
-            return False  # refused: the client hears "failure" if it asked for an answer, and nothing is kept
-        store[name] = value
-        return True
-
-    return process
 
 
 class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]

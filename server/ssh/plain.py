@@ -137,8 +137,6 @@ def run_plain(
     """Start plain mode for one SSH session (its address is counted already): the app is ready for the
     first keys at once (a client without a terminal sends its input straight away), and runs in a task."""
     from server.ssh.gateway import (
-        CLIENT_HEADER,
-        GATEWAY_HEADER,
         GENERIC_USERS,
         LEFT,
         REPLACED,
@@ -150,7 +148,6 @@ def run_plain(
     plain = PlainChannel(terminal, echo=echo)
     name = without_suffix(username)
     name = "" if name.lower() in GENERIC_USERS else clean_user(name)
-    headers = {GATEWAY_HEADER: gateway.secret, CLIENT_HEADER: address} if gateway.secret else {}
     app = plain.app = PlainApp(
         gateway.hub_url,
         plain.write,
@@ -158,10 +155,13 @@ def run_plain(
         name=name,
         lang=terminal.caps.language or gateway.language,
         ascii_only=terminal.caps.ascii,
-        headers=headers,
         resume=gateway.identities.get(identity),
         keep_trying=True,
     )
+    if gateway.secret:  # a fresh proof of the gateway secret with each handshake (server/ssh/guards.py)
+        from server.ssh.guards import ProofHeaders
+
+        app.link._headers = ProofHeaders(gateway.prover(), address, app.link._headers)
     app.on_welcome = lambda token: gateway._known(identity, token)
     live = _Live(app, terminal, address)  # type: ignore[arg-type]
     older = gateway._live.get(identity)

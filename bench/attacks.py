@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from bench.loadgen import HubProcess
+from bench.ssh_attacks import SSH_ATTACKS, worker_rss_kib
 from coproterm.core.wire import Ack, Action, Answer, Command, Hello, Message, Vote, encode
 from tests.hubkit import dial, join
 
@@ -126,10 +127,15 @@ ATTACKS = {
     "reconnecting to reset the rate limit (20 participants)": _reconnect_reset,
     "half-open connections (300)": _half_open,
     "newcomer flood": _newcomers,
+    **{name: None for name in SSH_ATTACKS},
 }
 
 
-def _attack(name: str, url: str, seconds: float) -> None:
+def _attack(name: str, url: str, seconds: float, ssh_port: int | None = None) -> None:
+    if name in SSH_ATTACKS:
+        assert ssh_port is not None
+        asyncio.run(SSH_ATTACKS[name](url, time.monotonic() + seconds, ssh_port))
+        return
     attack = ATTACKS[name]
     if attack is not None:
         asyncio.run(attack(url, time.monotonic() + seconds))
@@ -158,39 +164,61 @@ async def _host(url: str, token: str) -> None:
     await host.socket.close()
 
 
-def measure(seconds: float = 5.0) -> list[tuple[str, float, float, float, int, int]]:
-    """(attack, probe p50 ms, p99 ms, max ms, hub RSS before KiB, after KiB) for each attack."""
+def measure(seconds: float = 5.0, only: str | None = None) -> list[tuple[str, float, float, float, int, int, str]]:
+    """(attack, probe p50 ms, p99 ms, max ms, hub RSS before KiB, after KiB, SSH workers' memory) for each
+    attack (``only``: those whose name holds it). SSH attacks run against a hub with its SSH workers, and
+    the workers' memory is read before, at the attack's end, and after a further collection window."""
     rows = []
     context = multiprocessing.get_context("spawn")
     for name in ATTACKS:
-        with HubProcess("hub", limited=True) as hub:
+        if only is not None and only.lower() not in name.lower():
+            continue
+        ssh = name in SSH_ATTACKS
+        with HubProcess("hub", limited=True, ssh=ssh) as hub:
             asyncio.run(_host(hub.url, hub.token))
-            before = hub.rss_kib()
-            attacker = context.Process(target=_attack, args=(name, hub.url, seconds + 1))
+            if ssh:
+                time.sleep(2)  # the workers settle
+            before, workers_before = hub.rss_kib(), worker_rss_kib(hub.pid)
+            attacker = context.Process(target=_attack, args=(name, hub.url, seconds + 1, hub.ssh_port))
             attacker.start()
             time.sleep(0.5)  # the attack is under way
             times = asyncio.run(_probe(hub.url, seconds))
             attacker.join(30)
             if attacker.is_alive():
                 attacker.kill()
-            after = hub.rss_kib()
+            after, workers = hub.rss_kib(), ""
+            if ssh:
+                at_end = worker_rss_kib(hub.pid)
+                time.sleep(8)  # sessions end, finished apps are collected (server/ssh/guards.py)
+                workers = f"{workers_before // 1024} → {at_end // 1024} → {worker_rss_kib(hub.pid) // 1024} MB"
         times.sort()
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-        rows.append((name, statistics.median(times), p99, times[-1], before, after))
-        print(f"{name:58} p50 {rows[-1][1]:6.1f} ms  p99 {p99:6.1f} ms  hub {before // 1024} -> {after // 1024} MB")
+        rows.append((name, statistics.median(times), p99, times[-1], before, after, workers))
+        print(
+            f"{name:58} p50 {rows[-1][1]:6.1f} ms  p99 {p99:6.1f} ms  hub {before // 1024} -> {after // 1024} MB"
+            + (f"  workers {workers}" if workers else ""),
+            flush=True,
+        )
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each attack runs")
+    parser.add_argument("--only", help="run only the attacks whose name holds this (e.g. SSH)")
     args = parser.parse_args()
-    rows = measure(args.seconds)
+    rows = measure(args.seconds, args.only)
     print()
-    print("| attack (from 127.0.0.2) | honest probe's ack p50 | p99 | max | hub memory before → after |")
-    print("|---|---|---|---|---|")
-    for name, p50, p99, most, before, after in rows:
-        print(f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {most:.1f} ms | {before // 1024} → {after // 1024} MB |")
+    print(
+        "| attack (from 127.0.0.2) | honest probe's ack p50 | p99 | max | hub memory before → after"
+        " | SSH workers before → at the end → 8 s later |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, p50, p99, most, before, after, workers in rows:
+        print(
+            f"| {name} | {p50:.1f} ms | {p99:.1f} ms | {most:.1f} ms | {before // 1024} → {after // 1024} MB"
+            f" | {workers or '–'} |"
+        )
 
 
 if __name__ == "__main__":

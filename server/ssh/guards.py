@@ -24,6 +24,17 @@ COLLECT_FOR = 20.0
 seconds past its end, by its link's closing and its last timers)."""
 
 
+def _trim() -> None:
+    """Hand the C heap's free pages back to the system (glibc keeps them otherwise: asyncssh's buffers
+    and a finished app's leave holes that the next sessions' allocations do not fit)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        pass
+
+
 class Collector:
     """Full collections after sessions end (one for a burst of them), freeing finished apps."""
 
@@ -40,6 +51,7 @@ class Collector:
     def _collect(self) -> None:
         self._timer = None
         gc.collect()
+        _trim()
         if time.monotonic() - self._ended_at < COLLECT_FOR:
             self._timer = asyncio.get_running_loop().call_later(COLLECT_EVERY, self._collect)
 

@@ -198,7 +198,11 @@ class Hub:
             pass
 
     def _vouched_address(self, socket: _Guarded) -> str | None:
-        """The participant's real address, where a gateway proves it holds the secret and names it."""
+        """Where a participant a gateway speaks for is counted (None: no gateway proved itself).
+
+        Their own address, when the gateway proves it holds the secret and names one it may speak
+        for, within what it may vouch for (core.gateway); else the gateway's own address, under its
+        own limits (they are still counted as over SSH)."""
         if self.gateway_secret is None or socket.request is None:
             return None
         proofs = socket.request.headers.get_all(GATEWAY_HEADER)
@@ -211,12 +215,11 @@ class Hub:
             log.warning("a connection offered a wrong or replayed gateway proof; its address is its own")
             return None
         address = vouchable(named[0])
-        if address is None:
-            log.warning("a gateway named %r, which it may not speak for; the address is its own", named[0][:60])
-            return None
+        if address is None:  # the hub's own address (someone on this machine), or no address to count
+            return socket.address
         if not self.gateway_limit.admit(socket.address, self.clock()):
             log.warning("the gateway at %s vouches for more than it may; counted at its own address", socket.address)
-            return None
+            return socket.address
         socket.vouched_by = socket.address
         return address
 

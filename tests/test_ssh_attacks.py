@@ -115,7 +115,7 @@ async def test_out_of_descriptors_is_said_once_by_a_worker_not_a_traceback_per_a
         resource.prlimit(pid, resource.RLIMIT_NOFILE, (64, 64))
         try:
             for address in room.addresses[:16]:  # 16 addresses x 8: twice what the worker can hold
-                for _ in range(UNAUTHENTICATED_PER_ADDRESS):
+                for _ in range(8):
                     socks.append(await room.connect(hosted.ssh_port, address))
             await asyncio.sleep(3)
         finally:

@@ -58,7 +58,7 @@ def env_accepted(name: bytes, value: bytes, held: int) -> bool:
 
 # -- connections before authentication ---------------------------------------------
 
-UNAUTHENTICATED_PER_ADDRESS = 8
+UNAUTHENTICATED_PER_ADDRESS = 16
 """SSH connections one address may hold in one worker before they have logged in (a person needs one;
 a room behind one NAT logs in within seconds). Past it, a new one is closed at once, before key exchange."""
 

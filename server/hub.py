@@ -116,6 +116,9 @@ class Hub:
     """Shared with the SSH gateway's workers; never shown to participants."""
     page: Page | None = None
     """The phone page served on the websocket port (None: off, ``--no-web``)."""
+    names: frozenset[str] = field(default_factory=frozenset)
+    """Host names this hub answers browsers to, besides its addresses and ``localhost``
+    (its mDNS name, an advertised name): see :func:`server.web.own_host`."""
     clock: Callable[[], float] = time.monotonic
     _protocol: HubProtocol | None = None
     _sockets: dict[ConnId, _Guarded] = field(default_factory=dict)
@@ -159,7 +162,7 @@ class Hub:
             ping_timeout=self.ping_timeout,
             close_timeout=5,
             create_connection=guarded,
-            process_request=lambda _, request: answer(self.page, request),
+            process_request=lambda _, request: answer(self.page, request, self.names),
         )
 
     async def handler(self, socket: ServerConnection) -> None:

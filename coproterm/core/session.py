@@ -425,7 +425,9 @@ class Session:
         cleaned = refusal
         if (had.text if had is not None else None) == cleaned:
             return [Tell(conn, Ack(message.seq))]
-        answer_id = had.id if had is not None else self._last_answer + 1
+        assert book is not None
+        hidden = book.hidden_slots.get((member.number, message.slot))
+        answer_id = had.id if had is not None else hidden if hidden is not None else self._last_answer + 1
         event = Answered(member.number, index, message.slot, answer_id, cleaned)
         self._apply(event)
         return [Record(event), Tell(conn, Ack(message.seq))]

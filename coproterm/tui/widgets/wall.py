@@ -20,7 +20,6 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.answer_view import AnswerView, HostAnswer
-from coproterm.core.words import count_words
 from coproterm.tui.words import lang_of
 
 WORDS = 30
@@ -126,7 +125,8 @@ class AnswerWall(Widget, can_focus=True):
         selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
         self._answers = answers
         self._total = len(answers)
-        self._words = None  # counted when the words are shown
+        # Kept counted by the view as answers change: a few pops here, never a recount.
+        self._words = written.host_words.top(WORDS) if written.host_question == question else []
         if selected is not None:
             # The cursor stays on its answer as new ones arrive above it.
             self.cursor = next(
@@ -172,9 +172,7 @@ class AnswerWall(Widget, can_focus=True):
             "\n\n",
         )
         if self.words_view:
-            if self._words is None:
-                self._words = count_words(a.text for a in self._answers if not a.hidden)[:WORDS]
-            return head + word_cloud(self._words, max(20, width), none=t("No words yet."))
+            return head + word_cloud(self._words or [], max(20, width), none=t("No words yet."))
         if not self._answers:
             return head + Text(t("No answers yet."), style=SMALL)
         body = Text()

@@ -20,7 +20,7 @@ from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import MAX_PARTICIPANTS, Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
-from server.discovery import Advertiser
+from server.discovery import Advertiser, host_label
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
 from server.store import SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
@@ -347,8 +347,6 @@ class HubRunner:
 def own_names(bind_host: str, given: Iterable[str] = ()) -> frozenset[str]:
     """The host names a browser may reach this hub by: this machine's name, its mDNS name (what
     discovery advertises), a name it is bound to, and ``given`` (an advertised name)."""
-    from coproterm.client.discovery import host_label
-
     machine = socket.gethostname().lower().rstrip(".")
     names = {machine, machine.split(".")[0], f"{host_label().lower()}.local", *(n.lower().rstrip(".") for n in given)}
     if bind_host and not everywhere(bind_host):

@@ -14,6 +14,7 @@ import pytest
 
 from coproterm.client.discovery import host_label
 from coproterm.core.wire import Hello, Welcome, decode, encode
+from server.logs import bounded_file
 from tests.hubkit import dial, join, running_hub
 
 ATTACKER = "127.0.0.2"
@@ -114,3 +115,34 @@ async def test_an_advertised_name_is_the_hubs_own():
         assert status == 200
         status, _ = await head(hub.url, ["GET / HTTP/1.1", f"Host: votes.venue.lan.evil.example:{port}"])
         assert status == 421
+
+
+async def test_a_request_flood_leaves_the_log_bounded_and_quiet(tmp_path):
+    """GETs, duplicated headers and sockets on wrong paths, 600 of each kind, from 127.0.0.2: hub.log holds a few
+    lines of each kind a minute (and counts the rest), never a traceback, and rotates at its bound."""
+    path = tmp_path / "hub.log"
+    handler = bounded_file(path, max_bytes=4096, backups=2)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        async with running_hub() as hub:
+            port = hub.url.rsplit(":", 1)[1]
+            own = f"127.0.0.1:{port}"
+            for _ in range(200):
+                assert (await head(hub.url, ["GET / HTTP/1.1", f"Host: {own}"]))[0] == 200
+                assert (await head(hub.url, ["GET / HTTP/1.1", f"Host: {own}", *["Accept-Encoding: gzip"] * 2]))[
+                    0
+                ] == 400
+                assert (await head(hub.url, upgrade(own, None, "/elsewhere")))[0] == 404
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+    files = sorted(tmp_path.glob("hub.log*"))
+    assert len(files) <= 3 and all(f.stat().st_size <= 4096 + 512 for f in files), [f.stat().st_size for f in files]
+    text = "".join(f.read_text() for f in files)
+    assert "Traceback" not in text
+    assert text.count("HTTP response sent") <= 20
+    assert "held back" in text

@@ -141,8 +141,9 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
 def serve(args: argparse.Namespace) -> int:
     """A hub with no dashboard, until Ctrl-C."""
     from server.hosting import HostingError
+    from server.logs import quiet_stream
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.INFO, handlers=[quiet_stream(sys.stderr)])
     prepared = _prepare(args)
     if isinstance(prepared, str):
         return fail(prepared)
@@ -395,8 +396,10 @@ def _host_here(
     make_app: Callable[[Hosted, list[str]], App[None]],
     extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
-    """Run a hub and a dashboard on it in one process (and one event loop).
+    """Run a hub, and a dashboard on it in this process: the hub in a thread and event loop of its own.
 
+    The dashboard is a client of the hub, as with ``--attach``: however long it takes to draw (a
+    word view of thousands of answers, a slow terminal), the hub answers everyone else meanwhile.
     What was printed before the dashboard covered the terminal (the session picked) goes to it too.
     """
     from server.hosting import HostingError
@@ -405,41 +408,89 @@ def _host_here(
     prepared = _prepare(args, log_too=True)
     if isinstance(prepared, str):
         return fail(prepared)
+    hub = HubThread(args, prepared, extra)
+    try:
+        hosted = hub.start()
+    except HostingError as error:
+        return fail(str(error))
+    try:
+        make_app(hosted, prepared.warnings()).run()
+    finally:
+        hub.stop()
+    return 0
 
-    async def run() -> None:
-        async with _runner(args, prepared) as hosted:
-            helper = asyncio.create_task(extra(hosted)) if extra else None
+
+class HubThread:
+    """A hub serving in a thread of its own, with its own event loop, until :meth:`stop`."""
+
+    SWITCH_INTERVAL = 0.001
+    """How long (s) one thread may hold the interpreter while another waits: the hub's turn comes within
+    1 ms of a drawing dashboard's, not Python's default 5 ms."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        prepared: Prepared,
+        extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
+    ) -> None:
+        import threading
+
+        self._runner = _runner(args, prepared)
+        self._extra = extra
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="coproterm-hub", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._hosted: Hosted | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> Hosted:
+        """Start serving; the hub once it listens (HostingError if it cannot)."""
+        sys.setswitchinterval(self.SWITCH_INTERVAL)
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._hosted is not None
+        return self._hosted
+
+    def stop(self) -> None:
+        """End the session (everyone hears so) and wait for the hub to close."""
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as error:
+            self._error = error
+        finally:
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with self._runner as hosted:
+            self._hosted = hosted
+            helper = asyncio.create_task(self._extra(hosted)) if self._extra else None
+            self._ready.set()
             try:
-                await make_app(hosted, prepared.warnings()).run_async()
+                await self._stop.wait()
             finally:
                 if helper is not None:
                     helper.cancel()
 
-    try:
-        asyncio.run(run())
-    except HostingError as error:
-        return fail(str(error))
-    if prepared.store is not None:  # the dashboard has gone: say what became of the session, and what is next
-        said = language(getattr(args, "lang", ENGLISH)).t(
-            "The session has ended for everyone. Its results: coproterm export {session};"
-            " to host it again: coproterm host --resume {session}",
-            session=prepared.store.info.id,
-        )
-        print(f"coproterm: {said}", flush=True)
-    return 0
-
 
 def _log_to_file() -> None:
-    """While a dashboard owns the terminal, logs go to a file instead."""
+    """While a dashboard owns the terminal, logs go to a file instead: rotated, at most 20 MB in all."""
     import platformdirs
+
+    from server.logs import bounded_file
 
     directory = Path(platformdirs.user_log_dir("coproterm"))
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(
-            level=logging.INFO,
-            format="%(asctime)s %(name)s %(message)s",
-            filename=directory / "hub.log",
-        )
+        logging.basicConfig(level=logging.INFO, handlers=[bounded_file(directory / "hub.log")])
     except OSError:
         logging.basicConfig(level=logging.CRITICAL, handlers=[logging.NullHandler()])

@@ -29,6 +29,8 @@ class AnswerView:
 
     mine: dict[int, dict[int, str]] = field(default_factory=dict)
     """This participant's accepted answers: question to slot to text."""
+    mine_hidden: dict[int, frozenset[int]] = field(default_factory=dict)
+    """Question to the slots of this participant's answers the facilitator hid (shown to them as hidden)."""
     pending: dict[int, tuple[int, int, str | None]] = field(default_factory=dict)
     """Answers sent and not yet answered: seq to (question, slot, text or None to take back)."""
     wall_question: int | None = None
@@ -51,6 +53,7 @@ class AnswerView:
         match message:
             case Mine():
                 self.mine[message.question] = {slot: clean_answer(text) for slot, text in message.answers}
+                self.mine_hidden[message.question] = frozenset(message.hidden)
             case Wall():
                 if message.fresh or self.wall_question != message.question:
                     self.wall.clear()
@@ -112,6 +115,7 @@ class AnswerView:
         own = self.mine.setdefault(question, {})
         if text is None:
             own.pop(slot, None)
+            self.mine_hidden[question] = self.mine_hidden.get(question, frozenset()) - {slot}
         else:
             own[slot] = clean_answer(text)
         return True

@@ -5,8 +5,11 @@ the top words spaced out in capitals, the next bold, the rest plain, each with
 its count, so it reads without colour. :class:`AnswerWall` is the facilitator's
 view of a text question: the live wall (newest first, wrapped, with a count) or
 the words (``w`` toggles), and moderation: move through the wall and hide or
-show the answer under the cursor (``h``). It posts :class:`AnswerWall.Moderated`;
-the app sends it. Answers are always drawn as plain text, never markup.
+show the answer under the cursor (``h``). The wall is projected: a hidden answer
+leaves no trace on it, until the facilitator turns to their own view of the hidden
+ones (``H``), which shows them, marked, to read and show again. It posts
+:class:`AnswerWall.Moderated`; the app sends it. Answers are always drawn as plain
+text, never markup.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ class AnswerWall(Widget, can_focus=True):
     BINDINGS = [
         Binding("w", "toggle_words", "wall/words", show=False),
         Binding("h", "toggle_hidden", "hide/unhide", show=False),
+        Binding("H", "toggle_show_hidden", "hidden answers", show=False),
         Binding("up,k", "move(-1)", "up", show=False),
         Binding("down,j", "move(1)", "down", show=False),
     ]
@@ -93,6 +97,8 @@ class AnswerWall(Widget, can_focus=True):
     cursor: reactive[int] = reactive(0)
     """The answer under the cursor, as an index into the wall, newest first."""
     revision: reactive[int] = reactive(0, layout=True, always_update=True)
+    show_hidden: reactive[bool] = reactive(False, layout=True)
+    """The facilitator's own view: hidden answers shown (marked), to read and show again; off on the projector."""
 
     class Moderated(Message):
         """The facilitator hid an answer from the room, or showed it again."""
@@ -110,6 +116,8 @@ class AnswerWall(Widget, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.question = question
         self._answers: list[HostAnswer] = []
+        """The answers drawn, newest first: hidden ones only in the facilitator's own view."""
+        self._all: list[HostAnswer] = []
         self._words: list[tuple[str, int]] | None = None
         self._total = 0
         self._top = 0
@@ -118,15 +126,21 @@ class AnswerWall(Widget, can_focus=True):
     def show(self, question: int, written: AnswerView) -> None:
         """Draw the host's latest answers to ``question``."""
         self.question = question
-        answers = written.host_newest_first() if written.host_question == question else []
-        changed = [(a.id, a.text, a.hidden) for a in answers] != [(a.id, a.text, a.hidden) for a in self._answers]
+        every = written.host_newest_first() if written.host_question == question else []
+        changed = [(a.id, a.text, a.hidden) for a in every] != [(a.id, a.text, a.hidden) for a in self._all]
         if not changed and self._total == written.host_total:
             return
-        selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
-        self._answers = answers
-        self._total = len(answers)
+        self._all = every
+        self._total = len(every)
         # Kept counted by the view as answers change: a few pops here, never a recount.
         self._words = written.host_words.top(WORDS) if written.host_question == question else []
+        self._choose()
+
+    def _choose(self) -> None:
+        """The answers to draw (hidden ones in the facilitator's own view only), the cursor kept on its answer."""
+        selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
+        answers = self._all if self.show_hidden else [a for a in self._all if not a.hidden]
+        self._answers = answers
         if selected is not None:
             # The cursor stays on its answer as new ones arrive above it.
             self.cursor = next(
@@ -142,6 +156,11 @@ class AnswerWall(Widget, can_focus=True):
 
     def action_toggle_words(self) -> None:
         self.words_view = not self.words_view
+
+    def action_toggle_show_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self.words_view = False
+        self._choose()
 
     def action_move(self, by: int) -> None:
         if self._answers:
@@ -160,15 +179,16 @@ class AnswerWall(Widget, can_focus=True):
         return self._draw(self.size.width)
 
     def _draw(self, width: int) -> Text:
-        visible = sum(not a.hidden for a in self._answers)
-        hidden = len(self._answers) - visible
+        visible = sum(not a.hidden for a in self._all)
+        hidden = len(self._all) - visible
         lang = lang_of(self)
         t = lang.t
         keys = t("w: wall   ↑↓ h: hide/unhide") if self.words_view else t("w: words   ↑↓ h: hide/unhide")
         head = Text.assemble(
             (lang.tn("{count} answer", "{count} answers", visible), "bold"),
-            (t("  ({count} hidden)", count=hidden) if hidden else "", "dim"),
-            ("    " + keys, "dim"),
+            # Projected, the wall says nothing of hidden answers; the facilitator's own view counts them.
+            (t("  ({count} hidden)", count=hidden) if hidden and self.show_hidden else "", "dim"),
+            ("    " + keys + "   " + t("H: hidden answers"), "dim"),
             "\n\n",
         )
         if self.words_view:
@@ -181,9 +201,9 @@ class AnswerWall(Widget, can_focus=True):
             body.append("  " + t("↑ {count} newer", count=first) + "\n", SMALL)
         for index, answer in enumerate(self._answers[first:last], start=first):
             mark = "▶ " if index == self.cursor and self.has_focus else "  "
-            # The wall is projected: a hidden answer keeps its place (to be shown again) but never its words.
+            # Only in the facilitator's own view (H): the hidden answer's words, marked, to decide on showing it.
             if answer.hidden:
-                line = Text.assemble(mark, (t("— hidden answer —"), "dim italic"))
+                line = Text.assemble(mark, (answer.text, "dim"), ("  " + t("(hidden)"), "italic"))
             else:
                 line = Text.assemble(mark, (answer.text, PLAIN))
             if index == self.cursor and self.has_focus:
@@ -203,7 +223,7 @@ class AnswerWall(Widget, can_focus=True):
         first = min(self._top, self.cursor)
 
         def height(answer: HostAnswer) -> int:
-            return 1 if answer.hidden else 1 + (len(answer.text) + 12) // max(10, width - 2)
+            return 1 + (len(answer.text) + 12) // max(10, width - 2)
 
         def fits(start: int) -> int:
             used, end = 0, start

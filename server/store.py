@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS answer_log (
     answer INTEGER NOT NULL,
     text TEXT
 );
+CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
 CREATE TABLE IF NOT EXISTS language_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -75,6 +76,10 @@ ANSWER_KINDS = {"hidden": True, "shown": False}
 """Written answers have a table of their own (older logs lack it and read as having none): an answer's
 changes replay after every other event, in their own order, since they depend on nothing but who joined."""
 BUSY_TIMEOUT_MS = 2000
+ANSWER_HISTORY = 3
+"""Versions of a written answer the log keeps: its first (where it was written, so moderation that
+follows still finds it) and its latest three. Rewriting an answer at the allowed rate grew the log
+7.6 MB per participant-hour; every moderation row is kept whatever happens."""
 
 
 class StoreError(RuntimeError):
@@ -305,6 +310,7 @@ class SessionStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
                 )
+                _forget_old_versions(db, {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)})
                 db.executemany(
                     "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
                     [
@@ -567,6 +573,22 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
 
 ANSWER_ROW = 1_000_000_000
 """Answer rows are numbered from here in reports and flaws, apart from the main log's rows."""
+
+
+def _forget_old_versions(db: sqlite3.Connection, answers: set[tuple[int, int]]) -> None:
+    """Delete the versions of these answers between their first and their latest :data:`ANSWER_HISTORY`.
+
+    Replaying the rest rebuilds the same session: an answer's state is its latest version and the
+    moderation rows (kept), and nothing else depends on the text it had on the way.
+    """
+    for question, answer in answers:
+        db.execute(
+            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered')"
+            " AND seq > (SELECT MIN(seq) FROM answer_log WHERE question = ?1 AND answer = ?2)"
+            " AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM answer_log WHERE question = ?1 AND answer = ?2"
+            " AND kind IN ('answered', 'unanswered') ORDER BY seq DESC LIMIT ?3))",
+            (question, answer, ANSWER_HISTORY),
+        )
 
 
 def _answer_row(entry: Entry) -> tuple[object, ...]:

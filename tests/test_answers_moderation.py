@@ -153,3 +153,42 @@ async def test_a_resumed_log_sends_no_answer_a_live_one_could_not_be(tmp_path):
     assert re.search(r"log row \d+: answer 2 of question 1 of 600 characters", said), said
     assert re.search(r"log row \d+: answer 3 of question 1 with text no live answer could have", said), said
     assert re.search(r"log row \d+: answer 4 of question 1 with text no live answer could have", said), said
+
+
+async def test_rewriting_an_answer_keeps_the_log_bounded_and_a_resume_rebuilds_it(tmp_path):
+    """One participant rewrites an answer 400 times (the rate limit off, as 200 people at the allowed rate
+    would): the log keeps the answer's first and latest versions and every moderation, so it stops growing,
+    and the session resumed from it is the live one."""
+    import sqlite3
+
+    from coproterm.core.session import Session
+    from server.hosting import HubRunner, prepare
+    from tests.conftest import HOST_TOKEN, counting_tokens
+
+    deck = default_deck()
+    store = SessionStore.create(tmp_path, deck_to_data(deck), deck.title, HOST_TOKEN)
+    runner = HubRunner(Session(deck, HOST_TOKEN, counting_tokens()), HOST_TOKEN, "127.0.0.1", 0, store)
+    runner.hub.rate = 0
+    async with runner as hosted:
+        host = await join_host(hosted.local_url)
+        writer = await join(hosted.local_url, Hello(name="Mallory"), source=WRITER)
+        for n in range(400):
+            assert await writer.request(lambda s, n=n: Answer(s, WHAT, 0, f"version {n}")) == Ack(writer.seq)
+            if n == 100:
+                assert await host.request(lambda s: Moderate(s, WHAT, 1, True)) == Ack(host.seq)
+            if n == 200:
+                assert await writer.request(lambda s: Answer(s, WHAT, 0, None)) == Ack(writer.seq)
+        live = [(a.id, a.slot, a.text, a.hidden, a.removed) for a in hosted.hub.session.answers[WHAT].answers.values()]
+    with sqlite3.connect(store.path) as db:
+        rows = db.execute("SELECT kind, text FROM answer_log ORDER BY seq").fetchall()
+    assert rows == [
+        ("answered", "version 0"),
+        ("hidden", None),
+        ("answered", "version 397"),
+        ("answered", "version 398"),
+        ("answered", "version 399"),
+    ]
+    resumed = prepare(None, data=tmp_path, resume=store.info.id)
+    resumed.store.release()
+    again = [(a.id, a.slot, a.text, a.hidden, a.removed) for a in resumed.session.answers[WHAT].answers.values()]
+    assert again == live == [(1, 0, "version 399", True, False)]

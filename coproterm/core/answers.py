@@ -132,6 +132,10 @@ class AnswerBook:
         """The answers not removed, oldest first (by id)."""
         return sorted((a for a in self.answers.values() if not a.removed), key=lambda a: a.id)
 
+    def hides(self, participant: int, text: str) -> bool:
+        """Whether one of this participant's hidden answers says ``text`` (case and spacing aside)."""
+        return self._hidden_texts.get((participant, _folded(text)), 0) > 0
+
     def changes_since(self, stamp: int, limit: int = HOST_PAGE) -> tuple[list[Answer], int]:
         """Answers changed after ``stamp`` (oldest change first, at most ``limit``), and the stamp to ask from next."""
         changed: list[Answer] = []
@@ -177,9 +181,7 @@ class AnswerBook:
         if event.text is None:
             self._set(answer, answer.text, answer.hidden, True)
         else:
-            # Taking a hidden answer back and writing it again (or elsewhere) must not unhide it.
-            hidden = answer.hidden or self._hidden_texts.get((answer.participant, _folded(event.text)), 0) > 0
-            self._set(answer, event.text, hidden, False)
+            self._set(answer, event.text, answer.hidden, False)  # a hidden answer written again stays hidden
 
         def undo() -> None:
             self._set(answer, *was)

@@ -430,7 +430,13 @@ class Session:
         answer_id = had.id if had is not None else hidden if hidden is not None else self._last_answer + 1
         event = Answered(member.number, index, message.slot, answer_id, cleaned)
         self._apply(event)
-        outputs: list[Output] = [Record(event), Tell(conn, Ack(message.seq))]
+        outputs: list[Output] = [Record(event)]
+        if cleaned is not None and not book.answers[answer_id].hidden and book.hides(member.number, cleaned):
+            # The words of a hidden answer written in another slot are hidden too (recorded: a replay need not guess).
+            hide = Moderated(index, answer_id, True)
+            self._apply(hide)
+            outputs.append(Record(hide))
+        outputs.append(Tell(conn, Ack(message.seq)))
         if book.answers[answer_id].hidden:
             outputs.append(Tell(conn, self._mine_of(index, member.number)))  # the writer is told it stays hidden
         return outputs

@@ -310,7 +310,8 @@ class SessionStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
                 )
-                _forget_old_versions(db, {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)})
+                rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
+                _forget_old_versions(db, rewritten)
                 db.executemany(
                     "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
                     [
@@ -510,9 +511,29 @@ def _read_info(db: sqlite3.Connection) -> SessionInfo:
     )
 
 
+def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, first_row: int = 0) -> Iterator[Any]:
+    """The rows SQLite can still read, in order; at file-level damage (a zeroed or missing page) stop there,
+    keeping every row before it, and say so in ``damage``."""
+    last = 0
+    try:
+        for row in rows:
+            last = row[0]
+            yield row
+    except sqlite3.DatabaseError as error:
+        said = f"the file is damaged after {table} row {last} ({_reason(error)}): rows after it are lost"
+        damage.append(Flaw(first_row + last + 1, said))
+
+
 def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
-    rows = db.execute("SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq")
-    for seq, at, kind, participant, question, choice, action, token, name in rows:
+    damage: list[Flaw] = []
+    rows: Iterable[tuple[Any, ...]] = ()
+    try:
+        rows = db.execute(
+            "SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
+        )
+    except sqlite3.DatabaseError as error:
+        damage.append(Flaw(1, f"the file is damaged: no row of its log can be read ({_reason(error)})"))
+    for seq, at, kind, participant, question, choice, action, token, name in _readable(rows, damage, "log"):
         if not isinstance(at, int | float):
             yield Flaw(seq, f"its time is {at!r}, not a number")
         elif kind == "joined":
@@ -531,6 +552,7 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
                 yield Flaw(seq, f"a command with the unknown action {action!r}")
         else:
             yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
+    yield from damage
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
 
@@ -556,8 +578,9 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
     """The written answers' rows (none in a log from before they existed), named ``answer row N`` when damaged."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answer_log'").fetchone() is None:
         return
+    damage: list[Flaw] = []
     rows = db.execute("SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq")
-    for seq, at, kind, participant, question, slot, answer, text in rows:
+    for seq, at, kind, participant, question, slot, answer, text in _readable(rows, damage, "answer", ANSWER_ROW):
         row = ANSWER_ROW + seq
         if not isinstance(at, int | float):
             yield Flaw(row, f"answer row {seq}: its time is {at!r}, not a number")
@@ -569,6 +592,7 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             yield Entry(at, Moderated(question, answer, ANSWER_KINDS[kind]), row)
         else:
             yield Flaw(row, f"answer row {seq}: an entry of the kind {kind!r} with the text {text!r:.40}")
+    yield from damage
 
 
 ANSWER_ROW = 1_000_000_000

@@ -15,6 +15,7 @@ import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bench.loadgen import HubProcess
 from coproterm.core.wire import Ack, Action, Answer, Command, Hello, Message, Vote, encode
@@ -241,24 +242,21 @@ def _stuffed(n: int) -> str:
     return " ".join(words)[:200]
 
 
-def _dashboard_host(ready: multiprocessing.Queue, seconds: float) -> None:  # type: ignore[type-arg]
-    """`coproterm host` as it runs: its hub in a thread of its own, the dashboard (Textual, headless at 100 x 30)
-    on the word view of the wall."""
-    import os
+def _dashboard_host(ready: multiprocessing.Queue, done: Any) -> None:  # type: ignore[type-arg]
+    """`coproterm host` as it runs: its hub in a process of its own, the dashboard (Textual, headless at 100 x 30)
+    in this one, on the word view of the wall."""
     import tempfile
 
     from coproterm.cli import _parser
-    from coproterm.commands.hosting import HubThread, _prepare
+    from coproterm.commands.hub_process import HubProcess
     from coproterm.tui.host.app import HostApp
     from coproterm.tui.widgets.wall import AnswerWall
 
     where = ["--host", "127.0.0.1", "--port", "0", "--ssh-port", "0", "--no-mdns", "--data-dir", tempfile.mkdtemp()]
     args = _parser().parse_args(["host", "--deck", "short", *where])
-    prepared = _prepare(args)
-    assert not isinstance(prepared, str), prepared
-    hub = HubThread(args, prepared)
-    hosted = hub.start()
-    ready.put((hosted.port, hosted.host_token, os.getpid()))
+    hub = HubProcess(args)
+    hosted, _ = hub.start()
+    ready.put((hosted.local_url, hosted.pid))
     app = HostApp(hosted.local_url, hosted.host_token, hosted.join_targets)
 
     async def drive() -> None:
@@ -266,7 +264,8 @@ def _dashboard_host(ready: multiprocessing.Queue, seconds: float) -> None:  # ty
             while not app.screen.query(AnswerWall):
                 await pilot.pause(0.1)
             app.screen.query_one(AnswerWall).words_view = True
-            await asyncio.sleep(seconds)
+            while not done.is_set():
+                await asyncio.sleep(0.2)
 
     try:
         asyncio.run(drive())
@@ -321,12 +320,11 @@ def measure_dashboard(seconds: float = 5.0) -> tuple[str, float, float, float, i
     """The honest participant's acks while the dashboard of `host` shows the words of 4,992 stuffed answers and
     one participant rewrites theirs 9.4 times a second."""
     context = multiprocessing.get_context("spawn")
-    ready = context.Queue()
-    host = context.Process(target=_dashboard_host, args=(ready, seconds + 120))
+    ready, done = context.Queue(), context.Event()
+    host = context.Process(target=_dashboard_host, args=(ready, done))
     host.start()
     try:
-        port, _token, pid = ready.get(timeout=60)
-        url = f"ws://127.0.0.1:{port}"
+        url, pid = ready.get(timeout=60)
         asyncio.run(_fill(url))
         time.sleep(5)  # the dashboard has caught up with the wall
 
@@ -344,12 +342,12 @@ def measure_dashboard(seconds: float = 5.0) -> tuple[str, float, float, float, i
         attacker.join(30)
         after = rss()
     finally:
-        host.kill()
-        host.join(10)
+        done.set()
+        host.join(60)
     p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
     name = "host: word view of 4,992 stuffed answers, one rewriting 9.4/s"
     print(f"  {len(times)} acks; the slowest: {', '.join(f'{t:.0f}' for t in times[-5:])} ms")
-    print(f"{name:58} p50 {statistics.median(times):6.1f} ms  p99 {p99:6.1f} ms  host {before // 1024} -> {after // 1024} MB")
+    print(f"{name:58} p50 {statistics.median(times):6.1f} ms  p99 {p99:6.1f} ms  hub {before // 1024} -> {after // 1024} MB")
     return (name, statistics.median(times), p99, times[-1], before, after)
 
 

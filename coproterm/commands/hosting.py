@@ -22,6 +22,7 @@ from coproterm.portable import on_stop_signals
 if TYPE_CHECKING:
     from textual.app import App
 
+    from coproterm.commands.hub_process import HostedHub
     from server.hosting import Hosted, HubRunner, Prepared, SSHOptions
 
 
@@ -330,7 +331,7 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     )
 
 
-def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: list[str] | None = None) -> App[None]:
+def _dashboard(hosted: Hosted | HostedHub, presenter: bool = False, lang: str = "en", said: list[str] | None = None) -> App[None]:
     """The dashboard on the hub in this process; ``said`` (the session picked, rows left out) shows on it at start."""
     from coproterm.tui.host.app import HostApp
 
@@ -393,96 +394,43 @@ def _room_addresses(hosted: Hosted) -> dict[str, Any]:
 
 def _host_here(
     args: argparse.Namespace,
-    make_app: Callable[[Hosted, list[str]], App[None]],
-    extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
+    make_app: Callable[[HostedHub, list[str]], App[None]],
+    extra: Callable[[HostedHub], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
-    """Run a hub, and a dashboard on it in this process: the hub in a thread and event loop of its own.
+    """Run a hub in a process of its own, and a dashboard on it in this one (``extra`` beside the dashboard).
 
     The dashboard is a client of the hub, as with ``--attach``: however long it takes to draw (a
     word view of thousands of answers, a slow terminal), the hub answers everyone else meanwhile.
     What was printed before the dashboard covered the terminal (the session picked) goes to it too.
     """
+    import threading
+
+    from coproterm.commands.hub_process import HubProcess
     from server.hosting import HostingError
 
-    _log_to_file()
-    prepared = _prepare(args, log_too=True)
-    if isinstance(prepared, str):
-        return fail(prepared)
-    hub = HubThread(args, prepared, extra)
+    _log_to_file("dashboard.log")
+    try:  # read here: the hub's process has no terminal to ask at, nor this one's standard input
+        args.ssh_passcode = read_secret(
+            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what="SSH passcode"
+        )
+        args.ssh_passcode_file = None
+    except SecretError as error:
+        return fail(str(error))
+    hub = HubProcess(args)
     try:
-        hosted = hub.start()
+        hosted, said = hub.start()
     except HostingError as error:
         return fail(str(error))
+    if extra is not None:
+        threading.Thread(target=lambda: asyncio.run(extra(hosted)), name="coproterm-extra", daemon=True).start()
     try:
-        make_app(hosted, prepared.warnings()).run()
+        make_app(hosted, said).run()
     finally:
         hub.stop()
     return 0
 
 
-class HubThread:
-    """A hub serving in a thread of its own, with its own event loop, until :meth:`stop`."""
-
-    SWITCH_INTERVAL = 0.001
-    """How long (s) one thread may hold the interpreter while another waits: the hub's turn comes within
-    1 ms of a drawing dashboard's, not Python's default 5 ms."""
-
-    def __init__(
-        self,
-        args: argparse.Namespace,
-        prepared: Prepared,
-        extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
-    ) -> None:
-        import threading
-
-        self._runner = _runner(args, prepared)
-        self._extra = extra
-        self._ready = threading.Event()
-        self._thread = threading.Thread(target=self._main, name="coproterm-hub", daemon=True)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._hosted: Hosted | None = None
-        self._error: BaseException | None = None
-
-    def start(self) -> Hosted:
-        """Start serving; the hub once it listens (HostingError if it cannot)."""
-        sys.setswitchinterval(self.SWITCH_INTERVAL)
-        self._thread.start()
-        self._ready.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._hosted is not None
-        return self._hosted
-
-    def stop(self) -> None:
-        """End the session (everyone hears so) and wait for the hub to close."""
-        if self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(30)
-
-    def _main(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as error:
-            self._error = error
-        finally:
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        async with self._runner as hosted:
-            self._hosted = hosted
-            helper = asyncio.create_task(self._extra(hosted)) if self._extra else None
-            self._ready.set()
-            try:
-                await self._stop.wait()
-            finally:
-                if helper is not None:
-                    helper.cancel()
-
-
-def _log_to_file() -> None:
+def _log_to_file(name: str = "hub.log") -> None:
     """While a dashboard owns the terminal, logs go to a file instead: rotated, at most 20 MB in all."""
     import platformdirs
 
@@ -491,6 +439,6 @@ def _log_to_file() -> None:
     directory = Path(platformdirs.user_log_dir("coproterm"))
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(level=logging.INFO, handlers=[bounded_file(directory / "hub.log")])
+        logging.basicConfig(level=logging.INFO, handlers=[bounded_file(directory / name)])
     except OSError:
         logging.basicConfig(level=logging.CRITICAL, handlers=[logging.NullHandler()])

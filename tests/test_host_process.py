@@ -1,6 +1,6 @@
-"""`coproterm host`: no face can stall the hub. The dashboard is a client of a hub that serves in a thread
-(and event loop) of its own, so a dashboard busy drawing (a word view of thousands of answers took 425 ms a
-change) delays nobody's ack.
+"""`coproterm host`: no face can stall the hub. The dashboard is a client of a hub that serves in a process
+of its own, so a dashboard busy drawing (a word view of thousands of answers took 425 ms a change) delays
+nobody's ack.
 
 The real `host` command's code path (its parser, its hub, its log file) runs here; the dashboard is replaced
 by one that holds its thread for as long as it takes a participant on 127.0.0.2 to join and vote.

@@ -5,6 +5,12 @@ The hub runs in a process of its own with its real limits. An honest probe on
 127.0.0.2 in another process (so it does not share the probe's event loop) for
 a few seconds. The yardstick (issue 13): probe p99 under 100 ms, the hub's
 memory bounded, nothing lost. Prints a markdown table for docs/security.md.
+
+Also (issue 27): `coproterm host` as it runs (its hub in a process of its own, a
+headless dashboard on the word view of 4,992 stuffed answers) while one
+participant rewrites an answer 9.4 times a second; what rebuilding the
+participants' wall costs with 200,000 distinct words; and the session log under
+answer rewriting (rows, size, resume and export). ``--only`` runs one part.
 """
 
 from __future__ import annotations

@@ -146,3 +146,30 @@ async def test_a_request_flood_leaves_the_log_bounded_and_quiet(tmp_path):
     assert "Traceback" not in text
     assert text.count("HTTP response sent") <= 20
     assert "held back" in text
+
+
+async def test_chromium_at_a_rebound_name_gets_no_page(tmp_path):
+    """The system's Chromium, told that evil.example is 127.0.0.1 (as a rebinding attacker's DNS would tell it),
+    opens http://evil.example:PORT/: the hub answers 421, so there is no page and no socket; at the hub's own
+    address the same browser gets the page and joins."""
+    from playwright.async_api import async_playwright, expect
+
+    from tests.webkit import CHROMIUM, CHROMIUM_ARGS
+
+    async with running_hub() as hub, async_playwright() as playwright:
+        port = hub.url.rsplit(":", 1)[1]
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"]
+        )
+        try:
+            page = await browser.new_page()
+            answer = await page.goto(f"http://evil.example:{port}/")
+            assert answer is not None and answer.status == 421
+            assert "does not answer to that name" in await page.content()
+            assert hub.session.connected == 0
+            answer = await page.goto(f"http://127.0.0.1:{port}/")
+            assert answer is not None and answer.status == 200
+            await page.get_by_role("button", name="Join").click()
+            await expect(page.locator("#link")).to_have_text("Connected")
+        finally:
+            await browser.close()

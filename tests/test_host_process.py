@@ -71,3 +71,27 @@ def test_a_dashboard_that_holds_its_thread_delays_no_participant(tmp_path):
     face = faces[0]
     assert face.problem is None, face.problem
     assert face.acked_while_stalled.is_set(), "the vote was answered only once the dashboard let go"
+
+
+def test_hub_log_of_host_rotates_and_holds_repeats_back(tmp_path):
+    """What `host` and `demo` log goes to hub.log in the user's log directory: rotated at 5 MB (three kept),
+    and a line repeated a thousand times is written 20 times."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import logging\n"
+        "from coproterm.commands.hosting import _log_to_file\n"
+        "_log_to_file()\n"
+        "log = logging.getLogger('coproterm.hub')\n"
+        "for i in range(30000): log.info(f'a line of its own {i} ' + 'x' * 200)\n"
+        "for i in range(1000): log.info('closing a connection (%s): %s', 1008, 'too many')\n"
+    )
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
+    logs = sorted(tmp_path.rglob("hub.log*"))
+    assert [p.name for p in logs] == ["hub.log", "hub.log.1"], logs
+    assert all(p.stat().st_size <= 5 * 1024 * 1024 for p in logs)
+    text = "".join(p.read_text() for p in logs)
+    assert text.count("closing a connection (1008): too many") == 20

@@ -157,10 +157,14 @@ class AnswerWall(Widget, can_focus=True):
     def action_toggle_words(self) -> None:
         self.words_view = not self.words_view
 
+    class Viewing(Message):
+        """The facilitator turned to their own view of the hidden answers, or back to the projected wall."""
+
     def action_toggle_show_hidden(self) -> None:
         self.show_hidden = not self.show_hidden
         self.words_view = False
         self._choose()
+        self.post_message(self.Viewing())
 
     def action_move(self, by: int) -> None:
         if self._answers:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
     from server.hosting import Hosted
 
+DASHBOARD_NICENESS = 5
+"""How far below the hub the dashboard's process runs (where the system has priorities): on a busy laptop
+a participant's ack comes before the projector's next frame, as the SSH workers' do too."""
 STOP_WAIT = 30.0
 """Seconds the hub has to tell everyone the session has ended and close, once the dashboard has quit."""
 
@@ -124,6 +128,9 @@ class HubProcess:
         if said[0] == "failed":
             self._process.join(10)
             raise HostingError(said[1])
+        if hasattr(os, "nice"):  # not on Windows
+            with contextlib.suppress(OSError):
+                os.nice(DASHBOARD_NICENESS)  # this process only: the hub's started at the usual priority
         return said[1], said[2]
 
     def stop(self) -> None:

@@ -45,6 +45,10 @@ class AnswerView:
     host_words: WordCounts = field(default_factory=WordCounts)
     """The words of the host's answers that are not hidden, counted as each answer changes (never recounted:
     a wall of 5,000 answers once took 425 ms a change to recount)."""
+    host_hidden: int = 0
+    """How many of the host's answers are hidden."""
+    host_revision: int = 0
+    """Counts the host's answer messages folded: a face redraws only when it moved."""
     _host_counted: dict[int, frozenset[str]] = field(default_factory=dict)
     """The words each answer added to :attr:`host_words` (what to take away when it changes)."""
 
@@ -78,6 +82,8 @@ class AnswerView:
                     self.host_answers.clear()
                     self.host_words = WordCounts()
                     self._host_counted.clear()
+                    self.host_hidden = 0
+                self.host_revision += 1
                 self.host_question = message.question
                 for item in message.items:
                     self._host_item(item)
@@ -85,11 +91,14 @@ class AnswerView:
 
     def _host_item(self, item: AnswerItem) -> None:
         self.host_words.remove(self._host_counted.pop(item.id, frozenset()))
+        was = self.host_answers.get(item.id)
+        self.host_hidden -= was is not None and was.hidden
         if item.text is None:
             self.host_answers.pop(item.id, None)
         else:
             answer = HostAnswer(item.id, item.participant, clean_answer(item.text), item.hidden)
             self.host_answers[item.id] = answer
+            self.host_hidden += answer.hidden
             if not answer.hidden:
                 words = words_of(answer.text)
                 self._host_counted[item.id] = words

@@ -120,21 +120,49 @@ class AnswerWall(Widget, can_focus=True):
         self._all: list[HostAnswer] = []
         self._words: list[tuple[str, int]] | None = None
         self._total = 0
+        self._visible = 0
+        self._hidden = 0
+        self._written: AnswerView | None = None
+        self._seen = (-1, -1)
+        """(question, the view's answer revision) last shown: nothing is done again for the same."""
+        self._stale = False
+        """The list of answers is behind (made again when the wall is shown instead of the words)."""
         self._top = 0
         """The first answer drawn (the wall scrolls to keep the cursor in view)."""
 
     def show(self, question: int, written: AnswerView) -> None:
-        """Draw the host's latest answers to ``question``."""
+        """Draw the host's latest answers to ``question``.
+
+        On the word view this costs a few pops whatever the wall holds (the view keeps the words counted);
+        the list of answers is made again only when the wall itself is shown.
+        """
         self.question = question
-        every = written.host_newest_first() if written.host_question == question else []
-        changed = [(a.id, a.text, a.hidden) for a in every] != [(a.id, a.text, a.hidden) for a in self._all]
-        if not changed and self._total == written.host_total:
+        self._written = written
+        ours = written.host_question == question
+        seen = (question, written.host_revision if ours else -1)
+        if seen == self._seen:
             return
-        self._all = every
-        self._total = len(every)
-        # Kept counted by the view as answers change: a few pops here, never a recount.
-        self._words = written.host_words.top(WORDS) if written.host_question == question else []
+        self._seen = seen
+        self._words = written.host_words.top(WORDS) if ours else []
+        self._hidden = written.host_hidden if ours else 0
+        self._visible = len(written.host_answers) - self._hidden if ours else 0
+        if self.words_view:
+            self._stale = True
+            self.revision += 1
+            return
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        written = self._written
+        ours = written is not None and written.host_question == self.question
+        self._all = written.host_newest_first() if written is not None and ours else []
+        self._total = len(self._all)
+        self._stale = False
         self._choose()
+
+    def watch_words_view(self, words: bool) -> None:
+        if not words and self._stale:
+            self._rebuild()
 
     def _choose(self) -> None:
         """The answers to draw (hidden ones in the facilitator's own view only), the cursor kept on its answer."""
@@ -183,8 +211,7 @@ class AnswerWall(Widget, can_focus=True):
         return self._draw(self.size.width)
 
     def _draw(self, width: int) -> Text:
-        visible = sum(not a.hidden for a in self._all)
-        hidden = len(self._all) - visible
+        visible, hidden = self._visible, self._hidden
         lang = lang_of(self)
         t = lang.t
         keys = t("w: wall   ↑↓ h: hide/unhide") if self.words_view else t("w: words   ↑↓ h: hide/unhide")

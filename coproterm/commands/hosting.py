@@ -378,8 +378,12 @@ def _dashboard(hosted: Hosted | HostedHub, presenter: bool = False, lang: str = 
     )
 
 
-def _room_addresses(hosted: Hosted) -> dict[str, Any]:
-    """What a dashboard on a hub in this process needs to follow its addresses and advertise the one it shows."""
+def _room_addresses(hosted: Hosted | HostedHub) -> dict[str, Any]:
+    """What a dashboard on a hub it runs needs to follow its addresses and advertise the one it shows."""
+    from coproterm.commands.hub_process import HostedHub
+
+    if isinstance(hosted, HostedHub):  # the hub serves in a process of its own: asked over a queue
+        return {"runs_hub": True, "find_addresses": hosted.find_addresses, "show_address": hosted.tell_address}
     loop = asyncio.get_running_loop()
 
     def show_address(host: str) -> None:  # from any thread: the advertisement lives on the hub's loop
@@ -427,6 +431,13 @@ def _host_here(
         make_app(hosted, said).run()
     finally:
         hub.stop()
+    if hosted.store is not None:  # the dashboard has gone: say what became of the session, and what is next
+        ended = language(getattr(args, "lang", ENGLISH)).t(
+            "The session has ended for everyone. Its results: coproterm export {session};"
+            " to host it again: coproterm host --resume {session}",
+            session=hosted.store.info.id,
+        )
+        print(f"coproterm: {ended}", flush=True)
     return 0
 
 

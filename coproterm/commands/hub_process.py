@@ -15,7 +15,8 @@ import contextlib
 import multiprocessing
 import os
 import queue
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ class StoreName:
     path: Path
 
 
-@dataclass(frozen=True)
+@dataclass
 class HostedHub:
     """What the dashboard needs of a hub serving in another process: how to reach it and what to show."""
 
@@ -56,6 +57,17 @@ class HostedHub:
     web_url: str | None
     store: StoreName | None
     pid: int
+    bind_host: str = ""
+    port: int = 0
+    advertise: str | None = None
+    tell_address: Callable[[str], None] | None = field(default=None, compare=False)
+    """Asks the hub's process to advertise the address the facilitator chose (set in the dashboard's process)."""
+
+    def find_addresses(self) -> list[str]:
+        """What the room can type now (this machine's addresses change as its networks do)."""
+        from server.addresses import join_targets
+
+        return join_targets(self.bind_host, self.port, self.advertise)
 
     @classmethod
     def of(cls, hosted: Hosted) -> HostedHub:
@@ -69,14 +81,22 @@ class HostedHub:
             hosted.web_url,
             StoreName(SessionName(store.info.id), store.path) if store is not None else None,
             os.getpid(),
+            hosted.bind_host,
+            hosted.port,
+            hosted.advertise,
         )
 
 
-def serve_hub(args: argparse.Namespace, ready: multiprocessing.Queue[Any], stop: Event) -> None:
-    """The hub process: prepare the session, serve it, say so on ``ready``; end the session once ``stop`` is set."""
+def serve_hub(
+    args: argparse.Namespace, ready: multiprocessing.Queue[Any], stop: Event, shown: multiprocessing.Queue[Any]
+) -> None:
+    """The hub process: prepare the session, serve it, say so on ``ready``; advertise the addresses that come on
+    ``shown``; end the session once ``stop`` is set."""
     from coproterm.commands.hosting import _log_to_file, _prepare, _runner
+    from coproterm.quiet import quiet_known_warnings
     from server.hosting import HostingError
 
+    quiet_known_warnings()  # a fresh interpreter: the command's filters are not inherited
     _log_to_file()
     prepared = _prepare(args, log_too=True)
     if isinstance(prepared, str):
@@ -86,7 +106,15 @@ def serve_hub(args: argparse.Namespace, ready: multiprocessing.Queue[Any], stop:
     async def run() -> None:
         async with _runner(args, prepared) as hosted:
             ready.put(("serving", HostedHub.of(hosted), prepared.warnings()))
-            await asyncio.get_running_loop().run_in_executor(None, _until_stopped, stop)
+            loop = asyncio.get_running_loop()
+
+            async def follow() -> None:
+                while (host := await loop.run_in_executor(None, _next_shown, shown, stop)) is not None:
+                    await hosted.show_address(host)
+
+            following = asyncio.create_task(follow())
+            await loop.run_in_executor(None, _until_stopped, stop)
+            following.cancel()
 
     try:
         asyncio.run(run())
@@ -94,6 +122,16 @@ def serve_hub(args: argparse.Namespace, ready: multiprocessing.Queue[Any], stop:
         ready.put(("failed", str(error)))
     except KeyboardInterrupt:
         pass  # Ctrl-C before the dashboard took the terminal: the dashboard's process says so
+
+
+def _next_shown(shown: multiprocessing.Queue[Any], stop: Event) -> str | None:
+    """The next address the facilitator chose for the room; None once the hub stops."""
+    while not stop.is_set():
+        try:
+            return str(shown.get(timeout=1))
+        except queue.Empty:
+            continue
+    return None
 
 
 def _until_stopped(stop: Event) -> None:
@@ -111,7 +149,10 @@ class HubProcess:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread or loop of ours copied
         self._ready: multiprocessing.Queue[Any] = context.Queue()
         self._stop = context.Event()
-        self._process = context.Process(target=serve_hub, args=(args, self._ready, self._stop), name="coproterm-hub")
+        self._shown: multiprocessing.Queue[Any] = context.Queue()
+        self._process = context.Process(
+            target=serve_hub, args=(args, self._ready, self._stop, self._shown), name="coproterm-hub"
+        )
 
     def start(self) -> tuple[HostedHub, list[str]]:
         """Start serving; the hub once it listens and what to show at start (HostingError if it cannot)."""
@@ -131,7 +172,9 @@ class HubProcess:
         if hasattr(os, "nice"):  # not on Windows
             with contextlib.suppress(OSError):
                 os.nice(DASHBOARD_NICENESS)  # this process only: the hub's started at the usual priority
-        return said[1], said[2]
+        hosted: HostedHub = said[1]
+        hosted.tell_address = self._shown.put
+        return hosted, said[2]
 
     def stop(self) -> None:
         """End the session (everyone hears so) and wait for the hub to close."""

@@ -5,6 +5,13 @@ The hub runs in a process of its own with its real limits. An honest probe on
 127.0.0.2 in another process (so it does not share the probe's event loop) for
 a few seconds. The yardstick (issue 13): probe p99 under 100 ms, the hub's
 memory bounded, nothing lost. Prints a markdown table for docs/security.md.
+
+Also (issue 27): `coproterm host` as it runs (its hub in a process of its own, a
+headless dashboard on the word view of 4,992 stuffed answers) while one
+participant rewrites an answer 9.4 times a second; what rebuilding the
+participants' wall costs with 200,000 distinct words; and the session log under
+answer rewriting (rows, size, resume and export): bench/answer_attacks.py.
+``--only`` runs one part.
 """
 
 from __future__ import annotations
@@ -118,6 +125,46 @@ async def _newcomers(url: str, until: float) -> None:
             pass
 
 
+async def _http_worker(url: str, until: float, lines: list[str], workers: int = 16) -> None:
+    """Plain HTTP requests of ``lines`` from the attacker's address, ``workers`` at once, as fast as answered."""
+    host, port = url.removeprefix("ws://").rsplit(":", 1)
+    request = ("\r\n".join([*lines, "", ""])).replace("{port}", port).encode()
+
+    async def one() -> None:
+        while time.monotonic() < until:
+            try:
+                reader, writer = await asyncio.open_connection(host, int(port), local_addr=(ATTACKER, 0))
+                writer.write(request)
+                await writer.drain()
+                await asyncio.wait_for(reader.read(), 5)
+                writer.close()
+            except (OSError, TimeoutError):
+                await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(one() for _ in range(workers)))
+
+
+_KEY = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+_UPGRADE = ["Upgrade: websocket", "Connection: Upgrade", _KEY, "Sec-WebSocket-Version: 13"]
+
+
+async def _duplicated_headers(url: str, until: float) -> None:
+    """GET / with a duplicated Accept-Encoding (once a 500 and a traceback in the log each)."""
+    await _http_worker(url, until, ["GET / HTTP/1.1", "Host: 127.0.0.1:{port}", *["Accept-Encoding: gzip"] * 2])
+
+
+async def _rebound_name(url: str, until: float) -> None:
+    """A page whose name was rebound to the hub (DNS rebinding): browser handshakes for evil.example."""
+    await _http_worker(
+        url, until, ["GET / HTTP/1.1", "Host: evil.example:{port}", "Origin: http://evil.example:{port}", *_UPGRADE]
+    )
+
+
+async def _other_paths(url: str, until: float) -> None:
+    """Websocket handshakes on paths other than /."""
+    await _http_worker(url, until, ["GET /admin/socket HTTP/1.1", "Host: 127.0.0.1:{port}", *_UPGRADE])
+
+
 ATTACKS = {
     "none (baseline)": None,
     "vote flood, one participant": _frame_flood,
@@ -127,6 +174,9 @@ ATTACKS = {
     "reconnecting to reset the rate limit (20 participants)": _reconnect_reset,
     "half-open connections (300)": _half_open,
     "newcomer flood": _newcomers,
+    "duplicated headers, 16 connections at once": _duplicated_headers,
+    "handshakes for a rebound name (evil.example)": _rebound_name,
+    "handshakes on other paths than /": _other_paths,
     **{name: None for name in SSH_ATTACKS},
 }
 
@@ -205,9 +255,26 @@ def measure(seconds: float = 5.0, only: str | None = None) -> list[tuple[str, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0, help="how long each attack runs")
-    parser.add_argument("--only", help="run only the attacks whose name holds this (e.g. SSH)")
+    parser.add_argument(
+        "--only",
+        help="one part only: attacks, dashboard, wall, log, or the attacks whose name holds this (e.g. SSH)",
+    )
     args = parser.parse_args()
-    rows = measure(args.seconds, args.only)
+    from bench.answer_attacks import log_figures, measure_dashboard, wall_figures
+
+    parts = ("attacks", "dashboard", "wall", "log")
+    part = args.only if args.only in parts else None
+    if args.only is None or part == "wall":
+        wall_figures()
+    if args.only is None or part == "log":
+        for rewrites in (2_000, 20_000):  # ten times the rewriting, the same rows: the log does not grow with it
+            log_figures(rewrites=rewrites)
+    if part in ("wall", "log"):
+        return
+    rows = [] if part == "dashboard" else measure(args.seconds, None if part == "attacks" else args.only)
+    if args.only is None or part == "dashboard":
+        rows.append((*measure_dashboard(args.seconds, dashboard=False), ""))
+        rows.append((*measure_dashboard(args.seconds), ""))
     print()
     print(
         "| attack (from 127.0.0.2) | honest probe's ack p50 | p99 | max | hub memory before → after"

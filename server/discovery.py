@@ -9,6 +9,8 @@ import socket
 from typing import TYPE_CHECKING
 
 from coproterm.client.discovery import SERVICE_TYPE, DiscoveryUnavailable, host_label
+
+__all__ = ["Advertiser", "host_label"]
 from coproterm.core.session import Session
 
 if TYPE_CHECKING:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import errno
 import secrets
+import socket
 import sys
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import MAX_PARTICIPANTS, Session
 from coproterm.core.wire import RESUME_TOKEN_BYTES
 from server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
-from server.discovery import Advertiser
+from server.discovery import Advertiser, host_label
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
 from server.store import SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
@@ -205,8 +207,11 @@ class HubRunner:
         ssh: SSHOptions | None = None,
         web: bool = True,
         advertise_host: str | None = None,
+        names: Iterable[str] = (),
     ) -> None:
-        self.hub = Hub(session, page=Page.load() if web else None)
+        # The name the room is shown (--advertise) is one the hub answers browsers to.
+        given = [*names, advertise_host] if advertise_host else list(names)
+        self.hub = Hub(session, page=Page.load() if web else None, names=own_names(bind_host, given))
         self._token = host_token
         self._bind = (bind_host, port)
         self._store = store
@@ -337,6 +342,16 @@ class HubRunner:
         if self._store is not None:
             await self._store.close()
             self._store = None
+
+
+def own_names(bind_host: str, given: Iterable[str] = ()) -> frozenset[str]:
+    """The host names a browser may reach this hub by: this machine's name, its mDNS name (what
+    discovery advertises), a name it is bound to, and ``given`` (an advertised name)."""
+    machine = socket.gethostname().lower().rstrip(".")
+    names = {machine, machine.split(".")[0], f"{host_label().lower()}.local", *(n.lower().rstrip(".") for n in given)}
+    if bind_host and not everywhere(bind_host):
+        names.add(bind_host.lower().strip("[]"))
+    return frozenset(name for name in names if name)
 
 
 def _listen_problem(host: str, port: int, error: OSError) -> str:

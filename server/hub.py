@@ -121,6 +121,9 @@ class Hub:
     """What one gateway may vouch for; past it, its connections count at its own address."""
     page: Page | None = None
     """The phone page served on the websocket port (None: off, ``--no-web``)."""
+    names: frozenset[str] = field(default_factory=frozenset)
+    """Host names this hub answers browsers to, besides its addresses and ``localhost``
+    (its mDNS name, an advertised name): see :func:`server.web.own_host`."""
     clock: Callable[[], float] = time.monotonic
     _protocol: HubProtocol | None = None
     _proofs: GatewayProofs | None = None
@@ -165,7 +168,7 @@ class Hub:
             ping_timeout=self.ping_timeout,
             close_timeout=5,
             create_connection=guarded,
-            process_request=lambda _, request: answer(self.page, request),
+            process_request=lambda _, request: answer(self.page, request, self.names),
         )
 
     async def handler(self, socket: ServerConnection) -> None:

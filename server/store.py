@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS answer_log (
     answer INTEGER NOT NULL,
     text TEXT
 );
+CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
 CREATE TABLE IF NOT EXISTS language_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -75,6 +76,10 @@ ANSWER_KINDS = {"hidden": True, "shown": False}
 """Written answers have a table of their own (older logs lack it and read as having none): an answer's
 changes replay after every other event, in their own order, since they depend on nothing but who joined."""
 BUSY_TIMEOUT_MS = 2000
+ANSWER_HISTORY = 3
+"""Versions of a written answer the log keeps: its first (where it was written, so moderation that
+follows still finds it) and its latest three. Rewriting an answer at the allowed rate grew the log
+7.6 MB per participant-hour; every moderation row is kept whatever happens."""
 
 
 class StoreError(RuntimeError):
@@ -305,6 +310,8 @@ class SessionStore:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
                 )
+                rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
+                _forget_old_versions(db, rewritten)
                 db.executemany(
                     "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
                     [
@@ -504,9 +511,29 @@ def _read_info(db: sqlite3.Connection) -> SessionInfo:
     )
 
 
+def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, first_row: int = 0) -> Iterator[Any]:
+    """The rows SQLite can still read, in order; at file-level damage (a zeroed or missing page) stop there,
+    keeping every row before it, and say so in ``damage``."""
+    last = 0
+    try:
+        for row in rows:
+            last = row[0]
+            yield row
+    except sqlite3.DatabaseError as error:
+        said = f"the file is damaged after {table} row {last} ({_reason(error)}): rows after it are lost"
+        damage.append(Flaw(first_row + last + 1, said))
+
+
 def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
-    rows = db.execute("SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq")
-    for seq, at, kind, participant, question, choice, action, token, name in rows:
+    damage: list[Flaw] = []
+    rows: Iterable[tuple[Any, ...]] = ()
+    try:
+        rows = db.execute(
+            "SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
+        )
+    except sqlite3.DatabaseError as error:
+        damage.append(Flaw(1, f"the file is damaged: no row of its log can be read ({_reason(error)})"))
+    for seq, at, kind, participant, question, choice, action, token, name in _readable(rows, damage, "log"):
         if not isinstance(at, int | float):
             yield Flaw(seq, f"its time is {at!r}, not a number")
         elif kind == "joined":
@@ -525,6 +552,7 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
                 yield Flaw(seq, f"a command with the unknown action {action!r}")
         else:
             yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
+    yield from damage
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
 
@@ -550,8 +578,9 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
     """The written answers' rows (none in a log from before they existed), named ``answer row N`` when damaged."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answer_log'").fetchone() is None:
         return
+    damage: list[Flaw] = []
     rows = db.execute("SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq")
-    for seq, at, kind, participant, question, slot, answer, text in rows:
+    for seq, at, kind, participant, question, slot, answer, text in _readable(rows, damage, "answer", ANSWER_ROW):
         row = ANSWER_ROW + seq
         if not isinstance(at, int | float):
             yield Flaw(row, f"answer row {seq}: its time is {at!r}, not a number")
@@ -563,10 +592,27 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             yield Entry(at, Moderated(question, answer, ANSWER_KINDS[kind]), row)
         else:
             yield Flaw(row, f"answer row {seq}: an entry of the kind {kind!r} with the text {text!r:.40}")
+    yield from damage
 
 
 ANSWER_ROW = 1_000_000_000
 """Answer rows are numbered from here in reports and flaws, apart from the main log's rows."""
+
+
+def _forget_old_versions(db: sqlite3.Connection, answers: set[tuple[int, int]]) -> None:
+    """Delete the versions of these answers between their first and their latest :data:`ANSWER_HISTORY`.
+
+    Replaying the rest rebuilds the same session: an answer's state is its latest version and the
+    moderation rows (kept), and nothing else depends on the text it had on the way.
+    """
+    for question, answer in answers:
+        db.execute(
+            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered')"
+            " AND seq > (SELECT MIN(seq) FROM answer_log WHERE question = ?1 AND answer = ?2)"
+            " AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM answer_log WHERE question = ?1 AND answer = ?2"
+            " AND kind IN ('answered', 'unanswered') ORDER BY seq DESC LIMIT ?3))",
+            (question, answer, ANSWER_HISTORY),
+        )
 
 
 def _answer_row(entry: Entry) -> tuple[object, ...]:

@@ -17,12 +17,18 @@ import base64
 import gzip
 import hashlib
 import http
+import ipaddress
+import logging
+import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import urlsplit
 
-from websockets.datastructures import Headers
+from websockets.datastructures import Headers, MultipleValuesError
 from websockets.http11 import Request, Response
+
+log = logging.getLogger("coproterm.web")
 
 PAGE_PACKAGE = "coproterm.web"
 SOURCES = ("msgpack.js", "page.js")
@@ -137,19 +143,91 @@ def _matches(request: Request, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in wanted.split(","))
 
 
-def answer(page: Page | None, request: Request) -> Response | None:
-    """What the hub answers an HTTP request with; None lets the websocket handshake go on."""
+LOCAL_NAMES = frozenset({"localhost"})
+"""Names every hub answers to, besides its addresses and the names it is given."""
+
+
+def own_host(host: str | None, names: Collection[str]) -> bool:
+    """Whether a ``Host`` header names this hub: an IP address, ``localhost`` or one of ``names``.
+
+    DNS rebinding (a page from ``evil.example`` whose name comes to resolve to the hub) always
+    asks for the attacker's name; an address typed or scanned is the hub reached as itself.
+    """
+    if host is None:
+        return False
+    host = host.strip().lower()
+    if host.startswith("["):
+        name = host[1 : host.find("]")] if "]" in host else host
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.rstrip(".")
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        pass
+    return name in LOCAL_NAMES or name.endswith(".localhost") or name in names
+
+
+class _Quiet:
+    """One log line per kind of refusal a minute at most: a flood of bad requests must not flood the log."""
+
+    def __init__(self, every: float = 60.0) -> None:
+        self.every = every
+        self._said: dict[str, tuple[float, int]] = {}
+
+    def say(self, what: str) -> None:
+        now = time.monotonic()
+        last, skipped = self._said.get(what, (-self.every, 0))
+        if now - last < self.every:
+            self._said[what] = (last, skipped + 1)
+            return
+        more = f" ({skipped} more like it in the last minute)" if skipped else ""
+        log.info("%s%s", what, more)
+        self._said[what] = (now, 0)
+
+
+_quiet = _Quiet()
+
+
+def answer(page: Page | None, request: Request, names: Collection[str] = ()) -> Response | None:
+    """What the hub answers an HTTP request with; None lets the websocket handshake go on.
+
+    ``names`` are the host names this hub is reached by besides its addresses and ``localhost``
+    (its mDNS name, an advertised name): a browser asking for any other gets a 421, so a page
+    whose name was rebound to the hub can neither read the page nor open a socket.
+    """
+    try:
+        return _answer(page, request, names)
+    except MultipleValuesError as error:
+        _quiet.say(f"refused a request with a header given twice: {error}")
+        return _plain(http.HTTPStatus.BAD_REQUEST, f"A header came twice: {error}.\n")
+
+
+def _answer(page: Page | None, request: Request, names: Collection[str]) -> Response | None:
+    path = request.path.split("?", 1)[0]
     if request.headers.get("Upgrade", "").lower() == "websocket":
+        if path != "/":
+            _quiet.say("refused a websocket handshake on another path than /")
+            return _plain(http.HTTPStatus.NOT_FOUND, "Not here: the socket is at /.\n")
         origin = request.headers.get("Origin")
-        if origin is not None and not same_origin(origin, request.headers.get("Host")):
+        if origin is None:
+            return None  # the terminal app and the SSH gateway send no Origin: no browser, nothing to rebind
+        if not own_host(request.headers.get("Host"), names):
+            _quiet.say("refused a browser's handshake for a name that is not this hub's")
+            return _plain(http.HTTPStatus.MISDIRECTED_REQUEST, "This hub does not answer to that name.\n")
+        if not same_origin(origin, request.headers.get("Host")):
             return _plain(http.HTTPStatus.FORBIDDEN, "This hub's socket is open to its own page only.\n")
-        return None  # the terminal app and the SSH gateway send no Origin
+        return None
     if request.method not in ("GET", "HEAD"):
         return _plain(http.HTTPStatus.METHOD_NOT_ALLOWED, "Only GET and HEAD.\n", [("Allow", "GET, HEAD")])
     if page is None:
         return None  # --no-web: websockets answers 426 Upgrade Required
-    if request.path.split("?", 1)[0] != "/":
+    if path != "/":
         return _plain(http.HTTPStatus.NOT_FOUND, "Not here: the page is at /.\n")
+    if not own_host(request.headers.get("Host"), names):
+        _quiet.say("refused a page request for a name that is not this hub's")
+        return _plain(http.HTTPStatus.MISDIRECTED_REQUEST, "This hub does not answer to that name.\n")
     common = [
         ("ETag", page.etag),
         ("Cache-Control", "no-cache"),

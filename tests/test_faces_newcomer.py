@@ -97,13 +97,22 @@ async def test_a_hidden_answer_leaves_the_projected_wall_and_the_counts_agree():
             await hp.press("up")
             assert wall.selected.text == "Sharing power"
             await hp.press("h")
-            await until(hp, lambda: "(1 hidden)" in str(wall.render()))
+            await until(hp, lambda: "5 answers" in str(wall.render()))
             drawn = str(wall.render())
             assert "Sharing power" not in drawn, "a hidden answer's words are not projected"
-            assert "▶ — hidden answer —" in drawn, "the facilitator can still find it to show it again"
-            assert "5 answers" in drawn
-            assert "answers: 5" in text_of(host, "#state") and "1 hidden" in text_of(host, "#state")
+            assert "hidden" not in drawn.split("H: hidden answers")[-1], "nor any trace of it on the projected wall"
+            assert "(1 hidden)" not in drawn
+            assert "answers: 5" in text_of(host, "#state") and "hidden)" not in text_of(host, "#state")
+            # The facilitator's own view (H) reads the hidden answer, marked, and shows it again.
+            await hp.press("H")
+            await until(hp, lambda: "(1 hidden)" in str(wall.render()))
+            await until(hp, lambda: "(1 hidden)" in text_of(host, "#state"))
+            drawn = str(wall.render())
+            assert "Sharing power  (hidden)" in drawn
+            await hp.press("up", "up", "up", "up", "up", "up")
+            assert wall.selected.text == "Sharing power" and wall.selected.hidden
             await hp.press("h")
+            await hp.press("H")
             await until(hp, lambda: "Sharing power" in str(wall.render()))
             assert "answers: 6" in text_of(host, "#state")
         for peer in people:

@@ -39,7 +39,7 @@ async def ask(url: str, request: bytes) -> tuple[int, dict[str, str], bytes]:
 
 
 def get(path: str = "/", method: str = "GET", *extra: str) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: hub.test", *extra, "", ""]
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *extra, "", ""]
     return "\r\n".join(lines).encode()
 
 

@@ -22,6 +22,7 @@ from coproterm.portable import on_stop_signals
 if TYPE_CHECKING:
     from textual.app import App
 
+    from coproterm.commands.hub_process import HostedHub
     from server.hosting import Hosted, HubRunner, Prepared, SSHOptions
 
 
@@ -141,8 +142,9 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
 def serve(args: argparse.Namespace) -> int:
     """A hub with no dashboard, until Ctrl-C."""
     from server.hosting import HostingError
+    from server.logs import quiet_stream
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.INFO, handlers=[quiet_stream(sys.stderr)])
     prepared = _prepare(args)
     if isinstance(prepared, str):
         return fail(prepared)
@@ -329,7 +331,7 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     )
 
 
-def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: list[str] | None = None) -> App[None]:
+def _dashboard(hosted: Hosted | HostedHub, presenter: bool = False, lang: str = "en", said: list[str] | None = None) -> App[None]:
     """The dashboard on the hub in this process; ``said`` (the session picked, rows left out) shows on it at start."""
     from coproterm.tui.host.app import HostApp
 
@@ -376,8 +378,12 @@ def _dashboard(hosted: Hosted, presenter: bool = False, lang: str = "en", said: 
     )
 
 
-def _room_addresses(hosted: Hosted) -> dict[str, Any]:
-    """What a dashboard on a hub in this process needs to follow its addresses and advertise the one it shows."""
+def _room_addresses(hosted: Hosted | HostedHub) -> dict[str, Any]:
+    """What a dashboard on a hub it runs needs to follow its addresses and advertise the one it shows."""
+    from coproterm.commands.hub_process import HostedHub
+
+    if isinstance(hosted, HostedHub):  # the hub serves in a process of its own: asked over a queue
+        return {"runs_hub": True, "find_addresses": hosted.find_addresses, "show_address": hosted.tell_address}
     loop = asyncio.get_running_loop()
 
     def show_address(host: str) -> None:  # from any thread: the advertisement lives on the hub's loop
@@ -392,54 +398,58 @@ def _room_addresses(hosted: Hosted) -> dict[str, Any]:
 
 def _host_here(
     args: argparse.Namespace,
-    make_app: Callable[[Hosted, list[str]], App[None]],
-    extra: Callable[[Hosted], Coroutine[Any, Any, None]] | None = None,
+    make_app: Callable[[HostedHub, list[str]], App[None]],
+    extra: Callable[[HostedHub], Coroutine[Any, Any, None]] | None = None,
 ) -> int:
-    """Run a hub and a dashboard on it in one process (and one event loop).
+    """Run a hub in a process of its own, and a dashboard on it in this one (``extra`` beside the dashboard).
 
+    The dashboard is a client of the hub, as with ``--attach``: however long it takes to draw (a
+    word view of thousands of answers, a slow terminal), the hub answers everyone else meanwhile.
     What was printed before the dashboard covered the terminal (the session picked) goes to it too.
     """
+    import threading
+
+    from coproterm.commands.hub_process import HubProcess
     from server.hosting import HostingError
 
-    _log_to_file()
-    prepared = _prepare(args, log_too=True)
-    if isinstance(prepared, str):
-        return fail(prepared)
-
-    async def run() -> None:
-        async with _runner(args, prepared) as hosted:
-            helper = asyncio.create_task(extra(hosted)) if extra else None
-            try:
-                await make_app(hosted, prepared.warnings()).run_async()
-            finally:
-                if helper is not None:
-                    helper.cancel()
-
+    _log_to_file("dashboard.log")
+    try:  # read here: the hub's process has no terminal to ask at, nor this one's standard input
+        args.ssh_passcode = read_secret(
+            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what="SSH passcode"
+        )
+        args.ssh_passcode_file = None
+    except SecretError as error:
+        return fail(str(error))
+    hub = HubProcess(args)
     try:
-        asyncio.run(run())
+        hosted, said = hub.start()
     except HostingError as error:
         return fail(str(error))
-    if prepared.store is not None:  # the dashboard has gone: say what became of the session, and what is next
-        said = language(getattr(args, "lang", ENGLISH)).t(
+    if extra is not None:
+        threading.Thread(target=lambda: asyncio.run(extra(hosted)), name="coproterm-extra", daemon=True).start()
+    try:
+        make_app(hosted, said).run()
+    finally:
+        hub.stop()
+    if hosted.store is not None:  # the dashboard has gone: say what became of the session, and what is next
+        ended = language(getattr(args, "lang", ENGLISH)).t(
             "The session has ended for everyone. Its results: coproterm export {session};"
             " to host it again: coproterm host --resume {session}",
-            session=prepared.store.info.id,
+            session=hosted.store.info.id,
         )
-        print(f"coproterm: {said}", flush=True)
+        print(f"coproterm: {ended}", flush=True)
     return 0
 
 
-def _log_to_file() -> None:
-    """While a dashboard owns the terminal, logs go to a file instead."""
+def _log_to_file(name: str = "hub.log") -> None:
+    """While a dashboard owns the terminal, logs go to a file instead: rotated, at most 20 MB in all."""
     import platformdirs
+
+    from server.logs import bounded_file
 
     directory = Path(platformdirs.user_log_dir("coproterm"))
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        logging.basicConfig(
-            level=logging.INFO,
-            format="%(asctime)s %(name)s %(message)s",
-            filename=directory / "hub.log",
-        )
+        logging.basicConfig(level=logging.INFO, handlers=[bounded_file(directory / name)])
     except OSError:
         logging.basicConfig(level=logging.CRITICAL, handlers=[logging.NullHandler()])

@@ -39,6 +39,14 @@ HOST_PAGE = 200
 """Answers in one frame to a host; a longer backlog follows in the next frames."""
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BLANK_LOOKING = frozenset("\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
+"""Letters and symbols a screen draws as nothing (Hangul fillers, the blank Braille pattern, Khmer
+inherent vowels): an answer of only these (and combining marks, which need a letter to sit on) is empty."""
+
+
+def looks_blank(text: str) -> bool:
+    """Whether ``text`` (cleaned) would show as nothing: no character but spaces, blank-looking letters and marks."""
+    return not any(not ch.isspace() and ch not in BLANK_LOOKING and unicodedata.category(ch)[0] != "M" for ch in text)
 
 
 def clean_answer(text: str) -> str:
@@ -101,6 +109,12 @@ class AnswerBook:
     live: int = 0
     """Answers not removed (hidden ones included): what :data:`MAX_WALL` counts."""
     visible: int = 0
+    hidden_slots: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(participant, slot) to a hidden answer its writer took back: writing to the slot again brings that
+    answer back, still hidden (hiding follows the slot until the facilitator shows it again)."""
+    _hidden_texts: dict[tuple[int, str], int] = field(default_factory=dict)
+    """(participant, folded text) to how many of their hidden answers say it: the same words in another
+    slot are hidden too."""
     _word_cache: dict[int, frozenset[str]] = field(default_factory=dict)
     _wall: WallView | None = None
 
@@ -117,6 +131,10 @@ class AnswerBook:
     def current(self) -> list[Answer]:
         """The answers not removed, oldest first (by id)."""
         return sorted((a for a in self.answers.values() if not a.removed), key=lambda a: a.id)
+
+    def hides(self, participant: int, text: str) -> bool:
+        """Whether one of this participant's hidden answers says ``text`` (case and spacing aside)."""
+        return self._hidden_texts.get((participant, _folded(text)), 0) > 0
 
     def changes_since(self, stamp: int, limit: int = HOST_PAGE) -> tuple[list[Answer], int]:
         """Answers changed after ``stamp`` (oldest change first, at most ``limit``), and the stamp to ask from next."""
@@ -163,7 +181,7 @@ class AnswerBook:
         if event.text is None:
             self._set(answer, answer.text, answer.hidden, True)
         else:
-            self._set(answer, event.text, answer.hidden, False)
+            self._set(answer, event.text, answer.hidden, False)  # a hidden answer written again stays hidden
 
         def undo() -> None:
             self._set(answer, *was)
@@ -172,16 +190,29 @@ class AnswerBook:
 
     def _set(self, answer: Answer, text: str, hidden: bool, removed: bool) -> None:
         """Change one answer, keeping the slots, counts, words and stamps in step."""
+        where = (answer.participant, answer.slot)
         if answer.visible:
             self.words.remove(self._word_cache.pop(answer.id, frozenset()))
             self.visible -= 1
         if not answer.removed:
             self.live -= 1
-            self.slots.pop((answer.participant, answer.slot), None)
+            self.slots.pop(where, None)
+        if answer.hidden:
+            said = (answer.participant, _folded(answer.text))
+            self._hidden_texts[said] -= 1
+            if not self._hidden_texts[said]:
+                del self._hidden_texts[said]
+        if self.hidden_slots.get(where) == answer.id:
+            del self.hidden_slots[where]
         answer.text, answer.hidden, answer.removed = text, hidden, removed
         if not removed:
             self.live += 1
-            self.slots[(answer.participant, answer.slot)] = answer.id
+            self.slots[where] = answer.id
+        if hidden:
+            said = (answer.participant, _folded(text))
+            self._hidden_texts[said] = self._hidden_texts.get(said, 0) + 1
+            if removed:
+                self.hidden_slots[where] = answer.id
         if answer.visible:
             words = words_of(text)
             self._word_cache[answer.id] = words
@@ -191,6 +222,11 @@ class AnswerBook:
         answer.stamp = self.stamp
         self.answers.move_to_end(answer.id)
         self._wall = None
+
+
+def _folded(text: str) -> str:
+    """An answer's text as hiding compares it: case and spacing do not make it another answer."""
+    return " ".join(text.casefold().split())
 
 
 def wall_delta(
@@ -244,7 +280,7 @@ def answer_refusal(
     if message.text is None:
         return None
     text = clean_answer(message.text)
-    if not text:
+    if looks_blank(text):
         return Refusal.BAD_ANSWER_TEXT, N_("an answer needs some words")
     if len(text) > question.answers.max_length:
         return (

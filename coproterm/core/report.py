@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.movement import Movement
@@ -199,6 +200,18 @@ class LogCheck:
             return f"an answer by participant {event.participant!r}, who never joined"
         if not isinstance(event.slot, int) or not 0 <= event.slot < limit.max_answers:
             return f"an answer in slot {event.slot!r} of question {index + 1}, which takes {limit.max_answers}"
+        text = event.text
+        if text is not None:
+            # The same checks as a live answer: a row the hub would have refused is never sent on.
+            if not isinstance(text, str):
+                return f"answer {event.answer} of question {index + 1} whose text is {type(text).__name__}"
+            if clean_answer(text) != text or looks_blank(text):
+                return f"answer {event.answer} of question {index + 1} with text no live answer could have: {text!r:.40}"
+            if len(text) > limit.max_length:
+                return (
+                    f"answer {event.answer} of question {index + 1} of {len(text)} characters"
+                    f" (the question takes {limit.max_length})"
+                )
         owner = self.answers.setdefault((index, event.answer), (event.participant, event.slot))
         if owner != (event.participant, event.slot):
             return f"answer {event.answer} of question {index + 1} claimed by another participant or slot"

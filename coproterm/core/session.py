@@ -425,10 +425,21 @@ class Session:
         cleaned = refusal
         if (had.text if had is not None else None) == cleaned:
             return [Tell(conn, Ack(message.seq))]
-        answer_id = had.id if had is not None else self._last_answer + 1
+        assert book is not None
+        hidden = book.hidden_slots.get((member.number, message.slot))
+        answer_id = had.id if had is not None else hidden if hidden is not None else self._last_answer + 1
         event = Answered(member.number, index, message.slot, answer_id, cleaned)
         self._apply(event)
-        return [Record(event), Tell(conn, Ack(message.seq))]
+        outputs: list[Output] = [Record(event)]
+        if cleaned is not None and not book.answers[answer_id].hidden and book.hides(member.number, cleaned):
+            # The words of a hidden answer written in another slot are hidden too (recorded: a replay need not guess).
+            hide = Moderated(index, answer_id, True)
+            self._apply(hide)
+            outputs.append(Record(hide))
+        outputs.append(Tell(conn, Ack(message.seq)))
+        if book.answers[answer_id].hidden:
+            outputs.append(Tell(conn, self._mine_of(index, member.number)))  # the writer is told it stays hidden
+        return outputs
 
     def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
         """Hide an answer from the room, or show it again (hosts only)."""
@@ -444,7 +455,11 @@ class Session:
             return [Tell(conn, Ack(message.seq))]
         event = Moderated(message.question, message.answer, message.hidden)
         self._apply(event)
-        return [Record(event), Tell(conn, Ack(message.seq))]
+        outputs: list[Output] = [Record(event), Tell(conn, Ack(message.seq))]
+        writer = self._numbered.get(answer.participant)
+        if writer is not None and writer.conn is not None:
+            outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
+        return outputs
 
     def _clear_answers(self, question: int) -> list[Output]:
         """A reset takes back every written answer to the question, each as its own event (the log replays them)."""
@@ -463,12 +478,16 @@ class Session:
 
     def _mine(self, conn: ConnId, member: Participant) -> list[Output]:
         """A welcomed participant hears their own answers back (after a resume, or on a second device)."""
-        outputs: list[Output] = []
-        for index, book in enumerate(self.answers):
-            own = book.of(member.number)
-            if own:
-                outputs.append(Tell(conn, Mine(index, tuple((slot, a.text) for slot, a in sorted(own.items())))))
-        return outputs
+        return [
+            Tell(conn, self._mine_of(index, member.number))
+            for index, book in enumerate(self.answers)
+            if book.of(member.number)
+        ]
+
+    def _mine_of(self, question: int, participant: int) -> Mine:
+        """A participant's own answers to a question, and which of them the facilitator hid."""
+        own = sorted(self.answers[question].of(participant).items())
+        return Mine(question, tuple((slot, a.text) for slot, a in own), tuple(slot for slot, a in own if a.hidden))
 
     # -- the log's word ----------------------------------------------------------
 

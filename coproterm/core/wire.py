@@ -343,6 +343,8 @@ class Mine:
     question: int
     answers: tuple[tuple[int, str], ...]
     """(slot, text)."""
+    hidden: tuple[int, ...] = ()
+    """The slots whose answer the facilitator hid from the room (its writer is told, and still sees it)."""
 
 
 # -- language (Cymraeg / English) ---------------------------------------------------
@@ -609,7 +611,14 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _array(_pair(_text(MAX_WORD), _uint(_U32)), 200),
         ),
     ),
-    Mine.TYPE: (Mine, (_uint(MAX_QUESTIONS), _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS))),
+    Mine.TYPE: (
+        Mine,
+        (
+            _uint(MAX_QUESTIONS),
+            _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS),
+            _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS),
+        ),
+    ),
     Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
     Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
 }

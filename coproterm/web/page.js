@@ -54,6 +54,7 @@
       reset: "The facilitator cleared the votes on this question: vote again if you like.",
       clear: "Clear my vote",
       yourVote: "✓ your vote",
+      hiddenByFacilitator: "Hidden by the facilitator: the room does not see this answer.",
       example: function (e) { return "e.g. " + e; },
       results: "Results",
       votes: function (n, pct) { return n + (n === 1 ? " vote" : " votes") + " (" + pct + "%)"; },
@@ -120,6 +121,7 @@
       reset: "Mae'r hwylusydd wedi clirio'r pleidleisiau ar y cwestiwn hwn: pleidleisiwch eto os dymunwch.",
       clear: "Clirio fy mhleidlais",
       yourVote: "✓ eich pleidlais",
+      hiddenByFacilitator: "Wedi'i guddio gan yr hwylusydd: nid yw'r ystafell yn gweld yr ateb hwn.",
       example: function (e) { return "e.e. " + e; },
       results: "Canlyniadau",
       votes: function (n, pct) { return "pleidleisiau: " + n + " (" + pct + "%)"; },
@@ -184,7 +186,7 @@
   var S = {
     ws: null, deck: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
-    people: {}, mine: {}, drafts: {}, wall: null, tooMany: false,
+    people: {}, mine: {}, hidden: {}, drafts: {}, wall: null, tooMany: false,
     seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
@@ -261,7 +263,7 @@
     var q = S.state.current;
     request([4, q, slot, text], function () {
       var mine = S.mine[q] = S.mine[q] || {};
-      if (text === null) delete mine[slot]; else mine[slot] = text;
+      if (text === null) { delete mine[slot]; if (S.hidden[q]) delete S.hidden[q][slot]; } else mine[slot] = text;
       delete S.drafts[q + ":" + slot];
       say(text === null ? t("sayTaken") : t("sayAnswer"));
     });
@@ -277,6 +279,7 @@
       S.deck = m[4];
       S.votes = Array.prototype.slice.call(m[5]);
       S.mine = {};
+      S.hidden = {};
       S.wall = null;
       S.tries = 0;
       S.phase = "joined";
@@ -309,8 +312,9 @@
     } else if (kind === 27) {  /* People */
       S.people[m[1]] = m[2];
     } else if (kind === 25) {  /* Mine */
-      var own = S.mine[m[1]] = {};
+      var own = S.mine[m[1]] = {}, hid = S.hidden[m[1]] = {};
       m[2].forEach(function (pair) { own[pair[0]] = pair[1]; });
+      (m[3] || []).forEach(function (slot) { hid[slot] = true; });
     } else if (kind === 24) {  /* Wall */
       if (m[2] || !S.wall || S.wall.question !== m[1]) S.wall = { question: m[1], items: [], counts: {}, words: [] };
       var wall = S.wall, gone = {};
@@ -650,6 +654,9 @@
       el("label", { "for": id, text: t("yourAnswer", slot + 1) }), box,
       el("p", { cls: "hint", id: id + "-hint", text: t("answerHint", q.max_length || 200) })
     ];
+    if (saved !== undefined && (S.hidden[S.state.current] || {})[slot]) {
+      kids.push(el("p", { cls: "hint hidden-answer", "data-id": "h" + slot, text: t("hiddenByFacilitator") }));
+    }
     if (open) kids.push(go);
     if (open && saved !== undefined) kids.push(button(t("takeBack"), "clear", "r" + slot, function () { answer(slot, null); }));
     return el("div", { cls: "answer" }, kids);

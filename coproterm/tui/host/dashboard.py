@@ -338,6 +338,13 @@ class Dashboard(FacilitatorScreen):
         else:
             self.app.push_screen(QRScreen(self.join_command(), warning=warning))
 
+    def _own_view(self) -> bool:
+        """Whether the wall shows the facilitator their hidden answers (not what the room should see)."""
+        return any(wall.show_hidden for wall in self.query(AnswerWall))
+
+    def on_answer_wall_viewing(self) -> None:
+        self.redraw()
+
     def _state_text(self, view: SessionView) -> Text:
         state, question = view.state, view.question
         assert state is not None and question is not None
@@ -358,7 +365,8 @@ class Dashboard(FacilitatorScreen):
                 (revealed, "bold"),
                 "    ",
                 (t("answers: {count}", count=view.written.host_total - hidden), "bold"),
-                ("  " + t("({count} hidden)", count=hidden) if hidden else "", "dim"),
+                # Projected, nothing says an answer was hidden: only the facilitator's own view of them (H) counts them.
+                ("  " + t("({count} hidden)", count=hidden) if hidden and self._own_view() else "", "dim"),
             )
         # Votes stay counted when people leave: voted is said out of those who joined, never of those here now.
         if view.joined is not None:

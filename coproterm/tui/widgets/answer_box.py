@@ -89,6 +89,8 @@ class AnswerBox(Backdrop):
         """The slot being edited, None while writing a new answer."""
         self._open = True
         self._mine: dict[int, str] = {}
+        self._hidden: frozenset[int] = frozenset()
+        """The slots of this person's answers the facilitator hid: said beside them."""
         self._ready = False
         self._focus_when_ready = False
         self._waiting: SessionView | None = None
@@ -137,7 +139,7 @@ class AnswerBox(Backdrop):
         if question_index != self.question_index:
             self.question_index, self.question = question_index, question
             self.editing = None
-            self._mine = {}
+            self._mine, self._hidden = {}, frozenset()
             if not self._ready:
                 return  # its parts are made for this question when they are made
             box = self.query_one("#answer-text", Input)
@@ -170,13 +172,21 @@ class AnswerBox(Backdrop):
         if is_open and box.placeholder != self._hint():
             box.placeholder = self._hint()
         mine = dict(written.mine.get(self.question_index, {}))
-        if mine != self._mine:
-            self._mine = mine
+        hidden = written.mine_hidden.get(self.question_index, frozenset())
+        if (mine, hidden) != (self._mine, self._hidden):
+            self._mine, self._hidden = mine, hidden
             listing = self.query_one(MineList)
             highlighted = listing.highlighted
             listing.clear_options()
             listing.add_options(
-                Option(Text(f"{slot + 1}. {text}"), id=str(slot)) for slot, text in sorted(mine.items())
+                Option(
+                    Text.assemble(
+                        f"{slot + 1}. {text}",
+                        ("  " + self.t("(hidden by the facilitator)"), "italic") if slot in hidden else "",
+                    ),
+                    id=str(slot),
+                )
+                for slot, text in sorted(mine.items())
             )
             if mine:
                 listing.highlighted = min(highlighted or 0, len(mine) - 1)

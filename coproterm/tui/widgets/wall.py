@@ -5,8 +5,11 @@ the top words spaced out in capitals, the next bold, the rest plain, each with
 its count, so it reads without colour. :class:`AnswerWall` is the facilitator's
 view of a text question: the live wall (newest first, wrapped, with a count) or
 the words (``w`` toggles), and moderation: move through the wall and hide or
-show the answer under the cursor (``h``). It posts :class:`AnswerWall.Moderated`;
-the app sends it. Answers are always drawn as plain text, never markup.
+show the answer under the cursor (``h``). The wall is projected: a hidden answer
+leaves no trace on it, until the facilitator turns to their own view of the hidden
+ones (``H``), which shows them, marked, to read and show again. It posts
+:class:`AnswerWall.Moderated`; the app sends it. Answers are always drawn as plain
+text, never markup.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.answer_view import AnswerView, HostAnswer
-from coproterm.core.words import count_words
 from coproterm.tui.words import lang_of
 
 WORDS = 30
@@ -85,6 +87,7 @@ class AnswerWall(Widget, can_focus=True):
     BINDINGS = [
         Binding("w", "toggle_words", "wall/words", show=False),
         Binding("h", "toggle_hidden", "hide/unhide", show=False),
+        Binding("H", "toggle_show_hidden", "hidden answers", show=False),
         Binding("up,k", "move(-1)", "up", show=False),
         Binding("down,j", "move(1)", "down", show=False),
     ]
@@ -94,6 +97,8 @@ class AnswerWall(Widget, can_focus=True):
     cursor: reactive[int] = reactive(0)
     """The answer under the cursor, as an index into the wall, newest first."""
     revision: reactive[int] = reactive(0, layout=True, always_update=True)
+    show_hidden: reactive[bool] = reactive(False, layout=True)
+    """The facilitator's own view: hidden answers shown (marked), to read and show again; off on the projector."""
 
     class Moderated(Message):
         """The facilitator hid an answer from the room, or showed it again."""
@@ -111,22 +116,59 @@ class AnswerWall(Widget, can_focus=True):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.question = question
         self._answers: list[HostAnswer] = []
+        """The answers drawn, newest first: hidden ones only in the facilitator's own view."""
+        self._all: list[HostAnswer] = []
         self._words: list[tuple[str, int]] | None = None
         self._total = 0
+        self._visible = 0
+        self._hidden = 0
+        self._written: AnswerView | None = None
+        self._seen = (-1, -1)
+        """(question, the view's answer revision) last shown: nothing is done again for the same."""
+        self._stale = False
+        """The list of answers is behind (made again when the wall is shown instead of the words)."""
         self._top = 0
         """The first answer drawn (the wall scrolls to keep the cursor in view)."""
 
     def show(self, question: int, written: AnswerView) -> None:
-        """Draw the host's latest answers to ``question``."""
+        """Draw the host's latest answers to ``question``.
+
+        On the word view this costs a few pops whatever the wall holds (the view keeps the words counted);
+        the list of answers is made again only when the wall itself is shown.
+        """
         self.question = question
-        answers = written.host_newest_first() if written.host_question == question else []
-        changed = [(a.id, a.text, a.hidden) for a in answers] != [(a.id, a.text, a.hidden) for a in self._answers]
-        if not changed and self._total == written.host_total:
+        self._written = written
+        ours = written.host_question == question
+        seen = (question, written.host_revision if ours else -1)
+        if seen == self._seen:
             return
+        self._seen = seen
+        self._words = written.host_words.top(WORDS) if ours else []
+        self._hidden = written.host_hidden if ours else 0
+        self._visible = len(written.host_answers) - self._hidden if ours else 0
+        if self.words_view:
+            self._stale = True
+            self.revision += 1
+            return
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        written = self._written
+        ours = written is not None and written.host_question == self.question
+        self._all = written.host_newest_first() if written is not None and ours else []
+        self._total = len(self._all)
+        self._stale = False
+        self._choose()
+
+    def watch_words_view(self, words: bool) -> None:
+        if not words and self._stale:
+            self._rebuild()
+
+    def _choose(self) -> None:
+        """The answers to draw (hidden ones in the facilitator's own view only), the cursor kept on its answer."""
         selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
+        answers = self._all if self.show_hidden else [a for a in self._all if not a.hidden]
         self._answers = answers
-        self._total = len(answers)
-        self._words = None  # counted when the words are shown
         if selected is not None:
             # The cursor stays on its answer as new ones arrive above it.
             self.cursor = next(
@@ -142,6 +184,15 @@ class AnswerWall(Widget, can_focus=True):
 
     def action_toggle_words(self) -> None:
         self.words_view = not self.words_view
+
+    class Viewing(Message):
+        """The facilitator turned to their own view of the hidden answers, or back to the projected wall."""
+
+    def action_toggle_show_hidden(self) -> None:
+        self.show_hidden = not self.show_hidden
+        self.words_view = False
+        self._choose()
+        self.post_message(self.Viewing())
 
     def action_move(self, by: int) -> None:
         if self._answers:
@@ -160,21 +211,19 @@ class AnswerWall(Widget, can_focus=True):
         return self._draw(self.size.width)
 
     def _draw(self, width: int) -> Text:
-        visible = sum(not a.hidden for a in self._answers)
-        hidden = len(self._answers) - visible
+        visible, hidden = self._visible, self._hidden
         lang = lang_of(self)
         t = lang.t
         keys = t("w: wall   ↑↓ h: hide/unhide") if self.words_view else t("w: words   ↑↓ h: hide/unhide")
         head = Text.assemble(
             (lang.tn("{count} answer", "{count} answers", visible), "bold"),
-            (t("  ({count} hidden)", count=hidden) if hidden else "", "dim"),
-            ("    " + keys, "dim"),
+            # Projected, the wall says nothing of hidden answers; the facilitator's own view counts them.
+            (t("  ({count} hidden)", count=hidden) if hidden and self.show_hidden else "", "dim"),
+            ("    " + keys + "   " + t("H: hidden answers"), "dim"),
             "\n\n",
         )
         if self.words_view:
-            if self._words is None:
-                self._words = count_words(a.text for a in self._answers if not a.hidden)[:WORDS]
-            return head + word_cloud(self._words, max(20, width), none=t("No words yet."))
+            return head + word_cloud(self._words or [], max(20, width), none=t("No words yet."))
         if not self._answers:
             return head + Text(t("No answers yet."), style=SMALL)
         body = Text()
@@ -183,9 +232,9 @@ class AnswerWall(Widget, can_focus=True):
             body.append("  " + t("↑ {count} newer", count=first) + "\n", SMALL)
         for index, answer in enumerate(self._answers[first:last], start=first):
             mark = "▶ " if index == self.cursor and self.has_focus else "  "
-            # The wall is projected: a hidden answer keeps its place (to be shown again) but never its words.
+            # Only in the facilitator's own view (H): the hidden answer's words, marked, to decide on showing it.
             if answer.hidden:
-                line = Text.assemble(mark, (t("— hidden answer —"), "dim italic"))
+                line = Text.assemble(mark, (answer.text, "dim"), ("  " + t("(hidden)"), "italic"))
             else:
                 line = Text.assemble(mark, (answer.text, PLAIN))
             if index == self.cursor and self.has_focus:
@@ -205,7 +254,7 @@ class AnswerWall(Widget, can_focus=True):
         first = min(self._top, self.cursor)
 
         def height(answer: HostAnswer) -> int:
-            return 1 if answer.hidden else 1 + (len(answer.text) + 12) // max(10, width - 2)
+            return 1 + (len(answer.text) + 12) // max(10, width - 2)
 
         def fits(start: int) -> int:
             used, end = 0, start

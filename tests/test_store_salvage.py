@@ -1,0 +1,76 @@
+"""File-level damage to a session log (a zeroed page, a cut-off file): the rows before it are kept, the damage
+is named, and the session resumes with them. Damaged with plain bytes on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.wire import Action, Hello, Tally
+from server.store import SessionStore, read_log
+from tests.hubkit import join
+
+SPECTRUM = 1
+VOTES = 3000
+
+
+async def _logged(data: Path) -> Path:
+    deck = default_deck()
+    store = SessionStore.create(data, deck_to_data(deck), deck.title, "tok")
+    store.start()
+    events = [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, SPECTRUM)]
+    events += [Voted(1, SPECTRUM, n % 6) for n in range(VOTES)]
+    await store.append(events)
+    await store.close()
+    return store.path
+
+
+def _zero_a_page(path: Path, fraction: float) -> None:
+    """Write zeros over the page ``fraction`` of the way into the file (a bad sector, a torn write)."""
+    data = bytearray(path.read_bytes())
+    size = int.from_bytes(data[16:18], "big") or 65536
+    page = int(len(data) // size * fraction)
+    data[page * size : (page + 1) * size] = bytes(size)
+    path.write_bytes(bytes(data))
+
+
+async def test_a_zeroed_page_keeps_the_rows_before_it_and_the_session_resumes(tmp_path):
+    path = await _logged(tmp_path)
+    _zero_a_page(path, 0.6)
+    log = read_log(path)
+    kept = len(log.entries)
+    assert 100 < kept < VOTES + 2, kept
+    assert [e.event for e in log.entries[:2]] == [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, SPECTRUM)]
+    (damage,) = [f for f in log.flaws if "damaged" in f.problem]
+    assert re.search(r"the file is damaged after log row \d+ \(.*\): rows after it are lost", damage.problem)
+
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "coproterm", "serve", "--resume", path.stem, "--host", "127.0.0.1", "--port", "0"),
+        *("--ssh-port", "0", "--no-mdns", "--data-dir", str(tmp_path)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        text = ""
+        async with asyncio.timeout(30):
+            while "Ctrl-C" not in text:
+                line = (await process.stdout.readline()).decode()
+                assert line, f"serve exited: {text} {(await process.stderr.read()).decode()}"
+                text += line
+        url = "ws://" + re.search(r"coproterm join (\S+)", text).group(1)
+        token = re.search(r"host token: (\S+)", text).group(1)
+        host = await join(url, Hello(host_token=token))
+        async with asyncio.timeout(5):
+            while not isinstance(message := await host.recv(), Tally):
+                pass
+        last = log.entries[-1].event
+        assert message.counts[last.choice] == 1, "Ann's vote as the last readable row left it"
+    finally:
+        process.send_signal(2)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert "Traceback" not in err.decode()
+    assert "the file is damaged after log row" in err.decode()

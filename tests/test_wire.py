@@ -50,7 +50,7 @@ GOLDEN = [
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
     (State(1, True, False), "95 11 01 c3 c2 c0"),
     (State(1, False, False, "full"), "95 11 01 c2 c2 a4 66 75 6c 6c"),
-    (Turnout(30, 12), "93 16 1e 0c"),
+    (Turnout(30, 12, 9), "94 16 1e 0c 09"),
     (Tally(1, (3, 0, 5, 10, 2, 1)), "93 12 01 96 03 00 05 0a 02 01"),
     (Ack(7), "92 13 07"),
     (Error(7, ErrorCode.LOCKED, "locked"), "94 14 07 0a a6 6c 6f 63 6b 65 64"),

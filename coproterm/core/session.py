@@ -206,7 +206,8 @@ class Session:
         return State(current=self.current, open=status.open, revealed=status.revealed, alert=self._alert)
 
     def turnout(self) -> Turnout:
-        return Turnout(connected=self.connected, voted=self.questions[self.current].people)
+        voted_here = sum(self.current in member.votes for member in self._members.values())
+        return Turnout(connected=self.connected, voted=self.questions[self.current].people, voted_here=voted_here)
 
     def moves(self, question: int | None = None) -> Moves | None:
         """Before and after on a question compared with an earlier one (None for other questions)."""

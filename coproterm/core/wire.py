@@ -209,7 +209,9 @@ class Turnout:
     connected: int
     """Participants connected now."""
     voted: int
-    """Participants with a vote on the current question."""
+    """Participants with a vote on the current question (those who have left among them: votes stay)."""
+    voted_here: int = 0
+    """Participants connected now with a vote on the current question (``connected - voted_here`` have not voted)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -580,7 +582,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
         State,
         (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_text(MAX_ERROR_TEXT))),
     ),
-    Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32))),
+    Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
     Ack.TYPE: (Ack, (_uint(_U32),)),
     Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),

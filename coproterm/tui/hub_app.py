@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 from textual import events, work
 from textual.app import App
@@ -88,6 +89,8 @@ class HubApp(App[None]):
         self._seq = itertools.count(1)
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
         self.link = Link(url, self.hello, self._fold, self._post_status, headers=headers)
+        self._notified = False
+        """A notice was shown since the last key: the next key clears the notices."""
 
     def on_mount(self) -> None:
         # (Subclasses' on_mount handlers run too: Textual calls the handler of every class in the MRO.)
@@ -141,6 +144,19 @@ class HubApp(App[None]):
     def t(self, message: str, /, **values: object) -> str:
         """``message`` in this person's language (see :meth:`Language.t`)."""
         return self.lang.t(message, **values)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key takes the notices away (before it does anything else, so one it brings stays):
+        # a notice is read once, and never covers the board through the next questions.
+        if isinstance(event, events.Key) and self._notified:
+            self._notified = False
+            self.clear_notifications()
+        await super().on_event(event)
+
+    def notify(self, message: str, **options: Any) -> None:
+        """Textual's, remembering that a notice may be showing (the next key takes it away)."""
+        self._notified = True
+        super().notify(message, **options)
 
     def on_hub_app_changed(self, event: Changed) -> None:
         self.revision += 1

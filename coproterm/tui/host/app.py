@@ -23,6 +23,8 @@ ADDRESS_CHECK = 5.0
 """Seconds between looks at this machine's addresses: one that disappears (the Wi-Fi changed) is noticed."""
 PALETTE_PLACEHOLDER = N_("Search for commands…")
 LANGUAGE_COMMAND = (N_("Cymraeg / English"), N_("Switch the dashboard's language: English, Cymraeg, both"))
+NOTICE_SECONDS = 8
+"""How long the session's opening notice stays (any key takes it away sooner): it covers the board."""
 
 
 class HostApp(HubApp):
@@ -88,7 +90,7 @@ class HostApp(HubApp):
         if self.find_addresses is not None:
             self.set_interval(ADDRESS_CHECK, self.look_at_addresses)
         for notice in self.notices:
-            self.notify(notice, title=self.t("Session"), timeout=30)
+            self.notify(notice, title=self.t("Session"), timeout=NOTICE_SECONDS)
 
     async def action_quit(self) -> None:
         await self.screen.run_action("leave")

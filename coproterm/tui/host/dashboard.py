@@ -17,6 +17,7 @@ from textual.widgets import Static
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
 from coproterm.core.i18n import ENGLISH, N_, language
+from coproterm.core.shares import half_up, percent
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Turnout
 from coproterm.tui.host.facilitator import FacilitatorScreen
@@ -114,6 +115,7 @@ class Dashboard(FacilitatorScreen):
             yield Steady(id="people")
         yield Steady(id="alert")
         yield Steady(id="question")
+        yield Steady(id="note")  # outside the body: presenter mode keeps it in sight too
         yield Steady(id="state")
         with VerticalScroll(id="body"):
             # The results first: a case's points come after them, where the room can scroll to them.
@@ -176,6 +178,10 @@ class Dashboard(FacilitatorScreen):
                 (question.prompt, "bold"),
             )
         )
+        note = self.query_one("#note", Steady)
+        noted = question_note(view)
+        note.show(noted)
+        note.display = bool(noted.plain)
         details = self.query_one("#details", Steady)
         details.show(Text("\n".join(f"• {line}" for line in question.details), "dim"))
         details.display = bool(question.details)
@@ -189,12 +195,13 @@ class Dashboard(FacilitatorScreen):
                 chart.mount(wall)
                 wall.focus()
             elif question.kind is Kind.DISCUSSION:
-                talk = question.note or t("A question to talk through: nothing to vote on.")
-                chart.mount(Static(Text(talk)))
+                if not question.note:  # a note is said above, under the question
+                    chart.mount(Static(Text(t("A question to talk through: nothing to vote on."))))
             else:
-                chart.mount(TallyChart(question))
                 if question.compare is not None and question.x is not None:
+                    # The move is what a before-and-after asks about: its summary first, on the first screen.
                     chart.mount(MovementView(question.x, view.deck.questions[question.compare].prompt))
+                chart.mount(TallyChart(question))
                 self.call_after_refresh(self.on_resize)
         for wall_widget in self.query(AnswerWall):
             wall_widget.show(state.current, view.written)
@@ -204,6 +211,15 @@ class Dashboard(FacilitatorScreen):
                 chart_widget.counts = tally.counts
                 chart_widget.people = view.current_people
         self._show_presenter(view)
+
+    def relabel(self) -> None:
+        """The board's words too (the chart holds the question as it was drawn): drawn again in the new language."""
+        question = self.hub.view.question
+        if question is not None and question.kind is not Kind.TEXT:
+            self._charted = None  # a wall keeps its cursor and its view: it draws its words in the new language
+        for wall in self.query(AnswerWall):
+            wall.refresh(layout=True)
+        super().relabel()
 
     def bars_hidden(self) -> bool:
         """Whether the tallies are kept off the screen now (presenter mode, results not yet revealed)."""
@@ -368,17 +384,12 @@ class Dashboard(FacilitatorScreen):
                 # Projected, nothing says an answer was hidden: only the facilitator's own view of them (H) counts them.
                 ("  " + t("({count} hidden)", count=hidden) if hidden and self._own_view() else "", "dim"),
             )
-        # Votes stay counted when people leave: voted is said out of those who joined, never of those here now.
-        if view.joined is not None:
-            voted = t("{voted} of {joined} have voted", voted=turnout.voted, joined=view.joined)
-        else:
-            voted = t("{voted} voted", voted=turnout.voted)
         return Text.assemble(
             (t("● OPEN: taking votes") if state.open else t("■ LOCKED: no more votes"), "bold"),
             "    ",
             (revealed, "bold" if state.revealed else ""),
             "    ",
-            (voted, "bold"),
+            here_text(turnout, t),
             ("    " + t("presenter: bars hidden until reveal") if self.bars_hidden() else "", "dim"),
         )
 
@@ -387,7 +398,8 @@ class Dashboard(FacilitatorScreen):
         body = self.query_one("#body")
         for chart in self.query(TallyChart):
             groups = len(chart.question.x.groups) if chart.question.x else 0
-            chart.tall = body.size.height >= 2 * chart.question.cells + groups
+            moving = bool(self.query(MovementView))  # the move comes first: the bars take no more rows than they need
+            chart.tall = not moving and body.size.height >= 2 * chart.question.cells + groups
 
     # -- events up ---------------------------------------------------------------
 
@@ -491,17 +503,43 @@ class Dashboard(FacilitatorScreen):
 def turnout_text(view: SessionView, width: int, t: Callable[..., str] | None = None) -> Text:
     """The turnout ("12 of 20 have voted") and a progress bar: what the room sees while the tallies are kept back."""
     t = t or language(ENGLISH).t
-    voted = view.turnout.voted if view.turnout is not None else 0
-    joined = max(view.joined or 0, voted)
-    share = voted / joined if joined else 0.0
+    turnout = view.turnout or Turnout(0, 0)
+    voted, here = turnout.voted_here, turnout.connected
     cells = max(10, min(60, width))
-    filled = round(share * cells)
+    filled = cells * voted // here if here else 0
     return Text.assemble(
-        (t("{voted} of {joined} have voted", voted=voted, joined=joined), "bold"),
+        here_text(turnout, t),
         "\n",
         ("█" * filled, "bold cyan"),
         ("░" * (cells - filled), "dim"),
-        f" {round(100 * share)}%",
+        f" {percent(half_up(voted, here) if here else None)}",
         "\n",
         (t("Results are hidden until they are revealed (r)."), "dim"),
     )
+
+
+def here_text(turnout: Turnout, t: Callable[..., str]) -> Text:
+    """Who is here, who of them has voted, and how many of them have not yet.
+
+    Those who left keep their votes (the tally counts them) but are not waited for: the
+    facilitator paces the room by the people in it.
+    """
+    waiting = max(0, turnout.connected - turnout.voted_here)
+    text = Text.assemble(
+        (t("{voted} of {here} here have voted", voted=turnout.voted_here, here=turnout.connected), "bold"),
+        ("  ·  " + t("{count} yet to vote", count=waiting), "bold" if waiting else "dim"),
+    )
+    gone = turnout.voted - turnout.voted_here
+    if gone > 0:
+        text.append("  ·  " + t("+{count} from people who left", count=gone), "dim")
+    return text
+
+
+def question_note(view: SessionView) -> Text:
+    """The board's title and the question's note, under the question: questions on different boards
+    (Arnstein's ladder, TLAP's steps) ask in the same words."""
+    question = view.question
+    if question is None:
+        return Text()
+    boards = " × ".join(scale.title for scale in (question.x, question.y) if scale is not None and scale.title)
+    return Text.assemble((boards, "bold"), ("  " if boards and question.note else "", ""), (question.note, ""))

@@ -25,6 +25,7 @@ from coproterm.core.view import SessionView
 from coproterm.tui.widgets.backdrop import Backdrop
 from coproterm.tui.widgets.steady import Steady, SteadyInput
 from coproterm.tui.widgets.wall import word_cloud
+from coproterm.tui.words import lang_of
 
 WALL_LINES = 30
 """Answers of the room listed at most (the newest)."""
@@ -204,7 +205,7 @@ class AnswerBox(Backdrop):
         written = view.written
         width = max(20, self.size.width or 40)
         out = Text.assemble((self.t("The room's words"), "bold underline"), "\n")
-        out.append_text(word_cloud(written.words, width, none=self.t("No words yet.")))
+        out.append_text(word_cloud(written.words, width, none=self.t("No words yet."), order=lang_of(self).code))
         total = written.wall_total
         out.append("\n\n")
         out.append(self.t("The room's answers ({count})", count=total), "bold underline")

@@ -30,7 +30,7 @@ MUTED = Style(dim=True)
 class MovementView(Widget):
     """The room's move from an earlier question to this one."""
 
-    DEFAULT_CSS = "MovementView { height: auto; margin: 1 0 0 0; }"
+    DEFAULT_CSS = "MovementView { height: auto; margin: 0 0 1 0; }"
 
     movement: reactive[Movement | None] = reactive(None, layout=True)
 
@@ -41,7 +41,7 @@ class MovementView(Widget):
         """The earlier question's words, to say what is compared."""
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return len(self._draw(width).split())
+        return len(self._draw(width).wrap(self.app.console, max(width, 1)))  # a long summary wraps: never cut
 
     def render(self) -> Text:
         return self._draw(self.size.width)

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.reactive import reactive
 
 from coproterm.core.boards import Question, Scale
+from coproterm.core.shares import half_up, percent, shares
 from coproterm.tui.widgets.one_pass import OnePass
 from coproterm.tui.widgets.shared import SharedLines
 from coproterm.tui.widgets.text import fitted, headings
@@ -27,10 +28,6 @@ MUTED = Style(dim=True)
 def _short(word: str, width: int) -> str:
     """``word`` in ``width`` cells, an ellipsis where it is cut (Welsh words are often longer)."""
     return word if len(word) <= width else word[: max(0, width - 1)] + "…"
-
-
-def percent(count: int, total: int) -> str:
-    return f"{round(100 * count / total)}%" if total else "–"
 
 
 class TallyChart(SharedLines, OnePass):
@@ -76,6 +73,7 @@ def scale_bars(
 ) -> Text:
     """One bar per position, under group headings with their totals (shares of ``people`` when each chose several)."""
     total = sum(counts) if people is None else people
+    each = shares(counts, people)
     figures = 11  # " 123  100%"
     # The whole label where the bars keep room to compare; else the label wraps to a second line.
     longest = max(len(f"{i + 1} {p.label}") for i, p in enumerate(scale.positions)) + 1
@@ -87,7 +85,9 @@ def scale_bars(
         group = scale.group_of(index)
         if group is not None and group.start == index:
             in_group = sum(counts[group.start : group.stop])
-            lines.append(Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(in_group, total)}", MUTED)))
+            # A group's share is its positions' shares as shown (of people, when each chose several: its own).
+            share = sum(each[group.start : group.stop]) if people is None else half_up(in_group, total)
+            lines.append(Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(share if total else None)}", MUTED)))
         count = counts[index]
         cells = round(bar_width * count / peak) if count else 0
         label, *more = fitted(f"{index + 1} {position.label}", label_width - 1, 2)
@@ -96,7 +96,7 @@ def scale_bars(
             ("█" * cells, BAR),
             ("▏" if not cells else "", MUTED),
             " " * (bar_width - max(cells, 1)),
-            (f"{count:>4}  {percent(count, total):>4}", Style(bold=bool(count))),
+            (f"{count:>4}  {percent(each[index] if total else None):>4}", Style(bold=bool(count))),
         )
         lines.append(row)
         if tall or more:  # a bar and a half, so neighbouring bars stay apart; or the rest of the label

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from coproterm.core.answer_view import AnswerView, HostAnswer
+from coproterm.core.collation import sort_key
 from coproterm.tui.words import lang_of
 
 WORDS = 30
@@ -39,22 +40,24 @@ def _spaced(word: str) -> str:
 
 
 def word_cloud(
-    words: tuple[tuple[str, int], ...] | list[tuple[str, int]], width: int, *, none: str = "No words yet."
+    words: tuple[tuple[str, int], ...] | list[tuple[str, int]],
+    width: int,
+    *,
+    none: str = "No words yet.",
+    order: str = "en",
 ) -> Text:
-    """The words, most used first, flowing in centred lines: bigger (spaced capitals, bold) the more used."""
+    """The words, most used first, flowing in centred lines: bigger (spaced capitals, bold) the more used.
+
+    A word's size follows its count alone (its share of the top count), so words used as
+    often look alike; among them, the order is alphabetical in the language ``order``
+    names (Welsh: ch after c, ll after l), the same from one frame to the next.
+    """
     if not words:
         return Text(none, style=SMALL)
-    pieces: list[Text] = []
-    for rank, (word, count) in enumerate(words):
-        if rank < 3:
-            piece = Text.assemble((f" {_spaced(word)} ", BIGGEST), (f" {count}", BIG))
-        elif rank < 10:
-            piece = Text.assemble((word.upper(), BIG), (f" {count}", SMALL))
-        elif rank < 20:
-            piece = Text.assemble((word, PLAIN), (f" {count}", SMALL))
-        else:
-            piece = Text.assemble((word, SMALL), (f" {count}", SMALL))
-        pieces.append(piece)
+    key = sort_key(order)
+    ordered = sorted(words, key=lambda item: (-item[1], key(item[0])))
+    peak = ordered[0][1]
+    pieces = [_sized(word, count, peak) for word, count in ordered]
     lines: list[Text] = []
     line = Text()
     for piece in pieces:
@@ -74,6 +77,17 @@ def word_cloud(
         if index < len(lines) - 1:
             out.append("\n\n" if index == 0 else "\n")
     return out
+
+
+def _sized(word: str, count: int, peak: int) -> Text:
+    """A word drawn as large as its count is against the top count: the same count, the same size."""
+    if peak > 1 and count == peak:
+        return Text.assemble((f" {_spaced(word)} ", BIGGEST), (f" {count}", BIG))
+    if count * 2 >= peak:
+        return Text.assemble((word.upper(), BIG), (f" {count}", SMALL))
+    if count * 4 >= peak:
+        return Text.assemble((word, PLAIN), (f" {count}", SMALL))
+    return Text.assemble((word, SMALL), (f" {count}", SMALL))
 
 
 class AnswerWall(Widget, can_focus=True):
@@ -223,7 +237,7 @@ class AnswerWall(Widget, can_focus=True):
             "\n\n",
         )
         if self.words_view:
-            return head + word_cloud(self._words or [], max(20, width), none=t("No words yet."))
+            return head + word_cloud(self._words or [], max(20, width), none=t("No words yet."), order=lang.code)
         if not self._answers:
             return head + Text(t("No answers yet."), style=SMALL)
         body = Text()

@@ -33,6 +33,8 @@ from coproterm.tui.widgets.tally import TallyChart
 
 STOPPED_HINT = N_("Press r to try again, or q to leave.")
 ENDED_HINT = N_("The session has ended; thank you for taking part. Press q to leave.")
+FEEDBACK_LINES = 2
+"""The lines the feedback has (its max-height in vote_screen.tcss)."""
 PICKER, ANSWER_BOX, CHART = "picker", "answer-box", "results-chart"
 """The ids of the screen's parts made when a question first needs them (one of each, reused)."""
 Part = TypeVar("Part", bound=Widget)
@@ -49,10 +51,24 @@ class VoteScreen(HubScreen):
     BINDINGS = [
         Binding("q", "app.quit", "leave"),
         Binding("r", "app.retry", "retry", show=False),
-        Binding("d", "details", "details", show=False),
+        Binding("d", "details", "details"),
+        Binding("v", "results", "results"),
+        Binding("pagedown", "scroll_body('page_down')", "page down", show=False),
+        Binding("pageup", "scroll_body('page_up')", "page up", show=False),
+        Binding("end", "scroll_body('scroll_end')", "end", show=False),
+        Binding("home", "scroll_body('scroll_home')", "home", show=False),
         Binding("k", "app.keep", "keep my answers"),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The key bar offers only what works now: a question's points when it has some, results once shown."""
+        if action == "details":
+            question = self.hub.view.question
+            return question is not None and bool(question.details) and not self.hub.link_status.ended
+        if action == "results":
+            return self._results_showing()
+        return True
 
     class Voted(Message):
         """The participant cast a vote on the current question, or took it back (``None``)."""
@@ -87,11 +103,14 @@ class VoteScreen(HubScreen):
             yield Steady(id="help")
             yield Backdrop(id="results")
         yield Steady(id="feedback")
-        yield KeyBar()
+        yield KeyBar(first=("results", "details"))  # a narrow bar keeps what is new on this question
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20, "-compact")
         self._fit_note()
+        view = self.hub.view
+        if view.question is not None and view.state is not None and not self.hub.link_status.ended:
+            self.query_one("#feedback", Steady).show(self._feedback(view.question, view))  # its words for this width
 
     def _fit_note(self) -> None:
         """The question's note only where it leaves the board or the answer box in view.
@@ -103,6 +122,67 @@ class VoteScreen(HubScreen):
 
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
+        body = self.query_one("#body", VerticalScroll)
+        for name in ("scroll_y", "virtual_size", "size"):
+            # Whether the results are in sight changes as the body scrolls or grows: the status says it.
+            self.watch(body, name, self._cue_results_soon, init=False)
+
+    def _cue_results_soon(self) -> None:
+        self.call_after_refresh(self._cue_results)
+
+    def _cue_results(self) -> None:
+        status = self.query_one("#status", Steady)
+        status.show(Text(self._status_line(self.hub.view)))
+
+    def _results_showing(self) -> bool:
+        """Revealed results are on this screen (below the board, or the room's words under the answers)."""
+        results = self.query_one("#results", Vertical)
+        if any(part.display for part in results.children):
+            return True
+        box = self._part(AnswerBox, ANSWER_BOX)
+        return box is not None and box.display and box.wall_showing
+
+    def _results_below(self) -> bool:
+        """The results are revealed but out of sight, further down the body."""
+        if not self._results_showing():
+            return False
+        body = self.query_one("#body", VerticalScroll)
+        target = self._results_part()
+        if target is None or not body.size.height:
+            return False
+        return self._top_in_body(target) >= body.scroll_y + body.scrollable_content_region.height
+
+    def _top_in_body(self, widget: Widget) -> int:
+        """Where ``widget`` starts in the body's content (scrolled or not)."""
+        body = self.query_one("#body", VerticalScroll)
+        top, node = 0, widget
+        while isinstance(node, Widget) and node is not body:
+            top += node.virtual_region.y
+            node = node.parent  # type: ignore[assignment]
+        return top
+
+    def _results_part(self) -> Widget | None:
+        results = self.query_one("#results", Vertical)
+        if any(part.display for part in results.children):
+            return results
+        box = self._part(AnswerBox, ANSWER_BOX)
+        return box.wall if box is not None and box.display and box.wall_showing else None
+
+    def action_results(self) -> None:
+        """Show the revealed results: scrolled to their top (and back to the board when pressed there)."""
+        target = self._results_part()
+        if target is None:
+            return
+        body = self.query_one("#body", VerticalScroll)
+        top = self._top_in_body(target)
+        if body.scroll_y < min(top, body.max_scroll_y):
+            body.scroll_to(y=top, animate=False)
+        else:
+            body.scroll_home(animate=False)  # pressed again: back to the board
+
+    def action_scroll_body(self, how: str) -> None:
+        body = self.query_one("#body", VerticalScroll)
+        getattr(body, how)(animate=False)
 
     def _part(self, kind: type[Part], name: str) -> Part | None:
         """The screen's one ``kind`` of part, if it has been made: found by its id (Textual keeps that
@@ -145,6 +225,9 @@ class VoteScreen(HubScreen):
             self._show_question(question, view)
         elif self._shown[2] != revealed:
             self._show_results(question, view)
+        if self._shown != key:
+            self.refresh_bindings()  # the details, results and vote keys follow the question and its state
+            self.set_timer(0.2, self._cue_results)  # once the results are laid out: in sight, or below
         self._shown = key
         box = self._part(AnswerBox, ANSWER_BOX)
         if box is not None and box.display:
@@ -153,7 +236,7 @@ class VoteScreen(HubScreen):
         if picker is not None:
             # What was last sent, so a quick second pick shows beside the first; a refusal takes it back.
             picker.chosen = view.latest_vote() if question.several else view.my_vote()
-            picker.set_class(not view.state.open, "-locked")
+            picker.locked = not view.state.open
 
         tally = view.current_tally
         chart = self._part(TallyChart, CHART)
@@ -196,10 +279,12 @@ class VoteScreen(HubScreen):
         if view.question is not None and view.question.kind is not Kind.DISCUSSION:
             parts.append(t("open") if state.open else t("{lock} locked", lock=LOCKED))
             if state.revealed:
-                parts.append(t("results shown"))
+                parts.append(t("↓ results below: v") if self._results_below() else t("results shown"))
         return "  ·  ".join(parts)
 
     def _show_question(self, question: Question, view: SessionView) -> None:
+        # A new question opens at its top, whatever was scrolled to on the last one: its board's first items in sight.
+        self.query_one("#body", VerticalScroll).scroll_home(animate=False)
         self.query_one("#prompt", Steady).show(Text(question.prompt))
         self.query_one("#note", Steady).show(Text(question.note))
         self._fit_note()
@@ -236,6 +321,8 @@ class VoteScreen(HubScreen):
         assert view.state is not None
         if question.kind is not Kind.TEXT:
             if box is not None:
+                if self.focused is not None and box in self.focused.ancestors_with_self:
+                    self.set_focus(None)  # its keys (remove an answer) go with it
                 box.display = False
             return
         if box is None:
@@ -275,9 +362,15 @@ class VoteScreen(HubScreen):
         self.query_one("#help").display = not (showing and self.size.height < 34)
 
     def _feedback(self, question: Question, view: SessionView) -> Text:
-        return Text(self._feedback_words(question, view))
+        """What happened to the person's vote, whole: where the words take more than the two lines there
+        are (a phone's SSH app, Welsh), their shorter form (a vote named by its positions' numbers)."""
+        words = self._feedback_words(question, view)
+        width = self.size.width - 2  # its padding
+        if width > 0 and len(Text(words).wrap(self.app.console, width)) > FEEDBACK_LINES:
+            words = self._feedback_words(question, view, short=True)
+        return Text(words)
 
-    def _feedback_words(self, question: Question, view: SessionView) -> str:
+    def _feedback_words(self, question: Question, view: SessionView, *, short: bool = False) -> str:
         state = view.state
         assert state is not None
         t = self.hub.t
@@ -294,6 +387,8 @@ class VoteScreen(HubScreen):
         mine = view.my_vote()
         if view.is_pending(state.current):
             if self.hub.hub_silent:
+                if short:
+                    return t("◌ Waiting for the hub: not counted yet.")
                 return t("◌ Waiting for the hub… (your vote is not counted until it answers)")
             return t("Sending your vote…")
         if (
@@ -309,11 +404,22 @@ class VoteScreen(HubScreen):
                 return t("! {notice}: vote again if you like.", notice=f"{notice_text[0].upper()}{notice_text[1:]}")
             return f"! {notice_text}."
         if mine is not None:
-            counted = t("✔ Your vote is counted: {choice}", choice=question.describe_choice(mine))
-            return counted if state.open else t("{lock} Voting is locked. {counted}", lock=LOCKED, counted=counted)
+            choice = question.describe_choice(mine)
+            if short and question.y is None:  # the board marks the positions (✔): their numbers say which
+                choice = ", ".join(str(cell + 1) for cell in question.chosen(mine))
+            counted = t("✔ Your vote is counted: {choice}", choice=choice)
+            if state.open:
+                return counted
+            if short:
+                return t("{lock} Locked. {counted}", lock=LOCKED, counted=counted)
+            return t("{lock} Voting is locked. {counted}", lock=LOCKED, counted=counted)
         if not state.open:
+            if short:
+                return t("{lock} Locked; you did not vote on this one.", lock=LOCKED)
             return t("{lock} Voting is locked; you did not vote on this one.", lock=LOCKED)
         if question.several:
+            if short:
+                return t("Up to {pick}: Enter adds a position, or takes it out.", pick=question.pick)
             return t(
                 "Choose up to {pick}: Enter adds the highlighted position, or takes it out again.", pick=question.pick
             )

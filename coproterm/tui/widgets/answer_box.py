@@ -31,6 +31,12 @@ WALL_LINES = 30
 """Answers of the room listed at most (the newest)."""
 
 
+class AnswerInput(SteadyInput):
+    """The answer's box: the key bar says that Enter sends it (the keys a box does not type are few)."""
+
+    BINDINGS = [Binding("enter", "submit", "send")]
+
+
 class MineList(OptionList):
     """This person's own answers; Enter edits one, Delete removes it."""
 
@@ -38,6 +44,13 @@ class MineList(OptionList):
         Binding("delete,backspace", "remove", "remove"),
         Binding("escape", "back", "back to typing", show=False),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No removing once answers are locked: the key bar does not offer it."""
+        if action == "remove":
+            box = next((a for a in self.ancestors if isinstance(a, AnswerBox)), None)
+            return box is None or box.is_open
+        return True
 
     class Remove(Message):
         """Take back the highlighted answer."""
@@ -67,7 +80,32 @@ class AnswerBox(Backdrop):
     AnswerBox MineList { height: auto; max-height: 6; border: none; padding: 0; }
     AnswerBox #answer-wall { height: auto; margin: 1 0 0 0; }
     """
-    BINDINGS = [Binding("up", "to_mine", "my answers", show=False)]
+    BINDINGS = [
+        Binding("up", "to_mine", "my answers"),
+        # Typing takes every letter, the screen's keys (i, q) among them: Esc leaves the box, and says so.
+        Binding("escape", "leave_box", "other keys"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_mine":
+            return bool(self._mine) and not self.query_one(MineList).has_focus
+        if action == "leave_box":
+            return self.query_one("#answer-text", Input).has_focus
+        return True
+
+    @property
+    def is_open(self) -> bool:
+        """The question takes answers now (not locked)."""
+        return self._open
+
+    @property
+    def wall(self) -> Steady:
+        """The room's words and answers, once revealed."""
+        return self.query_one("#answer-wall", Steady)
+
+    @property
+    def wall_showing(self) -> bool:
+        return self._ready and self.wall.display
 
     class Written(Message):
         """The person wrote (``text``) or took back (None) the answer in ``slot`` of ``question``."""
@@ -105,7 +143,7 @@ class AnswerBox(Backdrop):
 
     def compose(self) -> ComposeResult:
         length = self.limits[1]
-        yield SteadyInput(placeholder=self._hint(), max_length=length, id="answer-text")
+        yield AnswerInput(placeholder=self._hint(), max_length=length, id="answer-text")
         yield Steady(id="answer-count")
         yield MineList(id="answer-mine")
         yield Steady(id="answer-wall")
@@ -170,12 +208,14 @@ class AnswerBox(Backdrop):
             box.placeholder = self._hint() if is_open else self.t("Answers are locked")
             if not is_open:
                 self.editing = None
+            self.query_one(MineList).refresh_bindings()
         if is_open and box.placeholder != self._hint():
             box.placeholder = self._hint()
         mine = dict(written.mine.get(self.question_index, {}))
         hidden = written.mine_hidden.get(self.question_index, frozenset())
         if (mine, hidden) != (self._mine, self._hidden):
             self._mine, self._hidden = mine, hidden
+            self.refresh_bindings()  # "my answers" once there are some
             listing = self.query_one(MineList)
             highlighted = listing.highlighted
             listing.clear_options()
@@ -216,6 +256,8 @@ class AnswerBox(Backdrop):
 
     def _count(self) -> None:
         most, length = self.limits
+        count = self.query_one("#answer-count", Steady)
+        count.display = self._open  # no characters left to count in a locked box
         typed = len(self.query_one("#answer-text", Input).value)
         given = len(self._mine)
         editing = (
@@ -275,7 +317,7 @@ class AnswerBox(Backdrop):
         if self._mine and not listing.has_focus:
             listing.focus()
 
-    def key_escape(self) -> None:
+    def action_leave_box(self) -> None:
         """Esc ends an edit; otherwise it leaves the box, so the screen's keys (q: leave) work again."""
         if self.editing is not None:
             self.editing = None

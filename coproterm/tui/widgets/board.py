@@ -82,6 +82,20 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
     cursor: reactive[int] = reactive(0)
     chosen: reactive[int | None] = reactive(None)
     """The participant's vote on this question, as the hub accepted it."""
+    locked: reactive[bool] = reactive(False, repaint=False)
+    """Voting is locked: Enter and Delete do nothing, and the key bar does not offer them."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The key bar offers only what works now: no vote while locked, no clearing of no vote."""
+        if action == "cast":
+            return not self.locked
+        if action == "clear":
+            return not self.locked and self.chosen is not None
+        return True
+
+    def watch_locked(self, locked: bool) -> None:
+        self.set_class(locked, "-locked")
+        self.refresh_bindings()
 
     class Highlighted(Message):
         """The cursor moved to a cell."""
@@ -135,10 +149,12 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
         self.cursor = question.cell(x, y)
 
     def action_cast(self) -> None:
-        self.post_message(self.Cast(self.cursor))
+        if not self.locked:
+            self.post_message(self.Cast(self.cursor))
 
     def action_clear(self) -> None:
-        self.post_message(self.Cleared())
+        if not self.locked:
+            self.post_message(self.Cleared())
 
     def action_pick(self, number: int) -> None:
         """Move to position ``number`` (from 1) of the x scale, on the cursor's row."""
@@ -156,6 +172,8 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
 
     def watch_cursor(self, cell: int) -> None:
         self.post_message(self.Highlighted(cell))
+        if self.size.width and self._draw(self.size.width).height != self.size.height:
+            self.refresh(layout=True)  # a list shows the highlighted position whole: its height may change
         self.call_after_refresh(self._keep_cursor_in_view)
 
     def _keep_cursor_in_view(self) -> None:
@@ -262,10 +280,16 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
             if group is not None and group.start == cell:
                 lines.append(Text(group.label, Style(bold=True, underline=True)))
             mark, style = self._mark(cell)
-            self._hits.append(_Hit(0, width, len(lines), len(lines) + 1, cell))
             number = f"{mark}{cell + 1} "
             label = position.label
-            if len(number) + len(label) > width:  # cut at a word, and an ellipsis says so
+            if cell == self.cursor:  # the highlighted position whole, over as many lines as it takes
+                wrapped = wrap_words(label, max(1, width - len(number)))
+                self._hits.append(_Hit(0, width, len(lines), len(lines) + len(wrapped), cell))
+                lines.append(Text(f"{number}{wrapped[0]}"[:width], style))
+                lines.extend(Text(f"{' ' * len(number)}{more}"[:width], style) for more in wrapped[1:])
+                continue
+            self._hits.append(_Hit(0, width, len(lines), len(lines) + 1, cell))
+            if len(number) + len(label) > width:  # cut at a word, and an ellipsis says so (the cursor shows it whole)
                 label = wrap_words(label, width - len(number) - 1)[0].rstrip(" ,;:") + "…"
             lines.append(Text(f"{number}{label}"[:width], style))
         return Text("\n").join(lines)
@@ -295,8 +319,10 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
             lines.append(line)
         return Text("\n").join(lines)
 
-    def watch_chosen(self) -> None:
+    def watch_chosen(self, before: int | None, after: int | None) -> None:
         self.refresh()  # a mark changes, never the board's size
+        if (before is None) != (after is None):
+            self.refresh_bindings()  # a vote to clear, or none
 
     def watch_has_focus(self, has_focus: bool) -> None:
         """Focus shows in the board's own drawing (its cursor), and no rule styles a focused board

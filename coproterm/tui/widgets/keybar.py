@@ -48,8 +48,10 @@ class KeyBar(SharedLines, OnePass):
     """
     COMPONENT_CLASSES = {"keybar--key", "keybar--description", "keybar--rule"}
 
-    def __init__(self) -> None:
+    def __init__(self, first: tuple[str, ...] = ()) -> None:
         super().__init__()
+        self.first = first
+        """Actions shown before the others when they work (a narrow bar keeps its first keys)."""
         self._keys: tuple[_Key, ...] = ()
         self._palette: _Key | None = None
         self._hits: list[tuple[int, int, str]] = []
@@ -77,7 +79,9 @@ class KeyBar(SharedLines, OnePass):
     def _read_keys(self) -> None:
         self._reading = False
         screen = self.screen
-        keys, palette, actions = [], None, set()
+        keys: list[_Key] = []
+        palette, actions = None, set()
+        leading: list[tuple[int, _Key]] = []
         language: _Key | None = None
         for _node, binding, enabled, _tooltip in screen.active_bindings.values():
             shown = (binding.key, self.app.get_key_display(binding), self._words(binding.description))
@@ -87,7 +91,11 @@ class KeyBar(SharedLines, OnePass):
                 language = shown
             elif binding.show and enabled and binding.action not in actions:  # backspace,delete: one entry
                 actions.add(binding.action)
-                keys.append(shown)
+                if binding.action in self.first:
+                    leading.append((self.first.index(binding.action), shown))
+                else:
+                    keys.append(shown)
+        keys[:0] = [shown for _, shown in sorted(leading)]
         if language is not None:
             # "Cymraeg / English" is always in sight at the right edge; the palette's key gives way like any other.
             if palette is not None:

@@ -215,7 +215,7 @@
   function closed(code) {
     S.ws = null;
     S.pending = {};
-    if (code === 4001) return stop(t("ended"), false);
+    if (code === 4001) return stop(t("ended"), false, "ended");  /* a thank-you, not a trouble */
     if (code === 4000) return stop(t("replaced"), true);
     if (code === 1003 || code === 1007 || code === 1008 || code === 1009) {
       var why = S.refusal ? S.refusal : code;
@@ -354,12 +354,14 @@
     showLink(error ? "offline" : "");
   }
 
-  function stop(words, again) {
+  function stop(words, again, kind) {
     S.phase = "stopped";
     clearTimeout(S.timer);
-    showLink("offline");
+    showLink(kind === "ended" ? "" : "offline");
     var box = $("session");
-    box.replaceChildren(el("p", { cls: "alert", role: "alert", text: words }));
+    box.replaceChildren(kind === "ended"
+      ? el("p", { cls: "ended", role: "status", text: words })
+      : el("p", { cls: "alert", role: "alert", text: words }));
     if (again) {
       var button = el("button", { type: "button", cls: "again", text: t("rejoin") });
       button.addEventListener("click", function () { S.refusal = null; connect(); });
@@ -566,7 +568,7 @@
         var b = el("button", {
           type: "button", cls: "cell", "data-id": "c" + cell,
           "aria-pressed": mine === cell ? "true" : "false",
-          "aria-label": t("cell", tx(xs.positions[x], "label"), tx(ys.positions[y], "label")) + (counts ? ": " + t("votes", counts[cell], percent(counts[cell], counts)) : "")
+          "aria-label": t("cell", tx(xs.positions[x], "label"), tx(ys.positions[y], "label")) + (counts ? ": " + t("votes", counts[cell], percent(cell, counts)) : "")
         }, [el("span", { cls: mine === cell ? "mine" : "", "aria-hidden": "true", text: text })]);
         if (!S.state.open) b.setAttribute("aria-disabled", "true");
         b.addEventListener("click", choose(cell));
@@ -583,22 +585,34 @@
     return el("div", { cls: "scroll", role: "region", tabindex: "0", "aria-label": t("across", tx(rows, "title"), tx(cols, "title")) }, [table]);
   }
 
-  function percent(n, counts) {
-    var q = S.deck.questions[S.state.current];
-    var total = q.pick > 1 && S.people[S.state.current] !== undefined
-      ? S.people[S.state.current]  /* several each: a share of the people, not of the choices */
-      : counts.reduce(function (a, b) { return a + b; }, 0);
-    return share(n, total);
+  /* Shares in whole percent by the core's one rule (coproterm/core/shares.py): largest remainder, so the
+     shares add up to 100 as shown; shares of people (each chose several) each rounded half up. */
+  function shares(counts, people) {
+    var whole = counts.reduce(function (a, b) { return a + b; }, 0);
+    var total = people === undefined ? whole : people;
+    if (total <= 0) return counts.map(function () { return 0; });
+    if (total !== whole) return counts.map(function (n) { return Math.floor((200 * n + total) / (2 * total)); });
+    var out = counts.map(function (n) { return Math.floor((100 * n) / total); });
+    var missing = 100 - out.reduce(function (a, b) { return a + b; }, 0);
+    var order = counts.map(function (n, i) { return i; }).sort(function (a, b) {
+      return ((100 * counts[b]) % total) - ((100 * counts[a]) % total) || counts[b] - counts[a] || a - b;
+    });
+    for (var k = 0; k < missing; k++) out[order[k]] += 1;
+    return out;
   }
 
-  function share(n, total) { return total ? Math.round((100 * n) / total) : 0; }  /* the one rounding of a share */
+  function percent(cell, counts) {
+    var q = S.deck.questions[S.state.current];
+    var people = q.pick > 1 ? S.people[S.state.current] : undefined;  /* several each: a share of the people */
+    return shares(counts, people)[cell];
+  }
 
   function results(q, counts) {
     var total = counts.reduce(function (a, b) { return a + b; }, 0);
     var list = el("ul", { cls: "bars" });
     counts.forEach(function (n, cell) {
       if (typeof q.board !== "string" && n === 0) return;  /* a grid lists the cells someone chose */
-      var pct = percent(n, counts);
+      var pct = percent(cell, counts);
       var fill = el("span", { cls: "fill" });
       fill.style.width = pct + "%";
       list.appendChild(el("li", null, [
@@ -714,11 +728,11 @@
       var counts = S.seen[i];
       if (counts && q.board !== undefined) {
         var chosen = picked(q, S.votes[i]);
-        var whole = q.pick > 1 && S.seenPeople[i] !== undefined ? S.seenPeople[i] : counts.reduce(function (a, b) { return a + b; }, 0);
+        var each = shares(counts, q.pick > 1 ? S.seenPeople[i] : undefined);  /* as the screens round them */
         var rows = counts.map(function (n, cell) {
           if (typeof q.board !== "string" && n === 0) return "";
           return '<tr class="' + (chosen.indexOf(cell) >= 0 ? "yours" : "room") + '"><td>' + esc(numbered(q, cell)) +
-            '</td><td class="n">' + n + " · " + share(n, whole) + "%</td></tr>";
+            '</td><td class="n">' + n + " · " + each[cell] + "%</td></tr>";
         });
         part.push('<p class="meta">' + esc(t("roomShown")) + "</p><table>" + rows.join("") + "</table>");
       }

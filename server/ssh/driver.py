@@ -71,8 +71,9 @@ class SSHDriver(Driver):
         if not self.terminal.caps.plain:
             write = self.write
             write("\x1b[?1049h")  # alternate screen
-            # Clicks only, SGR coordinates: no motion reports (each one is input to parse).
-            write("\x1b[?1000h\x1b[?1006h")
+            if self.terminal.caps.mouse:
+                # Clicks only, SGR coordinates: no motion reports (each one is input to parse).
+                write("\x1b[?1000h\x1b[?1006h")
             write("\x1b[?25l")  # hide the cursor
             # No bracketed paste: a paste is then keys like any other, bounded like them.
             self.flush()
@@ -85,7 +86,8 @@ class SSHDriver(Driver):
         if self._ticker is not None:
             self._ticker.cancel()
         if not self.terminal.caps.plain:
-            self.write("\x1b[?1000l\x1b[?1006l\x1b[?1049l\x1b[?25h")  # back to the person's own screen
+            mouse_off = "\x1b[?1000l\x1b[?1006l" if self.terminal.caps.mouse else ""
+            self.write(mouse_off + "\x1b[?1049l\x1b[?25h")  # back to the person's own screen
         self.terminal.flush(now=True)
 
     def feed(self, text: str) -> None:

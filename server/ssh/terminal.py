@@ -65,6 +65,8 @@ class Capabilities:
     """The locale is not UTF-8 (LANG=C...): box drawing and symbols become ASCII."""
     plain: bool = False
     """TERM=dumb: no alternate screen, no mouse."""
+    mouse: bool = True
+    """The terminal reports clicks (xterm's mouse modes): not a VT100 or its kin, whose screens print them."""
     language: str = ""
     """The language LANG / LC_* ask for ("cy", "en"); empty when they name neither."""
     bce: bool = False
@@ -90,6 +92,7 @@ def capabilities(term: str, env: Mapping[str, str]) -> Capabilities:
         no_color=bool(env.get("NO_COLOR")),
         ascii=ascii_only,
         plain=term in ("dumb", ""),
+        mouse=not term.startswith(_NO_COLOUR_TERMS) and bool(term),
         language=from_locale(env, default=""),
         bce=term.startswith(("xterm", "rxvt", "linux")) and not term.startswith("xterm-kitty"),
     )

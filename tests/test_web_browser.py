@@ -162,7 +162,7 @@ async def test_the_session_ending_is_said_and_the_page_stops():
     async with chromium() as browser, phone(browser) as page:
         async with running_hub(coded_session()) as hub:
             await join_page(page, hub.url)
-        await expect(page.get_by_role("alert")).to_have_text("The session has ended; thank you for taking part.")
+        await expect(page.locator(".ended")).to_have_text("The session has ended; thank you for taking part.")
         await expect(page.locator("#live")).to_have_text("The session has ended; thank you for taking part.")
 
 
@@ -261,7 +261,7 @@ async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
             await host.until(lambda p: p.tally.counts[2 * 6 + 4] == 1 and sum(p.tally.counts) == 1)
 
             process.send_signal(signal.SIGINT)  # the facilitator stops the hub: the session has ended
-            await expect(page.get_by_role("alert")).to_have_text("The session has ended; thank you for taking part.")
+            await expect(page.locator(".ended")).to_have_text("The session has ended; thank you for taking part.")
     finally:
         if process.returncode is None:
             process.send_signal(signal.SIGINT)

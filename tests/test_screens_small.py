@@ -98,7 +98,7 @@ async def test_results_have_a_key_and_a_cue(lang):
         app = ParticipantApp(hub.url, "Gwen", lang=lang)
         async with app.run_test(size=SMALL) as pilot:
             await until(pilot, lambda: app.screen.query(BoardPicker))
-            await pilot.press("3", "enter")
+            await pilot.press("6", "enter")  # the last position: the board's foot
             await until(pilot, lambda: app.view.my_vote() is not None)
             assert "results" not in app.screen.query_one(KeyBar).shown, "no results to show yet"
             await command(host, Action.REVEAL, 7)
@@ -110,8 +110,8 @@ async def test_results_have_a_key_and_a_cue(lang):
             heading = "Results" if lang == "en" else "Canlyniadau"
             await until(pilot, lambda: heading in screen_text(app.export_screenshot()))
             assert below not in screen_text(app.export_screenshot())
-            await pilot.press("v")
-            await until(pilot, lambda: "▶" in screen_text(app.export_screenshot()))
+            await pilot.press("v")  # back to the board: its cursor in sight
+            await until(pilot, lambda: "▶✔6" in screen_text(app.export_screenshot()))
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
@@ -184,3 +184,23 @@ async def test_the_key_bar_offers_only_what_works(lang):
             await settled(pilot, app)
             assert "press d" not in squeezed(screen_text(app.export_screenshot()))
             assert "with d." not in squeezed(screen_text(app.export_screenshot()))
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_results_at_40_columns_cut_no_label(lang):
+    from coproterm.core.deck import localise
+    from coproterm.core.i18n import language
+    from coproterm.tui.widgets.tally import heatmap, scale_bars
+
+    deck = localise(WORKSHOP, language(lang))
+    for question in deck.questions:
+        if question.x is None:
+            continue
+        counts = tuple(range(question.cells))
+        if question.y is None:
+            drawn = scale_bars(question.x, counts, 36).plain
+        else:
+            total = language(lang).t("total")
+            drawn = heatmap(question.x, question.y, counts, 36, total_word=total).plain
+            assert total in drawn, drawn
+        assert "…" not in drawn, drawn

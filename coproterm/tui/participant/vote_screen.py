@@ -177,8 +177,11 @@ class VoteScreen(HubScreen):
         top = self._top_in_body(target)
         if body.scroll_y < min(top, body.max_scroll_y):
             body.scroll_to(y=top, animate=False)
-        else:
-            body.scroll_home(animate=False)  # pressed again: back to the board
+            return
+        body.scroll_home(animate=False)  # pressed again: back to the board, its cursor in sight
+        picker = self._part(BoardPicker, PICKER)
+        if picker is not None and picker.display:
+            self.call_after_refresh(picker.keep_cursor_in_view)  # once scrolled: its place is known then
 
     def action_scroll_body(self, how: str) -> None:
         body = self.query_one("#body", VerticalScroll)

@@ -174,9 +174,9 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
         self.post_message(self.Highlighted(cell))
         if self.size.width and self._draw(self.size.width).height != self.size.height:
             self.refresh(layout=True)  # a list shows the highlighted position whole: its height may change
-        self.call_after_refresh(self._keep_cursor_in_view)
+        self.call_after_refresh(self.keep_cursor_in_view)
 
-    def _keep_cursor_in_view(self) -> None:
+    def keep_cursor_in_view(self) -> None:
         """On a small screen, scroll the nearest scrolling ancestor to the cursor's cell."""
         hit = next((h for h in self._hits if h.cell == self.cursor), None)
         container = next((a for a in self.ancestors if isinstance(a, ScrollableContainer)), None)

@@ -17,7 +17,7 @@ from coproterm.core.boards import Question, Scale
 from coproterm.core.shares import half_up, percent, shares
 from coproterm.tui.widgets.one_pass import OnePass
 from coproterm.tui.widgets.shared import SharedLines
-from coproterm.tui.widgets.text import fitted, headings
+from coproterm.tui.widgets.text import fitted, headings, wrap_words
 from coproterm.tui.words import lang_of
 
 BAR = Style(color="cyan", bold=True)
@@ -90,7 +90,8 @@ def scale_bars(
             lines.append(Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(share if total else None)}", MUTED)))
         count = counts[index]
         cells = round(bar_width * count / peak) if count else 0
-        label, *more = fitted(f"{index + 1} {position.label}", label_width - 1, 2)
+        # Whole, over as many lines as it takes (a phone's 40 columns): a label is never cut.
+        label, *more = wrap_words(f"{index + 1} {position.label}", label_width - 1)
         row = Text.assemble(
             (label.ljust(label_width), Style()),
             ("█" * cells, BAR),
@@ -102,6 +103,7 @@ def scale_bars(
         if tall or more:  # a bar and a half, so neighbouring bars stay apart; or the rest of the label
             rest = ("  " + more[0]) if more else ""
             lines.append(Text.assemble(rest.ljust(label_width), ("▀" * cells if tall else "", BAR)))
+        lines.extend(Text("  " + line) for line in more[1:])
     return Text("\n").join(lines)
 
 
@@ -124,11 +126,12 @@ def heatmap(xs: Scale, ys: Scale, counts: tuple[int, ...], width: int, *, total_
         lines.extend(Text(" " * side + row, GROUP) for row in headings(spans, rule=True))
     names = [(f"{i + 1} {p.label}" if named else f"{i + 1}", column) for i, p in enumerate(xs.positions)]
     heads = headings(names, depth=3)
+    above = len(total_word) >= totals_width  # a longer word ("cyfanswm") whole, on a line of its own over its column
+    if above:
+        lines.append(Text(total_word.rjust(side + column * xs.size + totals_width - 1), MUTED))
     for i, head in enumerate(heads):
         lines.append(
-            Text(" " * side + head, MUTED).append(
-                _short(total_word, totals_width) if i == len(heads) - 1 else "", MUTED
-            )
+            Text(" " * side + head, MUTED).append(total_word if i == len(heads) - 1 and not above else "", MUTED)
         )
     for y, position in enumerate(ys.positions):
         row = counts[y * xs.size : (y + 1) * xs.size]

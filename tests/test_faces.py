@@ -86,7 +86,7 @@ async def test_a_vote_cast_and_changed_shows_on_the_host(hub):
         await until(ap, lambda: "Your vote is counted: consultation" in text_of(ann, "#feedback"))
         await ap.press("right", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 0, 0, 0, 1, 0))
-        assert "1 of 1 have voted" in text_of(host, "#state") and "1 connected now" in text_of(host, "#people")
+        assert "1 of 1 here have voted" in text_of(host, "#state") and "1 connected now" in text_of(host, "#people")
         await ap.press("backspace")
         await until(hp, lambda: chart_counts(host) == (0,) * 6)
 

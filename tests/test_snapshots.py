@@ -79,7 +79,7 @@ async def test_dashboard(question, votes):
                 lambda: (
                     app.screen.query(TallyChart)
                     and sum(app.screen.query_one(TallyChart).counts) == 12
-                    and app.view.turnout == Turnout(12, 12)
+                    and app.view.turnout == Turnout(12, 12, 12)
                 ),
             )
             await settled(pilot, app)

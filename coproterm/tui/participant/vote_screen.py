@@ -23,7 +23,7 @@ from coproterm.core.movement import own_move
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
-from coproterm.tui.participant.vote_words import LOCKED, answer_feedback, cell_help
+from coproterm.tui.participant.vote_words import LOCKED, cell_help, vote_feedback
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.board import BoardPicker
@@ -374,59 +374,10 @@ class VoteScreen(HubScreen):
         return Text(words)
 
     def _feedback_words(self, question: Question, view: SessionView, *, short: bool = False) -> str:
-        state = view.state
-        assert state is not None
-        t = self.hub.t
         stopped = self._stopped_hint()
         if stopped is not None:
             return stopped
-        if state.alert:
-            return f"⚠ {state.alert}"
-        if question.kind is Kind.DISCUSSION:
-            return t("Talk it through with the room; nothing to cast on this one.")
-        if question.kind is Kind.TEXT:
-            return answer_feedback(view, t, self.hub.lang.tn)
-        refusal = view.refusal
-        mine = view.my_vote()
-        if view.is_pending(state.current):
-            if self.hub.hub_silent:
-                if short:
-                    return t("◌ Waiting for the hub: not counted yet.")
-                return t("◌ Waiting for the hub… (your vote is not counted until it answers)")
-            return t("Sending your vote…")
-        if (
-            refusal is not None
-            and refusal.code is not ErrorCode.NOT_CURRENT
-            and view.refused_question in (None, state.current)
-        ):
-            return f"✖ {t(refusal.message)}"
-        notice = view.current_notice
-        if notice is not None and mine is None:
-            notice_text = t(notice)
-            if state.open:
-                return t("! {notice}: vote again if you like.", notice=f"{notice_text[0].upper()}{notice_text[1:]}")
-            return f"! {notice_text}."
-        if mine is not None:
-            choice = question.describe_choice(mine)
-            if short and question.y is None:  # the board marks the positions (✔): their numbers say which
-                choice = ", ".join(str(cell + 1) for cell in question.chosen(mine))
-            counted = t("✔ Your vote is counted: {choice}", choice=choice)
-            if state.open:
-                return counted
-            if short:
-                return t("{lock} Locked. {counted}", lock=LOCKED, counted=counted)
-            return t("{lock} Voting is locked. {counted}", lock=LOCKED, counted=counted)
-        if not state.open:
-            if short:
-                return t("{lock} Locked; you did not vote on this one.", lock=LOCKED)
-            return t("{lock} Voting is locked; you did not vote on this one.", lock=LOCKED)
-        if question.several:
-            if short:
-                return t("Up to {pick}: Enter adds a position, or takes it out.", pick=question.pick)
-            return t(
-                "Choose up to {pick}: Enter adds the highlighted position, or takes it out again.", pick=question.pick
-            )
-        return t("Choose with the arrow or number keys (or click), then press Enter.")
+        return vote_feedback(question, view, self.hub.lang, silent=self.hub.hub_silent, short=short)
 
     # -- events up ---------------------------------------------------------------
 

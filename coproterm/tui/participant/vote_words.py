@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from rich.text import Text
 
-from coproterm.core.boards import Question
+from coproterm.core.boards import Kind, Question
+from coproterm.core.i18n import Language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 
@@ -36,6 +37,62 @@ def answer_feedback(view: SessionView, t: Callable[..., str], tn: Callable[..., 
             "✔ {count} answer in. ↑ to edit or remove it.", "✔ {count} answers in. ↑ to edit or remove one.", given
         )
     return t("Type an answer and press Enter.")
+
+
+def vote_feedback(question: Question, view: SessionView, lang: Language, *, silent: bool = False, short: bool = False) -> str:
+    """What happened to the person's vote on the current question (``silent``: the hub has not answered for a
+    while); ``short``: the same in fewer words, for a feedback line too narrow for the whole (a vote named by
+    its positions' numbers, which the board marks with ✔)."""
+    state = view.state
+    assert state is not None
+    t = lang.t
+    if state.alert:
+        return f"⚠ {state.alert}"
+    if question.kind is Kind.DISCUSSION:
+        return t("Talk it through with the room; nothing to cast on this one.")
+    if question.kind is Kind.TEXT:
+        return answer_feedback(view, t, lang.tn)
+    refusal = view.refusal
+    mine = view.my_vote()
+    if view.is_pending(state.current):
+        if silent:
+            if short:
+                return t("◌ Waiting for the hub: not counted yet.")
+            return t("◌ Waiting for the hub… (your vote is not counted until it answers)")
+        return t("Sending your vote…")
+    if (
+        refusal is not None
+        and refusal.code is not ErrorCode.NOT_CURRENT
+        and view.refused_question in (None, state.current)
+    ):
+        return f"✖ {t(refusal.message)}"
+    notice = view.current_notice
+    if notice is not None and mine is None:
+        notice_text = t(notice)
+        if state.open:
+            return t("! {notice}: vote again if you like.", notice=f"{notice_text[0].upper()}{notice_text[1:]}")
+        return f"! {notice_text}."
+    if mine is not None:
+        choice = question.describe_choice(mine)
+        if short and question.y is None:  # the board marks the positions (✔): their numbers say which
+            choice = ", ".join(str(cell + 1) for cell in question.chosen(mine))
+        counted = t("✔ Your vote is counted: {choice}", choice=choice)
+        if state.open:
+            return counted
+        if short:
+            return t("{lock} Locked. {counted}", lock=LOCKED, counted=counted)
+        return t("{lock} Voting is locked. {counted}", lock=LOCKED, counted=counted)
+    if not state.open:
+        if short:
+            return t("{lock} Locked; you did not vote on this one.", lock=LOCKED)
+        return t("{lock} Voting is locked; you did not vote on this one.", lock=LOCKED)
+    if question.several:
+        if short:
+            return t("Up to {pick}: Enter adds a position, or takes it out.", pick=question.pick)
+        return t(
+            "Choose up to {pick}: Enter adds the highlighted position, or takes it out again.", pick=question.pick
+        )
+    return t("Choose with the arrow or number keys (or click), then press Enter.")
 
 
 def cell_help(question: Question, cell: int, t: Callable[..., str]) -> Text:

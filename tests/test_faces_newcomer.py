@@ -303,7 +303,10 @@ async def test_at_40x12_labels_and_the_answer_box_s_hint_are_never_cut_mid_word(
         await ap.pause()
         (picker,) = shown(ann, BoardPicker)
         drawn = str(picker.render()).splitlines()
-        for position in deck.questions[strongest].x.positions:
+        for index, position in enumerate(deck.questions[strongest].x.positions):
+            if index == picker.cursor:  # the highlighted one whole, over as many lines as it takes
+                assert position.label in " ".join(" ".join(drawn).split()), drawn
+                continue
             (line,) = [line for line in drawn if position.label[:10] in line]
             kept = re.sub(r"^\D*\d+ ", "", line).rstrip()
             assert kept == position.label or (kept.endswith("…") and position.label.startswith(kept[:-1])), line

@@ -204,3 +204,24 @@ def test_results_at_40_columns_cut_no_label(lang):
             drawn = heatmap(question.x, question.y, counts, 36, total_word=total).plain
             assert total in drawn, drawn
         assert "…" not in drawn, drawn
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+async def test_a_note_kept_off_the_small_screen_opens_with_the_key_the_bar_names(lang):
+    async with running_hub(workshop_session()) as hub:
+        host = await join_host(hub.url)
+        await goto(host, 4)  # TLAP's steps: the note says which ladder this is
+        app = ParticipantApp(hub.url, "Gwen", lang=lang)
+        async with app.run_test(size=SMALL) as pilot:
+            await until(pilot, lambda: app.screen.query(BoardPicker))
+            await settled(pilot, app)
+            note = app.view.question.note
+            words = " ".join(note.split()[:3])
+            assert words not in squeezed(screen_text(app.export_screenshot()))
+            assert app.screen.query_one(KeyBar).shown[0] == app.lang.t("details")
+            await pilot.press("d")
+            await settled(pilot, app)
+            assert words in squeezed(screen_text(app.export_screenshot())), screen_text(app.export_screenshot())
+            await pilot.press("d")
+            await settled(pilot, app)
+            assert words not in squeezed(screen_text(app.export_screenshot()))

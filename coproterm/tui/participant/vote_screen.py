@@ -65,7 +65,7 @@ class VoteScreen(HubScreen):
         """The key bar offers only what works now: a question's points when it has some, results once shown."""
         if action == "details":
             question = self.hub.view.question
-            return question is not None and bool(question.details) and not self.hub.link_status.ended
+            return question is not None and self._has_details(question) and not self.hub.link_status.ended
         if action == "results":
             return self._results_showing()
         return True
@@ -108,6 +108,7 @@ class VoteScreen(HubScreen):
     def on_resize(self) -> None:
         self.set_class(self.size.height < 20, "-compact")
         self._fit_note()
+        self.refresh_bindings()  # d opens a folded note on a small screen
         view = self.hub.view
         if view.question is not None and view.state is not None and not self.hub.link_status.ended:
             self.query_one("#feedback", Steady).show(self._feedback(view.question, view))  # its words for this width
@@ -399,15 +400,26 @@ class VoteScreen(HubScreen):
         self.post_message(self.Voted(None))
 
     def action_details(self) -> None:
-        """Open (or close) the current question's details: a case study's points."""
+        """Open (or close) the current question's details: a case study's points, and on a small screen
+        the question's note too (kept off it to leave the board in sight)."""
         question = self.hub.view.question
-        details = self.query_one("#details", Steady)
-        if question is None or not question.details:
+        details, note = self.query_one("#details", Steady), self.query_one("#note", Steady)
+        if question is None or not self._has_details(question):
             self.notify(self.hub.t("This question has no details to open."), timeout=2)
             return
-        details.display = not details.display
-        if details.display:
+        opening = not (details.display or (self._note_folded(question) and note.display))
+        details.display = opening and bool(question.details)
+        if self._note_folded(question):
+            note.display = opening
+        if opening:
             self.query_one("#body", VerticalScroll).scroll_home(animate=False)
+
+    def _note_folded(self, question: Question) -> bool:
+        """The question has a note this screen keeps folded (opened with d)."""
+        return bool(question.note) and self.size.height < 20
+
+    def _has_details(self, question: Question) -> bool:
+        return bool(question.details) or self._note_folded(question)
 
     def _ask_for_code(self) -> bool:
         """Show the code box when the hub wants a join code; whether it is showing."""

@@ -83,10 +83,14 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
     chosen: reactive[int | None] = reactive(None)
     """The participant's vote on this question, as the hub accepted it."""
     locked: reactive[bool] = reactive(False, repaint=False)
-    """Voting is locked: Enter and Delete do nothing, and the key bar does not offer them."""
+    """Voting is locked: the key bar does not offer Enter and Delete (the hub refuses them)."""
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The key bar offers only what works now: no vote while locked, no clearing of no vote."""
+    def offers(self, action: str) -> bool:
+        """Whether the key bar offers ``action`` now: no vote while locked, no clearing of no vote.
+
+        The keys still work (the hub says why a vote on a locked question is not counted); the bar
+        just does not suggest what would not work.
+        """
         if action == "cast":
             return not self.locked
         if action == "clear":
@@ -149,12 +153,10 @@ class BoardPicker(SharedLines, OnePass, can_focus=True):
         self.cursor = question.cell(x, y)
 
     def action_cast(self) -> None:
-        if not self.locked:
-            self.post_message(self.Cast(self.cursor))
+        self.post_message(self.Cast(self.cursor))
 
     def action_clear(self) -> None:
-        if not self.locked:
-            self.post_message(self.Cleared())
+        self.post_message(self.Cleared())
 
     def action_pick(self, number: int) -> None:
         """Move to position ``number`` (from 1) of the x scale, on the cursor's row."""

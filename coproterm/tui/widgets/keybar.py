@@ -83,7 +83,10 @@ class KeyBar(SharedLines, OnePass):
         palette, actions = None, set()
         leading: list[tuple[int, _Key]] = []
         language: _Key | None = None
-        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+        for node, binding, enabled, _tooltip in screen.active_bindings.values():
+            offers = getattr(node, "offers", None)
+            if callable(offers) and not offers(binding.action):
+                continue  # it would do nothing now (a vote on a locked question): not suggested
             shown = (binding.key, self.app.get_key_display(binding), self._words(binding.description))
             if binding.key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
                 palette = shown

@@ -149,7 +149,7 @@ def test_a_single_count_is_not_drawn_in_a_range_of_sizes():
 async def test_who_is_here_and_who_has_not_voted():
     """Ten joined, two left having voted, three here have not voted: the room is counted as it is."""
     async with running_hub(workshop_session()) as hub:
-        host, peers = await room(hub.url, {WORK: [1, 2, 3, 4, 5, 0, 1]}, people=10)
+        _host, peers = await room(hub.url, {WORK: [1, 2, 3, 4, 5, 0, 1]}, people=10)
         for peer in peers[:2]:
             await peer.socket.close()
         app = HostApp(hub.url, HOST_TOKEN, lang="en")

@@ -168,3 +168,29 @@ async def test_who_is_here_and_who_has_not_voted():
         newcomer = await join(hub.url, Hello(name="late"))
         await newcomer.request(lambda seq: Vote(seq, WORK, 2))
         assert hub.session.turnout().voted_here == 6
+
+
+async def test_i_relabels_the_grid_and_the_words():
+    from coproterm.core.wire import Answer
+    from coproterm.tui.widgets.wall import AnswerWall
+
+    async with running_hub(workshop_session()) as hub:
+        host, peers = await room(hub.url, {11: [0, 7, 14]}, people=3)
+        app = HostApp(hub.url, HOST_TOKEN)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: app.screen.query(TallyChart) and sum(app.screen.query_one(TallyChart).counts))
+            await pilot.press("i")
+            await until(pilot, lambda: "Cwestiwn 12" in str(app.screen.query_one("#question").render()))
+            await pilot.pause(0.2)
+            grid = str(app.screen.query_one(TallyChart).render())
+            assert "syml" in grid and "simple" not in grid, grid
+            await host.request(lambda seq: Command(seq, Action.GOTO, 0))
+            await peers[0].request(lambda seq: Answer(seq, 0, 0, "gweithio gyda'n gilydd"))
+            await until(pilot, lambda: app.screen.query(AnswerWall) and app.view.written.host_total == 1)
+            await pilot.press("w")
+            await pilot.pause(0.2)
+            await pilot.press("i", "i")  # both, then English
+            await until(pilot, lambda: "Question 1" in str(app.screen.query_one("#question").render()))
+            await pilot.pause(0.2)
+            words = str(app.screen.query_one(AnswerWall).render())
+            assert "1 answer" in words and "GWEITHIO" in words, words

@@ -13,6 +13,7 @@ from coproterm.core.wire import Action, Command
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
+from coproterm.tui.widgets.tally import TallyChart
 from tests.hubkit import join_host, running_hub
 from tests.screenkit import WORKSHOP, screen_text, squeezed, until, workshop_session
 from tests.test_snapshots import check, settled
@@ -105,6 +106,8 @@ async def test_results_have_a_key_and_a_cue(lang):
             below = "results below: v" if lang == "en" else "canlyniadau isod: v"
             await until(pilot, lambda: below in screen_text(app.export_screenshot()))
             assert app.screen.query_one(KeyBar).shown[0] == ("results" if lang == "en" else "canlyniadau")
+            await until(pilot, lambda: app.screen.query(TallyChart) and app.screen.query_one(TallyChart).size.height)
+            await settled(pilot, app)  # the results laid out below: the scrollbar as it stays
             check(f"participant_{lang}_results_below_40x12", app.export_screenshot())
             await pilot.press("v")
             heading = "Results" if lang == "en" else "Canlyniadau"

@@ -119,7 +119,7 @@ class VoteScreen(HubScreen):
         Decided again on every resize: an SSH terminal tells its real size after the first question is drawn.
         """
         question = self.hub.view.question
-        self.query_one("#note").display = question is not None and bool(question.note) and self.size.height >= 20
+        self.query_one("#note").display = question is not None and bool(question.note) and not self._note_folded(question)
 
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
@@ -416,7 +416,8 @@ class VoteScreen(HubScreen):
 
     def _note_folded(self, question: Question) -> bool:
         """The question has a note this screen keeps folded (opened with d)."""
-        return bool(question.note) and self.size.height < 20
+        # A discussion has no board to keep in sight: its note is what there is to read.
+        return bool(question.note) and self.size.height < 20 and question.kind is not Kind.DISCUSSION
 
     def _has_details(self, question: Question) -> bool:
         return bool(question.details) or self._note_folded(question)

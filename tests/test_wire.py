@@ -177,3 +177,8 @@ def test_any_msgpack_array_decodes_or_raises_protocol_error(kind, items):
     except ProtocolError:
         return
     assert decode(encode(message)) == message
+
+
+def test_a_turnout_from_an_older_hub_is_read():
+    """A hub from before ``voted_here``: two fields; read as at most everyone here having voted."""
+    assert decode(bytes.fromhex("93 16 1e 0c".replace(" ", ""))) == Turnout(30, 12, 12)

@@ -661,6 +661,9 @@ def decode(frame: bytes) -> Message:
         raise VersionMismatch(values[0])
     if kind is Attendance and len(values) == len(checks) - 1:
         values = (*values, 0)  # a hub from before plain mode was counted: none in plain mode
+    if kind is Turnout and len(values) == len(checks) - 1 and all(type(v) is int for v in values):
+        # A hub from before voted_here was counted: at most everyone here voted (the best it can be read as).
+        values = (*values, min(values))
     if len(values) != len(checks):
         raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
     try:

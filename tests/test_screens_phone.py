@@ -69,7 +69,7 @@ async def test_the_thank_you_is_news_and_the_case_has_no_key_hint():
             await expect(page.locator("main")).to_contain_text("Cardiff City Council")
             shown = await page.locator("body").inner_text()
             assert not re.search(r"\bwith d\b|press d|gyda d\b", shown), shown
-        thanks = page.get_by_text("The session has ended; thank you for taking part.")
+        thanks = page.locator("#session").get_by_text("The session has ended; thank you for taking part.")
         await expect(thanks).to_be_visible()
         assert await page.get_by_role("alert").count() == 0
         colour = await thanks.evaluate("e => getComputedStyle(e).color")

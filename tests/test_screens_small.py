@@ -228,3 +228,21 @@ async def test_a_note_kept_off_the_small_screen_opens_with_the_key_the_bar_names
             await pilot.press("d")
             await settled(pilot, app)
             assert words not in squeezed(screen_text(app.export_screenshot()))
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+async def test_ones_own_answer_is_in_sight_with_its_key_at_40x12(lang):
+    async with running_hub(workshop_session()) as hub:
+        app = ParticipantApp(hub.url, "Gwen", lang=lang)
+        async with app.run_test(size=SMALL) as pilot:
+            await until(pilot, lambda: app.view.state is not None)
+            await settled(pilot, app)
+            await pilot.press(*"gweithio gyda'n gilydd", "enter")
+            await until(pilot, lambda: app.view.written.mine.get(0))
+            await pilot.press("up")
+            await settled(pilot, app)
+            shown = screen_text(app.export_screenshot())
+            assert "1. gweithio gyda'n gilydd" in shown, shown
+            bar = app.screen.query_one(KeyBar)
+            assert bar.shown[0] == app.lang.t("remove"), bar.shown
+            assert app.lang.t("remove") in str(bar.render()), str(bar.render())

@@ -65,7 +65,11 @@ class VoteScreen(HubScreen):
         """The key bar offers only what works now: a question's points when it has some, results once shown."""
         if action == "details":
             question = self.hub.view.question
-            return question is not None and self._has_details(question) and not self.hub.link_status.ended
+            if question is None or not self._has_details(question) or self.hub.link_status.ended:
+                return False
+            # Among one's answers the bar's room goes to their keys (remove); Esc comes back to d.
+            box = self._part(AnswerBox, ANSWER_BOX)
+            return box is None or self.focused is None or box not in self.focused.ancestors_with_self
         if action == "results":
             return self._results_showing()
         return True

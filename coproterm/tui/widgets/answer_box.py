@@ -78,6 +78,7 @@ class AnswerBox(Backdrop):
     AnswerBox #answer-text { margin: 0; }
     AnswerBox #answer-count { color: $text-muted; height: 1; }
     AnswerBox MineList { height: auto; max-height: 6; border: none; padding: 0; }
+    AnswerBox MineList:focus { border: none; }  /* a border's rows would take the answer's place on a small screen */
     AnswerBox #answer-wall { height: auto; margin: 1 0 0 0; }
     """
     BINDINGS = [

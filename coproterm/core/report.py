@@ -16,6 +16,7 @@ from coproterm.core.boards import Deck, Question
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.movement import Movement
 from coproterm.core.session import Session, picks_refusal
+from coproterm.core.shares import half_up, percent
 from coproterm.core.wire import Action
 
 Logged = tuple[int, float, Event]
@@ -228,11 +229,12 @@ class LogCheck:
 
 
 def share(count: int, total: int) -> str:
-    """``count`` of ``total`` as a whole percentage ("33%"), or "–" when there is nothing to share.
+    """``count`` of ``total`` as a lone whole percentage ("33%"), or "–" when there is nothing to share.
 
-    The one place every export and record rounds a share.
+    Rounded half up, as :mod:`coproterm.core.shares` rounds a lone share; a question's shares
+    (which add up to 100 as shown) come from :func:`coproterm.core.shares.printed`.
     """
-    return f"{round(100 * count / total)}%" if total else "–"
+    return percent(half_up(count, total)) if total else percent(None)
 
 
 def counted(participants: int, votes: int, changes: int) -> str:

@@ -47,3 +47,23 @@ def shares(counts: Sequence[int], total: int | None = None) -> tuple[int, ...]:
 def percent(share: int | None) -> str:
     """A share as printed: ``12%``; a dash when there is nothing to share."""
     return "–" if share is None else f"{share}%"
+
+
+def printed(counts: Sequence[int], total: int | None = None) -> tuple[str, ...]:
+    """Each count's share as printed (``"12%"``; a dash each when there is nothing to share)."""
+    whole = sum(counts) if total is None else total
+    if whole <= 0:
+        return tuple(percent(None) for _ in counts)
+    return tuple(percent(share) for share in shares(counts, total))
+
+
+def group_printed(counts: Sequence[int], spans: Sequence[tuple[int, int]], total: int | None = None) -> tuple[str, ...]:
+    """Each group's share as printed, for groups spanning ``counts[start:stop]``: its positions' shares added up,
+    as they are shown; of ``total`` people when each chose several (then rounded on its own)."""
+    whole = sum(counts) if total is None else total
+    if whole <= 0:
+        return tuple(percent(None) for _ in spans)
+    each = shares(counts, total)
+    if total is not None and total != sum(counts):
+        return tuple(percent(half_up(sum(counts[start:stop]), total)) for start, stop in spans)
+    return tuple(percent(sum(each[start:stop])) for start, stop in spans)

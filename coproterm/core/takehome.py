@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from coproterm.core.boards import Question
 from coproterm.core.movement import own_move
-from coproterm.core.report import share
+from coproterm.core.shares import printed
 from coproterm.core.view import SessionView
 
 
@@ -52,9 +52,9 @@ def record_lines(view: SessionView) -> list[Line]:
         room: tuple[tuple[str, int, str, bool], ...] = ()
         counts = view.seen.get(index)
         if counts is not None and question.cells and len(counts) == question.cells:
-            whole = view.seen_people.get(index, sum(counts)) if question.several else sum(counts)
+            each = printed(counts, view.seen_people.get(index, sum(counts)) if question.several else None)
             room = tuple(
-                (_cell_label(question, cell), count, share(count, whole), cell in chosen)
+                (_cell_label(question, cell), count, each[cell], cell in chosen)
                 for cell, count in enumerate(counts)
                 if count or question.y is None  # a grid's empty cells say nothing
             )

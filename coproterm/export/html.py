@@ -18,7 +18,8 @@ from html import escape
 from coproterm.core.boards import Question, Scale
 from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, Language, language
-from coproterm.core.report import QuestionReport, Report, share
+from coproterm.core.report import QuestionReport, Report
+from coproterm.core.shares import group_printed, printed
 from coproterm.export.answers import html_section
 from coproterm.export.glance import STYLE as GLANCE_STYLE
 from coproterm.export.glance import Gathering, glance
@@ -289,7 +290,7 @@ def _bars(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> s
     each chose several) of the people who chose, as the live screens.
     """
     peak = max(counts) or 1
-    total = sum(counts) if people is None else people
+    each, of_group = _shares(scale, counts, people)
     items: list[str] = []
     for i, position in enumerate(scale.positions):
         group = scale.group_of(i)
@@ -297,13 +298,13 @@ def _bars(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> s
             subtotal = sum(counts[group.start : group.stop])
             items.append(
                 f'<li class="group"><strong>{escape(group.label)}</strong>'
-                f" · {_votes(subtotal)} · {share(subtotal, total)}</li>"
+                f" · {_votes(subtotal)} · {of_group[scale.groups.index(group)]}</li>"
             )
         length = 85 * counts[i] / peak  # room for the figures beside the longest bar
         items.append(
             f'<li><span class="label">{i + 1}. {escape(position.label)}</span>'
             f'<span class="bar"><span style="width:{length:.1f}%"></span>'
-            f"<b>{counts[i]} · {share(counts[i], total)}</b></span></li>"
+            f"<b>{counts[i]} · {each[i]}</b></span></li>"
         )
     label = escape(
         t("Bar chart of {title}: ", title=scale.title)
@@ -312,9 +313,15 @@ def _bars(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> s
     return f'<figure class="chart"><ul class="bars" aria-label="{label}">{"".join(items)}</ul></figure>'
 
 
+def _shares(scale: Scale, counts: tuple[int, ...], people: int | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each position's share and each group's, by the core's one rounding rule, as every face prints them."""
+    spans = [(group.start, group.stop) for group in scale.groups]
+    return printed(counts, people), group_printed(counts, spans, people)
+
+
 def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> str:
     """Each position's votes and share (of ``people`` when each chose several); a group's subtotal heads its positions."""
-    total = sum(counts) if people is None else people
+    each, of_group = _shares(scale, counts, people)
     position_word, votes_word, share_word = t("position"), t("votes"), t("share")
     rows: list[str] = []
     for i, (position, count) in enumerate(zip(scale.positions, counts, strict=True)):
@@ -323,11 +330,11 @@ def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> 
             subtotal = sum(counts[group.start : group.stop])
             rows.append(
                 f'<tr class="group"><th scope="rowgroup">{escape(group.label)}</th>'
-                f'<td class="n">{subtotal}</td><td class="n">{share(subtotal, total)}</td></tr>'
+                f'<td class="n">{subtotal}</td><td class="n">{of_group[scale.groups.index(group)]}</td></tr>'
             )
         rows.append(
             f'<tr><td>{i + 1}. {escape(position.label)}</td><td class="n">{count}</td>'
-            f'<td class="n">{share(count, total)}</td></tr>'
+            f'<td class="n">{each[i]}</td></tr>'
         )
     return (
         f'<table class="tally"><thead><tr><th scope="col">{position_word}</th><th scope="col" class="n">{votes_word}</th>'
@@ -343,7 +350,6 @@ def grid_table(xs: Scale, ys: Scale, counts: tuple[int, ...], *, compact: bool =
     and a key under the table names them.
     """
     peak = max(counts) or 1
-    total = sum(counts)
     groups = ""
     if xs.groups:
         spans = "".join(f'<th scope="colgroup" colspan="{g.stop - g.start}">{escape(g.label)}</th>' for g in xs.groups)
@@ -365,18 +371,18 @@ def grid_table(xs: Scale, ys: Scale, counts: tuple[int, ...], *, compact: bool =
     columns = [sum(counts[x :: xs.size]) for x in range(xs.size)]
     total_word, by_group = t("total"), t("by group")
     foot = f'<tr><th scope="row">{total_word}</th>{"".join(f"<td>{c}</td>" for c in columns)}</tr>'
+    of_group = group_printed(columns, [(g.start, g.stop) for g in xs.groups])  # as the screens print them
     if xs.groups:
         subtotals = "".join(
-            f'<td colspan="{g.stop - g.start}">{sum(columns[g.start : g.stop])} · '
-            f"{share(sum(columns[g.start : g.stop]), total)}</td>"
-            for g in xs.groups
+            f'<td colspan="{g.stop - g.start}">{sum(columns[g.start : g.stop])} · {part}</td>'
+            for g, part in zip(xs.groups, of_group, strict=True)
         )
         foot += f'<tr class="subtotals"><th scope="row">{by_group}</th>{subtotals}</tr>'
     by_groups = ""
     if xs.groups:  # the same subtotals as a line, for a narrow table whose group headings would not fit
         line = " · ".join(
-            f"{escape(g.label)}: {sum(columns[g.start : g.stop])} ({share(sum(columns[g.start : g.stop]), total)})"
-            for g in xs.groups
+            f"{escape(g.label)}: {sum(columns[g.start : g.stop])} ({part})"
+            for g, part in zip(xs.groups, of_group, strict=True)
         )
         by_groups = f'<p class="by-group">{escape(by_group)}: {line}</p>'
     names = "".join(f"<li>{escape(p.label)}</li>" for p in xs.positions)

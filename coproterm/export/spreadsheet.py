@@ -21,7 +21,8 @@ from datetime import datetime
 from coproterm.core.boards import Question
 from coproterm.core.deck import localise
 from coproterm.core.i18n import Language
-from coproterm.core.report import Report, share
+from coproterm.core.report import Report
+from coproterm.core.shares import printed
 from coproterm.export.answers import shown
 from coproterm.export.tables import safe_cell
 
@@ -57,9 +58,9 @@ def csv_tables(
     for q, question in questions:
         ask = [q.index + 1, question.prompt]
         if question.x is not None and question.cells:
-            shares_of = q.people if question.several else q.total
+            each = printed(q.counts, q.people if question.several else None)  # as every face prints them
             for cell, count in enumerate(q.counts):
-                tallies.append([*ask, *_position(question, cell), count, share(count, shares_of)])
+                tallies.append([*ask, *_position(question, cell), count, each[cell]])
             for vote in q.final_votes:
                 for cell in question.chosen(vote.cell):
                     row = [*ask, vote.participant, *named(vote.name), *_position(question, cell), local_time(vote.at)]

@@ -9,7 +9,7 @@ shares as shown. A pick-several question's shares are of the people who chose (t
 more than 100): each is rounded half up on its own, as is a lone share such as a turnout.
 
 The phone page carries the same rule in JavaScript (``coproterm/web/page.js``, ``shares``);
-tests/test_web_shares.py runs both on the same counts.
+tests/test_screens_phone.py runs both on the same counts.
 """
 
 from __future__ import annotations

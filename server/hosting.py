@@ -208,10 +208,13 @@ class HubRunner:
         web: bool = True,
         advertise_host: str | None = None,
         names: Iterable[str] = (),
+        language: str = "en",
     ) -> None:
         # The name the room is shown (--advertise) is one the hub answers browsers to.
         given = [*names, advertise_host] if advertise_host else list(names)
-        self.hub = Hub(session, page=Page.load() if web else None, names=own_names(bind_host, given))
+        # The phone page opens in the hub's language for a browser that asks for neither Welsh nor English.
+        page = Page.load(language.split("+")[0]) if web else None
+        self.hub = Hub(session, page=page, names=own_names(bind_host, given))
         self._token = host_token
         self._bind = (bind_host, port)
         self._store = store

@@ -22,11 +22,15 @@ import logging
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
+from html import escape
 from importlib import resources
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from websockets.datastructures import Headers, MultipleValuesError
 from websockets.http11 import Request, Response
+
+from coproterm.core.i18n import ENGLISH, LANGUAGES, language
+from coproterm.web.words import PAGE_NOSCRIPT, PAGE_TITLE, words_script
 
 log = logging.getLogger("coproterm.web")
 
@@ -40,23 +44,47 @@ def _sha256(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Page:
-    """The page, ready to send: its bytes plain and gzipped, its ETag and its security policy."""
+class Served:
+    """The page in one language, ready to send: its bytes plain and gzipped, and its ETag."""
 
     html: bytes
     gzipped: bytes
     etag: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page in each language the hub speaks, its security policy, and the language it opens in by default."""
+
+    served: dict[str, Served]
     policy: str
     """The Content-Security-Policy: only this page's own inline script and style, sockets to itself."""
+    default: str = ENGLISH
+    """The hub's language (``--lang``): for a browser that asks for neither Welsh nor English."""
+
+    @property
+    def html(self) -> bytes:
+        """The page in the hub's language."""
+        return self.served[self.default].html
+
+    @property
+    def gzipped(self) -> bytes:
+        """The page in the hub's language, gzipped."""
+        return self.served[self.default].gzipped
 
     @classmethod
-    def load(cls) -> Page:
-        """Assemble the page from the package's sources (once, when the hub starts)."""
+    def load(cls, default: str = ENGLISH) -> Page:
+        """Assemble the page from the package's sources (once, when the hub starts), in each language.
+
+        The script (the catalog's words for both languages, then the code) is the same in every
+        language, so one policy covers them; the HTML around it is in the language it opens in:
+        ``<html lang>``, ``<title>``, ``<noscript>``.
+        """
         source = resources.files(PAGE_PACKAGE)
         style = _compact(source.joinpath("page.css").read_text("utf-8"))
-        script = "\n".join(_compact(source.joinpath(name).read_text("utf-8")) for name in SOURCES)
+        code = "\n".join(_compact(source.joinpath(name).read_text("utf-8")) for name in SOURCES)
+        script = words_script() + "\n" + code
         template = source.joinpath("page.html").read_text("utf-8")
-        html = template.replace("{{STYLE}}", style).replace("{{SCRIPT}}", script)
         policy = "; ".join(
             [
                 "default-src 'none'",
@@ -69,9 +97,51 @@ class Page:
                 "frame-ancestors 'none'",
             ]
         )
-        body = html.encode()
-        etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-        return cls(body, gzip.compress(body, 9, mtime=0), etag, policy)
+        served = {}
+        for code_name in LANGUAGES:
+            lang = language(code_name)
+            html = (
+                template.replace("{{LANG}}", lang.html_lang)
+                .replace("{{TITLE}}", escape(lang.t(PAGE_TITLE)))
+                .replace("{{NOSCRIPT}}", escape(lang.t(PAGE_NOSCRIPT)))
+                .replace("{{STYLE}}", style)
+                .replace("{{SCRIPT}}", script)
+            )
+            body = html.encode()
+            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            served[code_name] = Served(body, gzip.compress(body, 9, mtime=0), etag)
+        return cls(served, policy, default if default in LANGUAGES else ENGLISH)
+
+    def language_for(self, request: Request) -> str:
+        """The language to open in: ``?lang=`` (the QR link's), else the browser's whole
+        Accept-Language list in its order of preference, else the hub's own."""
+        query = parse_qs(urlsplit(request.path).query)
+        for asked in query.get("lang", []):
+            if asked in self.served:
+                return asked
+        return accepted_language(request.headers.get("Accept-Language", ""), tuple(self.served)) or self.default
+
+
+def accepted_language(header: str, offered: tuple[str, ...]) -> str | None:
+    """The first of ``offered`` an Accept-Language header prefers (``fr, cy;q=0.8`` gives ``cy``), or None.
+
+    Every entry counts, by its q (ties in the header's order); ``q=0`` refuses a language.
+    """
+    ranked: list[tuple[float, int, str]] = []
+    for at, item in enumerate(header.split(",")[:50]):
+        tag, _, params = item.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if primary in offered and q > 0:
+            ranked.append((-q, at, primary))
+    return min(ranked)[2] if ranked else None
 
 
 def _compact(code: str) -> str:
@@ -228,20 +298,22 @@ def _answer(page: Page | None, request: Request, names: Collection[str]) -> Resp
     if not own_host(request.headers.get("Host"), names):
         _quiet.say("refused a page request for a name that is not this hub's")
         return _plain(http.HTTPStatus.MISDIRECTED_REQUEST, "This hub does not answer to that name.\n")
+    served = page.served[page.language_for(request)]
     common = [
-        ("ETag", page.etag),
+        ("ETag", served.etag),
         ("Cache-Control", "no-cache"),
-        ("Vary", "Accept-Encoding"),
+        ("Vary", "Accept-Encoding, Accept-Language"),
+        ("Content-Language", page.language_for(request)),
         ("Content-Security-Policy", page.policy),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
         ("Connection", "close"),
     ]
-    if _matches(request, page.etag):
+    if _matches(request, served.etag):
         return _response(http.HTTPStatus.NOT_MODIFIED, common)
     gzipped = _accepts_gzip(request)
-    body = page.gzipped if gzipped else page.html
+    body = served.gzipped if gzipped else served.html
     headers = [
         ("Content-Type", "text/html; charset=utf-8"),
         ("Content-Length", str(len(body))),

@@ -13,6 +13,7 @@ from coproterm.core.answers import MAX_WALL, WALL_ANSWERS, WALL_WORDS, AnswerBoo
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, parse_deck
 from coproterm.core.events import Answered, Moderated
 from coproterm.core.protocol import ANSWER_TICKS, HubProtocol, Save, Send
+from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import (
@@ -291,7 +292,7 @@ def test_an_unsaved_answer_is_undone_exactly_and_later_changes_stay():
     second = p.receive(ANN, encode(Answer(3, WHAT, 1, "trust")), 3.0)
     instead = p.unsaved(edit[0], "the disk is full")
     assert [decode(o.frame) for o in instead if isinstance(o, Send)] == [
-        Error(2, ErrorCode.UNAVAILABLE, "the disk is full")
+        Error(2, ErrorCode.UNAVAILABLE, Refusal.NOT_SAVED)
     ]
     book = p.session.answers[WHAT]
     assert {s: a.text for s, a in book.of(1).items()} == {0: "Rhannu grym", 1: "trust"}

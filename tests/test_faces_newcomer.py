@@ -9,6 +9,7 @@ import pytest
 from textual import events
 
 from coproterm.core.deck import builtin_deck
+from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
@@ -74,7 +75,7 @@ def test_a_late_answer_to_an_older_pick_does_not_undo_a_newer_one():
     view.apply(Ack(1))  # out of order: the older set must not come back
     assert view.my_vote(3) == 0b011
     view.sent(3, 3, 0b111)
-    view.apply(Error(3, ErrorCode.BAD_CHOICE, "choose at most 2 positions"))
+    view.apply(Error(3, ErrorCode.BAD_CHOICE, Refusal.TOO_MANY_PICKS, (2,)))
     assert view.latest_vote(3) == view.my_vote(3) == 0b011, "a refusal leaves the accepted set"
 
 

@@ -25,7 +25,7 @@ from coproterm.core.i18n import BILINGUAL, ENGLISH, WELSH, from_locale, language
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "coproterm" / "locale" / "cy" / "LC_MESSAGES" / "coproterm.po"
-KEYWORDS = {"t": None, "tn": (1, 2), "N_": None, "Binding": (3,)}
+KEYWORDS = {"t": None, "tn": (1, 2), "N_": None, "Nn_": (1, 2), "Binding": (3,)}
 """The extractor's keywords, as docs/cymraeg.md gives them to pybabel."""
 
 

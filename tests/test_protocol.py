@@ -131,7 +131,7 @@ def test_every_frame_counts_against_the_participant_across_connections():
     p.closed(ANN)
     welcome(p, 3, Hello(resume=(1).to_bytes(16, "big")), now=1.0)
     refused = sent(p.receive(3, encode(Vote(99, SPECTRUM, 1)), 1.0))
-    assert refused == [Error(99, ErrorCode.RATE_LIMITED, "too many messages too fast: slow down")]
+    assert refused == [Error(99, ErrorCode.RATE_LIMITED, Refusal.TOO_FAST)]
     assert Ack(100) in sent(p.receive(3, encode(Vote(100, SPECTRUM, 2)), 1.2)), "the allowance grows back"
 
 
@@ -206,7 +206,7 @@ def test_an_unsaved_vote_is_undone_and_refused_and_everyone_is_told():
     save = outputs[0]
     assert isinstance(save, Save) and save.events == (Voted(1, SPECTRUM, 4),) and Ack(7) in sent(outputs[1:])
     instead = p.unsaved(save, "the disk is full")
-    assert sent(instead) == [Error(7, ErrorCode.UNAVAILABLE, "the disk is full")] and not closes(instead)
+    assert sent(instead) == [Error(7, ErrorCode.UNAVAILABLE, Refusal.NOT_SAVED)] and not closes(instead)
     assert p.session.tally().counts == (0,) * 6
     assert p.session.state().alert == "the disk is full"
     p.saved(p.receive(ANN, encode(Vote(8, SPECTRUM, 2)), 2.0)[0])

@@ -7,6 +7,7 @@ import pytest
 from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Joined, Voted
 from coproterm.core.protocol import HubProtocol
+from coproterm.core.refusals import Refusal, english
 from coproterm.core.report import LogCheck, build_report
 from coproterm.core.session import Refused, Session
 from coproterm.core.wire import Action, Choose, Command, ErrorCode, Hello, People, Tally, Vote, decode, encode
@@ -57,9 +58,9 @@ def test_each_position_chosen_counts_and_each_person_counts_once():
 @pytest.mark.parametrize(
     ("message", "code", "words"),
     [
-        (Choose(1, STRONGEST, 0b111), ErrorCode.BAD_CHOICE, "at most 2 positions"),
+        (Choose(1, STRONGEST, 0b111), ErrorCode.BAD_CHOICE, "the most is 2"),
         (Choose(1, STRONGEST, 0b100000), ErrorCode.BAD_CHOICE, "positions 1 to 5"),
-        (Vote(1, STRONGEST, 2), ErrorCode.BAD_CHOICE, "send them in one Choose"),
+        (Vote(1, STRONGEST, 2), ErrorCode.BAD_CHOICE, "(at most 2): send them together"),
         (Choose(1, STRONGEST + 1, 0b1), ErrorCode.NOT_CURRENT, "not the current one"),
         (Choose(1, 0, 0b1), ErrorCode.NOT_CURRENT, "not the current one"),
     ],
@@ -68,7 +69,8 @@ def test_a_bad_choice_is_refused_clearly_and_changes_nothing(message, code, word
     session = room()
     join(session, 1)
     refused = only(session.handle(1, message))
-    assert isinstance(refused, Refused) and refused.refusal.error is code and words in refused.text
+    assert isinstance(refused, Refused) and refused.refusal.error is code
+    assert words in english(refused.refusal, refused.values)
     assert session.tally().counts == (0,) * 5
 
 
@@ -80,7 +82,7 @@ def test_choose_on_a_one_choice_question_and_on_a_locked_one():
     work = next(i for i, q in enumerate(WORKSHOP.questions) if q.id == "work")
     command(session, Action.GOTO, work, seq=3)
     refused = only(session.handle(1, Choose(2, work, 1)))
-    assert refused.refusal.error is ErrorCode.BAD_CHOICE and "send a Vote" in refused.text
+    assert refused.refusal.error is ErrorCode.BAD_CHOICE and refused.refusal is Refusal.ONE_POSITION
     command(session, Action.GOTO, STRONGEST, seq=4)
     command(session, Action.LOCK, STRONGEST, seq=5)
     assert only(session.handle(1, Choose(3, STRONGEST, 1))).refusal.error is ErrorCode.LOCKED

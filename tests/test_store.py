@@ -14,6 +14,7 @@ from websockets.asyncio.client import connect
 
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     Ack,
     Action,
@@ -150,7 +151,7 @@ async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
         other.execute("BEGIN EXCLUSIVE")  # another program holds the database
         refusal = await asyncio.wait_for(ann.request(lambda s: Vote(s, SPECTRUM, 5)), 10)
         assert isinstance(refusal, Error) and refusal.code is ErrorCode.UNAVAILABLE
-        assert "locked" in refusal.message
+        assert refusal.refusal == Refusal.NOT_SAVED
         await host.until(lambda p: p.state is not None and p.state.alert is not None and "locked" in p.state.alert)
         assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), "the refused vote is undone"
         other.execute("ROLLBACK")
@@ -201,7 +202,7 @@ async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tm
             for i in range(200):  # the WAL has some room left; write until it has none
                 reply = await ann.request(lambda s, i=i: Vote(s, SPECTRUM, i % 6))
                 if isinstance(reply, Error):
-                    assert reply.code is ErrorCode.UNAVAILABLE and "disk is full" in reply.message
+                    assert reply.code is ErrorCode.UNAVAILABLE and reply.refusal == Refusal.NOT_SAVED
                     refusals += 1
                     break
             assert refusals, "the disk never filled"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.refusals import Refusal
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Ack, Ballot, Error, ErrorCode, Role, State, Tally, Turnout, Welcome
 
@@ -46,10 +47,10 @@ def test_a_vote_counts_as_mine_only_once_acknowledged():
 def test_a_refused_vote_is_not_mine():
     view = welcomed()
     view.sent(3, 1, 5)
-    view.apply(Error(3, ErrorCode.LOCKED, "voting on this question is locked"))
+    view.apply(Error(3, ErrorCode.LOCKED, Refusal.LOCKED))
     assert view.my_vote() == 2 and not view.is_pending(1)
     assert view.refusal.code is ErrorCode.LOCKED
-    view.apply(Error(None, ErrorCode.BAD_MESSAGE, "?"))
+    view.apply(Error(None, ErrorCode.BAD_MESSAGE, Refusal.MALFORMED))
     assert view.refusal.seq is None
 
 
@@ -109,7 +110,7 @@ def test_text_from_the_hub_carries_no_terminal_escapes():
 def test_a_refusal_ends_with_the_lock_that_caused_it():
     view = welcomed()
     view.sent(3, 1, 5)
-    view.apply(Error(3, ErrorCode.LOCKED, "voting on this question is locked"))
+    view.apply(Error(3, ErrorCode.LOCKED, Refusal.LOCKED))
     assert view.refusal is not None and view.refused_question == 1
     view.apply(State(1, False, False))
     assert view.refusal is None, "the question was locked again: the old refusal is stale"

@@ -472,5 +472,5 @@ async def test_before_and_after_shows_ones_own_move():
             await expect(page.locator("#status")).to_contain_text("Your vote is counted")
         await command(host, Action.REVEAL, after)
         await expect(page.locator("#move")).to_have_text(
-            "Your move: consultation → co-production / involvement: 2 steps towards doing with"
+            "Your move: consultation → co-production / involvement: 2 steps towards ‘doing with’"
         )

@@ -8,6 +8,7 @@ import msgpack
 import pytest
 
 from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     Ack,
     Answer,
@@ -52,8 +53,9 @@ HUB = [
     Tally(4, tuple(range(24))),
     Tally(1, (3, 0, 5, 70000, 2**32 - 1, 1)),
     Ack(7),
-    Error(7, ErrorCode.LOCKED, "locked"),
-    Error(None, ErrorCode.BAD_CODE, "that is not this session's join code"),
+    Error(7, ErrorCode.LOCKED, Refusal.LOCKED),
+    Error(None, ErrorCode.BAD_CODE, Refusal.WRONG_CODE),
+    Error(3, ErrorCode.WALL_FULL, Refusal.WALL_FULL, (5000,)),
     Ballot(1, None),
     People(1, 12),
     Mine(0, ((0, "ŵyr"), (2, "Equal power"))),

@@ -29,7 +29,7 @@ async def test_scanning_the_dashboards_qr_code_opens_the_page():
             assert "ssh -p 2222 YOURNAME@192.168.1.20" in text_of(host, "#join-how")
             await pilot.press("c")
             await until(pilot, lambda: host.screen.query(QRCode))
-            assert read_qr(host.screen.query_one(QRCode)) == ["http://192.168.1.20:8765/?code=KXPT"]
+            assert read_qr(host.screen.query_one(QRCode)) == ["http://192.168.1.20:8765/?code=KXPT&lang=en"]
             words = " ".join(str(s.render()) for s in host.screen.query("Static"))
             assert "ssh -p 2222 YOURNAME@192.168.1.20" in words and "coproterm join 192.168.1.20:8765" in words
 

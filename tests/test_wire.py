@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     PROTOCOL_VERSION,
     Ack,
@@ -38,13 +39,13 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(1, "Ann", None, None), "96 01 01 a3 41 6e 6e c0 c0 c0"),
+    (Hello(2, "Ann", None, None), "96 01 02 a3 41 6e 6e c0 c0 c0"),
     (
-        Hello(1, None, bytes(range(16)), None),
-        "96 01 01 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0",
+        Hello(2, None, bytes(range(16)), None),
+        "96 01 02 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0",
     ),
-    (Hello(1, None, None, "tok"), "96 01 01 c0 c0 a3 74 6f 6b c0"),
-    (Hello(1, None, None, None, "KXPT"), "96 01 01 c0 c0 c0 a4 4b 58 50 54"),
+    (Hello(2, None, None, "tok"), "96 01 02 c0 c0 a3 74 6f 6b c0"),
+    (Hello(2, None, None, None, "KXPT"), "96 01 02 c0 c0 c0 a4 4b 58 50 54"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -53,7 +54,9 @@ GOLDEN = [
     (Turnout(30, 12, 9), "94 16 1e 0c 09"),
     (Tally(1, (3, 0, 5, 10, 2, 1)), "93 12 01 96 03 00 05 0a 02 01"),
     (Ack(7), "92 13 07"),
-    (Error(7, ErrorCode.LOCKED, "locked"), "94 14 07 0a a6 6c 6f 63 6b 65 64"),
+    (Error(7, ErrorCode.LOCKED, Refusal.LOCKED), "95 14 07 0a 1d 90"),
+    (Error(None, ErrorCode.BAD_CHOICE, Refusal.TOO_MANY_PICKS, (2,)), "95 14 c0 09 1c 91 02"),
+    (Error(3, ErrorCode.WALL_FULL, Refusal.WALL_FULL, (5000,)), "95 14 03 18 27 91 cd 13 88"),
     (Ballot(1, None), "93 15 01 c0"),
     (Attendance(20, 3), "94 1a 14 03 00"),
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
@@ -124,9 +127,9 @@ def test_an_attendance_from_a_hub_before_plain_mode_counts_none_in_plain_mode():
         (msgpack.packb([2, 7, 1, True]), "Vote: expected a whole number"),
         (msgpack.packb([2, 7, 1, 70000]), "Vote: expected a whole number from 0 to 65535"),
         (msgpack.packb([3, 1, 9, 0]), "unknown Action 9"),
-        (msgpack.packb([1, 1, 5, None, None, None]), "Hello: expected text"),
-        (msgpack.packb([1, 1, None, b"short", None, None]), "Hello: expected 16 bytes"),
-        (msgpack.packb([1, 1, "x" * 500, None, None, None]), "Hello: expected text of at most"),
+        (msgpack.packb([1, PROTOCOL_VERSION, 5, None, None, None]), "Hello: expected text"),
+        (msgpack.packb([1, PROTOCOL_VERSION, None, b"short", None, None]), "Hello: expected 16 bytes"),
+        (msgpack.packb([1, PROTOCOL_VERSION, "x" * 500, None, None, None]), "Hello: expected text of at most"),
         (msgpack.packb([2, msgpack.ExtType(5, b"x"), 1, 3]), "extension type 5"),
         (msgpack.packb([2, msgpack.Timestamp(1), 1, 3]), "Vote: expected a whole number"),
         (msgpack.packb([17, 0, 1, 0, None]), "State: expected true or false"),
@@ -147,9 +150,9 @@ def test_text_is_not_a_frame():
 
 def test_another_version_is_named():
     with pytest.raises(VersionMismatch) as caught:
-        decode(msgpack.packb([1, 2, None, None, None, "future field"]))
-    assert caught.value.version == 2
-    assert "speaks protocol version 1, not 2" in str(caught.value)
+        decode(msgpack.packb([1, 3, None, None, None, "future field"]))
+    assert caught.value.version == 3
+    assert "speaks protocol version 2, not 3" in str(caught.value)
 
 
 @given(st.binary(max_size=64))

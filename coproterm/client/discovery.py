@@ -10,6 +10,7 @@ outright (:class:`DiscoveryUnavailable`), and people type the address instead.
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,9 +59,9 @@ async def browse(on_found: Callable[[Found], None], *, seconds: float, interface
     try:
         zeroconf = AsyncZeroconf(interfaces=_interfaces(interfaces), ip_version=IPVersion.V4Only)
     except OSError as error:
-        raise DiscoveryUnavailable(
-            error.errno, f"multicast DNS is not available here: {error.strerror or error}"
-        ) from None
+        # The strerror is the system's English: faces name the error by its errno instead.
+        name = errno.errorcode.get(error.errno or 0) or type(error).__name__
+        raise DiscoveryUnavailable(error.errno, name) from None
     lookups: set[asyncio.Task[None]] = set()
 
     async def look_up(name: str) -> None:

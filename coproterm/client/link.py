@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from coproterm.core.i18n import N_
-from coproterm.core.view import clean_text
+from coproterm.core.i18n import N_, Language
+from coproterm.core.refusals import words as refusal_words
 from coproterm.core.wire import (
     DEFAULT_PORT,
     FINAL_CLOSES,
@@ -42,7 +42,8 @@ MAX_DELAY = 5.0
 CLOSE_TIMEOUT = 1.0
 """How long a closing handshake may take before the socket is dropped (quitting must be quick)."""
 ENDED_WORDS = N_("the session has ended; thank you")
-NOT_UNDERSTOOD = "the hub sent something this app does not understand ({}); update coproterm"
+NOT_UNDERSTOOD = N_("the hub sent something this app does not understand; update coproterm")
+NOT_AN_ADDRESS = N_("{address} is not HOST or HOST:PORT")
 
 
 class Phase(Enum):
@@ -68,6 +69,16 @@ class LinkStatus:
     """How the hub closed the last connection, when it did (``CloseCode.ENDED``: the session is over)."""
     unreachable: bool = False
     """Stopped without ever reaching a hub at this address: the address is likely wrong."""
+    values: tuple[tuple[str, str], ...] = ()
+    """The ``{placeholders}`` of ``detail`` (a catalog message), as (name, value) pairs."""
+    refused: Error | None = None
+    """The hub's refusal that stopped us, worded by the reader's face (its words are not sent)."""
+
+    def words(self, lang: Language) -> str:
+        """``detail`` in ``lang``: the hub's refusal where there was one, else what went wrong."""
+        if self.refused is not None:
+            return refusal_words(lang, self.refused.refusal, self.refused.values)
+        return lang.t(self.detail, **dict(self.values)) if self.detail else ""
 
     @property
     def ended(self) -> bool:
@@ -84,12 +95,24 @@ def hub_url(address: str) -> str:
     try:
         port = parts.port or DEFAULT_PORT
     except ValueError:
-        raise ValueError(f"{address!r} is not HOST or HOST:PORT") from None
+        raise AddressError(address) from None
     host = parts.hostname
     if not host:
-        raise ValueError(f"{address!r} is not HOST or HOST:PORT")
+        raise AddressError(address)
     host = f"[{host}]" if ":" in host else host
     return f"ws://{host}:{port}"
+
+
+class AddressError(ValueError):
+    """What a person typed is not a hub's address; :meth:`words` says so in their language."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(NOT_AN_ADDRESS.format(address=repr(address)))
+        self.address = address
+
+    def words(self, lang: Language) -> str:
+        """The problem in ``lang``."""
+        return lang.t(NOT_AN_ADDRESS, address=f"‘{self.address}’")
 
 
 class Link:
@@ -154,7 +177,7 @@ class Link:
         while True:
             attempt += 1
             self._on_status(LinkStatus(Phase.CONNECTING, attempt=attempt))
-            problem, final = await self._session()
+            problem, final, values = await self._session()
             if self._closed:
                 return
             if problem is None:
@@ -165,16 +188,23 @@ class Link:
                 refused = self._refusal.code if self._refusal is not None else None
                 self._on_status(
                     LinkStatus(
-                        Phase.STOPPED, problem, refusal=refused, close_code=self._close_code, unreachable=unreachable
+                        Phase.STOPPED,
+                        problem,
+                        refusal=refused,
+                        close_code=self._close_code,
+                        unreachable=unreachable,
+                        values=values,
+                        refused=self._refusal if self._close_code in FINAL_CLOSES else None,
                     )
                 )
                 return
             delay = min(self._max_delay, 0.5 * 2 ** max(0, attempt - 1))
-            self._on_status(LinkStatus(Phase.WAITING, problem, attempt, delay))
+            refusal = self._refusal if self._close_code == CloseCode.INTERNAL else None  # joining not saved
+            self._on_status(LinkStatus(Phase.WAITING, problem, attempt, delay, values=values, refused=refusal))
             await asyncio.sleep(delay)
 
-    async def _session(self) -> tuple[str | None, bool]:
-        """One connection, start to end: (what went wrong, whether it is final)."""
+    async def _session(self) -> tuple[str | None, bool, tuple[tuple[str, str], ...]]:
+        """One connection, start to end: (what went wrong, whether it is final, the wording's values)."""
         refusal: Error | None = None
         self._refusal = None
         self._close_code = None
@@ -200,38 +230,49 @@ class Link:
                     if isinstance(message, Error) and message.seq is None:
                         refusal = self._refusal = message
                     self._on_message(message)
-                return self._closed_by_hub(socket.close_code, socket.close_reason, refusal)
+                return self._closed_by_hub(socket.close_code, refusal)
         except ConnectionClosed as closed:
             if closed.rcvd is None:
-                return None, False
-            return self._closed_by_hub(closed.rcvd.code, closed.rcvd.reason, refusal)
-        except ProtocolError as error:
-            return NOT_UNDERSTOOD.format(clean_text(str(error), lines=False)), True
+                return None, False, ()
+            return self._closed_by_hub(closed.rcvd.code, refusal)
+        except ProtocolError:
+            return NOT_UNDERSTOOD, True, ()
         except InvalidURI:
-            return f"{self.url} is not a hub address", True
-        except InvalidHandshake as error:
-            return f"that address answered, but not as a coproterm hub ({clean_text(str(error), lines=False)})", False
+            return N_("{address} is not a hub address"), True, (("address", self.url),)
+        except InvalidHandshake:
+            return N_("that address answered, but not as a coproterm hub"), False, ()
         except TimeoutError:
             return (
                 N_("no answer from the hub (is the address right, and are you on the same network?)"),
                 False,
+                (),
             )
         except OSError as error:
-            return _describe(error), False
+            problem, values = _describe(error)
+            return problem, False, values
         finally:
             self._socket = None
 
-    def _closed_by_hub(self, code: int | None, reason: str | None, refusal: Error | None) -> tuple[str | None, bool]:
-        """What a close from the hub means: (what to say, whether it is final)."""
+    def _closed_by_hub(
+        self, code: int | None, refusal: Error | None
+    ) -> tuple[str | None, bool, tuple[tuple[str, str], ...]]:
+        """What a close from the hub means: (what to say, whether it is final, the wording's values).
+
+        The close reason is English for logs: a refusal is worded from its ``Error``
+        (:attr:`LinkStatus.refused`), a close without one from its code.
+        """
         self._close_code = code
         if code == CloseCode.ENDED:
-            return ENDED_WORDS, True
+            return ENDED_WORDS, True, ()
         if code in FINAL_CLOSES:
-            why = clean_text(refusal.message if refusal else reason or "", lines=False)
-            return why or f"the hub closed the connection ({code})", True
+            if code == CloseCode.REPLACED:
+                return N_("you joined again from another window or device, so this one stopped"), True, ()
+            return N_("the hub closed the connection ({code})"), True, (("code", str(code)),)
         if code == CloseCode.GOING_AWAY:
-            return N_("the hub has stopped (it may be restarting)"), False
-        return None, False
+            return N_("the hub has stopped (it may be restarting)"), False, ()
+        if code == CloseCode.INTERNAL and refusal is not None:
+            return N_("your joining could not be saved; try again"), False, ()
+        return None, False, ()
 
 
 def _keep_alive(socket: ClientConnection) -> None:
@@ -246,11 +287,13 @@ def _keep_alive(socket: ClientConnection) -> None:
     keep_alive(raw, 75, 10, 3)
 
 
-def _describe(error: OSError) -> str:
+def _describe(error: OSError) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """An error connecting, as a catalog message and its values (the system's own words are English)."""
     if error.errno == errno.ECONNREFUSED or isinstance(error, ConnectionRefusedError):
-        return N_("nothing is listening at that address and port (is the hub running?)")
+        return N_("nothing is listening at that address and port (is the hub running?)"), ()
     if error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return N_("that address cannot be reached from here (are you on the room's network?)")
+        return N_("that address cannot be reached from here (are you on the room's network?)"), ()
     if "Name or service not known" in str(error) or "nodename nor servname" in str(error):
-        return N_("that host name is not known on this network; try its IP address")
-    return f"cannot connect: {error.strerror or error}"
+        return N_("that host name is not known on this network; try its IP address"), ()
+    name = errno.errorcode.get(error.errno or 0) or type(error).__name__
+    return N_("cannot connect to the hub ({error})"), (("error", name),)

@@ -312,6 +312,7 @@ def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
         ssh=_ssh_options(args),
         web=not getattr(args, "no_web", False),
         advertise_host=getattr(args, "advertise", None),
+        language=getattr(args, "lang", "en"),
     )
 
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from coproterm.core.boards import Question
 from coproterm.core.events import Answered, Moderated
-from coproterm.core.i18n import N_
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Answer as AnswerMessage
 from coproterm.core.words import WordCounts, words_of
@@ -259,34 +258,28 @@ def answer_refusal(
     book: AnswerBook | None,
     message: AnswerMessage,
     had: Answer | None,
-) -> tuple[Refusal, str] | str | None:
-    """Why an answer cannot be taken, checked in the order docs/protocol.md lists, as (refusal, text).
+) -> tuple[Refusal, tuple[int, ...]] | str | None:
+    """Why an answer cannot be taken, checked in the order docs/protocol.md lists, as (refusal, its values).
 
     Otherwise what to keep: the cleaned text, or None to take the slot's answer back.
     """
     if question is None or book is None:
-        return Refusal.NO_SUCH_QUESTION, f"there is no question {index}"
+        return Refusal.NO_SUCH_QUESTION, (index + 1,)
     if index != current:
-        return Refusal.NOT_CURRENT, N_("that question is not the current one")
+        return Refusal.NOT_CURRENT, ()
     if question.answers is None:
-        return Refusal.NOT_WRITTEN, N_("this question takes no written answers")
+        return Refusal.NOT_WRITTEN, ()
     if message.slot >= question.answers.max_answers:
-        return (
-            Refusal.NO_SUCH_SLOT,
-            f"this question takes at most {question.answers.max_answers} answers from each person",
-        )
+        return Refusal.NO_SUCH_SLOT, (question.answers.max_answers,)
     if not is_open:
-        return Refusal.LOCKED, N_("answers to this question are locked")
+        return Refusal.ANSWERS_LOCKED, ()
     if message.text is None:
         return None
     text = clean_answer(message.text)
     if looks_blank(text):
-        return Refusal.BAD_ANSWER_TEXT, N_("an answer needs some words")
+        return Refusal.EMPTY_ANSWER, ()
     if len(text) > question.answers.max_length:
-        return (
-            Refusal.BAD_ANSWER_TEXT,
-            f"an answer is at most {question.answers.max_length} characters, not {len(text)}",
-        )
+        return Refusal.ANSWER_TOO_LONG, (question.answers.max_length, len(text))
     if had is None and book.live >= MAX_WALL:
-        return Refusal.WALL_FULL, f"this question has {MAX_WALL:,} answers, its most: edit one of yours instead"
+        return Refusal.WALL_FULL, (MAX_WALL,)
     return text

@@ -49,6 +49,19 @@ def N_(message: str) -> str:
     return message
 
 
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a pair for the catalog as one plural entry (translated where the count is known)."""
+    return singular, plural
+
+
+def plural_form(code: str, count: int) -> int:
+    """Which of a language's plural forms ``count`` takes: the .po's ``Plural-Forms`` rule (Welsh has six)."""
+    if code == ENGLISH:
+        return 0 if count == 1 else 1
+    catalog = _catalog(WELSH)
+    return int(catalog.plural(count)) if isinstance(catalog, gettext.GNUTranslations) else int(count != 1)  # type: ignore[attr-defined]
+
+
 def placeholders(message: str) -> set[str]:
     """The named placeholders of a catalog string (``{count}`` ...)."""
     return set(_PLACEHOLDER.findall(message))

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field, replace
 
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
-from coproterm.core.i18n import N_
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
-from coproterm.core.refusals import Refusal
+from coproterm.core.refusals import Refusal, english
 from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
 from coproterm.core.wire import (
     MAX_ERROR_TEXT,
+    PROTOCOL_VERSION,
     AnswerItem,
     Answers,
     Error,
@@ -132,7 +132,7 @@ class HubProtocol:
         """A connection was accepted from ``address`` (before its handshake)."""
         if not self.addresses.admit(address):
             self._connections[conn] = _Connection("")  # counted nowhere; closed at once
-            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, N_("too many connections from your address"))
+            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS)
         self._connections[conn] = _Connection(address)
         return []
 
@@ -143,7 +143,7 @@ class HubProtocol:
             self.addresses.release(connection.address)
         connection.address = ""
         if not self.addresses.admit(address):
-            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS, N_("too many connections from your address"))
+            return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS)
         connection.address = address
         connection.vouched = True
         self.session.version += 1  # hosts are told how many are on SSH
@@ -167,14 +167,14 @@ class HubProtocol:
         """The shell's timer ran out: a connection that has not said hello is closed."""
         if self.session.role(conn) is not None:
             return []
-        return self._refuse(conn, None, Refusal.NO_HELLO_IN_TIME, "no hello in time")
+        return self._refuse(conn, None, Refusal.NO_HELLO_IN_TIME)
 
     def end(self) -> list[Output]:
         """The host ended the session: everyone is told, and nobody should come back."""
         return [
             output
             for conn in list(self._connections)
-            for output in self._refuse(conn, None, Refusal.ENDED, N_("the session has ended; thank you"))
+            for output in self._refuse(conn, None, Refusal.ENDED)
         ]
 
     # -- one frame ---------------------------------------------------------------
@@ -182,22 +182,21 @@ class HubProtocol:
     def receive(self, conn: ConnId, frame: bytes | str, now: float) -> list[Output]:
         """Everything that follows from one frame of ``conn``'s, received at ``now``."""
         if isinstance(frame, str):
-            return self._refuse(conn, None, Refusal.TEXT_FRAME, "binary msgpack frames only")
+            return self._refuse(conn, None, Refusal.TEXT_FRAME)
         try:
             message = decode(frame)
         except VersionMismatch as mismatch:
-            return self._refuse(conn, None, Refusal.OTHER_VERSION, str(mismatch))
+            return self._refuse(conn, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, mismatch.version))
         except ProtocolError as error:
-            return self._refuse(conn, None, Refusal.MALFORMED, str(error))
+            return self._refuse(conn, None, Refusal.MALFORMED, detail=str(error))
         seq = getattr(message, "seq", None)  # every client message but the hello has one
         bucket = self.rates.bucket(self._rate_key(conn), now) if self.rates.rate > 0 else None
         if bucket is not None and not bucket.allow(now):
             if bucket.flooding:
-                return self._refuse(conn, seq, Refusal.FLOODING, N_("far too many messages"))
-            return self._refuse(conn, seq, Refusal.TOO_FAST, N_("too many messages too fast: slow down"))
+                return self._refuse(conn, seq, Refusal.FLOODING)
+            return self._refuse(conn, seq, Refusal.TOO_FAST)
         if self._newcomer(conn, message) and not self.newcomers.allow(self._connections[conn].address, now):
-            text = N_("too many new participants from your address: try again in a minute")
-            return self._refuse(conn, None, Refusal.TOO_MANY_NEWCOMERS, text)
+            return self._refuse(conn, None, Refusal.TOO_MANY_NEWCOMERS)
         welcomed_before = self.session.role(conn) is not None
         outputs = self._outputs(conn, seq, self.session.handle(conn, message))
         if not welcomed_before and self.session.role(conn) is not None:
@@ -216,11 +215,10 @@ class HubProtocol:
         """
         outputs: list[Output] = []
         for orphan in self.session.unsaved(save.events):
-            text = N_("your joining could not be saved; try again")
-            outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED, text)
+            outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
         self.session.alert = problem[:MAX_ERROR_TEXT]
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
-            outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED, problem)
+            outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED)
         return outputs
 
     # -- the fan-out ---------------------------------------------------------------
@@ -380,7 +378,7 @@ class HubProtocol:
             elif isinstance(output, Close):
                 outputs.append(output)
             elif isinstance(output, Refused):
-                outputs += self._refuse(output.conn, output.seq, output.refusal, output.text)
+                outputs += self._refuse(output.conn, output.seq, output.refusal, output.values)
         return outputs
 
     def _welcome_latest(self, conn: ConnId) -> list[Output]:
@@ -404,12 +402,20 @@ class HubProtocol:
         outputs += [Send(conn, frame) for frame, _ in written.values() if frame]
         return outputs
 
-    def _refuse(self, conn: ConnId, seq: int | None, refusal: Refusal, text: str) -> list[Output]:
+    def _refuse(
+        self, conn: ConnId, seq: int | None, refusal: Refusal, values: tuple[int, ...] = (), detail: str = ""
+    ) -> list[Output]:
+        """The refusal as the table says: its ``Error`` (the refusal and its numbers, no words), then any close.
+
+        The close reason is the refusal in English (or ``detail``, what was wrong with a malformed
+        frame): for logs and a browser's developer tools; faces word the ``Error`` instead.
+        """
+        values = tuple(min(max(value, 0), 0xFFFF_FFFF) for value in values)
         outputs: list[Output] = []
         if refusal.error is not None:
-            outputs.append(Send(conn, encode(Error(seq, refusal.error, text[:MAX_ERROR_TEXT]))))
+            outputs.append(Send(conn, encode(Error(seq, refusal.error, refusal, values))))
         if refusal.close is not None:
-            outputs.append(Close(conn, refusal.close, _reason(text)))
+            outputs.append(Close(conn, refusal.close, _reason(detail or english(refusal, values))))
         return outputs
 
 

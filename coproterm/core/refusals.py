@@ -1,67 +1,89 @@
-"""Every refusal the hub can make, and the one table of what follows each.
+"""Every refusal the hub can make: what follows each, and its words in every language.
 
-A refusal is answered with an ``Error`` of its error code (where it has one),
-and then either the connection stays open (the client may go on) or it is
-closed with the close code the table gives. docs/protocol.md prints this
-table; ``tests/test_protocol.py`` checks that the two agree.
+A refusal is answered with an ``Error`` naming it (its number, the ``refusal`` field) with
+the numbers its words need (``values``), and its error code (the coarse kind a client acts
+on); then either the connection stays open (the client may go on) or it is closed with
+the close code the table gives. No words travel: each face words the refusal from its own
+catalog, in its reader's language (:func:`words`), so a Welsh screen never shows the hub's
+English. docs/protocol.md prints this table; ``tests/test_protocol.py`` checks that the
+two agree.
 """
 
 from __future__ import annotations
 
-from enum import Enum, auto
+from enum import IntEnum
+from typing import Final
 
+from coproterm.core.i18n import N_, Language
 from coproterm.core.wire import CloseCode, ErrorCode
 
 
-class Refusal(Enum):
-    """Why the hub said no."""
+class Refusal(IntEnum):
+    """Why the hub said no; the numbers are part of the protocol (``Error.refusal``)."""
 
-    TEXT_FRAME = auto()
+    TEXT_FRAME = 1
     """A text frame: the protocol is binary msgpack."""
-    MALFORMED = auto()
+    MALFORMED = 2
     """Bytes that are not a message of this protocol."""
-    HUB_ONLY = auto()
+    HUB_ONLY = 3
     """A client sent a message only the hub sends (Welcome, State, Ack…)."""
-    OTHER_VERSION = auto()
-    HELLO_FIRST = auto()
+    OTHER_VERSION = 4
+    HELLO_FIRST = 5
     """Anything before the hello."""
-    SECOND_HELLO = auto()
-    NO_HELLO_IN_TIME = auto()
-    WRONG_TOKEN = auto()
-    CODE_MISSING = auto()
-    WRONG_CODE = auto()
-    FULL = auto()
-    """As many participants connected as the session allows, or as many kept as it can."""
-    TOO_MANY_NEWCOMERS = auto()
+    SECOND_HELLO = 6
+    NO_HELLO_IN_TIME = 7
+    WRONG_TOKEN = 8
+    CODE_MISSING = 9
+    WRONG_CODE = 10
+    FULL = 11
+    """As many participants connected as the session allows."""
+    KEPT_ALL = 12
+    """As many different participants kept as the session can."""
+    TOO_MANY_NEWCOMERS = 13
     """Too many new participants from one address."""
-    TOO_MANY_CONNECTIONS = auto()
+    TOO_MANY_CONNECTIONS = 14
     """Too many connections from one address (refused at the accept, before any frame)."""
-    TOO_FAST = auto()
-    FLOODING = auto()
+    TOO_FAST = 15
+    FLOODING = 16
     """Kept sending far past the rate limit."""
-    HOST_ONLY = auto()
+    HOST_ONLY = 17
     """A participant sent a command."""
-    HOSTS_DO_NOT_VOTE = auto()
-    NO_SUCH_QUESTION = auto()
-    NOT_CURRENT = auto()
-    NOTHING_TO_CAST = auto()
-    NO_SUCH_CELL = auto()
-    LOCKED = auto()
-    NOT_SAVED = auto()
+    HOSTS_DO_NOT_VOTE = 18
+    HOSTS_DO_NOT_ANSWER = 19
+    NO_SUCH_QUESTION = 20
+    NOT_CURRENT = 21
+    NOTHING_TO_CAST = 22
+    """A vote on a discussion question."""
+    WRITTEN_NOT_VOTES = 23
+    """A vote on a question that takes written answers."""
+    NO_SUCH_CELL = 24
+    """A cell outside the question's board."""
+    SEVERAL_IN_ONE_CHOOSE = 25
+    """A ``Vote`` on a question that takes several positions."""
+    ONE_POSITION = 26
+    """A ``Choose`` on a question that takes one position."""
+    NO_SUCH_POSITION = 27
+    """A ``Choose`` naming a position past the board."""
+    TOO_MANY_PICKS = 28
+    LOCKED = 29
+    ANSWERS_LOCKED = 30
+    NOT_SAVED = 31
     """The log could not record the change: nothing changed."""
-    JOINING_NOT_SAVED = auto()
+    JOINING_NOT_SAVED = 32
     """The log could not record a newcomer: they must try again."""
-    ENDED = auto()
+    ENDED = 33
     """The host ended the session."""
-    NOT_WRITTEN = auto()
+    NOT_WRITTEN = 34
     """A written answer to a question that takes none."""
-    NO_SUCH_SLOT = auto()
+    NO_SUCH_SLOT = 35
     """An answer slot past the question's ``max_answers``."""
-    NO_SUCH_ANSWER = auto()
+    NO_SUCH_ANSWER = 36
     """The host named an answer the question does not have."""
-    BAD_ANSWER_TEXT = auto()
-    """An answer that is empty, or too long, once cleaned."""
-    WALL_FULL = auto()
+    EMPTY_ANSWER = 37
+    """An answer that is empty once cleaned."""
+    ANSWER_TOO_LONG = 38
+    """An answer longer than the question's ``max_length`` once cleaned."""
+    WALL_FULL = 39
     """The question holds as many answers as it can (5,000)."""
 
     @property
@@ -83,29 +105,117 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.OTHER_VERSION: (ErrorCode.VERSION, CloseCode.POLICY),
     Refusal.HELLO_FIRST: (ErrorCode.NOT_JOINED, CloseCode.POLICY),
     Refusal.SECOND_HELLO: (ErrorCode.ALREADY_JOINED, CloseCode.POLICY),
-    Refusal.NO_HELLO_IN_TIME: (None, CloseCode.POLICY),
+    Refusal.NO_HELLO_IN_TIME: (ErrorCode.NOT_JOINED, CloseCode.POLICY),
     Refusal.WRONG_TOKEN: (ErrorCode.BAD_TOKEN, CloseCode.POLICY),
     Refusal.CODE_MISSING: (ErrorCode.CODE_REQUIRED, CloseCode.POLICY),
     Refusal.WRONG_CODE: (ErrorCode.BAD_CODE, CloseCode.POLICY),
     Refusal.FULL: (ErrorCode.FULL, CloseCode.POLICY),
+    Refusal.KEPT_ALL: (ErrorCode.FULL, CloseCode.POLICY),
     Refusal.TOO_MANY_NEWCOMERS: (ErrorCode.RATE_LIMITED, CloseCode.POLICY),
-    Refusal.TOO_MANY_CONNECTIONS: (None, CloseCode.POLICY),
+    Refusal.TOO_MANY_CONNECTIONS: (ErrorCode.RATE_LIMITED, CloseCode.POLICY),
     Refusal.TOO_FAST: (ErrorCode.RATE_LIMITED, KEEP_OPEN),
     Refusal.FLOODING: (ErrorCode.RATE_LIMITED, CloseCode.POLICY),
     Refusal.HOST_ONLY: (ErrorCode.NOT_HOST, KEEP_OPEN),
     Refusal.HOSTS_DO_NOT_VOTE: (ErrorCode.NOT_HOST, KEEP_OPEN),
+    Refusal.HOSTS_DO_NOT_ANSWER: (ErrorCode.NOT_HOST, KEEP_OPEN),
     Refusal.NO_SUCH_QUESTION: (ErrorCode.UNKNOWN_QUESTION, KEEP_OPEN),
     Refusal.NOT_CURRENT: (ErrorCode.NOT_CURRENT, KEEP_OPEN),
     Refusal.NOTHING_TO_CAST: (ErrorCode.NO_BOARD, KEEP_OPEN),
+    Refusal.WRITTEN_NOT_VOTES: (ErrorCode.NO_BOARD, KEEP_OPEN),
     Refusal.NO_SUCH_CELL: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
+    Refusal.SEVERAL_IN_ONE_CHOOSE: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
+    Refusal.ONE_POSITION: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
+    Refusal.NO_SUCH_POSITION: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
+    Refusal.TOO_MANY_PICKS: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
     Refusal.LOCKED: (ErrorCode.LOCKED, KEEP_OPEN),
+    Refusal.ANSWERS_LOCKED: (ErrorCode.LOCKED, KEEP_OPEN),
     Refusal.NOT_SAVED: (ErrorCode.UNAVAILABLE, KEEP_OPEN),
     Refusal.JOINING_NOT_SAVED: (ErrorCode.UNAVAILABLE, CloseCode.INTERNAL),
     Refusal.ENDED: (None, CloseCode.ENDED),
     Refusal.NOT_WRITTEN: (ErrorCode.NO_BOARD, KEEP_OPEN),
     Refusal.NO_SUCH_SLOT: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
     Refusal.NO_SUCH_ANSWER: (ErrorCode.BAD_CHOICE, KEEP_OPEN),
-    Refusal.BAD_ANSWER_TEXT: (ErrorCode.BAD_TEXT, KEEP_OPEN),
+    Refusal.EMPTY_ANSWER: (ErrorCode.BAD_TEXT, KEEP_OPEN),
+    Refusal.ANSWER_TOO_LONG: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.WALL_FULL: (ErrorCode.WALL_FULL, KEEP_OPEN),
 }
 """Each refusal: the error code sent (None: none), and the close that follows (KEEP_OPEN: none)."""
+
+WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
+    Refusal.TEXT_FRAME: (N_("this hub takes binary msgpack frames only"), ()),
+    Refusal.MALFORMED: (N_("the hub could not read what this app sent: update coproterm"), ()),
+    Refusal.HUB_ONLY: (N_("this app sent a message only a hub sends: update coproterm"), ()),
+    Refusal.OTHER_VERSION: (
+        N_("this hub speaks protocol version {hub}, not {version}: update coproterm"),
+        ("hub", "version"),
+    ),
+    Refusal.HELLO_FIRST: (N_("send a hello first"), ()),
+    Refusal.SECOND_HELLO: (N_("this connection has joined already"), ()),
+    Refusal.NO_HELLO_IN_TIME: (N_("no hello in time"), ()),
+    Refusal.WRONG_TOKEN: (N_("wrong host token"), ()),
+    Refusal.CODE_MISSING: (N_("this session needs its join code"), ()),
+    Refusal.WRONG_CODE: (N_("that is not this session's join code"), ()),
+    Refusal.FULL: (N_("the session is full"), ()),
+    Refusal.KEPT_ALL: (
+        N_("this session has had as many participants as it can keep ({count}): the host can start another"),
+        ("count",),
+    ),
+    Refusal.TOO_MANY_NEWCOMERS: (N_("too many new participants from your address: try again in a minute"), ()),
+    Refusal.TOO_MANY_CONNECTIONS: (N_("too many connections from your address"), ()),
+    Refusal.TOO_FAST: (N_("too many messages too fast: slow down"), ()),
+    Refusal.FLOODING: (N_("far too many messages"), ()),
+    Refusal.HOST_ONLY: (N_("only the host can do that"), ()),
+    Refusal.HOSTS_DO_NOT_VOTE: (N_("a host does not vote; join as a participant"), ()),
+    Refusal.HOSTS_DO_NOT_ANSWER: (N_("a host does not answer; join as a participant"), ()),
+    Refusal.NO_SUCH_QUESTION: (N_("there is no question {number}"), ("number",)),
+    Refusal.NOT_CURRENT: (N_("that question is not the current one"), ()),
+    Refusal.NOTHING_TO_CAST: (N_("this question is for talking through; there is nothing to cast"), ()),
+    Refusal.WRITTEN_NOT_VOTES: (N_("this question takes written answers, not votes"), ()),
+    Refusal.NO_SUCH_CELL: (N_("that choice is not on this question's board"), ()),
+    Refusal.SEVERAL_IN_ONE_CHOOSE: (
+        N_("this question takes several positions (at most {count}): send them together"),
+        ("count",),
+    ),
+    Refusal.ONE_POSITION: (N_("this question takes one position only"), ()),
+    Refusal.NO_SUCH_POSITION: (N_("choose among positions 1 to {count}"), ("count",)),
+    Refusal.TOO_MANY_PICKS: (N_("too many positions: the most is {count}"), ("count",)),
+    Refusal.LOCKED: (N_("voting on this question is locked"), ()),
+    Refusal.ANSWERS_LOCKED: (N_("answers to this question are locked"), ()),
+    Refusal.NOT_SAVED: (N_("the hub could not save that, so nothing changed; try again in a moment"), ()),
+    Refusal.JOINING_NOT_SAVED: (N_("your joining could not be saved; try again"), ()),
+    Refusal.ENDED: (N_("the session has ended; thank you"), ()),
+    Refusal.NOT_WRITTEN: (N_("this question takes no written answers"), ()),
+    Refusal.NO_SUCH_SLOT: (N_("the most answers one person may give to this question: {count}"), ("count",)),
+    Refusal.NO_SUCH_ANSWER: (N_("question {number} has no answer numbered {answer}"), ("number", "answer")),
+    Refusal.EMPTY_ANSWER: (N_("an answer needs some words"), ()),
+    Refusal.ANSWER_TOO_LONG: (
+        N_("an answer may be at most {most} characters long; this one has {length}"),
+        ("most", "length"),
+    ),
+    Refusal.WALL_FULL: (
+        N_("this question holds as many answers as it can ({count}): edit one of yours instead"),
+        ("count",),
+    ),
+}
+"""Each refusal's words (English, the catalog's key) and the names of its values, in wire order."""
+
+UNKNOWN: Final = N_("the hub refused that (refusal {refusal}): update coproterm")
+"""A refusal this client does not know (a newer hub), or one whose values do not fit its words."""
+
+
+def words(lang: Language, refusal: int, values: tuple[int, ...] = ()) -> str:
+    """The refusal numbered ``refusal``, with its ``values``, in ``lang``: what a face shows."""
+    try:
+        known = Refusal(refusal)
+    except ValueError:
+        return lang.t(UNKNOWN, refusal=refusal)
+    message, names = WORDS[known]
+    if len(values) != len(names):
+        return lang.t(UNKNOWN, refusal=refusal)
+    return lang.t(message, **{name: f"{value:,}" for name, value in zip(names, values, strict=True)})
+
+
+def english(refusal: Refusal, values: tuple[int, ...] = ()) -> str:
+    """The refusal in English: the close reason a connection's log or developer tools show."""
+    message, names = WORDS[refusal]
+    return message.format(**{name: f"{value:,}" for name, value in zip(names, values, strict=True)})

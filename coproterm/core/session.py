@@ -26,7 +26,6 @@ from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
-from coproterm.core.i18n import N_
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
@@ -95,7 +94,8 @@ class Refused:
     conn: ConnId
     seq: int | None
     refusal: Refusal
-    text: str
+    values: tuple[int, ...] = ()
+    """The numbers the refusal's words need (:data:`coproterm.core.refusals.WORDS` names them)."""
 
 
 Output = Tell | Close | Record | Refused
@@ -250,7 +250,7 @@ class Session:
         role = self._roles.get(conn)
         seq = message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose)) else None
         if role is None:
-            return [Refused(conn, seq, Refusal.HELLO_FIRST, "send a hello first")]
+            return [Refused(conn, seq, Refusal.HELLO_FIRST)]
         if isinstance(message, Vote):
             return self._vote(conn, role, message)
         if isinstance(message, Choose):
@@ -263,7 +263,7 @@ class Session:
             return self._moderate(conn, role, message)
         if isinstance(message, Speak):
             return self._speak(conn, message)
-        return [Refused(conn, None, Refusal.HUB_ONLY, f"a hub does not take {type(message).__name__}")]
+        return [Refused(conn, None, Refusal.HUB_ONLY)]
 
     def disconnect(self, conn: ConnId) -> None:
         """Forget a connection; its participant stays, away, with their votes."""
@@ -275,13 +275,12 @@ class Session:
 
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
-            return [Refused(conn, None, Refusal.SECOND_HELLO, "this connection has joined already")]
+            return [Refused(conn, None, Refusal.SECOND_HELLO)]
         if hello.version != PROTOCOL_VERSION:
-            text = f"this hub speaks protocol version {PROTOCOL_VERSION}, not {hello.version}"
-            return [Refused(conn, None, Refusal.OTHER_VERSION, text)]
+            return [Refused(conn, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, hello.version))]
         if hello.host_token is not None:
             if not hmac.compare_digest(hello.host_token.encode(), self._host_token):
-                return [Refused(conn, None, Refusal.WRONG_TOKEN, "wrong host token")]
+                return [Refused(conn, None, Refusal.WRONG_TOKEN)]
             self._roles[conn] = Role.HOST
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
             welcome = Welcome(
@@ -293,14 +292,13 @@ class Session:
         member = self.participants.get(hello.resume) if hello.resume is not None else None
         if member is None:
             if self.require_code and hello.code is None:
-                return [Refused(conn, None, Refusal.CODE_MISSING, N_("this session needs its join code"))]
+                return [Refused(conn, None, Refusal.CODE_MISSING)]
             if self.require_code and not code_matches(hello.code, self.join_code):
-                return [Refused(conn, None, Refusal.WRONG_CODE, N_("that is not this session's join code"))]
+                return [Refused(conn, None, Refusal.WRONG_CODE)]
             if self.connected >= self.max_participants:
-                return [Refused(conn, None, Refusal.FULL, N_("the session is full"))]
+                return [Refused(conn, None, Refusal.FULL)]
             if len(self.participants) >= self.max_records:
-                text = f"this session has had {self.max_records:,} participants, its most: the host can start another"
-                return [Refused(conn, None, Refusal.FULL, text)]
+                return [Refused(conn, None, Refusal.KEPT_ALL, (self.max_records,))]
             joined = Joined(self._last_number + 1, self._new_token(), clean_name(hello.name or ""))
             self._apply(joined)
             member = self.participants[joined.token]
@@ -339,11 +337,11 @@ class Session:
     def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
         member = self._members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
-            return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE, N_("a host does not vote; join as a participant"))]
+            return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE)]
         refusal = self._check_vote(vote)
         if refusal is not None:
-            reason, text = refusal
-            return [Refused(conn, vote.seq, reason, text)]
+            reason, values = refusal
+            return [Refused(conn, vote.seq, reason, values)]
         if member.votes.get(vote.question) == vote.choice:
             return [Tell(conn, Ack(vote.seq))]
         voted = Voted(member.number, vote.question, vote.choice)
@@ -354,14 +352,13 @@ class Session:
         """A pick-several vote: checked like a vote (docs/protocol.md), then its positions; cast as a mask."""
         member = self._members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
-            text = N_("a host does not vote; join as a participant")
-            return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE, text)]
+            return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE)]
         refusal = self._check_vote(Vote(choose.seq, choose.question, None)) or picks_refusal(
             self.deck.questions[choose.question], choose.picks
         )
         if refusal is not None:
-            reason, text = refusal
-            return [Refused(conn, choose.seq, reason, text)]
+            reason, values = refusal
+            return [Refused(conn, choose.seq, reason, values)]
         choice = choose.picks or None
         if member.votes.get(choose.question) == choice:
             return [Tell(conn, Ack(choose.seq))]
@@ -369,31 +366,30 @@ class Session:
         self._apply(voted)
         return [Record(voted), Tell(conn, Ack(choose.seq))]
 
-    def _check_vote(self, vote: Vote) -> tuple[Refusal, str] | None:
+    def _check_vote(self, vote: Vote) -> tuple[Refusal, tuple[int, ...]] | None:
         """Why a vote cannot count, checked in this order (docs/protocol.md lists it), or None."""
         if vote.question >= len(self.questions):
-            return Refusal.NO_SUCH_QUESTION, f"there is no question {vote.question}"
+            return Refusal.NO_SUCH_QUESTION, (vote.question + 1,)
         if vote.question != self.current:
-            return Refusal.NOT_CURRENT, N_("that question is not the current one")
+            return Refusal.NOT_CURRENT, ()
         question = self.deck.questions[vote.question]
         if question.kind is Kind.DISCUSSION:
-            return Refusal.NOTHING_TO_CAST, N_("this question is for talking through; there is nothing to cast")
+            return Refusal.NOTHING_TO_CAST, ()
         if question.kind is Kind.TEXT:
-            return Refusal.NOTHING_TO_CAST, N_("this question takes written answers, not votes")
+            return Refusal.WRITTEN_NOT_VOTES, ()
         if vote.choice is not None and question.several:
-            return Refusal.NO_SUCH_CELL, f"this question takes up to {question.pick} positions: send them in one Choose"
+            return Refusal.SEVERAL_IN_ONE_CHOOSE, (question.pick,)
         if vote.choice is not None and vote.choice >= question.cells:
-            return Refusal.NO_SUCH_CELL, f"choose a cell from 0 to {question.cells - 1}"
+            return Refusal.NO_SUCH_CELL, ()
         if not self.questions[vote.question].open:
-            return Refusal.LOCKED, N_("voting on this question is locked")
+            return Refusal.LOCKED, ()
         return None
 
     def _command(self, conn: ConnId, role: Role, command: Command) -> list[Output]:
         if role is not Role.HOST:
-            return [Refused(conn, command.seq, Refusal.HOST_ONLY, N_("only the host can do that"))]
+            return [Refused(conn, command.seq, Refusal.HOST_ONLY)]
         if command.question >= len(self.questions):
-            text = f"there is no question {command.question}"
-            return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, text)]
+            return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, (command.question + 1,))]
         event = Commanded(command.action, command.question)
         outputs: list[Output] = [Record(event)]
         if command.action is Action.RESET:
@@ -412,8 +408,7 @@ class Session:
         """Write, edit or take back one of a participant's answers (checked as docs/protocol.md lists)."""
         member = self._members.get(conn)
         if member is None:
-            text = "a host does not answer; join as a participant"
-            return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_VOTE, text)]
+            return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_ANSWER)]
         index = message.question
         question = self.deck.questions[index] if index < len(self.questions) else None
         book = self.answers[index] if question is not None else None
@@ -421,8 +416,8 @@ class Session:
         is_open = question is not None and self.questions[index].open
         refusal = answer_refusal(index, self.current, question, is_open, book, message, had)
         if isinstance(refusal, tuple):
-            reason, text = refusal
-            return [Refused(conn, message.seq, reason, text)]
+            reason, values = refusal
+            return [Refused(conn, message.seq, reason, values)]
         cleaned = refusal
         if (had.text if had is not None else None) == cleaned:
             return [Tell(conn, Ack(message.seq))]
@@ -445,13 +440,12 @@ class Session:
     def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
         """Hide an answer from the room, or show it again (hosts only)."""
         if role is not Role.HOST:
-            return [Refused(conn, message.seq, Refusal.HOST_ONLY, N_("only the host can do that"))]
+            return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
         if message.question >= len(self.questions):
-            return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, f"there is no question {message.question}")]
+            return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, (message.question + 1,))]
         answer = self.answers[message.question].answers.get(message.answer)
         if answer is None or answer.removed:
-            text = f"question {message.question} has no answer {message.answer}"
-            return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, text)]
+            return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, (message.question + 1, message.answer))]
         if answer.hidden == message.hidden:
             return [Tell(conn, Ack(message.seq))]
         event = Moderated(message.question, message.answer, message.hidden)
@@ -642,14 +636,14 @@ class Session:
         return restore
 
 
-def picks_refusal(question: Question, picks: int) -> tuple[Refusal, str] | None:
+def picks_refusal(question: Question, picks: int) -> tuple[Refusal, tuple[int, ...]] | None:
     """Why a pick-several vote's mask cannot count on ``question`` (after the checks every vote has), or None."""
     if not question.several:
-        return Refusal.NO_SUCH_CELL, "this question takes one position: send a Vote"
+        return Refusal.ONE_POSITION, ()
     if picks >> question.cells:
-        return Refusal.NO_SUCH_CELL, f"choose among positions 1 to {question.cells}"
+        return Refusal.NO_SUCH_POSITION, (question.cells,)
     if picks.bit_count() > question.pick:
-        return Refusal.NO_SUCH_CELL, f"choose at most {question.pick} positions"
+        return Refusal.TOO_MANY_PICKS, (question.pick,)
     return None
 
 

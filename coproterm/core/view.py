@@ -290,7 +290,7 @@ class SessionView:
             case Error():
                 refused = self.pending.pop(message.seq, None) if message.seq is not None else None
                 unwritten = self.written.refused(message.seq) if message.seq is not None else None
-                self.refusal = replace(message, message=clean_text(message.message, lines=False))
+                self.refusal = message  # worded by the face: no words travel
                 self.refused_question = refused[0] if refused is not None else unwritten
             case Ballot():
                 had = self.votes.get(message.question)

@@ -20,7 +20,7 @@ import msgpack
 
 DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 """Bumped whenever a message changes shape; a hello of another version is refused."""
 
 RESUME_TOKEN_BYTES = 16
@@ -29,6 +29,9 @@ MAX_NAME = 40
 MAX_TOKEN = 64
 MAX_CODE = 16
 MAX_ERROR_TEXT = 300
+"""Longest alert text (``State.alert``)."""
+MAX_REFUSAL_VALUES = 4
+"""Most values a refusal carries (``Error.values``)."""
 MAX_CELLS = 144
 MAX_QUESTIONS = 200
 MAX_ANSWER_TEXT = 500
@@ -233,12 +236,19 @@ class Ack:
 
 @dataclass(frozen=True, slots=True)
 class Error:
-    """A message was refused; ``seq`` names it where it had one."""
+    """A message was refused; ``seq`` names it where it had one.
+
+    ``refusal`` names the refusal exactly (``coproterm.core.refusals.Refusal``, whose value
+    it is) and ``values`` are the numbers its words need, in the order the table names
+    them: each face words it in its reader's language (:func:`coproterm.core.refusals.words`).
+    A number this client does not know (a newer hub) is worded by ``code``.
+    """
 
     TYPE: ClassVar[int] = 20
     seq: int | None
     code: ErrorCode
-    message: str
+    refusal: int
+    values: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,7 +595,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
     Ack.TYPE: (Ack, (_uint(_U32),)),
-    Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _text(MAX_ERROR_TEXT))),
+    Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _uint(255), _array(_uint(_U32), MAX_REFUSAL_VALUES))),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
     Attendance.TYPE: (Attendance, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),

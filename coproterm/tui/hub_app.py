@@ -216,9 +216,11 @@ def describe_link(status: LinkStatus, url: str, *, hub_silent: bool = False, lan
                 return t("◌ connecting to {address}…", address=url)
             return t("◌ reconnecting (try {attempt})…", attempt=status.attempt)
         case Phase.WAITING:
-            return t("◌ {problem}; trying again in {seconds} s", problem=t(status.detail), seconds=f"{status.delay:.0f}")
+            words = status.words(lang or language(ENGLISH))
+            return t("◌ {problem}; trying again in {seconds} s", problem=words, seconds=f"{status.delay:.0f}")
         case Phase.STOPPED:
-            return t(status.detail) if status.ended else f"✖ {t(status.detail)}"
+            words = status.words(lang or language(ENGLISH))
+            return words if status.ended else f"✖ {words}"
     return ""
 
 

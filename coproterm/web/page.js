@@ -3,159 +3,43 @@
 "use strict";
 (function () {
 
-  /* Every word the page says, per language: English and Cymraeg, with the same keys (the terms are
-     docs/cymraeg.md's). The language button appears when "cy" is filled. */
-  var T = {
-    en: {
-      intro: "Join the workshop's live vote from this phone.",
-      code: "Join code",
-      codeHint: "The code the facilitator shows (it is filled in when you scan the QR code).",
-      name: "Your name (optional)",
-      nameHint: "Other participants never see it; it is kept with your votes for the facilitator's results.",
-      join: "Join",
-      joining: "Joining…",
-      connected: "Connected",
-      reconnecting: "Connection lost: trying again…",
-      offline: "Not connected",
-      question: function (n, of) { return "Question " + n + " of " + of; },
-      discussion: "Talk it through with the room; nothing to vote on for this one.",
-      counted: function (what) { return "✔ Your vote is counted: " + what; },
-      lockedCounted: function (what) { return "■ Voting is locked. Your vote is counted: " + what; },
-      lockedNone: "■ Voting is locked; you did not vote on this one.",
-      choose: "Tap your choice. You can change it until voting is locked.",
-      chooseSeveral: function (n) { return "Tap up to " + n + " choices. You can change them until voting is locked."; },
-      tooMany: function (n) { return "You can choose " + n + " at most: tap one of yours to take it off first."; },
-      write: function (n) { return "Write up to " + n + (n === 1 ? " short answer" : " short answers") + ". You can change them until the question is locked."; },
-      answersIn: function (n) { return "✔ " + (n === 1 ? "Your answer is in" : "Your " + n + " answers are in") + ". Write another, change or take back any until the question is locked."; },
-      lockedAnswers: "■ The question is locked: no more answers.",
-      yourAnswer: function (n) { return "Your answer " + n; },
-      answerHint: function (n) { return "At most " + n + " characters."; },
-      send: "Send",
-      takeBack: "Take back",
-      sayAnswer: "answer sent",
-      sayTaken: "answer taken back",
-      wall: function (n) { return "The room's answers (" + n + ")"; },
-      words: "Words used most",
-      used: function (w, n) { return w + ": " + n; },
-      keep: "Keep my answers (a file for this phone)",
-      keptTitle: function (title) { return "My answers: " + title; },
-      kept: function (when) { return "Kept " + when + ". Your own choices and answers; the room's results only where they were shown to you."; },
-      you: "You:",
-      notAnswered: "You did not answer.",
-      roomShown: "The room, as shown:",
-      yourMove: "Your move: ",
-      stayed: "you stayed where you were",
-      steps: function (n, towards, where) { return n + (n === 1 ? " step " : " steps ") + (towards ? "towards " : "away from ") + where; },
-      people: function (n) { return n + (n === 1 ? " person voted" : " people voted"); },
-      sending: "Sending your vote…",
-      notSent: "not connected, so nothing was sent; try again once connected.",
-      notCounted: function (why) { return "✖ Not counted: " + why; },
-      cleared: "Your vote is cleared.",
-      reset: "The facilitator cleared the votes on this question: vote again if you like.",
-      clear: "Clear my vote",
-      yourVote: "✓ your vote",
-      hiddenByFacilitator: "Hidden by the facilitator: the room does not see this answer.",
-      example: function (e) { return "e.g. " + e; },
-      results: "Results",
-      votes: function (n, pct) { return n + (n === 1 ? " vote" : " votes") + " (" + pct + "%)"; },
-      noVotes: "No votes yet.",
-      across: function (x, y) { return x + " (down) by " + y + " (across)"; },
-      turned: function (x, y) { return "Place your work on both at once. On this phone: " + x + " down, " + y + " across."; },
-      cell: function (a, b) { return a + ", " + b; },
-      sayCounted: "vote counted",
-      sayCleared: "vote cleared",
-      sayLocked: "voting locked",
-      sayOpen: "voting open",
-      sayResults: "results shown",
-      sayHidden: "results hidden",
-      ended: "The session has ended; thank you for taking part.",
-      replaced: "You joined again from another window or device, so this page stopped.",
-      rejoin: "Use this page again",
-      refused: function (why) { return "Not joined: " + why; },
-      codeNeeded: "Type the join code the facilitator shows.",
-      language: "Cymraeg"
-    },
-    cy: {
-      intro: "Ymunwch â phleidlais fyw y gweithdy o'r ffôn hwn.",
-      code: "Cod ymuno",
-      codeHint: "Y cod y mae'r hwylusydd yn ei ddangos (caiff ei lenwi pan fyddwch yn sganio'r cod QR).",
-      name: "Eich enw (dewisol)",
-      nameHint: "Ni fydd cyfranogwyr eraill byth yn ei weld; caiff ei gadw gyda'ch pleidleisiau ar gyfer canlyniadau'r hwylusydd.",
-      join: "Ymuno",
-      joining: "Yn ymuno…",
-      connected: "Wedi cysylltu",
-      reconnecting: "Collwyd y cysylltiad: yn ceisio eto…",
-      offline: "Heb gysylltu",
-      question: function (n, of) { return "Cwestiwn " + n + " o " + of; },
-      discussion: "Trafodwch hyn gyda'r ystafell; nid oes pleidlais ar y cwestiwn hwn.",
-      counted: function (what) { return "✔ Mae eich pleidlais wedi'i chyfrif: " + what; },
-      lockedCounted: function (what) { return "■ Mae'r pleidleisio ar glo. Mae eich pleidlais wedi'i chyfrif: " + what; },
-      lockedNone: "■ Mae'r pleidleisio ar glo; ni wnaethoch bleidleisio ar y cwestiwn hwn.",
-      choose: "Tapiwch eich dewis. Gallwch ei newid nes bydd y pleidleisio ar glo.",
-      chooseSeveral: function (n) { return "Tapiwch hyd at " + n + " dewis. Gallwch eu newid nes bydd y pleidleisio ar glo."; },
-      tooMany: function (n) { return "Gallwch ddewis " + n + " ar y mwyaf: tapiwch un o'ch dewisiadau i'w dynnu i ffwrdd yn gyntaf."; },
-      write: function (n) { return "Ysgrifennwch hyd at " + n + " ateb byr. Gallwch eu newid nes bydd y cwestiwn ar glo."; },
-      answersIn: function (n) { return "✔ " + (n === 1 ? "Mae eich ateb wedi'i anfon" : "Atebion wedi'u hanfon: " + n) + ". Ysgrifennwch un arall, neu newidiwch neu tynnwch unrhyw un yn ôl nes bydd y cwestiwn ar glo."; },
-      lockedAnswers: "■ Mae'r cwestiwn ar glo: dim mwy o atebion.",
-      yourAnswer: function (n) { return "Eich ateb " + n; },
-      answerHint: function (n) { return "Hyd at " + n + " nod."; },
-      send: "Anfon",
-      takeBack: "Tynnu'n ôl",
-      sayAnswer: "ateb wedi'i anfon",
-      sayTaken: "ateb wedi'i dynnu'n ôl",
-      wall: function (n) { return "Atebion yr ystafell (" + n + ")"; },
-      words: "Y geiriau a ddefnyddir fwyaf",
-      used: function (w, n) { return w + ": " + n; },
-      keep: "Cadw fy atebion (ffeil i'r ffôn hwn)",
-      keptTitle: function (title) { return "Fy atebion: " + title; },
-      kept: function (when) { return "Cadwyd " + when + ". Eich dewisiadau a'ch atebion eich hun; canlyniadau'r ystafell dim ond lle cawsant eu dangos i chi."; },
-      you: "Chi:",
-      notAnswered: "Ni wnaethoch ateb.",
-      roomShown: "Yr ystafell, fel y'i dangoswyd:",
-      people: function (n) { return "wedi pleidleisio: " + n; },
-      yourMove: "Eich symudiad: ",  /* as the catalog says it (coproterm/locale/cy) */
-      stayed: "arhosoch yn eich unfan",
-      sending: "Yn anfon eich pleidlais…",
-      notCounted: function (why) { return "✖ Heb ei chyfrif: " + why; },
-      cleared: "Mae eich pleidlais wedi'i chlirio.",
-      reset: "Mae'r hwylusydd wedi clirio'r pleidleisiau ar y cwestiwn hwn: pleidleisiwch eto os dymunwch.",
-      clear: "Clirio fy mhleidlais",
-      yourVote: "✓ eich pleidlais",
-      hiddenByFacilitator: "Wedi'i guddio gan yr hwylusydd: nid yw'r ystafell yn gweld yr ateb hwn.",
-      example: function (e) { return "e.e. " + e; },
-      results: "Canlyniadau",
-      votes: function (n, pct) { return "pleidleisiau: " + n + " (" + pct + "%)"; },
-      noVotes: "Dim pleidleisiau eto.",
-      across: function (x, y) { return x + " (i lawr) yn ôl " + y + " (ar draws)"; },
-      turned: function (x, y) { return "Gosodwch eich gwaith ar y ddau ar unwaith. Ar y ffôn hwn: " + x + " i lawr, " + y + " ar draws."; },
-      cell: function (a, b) { return a + ", " + b; },
-      sayCounted: "pleidlais wedi'i chyfrif",
-      sayCleared: "pleidlais wedi'i chlirio",
-      sayLocked: "pleidleisio ar glo",
-      sayOpen: "pleidleisio ar agor",
-      sayResults: "canlyniadau i'w gweld",
-      sayHidden: "canlyniadau wedi'u cuddio",
-      ended: "Mae'r sesiwn wedi dod i ben; diolch am gymryd rhan.",
-      replaced: "Rydych wedi ymuno eto o ffenestr neu ddyfais arall, felly mae'r dudalen hon wedi stopio.",
-      rejoin: "Defnyddio'r dudalen hon eto",
-      refused: function (why) { return "Heb ymuno: " + why; },
-      codeNeeded: "Teipiwch y cod ymuno y mae'r hwylusydd yn ei ddangos.",
-      language: "English"
-    }
-  };
-  var lang = "en";
-  if (T.cy && /^cy\b/i.test(navigator.language || "")) lang = "cy";
+  /* Every word the page says comes from the hub's catalog (coproterm/web/words.py puts WORDS and
+     PLURAL before this script): English and Cymraeg, with {named} places this page fills, a count's
+     words as the language's plural forms (Welsh has six), and every refusal the hub can send. */
+  var NAMES = { en: "English", cy: "Cymraeg" };  /* the toggle names the other language in its own words */
+  var lang = WORDS[document.documentElement.lang] ? document.documentElement.lang : "en";  /* as the hub served it */
 
   /* A deck's text in the person's language: its Welsh twin where there is one (docs/protocol.md). */
   function tx(obj, key) {
     return (lang === "cy" && obj[key + "_cy"]) || obj[key] || "";
   }
 
-  function t(key) {
-    var table = T[lang] || T.en;
-    var word = key in table ? table[key] : T.en[key];
-    if (typeof word === "function") return word.apply(null, Array.prototype.slice.call(arguments, 1));
-    return word;
+  function number(value) {  /* 5000 as 5,000: how the terminal faces write it in both languages */
+    return typeof value === "number" ? String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",") : String(value);
+  }
+  function fill(text, values) {
+    return text.replace(/\{([A-Za-z_]+)\}/g, function (whole, name) {
+      return values && name in values ? number(values[name]) : whole;
+    });
+  }
+
+  /* The message for key in this language, its places filled from values (a count picks the plural form). */
+  function t(key, values) {
+    var word = WORDS[lang].words[key];
+    if (Array.isArray(word)) {
+      var n = values && typeof values.count === "number" ? values.count : 0;
+      word = word[Math.min(PLURAL[lang](n), word.length - 1)];
+    }
+    return fill(word, values);
+  }
+
+  /* A refusal the hub sent as its number and values (docs/protocol.md), in this language's words. */
+  function refusalWords(refusal, values) {
+    var known = WORDS[lang].refusals[refusal];
+    if (!known || known[1].length !== values.length) return fill(WORDS[lang].unknown, { refusal: refusal });
+    var named = {};
+    known[1].forEach(function (name, i) { named[name] = values[i]; });
+    return fill(known[0], named);
   }
 
   var $ = function (id) { return document.getElementById(id); };
@@ -183,6 +67,8 @@
   }
   function tokenText(bytes) { return btoa(String.fromCharCode.apply(null, bytes)); }
 
+  if (saved.lang && WORDS[saved.lang]) lang = saved.lang;  /* chosen with the toggle on an earlier visit */
+
   var S = {
     ws: null, deck: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
@@ -202,7 +88,7 @@
     showLink(S.deck ? "reconnecting" : "joining");
     ws.onopen = function () {
       var token = saved.token ? tokenBytes(saved.token) : null;
-      ws.send(MP.encode([1, 1, saved.name || null, token, null, saved.code || null]));
+      ws.send(MP.encode([1, 2, saved.name || null, token, null, saved.code || null]));
     };
     ws.onmessage = function (event) {
       var message;
@@ -218,9 +104,9 @@
     if (code === 4001) return stop(t("ended"), false, "ended");  /* a thank-you, not a trouble */
     if (code === 4000) return stop(t("replaced"), true);
     if (code === 1003 || code === 1007 || code === 1008 || code === 1009) {
-      var why = S.refusal ? S.refusal : code;
-      if (!S.deck) return showForm(t("refused", why));
-      return stop(t("refused", why), true);
+      var why = S.refusal ? refusalWords(S.refusal[0], S.refusal[1]) : t("closed", { code: code });
+      if (!S.deck) return showForm(t("refused", { why: why }));
+      return stop(t("refused", { why: why }), true);
     }
     S.tries += 1;  /* went away (1001), dropped (1006), failed (1011): try again, a little later each time */
     showLink("reconnecting");
@@ -238,7 +124,7 @@
     S.seq = (S.seq + 1) >>> 0;
     items.splice(1, 0, S.seq);
     if (!send(items)) {
-      S.refusal = t("notSent");
+      S.refusal = "notSent";
       render();
       return;
     }
@@ -288,7 +174,7 @@
       showLink("connected");
     } else if (kind === 17) {  /* State */
       var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4] };
-      if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", now.current + 1, S.deck.questions.length)); }
+      if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", { number: now.current + 1, count: S.deck.questions.length })); }
       else if (was && was.open && !now.open) say(t("sayLocked"));
       else if (was && !was.open && now.open) say(t("sayOpen"));
       if (was && was.current === now.current && !was.revealed && now.revealed) say(t("sayResults"));
@@ -304,8 +190,8 @@
       }
     } else if (kind === 20) {  /* Error */
       if (m[1] !== null) delete S.pending[m[1]];
-      S.refusal = m[3];
-      if (S.deck && m[1] !== null) say(t("notCounted", m[3]));
+      S.refusal = [m[3], m[4] || []];
+      if (S.deck && m[1] !== null) say(t("notCounted", { why: refusalWords(m[3], m[4] || []) }));
     } else if (kind === 21) {  /* Ballot */
       S.votes[m[1]] = m[2];
       if (m[2] === null) S.notice = "reset";
@@ -329,7 +215,7 @@
         });
       }
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
-      if (T[m[1]]) { lang = m[1]; words(); }
+      if (WORDS[m[1]]) { lang = m[1]; words(); }
     }
     saw();
     render();
@@ -378,7 +264,7 @@
     var board = q.board;
     if (typeof board === "string") return tx(scaleOf(board).positions[cell], "label");
     var xs = scaleOf(board[0]).positions, ys = scaleOf(board[1]).positions;
-    return t("cell", tx(xs[cell % xs.length], "label"), tx(ys[Math.floor(cell / xs.length)], "label"));
+    return t("cell", { x: tx(xs[cell % xs.length], "label"), y: tx(ys[Math.floor(cell / xs.length)], "label") });
   }
 
   function picked(q, mine) {  /* a vote's cells: one, or a pick-several question's mask */
@@ -402,7 +288,7 @@
     var box = $("session");
     var parts = [
       section(),
-      el("p", { cls: "step", id: "step", text: t("question", S.state.current + 1, S.deck.questions.length) }),
+      el("p", { cls: "step", id: "step", text: t("question", { number: S.state.current + 1, count: S.deck.questions.length }) }),
       el("h2", { id: "prompt", tabindex: "-1", "data-id": "prompt", text: tx(q, "prompt") })
     ];
     var note = turned(q) || tx(q, "note");  /* the deck's note tells the terminal's way round */
@@ -456,7 +342,7 @@
     var step = after - before;
     return el("p", { cls: "status", id: "move" }, [
       el("strong", { text: t("yourMove") }),
-      document.createTextNode(path + (step ? t("steps", Math.abs(step), step > 0, where) : t("stayed")))
+      document.createTextNode(path + (step ? t(step > 0 ? "towards" : "awayFrom", { count: Math.abs(step), where: where }) : t("stayed")))
     ]);
   }
 
@@ -474,16 +360,20 @@
     return b;
   }
 
+  function refused() {  /* the refusal shown: the hub's (its number and values), or this page's own key */
+    return typeof S.refusal === "string" ? t(S.refusal) : refusalWords(S.refusal[0], S.refusal[1]);
+  }
+
   function statusLine(q) {
     var mine = S.votes[S.state.current], words, cls = "status";
     var waiting = Object.keys(S.pending).length > 0;
     if (waiting) words = t("sending");
-    else if (S.refusal) { words = t("notCounted", S.refusal); cls += " refused"; }
-    else if (S.tooMany) { words = t("tooMany", q.pick); cls += " refused"; }
+    else if (S.refusal) { words = t("notCounted", { why: refused() }); cls += " refused"; }
+    else if (S.tooMany) { words = t("tooMany", { count: q.pick }); cls += " refused"; }
     else if (S.notice && (mine === null || mine === undefined)) words = t(S.notice);
-    else if (mine !== null && mine !== undefined) words = S.state.open ? t("counted", described(q, mine)) : t("lockedCounted", described(q, mine));
+    else if (mine !== null && mine !== undefined) words = t(S.state.open ? "counted" : "lockedCounted", { choice: described(q, mine) });
     else if (!S.state.open) words = t("lockedNone");
-    else words = q.pick > 1 ? t("chooseSeveral", q.pick) : t("choose");
+    else words = q.pick > 1 ? t("chooseSeveral", { count: q.pick }) : t("choose");
     if (!S.state.open) cls += " locked";
     return el("p", { cls: cls, id: "status", text: words });
   }
@@ -494,7 +384,7 @@
       var q = S.deck.questions[S.state.current];
       if (!(q.pick > 1)) return vote(cell);
       var mask = (S.votes[S.state.current] || 0) ^ (1 << cell);
-      if (picked(q, mask).length > q.pick) { S.tooMany = true; S.refusal = null; render(); say(t("tooMany", q.pick)); return; }
+      if (picked(q, mask).length > q.pick) { S.tooMany = true; S.refusal = null; render(); say(t("tooMany", { count: q.pick })); return; }
       vote(mask || null);
     };
   }
@@ -506,7 +396,7 @@
     }, [
       el("span", { cls: "lab", text: number + ". " + tx(pos, "label") }),
       mine ? el("span", { cls: "mine", text: t("yourVote") }) : null,
-      pos.example ? el("span", { cls: "ex", text: t("example", tx(pos, "example")) }) : null,
+      pos.example ? el("span", { cls: "ex", text: t("example", { example: tx(pos, "example") }) }) : null,
       pos.narrative ? el("span", { cls: "nar", text: "“" + tx(pos, "narrative") + "”" }) : null
     ]);
     if (!S.state.open) b.setAttribute("aria-disabled", "true");
@@ -539,7 +429,7 @@
   function turned(q) {
     if (!Array.isArray(q.board)) return null;
     var xs = scaleOf(q.board[0]), ys = scaleOf(q.board[1]);
-    return xs.positions.length > ys.positions.length ? t("turned", tx(xs, "title"), tx(ys, "title")) : null;
+    return xs.positions.length > ys.positions.length ? t("turned", { rows: tx(xs, "title"), columns: tx(ys, "title") }) : null;
   }
 
   function gridBoard(q) {
@@ -568,7 +458,7 @@
         var b = el("button", {
           type: "button", cls: "cell", "data-id": "c" + cell,
           "aria-pressed": mine === cell ? "true" : "false",
-          "aria-label": t("cell", tx(xs.positions[x], "label"), tx(ys.positions[y], "label")) + (counts ? ": " + t("votes", counts[cell], percent(cell, counts)) : "")
+          "aria-label": t("cell", { x: tx(xs.positions[x], "label"), y: tx(ys.positions[y], "label") }) + (counts ? ": " + t("votes", { count: counts[cell], percent: percent(cell, counts) }) : "")
         }, [el("span", { cls: mine === cell ? "mine" : "", "aria-hidden": "true", text: text })]);
         if (!S.state.open) b.setAttribute("aria-disabled", "true");
         b.addEventListener("click", choose(cell));
@@ -577,12 +467,12 @@
       body.push(el("tr", null, [el("th", { scope: "row", text: tx(rp, "label") })].concat(cells)));
     });
     var table = el("table", null, [
-      el("caption", { text: t("across", tx(rows, "title"), tx(cols, "title")) }),
+      el("caption", { text: t("across", { rows: tx(rows, "title"), columns: tx(cols, "title") }) }),
       el("colgroup", null, [el("col", { cls: "rh" })]),
       el("thead", null, [head]),
       el("tbody", null, body)
     ]);
-    return el("div", { cls: "scroll", role: "region", tabindex: "0", "aria-label": t("across", tx(rows, "title"), tx(cols, "title")) }, [table]);
+    return el("div", { cls: "scroll", role: "region", tabindex: "0", "aria-label": t("across", { rows: tx(rows, "title"), columns: tx(cols, "title") }) }, [table]);
   }
 
   /* Shares in whole percent by the core's one rule (coproterm/core/shares.py): largest remainder, so the
@@ -617,10 +507,10 @@
       fill.style.width = pct + "%";
       list.appendChild(el("li", null, [
         el("span", { cls: "bl", text: describe(q, cell) }),
-        el("span", { cls: "row" }, [el("span", { cls: "bar", "aria-hidden": "true" }, [fill]), el("span", { cls: "bn", text: t("votes", n, pct) })])
+        el("span", { cls: "row" }, [el("span", { cls: "bar", "aria-hidden": "true" }, [fill]), el("span", { cls: "bn", text: t("votes", { count: n, percent: pct }) })])
       ]));
     });
-    var people = q.pick > 1 && S.people[S.state.current] !== undefined ? el("p", { text: t("people", S.people[S.state.current]) }) : null;
+    var people = q.pick > 1 && S.people[S.state.current] !== undefined ? el("p", { text: t("people", { count: S.people[S.state.current] }) }) : null;
     return el("section", { "aria-labelledby": "results" }, [
       el("h3", { id: "results", text: t("results") }),
       people,
@@ -633,9 +523,9 @@
     var current = S.state.current, mine = S.mine[current] || {}, most = q.max_answers || 3;
     var filled = Object.keys(mine).length, open = S.state.open;
     var words = Object.keys(S.pending).length ? t("sending")
-      : S.refusal ? t("notCounted", S.refusal)
+      : S.refusal ? t("notCounted", { why: refused() })
       : !open ? t("lockedAnswers")
-      : filled ? t("answersIn", filled) : t("write", most);
+      : filled ? t("answersIn", { count: filled }) : t("write", { count: most });
     var parts = [el("p", { cls: "status" + (S.refusal ? " refused" : "") + (open ? "" : " locked"), id: "status", text: words })];
     var wall = S.wall;
     if (S.state.revealed && wall && wall.question === current) parts.push(wallOf(wall));
@@ -665,8 +555,8 @@
       if (open && text) answer(slot, text);
     });
     var kids = [
-      el("label", { "for": id, text: t("yourAnswer", slot + 1) }), box,
-      el("p", { cls: "hint", id: id + "-hint", text: t("answerHint", q.max_length || 200) })
+      el("label", { "for": id, text: t("yourAnswer", { number: slot + 1 }) }), box,
+      el("p", { cls: "hint", id: id + "-hint", text: t("answerHint", { count: q.max_length || 200 }) })
     ];
     if (saved !== undefined && (S.hidden[S.state.current] || {})[slot]) {
       kids.push(el("p", { cls: "hint hidden-answer", "data-id": "h" + slot, text: t("hiddenByFacilitator") }));
@@ -677,10 +567,10 @@
   }
 
   function wallOf(wall) {
-    var parts = [el("h3", { id: "results", text: t("wall", wall.total) })];
+    var parts = [el("h3", { id: "results", text: t("wall", { count: wall.total }) })];
     if (wall.words.length) {
       parts.push(el("h4", { text: t("words") }));
-      parts.push(el("ul", { cls: "words" }, wall.words.map(function (pair) { return el("li", { text: t("used", pair[0], pair[1]) }); })));
+      parts.push(el("ul", { cls: "words" }, wall.words.map(function (pair) { return el("li", { text: t("used", { word: pair[0], count: pair[1] }) }); })));
     }
     parts.push(el("ul", { cls: "wall" }, wall.items.map(function (pair) { return el("li", { text: pair[1] }); })));
     return el("section", { "aria-labelledby": "results" }, parts);
@@ -709,14 +599,14 @@
 
   /* The same small self-contained file as the terminal's k key writes (coproterm/export/takehome.py). */
   function record(when) {
-    var title = tx(S.deck, "title"), head = t("keptTitle", title);
+    var title = tx(S.deck, "title"), head = t("keptTitle", { title: title });
     var out = ['<!doctype html>\n<html lang="' + lang + '"><head><meta charset="utf-8">',
       '<meta name="viewport" content="width=device-width, initial-scale=1"><title>' + esc(head) + "</title>",
       "<style>body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1d2330}main{max-width:720px;margin:0 auto;" +
       "padding:1.25rem 1rem 2.5rem}section{border-top:1px solid #d8dce3}.meta{color:#5b6475;font-size:.9rem}" +
       ".mine,tr.yours td{font-weight:700}table{border-collapse:collapse;width:100%}td{padding:.15rem .4rem;" +
       "border-bottom:1px solid #d8dce3;overflow-wrap:anywhere}td.n{text-align:right;white-space:nowrap}</style>",
-      "</head><body><main><h1>" + esc(head) + '</h1><p class="meta">' + esc(t("kept", when)) + "</p>"];
+      "</head><body><main><h1>" + esc(head) + '</h1><p class="meta">' + esc(t("kept", { when: when })) + "</p>"];
     S.deck.questions.forEach(function (q, i) {
       var part = ["<section><h2>" + (i + 1) + ". " + esc(tx(q, "prompt")) + "</h2>"];
       var mine = q.answers === "text"
@@ -770,17 +660,18 @@
     $("name-hint").textContent = t("nameHint");
     $("go").textContent = t("join");
     showLink(S.link);
-    if (T.cy) {
-      var toggle = $("lang");
-      toggle.hidden = false;
-      toggle.textContent = lang === "en" ? T.en.language : "English";
-      toggle.lang = lang === "en" ? "cy" : "en";
-    }
+    document.title = WORDS[lang].title;
+    var toggle = $("lang");
+    toggle.hidden = false;
+    toggle.textContent = NAMES[lang === "en" ? "cy" : "en"];
+    toggle.lang = lang === "en" ? "cy" : "en";
     render();
   }
 
   $("lang").addEventListener("click", function () {
     lang = lang === "en" ? "cy" : "en";
+    saved.lang = lang;  /* the next visit starts in it too, before the hub says it back */
+    save();
     send([7, lang]);  /* the hub remembers it with this person (Speak) */
     words();
   });

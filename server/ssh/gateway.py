@@ -386,9 +386,7 @@ class _SSHParticipantApp(ParticipantApp):
     def ended(self) -> bool:
         """The hub said the session is over (the link stopped for good with that reason)."""
         status = self.link_status
-        if getattr(status, "ended", False):
-            return True
-        return status.phase.name == "STOPPED" and "ended" in (status.detail or "").lower()
+        return bool(getattr(status, "ended", False))
 
     def on_mount(self) -> None:
         # ParticipantApp's own on_mount runs too: Textual calls the handler of every class in the MRO.

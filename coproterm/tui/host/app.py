@@ -12,6 +12,7 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from coproterm.core.i18n import BILINGUAL, ENGLISH, N_, WELSH, language
+from coproterm.core.refusals import words as refusal_words
 from coproterm.core.wire import Command, Hello, Moderate
 from coproterm.tui.host.dashboard import COMMANDS, Dashboard
 from coproterm.tui.host.facilitator import FacilitatorScreen
@@ -96,7 +97,8 @@ class HostApp(HubApp):
         await self.screen.run_action("leave")
 
     def on_hub_app_refused(self, event: HubApp.Refused) -> None:
-        self.notify(self.t(event.error.message), title=self.t("Refused"), severity="error")
+        words = refusal_words(self.lang, event.error.refusal, event.error.values)
+        self.notify(words, title=self.t("Refused"), severity="error")
 
     async def on_dashboard_commanded(self, event: Dashboard.Commanded) -> None:
         if self.view.state is None:

@@ -337,7 +337,7 @@ class Dashboard(FacilitatorScreen):
             if self.joining.local_only
             else None
         )
-        web = self.joining.web_link(self.hub.view.join_code or None)
+        web = self.joining.web_link(self.hub.view.join_code or None, self.hub.lang.html_lang)
         if web is not None:  # a phone's camera opens the page: nothing to install
             others = [self.ssh_line(), self.join_command()]
             caption = f"{web}\n" + t("   or   ").join(other for other in others if other)

@@ -95,11 +95,15 @@ class Joining:
         """What a participant types to join."""
         return f"coproterm join {self.target}" + (f" --code {code}" if code else "")
 
-    def web_link(self, code: str | None) -> str | None:
-        """The phone page, with the join code filled in: scanning the QR code is joining."""
+    def web_link(self, code: str | None, lang: str | None = None) -> str | None:
+        """The phone page, with the join code filled in (scanning the QR code is joining), in ``lang``.
+
+        ``lang`` (``cy`` or ``en``) is the language the page opens in: the facilitator's.
+        """
         if not self.web:
             return None
-        return f"http://{self.target}/" + (f"?code={code}" if code else "")
+        query = "&".join(part for part in (f"code={code}" if code else "", f"lang={lang}" if lang else "") if part)
+        return f"http://{self.target}/" + (f"?{query}" if query else "")
 
     def ssh_line(self, yourname: str = YOURNAME) -> str | None:
         """``ssh -p PORT YOURNAME@HOST`` for the chosen address (None: no SSH); the user name is the display name."""

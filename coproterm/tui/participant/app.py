@@ -92,7 +92,7 @@ class ParticipantApp(HubApp):
         status = event.status
         if status.phase is Phase.STOPPED and status.unreachable and self.ADDRESS_BOX:
             # A typo or nothing listening: back to the address box, not a retry that cannot succeed.
-            self.switch_screen(self._find_screen(status.detail))
+            self.switch_screen(self._find_screen(status.words(self.lang)))
 
     def on_vote_screen_code_given(self, event: VoteScreen.CodeGiven) -> None:
         self.code = event.code

@@ -13,7 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
-from coproterm.client.link import hub_url
+from coproterm.client.link import AddressError, hub_url
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import SteadyInput
 from coproterm.tui.words import lang_of
@@ -64,8 +64,8 @@ class FindScreen(Screen[None]):
             yield Static(t("Or type the address the facilitator shows (for example 192.168.1.20):"), id="ask")
             example = t("address, e.g. 192.168.1.20 or 192.168.1.20:8765")
             yield AddressBox(self.address, placeholder=example, id="address")
-            problem = t(self.problem) if self.problem else ""
-            yield Static(Text(f"✖ {self.address}: {problem}" if problem else ""), id="problem")
+            # ``problem`` comes worded in this screen's language (LinkStatus.words).
+            yield Static(Text(f"✖ {self.address}: {self.problem}" if self.problem else ""), id="problem")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -88,7 +88,7 @@ class FindScreen(Screen[None]):
                 Text(
                     lang_of(self).t(
                         "Sessions cannot be found by themselves here ({problem}). Type the address instead.",
-                        problem=error.strerror,
+                        problem=error.strerror,  # the errno's name (ENODEV…): no English sentence
                     )
                 )
             )
@@ -131,8 +131,8 @@ class FindScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
             url = hub_url(event.value)
-        except ValueError as error:
-            self.query_one("#problem", Static).update(Text(f"✖ {error}"))
+        except AddressError as error:
+            self.query_one("#problem", Static).update(Text(f"✖ {error.words(lang_of(self))}"))
             return
         self.post_message(self.Chosen(url))
 

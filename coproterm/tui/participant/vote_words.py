@@ -9,6 +9,7 @@ from rich.text import Text
 
 from coproterm.core.boards import Kind, Question
 from coproterm.core.i18n import Language
+from coproterm.core.refusals import words as refusal_words
 from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 
@@ -16,8 +17,9 @@ LOCKED = "■"
 """The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""
 
 
-def answer_feedback(view: SessionView, t: Callable[..., str], tn: Callable[..., str]) -> str:
+def answer_feedback(view: SessionView, lang: Language) -> str:
     """What happened to the person's written answers on the current question."""
+    t, tn = lang.t, lang.tn
     state = view.state
     assert state is not None
     if any(q == state.current for q, _, _ in view.written.pending.values()):
@@ -28,7 +30,7 @@ def answer_feedback(view: SessionView, t: Callable[..., str], tn: Callable[..., 
         and refusal.code is not ErrorCode.NOT_CURRENT
         and view.refused_question in (None, state.current)
     ):
-        return f"✖ {t(refusal.message)}"
+        return f"✖ {refusal_words(lang, refusal.refusal, refusal.values)}"
     given = len(view.written.mine.get(state.current, {}))
     if not state.open:
         return t("{lock} Answers are locked.", lock=LOCKED)
@@ -51,7 +53,7 @@ def vote_feedback(question: Question, view: SessionView, lang: Language, *, sile
     if question.kind is Kind.DISCUSSION:
         return t("Talk it through with the room; nothing to cast on this one.")
     if question.kind is Kind.TEXT:
-        return answer_feedback(view, t, lang.tn)
+        return answer_feedback(view, lang)
     refusal = view.refusal
     mine = view.my_vote()
     if view.is_pending(state.current):
@@ -65,7 +67,7 @@ def vote_feedback(question: Question, view: SessionView, lang: Language, *, sile
         and refusal.code is not ErrorCode.NOT_CURRENT
         and view.refused_question in (None, state.current)
     ):
-        return f"✖ {t(refusal.message)}"
+        return f"✖ {refusal_words(lang, refusal.refusal, refusal.values)}"
     notice = view.current_notice
     if notice is not None and mine is None:
         notice_text = t(notice)

@@ -88,7 +88,7 @@ async def test_switching_language_mid_question_changes_every_word_and_keeps_the_
             assert "ymgynghori" in text_of(ann, "BoardPicker") and "gwneud ar gyfer" in text_of(ann, "BoardPicker")
             assert "Rydym ni'n penderfynu" in text_of(ann, "#help"), "the highlighted position's help"
             assert "e.e. arolygon" in text_of(ann, "#help")
-            assert "Mae eich pleidlais wedi'i chyfrif: ymgynghori" in text_of(ann, "#feedback")
+            assert "Cyfrifwyd eich pleidlais: ymgynghori" in text_of(ann, "#feedback")
             assert "gadael" in bar.shown and "pleidleisio" in bar.shown and LANGUAGE_LABEL in bar.shown
             assert ann.view.my_vote() == 0 and hub.session.tally(0).counts == (1, 0), "the vote stays"
             await until(pilot, lambda: hub.session.participants[ann.view.resume].language == "cy")

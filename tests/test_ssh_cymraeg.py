@@ -34,7 +34,7 @@ async def test_lang_sent_by_the_client_shows_welsh_and_the_key_switches(tmp_path
         await gwen.expect("cwestiwn 1 o 1")
         await gwen.expect("Cymraeg / English")
         gwen.type("1\r")
-        await gwen.expect("wedi'i chyfrif: ymgynghori")
+        await gwen.expect("Cyfrifwyd eich pleidlais: ymgynghori")
         gwen.type("i")
         await gwen.expect("Your vote is counted: consultation")
         (member,) = hosted.hub.session.participants.values()

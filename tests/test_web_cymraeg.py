@@ -37,7 +37,7 @@ async def test_a_welsh_browser_gets_the_page_in_welsh_and_the_toggle_is_remember
             consultation = page.get_by_role("button", name="4. ymgynghori")
             await expect(consultation).to_contain_text("e.e. arolygon, cynllunio trefol, FixMyStreet")
             await consultation.tap()
-            await expect(page.locator("#status")).to_have_text("✔ Mae eich pleidlais wedi'i chyfrif: ymgynghori")
+            await expect(page.locator("#status")).to_have_text("✔ Cyfrifwyd eich pleidlais: ymgynghori")
 
             toggle = page.locator("#lang")
             await expect(toggle).to_have_text("English")

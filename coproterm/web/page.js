@@ -211,7 +211,7 @@
       if (m[6]) {  /* changes to the top words: a count of 0 takes a word off */
         m[6].forEach(function (pair) { if (pair[1]) wall.counts[pair[0]] = pair[1]; else delete wall.counts[pair[0]]; });
         wall.words = Object.keys(wall.counts).map(function (w) { return [w, wall.counts[w]]; }).sort(function (a, b) {
-          return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);  /* most used first, ties as the hub orders them */
+          return b[1] - a[1] || welshOrder(a[0], b[0]);  /* most used first, ties as the hub orders them */
         });
       }
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
@@ -219,6 +219,29 @@
     }
     saw();
     render();
+  }
+
+  /* Welsh alphabetical order, as the hub's (coproterm/core/collation.py): ch after c, dd after d, ll after l…;
+     letters from outside the alphabet after it, digits and signs first; then case and accents. */
+  var ALPHABET = "a b c ch d dd e f ff g ng h i j l ll m n o p ph r rh s t th u w y".split(" ");
+  function folded(word) { return word.toLowerCase().normalize("NFD"); }
+  function welshLetters(word) {
+    var plain = folded(word).replace(/[\u0300-\u036f]/g, ""), out = [];
+    for (var i = 0; i < plain.length; i++) {
+      var pair = plain.substr(i, 2), rank = pair.length === 2 ? ALPHABET.indexOf(pair) : -1;
+      if (rank >= 0) { out.push(rank); i++; continue; }
+      var c = plain[i], code = c.charCodeAt(0);
+      rank = ALPHABET.indexOf(c);
+      out.push(rank >= 0 ? rank : c.toLowerCase() !== c.toUpperCase() ? ALPHABET.length + code : code - 1000);
+    }
+    return out;
+  }
+  function welshOrder(a, b) {
+    var x = welshLetters(a), y = welshLetters(b);
+    for (var i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    if (x.length !== y.length) return x.length - y.length;
+    var fa = folded(a), fb = folded(b);
+    return fa < fb ? -1 : fa > fb ? 1 : 0;
   }
 
   /* -- drawing: the whole session view from S, keeping the focus where it was -------------- */

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
 from coproterm.client.link import AddressError, hub_url
+from coproterm.core.collation import welsh_key
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import SteadyInput
 from coproterm.tui.words import lang_of
@@ -98,7 +99,9 @@ class FindScreen(Screen[None]):
         sessions = self.query_one("#sessions", OptionList)
         highlighted = sessions.highlighted
         sessions.clear_options()
-        for name, entry in sorted(self.found.items(), key=lambda item: item[1].title):
+        # Sessions by title, in Welsh alphabetical order on a Welsh screen (ch after c, ll after l…).
+        order = welsh_key if lang_of(self).welsh else str.casefold
+        for name, entry in sorted(self.found.items(), key=lambda item: order(item[1].title)):
             t = lang_of(self).t
             here = t("{count} here", count=entry.participants)
             people = here + (t(", join code needed") if entry.code_required else "")

@@ -24,7 +24,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     quiet_known_warnings()
     parser = _parser()
-    _translate(parser, language(_language_asked(sys.argv[1:] if argv is None else argv)))
+    lang = language(_language_asked(sys.argv[1:] if argv is None else argv))
+    _translate(parser, lang)
+    _speak_argparse(lang)
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_help()
@@ -57,6 +59,34 @@ ARGPARSE_WORDS = (
 )
 """The words argparse says itself, in the catalog so that the help is Welsh throughout."""
 
+ARGPARSE_ERRORS = (
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("unrecognized arguments: %s"),
+    N_("not allowed with argument %s"),
+    N_("ignored explicit argument %r"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("unexpected option string: %s"),
+)
+"""argparse's own error messages (Python 3.11's wording), in the catalog so that its errors are Welsh too."""
+
+
+def _speak_argparse(lang: Language) -> None:
+    """Let argparse say its own errors in ``lang``.
+
+    argparse words them through the module's ``_`` (a process-wide gettext with no Welsh
+    catalog); one command line is one person, so the process may speak their language.
+    """
+    known = set(ARGPARSE_WORDS) | set(ARGPARSE_ERRORS)
+    argparse._ = lambda message: lang.t(message) if message in known else message  # type: ignore[attr-defined]
+
 
 class _Formatter(argparse.HelpFormatter):
     """Help with the usage line's prefix in the person's language."""
@@ -75,7 +105,7 @@ def _translate(parser: argparse.ArgumentParser, lang: Language) -> None:
         "port": DEFAULT_PORT,
         "ssh_port": DEFAULT_SSH_PORT,
         "most": MAX_PARTICIPANTS,
-        "decks": "; ".join(f"{name}: {what}" for name, (_, what) in BUILTIN_DECKS.items()),
+        "decks": "; ".join(f"{name}: {lang.t(what)}" for name, (_, what) in BUILTIN_DECKS.items()),
     }
     if parser.description:
         parser.description = lang.t(parser.description, **values)
@@ -323,12 +353,17 @@ def _ssh_workers_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _list_decks(args: argparse.Namespace) -> int:
+    """The built-in decks, in the person's language (``--lang``, else the locale)."""
+    lang = language(getattr(args, "lang", None) or from_locale(os.environ))
     for name in BUILTIN_DECKS:
         deck = builtin_deck(name)
-        sections = " / ".join(dict.fromkeys(q.section for q in deck.questions if q.section))
-        print(f"{name:10} {deck.title}: {len(deck.questions)} questions" + (f" ({sections})" if sections else ""))
-        print(f"{'':10} {BUILTIN_DECKS[name][1]}")
-    print("Use one with --deck NAME, or give --deck a deck file of your own (TOML).")
+        named = dict.fromkeys(lang.pick(q.section, q.section_cy, join=" / ") for q in deck.questions if q.section)
+        sections = " / ".join(named)
+        count = lang.tn("{count} question", "{count} questions", len(deck.questions))
+        title = lang.pick(deck.title, deck.title_cy, join=" / ")
+        print(f"{name:10} {title}: {count}" + (f" ({sections})" if sections else ""))
+        print(f"{'':10} {lang.t(BUILTIN_DECKS[name][1])}")
+    print(lang.t("Use one with --deck NAME, or give --deck a deck file of your own (TOML)."))
     return 0
 
 

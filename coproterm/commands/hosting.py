@@ -163,7 +163,8 @@ def serve(args: argparse.Namespace) -> int:
             count = language(getattr(args, "lang", ENGLISH)).tn(
                 "{count} question", "{count} questions", len(deck.questions)
             )
-            print(f'coproterm hub: "{deck.title}", {count}')
+            title = language(getattr(args, "lang", ENGLISH)).pick(deck.title, deck.title_cy, join=" / ")
+            print(f'coproterm hub: "{title}", {count}')
             if hosted.store is not None:
                 line(t("session"), f"{hosted.store.info.id}  ({hosted.store.path})")
             for target in hosted.join_targets:

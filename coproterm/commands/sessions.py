@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from coproterm.commands import fail
 from coproterm.core.deck import DeckError, deck_from_data
 from coproterm.core.events import Joined
-from coproterm.core.i18n import ENGLISH, Language, language
+from coproterm.core.i18n import ENGLISH, Language, from_locale, language
 from coproterm.core.report import Report, build_report
 
 if TYPE_CHECKING:
@@ -60,35 +60,38 @@ def list_sessions(args: argparse.Namespace) -> int:
     from server.store import StoreError, data_dir, list_sessions
 
     directory = data_dir(args.data_dir)
+    lang = language(getattr(args, "lang", None) or from_locale(os.environ))
+    t = lang.t
     rows = []
     for log in list_sessions(directory):
         if isinstance(log, StoreError):
-            warn(f"{log} (not listed)")
+            warn(t("{problem} (not listed)", problem=log))
             continue
         try:
             report = report_of(log)
         except DeckError as error:
-            warn(f"session {log.info.id}: {error} (not listed)")
+            warn(t("session {id}: {problem} (not listed)", id=log.info.id, problem=error))
             continue
         rows.append(
             (
                 log.info.id + (" !" if report.flaws else ""),
                 f"{datetime.fromtimestamp(log.info.created):%d %b %Y %H:%M}",
-                log.info.title,
+                log.info.title,  # the deck's title as the session's log keeps it
                 report.participants,
                 report.votes,
                 report.changes,
             )
         )
     if not rows:
-        print(f"No sessions yet in {directory}.")
+        print(t("No sessions yet in {directory}.", directory=directory))
         return 0
-    print(f"{'session':22} {'started':18} {'participants':>12} {'votes':>6} {'changes':>8}  deck")
+    heads = (t("session"), t("started"), t("participants"), t("votes"), t("changes"), t("deck"))
+    print(f"{heads[0]:22} {heads[1]:18} {heads[2]:>12} {heads[3]:>6} {heads[4]:>8}  {heads[5]}")
     for session_id, started, title, participants, votes, changes in rows:
         print(f"{session_id:22} {started:18} {participants:>12} {votes:>6} {changes:>8}  {title}")
-    print("votes: standing at the end, one per person per question; changes: every vote cast, changed or taken back")
+    print(t("votes: standing at the end, one per person per question; changes: every vote cast, changed or taken back"))
     if any(row[0].endswith(" !") for row in rows):
-        print("! damaged rows in its log were left out (named above)")
+        print(t("! damaged rows in its log were left out (named above)"))
     return 0
 
 

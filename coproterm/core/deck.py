@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from coproterm.core.boards import Deck, Group, Position, Question, Scale, TextAnswers
-from coproterm.core.i18n import Language
+from coproterm.core.i18n import N_, Language
 from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS
 
 MAX_POSITIONS = 12
@@ -74,10 +74,10 @@ def default_deck() -> Deck:
 WORKSHOP = "workshop"
 SHORT = "short"
 BUILTIN_DECKS = {
-    WORKSHOP: (DEFAULT_DECK, "the whole #CoproLearning workshop, about two hours (the default)"),
-    SHORT: ("short.toml", "six questions of the same workshop, about half an hour"),
+    WORKSHOP: (DEFAULT_DECK, N_("the whole #CoproLearning workshop, about two hours (the default)")),
+    SHORT: ("short.toml", N_("six questions of the same workshop, about half an hour")),
 }
-"""The decks that come with coproterm: name to (file, what it is)."""
+"""The decks that come with coproterm: name to (file, what it is: a catalog message, worded where it is shown)."""
 
 
 def builtin_deck(name: str = WORKSHOP) -> Deck:

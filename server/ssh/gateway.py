@@ -31,7 +31,7 @@ from rich.color import ColorSystem
 
 from coproterm import portable
 from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, unauthenticated_limit  # noqa: F401  (as before)
-from coproterm.core.i18n import ENGLISH, N_, from_locale, language
+from coproterm.core.i18n import ENGLISH, N_, WELSH, from_locale, language
 from coproterm.core.limits import AddressLimit, NewcomerLimit, RateLimit
 from coproterm.core.wire import LANGUAGE_CODES, Role, Speak
 from coproterm.tui.participant.app import ParticipantApp
@@ -41,6 +41,16 @@ from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers 
 from server.ssh.pacing import Pacer
 from server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
 from server.ssh.terminal import ChannelTerminal, capabilities, clamp
+
+HAS_PASSCODE = N_("This session has a passcode.")
+PASSCODE_PROMPT = N_("Session passcode")
+LOCKED_OUT = N_("too many wrong passcodes; try later")
+
+
+def both(message: str, join: str = " / ") -> str:
+    """A message in Welsh and in English, Welsh first: said before the person's language is known
+    (the passcode is asked before the terminal's LANG reaches the gateway)."""
+    return f"{language(WELSH).t(message)}{join}{message}"
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -445,7 +455,7 @@ class _Server(asyncssh.SSHServer):
             return
         self._unauthenticated = True
         if self.gateway.locked_out(self.address):
-            conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "too many wrong passcodes; try later")
+            conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, both(LOCKED_OUT))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._authenticated()
@@ -482,7 +492,7 @@ class _Server(asyncssh.SSHServer):
         self._by_key = False
         if self.gateway.passcode is None:
             return True  # nothing to ask
-        return ("coproterm", "This session has a passcode.", "", [("Session passcode: ", False)])
+        return ("coproterm", both(HAS_PASSCODE), "", [(both(PASSCODE_PROMPT) + ": ", False)])
 
     def validate_kbdint_response(self, username: str, responses: Sequence[str]) -> bool:
         self._by_key = False

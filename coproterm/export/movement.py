@@ -37,7 +37,8 @@ def movement_section(q: QuestionReport, compared: QuestionReport) -> str:
         return ""
     from coproterm.export.html import report_language, t  # the report's language (html builds on this module)
 
-    before = t("question {number}, “{prompt}”", number=compared.index + 1, prompt=compared.question.prompt)
+    asked = report_language().pick(compared.question.prompt, compared.question.prompt_cy, join=" / ")
+    before = t("question {number}, “{prompt}”", number=compared.index + 1, prompt=asked)
     title = t("Before and after")
     compared_with = t("Compared with {question}: everyone who answered both.", question=before)
     moved = summary(movement, scale, report_language())

@@ -1,0 +1,28 @@
+"""What a Welsh screen must not show: English sentences. Shared by the tests that walk every face in Welsh."""
+
+from __future__ import annotations
+
+import html
+import re
+
+ENGLISH_WORDS = frozenset(
+    ["the", "your", "you", "vote", "votes", "voting", "voted", "question", "questions", "answer", "answers", "locked", "unlocked", "connected", "connection", "connecting", "joined", "joining", "refused", "counted", "choose", "choice", "please", "error", "invalid", "cannot", "trying", "again", "with", "from", "this", "that", "there", "has", "have", "been", "only", "must", "should", "here", "what", "when", "where", "which", "who", "will", "would", "results", "shown", "hidden", "participant", "participants", "facilitator", "press", "type", "sent", "clear", "words", "used", "most", "room", "session", "hub", "not", "and", "are", "too", "many", "wrong", "could", "nothing", "usage", "required", "expected", "argument", "arguments", "unrecognized", "none", "waiting", "reset", "open", "opened", "keys", "search", "theme", "screenshot", "command", "commands", "quit", "leave", "back", "next", "previous"]
+)
+"""Words of English that no Welsh sentence uses (names such as FixMyStreet and keys such as Enter are not here)."""
+
+
+def english_in(text: str) -> list[str]:
+    """The English words in ``text`` (whole words, any case), each once; web addresses are not read."""
+    # web addresses, a message's {placeholders}, command-line options (--with-names): names, not words
+    text = re.sub(r"(?:https?://|www\.)\S+|\{\w+\}|(?<!\w)--?[\w-]+", " ", text)
+    # A word in capitals is a command line's name for a value (HOST, FILE, COMMAND), not a sentence.
+    return sorted({w for w in re.findall(r"[A-Za-z]+", text) if w.lower() in ENGLISH_WORDS and not w.isupper()})
+
+
+def screen_text(svg: str) -> str:
+    """The characters an SVG screenshot of a Textual app shows, row by row."""
+    rows: dict[str, list[str]] = {}
+    for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>(.*?)</text>', svg, re.S):
+        rows.setdefault(y, []).append(html.unescape(re.sub(r"<[^>]+>", "", text)))
+    lines = ("".join(parts) for _, parts in sorted(rows.items(), key=lambda item: float(item[0])))
+    return "\n".join(lines).replace("\xa0", " ")

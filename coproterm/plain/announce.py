@@ -116,7 +116,7 @@ class Watcher:
                 self.was_open, self.lost = True, False
             case Phase.WAITING if not self.lost:
                 self.lost = True
-                app.say(app.t("The connection was lost: {problem}. Trying again…", problem=app.t(status.detail)))
+                app.say(app.t("The connection was lost: {problem}. Trying again…", problem=status.words(app.lang)))
             case Phase.STOPPED if status.detail != self.stopped:
                 self.stopped = status.detail
-                app.say(app.t(status.detail))
+                app.say(status.words(app.lang))

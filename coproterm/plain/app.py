@@ -20,6 +20,7 @@ from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.boards import Kind
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
 from coproterm.core.limits import RateLimit
+from coproterm.core.refusals import words as refusal_words
 from coproterm.core.takehome import record_text
 from coproterm.core.view import SessionView
 from coproterm.core.wire import (
@@ -181,9 +182,9 @@ class PlainApp:
             self._acked(message.seq)
         if isinstance(message, Error) and message.seq is not None:
             self._sent.pop(message.seq, None)
-            self.say(
-                self.t("Not accepted: {reason}", reason=self.t(self.view.refusal.message if self.view.refusal else ""))
-            )
+            refusal = self.view.refusal
+            reason = refusal_words(self.lang, refusal.refusal, refusal.values) if refusal is not None else ""
+            self.say(self.t("Not accepted: {reason}", reason=reason))
         self.watch.notice()
         if isinstance(message, State):
             self._results_wanted = self._results_wanted and message.revealed

@@ -10,6 +10,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     Ack,
     Action,
@@ -213,6 +214,8 @@ async def test_refused_votes_keep_the_connection(current, vote, code):
 
 async def test_no_hello_in_time_is_closed():
     async with running_hub(hello_timeout=0.2) as hub, connect(hub.url) as socket:
+        refusal = decode(await asyncio.wait_for(socket.recv(), 5))  # the refusal, for the client to word
+        assert isinstance(refusal, Error) and refusal.refusal == Refusal.NO_HELLO_IN_TIME
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 5)
         assert closed.value.rcvd.code == 1008

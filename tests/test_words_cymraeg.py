@@ -66,3 +66,11 @@ def test_ties_and_lists_are_in_welsh_alphabetical_order():
         "cymuned", "chwarae", "dyn", "ddoe", "lwc", "llais", "rydym", "rhan", "tŷ", "theatr",
     ]
     assert [w for w, _ in count_words(["llais", "lwc", "chwarae", "cymuned"])] == ["cymuned", "chwarae", "lwc", "llais"]
+
+
+def test_a_long_welsh_label_is_broken_between_its_parts():
+    from coproterm.tui.widgets.text import wrap_words
+
+    assert wrap_words("cydgynhyrchu / cynnwys", 9) == ["cyd-", "gynhyrchu", "/ cynnwys"], "not cydgynhy-/rchu"
+    assert wrap_words("cyfranogiad", 10) == ["cyfranog-", "iad"], "not cyfrano-/giad"
+    assert wrap_words("ymgynghori", 20) == ["ymgynghori"]

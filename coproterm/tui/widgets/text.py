@@ -12,8 +12,28 @@ def ruled(label: str, width: int) -> str:
     return f" {label} ".center(width, "─")
 
 
+_PREFIXES = ("rhyng", "gwrth", "hunan", "cyd", "cyf", "cyn", "cym", "ail", "aml", "dad", "gor", "ym", "an", "di")
+"""Welsh prefixes a long word may be broken after (*cyd-gynhyrchu*, *cyf-ranogiad*)."""
+_SUFFIXES = ("iadau", "iaeth", "wyr", "iad", "ion", "ation", "tion", "ment", "ing", "au", "u")
+"""Endings (Welsh, then English) a long word may be broken before (*cyfranog-iad*, *particip-ation*)."""
+
+
+def _boundary(word: str, room: int) -> int | None:
+    """Where to break ``word`` so that at most ``room`` letters come first: before an ending or after
+    a prefix (a break inside a morpheme, *cydgynhy-rchu*, misleads a reader); None where none fits."""
+    lowered = word.lower()
+    # the longest ending that fits (consult-ation, not consultat-ion), else the longest prefix
+    for ending in sorted(_SUFFIXES, key=len, reverse=True):
+        cut = len(word) - len(ending)
+        if lowered.endswith(ending) and 3 <= cut <= room:
+            return cut
+    cuts = [len(p) for p in _PREFIXES if lowered.startswith(p) and len(word) - len(p) >= 3 and len(p) <= room]
+    return max(cuts) if cuts else None
+
+
 def wrap_words(label: str, width: int) -> list[str]:
-    """Wrap at spaces, then at hyphens; cut (with a hyphen) only words still too long."""
+    """Wrap at spaces, then at hyphens; cut (with a hyphen) only words still too long, at a
+    prefix or an ending where one fits (:func:`_boundary`)."""
     width = max(1, width)
     pieces: list[tuple[str, str]] = []  # (text, what joins it to the piece before)
     for word in label.split():
@@ -21,7 +41,7 @@ def wrap_words(label: str, width: int) -> list[str]:
         parts = re.findall(r"[^-]+-?|-", word) if len(word) > width else [word]
         for part in parts:
             while len(part) > width:
-                cut = max(1, min(width - 1, len(part) - 4))  # leave at least four letters to carry over
+                cut = _boundary(part, width - 1) or max(1, min(width - 1, len(part) - 4))  # four letters carry over
                 pieces.append((part[:cut] + "-", glue))
                 part, glue = part[cut:], ""
             pieces.append((part, glue))

@@ -66,7 +66,7 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
             assert f"http://{lan}:{port}/" in join, join
             await hp.press("c")
             await until(hp, lambda: host.screen.query(QRCode))
-            assert read_qr(host.screen.query_one(QRCode)) == [f"http://{lan}:{port}/?code={code}"]
+            assert read_qr(host.screen.query_one(QRCode)) == [f"http://{lan}:{port}/?code={code}&lang=en"]
             assert not host.screen.query("#warning"), "the hub listens on every address: no warning"
             await hp.press("escape")
             # someone is in: the join instructions fold to a line, and keep the phone's and ssh's

@@ -78,7 +78,7 @@ def test_the_whole_accept_language_list_is_honoured(header, wanted):
 
 
 def _get(page: Page, path: str = "/", **headers: str) -> bytes:
-    response = answer(page, Request(path, Headers(headers)))
+    response = answer(page, Request(path, Headers({"Host": "127.0.0.1:8765", **headers})))
     assert response is not None and response.status_code == 200
     return response.body
 
@@ -93,7 +93,7 @@ def test_the_page_opens_in_the_asked_language_then_the_hubs():
     assert '<html lang="cy">' in _get(english_hub, **{"Accept-Language": "fr, cy;q=0.5"}).decode()
     assert '<html lang="cy">' in _get(english_hub, "/?code=KXPT&lang=cy", **{"Accept-Language": "en"}).decode()
     assert '<html lang="en">' in _get(welsh_hub, "/?lang=en").decode()
-    response = answer(english_hub, Request("/", Headers({})))
+    response = answer(english_hub, Request("/", Headers({"Host": "127.0.0.1:8765"})))
     assert response is not None and "Accept-Language" in response.headers["Vary"]
 
 

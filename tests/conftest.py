@@ -28,6 +28,7 @@ SLOW_MODULES = frozenset(
         "test_cli_secrets",
         "test_cli_start",
         "test_cli_workshop",
+        "test_cymraeg_everywhere",
         "test_discovery",
         "test_durability",
         "test_ending",

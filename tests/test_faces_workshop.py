@@ -138,7 +138,7 @@ async def test_choose_up_to_two_values(workshop_hub):
             ),
         )
         await ap.press("4", "enter")  # a third is one too many: the hub says so, and nothing changes
-        await until(ap, lambda: "choose at most 2 positions" in text_of(ann, "#feedback"))
+        await until(ap, lambda: "too many positions: the most is 2" in text_of(ann, "#feedback"))
         assert workshop_hub.session.tally(strongest).counts == (1, 0, 1, 0, 0)
         await ap.press("1", "enter")  # taken out again
         await until(hp, lambda: shown(host, TallyChart)[0].counts == (0, 0, 1, 0, 0))

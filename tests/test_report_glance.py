@@ -22,7 +22,7 @@ SHOTS = Path(os.environ.get("COPROTERM_SHOTS", "/tmp/coproterm-shots"))
 VENUE = "Neuadd y Dref, Aberystwyth"
 HEADLINE = {
     "en": "Of 12 who answered both: 9 moved towards doing with, 2 stayed, 1 moved away.",
-    "cy": "O'r 12 a atebodd y ddau: symudodd 9 tuag at 'gwneud gyda', arhosodd 2 yn eu hunfan, symudodd 1 i ffwrdd.",
+    "cy": "O'r 12 a atebodd y ddau: symudodd 9 tuag at 'gwneud gyda phobl', arhosodd 2 yn eu hunfan, symudodd 1 i ffwrdd.",
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,10 @@ LANGUAGE_KEY = "i"
 """The language key: i for iaith, free on every screen in both languages."""
 LANGUAGE_LABEL = "Cymraeg / English"
 """What the language key shows, the same in both languages: whoever cannot read the screen still finds it."""
+
+NOTICE_FLOOR = 1.5
+"""Seconds a notice stays whatever keys come: keys already on their way (a paste, a held key) must not
+take away, unread, the notice they caused."""
 
 SLOW_ANSWER = 3.0
 """Seconds without an answer to something sent before the app says it is waiting for the hub."""
@@ -90,6 +95,7 @@ class HubApp(App[None]):
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
         self.link = Link(url, self.hello, self._fold, self._post_status, headers=headers)
         self._notified = False
+        self._notified_at = 0.0
         """A notice was shown since the last key: the next key clears the notices."""
 
     def on_mount(self) -> None:
@@ -148,7 +154,7 @@ class HubApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         # A key takes the notices away (before it does anything else, so one it brings stays):
         # a notice is read once, and never covers the board through the next questions.
-        if isinstance(event, events.Key) and self._notified:
+        if isinstance(event, events.Key) and self._notified and time.monotonic() - self._notified_at >= NOTICE_FLOOR:
             self._notified = False
             self.clear_notifications()
         await super().on_event(event)
@@ -156,6 +162,7 @@ class HubApp(App[None]):
     def notify(self, message: str, **options: Any) -> None:
         """Textual's, remembering that a notice may be showing (the next key takes it away)."""
         self._notified = True
+        self._notified_at = time.monotonic()
         super().notify(message, **options)
 
     def on_hub_app_changed(self, event: Changed) -> None:

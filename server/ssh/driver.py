@@ -25,6 +25,8 @@ from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.geometry import Size
 
+from coproterm.core.i18n import N_
+
 if TYPE_CHECKING:
     from server.ssh.terminal import ChannelTerminal
 
@@ -36,7 +38,7 @@ INPUT_RATE = 150.0
 """Characters of input parsed per second, sustained."""
 INPUT_BURST = 300
 _OSC = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
-DROPPED_NOTICE = "Too many keys at once: some were left out."
+DROPPED_NOTICE = N_("Too many keys at once: some were left out.")
 
 
 class SSHDriver(Driver):
@@ -120,7 +122,8 @@ class SSHDriver(Driver):
             self._told = True  # once per session: the notice itself must not become a flood
             notify = getattr(self._app, "notify", None)
             if notify is not None:
-                notify(DROPPED_NOTICE, severity="warning", timeout=4)
+                words = getattr(self._app, "t", str)(DROPPED_NOTICE)  # in the person's language
+                notify(words, severity="warning", timeout=4)
 
     def resized(self, width: int, height: int) -> None:
         width, height = self.terminal.resize(width, height)

@@ -54,7 +54,11 @@ def ingest(runs: int) -> dict[str, float]:
     """500 participants voting as fast as acks come back: hub, hub with its log, and a bare server."""
     rates: dict[str, list[float]] = {"bare": [], "hub": [], "log": []}
     ratios, log_ratios = [], []
-    with HubProcess("bare") as bare, HubProcess("hub") as plain, HubProcess("log") as logged:  # all three up, rounds taken in turn
+    with (
+        HubProcess("bare") as bare,
+        HubProcess("hub") as plain,
+        HubProcess("log") as logged,
+    ):  # all three up, rounds taken in turn
         hubs = {"bare": bare, "hub": plain, "log": logged}
         _prepare(plain, (Action.GOTO, SPECTRUM))
         _prepare(logged, (Action.GOTO, SPECTRUM))

@@ -165,8 +165,14 @@ def test_the_command_line_with_lang_cy(tmp_path_factory):
     environment = {**os.environ, "LANG": "cy", "LC_ALL": "", "LANGUAGE": ""}
     said = []
     for args in (["decks"], ["frob"], ["export", "--format", "pdf"], ["sessions", "--data-dir", str(tmp_path)]):
-        done = subprocess.run([sys.executable, "-m", "coproterm", *args], capture_output=True, text=True,
-                              env=environment, timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "coproterm", *args],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=60,
+            check=False,
+        )
         # argparse's synopsis (the usage line and its continuations) names options and values: not sentences
         lines = (done.stdout + done.stderr).splitlines()
         said.append("\n".join(line for line in lines if not line.startswith(("defnydd:", " "))))
@@ -209,11 +215,15 @@ async def test_the_ssh_passcode_is_asked_in_welsh_and_english(tmp_path):
 
     ssh_binary()
     options = SSHOptions(port=0, key_dir=tmp_path, workers=0, passcode="cerrig afon")
-    runner = HubRunner(Session(builtin_deck("short"), HOST_TOKEN, counting_tokens()), HOST_TOKEN, "127.0.0.1", 0, ssh=options)
+    runner = HubRunner(
+        Session(builtin_deck("short"), HOST_TOKEN, counting_tokens()), HOST_TOKEN, "127.0.0.1", 0, ssh=options
+    )
     async with runner as hosted:
         one_try = ("-o", "NumberOfPasswordPrompts=1", "-o", "PreferredAuthentications=keyboard-interactive")
         gwen = await SSHClient(hosted.ssh_port, extra=one_try).start()
-        await gwen.expect("Cyfrinair y sesiwn / Session passcode:")  # the prompt (the instruction line is for OpenSSH to show)
+        await gwen.expect(
+            "Cyfrinair y sesiwn / Session passcode:"
+        )  # the prompt (the instruction line is for OpenSSH to show)
         gwen.type("cerrig afon\r")
         await gwen.leave()
 

@@ -67,7 +67,9 @@ async def test_presenter_mode_keeps_the_bars_off_until_reveal(hub):
         await hp.press("p")  # the question before takes written answers: kept back too, with how many
         await until(hp, lambda: host.view.state.current == 0)
         await hp.pause(0.1)
-        assert "hidden until they are revealed" in text_of(host, "#progress") and "voted" not in text_of(host, "#progress")
+        assert "hidden until they are revealed" in text_of(host, "#progress") and "voted" not in text_of(
+            host, "#progress"
+        )
         await hp.press("n")
         await until(hp, lambda: host.view.state.current == SPECTRUM and not shown(host, TallyChart))
         await hp.press("v")  # presenter mode off: live bars again, hidden from participants or not

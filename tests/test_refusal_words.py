@@ -36,7 +36,10 @@ def test_a_refusal_names_its_values_and_no_words_travel():
     assert b"characters" not in frame and len(frame) <= 12
     error = decode(frame)
     assert isinstance(error, Error)
-    assert words(language(WELSH), error.refusal, error.values) == "hyd at 200 nod yn unig a gaiff fod mewn ateb; mae gan hwn 345"
+    assert (
+        words(language(WELSH), error.refusal, error.values)
+        == "hyd at 200 nod yn unig a gaiff fod mewn ateb; mae gan hwn 345"
+    )
     assert words(language(ENGLISH), error.refusal, error.values) == (
         "an answer may be at most 200 characters long; this one has 345"
     )
@@ -50,9 +53,12 @@ def test_an_unknown_refusal_or_values_that_do_not_fit_are_still_worded():
 
 def test_the_doc_lists_every_refusal_with_its_number_values_and_error():
     doc = DOC.read_text()
-    rows = {int(n): (name, values, error) for n, name, values, error in re.findall(
-        r"^\| (\d+) \| `([A-Z_]+)` \| ([^|]+) \| ([^|]+) \| [^|]+ \|$", doc, re.M
-    )}
+    rows = {
+        int(n): (name, values, error)
+        for n, name, values, error in re.findall(
+            r"^\| (\d+) \| `([A-Z_]+)` \| ([^|]+) \| ([^|]+) \| [^|]+ \|$", doc, re.M
+        )
+    }
     for refusal in Refusal:
         name, values, error = rows[int(refusal)]
         assert name == refusal.name

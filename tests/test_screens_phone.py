@@ -34,7 +34,9 @@ async def test_the_page_rounds_as_the_core_does():
     async with chromium() as browser, phone(browser) as page:
         await page.goto("about:blank")
         got = await page.evaluate(
-            "(cases) => { " + shares_source() + " return cases.map(c => shares(c[0], c[1] === null ? undefined : c[1])); }",
+            "(cases) => { "
+            + shares_source()
+            + " return cases.map(c => shares(c[0], c[1] === null ? undefined : c[1])); }",
             [[counts, people] for counts, people in cases],
         )
     assert got == [list(shares(counts, people)) for counts, people in cases]

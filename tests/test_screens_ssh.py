@@ -42,7 +42,11 @@ async def test_the_whole_workshop_at_40x12_in_welsh_keeps_the_cursor_in_sight(tm
     async with gateway(tmp_path) as hosted:
         host = await join_host(hosted.local_url)
         gwen = await SSHClient(
-            hosted.ssh_port, "gwen", size=(40, 12), env={"TERM": "xterm-256color"}, extra=("-o", "SetEnv=LANG=cy_GB.UTF-8")
+            hosted.ssh_port,
+            "gwen",
+            size=(40, 12),
+            env={"TERM": "xterm-256color"},
+            extra=("-o", "SetEnv=LANG=cy_GB.UTF-8"),
         ).start()
         await gwen.expect("Beth mae cydgynhyrchu")
         for index, question in enumerate(WORKSHOP.questions):

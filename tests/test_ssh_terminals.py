@@ -113,7 +113,19 @@ def test_capabilities_from_term_and_environment():
     assert capabilities("xterm", {"LC_ALL": "C", "LANG": "en_GB.UTF-8"}).ascii, "LC_ALL wins"
     assert not capabilities("xterm", {"LANG": "en_GB.utf8"}).ascii and not capabilities("xterm", {}).ascii
     assert capabilities("xterm", {"NO_COLOR": "1"}).no_color and not capabilities("xterm", {"NO_COLOR": ""}).no_color
-    bce = {term: capabilities(term, {}).bce for term in ("xterm-256color", "rxvt-unicode", "linux", "xterm-kitty", "alacritty", "tmux-256color", "screen", "vt100")}
+    bce = {
+        term: capabilities(term, {}).bce
+        for term in (
+            "xterm-256color",
+            "rxvt-unicode",
+            "linux",
+            "xterm-kitty",
+            "alacritty",
+            "tmux-256color",
+            "screen",
+            "vt100",
+        )
+    }
     assert bce == {"xterm-256color": True, "rxvt-unicode": True, "linux": True, "xterm-kitty": False,
                    "alacritty": False, "tmux-256color": False, "screen": False, "vt100": False}, "as their terminfo says"  # fmt: skip
     assert clamp(2147483647, 0) == (300, 24) and clamp(10000, 10000) == (300, 100) and clamp(-5, 3) == (1, 3)

@@ -21,7 +21,14 @@ from tests.hubkit import join_host
 from tests.sshkit import SSHClient, ssh_binary
 
 SPECTRUM = 1
-CHOICES = ["coercion / protection", "education / persuasion", "information", "consultation", "participation", "co-production"]
+CHOICES = [
+    "coercion / protection",
+    "education / persuasion",
+    "information",
+    "consultation",
+    "participation",
+    "co-production",
+]
 
 
 async def until(condition, timeout=30.0):
@@ -68,7 +75,9 @@ async def test_a_worker_killed_mid_workshop_ends_only_its_own_sessions(tmp_path)
             if name in gone:
                 await person.wait()
                 back = await SSHClient(hosted.ssh_port, name).start()  # they connect again...
-                await back.expect(f"Your vote is counted: {re.escape(CHOICES[choice - 1])}", timeout=60)  # ...votes kept
+                await back.expect(
+                    f"Your vote is counted: {re.escape(CHOICES[choice - 1])}", timeout=60
+                )  # ...votes kept
                 people[name] = (back, choice)
             else:
                 await vote(person, 7 - choice)  # the others never noticed
@@ -240,6 +249,7 @@ async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_pri
         port = probe.getsockname()[1]
     process, _target, _token, _said = await start_serve_saying("--ssh-port", str(port), "--ssh-workers", "2")
     try:
+
         def children() -> list[str]:
             found = []
             for task in os.listdir(f"/proc/{process.pid}/task"):

@@ -50,7 +50,46 @@ def test_spellings_and_clitics_count_as_one():
 
 @pytest.mark.parametrize(
     "word",
-    ["dros", "tros", "heb", "tan", "rhwng", "tua", "tuag", "er", "oddi", "ti", "fo", "hwy", "rhain", "rheini", "un", "bob", "pawb", "eraill", "peth", "pethau", "gael", "chael", "wneud", "di", "mo", "taw", "be", "roedden", "oeddwn", "byddan", "fyddan", "arno", "ato", "ati", "wrthyn", "ganddyn", "gen", "gennym"],
+    [
+        "dros",
+        "tros",
+        "heb",
+        "tan",
+        "rhwng",
+        "tua",
+        "tuag",
+        "er",
+        "oddi",
+        "ti",
+        "fo",
+        "hwy",
+        "rhain",
+        "rheini",
+        "un",
+        "bob",
+        "pawb",
+        "eraill",
+        "peth",
+        "pethau",
+        "gael",
+        "chael",
+        "wneud",
+        "di",
+        "mo",
+        "taw",
+        "be",
+        "roedden",
+        "oeddwn",
+        "byddan",
+        "fyddan",
+        "arno",
+        "ato",
+        "ati",
+        "wrthyn",
+        "ganddyn",
+        "gen",
+        "gennym",
+    ],
 )
 def test_welsh_fillers_are_stop_words(word):
     assert word in STOP_WORDS and words_of(f"{word} cymuned") == {"cymuned"}
@@ -62,8 +101,19 @@ def test_content_words_are_counted(word):
 
 
 def test_ties_and_lists_are_in_welsh_alphabetical_order():
-    assert sorted(["llais", "lwc", "chwarae", "cymuned", "ddoe", "dyn", "rhan", "rydym", "theatr", "tŷ"], key=welsh_key) == [
-        "cymuned", "chwarae", "dyn", "ddoe", "lwc", "llais", "rydym", "rhan", "tŷ", "theatr",
+    assert sorted(
+        ["llais", "lwc", "chwarae", "cymuned", "ddoe", "dyn", "rhan", "rydym", "theatr", "tŷ"], key=welsh_key
+    ) == [
+        "cymuned",
+        "chwarae",
+        "dyn",
+        "ddoe",
+        "lwc",
+        "llais",
+        "rydym",
+        "rhan",
+        "tŷ",
+        "theatr",
     ]
     assert [w for w, _ in count_words(["llais", "lwc", "chwarae", "cymuned"])] == ["cymuned", "chwarae", "lwc", "llais"]
 

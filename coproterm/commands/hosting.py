@@ -333,7 +333,9 @@ def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     )
 
 
-def _dashboard(hosted: Hosted | HostedHub, presenter: bool = False, lang: str = "en", said: list[str] | None = None) -> App[None]:
+def _dashboard(
+    hosted: Hosted | HostedHub, presenter: bool = False, lang: str = "en", said: list[str] | None = None
+) -> App[None]:
     """The dashboard on the hub in this process; ``said`` (the session picked, rows left out) shows on it at start."""
     from coproterm.tui.host.app import HostApp
 

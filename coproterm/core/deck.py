@@ -311,7 +311,10 @@ def _notes(reader: _Reader, table: Mapping[str, Any], key: str, where: str) -> t
             reader.fail(f"{where}.{key}[{j}]", f"expected text of at most {MAX_TEXT} characters")
         unsafe = _UNSAFE.search(note)
         if unsafe:
-            reader.fail(f"{where}.{key}[{j}]", f"character U+{ord(unsafe.group()):04X} is not allowed (control characters and escapes)")
+            reader.fail(
+                f"{where}.{key}[{j}]",
+                f"character U+{ord(unsafe.group()):04X} is not allowed (control characters and escapes)",
+            )
     return tuple(notes)
 
 

@@ -171,11 +171,7 @@ class HubProtocol:
 
     def end(self) -> list[Output]:
         """The host ended the session: everyone is told, and nobody should come back."""
-        return [
-            output
-            for conn in list(self._connections)
-            for output in self._refuse(conn, None, Refusal.ENDED)
-        ]
+        return [output for conn in list(self._connections) for output in self._refuse(conn, None, Refusal.ENDED)]
 
     # -- one frame ---------------------------------------------------------------
 
@@ -295,7 +291,9 @@ class HubProtocol:
         connection.answers_tick = self._host_ticks
         return upto != book.stamp
 
-    def _wall_for(self, conn: ConnId, connection: _Connection, written: dict[object, tuple[bytes, list[ConnId]]]) -> None:
+    def _wall_for(
+        self, conn: ConnId, connection: _Connection, written: dict[object, tuple[bytes, list[ConnId]]]
+    ) -> None:
         """A participant is sent the revealed wall once, then only its changes (capped: :class:`WallView`)."""
         question = self.session.current
         if not self.session.revealed or self.session.deck.questions[question].answers is None:

@@ -207,7 +207,9 @@ class LogCheck:
             if not isinstance(text, str):
                 return f"answer {event.answer} of question {index + 1} whose text is {type(text).__name__}"
             if clean_answer(text) != text or looks_blank(text):
-                return f"answer {event.answer} of question {index + 1} with text no live answer could have: {text!r:.40}"
+                return (
+                    f"answer {event.answer} of question {index + 1} with text no live answer could have: {text!r:.40}"
+                )
             if len(text) > limit.max_length:
                 return (
                     f"answer {event.answer} of question {index + 1} of {len(text)} characters"

@@ -414,9 +414,27 @@ class Moves:
 
 
 Message = (
-    Hello | Vote | Command | Welcome | State | Tally | Ack | Error | Ballot | Turnout | Attendance | Choose | People
+    Hello
+    | Vote
+    | Command
+    | Welcome
+    | State
+    | Tally
+    | Ack
+    | Error
+    | Ballot
+    | Turnout
+    | Attendance
+    | Choose
+    | People
     | Moves
-    | Answer | Moderate | Answers | Wall | Mine | Speak | Speaks
+    | Answer
+    | Moderate
+    | Answers
+    | Wall
+    | Mine
+    | Speak
+    | Speaks
 )
 
 
@@ -595,13 +613,19 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
     Ack.TYPE: (Ack, (_uint(_U32),)),
-    Error.TYPE: (Error, (_optional(_uint(_U32)), _enum(ErrorCode), _uint(255), _array(_uint(_U32), MAX_REFUSAL_VALUES))),
+    Error.TYPE: (
+        Error,
+        (_optional(_uint(_U32)), _enum(ErrorCode), _uint(255), _array(_uint(_U32), MAX_REFUSAL_VALUES)),
+    ),
     Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
     Attendance.TYPE: (Attendance, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),
     People.TYPE: (People, (_uint(MAX_QUESTIONS), _uint(_U32))),
     Moves.TYPE: (Moves, (_uint(MAX_QUESTIONS), _uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
-    Answer.TYPE: (Answer, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT)))),
+    Answer.TYPE: (
+        Answer,
+        (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT))),
+    ),
     Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean)),
     Answers.TYPE: (
         Answers,

@@ -78,9 +78,18 @@ _ELISIONS = ("'ch", "'th", "'n", "'r", "'i", "'w", "'m", "'s", "'u")
 _ALWAYS = (("ngh", "c"), ("mh", "p"), ("nh", "t"), ("ng", "g"), ("dd", "d"))
 """Beginnings that are only ever mutations (nasal, and the soft mutation of *d*), and their radicals."""
 _MAYBE = (
-    ("ch", "c"), ("ph", "p"), ("th", "t"),  # aspirate
-    ("g", "c"), ("b", "p"), ("d", "t"), ("f", "b"), ("f", "m"), ("l", "ll"), ("r", "rh"),  # soft
-    ("m", "b"), ("n", "d"),  # nasal
+    ("ch", "c"),
+    ("ph", "p"),
+    ("th", "t"),  # aspirate
+    ("g", "c"),
+    ("b", "p"),
+    ("d", "t"),
+    ("f", "b"),
+    ("f", "m"),
+    ("l", "ll"),
+    ("r", "rh"),  # soft
+    ("m", "b"),
+    ("n", "d"),  # nasal
 )
 """Beginnings that may be mutations or a word's own, and the radical each may come from."""
 _VOWELS = "aâeêiîoôuûwŵyŷ"

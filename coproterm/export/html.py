@@ -333,8 +333,7 @@ def _table(scale: Scale, counts: tuple[int, ...], people: int | None = None) -> 
                 f'<td class="n">{subtotal}</td><td class="n">{of_group[scale.groups.index(group)]}</td></tr>'
             )
         rows.append(
-            f'<tr><td>{i + 1}. {escape(position.label)}</td><td class="n">{count}</td>'
-            f'<td class="n">{each[i]}</td></tr>'
+            f'<tr><td>{i + 1}. {escape(position.label)}</td><td class="n">{count}</td><td class="n">{each[i]}</td></tr>'
         )
     return (
         f'<table class="tally"><thead><tr><th scope="col">{position_word}</th><th scope="col" class="n">{votes_word}</th>'

@@ -18,7 +18,12 @@ COMMANDS = (
     (N_("again"), N_("the question again")),
     (N_("results"), N_("the results, once the facilitator shows them")),
     (N_("mine"), N_("your own vote or answers")),
-    (N_("keep"), N_("your own record of the whole workshop, to copy and keep: every question, your answers, the room's results where shown")),
+    (
+        N_("keep"),
+        N_(
+            "your own record of the whole workshop, to copy and keep: every question, your answers, the room's results where shown"
+        ),
+    ),
     (N_("language"), N_("Cymraeg or English (iaith)")),
     (N_("quit"), N_("leave; your votes are kept")),
     (N_("edit"), N_("edit 2 and new words: change your answer 2 to an open question")),

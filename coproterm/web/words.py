@@ -116,8 +116,10 @@ def _forms(code: str, singular: str, plural: str) -> list[str]:
     for count in _SAMPLES:
         form = plural_form(code, count)
         if form not in found:
-            found[form] = (singular if count == 1 else plural) if code == ENGLISH else lang._welsh.ngettext(
-                singular, plural, count
+            found[form] = (
+                (singular if count == 1 else plural)
+                if code == ENGLISH
+                else lang._welsh.ngettext(singular, plural, count)
             )
     return [found[form] for form in sorted(found)]
 
@@ -140,4 +142,3 @@ def page_words(code: str) -> dict[str, object]:
         words[key] = _forms(code, *message) if isinstance(message, tuple) else lang.t(message)
     refusals = {int(refusal): [lang.t(text), list(names)] for refusal, (text, names) in WORDS.items()}
     return {"words": words, "refusals": refusals, "unknown": lang.t(UNKNOWN), "title": lang.t(PAGE_TITLE)}
-

@@ -52,6 +52,7 @@ def both(message: str, join: str = " / ") -> str:
     (the passcode is asked before the terminal's LANG reaches the gateway)."""
     return f"{language(WELSH).t(message)}{join}{message}"
 
+
 log = logging.getLogger("coproterm.ssh")
 
 GENERIC_USERS = frozenset(

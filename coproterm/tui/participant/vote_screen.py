@@ -123,7 +123,9 @@ class VoteScreen(HubScreen):
         Decided again on every resize: an SSH terminal tells its real size after the first question is drawn.
         """
         question = self.hub.view.question
-        self.query_one("#note").display = question is not None and bool(question.note) and not self._note_folded(question)
+        self.query_one("#note").display = (
+            question is not None and bool(question.note) and not self._note_folded(question)
+        )
 
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None

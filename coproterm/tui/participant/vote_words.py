@@ -41,7 +41,9 @@ def answer_feedback(view: SessionView, lang: Language) -> str:
     return t("Type an answer and press Enter.")
 
 
-def vote_feedback(question: Question, view: SessionView, lang: Language, *, silent: bool = False, short: bool = False) -> str:
+def vote_feedback(
+    question: Question, view: SessionView, lang: Language, *, silent: bool = False, short: bool = False
+) -> str:
     """What happened to the person's vote on the current question (``silent``: the hub has not answered for a
     while); ``short``: the same in fewer words, for a feedback line too narrow for the whole (a vote named by
     its positions' numbers, which the board marks with ✔)."""
@@ -91,9 +93,7 @@ def vote_feedback(question: Question, view: SessionView, lang: Language, *, sile
     if question.several:
         if short:
             return t("Up to {pick}: Enter adds a position, or takes it out.", pick=question.pick)
-        return t(
-            "Choose up to {pick}: Enter adds the highlighted position, or takes it out again.", pick=question.pick
-        )
+        return t("Choose up to {pick}: Enter adds the highlighted position, or takes it out again.", pick=question.pick)
     return t("Choose with the arrow or number keys (or click), then press Enter.")
 
 

@@ -87,7 +87,9 @@ def scale_bars(
             in_group = sum(counts[group.start : group.stop])
             # A group's share is its positions' shares as shown (of people, when each chose several: its own).
             share = sum(each[group.start : group.stop]) if people is None else half_up(in_group, total)
-            lines.append(Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(share if total else None)}", MUTED)))
+            lines.append(
+                Text.assemble((group.label, GROUP), (f"  {in_group} · {percent(share if total else None)}", MUTED))
+            )
         count = counts[index]
         cells = round(bar_width * count / peak) if count else 0
         # Whole, over as many lines as it takes (a phone's 40 columns): a label is never cut.

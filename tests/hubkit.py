@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import signal
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -126,3 +130,47 @@ async def join(url: str, hello: Hello | None = None, source: str | None = None) 
 
 async def join_host(url: str) -> Peer:
     return await join(url, Hello(host_token=HOST_TOKEN))
+
+
+@dataclass
+class ServedHub:
+    """A `coproterm serve` in a process of its own: where to reach it, and what it said on stderr once stopped."""
+
+    url: str
+    token: str
+    stderr: str = ""
+
+
+@contextlib.asynccontextmanager
+async def serve_resumed(data_dir: Path, session_id: str) -> AsyncIterator[ServedHub]:
+    """`coproterm serve --resume SESSION` on 127.0.0.1 (no SSH, no mDNS) until the block ends, then Ctrl-C.
+
+    ``stderr`` holds what it wrote, once the block has ended and the process with it.
+    """
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "coproterm", "serve", "--resume", session_id, "--host", "127.0.0.1", "--port", "0"),
+        *("--ssh-port", "0", "--no-mdns", "--data-dir", str(data_dir)),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    served: ServedHub | None = None
+    try:
+        text = ""
+        async with asyncio.timeout(30):
+            while "Ctrl-C" not in text:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    _, err = await process.communicate()
+                    raise AssertionError(f"serve exited: {text} {err.decode()}")
+                text += line
+        address, token = re.search(r"coproterm join (\S+)", text), re.search(r"host token: (\S+)", text)
+        assert address is not None and token is not None, text
+        served = ServedHub("ws://" + address.group(1), token.group(1))
+        yield served
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            _, err = await asyncio.wait_for(process.communicate(), 30)
+            if served is not None:
+                served.stderr = err.decode()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from coproterm.core.events import Answered, Event, Joined
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Ack, Action, Answer, Answers, Command, Error, ErrorCode, Hello, Moderate, Wall
 from server.store import SessionStore
-from tests.hubkit import Peer, join, join_host, running_hub
+from tests.hubkit import Peer, join, join_host, running_hub, serve_resumed
 
 WHAT = 0
 """The built-in deck's first question takes written answers."""
@@ -123,33 +122,16 @@ async def test_a_resumed_log_sends_no_answer_a_live_one_could_not_be(tmp_path):
             Answered(2, WHAT, 0, 4, "\u3164\u3164"),
         ],
     )
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "coproterm", "serve", "--resume", path.stem, "--host", "127.0.0.1", "--port", "0"),
-        *("--ssh-port", "0", "--no-mdns", "--data-dir", str(tmp_path)),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        text = ""
-        async with asyncio.timeout(30):
-            while "Ctrl-C" not in text:
-                line = (await process.stdout.readline()).decode()
-                assert line, f"serve exited: {text}"
-                text += line
-        url = "ws://" + re.search(r"coproterm join (\S+)", text).group(1)
-        token = re.search(r"host token: (\S+)", text).group(1)
-        host = await join(url, Hello(host_token=token))  # decodes every frame as the dashboard does
+    async with serve_resumed(tmp_path, path.stem) as served:
+        host = await join(served.url, Hello(host_token=served.token))  # decodes every frame as the dashboard does
         async with asyncio.timeout(5):
             while not isinstance(message := await host.recv(), Answers):
                 pass
         assert [(i.id, i.text) for i in message.items] == [(1, "a fair answer")]
         assert await host.request(lambda s: Command(s, Action.REVEAL, WHAT)) == Ack(host.seq)
-        ann = await join(url, Hello(resume=b"a" * 16))
+        ann = await join(served.url, Hello(resume=b"a" * 16))
         assert await wall_of(ann) == {1: "a fair answer"}
-    finally:
-        process.send_signal(2)
-        _, err = await asyncio.wait_for(process.communicate(), 30)
-    said = err.decode()
+    said = served.stderr
     assert "Traceback" not in said
     assert re.search(r"log row \d+: answer 2 of question 1 of 600 characters", said), said
     assert re.search(r"log row \d+: answer 3 of question 1 with text no live answer could have", said), said

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from pathlib import Path
 
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action, Hello, Tally
 from server.store import SessionStore, read_log
-from tests.hubkit import join
+from tests.hubkit import join, serve_resumed
 
 SPECTRUM = 1
 VOTES = 3000
@@ -48,29 +47,12 @@ async def test_a_zeroed_page_keeps_the_rows_before_it_and_the_session_resumes(tm
     (damage,) = [f for f in log.flaws if "damaged" in f.problem]
     assert re.search(r"the file is damaged after log row \d+ \(.*\): rows after it are lost", damage.problem)
 
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "coproterm", "serve", "--resume", path.stem, "--host", "127.0.0.1", "--port", "0"),
-        *("--ssh-port", "0", "--no-mdns", "--data-dir", str(tmp_path)),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        text = ""
-        async with asyncio.timeout(30):
-            while "Ctrl-C" not in text:
-                line = (await process.stdout.readline()).decode()
-                assert line, f"serve exited: {text} {(await process.stderr.read()).decode()}"
-                text += line
-        url = "ws://" + re.search(r"coproterm join (\S+)", text).group(1)
-        token = re.search(r"host token: (\S+)", text).group(1)
-        host = await join(url, Hello(host_token=token))
+    async with serve_resumed(tmp_path, path.stem) as served:
+        host = await join(served.url, Hello(host_token=served.token))
         async with asyncio.timeout(5):
             while not isinstance(message := await host.recv(), Tally):
                 pass
         last = log.entries[-1].event
         assert message.counts[last.choice] == 1, "Ann's vote as the last readable row left it"
-    finally:
-        process.send_signal(2)
-        _, err = await asyncio.wait_for(process.communicate(), 30)
-    assert "Traceback" not in err.decode()
-    assert "the file is damaged after log row" in err.decode()
+    assert "Traceback" not in served.stderr
+    assert "the file is damaged after log row" in served.stderr

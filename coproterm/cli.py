@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from coproterm.commands import hosting, sessions
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck
 from coproterm.core.i18n import CHOICES, LANGUAGES, N_, Language, from_locale, language
-from coproterm.core.session import MAX_PARTICIPANTS
-from coproterm.core.wire import DEFAULT_PORT
+from coproterm.core.wire import DEFAULT_PORT, MAX_PARTICIPANTS
 from coproterm.quiet import quiet_known_warnings
+from server.choosing import NEWEST
 from server.ssh import DEFAULT_SSH_PORT
-from server.store import NEWEST
+
+
+def _later(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """The command ``module.name``, imported when it runs: `join` never loads the hub's modules."""
+
+    def run(args: argparse.Namespace) -> int:
+        command: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
+        return command(args)
+
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -153,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
         help=N_("read the host token from FILE's first line ('-': standard input)"),
     )
     _presenter_option(host)
-    host.set_defaults(run=hosting.host)
+    host.set_defaults(run=_later("coproterm.commands.hosting", "host"))
 
     join = commands.add_parser("join", help=N_("join a session as a participant"))
     join.add_argument(
@@ -180,17 +189,17 @@ def _parser() -> argparse.ArgumentParser:
         help=N_("plain mode: lines only, for screen readers, braille displays and plain terminals"),
     )
     _language_option(join)
-    join.set_defaults(run=hosting.join)
+    join.set_defaults(run=_later("coproterm.commands.participant", "join"))
 
     serve = commands.add_parser("serve", help=N_("run a session hub with no dashboard (headless)"))
     _hub_options(serve)
-    serve.set_defaults(run=hosting.serve)
+    serve.set_defaults(run=_later("coproterm.commands.hosting", "serve"))
 
     demo = commands.add_parser("demo", help=N_("host a session with simulated participants, to rehearse"))
     _hub_options(demo)
     demo.add_argument("--participants", type=int, default=12, metavar="N", help=N_("how many (default 12)"))
     _presenter_option(demo)
-    demo.set_defaults(run=hosting.demo)
+    demo.set_defaults(run=_later("coproterm.commands.hosting", "demo"))
 
     gateway = commands.add_parser(
         "ssh-gateway",
@@ -209,14 +218,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     _ssh_workers_option(gateway)
     _data_option(gateway)
-    gateway.set_defaults(run=_ssh_gateway)
+    gateway.set_defaults(run=_later("coproterm.commands.gateway", "ssh_gateway"))
 
     decks = commands.add_parser("decks", help=N_("list the built-in decks (for --deck)"))
     decks.set_defaults(run=_list_decks)
 
     listing = commands.add_parser("sessions", help=N_("list past sessions"))
     _data_option(listing)
-    listing.set_defaults(run=sessions.list_sessions)
+    listing.set_defaults(run=_later("coproterm.commands.sessions", "list_sessions"))
 
     export = commands.add_parser(
         "export", help=N_("export a session's results (CSV tables, JSON, an HTML report or a PDF of it)")
@@ -248,7 +257,7 @@ def _parser() -> argparse.ArgumentParser:
         "--with-hidden", action="store_true", help=N_("include written answers the facilitator hid (marked hidden)")
     )
     _data_option(export)
-    export.set_defaults(run=sessions.export)
+    export.set_defaults(run=_later("coproterm.commands.sessions", "export"))
     return parser
 
 
@@ -365,12 +374,6 @@ def _list_decks(args: argparse.Namespace) -> int:
         print(f"{'':10} {lang.t(BUILTIN_DECKS[name][1])}")
     print(lang.t("Use one with --deck NAME, or give --deck a deck file of your own (TOML)."))
     return 0
-
-
-def _ssh_gateway(args: argparse.Namespace) -> int:
-    from coproterm.commands.gateway import ssh_gateway
-
-    return ssh_gateway(args)
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:

@@ -17,13 +17,14 @@ from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
 from coproterm.core.report import Flaw, LogCheck
-from coproterm.core.session import MAX_PARTICIPANTS, Session
-from coproterm.core.wire import RESUME_TOKEN_BYTES
+from coproterm.core.session import Session
+from coproterm.core.wire import MAX_PARTICIPANTS, RESUME_TOKEN_BYTES
 from server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
+from server.choosing import SessionChoice
 from server.discovery import Advertiser, host_label
 from server.hub import Hub
 from server.ssh import DEFAULT_SSH_PORT
-from server.store import SessionChoice, SessionStore, StoreError, choose_session, data_dir, read_log
+from server.store import SessionStore, StoreError, choose_session, data_dir, read_log
 from server.web import Page
 
 if TYPE_CHECKING:

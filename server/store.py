@@ -26,7 +26,6 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated,
 from coproterm.core.report import Flaw
 from coproterm.core.wire import LANGUAGE_CODES, Action
 from coproterm.portable import lock_exclusively
+from server.choosing import NEWEST, Newest, SessionChoice
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -121,18 +121,6 @@ class SessionLog:
     def logged(self) -> Iterator[tuple[int, float, Event]]:
         """The rows as the report and the resume check take them."""
         return ((entry.row, entry.at, entry.event) for entry in self.entries)
-
-
-class Newest(Enum):
-    """Which earlier session to pick when no id is given."""
-
-    WITH_ACTIVITY = "newest"
-    """The newest session anyone joined or voted in (the newest of all if none has)."""
-
-
-NEWEST = Newest.WITH_ACTIVITY
-SessionChoice = str | Newest
-"""An earlier session: its id (or the start of it), or :data:`NEWEST`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ import sys
 
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
-from server.store import NEWEST, choose_session
+from server.choosing import NEWEST
+from server.store import choose_session
 from tests.test_cli import start_serve
 from tests.test_store_damage import logged_session
 

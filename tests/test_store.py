@@ -27,8 +27,9 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from server.choosing import NEWEST
 from server.hosting import HubRunner, prepare
-from server.store import NEWEST, SessionStore, StoreError, find_session, read_session
+from server.store import SessionStore, StoreError, find_session, read_session
 from tests.hubkit import join
 
 SPECTRUM = 1

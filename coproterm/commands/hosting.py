@@ -16,7 +16,7 @@ from coproterm.commands import fail
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, find_deck
 from coproterm.core.i18n import ENGLISH, language
-from coproterm.core.session import MAX_PARTICIPANTS
+from coproterm.core.wire import MAX_PARTICIPANTS
 from coproterm.portable import on_stop_signals
 
 if TYPE_CHECKING:
@@ -275,28 +275,6 @@ def demo(args: argparse.Namespace) -> int:
         lambda hosted, said: _dashboard(hosted, args.presenter, args.lang, said),
         lambda hosted: run_crowd(hosted.local_url, args.participants),
     )
-
-
-def join(args: argparse.Namespace) -> int:
-    """The participant app."""
-    from coproterm.client.link import hub_url
-    from coproterm.tui.participant.app import ParticipantApp
-
-    url = None
-    if args.address:
-        try:
-            url = hub_url(args.address)
-        except ValueError as error:
-            return fail(str(error))
-    if getattr(args, "plain", False):
-        from coproterm.plain.terminal import run
-
-        try:
-            return asyncio.run(run(args.address, args.name, args.code, args.lang, find=not args.no_mdns))
-        except KeyboardInterrupt:
-            return 0
-    ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns, lang=args.lang).run()
-    return 0
 
 
 def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:

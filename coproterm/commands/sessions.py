@@ -97,7 +97,8 @@ def list_sessions(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """Write a session's results as CSV tables, JSON, an HTML report or a PDF of it."""
-    from server.store import NEWEST, StoreError, choose_session, data_dir
+    from server.choosing import NEWEST
+    from server.store import StoreError, choose_session, data_dir
 
     lang = language(getattr(args, "lang", ENGLISH))
     try:

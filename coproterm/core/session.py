@@ -30,6 +30,7 @@ from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     MAX_NAME,
+    MAX_PARTICIPANTS,
     PROTOCOL_VERSION,
     Ack,
     Action,
@@ -57,8 +58,6 @@ from coproterm.core.wire import Answer as AnswerMessage
 
 ConnId = int
 
-MAX_PARTICIPANTS = 5000
-"""How many may be connected at once unless the host says otherwise (at most 65,535: the tally budget)."""
 MAX_RECORDS = 50_000
 """How many different participants a session keeps (about 0.5 KB each, kept so anyone can come back)."""
 

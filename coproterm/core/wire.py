@@ -34,6 +34,8 @@ MAX_REFUSAL_VALUES = 4
 """Most values a refusal carries (``Error.values``)."""
 MAX_CELLS = 144
 MAX_QUESTIONS = 200
+MAX_PARTICIPANTS = 5000
+"""How many may be connected at once unless the host says otherwise (at most 65,535: the tally budget)."""
 MAX_ANSWER_TEXT = 500
 """Longest written answer on the wire, in characters (a deck's ``max_length`` is at most this)."""
 MAX_ANSWER_SLOTS = 10

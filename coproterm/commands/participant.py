@@ -1,0 +1,33 @@
+"""`coproterm join`: the participant app, full screen or plain.
+
+Apart from the hub's commands, so that joining loads only what a participant's screen needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from coproterm.commands import fail
+
+
+def join(args: argparse.Namespace) -> int:
+    """The participant app."""
+    from coproterm.client.link import hub_url
+    from coproterm.tui.participant.app import ParticipantApp
+
+    url = None
+    if args.address:
+        try:
+            url = hub_url(args.address)
+        except ValueError as error:
+            return fail(str(error))
+    if getattr(args, "plain", False):
+        from coproterm.plain.terminal import run
+
+        try:
+            return asyncio.run(run(args.address, args.name, args.code, args.lang, find=not args.no_mdns))
+        except KeyboardInterrupt:
+            return 0
+    ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns, lang=args.lang).run()
+    return 0

@@ -7,7 +7,8 @@ import random
 import msgpack
 import pytest
 
-from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.deck import deck_to_data, default_deck, in_one_language
+from coproterm.core.i18n import language
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     Ack,
@@ -24,6 +25,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Translated,
     Vote,
     Wall,
     Welcome,
@@ -45,6 +47,7 @@ CLIENT = [
     Answer(8, 0, 1, None),
     Answer(9, 0, 2, "x" * 300),
     Speak("cy"),
+    Hello(2, "Ann", None, None, "KXPT", "cy"),
 ]
 HUB = [
     Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None, 3, None, 7, 23, None)),
@@ -61,6 +64,7 @@ HUB = [
     Mine(0, ((0, "ŵyr"), (2, "Equal power"))),
     Wall(5, True, 1, ((1, "Equal <b>power</b>"),), (), (("equal", 1), ("power", 1))),
     Speaks("cy"),
+    Translated("cy", deck_to_data(in_one_language(default_deck(), language("cy")))),
 ]
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.deck import deck_to_data, default_deck, in_one_language
+from coproterm.core.i18n import language
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     PROTOCOL_VERSION,
@@ -30,6 +31,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Translated,
     Turnout,
     VersionMismatch,
     Vote,
@@ -39,13 +41,13 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(2, "Ann", None, None), "96 01 02 a3 41 6e 6e c0 c0 c0"),
+    (Hello(2, "Ann", None, None), "97 01 02 a3 41 6e 6e c0 c0 c0 c0"),
     (
         Hello(2, None, bytes(range(16)), None),
-        "96 01 02 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0",
+        "97 01 02 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
     ),
-    (Hello(2, None, None, "tok"), "96 01 02 c0 c0 a3 74 6f 6b c0"),
-    (Hello(2, None, None, None, "KXPT"), "96 01 02 c0 c0 c0 a4 4b 58 50 54"),
+    (Hello(2, None, None, "tok"), "97 01 02 c0 c0 a3 74 6f 6b c0 c0"),
+    (Hello(2, None, None, None, "KXPT"), "97 01 02 c0 c0 c0 a4 4b 58 50 54 c0"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -62,6 +64,7 @@ GOLDEN = [
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
+    (Hello(2, None, None, None, None, "cy"), "97 01 02 c0 c0 c0 c0 a2 63 79"),
 ]
 
 
@@ -82,6 +85,16 @@ def test_welcome_round_trips_with_the_deck():
     host = decode(encode(Welcome(PROTOCOL_VERSION, Role.HOST, None, deck, (None,) * 6, "KXPT", True)))
     assert (host.code, host.code_required) == ("KXPT", True)
     assert msgpack.packb(decoded.deck) == msgpack.packb(deck)
+
+
+def test_translated_round_trips_with_the_deck_in_one_language():
+    deck = deck_to_data(in_one_language(default_deck(), language("cy")))
+    frame = encode(Translated("cy", deck))
+    assert frame[:2] == bytes([0x93, 0x20])
+    decoded = decode(frame)
+    assert decoded.language == "cy" and msgpack.packb(decoded.deck) == msgpack.packb(deck)
+    with pytest.raises(ProtocolError):
+        decode(encode(Translated("fr", deck)))  # only the languages a participant may choose
 
 
 def test_byte_budgets():

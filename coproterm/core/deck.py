@@ -228,6 +228,36 @@ def localise(deck: Deck, language: Language) -> Deck:
     return localised
 
 
+def in_one_language(deck: Deck, language: Language) -> Deck:
+    """The deck with the words of one language only (what a participant reading it is sent).
+
+    Every text takes ``language``'s words (Welsh where the deck has them, English where not)
+    and no Welsh twin is kept: about half the bytes of the whole deck. Reading it in that
+    language again gives the same words (:func:`localise` leaves it as it is).
+    """
+    localised = localise(deck, language)
+    done: dict[int, Any] = {}
+
+    def one(thing: Any) -> Any:
+        if id(thing) in done:
+            return done[id(thing)]
+        changes: dict[str, Any] = {}
+        for item in dataclasses.fields(thing):
+            value = getattr(thing, item.name)
+            if item.name.endswith("_cy") and isinstance(value, (str, tuple)):
+                changes[item.name] = type(value)()
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                changes[item.name] = one(value)
+            elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+                changes[item.name] = tuple(one(part) for part in value)
+        done[id(thing)] = result = dataclasses.replace(thing, **changes)
+        return result
+
+    alone = one(localised)
+    assert isinstance(alone, Deck)
+    return alone
+
+
 _JOIN = {"label": " | ", "title": " / ", "low": " | ", "high": " | "}
 """Bilingual mode: short fields side by side, long ones a line each (Welsh first either way)."""
 

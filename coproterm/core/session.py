@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import hmac
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from coproterm.core.access import code_matches
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.boards import Deck, Kind, Question
-from coproterm.core.deck import deck_to_data
+from coproterm.core.deck import deck_to_data, in_one_language
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
@@ -50,6 +52,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Translated,
     Turnout,
     Vote,
     Welcome,
@@ -149,7 +152,10 @@ class Session:
         self._new_token = new_token
         self.max_participants = max_participants
         self.max_records = max_records
-        self._deck_data = deck_to_data(deck)
+        self._deck_words: dict[str | None, Mapping[str, Any]] = {None: deck_to_data(deck)}
+        """The deck's plain form: in both languages (None), and in each one a participant reads."""
+        self._deck_language: dict[ConnId, str] = {}
+        """Participants whose welcome's deck is in one language only: which."""
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
@@ -267,6 +273,7 @@ class Session:
     def disconnect(self, conn: ConnId) -> None:
         """Forget a connection; its participant stays, away, with their votes."""
         self._roles.pop(conn, None)
+        self._deck_language.pop(conn, None)
         member = self._members.pop(conn, None)
         if member is not None and member.conn == conn:
             member.conn = None
@@ -283,7 +290,7 @@ class Session:
             self._roles[conn] = Role.HOST
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
             welcome = Welcome(
-                PROTOCOL_VERSION, Role.HOST, None, self._deck_data, votes, self.join_code, self.require_code
+                PROTOCOL_VERSION, Role.HOST, None, self._deck_words[None], votes, self.join_code, self.require_code
             )
             return [Tell(conn, welcome)]
 
@@ -317,21 +324,45 @@ class Session:
         self._members[conn] = member
         self.version += 1
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
-        welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_data, votes)
+        welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_in(hello.language), votes)
+        self._deck_language.pop(conn, None)
+        if hello.language is not None:
+            self._deck_language[conn] = hello.language
         outputs.append(Tell(conn, welcome))
         if member.language:
             outputs.append(Tell(conn, Speaks(member.language)))
+            if hello.language is not None and hello.language != member.language:
+                # The face turns to the language chosen before: it needs the deck in it too.
+                self._deck_language[conn] = member.language
+                outputs.append(Tell(conn, Translated(member.language, self._deck_in(member.language))))
         outputs += self._mine(conn, member)
         return outputs
 
     def _speak(self, conn: ConnId, message: Speak) -> list[Output]:
-        """Remember a participant's language (a host's is its own affair: nothing to remember)."""
+        """Remember a participant's language (a host's is its own affair: nothing to remember).
+
+        A participant whose deck came in the other language is sent it in this one.
+        """
         member = self._members.get(conn)
-        if member is None or member.language == message.language:
+        if member is None:
             return []
-        event = Spoke(member.number, message.language)
-        self._apply(event)
-        return [Record(event)]
+        outputs: list[Output] = []
+        had = self._deck_language.get(conn)
+        if had is not None and had != message.language:
+            self._deck_language[conn] = message.language
+            outputs.append(Tell(conn, Translated(message.language, self._deck_in(message.language))))
+        if member.language != message.language:
+            event = Spoke(member.number, message.language)
+            self._apply(event)
+            outputs.append(Record(event))
+        return outputs
+
+    def _deck_in(self, code: str | None) -> Mapping[str, Any]:
+        """The deck's plain form in one language (None: both), made once per language."""
+        data = self._deck_words.get(code)
+        if data is None and code is not None:
+            data = self._deck_words[code] = deck_to_data(in_one_language(self.deck, language(code)))
+        return data if data is not None else self._deck_words[None]
 
     def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
         member = self._members.get(conn)

@@ -12,6 +12,7 @@ draw it: a rogue hub's deck must not reach the terminal with escapes in it.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from coproterm.core.deck import DeckError, deck_from_data, localise
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
 from coproterm.core.wire import (
+    LANGUAGE_CODES,
     Ack,
     Answers,
     Attendance,
@@ -35,6 +37,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Translated,
     Turnout,
     Wall,
     Welcome,
@@ -58,6 +61,14 @@ def clean_text(text: str, *, lines: bool = True) -> str:
         elif unicodedata.category(ch)[0] != "C":
             kept.append(ch)
     return "".join(kept)
+
+
+def _hub_deck(data: Mapping[str, Any]) -> Deck:
+    """The deck a welcome (or a translation) carries; :class:`ProtocolError` if it does not check out."""
+    try:
+        return deck_from_data(_cleaned(data), "<the hub's deck>")
+    except (DeckError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        raise ProtocolError(f"the hub's deck is not valid: {error}") from None
 
 
 def _cleaned(data: Any) -> Any:
@@ -110,7 +121,11 @@ class SessionView:
     language: Language = field(default_factory=lambda: language(ENGLISH))
     """The language this client reads the deck in."""
     hub_deck: Deck | None = None
-    """The deck as the hub sent it, both languages in it."""
+    """The deck as the hub sent it: in both languages, or in :attr:`deck_language`'s words only."""
+    deck_language: str | None = None
+    """The one language the hub sent the deck in (None: both); another needs its :class:`Translated`."""
+    _asked: str | None = None
+    """The language the last hello asked the deck in."""
     code_required: bool = False
     written: AnswerView = field(default_factory=AnswerView)
     """Written answers: this participant's own and the room's wall, or a host's answers."""
@@ -203,6 +218,11 @@ class SessionView:
         """Whether a vote on ``question`` is on its way and not answered yet."""
         return any(q == question for q, _ in self.pending.values())
 
+    def hello_language(self) -> str | None:
+        """The language to ask the hub's deck in (None: both, for one reading both), remembered."""
+        self._asked = self.language.code if self.language.code in LANGUAGE_CODES else None
+        return self._asked
+
     def speak(self, chosen: Language) -> None:
         """Read the deck (and so every question, label and help) in another language."""
         self.language = chosen
@@ -227,11 +247,9 @@ class SessionView:
         """
         match message:
             case Welcome():
-                try:
-                    deck = deck_from_data(_cleaned(message.deck), "<the hub's deck>")
-                except (DeckError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
-                    raise ProtocolError(f"the hub's deck is not valid: {error}") from None
+                deck = _hub_deck(message.deck)
                 self.hub_deck = deck
+                self.deck_language = self._asked
                 self.deck = localise(deck, self.language)
                 self.role = message.role
                 self.resume = message.resume or self.resume
@@ -274,6 +292,13 @@ class SessionView:
                     self.seen_words[message.question] = self.written.words
             case Speaks():
                 self.speak(language(message.language))
+            case Translated():
+                deck = _hub_deck(message.deck)
+                if self.hub_deck is not None and len(deck.questions) != len(self.hub_deck.questions):
+                    raise ProtocolError("the hub's deck in another language has other questions")
+                self.hub_deck = deck
+                self.deck_language = message.language
+                self.deck = localise(deck, self.language)
             case Ack():
                 self.written.acked(message.seq)
                 answered = self.pending.pop(message.seq, None)

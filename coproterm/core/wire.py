@@ -148,6 +148,9 @@ class Hello:
     """The session's host token; joins as the host."""
     code: str | None = None
     """The session's join code, where the hub requires one of newcomers."""
+    language: str | None = None
+    """The language a participant reads (``"cy"`` or ``"en"``): the welcome's deck then carries
+    only its words. None (bilingual readers, hosts, older clients): the deck in both languages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +387,16 @@ class Speaks:
 
 
 @dataclass(frozen=True, slots=True)
+class Translated:
+    """The deck again, in the language a participant just chose, when their welcome carried another."""
+
+    TYPE: ClassVar[int] = 32
+    language: str
+    deck: Mapping[str, Any] = field(hash=False)
+    """As in :class:`Welcome`: the deck's plain form, here in ``language`` only."""
+
+
+@dataclass(frozen=True, slots=True)
 class Choose:
     """Cast, change or clear (``picks=0``) a vote on a question that takes several positions (``pick > 1``)."""
 
@@ -437,6 +450,7 @@ Message = (
     | Mine
     | Speak
     | Speaks
+    | Translated
 )
 
 
@@ -592,6 +606,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _optional(_bytes(RESUME_TOKEN_BYTES)),
             _optional(_text(MAX_TOKEN)),
             _optional(_text(MAX_CODE)),
+            _optional(_one_of(LANGUAGE_CODES)),
         ),
     ),
     Vote.TYPE: (Vote, (_uint(_U32), _uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
@@ -659,6 +674,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     ),
     Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
     Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
+    Translated.TYPE: (Translated, (_one_of(LANGUAGE_CODES), _deck_map)),
 }
 
 
@@ -695,6 +711,8 @@ def decode(frame: bytes) -> Message:
     kind, checks = schema
     if kind is Hello and values and type(values[0]) is int and values[0] != PROTOCOL_VERSION:
         raise VersionMismatch(values[0])
+    if kind is Hello and len(values) == len(checks) - 1:
+        values = (*values, None)  # a client from before the welcome's deck came in one language: both
     if kind is Attendance and len(values) == len(checks) - 1:
         values = (*values, 0)  # a hub from before plain mode was counted: none in plain mode
     if kind is Turnout and len(values) == len(checks) - 1 and all(type(v) is int for v in values):

@@ -34,6 +34,8 @@ class Watcher:
         self.app = app
         self.seen: tuple[int, bool, bool] | None = None
         """(question, open, revealed) as last said."""
+        self.words_awaited = False
+        """The language changed and the deck in its words is on its way: the question waits for it."""
         self.alert: str | None = None
         self.noticed: tuple[int, str] | None = None
         self.was_open = False
@@ -68,8 +70,15 @@ class Watcher:
     def language_changed(self) -> None:
         app = self.app
         app.say(app.t(LANGUAGE_NOW))
-        if self.seen is not None:
+        self.words_awaited = app.view.deck_language not in (None, app.lang.code)
+        if self.seen is not None and not self.words_awaited:
             app.show_question()
+
+    def translated(self) -> None:
+        """The deck arrived in the language just chosen: the question again, in its words."""
+        if self.words_awaited and self.seen is not None:
+            self.app.show_question()
+        self.words_awaited = False
 
     def notice(self) -> None:
         """What the hub did to this person's vote (a facilitator cleared the question), once."""

@@ -36,6 +36,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Translated,
     Vote,
     Wall,
     Welcome,
@@ -161,7 +162,9 @@ class PlainApp:
     # -- from the hub --------------------------------------------------------------
 
     def _hello(self) -> Hello:
-        return Hello(name=self.name or None, resume=self.view.resume, code=self.code)
+        return Hello(
+            name=self.name or None, resume=self.view.resume, code=self.code, language=self.view.hello_language()
+        )
 
     def _fold(self, message: Message) -> None:
         if isinstance(message, Speaks) and self._chosen is not None:
@@ -176,6 +179,8 @@ class PlainApp:
         if isinstance(message, Speaks) and self.view.language != was:
             self.lang = self.view.language
             self.watch.language_changed()
+        if isinstance(message, Translated):
+            self.watch.translated()
         if isinstance(message, State):
             self.watch.state_changed()
         if isinstance(message, Ack):

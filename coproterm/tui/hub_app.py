@@ -27,7 +27,7 @@ from textual.screen import Screen
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.view import SessionView
-from coproterm.core.wire import LANGUAGE_CODES, Ack, Error, Hello, Role, Speak, Speaks, Welcome
+from coproterm.core.wire import LANGUAGE_CODES, Ack, Error, Hello, Role, Speak, Speaks, Translated, Welcome
 from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.continued import continue_cleanly
 
@@ -90,6 +90,8 @@ class HubApp(App[None]):
         self.set_reactive(HubApp.lang, language(lang))
         self._chosen: str | None = None
         """The language chosen with the key in this app's life (it outranks the one the hub remembers)."""
+        self._awaited: Language | None = None
+        """The language chosen with the key, shown once the hub sends the deck in its words."""
         self.view.speak(self.lang)
         self._seq = itertools.count(1)
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
@@ -104,7 +106,7 @@ class HubApp(App[None]):
 
     def hello(self) -> Hello:
         """The hello this app sends on every (re)connection."""
-        return Hello(resume=self.view.resume)
+        return Hello(resume=self.view.resume, language=self.view.hello_language())
 
     def next_seq(self) -> int:
         """A new sequence number, for a message that the hub answers."""
@@ -123,6 +125,10 @@ class HubApp(App[None]):
         self.view.apply(message)
         if isinstance(message, Speaks):  # the language this participant chose before: theirs again
             self.lang = self.view.language
+        awaited = self._awaited
+        if isinstance(message, Translated) and awaited is not None and message.language == awaited.code:
+            self._awaited = None
+            self.speak(awaited)
         if isinstance(message, Welcome) and message.role is Role.PARTICIPANT and chosen in LANGUAGE_CODES:
             self.run_worker(self.link.send(Speak(chosen)), group="language")
         if isinstance(message, (Ack, Error)) and message.seq is not None:
@@ -135,11 +141,21 @@ class HubApp(App[None]):
         self.post_message(self.StatusChanged(status))
 
     async def action_language(self) -> None:
-        """Switch between Cymraeg and English (the "Cymraeg / English" key); the hub remembers a participant's."""
-        self.speak(self.lang.other())
-        self._chosen = self.lang.code
-        if self.view.role is Role.PARTICIPANT and self.lang.code in LANGUAGE_CODES:
-            await self.link.send(Speak(self.lang.code))  # if it cannot go now, it goes after the next welcome
+        """Switch between Cymraeg and English (the "Cymraeg / English" key); the hub remembers a participant's.
+
+        Where the deck came in the other language only, the screen turns when the hub's
+        :class:`Translated` arrives, all of it at once: no screen mixes the two languages.
+        """
+        chosen = (self._awaited or self.lang).other()
+        self._chosen = chosen.code
+        if self.view.role is Role.PARTICIPANT and chosen.code in LANGUAGE_CODES:
+            # If it cannot go now, it goes after the next welcome.
+            sent = await self.link.send(Speak(chosen.code))
+            if sent and self.view.deck_language not in (None, chosen.code):
+                self._awaited = chosen
+                return
+        self._awaited = None
+        self.speak(chosen)
 
     def speak(self, chosen: Language) -> None:
         """Read everything in ``chosen`` from now on: the deck, the screens, the key bar."""

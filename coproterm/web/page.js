@@ -70,7 +70,7 @@
   if (saved.lang && WORDS[saved.lang]) lang = saved.lang;  /* chosen with the toggle on an earlier visit */
 
   var S = {
-    ws: null, deck: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
+    ws: null, deck: null, deckLang: null, awaited: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
     people: {}, mine: {}, hidden: {}, drafts: {}, wall: null, tooMany: false,
     seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
@@ -88,7 +88,10 @@
     showLink(S.deck ? "reconnecting" : "joining");
     ws.onopen = function () {
       var token = saved.token ? tokenBytes(saved.token) : null;
-      ws.send(MP.encode([1, 2, saved.name || null, token, null, saved.code || null]));
+      /* the deck comes in this person's language only; another is sent when they switch (Translated) */
+      S.deckLang = lang;
+      S.awaited = null;
+      ws.send(MP.encode([1, 2, saved.name || null, token, null, saved.code || null, lang]));
     };
     ws.onmessage = function (event) {
       var message;
@@ -216,6 +219,10 @@
       }
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
       if (WORDS[m[1]]) { lang = m[1]; words(); }
+    } else if (kind === 32) {  /* Translated: the deck in the language just chosen */
+      S.deck = m[2];
+      S.deckLang = m[1];
+      if (S.awaited === m[1]) { S.awaited = null; turnTo(m[1]); }
     }
     saw();
     render();
@@ -691,12 +698,19 @@
     render();
   }
 
-  $("lang").addEventListener("click", function () {
-    lang = lang === "en" ? "cy" : "en";
+  function turnTo(chosen) {
+    lang = chosen;
     saved.lang = lang;  /* the next visit starts in it too, before the hub says it back */
     save();
-    send([7, lang]);  /* the hub remembers it with this person (Speak) */
     words();
+  }
+  $("lang").addEventListener("click", function () {
+    var chosen = (S.awaited || lang) === "en" ? "cy" : "en";
+    /* the hub remembers it with this person (Speak); where the deck came in the other language
+       only, the page turns when the hub sends it in this one: no screen mixes the two */
+    if (send([7, chosen]) && S.deck && S.deckLang !== chosen) { S.awaited = chosen; return; }
+    S.awaited = null;
+    turnTo(chosen);
   });
   $("join").addEventListener("submit", function (event) {
     event.preventDefault();

@@ -46,7 +46,12 @@ class ParticipantApp(HubApp):
         self._identity: Identity | None = None
 
     def hello(self) -> Hello:
-        return Hello(name=self.display_name or None, resume=self.view.resume, code=self.code)
+        return Hello(
+            name=self.display_name or None,
+            resume=self.view.resume,
+            code=self.code,
+            language=self.view.hello_language(),
+        )
 
     def on_mount(self) -> None:
         if self.url:

@@ -17,6 +17,7 @@ from server.addresses import Interface, advertised_ipv4, join_hosts, rank
 from tests.conftest import HOST_TOKEN
 from tests.facekit import text_of, until
 from tests.hubkit import running_hub
+from tests.textualkit import notifications_of
 
 WIFI = Interface("wlan0", "192.168.1.20")
 DOCKER = Interface("docker0", "172.17.0.1")
@@ -181,7 +182,7 @@ async def test_an_address_that_disappears_is_noticed_and_the_next_best_is_shown(
             host.look_at_addresses()
             await until(hp, lambda: "coproterm join 10.20.30.40:8765" in text_of(host, "#join-how"), timeout=10)
             assert chosen == ["10.20.30.40"]
-            said = " ".join(str(n.message) for n in host._notifications)
+            said = " ".join(str(n.message) for n in notifications_of(host))
             assert "192.168.1.20 is no longer an address of this machine" in said, said
 
 

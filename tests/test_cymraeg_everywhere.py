@@ -31,6 +31,7 @@ from server.store import SessionStore
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.cymraegkit import english_in, screen_text
 from tests.hubkit import join, join_host, running_hub
+from tests.textualkit import notifications_of
 
 DECKS = tuple(BUILTIN_DECKS)
 CY = language(WELSH)
@@ -97,8 +98,8 @@ async def test_the_dashboard_in_welsh_through_every_question_and_a_refusal(deck_
                 shown = screen_text(dashboard.export_screenshot())
                 assert not english_in(shown), f"question {index + 1}: {english_in(shown)}\n{shown}"
             await dashboard.link.send(Moderate(77, 0, 999, True))  # refused: the question has no such answer
-            await until(pilot, lambda: any("ateb rhif 999" in str(n.message) for n in dashboard._notifications))
-            for notice in dashboard._notifications:
+            await until(pilot, lambda: any("ateb rhif 999" in str(n.message) for n in notifications_of(dashboard)))
+            for notice in notifications_of(dashboard):
                 assert not english_in(f"{notice.title} {notice.message}"), notice
 
 

@@ -14,6 +14,7 @@ from tests.conftest import HOST_TOKEN
 from tests.facekit import until
 from tests.hubkit import join, running_hub
 from tests.ptykit import COPROTERM, InPty, free_port
+from tests.textualkit import notifications_of
 
 
 async def ended(peer) -> int | None:
@@ -85,7 +86,7 @@ async def test_closing_an_attached_dashboard_says_the_session_goes_on_and_end_sa
             await pilot.press("n")
             await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
             await pilot.press("s")
-            await until(pilot, lambda: any("end the session there" in str(n.message) for n in app._notifications))
+            await until(pilot, lambda: any("end the session there" in str(n.message) for n in notifications_of(app)))
         assert hub.session.connected == 1, "nothing was ended from an attached dashboard"
         await ann.socket.close()
 

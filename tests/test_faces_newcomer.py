@@ -14,10 +14,12 @@ from coproterm.core.session import Session
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.participant.vote_screen import VoteScreen
+from coproterm.tui.textual_private import driver_of
 from coproterm.tui.widgets.board import BoardPicker
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import running_hub
 from tests.test_faces import shown, until
+from tests.textualkit import Toast, ToastRack
 
 
 @pytest.fixture
@@ -31,7 +33,7 @@ def burst(app, *keys: str) -> None:
     for key in keys:
         event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
-        app._driver.send_message(event)
+        driver_of(app).send_message(event)
 
 
 def question_index(prompt: str) -> int:
@@ -317,8 +319,6 @@ async def test_at_40x12_labels_and_the_answer_box_s_hint_are_never_cut_mid_word(
 
 
 async def test_at_80x24_the_export_popup_never_splits_a_file_name(tmp_path):
-    from textual.widgets._toast import Toast, ToastRack
-
     names = ["2026-11-27-1425-co-production-workshop.cy.html", "2026-11-27-1425-co-production-workshop.csv"]
     written = [tmp_path / "exports" / name for name in names]
     async with running_hub() as hub:

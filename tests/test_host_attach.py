@@ -20,6 +20,7 @@ from tests.hubkit import join as join_hub
 from tests.test_cli import start_serve
 from tests.test_faces import read_qr, text_of, until
 from tests.test_store_damage import logged_session
+from tests.textualkit import notifications_of
 
 
 async def test_a_resumed_session_says_on_the_dashboard_which_one_it_picked(tmp_path, monkeypatch):
@@ -34,7 +35,7 @@ async def test_a_resumed_session_says_on_the_dashboard_which_one_it_picked(tmp_p
         host = _dashboard(hosted, said=prepared.warnings())
         async with host.run_test(size=(100, 30)) as hp:
             said = f"picked {workshop.stem}, the newest session anyone joined or voted in (1 participant, 1 vote"
-            await until(hp, lambda: any(said in str(n.message) for n in host._notifications))
+            await until(hp, lambda: any(said in str(n.message) for n in notifications_of(host)))
 
 
 def free_port() -> int:

@@ -21,12 +21,14 @@ from textual.widgets import Input
 
 from coproterm.core.wire import Action, Command
 from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.textual_private import add_line_filter, set_color_system
 from coproterm.tui.widgets.backdrop import OnePassBar
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.shared import SharedLines, forget_drawn
 from coproterm.tui.widgets.steady import Steady, SteadyInput
 from tests.hubkit import join_host, running_hub
 from tests.test_faces import until
+from tests.textualkit import as_the_app, css_type_names, draw_afresh
 
 STRUCTURAL = {"first-of-type", "last-of-type", "first-child", "last-child", "odd", "even", "empty", "focus-within"}
 """Pseudo-classes the shared key leaves out: where a widget stands among its siblings, and what inside it has focus."""
@@ -40,8 +42,7 @@ def drawn(widget: Widget) -> list[list[tuple[str, object]]]:
 
 def drawn_alone(widget: Widget) -> list[list[tuple[str, object]]]:
     """The widget's lines drawn by itself, from nothing, as Textual would without the shared cache."""
-    widget._set_dirty()
-    widget._styles_cache.clear()
+    draw_afresh(widget)
     lines = Widget.render_lines(widget, _whole(widget))
     return [[(text, style) for text, style, _ in strip] for strip in lines]
 
@@ -98,7 +99,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                 lines_seen: dict[int, tuple[int, object]] = {}  # id of a list of lines: (the app, the list)
                 boards_seen: dict[int, tuple[int, object]] = {}
                 for number, (app, _) in enumerate(apps):
-                    with app._context():  # as the app itself draws: its language, its console, its filters
+                    with as_the_app(app):  # as the app itself draws: its language, its console, its filters
                         for widget in shared_widgets(app):
                             got = widget.render_lines(_whole(widget))
                             if lines_seen.setdefault(id(got), (number, got))[0] != number:
@@ -129,7 +130,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
             # Different states drew differently: Cat's words are Welsh, Dai's screen is narrower.
             prompts = {}
             for app, _ in apps:
-                with app._context():
+                with as_the_app(app):
                     prompts[app.display_name] = drawn(app.screen.query_one("#prompt"))
             assert prompts["Ann"] == prompts["Bob"]
             assert prompts["Cat"] != prompts["Ann"]
@@ -148,7 +149,7 @@ async def test_every_screen_draws_what_it_would_draw_alone():
 
             # The board does not restyle itself when focused (its cursor shows it): no rule may style it so,
             # by its type, its id, its class or none.
-            board_names = {*BoardPicker._css_type_names, "*", "", "picker", "-locked"}
+            board_names = {*css_type_names(BoardPicker), "*", "", "picker", "-locked"}
             focused_board_rules = [
                 rule.css
                 for rule in ann.stylesheet.rules
@@ -168,10 +169,10 @@ class Words(App[None]):
         super().__init__()
         self.look = look
         if look == "256 colours":
-            self.console._color_system = ColorSystem.EIGHT_BIT  # a test console has 16
+            set_color_system(self.console, ColorSystem.EIGHT_BIT)  # a test console has 16
         if look == "no colour":
             self.no_color = True
-            self._filters.append(NoColor())
+            add_line_filter(self, NoColor())
 
     def compose(self) -> ComposeResult:
         yield Steady(id="words")
@@ -198,13 +199,12 @@ async def test_screens_share_lines_only_when_everything_that_decides_them_is_the
         for pilot in pilots:
             await pilot.pause(0.05)
         for number, app in enumerate(apps):  # in order: the plain screen's lines are sent first
-            with app._context():
+            with as_the_app(app):
                 widget = app.query_one(Steady)
                 lines[number] = widget.render_lines(_whole(widget))
                 sent[number] = [strip.render(app.console) for strip in lines[number]]
                 assert drawn(widget) == drawn_alone(widget), LOOKS[number]
-                widget._set_dirty()
-                widget._styles_cache.clear()
+                draw_afresh(widget)
                 alone = [strip.render(app.console) for strip in Widget.render_lines(widget, _whole(widget))]
                 assert sent[number] == alone, LOOKS[number]
     assert lines[0] is lines[1]  # the same words, the same look: drawn once

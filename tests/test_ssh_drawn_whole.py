@@ -19,7 +19,6 @@ import asyncio
 import time
 
 import pyte
-from textual._compositor import LayoutUpdate
 from textual.geometry import Region
 
 from coproterm.core.deck import default_deck
@@ -32,6 +31,7 @@ from tests.hubkit import join_host
 from tests.sshkit import SSHClient, ssh_binary
 from tests.test_ssh import goto
 from tests.test_ssh_screen import cells
+from tests.textualkit import LayoutUpdate, as_the_app, compositor_of
 
 SPECTRUM, NEXT_BOARD, COMPLEXITY, GRID, OPEN_ANSWER = 1, 2, 3, 4, 5
 
@@ -45,8 +45,8 @@ def drawn_whole(gateway: Gateway, name: str) -> list[list[tuple[object, ...]]]:
     """The screen the app of ``name`` draws when asked for all of it, as a terminal shows it."""
     session = live(gateway, name)
     app = session.app
-    with app._context():
-        compositor = app.screen._compositor
+    with as_the_app(app):
+        compositor = compositor_of(app.screen)
         strips = compositor.render_strips()
         data = LayoutUpdate([[strip] for strip in strips], Region(0, 0, *compositor.size)).render_segments(app.console)
     width, height = session.terminal.size
@@ -58,7 +58,7 @@ def drawn_whole(gateway: Gateway, name: str) -> list[list[tuple[object, ...]]]:
 def lay_out_from_nothing(gateway: Gateway, name: str) -> None:
     """Lay the app's screen out again with nothing kept from before: every part measured anew."""
     app = live(gateway, name).app
-    with app._context():
+    with as_the_app(app):
         for widget in app.screen.walk_children(with_self=True):
             widget.refresh(layout=True)
 

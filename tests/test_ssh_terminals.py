@@ -59,8 +59,7 @@ async def test_leaving_with_q_restores_the_terminal(tmp_path):
 async def test_an_app_that_fails_still_leaves_the_terminal_as_it_was(tmp_path, monkeypatch):
     from server.ssh import gateway as gw
 
-    async def broken(self, *args, **kwargs):
-        self._driver = None
+    async def broken(self, *args, **kwargs):  # before any driver is made
         raise RuntimeError("a bug in the face")
 
     async with gateway(tmp_path) as (hosted, _runner):

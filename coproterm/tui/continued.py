@@ -18,6 +18,8 @@ from typing import Any
 
 from textual.app import App
 
+from coproterm.tui.textual_private import continue_application, driver_of, owe_resume, resume_owed
+
 
 def continue_cleanly(app: App[Any]) -> None:
     """On SIGCONT, suspend application mode first unless it already was (a Ctrl+Z), then resume it."""
@@ -25,14 +27,14 @@ def continue_cleanly(app: App[Any]) -> None:
 
     if sys.platform == "win32":
         return  # no SIGCONT (and Textual's Windows driver)
-    driver = app._driver
+    driver = driver_of(app)
     if not isinstance(driver, LinuxDriver):
         return  # headless, or an SSH channel's driver: no terminal of the process's own
 
     def continued(*_: object) -> None:
-        if not driver._must_signal_resume:  # stopped from outside: the keyboard thread still runs
+        if not resume_owed(driver):  # stopped from outside: the keyboard thread still runs
             driver.suspend_application_mode()
-            driver._must_signal_resume = True  # and tell the app it was resumed, as after a Ctrl+Z
-        driver._sigcont_application()
+            owe_resume(driver)  # and tell the app it was resumed, as after a Ctrl+Z
+        continue_application(driver)
 
     signal.signal(signal.SIGCONT, continued)

@@ -256,7 +256,8 @@ class HubScreen(Screen[None]):
         assert isinstance(self.app, HubApp)
         return self.app
 
-    def _on_mount(self, event: events.Mount) -> None:
+    def on_mount(self) -> None:
+        # A screen's own on_mount runs as well as this one: Textual calls the handler of every class in the MRO.
         self.watch(self.hub, "revision", self.redraw)
         self.watch(self.hub, "link_status", self.redraw)
         self.watch(self.hub, "hub_silent", self.redraw)

@@ -21,11 +21,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from textual import events
-from textual._xterm_parser import XTermParser
 from textual.driver import Driver
 from textual.geometry import Size
 
 from coproterm.core.i18n import N_
+from coproterm.tui.textual_private import driver_app, driver_loop, xterm_parser
 
 if TYPE_CHECKING:
     from server.ssh.terminal import ChannelTerminal
@@ -49,7 +49,7 @@ class SSHDriver(Driver):
     ) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self.terminal: ChannelTerminal = app.terminal
-        self._parser = XTermParser(debug)
+        self._parser = xterm_parser(debug)
         self._ticker: asyncio.Task[None] | None = None
         self._input = True
         self._inbox = ""
@@ -105,7 +105,7 @@ class SSHDriver(Driver):
         self._drain()
 
     def _drain(self) -> None:
-        now = self._loop.time()
+        now = driver_loop(self).time()
         if self._refilled is not None:
             self._allowance = min(INPUT_BURST, self._allowance + (now - self._refilled) * INPUT_RATE)
         self._refilled = now
@@ -120,9 +120,9 @@ class SSHDriver(Driver):
     def _tell(self) -> None:
         if not self._told:
             self._told = True  # once per session: the notice itself must not become a flood
-            notify = getattr(self._app, "notify", None)
+            notify = getattr(driver_app(self), "notify", None)
             if notify is not None:
-                words = getattr(self._app, "t", str)(DROPPED_NOTICE)  # in the person's language
+                words = getattr(driver_app(self), "t", str)(DROPPED_NOTICE)  # in the person's language
                 notify(words, severity="warning", timeout=4)
 
     def resized(self, width: int, height: int) -> None:
@@ -132,7 +132,7 @@ class SSHDriver(Driver):
 
     def send_message(self, message: Any) -> None:
         # Same loop, no thread: onto the app's queue at once, not a task per message.
-        self._app.post_message(message)
+        driver_app(self).post_message(message)
 
     async def _tick(self) -> None:
         while True:

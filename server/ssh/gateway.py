@@ -35,6 +35,7 @@ from coproterm.core.i18n import ENGLISH, N_, WELSH, from_locale, language
 from coproterm.core.limits import AddressLimit, NewcomerLimit, RateLimit
 from coproterm.core.wire import LANGUAGE_CODES, Role, Speak
 from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.textual_private import add_line_filter, set_color_system
 from server.ssh.driver import SSHDriver
 from server.ssh.guards import Collector, ProofHeaders, Prover, bounded_env
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
@@ -349,14 +350,14 @@ class _SSHParticipantApp(ParticipantApp):
         self.driver_class = SSHDriver
         self.animation_level = "none"
         caps = terminal.caps
-        self.console._color_system = caps.color_system or ColorSystem.STANDARD  # per app; Rich reads it
+        set_color_system(self.console, caps.color_system or ColorSystem.STANDARD)  # per app; Rich reads it
         if caps.color_system is None or caps.no_color:
             from textual.filter import NoColor
 
             # Textual would still send colours with no colour system: drop them from every line
             # (what is left are attributes, and "default colour" codes any terminal ignores).
             self.no_color = True
-            self._filters.append(NoColor())
+            add_line_filter(self, NoColor())
         self.ascii_only = caps.ascii
         """The person's locale is not UTF-8: the faces may choose plain-text symbols (the gateway maps the rest)."""
         if gateway.secret:

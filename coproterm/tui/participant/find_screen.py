@@ -143,7 +143,7 @@ class FindScreen(Screen[None]):
 class AddressBox(SteadyInput):
     """The address box; ``q`` typed into it while it is empty leaves (as ``q`` does everywhere else)."""
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Textual calls Input's own handler after this one, unless prevented.
+    async def on_key(self, event: events.Key) -> None:
+        # Textual calls Input's own handler after this one (it walks the MRO), unless prevented.
         if event.character == "q" and not self.value:
             event.prevent_default()  # not typed: the screen hears it and leaves

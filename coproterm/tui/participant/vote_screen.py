@@ -24,6 +24,7 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import ErrorCode
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
 from coproterm.tui.participant.vote_words import LOCKED, cell_help, vote_feedback
+from coproterm.tui.textual_private import focus_that_repaints_nothing
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.board import BoardPicker
@@ -45,7 +46,7 @@ class VoteScreen(HubScreen):
 
     CSS_PATH = "vote_screen.tcss"
     AUTO_FOCUS = None  # the board takes focus when there is one; never the hidden code box
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    focused: Reactive[Widget | None] = focus_that_repaints_nothing()
     """Textual's, without painting the whole screen again on every move of the focus (every question
     for an SSH viewer): what shows focus paints itself (the board's cursor, the text box, a restyled part)."""
     BINDINGS = [

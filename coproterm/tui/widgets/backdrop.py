@@ -16,6 +16,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widget import Widget
 
+from coproterm.tui.textual_private import vertical_scrollbar
 from coproterm.tui.widgets.one_pass import OnePass
 from coproterm.tui.widgets.shared import shared_lines, styled_as
 
@@ -63,13 +64,9 @@ class BackdropScroll(VerticalScroll, OnePass):
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         """The column's scrollbar, made as Textual makes it (``Widget.vertical_scrollbar``), laid out in one pass."""
-        if self._vertical_scrollbar is None:
-            self._vertical_scrollbar = bar = OnePassBar(
-                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
-            )
-            bar.display = False
-            self.app._start_widget(self, bar)
-        return self._vertical_scrollbar
+        return vertical_scrollbar(
+            self, lambda: OnePassBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+        )
 
     def render_lines(self, crop: Region) -> list[Strip]:
         return blank_lines(self, crop)

@@ -17,16 +17,12 @@ blank column while everything fits (``vote_screen.tcss``).
 
 from __future__ import annotations
 
-from textual.geometry import Size
-from textual.widget import Widget
+from coproterm.tui.textual_private import SizedInOnePass
 
 
-class OnePass(Widget):
+class OnePass(SizedInOnePass):
     """A widget whose new size, found by a layout pass, does not ask for a second pass.
 
     Put it last in a widget's bases (``class Steady(Static, SharedLines, OnePass)``): Textual's
     stylesheet knows a widget by its first base's line.
     """
-
-    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
-        return super()._size_updated(size, virtual_size, container_size, layout=False)

@@ -35,6 +35,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from coproterm.tui.textual_private import css_type_name, visual_of
+
 KEPT = 1024
 """Drawings kept (most recently used first): a room's screens at one question need a few dozen."""
 _drawn: LRUCache[Hashable, list[Strip]] = LRUCache(KEPT)
@@ -69,7 +71,7 @@ def _key(widget: Widget, crop: Region) -> Hashable | None:
         return None
     if widget.border_title or widget.border_subtitle:
         return None
-    visual = widget._render()  # what Textual draws from; kept by the widget until it changes
+    visual = visual_of(widget)  # what Textual draws from; kept by the widget until it changes
     if not isinstance(visual, Content):
         return None
     return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, styled_as(widget))
@@ -116,7 +118,7 @@ def _seen_as(node: DOMNode) -> Hashable:
 
     Its own hover, focus and disabled: whether it is disabled by an ancestor is in the ancestor's."""
     inline = node.styles.inline.get_rules()
-    seen = (node._css_type_name, node.id, node.classes, tuple(sorted(inline.items())) if inline else ())
+    seen = (css_type_name(node), node.id, node.classes, tuple(sorted(inline.items())) if inline else ())
     if isinstance(node, Widget):
         return (*seen, node.mouse_hover, node.has_focus, node.disabled)
     return seen  # the app: its look is keyed on its own

@@ -17,6 +17,7 @@ from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from coproterm.tui.textual_private import cursor_shown
 from coproterm.tui.widgets.one_pass import OnePass
 from coproterm.tui.widgets.shared import SharedLines, shared_line, styled_as
 
@@ -71,7 +72,7 @@ class SteadyInput(Input):
             self.scrollable_content_region.width,
             self.placeholder,
             self.has_focus,
-            self._cursor_visible,
+            cursor_shown(self),
             styled_as(self),
         )
         return shared_line(key, lambda: super(SteadyInput, self).render_line(y))

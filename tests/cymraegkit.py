@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from coproterm.core.deck import parse_deck
+
 ENGLISH_WORDS = frozenset(
     [
         "the",
@@ -120,3 +122,44 @@ def screen_text(svg: str) -> str:
         rows.setdefault(y, []).append(html.unescape(re.sub(r"<[^>]+>", "", text)))
     lines = ("".join(parts) for _, parts in sorted(rows.items(), key=lambda item: float(item[0])))
     return "\n".join(lines).replace("\xa0", " ")
+
+
+BILINGUAL_DECK = parse_deck(
+    """
+title = "Co-production and citizen involvement"
+title_cy = "Cydgynhyrchu a chynnwys dinasyddion"
+
+[scales.spectrum]
+title = "A spectrum of engagement"
+title_cy = "Sbectrwm ymgysylltu"
+
+[[scales.spectrum.groups]]
+label = "doing for"
+label_cy = "gwneud ar gyfer"
+
+[[scales.spectrum.groups]]
+label = "doing with"
+label_cy = "gwneud gyda"
+
+[[scales.spectrum.positions]]
+label = "consultation"
+label_cy = "ymgynghori"
+group = "doing for"
+example = "surveys, urban planning, FixMyStreet"
+example_cy = "arolygon, cynllunio trefol, FixMyStreet"
+narrative = "We decide what questions to ask, and collect data to inform our decisions."
+narrative_cy = "Rydym ni'n penderfynu pa gwestiynau i'w gofyn, ac yn casglu data i lywio ein penderfyniadau."
+
+[[scales.spectrum.positions]]
+label = "co-production / involvement"
+label_cy = "cydgynhyrchu / cynnwys"
+group = "doing with"
+
+[[questions]]
+prompt = "Where does your work live on the spectrum of interactions?"
+prompt_cy = "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?"
+board = "spectrum"
+""",
+    "<test deck>",
+)
+"""A short deck in English and Welsh: every word of it has its Welsh."""

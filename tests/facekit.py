@@ -1,10 +1,15 @@
-"""Test helpers for the Textual faces: wait for a condition, read a widget's words."""
+"""Test helpers for the Textual faces: wait for a condition, read a widget's words, a QR code, the hub's connections."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from typing import Any
+
+from textual.widgets import Input
+
+SPECTRUM, COMPLEXITY, GRID = 1, 3, 4
+"""The built-in deck's questions on each board."""
 
 
 async def until(pilot: Any, predicate: Callable[[], object], timeout: float = 5.0) -> None:
@@ -17,3 +22,38 @@ async def until(pilot: Any, predicate: Callable[[], object], timeout: float = 5.
 def text_of(app: Any, selector: str) -> str:
     """What a widget on the app's current screen draws, as plain text."""
     return str(app.screen.query_one(selector).render())
+
+
+def read_qr(widget) -> list[str]:
+    """What a phone camera reads from a QR code as the terminal draws it (two modules a cell)."""
+    import numpy
+    import zxingcpp
+
+    rows = []
+    for line in str(widget.render()).splitlines():
+        rows.append([ch in "█▀" for ch in line])
+        rows.append([ch in "█▄" for ch in line])
+    pixels = numpy.kron(
+        numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
+        numpy.ones((6, 6), dtype=numpy.uint8),
+    )
+    return [result.text for result in zxingcpp.read_barcodes(pixels)]
+
+
+def hub_sockets(hub):
+    """The hub's open connections, by connection id."""
+    return dict(hub.hub._sockets)
+
+
+def shown(app, kind):
+    """The widgets of ``kind`` on screen (a picker or chart is kept, and hidden, between questions)."""
+    return [w for w in app.screen.query(kind) if all(node.display for node in w.ancestors_with_self)]
+
+
+async def type_answer(pilot, text: str) -> None:
+    box = pilot.app.screen.query_one("#answer-text", Input)
+    box.focus()
+    await pilot.pause()
+    for ch in text:
+        await pilot.press(ch if ch != " " else "space")
+    await pilot.press("enter")

@@ -17,8 +17,10 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import (
     Ack,
+    Action,
     Attendance,
     Ballot,
+    Command,
     Error,
     Hello,
     Message,
@@ -32,6 +34,9 @@ from coproterm.core.wire import (
 from server.hosting import HubRunner
 from server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens
+
+COPROTERM = (sys.executable, "-m", "coproterm")
+"""The command as a user runs it, in a process of its own."""
 
 
 @dataclass
@@ -174,3 +179,97 @@ async def serve_resumed(data_dir: Path, session_id: str) -> AsyncIterator[Served
             _, err = await asyncio.wait_for(process.communicate(), 30)
             if served is not None:
                 served.stderr = err.decode()
+
+
+async def start_serve(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
+    """Start `coproterm serve` on a free port; return it, its join target and its host token."""
+    process, target, token, _ = await start_serve_saying(*args)
+    return process, target, token
+
+
+async def start_serve_saying(
+    *args: str, stdin_text: str | None = None
+) -> tuple[asyncio.subprocess.Process, str, str, str]:
+    """As :func:`start_serve`, with what it printed before serving (and ``stdin_text`` fed to it)."""
+    process = await asyncio.create_subprocess_exec(
+        *COPROTERM,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        *args,
+        stdin=asyncio.subprocess.PIPE if stdin_text is not None else asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    if stdin_text is not None:
+        process.stdin.write(stdin_text.encode())
+        process.stdin.close()
+    lines = []
+    async with asyncio.timeout(20):
+        while not lines or "Ctrl-C" not in lines[-1]:
+            line = (await process.stdout.readline()).decode()
+            if not line:
+                raise AssertionError(f"serve stopped: {(await process.stderr.read()).decode()}")
+            lines.append(line)
+    text = "".join(lines)
+    target = re.search(r"coproterm join (\S+)", text).group(1)
+    token = re.search(r"host token: (\S+)", text).group(1)
+    return process, target, token, text
+
+
+async def start_serve_in(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str, str]:
+    """`coproterm serve` keeping its sessions in ``data``: the process, its join target and its host token."""
+    process = await asyncio.create_subprocess_exec(
+        *COPROTERM,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    text = ""
+    async with asyncio.timeout(20):
+        while "Ctrl-C" not in text:
+            line = (await process.stdout.readline()).decode()
+            if not line:
+                raise AssertionError(f"serve exited: {text}")
+            text += line
+    return (
+        process,
+        re.search(r"coproterm join (\S+)", text).group(1),
+        re.search(r"host token: (\S+)", text).group(1),
+    )
+
+
+async def start_serve_printing_in(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str]:
+    """`coproterm serve` keeping its sessions in ``data`` (SSH on a free port, no mDNS): the process, and what it
+    printed up to "Ctrl-C"."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "coproterm",
+        "serve",
+        *("--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data), "--ssh-port", "0", "--no-mdns"),
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    text = ""
+    async with asyncio.timeout(20):
+        while "Ctrl-C" not in text:
+            line = (await process.stdout.readline()).decode()
+            assert line, f"serve exited: {text}"
+            text += line
+    return process, text
+
+
+async def goto(host: Peer, question: int) -> None:
+    """The host moves the room to ``question``."""
+    await host.request(lambda s: Command(s, Action.GOTO, question))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import os
 import pty
@@ -14,6 +15,12 @@ import termios
 
 import pyte
 import pytest
+
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
+from server.hosting import HubRunner, SSHOptions
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import join_host
 
 OPTIONS = [
     "-o", "StrictHostKeyChecking=no",
@@ -275,3 +282,38 @@ def asyncssh_client(
         return conn, channel, screen
 
     return open_()
+
+
+@contextlib.asynccontextmanager
+async def serving_ssh(tmp_path, passcode=None):
+    """A hub on 127.0.0.1 serving SSH in this process (no workers), with a host joined: ``(hosted, host)``."""
+    ssh_binary()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    options = SSHOptions(port=0, passcode=passcode, key_dir=tmp_path, workers=0)
+    async with HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options) as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        host = await join_host(hosted.local_url)
+        yield hosted, host
+
+
+@contextlib.asynccontextmanager
+async def serving_ssh_with_gateway(tmp_path, session=None):
+    """As :func:`serving_ssh`, for ``session`` (a fresh one if none), and its SSH gateway: ``(hosted, host, gateway)``."""
+    ssh_binary()
+    session = session or Session(default_deck(), HOST_TOKEN, counting_tokens())
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
+    async with runner as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        host = await join_host(hosted.local_url)
+        yield hosted, host, runner.gateway
+
+
+def cells(screen: pyte.Screen) -> list[list[tuple[object, ...]]]:
+    """Every cell of a terminal's screen: its character, colours and attributes."""
+    return [
+        [
+            (c.data, c.fg, c.bg, c.bold, c.italics, c.underscore, c.reverse)
+            for c in (screen.buffer[y][x] for x in range(screen.columns))
+        ]
+        for y in range(screen.lines)
+    ]

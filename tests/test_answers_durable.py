@@ -15,9 +15,8 @@ from coproterm.commands.sessions import render, render_tables
 from coproterm.core.events import Answered, Joined, Moderated
 from coproterm.core.wire import Ack, Answer, Answers, Mine, Moderate
 from server.store import read_log
-from tests.hubkit import join
-from tests.test_durability import serve
-from tests.test_store_damage import logged_session
+from tests.hubkit import join, start_serve_in
+from tests.storekit import logged_session
 
 WHAT = 0
 WELSH = "Rhannu grym: ŵ ŷ â ê î ô û"
@@ -26,7 +25,7 @@ WELSH = "Rhannu grym: ŵ ŷ â ê î ô û"
 async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_path):
     from coproterm.core.wire import Hello
 
-    process, target, token = await serve(tmp_path)
+    process, target, token = await start_serve_in(tmp_path)
     url = f"ws://{target}"
     host = await join(url, Hello(host_token=token))
     ann = await join(url, Hello(name="Ann"))
@@ -41,7 +40,7 @@ async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_pat
     await process.wait()
 
     port = int(target.rsplit(":", 1)[1])
-    process, target, _ = await serve(tmp_path, "--resume", port=port)
+    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
     try:
         again = await join(url, Hello(resume=ann.welcome.resume))
         mine = await again.recv()

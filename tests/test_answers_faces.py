@@ -10,8 +10,8 @@ from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import AnswerBox, MineList
 from coproterm.tui.widgets.wall import AnswerWall
 from tests.conftest import HOST_TOKEN
+from tests.facekit import type_answer, until
 from tests.hubkit import join_host, running_hub
-from tests.test_faces import until
 
 WHAT, REASON = 0, 5
 """The built-in deck's two text questions."""
@@ -23,15 +23,6 @@ def mine(app, question=WHAT):
 
 def wall_of(host):
     return host.screen.query_one(AnswerWall)
-
-
-async def type_answer(pilot, text: str) -> None:
-    box = pilot.app.screen.query_one("#answer-text", Input)
-    box.focus()
-    await pilot.pause()
-    for ch in text:
-        await pilot.press(ch if ch != " " else "space")
-    await pilot.press("enter")
 
 
 async def test_an_answer_is_typed_edited_removed_hidden_and_revealed():

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.sshkit import SSHClient
-from tests.test_ssh import gateway
+from tests.sshkit import SSHClient, serving_ssh
 
 WHAT = 0
 WELSH = "Rhannu grym ŵ ŷ â ê î ô û"
 
 
 async def test_an_answer_with_welsh_letters_is_typed_over_ssh(tmp_path):
-    async with gateway(tmp_path) as (hosted, _host):
+    async with serving_ssh(tmp_path) as (hosted, _host):
         ann = await SSHClient(hosted.ssh_port, "ann", env={"LANG": "en_GB.UTF-8"}).start()
         await ann.expect("What does co-production mean to you")
         await ann.expect("characters left")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import subprocess
 import sys
@@ -11,47 +10,9 @@ import sys
 import pytest
 
 from coproterm.core.wire import Action, Command, Hello, Vote
-from tests.hubkit import join
+from tests.hubkit import join, start_serve
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
-
-
-async def start_serve(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
-    """Start `coproterm serve` on a free port; return it, its join target and its host token."""
-    process, target, token, _ = await start_serve_saying(*args)
-    return process, target, token
-
-
-async def start_serve_saying(
-    *args: str, stdin_text: str | None = None
-) -> tuple[asyncio.subprocess.Process, str, str, str]:
-    """As :func:`start_serve`, with what it printed before serving (and ``stdin_text`` fed to it)."""
-    process = await asyncio.create_subprocess_exec(
-        *COPROTERM,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *args,
-        stdin=asyncio.subprocess.PIPE if stdin_text is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    if stdin_text is not None:
-        process.stdin.write(stdin_text.encode())
-        process.stdin.close()
-    lines = []
-    async with asyncio.timeout(20):
-        while not lines or "Ctrl-C" not in lines[-1]:
-            line = (await process.stdout.readline()).decode()
-            if not line:
-                raise AssertionError(f"serve stopped: {(await process.stderr.read()).decode()}")
-            lines.append(line)
-    text = "".join(lines)
-    target = re.search(r"coproterm join (\S+)", text).group(1)
-    token = re.search(r"host token: (\S+)", text).group(1)
-    return process, target, token, text
 
 
 async def test_serve_hosts_a_session_and_stops_cleanly_on_ctrl_c():

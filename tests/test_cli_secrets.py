@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from coproterm.commands.hosting import SecretError, read_secret
-from tests.test_cli import start_serve_saying
+from tests.hubkit import start_serve_saying
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 

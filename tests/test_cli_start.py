@@ -12,8 +12,8 @@ from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
 from server.choosing import NEWEST
 from server.store import choose_session
-from tests.test_cli import start_serve
-from tests.test_store_damage import logged_session
+from tests.hubkit import start_serve
+from tests.storekit import logged_session
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 

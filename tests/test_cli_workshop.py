@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.test_cli import start_serve_saying
+from tests.hubkit import start_serve_saying
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 

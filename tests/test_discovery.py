@@ -10,8 +10,8 @@ import pytest
 from coproterm.client.discovery import DiscoveryUnavailable, browse
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.participant.find_screen import FindScreen
-from tests.test_cli import start_serve
-from tests.test_faces import text_of, until
+from tests.facekit import text_of, until
+from tests.hubkit import start_serve
 
 LOOPBACK = ["127.0.0.1"]
 NO_SUCH_INTERFACE = ["192.0.2.55"]  # TEST-NET-1: an address this machine does not have

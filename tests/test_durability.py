@@ -6,56 +6,25 @@ import asyncio
 import csv
 import io
 import json
-import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.wire import Ack, Action, Command, Hello, Vote
 from server.store import find_session
-from tests.hubkit import Peer, join
+from tests.hubkit import Peer, join, start_serve_in
+from tests.webkit import chromium_binary
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 SPECTRUM, GRID = 1, 4
 
 
-async def serve(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        *COPROTERM,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data),
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    text = ""
-    async with asyncio.timeout(20):
-        while "Ctrl-C" not in text:
-            line = (await process.stdout.readline()).decode()
-            if not line:
-                raise AssertionError(f"serve exited: {text}")
-            text += line
-    return (
-        process,
-        re.search(r"coproterm join (\S+)", text).group(1),
-        re.search(r"host token: (\S+)", text).group(1),
-    )
-
-
 async def test_kill_9_then_resume_keeps_every_acknowledged_vote(tmp_path):
-    process, target, token = await serve(tmp_path)
+    process, target, token = await start_serve_in(tmp_path)
     url = f"ws://{target}"
     host = await join(url, Hello(host_token=token))
     await host.request(lambda s: Command(s, Action.GOTO, GRID))
@@ -82,7 +51,7 @@ async def test_kill_9_then_resume_keeps_every_acknowledged_vote(tmp_path):
     assert sum(v is not None for v in acked.values()) == 30
 
     port = int(target.rsplit(":", 1)[1])
-    process, target, again_token = await serve(tmp_path, "--resume", port=port)
+    process, target, again_token = await start_serve_in(tmp_path, "--resume", port=port)
     try:
         assert again_token == token
         final: dict[bytes, int | None] = {}
@@ -104,7 +73,7 @@ async def test_kill_9_then_resume_keeps_every_acknowledged_vote(tmp_path):
 
 async def hosted_session(tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
     """A session with votes on a scale and on the grid; returns its log and the final votes."""
-    process, target, token = await serve(tmp_path)
+    process, target, token = await start_serve_in(tmp_path)
     url = f"ws://{target}"
     finals = {"spectrum": [0, 3, 3, 5, 2], "grid": [23, 0, 7, 7, 12]}
     try:
@@ -174,15 +143,6 @@ async def test_the_export_command_writes_the_file(tmp_path):
     assert re.search(r"\s5\s+10\s+20\s+Co-production and citizen involvement", listing.stdout), listing.stdout
 
 
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if found := shutil.which(name):
-            return found
-    if os.environ.get("CI"):
-        pytest.fail("CI must install chromium (.ci/run does)")
-    pytest.skip("no chromium on this machine")
-
-
 async def test_the_html_report_renders_in_a_real_browser_with_its_charts(tmp_path):
     path, _ = await hosted_session(tmp_path)
     html = render(path, "html")
@@ -200,7 +160,7 @@ async def test_the_html_report_renders_in_a_real_browser_with_its_charts(tmp_pat
         f"--user-data-dir={tmp_path / 'profile'}",
     ]
     shot = tmp_path / "report.png"
-    browser = chromium()
+    browser = chromium_binary()
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", "--window-size=420,2400", page.as_uri()],
         capture_output=True,

@@ -12,7 +12,7 @@ import pytest
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
 from coproterm.export.tables import safe_cell
-from tests.test_store_damage import logged_session
+from tests.storekit import logged_session
 
 ATTACKS = [
     '=HYPERLINK("http://evil.example","click")',

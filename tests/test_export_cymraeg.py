@@ -11,9 +11,9 @@ import pytest
 from coproterm.commands.sessions import render
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
-from tests.test_export_html import measure
-from tests.test_faces_cymraeg import DECK
-from tests.test_store_damage import logged_session
+from tests.cymraegkit import BILINGUAL_DECK
+from tests.storekit import logged_session
+from tests.webkit import measure
 
 EVENTS = [
     *(Joined(i, bytes([i]) * 16, f"P{i}") for i in range(1, 6)),
@@ -43,7 +43,7 @@ addEventListener("load", () => {
 
 @pytest.fixture
 def session_path(tmp_path) -> Path:
-    path = logged_session(tmp_path, EVENTS, DECK)
+    path = logged_session(tmp_path, EVENTS, BILINGUAL_DECK)
     with sqlite3.connect(path) as db:  # a workshop's pace: a change every 20 seconds
         db.execute("UPDATE log SET at = 1795000000 + seq * 20")
     return path

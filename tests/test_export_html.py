@@ -7,11 +7,8 @@ no script).
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
-import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -19,8 +16,8 @@ from coproterm.commands.sessions import render
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
 from coproterm.export.html import GRID_PALETTE, PALETTE
-from tests.test_durability import chromium
-from tests.test_store_damage import logged_session
+from tests.storekit import logged_session
+from tests.webkit import measure
 
 SPECTRUM, GRID = 1, 4
 
@@ -34,35 +31,6 @@ EVENTS = [
     *(Voted(i, GRID, c) for i, c in zip(range(1, 6), (0, 8, 9, 17, 23), strict=True)),
 ]
 
-MEASURE = """
-<script>
-addEventListener("load", () => {
-  const found = {};
-  const heads = [...document.querySelectorAll("section[id^=q] table.heat thead th[scope=col]")];
-  found.headsCut = heads.filter(th => th.scrollWidth > th.clientWidth || th.scrollHeight > th.clientHeight)
-    .map(th => th.textContent);
-  found.headFontPx = Math.min(...heads.map(th => parseFloat(getComputedStyle(th).fontSize)));
-  found.headTexts = heads.map(th => th.innerText.replace(/\\s+/g, " ").trim());
-  const table = document.querySelector("section[id^=q] table.heat");
-  found.gridFits = table.getBoundingClientRect().right <= document.documentElement.clientWidth;
-  const axis = [...document.querySelectorAll("figure.timeline svg text")];
-  found.axisTextPx = Math.min(...axis.map(t => t.getBoundingClientRect().height));
-  const right = el => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().right; };
-  const tally = document.querySelector("table.tally");
-  found.misaligned = [];
-  [...tally.querySelectorAll("thead th")].forEach((th, col) => {
-    if (!th.classList.contains("n")) return;
-    const cells = [...tally.querySelectorAll("tbody tr")].map(tr => tr.children[col]);
-    cells.forEach(td => { if (Math.abs(right(td) - right(th)) > 1.5) found.misaligned.push(th.textContent); });
-  });
-  const out = document.createElement("pre");
-  out.id = "measured";
-  out.textContent = JSON.stringify(found);
-  document.body.append(out);
-});
-</script>
-"""
-
 
 @pytest.fixture
 def report(tmp_path) -> str:
@@ -70,37 +38,6 @@ def report(tmp_path) -> str:
     with sqlite3.connect(path) as db:  # a workshop's pace: a change every 20 seconds
         db.execute("UPDATE log SET at = 1795000000 + seq * 20")
     return render(path, "html")
-
-
-def measure(tmp_path: Path, html: str, width: int, script: str = MEASURE) -> dict[str, object]:
-    """What ``script`` finds in ``html`` laid out by real Chromium at ``width`` px (it writes JSON into #measured)."""
-    page = tmp_path / f"measured-{width}.html"
-    page.write_text(html.replace("</body>", script + "</body>"), encoding="utf-8")
-    dom = subprocess.run(
-        [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--window-size={width},900",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
-    assert found, dom[-2000:]
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
 
 
 def section(html: str, number: int) -> str:

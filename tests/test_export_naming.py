@@ -12,7 +12,7 @@ from pathlib import Path
 from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Commanded, Event, Joined, Voted
 from coproterm.core.wire import Action
-from tests.test_store_damage import logged_session
+from tests.storekit import logged_session
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 WORKSHOP = builtin_deck("workshop")

@@ -16,7 +16,7 @@ from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.report import build_report
 from coproterm.core.wire import Action
 from coproterm.export.html import to_html
-from tests.test_store_damage import logged_session
+from tests.storekit import logged_session
 from tests.webkit import PHONE, axe_violations, chromium
 
 WORK, OPPORTUNITY = 1, 2

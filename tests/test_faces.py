@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from coproterm.client.link import Phase
@@ -15,51 +13,13 @@ from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN
+from tests.facekit import COMPLEXITY, GRID, SPECTRUM, hub_sockets, read_qr, shown, text_of, until
 from tests.hubkit import join_host, running_hub
-
-SPECTRUM, COMPLEXITY, GRID = 1, 3, 4
-
-
-async def until(pilot, predicate, timeout=5.0):
-    """Let the app run until ``predicate()`` holds."""
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await pilot.pause(0.02)
-
-
-def read_qr(widget) -> list[str]:
-    """What a phone camera reads from a QR code as the terminal draws it (two modules a cell)."""
-    import numpy
-    import zxingcpp
-
-    rows = []
-    for line in str(widget.render()).splitlines():
-        rows.append([ch in "█▀" for ch in line])
-        rows.append([ch in "█▄" for ch in line])
-    pixels = numpy.kron(
-        numpy.array([[0 if dark else 255 for dark in row] for row in rows], dtype=numpy.uint8),
-        numpy.ones((6, 6), dtype=numpy.uint8),
-    )
-    return [result.text for result in zxingcpp.read_barcodes(pixels)]
-
-
-def hub_sockets(hub):
-    """The hub's open connections, by connection id."""
-    return dict(hub.hub._sockets)
 
 
 def connected(app):
     """Participants connected, as the host's dashboard knows it."""
     return app.view.turnout.connected if app.view.turnout is not None else None
-
-
-def text_of(app, selector):
-    return str(app.screen.query_one(selector).render())
-
-
-def shown(app, kind):
-    """The widgets of ``kind`` on screen (a picker or chart is kept, and hidden, between questions)."""
-    return [w for w in app.screen.query(kind) if all(node.display for node in w.ancestors_with_self)]
 
 
 def chart_counts(app):

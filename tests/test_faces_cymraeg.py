@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from coproterm.core.deck import deck_to_data, parse_deck
+from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Joined, Spoke, Voted
 from coproterm.core.session import Session
 from coproterm.core.wire import Hello, Speak, Speaks, Welcome
@@ -13,46 +13,8 @@ from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.keybar import KeyBar
 from server.store import SessionStore, read_session
 from tests.conftest import HOST_TOKEN
+from tests.cymraegkit import BILINGUAL_DECK
 from tests.hubkit import counting_tokens, join, running_hub
-
-DECK = parse_deck(
-    """
-title = "Co-production and citizen involvement"
-title_cy = "Cydgynhyrchu a chynnwys dinasyddion"
-
-[scales.spectrum]
-title = "A spectrum of engagement"
-title_cy = "Sbectrwm ymgysylltu"
-
-[[scales.spectrum.groups]]
-label = "doing for"
-label_cy = "gwneud ar gyfer"
-
-[[scales.spectrum.groups]]
-label = "doing with"
-label_cy = "gwneud gyda"
-
-[[scales.spectrum.positions]]
-label = "consultation"
-label_cy = "ymgynghori"
-group = "doing for"
-example = "surveys, urban planning, FixMyStreet"
-example_cy = "arolygon, cynllunio trefol, FixMyStreet"
-narrative = "We decide what questions to ask, and collect data to inform our decisions."
-narrative_cy = "Rydym ni'n penderfynu pa gwestiynau i'w gofyn, ac yn casglu data i lywio ein penderfyniadau."
-
-[[scales.spectrum.positions]]
-label = "co-production / involvement"
-label_cy = "cydgynhyrchu / cynnwys"
-group = "doing with"
-
-[[questions]]
-prompt = "Where does your work live on the spectrum of interactions?"
-prompt_cy = "Ble mae eich gwaith chi ar y sbectrwm rhyngweithio?"
-board = "spectrum"
-""",
-    "<test deck>",
-)
 
 
 async def until(pilot, predicate, timeout=5.0):
@@ -66,7 +28,7 @@ def text_of(app, selector):
 
 
 def hub_with_deck():
-    return running_hub(Session(DECK, HOST_TOKEN, counting_tokens()))
+    return running_hub(Session(BILINGUAL_DECK, HOST_TOKEN, counting_tokens()))
 
 
 async def test_switching_language_mid_question_changes_every_word_and_keeps_the_vote():
@@ -131,7 +93,7 @@ async def test_the_hub_tells_a_returning_participant_their_language_and_nobody_e
 
 
 async def test_the_language_is_in_the_log_and_comes_back_with_the_session(tmp_path):
-    store = SessionStore.create(tmp_path, deck_to_data(DECK), DECK.title, "tok")
+    store = SessionStore.create(tmp_path, deck_to_data(BILINGUAL_DECK), BILINGUAL_DECK.title, "tok")
     store.start()
     events = [Joined(1, b"a" * 16, "Ann"), Voted(1, 0, 1), Spoke(1, "cy"), Spoke(1, "en"), Spoke(1, "cy")]
     await store.append(events[:3])
@@ -139,7 +101,7 @@ async def test_the_language_is_in_the_log_and_comes_back_with_the_session(tmp_pa
     await store.close()
     _info, entries = read_session(store.path)
     assert [entry.event for entry in entries] == events
-    session = Session(DECK, HOST_TOKEN, counting_tokens())
+    session = Session(BILINGUAL_DECK, HOST_TOKEN, counting_tokens())
     session.replay(entry.event for entry in entries)
     assert session.participants[b"a" * 16].language == "cy"
 
@@ -149,7 +111,7 @@ async def test_the_language_comes_back_after_the_host_resumes_the_session(tmp_pa
     from server.hosting import HubRunner, prepare
     from server.store import NEWEST
 
-    first = prepare(DECK, data=tmp_path)
+    first = prepare(BILINGUAL_DECK, data=tmp_path)
     async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store) as hosted:
         ann = ParticipantApp(hosted.local_url, "Ann")
         async with ann.run_test(size=(80, 24)) as pilot:

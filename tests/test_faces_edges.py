@@ -13,8 +13,8 @@ from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.qr import QRCode
 from tests.conftest import HOST_TOKEN
+from tests.facekit import SPECTRUM, hub_sockets, read_qr, shown, text_of, until
 from tests.hubkit import join_host, running_hub
-from tests.test_faces import SPECTRUM, hub_sockets, read_qr, shown, text_of, until
 
 
 @contextlib.asynccontextmanager

@@ -17,8 +17,8 @@ from coproterm.tui.participant.vote_screen import VoteScreen
 from coproterm.tui.textual_private import driver_of
 from coproterm.tui.widgets.board import BoardPicker
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.facekit import shown, until
 from tests.hubkit import running_hub
-from tests.test_faces import shown, until
 from tests.textualkit import Toast, ToastRack
 
 
@@ -84,8 +84,8 @@ def test_a_late_answer_to_an_older_pick_does_not_undo_a_newer_one():
 async def test_a_hidden_answer_leaves_the_projected_wall_and_the_counts_agree():
     from coproterm.core.wire import Answer, Hello
     from coproterm.tui.widgets.wall import AnswerWall
+    from tests.facekit import text_of
     from tests.hubkit import join
-    from tests.test_faces import text_of
 
     words = ["Trust", "Time", "Listening", "Honesty", "Budgets", "Sharing power"]
     async with running_hub() as hub:
@@ -146,8 +146,8 @@ async def test_once_the_session_ends_the_participant_sees_the_ending_plainly_and
     from coproterm.client.link import Phase
     from coproterm.core.wire import Action, Command
     from coproterm.tui.widgets.keybar import KeyBar
+    from tests.facekit import text_of
     from tests.hubkit import join_host
-    from tests.test_faces import text_of
 
     async with running_hub() as hub:
         ann = ParticipantApp(hub.url, "Ann")
@@ -170,8 +170,7 @@ async def test_once_the_session_ends_the_participant_sees_the_ending_plainly_and
 
 async def test_the_answer_feedback_counts_in_words_not_brackets():
     from coproterm.tui.widgets.answer_box import AnswerBox
-    from tests.test_answers_faces import type_answer
-    from tests.test_faces import text_of
+    from tests.facekit import text_of, type_answer
 
     async with running_hub() as hub:
         ann = ParticipantApp(hub.url, "Ann")
@@ -201,8 +200,8 @@ async def test_at_80_columns_the_dashboard_keeps_presenter_the_whole_ssh_command
     from coproterm.core.wire import Hello
     from coproterm.tui.host.qr_screen import QRScreen
     from coproterm.tui.widgets.keybar import KeyBar
+    from tests.facekit import text_of
     from tests.hubkit import join
-    from tests.test_faces import text_of
 
     fingerprint = "SHA256:Xq3b9m0rTzQ1uYk2vW8sE4pL6nA7cD5fG0hJ1kM2oP4"
     async with running_hub() as hub:
@@ -238,7 +237,7 @@ async def test_at_100x30_the_dashboard_shows_every_position_before_the_case_s_po
     workshop_hub,
 ):
     from coproterm.tui.widgets.tally import TallyChart
-    from tests.test_faces import text_of
+    from tests.facekit import text_of
 
     case = question_index("Case study: Active Travel. Where would you place this on the spectrum?")
     host = HostApp(workshop_hub.url, HOST_TOKEN)
@@ -260,8 +259,8 @@ async def test_at_100x30_the_dashboard_shows_every_position_before_the_case_s_po
 
 async def test_at_80x24_a_participant_s_own_move_is_in_view_once_revealed(workshop_hub):
     from coproterm.core.wire import Action, Command
+    from tests.facekit import text_of
     from tests.hubkit import join_host
-    from tests.test_faces import text_of
 
     opportunity = question_index("Where do you have a new opportunity to co-produce?")
     work = opportunity - 1

@@ -16,8 +16,8 @@ from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.movement import MovementView
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.facekit import shown, text_of, until
 from tests.hubkit import join, join_host, running_hub
-from tests.test_faces import shown, text_of, until
 
 SPECTRUM = 1
 

@@ -16,10 +16,10 @@ from coproterm.core.wire import Action
 from coproterm.tui.host.app import HostApp
 from server.addresses import lan_ipv4_addresses
 from server.store import NEWEST
+from tests.facekit import read_qr, text_of, until
 from tests.hubkit import join as join_hub
-from tests.test_cli import start_serve
-from tests.test_faces import read_qr, text_of, until
-from tests.test_store_damage import logged_session
+from tests.hubkit import start_serve
+from tests.storekit import logged_session
 from tests.textualkit import notifications_of
 
 

@@ -18,8 +18,7 @@ from coproterm.tui.widgets.tally import TallyChart
 from coproterm.tui.widgets.wall import word_cloud
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join, running_hub
-from tests.screenkit import all_in, room, screen_text, squeezed, until, workshop_session
-from tests.test_snapshots import check, settled
+from tests.screenkit import all_in, check, room, screen_text, settled, squeezed, until, workshop_session
 
 WORK, OPPORTUNITY = 7, 8
 BEFORE = [1, 1, 1, 3, 3, 3, 5, 5]

@@ -15,8 +15,7 @@ from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
 from tests.hubkit import join_host, running_hub
-from tests.screenkit import WORKSHOP, screen_text, squeezed, until, workshop_session
-from tests.test_snapshots import check, settled
+from tests.screenkit import WORKSHOP, check, screen_text, settled, squeezed, until, workshop_session
 
 SMALL = (40, 12)
 

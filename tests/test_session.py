@@ -22,34 +22,9 @@ from coproterm.core.wire import (
     Welcome,
 )
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.sessionkit import command, host, join, only
 
 SPECTRUM, OPPORTUNITY, COMPLEXITY, GRID = 1, 2, 3, 4
-
-
-def only(outputs):
-    outputs = [o for o in outputs if not isinstance(o, Record)]
-    assert len(outputs) == 1, outputs
-    (output,) = outputs
-    if isinstance(output, Refused):
-        return output
-    assert isinstance(output, Tell)
-    return output.message
-
-
-def join(session, conn, name="Ann", resume=None):
-    welcome = only(session.handle(conn, Hello(name=name, resume=resume)))
-    assert isinstance(welcome, Welcome)
-    return welcome
-
-
-def host(session, conn=100):
-    welcome = only(session.handle(conn, Hello(host_token=HOST_TOKEN)))
-    assert welcome.role is Role.HOST
-    return conn
-
-
-def command(session, action, question, conn=100, seq=1):
-    return only(session.handle(conn, Command(seq, action, question)))
 
 
 def error_code(refused):

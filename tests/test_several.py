@@ -12,7 +12,7 @@ from coproterm.core.report import LogCheck, build_report
 from coproterm.core.session import Refused, Session
 from coproterm.core.wire import Action, Choose, Command, ErrorCode, Hello, People, Tally, Vote, decode, encode
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.test_session import command, host, join, only
+from tests.sessionkit import command, host, join, only
 
 WORKSHOP = builtin_deck("workshop")
 STRONGEST = next(

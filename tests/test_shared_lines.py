@@ -26,8 +26,8 @@ from coproterm.tui.widgets.backdrop import OnePassBar
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.shared import SharedLines, forget_drawn
 from coproterm.tui.widgets.steady import Steady, SteadyInput
+from tests.facekit import until
 from tests.hubkit import join_host, running_hub
-from tests.test_faces import until
 from tests.textualkit import as_the_app, css_type_names, draw_afresh
 
 STRUCTURAL = {"first-of-type", "last-of-type", "first-child", "last-child", "odd", "even", "empty", "focus-within"}

@@ -8,59 +8,23 @@ at the new files (any browser shows them) before committing.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, Turnout, Vote
+from coproterm.core.wire import Turnout
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
-from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, join_host, running_hub
-from tests.test_faces import until
+from tests.facekit import until
+from tests.hubkit import running_hub
+from tests.screenkit import check, crowd, settled
 
-
-async def settled(pilot, app) -> None:
-    """Let the screen finish drawing; the footer lists its keys only once it has recomposed.
-
-    (A busy machine once caught the dashboard between its chart and its footer.)
-    """
-    for _ in range(2):  # before and after a pause: a recompose may still be in flight
-        await until(pilot, lambda: app.screen.query("FooterKey") or any(bar.shown for bar in app.screen.query(KeyBar)))
-        await pilot.pause(0.1)
-
-
-SNAPSHOTS = Path(__file__).parent / "snapshots"
 SPECTRUM, GRID = 1, 4
 SPECTRUM_VOTES = [3, 4, 4, 2, 3, 5, 1, 3, 4, 3, 0, 4]
 GRID_VOTES = [8, 9, 15, 16, 16, 14, 21, 10, 3, 16, 11, 22]
-
-
-def check(name: str, svg: str) -> None:
-    expected = SNAPSHOTS / f"{name}.svg"
-    if os.environ.get("COPROTERM_UPDATE_SNAPSHOTS") or not expected.exists():
-        expected.write_text(svg)
-        if not os.environ.get("COPROTERM_UPDATE_SNAPSHOTS"):
-            pytest.fail(f"{expected} did not exist; it was written: look at it and commit it")
-        return
-    if expected.read_text() != svg:
-        actual = expected.with_suffix(".actual.svg")
-        actual.write_text(svg)
-        pytest.fail(f"{name} changed: compare {expected} with {actual}")
-
-
-async def crowd(url: str, question: int, votes: list[int]) -> None:
-    host = await join_host(url)
-    await host.request(lambda seq: Command(seq, Action.GOTO, question))
-    for i, cell in enumerate(votes):
-        peer = await join(url, Hello(name=f"p{i}"))
-        await peer.request(lambda seq, cell=cell: Vote(seq, question, cell))
 
 
 @pytest.mark.parametrize(

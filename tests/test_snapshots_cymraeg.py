@@ -24,9 +24,9 @@ from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.facekit import until
 from tests.hubkit import running_hub
-from tests.test_faces import until
-from tests.test_snapshots import check, crowd, settled
+from tests.screenkit import check, crowd, settled
 
 DECK = load_deck(Path(__file__).parent / "decks" / "cymraeg.toml")
 SPECTRUM, GRID = 0, 1

@@ -13,33 +13,18 @@ import pytest
 from coproterm.core.deck import default_deck
 from coproterm.core.limits import NewcomerLimit
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello
+from coproterm.core.wire import Hello
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, join_host
-from tests.sshkit import OPTIONS, SSHClient, run_ssh, ssh_binary
+from tests.hubkit import goto, join
+from tests.sshkit import OPTIONS, SSHClient, run_ssh, serving_ssh, ssh_binary
 
 SPECTRUM, GRID = 1, 4
 ONE_TRY = ("-o", "PreferredAuthentications=keyboard-interactive", "-o", "NumberOfPasswordPrompts=1")
 
 
-@contextlib.asynccontextmanager
-async def gateway(tmp_path, passcode=None):
-    ssh_binary()
-    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
-    options = SSHOptions(port=0, passcode=passcode, key_dir=tmp_path, workers=0)
-    async with HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options) as hosted:
-        assert hosted.ssh_port, hosted.ssh_problem
-        host = await join_host(hosted.local_url)
-        yield hosted, host
-
-
-async def goto(host, question):
-    await host.request(lambda s: Command(s, Action.GOTO, question))
-
-
 async def test_a_participant_votes_over_ssh_and_the_hub_counts_it(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, SPECTRUM)
         ann = await SSHClient(hosted.ssh_port, "ann").start()
         await ann.expect("Where does your work live on the spectrum of interactions")
@@ -55,7 +40,7 @@ async def test_a_participant_votes_over_ssh_and_the_hub_counts_it(tmp_path):
 
 
 async def test_coming_back_with_the_same_name_resumes_the_vote(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, SPECTRUM)
         first = await SSHClient(hosted.ssh_port, "bethan").start()
         await first.expect("spectrum of interactions")
@@ -75,7 +60,7 @@ async def test_coming_back_with_the_same_name_resumes_the_vote(tmp_path):
 
 
 async def test_a_resize_is_followed(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, SPECTRUM)
         ann = await SSHClient(hosted.ssh_port, size=(100, 30)).start()
         await ann.expect("─ doing to ─")  # wide: positions side by side under their groups
@@ -87,7 +72,7 @@ async def test_a_resize_is_followed(tmp_path):
 
 
 async def test_esc_reaches_the_app(tmp_path):
-    async with gateway(tmp_path) as (hosted, _host):
+    async with serving_ssh(tmp_path) as (hosted, _host):
         ann = await SSHClient(hosted.ssh_port).start()
         await ann.expect("co-production mean to you")
         ann.type("\x1b")  # a lone Esc is delivered by the driver's tick...
@@ -116,7 +101,7 @@ async def test_one_address_cannot_bring_newcomers_without_end_over_ssh(tmp_path)
 
 
 async def test_everything_but_the_app_is_refused(tmp_path):
-    async with gateway(tmp_path) as (hosted, _host):
+    async with serving_ssh(tmp_path) as (hosted, _host):
         port = hosted.ssh_port
         status, _, err = await run_ssh(port, "ssh", "127.0.0.1", "ls")
         assert status == 1 and f"this server only runs the voting app. Connect with: ssh -p {port} 127.0.0.1" in err
@@ -153,7 +138,7 @@ async def test_everything_but_the_app_is_refused(tmp_path):
 
 
 async def test_a_wrong_passcode_is_refused_and_attempts_are_limited(tmp_path):
-    async with gateway(tmp_path, passcode="river stones") as (hosted, _host):
+    async with serving_ssh(tmp_path, passcode="river stones") as (hosted, _host):
         port = hosted.ssh_port
         wrong = await SSHClient(port, extra=ONE_TRY).start()
         await wrong.expect("(?i)passcode")
@@ -181,7 +166,7 @@ async def test_a_wrong_passcode_is_refused_and_attempts_are_limited(tmp_path):
 
 
 async def test_twenty_concurrent_sessions_vote_and_every_count_is_exact(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, GRID)
         people = [await SSHClient(hosted.ssh_port, f"person{i}", size=(80, 24)).start() for i in range(20)]
         await asyncio.gather(*(p.expect("spectrum of interactions, and how", timeout=60) for p in people))
@@ -200,7 +185,7 @@ async def test_twenty_concurrent_sessions_vote_and_every_count_is_exact(tmp_path
 
 
 async def test_one_session_crashing_leaves_the_others_running(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, SPECTRUM)
         ann, bob, cat = [await SSHClient(hosted.ssh_port, name).start() for name in ("ann", "bob", "cat")]
         await asyncio.gather(*(p.expect("spectrum of interactions") for p in (ann, bob, cat)))
@@ -216,9 +201,9 @@ async def test_one_session_crashing_leaves_the_others_running(tmp_path):
 
 
 async def test_the_host_key_persists_with_mode_0600(tmp_path):
-    async with gateway(tmp_path) as (hosted, _):
+    async with serving_ssh(tmp_path) as (hosted, _):
         first = hosted.ssh_fingerprint
-    async with gateway(tmp_path) as (hosted, _):
+    async with serving_ssh(tmp_path) as (hosted, _):
         assert hosted.ssh_fingerprint == first and first.startswith("SHA256:")
     key = tmp_path / "ssh_host_ed25519_key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
@@ -226,7 +211,7 @@ async def test_the_host_key_persists_with_mode_0600(tmp_path):
 
 async def test_stdout_and_stderr_work_after_sessions_end(tmp_path):
     before = (sys.stdout, sys.stderr)
-    async with gateway(tmp_path) as (hosted, _host):
+    async with serving_ssh(tmp_path) as (hosted, _host):
         people = [await SSHClient(hosted.ssh_port, name).start() for name in ("ann", "bob")]
         await asyncio.gather(*(p.expect("co-production mean to you") for p in people))
         await people[0].leave()  # they leave in the opposite order to how they came

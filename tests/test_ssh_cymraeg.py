@@ -9,8 +9,8 @@ import pytest
 from coproterm.core.session import Session
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.cymraegkit import BILINGUAL_DECK
 from tests.sshkit import SSHClient, run_ssh, ssh_binary
-from tests.test_faces_cymraeg import DECK
 
 WELSH = {"LANG": "cy_GB.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
 
@@ -18,7 +18,7 @@ WELSH = {"LANG": "cy_GB.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
 @contextlib.asynccontextmanager
 async def gateway(tmp_path, *, language="en", workers=0):
     ssh_binary()
-    session = Session(DECK, HOST_TOKEN, counting_tokens())
+    session = Session(BILINGUAL_DECK, HOST_TOKEN, counting_tokens())
     options = SSHOptions(port=0, key_dir=tmp_path, workers=workers, language=language)
     runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options)
     async with runner as hosted:

@@ -27,10 +27,8 @@ from coproterm.core.wire import Action, Command
 from server.hosting import HubRunner, SSHOptions
 from server.ssh.gateway import Gateway, _Live
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join_host
-from tests.sshkit import SSHClient, ssh_binary
-from tests.test_ssh import goto
-from tests.test_ssh_screen import cells
+from tests.hubkit import goto, join_host
+from tests.sshkit import SSHClient, cells, ssh_binary
 from tests.textualkit import LayoutUpdate, as_the_app, compositor_of
 
 SPECTRUM, NEXT_BOARD, COMPLEXITY, GRID, OPEN_ANSWER = 1, 2, 3, 4, 5

@@ -7,31 +7,17 @@ Where a row is about addresses, the attacker connects from 127.0.0.2 or 127.0.0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import subprocess
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join_host
-from tests.sshkit import SSHClient, asyncssh_client, ssh_binary
+from tests.sshkit import SSHClient, asyncssh_client, serving_ssh_with_gateway
 
 SPECTRUM = 1
 FIRST = "co-production mean to you"
-
-
-@contextlib.asynccontextmanager
-async def gateway(tmp_path, session=None):
-    ssh_binary()
-    session = session or Session(default_deck(), HOST_TOKEN, counting_tokens())
-    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
-    async with runner as hosted:
-        assert hosted.ssh_port, hosted.ssh_problem
-        host = await join_host(hosted.local_url)
-        yield hosted, host, runner.gateway
 
 
 def lives(gw):
@@ -45,7 +31,7 @@ async def until(condition, timeout=20.0):
 
 
 async def test_a_huge_window_is_drawn_at_300_by_100(tmp_path):
-    async with gateway(tmp_path) as (hosted, _host, gw):
+    async with serving_ssh_with_gateway(tmp_path) as (hosted, _host, gw):
         conn, channel, screen = await asyncssh_client(hosted.ssh_port, size=(100000, 100000))
         await screen.expect(FIRST)
         (live,) = lives(gw)
@@ -60,7 +46,7 @@ async def test_a_huge_window_is_drawn_at_300_by_100(tmp_path):
 
 
 async def test_a_pasted_megabyte_is_bounded_and_the_room_goes_on(tmp_path):
-    async with gateway(tmp_path) as (hosted, host, gw):
+    async with serving_ssh_with_gateway(tmp_path) as (hosted, host, gw):
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         conn, channel, screen = await asyncssh_client(hosted.ssh_port, "mallory")
         await screen.expect("spectrum of interactions")
@@ -83,7 +69,7 @@ async def test_a_client_that_stops_reading_is_dropped(tmp_path, monkeypatch):
     import server.ssh.terminal as terminal
 
     monkeypatch.setattr(terminal, "MAX_OUTPUT", 32 * 1024)
-    async with gateway(tmp_path) as (hosted, _host, gw):
+    async with serving_ssh_with_gateway(tmp_path) as (hosted, _host, gw):
         conn, channel, screen = await asyncssh_client(hosted.ssh_port, "slow", size=(80, 24), window=16 * 1024)
         await screen.expect(FIRST)
         channel.pause_reading()  # and never reads again
@@ -107,7 +93,7 @@ async def test_a_public_key_alone_does_not_take_someones_identity(tmp_path):
     stolen = tmp_path / "stolen"
     stolen.mkdir()
     (stolen / "victim.pub").write_bytes(victim_key.with_suffix(".pub").read_bytes())  # public: on many sites
-    async with gateway(tmp_path) as (hosted, host, _gw):
+    async with serving_ssh_with_gateway(tmp_path) as (hosted, host, _gw):
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         victim = await SSHClient(hosted.ssh_port, "dai", identity=str(victim_key)).start()
         await victim.expect("spectrum of interactions")
@@ -132,7 +118,7 @@ async def test_a_public_key_alone_does_not_take_someones_identity(tmp_path):
 
 async def test_join_code_guesses_over_ssh_are_limited_per_session_and_address(tmp_path):
     session = Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code="RIVR", require_code=True)
-    async with gateway(tmp_path, session) as (hosted, _host, gw):
+    async with serving_ssh_with_gateway(tmp_path, session) as (hosted, _host, gw):
         for attempt in range(2):
             guesser = await SSHClient(hosted.ssh_port, f"guess{attempt}", source="127.0.0.2").start()
             await guesser.expect("(?i)join code", timeout=30)
@@ -158,7 +144,7 @@ async def test_join_code_guesses_over_ssh_are_limited_per_session_and_address(tm
 
 
 async def test_a_newer_session_replaces_the_older_and_addresses_are_capped(tmp_path):
-    async with gateway(tmp_path) as (hosted, _host, gw):
+    async with serving_ssh_with_gateway(tmp_path) as (hosted, _host, gw):
         gw.sessions_per_address = 2
         first = await SSHClient(hosted.ssh_port, "ann").start()
         await first.expect(FIRST)

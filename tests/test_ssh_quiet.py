@@ -9,8 +9,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.sshkit import asyncssh_client
-from tests.test_ssh_hardening import gateway
+from tests.sshkit import asyncssh_client, serving_ssh_with_gateway
 
 FIRST = "co-production mean to you"
 
@@ -19,7 +18,7 @@ async def test_an_answer_box_left_alone_costs_no_bytes(tmp_path):
     """The first question takes written answers: its text box has the focus and a cursor."""
     session = Session(default_deck(), HOST_TOKEN, counting_tokens())
     assert session.deck.questions[0].answers is not None, "the first question is a text question"
-    async with gateway(tmp_path, session) as (hosted, _host, _gw):
+    async with serving_ssh_with_gateway(tmp_path, session) as (hosted, _host, _gw):
         conn, _channel, screen = await asyncssh_client(hosted.ssh_port, "ann")
         await screen.expect(FIRST)
         await asyncio.sleep(1.0)  # the first paint settles
@@ -31,7 +30,7 @@ async def test_an_answer_box_left_alone_costs_no_bytes(tmp_path):
 
 async def test_a_question_change_sends_what_changed_not_the_whole_screen(tmp_path):
     """Textual redraws the screen's lines in full (about 8.8 KB here); the person's link carries the change."""
-    async with gateway(tmp_path) as (hosted, host, _gw):
+    async with serving_ssh_with_gateway(tmp_path) as (hosted, host, _gw):
         conn, _channel, screen = await asyncssh_client(hosted.ssh_port, "ann")
         await screen.expect(FIRST)
         await asyncio.sleep(1.0)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from rich.cells import get_character_cell_size
 
 from server.ssh.screen import SentScreen, _diffs, forget_diffs
+from tests.sshkit import cells
 
 W, H = 40, 8
 PENS = ["", "1", "38;5;231;48;5;236", "7;38;5;16", "2;4", "48;5;24"]
@@ -28,16 +29,6 @@ def played(*batches: str) -> list[list[tuple[object, ...]]]:
     for batch in batches:
         stream.feed(batch)
     return cells(screen)
-
-
-def cells(screen: pyte.Screen) -> list[list[tuple[object, ...]]]:
-    return [
-        [
-            (c.data, c.fg, c.bg, c.bold, c.italics, c.underscore, c.reverse)
-            for c in (screen.buffer[y][x] for x in range(screen.columns))
-        ]
-        for y in range(screen.lines)
-    ]
 
 
 def line(y: int, x: int, *runs: tuple[str, str]) -> str:

@@ -241,7 +241,7 @@ async def test_a_hub_that_vanishes_tells_ssh_people_to_come_back_not_that_it_end
 async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_priority(tmp_path):
     import socket
 
-    from tests.test_cli import start_serve_saying
+    from tests.hubkit import start_serve_saying
 
     ssh_binary()
     with socket.socket() as probe:

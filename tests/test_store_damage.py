@@ -6,7 +6,6 @@ or a bad disk would leave them; the CLI runs as a real process.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import sqlite3
@@ -14,28 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from coproterm.core.boards import Deck
-from coproterm.core.deck import deck_to_data, default_deck
-from coproterm.core.events import Commanded, Event, Joined, Voted
+from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
-from server.store import SessionStore, read_log
+from server.store import read_log
+from tests.storekit import logged_session
 
 SPECTRUM = 1
 COPROTERM = [sys.executable, "-m", "coproterm"]
-
-
-def logged_session(data: Path, events: list[Event], deck: Deck | None = None) -> Path:
-    """A session of ``deck`` (the short one if none) written by the real store, holding ``events``; its database."""
-    deck = deck or default_deck()
-    store = SessionStore.create(data, deck_to_data(deck), deck.title, "tok")
-
-    async def write() -> None:
-        store.start()
-        await store.append(events)
-        await store.close()
-
-    asyncio.run(write())
-    return store.path
 
 
 VOTES = [

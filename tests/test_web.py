@@ -142,9 +142,9 @@ def test_the_page_fits_its_budget():
 async def test_serve_with_no_web_says_no_phone_address_and_serves_no_page(tmp_path):
     import signal
 
-    from tests.test_web_browser import serve
+    from tests.hubkit import start_serve_printing_in
 
-    process, said = await serve(tmp_path, "--no-web")
+    process, said = await start_serve_printing_in(tmp_path, "--no-web")
     try:
         assert "on a phone" not in said
         target = re.search(r"coproterm join (\S+)", said).group(1)
@@ -153,7 +153,7 @@ async def test_serve_with_no_web_says_no_phone_address_and_serves_no_page(tmp_pa
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), 20)
-    process, said = await serve(tmp_path)
+    process, said = await start_serve_printing_in(tmp_path)
     try:
         link = re.search(r"on a phone: (http://\S+/\?code=[A-Z0-9]+)", said).group(1)
         status, _, body = await ask("ws://" + link.removeprefix("http://").split("/")[0], get("/"))

@@ -5,52 +5,29 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
-import sys
-from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import expect
 
-from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.deck import deck_to_data
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello
-from coproterm.tui.host.dashboard import Joining
+from coproterm.core.wire import Action, Hello
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import Peer, join, join_host, running_hub
-from tests.webkit import axe_violations, chromium, phone, small_targets
-
-DECK = deck_to_data(default_deck())
-
-
-def first(board: object) -> int:
-    """The first question of the built-in deck on ``board``."""
-    return next(i for i, q in enumerate(DECK["questions"]) if q.get("board") == board)
-
-
-SPECTRUM, COMPLEXITY, GRID = first("spectrum"), first("complexity"), first(["spectrum", "complexity"])
-CODE = "KXPT"
-
-
-def coded_session() -> Session:
-    return Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code=CODE, require_code=True)
-
-
-def qr_link(url: str) -> str:
-    """What the dashboard's QR code opens, for a hub at ``url``."""
-    link = Joining.of(url, [url.removeprefix("ws://")], None, web=True).web_link(CODE)
-    assert link is not None
-    return link
-
-
-async def command(host: Peer, action: Action, question: int) -> None:
-    await host.request(lambda s: Command(s, action, question))
-
-
-async def join_page(page: Page, url: str, name: str = "Rhian") -> None:
-    await page.goto(qr_link(url))
-    await expect(page.get_by_label("Join code")).to_have_value(CODE)
-    await page.get_by_label("Your name (optional)").fill(name)
-    await page.get_by_role("button", name="Join").click()
-    await expect(page.locator("#link")).to_have_text("Connected")
+from tests.hubkit import join, join_host, running_hub, start_serve_printing_in
+from tests.webkit import (
+    CODE,
+    COMPLEXITY,
+    DECK,
+    GRID,
+    SPECTRUM,
+    axe_violations,
+    chromium,
+    coded_session,
+    command,
+    join_page,
+    phone,
+    qr_link,
+    small_targets,
+)
 
 
 async def test_join_from_the_qr_link_vote_and_follow_the_room():
@@ -201,29 +178,8 @@ async def test_accessibility_axe_core_and_touch_targets():
             assert await small_targets(page) == [], question
 
 
-async def serve(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str]:
-    """A real `coproterm serve` process; what it printed up to "Ctrl-C"."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "coproterm",
-        "serve",
-        *("--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data), "--ssh-port", "0", "--no-mdns"),
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    text = ""
-    async with asyncio.timeout(20):
-        while "Ctrl-C" not in text:
-            line = (await process.stdout.readline()).decode()
-            assert line, f"serve exited: {text}"
-            text += line
-    return process, text
-
-
 async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
-    process, said = await serve(tmp_path, "--require-code")
+    process, said = await start_serve_printing_in(tmp_path, "--require-code")
     link = re.search(r"on a phone: (\S+)", said).group(1)
     token = re.search(r"host token: (\S+)", said).group(1)
     hub_url = "ws://" + link.removeprefix("http://").split("/")[0]
@@ -249,7 +205,9 @@ async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
             await expect(page.locator("#status")).to_have_text(
                 "✖ Not counted: not connected, so nothing was sent; try again once connected."
             )
-            process, _ = await serve(tmp_path, "--require-code", "--resume", port=int(hub_url.rsplit(":", 1)[1]))
+            process, _ = await start_serve_printing_in(
+                tmp_path, "--require-code", "--resume", port=int(hub_url.rsplit(":", 1)[1])
+            )
 
             # Back by itself, as the same participant, with the vote it had.
             await expect(page.locator("#link")).to_have_text("Connected", timeout=15_000)

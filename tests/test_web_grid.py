@@ -9,8 +9,7 @@ from playwright.async_api import expect
 
 from coproterm.core.wire import Action
 from tests.hubkit import join_host, running_hub
-from tests.test_web_browser import DECK, GRID, coded_session, command, join_page
-from tests.webkit import axe_violations, chromium, phone
+from tests.webkit import DECK, GRID, axe_violations, chromium, coded_session, command, join_page, phone
 
 STRAY_TEXT = "Array.from(document.getElementById('session').childNodes).filter(n => n.nodeType === 3).map(n => n.data)"
 

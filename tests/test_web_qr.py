@@ -8,8 +8,8 @@ from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.dashboard import Joining
 from coproterm.tui.widgets.qr import QRCode
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.facekit import read_qr, text_of, until
 from tests.hubkit import running_hub
-from tests.test_faces import read_qr, text_of, until
 
 SSH = ("ssh -p 2222 192.168.1.20", "SHA256:abcdef")
 

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import re
+import shutil
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, async_playwright
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.session import Session
+from coproterm.core.wire import Action, Command
+from coproterm.tui.host.dashboard import Joining
+from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import Peer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -66,3 +79,112 @@ async def small_targets(page: Page) -> list[str]:
             .map(([e, r]) => (e.id || e.dataset.id || e.textContent) + ' ' + r.width + 'x' + r.height)"""
         )
     )
+
+
+def chromium_binary() -> str:
+    """The system's Chromium program, to run by itself (a skip where there is none, a failure on CI)."""
+    for name in ("chromium_binary", "chromium_binary-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    if os.environ.get("CI"):
+        pytest.fail("CI must install chromium_binary (.ci/run does)")
+    pytest.skip("no chromium_binary on this machine")
+
+
+MEASURE = """
+<script>
+addEventListener("load", () => {
+  const found = {};
+  const heads = [...document.querySelectorAll("section[id^=q] table.heat thead th[scope=col]")];
+  found.headsCut = heads.filter(th => th.scrollWidth > th.clientWidth || th.scrollHeight > th.clientHeight)
+    .map(th => th.textContent);
+  found.headFontPx = Math.min(...heads.map(th => parseFloat(getComputedStyle(th).fontSize)));
+  found.headTexts = heads.map(th => th.innerText.replace(/\\s+/g, " ").trim());
+  const table = document.querySelector("section[id^=q] table.heat");
+  found.gridFits = table.getBoundingClientRect().right <= document.documentElement.clientWidth;
+  const axis = [...document.querySelectorAll("figure.timeline svg text")];
+  found.axisTextPx = Math.min(...axis.map(t => t.getBoundingClientRect().height));
+  const right = el => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().right; };
+  const tally = document.querySelector("table.tally");
+  found.misaligned = [];
+  [...tally.querySelectorAll("thead th")].forEach((th, col) => {
+    if (!th.classList.contains("n")) return;
+    const cells = [...tally.querySelectorAll("tbody tr")].map(tr => tr.children[col]);
+    cells.forEach(td => { if (Math.abs(right(td) - right(th)) > 1.5) found.misaligned.push(th.textContent); });
+  });
+  const out = document.createElement("pre");
+  out.id = "measured";
+  out.textContent = JSON.stringify(found);
+  document.body.append(out);
+});
+</script>
+"""
+"""What :func:`measure` finds in an exported report unless told otherwise: cut headings, sizes, alignment."""
+
+
+def measure(tmp_path: Path, html: str, width: int, script: str = MEASURE) -> dict[str, object]:
+    """What ``script`` finds in ``html`` laid out by real Chromium at ``width`` px (it writes JSON into #measured)."""
+    page = tmp_path / f"measured-{width}.html"
+    page.write_text(html.replace("</body>", script + "</body>"), encoding="utf-8")
+    dom = subprocess.run(
+        [
+            chromium_binary(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--window-size={width},900",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    found = re.search(r'<pre id="measured">(.*?)</pre>', dom, re.S)
+    assert found, dom[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+DECK = deck_to_data(default_deck())
+
+
+def first(board: object) -> int:
+    """The first question of the built-in deck on ``board``."""
+    return next(i for i, q in enumerate(DECK["questions"]) if q.get("board") == board)
+
+
+SPECTRUM, COMPLEXITY, GRID = first("spectrum"), first("complexity"), first(["spectrum", "complexity"])
+
+
+CODE = "KXPT"
+
+
+def coded_session() -> Session:
+    return Session(default_deck(), HOST_TOKEN, counting_tokens(), join_code=CODE, require_code=True)
+
+
+def qr_link(url: str) -> str:
+    """What the dashboard's QR code opens, for a hub at ``url``."""
+    link = Joining.of(url, [url.removeprefix("ws://")], None, web=True).web_link(CODE)
+    assert link is not None
+    return link
+
+
+async def command(host: Peer, action: Action, question: int) -> None:
+    await host.request(lambda s: Command(s, action, question))
+
+
+async def join_page(page: Page, url: str, name: str = "Rhian") -> None:
+    await page.goto(qr_link(url))
+    await expect(page.get_by_label("Join code")).to_have_value(CODE)
+    await page.get_by_label("Your name (optional)").fill(name)
+    await page.get_by_role("button", name="Join").click()
+    await expect(page.locator("#link")).to_have_text("Connected")

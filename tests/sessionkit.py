@@ -1,0 +1,37 @@
+"""Test helpers for the core's session: people and commands handled straight, with no hub."""
+
+from __future__ import annotations
+
+from coproterm.core.session import Record, Refused, Tell
+from coproterm.core.wire import Command, Hello, Role, Welcome
+from tests.conftest import HOST_TOKEN
+
+
+def only(outputs):
+    """The one answer (a message, or a refusal) among a call's outputs; records are left out."""
+    outputs = [o for o in outputs if not isinstance(o, Record)]
+    assert len(outputs) == 1, outputs
+    (output,) = outputs
+    if isinstance(output, Refused):
+        return output
+    assert isinstance(output, Tell)
+    return output.message
+
+
+def join(session, conn, name="Ann", resume=None):
+    """``name`` joins on connection ``conn``: the welcome."""
+    welcome = only(session.handle(conn, Hello(name=name, resume=resume)))
+    assert isinstance(welcome, Welcome)
+    return welcome
+
+
+def host(session, conn=100):
+    """The host joins on connection ``conn``: that connection."""
+    welcome = only(session.handle(conn, Hello(host_token=HOST_TOKEN)))
+    assert welcome.role is Role.HOST
+    return conn
+
+
+def command(session, action, question, conn=100, seq=1):
+    """The host's command, handled: its answer."""
+    return only(session.handle(conn, Command(seq, action, question)))

@@ -429,7 +429,12 @@ class _Reader(ast.NodeVisitor):
 
 
 def _sources() -> list[pathlib.Path]:
-    paths = [*ROOT.glob("coproterm/**/*.py"), *ROOT.glob("server/**/*.py"), *ROOT.glob("tests/*.py")]
+    paths = [
+        *ROOT.glob("coproterm/**/*.py"),
+        *ROOT.glob("server/**/*.py"),
+        *ROOT.glob("tests/*.py"),
+        *ROOT.glob("bench/*.py"),
+    ]
     return sorted(path for path in paths if str(path.relative_to(ROOT)) not in PRIVATE_MODULES)
 
 

@@ -41,6 +41,7 @@ from websockets.exceptions import ConnectionClosed
 from coproterm.core.boards import Deck
 from coproterm.core.deck import deck_from_data
 from coproterm.core.wire import Ack, Choose, Error, Hello, State, Vote, Welcome, decode, encode
+from coproterm.deflate import client_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = 52
@@ -232,8 +233,15 @@ class _Participant:
 
     @classmethod
     async def join(cls, plan: Plan, stats: Stats, name: str) -> _Participant:
-        socket = await connect(plan.url, compression=None, ping_interval=None, max_size=2**20, open_timeout=30)
-        await socket.send(encode(Hello(name=name)))
+        socket = await connect(
+            plan.url,
+            compression=None,
+            extensions=client_extensions(),  # as `coproterm join` offers
+            ping_interval=None,
+            max_size=2**20,
+            open_timeout=30,
+        )
+        await socket.send(encode(Hello(name=name, language="en")))  # as `coproterm join` in English asks
         welcome = decode(await asyncio.wait_for(socket.recv(), 30))  # type: ignore[arg-type]
         if not isinstance(welcome, Welcome):
             raise ConnectionError(f"not welcomed: {welcome}")

@@ -28,6 +28,7 @@ from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, GatewayLimit, 
 from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
+from coproterm.deflate import hub_extensions
 from server.listening import dual_stack, quiet_refused_accepts
 from server.store import SessionStore, StoreError
 from server.web import Page, answer
@@ -162,6 +163,7 @@ class Hub:
             self.handler,
             **where,
             compression=None,
+            extensions=hub_extensions(),  # large frames only (the deck): coproterm/deflate.py
             max_size=MAX_FRAME,
             max_queue=4,
             ping_interval=self.ping_interval,

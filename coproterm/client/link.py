@@ -36,6 +36,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from coproterm.deflate import client_extensions
 from coproterm.portable import keep_alive
 
 MAX_DELAY = 5.0
@@ -212,6 +213,7 @@ class Link:
             async with connect(
                 self.url,
                 compression=None,
+                extensions=client_extensions(),  # the hub compresses its large frames (the deck) only
                 max_size=2**20,
                 open_timeout=5,
                 close_timeout=CLOSE_TIMEOUT,

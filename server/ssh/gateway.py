@@ -38,6 +38,7 @@ from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.textual_private import add_line_filter, set_color_system
 from server.ssh.driver import SSHDriver
 from server.ssh.guards import Collector, ProofHeaders, Prover, bounded_env
+from server.ssh import packets
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
 from server.ssh.pacing import Pacer
 from server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
@@ -83,11 +84,6 @@ KEEPALIVE_IDLE, KEEPALIVE_EVERY, KEEPALIVE_MISSED = 90, 30, 3
 nothing either way, a probe every KEEPALIVE_EVERY seconds, and after KEEPALIVE_MISSED unanswered ones
 (3 minutes in all; as long for a screen it never takes) its session ends; its votes stay. A TCP probe and its answer cost ~100 bytes of the
 person's link; an SSH keepalive and its reply cost ~470 (measured), for the same knowledge."""
-KEX_ALGS = "^curve25519-sha256"
-"""asyncssh's key exchanges, curve25519 first. Dropbear's client guesses (curve25519) and sends its first key
-exchange packet at once; a guess counts as right only if both sides list the same method first, and asyncssh
-lists ML-KEM first, so Dropbear sent it again and asyncssh, which had taken the guess, hung up. Which method
-is used is the client's choice either way: OpenSSH still gets its ML-KEM."""
 SESSIONS_PER_ADDRESS = 32
 """Live SSH sessions one address may hold (as the hub allows websocket connections)."""
 CODES_PER_SESSION = 5
@@ -111,6 +107,7 @@ REPLACED = N_("coproterm: you joined again from another window; this one is clos
 TOO_MANY_CODES = N_("coproterm: too many wrong join codes; ask the facilitator for the code and try again later.")
 TOO_SLOW = N_("coproterm: your connection stopped taking the screen; connect again to come back.")
 FAILED = N_("coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept).")
+TO_PLAIN = N_("Plain mode: from here on, lines only.")
 HUB_GONE = N_("coproterm: the hub stopped unexpectedly; connect again in a minute to come back (your votes are kept).")
 
 
@@ -180,6 +177,7 @@ class Gateway:
 
     async def start(self, host: str, port: int, *, reuse_port: bool = False) -> int:
         """Listen; returns the port. ``reuse_port``: share it with other worker processes."""
+        packets.without_ignored_packets()
         self._server = await asyncssh.create_server(
             lambda: _Server(self),
             "" if host == "::" else host,  # "::": IPv6 and IPv4 alike, as the hub listens
@@ -191,7 +189,7 @@ class Gateway:
             line_editor=False,
             login_timeout=LOGIN_TIMEOUT,
             keepalive_interval=0,  # TCP keepalives instead (KEEPALIVE_IDLE)
-            kex_algs=KEX_ALGS,
+            **packets.options(),  # fewer bytes a join, no key renewal within a workshop
             encoding=None,
             reuse_port=reuse_port or None,
         )
@@ -306,21 +304,28 @@ class Gateway:
         finally:
             app.pacer.stop()
             self._active -= 1
-            self._release(address)
+            # p: the same person goes on in plain mode on this channel (their address stays counted).
+            switching = app.wants_plain and not live.farewell and not self._stopping and terminal.go_plain is not None
+            if not switching:
+                self._release(address)
             if self._live.get(identity) is live:
                 del self._live[identity]
             if not self._active and self._streams is not None:
                 # Textual swaps sys.stdout/stderr while an app runs; overlapping sessions
                 # can leave them pointing at a finished app's capture.
                 sys.stdout, sys.stderr = self._streams
-            if not live.farewell:
-                live.farewell = ENDED if (self._stopping or app.ended) else LEFT
-            said = app.lang.t(live.farewell)
-            if app.keep_at_end:  # their own record, asked for with k, left in their terminal's scrollback
-                said = app.record_text().replace("\n", "\r\n") + "\r\n" + said
-            terminal.finish(said)
-            with contextlib.suppress(OSError, asyncssh.Error):
-                terminal.channel.exit(0)
+            if switching and terminal.go_plain is not None:
+                terminal.finish(app.lang.t(TO_PLAIN))
+                terminal.go_plain(app.lang.code)
+            else:
+                if not live.farewell:
+                    live.farewell = ENDED if (self._stopping or app.ended) else LEFT
+                said = app.lang.t(live.farewell)
+                if app.keep_at_end:  # their own record, asked for with k, left in their terminal's scrollback
+                    said = app.record_text().replace("\n", "\r\n") + "\r\n" + said
+                terminal.finish(said)
+                with contextlib.suppress(OSError, asyncssh.Error):
+                    terminal.channel.exit(0)
             self.collector.ended()
 
     @staticmethod
@@ -583,11 +588,18 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.terminal = ChannelTerminal(_TextChannel(self.channel), width, height, term, caps)
         username = self.channel.get_extra_info("username") or ""
         if wants_plain(username, self.channel.get_terminal_type()):  # lines only: screen readers, TERM=dumb
-            identity = (without_suffix(self.identity[0]), self.identity[1])
-            echo = self.channel.get_terminal_type() is not None
-            self.plain = run_plain(self.gateway, self.terminal, username, identity, self.address, echo=echo)
+            self._plain()
             return
+        self.terminal.go_plain = self._plain
         self.gateway.run_app(self.terminal, username, self.identity, self.address)
+
+    def _plain(self, lang: str = "") -> None:
+        """Plain mode on this channel: from the start, or once the person pressed p in the full app."""
+        assert self.terminal is not None
+        username = self.channel.get_extra_info("username") or ""
+        identity = (without_suffix(self.identity[0]), self.identity[1])
+        echo = self.channel.get_terminal_type() is not None
+        self.plain = run_plain(self.gateway, self.terminal, username, identity, self.address, echo=echo, lang=lang)
 
     def data_received(self, data: bytes, datatype: object) -> None:
         if self.plain is not None:

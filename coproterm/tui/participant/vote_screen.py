@@ -59,6 +59,7 @@ class VoteScreen(HubScreen):
         Binding("end", "scroll_body('scroll_end')", "end", show=False),
         Binding("home", "scroll_body('scroll_home')", "home", show=False),
         Binding("k", "app.keep", "keep my answers"),
+        Binding("p", "app.plain", "plain mode"),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
 

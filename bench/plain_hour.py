@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import statistics
 import time
@@ -47,7 +48,7 @@ def keepalives(arrivals: list[float], start: float, end: float, scale: float) ->
     seconds, and again after each further KEEPALIVE_IDLE of silence (each probe answered: 2 segments).
     Every key typed is echoed, so the output's arrivals mark every moment the connection was busy."""
     times = [start, *(t for t in arrivals if start <= t <= end), end]
-    probes = sum(int((b - a) * scale // KEEPALIVE_IDLE) for a, b in zip(times, times[1:], strict=False))
+    probes = sum(int((b - a) * scale // KEEPALIVE_IDLE) for a, b in itertools.pairwise(times))
     return probes * 2 * HEADER
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coproterm.hub")
 
+
 @dataclass(frozen=True)
 class SSHOptions:
     """How to serve the participant app over SSH."""

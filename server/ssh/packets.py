@@ -14,6 +14,7 @@ so what each packet costs counts (docs/performance.md, "Plain mode over SSH"):
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import asyncssh
@@ -45,7 +46,13 @@ ENCRYPTION_ALGS = [
     "aes128-ctr",
 ]
 """asyncssh's own list, named so it stays without CBC (for which the ignored packets would matter)."""
-MAC_ALGS = ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512", "hmac-sha1"]
+MAC_ALGS = [
+    "hmac-sha2-256-etm@openssh.com",
+    "hmac-sha2-512-etm@openssh.com",
+    "hmac-sha2-256",
+    "hmac-sha2-512",
+    "hmac-sha1",
+]
 """For the CTR ciphers only (the others carry their own); umac and the ssh.com names left out."""
 SIGNATURE_ALGS = [
     "ssh-ed25519",
@@ -105,3 +112,19 @@ def options() -> dict[str, Any]:
         "signature_algs": SIGNATURE_ALGS,
         "rekey_seconds": REKEY_SECONDS,
     }
+
+
+async def answers(connection: Any, timeout: float) -> bool:
+    """Whether an SSH client still answers: a keepalive request (about 100 bytes each way on its link),
+    answered within ``timeout`` seconds by a connection still open. A pulled cable answers nothing; a
+    client killed a moment ago has its connection closing already."""
+    transport = getattr(connection, "_transport", None)
+    if transport is None or transport.is_closing():
+        return False
+    try:
+        async with asyncio.timeout(timeout):
+            await connection._make_global_request(b"keepalive@openssh.com")
+    except (TimeoutError, OSError, asyncssh.Error):
+        return False
+    transport = getattr(connection, "_transport", None)
+    return transport is not None and not transport.is_closing()

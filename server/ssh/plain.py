@@ -176,7 +176,7 @@ def run_plain(
     if older is not None:  # one app per identity: the newer window wins
         older.farewell = REPLACED
         older.app.exit()
-    gateway._live[identity] = live
+    gateway.hold(identity, live)
 
     def leave() -> None:
         plain.flush()  # the client sent its end: what is said so far goes before the channel closes
@@ -209,8 +209,7 @@ async def _run(gateway: Gateway, plain: PlainChannel, app: PlainApp, live: _Live
     finally:
         gateway._active -= 1
         gateway._release(live.address)
-        if gateway._live.get(identity) is live:
-            del gateway._live[identity]
+        gateway.let_go(identity, live)
         farewell = live.farewell or app.farewell or (ENDED if (gateway._stopping or app.ended) else LEFT)
         if live.farewell != TOO_SLOW and not (app.ended and not live.farewell):  # an ended session was said
             app.say(app.t(farewell))

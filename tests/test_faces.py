@@ -110,6 +110,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert ann.screen.query_one(KeyBar).shown == (  # no vote to clear yet
             "cast vote",
             "leave",
+            "plain mode",
             "keep my answers",
             LANGUAGE_LABEL,
         )

@@ -7,8 +7,8 @@ A host moves through every question at a workshop's pace (played ``--scale`` tim
 faster), locking and revealing each; each participant answers as ssh_hour's people do
 (reads, thinks 5 to 60 s, types a number or an answer and Enter, sometimes changes it),
 and, being unable to glance at a chart, types ``results`` once each question's results
-are shown. Bytes are the kernel's (TCP_INFO: SSH and TCP/IP included), with the hour's
-the TCP keepalives the hour's idle spells would cost added (ssh_hour adds them at their most). Target: under 30 KB.
+are shown. Bytes are the kernel's (TCP_INFO: SSH and TCP/IP included), with the TCP keepalives
+the hour's idle spells would cost added (ssh_hour adds them at their most). Target: under 30 KB.
 """
 
 from __future__ import annotations

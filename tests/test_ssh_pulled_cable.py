@@ -53,8 +53,9 @@ def cable():
     except subprocess.CalledProcessError as error:
         pytest.skip(f"no network namespace here: {error.stderr.decode().strip()}")
 
-    def pull() -> None:
-        _ip("netns", "exec", name, "ip", "link", "set", far, "down")  # no FIN, no RST: silence
+    def pull(back: bool = False) -> None:
+        # down: no FIN, no RST, silence; back: the cable put back in
+        _ip("netns", "exec", name, "ip", "link", "set", far, "up" if back else "down")
 
     try:
         yield f"10.231.{n}.1", (shutil.which("ip") or "ip", "netns", "exec", name), pull

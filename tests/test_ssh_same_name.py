@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 
+from tests import test_ssh_pulled_cable
 from tests.plainkit import Listener
 from tests.sshkit import SSHClient
 from tests.test_ssh import SPECTRUM, gateway, goto
 
+cable = test_ssh_pulled_cable.cable  # the fixture: a client on the far side of a cable the test can pull
 ANOTHER = "someone is in the session already"  # the first words of the one line (a toast wraps the rest)
 
 
@@ -93,8 +95,8 @@ async def test_across_worker_processes_a_live_name_is_another_person_and_a_dead_
             other = await SSHClient(hosted.ssh_port, "bethan", size=(100, 30)).start()
             await other.expect(ANOTHER)
             others.append(other)
-            await host.until(lambda p, n=len(others): p.attendance is not None and p.attendance.joined == n + 1, 20)
-            await _until(lambda n=len(others): len(workers._holders) == n + 1)
+            await host.until(lambda p: p.attendance is not None and p.attendance.joined == len(others) + 1, 20)
+            await _until(lambda: len(workers._holders) == len(others) + 1)
         assert len({slot.number for slot in workers._holders.values()}) == 2, "the room's sessions are in both workers"
         assert not first.closed, "the first one stays"
         first.kill()
@@ -105,3 +107,35 @@ async def test_across_worker_processes_a_live_name_is_another_person_and_a_dead_
             await client.leave()
             await client.wait()
         await first.wait()
+
+
+async def test_after_a_pulled_cable_the_same_name_resumes_though_the_old_channel_never_heard_a_goodbye(tmp_path, cable):
+    from coproterm.core.deck import default_deck
+    from coproterm.core.session import Session
+    from server.hosting import HubRunner, SSHOptions
+    from tests.conftest import HOST_TOKEN, counting_tokens
+    from tests.hubkit import join_host
+    from tests.sshkit import ssh_binary
+
+    ssh_binary()
+    address, via, pull = cable
+    options = SSHOptions(port=0, key_dir=tmp_path, workers=0)
+    runner = HubRunner(Session(default_deck(), HOST_TOKEN, counting_tokens()), HOST_TOKEN, address, 0, ssh=options)
+    async with runner as hosted:
+        host = await join_host(hosted.local_url)
+        await goto(host, SPECTRUM)
+        first = await SSHClient(hosted.ssh_port, "ann", host=address, via=via).start()
+        await first.expect("spectrum of interactions")
+        first.type("3\r")
+        await first.expect("Your vote is counted")
+        pull()  # the wifi goes: not a packet either way
+        first.kill()  # and the laptop restarts its ssh: its goodbye is lost on the way
+        await first.wait()
+        pull(back=True)
+        assert runner.gateway is not None and runner.gateway.sessions == 1, "the gateway has heard nothing"
+        again = await SSHClient(hosted.ssh_port, "ann", host=address, via=via).start()
+        await again.expect("Your vote is counted: information", timeout=30)  # the same ballot
+        assert ANOTHER not in again.text
+        assert len(hosted.hub.session.participants) == 1
+        await again.leave()
+        await again.wait()

@@ -7,10 +7,8 @@ import signal
 from pathlib import Path
 
 from coproterm.core.wire import Hello
-from tests.hubkit import join
-from tests.sshkit import SSHClient, ssh_binary
-from tests.test_cli import start_serve
-from tests.test_ssh_workers import remote_gateway
+from tests.hubkit import join, start_serve
+from tests.sshkit import SSHClient, remote_gateway, ssh_binary
 
 
 async def test_a_serve_without_ssh_writes_a_secret_that_a_separate_gateway_proves(tmp_path: Path):

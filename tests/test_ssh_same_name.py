@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-from tests import test_ssh_pulled_cable
+from tests.facekit import SPECTRUM
+from tests.hubkit import goto
 from tests.plainkit import Listener
-from tests.sshkit import SSHClient
-from tests.test_ssh import SPECTRUM, gateway, goto
+from tests.sshkit import SSHClient, serving_ssh
 
-cable = test_ssh_pulled_cable.cable  # the fixture: a client on the far side of a cable the test can pull
 ANOTHER = "someone is in the session already"  # the first words of the one line (a toast wraps the rest)
 
 
@@ -26,7 +25,7 @@ def _votes(hosted) -> list[int | None]:  # type: ignore[no-untyped-def]
 
 
 async def test_a_second_live_session_with_the_same_name_and_address_is_another_person(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, SPECTRUM)
         first = await SSHClient(hosted.ssh_port, "bethan", size=(100, 30)).start()
         await first.expect("spectrum of interactions")
@@ -54,7 +53,7 @@ async def test_a_second_live_session_with_the_same_name_and_address_is_another_p
 
 
 async def test_the_second_person_is_told_in_welsh_in_plain_mode(tmp_path):
-    async with gateway(tmp_path) as (hosted, host):
+    async with serving_ssh(tmp_path) as (hosted, host):
         await goto(host, SPECTRUM)
         first = await SSHClient(hosted.ssh_port, "dai", size=(100, 30)).start()
         await first.expect("spectrum of interactions")

@@ -29,7 +29,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.asked import with_added
+from coproterm.core.deck import deck_from_data
+from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.report import Flaw
 from coproterm.core.wire import LANGUAGE_CODES, Action
 from coproterm.portable import lock_exclusively
@@ -65,6 +67,12 @@ CREATE TABLE IF NOT EXISTS answer_log (
     text TEXT
 );
 CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
+CREATE TABLE IF NOT EXISTS added_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    question TEXT NOT NULL,
+    scale TEXT
+);
 CREATE TABLE IF NOT EXISTS language_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -72,6 +80,10 @@ CREATE TABLE IF NOT EXISTS language_log (
     language TEXT NOT NULL
 );
 """
+ADDED = """Questions asked on the spot have a table of their own (older logs lack it and read as having none):
+each row is a question (and the scale made for its options) in a deck's plain form, as JSON. Questions are only
+ever added at the end of the deck, so no other row's question number depends on when one was added: reading a
+log folds them into the session's deck (``SessionInfo.deck``), and a resumed session starts with all of them."""
 ANSWER_KINDS = {"hidden": True, "shown": False}
 """Written answers have a table of their own (older logs lack it and read as having none): an answer's
 changes replay after every other event, in their own order, since they depend on nothing but who joined."""
@@ -291,7 +303,11 @@ class SessionStore:
                 db.executemany(
                     "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_row(entry) for entry in entries if not isinstance(entry.event, Answered | Moderated | Spoke)],
+                    [
+                        _row(entry)
+                        for entry in entries
+                        if not isinstance(entry.event, Answered | Moderated | Spoke | Added)
+                    ],
                 )
                 db.executemany(
                     "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text)"
@@ -300,6 +316,14 @@ class SessionStore:
                 )
                 rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
                 _forget_old_versions(db, rewritten)
+                db.executemany(
+                    "INSERT INTO added_log (at, question, scale) VALUES (?, ?, ?)",
+                    [
+                        (entry.at, json.dumps(entry.event.question), json.dumps(entry.event.scale))
+                        for entry in entries
+                        if isinstance(entry.event, Added)
+                    ],
+                )
                 db.executemany(
                     "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
                     [
@@ -493,10 +517,25 @@ def _read_info(db: sqlite3.Connection) -> SessionInfo:
         id=meta["id"],
         created=float(meta["created"]),
         title=meta["title"],
-        deck=json.loads(meta["deck"]),
+        deck=_with_added(db, json.loads(meta["deck"])),
         host_token=meta["host_token"],
         join_code=meta.get("join_code", ""),
     )
+
+
+def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> dict[str, Any]:
+    """The deck with every question asked on the spot, in order (see :data:`ADDED`)."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'added_log'").fetchone() is None:
+        return deck
+    for question, scale in db.execute("SELECT question, scale FROM added_log ORDER BY seq"):
+        try:
+            named = json.loads(scale) if scale is not None else None
+            grown = with_added(deck, Added(json.loads(question), (named[0], named[1]) if named else None))
+            deck_from_data(grown, "an added question")
+        except (ValueError, TypeError, KeyError, IndexError):
+            continue  # a damaged row: votes on its question are left out of the replay, named there
+        deck = grown
+    return deck
 
 
 def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, first_row: int = 0) -> Iterator[Any]:

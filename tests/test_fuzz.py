@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproterm.core.deck import default_deck
-from coproterm.core.fuzzing import answers_consistent, frame, tallies_match_votes
+from coproterm.core.fuzzing import answers_consistent, frame, mutate, tallies_match_votes, valid_frame
 from coproterm.core.session import Close, Session
-from coproterm.core.wire import Action, Command, Hello, ProtocolError, decode
+from coproterm.core.wire import MAX_QUESTIONS, Action, AddQuestion, Command, Hello, ProtocolError, decode, encode
 from tests.conftest import counting_tokens
 
 
@@ -42,3 +43,37 @@ def test_hostile_frames_from_many_connections_never_break_the_session(seed, coun
     assert tallies_match_votes(session)
     assert answers_consistent(session)
     assert session.connected == len({m.conn for m in session.participants.values() if m.conn is not None})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32), st.integers(20, 120))
+def test_hostile_questions_asked_on_the_spot_keep_the_deck_whole(seed, count):
+    """The host's own frames, fuzzed: every question asked leaves a deck a client can read, and votes on it count."""
+    rng = random.Random(seed)
+    session = Session(default_deck(), "host-token", counting_tokens())
+    session.handle(99, Hello(host_token="host-token"))
+    session.handle(1, Hello(name="Ann"))
+    for step in range(count):
+        try:
+            message = decode(mutate(rng, ask_frame(rng)) if rng.random() < 0.4 else ask_frame(rng))
+        except ProtocolError:
+            continue
+        session.handle(99 if rng.random() < 0.9 else 1, message)
+        last = len(session.deck.questions) - 1
+        session.handle(99, Command(step, Action.GOTO, last))
+        cells = session.deck.questions[last].cells
+        if cells:
+            with contextlib.suppress(ProtocolError):
+                session.handle(1, decode(frame(rng, current=last, cells=cells)))
+    assert len(session.questions) == len(session.answers) == len(session.deck.questions) <= MAX_QUESTIONS
+    welcome = decode(encode(session.handle(2, Hello(name="Late"))[-1].message))  # the grown deck, checked as sent
+    assert len(welcome.deck["questions"]) == len(session.deck.questions)
+    assert tallies_match_votes(session)
+    assert answers_consistent(session)
+
+
+def ask_frame(rng: random.Random) -> bytes:
+    while True:
+        data = valid_frame(rng)
+        if data[1] == AddQuestion.TYPE:
+            return data

@@ -16,6 +16,9 @@ from coproterm.core.wire import (
     PROTOCOL_VERSION,
     Ack,
     Action,
+    Added,
+    AddQuestion,
+    AskKind,
     Attendance,
     Ballot,
     Choose,
@@ -65,6 +68,15 @@ GOLDEN = [
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
     (Hello(2, None, None, None, None, "cy"), "97 01 02 c0 c0 c0 c0 a2 63 79"),
+    (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "98 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90"),
+    (
+        AddQuestion(9, AskKind.ONE, "Te?", None, ("Te", "Coffi")),
+        "98 08 09 02 a3 54 65 3f c0 92 a2 54 65 a5 43 6f 66 66 69 90 90",
+    ),
+    (
+        Added(6, {"prompt": "Why?", "added": True, "answers": "text"}, None),
+        "94 1f 06 83 a6 70 72 6f 6d 70 74 a4 57 68 79 3f a5 61 64 64 65 64 c3 a7 61 6e 73 77 65 72 73 a4 74 65 78 74 c0",
+    ),
 ]
 
 
@@ -163,9 +175,16 @@ def test_text_is_not_a_frame():
 
 def test_another_version_is_named():
     with pytest.raises(VersionMismatch) as caught:
-        decode(msgpack.packb([1, 3, None, None, None, "future field"]))
-    assert caught.value.version == 3
-    assert "speaks protocol version 2, not 3" in str(caught.value)
+        decode(msgpack.packb([1, 4, None, None, None, "future field"]))
+    assert caught.value.version == 4
+    assert "speaks protocol version 3, not 4" in str(caught.value)
+
+
+def test_a_version_2_hello_still_decodes():
+    # A version 2 client is welcomed until the host asks a question on the spot (docs/protocol.md, "Versioning").
+    assert decode(bytes.fromhex("96 01 02 a3 41 6e 6e c0 c0 c0")) == Hello(2, "Ann")
+    with pytest.raises(VersionMismatch):
+        decode(msgpack.packb([1, 1, None, None, None, None]))
 
 
 @given(st.binary(max_size=64))

@@ -136,6 +136,8 @@ class Question:
     note_cy: str = ""
     section_cy: str = ""
     details_cy: tuple[str, ...] = ()
+    added: bool = False
+    """Asked on the spot: the facilitator added it during the session (exports and the report say so)."""
 
     @property
     def kind(self) -> Kind:

@@ -427,7 +427,7 @@ def _text_answers_data(question: Question) -> dict[str, Any]:
     return {"answers": "text", "max_answers": question.answers.max_answers, "max_length": question.answers.max_length}
 
 
-WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy")
+WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy", "added")
 """A question's workshop keys, all optional: checked here, the rest by :func:`_question`."""
 MAX_PICK = 16
 """Most positions one vote may choose: a pick-several vote is a 16-bit mask."""
@@ -471,6 +471,9 @@ def _workshop_question(
         if not isinstance(line, str) or len(line) > MAX_TEXT or _UNSAFE.search(line):
             reader.fail(f"{where}.details[{j}]", f"expected plain text of at most {MAX_TEXT} characters")
     details_cy = _notes(reader, mine, "details_cy", where)
+    added = mine.get("added", False)
+    if type(added) is not bool:
+        reader.fail(f"{where}.added", f"expected true or false, not {added!r}")
     return replace(
         question,
         id=ident,
@@ -480,6 +483,7 @@ def _workshop_question(
         details=tuple(details),
         section_cy=section_cy,
         details_cy=details_cy,
+        added=added,
     )
 
 
@@ -500,6 +504,8 @@ def _workshop_data(question: Question, before: Question | None, deck: Deck) -> d
         item["details"] = list(question.details)
     if question.details_cy:
         item["details_cy"] = list(question.details_cy)
+    if question.added:
+        item["added"] = True
     return item
 
 

@@ -9,6 +9,7 @@ them back to show how each question's tally moved.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from coproterm.core.wire import Action
 
@@ -70,4 +71,16 @@ class Spoke:
     language: str
 
 
-Event = Joined | Voted | Commanded | Answered | Moderated | Spoke
+@dataclass(frozen=True, slots=True, eq=False)
+class Added:
+    """The facilitator asked a question on the spot: it went in at the end of the deck.
+
+    ``question`` is the question's entry and ``scale`` (name, entry) the scale made for its typed
+    options, both in a deck's plain form (:func:`coproterm.core.deck.deck_to_data`).
+    """
+
+    question: dict[str, Any]
+    scale: tuple[str, dict[str, Any]] | None = None
+
+
+Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Added

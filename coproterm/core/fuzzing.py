@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Answer, Command, Hello, Moderate, Vote, encode
+from coproterm.core.wire import Action, AddQuestion, Answer, AskKind, Command, Hello, Moderate, Vote, encode
 from coproterm.core.words import count_words
 
-VALID_KINDS = ("hello", "host", "vote", "clear", "command", "answer", "unanswer", "moderate")
+VALID_KINDS = ("hello", "host", "vote", "clear", "command", "answer", "unanswer", "moderate", "ask")
+OPTIONS = ((), ("Ie", "Na"), ("a", "A"), ("one",), tuple("abcdefghi"), ("x" * 61, "y"), ("\x1b[2J", "\u202e ok"))
+BOARDS = ((), ("spectrum",), ("spectrum", "complexity"), ("nowhere",), ("a", "b"))
 TEXTS = ("Rhannu grym", "ŵ ŷ â ê î ô û", "=HYPERLINK(1)", "\x1b[2J\u202e power", "", " ", "x" * 201, "<b>power</b>")
 
 
@@ -38,6 +40,18 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
         return encode(Answer(rng.randrange(100), question, rng.randrange(4), None))
     if kind == "moderate":
         return encode(Moderate(rng.randrange(100), question, rng.randrange(12), rng.random() < 0.5))
+    if kind == "ask":
+        return encode(
+            AddQuestion(
+                rng.randrange(100),
+                rng.choice(list(AskKind)),
+                rng.choice(TEXTS),
+                rng.choice([None, *TEXTS]),
+                rng.choice(OPTIONS) if rng.random() < 0.5 else (),
+                rng.choice(OPTIONS) if rng.random() < 0.2 else (),
+                rng.choice(BOARDS) if rng.random() < 0.5 else (),
+            )
+        )
     return encode(Command(rng.randrange(100), rng.choice(list(Action)), question))
 
 

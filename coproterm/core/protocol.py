@@ -30,6 +30,7 @@ from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
 from coproterm.core.wire import (
     MAX_ERROR_TEXT,
     PROTOCOL_VERSION,
+    Added,
     AnswerItem,
     Answers,
     Error,
@@ -123,6 +124,8 @@ class HubProtocol:
         self._encoded_version = -1
         self._frames: dict[str, bytes] = {}
         self._host_ticks = 0
+        self._added: tuple[int, bytes] | None = None
+        """The deck as last grown by a question asked on the spot: (questions, its ``Added`` frame)."""
         self._pages: dict[object, int] = {}
         """Within one fan-out round: the stamp each answers frame brings a host up to."""
 
@@ -249,7 +252,9 @@ class HubProtocol:
                 owed |= self._answers_for_host(conn, connection, written)
             elif role is Role.PARTICIPANT:
                 self._wall_for(conn, connection, written)
-        broadcasts = [Broadcast(frames[kind], tuple(conns)) for kind, conns in recipients.items() if conns]
+        # A grown deck goes first: a state naming the new question must not arrive before it.
+        ordered = sorted(recipients.items(), key=lambda item: item[0] != "added")
+        broadcasts = [Broadcast(frames[kind], tuple(conns)) for kind, conns in ordered if conns]
         broadcasts += [Broadcast(frame, tuple(conns)) for frame, conns in written.values() if frame]
         return broadcasts, owed
 
@@ -316,10 +321,11 @@ class HubProtocol:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""
         current = self.session.deck.questions[self.session.current]
         several = ("people",) if current.several else ()
+        added = ("added",) if self.session.asked_on_the_spot else ()
         if role is Role.HOST:
             moves = ("moves",) if current.compare is not None else ()
-            return ("state", "turnout", "attendance", "tally", *several, *moves)
-        return ("state", "tally", *several) if self.session.revealed else ("state",)
+            return (*added, "state", "turnout", "attendance", "tally", *several, *moves)
+        return (*added, "state", "tally", *several) if self.session.revealed else (*added, "state")
 
     def _latest_frames(self) -> dict[str, bytes]:
         """The current frames, re-encoded only after a change and kept (same object) when their bytes are the same."""
@@ -337,10 +343,24 @@ class HubProtocol:
             moves = self.session.moves()
             if moves is not None:
                 latest["moves"] = encode(moves)
+            if self.session.asked_on_the_spot:
+                latest["added"] = self._added_frame()
             for kind, frame in latest.items():
                 if self._frames.get(kind) != frame:
                     self._frames[kind] = frame
         return self._frames
+
+    def _added_frame(self) -> bytes:
+        """The grown deck's frame, encoded once per question asked (not once per change)."""
+        count = len(self.session.deck.questions)
+        if self._added is None or self._added[0] != count:
+            data = self.session.deck_data
+            entry = data["questions"][-1]
+            board = entry.get("board")
+            # One scale's entry goes with it (its own, or the deck's: the same entry again changes nothing).
+            scale = (board, data["scales"][board]) if isinstance(board, str) else None
+            self._added = (count, encode(Added(count - 1, entry, scale)))
+        return self._added[1]
 
     # -- helpers -------------------------------------------------------------------
 
@@ -389,7 +409,8 @@ class HubProtocol:
         outputs: list[Output] = []
         for kind in self._kinds_for(role):
             connection.had[kind] = frames[kind]
-            outputs.append(Send(conn, frames[kind]))
+            if kind != "added":  # the welcome carried the whole deck
+                outputs.append(Send(conn, frames[kind]))
         written: dict[object, tuple[bytes, list[ConnId]]] = {}
         self._pages.clear()
         if role is Role.HOST:

@@ -85,6 +85,24 @@ class Refusal(IntEnum):
     """An answer longer than the question's ``max_length`` once cleaned."""
     WALL_FULL = 39
     """The question holds as many answers as it can (5,000)."""
+    DECK_FULL = 50
+    """A question asked on the spot when the deck holds as many as it can."""
+    NO_PROMPT = 51
+    """A question asked on the spot with no words."""
+    PROMPT_TOO_LONG = 52
+    OPTIONS_COUNT = 53
+    """Too few or too many typed options for a choose question."""
+    OPTION_WORDS = 54
+    """A typed option that is empty or too long."""
+    SAME_OPTIONS = 55
+    NO_OPTIONS_HERE = 56
+    """Typed options for a kind of question that takes none."""
+    WELSH_OPTIONS = 57
+    """Welsh for some options but not all."""
+    NO_SUCH_SCALE = 58
+    """A scale question naming no scale, more than two, or one the deck lacks."""
+    NO_SCALE_HERE = 59
+    """A scale named for a kind of question that takes none."""
 
     @property
     def error(self) -> ErrorCode | None:
@@ -138,6 +156,16 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.EMPTY_ANSWER: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.ANSWER_TOO_LONG: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.WALL_FULL: (ErrorCode.WALL_FULL, KEEP_OPEN),
+    Refusal.DECK_FULL: (ErrorCode.DECK_FULL, KEEP_OPEN),
+    Refusal.NO_PROMPT: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.PROMPT_TOO_LONG: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.OPTIONS_COUNT: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.OPTION_WORDS: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.SAME_OPTIONS: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.NO_OPTIONS_HERE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.WELSH_OPTIONS: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.NO_SUCH_SCALE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.NO_SCALE_HERE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
 }
 """Each refusal: the error code sent (None: none), and the close that follows (KEEP_OPEN: none)."""
 
@@ -196,6 +224,19 @@ WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
         N_("this question holds as many answers as it can ({count}): edit one of yours instead"),
         ("count",),
     ),
+    Refusal.DECK_FULL: (N_("the deck holds as many questions as it can ({count})"), ("count",)),
+    Refusal.NO_PROMPT: (N_("a new question needs some words"), ()),
+    Refusal.PROMPT_TOO_LONG: (
+        N_("a question may be at most {most} characters long; this one has {length}"),
+        ("most", "length"),
+    ),
+    Refusal.OPTIONS_COUNT: (N_("give from {least} to {most} options"), ("least", "most")),
+    Refusal.OPTION_WORDS: (N_("each option needs some words, at most {most} characters"), ("most",)),
+    Refusal.SAME_OPTIONS: (N_("two options have the same words"), ()),
+    Refusal.NO_OPTIONS_HERE: (N_("this kind of question takes no typed options"), ()),
+    Refusal.WELSH_OPTIONS: (N_("give the Welsh of every option, or of none"), ()),
+    Refusal.NO_SUCH_SCALE: (N_("choose one of the deck's scales, or two for a grid"), ()),
+    Refusal.NO_SCALE_HERE: (N_("only a question on the deck's scales names a scale"), ()),
 }
 """Each refusal's words (English, the catalog's key) and the names of its values, in wire order."""
 

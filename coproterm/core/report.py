@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.movement import Movement
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.shares import half_up, percent
@@ -312,7 +312,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke() | Answered() | Moderated():
+        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Added():
             return None
 
 

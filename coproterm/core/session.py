@@ -24,18 +24,21 @@ from typing import Any
 
 from coproterm.core.access import code_matches
 from coproterm.core.answers import AnswerBook, answer_refusal
+from coproterm.core.asked import ask, with_added
 from coproterm.core.boards import Deck, Kind, Question
-from coproterm.core.deck import deck_to_data, in_one_language
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
+from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
 from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     MAX_NAME,
     MAX_PARTICIPANTS,
+    OLDEST_VERSION,
     PROTOCOL_VERSION,
     Ack,
     Action,
+    AddQuestion,
     Attendance,
     Ballot,
     Choose,
@@ -156,6 +159,7 @@ class Session:
         """The deck's plain form: in both languages (None), and in each one a participant reads."""
         self._deck_language: dict[ConnId, str] = {}
         """Participants whose welcome's deck is in one language only: which."""
+        self._asked = any(question.added for question in deck.questions)
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
@@ -163,6 +167,8 @@ class Session:
         self._last_number = 0
         """The highest participant number given (numbers are never reused, even after an undo)."""
         self._roles: dict[ConnId, Role] = {}
+        self._versions: dict[ConnId, int] = {}
+        """The protocol version each welcomed connection speaks (older ones are refused once a question is added)."""
         self._members: dict[ConnId, Participant] = {}
         self.version = 0
         """Bumped on every change that subscribers should hear of."""
@@ -253,7 +259,9 @@ class Session:
         if isinstance(message, Hello):
             return self._hello(conn, message)
         role = self._roles.get(conn)
-        seq = message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose)) else None
+        seq = (
+            message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose, AddQuestion)) else None
+        )
         if role is None:
             return [Refused(conn, seq, Refusal.HELLO_FIRST)]
         if isinstance(message, Vote):
@@ -268,12 +276,15 @@ class Session:
             return self._moderate(conn, role, message)
         if isinstance(message, Speak):
             return self._speak(conn, message)
+        if isinstance(message, AddQuestion):
+            return self._add(conn, role, message)
         return [Refused(conn, None, Refusal.HUB_ONLY)]
 
     def disconnect(self, conn: ConnId) -> None:
         """Forget a connection; its participant stays, away, with their votes."""
         self._roles.pop(conn, None)
         self._deck_language.pop(conn, None)
+        self._versions.pop(conn, None)
         member = self._members.pop(conn, None)
         if member is not None and member.conn == conn:
             member.conn = None
@@ -282,12 +293,15 @@ class Session:
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
             return [Refused(conn, None, Refusal.SECOND_HELLO)]
-        if hello.version != PROTOCOL_VERSION:
+        if not OLDEST_VERSION <= hello.version <= PROTOCOL_VERSION or (
+            hello.version < PROTOCOL_VERSION and self.asked_on_the_spot
+        ):
             return [Refused(conn, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, hello.version))]
         if hello.host_token is not None:
             if not hmac.compare_digest(hello.host_token.encode(), self._host_token):
                 return [Refused(conn, None, Refusal.WRONG_TOKEN)]
             self._roles[conn] = Role.HOST
+            self._versions[conn] = hello.version
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
             welcome = Welcome(
                 PROTOCOL_VERSION, Role.HOST, None, self._deck_words[None], votes, self.join_code, self.require_code
@@ -313,6 +327,7 @@ class Session:
             if member.conn is not None:
                 outputs.append(Close(member.conn, CloseCode.REPLACED, "joined again from another connection"))
                 self._roles.pop(member.conn, None)
+                self._versions.pop(member.conn, None)
                 self._members.pop(member.conn, None)
             name = clean_name(hello.name or "")
             if name and name != member.name:
@@ -321,6 +336,7 @@ class Session:
                 outputs.append(Record(renamed))
         member.conn = conn
         self._roles[conn] = Role.PARTICIPANT
+        self._versions[conn] = hello.version
         self._members[conn] = member
         self.version += 1
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
@@ -430,6 +446,35 @@ class Session:
         if command.action is Action.RESET:
             outputs += self._clear_answers(command.question)
         outputs.append(Tell(conn, Ack(command.seq)))
+        return outputs
+
+    # -- a question asked on the spot ----------------------------------------------
+
+    @property
+    def deck_data(self) -> Mapping[str, Any]:
+        """The deck in its plain form, as welcomes carry it (with every question asked on the spot)."""
+        return self._deck_words[None]
+
+    @property
+    def asked_on_the_spot(self) -> bool:
+        """Whether the deck holds a question added during the session (older clients cannot show it)."""
+        return self._asked
+
+    def _add(self, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
+        """A host asks a new question; it goes in at the end, and every connection too old to show it is refused."""
+        if role is not Role.HOST:
+            return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
+        added = ask(message, self._deck_words[None])
+        if not isinstance(added, Added):
+            reason, values = added
+            return [Refused(conn, message.seq, reason, values)]
+        self._apply(added)
+        outputs: list[Output] = [Record(added), Tell(conn, Ack(message.seq))]
+        for old, version in sorted(self._versions.items()):
+            if version < PROTOCOL_VERSION:
+                # Told why (in its own words: a refusal it knows) and closed before any frame it cannot read.
+                outputs.append(Refused(old, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, version)))
+                self.disconnect(old)
         return outputs
 
     # -- written answers -----------------------------------------------------------
@@ -543,6 +588,7 @@ class Session:
         orphans = [conn for conn, member in self._members.items() if member.token not in self.participants]
         for conn in orphans:
             self._roles.pop(conn, None)
+            self._versions.pop(conn, None)
             self._members.pop(conn, None)
         self.version += 1
         return orphans
@@ -571,6 +617,8 @@ class Session:
                 undo = self._apply_commanded(event)
             case Spoke():
                 undo = self._apply_spoke(event)
+            case Added():
+                undo = self._apply_added(event)
             case Answered() | Moderated():
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
@@ -578,6 +626,22 @@ class Session:
         self.version += 1
         if self.journaling:
             self._journal[id(event)] = (event, undo)
+
+    def _apply_added(self, event: Added) -> Callable[[], None]:
+        deck, words = self.deck, self._deck_words
+        grown = with_added(words[None], event)
+        self._deck_words = {None: grown}  # each language's form is made again, with the new question, when asked for
+        self.deck = deck_from_data(grown, "the deck")
+        self.questions.append(QuestionState(counts=[0] * self.deck.questions[-1].cells))
+        self.answers.append(AnswerBook())
+        asked, self._asked = self._asked, True
+
+        def undo() -> None:
+            self.deck, self._deck_words, self._asked = deck, words, asked
+            del self.questions[len(deck.questions) :]
+            del self.answers[len(deck.questions) :]
+
+        return undo
 
     def _apply_spoke(self, event: Spoke) -> Callable[[], None]:
         member = self._numbered.get(event.participant)

@@ -17,13 +17,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coproterm.core.answer_view import AnswerView
+from coproterm.core.asked import with_added
 from coproterm.core.boards import Deck, Question
 from coproterm.core.deck import DeckError, deck_from_data, localise
+from coproterm.core.events import Added as AddedEvent
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
 from coproterm.core.wire import (
     LANGUAGE_CODES,
     Ack,
+    Added,
     Answers,
     Attendance,
     Ballot,
@@ -126,6 +129,8 @@ class SessionView:
     """The one language the hub sent the deck in (None: both); another needs its :class:`Translated`."""
     _asked: str | None = None
     """The language the last hello asked the deck in."""
+    hub_data: dict[str, Any] = field(default_factory=dict)
+    """The same deck in its plain form (cleaned), to add a question asked on the spot to."""
     code_required: bool = False
     written: AnswerView = field(default_factory=AnswerView)
     """Written answers: this participant's own and the room's wall, or a host's answers."""
@@ -239,6 +244,13 @@ class SessionView:
         if people is not None:
             self.seen_people[tally.question] = people
 
+    def _take_deck(self, data: dict[str, Any]) -> None:
+        """Hold the hub's deck (a welcome's, or grown by a question asked on the spot), checked as a deck file is."""
+        deck = _hub_deck(data)
+        self.hub_data = data
+        self.hub_deck = deck
+        self.deck = localise(deck, self.language)
+
     def apply(self, message: Message) -> None:
         """Fold one message from the hub into the view.
 
@@ -247,10 +259,8 @@ class SessionView:
         """
         match message:
             case Welcome():
-                deck = _hub_deck(message.deck)
-                self.hub_deck = deck
+                self._take_deck(_cleaned(dict(message.deck)))
                 self.deck_language = self._asked
-                self.deck = localise(deck, self.language)
                 self.role = message.role
                 self.resume = message.resume or self.resume
                 self.votes = {q: c for q, c in enumerate(message.votes) if c is not None}
@@ -260,6 +270,16 @@ class SessionView:
                 self.answered.clear()
                 self.tally = None
                 self.written = AnswerView()
+            case Added():
+                if self.hub_deck is not None and message.question < len(self.hub_deck.questions):
+                    return  # had already: a translation of the deck brought it first
+                if self.hub_deck is None or message.question != len(self.hub_deck.questions):
+                    raise ProtocolError(f"the hub added question {message.question + 1} to a deck this app lacks")
+                scale = message.scale
+                added = AddedEvent(
+                    _cleaned(dict(message.entry)), (_cleaned(scale[0]), _cleaned(dict(scale[1]))) if scale else None
+                )
+                self._take_deck(with_added(self.hub_data, added))
             case State():
                 if self.deck is not None and not 0 <= message.current < len(self.deck.questions):
                     raise ProtocolError(f"the hub moved to question {message.current + 1}, which its deck lacks")
@@ -293,9 +313,12 @@ class SessionView:
             case Speaks():
                 self.speak(language(message.language))
             case Translated():
-                deck = _hub_deck(message.deck)
-                if self.hub_deck is not None and len(deck.questions) != len(self.hub_deck.questions):
+                data = _cleaned(dict(message.deck))
+                deck = _hub_deck(data)
+                # More questions than held: one was asked on the spot since (its Added may follow: it is had).
+                if self.hub_deck is not None and len(deck.questions) < len(self.hub_deck.questions):
                     raise ProtocolError("the hub's deck in another language has other questions")
+                self.hub_data = data
                 self.hub_deck = deck
                 self.deck_language = message.language
                 self.deck = localise(deck, self.language)

@@ -20,8 +20,12 @@ import msgpack
 
 DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
-PROTOCOL_VERSION = 2
-"""Bumped whenever a message changes shape; a hello of another version is refused."""
+PROTOCOL_VERSION = 3
+"""Bumped whenever a message changes shape; a hello of a version the hub does not speak is refused."""
+OLDEST_VERSION = 2
+"""The oldest client version a hub still welcomes: version 2 knows no question asked on the spot, so a
+version 2 connection is refused (``OTHER_VERSION``, close 1008) when the host adds one, and after that at
+its hello (docs/protocol.md, "Versioning")."""
 
 RESUME_TOKEN_BYTES = 16
 MAX_NAME = 40
@@ -129,6 +133,10 @@ class ErrorCode(IntEnum):
     """A written answer that is empty or too long once cleaned."""
     WALL_FULL = 24
     """The question holds as many answers as it can."""
+    BAD_QUESTION = 33
+    """A question asked on the spot that cannot be asked as it is (its words, options or scales)."""
+    DECK_FULL = 34
+    """The deck holds as many questions as it can (:data:`MAX_QUESTIONS`)."""
 
 
 # -- messages a client sends ----------------------------------------------------
@@ -428,6 +436,63 @@ class Moves:
     """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
 
 
+# -- a question asked on the spot ------------------------------------------------------
+
+
+class AskKind(IntEnum):
+    """What a question asked on the spot asks of the room."""
+
+    OPEN = 0
+    """Written answers (a wall and its words)."""
+    YES_NO = 1
+    """Yes / no / not sure: one position of three."""
+    ONE = 2
+    """One of a few options the host types."""
+    SEVERAL = 3
+    """Any of a few options the host types."""
+    SCALE = 4
+    """One of the deck's scales (``board``: one scale's name, or two for a grid)."""
+
+
+MAX_ASK_TEXT = 1000
+"""Longest prompt or option a frame may carry, in characters (the session asks far less: core/asked.py)."""
+MAX_ASK_OPTIONS = 16
+"""Most options a frame may carry (the session takes fewer: core/asked.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddQuestion:
+    """Host only: ask a new question now; it goes in at the end of the deck."""
+
+    TYPE: ClassVar[int] = 8
+    seq: int
+    kind: AskKind
+    prompt: str
+    prompt_cy: str | None = None
+    """The prompt in Welsh too (bilingual), or None."""
+    options: tuple[str, ...] = ()
+    """The options of a ONE or SEVERAL question, in order; empty for other kinds."""
+    options_cy: tuple[str, ...] = ()
+    """Their Welsh, one for each option, or empty."""
+    board: tuple[str, ...] = ()
+    """A SCALE question's board: one scale's name, or two (x, y) for a grid; empty for other kinds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A question was asked on the spot: it is question ``question``, the deck's new last one.
+
+    ``entry`` is the question and ``scale`` (name, entry) the scale made for its options, in a
+    deck's plain form (as in :class:`Welcome`'s deck); a client adds both to the deck it holds
+    (:func:`coproterm.core.asked.with_added`) and checks the result as it checks a welcome's.
+    """
+
+    TYPE: ClassVar[int] = 31
+    question: int
+    entry: Mapping[str, Any] = field(hash=False)
+    scale: tuple[str, Mapping[str, Any]] | None = field(default=None, hash=False)
+
+
 Message = (
     Hello
     | Vote
@@ -451,6 +516,8 @@ Message = (
     | Speak
     | Speaks
     | Translated
+    | AddQuestion
+    | Added
 )
 
 
@@ -595,6 +662,13 @@ def _deck_map(value: Any) -> Mapping[str, Any]:
     return dict(value)
 
 
+def _plain_map(value: Any) -> dict[str, Any]:
+    """A part of a deck in its plain form: a map with text keys (its fields are checked with the deck it joins)."""
+    if type(value) is not dict or not all(type(key) is str for key in value):
+        _fail("expected a map with text keys")
+    return dict(value)
+
+
 _U16 = 0xFFFF
 _U32 = 0xFFFF_FFFF
 _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
@@ -675,6 +749,19 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
     Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
     Translated.TYPE: (Translated, (_one_of(LANGUAGE_CODES), _deck_map)),
+    AddQuestion.TYPE: (
+        AddQuestion,
+        (
+            _uint(_U32),
+            _enum(AskKind),
+            _text(MAX_ASK_TEXT),
+            _optional(_text(MAX_ASK_TEXT)),
+            _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
+            _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
+            _array(_text(40), 2),
+        ),
+    ),
+    Added.TYPE: (Added, (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)))),
 }
 
 
@@ -709,7 +796,7 @@ def decode(frame: bytes) -> Message:
     if schema is None:
         raise ProtocolError(f"unknown message type {code}")
     kind, checks = schema
-    if kind is Hello and values and type(values[0]) is int and values[0] != PROTOCOL_VERSION:
+    if kind is Hello and values and type(values[0]) is int and not OLDEST_VERSION <= values[0] <= PROTOCOL_VERSION:
         raise VersionMismatch(values[0])
     if kind is Hello and len(values) == len(checks) - 1:
         values = (*values, None)  # a client from before the welcome's deck came in one language: both

@@ -203,6 +203,9 @@ def _section(q: QuestionReport, with_hidden: bool = False, explained: set[str] |
     """A question's details; a scale's group notes only the first time it appears (``explained`` remembers)."""
     question = q.question
     head = f'<section id="q{q.index + 1}"><h2>{q.index + 1}. {escape(question.prompt)}</h2>'
+    if question.added:
+        added = t("Added during the session")
+        head += f'<p class="meta added">{escape(added)}</p>'
     note = for_the_record(question.note)
     if note:
         head += f'<p class="meta">{escape(note)}</p>'

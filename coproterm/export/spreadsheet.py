@@ -49,14 +49,14 @@ def csv_tables(
     def named(name: str) -> list[str]:
         return [name] if with_names else []
 
-    q_head = [t("question"), t("prompt")]
+    q_head = [t("question"), t("prompt"), t("added during the session")]
     tallies: list[list[object]] = []
     votes: list[list[object]] = []
     choices: list[list[object]] = []
     answers: list[list[object]] = []
     movement: list[list[object]] = []
     for q, question in questions:
-        ask = [q.index + 1, question.prompt]
+        ask = [q.index + 1, question.prompt, t("yes") if question.added else ""]
         if question.x is not None and question.cells:
             each = printed(q.counts, q.people if question.several else None)  # as every face prints them
             for cell, count in enumerate(q.counts):

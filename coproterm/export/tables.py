@@ -84,6 +84,7 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
         "prompt": q.question.prompt,
         **_welsh({"prompt_cy": q.question.prompt_cy}),
         "kind": q.question.kind.value,
+        **({"added": True} if q.question.added else {}),
     }
     if q.question.answers is not None:
         entry.update(json_entry(q, with_names=with_names, with_hidden=with_hidden))

@@ -91,7 +91,7 @@
       /* the deck comes in this person's language only; another is sent when they switch (Translated) */
       S.deckLang = lang;
       S.awaited = null;
-      ws.send(MP.encode([1, 2, saved.name || null, token, null, saved.code || null, lang]));
+      ws.send(MP.encode([1, 3, saved.name || null, token, null, saved.code || null, lang]));
     };
     ws.onmessage = function (event) {
       var message;
@@ -198,6 +198,14 @@
     } else if (kind === 21) {  /* Ballot */
       S.votes[m[1]] = m[2];
       if (m[2] === null) S.notice = "reset";
+    } else if (kind === 31) {  /* Added: a question asked on the spot, at the end of the deck */
+      if (S.deck && m[1] === S.deck.questions.length) {
+        S.deck.questions.push(m[2]);
+        if (m[3]) { S.deck.scales = S.deck.scales || {}; S.deck.scales[m[3][0]] = m[3][1]; }
+        S.votes.push(null);
+      } else if (S.deck && m[1] > S.deck.questions.length && S.ws) {
+        S.ws.close();  /* out of step with the hub: its next welcome carries the whole deck */
+      }
     } else if (kind === 27) {  /* People */
       S.people[m[1]] = m[2];
     } else if (kind === 25) {  /* Mine */

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from coproterm.core.i18n import BILINGUAL, ENGLISH, N_, WELSH, language
 from coproterm.core.refusals import words as refusal_words
-from coproterm.core.wire import Command, Hello, Moderate
+from coproterm.core.wire import Action, AddQuestion, Command, Hello, Moderate
 from coproterm.tui.host.dashboard import COMMANDS, Dashboard
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import Joining
@@ -68,6 +68,8 @@ class HostApp(HubApp):
         """This machine's ``host:port``s for the room now, best first (looked at every ADDRESS_CHECK seconds)."""
         self.show_address = show_address
         """Told the host the facilitator chose to show the room (the network advertisement carries it)."""
+        self._go_to: int | None = None
+        """A question asked on the spot to move everyone to, once the hub has added it: its index."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
@@ -97,6 +99,7 @@ class HostApp(HubApp):
         await self.screen.run_action("leave")
 
     def on_hub_app_refused(self, event: HubApp.Refused) -> None:
+        self._go_to = None  # a question refused is not there to go to
         words = refusal_words(self.lang, event.error.refusal, event.error.values)
         self.notify(words, title=self.t("Refused"), severity="error")
 
@@ -107,6 +110,29 @@ class HostApp(HubApp):
         seq = self.next_seq()
         if not await self.send(Command(seq, event.action, event.question), seq):
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
+
+    async def on_dashboard_asking(self, event: Dashboard.Asking) -> None:
+        asked = event.asked
+        deck = self.view.hub_deck
+        if self.view.state is None or deck is None:
+            self.notify(self.t("Not connected to the hub yet."), severity="warning")
+            return
+        seq = self.next_seq()
+        message = AddQuestion(
+            seq, asked.kind, asked.prompt, asked.prompt_cy, asked.options, asked.options_cy, asked.board
+        )
+        self._go_to = len(deck.questions) if asked.go else None
+        if not await self.send(message, seq):
+            self._go_to = None
+            self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
+
+    def on_hub_app_changed(self, event: HubApp.Changed) -> None:
+        # (HubApp's own handler runs too: Textual calls the handler of every class in the MRO.)
+        deck, target = self.view.hub_deck, self._go_to
+        if target is not None and deck is not None and len(deck.questions) > target:
+            self._go_to = None
+            seq = self.next_seq()
+            self.run_worker(self.send(Command(seq, Action.GOTO, target), seq), group="ask")
 
     async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
         seq = self.next_seq()

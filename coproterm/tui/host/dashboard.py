@@ -16,10 +16,12 @@ from textual.widgets import Static
 
 from coproterm.client.link import Phase
 from coproterm.core.boards import Kind
+from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, N_, language
 from coproterm.core.shares import half_up, percent
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Turnout
+from coproterm.tui.host.ask_screen import Asked, AskScreen
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import YOURNAME, Joining, host_of
 from coproterm.tui.host.qr_screen import QRScreen
@@ -41,6 +43,11 @@ COMMANDS = [
         N_("Show (or hide) the results on participants' screens"),
     ),
     ("reset", N_("Reset this question"), N_("Clear every vote on this question")),
+    (
+        "ask",
+        N_("Ask a question on the spot"),
+        N_("Type a new question (open, yes / no, options or a scale); it goes in at the end"),
+    ),
     (
         "toggle_presenter",
         N_("Presenter mode on or off"),
@@ -73,6 +80,7 @@ class Dashboard(FacilitatorScreen):
         Binding("r", "toggle_reveal", "reveal"),
         Binding("v", "toggle_presenter", "presenter"),  # before the rarer keys: a narrow key bar keeps it
         Binding("x", "reset", "reset"),
+        Binding("k,plus", "ask", "ask"),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("a", "next_address", "address", show=False),
@@ -90,6 +98,14 @@ class Dashboard(FacilitatorScreen):
             """What to do."""
             self.question = question
             """To which question."""
+
+    class Asking(Message):
+        """The facilitator typed a question to ask on the spot."""
+
+        def __init__(self, asked: Asked) -> None:
+            super().__init__()
+            self.asked = asked
+            """What they typed and chose."""
 
     def __init__(
         self,
@@ -479,6 +495,19 @@ class Dashboard(FacilitatorScreen):
             ),
             answered,
         )
+
+    def action_ask(self) -> None:
+        """The dialog of a question asked on the spot (the hub's deck is the one to choose scales from)."""
+        deck = self.hub.view.hub_deck
+        if deck is None or self.hub.view.state is None:
+            self.notify(self.hub.t("Not connected to the hub yet."), severity="warning")
+            return
+
+        def asked(what: Asked | None) -> None:
+            if what is not None:
+                self.post_message(self.Asking(what))
+
+        self.app.push_screen(AskScreen(localise(deck, self.hub.lang)), asked)
 
     @work(exclusive=True, group="export")
     async def action_export(self) -> None:

@@ -73,8 +73,8 @@ class AskScreen(ModalScreen[Asked | None]):
             yield Input(placeholder=t("The question"), id="prompt")
             yield Input(placeholder=t("The question in Welsh too (optional)"), id="prompt-cy")
             with RadioSet(id="kind"):
-                for number, (_, words) in enumerate(KINDS):
-                    yield RadioButton(t(words), value=number == 0)
+                for number, (kind, words) in enumerate(KINDS):
+                    yield RadioButton(t(words), value=number == 0, id=f"kind-{kind.name.lower().replace('_', '-')}")
             yield Input(placeholder=t("Options, separated by ;"), id="options")
             yield Input(placeholder=t("The options in Welsh, separated by ; (optional)"), id="options-cy")
             yield Select(boards, prompt=t("Which scale"), id="board", allow_blank=True)

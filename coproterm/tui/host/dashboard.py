@@ -80,7 +80,7 @@ class Dashboard(FacilitatorScreen):
         Binding("r", "toggle_reveal", "reveal"),
         Binding("v", "toggle_presenter", "presenter"),  # before the rarer keys: a narrow key bar keeps it
         Binding("x", "reset", "reset"),
-        Binding("k,plus", "ask", "ask"),
+        Binding("t,plus", "ask", "ask"),  # t: type a question (k is the wall's up)
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("a", "next_address", "address", show=False),

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from coproterm.core.deck import default_deck
+from coproterm.core.session import Session
+from coproterm.core.wire import Ack, Action, AddQuestion, AskKind, Command
+from server.hosting import HubRunner, SSHOptions
+
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.ask_screen import AskScreen
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.tally import TallyChart
-from tests.conftest import HOST_TOKEN
+from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import text_of, until
-from tests.hubkit import running_hub
+from tests.hubkit import join_host, running_hub
+from tests.plainkit import Listener, PlainJoin, assert_plain
+from tests.sshkit import SSHClient, ssh_binary
 
 ADDED = 6
 """The built-in short deck has six questions: the first asked on the spot is the seventh."""
@@ -94,3 +101,56 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
             await type_into(ap, "#answer-text", "the tea")
             await ap.press("enter")
             await until(hp, lambda: host.view.written.host_total == 1)
+
+
+# -- the plain face (a real process) and the SSH face (real OpenSSH) -------------------------------
+
+
+async def test_a_plain_participant_hears_the_question_asked_and_answers_it(tmp_path):
+    async with running_hub() as hub:
+        host = await join_host(hub.url)
+        person = await PlainJoin(hub.url, width=60, data_dir=str(tmp_path)).start()
+        try:
+            ear = Listener(person)
+            await ear.hears("Question 1 of 6")
+            reply = await host.request(
+                lambda s: AddQuestion(s, AskKind.YES_NO, "Shall we take a break?", "Gawn ni egwyl?")
+            )
+            assert reply == Ack(host.seq)
+            await host.request(lambda s: Command(s, Action.GOTO, ADDED))
+            await ear.hears("Question 7 of 7: Shall we take a break?", "1. Yes", "3. Not sure")
+            person.type("1\n")
+            await ear.hears("Your vote is counted: Yes.")
+            await host.until(
+                lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (1, 0, 0)
+            )
+            person.type("iaith\n")
+            await ear.hears("Iaith: Cymraeg.", "Gawn ni egwyl?")
+            person.type("quit\n")
+            assert await person.wait() == 0
+        finally:
+            person.kill()
+        assert_plain(bytes(person.output), 59)
+
+
+async def test_an_ssh_participant_sees_the_question_asked_and_votes_on_it(tmp_path):
+    ssh_binary()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    options = SSHOptions(port=0, key_dir=tmp_path, workers=0)
+    async with HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=options) as hosted:
+        assert hosted.ssh_port, hosted.ssh_problem
+        host = await join_host(hosted.local_url)
+        ann = await SSHClient(hosted.ssh_port, "ann").start()
+        await ann.expect("What does co-production mean to you")
+        options_asked = ("Tuesday", "Thursday", "Saturday")
+        reply = await host.request(
+            lambda s: AddQuestion(s, AskKind.SEVERAL, "When can you meet next?", None, options_asked)
+        )
+        assert reply == Ack(host.seq)
+        await host.request(lambda s: Command(s, Action.GOTO, ADDED))
+        await ann.expect("When can you meet next")
+        await ann.expect("Saturday")
+        ann.type("1\r3\r")
+        await host.until(lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (1, 0, 1))
+        await ann.leave()
+        assert await ann.wait() == 0

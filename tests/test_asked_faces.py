@@ -154,3 +154,41 @@ async def test_an_ssh_participant_sees_the_question_asked_and_votes_on_it(tmp_pa
         await host.until(lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (1, 0, 1))
         await ann.leave()
         assert await ann.wait() == 0
+
+
+# -- the phone page, in Chromium, with axe-core ---------------------------------------------------
+
+
+async def test_a_phone_answers_a_question_asked_on_the_spot_with_no_axe_violations():
+    from playwright.async_api import expect
+
+    from tests.test_web_browser import coded_session, join_page
+    from tests.webkit import axe_violations, chromium, phone, small_targets
+
+    async with (
+        running_hub(coded_session()) as hub,
+        chromium() as browser,
+        phone(browser, bypass_csp=True) as page,
+    ):
+        host = await join_host(hub.url)
+        await join_page(page, hub.url)
+        reply = await host.request(
+            lambda s: AddQuestion(s, AskKind.ONE, "Tea or coffee?", "Te neu goffi?", ("Tea", "Coffee"), ("Te", "Coffi"))
+        )
+        assert reply == Ack(host.seq)
+        await host.request(lambda s: Command(s, Action.GOTO, ADDED))
+        await expect(page.get_by_role("heading", level=2)).to_have_text("Tea or coffee?")
+        coffee = page.get_by_role("button", name="2. Coffee")
+        await coffee.tap()
+        await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: Coffee")
+        await host.until(lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (0, 1))
+        assert await axe_violations(page) == []
+        assert await small_targets(page) == []
+        await host.request(lambda s: AddQuestion(s, AskKind.OPEN, "What surprised you?"))
+        await host.request(lambda s: Command(s, Action.GOTO, ADDED + 1))
+        await expect(page.get_by_role("heading", level=2)).to_have_text("What surprised you?")
+        await page.get_by_label("Your answer 1").fill("The tea")
+        await page.get_by_role("button", name="Send").tap()
+        await expect(page.locator("#live")).to_have_text("answer sent")
+        assert await axe_violations(page) == []
+        assert [a.text for a in hub.session.answers[ADDED + 1].current()] == ["The tea"]

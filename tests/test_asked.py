@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
+import re
 import signal
 
 import msgpack
@@ -10,6 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from coproterm.commands.sessions import render, render_tables
 from coproterm.core.asked import MAX_OPTION, MAX_PROMPT
 from coproterm.core.boards import Kind
 from coproterm.core.deck import default_deck
@@ -34,6 +39,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, running_hub
 from tests.test_durability import serve
@@ -253,3 +259,22 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
     finally:
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), 20)
+    # The report and the CSV tables, in both languages, mark it as added during the session.
+    path = find_session(tmp_path, None)
+    english, welsh = render(path, "html"), render(path, "html", lang="cy")
+    assert re.search(r"7\. Tea or coffee\?</h[23]><p class=\"meta added\">Added during the session</p>", english)
+    assert re.search(
+        r"7\. Te neu goffi\?</h[23]><p class=\"meta added\">Wedi&#x27;i ychwanegu yn ystod y sesiwn</p>", welsh
+    )
+    assert english.count("Added during the session") == 1
+    tallies = list(csv.DictReader(io.StringIO(render_tables(path)["tallies.csv"])))
+    asked = [r for r in tallies if r["question"] == "7"]
+    assert [(r["label"], r["votes"], r["added during the session"]) for r in asked] == [
+        ("Tea", "1", "yes"),
+        ("Coffee", "2", "yes"),
+    ]
+    assert {r["added during the session"] for r in tallies if r["question"] != "7"} == {""}
+    cymraeg = render_tables(path, lang="cy")
+    welsh_rows = list(csv.DictReader(io.StringIO(cymraeg["cyfrifon.csv"])))
+    assert any(row.get("wedi'i ychwanegu yn ystod y sesiwn") == "ie" for row in welsh_rows)
+    assert json.loads(render(path, "json"))["questions"][6]["added"] is True

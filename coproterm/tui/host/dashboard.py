@@ -80,7 +80,8 @@ class Dashboard(FacilitatorScreen):
         Binding("r", "toggle_reveal", "reveal"),
         Binding("v", "toggle_presenter", "presenter"),  # before the rarer keys: a narrow key bar keeps it
         Binding("x", "reset", "reset"),
-        Binding("t,plus", "ask", "ask"),  # t: type a question (k is the wall's up)
+        # t: type a question (k is the wall's up); off the key bar, which keeps the keys of every question
+        Binding("t,plus", "ask", "ask", show=False),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("a", "next_address", "address", show=False),

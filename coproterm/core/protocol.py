@@ -351,14 +351,16 @@ class HubProtocol:
         return self._frames
 
     def _added_frame(self) -> bytes:
-        """The grown deck's frame, encoded once per question asked (not once per change)."""
+        """The grown deck's frame, encoded once per question asked (not once per change).
+
+        Only connections welcomed before the question was asked are sent it (a welcome carries the
+        whole deck): it names the new question and the scale made for its options, if any.
+        """
         count = len(self.session.deck.questions)
         if self._added is None or self._added[0] != count:
-            data = self.session.deck_data
-            entry = data["questions"][-1]
-            board = entry.get("board")
-            # One scale's entry goes with it (its own, or the deck's: the same entry again changes nothing).
-            scale = (board, data["scales"][board]) if isinstance(board, str) else None
+            last = self.session.last_added
+            entry = self.session.deck_data["questions"][-1]
+            scale = last.scale if last is not None else None
             self._added = (count, encode(Added(count - 1, entry, scale)))
         return self._added[1]
 

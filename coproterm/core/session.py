@@ -160,6 +160,8 @@ class Session:
         self._deck_language: dict[ConnId, str] = {}
         """Participants whose welcome's deck is in one language only: which."""
         self._asked = any(question.added for question in deck.questions)
+        self.last_added: Added | None = None
+        """The latest question asked on the spot in this process (what connections welcomed before it are sent)."""
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
@@ -635,9 +637,10 @@ class Session:
         self.questions.append(QuestionState(counts=[0] * self.deck.questions[-1].cells))
         self.answers.append(AnswerBook())
         asked, self._asked = self._asked, True
+        last, self.last_added = self.last_added, event
 
         def undo() -> None:
-            self.deck, self._deck_words, self._asked = deck, words, asked
+            self.deck, self._deck_words, self._asked, self.last_added = deck, words, asked, last
             del self.questions[len(deck.questions) :]
             del self.answers[len(deck.questions) :]
 

@@ -183,6 +183,12 @@ async def test_a_phone_answers_a_question_asked_on_the_spot_with_no_axe_violatio
         await host.until(lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (0, 1))
         assert await axe_violations(page) == []
         assert await small_targets(page) == []
+        await page.locator("#lang").tap()  # Cymraeg: the facilitator's Welsh, prompt and options
+        await expect(page.get_by_role("heading", level=2)).to_have_text("Te neu goffi?")
+        await expect(page.get_by_role("button", name="2. Coffi")).to_have_attribute("aria-pressed", "true")
+        assert await axe_violations(page) == []
+        await page.locator("#lang").tap()
+        await expect(page.get_by_role("heading", level=2)).to_have_text("Tea or coffee?")
         await host.request(lambda s: AddQuestion(s, AskKind.OPEN, "What surprised you?"))
         await host.request(lambda s: Command(s, Action.GOTO, ADDED + 1))
         await expect(page.get_by_role("heading", level=2)).to_have_text("What surprised you?")
@@ -214,3 +220,23 @@ async def test_a_participant_app_of_protocol_version_2_is_told_to_update_when_a_
             )
             assert old.is_running
             assert hub.session.connected == 0
+
+
+async def test_the_dialog_works_on_a_small_dashboard_and_a_scale_of_the_deck_is_chosen():
+    async with running_hub() as hub:
+        host = HostApp(hub.url, HOST_TOKEN)
+        async with host.run_test(size=(80, 24)) as hp:
+            await until(hp, lambda: host.view.state is not None)
+            await hp.press("plus")
+            await until(hp, lambda: isinstance(host.screen, AskScreen))
+            await type_into(hp, "#prompt", "Where is your work now?")
+            await hp.click("#kind-scale")
+            board = host.screen.query_one("#board")
+            board.focus()
+            await hp.pause()
+            await hp.press("enter", "down", "enter")  # open the list; the first scale of the deck: the spectrum
+            await until(hp, lambda: board.value == "spectrum")
+            await hp.press("ctrl+s")
+            await until(hp, lambda: host.view.state.current == ADDED, timeout=10)
+            asked = hub.session.deck.questions[ADDED]
+            assert asked.x is not None and asked.x.key == "spectrum" and asked.added

@@ -97,6 +97,8 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
             await type_into(hp, "#prompt", "What surprised you?")
             await hp.press("ctrl+s")
             await until(ap, lambda: ann.view.state.current == ADDED and shown(ann, AnswerBox), timeout=10)
+            notices = [str(n.message) for n in host._notifications]
+            assert "Gofynnwyd cwestiwn 7: What surprised you?" in notices, notices
             await type_into(ap, "#answer-text", "the tea")
             await ap.press("enter")
             await until(hp, lambda: host.view.written.host_total == 1)

@@ -295,7 +295,7 @@ class Session:
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
             return [Refused(conn, None, Refusal.SECOND_HELLO)]
-        if not OLDEST_VERSION <= hello.version <= PROTOCOL_VERSION or (
+        if hello.version not in (PROTOCOL_VERSION, OLDEST_VERSION) or (
             hello.version < PROTOCOL_VERSION and self.asked_on_the_spot
         ):
             return [Refused(conn, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, hello.version))]

@@ -68,8 +68,8 @@ class HostApp(HubApp):
         """This machine's ``host:port``s for the room now, best first (looked at every ADDRESS_CHECK seconds)."""
         self.show_address = show_address
         """Told the host the facilitator chose to show the room (the network advertisement carries it)."""
-        self._go_to: int | None = None
-        """A question asked on the spot to move everyone to, once the hub has added it: its index."""
+        self._asking: tuple[int, bool] | None = None
+        """A question asked on the spot, awaited from the hub: its index, and whether to move everyone to it."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
@@ -99,7 +99,7 @@ class HostApp(HubApp):
         await self.screen.run_action("leave")
 
     def on_hub_app_refused(self, event: HubApp.Refused) -> None:
-        self._go_to = None  # a question refused is not there to go to
+        self._asking = None  # a question refused is not there to go to
         words = refusal_words(self.lang, event.error.refusal, event.error.values)
         self.notify(words, title=self.t("Refused"), severity="error")
 
@@ -121,18 +121,23 @@ class HostApp(HubApp):
         message = AddQuestion(
             seq, asked.kind, asked.prompt, asked.prompt_cy, asked.options, asked.options_cy, asked.board
         )
-        self._go_to = len(deck.questions) if asked.go else None
+        self._asking = (len(deck.questions), asked.go)
         if not await self.send(message, seq):
-            self._go_to = None
+            self._asking = None
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
     def on_hub_app_changed(self, event: HubApp.Changed) -> None:
         # (HubApp's own handler runs too: Textual calls the handler of every class in the MRO.)
-        deck, target = self.view.hub_deck, self._go_to
-        if target is not None and deck is not None and len(deck.questions) > target:
-            self._go_to = None
+        deck, asking = self.view.deck, self._asking
+        if asking is None or deck is None or len(deck.questions) <= asking[0]:
+            return
+        self._asking = None
+        index, go = asking
+        prompt = deck.questions[index].prompt
+        self.notify(self.t("Question {number} asked: {prompt}", number=index + 1, prompt=prompt), markup=False)
+        if go:
             seq = self.next_seq()
-            self.run_worker(self.send(Command(seq, Action.GOTO, target), seq), group="ask")
+            self.run_worker(self.send(Command(seq, Action.GOTO, index), seq), group="ask")
 
     async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
         seq = self.next_seq()

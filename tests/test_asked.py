@@ -167,8 +167,10 @@ def test_a_view_grows_its_deck_from_added_and_refuses_one_out_of_step():
     assert view.hub_deck == session.deck
     view.speak(language(WELSH))
     assert [p.label for p in view.deck.questions[6].x.positions] == ["Te", "Coffi"]
+    view.apply(added)  # a second time (a translation of the deck brought it first): had already
+    assert len(view.hub_deck.questions) == 7
     with pytest.raises(ProtocolError):
-        view.apply(added)  # a second time: the deck is not the hub's
+        view.apply(Added(9, entry, None))  # past the deck's end: this deck is not the hub's
 
 
 # -- bytes in, bytes out: an independent client, and one of protocol version 2 ---------------------
@@ -278,3 +280,23 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
     welsh_rows = list(csv.DictReader(io.StringIO(cymraeg["cyfrifon.csv"])))
     assert any(row.get("wedi'i ychwanegu yn ystod y sesiwn") == "ie" for row in welsh_rows)
     assert json.loads(render(path, "json"))["questions"][6]["added"] is True
+
+
+def test_a_deck_sent_in_one_language_is_made_again_with_the_question_asked():
+    from coproterm.core.wire import Speak, Translated
+
+    session = fresh()
+    welcome = next(o.message for o in session.handle(1, Hello(name="Ann", language="en")) if isinstance(o, Tell))
+    assert "prompt_cy" not in welcome.deck["questions"][1]
+    ask(session, AskKind.YES_NO, "Shall we break?", prompt_cy="Gawn ni egwyl?")
+    (translated,) = [o.message for o in session.handle(1, Speak("cy")) if isinstance(o, Tell)]
+    assert isinstance(translated, Translated) and translated.language == "cy"
+    asked = translated.deck["questions"][ADDED_INDEX]
+    assert asked["prompt"] == "Gawn ni egwyl?" and asked["added"] is True
+    labels = [p["label"] for p in translated.deck["scales"][asked["board"]]["positions"]]
+    assert labels == ["Ie", "Na", "Ddim yn siŵr"]
+    late = next(o.message for o in session.handle(2, Hello(name="Bryn", language="cy")) if isinstance(o, Tell))
+    assert late.deck["questions"][ADDED_INDEX]["prompt"] == "Gawn ni egwyl?"
+
+
+ADDED_INDEX = 6

@@ -41,9 +41,8 @@ from coproterm.core.wire import (
 )
 from server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, running_hub
-from tests.test_durability import serve
-from tests.test_session import host
+from tests.hubkit import join, running_hub, start_serve_in
+from tests.sessionkit import host
 
 HOST = 100
 
@@ -235,7 +234,7 @@ async def test_a_participant_welcomed_after_the_question_gets_it_in_the_deck():
 
 
 async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_path):
-    process, target, token = await serve(tmp_path)
+    process, target, token = await start_serve_in(tmp_path)
     url = f"ws://{target}"
     facilitator = await join(url, Hello(host_token=token))
     reply = await facilitator.request(
@@ -249,7 +248,7 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
     process.send_signal(signal.SIGKILL)
     await process.wait()
     port = int(target.rsplit(":", 1)[1])
-    process, target, again = await serve(tmp_path, "--resume", port=port)
+    process, target, again = await start_serve_in(tmp_path, "--resume", port=port)
     try:
         back = await join(url, Hello(host_token=again))
         asked = back.welcome.deck["questions"][6]

@@ -19,6 +19,7 @@ from tests.facekit import text_of, until
 from tests.hubkit import join_host, running_hub
 from tests.plainkit import Listener, PlainJoin, assert_plain
 from tests.sshkit import SSHClient, ssh_binary
+from tests.textualkit import notifications_of
 
 ADDED = 6
 """The built-in short deck has six questions: the first asked on the spot is the seventh."""
@@ -89,7 +90,8 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
             # Nothing typed: the hub refuses, in the facilitator's language.
             await hp.press("ctrl+s")
             await until(
-                hp, lambda: any("mae angen geiriau ar gwestiwn newydd" in str(n.message) for n in host._notifications)
+                hp,
+                lambda: any("mae angen geiriau ar gwestiwn newydd" in str(n.message) for n in notifications_of(host)),
             )
             assert len(hub.session.deck.questions) == ADDED
             await hp.press("t")
@@ -97,7 +99,7 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
             await type_into(hp, "#prompt", "What surprised you?")
             await hp.press("ctrl+s")
             await until(ap, lambda: ann.view.state.current == ADDED and shown(ann, AnswerBox), timeout=10)
-            notices = [str(n.message) for n in host._notifications]
+            notices = [str(n.message) for n in notifications_of(host)]
             assert "Gofynnwyd cwestiwn 7: What surprised you?" in notices, notices
             await type_into(ap, "#answer-text", "the tea")
             await ap.press("enter")
@@ -163,8 +165,7 @@ async def test_an_ssh_participant_sees_the_question_asked_and_votes_on_it(tmp_pa
 async def test_a_phone_answers_a_question_asked_on_the_spot_with_no_axe_violations():
     from playwright.async_api import expect
 
-    from tests.test_web_browser import coded_session, join_page
-    from tests.webkit import axe_violations, chromium, phone, small_targets
+    from tests.webkit import axe_violations, chromium, coded_session, join_page, phone, small_targets
 
     async with (
         running_hub(coded_session()) as hub,

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.report import Flaw
 from coproterm.core.wire import LANGUAGE_CODES, Action
 from coproterm.portable import lock_exclusively
@@ -65,6 +65,15 @@ CREATE TABLE IF NOT EXISTS answer_log (
     text TEXT
 );
 CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
+CREATE TABLE IF NOT EXISTS timer_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    question INTEGER NOT NULL,
+    seconds INTEGER NOT NULL,
+    deadline REAL NOT NULL,
+    locks INTEGER NOT NULL,
+    ended INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS language_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -291,7 +300,11 @@ class SessionStore:
                 db.executemany(
                     "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [_row(entry) for entry in entries if not isinstance(entry.event, Answered | Moderated | Spoke)],
+                    [
+                        _row(entry)
+                        for entry in entries
+                        if not isinstance(entry.event, Answered | Moderated | Spoke | Timed)
+                    ],
                 )
                 db.executemany(
                     "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text)"
@@ -306,6 +319,14 @@ class SessionStore:
                         (entry.at, entry.event.participant, entry.event.language)
                         for entry in entries
                         if isinstance(entry.event, Spoke)
+                    ],
+                )
+                db.executemany(
+                    "INSERT INTO timer_log (at, question, seconds, deadline, locks, ended) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (e.at, e.event.question, e.event.seconds, e.event.deadline, e.event.locks, e.event.ended)
+                        for e in entries
+                        if isinstance(e.event, Timed)
                     ],
                 )
         except BaseException:
@@ -543,6 +564,29 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
     yield from damage
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
+    yield from _read_timer_entries(db)
+
+
+TIMER_ROW = 3_000_000_000
+"""Countdown rows are numbered from here in reports and flaws, apart from the other logs' rows."""
+
+
+def _read_timer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
+    """The countdowns (none in a log from before them): replayed last, in order; the locks they caused
+    are commands in the main log, so a countdown's own rows change nothing else."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timer_log'").fetchone() is None:
+        return
+    rows = db.execute("SELECT seq, at, question, seconds, deadline, locks, ended FROM timer_log ORDER BY seq")
+    for seq, at, question, seconds, deadline, locks, ended in rows:
+        numbers = (question, seconds, locks, ended)
+        if (
+            not isinstance(at, int | float)
+            or not isinstance(deadline, int | float)
+            or not all(isinstance(n, int) and n >= 0 for n in numbers)
+        ):
+            yield Flaw(TIMER_ROW + seq, f"timer row {seq}: {question!r}, {seconds!r} s, ends {deadline!r}")
+        else:
+            yield Entry(at, Timed(question, seconds, float(deadline), bool(locks), bool(ended)), TIMER_ROW + seq)
 
 
 LANGUAGE_ROW = 2_000_000_000

@@ -38,7 +38,7 @@ from typing import Any
 
 from coproterm.core.boards import Deck, Group, Position, Question, Scale, TextAnswers
 from coproterm.core.i18n import N_, Language
-from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS
+from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS, MAX_TIMER
 
 MAX_POSITIONS = 12
 MAX_TEXT = 1000
@@ -427,7 +427,7 @@ def _text_answers_data(question: Question) -> dict[str, Any]:
     return {"answers": "text", "max_answers": question.answers.max_answers, "max_length": question.answers.max_length}
 
 
-WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy")
+WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy", "timer", "timer_locks")
 """A question's workshop keys, all optional: checked here, the rest by :func:`_question`."""
 MAX_PICK = 16
 """Most positions one vote may choose: a pick-several vote is a 16-bit mask."""
@@ -471,6 +471,12 @@ def _workshop_question(
         if not isinstance(line, str) or len(line) > MAX_TEXT or _UNSAFE.search(line):
             reader.fail(f"{where}.details[{j}]", f"expected plain text of at most {MAX_TEXT} characters")
     details_cy = _notes(reader, mine, "details_cy", where)
+    timer = mine.get("timer", 0)
+    if type(timer) is not int or not 0 <= timer <= MAX_TIMER:
+        reader.fail(f"{where}.timer", f"expected seconds, a whole number from 1 to {MAX_TIMER}, not {timer!r}")
+    timer_locks = mine.get("timer_locks", True)
+    if type(timer_locks) is not bool:
+        reader.fail(f"{where}.timer_locks", f"expected true or false, not {timer_locks!r}")
     return replace(
         question,
         id=ident,
@@ -480,6 +486,8 @@ def _workshop_question(
         details=tuple(details),
         section_cy=section_cy,
         details_cy=details_cy,
+        timer=timer,
+        timer_locks=timer_locks,
     )
 
 
@@ -500,6 +508,10 @@ def _workshop_data(question: Question, before: Question | None, deck: Deck) -> d
         item["details"] = list(question.details)
     if question.details_cy:
         item["details_cy"] = list(question.details_cy)
+    if question.timer:
+        item["timer"] = question.timer
+    if not question.timer_locks:
+        item["timer_locks"] = False
     return item
 
 

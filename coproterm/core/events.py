@@ -70,4 +70,19 @@ class Spoke:
     language: str
 
 
-Event = Joined | Voted | Commanded | Answered | Moderated | Spoke
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A countdown on a question started, stopped or ended (the hub's clock decided it ended)."""
+
+    question: int
+    seconds: int
+    """Its length; 0: it was stopped (no countdown runs)."""
+    deadline: float
+    """When it ends, by the hub's clock (Unix time, so a resumed hub finds it still running or over)."""
+    locks: bool
+    """Whether voting on the question locks when it ends."""
+    ended: bool = False
+    """It ran out (the lock, if any, is its own ``Commanded`` event beside it)."""
+
+
+Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed

@@ -85,6 +85,8 @@ class Refusal(IntEnum):
     """An answer longer than the question's ``max_length`` once cleaned."""
     WALL_FULL = 39
     """The question holds as many answers as it can (5,000)."""
+    BAD_TIMER = 45
+    """A countdown of no seconds or longer than an hour."""
 
     @property
     def error(self) -> ErrorCode | None:
@@ -138,6 +140,7 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.EMPTY_ANSWER: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.ANSWER_TOO_LONG: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.WALL_FULL: (ErrorCode.WALL_FULL, KEEP_OPEN),
+    Refusal.BAD_TIMER: (ErrorCode.BAD_TIMER, KEEP_OPEN),
 }
 """Each refusal: the error code sent (None: none), and the close that follows (KEEP_OPEN: none)."""
 
@@ -196,6 +199,7 @@ WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
         N_("this question holds as many answers as it can ({count}): edit one of yours instead"),
         ("count",),
     ),
+    Refusal.BAD_TIMER: (N_("a timer runs from 1 second to {most} seconds"), ("most",)),
 }
 """Each refusal's words (English, the catalog's key) and the names of its values, in wire order."""
 

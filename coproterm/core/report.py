@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.movement import Movement
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.shares import half_up, percent
@@ -179,6 +179,9 @@ class LogCheck:
             case Spoke(participant=number):
                 if number not in self.known:
                     return f"a language chosen by participant {number!r}, who never joined"
+            case Timed(question=index):
+                if not isinstance(index, int) or not 0 <= index < len(questions):
+                    return f"a timer on question {_human(index)}, which the deck does not have"
             case _:
                 return f"an event of an unknown kind ({type(event).__name__})"
         return None
@@ -312,7 +315,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke() | Answered() | Moderated():
+        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Timed():
             return None
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from coproterm.core.answer_view import AnswerView
 from coproterm.core.boards import Deck, Question
+from coproterm.core.countdown import Countdown
 from coproterm.core.deck import DeckError, deck_from_data, localise
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
@@ -38,6 +39,7 @@ from coproterm.core.wire import (
     State,
     Tally,
     Translated,
+    Timer,
     Turnout,
     Wall,
     Welcome,
@@ -135,6 +137,22 @@ class SessionView:
     """On a pick-several question, how many people had chosen when its tally was last seen revealed."""
     seen_words: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Each open question's most used words as this client last saw the wall revealed."""
+    countdown: Countdown | None = None
+    """The hub's latest countdown and when it arrived (set by :meth:`arrived`: the view reads no clock)."""
+    _timer: Timer | None = None
+
+    def arrived(self, now: float) -> None:
+        """The app's steady clock when the message just applied arrived: a countdown counts from it."""
+        if self._timer is not None:
+            self.countdown = Countdown(self._timer, now)
+            self._timer = None
+
+    def time_left(self, now: float) -> int | None:
+        """Whole seconds left on the current question's countdown at ``now`` (the app's steady clock); None: none."""
+        countdown, state = self.countdown, self.state
+        if countdown is None or state is None or not countdown.shows_on(state.current):
+            return None
+        return countdown.left(now)
 
     @property
     def question(self) -> Question | None:
@@ -299,6 +317,10 @@ class SessionView:
                 self.hub_deck = deck
                 self.deck_language = message.language
                 self.deck = localise(deck, self.language)
+            case Timer():
+                if self.deck is not None and message.question >= len(self.deck.questions):
+                    raise ProtocolError(f"a countdown on question {message.question + 1}, which the deck lacks")
+                self._timer = message  # counted from when it arrived: the app says (arrived)
             case Ack():
                 self.written.acked(message.seq)
                 answered = self.pending.pop(message.seq, None)

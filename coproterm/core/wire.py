@@ -104,6 +104,12 @@ class Action(IntEnum):
     """Hide the results from participants again."""
     RESET = 5
     """Clear every vote on the question."""
+    TIMER = 6
+    """Start a countdown of ``Command.seconds`` on the question; voting locks when it ends."""
+    TIMER_ONLY = 7
+    """Start a countdown of ``Command.seconds`` on the question; when it ends only the timer stops."""
+    STOP_TIMER = 8
+    """Stop the running countdown (voting stays as it is)."""
 
 
 class ErrorCode(IntEnum):
@@ -129,6 +135,8 @@ class ErrorCode(IntEnum):
     """A written answer that is empty or too long once cleaned."""
     WALL_FULL = 24
     """The question holds as many answers as it can."""
+    BAD_TIMER = 30
+    """A countdown of no seconds, or longer than the longest (``MAX_TIMER``)."""
 
 
 # -- messages a client sends ----------------------------------------------------
@@ -173,6 +181,8 @@ class Command:
     seq: int
     action: Action
     question: int
+    seconds: int = 0
+    """The countdown's length, for ``TIMER`` and ``TIMER_ONLY`` (left off the wire when 0)."""
 
 
 # -- messages the hub sends -----------------------------------------------------
@@ -428,6 +438,28 @@ class Moves:
     """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
 
 
+MAX_TIMER = 3600
+"""Longest countdown, in seconds (an hour)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """Everyone: the countdown on a question, by the hub's clock (sent when it starts, stops or ends, and on welcome).
+
+    A client counts ``left_ms`` down on its own steady clock from the moment the frame
+    arrives: the time left does not depend on the client's wall clock being right.
+    """
+
+    TYPE: ClassVar[int] = 30
+    question: int
+    seconds: int
+    """The countdown's length; 0: no countdown (stopped: show none)."""
+    left_ms: int
+    """Milliseconds left when the hub sent this frame; 0 with ``seconds`` set: it has ended."""
+    locks: bool
+    """Whether voting locks when it ends (False: only the timer stops)."""
+
+
 Message = (
     Hello
     | Vote
@@ -451,6 +483,7 @@ Message = (
     | Speak
     | Speaks
     | Translated
+    | Timer
 )
 
 
@@ -460,7 +493,10 @@ Message = (
 def encode(message: Message) -> bytes:
     """The frame for a message."""
     items: list[Any] = [message.TYPE]
-    for name in _field_names(type(message)):
+    names = _field_names(type(message))
+    if isinstance(message, Command) and not message.seconds:
+        names = names[:-1]  # a command without a countdown keeps the bytes it always had
+    for name in names:
         value = getattr(message, name)
         if isinstance(value, IntEnum):
             value = int(value)
@@ -610,7 +646,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
         ),
     ),
     Vote.TYPE: (Vote, (_uint(_U32), _uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
-    Command.TYPE: (Command, (_uint(_U32), _enum(Action), _uint(MAX_QUESTIONS))),
+    Command.TYPE: (Command, (_uint(_U32), _enum(Action), _uint(MAX_QUESTIONS), _uint(_U16))),
     Welcome.TYPE: (
         Welcome,
         (
@@ -675,6 +711,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
     Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
     Translated.TYPE: (Translated, (_one_of(LANGUAGE_CODES), _deck_map)),
+    Timer.TYPE: (Timer, (_uint(MAX_QUESTIONS), _uint(MAX_TIMER), _uint(MAX_TIMER * 1000), _boolean)),
 }
 
 
@@ -718,6 +755,8 @@ def decode(frame: bytes) -> Message:
     if kind is Turnout and len(values) == len(checks) - 1 and all(type(v) is int for v in values):
         # A hub from before voted_here was counted: at most everyone here voted (the best it can be read as).
         values = (*values, min(values))
+    if kind is Command and len(values) == len(checks) - 1:
+        values = (*values, 0)  # no countdown: every command but the timer's
     if len(values) != len(checks):
         raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
     try:

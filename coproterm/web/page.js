@@ -217,6 +217,8 @@
           return b[1] - a[1] || welshOrder(a[0], b[0]);  /* most used first, ties as the hub orders them */
         });
       }
+    } else if (kind === 30) {  /* Timer: the time left by the hub's clock, counted here on this phone's steady clock */
+      S.countdown = { question: m[1], seconds: m[2], leftMs: m[3], locks: m[4], at: performance.now() };
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
       if (WORDS[m[1]]) { lang = m[1]; words(); }
     } else if (kind === 32) {  /* Translated: the deck in the language just chosen */
@@ -226,7 +228,49 @@
     }
     saw();
     render();
+    tick();
   }
+
+  /* -- the countdown: shown in the header, its start, last minute, last ten seconds and end said once each -- */
+
+  function clock(seconds) {  /* "m:ss", as every face writes it */
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    var ss = (s < 10 ? "0" : "") + s;
+    return h ? h + ":" + (m < 10 ? "0" : "") + m + ":" + ss : m + ":" + ss;
+  }
+  function sayTimer(words) {  /* a live region of its own: a vote's "counted" never takes its place */
+    var live = $("timer-live");
+    live.textContent = "";
+    setTimeout(function () { live.textContent = words; }, 50);
+  }
+  S.spoken = { key: null, left: null };
+  function tick() {
+    var c = S.countdown, box = $("countdown");
+    var here = c && S.state && S.phase === "joined" && c.question === S.state.current;
+    if (!c || !c.seconds || !here) {
+      box.hidden = true;
+      if (c && !c.seconds) {
+        if (here && S.spoken.key !== null && S.spoken.left > 0) sayTimer(t("sayStopped"));
+        S.spoken = { key: null, left: null };
+      }
+      return;
+    }
+    var left = Math.ceil(Math.max(c.leftMs - (performance.now() - c.at), 0) / 1000);
+    var key = c.question + ":" + c.seconds + ":" + c.locks;
+    var before = S.spoken.key === key ? S.spoken.left : null;
+    S.spoken = { key: key, left: left };
+    box.hidden = false;
+    box.textContent = left > 0 ? t("timeLeft", { mark: "⏱", time: clock(left) }) : t("timeUp", { mark: "⏱" });
+    box.className = left > 0 && left <= 10 ? "countdown soon" : "countdown";
+    if (before === null) {
+      if (left > 0) sayTimer(t(c.locks ? "sayTimerLocks" : "sayTimerOnly", { time: clock(left) }));
+      return;
+    }
+    if (before > 60 && left <= 60 && left > 0) sayTimer(t("sayMinute"));
+    if (before > 10 && left <= 10 && left > 0) sayTimer(t("sayTen"));
+    if (before > 0 && left === 0) sayTimer(t("sayTimeUp"));
+  }
+  setInterval(tick, 250);
 
   /* Welsh alphabetical order, as the hub's (coproterm/core/collation.py): ch after c, dd after d, ll after l…;
      letters from outside the alphabet after it, digits and signs first; then case and accents. */

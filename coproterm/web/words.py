@@ -93,6 +93,14 @@ PAGE_WORDS: Final[dict[str, str | tuple[str, str]]] = {
     "refused": N_("Not joined: {why}"),
     "closed": N_("the hub closed the connection ({code})"),
     "codeNeeded": N_("Type the join code the facilitator shows."),
+    "timeLeft": N_("{mark} {time} left"),
+    "timeUp": N_("{mark} time is up"),
+    "sayTimerLocks": N_("Timer: {time} to go on this question; voting locks when it ends."),
+    "sayTimerOnly": N_("Timer: {time} to go on this question."),
+    "sayMinute": N_("One minute left."),
+    "sayTen": N_("Ten seconds left."),
+    "sayTimeUp": N_("Time is up."),
+    "sayStopped": N_("The facilitator stopped the timer."),
 }
 """Every message the page shows, by the key page.js asks for."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 
 import pytest
 
@@ -31,7 +30,6 @@ from coproterm.core.wire import (
 )
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
-from tests.test_durability import serve
 
 SPECTRUM = 1
 HOST, ANN = 100, 1
@@ -220,42 +218,3 @@ async def test_a_real_hub_ends_the_countdown_and_locks_by_its_clock():
         assert heard[0].seconds == 1 and 0 < heard[0].left_ms <= 1000
         reply = await ann.request(lambda s: Vote(s, SPECTRUM, 1))
         assert isinstance(reply, Error) and reply.refusal == Refusal.LOCKED
-
-
-async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one_ends(tmp_path):
-    process, target, token = await serve(tmp_path)
-    url = f"ws://{target}"
-    host = await join(url, Hello(host_token=token))
-    await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
-    await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 600))
-    await host.request(lambda s: Command(s, Action.TIMER_ONLY, 2, 2))  # replaced by the next
-    await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 3))
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
-    await asyncio.sleep(3.2)  # the countdown runs out while no hub runs
-
-    port = int(target.rsplit(":", 1)[1])
-    process, target, _ = await serve(tmp_path, "--resume", port=port)
-    try:
-        ann = await join(url, Hello(name="Ann"))
-        await ann.until(lambda p: p.state is not None and p.state.open is False)
-        reply = await ann.request(lambda s: Vote(s, SPECTRUM, 1))
-        assert isinstance(reply, Error) and reply.refusal == Refusal.LOCKED, "ended and locked, as it would have"
-        host = await join(url, Hello(host_token=token))
-        await host.request(lambda s: Command(s, Action.OPEN, SPECTRUM))
-        await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 300))
-    finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-    process, target, _ = await serve(tmp_path, "--resume", port=port)
-    try:
-        bea = await join(url, Hello(name="Bea"))
-        timer = None
-        while timer is None:
-            message = await bea.recv()
-            timer = message if isinstance(message, Timer) else None
-        assert timer.seconds == 300 and 280_000 < timer.left_ms < 300_000, "still running, by the hub's clock"
-        assert bea.state is not None and bea.state.open
-    finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)

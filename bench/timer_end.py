@@ -118,8 +118,8 @@ async def main(rounds: int, raw: int, seconds: int) -> None:
                         "textual app lock": lambda: until(lambda: "locked" in status()),
                         "ssh end": lambda: until(lambda: "time is up" in ssh_screen()),
                         "ssh lock": lambda: until(lambda: "locked" in ssh_screen()),
-                        "plain end": lambda: until(lambda: b"Time is up." in plain.output[mark:]),
-                        "plain lock": lambda: until(lambda: b"Voting is now locked." in plain.output[mark:]),
+                        "plain end": lambda mark=mark: until(lambda: b"Time is up." in plain.output[mark:]),
+                        "plain lock": lambda mark=mark: until(lambda: b"Voting is now locked." in plain.output[mark:]),
                         "phone end": lambda: page_time(
                             "() => document.querySelector('#countdown').textContent.includes('time is up') && Date.now()"
                         ),

@@ -218,3 +218,28 @@ async def test_a_real_hub_ends_the_countdown_and_locks_by_its_clock():
         assert heard[0].seconds == 1 and 0 < heard[0].left_ms <= 1000
         reply = await ann.request(lambda s: Vote(s, SPECTRUM, 1))
         assert isinstance(reply, Error) and reply.refusal == Refusal.LOCKED
+
+
+def test_the_report_says_a_timer_was_used_on_a_question_in_both_languages():
+    from coproterm.core.events import Joined
+    from coproterm.core.i18n import language
+    from coproterm.core.report import build_report
+    from coproterm.export.html import to_html
+
+    deck = default_deck()
+    logged = [
+        (1, T0, Joined(1, bytes(16), "Ann")),
+        (2, T0, Commanded(Action.GOTO, SPECTRUM)),
+        (3, T0 + 1, Timed(SPECTRUM, 120, T0 + 121, True)),
+        (4, T0 + 121, Timed(SPECTRUM, 120, T0 + 121, True, ended=True)),
+        (5, T0 + 121, Commanded(Action.LOCK, SPECTRUM)),
+        (6, T0 + 130, Timed(SPECTRUM, 30, T0 + 160, False)),
+        (7, T0 + 140, Timed(SPECTRUM, 0, 0.0, False)),
+    ]
+    report = build_report(deck, logged)
+    assert report.questions[SPECTRUM].timers == [(120, True), (30, False)], "started ones; not their end or stop"
+    assert report.questions[0].timers == []
+    english = to_html(report, "2026-12-07")
+    assert "Timers were used: 2:00, voting locked at its end; 0:30, voting stayed open." in english
+    welsh = to_html(report, "2026-12-07", lang=language("cy"))
+    assert "Defnyddiwyd amseryddion: 2:00, aeth y pleidleisio ar glo ar ei ddiwedd;" in welsh

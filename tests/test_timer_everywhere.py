@@ -123,6 +123,8 @@ async def test_the_phone_page_shows_the_time_left_and_its_live_region_says_each_
         await expect(live).to_have_text("Mae'r amser ar ben.")
         await expect(page.locator("#status")).to_contain_text("ar glo")
         assert await axe_violations(page) == []
+
+
 async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one_ends(tmp_path):
     process, target, token = await serve(tmp_path)
     url = f"ws://{target}"

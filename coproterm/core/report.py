@@ -92,6 +92,8 @@ class QuestionReport:
     """On a question compared with an earlier one: everyone who answered both, by participant number."""
     compared: QuestionReport | None = None
     """The earlier question this one is compared with (before and after), if any."""
+    timers: list[tuple[int, bool]] = field(default_factory=list)
+    """Each countdown the facilitator started on this question: (seconds, whether voting locked when it ended)."""
     """A text question's answers as they ended (taken-back ones left out), oldest first."""
 
     @property
@@ -271,6 +273,8 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             voted_at[(event.participant, event.question)] = at
             if event.choice is not None:
                 voters.add(event.participant)
+        if isinstance(event, Timed) and event.seconds and not event.ended:
+            reports[event.question].timers.append((event.seconds, event.locks))
         touched = _question_of(event)
         if touched is not None and deck.questions[touched].cells:
             reports[touched].timeline.append((at, session.tally(touched).counts))

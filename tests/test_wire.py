@@ -41,13 +41,13 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(2, "Ann", None, None), "97 01 02 a3 41 6e 6e c0 c0 c0 c0"),
+    (Hello(3, "Ann", None, None), "97 01 03 a3 41 6e 6e c0 c0 c0 c0"),
     (
-        Hello(2, None, bytes(range(16)), None),
-        "97 01 02 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
+        Hello(3, None, bytes(range(16)), None),
+        "97 01 03 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
     ),
-    (Hello(2, None, None, "tok"), "97 01 02 c0 c0 a3 74 6f 6b c0 c0"),
-    (Hello(2, None, None, None, "KXPT"), "97 01 02 c0 c0 c0 a4 4b 58 50 54 c0"),
+    (Hello(3, None, None, "tok"), "97 01 03 c0 c0 a3 74 6f 6b c0 c0"),
+    (Hello(3, None, None, None, "KXPT"), "97 01 03 c0 c0 c0 a4 4b 58 50 54 c0"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -64,7 +64,7 @@ GOLDEN = [
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
-    (Hello(2, None, None, None, None, "cy"), "97 01 02 c0 c0 c0 c0 a2 63 79"),
+    (Hello(3, None, None, None, None, "cy"), "97 01 03 c0 c0 c0 c0 a2 63 79"),
 ]
 
 
@@ -163,9 +163,9 @@ def test_text_is_not_a_frame():
 
 def test_another_version_is_named():
     with pytest.raises(VersionMismatch) as caught:
-        decode(msgpack.packb([1, 3, None, None, None, "future field"]))
-    assert caught.value.version == 3
-    assert "speaks protocol version 2, not 3" in str(caught.value)
+        decode(msgpack.packb([1, 4, None, None, None, "future field"]))
+    assert caught.value.version == 4
+    assert "speaks protocol version 3, not 4" in str(caught.value)
 
 
 @given(st.binary(max_size=64))

@@ -20,7 +20,7 @@ import msgpack
 
 DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 """Bumped whenever a message changes shape; a hello of another version is refused."""
 
 RESUME_TOKEN_BYTES = 16

@@ -91,7 +91,7 @@
       /* the deck comes in this person's language only; another is sent when they switch (Translated) */
       S.deckLang = lang;
       S.awaited = null;
-      ws.send(MP.encode([1, 2, saved.name || null, token, null, saved.code || null, lang]));
+      ws.send(MP.encode([1, 3, saved.name || null, token, null, saved.code || null, lang]));
     };
     ws.onmessage = function (event) {
       var message;

@@ -261,7 +261,7 @@ class HubProtocol:
         self._pages.clear()
         if at is not None:
             self._at = at
-        timer_frame = self._timer_frame()
+        timer_version = self.session.timer_version
         for conn, connection in self._connections.items():
             role = self.session.role(conn)
             if role is None or not connection.welcomed or (role is Role.PARTICIPANT and not participants):
@@ -269,9 +269,11 @@ class HubProtocol:
             if not draining(conn):
                 owed = True
                 continue
-            if timer_frame and connection.timer_had != self.session.timer_version:
-                connection.timer_had = self.session.timer_version
-                written.setdefault("timer", (timer_frame, []))[1].append(conn)
+            if connection.timer_had != timer_version:
+                connection.timer_had = timer_version
+                if "timer" not in written:  # encoded once a round, with the time left now, only when owed
+                    written["timer"] = (self._timer_frame(), [])
+                written["timer"][1].append(conn)
             for kind in self._kinds_for(role):
                 if connection.had.get(kind) is not frames[kind]:
                     connection.had[kind] = frames[kind]

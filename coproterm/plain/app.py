@@ -18,6 +18,7 @@ from datetime import datetime
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.boards import Kind
+from coproterm.core.countdown import clock_text
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
 from coproterm.core.limits import RateLimit
 from coproterm.core.refusals import words as refusal_words
@@ -162,6 +163,11 @@ class PlainApp:
     def show_question(self) -> None:
         if self.view.question is not None:
             self.say(*question_block(self.view, self.lang))
+            left = self.view.time_left(time.monotonic())
+            if left:  # asked again mid-countdown: how long is left, as the start said it
+                countdown = self.view.countdown
+                locks = countdown is not None and countdown.timer.locks
+                self.say(self.t(announce.TIMER_LOCKS if locks else announce.TIMER_ONLY, time=clock_text(left)))
 
     # -- from the hub --------------------------------------------------------------
 

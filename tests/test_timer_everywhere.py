@@ -63,7 +63,7 @@ async def test_plain_mode_says_the_start_the_last_ten_seconds_the_end_and_a_stop
         assert "Amserydd: 0:1" in bryn.text
 
 
-async def test_over_real_openssh_the_header_shows_the_time_left_and_the_lock_at_the_end(tmp_path):
+async def test_over_real_openssh_the_header_shows_the_time_left_and_the_end_in_english_and_welsh(tmp_path):
     ssh_binary()
     options = SSHOptions(port=0, key_dir=tmp_path, workers=1)  # the app runs in a gateway worker process
     async with HubRunner(workshop_session(), HOST_TOKEN, "127.0.0.1", 0, ssh=options) as hosted:
@@ -72,20 +72,27 @@ async def test_over_real_openssh_the_header_shows_the_time_left_and_the_lock_at_
         question = next(i for i, q in enumerate(hosted.hub.session.deck.questions) if q.x is not None and not q.several)
         await host.request(lambda s: Command(s, Action.GOTO, question))
         ann = await SSHClient(hosted.ssh_port, "ann").start()
+        welsh = {"LANG": "cy_GB.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
+        gwen = await SSHClient(hosted.ssh_port, "gwen", env=welsh, extra=("-o", "SendEnv=LANG")).start()
         try:
             await ann.expect("question")
+            await gwen.expect("cwestiwn")
             await host.request(lambda s: Command(s, Action.TIMER, question, 5))
             await ann.expect(r"⏱ 0:0[45] left")
+            await gwen.expect(r"⏱ 0:0[45] ar ôl")
             await ann.expect(r"⏱ time is up")
             await ann.expect(r"locked")
+            await gwen.expect(r"⏱ mae'r amser ar ben")
             await host.request(lambda s: Command(s, Action.OPEN, question))
             await host.request(lambda s: Command(s, Action.TIMER_ONLY, question, 150))
             await ann.expect(r"⏱ 2:(30|29) left")
         except BaseException:
             ann.kill()
+            gwen.kill()
             raise
-        await ann.leave()
-        assert await ann.wait() == 0
+        for person in (ann, gwen):
+            await person.leave()
+            assert await person.wait() == 0
 
 
 async def test_the_phone_page_shows_the_time_left_and_its_live_region_says_each_moment_once():

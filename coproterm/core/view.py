@@ -139,7 +139,7 @@ class SessionView:
     """Each open question's most used words as this client last saw the wall revealed."""
     countdown: Countdown | None = None
     """The hub's latest countdown and when it arrived (set by :meth:`arrived`: the view reads no clock)."""
-    _timer: Timer | None = None
+    _timer: Timer | None = field(default=None, init=False, repr=False)
 
     def arrived(self, now: float) -> None:
         """The app's steady clock when the message just applied arrived: a countdown counts from it."""

@@ -144,7 +144,8 @@ class Dashboard(FacilitatorScreen):
 
     def on_mount(self) -> None:
         self._ticked: int | None = None
-        self.set_interval(TICK, self._tick)
+        self._ticking = False
+        """The countdown's ticks run from the first countdown on (a session without one runs no timer)."""
         self._charted: int | None = None
         self._heading_to: int | None = None
         body = self.query_one("#body", VerticalScroll)
@@ -180,6 +181,9 @@ class Dashboard(FacilitatorScreen):
 
     def redraw(self) -> None:
         view = self.hub.view
+        if view.countdown is not None and not self._ticking:
+            self._ticking = True
+            self.set_interval(TICK, self._tick)
         folded = bool(view.joined)  # once people are in, the chart needs the room more than the instructions
         self.query_one("#join").set_class(folded, "-folded")
         self.query_one("#join-how", Steady).show(self._join_line() if folded else self._join_text())

@@ -136,7 +136,8 @@ class VoteScreen(HubScreen):
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
         self._ticked: int | None = None
-        self.set_interval(TICK, self._tick)
+        self._ticking = False
+        """The countdown's ticks run from the first countdown on (a session without one runs no timer)."""
         body = self.query_one("#body", VerticalScroll)
         for name in ("scroll_y", "virtual_size", "size"):
             # Whether the results are in sight changes as the body scrolls or grows: the status says it.
@@ -230,6 +231,9 @@ class VoteScreen(HubScreen):
 
     def redraw(self) -> None:
         view = self.hub.view
+        if view.countdown is not None and not self._ticking:
+            self._ticking = True
+            self.set_interval(TICK, self._tick)
         t = self.hub.t
         self.query_one("#status", Steady).show(Text(self._status_line(view)))
         question = view.question

@@ -14,12 +14,10 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Action, Command, Error, Hello, Timer, Vote
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
-from tests.hubkit import join, join_host, running_hub
+from tests.hubkit import join, join_host, running_hub, start_serve_in
 from tests.plainkit import PlainJoin, assert_plain, workshop_session
 from tests.sshkit import SSHClient, ssh_binary
-from tests.test_durability import serve
-from tests.test_web_browser import SPECTRUM, coded_session, join_page
-from tests.webkit import axe_violations, chromium, phone
+from tests.webkit import SPECTRUM, axe_violations, chromium, coded_session, join_page, phone
 
 WIDTH = 100
 
@@ -138,7 +136,7 @@ async def test_the_phone_page_shows_the_time_left_and_its_live_region_says_each_
 
 
 async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one_ends(tmp_path):
-    process, target, token = await serve(tmp_path)
+    process, target, token = await start_serve_in(tmp_path)
     url = f"ws://{target}"
     host = await join(url, Hello(host_token=token))
     await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
@@ -150,7 +148,7 @@ async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one
     await asyncio.sleep(3.2)  # the countdown runs out while no hub runs
 
     port = int(target.rsplit(":", 1)[1])
-    process, target, _ = await serve(tmp_path, "--resume", port=port)
+    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
     try:
         ann = await join(url, Hello(name="Ann"))
         await ann.until(lambda p: p.state is not None and p.state.open is False)
@@ -162,7 +160,7 @@ async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one
     finally:
         process.send_signal(signal.SIGKILL)
         await process.wait()
-    process, target, _ = await serve(tmp_path, "--resume", port=port)
+    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
     try:
         bea = await join(url, Hello(name="Bea"))
         timer = None

@@ -16,7 +16,7 @@ from coproterm.commands import cli_language, fail
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, find_deck
 from coproterm.core.i18n import ENGLISH, N_, Language, language
-from coproterm.core.problems import Problem, Words, os_reason
+from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.wire import MAX_PARTICIPANTS
 from coproterm.portable import on_stop_signals
 
@@ -82,7 +82,7 @@ def read_secret(
     return None
 
 
-def open_file_room(asked: int | None) -> tuple[int, str | None]:
+def open_file_room(asked: int | None) -> tuple[int, Words | None]:
     """Raise this process's open-file limit as far as it goes; how many participants it can hold.
 
     Returns the participant limit to use and, when it is lower than asked (or
@@ -104,12 +104,20 @@ def open_file_room(asked: int | None) -> tuple[int, str | None]:
     room = max(1, (soft - SPARE_FILES) // FILES_PER_PARTICIPANT) if soft != resource.RLIM_INFINITY else wanted
     if room >= wanted:
         return wanted, None
-    return room, (
-        f"--max-participants lowered to {room}: this process may open only {soft} files"
-        f" (ulimit -n; {FILES_PER_PARTICIPANT} per participant at most, {SPARE_FILES} kept for the hub)"
-        f" and {wanted} {'were asked for' if asked is not None else 'is the default'}."
-        " Raise the limit (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+    lowered = (
+        N_(
+            "--max-participants lowered to {room}: this process may open only {soft} files (ulimit -n; {each} per"
+            " participant at most, {spare} kept for the hub) and {wanted} were asked for. Raise the limit"
+            " (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+        )
+        if asked is not None
+        else N_(
+            "--max-participants lowered to {room}: this process may open only {soft} files (ulimit -n; {each} per"
+            " participant at most, {spare} kept for the hub) and {wanted} is the default. Raise the limit"
+            " (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+        )
     )
+    return room, said(lowered, room=room, soft=soft, each=FILES_PER_PARTICIPANT, spare=SPARE_FILES, wanted=wanted)
 
 
 def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | str:
@@ -135,7 +143,7 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
     except SecretError as error:
         return error.words(lang)
     limit, lowered = open_file_room(args.max_participants)
-    said = [lowered] if lowered else []
+    told = [lowered.words(lang)] if lowered else []
     try:
         prepared = prepare(
             deck,
@@ -146,7 +154,7 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
         )
     except HostingError as error:
         return error.words(lang)
-    for warning in said + prepared.warnings(lang):
+    for warning in told + prepared.warnings(lang):
         print(f"coproterm: {warning}", file=sys.stderr, flush=True)
         if log_too:
             logging.getLogger("coproterm").warning("%s", warning)

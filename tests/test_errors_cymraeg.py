@@ -148,3 +148,18 @@ async def test_the_storage_alert_reaches_every_welsh_face_as_welsh(tmp_path):
                 other.execute("ROLLBACK")
                 other.close()
                 plain.kill()
+
+
+def test_the_systems_reasons_are_catalog_words():
+    import errno
+
+    from coproterm.core.problems import Problem, os_reason, said_n
+
+    assert os_reason(OSError(errno.ENOSPC, "No space left on device")).words(CY) == "mae'r ddisg yn llawn"
+    assert os_reason(OSError(errno.EACCES, "Permission denied")).words(CY) == "gwrthodwyd caniatâd"
+    assert os_reason(OSError(errno.EIO, "Input/output error")).words(CY) == "gwall system EIO", "a name, not English"
+    problem = Problem("cannot read the deck: {reason}", reason=os_reason(OSError(errno.ENOENT, "No such file")))
+    assert str(problem) == "cannot read the deck: there is no such file or folder", "str() is the English, for logs"
+    assert problem.words(CY) == "methu darllen y dec: nid oes ffeil neu ffolder o'r fath"
+    counted = said_n(("{count} participant", "{count} participants"), 3)
+    assert (str(counted), counted.words(CY)) == ("3 participants", "cyfranogwyr: 3")

@@ -83,11 +83,15 @@ _OS_REASONS: Final[dict[int, str]] = {
 
 OS_ERROR: Final = N_("system error {name}")
 """An operating-system error with no words of its own in the catalog: its symbolic name (``EIO``)."""
+OS_DETAIL: Final = N_("system error: {detail}")
+"""An ``OSError`` with no error number (one a program raised): its own detail, as it gave it."""
 
 
 def os_reason(error: OSError) -> Words:
     """Why an operating-system call failed, in catalog words (its symbolic name where there are none)."""
     number = error.errno or 0
+    if not number:  # raised by a program, not by the system: its own detail is all there is
+        return said(OS_DETAIL, detail=error.strerror or str(error) or type(error).__name__)
     if number in _OS_REASONS:
         return Words(_OS_REASONS[number])
     return said(OS_ERROR, name=errno.errorcode.get(number, str(number)))

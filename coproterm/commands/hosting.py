@@ -41,8 +41,8 @@ class SecretError(Problem, ValueError):
     """A secret could not be read; :meth:`words` says from where and why."""
 
 
-SSH_PASSCODE = N_("the SSH passcode")
-HOST_TOKEN = N_("the host token")
+SSH_PASSCODE = N_("SSH passcode")
+HOST_TOKEN = N_("host token")
 
 
 def read_secret(
@@ -65,7 +65,7 @@ def read_secret(
                 text = file.read_text(encoding="utf-8")
         except OSError as error:
             raise SecretError(
-                N_("cannot read {what} from {file}: {reason}"),
+                N_("cannot read the {what} from {file}: {reason}"),
                 what=Words(what),
                 file=str(file),
                 reason=os_reason(error),
@@ -73,7 +73,7 @@ def read_secret(
         lines = text.splitlines()
         secret = lines[0].strip() if lines else ""
         if not secret:
-            raise SecretError(N_("{file} holds no secret (its first line is empty)"), file=str(file))
+            raise SecretError(N_("{file} holds no {what} (its first line is empty)"), file=str(file), what=Words(what))
         return secret
     if secret := os.environ.get(variable, "").strip():
         return secret

@@ -68,6 +68,7 @@ def test_a_deck_mistake_is_worded_in_welsh_with_its_place_untouched():
 
 def _coproterm(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     welsh = {**os.environ, "LANG": "cy_GB.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    welsh.pop("COPROTERM_GATEWAY_SECRET", None)
     return subprocess.run(
         [sys.executable, "-m", "coproterm", *args], capture_output=True, text=True, env=welsh, cwd=cwd, timeout=60
     )
@@ -89,6 +90,7 @@ def test_the_command_line_words_start_up_errors_in_welsh(tmp_path_factory):
         f"mae'r porth {port} eisoes yn cael ei ddefnyddio": ("serve", "--host", "127.0.0.1", "--port", port, *data),
         "dim sesiynau yn y cyfeiriadur": ("serve", "--resume", "2026", *data),
         "eto: cynhaliwch un yn gyntaf": ("export", "--format", "json", *data),
+        "mae angen cyfrinach porth yr hwb": ("ssh-gateway", "--hub", "127.0.0.1:8765", *data),
     }
     try:
         for expected, args in cases.items():

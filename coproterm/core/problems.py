@@ -77,6 +77,7 @@ _OS_REASONS: Final[dict[int, str]] = {
     errno.EEXIST: N_("it exists already"),
     errno.EADDRINUSE: N_("the port is in use"),
     errno.EADDRNOTAVAIL: N_("that address is not one of this machine's"),
+    errno.ENODEV: N_("there is no such device"),
     errno.EMFILE: N_("too many open files"),
     errno.ENFILE: N_("too many open files"),
 }

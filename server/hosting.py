@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
-from coproterm.core.i18n import N_, Language
+from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import Session
@@ -143,8 +143,9 @@ class Prepared:
     flaws: list[Flaw] = field(default_factory=list)
     """Rows of a resumed log that could not be replayed (left out)."""
 
-    def warnings(self, lang: Language) -> list[str]:
-        """What the facilitator should hear before the hub starts, in ``lang``."""
+    def warnings(self, lang: Language | None = None) -> list[str]:
+        """What the facilitator should hear before the hub starts, in ``lang`` (English if none is given)."""
+        lang = lang or language(ENGLISH)
         told = [self.chosen.words(lang)] if self.chosen else []
         if self.flaws and self.store is not None:
             session = self.store.info.id

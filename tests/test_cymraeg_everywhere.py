@@ -492,6 +492,6 @@ async def test_the_hosts_refusals_on_the_welsh_dashboard():
             ):
                 await dashboard.link.send(message)
                 welsh = words(CY, refusal)
-                await until(pilot, lambda w=welsh: any(w in str(n.message) for n in dashboard._notifications))
-            for notice in dashboard._notifications:
+                await until(pilot, lambda w=welsh: any(w in str(n.message) for n in notifications_of(dashboard)))
+            for notice in notifications_of(dashboard):
                 assert not english_in(f"{notice.title} {notice.message}"), notice

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import secrets
 import socket
 import sys
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
     from server.ssh.gateway import Gateway
     from server.ssh.workers import Workers
+
+
+log = logging.getLogger("coproterm.hub")
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,7 @@ class HubRunner:
         advertise_host: str | None = None,
         names: Iterable[str] = (),
         language: str = "en",
+        secret_dir: Path | None = None,
     ) -> None:
         # The name the room is shown (--advertise) is one the hub answers browsers to.
         given = [*names, advertise_host] if advertise_host else list(names)
@@ -228,6 +233,9 @@ class HubRunner:
         """``--advertise``: the address or name the room is shown first."""
         self.advertiser: Advertiser | None = None
         self._ssh = ssh
+        self._secret_dir = secret_dir
+        """With no SSH here: where to write the gateway secret, so a separate ``coproterm ssh-gateway`` can
+        still prove itself and each of its participants counts at their own address (not the gateway's)."""
         self.gateway: Gateway | None = None
         self.gateway_workers: Workers | None = None
         """The SSH gateway's worker processes, when it runs in them."""
@@ -271,7 +279,25 @@ class HubRunner:
             hosted.advertiser = self.advertiser
         if self._ssh is not None:
             await self._start_ssh(hosted, self._ssh)
+        elif self._secret_dir is not None:
+            self._gateway_secret(self._secret_dir)
         return hosted
+
+    def _gateway_secret(self, directory: Path) -> str | None:
+        """This start's gateway secret (the environment's, or a new one written in ``directory``), given to
+        the hub; None if it cannot be written (then gateways are counted at their own address, as before)."""
+        import os
+
+        from server.ssh.keys import gateway_secret
+        from server.ssh.workers import SECRET_ENV
+
+        try:
+            secret = os.environ.get(SECRET_ENV) or gateway_secret(directory)
+        except OSError as error:
+            log.warning("no gateway secret in %s: %s", directory, error)
+            return None
+        self.hub.gateway_secret = secret
+        return secret
 
     async def _start_ssh(self, hosted: Hosted, options: SSHOptions) -> None:
         """Serve the participant app over SSH too; if it cannot listen, say why and go on without.

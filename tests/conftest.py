@@ -11,6 +11,8 @@ import pytest
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 
+pytest_plugins = ["tests.netkit"]  # its fixtures (a cable the test can pull) for every test module
+
 os.environ.pop("NO_COLOR", None)
 
 HOST_TOKEN = "test-host-token"

@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import struct
+import sys
 import termios
 
 import pyte
@@ -317,3 +318,28 @@ def cells(screen: pyte.Screen) -> list[list[tuple[object, ...]]]:
         ]
         for y in range(screen.lines)
     ]
+
+
+@contextlib.asynccontextmanager
+async def remote_gateway(hub_url, tmp_path, secret, workers=1):
+    """``coproterm ssh-gateway`` in a process of its own; yields (process, SSH port)."""
+    env = {**os.environ, "COPROTERM_GATEWAY_SECRET": secret}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "coproterm", "ssh-gateway", "--hub", hub_url, "--host", "127.0.0.1",
+        "--ssh-port", "0", "--ssh-workers", str(workers), "--data-dir", str(tmp_path / "gateway"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        port = None
+        async with asyncio.timeout(60):
+            while port is None:
+                line = (await process.stdout.readline()).decode()
+                assert line, "the gateway stopped before it listened"
+                found = re.search(r"ssh -p (\d+)", line)
+                port = int(found.group(1)) if found else None
+        yield process, port
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 20)

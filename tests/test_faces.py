@@ -94,7 +94,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
     async with host.run_test() as hp, ann.run_test(size=(100, 40)) as ap:
         await until(hp, lambda: connected(host) == 1)
         assert not shown(ann, BoardPicker), "the opening discussion has no board"
-        assert ann.screen.query_one(KeyBar).shown == ("leave", "keep my answers", LANGUAGE_LABEL), (
+        assert ann.screen.query_one(KeyBar).shown == ("leave", "plain mode", "keep my answers", LANGUAGE_LABEL), (
             "no keys for a board that is not there"
         )
         await hp.press("n", "r")
@@ -110,6 +110,7 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         assert ann.screen.query_one(KeyBar).shown == (  # no vote to clear yet
             "cast vote",
             "leave",
+            "plain mode",
             "keep my answers",
             LANGUAGE_LABEL,
         )

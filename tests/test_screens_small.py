@@ -168,7 +168,7 @@ async def test_the_key_bar_offers_only_what_works(lang):
             await goto(host, 13)  # a discussion: nothing to remove, nothing to cast
             await until(pilot, lambda: app.view.state.current == 13)
             await settled(pilot, app)
-            assert set(bar.shown) <= {t("leave"), t("keep my answers"), "Cymraeg / English"}, bar.shown
+            assert set(bar.shown) <= {t("leave"), t("plain mode"), t("keep my answers"), "Cymraeg / English"}, bar.shown
             await goto(host, 5)  # a case study: its points have a key; no vote to clear yet
             await until(pilot, lambda: app.view.state.current == 5)
             await settled(pilot, app)

@@ -143,15 +143,14 @@ async def test_join_code_guesses_over_ssh_are_limited_per_session_and_address(tm
         assert not gw._live
 
 
-async def test_a_newer_session_replaces_the_older_and_addresses_are_capped(tmp_path):
+async def test_a_second_live_session_of_a_name_is_another_person_and_addresses_are_capped(tmp_path):
     async with serving_ssh_with_gateway(tmp_path) as (hosted, _host, gw):
-        gw.sessions_per_address = 2
+        gw.sessions_per_address = 3
         first = await SSHClient(hosted.ssh_port, "ann").start()
         await first.expect(FIRST)
-        second = await SSHClient(hosted.ssh_port, "ann").start()
+        second = await SSHClient(hosted.ssh_port, "ann").start()  # the first still answers: another person
         await second.expect(FIRST)
-        await first.expect("you joined again from another window")
-        await first.wait()
+        await until(lambda: hosted.hub.session.connected == 2)
         bob = await SSHClient(hosted.ssh_port, "bob").start()
         await bob.expect(FIRST)
         cat = await SSHClient(hosted.ssh_port, "cat").start()
@@ -159,8 +158,8 @@ async def test_a_newer_session_replaces_the_older_and_addresses_are_capped(tmp_p
         assert await cat.wait() == 1
         dee = await SSHClient(hosted.ssh_port, "dee", source="127.0.0.2").start()
         await dee.expect(FIRST)
-        await until(lambda: hosted.hub.session.connected == 3)
-        for person in (second, bob, dee):
+        await until(lambda: hosted.hub.session.connected == 4)
+        for person in (first, second, bob, dee):
             await person.leave()
             await person.wait()
 

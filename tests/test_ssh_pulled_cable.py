@@ -11,9 +11,6 @@ kernel's TCP does the rest, as it does in a room.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import subprocess
 
 import pytest
 
@@ -27,40 +24,6 @@ from tests.hubkit import join_host
 from tests.sshkit import SSHClient, ssh_binary
 
 SPECTRUM = 1
-
-
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-@pytest.fixture
-def cable():
-    """A namespace and a veth pair: (the hub's address, the command that runs a program on the far side, pull)."""
-    if os.geteuid() != 0 or shutil.which("ip") is None:
-        pytest.skip("needs root and iproute2 for a network namespace")
-    n = os.getpid() % 200 + 20
-    name, near, far = f"ct-cable-{n}", f"ctc{n}h", f"ctc{n}n"
-    subprocess.run(["ip", "netns", "del", name], capture_output=True)
-    subprocess.run(["ip", "link", "del", near], capture_output=True)
-    try:
-        _ip("netns", "add", name)
-        _ip("link", "add", near, "type", "veth", "peer", "name", far)
-        _ip("link", "set", far, "netns", name)
-        _ip("addr", "add", f"10.231.{n}.1/30", "dev", near)
-        _ip("link", "set", near, "up")
-        _ip("netns", "exec", name, "ip", "addr", "add", f"10.231.{n}.2/30", "dev", far)
-        _ip("netns", "exec", name, "ip", "link", "set", far, "up")
-    except subprocess.CalledProcessError as error:
-        pytest.skip(f"no network namespace here: {error.stderr.decode().strip()}")
-
-    def pull() -> None:
-        _ip("netns", "exec", name, "ip", "link", "set", far, "down")  # no FIN, no RST: silence
-
-    try:
-        yield f"10.231.{n}.1", (shutil.which("ip") or "ip", "netns", "exec", name), pull
-    finally:
-        subprocess.run(["ip", "netns", "del", name], capture_output=True)
-        subprocess.run(["ip", "link", "del", near], capture_output=True)
 
 
 @pytest.mark.parametrize("waiting", [False, True], ids=["idle screen", "screens waiting"])

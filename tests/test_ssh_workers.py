@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import re
 import signal
-import sys
 
 import pytest
 
@@ -18,7 +16,7 @@ from server.hosting import HubRunner, SSHOptions
 from server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
-from tests.sshkit import SSHClient, ssh_binary
+from tests.sshkit import SSHClient, remote_gateway, ssh_binary
 
 SPECTRUM = 1
 CHOICES = [
@@ -91,31 +89,6 @@ async def test_a_worker_killed_mid_workshop_ends_only_its_own_sessions(tmp_path)
             await person.leave()
         for person, _ in people.values():
             await person.wait(30)
-
-
-@contextlib.asynccontextmanager
-async def remote_gateway(hub_url, tmp_path, secret, workers=1):
-    """``coproterm ssh-gateway`` in a process of its own; yields (process, SSH port)."""
-    env = {**os.environ, "COPROTERM_GATEWAY_SECRET": secret}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "coproterm", "ssh-gateway", "--hub", hub_url, "--host", "127.0.0.1",
-        "--ssh-port", "0", "--ssh-workers", str(workers), "--data-dir", str(tmp_path / "gateway"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=env,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        port = None
-        async with asyncio.timeout(60):
-            while port is None:
-                line = (await process.stdout.readline()).decode()
-                assert line, "the gateway stopped before it listened"
-                found = re.search(r"ssh -p (\d+)", line)
-                port = int(found.group(1)) if found else None
-        yield process, port
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(process.wait(), 20)
 
 
 async def test_a_gateway_in_another_process_serves_a_hub_given_with_hub(tmp_path):

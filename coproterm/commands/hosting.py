@@ -312,6 +312,7 @@ def demo(args: argparse.Namespace) -> int:
 def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
     """The hub (and its SSH gateway and network advertisement) as the command line asks."""
     from server.hosting import HubRunner
+    from server.store import data_dir
 
     return HubRunner(
         prepared.session,
@@ -324,6 +325,7 @@ def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
         web=not getattr(args, "no_web", False),
         advertise_host=getattr(args, "advertise", None),
         language=getattr(args, "lang", "en"),
+        secret_dir=data_dir(args.data_dir),
     )
 
 

@@ -29,5 +29,13 @@ def join(args: argparse.Namespace) -> int:
             return asyncio.run(run(args.address, args.name, args.code, args.lang, find=not args.no_mdns))
         except KeyboardInterrupt:
             return 0
-    ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns, lang=args.lang).run()
+    app = ParticipantApp(url, name=args.name, code=args.code, discover=not args.no_mdns, lang=args.lang)
+    app.run()
+    if app.wants_plain and app.url:  # p: the same participant goes on in plain mode, on this terminal
+        from coproterm.plain.terminal import run
+
+        try:
+            return asyncio.run(run(app.url, app.display_name, app.code, app.lang.code, find=False))
+        except KeyboardInterrupt:
+            return 0
     return 0

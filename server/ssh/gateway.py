@@ -22,7 +22,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ from coproterm.core.limits import AddressLimit, NewcomerLimit, RateLimit
 from coproterm.core.wire import LANGUAGE_CODES, Role, Speak
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.textual_private import add_line_filter, set_color_system
+from server.ssh import packets
 from server.ssh.driver import SSHDriver
 from server.ssh.guards import Collector, ProofHeaders, Prover, bounded_env
 from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
@@ -83,11 +84,6 @@ KEEPALIVE_IDLE, KEEPALIVE_EVERY, KEEPALIVE_MISSED = 90, 30, 3
 nothing either way, a probe every KEEPALIVE_EVERY seconds, and after KEEPALIVE_MISSED unanswered ones
 (3 minutes in all; as long for a screen it never takes) its session ends; its votes stay. A TCP probe and its answer cost ~100 bytes of the
 person's link; an SSH keepalive and its reply cost ~470 (measured), for the same knowledge."""
-KEX_ALGS = "^curve25519-sha256"
-"""asyncssh's key exchanges, curve25519 first. Dropbear's client guesses (curve25519) and sends its first key
-exchange packet at once; a guess counts as right only if both sides list the same method first, and asyncssh
-lists ML-KEM first, so Dropbear sent it again and asyncssh, which had taken the guess, hung up. Which method
-is used is the client's choice either way: OpenSSH still gets its ML-KEM."""
 SESSIONS_PER_ADDRESS = 32
 """Live SSH sessions one address may hold (as the hub allows websocket connections)."""
 CODES_PER_SESSION = 5
@@ -97,6 +93,9 @@ CODE_EVERY = 60.0
 """Seconds in which an address earns one more join-code try once its tries are spent."""
 UNREACHABLE_RETRY = 2.0
 """Seconds before an SSH participant's app tries again a hub it has not reached yet."""
+PROBE_SECONDS = 5.0
+"""Seconds a live session's client has to answer when someone comes as the same (user name, address):
+answered, the newcomer is another person; not, the live one's cable was pulled and the newcomer is them."""
 STOP_GRACE = 3.0
 """Seconds the apps get to end by themselves when the gateway stops."""
 
@@ -111,6 +110,11 @@ REPLACED = N_("coproterm: you joined again from another window; this one is clos
 TOO_MANY_CODES = N_("coproterm: too many wrong join codes; ask the facilitator for the code and try again later.")
 TOO_SLOW = N_("coproterm: your connection stopped taking the screen; connect again to come back.")
 FAILED = N_("coproterm: the app stopped unexpectedly; connect again to come back (your votes are kept).")
+TO_PLAIN = N_("Plain mode: from here on, lines only.")
+SAME_NAME = N_(
+    "coproterm: someone is in the session already under this name from your address: you join as a new"
+    " participant, with a vote of your own. Another name (ssh NAME@...) tells you apart."
+)
 HUB_GONE = N_("coproterm: the hub stopped unexpectedly; connect again in a minute to come back (your votes are kept).")
 
 
@@ -171,6 +175,11 @@ class Gateway:
     """New participants per SSH client address (the hub may not know them apart without the secret)."""
     unauthenticated: AddressLimit = field(default_factory=unauthenticated_limit)
     """Connections per address not logged in yet (counted from the accept)."""
+    elsewhere: Callable[[tuple[str, str]], Awaitable[bool]] | None = None
+    """In a worker: whether another worker holds a session of this identity whose client answers (asked
+    through the supervisor; that worker ends one that does not answer)."""
+    on_live: Callable[[tuple[str, str], bool], None] | None = None
+    """In a worker: told when an identity's session starts here (True) and ends (False)."""
     collector: Collector = field(default_factory=Collector)
     """Frees finished apps after sessions end."""
     _prover: Prover | None = None
@@ -180,6 +189,7 @@ class Gateway:
 
     async def start(self, host: str, port: int, *, reuse_port: bool = False) -> int:
         """Listen; returns the port. ``reuse_port``: share it with other worker processes."""
+        packets.without_ignored_packets()
         self._server = await asyncssh.create_server(
             lambda: _Server(self),
             "" if host == "::" else host,  # "::": IPv6 and IPv4 alike, as the hub listens
@@ -191,7 +201,7 @@ class Gateway:
             line_editor=False,
             login_timeout=LOGIN_TIMEOUT,
             keepalive_interval=0,  # TCP keepalives instead (KEEPALIVE_IDLE)
-            kex_algs=KEX_ALGS,
+            **packets.options(),  # fewer bytes a join, no key renewal within a workshop
             encoding=None,
             reuse_port=reuse_port or None,
         )
@@ -276,15 +286,71 @@ class Gateway:
 
     # -- running the app ---------------------------------------------------------
 
-    def run_app(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str) -> None:
-        """Start the participant app for one session, in a task of its own (the address is counted)."""
-        task = asyncio.create_task(self._run(terminal, username, identity, address))
+    def hold(self, identity: tuple[str, str], live: _Live) -> None:
+        """``live`` is the session of ``identity`` now (told to the supervisor, for other workers' claims)."""
+        self._live[identity] = live
+        if self.on_live is not None:
+            self.on_live(identity, True)
+
+    def let_go(self, identity: tuple[str, str], live: _Live) -> None:
+        """``live`` ended: ``identity`` is free, unless a newer session holds it already."""
+        if self._live.get(identity) is live:
+            del self._live[identity]
+            if self.on_live is not None:
+                self.on_live(identity, False)
+
+    def contested(self, identity: tuple[str, str]) -> bool:
+        """Whether a session may be live as ``identity`` (here, or in another worker: asked of the
+        supervisor); then :meth:`claim` finds out who a new one is."""
+        return identity in self._live or self.elsewhere is not None
+
+    async def probe_here(self, identity: tuple[str, str]) -> bool:
+        """Whether this worker's session of ``identity`` has a client that answers; one that does not
+        (a pulled cable) is ended, so whoever claims the identity may take it."""
+        live = self._live.get(identity)
+        if live is None:
+            return False
+        connection = live.terminal.channel.channel.get_extra_info("connection")
+        if await packets.answers(connection, PROBE_SECONDS):
+            return True
+        log.info("an SSH client at %s no longer answers; its identity goes to the one who came back", live.address)
+        live.farewell = live.farewell or REPLACED
+        live.app.exit()
+        live.terminal.channel.drop()
+        return False
+
+    async def claim(self, identity: tuple[str, str]) -> tuple[tuple[str, str], bool]:
+        """The identity a new keyless session takes: ``identity`` when no one is live as it, or when the
+        live one's client no longer answers (a pulled cable: that session ends, the newcomer resumes
+        it); else the next of ``(user, "address#2")``, ``#3``... that no answering client holds
+        (another person behind the same NAT, with a ballot of their own). True if it is not
+        ``identity``: the person is then told they joined as a new participant."""
+        user, address = identity
+        for number in range(1, max(self.sessions_per_address, SESSIONS_PER_ADDRESS) + 2):
+            candidate = identity if number == 1 else (user, f"{address}#{number}")
+            if candidate in self._live:
+                alive = await self.probe_here(candidate)
+            else:
+                alive = self.elsewhere is not None and await self.elsewhere(candidate)
+            if not alive:
+                return candidate, number > 1
+        return (user, f"{address}#{number + 1}"), True
+
+    def run_app(
+        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str, *, told: str = ""
+    ) -> None:
+        """Start the participant app for one session, in a task of its own (the address is counted);
+        ``told``: a line the app shows first."""
+        task = asyncio.create_task(self._run(terminal, username, identity, address, told))
         self._apps.add(task)
         task.add_done_callback(self._apps.discard)
 
-    async def _run(self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str) -> None:
+    async def _run(
+        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str, told: str = ""
+    ) -> None:
         name = "" if username.lower() in GENERIC_USERS else clean_user(username)
         app = _SSHParticipantApp(self.hub_url, name, terminal, self, address)
+        app.told = told
         app.view.resume = self.identities.get(identity)
         app.on_welcome = lambda token: self._known(identity, token)
         live = _Live(app, terminal, address)
@@ -292,7 +358,7 @@ class Gateway:
         if older is not None:  # one app per identity: the newer window wins
             older.farewell = REPLACED
             older.app.exit()
-        self._live[identity] = live
+        self.hold(identity, live)
         terminal.leave = lambda: self._end(live, LEFT)
         terminal.overflowed = lambda: self._drop(live)
         if not self._active:
@@ -306,21 +372,27 @@ class Gateway:
         finally:
             app.pacer.stop()
             self._active -= 1
-            self._release(address)
-            if self._live.get(identity) is live:
-                del self._live[identity]
+            # p: the same person goes on in plain mode on this channel (their address stays counted).
+            switching = app.wants_plain and not live.farewell and not self._stopping and terminal.go_plain is not None
+            if not switching:
+                self._release(address)
+            self.let_go(identity, live)
             if not self._active and self._streams is not None:
                 # Textual swaps sys.stdout/stderr while an app runs; overlapping sessions
                 # can leave them pointing at a finished app's capture.
                 sys.stdout, sys.stderr = self._streams
-            if not live.farewell:
-                live.farewell = ENDED if (self._stopping or app.ended) else LEFT
-            said = app.lang.t(live.farewell)
-            if app.keep_at_end:  # their own record, asked for with k, left in their terminal's scrollback
-                said = app.record_text().replace("\n", "\r\n") + "\r\n" + said
-            terminal.finish(said)
-            with contextlib.suppress(OSError, asyncssh.Error):
-                terminal.channel.exit(0)
+            if switching and terminal.go_plain is not None:
+                terminal.finish(app.lang.t(TO_PLAIN))
+                terminal.go_plain(app.lang.code)
+            else:
+                if not live.farewell:
+                    live.farewell = ENDED if (self._stopping or app.ended) else LEFT
+                said = app.lang.t(live.farewell)
+                if app.keep_at_end:  # their own record, asked for with k, left in their terminal's scrollback
+                    said = app.record_text().replace("\n", "\r\n") + "\r\n" + said
+                terminal.finish(said)
+                with contextlib.suppress(OSError, asyncssh.Error):
+                    terminal.channel.exit(0)
             self.collector.ended()
 
     @staticmethod
@@ -400,9 +472,14 @@ class _SSHParticipantApp(ParticipantApp):
         status = self.link_status
         return bool(getattr(status, "ended", False))
 
+    told = ""
+    """A line to show first (who the person joins as, when someone else is live under their name)."""
+
     def on_mount(self) -> None:
         # ParticipantApp's own on_mount runs too: Textual calls the handler of every class in the MRO.
         self.watch(self, "revision", self._remember)
+        if self.told:
+            self.notify(self.told.removeprefix("coproterm: "), timeout=20)
 
     def _remember(self) -> None:
         if self.view.resume is not None and self.on_welcome is not None:
@@ -528,19 +605,23 @@ class _Server(asyncssh.SSHServer):
         identity = (self.conn.get_extra_info("username") or "", self.key_id or self.address)
         channel = self.conn.create_server_channel(encoding=None)
         channel._process_env_request = bounded_env(channel)  # type: ignore[method-assign,assignment]
-        return channel, _Session(self.gateway, identity, self.address)
+        return channel, _Session(self.gateway, identity, self.address, keyed=bool(self.key_id))
 
 
 class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     """One SSH session: a terminal with the app in it, or a polite refusal."""
 
-    def __init__(self, gateway: Gateway, identity: tuple[str, str], address: str) -> None:
+    def __init__(self, gateway: Gateway, identity: tuple[str, str], address: str, *, keyed: bool = False) -> None:
         self.gateway = gateway
         self.identity = identity
         self.address = address
         self.terminal: ChannelTerminal | None = None
         self.plain: PlainChannel | None = None
         self.refusal: str | None = None
+        self.keyed = keyed
+        """The identity is a key the client signed with (else the user name and address)."""
+        self.wants_plain = False
+        self._early: list[str] | None = None
         self._decoder = _decoder()
 
     def connection_made(self, channel: asyncssh.SSHServerChannel) -> None:  # type: ignore[type-arg]
@@ -567,30 +648,81 @@ class _Session(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return False  # no sftp, no scp
 
     def session_started(self) -> None:
+        username = self.channel.get_extra_info("username") or ""
+        self.wants_plain = wants_plain(username, self.channel.get_terminal_type())
+        if self.wants_plain:  # dai+plain is dai, with dai's votes
+            self.identity = (without_suffix(self.identity[0]), self.identity[1])
         known = self.identity in self.gateway.identities
         if self.refusal is None and not known and not self.gateway.newcomers.allow(self.address, time.monotonic()):
             self.refusal = self._words(TOO_MANY_NEWCOMERS)
         if self.refusal is None and not self.gateway.admit(self.address):
             self.refusal = self._words(TOO_MANY_SESSIONS)
         if self.refusal is not None:
-            self.channel.write_stderr(self.refusal.encode())
-            self.channel.exit(1)
+            self._refuse(self.refusal)
             return
         width, height, _, _ = self.channel.get_terminal_size()
         term = self.channel.get_terminal_type() or "xterm"
         caps = capabilities(term, self.channel.get_environment())
         width, height = clamp(width, height)
         self.terminal = ChannelTerminal(_TextChannel(self.channel), width, height, term, caps)
-        username = self.channel.get_extra_info("username") or ""
-        if wants_plain(username, self.channel.get_terminal_type()):  # lines only: screen readers, TERM=dumb
-            identity = (without_suffix(self.identity[0]), self.identity[1])
-            echo = self.channel.get_terminal_type() is not None
-            self.plain = run_plain(self.gateway, self.terminal, username, identity, self.address, echo=echo)
+        if self.keyed or not self.gateway.contested(self.identity):
+            self._start()
             return
-        self.gateway.run_app(self.terminal, username, self.identity, self.address)
+        # Someone is live as this (user name, address): the same person back after a pulled cable, or
+        # another person behind the same NAT. Which is found by asking the live one's client.
+        self._early = []
+        task = asyncio.get_running_loop().create_task(self._claim())
+        self.gateway._apps.add(task)
+        task.add_done_callback(self.gateway._apps.discard)
+
+    async def _claim(self) -> None:
+        identity, another = await self.gateway.claim(self.identity)
+        if self.channel.is_closing():
+            self.gateway._release(self.address)  # gone while we asked
+            return
+        new = another and identity not in self.gateway.identities
+        if new and not self.gateway.newcomers.allow(self.address, time.monotonic()):
+            self.gateway._release(self.address)
+            self._refuse(self._words(TOO_MANY_NEWCOMERS))
+            return
+        self.identity = identity
+        self._start(self._words(SAME_NAME) if another else "")
+
+    def _refuse(self, refusal: str) -> None:
+        with contextlib.suppress(OSError, asyncssh.Error):
+            self.channel.write_stderr(refusal.encode())
+            self.channel.exit(1)
+
+    def _start(self, told: str = "") -> None:
+        """The app for this session, as ``self.identity``; ``told``: a line said first (who they join as)."""
+        assert self.terminal is not None
+        early, self._early = self._early, None
+        if self.wants_plain:  # lines only: screen readers, TERM=dumb
+            self._plain(told=told)
+            if early and self.plain is not None:
+                self.plain.feed("".join(early))
+            return
+        self.terminal.go_plain = self._plain
+        username = self.channel.get_extra_info("username") or ""
+        self.gateway.run_app(self.terminal, username, self.identity, self.address, told=told)
+
+    def _plain(self, lang: str = "", *, told: str = "") -> None:
+        """Plain mode on this channel: from the start, or once the person pressed p in the full app."""
+        assert self.terminal is not None
+        username = self.channel.get_extra_info("username") or ""
+        identity = (without_suffix(self.identity[0]), self.identity[1])
+        echo = self.channel.get_terminal_type() is not None
+        self.plain = run_plain(self.gateway, self.terminal, username, identity, self.address, echo=echo, lang=lang)
+        if told:
+            self.plain.write(told + "\n")
 
     def data_received(self, data: bytes, datatype: object) -> None:
-        if self.plain is not None:
+        if (
+            self._early is not None
+        ):  # the app is not chosen yet: kept for it (a client without a terminal types at once)
+            if len(self._early) < 64:
+                self._early.append(self._decoder.decode(data))
+        elif self.plain is not None:
             self.plain.feed(self._decoder.decode(data))
         elif self.terminal is not None and self.terminal.driver is not None:
             self.terminal.driver.feed(self._decoder.decode(data))

@@ -107,7 +107,7 @@ class PlainChannel:
             if ch in "\r\n":
                 line, self._line = self._line, ""
                 if self.echo:
-                    echoed.append("\r\n")
+                    echoed.append("\n")  # written as the line end (\r\n), as every line is
                 self._flush(echoed)
                 if self.app is not None:
                     self.app.typed(line)
@@ -132,10 +132,18 @@ class PlainChannel:
 
 
 def run_plain(
-    gateway: Gateway, terminal: ChannelTerminal, username: str, identity: tuple[str, str], address: str, *, echo: bool
+    gateway: Gateway,
+    terminal: ChannelTerminal,
+    username: str,
+    identity: tuple[str, str],
+    address: str,
+    *,
+    echo: bool,
+    lang: str = "",
 ) -> PlainChannel:
     """Start plain mode for one SSH session (its address is counted already): the app is ready for the
-    first keys at once (a client without a terminal sends its input straight away), and runs in a task."""
+    first keys at once (a client without a terminal sends its input straight away), and runs in a task.
+    ``lang``: the language the person chose in the full app, when they come from it."""
     from server.ssh.gateway import (
         GENERIC_USERS,
         LEFT,
@@ -153,7 +161,7 @@ def run_plain(
         plain.write,
         plain.width,
         name=name,
-        lang=terminal.caps.language or gateway.language,
+        lang=lang or terminal.caps.language or gateway.language,
         ascii_only=terminal.caps.ascii,
         resume=gateway.identities.get(identity),
         keep_trying=True,
@@ -168,7 +176,7 @@ def run_plain(
     if older is not None:  # one app per identity: the newer window wins
         older.farewell = REPLACED
         older.app.exit()
-    gateway._live[identity] = live
+    gateway.hold(identity, live)
 
     def leave() -> None:
         plain.flush()  # the client sent its end: what is said so far goes before the channel closes
@@ -201,8 +209,7 @@ async def _run(gateway: Gateway, plain: PlainChannel, app: PlainApp, live: _Live
     finally:
         gateway._active -= 1
         gateway._release(live.address)
-        if gateway._live.get(identity) is live:
-            del gateway._live[identity]
+        gateway.let_go(identity, live)
         farewell = live.farewell or app.farewell or (ENDED if (gateway._stopping or app.ended) else LEFT)
         if live.farewell != TOO_SLOW and not (app.ended and not live.farewell):  # an ended session was said
             app.say(app.t(farewell))

@@ -118,6 +118,8 @@ class ChannelTerminal:
         """Ends the app on this terminal (the person closed their ssh)."""
         self.overflowed: Callable[[], object] | None = None
         """Called once when the client stops reading and its output passes :data:`MAX_OUTPUT`."""
+        self.go_plain: Callable[[str], object] | None = None
+        """Goes on in plain mode on this channel, in the language given (the person pressed p in the full app)."""
         self._pending: list[str] = []
         self._pending_size = 0
         self._scheduled: asyncio.TimerHandle | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import itertools
 import json
 import logging
 import os
@@ -33,6 +34,8 @@ COLLECT_AFTER = 50_000
 holds hundreds of Textual apps, and each full pass walks every object of every one: measured with 150
 SSH viewers on one worker, a question change cost 47 ms of a core per viewer with the default, 34 ms
 with this (and what was loaded at start frozen out of the collector's sight)."""
+ASK_SLACK = 3.0
+"""Seconds beyond the probe's own a worker waits for another worker's answer (via the supervisor)."""
 NICENESS = 10
 """How much lower than the hub a worker runs: when both have work, the hub's (a vote, its ack, the
 dashboard's tally) goes first, and SSH screens take what the hub leaves of the cores."""
@@ -42,7 +45,7 @@ async def run() -> int:
     if sys.platform != "win32":  # (Windows runs the gateway in the hub's process: server.ssh.workers)
         with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
             os.nice(NICENESS)
-    from server.ssh.gateway import ENDED, HUB_GONE, Gateway  # Textual: only in the worker
+    from server.ssh.gateway import ENDED, HUB_GONE, PROBE_SECONDS, Gateway  # Textual: only in the worker
     from server.ssh.keys import host_key
 
     gc.freeze()  # the modules and everything made at import: never garbage, never walked again
@@ -72,6 +75,28 @@ async def run() -> int:
         gateway.language = settings["language"]
     for user, key, token in settings["identities"]:
         gateway.identities[(user, key)] = bytes.fromhex(token)
+    asked: dict[int, asyncio.Future[bool]] = {}
+    numbers = itertools.count()
+
+    async def elsewhere(identity: tuple[str, str]) -> bool:
+        """Asks the supervisor whether another worker's session of ``identity`` has a client that answers."""
+        number = next(numbers)
+        answer = asked[number] = asyncio.get_running_loop().create_future()
+        tell({"probe": list(identity), "ask": number})
+        try:
+            return await asyncio.wait_for(answer, PROBE_SECONDS + ASK_SLACK)
+        except TimeoutError:
+            return False
+        finally:
+            asked.pop(number, None)
+
+    gateway.elsewhere = elsewhere
+    gateway.on_live = lambda identity, held: tell({"live" if held else "gone": list(identity)})
+    probes: set[asyncio.Task[None]] = set()
+
+    async def probe(identity: tuple[str, str], number: object, for_: object) -> None:
+        tell({"probed": number, "alive": await gateway.probe_here(identity), "for": for_})
+
     port = await gateway.start(settings["host"], settings["port"], reuse_port=True)
     tell({"ready": port})
     stop = asyncio.Event()
@@ -84,9 +109,20 @@ async def run() -> int:
     async def listen() -> None:
         try:
             while line := await reader.readline():
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    user, key, token = json.loads(line)["known"]
-                    gateway.identities[(str(user), str(key))] = bytes.fromhex(token)
+                with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                    said = json.loads(line)
+                    if "known" in said:
+                        user, key, token = said["known"]
+                        gateway.identities[(str(user), str(key))] = bytes.fromhex(token)
+                    elif "probe" in said:  # another worker's newcomer claims an identity held here
+                        user, key = said["probe"]
+                        task = asyncio.create_task(probe((str(user), str(key)), said["ask"], said["for"]))
+                        probes.add(task)
+                        task.add_done_callback(probes.discard)
+                    elif "probed" in said:
+                        answer = asked.get(int(said["probed"]))
+                        if answer is not None and not answer.done():
+                            answer.set_result(bool(said["alive"]))
         except (OSError, ValueError):  # reset, or a line past the stream's limit: the same end
             pass
         finally:

@@ -29,6 +29,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("coproterm.ssh.workers")
 
@@ -111,6 +112,8 @@ class Workers:
     _slots: list[_Slot] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _reserved: list[socket.socket] = field(default_factory=list)
+    _holders: dict[Identity, _Slot] = field(default_factory=dict)
+    """The worker each live SSH identity's session is in (as the workers report)."""
     _stopping: bool = False
 
     @property
@@ -186,6 +189,7 @@ class Workers:
                 status = None
                 log.error("could not start an SSH worker: %s", error)
             slot.sessions = 0
+            self._holders = {identity: held for identity, held in self._holders.items() if held is not slot}
             if self._stopping:
                 return
             if slot.ready is not None and not slot.ready.done():
@@ -257,6 +261,37 @@ class Workers:
             if "known" in said:
                 user, key, token = said["known"]
                 self._learn((str(user), str(key)), bytes.fromhex(token), slot)
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                self._route(slot, said)
+
+    def _route(self, slot: _Slot, said: dict[str, Any]) -> None:
+        """Which worker holds each identity's session, and a claim's question to it and its answer back: a
+        keyless newcomer whose (user name, address) is live in another worker is another person only if
+        that session's client still answers (server/ssh/gateway.py, ``Gateway.claim``)."""
+        if "live" in said or "gone" in said:
+            user, key = said["live"] if "live" in said else said["gone"]
+            identity = (str(user), str(key))
+            if "live" in said:
+                self._holders[identity] = slot
+            elif self._holders.get(identity) is slot:
+                del self._holders[identity]
+        elif "probe" in said:
+            user, key = said["probe"]
+            holder = self._holders.get((str(user), str(key)))
+            if holder is None or holder is slot or holder.writer is None:
+                self._tell(slot, {"probed": said["ask"], "alive": False})
+            else:
+                self._tell(holder, {"probe": [str(user), str(key)], "ask": said["ask"], "for": slot.number})
+        elif "probed" in said:
+            for asker in self._slots:
+                if asker.number == said.get("for"):
+                    self._tell(asker, {"probed": said["probed"], "alive": bool(said.get("alive"))})
+
+    @staticmethod
+    def _tell(slot: _Slot, said: dict[str, object]) -> None:
+        if slot.writer is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                slot.writer.write(json.dumps(said).encode() + b"\n")
 
     def _learn(self, identity: Identity, token: bytes, origin: _Slot | None) -> None:
         if self.identities.get(identity) == token:

@@ -159,6 +159,15 @@ class ParticipantApp(HubApp):
 
         return record_text(self.view, f"{datetime.now():%Y-%m-%d %H:%M}") if self.view.deck is not None else ""
 
+    wants_plain = False
+    """The participant asked for plain mode (p): whoever ran this app goes on in the plain app, as the same
+    participant (``coproterm join`` on this terminal, the SSH gateway on the same channel)."""
+
+    def action_plain(self) -> None:
+        """Leave the full-screen app for plain mode: lines only, for a screen reader or a braille display."""
+        self.wants_plain = True
+        self.exit()
+
     def action_retry(self) -> None:
         """Connect again after the hub stopped the link (not after the session ended)."""
         status = self.link_status

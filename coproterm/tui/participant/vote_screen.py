@@ -58,6 +58,7 @@ class VoteScreen(HubScreen):
         Binding("pageup", "scroll_body('page_up')", "page up", show=False),
         Binding("end", "scroll_body('scroll_end')", "end", show=False),
         Binding("home", "scroll_body('scroll_home')", "home", show=False),
+        Binding("p", "app.plain", "plain mode"),  # before k: a screen reader's way out must be on a narrow bar
         Binding("k", "app.keep", "keep my answers"),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]

@@ -284,7 +284,7 @@ class Hub:
             await self.store.append(list(save.events))  # on disk before anyone hears "accepted"
         except StoreError as error:
             log.error("%s", error)
-            return self.protocol.unsaved(save, str(error))
+            return self.protocol.unsaved(save, error.alert)
         if self.session.alert is not None:
             log.info("the session log can be written again")
         self.protocol.saved(save)

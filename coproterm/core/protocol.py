@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal, english
 from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
 from coproterm.core.wire import (
-    MAX_ERROR_TEXT,
     PROTOCOL_VERSION,
     AnswerItem,
     Answers,
@@ -225,7 +225,7 @@ class HubProtocol:
         self.session.saved(save.events)
         self.session.alert = None
 
-    def unsaved(self, save: Save, problem: str) -> list[Output]:
+    def unsaved(self, save: Save, problem: Alert) -> list[Output]:
         """The log could not take ``save``'s events: undo exactly them, tell everyone, refuse the message.
 
         The outputs replace those that followed the :class:`Save`.
@@ -233,7 +233,7 @@ class HubProtocol:
         outputs: list[Output] = []
         for orphan in self.session.unsaved(save.events):
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
-        self.session.alert = problem[:MAX_ERROR_TEXT]
+        self.session.alert = problem
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
             outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED)
         return outputs

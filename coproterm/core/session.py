@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coproterm.core.access import code_matches
+from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_to_data, in_one_language
@@ -168,7 +169,7 @@ class Session:
         self._members: dict[ConnId, Participant] = {}
         self.version = 0
         """Bumped on every change that subscribers should hear of."""
-        self._alert: str | None = None
+        self._alert: Alert | None = None
         self.journaling = False
         """Keep each change until the log confirms it (:meth:`saved`), so that it can be undone."""
         self._journal: dict[int, tuple[Event, Callable[[], None]]] = {}
@@ -185,14 +186,14 @@ class Session:
     # -- reading ---------------------------------------------------------------
 
     @property
-    def alert(self) -> str | None:
+    def alert(self) -> Alert | None:
         """Trouble everyone should hear of (the log cannot be written)."""
         return self._alert
 
     @alert.setter
-    def alert(self, text: str | None) -> None:
-        if text != self._alert:
-            self._alert = text
+    def alert(self, alert: Alert | None) -> None:
+        if alert != self._alert:
+            self._alert = alert
             self.version += 1
 
     @property

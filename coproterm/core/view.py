@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from coproterm.core.answer_view import AnswerView
@@ -282,8 +282,6 @@ class SessionView:
                 if self.deck is not None and not 0 <= message.current < len(self.deck.questions):
                     raise ProtocolError(f"the hub moved to question {message.current + 1}, which its deck lacks")
                 before = self.state
-                if message.alert:
-                    message = replace(message, alert=clean_text(message.alert, lines=False))
                 self.state = message
                 if not message.revealed or (before is not None and before.current != message.current):
                     self.written.end_wall()

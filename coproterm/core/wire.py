@@ -28,8 +28,6 @@ MAX_NAME = 40
 """Longest display name, in characters."""
 MAX_TOKEN = 64
 MAX_CODE = 16
-MAX_ERROR_TEXT = 300
-"""Longest alert text (``State.alert``)."""
 MAX_REFUSAL_VALUES = 4
 """Most values a refusal carries (``Error.values``)."""
 MAX_CELLS = 144
@@ -215,8 +213,11 @@ class State:
     current: int
     open: bool
     revealed: bool
-    alert: str | None = None
-    """Trouble at the hub that everyone should know of (votes cannot be saved)."""
+    alert: int | None = None
+    """Trouble at the hub that everyone should know of (votes cannot be saved): an ``Alert`` number
+    (``coproterm.core.alerts``), worded by each face; None when all is well."""
+    alert_values: tuple[int, ...] = ()
+    """The numbers the alert's words need (none for the alerts of version 3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -661,7 +662,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     ),
     State.TYPE: (
         State,
-        (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_text(MAX_ERROR_TEXT))),
+        (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_uint(255)), _array(_uint(_U32), MAX_REFUSAL_VALUES)),
     ),
     Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coproterm.client.link import LinkStatus, Phase
+from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.countdown import Cue, clock_text, cues_between
 from coproterm.core.i18n import N_
@@ -43,7 +44,7 @@ class Watcher:
         """(question, open, revealed) as last said."""
         self.words_awaited = False
         """The language changed and the deck in its words is on its way: the question waits for it."""
-        self.alert: str | None = None
+        self.alert: tuple[int, tuple[int, ...]] | None = None
         self.noticed: tuple[int, str] | None = None
         self.was_open = False
         """The link has been open: a later loss is announced (once), and its return."""
@@ -104,10 +105,11 @@ class Watcher:
                 app.say(app.t(OPEN_AGAIN if state.open else LOCKED_NOW))
             if seen[2] != now[2]:
                 app.say(app.t(SHOWN_NOW if state.revealed else HIDDEN_NOW))
-        if state.alert != self.alert:
-            self.alert = state.alert
-            if state.alert:
-                app.say(app.t("From the hub: {alert}", alert=state.alert))
+        alert = (state.alert, state.alert_values) if state.alert is not None else None
+        if alert != self.alert:
+            self.alert = alert
+            if alert is not None:
+                app.say(app.t("From the hub: {alert}", alert=alert_words(app.lang, *alert)))
 
     def language_changed(self) -> None:
         app = self.app

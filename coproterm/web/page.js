@@ -5,7 +5,8 @@
 
   /* Every word the page says comes from the hub's catalog (coproterm/web/words.py puts WORDS and
      PLURAL before this script): English and Cymraeg, with {named} places this page fills, a count's
-     words as the language's plural forms (Welsh has six), and every refusal the hub can send. */
+     words as the language's plural forms (Welsh has six), every refusal and alert the hub can send, and
+     VERSION, the protocol version of the hub that served the page. */
   var NAMES = { en: "English", cy: "Cymraeg" };  /* the toggle names the other language in its own words */
   var lang = WORDS[document.documentElement.lang] ? document.documentElement.lang : "en";  /* as the hub served it */
 
@@ -37,6 +38,15 @@
   function refusalWords(refusal, values) {
     var known = WORDS[lang].refusals[refusal];
     if (!known || known[1].length !== values.length) return fill(WORDS[lang].unknown, { refusal: refusal });
+    var named = {};
+    known[1].forEach(function (name, i) { named[name] = values[i]; });
+    return fill(known[0], named);
+  }
+
+  /* An alert the hub sent in its state as a number and values (docs/protocol.md, "Alerts"), the same way. */
+  function alertWords(alert, values) {
+    var known = WORDS[lang].alerts[alert];
+    if (!known || known[1].length !== values.length) return fill(WORDS[lang].unknownAlert, { alert: alert });
     var named = {};
     known[1].forEach(function (name, i) { named[name] = values[i]; });
     return fill(known[0], named);
@@ -91,7 +101,7 @@
       /* the deck comes in this person's language only; another is sent when they switch (Translated) */
       S.deckLang = lang;
       S.awaited = null;
-      ws.send(MP.encode([1, 3, saved.name || null, token, null, saved.code || null, lang]));
+      ws.send(MP.encode([1, VERSION, saved.name || null, token, null, saved.code || null, lang]));
     };
     ws.onmessage = function (event) {
       var message;
@@ -176,7 +186,7 @@
       S.arrived = !$("join").hidden;  /* just joined from the form: the question takes the focus */
       showLink("connected");
     } else if (kind === 17) {  /* State */
-      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4] };
+      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4], alertValues: m[5] || [] };
       if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", { number: now.current + 1, count: S.deck.questions.length })); }
       else if (was && was.open && !now.open) say(t("sayLocked"));
       else if (was && !was.open && now.open) say(t("sayOpen"));
@@ -371,7 +381,7 @@
     if (details && details.length) {
       parts.push(el("ul", { cls: "details" }, details.map(function (d) { return el("li", { text: d }); })));
     }
-    if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + S.state.alert }));
+    if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + alertWords(S.state.alert, S.state.alertValues) }));
     if (q.answers === "text") {
       parts = parts.concat(written(q));
     } else if (q.board === undefined) {

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from coproterm.client.link import Phase
+from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.i18n import ENGLISH, N_, language
 from coproterm.core.shares import half_up, percent
@@ -194,8 +195,9 @@ class Dashboard(FacilitatorScreen):
             return
         state, question = view.state, view.question
         alert = self.query_one("#alert", Steady)
-        alert.show(Text(f"⚠ {state.alert}") if state.alert else "")
-        alert.display = bool(state.alert)
+        said = alert_words(self.hub.lang, state.alert, state.alert_values) if state.alert is not None else ""
+        alert.show(Text(f"⚠ {said}") if said else "")
+        alert.display = bool(said)
         turnout = view.turnout or Turnout(0, 0)
         self.query_one("#title", Steady).show(Text(view.deck.title, "bold"))
         t = self.hub.t

@@ -20,13 +20,16 @@ from server.ssh import DEFAULT_SSH_PORT
 
 
 def _later(module: str, name: str) -> Callable[[argparse.Namespace], int]:
-    """The command ``module.name``, imported when it runs: `join` never loads the hub's modules."""
+    """The command ``module.name``, imported when it runs: `join` never loads the hub's modules.
 
-    def run(args: argparse.Namespace) -> int:
-        command: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
-        return command(args)
+    A partial of a module-level function, not a closure: `host` hands its arguments to the hub's
+    process (spawned), and they must pickle."""
+    return functools.partial(_run_later, module, name)
 
-    return run
+
+def _run_later(module: str, name: str, args: argparse.Namespace) -> int:
+    command: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
+    return command(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,7 +8,9 @@ import logging
 import socket
 from typing import TYPE_CHECKING
 
-from coproterm.client.discovery import SERVICE_TYPE, DiscoveryUnavailable, host_label
+from coproterm.client.discovery import SERVICE_TYPE, host_label
+from coproterm.core.i18n import N_
+from coproterm.core.problems import Words, os_reason, said
 
 __all__ = ["Advertiser", "host_label"]
 from coproterm.core.session import Session
@@ -35,8 +37,8 @@ class Advertiser:
         self.interfaces = interfaces
         self.server = server
         """The host name the record gives (``--advertise coproterm.local``); None: this machine's own name."""
-        self.problem: str | None = None
-        """Why the hub is not advertised, if it is not."""
+        self.problem: Words | None = None
+        """Why the hub is not advertised, if it is not (worded where it is shown)."""
         self._zeroconf: AsyncZeroconf | None = None
         self._info: ServiceInfo | None = None
         self._refresher: asyncio.Task[None] | None = None
@@ -61,7 +63,10 @@ class Advertiser:
             self._info = self._service(f"{title} on {host_label()}.{SERVICE_TYPE}")
             await zeroconf.async_register_service(self._info, allow_name_change=True)
         except (OSError, ValueError) as error:
-            self.problem = str(DiscoveryUnavailable(getattr(error, "errno", None) or 0, str(error)))
+            reason = (
+                os_reason(error) if isinstance(error, OSError) and error.errno else Words(N_("the name is not valid"))
+            )
+            self.problem = said(N_("not advertised on the network: {reason}"), reason=reason)
             log.warning("not advertising on the network: %s", error)
             await self.stop()
             return

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
+from coproterm.core.i18n import ENGLISH, N_, Language, language
+from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import Session
 from coproterm.core.wire import MAX_PARTICIPANTS, RESUME_TOKEN_BYTES
@@ -54,8 +56,8 @@ class SSHOptions:
     """The language for SSH clients whose LANG / LC_* ask for neither Welsh nor English (``--lang``)."""
 
 
-class HostingError(RuntimeError):
-    """The hub could not start; the message says why and what to try."""
+class HostingError(Problem, RuntimeError):
+    """The hub could not start; :meth:`words` says why and what to try, in the reader's language."""
 
 
 @dataclass
@@ -67,11 +69,11 @@ class Hosted:
     bind_host: str
     port: int
     store: SessionStore | None = None
-    discovery_problem: str | None = None
+    discovery_problem: Words | None = None
     """Why the hub is not advertised on the network, if it is not."""
     ssh_port: int | None = None
     ssh_fingerprint: str | None = None
-    ssh_problem: str | None = None
+    ssh_problem: Words | None = None
     advertise: str | None = None
     """The address (or name) to show the room first, as ``--advertise`` asked; None: the best this machine has."""
     advertiser: Advertiser | None = None
@@ -140,17 +142,19 @@ class Prepared:
     session: Session
     host_token: str
     store: SessionStore | None
-    chosen: str | None = None
+    chosen: Words | None = None
     """Which earlier session was picked and why, when none was named."""
     flaws: list[Flaw] = field(default_factory=list)
     """Rows of a resumed log that could not be replayed (left out)."""
 
-    def warnings(self) -> list[str]:
-        """What the facilitator should hear before the hub starts."""
-        said = [self.chosen] if self.chosen else []
+    def warnings(self, lang: Language | None = None) -> list[str]:
+        """What the facilitator should hear before the hub starts, in ``lang`` (English if none is given)."""
+        lang = lang or language(ENGLISH)
+        told = [self.chosen.words(lang)] if self.chosen else []
         if self.flaws and self.store is not None:
-            said += [f"session {self.store.info.id}: log {flaw} (left out)" for flaw in self.flaws]
-        return said
+            session = self.store.info.id
+            told += [lang.t("session {id}: log {flaw} (left out)", id=session, flaw=flaw) for flaw in self.flaws]
+        return told
 
 
 def prepare(
@@ -177,7 +181,7 @@ def prepare(
         store = SessionStore.create(directory, deck_to_data(deck), deck.title, token, access.join_code)
         return Prepared(new_session(deck, token, access), token, store)
     except StoreError as error:
-        raise HostingError(str(error)) from None
+        raise HostingError(error.said) from None
 
 
 def _resume(directory: Path, choice: SessionChoice, access: Access) -> Prepared:
@@ -188,7 +192,7 @@ def _resume(directory: Path, choice: SessionChoice, access: Access) -> Prepared:
         deck = deck_from_data(store.info.deck, f"session {store.info.id}")
     except (StoreError, DeckError) as error:
         store.release()
-        raise HostingError(str(error)) from None
+        raise HostingError(error.said) from None
     access = Access(store.info.join_code, access.require_code, access.max_participants)
     session = new_session(deck, store.info.host_token, access)
     flaws = list(log.flaws)
@@ -255,7 +259,7 @@ class HubRunner:
             except StoreError as error:
                 self._server.close()
                 await self._close_store()
-                raise HostingError(str(error)) from None
+                raise HostingError(error.said) from None
         self._fan_out = asyncio.create_task(self.hub.fan_out())
         bound = self._server.sockets[0].getsockname()[1]
         hosted = Hosted(self.hub, self._token, host, bound, self._store, advertise=self._shown)
@@ -311,7 +315,10 @@ class HubRunner:
             key = host_key(options.key_dir)
             secret = os.environ.get(SECRET_ENV) or gateway_secret(options.key_dir)
         except (OSError, ValueError) as error:
-            hosted.ssh_problem = f"no SSH host key in {options.key_dir}: {error}"
+            reason = os_reason(error) if isinstance(error, OSError) else said(N_("the key cannot be read"))
+            hosted.ssh_problem = said(
+                N_("no SSH host key in {folder}: {reason}"), folder=str(options.key_dir), reason=reason
+            )
             return
         if hasattr(self.hub, "gateway_secret"):
             self.hub.gateway_secret = secret
@@ -345,7 +352,9 @@ class HubRunner:
                 hosted.ssh_port = await workers.start()
                 self.gateway_workers = workers
         except OSError as error:
-            hosted.ssh_problem = f"SSH is off: {_listen_problem(hosted.bind_host, options.port, error)}"
+            hosted.ssh_problem = said(
+                N_("SSH is off: {reason}"), reason=_listen_problem(hosted.bind_host, options.port, error)
+            )
             return
         hosted.ssh_fingerprint = fingerprint(key)
 
@@ -384,11 +393,17 @@ def own_names(bind_host: str, given: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(name for name in names if name)
 
 
-def _listen_problem(host: str, port: int, error: OSError) -> str:
+def _listen_problem(host: str, port: int, error: OSError) -> Words:
     if error.errno == errno.EADDRINUSE:
-        return f"port {port} is already in use on {host}: is another hub running? Try --port with another number."
+        return said(
+            N_("port {port} is already in use on {host}: is another hub running? Try --port with another number."),
+            port=port,
+            host=host,
+        )
     if error.errno == errno.EACCES:
-        return f"not allowed to listen on port {port}: choose a port above 1023 with --port."
+        return said(N_("not allowed to listen on port {port}: choose a port above 1023 with --port."), port=port)
     if error.errno == errno.EADDRNOTAVAIL:
-        return f"{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."
-    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+        return said(
+            N_("{host} is not an address of this machine: use --host 0.0.0.0 or one of its addresses."), host=host
+        )
+    return said(N_("cannot listen on {host}:{port}: {reason}"), host=host, port=port, reason=os_reason(error))

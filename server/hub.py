@@ -126,12 +126,15 @@ class Hub:
     """Host names this hub answers browsers to, besides its addresses and ``localhost``
     (its mDNS name, an advertised name): see :func:`server.web.own_host`."""
     clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
+    """The hub's clock for countdowns (Unix time: a resumed hub finds a countdown still running or over)."""
     _protocol: HubProtocol | None = None
     _proofs: GatewayProofs | None = None
     _sockets: dict[ConnId, _Guarded] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
     _change: dict[bool, asyncio.Event] = field(default_factory=dict)
+    _timer_change: asyncio.Event | None = None
 
     @property
     def protocol(self) -> HubProtocol:
@@ -190,11 +193,11 @@ class Hub:
             except TimeoutError:
                 await self._carry_out(conn, self.protocol.hello_overdue(conn))
                 return
-            if not await self._carry_out(conn, self.protocol.receive(conn, first, self.clock())):
+            if not await self._carry_out(conn, self.protocol.receive(conn, first, self.clock(), self.wall_clock())):
                 return
             handled = 0
             async for frame in socket:
-                if not await self._carry_out(conn, self.protocol.receive(conn, frame, self.clock())):
+                if not await self._carry_out(conn, self.protocol.receive(conn, frame, self.clock(), self.wall_clock())):
                     return
                 handled += 1
                 if handled % FAIR_SHARE == 0:
@@ -281,7 +284,7 @@ class Hub:
             await self.store.append(list(save.events))  # on disk before anyone hears "accepted"
         except StoreError as error:
             log.error("%s", error)
-            return self.protocol.unsaved(save, str(error))
+            return self.protocol.unsaved(save, error.alert)
         if self.session.alert is not None:
             log.info("the session log can be written again")
         self.protocol.saved(save)
@@ -314,13 +317,31 @@ class Hub:
         """Something may have changed: wake the fan-out."""
         for event in self._change.values():
             event.set()
+        if self._timer_change is not None:
+            self._timer_change.set()
 
     async def fan_out(self) -> None:
         """Send the latest state and tallies until cancelled; run it as a task."""
         await asyncio.gather(
             self._fan_out_to(participants=False, interval=self.host_interval),
             self._fan_out_to(participants=True, interval=self.participant_interval),
+            self._count_down(),
         )
+
+    async def _count_down(self) -> None:
+        """End a countdown when the hub's clock passes its deadline (the protocol decides; this only waits)."""
+        change = self._timer_change = asyncio.Event()
+        while True:
+            change.clear()
+            due = self.protocol.timer_due()
+            wait = None if due is None else due - self.wall_clock()
+            if wait is not None and wait <= 0:
+                await self._carry_out(0, self.protocol.clock(self.wall_clock()))
+                if self.protocol.timer_due() == due:
+                    await asyncio.sleep(1)  # the log refused its end: try again in a second, not in a loop
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(change.wait(), wait)  # a new, stopped or changed countdown: look again
 
     async def _fan_out_to(self, *, participants: bool, interval: float) -> None:
         """One audience: a change goes out at once, then at most once per ``interval`` while they keep coming."""
@@ -345,7 +366,9 @@ class Hub:
 
     def flush(self, *, participants: bool = True) -> bool:
         """Send every subscriber (hosts; participants too if asked) what changed; False if one is still owed."""
-        broadcasts, owed = self.protocol.fan_out(participants=participants, draining=self._draining)
+        broadcasts, owed = self.protocol.fan_out(
+            participants=participants, draining=self._draining, at=self.wall_clock()
+        )
         for each in broadcasts:
             broadcast([self._sockets[conn] for conn in each.to if conn in self._sockets], each.frame)
         return not owed

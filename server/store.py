@@ -29,9 +29,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from coproterm.core.alerts import WORDS as ALERT_WORDS
+from coproterm.core.alerts import Alert
 from coproterm.core.asked import with_added
 from coproterm.core.deck import deck_from_data
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.i18n import N_, Nn_
+from coproterm.core.problems import Problem, Words, os_reason, said, said_n
 from coproterm.core.report import Flaw
 from coproterm.core.wire import LANGUAGE_CODES, Action
 from coproterm.portable import lock_exclusively
@@ -67,6 +71,15 @@ CREATE TABLE IF NOT EXISTS answer_log (
     text TEXT
 );
 CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
+CREATE TABLE IF NOT EXISTS timer_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    question INTEGER NOT NULL,
+    seconds INTEGER NOT NULL,
+    deadline REAL NOT NULL,
+    locks INTEGER NOT NULL,
+    ended INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS added_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -94,8 +107,18 @@ follows still finds it) and its latest three. Rewriting an answer at the allowed
 7.6 MB per participant-hour; every moderation row is kept whatever happens."""
 
 
-class StoreError(RuntimeError):
-    """The log cannot be read or written; the message says why, for people."""
+class StoreError(Problem, RuntimeError):
+    """The log cannot be read or written; :meth:`words` says why, for people, in their language."""
+
+    alert: Alert = Alert.LOG_UNWRITABLE
+    """What everyone is told (``State.alert``) when this is a write that failed."""
+
+
+CANNOT_READ = N_("cannot read the session log {path}: {reason}")
+DISK_FULL = N_("the disk is full")
+READ_ONLY = N_("it is read-only")
+LOCKED = N_("another program has locked it")
+_ALERTS = {DISK_FULL: Alert.DISK_FULL, READ_ONLY: Alert.LOG_READ_ONLY, LOCKED: Alert.LOG_LOCKED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +163,7 @@ class Chosen:
     """The session picked for a choice, and, when it was not named, why this one."""
 
     path: Path
-    why: str | None = None
+    why: Words | None = None
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -195,7 +218,7 @@ class SessionStore:
             info = _read_info(db)
         except (sqlite3.Error, KeyError, ValueError) as error:
             os.close(lock)
-            raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
+            raise StoreError(CANNOT_READ, path=str(path), reason=_reason(error)) from None
         return cls(path, info, db, lock)
 
     # -- writing ---------------------------------------------------------------
@@ -214,7 +237,7 @@ class SessionStore:
         lock = _lock(path)
         try:
             if path.exists():
-                raise StoreError(f"a session {info.id} already exists in {path.parent}")
+                raise StoreError(N_("a session {id} already exists in {folder}"), id=info.id, folder=str(path.parent))
             db = _connect(path)
             with db:
                 db.executemany(
@@ -232,7 +255,9 @@ class SessionStore:
             os.close(lock)
             with contextlib.suppress(OSError):
                 path.unlink()
-            raise StoreError(f"cannot create the session log {path}: {_reason(error)}") from None
+            raise StoreError(
+                N_("cannot create the session log {path}: {reason}"), path=str(path), reason=_reason(error)
+            ) from None
         except StoreError:
             os.close(lock)
             raise
@@ -287,13 +312,16 @@ class SessionStore:
                 if not done.done():
                     done.set_result(None)
 
-    def _failed(self, batch: list[tuple[list[Entry], asyncio.Future[None]]], reason: str) -> None:
+    def _failed(self, batch: list[tuple[list[Entry], asyncio.Future[None]]], reason: Words) -> None:
         # Only the changes in the failed commit fail (their writers undo them); those queued
         # behind it are tried on their own next, and the transaction was rolled back for them.
-        self.problem = f"the session log cannot be written ({reason}): changes are refused until it can"
+        alert = _ALERTS.get(reason.message, Alert.LOG_UNWRITABLE)
+        self.problem = str(reason)
         for _, done in batch:
             if not done.done():
-                done.set_exception(StoreError(self.problem))
+                failure = StoreError(ALERT_WORDS[alert][0])
+                failure.alert = alert
+                done.set_exception(failure)
 
     def _write(self, entries: list[Entry]) -> None:
         db = self._db
@@ -306,7 +334,7 @@ class SessionStore:
                     [
                         _row(entry)
                         for entry in entries
-                        if not isinstance(entry.event, Answered | Moderated | Spoke | Added)
+                        if not isinstance(entry.event, Answered | Moderated | Spoke | Timed | Added)
                     ],
                 )
                 db.executemany(
@@ -330,6 +358,14 @@ class SessionStore:
                         (entry.at, entry.event.participant, entry.event.language)
                         for entry in entries
                         if isinstance(entry.event, Spoke)
+                    ],
+                )
+                db.executemany(
+                    "INSERT INTO timer_log (at, question, seconds, deadline, locks, ended) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (e.at, e.event.question, e.event.seconds, e.event.deadline, e.event.locks, e.event.ended)
+                        for e in entries
+                        if isinstance(e.event, Timed)
                     ],
                 )
         except BaseException:
@@ -382,15 +418,18 @@ def choose_session(directory: Path, choice: SessionChoice) -> Chosen:
     sessions = directory / "sessions"
     known = sorted(sessions.glob("*.sqlite3")) if sessions.is_dir() else []
     if not known:
-        raise StoreError(f"no sessions in {sessions} yet: host one first")
+        raise StoreError(N_("no sessions in {folder} yet: host one first"), folder=str(sessions))
     if isinstance(choice, Newest):
         return _newest_with_activity(known)
     session_id = choice
     matches = [path for path in known if path.stem.startswith(session_id)]
     if len(matches) != 1:
         names = ", ".join(path.stem for path in known[-5:])
-        problem = "no session" if not matches else "more than one session"
-        raise StoreError(f"{problem} matches {session_id!r} (the latest: {names})")
+        if not matches:
+            raise StoreError(N_("no session matches {id} (the latest: {names})"), id=repr(session_id), names=names)
+        raise StoreError(
+            N_("more than one session matches {id} (the latest: {names})"), id=repr(session_id), names=names
+        )
     return Chosen(matches[0])
 
 
@@ -418,25 +457,43 @@ def _newest_with_activity(known: list[Path]) -> Chosen:
             skipped += 1
             continue
         if people or votes:
-            passed = (
-                f"; {skipped} newer one{'s' if skipped != 1 else ''} had nobody in {'them' if skipped != 1 else 'it'}"
+            picked = said(
+                N_("picked {id}, the newest session anyone joined or voted in ({counted})"),
+                id=path.stem,
+                counted=_counted(path),
             )
-            why = f"picked {path.stem}, the newest session anyone joined or voted in ({_counted(path)})"
-            return Chosen(path, why + (passed if skipped else ""))
+            if skipped:
+                picked = said_n(
+                    Nn_(
+                        "{picked}; {count} newer one had nobody in it",
+                        "{picked}; {count} newer ones had nobody in them",
+                    ),
+                    skipped,
+                    picked=picked,
+                )
+            return Chosen(path, picked)
         skipped += 1
-    return Chosen(known[-1], f"picked {known[-1].stem}, the newest session: nobody has joined any session yet")
+    return Chosen(
+        known[-1], said(N_("picked {id}, the newest session: nobody has joined any session yet"), id=known[-1].stem)
+    )
 
 
-def _counted(path: Path) -> str:
+def _counted(path: Path) -> Words:
     """A session's people, votes standing and changes logged, worded as `coproterm sessions` words them."""
     from coproterm.core.deck import DeckError, deck_from_data
     from coproterm.core.report import build_report
 
     try:
         log = read_log(path)
-        return build_report(deck_from_data(log.info.deck, path.stem), log.logged(), log.flaws).counted()
+        report = build_report(deck_from_data(log.info.deck, path.stem), log.logged(), log.flaws)
     except (StoreError, DeckError) as error:
-        return f"its log cannot be read: {error}"
+        return said(N_("its log cannot be read: {reason}"), reason=error.said)
+    return said(
+        N_("{participants}, {votes}, {changes}"),
+        participants=said_n(Nn_("{count} participant", "{count} participants"), report.participants),
+        votes=said_n(Nn_("{count} vote", "{count} votes"), report.votes),
+        changes=said_n(Nn_("{count} change", "{count} changes"), report.changes),
+    )
 
 
 def read_log(path: Path) -> SessionLog:
@@ -453,7 +510,7 @@ def read_log(path: Path) -> SessionLog:
                 (entries if isinstance(item, Entry) else flaws).append(item)  # type: ignore[arg-type]
             return SessionLog(path, info, entries, flaws)
     except (sqlite3.Error, KeyError, ValueError) as error:
-        raise StoreError(f"cannot read the session log {path}: {_reason(error)}") from None
+        raise StoreError(CANNOT_READ, path=str(path), reason=_reason(error)) from None
 
 
 def read_session(path: Path) -> tuple[SessionInfo, list[Entry]]:
@@ -481,10 +538,14 @@ def _sessions_dir(directory: Path) -> Path:
         sessions.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise StoreError(
-            f"cannot create the data directory {sessions}: {error.strerror or error} (choose another with --data-dir)"
+            N_("cannot create the data directory {folder}: {reason} (choose another with --data-dir)"),
+            folder=str(sessions),
+            reason=os_reason(error),
         ) from None
     if not os.access(sessions, os.W_OK):
-        raise StoreError(f"the data directory {sessions} is read-only: choose another with --data-dir")
+        raise StoreError(
+            N_("the data directory {folder} is read-only: choose another with --data-dir"), folder=str(sessions)
+        )
     return sessions
 
 
@@ -493,10 +554,14 @@ def _lock(path: Path) -> int:
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as error:
-        raise StoreError(f"cannot lock the session {lock_path}: {error.strerror or error}") from None
+        raise StoreError(
+            N_("cannot lock the session {path}: {reason}"), path=str(lock_path), reason=os_reason(error)
+        ) from None
     if not lock_exclusively(fd):
         os.close(fd)
-        raise StoreError(f"session {path.stem} is already being hosted by another coproterm on this machine") from None
+        raise StoreError(
+            N_("session {id} is already being hosted by another coproterm on this machine"), id=path.stem
+        ) from None
     return fd
 
 
@@ -582,6 +647,29 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
     yield from damage
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
+    yield from _read_timer_entries(db)
+
+
+TIMER_ROW = 3_000_000_000
+"""Countdown rows are numbered from here in reports and flaws, apart from the other logs' rows."""
+
+
+def _read_timer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
+    """The countdowns (none in a log from before them): replayed last, in order; the locks they caused
+    are commands in the main log, so a countdown's own rows change nothing else."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'timer_log'").fetchone() is None:
+        return
+    rows = db.execute("SELECT seq, at, question, seconds, deadline, locks, ended FROM timer_log ORDER BY seq")
+    for seq, at, question, seconds, deadline, locks, ended in rows:
+        numbers = (question, seconds, locks, ended)
+        if (
+            not isinstance(at, int | float)
+            or not isinstance(deadline, int | float)
+            or not all(isinstance(n, int) and n >= 0 for n in numbers)
+        ):
+            yield Flaw(TIMER_ROW + seq, f"timer row {seq}: {question!r}, {seconds!r} s, ends {deadline!r}")
+        else:
+            yield Entry(at, Timed(question, seconds, float(deadline), bool(locks), bool(ended)), TIMER_ROW + seq)
 
 
 LANGUAGE_ROW = 2_000_000_000
@@ -691,12 +779,17 @@ def _row(entry: Entry) -> tuple[object, ...]:
             raise TypeError(f"{type(event).__name__} is logged in a table of its own")
 
 
-def _reason(error: BaseException) -> str:
+def _reason(error: BaseException) -> Words:
+    """Why SQLite (or the system) failed, in catalog words: the reasons a facilitator can act on."""
     text = str(error)
     if "disk is full" in text or "database or disk is full" in text:
-        return "the disk is full"
+        return Words(DISK_FULL)
     if "readonly" in text or "read-only" in text:
-        return "it is read-only"
+        return Words(READ_ONLY)
     if "locked" in text:
-        return "another program has locked it"
-    return text or type(error).__name__
+        return Words(LOCKED)
+    if isinstance(error, OSError):
+        return os_reason(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        return Words(N_("the file is not a session log, or it is damaged"))
+    return said(N_("an error ({kind})"), kind=type(error).__name__)

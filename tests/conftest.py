@@ -71,6 +71,7 @@ SLOW_MODULES = frozenset(
         "test_web_cymraeg",
         "test_web_grid",
         "test_web_msgpack",
+        "test_timer_everywhere",
     }
 )
 """Test modules marked ``slow``: ``pytest -m "not slow"`` runs the core, the hub in the test's loop and

@@ -52,7 +52,7 @@ async def test_the_facilitator_types_a_question_with_options_and_both_languages_
             bryn.run_test(size=(80, 24)) as bp,
         ):
             await until(hp, lambda: host.view.turnout is not None and host.view.turnout.connected == 2)
-            await hp.press("t")
+            await hp.press("plus")
             await until(hp, lambda: isinstance(host.screen, AskScreen))
             await type_into(hp, "#prompt", "Tea or coffee?")
             await type_into(hp, "#prompt-cy", "Te neu goffi?")
@@ -94,7 +94,7 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
                 lambda: any("mae angen geiriau ar gwestiwn newydd" in str(n.message) for n in notifications_of(host)),
             )
             assert len(hub.session.deck.questions) == ADDED
-            await hp.press("t")
+            await hp.press("plus")
             await until(hp, lambda: isinstance(host.screen, AskScreen))
             await type_into(hp, "#prompt", "What surprised you?")
             await hp.press("ctrl+s")

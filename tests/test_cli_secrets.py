@@ -33,7 +33,7 @@ def test_a_secret_comes_from_the_command_line_a_file_or_the_environment(tmp_path
     assert read_secret(None, None, "SOME_SECRET", what="token") == "from-the-variable"
     monkeypatch.delenv("SOME_SECRET")
     assert read_secret(None, None, "SOME_SECRET", what="token", ask=True) is None, "no terminal: nobody to ask"
-    with pytest.raises(SecretError, match=r"cannot read the token from .*missing: No such file"):
+    with pytest.raises(SecretError, match=r"cannot read the token from .*missing: there is no such file or folder"):
         read_secret(None, tmp_path / "missing", "SOME_SECRET", what="token")
     (tmp_path / "blank").write_text("\n")
     with pytest.raises(SecretError, match="holds no token"):

@@ -1,5 +1,9 @@
 """Every face in Welsh, through every refusal and every question of both decks, shows no English sentence.
 
+Every refusal of core/refusals.py that a participant can meet is provoked on the Welsh app's own screen (Pilot),
+with its Welsh words in sight, and those the phone page can meet by what a person does on it in Chromium; the
+host's own on the dashboard; the rest are listed with the reason no face here meets them.
+
 The faces: the participant app and the dashboard (in Pilot), the app over SSH with LANG=cy_GB.UTF-8
 (real OpenSSH), the phone page (real Chromium, asking for Welsh only as a second preference), the
 HTML report, and the command line with LANG=cy. What each shows is read back and searched for the
@@ -12,18 +16,22 @@ import asyncio
 import html
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 
 import pytest
 
+from coproterm.client.link import Phase
 from coproterm.commands.sessions import render
+from coproterm.core.alerts import Alert
+from coproterm.core.alerts import words as alert_words
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck, deck_to_data
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.refusals import WORDS, Refusal, words
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, Moderate, Vote
+from coproterm.core.wire import Ack, Action, Answer, Choose, CloseCode, Command, Hello, Moderate, Vote
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.web.words import page_words
@@ -233,3 +241,257 @@ def test_the_english_words_are_found():
     """The check can fail: English on a Welsh screen is caught."""
     assert english_in("✖ Heb ei chyfrif: voting on this question is locked") == ["locked", "question", "this", "voting"]
     assert english_in("Gweler https://example.org/with-the-answers, {question}") == []
+
+
+# -- every refusal a participant can meet, provoked on the Welsh app's own screen ----------------------
+
+WORKSHOP = builtin_deck("workshop")
+TEXT, SEVERAL, ONE, DISCUSSION = 0, 1, 3, 13
+"""The workshop deck's open question, pick-two question (5 positions), one-choice question and discussion."""
+
+NOT_ON_A_PARTICIPANTS_FACE = {
+    Refusal.TEXT_FRAME: "the faces send binary frames only",
+    Refusal.HELLO_FIRST: "every face says hello first",
+    Refusal.NO_HELLO_IN_TIME: "every face says hello at once",
+    Refusal.WRONG_TOKEN: "a host's: test_the_hosts_refusals_on_the_welsh_dashboard",
+    Refusal.HOSTS_DO_NOT_VOTE: "a host's: test_the_hosts_refusals_on_the_welsh_dashboard",
+    Refusal.HOSTS_DO_NOT_ANSWER: "a host's: test_the_hosts_refusals_on_the_welsh_dashboard",
+    Refusal.NO_SUCH_ANSWER: "a host's: the dashboard's walk through the decks provokes it",
+    Refusal.TOO_MANY_CONNECTIONS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
+    Refusal.TOO_MANY_NEWCOMERS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
+    Refusal.WALL_FULL: "5,000 answers on one question",
+}
+"""Refusals no participant's face meets here, and why (each is still worded in Welsh: the first test above)."""
+
+SILENT = {Refusal.NOT_CURRENT, Refusal.NOTHING_TO_CAST}
+"""Refusals the app does not show (the question moved on; a discussion question shows the discussion): the screen
+must still have no English."""
+
+# Each refusal: the current question (locked or not), what the session and hub are given, and what Gwen's app sends.
+RECIPES: dict[Refusal, dict] = {
+    Refusal.MALFORMED: {"send": lambda: Vote(99, 250, 0)},  # question 251 is past the protocol's limit
+    Refusal.HUB_ONLY: {"send": lambda: Ack(5)},
+    Refusal.OTHER_VERSION: {"version": 99},
+    Refusal.SECOND_HELLO: {"send": lambda: Hello(name="Gwen")},
+    Refusal.CODE_MISSING: {"session": {"join_code": "KXPT", "require_code": True}},
+    Refusal.WRONG_CODE: {"session": {"join_code": "KXPT", "require_code": True}, "code": "ZZZZ"},
+    Refusal.FULL: {"session": {"max_participants": 1}, "before": 1},
+    Refusal.KEPT_ALL: {"session": {"max_records": 1}, "before": 1},
+    Refusal.TOO_FAST: {"hub": {"rate": 0.01, "burst": 2}, "send": lambda: Vote(99, ONE, 1), "times": 3},
+    Refusal.FLOODING: {"hub": {"rate": 0.01, "burst": 2}, "send": lambda: Vote(99, ONE, 1), "times": 160},
+    Refusal.HOST_ONLY: {"send": lambda: Command(99, Action.LOCK, ONE)},
+    Refusal.NO_SUCH_QUESTION: {"send": lambda: Vote(99, 150, 0)},
+    Refusal.NOT_CURRENT: {"send": lambda: Vote(99, ONE + 1, 0)},
+    Refusal.NOTHING_TO_CAST: {"current": DISCUSSION, "send": lambda: Vote(99, DISCUSSION, 0)},
+    Refusal.WRITTEN_NOT_VOTES: {"current": TEXT, "send": lambda: Vote(99, TEXT, 0)},
+    Refusal.NO_SUCH_CELL: {"send": lambda: Vote(99, ONE, 50)},
+    Refusal.SEVERAL_IN_ONE_CHOOSE: {"current": SEVERAL, "send": lambda: Vote(99, SEVERAL, 0)},
+    Refusal.ONE_POSITION: {"send": lambda: Choose(99, ONE, 0b11)},
+    Refusal.NO_SUCH_POSITION: {"current": SEVERAL, "send": lambda: Choose(99, SEVERAL, 1 << 9)},
+    Refusal.TOO_MANY_PICKS: {"current": SEVERAL, "send": lambda: Choose(99, SEVERAL, 0b111)},
+    Refusal.LOCKED: {"locked": True, "send": lambda: Vote(99, ONE, 0)},
+    Refusal.ANSWERS_LOCKED: {"current": TEXT, "locked": True, "send": lambda: Answer(99, TEXT, 0, "rhannu grym")},
+    # the app shows the alert that comes with it, which says why (core/alerts.py)
+    Refusal.NOT_SAVED: {"store": "after", "send": lambda: Vote(99, ONE, 2), "shows": alert_words(CY, Alert.LOG_LOCKED)},
+    Refusal.JOINING_NOT_SAVED: {"store": "before"},
+    Refusal.ENDED: {"end": True},
+    Refusal.NOT_WRITTEN: {"send": lambda: Answer(99, ONE, 0, "rhannu grym")},
+    Refusal.NO_SUCH_SLOT: {"current": TEXT, "send": lambda: Answer(99, TEXT, 5, "rhannu grym")},
+    Refusal.EMPTY_ANSWER: {"current": TEXT, "send": lambda: Answer(99, TEXT, 0, "   ")},
+    Refusal.ANSWER_TOO_LONG: {"current": TEXT, "send": lambda: Answer(99, TEXT, 0, "gair " * 60)},
+}
+
+
+def test_every_refusal_is_walked_or_said_why_not():
+    assert set(RECIPES) | set(NOT_ON_A_PARTICIPANTS_FACE) == set(Refusal)
+    assert not set(RECIPES) & set(NOT_ON_A_PARTICIPANTS_FACE)
+
+
+def _flat(screen: str) -> str:
+    """A screen's words in one line: borders and the breaks of wrapped lines taken out."""
+    return " ".join(re.sub(r"[│┃║▌▐╭╮╰╯─━┌┐└┘]", " ", screen).split())
+
+
+@pytest.mark.parametrize("refusal", list(RECIPES), ids=lambda refusal: refusal.name)
+async def test_every_refusal_a_participant_can_meet_on_the_welsh_app(refusal, tmp_path, monkeypatch):
+    from server.hosting import HubRunner, prepare
+
+    recipe = RECIPES[refusal]
+    current = recipe.get("current", ONE)
+    if "store" in recipe:
+        prepared = prepare(WORKSHOP, data=tmp_path)
+        session, token, store = prepared.session, prepared.host_token, prepared.store
+    else:
+        session, token, store = (
+            Session(WORKSHOP, HOST_TOKEN, counting_tokens(), **recipe.get("session", {})),
+            HOST_TOKEN,
+            None,
+        )
+    runner = HubRunner(session, token, "127.0.0.1", 0, store)
+    for name, value in recipe.get("hub", {}).items():
+        setattr(runner.hub, name, value)
+    async with runner as hosted:
+        url = hosted.local_url
+        host = await join(url, Hello(host_token=token))
+        await host.request(lambda s: Command(s, Action.GOTO, current))
+        if recipe.get("locked"):
+            await host.request(lambda s: Command(s, Action.LOCK, current))
+        for i in range(recipe.get("before", 0)):
+            await join(url, Hello(name=f"Ann {i}", code=session.join_code or None))
+        held = None
+        if recipe.get("store") == "before" or recipe.get("store") == "after":
+            held = sqlite3.connect(store.path, isolation_level=None)
+        if "version" in recipe:
+            import coproterm.core.session as session_module
+
+            monkeypatch.setattr(session_module, "PROTOCOL_VERSION", recipe["version"])
+        if recipe.get("store") == "before":
+            held.execute("BEGIN EXCLUSIVE")  # another program holds the log as Gwen joins
+        gwen = ParticipantApp(url, "Gwen", code=recipe.get("code"), lang="cy")
+        try:
+            async with gwen.run_test(size=(80, 24)) as pilot:
+                if "send" in recipe or "end" in recipe:
+                    await until(pilot, lambda: gwen.view.state is not None and gwen.view.state.current == current)
+                if recipe.get("store") == "after":
+                    held.execute("BEGIN EXCLUSIVE")
+                for _ in range(recipe.get("times", 1) if "send" in recipe else 0):
+                    await gwen.link.send(recipe["send"]())
+                if recipe.get("end"):
+                    await hosted.hub.end()
+                values = _values(refusal, session)
+                welsh = recipe.get("shows") or words(CY, refusal, values)
+                if refusal in SILENT:
+                    await until(pilot, lambda: gwen.view.refusal is not None and gwen.view.refusal.refusal == refusal)
+                    await pilot.pause(0.1)
+                    shown = screen_text(gwen.export_screenshot())
+                else:
+                    fragment = " ".join(welsh.split()[:4])
+                    shown = ""
+
+                    def on_screen() -> bool:
+                        nonlocal shown
+                        shown = screen_text(gwen.export_screenshot())
+                        return fragment in _flat(shown)
+
+                    try:
+                        await until(pilot, on_screen)
+                    except TimeoutError:
+                        raise AssertionError(f"{refusal.name}: {fragment!r} never shown\n{shown}") from None
+                    if refusal.close in (CloseCode.POLICY, CloseCode.INVALID):  # closed for good: the last word
+                        await until(pilot, lambda: gwen.link_status.phase is Phase.STOPPED)
+                        await pilot.pause(0.1)
+                        shown = screen_text(gwen.export_screenshot())
+                        assert fragment in _flat(shown), f"{refusal.name}: the app stopped saying otherwise\n{shown}"
+                assert not english_in(shown), f"{refusal.name}: {english_in(shown)}\n{shown}"
+        finally:
+            if held is not None:
+                held.close()
+
+
+def _values(refusal: Refusal, session: Session) -> tuple[int, ...]:
+    """The values the hub sends with ``refusal`` in these recipes (as docs/protocol.md's table names them)."""
+    from coproterm.core.wire import PROTOCOL_VERSION
+
+    return {
+        Refusal.OTHER_VERSION: (PROTOCOL_VERSION, 99),
+        Refusal.KEPT_ALL: (session.max_records,),
+        Refusal.NO_SUCH_QUESTION: (151,),
+        Refusal.SEVERAL_IN_ONE_CHOOSE: (2,),
+        Refusal.NO_SUCH_POSITION: (5,),
+        Refusal.TOO_MANY_PICKS: (2,),
+        Refusal.NO_SUCH_SLOT: (3,),
+        Refusal.ANSWER_TOO_LONG: (200, 299),
+    }.get(refusal, ())
+
+
+PAGE_RECIPES: dict[Refusal, dict] = {
+    Refusal.CODE_MISSING: {"session": {"join_code": "KXPT", "require_code": True}},
+    Refusal.WRONG_CODE: {"session": {"join_code": "KXPT", "require_code": True}, "code": "ZZZZ"},
+    Refusal.FULL: {"session": {"max_participants": 1}, "before": 1},
+    Refusal.KEPT_ALL: {"session": {"max_records": 1}, "before": 1},
+    Refusal.TOO_FAST: {"hub": {"rate": 0.01, "burst": 2}, "clicks": 4},
+    Refusal.NOT_SAVED: {"store": "after", "clicks": 1},
+    # the page tries again by itself, saying so, as the refusal asks
+    Refusal.JOINING_NOT_SAVED: {"store": "before", "shows": page_words(WELSH)["words"]["reconnecting"]},  # type: ignore[index]
+    # the page's own thank-you, in full
+    Refusal.ENDED: {"end": True, "shows": page_words(WELSH)["words"]["ended"]},  # type: ignore[index]
+}
+"""The refusals the phone page can meet by what a person does on it (it never sends a malformed frame, a second
+hello or another version: the hub serves it; it offers no cell off the board and no position past it)."""
+
+
+@pytest.mark.parametrize("refusal", list(PAGE_RECIPES), ids=lambda refusal: refusal.name)
+async def test_every_refusal_the_phone_page_can_meet_in_welsh(refusal, tmp_path):
+    from playwright.async_api import expect
+
+    from server.hosting import HubRunner, prepare
+    from tests.webkit import chromium, phone
+
+    recipe = PAGE_RECIPES[refusal]
+    if "store" in recipe:
+        prepared = prepare(WORKSHOP, data=tmp_path)
+        session, token, store = prepared.session, prepared.host_token, prepared.store
+    else:
+        options = recipe.get("session", {})
+        session, token, store = Session(WORKSHOP, HOST_TOKEN, counting_tokens(), **options), HOST_TOKEN, None
+    runner = HubRunner(session, token, "127.0.0.1", 0, store)
+    for name, value in recipe.get("hub", {}).items():
+        setattr(runner.hub, name, value)
+    held = None
+    try:
+        async with runner as hosted, chromium() as browser:
+            url = hosted.local_url
+            if store is not None:
+                held = sqlite3.connect(store.path, isolation_level=None)
+            host = await join(url, Hello(host_token=token))
+            await host.request(lambda s: Command(s, Action.GOTO, ONE))
+            if recipe.get("locked"):
+                await host.request(lambda s: Command(s, Action.LOCK, ONE))
+            for i in range(recipe.get("before", 0)):
+                await join(url, Hello(name=f"Ann {i}", code=session.join_code or None))
+            if recipe.get("store") == "before":
+                held.execute("BEGIN EXCLUSIVE")
+            headers = {"Accept-Language": "en-GB;q=0.5,cy"}
+            async with phone(browser, extra_http_headers=headers) as page:
+                await page.goto(url.replace("ws://", "http://", 1) + "/")
+                if "code" in recipe:
+                    await page.locator("#code").fill(recipe["code"])
+                await page.locator("#go").click()
+                if "clicks" in recipe or "end" in recipe:
+                    await expect(page.locator("#step")).to_have_text(f"Cwestiwn {ONE + 1} o {len(WORKSHOP.questions)}")
+                if recipe.get("store") == "after":
+                    held.execute("BEGIN EXCLUSIVE")
+                for i in range(recipe.get("clicks", 0)):
+                    await page.locator("button.pos").nth(i % 3).dispatch_event("click")
+                if recipe.get("end"):
+                    await hosted.hub.end()
+                welsh = recipe.get("shows") or words(CY, refusal, _values(refusal, session))
+                await expect(page.locator("body")).to_contain_text(welsh)
+                body = await page.inner_text("body")
+                assert not english_in(body), f"{refusal.name}: {english_in(body)}\n{body}"
+    finally:
+        if held is not None:
+            held.close()
+
+
+async def test_the_hosts_refusals_on_the_welsh_dashboard():
+    """The refusals only a host meets: a wrong host token, and a vote or an answer sent by a host."""
+    async with running_hub(Session(WORKSHOP, HOST_TOKEN, counting_tokens())) as hub:
+        stranger = HostApp(hub.url, "not-the-token", lang="cy")
+        async with stranger.run_test(size=(100, 30)) as pilot:
+            welsh = words(CY, Refusal.WRONG_TOKEN)
+            await until(pilot, lambda: welsh in _flat(screen_text(stranger.export_screenshot())))
+            shown = screen_text(stranger.export_screenshot())
+            assert not english_in(shown), shown
+        dashboard = HostApp(hub.url, HOST_TOKEN, lang="cy")
+        async with dashboard.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: dashboard.view.state is not None)
+            for refusal, message in (
+                (Refusal.HOSTS_DO_NOT_VOTE, Vote(71, 0, 0)),
+                (Refusal.HOSTS_DO_NOT_ANSWER, Answer(72, TEXT, 0, "rhannu grym")),
+            ):
+                await dashboard.link.send(message)
+                welsh = words(CY, refusal)
+                await until(pilot, lambda w=welsh: any(w in str(n.message) for n in notifications_of(dashboard)))
+            for notice in notifications_of(dashboard):
+                assert not english_in(f"{notice.title} {notice.message}"), notice

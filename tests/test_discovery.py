@@ -8,6 +8,7 @@ import contextlib
 import pytest
 
 from coproterm.client.discovery import DiscoveryUnavailable, browse
+from coproterm.core.i18n import language
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.participant.find_screen import FindScreen
 from tests.facekit import text_of, until
@@ -113,4 +114,5 @@ async def test_a_hub_that_cannot_advertise_still_serves(plain_hub):
     await advertiser.start()
     with contextlib.suppress(Exception):
         await advertiser.stop()
-    assert advertiser.problem and "No such device" in advertiser.problem
+    assert advertiser.problem is not None and "there is no such device" in str(advertiser.problem)
+    assert "nid oes dyfais o'r fath" in advertiser.problem.words(language("cy")), "said in the reader's language"

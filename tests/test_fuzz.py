@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproterm.core.deck import default_deck
-from coproterm.core.fuzzing import answers_consistent, frame, mutate, tallies_match_votes, valid_frame
+from coproterm.core.fuzzing import answers_consistent, frame, mutate, tallies_match_votes, timer_consistent, valid_frame
 from coproterm.core.session import Close, Session
 from coproterm.core.wire import MAX_QUESTIONS, Action, AddQuestion, Command, Hello, ProtocolError, decode, encode
 from tests.conftest import counting_tokens
@@ -35,11 +35,14 @@ def test_hostile_frames_from_many_connections_never_break_the_session(seed, coun
         except ProtocolError:
             continue
         decoded += 1
-        for output in session.handle(conn, message):
+        for output in session.handle(conn, message, at=float(step)):
             if isinstance(output, Close):
                 session.disconnect(output.conn)
         if rng.random() < 0.05:
             session.disconnect(conn)
+        if rng.random() < 0.2:  # the hub's clock moves on: a countdown that ran out ends
+            session.clock(float(step))
+            assert timer_consistent(session, float(step))
     assert tallies_match_votes(session)
     assert answers_consistent(session)
     assert session.connected == len({m.conn for m in session.participants.values() if m.conn is not None})

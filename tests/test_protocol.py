@@ -9,6 +9,7 @@ import msgpack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coproterm.core.alerts import Alert
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Voted
 from coproterm.core.limits import BURST, FLOOD, AddressLimit, NewcomerLimit
@@ -205,10 +206,11 @@ def test_an_unsaved_vote_is_undone_and_refused_and_everyone_is_told():
     outputs = p.receive(ANN, encode(Vote(7, SPECTRUM, 4)), 1.0)
     save = outputs[0]
     assert isinstance(save, Save) and save.events == (Voted(1, SPECTRUM, 4),) and Ack(7) in sent(outputs[1:])
-    instead = p.unsaved(save, "the disk is full")
+    instead = p.unsaved(save, Alert.DISK_FULL)
     assert sent(instead) == [Error(7, ErrorCode.UNAVAILABLE, Refusal.NOT_SAVED)] and not closes(instead)
     assert p.session.tally().counts == (0,) * 6
-    assert p.session.state().alert == "the disk is full"
+    assert p.session.state().alert == Alert.DISK_FULL
+    assert encode(p.session.state())[-2:] == b"\x02\x90", "the alert travels as its number, with no words"
     p.saved(p.receive(ANN, encode(Vote(8, SPECTRUM, 2)), 2.0)[0])
     assert p.session.state().alert is None, "the log works again: the alert goes"
 
@@ -216,7 +218,7 @@ def test_an_unsaved_vote_is_undone_and_refused_and_everyone_is_told():
 def test_an_unsaved_joining_closes_the_newcomer():
     p = protocol(durable=True)
     outputs = welcome(p, ANN, Hello(name="Ann"))
-    instead = p.unsaved(outputs[0], "the disk is full")
+    instead = p.unsaved(outputs[0], Alert.DISK_FULL)
     assert closes(instead) == [(ANN, CloseCode.INTERNAL)]
     assert not p.session.participants
 

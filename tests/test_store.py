@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import uuid
 import pytest
 from websockets.asyncio.client import connect
 
+from coproterm.core.alerts import Alert
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.refusals import Refusal
@@ -30,6 +32,7 @@ from coproterm.core.wire import (
 from server.choosing import NEWEST
 from server.hosting import HubRunner, prepare
 from server.store import SessionStore, StoreError, find_session, read_session
+from tests.cymraegkit import english_in
 from tests.hubkit import join
 
 SPECTRUM = 1
@@ -153,7 +156,7 @@ async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
         refusal = await asyncio.wait_for(ann.request(lambda s: Vote(s, SPECTRUM, 5)), 10)
         assert isinstance(refusal, Error) and refusal.code is ErrorCode.UNAVAILABLE
         assert refusal.refusal == Refusal.NOT_SAVED
-        await host.until(lambda p: p.state is not None and p.state.alert is not None and "locked" in p.state.alert)
+        await host.until(lambda p: p.state is not None and p.state.alert == Alert.LOG_LOCKED)
         assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), "the refused vote is undone"
         other.execute("ROLLBACK")
         other.close()
@@ -207,9 +210,7 @@ async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tm
                     refusals += 1
                     break
             assert refusals, "the disk never filled"
-            await host.until(
-                lambda p: p.state is not None and p.state.alert is not None and "disk is full" in p.state.alert
-            )
+            await host.until(lambda p: p.state is not None and p.state.alert == Alert.DISK_FULL)
             saved = prepared.store.events()
             filler.unlink()
             assert await ann.request(lambda s: Vote(s, SPECTRUM, 0)) == Ack(ann.seq)
@@ -218,17 +219,27 @@ async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tm
         assert on_disk[: len(saved)] == saved and on_disk[-1] == Voted(1, SPECTRUM, 0)
 
 
-def test_a_read_only_data_dir_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("C.UTF-8", "coproterm: cannot create the data directory {sessions}: it is read-only"),
+        ("cy_GB.UTF-8", "coproterm: methu creu'r cyfeiriadur data {sessions}: mae'n ddarllen-yn-unig"),
+    ],
+)
+def test_a_read_only_data_dir_is_a_clear_error(tmp_path, lang, said):
     with tmpfs(tmp_path / "ro", "size=64k", "ro") as data:
         result = subprocess.run(
             [sys.executable, "-m", "coproterm", "serve", "--port", "0", "--data-dir", str(data)],
             capture_output=True,
             text=True,
             timeout=30,
+            env={**os.environ, "LANG": lang, "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""},
         )
         assert result.returncode == 2
-        assert f"coproterm: cannot create the data directory {data}/sessions: Read-only file system" in result.stderr
+        assert said.format(sessions=f"{data}/sessions") in result.stderr
         assert "--data-dir" in result.stderr
+        if lang.startswith("cy"):
+            assert not english_in(result.stderr.replace(str(data), "")), result.stderr
 
 
 async def test_with_the_log_the_welcome_still_comes_first(tmp_path):

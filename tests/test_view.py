@@ -101,8 +101,7 @@ def test_text_from_the_hub_carries_no_terminal_escapes():
     sly["questions"] = ({"prompt": "Where?\x1b[2J\x1b[6n \x1b]8;;http://x\x1b\\link", "note": "one\ntwo\x9b"},)
     view = SessionView()
     view.apply(Welcome(1, Role.PARTICIPANT, None, sly, (None,)))
-    view.apply(State(0, True, False, alert="disk \x1b[31mfull"))
-    texts = [view.deck.title, view.deck.questions[0].prompt, view.deck.questions[0].note, view.state.alert]
+    texts = [view.deck.title, view.deck.questions[0].prompt, view.deck.questions[0].note]
     assert not any(ch in text for text in texts for ch in "\x1b\x07\x9b\u202e")
     assert view.deck.questions[0].note == "one\ntwo", "paragraphs survive"
 

@@ -47,12 +47,12 @@ CLIENT = [
     Answer(8, 0, 1, None),
     Answer(9, 0, 2, "x" * 300),
     Speak("cy"),
-    Hello(2, "Ann", None, None, "KXPT", "cy"),
+    Hello(3, "Ann", None, None, "KXPT", "cy"),
 ]
 HUB = [
     Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None, 3, None, 7, 23, None)),
     State(1, True, False, None),
-    State(4, False, True, "the session log cannot be written"),
+    State(4, False, True, 2, ()),
     Tally(4, tuple(range(24))),
     Tally(1, (3, 0, 5, 70000, 2**32 - 1, 1)),
     Ack(7),

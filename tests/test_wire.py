@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coproterm.core.alerts import Alert
 from coproterm.core.deck import deck_to_data, default_deck, in_one_language
 from coproterm.core.i18n import language
 from coproterm.core.refusals import Refusal
@@ -44,18 +45,18 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(2, "Ann", None, None), "97 01 02 a3 41 6e 6e c0 c0 c0 c0"),
+    (Hello(3, "Ann", None, None), "97 01 03 a3 41 6e 6e c0 c0 c0 c0"),
     (
-        Hello(2, None, bytes(range(16)), None),
-        "97 01 02 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
+        Hello(3, None, bytes(range(16)), None),
+        "97 01 03 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
     ),
-    (Hello(2, None, None, "tok"), "97 01 02 c0 c0 a3 74 6f 6b c0 c0"),
-    (Hello(2, None, None, None, "KXPT"), "97 01 02 c0 c0 c0 a4 4b 58 50 54 c0"),
+    (Hello(3, None, None, "tok"), "97 01 03 c0 c0 a3 74 6f 6b c0 c0"),
+    (Hello(3, None, None, None, "KXPT"), "97 01 03 c0 c0 c0 a4 4b 58 50 54 c0"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
-    (State(1, True, False), "95 11 01 c3 c2 c0"),
-    (State(1, False, False, "full"), "95 11 01 c2 c2 a4 66 75 6c 6c"),
+    (State(1, True, False), "96 11 01 c3 c2 c0 90"),
+    (State(1, False, False, Alert.DISK_FULL), "96 11 01 c2 c2 02 90"),
     (Turnout(30, 12, 9), "94 16 1e 0c 09"),
     (Tally(1, (3, 0, 5, 10, 2, 1)), "93 12 01 96 03 00 05 0a 02 01"),
     (Ack(7), "92 13 07"),
@@ -67,7 +68,7 @@ GOLDEN = [
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
-    (Hello(2, None, None, None, None, "cy"), "97 01 02 c0 c0 c0 c0 a2 63 79"),
+    (Hello(3, None, None, None, None, "cy"), "97 01 03 c0 c0 c0 c0 a2 63 79"),
     (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "98 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90"),
     (
         AddQuestion(9, AskKind.ONE, "Te?", None, ("Te", "Coffi")),
@@ -157,7 +158,9 @@ def test_an_attendance_from_a_hub_before_plain_mode_counts_none_in_plain_mode():
         (msgpack.packb([1, PROTOCOL_VERSION, "x" * 500, None, None, None]), "Hello: expected text of at most"),
         (msgpack.packb([2, msgpack.ExtType(5, b"x"), 1, 3]), "extension type 5"),
         (msgpack.packb([2, msgpack.Timestamp(1), 1, 3]), "Vote: expected a whole number"),
-        (msgpack.packb([17, 0, 1, 0, None]), "State: expected true or false"),
+        (msgpack.packb([17, 0, 1, 0, None, []]), "State: expected true or false"),
+        (msgpack.packb([17, 0, True, False, "the disk is full", []]), "State: expected a whole number"),
+        (msgpack.packb([17, 0, True, False, None]), "State has 5 fields, not 4"),
         (msgpack.packb([18, 0, [1] * 145]), "Tally: expected an array of at most 144"),
         (msgpack.packb([16, 1, 0, None, [1], [], None, False]), "Welcome: expected a map"),
     ],
@@ -180,11 +183,11 @@ def test_another_version_is_named():
     assert "speaks protocol version 3, not 4" in str(caught.value)
 
 
-def test_a_version_2_hello_still_decodes():
-    # A version 2 client is welcomed until the host asks a question on the spot (docs/protocol.md, "Versioning").
-    assert decode(bytes.fromhex("96 01 02 a3 41 6e 6e c0 c0 c0")) == Hello(2, "Ann")
-    with pytest.raises(VersionMismatch):
-        decode(msgpack.packb([1, 1, None, None, None, None]))
+def test_a_client_of_version_2_is_refused_by_number_not_mid_session():
+    """Version 2 sent the alert as English text: its clients are refused at the hello, in words they know."""
+    with pytest.raises(VersionMismatch) as caught:
+        decode(msgpack.packb([1, 2, "Ann", None, None, None]))
+    assert caught.value.version == 2
 
 
 @given(st.binary(max_size=64))

@@ -23,6 +23,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from coproterm.core.i18n import N_, Language
+from coproterm.core.refusals import Refusal
 from coproterm.core.refusals import words as refusal_words
 from coproterm.core.wire import (
     DEFAULT_PORT,
@@ -114,6 +115,15 @@ class AddressError(ValueError):
     def words(self, lang: Language) -> str:
         """The problem in ``lang``."""
         return lang.t(NOT_AN_ADDRESS, address=f"‘{self.address}’")
+
+
+def _closes(error: Error) -> bool:
+    """Whether the hub closes the connection after this refusal: then it, whatever message it answers
+    (far too many votes, a message only a hub sends), is what explains the close."""
+    try:
+        return Refusal(error.refusal).close is not None
+    except ValueError:
+        return False
 
 
 class Link:
@@ -229,7 +239,7 @@ class Link:
                     # The callback may find the message makes no sense (a deck that does not
                     # validate): a ProtocolError like one from the codec, handled below.
                     message = decode(frame)  # type: ignore[arg-type]
-                    if isinstance(message, Error) and message.seq is None:
+                    if isinstance(message, Error) and (message.seq is None or _closes(message)):
                         refusal = self._refusal = message
                     self._on_message(message)
                 return self._closed_by_hub(socket.close_code, refusal)

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 
+from coproterm.core.i18n import Language, from_locale, language
+from coproterm.core.problems import Problem
 
-def fail(message: str) -> int:
-    """Say what went wrong on stderr; the exit status for a refused command."""
-    print(f"coproterm: {message}", file=sys.stderr)
+
+def cli_language(args: argparse.Namespace | None = None) -> Language:
+    """The language a command speaks to the person at the terminal: its ``--lang``, else the locale (``LANG``)."""
+    return language(getattr(args, "lang", None) or from_locale(os.environ))
+
+
+def fail(message: str | Problem, lang: Language | None = None) -> int:
+    """Say what went wrong on stderr (a problem worded in ``lang``, else the locale's); the exit status."""
+    text = message.words(lang or cli_language()) if isinstance(message, Problem) else message
+    print(f"coproterm: {text}", file=sys.stderr)
     return 2

@@ -18,7 +18,8 @@ import os
 import sys
 from pathlib import Path
 
-from coproterm.commands import fail
+from coproterm.commands import cli_language, fail
+from coproterm.core.problems import os_reason
 from coproterm.portable import on_stop_signals
 
 PASSCODE_ENV = "COPROTERM_SSH_PASSCODE"
@@ -38,23 +39,28 @@ def read_secret(secret_file: Path | None) -> str | None:
 
 def ssh_gateway(args: argparse.Namespace) -> int:
     """Run SSH gateway workers for the hub at ``--hub`` until Ctrl-C or SIGTERM."""
-    from coproterm.client.link import hub_url
+    from coproterm.client.link import AddressError, hub_url
     from server.addresses import join_targets
     from server.ssh.keys import fingerprint, host_key
     from server.ssh.workers import SHARED_PORT, WorkerOptions, Workers, default_workers
     from server.store import data_dir
 
+    lang = cli_language(args)
+    t = lang.t
     if not SHARED_PORT:
-        return fail("ssh-gateway runs on Linux and macOS only: on Windows, the hub serves SSH in its own process")
+        return fail(t("ssh-gateway runs on Linux and macOS only: on Windows, the hub serves SSH in its own process"))
 
     try:
         secret = read_secret(args.secret_file)
     except OSError as error:
-        return fail(f"cannot read the gateway secret from {args.secret_file}: {error.strerror or error}")
+        reason = os_reason(error).words(lang)
+        return fail(t("cannot read the gateway secret from {file}: {reason}", file=args.secret_file, reason=reason))
     if not secret:
         return fail(
-            "the hub's gateway secret is needed: set COPROTERM_GATEWAY_SECRET, or give --secret-file "
-            "(the hub writes a new one each time it starts, in its data directory, in the file gateway_secret)"
+            t(
+                "the hub's gateway secret is needed: set COPROTERM_GATEWAY_SECRET, or give --secret-file "
+                "(the hub writes a new one each time it starts, in its data directory, in the file gateway_secret)"
+            )
         )
     passcode = os.environ.get(PASSCODE_ENV) or getattr(args, "ssh_passcode", None) or None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -62,8 +68,12 @@ def ssh_gateway(args: argparse.Namespace) -> int:
     try:
         key = host_key(key_dir)
     except (OSError, ValueError) as error:
-        return fail(f"no SSH host key in {key_dir}: {error}")
-    url = hub_url(args.hub) if "://" not in args.hub else args.hub
+        reason = os_reason(error).words(lang) if isinstance(error, OSError) else t("the key cannot be read")
+        return fail(t("no SSH host key in {folder}: {reason}", folder=key_dir, reason=reason))
+    try:
+        url = hub_url(args.hub) if "://" not in args.hub else args.hub
+    except AddressError as error:
+        return fail(error.words(lang))
     advertised = join_targets(args.host, args.ssh_port)[0].rsplit(":", 1)[0]
     count = args.ssh_workers if args.ssh_workers is not None else default_workers()
     workers = Workers(WorkerOptions(url, args.host, args.ssh_port, key_dir, passcode, advertised), secret, count)
@@ -72,9 +82,15 @@ def ssh_gateway(args: argparse.Namespace) -> int:
         try:
             port = await workers.start()
         except OSError as error:
-            return fail(f"cannot serve SSH on {args.host}:{args.ssh_port}: {error.strerror or error}")
-        print(f"coproterm ssh-gateway for {url}: {len(workers.pids)} workers", flush=True)
-        print(f"  over ssh:   ssh -p {port} {advertised}   (host key {fingerprint(key)})", flush=True)
+            reason = os_reason(error).words(lang)
+            return fail(
+                t("cannot serve SSH on {host}:{port}: {reason}", host=args.host, port=args.ssh_port, reason=reason)
+            )
+        started = lang.tn("{count} worker", "{count} workers", len(workers.pids))
+        print(t("coproterm ssh-gateway for {url}: {workers}", url=url, workers=started), flush=True)
+        key_said = t("host key {fingerprint}", fingerprint=fingerprint(key))
+        over_ssh = t("over ssh")
+        print(f"  {over_ssh}:   ssh -p {port} {advertised}   ({key_said})", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         on_stop_signals(loop, stop.set)

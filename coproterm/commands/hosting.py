@@ -12,10 +12,11 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coproterm.commands import fail
+from coproterm.commands import cli_language, fail
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, find_deck
-from coproterm.core.i18n import ENGLISH, language
+from coproterm.core.i18n import ENGLISH, N_, Language, language
+from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.wire import MAX_PARTICIPANTS
 from coproterm.portable import on_stop_signals
 
@@ -36,11 +37,17 @@ FILES_PER_PARTICIPANT = 3
 """The worst case, an SSH participant: their SSH connection, and the gateway's websocket to the hub at both ends."""
 
 
-class SecretError(ValueError):
-    """A secret could not be read; the message says from where and why."""
+class SecretError(Problem, ValueError):
+    """A secret could not be read; :meth:`words` says from where and why."""
 
 
-def read_secret(given: str | None, file: Path | None, variable: str, *, what: str, ask: bool = False) -> str | None:
+SSH_PASSCODE = N_("SSH passcode")
+HOST_TOKEN = N_("host token")
+
+
+def read_secret(
+    given: str | None, file: Path | None, variable: str, *, what: str, ask: bool = False, lang: Language | None = None
+) -> str | None:
     """A secret from the command line, a file ('-': standard input), an environment variable, or a prompt.
 
     The command line comes first (it is what was typed), but it is the least
@@ -49,27 +56,33 @@ def read_secret(given: str | None, file: Path | None, variable: str, *, what: st
     """
     if given:
         return given
+    named = (lang or cli_language()).t(what)
     if file is not None:
         try:
             if str(file) == "-":
-                text = getpass.getpass(f"{what}: ") if sys.stdin.isatty() else sys.stdin.readline()
+                text = getpass.getpass(f"{named}: ") if sys.stdin.isatty() else sys.stdin.readline()
             else:
                 text = file.read_text(encoding="utf-8")
         except OSError as error:
-            raise SecretError(f"cannot read the {what} from {file}: {error.strerror or error}") from None
+            raise SecretError(
+                N_("cannot read the {what} from {file}: {reason}"),
+                what=Words(what),
+                file=str(file),
+                reason=os_reason(error),
+            ) from None
         lines = text.splitlines()
         secret = lines[0].strip() if lines else ""
         if not secret:
-            raise SecretError(f"{file} holds no {what} (its first line is empty)")
+            raise SecretError(N_("{file} holds no {what} (its first line is empty)"), file=str(file), what=Words(what))
         return secret
     if secret := os.environ.get(variable, "").strip():
         return secret
     if ask and sys.stdin.isatty():
-        return getpass.getpass(f"{what}: ").strip() or None
+        return getpass.getpass(f"{named}: ").strip() or None
     return None
 
 
-def open_file_room(asked: int | None) -> tuple[int, str | None]:
+def open_file_room(asked: int | None) -> tuple[int, Words | None]:
     """Raise this process's open-file limit as far as it goes; how many participants it can hold.
 
     Returns the participant limit to use and, when it is lower than asked (or
@@ -91,37 +104,46 @@ def open_file_room(asked: int | None) -> tuple[int, str | None]:
     room = max(1, (soft - SPARE_FILES) // FILES_PER_PARTICIPANT) if soft != resource.RLIM_INFINITY else wanted
     if room >= wanted:
         return wanted, None
-    return room, (
-        f"--max-participants lowered to {room}: this process may open only {soft} files"
-        f" (ulimit -n; {FILES_PER_PARTICIPANT} per participant at most, {SPARE_FILES} kept for the hub)"
-        f" and {wanted} {'were asked for' if asked is not None else 'is the default'}."
-        " Raise the limit (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+    lowered = (
+        N_(
+            "--max-participants lowered to {room}: this process may open only {soft} files (ulimit -n; {each} per"
+            " participant at most, {spare} kept for the hub) and {wanted} were asked for. Raise the limit"
+            " (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+        )
+        if asked is not None
+        else N_(
+            "--max-participants lowered to {room}: this process may open only {soft} files (ulimit -n; {each} per"
+            " participant at most, {spare} kept for the hub) and {wanted} is the default. Raise the limit"
+            " (ulimit -Hn, or LimitNOFILE= for a service) to hold more."
+        )
     )
+    return room, said(lowered, room=room, soft=soft, each=FILES_PER_PARTICIPANT, spare=SPARE_FILES, wanted=wanted)
 
 
 def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | str:
     """The session to serve, or why there is none; what to know first goes to stderr (and ``log_too``, the log)."""
     from server.hosting import HostingError, prepare
 
+    lang = cli_language(args)
     resuming = args.resume is not None
     if resuming and args.deck:
-        return "a resumed session keeps the deck it was hosted with: leave out --deck"
+        return lang.t("a resumed session keeps the deck it was hosted with: leave out --deck")
     deck: Deck | None = None
     if not resuming:
         try:
             deck = find_deck(args.deck or os.environ.get(DECK_VARIABLE) or None)
         except DeckError as error:
-            return str(error)
+            return error.words(lang)
     if args.max_participants is not None and not 1 <= args.max_participants <= 65535:
-        return "--max-participants takes a number from 1 to 65535"
+        return lang.t("--max-participants takes a number from 1 to 65535")
     try:
         args.ssh_passcode = read_secret(
-            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what="SSH passcode"
+            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what=SSH_PASSCODE, lang=lang
         )
     except SecretError as error:
-        return str(error)
+        return error.words(lang)
     limit, lowered = open_file_room(args.max_participants)
-    said = [lowered] if lowered else []
+    told = [lowered.words(lang)] if lowered else []
     try:
         prepared = prepare(
             deck,
@@ -131,8 +153,8 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
             max_participants=limit,
         )
     except HostingError as error:
-        return str(error)
-    for warning in said + prepared.warnings():
+        return error.words(lang)
+    for warning in told + prepared.warnings(lang):
         print(f"coproterm: {warning}", file=sys.stderr, flush=True)
         if log_too:
             logging.getLogger("coproterm").warning("%s", warning)
@@ -181,9 +203,14 @@ def serve(args: argparse.Namespace) -> int:
                 command = hosted.ssh_command.replace("YOURNAME", t("YOURNAME"))
                 line(t("over ssh"), f"{command}   ({key}{asked})")
             elif hosted.ssh_problem:
-                line(t("over ssh"), hosted.ssh_problem)
+                line(t("over ssh"), hosted.ssh_problem.words(language(getattr(args, "lang", ENGLISH))))
             if not args.no_mdns:
-                found = hosted.discovery_problem or t("advertised, so `coproterm join` finds it by itself")
+                problem = hosted.discovery_problem
+                found = (
+                    problem.words(language(getattr(args, "lang", ENGLISH)))
+                    if problem
+                    else t("advertised, so `coproterm join` finds it by itself")
+                )
                 line(t("network"), found)
             line(t("host token"), hosted.host_token)
             attach = f"coproterm host --attach {hosted.local_url}"
@@ -195,7 +222,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         asyncio.run(run())
     except HostingError as error:
-        return fail(str(error))
+        return fail(error, cli_language(args))
     return 0
 
 
@@ -204,17 +231,22 @@ def host(args: argparse.Namespace) -> int:
     from coproterm.tui.host.app import HostApp
 
     if args.attach:
-        from coproterm.client.link import hub_url
+        from coproterm.client.link import AddressError, hub_url
 
         try:
             url = hub_url(args.attach)
-            token = read_secret(args.token, args.token_file, HOST_TOKEN_VARIABLE, what="host token", ask=True)
-        except ValueError as error:
-            return fail(str(error))
+            token = read_secret(args.token, args.token_file, HOST_TOKEN_VARIABLE, what=HOST_TOKEN, ask=True)
+        except SecretError as error:
+            return fail(error, cli_language(args))
+        except AddressError as error:
+            return fail(error.words(cli_language(args)))
         if not token:
             return fail(
-                f"--attach needs the hub's host token (`coproterm serve` prints it): set ${HOST_TOKEN_VARIABLE},"
-                " give --token-file FILE, or run this at a terminal to be asked"
+                cli_language(args).t(
+                    "--attach needs the hub's host token (`coproterm serve` prints it): set ${variable},"
+                    " give --token-file FILE, or run this at a terminal to be asked",
+                    variable=HOST_TOKEN_VARIABLE,
+                )
             )
         targets, ssh, web = _attached_joining(url, args.ssh_port)
         HostApp(url, token, targets, ssh=ssh, web=web, presenter=args.presenter, lang=args.lang).run()
@@ -269,7 +301,7 @@ def demo(args: argparse.Namespace) -> int:
     from coproterm.client.crowd import run_crowd
 
     if not 0 <= args.participants <= 500:
-        return fail("--participants takes a number from 0 to 500")
+        return fail(cli_language(args).t("--participants takes a number from 0 to 500"))
     return _host_here(
         args,
         lambda hosted, said: _dashboard(hosted, args.presenter, args.lang, said),
@@ -399,16 +431,16 @@ def _host_here(
     _log_to_file("dashboard.log")
     try:  # read here: the hub's process has no terminal to ask at, nor this one's standard input
         args.ssh_passcode = read_secret(
-            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what="SSH passcode"
+            args.ssh_passcode, args.ssh_passcode_file, SSH_PASSCODE_VARIABLE, what=SSH_PASSCODE
         )
         args.ssh_passcode_file = None
     except SecretError as error:
-        return fail(str(error))
+        return fail(error, cli_language(args))
     hub = HubProcess(args)
     try:
         hosted, said = hub.start()
     except HostingError as error:
-        return fail(str(error))
+        return fail(error, cli_language(args))
     if extra is not None:
         threading.Thread(target=lambda: asyncio.run(extra(hosted)), name="coproterm-extra", daemon=True).start()
     try:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coproterm.core.i18n import N_
+
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
 
@@ -92,6 +94,7 @@ def serve_hub(
 ) -> None:
     """The hub process: prepare the session, serve it, say so on ``ready``; advertise the addresses that come on
     ``shown``; end the session once ``stop`` is set."""
+    from coproterm.commands import cli_language
     from coproterm.commands.hosting import _log_to_file, _prepare, _runner
     from coproterm.quiet import quiet_known_warnings
     from server.hosting import HostingError
@@ -105,7 +108,7 @@ def serve_hub(
 
     async def run() -> None:
         async with _runner(args, prepared) as hosted:
-            ready.put(("serving", HostedHub.of(hosted), prepared.warnings()))
+            ready.put(("serving", HostedHub.of(hosted), prepared.warnings(cli_language(args))))
             loop = asyncio.get_running_loop()
 
             async def follow() -> None:
@@ -119,7 +122,7 @@ def serve_hub(
     try:
         asyncio.run(run())
     except HostingError as error:
-        ready.put(("failed", str(error)))
+        ready.put(("failed", error.words(cli_language(args))))
     except KeyboardInterrupt:
         pass  # Ctrl-C before the dashboard took the terminal: the dashboard's process says so
 
@@ -165,7 +168,7 @@ class HubProcess:
                 break
             except queue.Empty:
                 if not self._process.is_alive():
-                    raise HostingError("the hub stopped before it could serve (its log says why)") from None
+                    raise HostingError(N_("the hub stopped before it could serve (its log says why)")) from None
         if said[0] == "failed":
             self._process.join(10)
             raise HostingError(said[1])

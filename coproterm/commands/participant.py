@@ -8,20 +8,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from coproterm.commands import fail
+from coproterm.commands import cli_language, fail
 
 
 def join(args: argparse.Namespace) -> int:
     """The participant app."""
-    from coproterm.client.link import hub_url
+    from coproterm.client.link import AddressError, hub_url
     from coproterm.tui.participant.app import ParticipantApp
 
     url = None
     if args.address:
         try:
             url = hub_url(args.address)
-        except ValueError as error:
-            return fail(str(error))
+        except AddressError as error:
+            return fail(error.words(cli_language(args)))
     if getattr(args, "plain", False):
         from coproterm.plain.terminal import run
 

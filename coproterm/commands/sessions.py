@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 from coproterm.commands import fail
 from coproterm.core.deck import DeckError, deck_from_data
 from coproterm.core.events import Joined
-from coproterm.core.i18n import ENGLISH, Language, from_locale, language
+from coproterm.core.i18n import ENGLISH, N_, Language, from_locale, language
+from coproterm.core.problems import Problem, os_reason
 from coproterm.core.report import Report, build_report
 
 if TYPE_CHECKING:
@@ -65,12 +66,12 @@ def list_sessions(args: argparse.Namespace) -> int:
     rows = []
     for log in list_sessions(directory):
         if isinstance(log, StoreError):
-            warn(t("{problem} (not listed)", problem=log))
+            warn(t("{problem} (not listed)", problem=log.words(lang)))
             continue
         try:
             report = report_of(log)
         except DeckError as error:
-            warn(t("session {id}: {problem} (not listed)", id=log.info.id, problem=error))
+            warn(t("session {id}: {problem} (not listed)", id=log.info.id, problem=error.words(lang)))
             continue
         rows.append(
             (
@@ -104,7 +105,7 @@ def export(args: argparse.Namespace) -> int:
     try:
         chosen = choose_session(data_dir(args.data_dir), NEWEST if args.session is None else args.session)
         if chosen.why:
-            warn(chosen.why)
+            warn(chosen.why.words(lang))
         output = args.output or Path(export_name(chosen.path.stem, args.format, lang.code))
         there = _html_lang(output) if args.format == "html" else None
         if there is not None and there != lang.html_lang:
@@ -125,13 +126,13 @@ def export(args: argparse.Namespace) -> int:
             venue=getattr(args, "venue", "") or "",
         )
     except (StoreError, DeckError, ExportError) as error:
-        return fail(str(error))
+        return fail(error, lang)
     print(lang.t("Wrote {file} ({size} bytes).", file=output, size=f"{size:,}"))
     return 0
 
 
-class ExportError(RuntimeError):
-    """An export that could not be written, and why (for people)."""
+class ExportError(Problem, RuntimeError):
+    """An export that could not be written, and why (for people: :meth:`words`)."""
 
 
 def write_export(
@@ -161,7 +162,9 @@ def write_export(
         output.write_text(text, encoding="utf-8")
         return len(text.encode())
     except OSError as error:
-        raise ExportError(f"cannot write {output}: {error.strerror or error}") from None
+        raise ExportError(
+            chosen.t("cannot write {file}: {reason}", file=output, reason=os_reason(error).words(chosen))
+        ) from None
 
 
 def _write_pdf(html: str, output: Path, lang: Language) -> int:
@@ -194,7 +197,8 @@ def _write_tables(tables: dict[str, str], output: Path) -> int:
         return output.stat().st_size
     if output.exists() and not output.is_dir():
         raise ExportError(
-            f"cannot write the tables into {output}: it is a file, not a folder (give -o a folder or a .zip)"
+            N_("cannot write the tables into {file}: it is a file, not a folder (give -o a folder or a .zip)"),
+            file=str(output),
         )
     output.mkdir(parents=True, exist_ok=True)
     for name, data in encoded.items():

@@ -130,6 +130,10 @@ class Question:
     """The index of an earlier question on the same scale this one is compared with (before and after)."""
     details: tuple[str, ...] = ()
     """Lines participants can open to read (a case study's points)."""
+    timer: int = 0
+    """Seconds of the countdown the facilitator's timer key starts on this question by default (0: none set)."""
+    timer_locks: bool = True
+    """Whether voting locks when this question's countdown ends (False: only the timer stops)."""
     answers: TextAnswers | None = None
     """Set for a text question (``answers = "text"`` in a deck): written answers, no board."""
     prompt_cy: str = ""

@@ -38,7 +38,8 @@ from typing import Any
 
 from coproterm.core.boards import Deck, Group, Position, Question, Scale, TextAnswers
 from coproterm.core.i18n import N_, Language
-from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS
+from coproterm.core.problems import Problem, Words, os_reason, said
+from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS, MAX_TIMER
 
 MAX_POSITIONS = 12
 MAX_TEXT = 1000
@@ -52,8 +53,17 @@ _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 A deck reaches participants' terminals; these would let it write to their clipboard or screen."""
 
 
-class DeckError(ValueError):
-    """A deck that cannot be used, with where and why."""
+class DeckError(Problem, ValueError):
+    """A deck that cannot be used, with where (the source and key, never translated) and why (catalog words)."""
+
+    def __init__(self, place: str, problem: str | Words, /, **values: object) -> None:
+        self.place = place
+        self.problem = problem if isinstance(problem, Words) else said(problem, **values)
+        super().__init__(said(PLACED, place=place, problem=self.problem) if place else self.problem)
+
+
+PLACED = N_("{place}: {problem}")
+"""A deck's mistake after where it is: the source (a file name) and the key (``questions[2].board``)."""
 
 
 def load_deck(path: str | Path) -> Deck:
@@ -62,7 +72,7 @@ def load_deck(path: str | Path) -> Deck:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise DeckError(f"{path}: cannot read the deck: {error.strerror or error}") from None
+        raise DeckError(str(path), N_("cannot read the deck: {reason}"), reason=os_reason(error)) from None
     return parse_deck(raw.decode("utf-8", errors="replace"), str(path))
 
 
@@ -84,7 +94,9 @@ def builtin_deck(name: str = WORKSHOP) -> Deck:
     """A deck that comes with coproterm, by name (:data:`BUILTIN_DECKS`)."""
     if name not in BUILTIN_DECKS:
         known = ", ".join(BUILTIN_DECKS)
-        raise DeckError(f"there is no built-in deck {name!r} (the built-in decks are {known})")
+        raise DeckError(
+            "", N_("there is no built-in deck {name} (the built-in decks are {known})"), name=repr(name), known=known
+        )
     filename = BUILTIN_DECKS[name][0]
     text = resources.files("coproterm.core.decks").joinpath(filename).read_text("utf-8")
     return parse_deck(text, f"<built-in {filename}>")
@@ -104,7 +116,12 @@ def parse_deck(text: str, source: str = "<deck>") -> Deck:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise DeckError(f"{source}: not valid TOML: {error}") from None
+        at = re.search(r"at line (\d+), column (\d+)", str(error))
+        if at is None:
+            raise DeckError(source, N_("not valid TOML")) from None
+        raise DeckError(
+            source, N_("not valid TOML (line {line}, column {column})"), line=int(at[1]), column=int(at[2])
+        ) from None
     return deck_from_data(data, source)
 
 
@@ -119,9 +136,11 @@ def deck_from_data(data: object, source: str = "<deck>") -> Deck:
         scales[key] = _scale(reader, key, value)
     questions_data = reader.array(top.get("questions"), "questions")
     if not questions_data:
-        reader.fail("questions", "a deck needs at least one question")
+        reader.fail("questions", N_("a deck needs at least one question"))
     if len(questions_data) > MAX_QUESTIONS:
-        reader.fail("questions", f"at most {MAX_QUESTIONS} questions, not {len(questions_data)}")
+        reader.fail(
+            "questions", N_("at most {most} questions, not {count}"), most=MAX_QUESTIONS, count=len(questions_data)
+        )
     questions: tuple[Question, ...] = ()
     for i, item in enumerate(questions_data):
         questions += (_workshop_question(reader, f"questions[{i}]", item, scales, questions),)
@@ -273,7 +292,7 @@ def _slug(label: str) -> str:
 def _scale(reader: _Reader, key: str, value: object) -> Scale:
     where = f"scales.{key}"
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", key):
-        reader.fail(where, "a scale's name is 1 to 40 letters, digits, '-' or '_'")
+        reader.fail(where, N_("a scale's name is 1 to 40 letters, digits, '-' or '_'"))
     table = reader.table(value, where)
     reader.only(table, where, {"title", "low", "high", "groups", "positions"})
     group_labels: list[tuple[str, str]] = []
@@ -284,7 +303,7 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
         reader.only(group, group_where, {"label", "note"})
         label = reader.text(group, "label", group_where, required=True)
         if label in (existing for existing, _ in group_labels):
-            reader.fail(f"{group_where}.label", f"the group {label!r} is named twice")
+            reader.fail(f"{group_where}.label", N_("the group {label} is named twice"), label=repr(label))
         group_labels.append((label, reader.text(group, "note", group_where)))
         group_welsh.append((reader.text(group, "label_cy", group_where), reader.text(group, "note_cy", group_where)))
 
@@ -292,7 +311,12 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
     membership: list[str] = []
     items = reader.array(table.get("positions"), f"{where}.positions")
     if not 2 <= len(items) <= MAX_POSITIONS:
-        reader.fail(f"{where}.positions", f"a scale has 2 to {MAX_POSITIONS} positions, not {len(items)}")
+        reader.fail(
+            f"{where}.positions",
+            N_("a scale has 2 to {most} positions, not {count}"),
+            most=MAX_POSITIONS,
+            count=len(items),
+        )
     for i, item in enumerate(items):
         pos_where = f"{where}.positions[{i}]"
         pos = reader.table(item, pos_where)
@@ -314,13 +338,15 @@ def _scale(reader: _Reader, key: str, value: object) -> Scale:
         member_of = reader.text(pos, "group", pos_where)
         if group_labels and member_of not in (name for name, _ in group_labels):
             known = ", ".join(repr(name) for name, _ in group_labels)
-            reader.fail(f"{pos_where}.group", f"expected one of {known}, not {member_of!r}")
+            reader.fail(
+                f"{pos_where}.group", N_("expected one of {known}, not {given}"), known=known, given=repr(member_of)
+            )
         if not group_labels and member_of:
-            reader.fail(f"{pos_where}.group", f"the scale {key!r} defines no groups")
+            reader.fail(f"{pos_where}.group", N_("the scale {name} defines no groups"), name=repr(key))
         membership.append(member_of)
     keys = [p.key for p in positions]
     if len(set(keys)) != len(keys):
-        reader.fail(f"{where}.positions", "two positions share a key; give each a distinct key")
+        reader.fail(f"{where}.positions", N_("two positions share a key; give each a distinct key"))
     return Scale(
         key=key,
         title=reader.text(table, "title", where, required=True),
@@ -338,13 +364,10 @@ def _notes(reader: _Reader, table: Mapping[str, Any], key: str, where: str) -> t
     notes = reader.array(table.get(key, []), f"{where}.{key}")
     for j, note in enumerate(notes):
         if not isinstance(note, str) or len(note) > MAX_TEXT:
-            reader.fail(f"{where}.{key}[{j}]", f"expected text of at most {MAX_TEXT} characters")
+            reader.fail(f"{where}.{key}[{j}]", N_("expected text of at most {most} characters"), most=MAX_TEXT)
         unsafe = _UNSAFE.search(note)
         if unsafe:
-            reader.fail(
-                f"{where}.{key}[{j}]",
-                f"character U+{ord(unsafe.group()):04X} is not allowed (control characters and escapes)",
-            )
+            reader.fail(f"{where}.{key}[{j}]", UNSAFE_CHARACTER, character=f"U+{ord(unsafe.group()):04X}")
     return tuple(notes)
 
 
@@ -359,9 +382,11 @@ def _groups(
     for (label, note), (label_cy, note_cy) in zip(labels, welsh, strict=True):
         members = [i for i, name in enumerate(membership) if name == label]
         if not members:
-            reader.fail(f"{where}.groups", f"the group {label!r} has no positions")
+            reader.fail(f"{where}.groups", N_("the group {label} has no positions"), label=repr(label))
         if members != list(range(members[0], members[-1] + 1)):
-            reader.fail(f"{where}.positions", f"the group {label!r} must be one unbroken run of positions")
+            reader.fail(
+                f"{where}.positions", N_("the group {label} must be one unbroken run of positions"), label=repr(label)
+            )
         groups.append(
             Group(label=label, start=members[0], stop=members[-1] + 1, note=note, label_cy=label_cy, note_cy=note_cy)
         )
@@ -377,11 +402,11 @@ def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, S
         x = _scale_named(reader, f"{where}.board", board, scales)
     elif isinstance(board, Sequence) and not isinstance(board, (bytes, bytearray)):
         if len(board) != 2 or not all(isinstance(name, str) for name in board):
-            reader.fail(f"{where}.board", "a grid is two scale names: [x, y]")
+            reader.fail(f"{where}.board", N_("a grid is two scale names: [x, y]"))
         x = _scale_named(reader, f"{where}.board", board[0], scales)
         y = _scale_named(reader, f"{where}.board", board[1], scales)
     elif board is not None:
-        reader.fail(f"{where}.board", "expected a scale name, or [x, y] for a grid")
+        reader.fail(f"{where}.board", N_("expected a scale name, or [x, y] for a grid"))
     return Question(
         prompt=reader.text(table, "prompt", where, required=True),
         x=x,
@@ -403,19 +428,19 @@ def _text_answers(reader: _Reader, where: str, table: Mapping[str, Any], board: 
     if kind is None:
         for key in TEXT_KEYS[1:]:
             if key in table:
-                reader.fail(f"{where}.{key}", 'only a text question (answers = "text") takes this')
+                reader.fail(f"{where}.{key}", N_('only a text question (answers = "text") takes this'))
         return None
     if kind != "text":
-        reader.fail(f"{where}.answers", f'the only kind of answers is "text", not {kind!r}')
+        reader.fail(f"{where}.answers", N_('the only kind of answers is "text", not {given}'), given=repr(kind))
     if board is not None:
-        reader.fail(f"{where}.answers", "a question takes written answers or has a board, not both")
+        reader.fail(f"{where}.answers", N_("a question takes written answers or has a board, not both"))
     default = TextAnswers()
     limits = {"max_answers": MAX_ANSWER_SLOTS, "max_length": MAX_ANSWER_TEXT}
     values: dict[str, int] = {}
     for key, most in limits.items():
         value = table.get(key, getattr(default, key))
         if type(value) is not int or not 1 <= value <= most:
-            reader.fail(f"{where}.{key}", f"expected a whole number from 1 to {most}, not {value!r}")
+            reader.fail(f"{where}.{key}", WHOLE_NUMBER, most=most, given=repr(value))
         values[key] = value
     return TextAnswers(**values)
 
@@ -427,7 +452,18 @@ def _text_answers_data(question: Question) -> dict[str, Any]:
     return {"answers": "text", "max_answers": question.answers.max_answers, "max_length": question.answers.max_length}
 
 
-WORKSHOP_KEYS = ("id", "section", "pick", "compare", "details", "section_cy", "details_cy", "added")
+WORKSHOP_KEYS = (
+    "id",
+    "section",
+    "pick",
+    "compare",
+    "details",
+    "section_cy",
+    "details_cy",
+    "timer",
+    "timer_locks",
+    "added",
+)
 """A question's workshop keys, all optional: checked here, the rest by :func:`_question`."""
 MAX_PICK = 16
 """Most positions one vote may choose: a pick-several vote is a 16-bit mask."""
@@ -442,9 +478,9 @@ def _workshop_question(
     question = _question(reader, where, table, scales)
     ident = reader.text(mine, "id", where)
     if ident and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", ident):
-        reader.fail(f"{where}.id", "a question's id is 1 to 40 letters, digits, '-' or '_'")
+        reader.fail(f"{where}.id", N_("a question's id is 1 to 40 letters, digits, '-' or '_'"))
     if ident and any(q.id == ident for q in earlier):
-        reader.fail(f"{where}.id", f"two questions share the id {ident!r}")
+        reader.fail(f"{where}.id", N_("two questions share the id {name}"), name=repr(ident))
     section = reader.text(mine, "section", where) if "section" in mine else (earlier[-1].section if earlier else "")
     if "section" in mine:
         section_cy = reader.text(mine, "section_cy", where)
@@ -452,28 +488,36 @@ def _workshop_question(
         section_cy = earlier[-1].section_cy if earlier else ""
     pick = mine.get("pick", 1)
     if type(pick) is not int or not 1 <= pick <= MAX_PICK:
-        reader.fail(f"{where}.pick", f"expected a whole number from 1 to {MAX_PICK}, not {pick!r}")
+        reader.fail(f"{where}.pick", WHOLE_NUMBER, most=MAX_PICK, given=repr(pick))
     if pick > 1 and (question.x is None or question.y is not None or pick > question.x.size):
-        reader.fail(f"{where}.pick", "only a question on one scale can pick several, and at most its positions")
+        reader.fail(f"{where}.pick", N_("only a question on one scale can pick several, and at most its positions"))
     compare = None
     if "compare" in mine:
         name = reader.text(mine, "compare", where, required=True)
         found = [i for i, q in enumerate(earlier) if q.id == name]
         if not found:
-            reader.fail(f"{where}.compare", f"no earlier question has the id {name!r}")
+            reader.fail(f"{where}.compare", N_("no earlier question has the id {name}"), name=repr(name))
         compare = found[0]
         before = earlier[compare]
         same = question.x is not None and question.y is None and (before.x, before.y) == (question.x, None)
         if not same or pick > 1 or before.pick > 1:
-            reader.fail(f"{where}.compare", "a question compares with an earlier one-choice question on the same scale")
+            reader.fail(
+                f"{where}.compare", N_("a question compares with an earlier one-choice question on the same scale")
+            )
     details = reader.array(mine.get("details", []), f"{where}.details")
     for j, line in enumerate(details):
         if not isinstance(line, str) or len(line) > MAX_TEXT or _UNSAFE.search(line):
-            reader.fail(f"{where}.details[{j}]", f"expected plain text of at most {MAX_TEXT} characters")
+            reader.fail(f"{where}.details[{j}]", N_("expected plain text of at most {most} characters"), most=MAX_TEXT)
     details_cy = _notes(reader, mine, "details_cy", where)
+    timer = mine.get("timer", 0)
+    if type(timer) is not int or not 0 <= timer <= MAX_TIMER:
+        reader.fail(f"{where}.timer", N_("expected seconds, a whole number from 1 to {most}"), most=MAX_TIMER)
+    timer_locks = mine.get("timer_locks", True)
+    if type(timer_locks) is not bool:
+        reader.fail(f"{where}.timer_locks", N_("expected true or false"))
     added = mine.get("added", False)
     if type(added) is not bool:
-        reader.fail(f"{where}.added", f"expected true or false, not {added!r}")
+        reader.fail(f"{where}.added", N_("expected true or false"))
     return replace(
         question,
         id=ident,
@@ -483,6 +527,8 @@ def _workshop_question(
         details=tuple(details),
         section_cy=section_cy,
         details_cy=details_cy,
+        timer=timer,
+        timer_locks=timer_locks,
         added=added,
     )
 
@@ -504,6 +550,10 @@ def _workshop_data(question: Question, before: Question | None, deck: Deck) -> d
         item["details"] = list(question.details)
     if question.details_cy:
         item["details_cy"] = list(question.details_cy)
+    if question.timer:
+        item["timer"] = question.timer
+    if not question.timer_locks:
+        item["timer_locks"] = False
     if question.added:
         item["added"] = True
     return item
@@ -511,9 +561,16 @@ def _workshop_data(question: Question, before: Question | None, deck: Deck) -> d
 
 def _scale_named(reader: _Reader, where: str, name: str, scales: Mapping[str, Scale]) -> Scale:
     if name not in scales:
-        known = ", ".join(repr(key) for key in scales) or "none"
-        reader.fail(where, f"no scale named {name!r} (the deck defines {known})")
+        if not scales:
+            reader.fail(where, N_("no scale named {name} (the deck defines none)"), name=repr(name))
+        known = ", ".join(repr(key) for key in scales)
+        reader.fail(where, N_("no scale named {name} (the deck defines {known})"), name=repr(name), known=known)
     return scales[name]
+
+
+MISSING = N_("is missing")
+WHOLE_NUMBER = N_("expected a whole number from 1 to {most}, not {given}")
+UNSAFE_CHARACTER = N_("character {character} is not allowed (control characters and escapes)")
 
 
 class _Reader:
@@ -522,21 +579,22 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, problem: str) -> Any:
+    def fail(self, where: str, problem: str, /, **values: object) -> Any:
+        """Raise the deck's mistake at ``where``: ``problem`` is a catalog message, ``values`` its placeholders'."""
         place = f"{self.source}: {where}" if where else self.source
-        raise DeckError(f"{place}: {problem}")
+        raise DeckError(place, problem, **values)
 
     def table(self, value: object, where: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            self.fail(where, "expected a table")
+            self.fail(where, N_("expected a table"))
         assert isinstance(value, Mapping)
         return value
 
     def array(self, value: object, where: str) -> Sequence[Any]:
         if value is None:
-            self.fail(where, "is missing")
+            self.fail(where, MISSING)
         if not isinstance(value, (list, tuple)):
-            self.fail(where, "expected an array")
+            self.fail(where, N_("expected an array"))
         assert isinstance(value, (list, tuple))
         return value
 
@@ -546,8 +604,7 @@ class _Reader:
         if unknown:
             expected = ", ".join(sorted(allowed))
             self.fail(
-                f"{where}.{unknown[0]}" if where else unknown[0],
-                f"unknown key (expected {expected})",
+                f"{where}.{unknown[0]}" if where else unknown[0], N_("unknown key (expected {known})"), known=expected
             )
 
     def text(self, table: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
@@ -555,15 +612,15 @@ class _Reader:
         value = table.get(key)
         if value is None:
             if required:
-                self.fail(full, "is missing")
+                self.fail(full, MISSING)
             return ""
         if not isinstance(value, str):
-            self.fail(full, f"expected text, not {type(value).__name__}")
+            self.fail(full, N_("expected text, not {given}"), given=type(value).__name__)
         if len(value) > MAX_TEXT:
-            self.fail(full, f"at most {MAX_TEXT} characters")
+            self.fail(full, N_("at most {most} characters"), most=MAX_TEXT)
         unsafe = _UNSAFE.search(value)
         if unsafe:
-            self.fail(full, f"character U+{ord(unsafe.group()):04X} is not allowed (control characters and escapes)")
+            self.fail(full, UNSAFE_CHARACTER, character=f"U+{ord(unsafe.group()):04X}")
         if required and not value.strip():
-            self.fail(full, "must not be empty")
+            self.fail(full, N_("must not be empty"))
         return str(value)

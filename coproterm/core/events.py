@@ -71,6 +71,21 @@ class Spoke:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A countdown on a question started, stopped or ended (the hub's clock decided it ended)."""
+
+    question: int
+    seconds: int
+    """Its length; 0: it was stopped (no countdown runs)."""
+    deadline: float
+    """When it ends, by the hub's clock (Unix time, so a resumed hub finds it still running or over)."""
+    locks: bool
+    """Whether voting on the question locks when it ends."""
+    ended: bool = False
+    """It ran out (the lock, if any, is its own ``Commanded`` event beside it)."""
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Added:
     """The facilitator asked a question on the spot: it went in at the end of the deck.
@@ -83,4 +98,4 @@ class Added:
     scale: tuple[str, dict[str, Any]] | None = None
 
 
-Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Added
+Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed | Added

@@ -9,10 +9,35 @@ from __future__ import annotations
 import random
 
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, AddQuestion, Answer, AskKind, Command, Hello, Moderate, Vote, encode
+from coproterm.core.wire import (
+    MAX_TIMER,
+    Action,
+    AddQuestion,
+    Answer,
+    AskKind,
+    Command,
+    Hello,
+    Moderate,
+    Timer,
+    Vote,
+    encode,
+)
 from coproterm.core.words import count_words
 
-VALID_KINDS = ("hello", "host", "vote", "clear", "command", "answer", "unanswer", "moderate", "ask")
+VALID_KINDS = (
+    "hello",
+    "host",
+    "vote",
+    "clear",
+    "command",
+    "answer",
+    "unanswer",
+    "moderate",
+    "ask",
+    "timer",
+    "hub timer",
+)
+TIMER_ACTIONS = (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER)
 OPTIONS = ((), ("Ie", "Na"), ("a", "A"), ("one",), tuple("abcdefghi"), ("x" * 61, "y"), ("\x1b[2J", "\u202e ok"))
 BOARDS = ((), ("spectrum",), ("spectrum", "complexity"), ("nowhere",), ("a", "b"))
 TEXTS = ("Rhannu grym", "ŵ ŷ â ê î ô û", "=HYPERLINK(1)", "\x1b[2J\u202e power", "", " ", "x" * 201, "<b>power</b>")
@@ -40,6 +65,13 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
         return encode(Answer(rng.randrange(100), question, rng.randrange(4), None))
     if kind == "moderate":
         return encode(Moderate(rng.randrange(100), question, rng.randrange(12), rng.random() < 0.5))
+    if kind == "timer":
+        seconds = rng.choice([0, 1, 2, 60, MAX_TIMER, MAX_TIMER + 1, rng.randrange(0x10000)])
+        return encode(Command(rng.randrange(100), rng.choice(TIMER_ACTIONS), question, seconds))
+    if kind == "hub timer":  # only a hub sends it: a client that does is refused
+        return encode(
+            Timer(question, rng.randrange(MAX_TIMER + 1), rng.randrange(MAX_TIMER * 1000), rng.random() < 0.5)
+        )
     if kind == "ask":
         return encode(
             AddQuestion(
@@ -104,3 +136,14 @@ def answers_consistent(session: Session) -> bool:
         if book.visible != len(visible) or book.live != sum(not a.removed for a in book.answers.values()):
             return False
     return True
+
+
+def timer_consistent(session: Session, at: float) -> bool:
+    """The countdown is one the rules allow, and one whose time has passed has ended (the clock was told)."""
+    timer = session.timer
+    if timer is None:
+        return True
+    if not 0 <= timer.question < len(session.questions) or not 0 <= timer.seconds <= MAX_TIMER:
+        return False
+    due = session.timer_due()
+    return due is None or due > at

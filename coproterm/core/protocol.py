@@ -22,13 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal, english
 from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
 from coproterm.core.wire import (
-    MAX_ERROR_TEXT,
     PROTOCOL_VERSION,
     Added,
     AnswerItem,
@@ -99,6 +99,8 @@ class _Connection:
     """The host fan-out tick of its last answers frame."""
     wall_had: tuple[int, WallView] | None = None
     """A participant's view of the revealed wall: (question, what it was last sent)."""
+    timer_had: int = 0
+    """The session's ``timer_version`` of the last countdown frame it was sent."""
 
 
 class HubProtocol:
@@ -128,6 +130,8 @@ class HubProtocol:
         """The deck as last grown by a question asked on the spot: (questions, its ``Added`` frame)."""
         self._pages: dict[object, int] = {}
         """Within one fan-out round: the stamp each answers frame brings a host up to."""
+        self._at = 0.0
+        """The hub's clock (Unix time) as last told: countdowns are measured by it."""
 
     # -- connections -----------------------------------------------------------
 
@@ -178,8 +182,13 @@ class HubProtocol:
 
     # -- one frame ---------------------------------------------------------------
 
-    def receive(self, conn: ConnId, frame: bytes | str, now: float) -> list[Output]:
-        """Everything that follows from one frame of ``conn``'s, received at ``now``."""
+    def receive(self, conn: ConnId, frame: bytes | str, now: float, at: float | None = None) -> list[Output]:
+        """Everything that follows from one frame of ``conn``'s, received at ``now``.
+
+        ``now`` is the steady clock limits are counted by; ``at`` the hub's clock (Unix time,
+        ``now`` if not given) a countdown is measured by.
+        """
+        self._at = now if at is None else at
         if isinstance(frame, str):
             return self._refuse(conn, None, Refusal.TEXT_FRAME)
         try:
@@ -197,17 +206,29 @@ class HubProtocol:
         if self._newcomer(conn, message) and not self.newcomers.allow(self._connections[conn].address, now):
             return self._refuse(conn, None, Refusal.TOO_MANY_NEWCOMERS)
         welcomed_before = self.session.role(conn) is not None
-        outputs = self._outputs(conn, seq, self.session.handle(conn, message))
+        outputs = self._outputs(conn, seq, self.session.handle(conn, message, self._at))
         if not welcomed_before and self.session.role(conn) is not None:
             outputs += self._welcome_latest(conn)
         return outputs
+
+    def clock(self, at: float) -> list[Output]:
+        """The hub's clock says ``at`` (Unix time): a countdown that ran out ends, logged like a command.
+
+        The shell calls this once :meth:`timer_due` has passed; what it returns is carried out like a
+        received frame's outputs (a :class:`Save` first)."""
+        self._at = at
+        return self._outputs(0, None, self.session.clock(at))
+
+    def timer_due(self) -> float | None:
+        """When the running countdown ends, by the hub's clock (None: none runs): the shell calls :meth:`clock` then."""
+        return self.session.timer_due()
 
     def saved(self, save: Save) -> None:
         """The log has ``save``'s events; a log that failed before works again."""
         self.session.saved(save.events)
         self.session.alert = None
 
-    def unsaved(self, save: Save, problem: str) -> list[Output]:
+    def unsaved(self, save: Save, problem: Alert) -> list[Output]:
         """The log could not take ``save``'s events: undo exactly them, tell everyone, refuse the message.
 
         The outputs replace those that followed the :class:`Save`.
@@ -215,16 +236,20 @@ class HubProtocol:
         outputs: list[Output] = []
         for orphan in self.session.unsaved(save.events):
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
-        self.session.alert = problem[:MAX_ERROR_TEXT]
+        self.session.alert = problem
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
             outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED)
         return outputs
 
     # -- the fan-out ---------------------------------------------------------------
 
-    def fan_out(self, *, participants: bool, draining: Callable[[ConnId], bool]) -> tuple[list[Broadcast], bool]:
+    def fan_out(
+        self, *, participants: bool, draining: Callable[[ConnId], bool], at: float | None = None
+    ) -> tuple[list[Broadcast], bool]:
         """What every welcomed connection is owed now: (broadcasts, whether a slow one is still owed).
 
+        Everyone is sent the countdown when it starts, stops or ends, its time left as of ``at``
+        (the hub's clock, Unix time; the last one it was told if not given).
         Hosts get the state, the turnout, the attendance and the current tally; participants (only when
         ``participants``) the state, and the tally while the question is revealed. Each
         frame is encoded once per change and sent only to connections that have not had
@@ -237,6 +262,9 @@ class HubProtocol:
             self._host_ticks += 1
         written: dict[object, tuple[bytes, list[ConnId]]] = {}
         self._pages.clear()
+        if at is not None:
+            self._at = at
+        timer_version = self.session.timer_version
         for conn, connection in self._connections.items():
             role = self.session.role(conn)
             if role is None or not connection.welcomed or (role is Role.PARTICIPANT and not participants):
@@ -244,6 +272,11 @@ class HubProtocol:
             if not draining(conn):
                 owed = True
                 continue
+            if connection.timer_had != timer_version:
+                connection.timer_had = timer_version
+                if "timer" not in written:  # encoded once a round, with the time left now, only when owed
+                    written["timer"] = (self._timer_frame(), [])
+                written["timer"][1].append(conn)
             for kind in self._kinds_for(role):
                 if connection.had.get(kind) is not frames[kind]:
                     connection.had[kind] = frames[kind]
@@ -316,6 +349,11 @@ class HubProtocol:
             written[key] = (frame, [])
         written[key][1].append(conn)
         connection.wall_had = (question, view)
+
+    def _timer_frame(self) -> bytes:
+        """The countdown's frame as of the hub's clock now (empty before the first countdown)."""
+        message = self.session.timer_message(self._at)
+        return encode(message) if message is not None else b""
 
     def _kinds_for(self, role: Role) -> tuple[str, ...]:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""
@@ -421,6 +459,10 @@ class HubProtocol:
         else:
             self._wall_for(conn, connection, written)
         outputs += [Send(conn, frame) for frame, _ in written.values() if frame]
+        timer_frame = self._timer_frame()
+        connection.timer_had = self.session.timer_version
+        if timer_frame:
+            outputs.append(Send(conn, timer_frame))
         return outputs
 
     def _refuse(

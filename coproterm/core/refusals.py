@@ -85,6 +85,8 @@ class Refusal(IntEnum):
     """An answer longer than the question's ``max_length`` once cleaned."""
     WALL_FULL = 39
     """The question holds as many answers as it can (5,000)."""
+    BAD_TIMER = 45
+    """A countdown of no seconds or longer than an hour."""
     DECK_FULL = 50
     """A question asked on the spot when the deck holds as many as it can."""
     NO_PROMPT = 51
@@ -156,6 +158,7 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.EMPTY_ANSWER: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.ANSWER_TOO_LONG: (ErrorCode.BAD_TEXT, KEEP_OPEN),
     Refusal.WALL_FULL: (ErrorCode.WALL_FULL, KEEP_OPEN),
+    Refusal.BAD_TIMER: (ErrorCode.BAD_TIMER, KEEP_OPEN),
     Refusal.DECK_FULL: (ErrorCode.DECK_FULL, KEEP_OPEN),
     Refusal.NO_PROMPT: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.PROMPT_TOO_LONG: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
@@ -224,6 +227,7 @@ WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
         N_("this question holds as many answers as it can ({count}): edit one of yours instead"),
         ("count",),
     ),
+    Refusal.BAD_TIMER: (N_("a timer runs from 1 second to {most} seconds"), ("most",)),
     Refusal.DECK_FULL: (N_("the deck holds as many questions as it can ({count})"), ("count",)),
     Refusal.NO_PROMPT: (N_("a new question needs some words"), ()),
     Refusal.PROMPT_TOO_LONG: (

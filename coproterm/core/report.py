@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.movement import Movement
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.shares import half_up, percent
@@ -92,6 +92,8 @@ class QuestionReport:
     """On a question compared with an earlier one: everyone who answered both, by participant number."""
     compared: QuestionReport | None = None
     """The earlier question this one is compared with (before and after), if any."""
+    timers: list[tuple[int, bool]] = field(default_factory=list)
+    """Each countdown the facilitator started on this question: (seconds, whether voting locked when it ended)."""
     """A text question's answers as they ended (taken-back ones left out), oldest first."""
 
     @property
@@ -179,6 +181,9 @@ class LogCheck:
             case Spoke(participant=number):
                 if number not in self.known:
                     return f"a language chosen by participant {number!r}, who never joined"
+            case Timed(question=index):
+                if not isinstance(index, int) or not 0 <= index < len(questions):
+                    return f"a timer on question {_human(index)}, which the deck does not have"
             case _:
                 return f"an event of an unknown kind ({type(event).__name__})"
         return None
@@ -268,6 +273,8 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             voted_at[(event.participant, event.question)] = at
             if event.choice is not None:
                 voters.add(event.participant)
+        if isinstance(event, Timed) and event.seconds and not event.ended:
+            reports[event.question].timers.append((event.seconds, event.locks))
         touched = _question_of(event)
         if touched is not None and deck.questions[touched].cells:
             reports[touched].timeline.append((at, session.tally(touched).counts))
@@ -312,7 +319,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Added():
+        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Timed() | Added():
             return None
 
 

@@ -23,17 +23,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coproterm.core.access import code_matches
+from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.asked import ask, with_added
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Voted
+from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
     MAX_NAME,
     MAX_PARTICIPANTS,
+    MAX_TIMER,
     OLDEST_VERSION,
     PROTOCOL_VERSION,
     Ack,
@@ -55,6 +57,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Timer,
     Translated,
     Turnout,
     Vote,
@@ -174,7 +177,7 @@ class Session:
         self._members: dict[ConnId, Participant] = {}
         self.version = 0
         """Bumped on every change that subscribers should hear of."""
-        self._alert: str | None = None
+        self._alert: Alert | None = None
         self.journaling = False
         """Keep each change until the log confirms it (:meth:`saved`), so that it can be undone."""
         self._journal: dict[int, tuple[Event, Callable[[], None]]] = {}
@@ -183,18 +186,22 @@ class Session:
         """Each question's written answers (empty but for text questions)."""
         self._last_answer = 0
         """The highest answer id given (ids are never reused, even after an undo)."""
+        self.timer: Timed | None = None
+        """The latest countdown (running, ended, or stopped: ``seconds`` 0); None before the first."""
+        self.timer_version = 0
+        """Bumped whenever the countdown starts, stops or ends: everyone is sent it again."""
 
     # -- reading ---------------------------------------------------------------
 
     @property
-    def alert(self) -> str | None:
+    def alert(self) -> Alert | None:
         """Trouble everyone should hear of (the log cannot be written)."""
         return self._alert
 
     @alert.setter
-    def alert(self, text: str | None) -> None:
-        if text != self._alert:
-            self._alert = text
+    def alert(self, alert: Alert | None) -> None:
+        if alert != self._alert:
+            self._alert = alert
             self.version += 1
 
     @property
@@ -249,6 +256,41 @@ class Session:
         index = self.current if question is None else question
         return Tally(question=index, counts=tuple(self.questions[index].counts))
 
+    def timer_running(self) -> bool:
+        """Whether a countdown is running (started, neither stopped nor ended)."""
+        return self.timer is not None and self.timer.seconds > 0 and not self.timer.ended
+
+    def timer_due(self) -> float | None:
+        """When the running countdown ends, by the hub's clock; None when none runs."""
+        return self.timer.deadline if self.timer is not None and self.timer_running() else None
+
+    def timer_message(self, at: float) -> Timer | None:
+        """The countdown as everyone is told it at ``at`` (the hub's clock); None before the first."""
+        timer = self.timer
+        if timer is None:
+            return None
+        if timer.seconds == 0:
+            return Timer(timer.question, 0, 0, timer.locks)
+        left = 0 if timer.ended else min(max(round((timer.deadline - at) * 1000), 0), timer.seconds * 1000)
+        return Timer(timer.question, timer.seconds, left, timer.locks)
+
+    def clock(self, at: float) -> list[Output]:
+        """The hub's clock says ``at``: a countdown that has run out ends (and locks its question, if it locks).
+
+        The shell calls this when :meth:`timer_due` passes; the end is recorded like any command.
+        """
+        timer = self.timer
+        if timer is None or not self.timer_running() or at < timer.deadline:
+            return []
+        ended = Timed(timer.question, timer.seconds, timer.deadline, timer.locks, ended=True)
+        self._apply(ended)
+        outputs: list[Output] = [Record(ended)]
+        if timer.locks and self.questions[timer.question].open:
+            lock = Commanded(Action.LOCK, timer.question)
+            self._apply(lock)
+            outputs.append(Record(lock))
+        return outputs
+
     @property
     def revealed(self) -> bool:
         """Whether participants are shown the current question's results."""
@@ -256,8 +298,11 @@ class Session:
 
     # -- changing --------------------------------------------------------------
 
-    def handle(self, conn: ConnId, message: Message) -> list[Output]:
-        """Apply one message from a connection; return what to send, record and refuse."""
+    def handle(self, conn: ConnId, message: Message, at: float = 0.0) -> list[Output]:
+        """Apply one message from a connection; return what to send, record and refuse.
+
+        ``at`` is the hub's clock (Unix time): a countdown started now ends ``seconds`` after it.
+        """
         if isinstance(message, Hello):
             return self._hello(conn, message)
         role = self._roles.get(conn)
@@ -271,7 +316,7 @@ class Session:
         if isinstance(message, Choose):
             return self._choose(conn, role, message)
         if isinstance(message, Command):
-            return self._command(conn, role, message)
+            return self._command(conn, role, message, at)
         if isinstance(message, AnswerMessage):
             return self._answer(conn, message)
         if isinstance(message, Moderate):
@@ -433,11 +478,13 @@ class Session:
             return Refusal.LOCKED, ()
         return None
 
-    def _command(self, conn: ConnId, role: Role, command: Command) -> list[Output]:
+    def _command(self, conn: ConnId, role: Role, command: Command, at: float) -> list[Output]:
         if role is not Role.HOST:
             return [Refused(conn, command.seq, Refusal.HOST_ONLY)]
         if command.question >= len(self.questions):
             return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, (command.question + 1,))]
+        if command.action in (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER):
+            return self._timer(conn, command, at)
         event = Commanded(command.action, command.question)
         outputs: list[Output] = [Record(event)]
         if command.action is Action.RESET:
@@ -447,6 +494,28 @@ class Session:
         self._apply(event)
         if command.action is Action.RESET:
             outputs += self._clear_answers(command.question)
+        outputs.append(Tell(conn, Ack(command.seq)))
+        return outputs
+
+    def _timer(self, conn: ConnId, command: Command, at: float) -> list[Output]:
+        """Start a countdown on a question (one runs at a time: a new one replaces it), or stop it."""
+        if command.action is Action.STOP_TIMER:
+            timer = self.timer
+            if timer is None or not self.timer_running():
+                return [Tell(conn, Ack(command.seq))]
+            stopped = Timed(timer.question, 0, 0.0, timer.locks)
+            self._apply(stopped)
+            return [Record(stopped), Tell(conn, Ack(command.seq))]
+        if not 1 <= command.seconds <= MAX_TIMER:
+            return [Refused(conn, command.seq, Refusal.BAD_TIMER, (MAX_TIMER,))]
+        locks = command.action is Action.TIMER
+        started = Timed(command.question, command.seconds, at + command.seconds, locks)
+        self._apply(started)
+        outputs: list[Output] = [Record(started)]
+        if locks and not self.questions[command.question].open:
+            opened = Commanded(Action.OPEN, command.question)  # a countdown to a lock is a countdown of open voting
+            self._apply(opened)
+            outputs.append(Record(opened))
         outputs.append(Tell(conn, Ack(command.seq)))
         return outputs
 
@@ -619,6 +688,8 @@ class Session:
                 undo = self._apply_commanded(event)
             case Spoke():
                 undo = self._apply_spoke(event)
+            case Timed():
+                undo = self._apply_timed(event)
             case Added():
                 undo = self._apply_added(event)
             case Answered() | Moderated():
@@ -628,6 +699,19 @@ class Session:
         self.version += 1
         if self.journaling:
             self._journal[id(event)] = (event, undo)
+
+    def _apply_timed(self, event: Timed) -> Callable[[], None]:
+        before = self.timer
+        if event.question >= len(self.questions):  # a damaged log's row: a countdown on nothing changes nothing
+            return lambda: None
+        self.timer = event
+        self.timer_version += 1
+
+        def undo() -> None:
+            self.timer = before
+            self.timer_version += 1
+
+        return undo
 
     def _apply_added(self, event: Added) -> Callable[[], None]:
         deck, words = self.deck, self._deck_words

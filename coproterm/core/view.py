@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from coproterm.core.answer_view import AnswerView
 from coproterm.core.asked import with_added
 from coproterm.core.boards import Deck, Question
+from coproterm.core.countdown import Countdown
 from coproterm.core.deck import DeckError, deck_from_data, localise
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.i18n import ENGLISH, N_, Language, language
@@ -40,6 +41,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Timer,
     Translated,
     Turnout,
     Wall,
@@ -140,6 +142,22 @@ class SessionView:
     """On a pick-several question, how many people had chosen when its tally was last seen revealed."""
     seen_words: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Each open question's most used words as this client last saw the wall revealed."""
+    countdown: Countdown | None = None
+    """The hub's latest countdown and when it arrived (set by :meth:`arrived`: the view reads no clock)."""
+    _timer: Timer | None = field(default=None, init=False, repr=False)
+
+    def arrived(self, now: float) -> None:
+        """The app's steady clock when the message just applied arrived: a countdown counts from it."""
+        if self._timer is not None:
+            self.countdown = Countdown(self._timer, now)
+            self._timer = None
+
+    def time_left(self, now: float) -> int | None:
+        """Whole seconds left on the current question's countdown at ``now`` (the app's steady clock); None: none."""
+        countdown, state = self.countdown, self.state
+        if countdown is None or state is None or not countdown.shows_on(state.current):
+            return None
+        return countdown.left(now)
 
     @property
     def question(self) -> Question | None:
@@ -284,8 +302,6 @@ class SessionView:
                 if self.deck is not None and not 0 <= message.current < len(self.deck.questions):
                     raise ProtocolError(f"the hub moved to question {message.current + 1}, which its deck lacks")
                 before = self.state
-                if message.alert:
-                    message = replace(message, alert=clean_text(message.alert, lines=False))
                 self.state = message
                 if not message.revealed or (before is not None and before.current != message.current):
                     self.written.end_wall()
@@ -322,6 +338,10 @@ class SessionView:
                 self.hub_deck = deck
                 self.deck_language = message.language
                 self.deck = localise(deck, self.language)
+            case Timer():
+                if self.deck is not None and message.question >= len(self.deck.questions):
+                    raise ProtocolError(f"a countdown on question {message.question + 1}, which the deck lacks")
+                self._timer = message  # counted from when it arrived: the app says (arrived)
             case Ack():
                 self.written.acked(message.seq)
                 answered = self.pending.pop(message.seq, None)

@@ -22,18 +22,17 @@ DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
 PROTOCOL_VERSION = 3
 """Bumped whenever a message changes shape; a hello of a version the hub does not speak is refused."""
-OLDEST_VERSION = 2
-"""The oldest client version a hub still welcomes: version 2 knows no question asked on the spot, so a
-version 2 connection is refused (``OTHER_VERSION``, close 1008) when the host adds one, and after that at
-its hello (docs/protocol.md, "Versioning")."""
+OLDEST_VERSION = 3
+"""The oldest client version a hub still welcomes. Version 2 read ``State.alert`` as text and knew no
+timer, so it is refused at its hello; the session keeps the rule that refuses (``OTHER_VERSION``, close
+1008) a connection older than a question asked on the spot, for the next version that keeps an older one
+welcome (docs/protocol.md, "Versioning")."""
 
 RESUME_TOKEN_BYTES = 16
 MAX_NAME = 40
 """Longest display name, in characters."""
 MAX_TOKEN = 64
 MAX_CODE = 16
-MAX_ERROR_TEXT = 300
-"""Longest alert text (``State.alert``)."""
 MAX_REFUSAL_VALUES = 4
 """Most values a refusal carries (``Error.values``)."""
 MAX_CELLS = 144
@@ -108,6 +107,12 @@ class Action(IntEnum):
     """Hide the results from participants again."""
     RESET = 5
     """Clear every vote on the question."""
+    TIMER = 6
+    """Start a countdown of ``Command.seconds`` on the question; voting locks when it ends."""
+    TIMER_ONLY = 7
+    """Start a countdown of ``Command.seconds`` on the question; when it ends only the timer stops."""
+    STOP_TIMER = 8
+    """Stop the running countdown (voting stays as it is)."""
 
 
 class ErrorCode(IntEnum):
@@ -133,6 +138,8 @@ class ErrorCode(IntEnum):
     """A written answer that is empty or too long once cleaned."""
     WALL_FULL = 24
     """The question holds as many answers as it can."""
+    BAD_TIMER = 30
+    """A countdown of no seconds, or longer than the longest (``MAX_TIMER``)."""
     BAD_QUESTION = 33
     """A question asked on the spot that cannot be asked as it is (its words, options or scales)."""
     DECK_FULL = 34
@@ -181,6 +188,8 @@ class Command:
     seq: int
     action: Action
     question: int
+    seconds: int = 0
+    """The countdown's length, for ``TIMER`` and ``TIMER_ONLY`` (left off the wire when 0)."""
 
 
 # -- messages the hub sends -----------------------------------------------------
@@ -213,8 +222,11 @@ class State:
     current: int
     open: bool
     revealed: bool
-    alert: str | None = None
-    """Trouble at the hub that everyone should know of (votes cannot be saved)."""
+    alert: int | None = None
+    """Trouble at the hub that everyone should know of (votes cannot be saved): an ``Alert`` number
+    (``coproterm.core.alerts``), worded by each face; None when all is well."""
+    alert_values: tuple[int, ...] = ()
+    """The numbers the alert's words need (none for the alerts of version 3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +448,28 @@ class Moves:
     """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
 
 
+MAX_TIMER = 3600
+"""Longest countdown, in seconds (an hour)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """Everyone: the countdown on a question, by the hub's clock (sent when it starts, stops or ends, and on welcome).
+
+    A client counts ``left_ms`` down on its own steady clock from the moment the frame
+    arrives: the time left does not depend on the client's wall clock being right.
+    """
+
+    TYPE: ClassVar[int] = 30
+    question: int
+    seconds: int
+    """The countdown's length; 0: no countdown (stopped: show none)."""
+    left_ms: int
+    """Milliseconds left when the hub sent this frame; 0 with ``seconds`` set: it has ended."""
+    locks: bool
+    """Whether voting locks when it ends (False: only the timer stops)."""
+
+
 # -- a question asked on the spot ------------------------------------------------------
 
 
@@ -516,6 +550,7 @@ Message = (
     | Speak
     | Speaks
     | Translated
+    | Timer
     | AddQuestion
     | Added
 )
@@ -527,7 +562,10 @@ Message = (
 def encode(message: Message) -> bytes:
     """The frame for a message."""
     items: list[Any] = [message.TYPE]
-    for name in _field_names(type(message)):
+    names = _field_names(type(message))
+    if isinstance(message, Command) and not message.seconds:
+        names = names[:-1]  # a command without a countdown keeps the bytes it always had
+    for name in names:
         value = getattr(message, name)
         if isinstance(value, IntEnum):
             value = int(value)
@@ -684,7 +722,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
         ),
     ),
     Vote.TYPE: (Vote, (_uint(_U32), _uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
-    Command.TYPE: (Command, (_uint(_U32), _enum(Action), _uint(MAX_QUESTIONS))),
+    Command.TYPE: (Command, (_uint(_U32), _enum(Action), _uint(MAX_QUESTIONS), _uint(_U16))),
     Welcome.TYPE: (
         Welcome,
         (
@@ -699,7 +737,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     ),
     State.TYPE: (
         State,
-        (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_text(MAX_ERROR_TEXT))),
+        (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_uint(255)), _array(_uint(_U32), MAX_REFUSAL_VALUES)),
     ),
     Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32), _uint(_U32))),
     Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
@@ -749,6 +787,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
     Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
     Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
     Translated.TYPE: (Translated, (_one_of(LANGUAGE_CODES), _deck_map)),
+    Timer.TYPE: (Timer, (_uint(MAX_QUESTIONS), _uint(MAX_TIMER), _uint(MAX_TIMER * 1000), _boolean)),
     AddQuestion.TYPE: (
         AddQuestion,
         (
@@ -805,6 +844,8 @@ def decode(frame: bytes) -> Message:
     if kind is Turnout and len(values) == len(checks) - 1 and all(type(v) is int for v in values):
         # A hub from before voted_here was counted: at most everyone here voted (the best it can be read as).
         values = (*values, min(values))
+    if kind is Command and len(values) == len(checks) - 1:
+        values = (*values, 0)  # no countdown: every command but the timer's
     if len(values) != len(checks):
         raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
     try:

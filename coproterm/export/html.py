@@ -16,6 +16,7 @@ from datetime import datetime
 from html import escape
 
 from coproterm.core.boards import Question, Scale
+from coproterm.core.countdown import clock_text
 from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.report import QuestionReport, Report
@@ -209,6 +210,8 @@ def _section(q: QuestionReport, with_hidden: bool = False, explained: set[str] |
     note = for_the_record(question.note)
     if note:
         head += f'<p class="meta">{escape(note)}</p>'
+    if q.timers:
+        head += f'<p class="meta">{escape(_timers(q.timers))}</p>'
     if question.answers is not None:
         return head + html_section(q, with_hidden=with_hidden) + "</section>"
     if question.x is None:
@@ -241,6 +244,17 @@ def _section(q: QuestionReport, with_hidden: bool = False, explained: set[str] |
         body.append(f"<details><summary>{escape(summary)}</summary>{folded}</details>")
     body.append("</section>")
     return "\n".join(body)
+
+
+def _timers(timers: list[tuple[int, bool]]) -> str:
+    """The countdowns used on a question, in a line ("A timer was used: 2:00, voting locked at its end")."""
+    each = [
+        t("{time}, voting locked at its end", time=clock_text(seconds))
+        if locks
+        else t("{time}, voting stayed open", time=clock_text(seconds))
+        for seconds, locks in timers
+    ]
+    return tn("A timer was used: {timers}.", "Timers were used: {timers}.", len(timers), timers="; ".join(each))
 
 
 def _folded_summary(q: QuestionReport, with_table: bool) -> str:

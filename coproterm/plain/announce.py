@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from coproterm.client.link import LinkStatus, Phase
+from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
+from coproterm.core.countdown import Cue, clock_text, cues_between
 from coproterm.core.i18n import N_
 from coproterm.plain.words import choice_words
 
@@ -23,6 +25,12 @@ LOCKED_NOW = N_("Voting is now locked.")
 OPEN_AGAIN = N_("Voting is open again.")
 SHOWN_NOW = N_("The results are now shown: type results.")
 HIDDEN_NOW = N_("The results are hidden again.")
+TIMER_LOCKS = N_("Timer: {time} to go on this question; voting locks when it ends.")
+TIMER_ONLY = N_("Timer: {time} to go on this question.")
+MINUTE_LEFT = N_("One minute left.")
+TEN_LEFT = N_("Ten seconds left.")
+TIME_UP = N_("Time is up.")
+TIMER_STOPPED = N_("The facilitator stopped the timer.")
 LANGUAGE_NOW = N_("Language: English. Type iaith for Cymraeg.")
 """Said in the language chosen (its Welsh names English as the other language)."""
 
@@ -36,13 +44,48 @@ class Watcher:
         """(question, open, revealed) as last said."""
         self.words_awaited = False
         """The language changed and the deck in its words is on its way: the question waits for it."""
-        self.alert: str | None = None
+        self.alert: tuple[int, tuple[int, ...]] | None = None
         self.noticed: tuple[int, str] | None = None
         self.was_open = False
         """The link has been open: a later loss is announced (once), and its return."""
         self.lost = False
         self.stopped = ""
         """Why the link last stopped, as said (a hub tried again and again is not announced each time)."""
+        self.timer: tuple[int, int, bool] | None = None
+        """The countdown last spoken of: (question, seconds, locks); None: none runs."""
+        self.timer_left: int | None = None
+        """Its seconds left as last looked at (each moment between two looks is said once)."""
+
+    def countdown(self, now: float) -> None:
+        """Say a countdown's start, its last minute, its last ten seconds and its end: each once.
+
+        Called as the hub's ``Timer`` arrives and a few times a second; ``now`` is the app's steady clock.
+        """
+        app, view = self.app, self.app.view
+        countdown, state = view.countdown, view.state
+        if countdown is None or state is None:
+            return
+        timer = countdown.timer
+        if timer.seconds == 0:
+            if self.timer is not None and self.timer_left and timer.question == state.current:
+                app.say(app.t(TIMER_STOPPED))
+            self.timer = self.timer_left = None
+            return
+        key = (timer.question, timer.seconds, timer.locks)
+        left = countdown.left(now)
+        before = self.timer_left if key == self.timer else None
+        self.timer, self.timer_left = key, left
+        if timer.question != state.current:
+            return
+        for cue in cues_between(before, left):
+            if cue is Cue.STARTED:
+                app.say(app.t(TIMER_LOCKS if timer.locks else TIMER_ONLY, time=clock_text(left)))
+            elif cue is Cue.MINUTE:
+                app.say(app.t(MINUTE_LEFT))
+            elif cue is Cue.TEN:
+                app.say(app.t(TEN_LEFT))
+            elif cue is Cue.ENDED and before is not None:  # an end long past is not news to someone joining now
+                app.say(app.t(TIME_UP))
 
     def state_changed(self) -> None:
         app, view = self.app, self.app.view
@@ -62,10 +105,11 @@ class Watcher:
                 app.say(app.t(OPEN_AGAIN if state.open else LOCKED_NOW))
             if seen[2] != now[2]:
                 app.say(app.t(SHOWN_NOW if state.revealed else HIDDEN_NOW))
-        if state.alert != self.alert:
-            self.alert = state.alert
-            if state.alert:
-                app.say(app.t("From the hub: {alert}", alert=state.alert))
+        alert = (state.alert, state.alert_values) if state.alert is not None else None
+        if alert != self.alert:
+            self.alert = alert
+            if alert is not None:
+                app.say(app.t("From the hub: {alert}", alert=alert_words(app.lang, *alert)))
 
     def language_changed(self) -> None:
         app = self.app

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.boards import Kind
+from coproterm.core.countdown import clock_text
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
 from coproterm.core.limits import RateLimit
 from coproterm.core.refusals import words as refusal_words
@@ -36,6 +37,7 @@ from coproterm.core.wire import (
     Speaks,
     State,
     Tally,
+    Timer,
     Translated,
     Vote,
     Wall,
@@ -55,6 +57,8 @@ LINES_RATE, LINES_BURST = 3.0, 10
 NOT_SENT_VOTE = N_("Not connected: your vote was not sent. It will be possible again once reconnected.")
 NOT_SENT_ANSWER = N_("Not connected: your answer was not sent. It will be possible again once reconnected.")
 TOO_FAST = N_("Too many lines at once: some were left out.")
+TICK = 0.25
+"""Seconds between looks at a running countdown: a moment of it is said at most this late."""
 
 
 class PlainApp:
@@ -115,6 +119,7 @@ class PlainApp:
     async def run(self) -> None:
         """Take part until the person quits, the session ends, or the hub refuses us for good."""
         self._connect()
+        self._spawn(self._count_down())
         try:
             await self._stop.wait()
         finally:
@@ -158,6 +163,11 @@ class PlainApp:
     def show_question(self) -> None:
         if self.view.question is not None:
             self.say(*question_block(self.view, self.lang))
+            left = self.view.time_left(time.monotonic())
+            if left:  # asked again mid-countdown: how long is left, as the start said it
+                countdown = self.view.countdown
+                locks = countdown is not None and countdown.timer.locks
+                self.say(self.t(announce.TIMER_LOCKS if locks else announce.TIMER_ONLY, time=clock_text(left)))
 
     # -- from the hub --------------------------------------------------------------
 
@@ -171,6 +181,7 @@ class PlainApp:
             return  # chosen here since this app began: newer than what the hub remembers
         was = self.view.language
         self.view.apply(message)
+        self.view.arrived(time.monotonic())
         if isinstance(message, Welcome):
             if self.view.resume is not None and self.on_welcome is not None:
                 self.on_welcome(self.view.resume)
@@ -183,6 +194,8 @@ class PlainApp:
             self.watch.translated()
         if isinstance(message, State):
             self.watch.state_changed()
+        if isinstance(message, (Timer, State)):
+            self.watch.countdown(time.monotonic())
         if isinstance(message, Ack):
             self._acked(message.seq)
         if isinstance(message, Error) and message.seq is not None:
@@ -334,6 +347,13 @@ class PlainApp:
             self.view.written.refused(seq)
             self._sent.pop(seq, None)
             self.say(self.t(NOT_SENT_ANSWER))
+
+    async def _count_down(self) -> None:
+        """Look at the countdown a few times a second: its moments are said as they pass."""
+        while True:
+            await asyncio.sleep(TICK)
+            if self.view.countdown is not None:
+                self.watch.countdown(time.monotonic())
 
     def _spawn(self, job: Coroutine[object, object, object]) -> None:
         task: asyncio.Task[object] = asyncio.get_running_loop().create_task(job)

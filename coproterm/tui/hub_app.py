@@ -123,6 +123,7 @@ class HubApp(App[None]):
         if isinstance(message, Speaks) and chosen is not None:
             return  # chosen here since this app began: newer than what the hub remembers (it is told below)
         self.view.apply(message)
+        self.view.arrived(time.monotonic())
         if isinstance(message, Speaks):  # the language this participant chose before: theirs again
             self.lang = self.view.language
         awaited = self._awaited

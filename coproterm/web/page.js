@@ -5,7 +5,8 @@
 
   /* Every word the page says comes from the hub's catalog (coproterm/web/words.py puts WORDS and
      PLURAL before this script): English and Cymraeg, with {named} places this page fills, a count's
-     words as the language's plural forms (Welsh has six), and every refusal the hub can send. */
+     words as the language's plural forms (Welsh has six), every refusal and alert the hub can send, and
+     VERSION, the protocol version of the hub that served the page. */
   var NAMES = { en: "English", cy: "Cymraeg" };  /* the toggle names the other language in its own words */
   var lang = WORDS[document.documentElement.lang] ? document.documentElement.lang : "en";  /* as the hub served it */
 
@@ -37,6 +38,15 @@
   function refusalWords(refusal, values) {
     var known = WORDS[lang].refusals[refusal];
     if (!known || known[1].length !== values.length) return fill(WORDS[lang].unknown, { refusal: refusal });
+    var named = {};
+    known[1].forEach(function (name, i) { named[name] = values[i]; });
+    return fill(known[0], named);
+  }
+
+  /* An alert the hub sent in its state as a number and values (docs/protocol.md, "Alerts"), the same way. */
+  function alertWords(alert, values) {
+    var known = WORDS[lang].alerts[alert];
+    if (!known || known[1].length !== values.length) return fill(WORDS[lang].unknownAlert, { alert: alert });
     var named = {};
     known[1].forEach(function (name, i) { named[name] = values[i]; });
     return fill(known[0], named);
@@ -91,7 +101,7 @@
       /* the deck comes in this person's language only; another is sent when they switch (Translated) */
       S.deckLang = lang;
       S.awaited = null;
-      ws.send(MP.encode([1, 3, saved.name || null, token, null, saved.code || null, lang]));
+      ws.send(MP.encode([1, VERSION, saved.name || null, token, null, saved.code || null, lang]));
     };
     ws.onmessage = function (event) {
       var message;
@@ -176,7 +186,7 @@
       S.arrived = !$("join").hidden;  /* just joined from the form: the question takes the focus */
       showLink("connected");
     } else if (kind === 17) {  /* State */
-      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4] };
+      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4], alertValues: m[5] || [] };
       if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", { number: now.current + 1, count: S.deck.questions.length })); }
       else if (was && was.open && !now.open) say(t("sayLocked"));
       else if (was && !was.open && now.open) say(t("sayOpen"));
@@ -225,6 +235,8 @@
           return b[1] - a[1] || welshOrder(a[0], b[0]);  /* most used first, ties as the hub orders them */
         });
       }
+    } else if (kind === 30) {  /* Timer: the time left by the hub's clock, counted here on this phone's steady clock */
+      S.countdown = { question: m[1], seconds: m[2], leftMs: m[3], locks: m[4], at: performance.now() };
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
       if (WORDS[m[1]]) { lang = m[1]; words(); }
     } else if (kind === 32) {  /* Translated: the deck in the language just chosen */
@@ -234,7 +246,49 @@
     }
     saw();
     render();
+    tick();
   }
+
+  /* -- the countdown: shown in the header, its start, last minute, last ten seconds and end said once each -- */
+
+  function clock(seconds) {  /* "m:ss", as every face writes it */
+    var h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    var ss = (s < 10 ? "0" : "") + s;
+    return h ? h + ":" + (m < 10 ? "0" : "") + m + ":" + ss : m + ":" + ss;
+  }
+  function sayTimer(words) {  /* a live region of its own: a vote's "counted" never takes its place */
+    var live = $("timer-live");
+    live.textContent = "";
+    setTimeout(function () { live.textContent = words; }, 50);
+  }
+  S.spoken = { key: null, left: null };
+  function tick() {
+    var c = S.countdown, box = $("countdown");
+    var here = c && S.state && S.phase === "joined" && c.question === S.state.current;
+    if (!c || !c.seconds || !here) {
+      box.hidden = true;
+      if (c && !c.seconds) {
+        if (here && S.spoken.key !== null && S.spoken.left > 0) sayTimer(t("sayStopped"));
+        S.spoken = { key: null, left: null };
+      }
+      return;
+    }
+    var left = Math.ceil(Math.max(c.leftMs - (performance.now() - c.at), 0) / 1000);
+    var key = c.question + ":" + c.seconds + ":" + c.locks;
+    var before = S.spoken.key === key ? S.spoken.left : null;
+    S.spoken = { key: key, left: left };
+    box.hidden = false;
+    box.textContent = left > 0 ? t("timeLeft", { mark: "⏱", time: clock(left) }) : t("timeUp", { mark: "⏱" });
+    box.className = left > 0 && left <= 10 ? "countdown soon" : "countdown";
+    if (before === null) {
+      if (left > 0) sayTimer(t(c.locks ? "sayTimerLocks" : "sayTimerOnly", { time: clock(left) }));
+      return;
+    }
+    if (before > 60 && left <= 60 && left > 0) sayTimer(t("sayMinute"));
+    if (before > 10 && left <= 10 && left > 0) sayTimer(t("sayTen"));
+    if (before > 0 && left === 0) sayTimer(t("sayTimeUp"));
+  }
+  setInterval(tick, 250);
 
   /* Welsh alphabetical order, as the hub's (coproterm/core/collation.py): ch after c, dd after d, ll after l…;
      letters from outside the alphabet after it, digits and signs first; then case and accents. */
@@ -335,7 +389,7 @@
     if (details && details.length) {
       parts.push(el("ul", { cls: "details" }, details.map(function (d) { return el("li", { text: d }); })));
     }
-    if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + S.state.alert }));
+    if (S.state.alert) parts.push(el("p", { cls: "alert", role: "alert", text: "⚠ " + alertWords(S.state.alert, S.state.alertValues) }));
     if (q.answers === "text") {
       parts = parts.concat(written(q));
     } else if (q.board === undefined) {

@@ -12,8 +12,11 @@ from __future__ import annotations
 import json
 from typing import Final
 
+from coproterm.core.alerts import UNKNOWN as UNKNOWN_ALERT
+from coproterm.core.alerts import WORDS as ALERT_WORDS
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, WELSH, Nn_, language, plural_form
 from coproterm.core.refusals import UNKNOWN, WORDS
+from coproterm.core.wire import PROTOCOL_VERSION
 
 PAGE_WORDS: Final[dict[str, str | tuple[str, str]]] = {
     "intro": N_("Join the workshop's live vote from this phone."),
@@ -93,6 +96,14 @@ PAGE_WORDS: Final[dict[str, str | tuple[str, str]]] = {
     "refused": N_("Not joined: {why}"),
     "closed": N_("the hub closed the connection ({code})"),
     "codeNeeded": N_("Type the join code the facilitator shows."),
+    "timeLeft": N_("{mark} {time} left"),
+    "timeUp": N_("{mark} time is up"),
+    "sayTimerLocks": N_("Timer: {time} to go on this question; voting locks when it ends."),
+    "sayTimerOnly": N_("Timer: {time} to go on this question."),
+    "sayMinute": N_("One minute left."),
+    "sayTen": N_("Ten seconds left."),
+    "sayTimeUp": N_("Time is up."),
+    "sayStopped": N_("The facilitator stopped the timer."),
 }
 """Every message the page shows, by the key page.js asks for."""
 
@@ -125,11 +136,12 @@ def _forms(code: str, singular: str, plural: str) -> list[str]:
 
 
 def words_script() -> str:
-    """The script that gives the page its words (before page.js): both languages, their plural rules."""
+    """The script that gives the page its words (before page.js): both languages, their plural rules, and the
+    protocol version its hello speaks (the hub's own, so the page and its hub never disagree)."""
     data = {code: page_words(code) for code in LANGUAGES}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).replace("</", "<\\/")
     rules = ",".join(f"{code}:function(n){{return {rule};}}" for code, rule in sorted(PLURAL_RULES.items()))
-    return f"var WORDS={text};\nvar PLURAL={{{rules}}};"
+    return f"var WORDS={text};\nvar PLURAL={{{rules}}};\nvar VERSION={PROTOCOL_VERSION};"
 
 
 def page_words(code: str) -> dict[str, object]:
@@ -141,4 +153,12 @@ def page_words(code: str) -> dict[str, object]:
     for key, message in PAGE_WORDS.items():
         words[key] = _forms(code, *message) if isinstance(message, tuple) else lang.t(message)
     refusals = {int(refusal): [lang.t(text), list(names)] for refusal, (text, names) in WORDS.items()}
-    return {"words": words, "refusals": refusals, "unknown": lang.t(UNKNOWN), "title": lang.t(PAGE_TITLE)}
+    alerts = {int(alert): [lang.t(text), list(names)] for alert, (text, names) in ALERT_WORDS.items()}
+    return {
+        "words": words,
+        "refusals": refusals,
+        "unknown": lang.t(UNKNOWN),
+        "alerts": alerts,
+        "unknownAlert": lang.t(UNKNOWN_ALERT),
+        "title": lang.t(PAGE_TITLE),
+    }

@@ -108,7 +108,7 @@ class HostApp(HubApp):
             self.notify(self.t("Not connected to the hub yet."), severity="warning")
             return
         seq = self.next_seq()
-        if not await self.send(Command(seq, event.action, event.question), seq):
+        if not await self.send(Command(seq, event.action, event.question, event.seconds), seq):
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
     async def on_dashboard_asking(self, event: Dashboard.Asking) -> None:

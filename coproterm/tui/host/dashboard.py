@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from coproterm.client.link import Phase
+from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, N_, language
@@ -25,8 +27,10 @@ from coproterm.tui.host.ask_screen import Asked, AskScreen
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import YOURNAME, Joining, host_of
 from coproterm.tui.host.qr_screen import QRScreen
+from coproterm.tui.host.timer_screen import TimerChoice, TimerScreen
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, describe_link
 from coproterm.tui.widgets.confirm import ConfirmScreen
+from coproterm.tui.widgets.countdown import countdown_panel
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.movement import MovementView
 from coproterm.tui.widgets.steady import Steady
@@ -43,6 +47,11 @@ COMMANDS = [
         N_("Show (or hide) the results on participants' screens"),
     ),
     ("reset", N_("Reset this question"), N_("Clear every vote on this question")),
+    ("timer", N_("Timer…"), N_("Start a countdown on this question (or stop the one running)")),
+    ("start_timer(60)", N_("Timer: 1 minute"), N_("Start a one-minute countdown on this question")),
+    ("start_timer(180)", N_("Timer: 3 minutes"), N_("Start a three-minute countdown on this question")),
+    ("start_timer(300)", N_("Timer: 5 minutes"), N_("Start a five-minute countdown on this question")),
+    ("stop_timer", N_("Stop the timer"), N_("Stop the countdown running now (voting stays as it is)")),
     (
         "ask",
         N_("Ask a question on the spot"),
@@ -69,6 +78,10 @@ COMMANDS = [
 ]
 
 
+TICK = 0.25
+"""Seconds between looks at a running countdown: the projector's digits are at most this late."""
+
+
 class Dashboard(FacilitatorScreen):
     """Everything the facilitator needs on one (projected) screen."""
 
@@ -79,9 +92,10 @@ class Dashboard(FacilitatorScreen):
         Binding("l", "toggle_lock", "lock"),
         Binding("r", "toggle_reveal", "reveal"),
         Binding("v", "toggle_presenter", "presenter"),  # before the rarer keys: a narrow key bar keeps it
+        Binding("t", "timer", "timer"),
         Binding("x", "reset", "reset"),
         # t: type a question (k is the wall's up); off the key bar, which keeps the keys of every question
-        Binding("t,plus", "ask", "ask", show=False),
+        Binding("plus", "ask", "ask", show=False),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("a", "next_address", "address", show=False),
@@ -93,12 +107,14 @@ class Dashboard(FacilitatorScreen):
     class Commanded(Message):
         """The facilitator asked the hub to do something to a question."""
 
-        def __init__(self, action: Action, question: int) -> None:
+        def __init__(self, action: Action, question: int, seconds: int = 0) -> None:
             super().__init__()
             self.action = action
             """What to do."""
             self.question = question
             """To which question."""
+            self.seconds = seconds
+            """A countdown's length (the timer's actions only)."""
 
     class Asking(Message):
         """The facilitator typed a question to ask on the spot."""
@@ -134,6 +150,7 @@ class Dashboard(FacilitatorScreen):
         yield Steady(id="question")
         yield Steady(id="note")  # outside the body: presenter mode keeps it in sight too
         yield Steady(id="state")
+        yield Steady(id="timer")  # large, under the question's state: the room reads it from the back
         with VerticalScroll(id="body"):
             # The results first: a case's points come after them, where the room can scroll to them.
             yield Steady(id="progress")
@@ -144,12 +161,29 @@ class Dashboard(FacilitatorScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._ticked: int | None = None
+        self._ticking = False
+        """The countdown's ticks run from the first countdown on (a session without one runs no timer)."""
         self._charted: int | None = None
         self._heading_to: int | None = None
         body = self.query_one("#body", VerticalScroll)
         for name in ("scroll_y", "virtual_size", "size"):
             # Once laid out: a size and the content's size change one after the other.
             self.watch(body, name, self._show_more_soon, init=False)
+
+    def _tick(self) -> None:
+        """While a countdown shows, its digits follow it (drawn again only when the second changes)."""
+        left = self.hub.view.time_left(time.monotonic())
+        if left != self._ticked:
+            self._ticked = left
+            self._show_timer(self.hub.view)
+
+    def _show_timer(self, view: SessionView) -> None:
+        timer = self.query_one("#timer", Steady)
+        left = view.time_left(time.monotonic())
+        timer.display = left is not None
+        if left is not None and view.countdown is not None:
+            timer.show(countdown_panel(left, self.hub.lang, locks=view.countdown.timer.locks))
 
     def _show_more_soon(self) -> None:
         self.call_after_refresh(self._show_more)
@@ -165,6 +199,9 @@ class Dashboard(FacilitatorScreen):
 
     def redraw(self) -> None:
         view = self.hub.view
+        if view.countdown is not None and not self._ticking:
+            self._ticking = True
+            self.set_interval(TICK, self._tick)
         folded = bool(view.joined)  # once people are in, the chart needs the room more than the instructions
         self.query_one("#join").set_class(folded, "-folded")
         self.query_one("#join-how", Steady).show(self._join_line() if folded else self._join_text())
@@ -175,8 +212,9 @@ class Dashboard(FacilitatorScreen):
             return
         state, question = view.state, view.question
         alert = self.query_one("#alert", Steady)
-        alert.show(Text(f"⚠ {state.alert}") if state.alert else "")
-        alert.display = bool(state.alert)
+        said = alert_words(self.hub.lang, state.alert, state.alert_values) if state.alert is not None else ""
+        alert.show(Text(f"⚠ {said}") if said else "")
+        alert.display = bool(said)
         turnout = view.turnout or Turnout(0, 0)
         self.query_one("#title", Steady).show(Text(view.deck.title, "bold"))
         t = self.hub.t
@@ -203,6 +241,7 @@ class Dashboard(FacilitatorScreen):
         details.show(Text("\n".join(f"• {line}" for line in question.details), "dim"))
         details.display = bool(question.details)
         self.query_one("#state", Steady).show(self._state_text(view))
+        self._show_timer(view)
         if self._charted != state.current:
             self._charted = state.current
             chart = self.query_one("#chart", Vertical)
@@ -420,12 +459,42 @@ class Dashboard(FacilitatorScreen):
 
     # -- events up ---------------------------------------------------------------
 
-    async def _command(self, action: Action, question: int | None = None) -> None:
+    async def _command(self, action: Action, question: int | None = None, seconds: int = 0) -> None:
         view = self.hub.view
         if view.state is None:
             self.notify(self.hub.t("Not connected to the hub yet."), severity="warning")
             return
-        self.post_message(self.Commanded(action, view.state.current if question is None else question))
+        self.post_message(self.Commanded(action, view.state.current if question is None else question, seconds))
+
+    def action_timer(self) -> None:
+        """Pick a countdown for this question (its deck's length first), or stop the one running."""
+        view = self.hub.view
+        question = view.question
+        if question is None or view.state is None:
+            return
+        left = view.time_left(time.monotonic())
+
+        async def chosen(choice: TimerChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.seconds == 0:
+                await self.action_stop_timer()
+            else:
+                await self._command(Action.TIMER if choice.locks else Action.TIMER_ONLY, seconds=choice.seconds)
+
+        running = view.countdown is not None and left is not None and left > 0
+        self.app.push_screen(TimerScreen(question.timer, question.timer_locks, running), chosen)
+
+    async def action_start_timer(self, seconds: int) -> None:
+        """Start a countdown of ``seconds`` on this question; whether it locks is the deck's word for the question."""
+        question = self.hub.view.question
+        locks = question.timer_locks if question is not None else True
+        await self._command(Action.TIMER if locks else Action.TIMER_ONLY, seconds=seconds)
+
+    async def action_stop_timer(self) -> None:
+        """Stop the countdown running now, on whichever question it runs."""
+        countdown = self.hub.view.countdown
+        await self._command(Action.STOP_TIMER, countdown.timer.question if countdown is not None else None)
 
     async def action_next(self) -> None:
         await self._step(+1)

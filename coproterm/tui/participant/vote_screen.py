@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TypeVar
 
 from rich.text import Text
@@ -28,6 +29,7 @@ from coproterm.tui.textual_private import focus_that_repaints_nothing
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.countdown import countdown_line
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.steady import Steady, SteadyInput
 from coproterm.tui.widgets.tally import TallyChart
@@ -39,6 +41,8 @@ FEEDBACK_LINES = 2
 PICKER, ANSWER_BOX, CHART = "picker", "answer-box", "results-chart"
 """The ids of the screen's parts made when a question first needs them (one of each, reused)."""
 Part = TypeVar("Part", bound=Widget)
+TICK = 0.25
+"""Seconds between looks at a running countdown: the header's time is at most this late."""
 
 
 class VoteScreen(HubScreen):
@@ -131,10 +135,20 @@ class VoteScreen(HubScreen):
 
     def on_mount(self) -> None:
         self._shown: tuple[int, int | None, bool] | None = None
+        self._ticked: int | None = None
+        self._ticking = False
+        """The countdown's ticks run from the first countdown on (a session without one runs no timer)."""
         body = self.query_one("#body", VerticalScroll)
         for name in ("scroll_y", "virtual_size", "size"):
             # Whether the results are in sight changes as the body scrolls or grows: the status says it.
             self.watch(body, name, self._cue_results_soon, init=False)
+
+    def _tick(self) -> None:
+        """While a countdown shows, the header follows it (the line is painted only when its words change)."""
+        left = self.hub.view.time_left(time.monotonic())
+        if left != self._ticked:  # a new second (or none now): the status line is built only then
+            self._ticked = left
+            self.query_one("#status", Steady).show(Text(self._status_line(self.hub.view)))
 
     def _cue_results_soon(self) -> None:
         self.call_after_refresh(self._cue_results)
@@ -217,6 +231,9 @@ class VoteScreen(HubScreen):
 
     def redraw(self) -> None:
         view = self.hub.view
+        if view.countdown is not None and not self._ticking:
+            self._ticking = True
+            self.set_interval(TICK, self._tick)
         t = self.hub.t
         self.query_one("#status", Steady).show(Text(self._status_line(view)))
         question = view.question
@@ -288,6 +305,9 @@ class VoteScreen(HubScreen):
         ]
         if view.question is not None and view.question.section:
             parts.insert(1, view.question.section)
+        left = view.time_left(time.monotonic())
+        if left is not None:
+            parts.insert(1, countdown_line(left, self.hub.lang))  # early in the line: a narrow screen keeps it
         if view.question is not None and view.question.kind is not Kind.DISCUSSION:
             parts.append(t("open") if state.open else t("{lock} locked", lock=LOCKED))
             if state.revealed:

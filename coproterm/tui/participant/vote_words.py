@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
+from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind, Question
 from coproterm.core.i18n import Language
 from coproterm.core.refusals import words as refusal_words
@@ -50,8 +51,8 @@ def vote_feedback(
     state = view.state
     assert state is not None
     t = lang.t
-    if state.alert:
-        return f"⚠ {state.alert}"
+    if state.alert is not None:
+        return "⚠ " + alert_words(lang, state.alert, state.alert_values)
     if question.kind is Kind.DISCUSSION:
         return t("Talk it through with the room; nothing to cast on this one.")
     if question.kind is Kind.TEXT:

@@ -71,3 +71,34 @@ async def test_a_session_that_needs_its_join_code_asks_for_it_in_a_line(tmp_path
         finally:
             person.kill()
         assert_plain(bytes(person.output), WIDTH - 1)
+
+
+async def test_a_questions_points_are_read_when_asked_for_as_the_full_apps_d_key_shows_them(tmp_path):
+    """Plain mode prints section, prompt, note and choices once; a question's points wait for `details`."""
+    from coproterm.core.wire import Action, Command
+    from tests.plainkit import Listener
+
+    async with running_hub(workshop_session()) as hub:
+        host = await join_host(hub.url)
+        person = await PlainJoin(hub.url, width=WIDTH, data_dir=str(tmp_path)).start()
+        try:
+            ear = Listener(person)
+            await ear.hears("Question 1 of 14")
+            await host.request(lambda seq: Command(seq, Action.GOTO, 5))
+            await ear.hears("Question 6 of 14: Case study: Active Travel.", "This question has 5 points: type")
+            assert "Cardiff City Council used" not in person.text, "the points are not read out unasked"
+            person.type("details\n")
+            await ear.hears("- Starting 2020, Cardiff City Council used")
+            person.type("iaith\n")
+            await ear.hears("Iaith: Cymraeg.", "Mae gan y cwestiwn hwn 5 pwynt: teipiwch y gair manylion")
+            person.type("manylion\n")
+            await ear.hears("- O 2020 ymlaen, defnyddiodd Cyngor Dinas Caerdydd")
+            await host.request(lambda seq: Command(seq, Action.GOTO, 7))
+            await ear.hears("Cwestiwn 8, cyfanswm 14")
+            person.type("manylion\n")
+            await ear.hears("Nid oes gan y cwestiwn hwn bwyntiau i'w darllen.")
+            person.type("quit\n")
+            assert await person.wait() == 0
+        finally:
+            person.kill()
+        assert_plain(bytes(person.output), WIDTH - 1)

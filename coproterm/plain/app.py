@@ -46,7 +46,15 @@ from coproterm.core.wire import (
 from coproterm.plain import announce
 from coproterm.plain.commands import Command, parse
 from coproterm.plain.text import wrap
-from coproterm.plain.words import ON_THEIR_WAY, Paragraph, help_lines, mine_lines, question_block, results_lines
+from coproterm.plain.words import (
+    ON_THEIR_WAY,
+    Paragraph,
+    details_lines,
+    help_lines,
+    mine_lines,
+    question_block,
+    results_lines,
+)
 
 FACE_HEADER = "X-Coproterm-Face"
 """Tells the hub this participant reads in plain mode (its dashboard counts them); see docs/protocol.md."""
@@ -268,6 +276,8 @@ class PlainApp:
                     self.say(self.t("Waiting for the hub…"))
                 else:
                     self.show_question()
+            case "details" if view.question is not None:
+                self.say(*details_lines(view, self.lang))
             case "results" if view.question is not None:
                 self._results()
             case "mine" if view.question is not None:

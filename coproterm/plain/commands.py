@@ -19,7 +19,7 @@ class Command:
     """A typed line, understood."""
 
     word: str
-    """help, again, results, mine, keep, language, quit; vote, answer, edit, remove; problem (``text`` says what)."""
+    """help, again, details, results, mine, keep, language, quit; vote, answer, edit, remove; problem (``text`` says what)."""
     choice: int | None = None
     """A vote's cell or pick-several mask (None takes the vote back); the answer's slot to edit or remove."""
     text: str = ""

@@ -16,6 +16,7 @@ Paragraph = tuple[str, str]
 COMMANDS = (
     (N_("help"), N_("these words")),
     (N_("again"), N_("the question again")),
+    (N_("details"), N_("the question's points, where it has some")),
     (N_("results"), N_("the results, once the facilitator shows them")),
     (N_("mine"), N_("your own vote or answers")),
     (
@@ -75,7 +76,17 @@ def question_block(view: SessionView, lang: Language) -> list[Paragraph]:
     )
     if question.note:
         lines.append((question.note, ""))
-    lines.extend((f"- {detail}", "  ") for detail in question.details)
+    if question.details:  # as the full app's d key: there when wanted, not read out with every question
+        lines.append(
+            (
+                lang.tn(
+                    "This question has {count} point: type details to hear it.",
+                    "This question has {count} points: type details to hear them.",
+                    len(question.details),
+                ),
+                "",
+            )
+        )
     if question.compare is not None:
         before = view.my_vote(question.compare)
         if before is not None:
@@ -161,6 +172,15 @@ def mine_lines(view: SessionView, lang: Language, *, quiet: bool = False) -> lis
             )
         )
     return lines
+
+
+def details_lines(view: SessionView, lang: Language) -> list[Paragraph]:
+    """The current question's points (the full app's d key), or that it has none."""
+    question = view.question
+    assert question is not None
+    if not question.details:
+        return [(lang.t("This question has no points to read."), "")]
+    return [(f"- {detail}", "  ") for detail in question.details]
 
 
 def results_lines(view: SessionView, lang: Language) -> list[Paragraph]:

@@ -12,7 +12,7 @@ SPECTRUM, COMPLEXITY, GRID = 1, 3, 4
 """The built-in deck's questions on each board."""
 
 
-async def until(pilot: Any, predicate: Callable[[], object], timeout: float = 5.0) -> None:
+async def until(pilot: Any, predicate: Callable[[], object], timeout: float = 15.0) -> None:
     """Let the app run until ``predicate()`` holds."""
     async with asyncio.timeout(timeout):
         while not predicate():

@@ -26,7 +26,7 @@ def workshop_session() -> Session:
     return Session(WORKSHOP, HOST_TOKEN, counting_tokens(), join_code="KXPT")
 
 
-async def until(pilot, predicate, timeout: float = 5.0) -> None:
+async def until(pilot, predicate, timeout: float = 15.0) -> None:
     """Let the app run until ``predicate()`` holds."""
     async with asyncio.timeout(timeout):
         while not predicate():

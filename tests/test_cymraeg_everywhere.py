@@ -260,6 +260,23 @@ NOT_ON_A_PARTICIPANTS_FACE = {
     Refusal.TOO_MANY_CONNECTIONS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
     Refusal.TOO_MANY_NEWCOMERS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
     Refusal.WALL_FULL: "5,000 answers on one question",
+    Refusal.BAD_TIMER: "a host's: the dashboard offers only lengths the hub takes (tests/test_timer.py sends one)",
+    **{
+        refusal: "a host's: a question asked on the spot (tests/test_asked.py words each in both languages,"
+        " tests/test_asked_faces.py shows one on the Welsh dashboard)"
+        for refusal in (
+            Refusal.DECK_FULL,
+            Refusal.NO_PROMPT,
+            Refusal.PROMPT_TOO_LONG,
+            Refusal.OPTIONS_COUNT,
+            Refusal.OPTION_WORDS,
+            Refusal.SAME_OPTIONS,
+            Refusal.NO_OPTIONS_HERE,
+            Refusal.WELSH_OPTIONS,
+            Refusal.NO_SUCH_SCALE,
+            Refusal.NO_SCALE_HERE,
+        )
+    },
 }
 """Refusals no participant's face meets here, and why (each is still worded in Welsh: the first test above)."""
 

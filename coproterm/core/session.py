@@ -36,7 +36,6 @@ from coproterm.core.wire import (
     MAX_NAME,
     MAX_PARTICIPANTS,
     MAX_TIMER,
-    OLDEST_VERSION,
     PROTOCOL_VERSION,
     Ack,
     Action,
@@ -172,8 +171,6 @@ class Session:
         self._last_number = 0
         """The highest participant number given (numbers are never reused, even after an undo)."""
         self._roles: dict[ConnId, Role] = {}
-        self._versions: dict[ConnId, int] = {}
-        """The protocol version each welcomed connection speaks (older ones are refused once a question is added)."""
         self._members: dict[ConnId, Participant] = {}
         self.version = 0
         """Bumped on every change that subscribers should hear of."""
@@ -331,7 +328,6 @@ class Session:
         """Forget a connection; its participant stays, away, with their votes."""
         self._roles.pop(conn, None)
         self._deck_language.pop(conn, None)
-        self._versions.pop(conn, None)
         member = self._members.pop(conn, None)
         if member is not None and member.conn == conn:
             member.conn = None
@@ -340,15 +336,12 @@ class Session:
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
             return [Refused(conn, None, Refusal.SECOND_HELLO)]
-        if hello.version not in (PROTOCOL_VERSION, OLDEST_VERSION) or (
-            hello.version < PROTOCOL_VERSION and self.asked_on_the_spot
-        ):
+        if hello.version != PROTOCOL_VERSION:
             return [Refused(conn, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, hello.version))]
         if hello.host_token is not None:
             if not hmac.compare_digest(hello.host_token.encode(), self._host_token):
                 return [Refused(conn, None, Refusal.WRONG_TOKEN)]
             self._roles[conn] = Role.HOST
-            self._versions[conn] = hello.version
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
             welcome = Welcome(
                 PROTOCOL_VERSION, Role.HOST, None, self._deck_words[None], votes, self.join_code, self.require_code
@@ -374,7 +367,6 @@ class Session:
             if member.conn is not None:
                 outputs.append(Close(member.conn, CloseCode.REPLACED, "joined again from another connection"))
                 self._roles.pop(member.conn, None)
-                self._versions.pop(member.conn, None)
                 self._members.pop(member.conn, None)
             name = clean_name(hello.name or "")
             if name and name != member.name:
@@ -383,7 +375,6 @@ class Session:
                 outputs.append(Record(renamed))
         member.conn = conn
         self._roles[conn] = Role.PARTICIPANT
-        self._versions[conn] = hello.version
         self._members[conn] = member
         self.version += 1
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
@@ -532,7 +523,7 @@ class Session:
         return self._asked
 
     def _add(self, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
-        """A host asks a new question; it goes in at the end, and every connection too old to show it is refused."""
+        """A host asks a new question; it goes in at the end of the deck."""
         if role is not Role.HOST:
             return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
         added = ask(message, self._deck_words[None])
@@ -540,13 +531,7 @@ class Session:
             reason, values = added
             return [Refused(conn, message.seq, reason, values)]
         self._apply(added)
-        outputs: list[Output] = [Record(added), Tell(conn, Ack(message.seq))]
-        for old, version in sorted(self._versions.items()):
-            if version < PROTOCOL_VERSION:
-                # Told why (in its own words: a refusal it knows) and closed before any frame it cannot read.
-                outputs.append(Refused(old, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, version)))
-                self.disconnect(old)
-        return outputs
+        return [Record(added), Tell(conn, Ack(message.seq))]
 
     # -- written answers -----------------------------------------------------------
 
@@ -659,7 +644,6 @@ class Session:
         orphans = [conn for conn, member in self._members.items() if member.token not in self.participants]
         for conn in orphans:
             self._roles.pop(conn, None)
-            self._versions.pop(conn, None)
             self._members.pop(conn, None)
         self.version += 1
         return orphans

@@ -22,11 +22,6 @@ DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
 PROTOCOL_VERSION = 3
 """Bumped whenever a message changes shape; a hello of a version the hub does not speak is refused."""
-OLDEST_VERSION = 3
-"""The oldest client version a hub still welcomes. Version 2 read ``State.alert`` as text and knew no
-timer, so it is refused at its hello; the session keeps the rule that refuses (``OTHER_VERSION``, close
-1008) a connection older than a question asked on the spot, for the next version that keeps an older one
-welcome (docs/protocol.md, "Versioning")."""
 
 RESUME_TOKEN_BYTES = 16
 MAX_NAME = 40
@@ -835,7 +830,7 @@ def decode(frame: bytes) -> Message:
     if schema is None:
         raise ProtocolError(f"unknown message type {code}")
     kind, checks = schema
-    if kind is Hello and values and type(values[0]) is int and not OLDEST_VERSION <= values[0] <= PROTOCOL_VERSION:
+    if kind is Hello and values and type(values[0]) is int and values[0] != PROTOCOL_VERSION:
         raise VersionMismatch(values[0])
     if kind is Hello and len(values) == len(checks) - 1:
         values = (*values, None)  # a client from before the welcome's deck came in one language: both

@@ -7,18 +7,13 @@ puts load on them from worker processes, and returns medians over ``runs``.
 from __future__ import annotations
 
 import asyncio
-import os
-import pty
 import random
-import select
 import statistics
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
+from bench.first_paint import JOIN_SEEN, join_command, time_to
 from bench.hubproc import workshop_deck
 from bench.loadgen import HEADER, HubProcess, Stats, run
 from coproterm.core.wire import Action, Command, Hello, Vote
@@ -290,28 +285,4 @@ def client_start(runs: int) -> dict[str, float]:
 
 
 def _first_paint(port: int) -> tuple[float, int]:
-    command = [str(Path(sys.executable).parent / "coproterm"), "join", f"127.0.0.1:{port}"]
-    environment = {**os.environ, "COLUMNS": "80", "LINES": "24", "TERM": "xterm-256color"}
-    environment["COPROTERM_DATA_DIR"] = tempfile.mkdtemp(prefix="coproterm-bench-")  # its identity: not the user's
-    started = time.perf_counter()
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execve(command[0], command, environment)
-    seen = b""
-    try:
-        while b"co-production mean to you" not in seen.replace(b"\x1b", b"").replace(b"\n", b""):
-            ready, _, _ = select.select([fd], [], [], 10)
-            if not ready:
-                raise TimeoutError("no first paint in 10 s")
-            seen += os.read(fd, 65536)
-        elapsed = time.perf_counter() - started
-        rss = next(
-            int(line.split()[1])
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-            if line.startswith("VmRSS:")
-        )
-    finally:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        os.close(fd)
-    return elapsed, rss
+    return time_to(join_command(port), JOIN_SEEN)

@@ -36,10 +36,11 @@ JOIN_SEEN = b"co-production mean to you"
 MINIMAL_SEEN = b"minimal textual app ready"
 
 
-def _time_to(command: list[str], seen_marker: bytes) -> float:
-    """Seconds from fork to ``seen_marker`` on the pty (escape sequences and newlines removed)."""
+def time_to(command: list[str], seen_marker: bytes) -> tuple[float, int]:
+    """Seconds from fork to ``seen_marker`` on the pty (escape sequences and newlines removed),
+    and the program's RSS (KiB) then."""
     environment = {**os.environ, "COLUMNS": "80", "LINES": "24", "TERM": "xterm-256color"}
-    environment["COPROTERM_DATA_DIR"] = tempfile.mkdtemp(prefix="coproterm-bench-")
+    environment["COPROTERM_DATA_DIR"] = tempfile.mkdtemp(prefix="coproterm-bench-")  # its identity: not the user's
     # As on a participant's laptop: `pip install` writes bytecode for Textual, and Python caches
     # ours on the first start. This machine sets PYTHONDONTWRITEBYTECODE, which would compile
     # coproterm's modules from source at every start (but not Textual's, byte-compiled by pip).
@@ -55,25 +56,30 @@ def _time_to(command: list[str], seen_marker: bytes) -> float:
             if not ready:
                 raise TimeoutError(f"{command[1:]}: nothing in 10 s")
             seen += os.read(fd, 65536)
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        return elapsed, next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     finally:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(fd)
 
 
+def join_command(port: int) -> list[str]:
+    return [str(Path(sys.executable).parent / "coproterm"), "join", f"127.0.0.1:{port}"]
+
+
 def measure(runs: int) -> dict[str, float]:
     """Medians over ``runs`` alternating starts: join, minimal app, and join / minimal."""
-    coproterm = str(Path(sys.executable).parent / "coproterm")
     script = Path(tempfile.mkdtemp(prefix="coproterm-bench-")) / "minimal.py"
     script.write_text(MINIMAL_APP)
     joins, minimals = [], []
     with HubProcess("hub") as hub:
-        _time_to([coproterm, "join", f"127.0.0.1:{hub.port}"], JOIN_SEEN)  # warm the file and bytecode caches
-        _time_to([sys.executable, str(script)], MINIMAL_SEEN)
+        time_to(join_command(hub.port), JOIN_SEEN)  # warm the file and bytecode caches
+        time_to([sys.executable, str(script)], MINIMAL_SEEN)
         for _ in range(runs):
-            joins.append(_time_to([coproterm, "join", f"127.0.0.1:{hub.port}"], JOIN_SEEN))
-            minimals.append(_time_to([sys.executable, str(script)], MINIMAL_SEEN))
+            joins.append(time_to(join_command(hub.port), JOIN_SEEN)[0])
+            minimals.append(time_to([sys.executable, str(script)], MINIMAL_SEEN)[0])
     join, minimal = statistics.median(joins), statistics.median(minimals)
     return {"join": join, "minimal": minimal, "ratio": join / minimal}
 

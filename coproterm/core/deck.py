@@ -30,7 +30,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -219,32 +219,16 @@ def localise(deck: Deck, language: Language) -> Deck:
     """
     if language.code == "en":
         return deck
-    done: dict[int, Any] = {}
 
-    def one(thing: Any) -> Any:
-        if id(thing) in done:
-            return done[id(thing)]
-        changes: dict[str, Any] = {}
-        for item in dataclasses.fields(thing):
-            value = getattr(thing, item.name)
-            welsh = getattr(thing, f"{item.name}_cy", None)
-            if isinstance(value, str) and isinstance(welsh, str):
-                changes[item.name] = language.pick(value, welsh, join=_JOIN.get(item.name, "\n"))
-            elif isinstance(value, tuple) and isinstance(welsh, tuple) and welsh:
-                if language.bilingual:
-                    changes[item.name] = (*welsh, *value)
-                else:
-                    changes[item.name] = welsh
-            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-                changes[item.name] = one(value)
-            elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
-                changes[item.name] = tuple(one(part) for part in value)
-        done[id(thing)] = result = dataclasses.replace(thing, **changes)
-        return result
+    def read(thing: Any, name: str, value: Any) -> Any:
+        welsh = getattr(thing, f"{name}_cy", None)
+        if isinstance(value, str) and isinstance(welsh, str):
+            return language.pick(value, welsh, join=_JOIN.get(name, "\n"))
+        if isinstance(value, tuple) and isinstance(welsh, tuple) and welsh:
+            return (*welsh, *value) if language.bilingual else welsh
+        return _KEEP
 
-    localised = one(deck)
-    assert isinstance(localised, Deck)
-    return localised
+    return _rewritten(deck, read)
 
 
 def in_one_language(deck: Deck, language: Language) -> Deck:
@@ -254,7 +238,20 @@ def in_one_language(deck: Deck, language: Language) -> Deck:
     and no Welsh twin is kept: about half the bytes of the whole deck. Reading it in that
     language again gives the same words (:func:`localise` leaves it as it is).
     """
-    localised = localise(deck, language)
+
+    def without_twin(_thing: Any, name: str, value: Any) -> Any:
+        return type(value)() if name.endswith("_cy") and isinstance(value, (str, tuple)) else _KEEP
+
+    return _rewritten(localise(deck, language), without_twin)
+
+
+_KEEP = object()
+"""What a field rewrite returns to leave a field as it is (its parts are still visited)."""
+
+
+def _rewritten(deck: Deck, rewrite: Callable[[Any, str, Any], Any]) -> Deck:
+    """The deck with ``rewrite(part, field, value)`` applied to every field of every part (scales,
+    positions, groups, questions), each part rebuilt once however often it is shared."""
     done: dict[int, Any] = {}
 
     def one(thing: Any) -> Any:
@@ -263,8 +260,9 @@ def in_one_language(deck: Deck, language: Language) -> Deck:
         changes: dict[str, Any] = {}
         for item in dataclasses.fields(thing):
             value = getattr(thing, item.name)
-            if item.name.endswith("_cy") and isinstance(value, (str, tuple)):
-                changes[item.name] = type(value)()
+            changed = rewrite(thing, item.name, value)
+            if changed is not _KEEP:
+                changes[item.name] = changed
             elif dataclasses.is_dataclass(value) and not isinstance(value, type):
                 changes[item.name] = one(value)
             elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
@@ -272,9 +270,9 @@ def in_one_language(deck: Deck, language: Language) -> Deck:
         done[id(thing)] = result = dataclasses.replace(thing, **changes)
         return result
 
-    alone = one(localised)
-    assert isinstance(alone, Deck)
-    return alone
+    rewritten = one(deck)
+    assert isinstance(rewritten, Deck)
+    return rewritten
 
 
 _JOIN = {"label": " | ", "title": " / ", "low": " | ", "high": " | "}

@@ -17,7 +17,7 @@ from coproterm.commands.sessions import render, render_tables
 from coproterm.core.wire import Ack, Action, Command, Hello, Vote
 from server.store import find_session
 from tests.hubkit import Peer, join, start_serve_in
-from tests.webkit import chromium_binary
+from tests.webkit import chromium_binary, headless_flags
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 SPECTRUM, GRID = 1, 4
@@ -149,16 +149,7 @@ async def test_the_html_report_renders_in_a_real_browser_with_its_charts(tmp_pat
     assert "<script" not in html and "http://" not in html and "https://" not in html, "self-contained"
     page = tmp_path / "report.html"
     page.write_text(html)
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
+    flags = headless_flags(tmp_path / "profile")
     shot = tmp_path / "report.png"
     browser = chromium_binary()
     subprocess.run(

@@ -83,12 +83,12 @@ async def small_targets(page: Page) -> list[str]:
 
 def chromium_binary() -> str:
     """The system's Chromium program, to run by itself (a skip where there is none, a failure on CI)."""
-    for name in ("chromium_binary", "chromium_binary-browser", "google-chrome"):
+    for name in ("chromium", "chromium-browser", "google-chrome"):
         if found := shutil.which(name):
             return found
     if os.environ.get("CI"):
-        pytest.fail("CI must install chromium_binary (.ci/run does)")
-    pytest.skip("no chromium_binary on this machine")
+        pytest.fail("CI must install chromium (.ci/run does)")
+    pytest.skip("no chromium on this machine")
 
 
 MEASURE = """
@@ -122,6 +122,20 @@ addEventListener("load", () => {
 """What :func:`measure` finds in an exported report unless told otherwise: cut headings, sizes, alignment."""
 
 
+def headless_flags(profile: Path) -> list[str]:
+    """Chromium run headless as a program (no Playwright), quiet, with a profile of the test's own."""
+    return [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+    ]
+
+
 def measure(tmp_path: Path, html: str, width: int, script: str = MEASURE) -> dict[str, object]:
     """What ``script`` finds in ``html`` laid out by real Chromium at ``width`` px (it writes JSON into #measured)."""
     page = tmp_path / f"measured-{width}.html"
@@ -129,15 +143,8 @@ def measure(tmp_path: Path, html: str, width: int, script: str = MEASURE) -> dic
     dom = subprocess.run(
         [
             chromium_binary(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            *headless_flags(tmp_path / "profile"),
             "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
             f"--window-size={width},900",
             "--virtual-time-budget=3000",
             "--dump-dom",

@@ -86,7 +86,7 @@ async def test_one_address_cannot_bring_newcomers_without_end_over_ssh(tmp_path)
     runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
     async with runner as hosted:
         assert runner.gateway is not None
-        runner.gateway.newcomers = NewcomerLimit(burst=1)
+        runner.gateway.rules.newcomers = NewcomerLimit(burst=1)
         ann = await SSHClient(hosted.ssh_port, "ann", source="127.0.0.2").start()
         await ann.expect("co-production mean to you")
         bob = await SSHClient(hosted.ssh_port, "bob", source="127.0.0.2").start()

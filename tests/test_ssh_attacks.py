@@ -92,11 +92,11 @@ async def test_connections_that_never_log_in_are_capped_per_address(tmp_path, ro
         closed = await asyncio.gather(*(_closed_within(s, 3) for s in socks))
         assert sum(not c for c in closed) == UNAUTHENTICATED_PER_ADDRESS, "only the cap is held open"
         gw = runner.gateway
-        assert gw is not None and gw.unauthenticated.counts[attacker] == UNAUTHENTICATED_PER_ADDRESS
+        assert gw is not None and gw.rules.unauthenticated.counts[attacker] == UNAUTHENTICATED_PER_ADDRESS
         # Someone at another address is not held up, and the attacker's address is free once it lets go.
         bea = await SSHClient(hosted.ssh_port, "bea", host=room.hub, via=room.via, source=honest).start()
         await bea.expect(FIRST, timeout=30)
-        await _until(lambda: attacker not in gw.unauthenticated.counts, 40)
+        await _until(lambda: attacker not in gw.rules.unauthenticated.counts, 40)
         late = await room.connect(hosted.ssh_port, attacker)
         assert not await _closed_within(late, 1)
         late.close()

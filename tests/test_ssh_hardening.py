@@ -145,7 +145,7 @@ async def test_join_code_guesses_over_ssh_are_limited_per_session_and_address(tm
 
 async def test_a_second_live_session_of_a_name_is_another_person_and_addresses_are_capped(tmp_path):
     async with serving_ssh_with_gateway(tmp_path) as (hosted, _host, gw):
-        gw.sessions_per_address = 3
+        gw.rules.set_sessions_per_address(3)
         first = await SSHClient(hosted.ssh_port, "ann").start()
         await first.expect(FIRST)
         second = await SSHClient(hosted.ssh_port, "ann").start()  # the first still answers: another person
@@ -167,7 +167,8 @@ async def test_a_second_live_session_of_a_name_is_another_person_and_addresses_a
 async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path):
     from websockets.asyncio.server import serve
 
-    from server.ssh.gateway import CLIENT_HEADER, GATEWAY_HEADER, Gateway, host_key
+    from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER
+    from server.ssh.gateway import Gateway, host_key
 
     seen: list[tuple[str | None, str | None]] = []
     arrived = asyncio.Event()

@@ -57,13 +57,13 @@ async def test_leaving_with_q_restores_the_terminal(tmp_path):
 
 
 async def test_an_app_that_fails_still_leaves_the_terminal_as_it_was(tmp_path, monkeypatch):
-    from server.ssh import gateway as gw
+    from server.ssh import app as gw
 
     async def broken(self, *args, **kwargs):  # before any driver is made
         raise RuntimeError("a bug in the face")
 
     async with gateway(tmp_path) as (hosted, _runner):
-        monkeypatch.setattr(gw._SSHParticipantApp, "run_async", broken)
+        monkeypatch.setattr(gw.SSHParticipantApp, "run_async", broken)
         conn, _channel, screen = await asyncssh_client(hosted.ssh_port, "ann")
         await screen.expect("the app stopped unexpectedly")
         assert b"\x1b[?1049l" in screen.received and b"\x1b[?25h" in screen.received

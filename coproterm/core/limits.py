@@ -128,14 +128,16 @@ class KeyedLimit:
 
 @dataclass
 class AddressLimit:
-    """Counts connections per remote address."""
+    """Counts connections per remote address (0: no bound)."""
 
     limit: int = PER_ADDRESS
     counts: Counter[str] = field(default_factory=Counter)
+    exempt_own: bool = True
+    """The machine's own addresses are not bounded (the hub's dashboard and local gateway)."""
 
     def admit(self, address: str) -> bool:
         """Count a new connection from ``address``; False (and not counted) if it is one too many."""
-        if self.limit > 0 and not exempt(address) and self.counts[address] >= self.limit:
+        if self.limit > 0 and not (self.exempt_own and exempt(address)) and self.counts[address] >= self.limit:
             return False
         self.counts[address] += 1
         return True

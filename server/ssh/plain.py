@@ -19,8 +19,10 @@ import asyncssh
 
 from coproterm.plain.app import MAX_LINE, PlainApp
 from server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
+from server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TOO_SLOW
 
 if TYPE_CHECKING:
+    from coproterm.core.gateway_rules import Entry
     from server.ssh.gateway import Gateway, _Live
 
 log = logging.getLogger("coproterm.ssh")
@@ -136,22 +138,15 @@ def run_plain(
     terminal: ChannelTerminal,
     username: str,
     identity: tuple[str, str],
-    address: str,
+    entry: Entry,
     *,
     echo: bool,
     lang: str = "",
 ) -> PlainChannel:
-    """Start plain mode for one SSH session (its address is counted already): the app is ready for the
+    """Start plain mode for one SSH session let in by the gateway's rules (``entry``): the app is ready for the
     first keys at once (a client without a terminal sends its input straight away), and runs in a task.
     ``lang``: the language the person chose in the full app, when they come from it."""
-    from server.ssh.gateway import (
-        GENERIC_USERS,
-        LEFT,
-        REPLACED,
-        TOO_SLOW,
-        _Live,
-        clean_user,
-    )
+    from server.ssh.gateway import GENERIC_USERS, _Live, clean_user
 
     plain = PlainChannel(terminal, echo=echo)
     name = without_suffix(username)
@@ -169,9 +164,9 @@ def run_plain(
     if gateway.secret:  # a fresh proof of the gateway secret with each handshake (server/ssh/guards.py)
         from server.ssh.guards import ProofHeaders
 
-        app.link._headers = ProofHeaders(gateway.prover(), address, app.link._headers)
+        app.link._headers = ProofHeaders(gateway.prover(), entry.address, app.link._headers)
     app.on_welcome = lambda token: gateway._known(identity, token)
-    live = _Live(app, terminal, address)  # type: ignore[arg-type]
+    live = _Live(app, terminal, entry)  # type: ignore[arg-type]
     older = gateway._live.get(identity)
     if older is not None:  # one app per identity: the newer window wins
         older.farewell = REPLACED
@@ -185,22 +180,18 @@ def run_plain(
     terminal.leave = leave
 
     def overflowed() -> None:
-        log.info("an SSH client at %s stopped reading; dropped", address)
+        log.info("an SSH client at %s stopped reading; dropped", entry.address)
         live.farewell = TOO_SLOW
         app.exit()
         terminal.channel.drop()
 
     terminal.overflowed = overflowed
     gateway._active += 1
-    task = asyncio.get_running_loop().create_task(_run(gateway, plain, app, live, identity))
-    gateway._apps.add(task)
-    task.add_done_callback(gateway._apps.discard)
+    gateway.in_background(_run(gateway, plain, app, live, identity))
     return plain
 
 
 async def _run(gateway: Gateway, plain: PlainChannel, app: PlainApp, live: _Live, identity: tuple[str, str]) -> None:
-    from server.ssh.gateway import ENDED, FAILED, LEFT, TOO_SLOW
-
     try:
         await app.run()
     except Exception:  # one person's crash must not take anyone else down
@@ -208,7 +199,7 @@ async def _run(gateway: Gateway, plain: PlainChannel, app: PlainApp, live: _Live
         live.farewell = live.farewell or FAILED
     finally:
         gateway._active -= 1
-        gateway._release(live.address)
+        gateway.rules.left(live.entry)
         gateway.let_go(identity, live)
         farewell = live.farewell or app.farewell or (ENDED if (gateway._stopping or app.ended) else LEFT)
         if live.farewell != TOO_SLOW and not (app.ended and not live.farewell):  # an ended session was said

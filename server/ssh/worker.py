@@ -45,8 +45,9 @@ async def run() -> int:
     if sys.platform != "win32":  # (Windows runs the gateway in the hub's process: server.ssh.workers)
         with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
             os.nice(NICENESS)
-    from server.ssh.gateway import ENDED, HUB_GONE, PROBE_SECONDS, Gateway  # Textual: only in the worker
+    from server.ssh.gateway import PROBE_SECONDS, Gateway  # Textual: only in the worker
     from server.ssh.keys import host_key
+    from server.ssh.words import ENDED, HUB_GONE
 
     gc.freeze()  # the modules and everything made at import: never garbage, never walked again
     gc.set_threshold(COLLECT_AFTER, 20, 100)
@@ -70,7 +71,7 @@ async def run() -> int:
         secret=secret,
     )
     if settings.get("sessions_per_address") is not None:
-        gateway.sessions_per_address = int(settings["sessions_per_address"])
+        gateway.rules.set_sessions_per_address(int(settings["sessions_per_address"]))
     if settings.get("language") in ("cy", "en"):
         gateway.language = settings["language"]
     for user, key, token in settings["identities"]:

@@ -421,7 +421,7 @@ def test_a_reset_takes_back_every_answer_and_tells_each_writer():
     s.handle(ANN, Answer(1, WHAT, 0, "Rhannu grym"))
     s.handle(BOB, Answer(1, WHAT, 0, "trust"))
     s.handle(HOST, Moderate(2, WHAT, 2, True))
-    s.journaling = True
+    s.journal()
     outputs = s.handle(HOST, Command(3, Action.RESET, WHAT))
     removed = [o.event for o in outputs if isinstance(o, Record) and isinstance(o.event, Answered)]
     assert {(e.answer, e.text) for e in removed} == {(1, None), (2, None)}

@@ -145,7 +145,7 @@ def test_the_deck_size_limit_counts_questions_asked_on_the_spot():
 
 def test_an_unsaved_question_is_undone_exactly():
     session = fresh()
-    session.journaling = True
+    session.journal()
     deck, data = session.deck, session.deck_data
     (record, _) = ask(session, AskKind.ONE, options=("a", "b"))
     session.unsaved([record.event])

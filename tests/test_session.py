@@ -279,7 +279,7 @@ def test_accepted_changes_are_recorded_as_events(session):
 
 
 def test_an_unsaved_batch_is_undone_and_later_changes_kept(session):
-    session.journaling = True
+    session.journal()
     batches = []
 
     def handle(conn, message):
@@ -323,7 +323,7 @@ def test_an_unsaved_batch_is_undone_and_later_changes_kept(session):
 )
 def test_undoing_any_failed_batches_leaves_exactly_what_was_saved(steps):
     session = Session(default_deck(), HOST_TOKEN, counting_tokens())
-    session.journaling = True
+    session.journal()
     host(session)
     saved = []
     pending = []  # (batch, fails, conn): a connection waits for its own batch, as the hub does

@@ -117,7 +117,7 @@ class HubProtocol:
         durable: bool = False,
     ) -> None:
         self.session = session
-        self.session.journaling = durable
+        self.session.journal(durable)
         self.rates = KeyedLimit(rate, burst)
         """Frames per participant (per connection for hosts and before the hello); 0 turns it off."""
         self.addresses = addresses or AddressLimit()
@@ -153,7 +153,7 @@ class HubProtocol:
             return self._refuse(conn, None, Refusal.TOO_MANY_CONNECTIONS)
         connection.address = address
         connection.vouched = True
-        self.session.version += 1  # hosts are told how many are on SSH
+        self.session.connections_changed()  # hosts are told how many are on SSH
         return []
 
     def plain(self, conn: ConnId) -> None:
@@ -161,7 +161,7 @@ class HubProtocol:
         connection = self._connections.get(conn)
         if connection is not None and not connection.plain:
             connection.plain = True
-            self.session.version += 1  # hosts are told how many are in plain mode
+            self.session.connections_changed()  # hosts are told how many are in plain mode
 
     def closed(self, conn: ConnId) -> None:
         """The connection is gone; its participant stays, away, with their votes."""
@@ -226,7 +226,6 @@ class HubProtocol:
     def saved(self, save: Save) -> None:
         """The log has ``save``'s events; a log that failed before works again."""
         self.session.saved(save.events)
-        self.session.alert = None
 
     def unsaved(self, save: Save, problem: Alert) -> list[Output]:
         """The log could not take ``save``'s events: undo exactly them, tell everyone, refuse the message.
@@ -234,9 +233,8 @@ class HubProtocol:
         The outputs replace those that followed the :class:`Save`.
         """
         outputs: list[Output] = []
-        for orphan in self.session.unsaved(save.events):
+        for orphan in self.session.unsaved(save.events, problem):
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
-        self.session.alert = problem
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
             outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED)
         return outputs

@@ -172,11 +172,9 @@ class Session:
         """The highest participant number given (numbers are never reused, even after an undo)."""
         self._roles: dict[ConnId, Role] = {}
         self._members: dict[ConnId, Participant] = {}
-        self.version = 0
-        """Bumped on every change that subscribers should hear of."""
+        self._version = 0
         self._alert: Alert | None = None
-        self.journaling = False
-        """Keep each change until the log confirms it (:meth:`saved`), so that it can be undone."""
+        self._journaling = False
         self._journal: dict[int, tuple[Event, Callable[[], None]]] = {}
         """Changes the log has not confirmed, in order, by the identity of their event (saving is O(batch))."""
         self.answers = [AnswerBook() for _ in deck.questions]
@@ -195,11 +193,29 @@ class Session:
         """Trouble everyone should hear of (the log cannot be written)."""
         return self._alert
 
-    @alert.setter
-    def alert(self, alert: Alert | None) -> None:
+    def _alerting(self, alert: Alert | None) -> None:
         if alert != self._alert:
             self._alert = alert
-            self.version += 1
+            self._version += 1
+
+    @property
+    def version(self) -> int:
+        """Bumped on every change that subscribers should hear of."""
+        return self._version
+
+    @property
+    def journaling(self) -> bool:
+        """Each change is kept until the log confirms it (:meth:`saved`), so that it can be undone (:meth:`unsaved`)."""
+        return self._journaling
+
+    def journal(self, on: bool = True) -> None:
+        """From now on, keep each change until the log confirms it (a hub that logs: ``on``), or not."""
+        self._journaling = on
+
+    def connections_changed(self) -> None:
+        """Something hosts are shown of the connections changed (how many are over SSH, or in plain mode):
+        subscribers are sent the state again."""
+        self._version += 1
 
     @property
     def connected(self) -> int:
@@ -331,7 +347,7 @@ class Session:
         member = self._members.pop(conn, None)
         if member is not None and member.conn == conn:
             member.conn = None
-            self.version += 1
+            self._version += 1
 
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
         if conn in self._roles:
@@ -376,7 +392,7 @@ class Session:
         member.conn = conn
         self._roles[conn] = Role.PARTICIPANT
         self._members[conn] = member
-        self.version += 1
+        self._version += 1
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
         welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_in(hello.language), votes)
         self._deck_language.pop(conn, None)
@@ -618,16 +634,20 @@ class Session:
     # -- the log's word ----------------------------------------------------------
 
     def saved(self, events: Iterable[Event]) -> None:
-        """The log has these events: they can no longer be undone."""
+        """The log has these events: they can no longer be undone; a log that failed before works again."""
         for event in events:
             self._journal.pop(id(event), None)
+        self._alerting(None)
 
-    def unsaved(self, events: Iterable[Event]) -> list[ConnId]:
-        """The log could not record these events: undo exactly them, keep every later change.
+    def unsaved(self, events: Iterable[Event], problem: Alert | None = None) -> list[ConnId]:
+        """The log could not record these events: undo exactly them, keep every later change; everyone is
+        told ``problem`` (what is wrong with the log) until a write succeeds again (:meth:`saved`).
 
         Returns the connections whose participant no longer exists (their joining was
         not saved): the protocol closes them.
         """
+        if problem is not None:
+            self._alerting(problem)
         failed = {id(event) for event in events}
         entries = list(self._journal.values())
         first = next((i for i, (event, _) in enumerate(entries) if id(event) in failed), None)
@@ -645,19 +665,19 @@ class Session:
         for conn in orphans:
             self._roles.pop(conn, None)
             self._members.pop(conn, None)
-        self.version += 1
+        self._version += 1
         return orphans
 
     # -- applying events: the one path for live changes and replays --------------
 
     def replay(self, events: Iterable[Event]) -> None:
         """Apply logged events, in order, to a fresh session (nothing is journaled: they are saved)."""
-        journaling, self.journaling = self.journaling, False
+        journaling, self._journaling = self._journaling, False
         try:
             for event in events:
                 self._apply(event)
         finally:
-            self.journaling = journaling
+            self._journaling = journaling
 
     def _apply(self, event: Event) -> None:
         """Apply one event; journal how to undo it while the log has not confirmed it."""
@@ -680,8 +700,8 @@ class Session:
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
                     self._last_answer = max(self._last_answer, event.answer)
-        self.version += 1
-        if self.journaling:
+        self._version += 1
+        if self._journaling:
             self._journal[id(event)] = (event, undo)
 
     def _apply_timed(self, event: Timed) -> Callable[[], None]:

@@ -73,7 +73,7 @@ def workshop_bytes(people: int = 30, seed: int = 1) -> dict[str, float]:
 
     def fan_out() -> None:
         for participants in (False, True):
-            broadcasts, _ = protocol.fan_out(participants=participants, draining=lambda conn: True)
+            broadcasts, _ = protocol.fan_out(participants=participants)
             for broadcast in broadcasts:
                 assert isinstance(broadcast, Broadcast)
                 for conn in broadcast.to:
@@ -135,7 +135,7 @@ def host_fan_out(answers: int = 2000, per_second: float = 50.0, interval: float 
     for conn in range(1, writers + 1):
         protocol.opened(conn, f"10.{conn // 60000}.{conn // 250 % 250}.{conn % 250 + 1}")
         protocol.receive(conn, encode(Hello(name=f"p{conn}")), 0.0)
-    protocol.fan_out(participants=False, draining=lambda conn: True)  # the joinings' frames, before the wall
+    protocol.fan_out(participants=False)  # the joinings' frames, before the wall
     arrivals = [(i / per_second, 1 + i % writers, i // writers) for i in range(answers)]
     frames_at: list[float] = []
     answer_frames = 0
@@ -158,7 +158,7 @@ def host_fan_out(answers: int = 2000, per_second: float = 50.0, interval: float 
             i += 1
         if (arrived or owed) and now >= next_round:
             started = time.process_time()
-            broadcasts, owed = protocol.fan_out(participants=False, draining=lambda conn: True)
+            broadcasts, owed = protocol.fan_out(participants=False)
             cpu_fan_out += time.process_time() - started
             for broadcast in broadcasts:
                 if HOST in broadcast.to:

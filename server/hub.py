@@ -367,13 +367,16 @@ class Hub:
     def flush(self, *, participants: bool = True) -> bool:
         """Send every subscriber (hosts; participants too if asked) what changed; False if one is still owed."""
         broadcasts, owed = self.protocol.fan_out(
-            participants=participants, draining=self._draining, at=self.wall_clock()
+            participants=participants, draining=self._draining(), at=self.wall_clock()
         )
         for each in broadcasts:
             broadcast([self._sockets[conn] for conn in each.to if conn in self._sockets], each.frame)
         return not owed
 
-    def _draining(self, conn: ConnId) -> bool:
-        socket = self._sockets.get(conn)
-        transport = socket.transport if socket is not None else None
-        return transport is not None and transport.get_write_buffer_size() <= MAX_WRITE_BUFFER
+    def _draining(self) -> set[ConnId]:
+        """The connections whose unsent bytes are within :data:`MAX_WRITE_BUFFER` (the rest wait their turn)."""
+        return {
+            conn
+            for conn, socket in self._sockets.items()
+            if socket.transport is not None and socket.transport.get_write_buffer_size() <= MAX_WRITE_BUFFER
+        }

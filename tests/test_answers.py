@@ -303,7 +303,7 @@ def test_an_unsaved_answer_is_undone_exactly_and_later_changes_stay():
 
 
 def frames(p, participants):
-    broadcasts, owed = p.fan_out(participants=participants, draining=lambda conn: True)
+    broadcasts, owed = p.fan_out(participants=participants)
     return {
         conn: decode(b.frame) for b in broadcasts for conn in b.to if decode(b.frame).__class__ in (Answers, Wall)
     }, owed

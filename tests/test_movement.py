@@ -61,7 +61,7 @@ def test_the_session_counts_the_room_s_move_and_sends_it_to_hosts_only():
     movement = Movement(6, moves.counts)
     assert (movement.people, movement.towards, movement.stayed, movement.away) == (4, 2, 1, 1)
     p.receive(100, encode(Command(9, Action.REVEAL, OPPORTUNITY)), 0.0)
-    broadcasts, _ = p.fan_out(participants=True, draining=lambda conn: True)
+    broadcasts, _ = p.fan_out(participants=True)
     sent = {type(decode(b.frame)): set(b.to) for b in broadcasts}
     assert sent[Moves] == {100}, "hosts only: a participant works out their own move from their own votes"
     assert p.session.moves(WORK) is None, "the first question compares with nothing"

@@ -98,7 +98,7 @@ def test_hosts_hear_people_beside_the_tally_and_participants_once_revealed():
     p.receive(2, encode(Choose(1, STRONGEST, 0b11)), 0.0)
 
     def sent(participants=True):
-        broadcasts, _ = p.fan_out(participants=participants, draining=lambda conn: True)
+        broadcasts, _ = p.fan_out(participants=participants)
         return {type(decode(b.frame)): (decode(b.frame), set(b.to)) for b in broadcasts}
 
     first = sent()

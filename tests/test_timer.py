@@ -54,7 +54,7 @@ def frames(outputs, to):
 def fanned(p: HubProtocol, at: float) -> dict[int, list[bytes]]:
     got: dict[int, list[bytes]] = {}
     for participants in (False, True):
-        broadcasts, _ = p.fan_out(participants=participants, draining=lambda c: True, at=at)
+        broadcasts, _ = p.fan_out(participants=participants, at=at)
         for b in broadcasts:
             for conn in b.to:
                 got.setdefault(conn, []).append(b.frame)

@@ -19,7 +19,7 @@ carries out the outputs:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
 from coproterm.core.alerts import Alert
@@ -242,7 +242,7 @@ class HubProtocol:
     # -- the fan-out ---------------------------------------------------------------
 
     def fan_out(
-        self, *, participants: bool, draining: Callable[[ConnId], bool], at: float | None = None
+        self, *, participants: bool, draining: AbstractSet[ConnId] | None = None, at: float | None = None
     ) -> tuple[list[Broadcast], bool]:
         """What every welcomed connection is owed now: (broadcasts, whether a slow one is still owed).
 
@@ -251,7 +251,8 @@ class HubProtocol:
         Hosts get the state, the turnout, the attendance and the current tally; participants (only when
         ``participants``) the state, and the tally while the question is revealed. Each
         frame is encoded once per change and sent only to connections that have not had
-        those exact bytes. A connection that is not ``draining`` is skipped and stays owed.
+        those exact bytes. ``draining`` are the connections whose sockets take more now (the shell
+        knows: their write buffers are short; None: every one); any other is skipped and stays owed.
         """
         frames = self._latest_frames()
         recipients: dict[str, list[ConnId]] = {kind: [] for kind in frames}
@@ -267,7 +268,7 @@ class HubProtocol:
             role = self.session.role(conn)
             if role is None or not connection.welcomed or (role is Role.PARTICIPANT and not participants):
                 continue
-            if not draining(conn):
+            if draining is not None and conn not in draining:
                 owed = True
                 continue
             if connection.timer_had != timer_version:

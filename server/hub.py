@@ -24,7 +24,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
-from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, GatewayLimit, GatewayProofs, vouchable
+from coproterm.core.gateway import PAST_BOUND_SAID_EVERY, GatewayLimit, Vouch, Vouched, Vouching
 from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
@@ -52,8 +52,8 @@ class _Guarded(ServerConnection):
 
     hub: Hub
     address: str = "?"
-    vouched_by: str | None = None
-    """The gateway's own address, while it speaks for this connection's participant (counted against it)."""
+    vouch: Vouch | None = None
+    """What a gateway's proof in the handshake came to (counted against that gateway until it closes)."""
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -91,9 +91,9 @@ class _Guarded(ServerConnection):
         super().connection_lost(exc)
         self.hub._sockets.pop(self.conn, None)
         self.hub.protocol.closed(self.conn)
-        if self.vouched_by is not None:
-            self.hub.gateway_limit.release(self.vouched_by)
-            self.vouched_by = None
+        if self.vouch is not None:
+            self.hub.vouching.closed(self.vouch)
+            self.vouch = None
         self.hub.changed()
 
 
@@ -120,6 +120,8 @@ class Hub:
     """Shared with the SSH gateway's workers, new at every start; never sent, only proven (core.gateway)."""
     gateway_limit: GatewayLimit = field(default_factory=GatewayLimit)
     """What one gateway may vouch for; past it, its connections count at its own address."""
+    past_bound_every: float = PAST_BOUND_SAID_EVERY
+    """Seconds over which connections past a gateway's bound are counted, then said in one line."""
     page: Page | None = None
     """The phone page served on the websocket port (None: off, ``--no-web``)."""
     names: frozenset[str] = field(default_factory=frozenset)
@@ -129,7 +131,8 @@ class Hub:
     wall_clock: Callable[[], float] = time.time
     """The hub's clock for countdowns (Unix time: a resumed hub finds a countdown still running or over)."""
     _protocol: HubProtocol | None = None
-    _proofs: GatewayProofs | None = None
+    _vouching: Vouching | None = None
+    _past_bound_timer: asyncio.TimerHandle | None = None
     _sockets: dict[ConnId, _Guarded] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -205,6 +208,14 @@ class Hub:
         except ConnectionClosed:
             pass
 
+    @property
+    def vouching(self) -> Vouching:
+        """What the hub makes of a gateway's proof (core.gateway): made for the current secret and bound."""
+        secret = self.gateway_secret or ""
+        if self._vouching is None or self._vouching.secret != secret or self._vouching.limit is not self.gateway_limit:
+            self._vouching = Vouching(secret, self.gateway_limit)
+        return self._vouching
+
     def _vouched_address(self, socket: _Guarded) -> str | None:
         """Where a participant a gateway speaks for is counted (None: no gateway proved itself).
 
@@ -213,23 +224,25 @@ class Hub:
         own limits (they are still counted as over SSH)."""
         if self.gateway_secret is None or socket.request is None:
             return None
-        proofs = socket.request.headers.get_all(GATEWAY_HEADER)
-        if not proofs:
-            return None
-        named = socket.request.headers.get_all(CLIENT_HEADER)
-        if self._proofs is None or self._proofs.secret != self.gateway_secret:
-            self._proofs = GatewayProofs(self.gateway_secret)
-        if len(proofs) != 1 or len(named) != 1 or not self._proofs.check(proofs[0], named[0].strip()):
+        vouch = self.vouching.vouch(socket.request.headers, socket.address, self.clock())
+        if vouch.outcome is Vouched.WRONG_PROOF:
             log.warning("a connection offered a wrong or replayed gateway proof; its address is its own")
-            return None
-        address = vouchable(named[0])
-        if address is None:  # the hub's own address (someone on this machine), or no address to count
-            return socket.address
-        if not self.gateway_limit.admit(socket.address, self.clock()):
-            log.warning("the gateway at %s vouches for more than it may; counted at its own address", socket.address)
-            return socket.address
-        socket.vouched_by = socket.address
-        return address
+        elif vouch.outcome is Vouched.PAST_BOUND and self._past_bound_timer is None:
+            self._past_bound_timer = asyncio.get_running_loop().call_later(self.past_bound_every, self._say_past_bound)
+        socket.vouch = vouch
+        return vouch.address
+
+    def _say_past_bound(self) -> None:
+        """One line for each gateway that went past its bound lately, with how many connections did."""
+        self._past_bound_timer = None
+        for gateway, count in self.vouching.past_bound_to_say().items():
+            log.warning(
+                "the gateway at %s vouched for more than it may: %d connection(s) in the last %d s counted at its"
+                " own address",
+                gateway,
+                count,
+                round(self.past_bound_every),
+            )
 
     # -- carrying out ----------------------------------------------------------
 

@@ -174,3 +174,37 @@ def test_connections_not_logged_in_are_bounded_per_address_from_the_accept(steps
         assert rules.accepted(address) == (own or held < UNAUTHENTICATED_PER_ADDRESS)
         if own or held < UNAUTHENTICATED_PER_ADDRESS:
             waiting.append(address)
+
+
+class _Headers:
+    """A handshake's headers: every value of each name."""
+
+    def __init__(self, *pairs: tuple[str, str]) -> None:
+        self.pairs = pairs
+
+    def get_all(self, key: str) -> list[str]:
+        return [value for name, value in self.pairs if name.lower() == key.lower()]
+
+
+def test_the_hub_asks_one_place_where_a_gateways_connection_counts():
+    from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, GatewayLimit, Vouched, Vouching, gateway_proof
+
+    secret, gateway = "the-secret", "192.0.2.9"
+    vouching = Vouching(secret, GatewayLimit(live=1))
+
+    def asked(counter: int, named: str, *, twice: bool = False, secret_: str = secret):  # type: ignore[no-untyped-def]
+        proof = (GATEWAY_HEADER, gateway_proof(secret_, "ab" * 8, counter, named))
+        return vouching.vouch(_Headers(proof, *([proof] if twice else []), (CLIENT_HEADER, named)), gateway, 0.0)
+
+    assert vouching.vouch(_Headers(), gateway, 0.0).outcome is Vouched.NOT_ASKED
+    assert asked(0, "10.0.0.1", secret_="another").outcome is Vouched.WRONG_PROOF
+    assert asked(1, "10.0.0.1", twice=True).outcome is Vouched.WRONG_PROOF, "a header given twice is no proof"
+    assert asked(2, "127.0.0.1").address == gateway, "never the hub's own address: the gateway's instead"
+    first = asked(3, "10.0.0.1")
+    assert (first.outcome, first.address) == (Vouched.VOUCHED, "10.0.0.1")
+    assert asked(3, "10.0.0.1").outcome is Vouched.WRONG_PROOF, "a replay"
+    past = [asked(4 + i, f"10.0.0.{i + 2}") for i in range(3)]
+    assert all(v.outcome is Vouched.PAST_BOUND and v.address == gateway for v in past)
+    assert vouching.past_bound_to_say() == {gateway: 3} and vouching.past_bound_to_say() == {}, "said once"
+    vouching.closed(first)
+    assert asked(9, "10.0.0.9").outcome is Vouched.VOUCHED, "room again once one closed"

@@ -132,3 +132,45 @@ async def test_the_secret_is_new_at_every_start_and_never_in_a_workers_environme
         assert workers is not None
         (pid,) = workers.pids
         assert secret.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+
+
+async def test_connections_past_a_gateways_bound_are_said_once_with_their_count(tmp_path):
+    """Under churn, each connection past the bound wrote a line to hub.log (about 1,000 in ten minutes):
+    now they are counted, and said in one line when the minute (here 3 s) is over."""
+    import logging
+
+    from server.logs import bounded_file
+    from tests.hubkit import running_hub
+
+    hub_log = tmp_path / "hub.log"
+    handler = bounded_file(hub_log)
+    logger = logging.getLogger("coproterm.hub")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    sockets = []
+    try:
+        async with running_hub(gateway_secret=SECRET, gateway_limit=GatewayLimit(live=2), past_bound_every=3.0) as hub:
+            for counter in range(7):  # a gateway on 127.0.0.1 speaking for seven people: two within its bound
+                address = f"10.77.0.{counter + 1}"
+                headers = {GATEWAY_HEADER: gateway_proof(SECRET, "ef" * 8, counter, address), CLIENT_HEADER: address}
+                socket = await connect(hub.url, additional_headers=headers, compression=None)
+                await socket.send(encode(Hello(name=f"p{counter}")))
+                assert isinstance(decode(await socket.recv()), Welcome)
+                sockets.append(socket)
+            counts = dict(hub.hub.protocol.addresses.counts)
+            said = []
+            async with asyncio.timeout(30):
+                while not said:
+                    await asyncio.sleep(0.1)
+                    handler.flush()
+                    said = [line for line in hub_log.read_text().splitlines() if "vouch" in line]
+            for socket in sockets:
+                await socket.close()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        handler.close()
+    assert len(said) == 1, said
+    assert "the gateway at 127.0.0.1 vouched for more than it may: 5 connection(s) in the last 3 s" in said[0]
+    assert counts == {"10.77.0.1": 1, "10.77.0.2": 1, "127.0.0.1": 5}, "the rest counted at the gateway's address"

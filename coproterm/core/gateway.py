@@ -1,4 +1,5 @@
-"""What an SSH gateway may take from a client, and how it proves itself to the hub.
+"""What an SSH gateway may take from a client, how it proves itself to the hub, and what the hub makes of
+the proof (:class:`Vouching`: the one place that names the headers and checks the secret).
 
 Pure policy: the shells (``server/ssh``, ``server/hub.py``) carry it out. Every
 call that depends on time is given ``now``; every random value (a gateway
@@ -22,6 +23,8 @@ import ipaddress
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
 
 from coproterm.core.limits import AddressLimit, KeyedLimit, exempt
 
@@ -184,3 +187,80 @@ class GatewayLimit:
             self.counts[gateway] = left
         else:
             self.counts.pop(gateway, None)
+
+
+# -- the hub's one question: where does this connection count? -----------------------
+
+PAST_BOUND_SAID_EVERY = 60.0
+"""Seconds over which connections past a gateway's bound are counted before the hub's log says so, in one line."""
+
+
+class HeaderValues(Protocol):
+    """A handshake's headers as the websocket library gives them (every value of one name)."""
+
+    def get_all(self, key: str) -> list[str]: ...
+
+
+class Vouched(Enum):
+    """What a handshake's gateway headers came to."""
+
+    NOT_ASKED = "not asked"
+    """No gateway header, or a hub with no secret: the connection counts at its own address."""
+    WRONG_PROOF = "wrong proof"
+    """A proof that is wrong, replayed, or sent twice: the connection counts at its own address."""
+    NOT_VOUCHABLE = "not vouchable"
+    """Proven, naming the hub's own address or no address: counted at the gateway's own."""
+    PAST_BOUND = "past the bound"
+    """Proven, but the gateway vouches for as much as it may: counted at the gateway's own address."""
+    VOUCHED = "vouched"
+    """Counted at the address the gateway names, and against what that gateway may vouch for."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vouch:
+    outcome: Vouched
+    address: str | None = None
+    """Where the connection counts, when the gateway proved itself (None: where it came from, as anyone)."""
+    gateway: str | None = None
+    """The gateway whose bound it counts against until it closes (:meth:`Vouching.closed`)."""
+
+
+@dataclass
+class Vouching:
+    """The hub's side of the gateway secret, in one place: the headers' names, the proof, what a gateway may
+    vouch for, and the count of what went past that (for one line in the hub's log a minute)."""
+
+    secret: str
+    limit: GatewayLimit = field(default_factory=GatewayLimit)
+    past_bound: dict[str, int] = field(default_factory=dict)
+    """Connections past each gateway's bound not yet said in the log."""
+    _proofs: GatewayProofs | None = None
+
+    def vouch(self, headers: HeaderValues, gateway: str, now: float) -> Vouch:
+        """Where a connection from ``gateway`` (its peer address) counts, given its handshake's ``headers``."""
+        proofs = headers.get_all(GATEWAY_HEADER)
+        if not proofs:
+            return Vouch(Vouched.NOT_ASKED)
+        named = headers.get_all(CLIENT_HEADER)
+        if self._proofs is None:
+            self._proofs = GatewayProofs(self.secret)
+        if len(proofs) != 1 or len(named) != 1 or not self._proofs.check(proofs[0], named[0].strip()):
+            return Vouch(Vouched.WRONG_PROOF)
+        address = vouchable(named[0])
+        if address is None:  # the hub's own address (someone on this machine), or no address to count
+            return Vouch(Vouched.NOT_VOUCHABLE, gateway)
+        if not self.limit.admit(gateway, now):
+            self.past_bound[gateway] = self.past_bound.get(gateway, 0) + 1
+            return Vouch(Vouched.PAST_BOUND, gateway)
+        return Vouch(Vouched.VOUCHED, address, gateway)
+
+    def closed(self, vouch: Vouch) -> None:
+        """A connection vouched for has closed: its gateway may vouch for one more."""
+        if vouch.outcome is Vouched.VOUCHED and vouch.gateway is not None:
+            self.limit.release(vouch.gateway)
+
+    def past_bound_to_say(self) -> dict[str, int]:
+        """The connections past each gateway's bound since this was last asked (then forgotten): the shell
+        asks every :data:`PAST_BOUND_SAID_EVERY` seconds while there are any, and writes one line each."""
+        said, self.past_bound = self.past_bound, {}
+        return said

@@ -33,11 +33,23 @@ from coproterm.core.alerts import WORDS as ALERT_WORDS
 from coproterm.core.alerts import Alert
 from coproterm.core.asked import with_added
 from coproterm.core.deck import deck_from_data
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.events import (
+    Added,
+    Agreeing,
+    Answered,
+    Commanded,
+    Event,
+    Joined,
+    Marked,
+    Moderated,
+    Spoke,
+    Timed,
+    Voted,
+)
 from coproterm.core.i18n import N_, Nn_
 from coproterm.core.problems import Problem, Words, os_reason, said, said_n
 from coproterm.core.report import Flaw
-from coproterm.core.wire import LANGUAGE_CODES, Action
+from coproterm.core.wire import LANGUAGE_CODES, Action, Stance
 from coproterm.portable import lock_exclusively
 from server.choosing import NEWEST, Newest, SessionChoice
 
@@ -85,6 +97,16 @@ CREATE TABLE IF NOT EXISTS added_log (
     at REAL NOT NULL,
     question TEXT NOT NULL,
     scale TEXT
+);
+CREATE TABLE IF NOT EXISTS agreement_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('opened', 'closed', 'marked')),
+    participant INTEGER,
+    question INTEGER NOT NULL,
+    answer INTEGER,
+    stance INTEGER,
+    seed BLOB
 );
 CREATE TABLE IF NOT EXISTS language_log (
     seq INTEGER PRIMARY KEY,
@@ -334,7 +356,7 @@ class SessionStore:
                     [
                         _row(entry)
                         for entry in entries
-                        if not isinstance(entry.event, Answered | Moderated | Spoke | Timed | Added)
+                        if not isinstance(entry.event, Answered | Moderated | Spoke | Timed | Added | Agreeing | Marked)
                     ],
                 )
                 db.executemany(
@@ -359,6 +381,11 @@ class SessionStore:
                         for entry in entries
                         if isinstance(entry.event, Spoke)
                     ],
+                )
+                db.executemany(
+                    "INSERT INTO agreement_log (at, kind, participant, question, answer, stance, seed)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [_agreement_row(entry) for entry in entries if isinstance(entry.event, Agreeing | Marked)],
                 )
                 db.executemany(
                     "INSERT INTO timer_log (at, question, seconds, deadline, locks, ended) VALUES (?, ?, ?, ?, ?, ?)",
@@ -648,6 +675,46 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
     yield from _read_timer_entries(db)
+    yield from _read_agreement_entries(db)
+
+
+AGREEMENT_ROW = 4_000_000_000
+"""Agreement rows are numbered from here in reports and flaws, apart from the other logs' rows."""
+
+
+def _agreement_row(entry: Entry) -> tuple[object, ...]:
+    event = entry.event
+    if isinstance(event, Agreeing):
+        return (entry.at, "opened" if event.open else "closed", None, event.question, None, None, event.seed)
+    assert isinstance(event, Marked)
+    return (entry.at, "marked", event.participant, event.question, event.answer, int(event.stance), None)
+
+
+def _read_agreement_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
+    """Agreement rounds and their marks (none in a log from before them): replayed after the answers they
+    mark, in their own order; a round's seed comes back with it, so each participant's order does too."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'agreement_log'").fetchone() is None:
+        return
+    damage: list[Flaw] = []
+    rows = db.execute(
+        "SELECT seq, at, kind, participant, question, answer, stance, seed FROM agreement_log ORDER BY seq"
+    )
+    for seq, at, kind, participant, question, answer, stance, seed in _readable(
+        rows, damage, "agreement", AGREEMENT_ROW
+    ):
+        row = AGREEMENT_ROW + seq
+        if not isinstance(at, int | float) or not isinstance(question, int) or question < 0:
+            yield Flaw(row, f"agreement row {seq}: {kind!r:.20} on question {question!r} at {at!r}")
+        elif kind in ("opened", "closed"):
+            if not isinstance(seed, bytes):
+                yield Flaw(row, f"agreement row {seq}: a round with no usable seed")
+            else:
+                yield Entry(at, Agreeing(question, kind == "opened", seed), row)
+        elif kind == "marked" and isinstance(participant, int) and isinstance(answer, int) and stance in (0, 1, 2):
+            yield Entry(at, Marked(participant, question, answer, Stance(stance)), row)
+        else:
+            yield Flaw(row, f"agreement row {seq}: {kind!r:.20} by {participant!r} of {answer!r} as {stance!r}")
+    yield from damage
 
 
 TIMER_ROW = 3_000_000_000

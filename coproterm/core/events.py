@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coproterm.core.wire import Action
+from coproterm.core.wire import Action, Stance
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,4 +98,25 @@ class Added:
     scale: tuple[str, dict[str, Any]] | None = None
 
 
-Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed | Added
+@dataclass(frozen=True, slots=True)
+class Agreeing:
+    """The facilitator opened a question's answers for agreement (``open``), or closed the round."""
+
+    question: int
+    open: bool
+    seed: bytes
+    """Drawn by the hub when the round first opened (kept when it opens again): each participant's
+    order of answers follows from it (:func:`coproterm.core.agreement.place`), the same after a resume."""
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A participant agreed with, disagreed with or passed on another's answer (again: the mark changed)."""
+
+    participant: int
+    question: int
+    answer: int
+    stance: Stance
+
+
+Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed | Added | Agreeing | Marked

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
+from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.events import Event
@@ -31,13 +32,16 @@ from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
 from coproterm.core.wire import (
     PROTOCOL_VERSION,
     Added,
+    Agreement,
     AnswerItem,
     Answers,
     Error,
     Hello,
+    Mark,
     Message,
     ProtocolError,
     Role,
+    ToMark,
     VersionMismatch,
     Wall,
     decode,
@@ -101,6 +105,10 @@ class _Connection:
     """A participant's view of the revealed wall: (question, what it was last sent)."""
     timer_had: int = 0
     """The session's ``timer_version`` of the last countdown frame it was sent."""
+    mark_key: tuple[int, int, int] | None = None
+    """A participant in an agreement round: (question, round stamp, answers stamp) its next answer was worked out at."""
+    mark_had: bytes = b""
+    """The last :class:`ToMark` frame it was sent."""
 
 
 class HubProtocol:
@@ -209,6 +217,8 @@ class HubProtocol:
         outputs = self._outputs(conn, seq, self.session.handle(conn, message, self._at))
         if not welcomed_before and self.session.role(conn) is not None:
             outputs += self._welcome_latest(conn)
+        elif isinstance(message, Mark) and conn in self._connections:
+            outputs += self._next_to_mark(conn)  # the next answer at once, not at the next fan-out
         return outputs
 
     def clock(self, at: float) -> list[Output]:
@@ -284,6 +294,9 @@ class HubProtocol:
                 owed |= self._answers_for_host(conn, connection, written)
             elif role is Role.PARTICIPANT:
                 self._wall_for(conn, connection, written)
+                frame = self._to_mark(conn, connection)
+                if frame:
+                    written[("mark", conn)] = (frame, [conn])
         # A grown deck goes first: a state naming the new question must not arrive before it.
         ordered = sorted(recipients.items(), key=lambda item: item[0] != "added")
         broadcasts = [Broadcast(frames[kind], tuple(conns)) for kind, conns in ordered if conns]
@@ -349,6 +362,55 @@ class HubProtocol:
         written[key][1].append(conn)
         connection.wall_had = (question, view)
 
+    def _to_mark(self, conn: ConnId, connection: _Connection) -> bytes:
+        """A participant's next answer to mark, when it changed (empty: nothing owed).
+
+        Worked out again only when the round or the question's answers changed since it last was.
+        """
+        session = self.session
+        question = session.current
+        round_ = session.agreement_round()
+        member = session.member(conn)
+        if round_ is None or member is None:
+            connection.mark_key = None
+            return b""
+        book = session.answers[question]
+        key = (question, round_.stamp, book.stamp)
+        if connection.mark_key == key:
+            return b""
+        connection.mark_key = key
+        if round_.open:
+            answer, left = round_.next_for(member.number, book)
+            message = ToMark(question, True, answer.id, answer.text, left) if answer else ToMark(question, True, 0, "", 0)
+        else:
+            message = ToMark(question, False, 0, "", 0)
+        frame = encode(message)
+        if frame == connection.mark_had:
+            return b""
+        connection.mark_had = frame
+        return frame
+
+    def _next_to_mark(self, conn: ConnId) -> list[Output]:
+        """After a participant's mark: the next answer for them (the mark itself changed the round)."""
+        frame = self._to_mark(conn, self._connections[conn])
+        return [Send(conn, frame)] if frame else []
+
+    def _agreement(self) -> Agreement | None:
+        """The current question's agreement round as hosts are shown it (None: no round on it)."""
+        session = self.session
+        round_ = session.agreement_round()
+        if round_ is None:
+            return None
+        marks = round_.marks(session.answers[session.current])
+        return Agreement(
+            session.current,
+            round_.open,
+            round_.total,
+            round_.people(),
+            tuple(m.item for m in most_agreed(marks)),
+            tuple(m.item for m in most_split(marks)),
+        )
+
     def _timer_frame(self) -> bytes:
         """The countdown's frame as of the hub's clock now (empty before the first countdown)."""
         message = self.session.timer_message(self._at)
@@ -361,7 +423,8 @@ class HubProtocol:
         added = ("added",) if self.session.asked_on_the_spot else ()
         if role is Role.HOST:
             moves = ("moves",) if current.compare is not None else ()
-            return (*added, "state", "turnout", "attendance", "tally", *several, *moves)
+            agreement = ("agreement",) if self.session.agreement_round() is not None else ()
+            return (*added, "state", "turnout", "attendance", "tally", *several, *moves, *agreement)
         return (*added, "state", "tally", *several) if self.session.revealed else (*added, "state")
 
     def _latest_frames(self) -> dict[str, bytes]:
@@ -382,6 +445,9 @@ class HubProtocol:
                 latest["moves"] = encode(moves)
             if self.session.asked_on_the_spot:
                 latest["added"] = self._added_frame()
+            agreement = self._agreement()
+            if agreement is not None:
+                latest["agreement"] = encode(agreement)
             for kind, frame in latest.items():
                 if self._frames.get(kind) != frame:
                     self._frames[kind] = frame
@@ -457,6 +523,10 @@ class HubProtocol:
             self._answers_for_host(conn, connection, written)
         else:
             self._wall_for(conn, connection, written)
+            connection.mark_key, connection.mark_had = None, b""
+            frame = self._to_mark(conn, connection)
+            if frame:
+                written[("mark", conn)] = (frame, [conn])
         outputs += [Send(conn, frame) for frame, _ in written.values() if frame]
         timer_frame = self._timer_frame()
         connection.timer_had = self.session.timer_version

@@ -105,6 +105,15 @@ class Refusal(IntEnum):
     """A scale question naming no scale, more than two, or one the deck lacks."""
     NO_SCALE_HERE = 59
     """A scale named for a kind of question that takes none."""
+    NOT_AGREEING = 65
+    """A mark on a question whose answers are not open for agreement."""
+    NO_ANSWER_TO_MARK = 66
+    """A mark on an answer the question does not have, or that the room is not shown."""
+    OWN_ANSWER = 67
+    """A mark on the participant's own answer."""
+    NOT_FOR_AGREEMENT = 68
+    """The host opened a question for agreement that takes no written answers."""
+    HOSTS_DO_NOT_MARK = 69
 
     @property
     def error(self) -> ErrorCode | None:
@@ -169,6 +178,11 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.WELSH_OPTIONS: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.NO_SUCH_SCALE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.NO_SCALE_HERE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.NOT_AGREEING: (ErrorCode.NOT_AGREEING, KEEP_OPEN),
+    Refusal.NO_ANSWER_TO_MARK: (ErrorCode.BAD_MARK, KEEP_OPEN),
+    Refusal.OWN_ANSWER: (ErrorCode.BAD_MARK, KEEP_OPEN),
+    Refusal.NOT_FOR_AGREEMENT: (ErrorCode.NOT_AGREEING, KEEP_OPEN),
+    Refusal.HOSTS_DO_NOT_MARK: (ErrorCode.NOT_HOST, KEEP_OPEN),
 }
 """Each refusal: the error code sent (None: none), and the close that follows (KEEP_OPEN: none)."""
 
@@ -241,6 +255,11 @@ WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
     Refusal.WELSH_OPTIONS: (N_("give the Welsh of every option, or of none"), ()),
     Refusal.NO_SUCH_SCALE: (N_("choose one of the deck's scales, or two for a grid"), ()),
     Refusal.NO_SCALE_HERE: (N_("only a question on the deck's scales names a scale"), ()),
+    Refusal.NOT_AGREEING: (N_("this question's answers are not open for agreement now"), ()),
+    Refusal.NO_ANSWER_TO_MARK: (N_("that answer is no longer shown to the room"), ()),
+    Refusal.OWN_ANSWER: (N_("you cannot mark your own answer"), ()),
+    Refusal.NOT_FOR_AGREEMENT: (N_("only a question with written answers can be opened for agreement"), ()),
+    Refusal.HOSTS_DO_NOT_MARK: (N_("a host does not mark answers; join as a participant"), ()),
 }
 """Each refusal's words (English, the catalog's key) and the names of its values, in wire order."""
 

@@ -11,9 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from coproterm.core.agreement import Marks
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.events import (
+    Added,
+    Agreeing,
+    Answered,
+    Commanded,
+    Event,
+    Joined,
+    Marked,
+    Moderated,
+    Spoke,
+    Timed,
+    Voted,
+)
 from coproterm.core.movement import Movement
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.shares import half_up, percent
@@ -75,6 +88,28 @@ class WrittenAnswer:
     hidden: bool
 
 
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    """A question's agreement round as it ended: every answer's marks, and who marked."""
+
+    marks: tuple[Marks, ...]
+    """Each answer still shown to the room that was marked, by answer id."""
+    total: int
+    """Marks in all (a changed mark counts once)."""
+    people: int
+    """Participants who marked at least one answer."""
+
+    def most_agreed(self, limit: int = 5) -> list[Marks]:
+        from coproterm.core.agreement import most_agreed
+
+        return most_agreed(self.marks, limit)
+
+    def most_split(self, limit: int = 5) -> list[Marks]:
+        from coproterm.core.agreement import most_split
+
+        return most_split(self.marks, limit)
+
+
 @dataclass(slots=True)
 class QuestionReport:
     """A question's final tally, its votes, and the tally after every change."""
@@ -94,6 +129,8 @@ class QuestionReport:
     """The earlier question this one is compared with (before and after), if any."""
     timers: list[tuple[int, bool]] = field(default_factory=list)
     """Each countdown the facilitator started on this question: (seconds, whether voting locked when it ended)."""
+    agreement: AgreementReport | None = None
+    """The question's agreement round, if its answers were opened for agreement."""
     """A text question's answers as they ended (taken-back ones left out), oldest first."""
 
     @property
@@ -149,6 +186,8 @@ class LogCheck:
         self.tokens: dict[bytes, int] = {}
         self.answers: dict[tuple[int, int], tuple[int, int]] = {}
         """(question, answer id) to the (participant, slot) that wrote it."""
+        self.rounds: set[int] = set()
+        """Questions opened for agreement."""
 
     def problem(self, event: Event) -> str | None:
         """Why ``event`` cannot be replayed after those already checked; None if it can (and is counted)."""
@@ -184,6 +223,19 @@ class LogCheck:
             case Timed(question=index):
                 if not isinstance(index, int) or not 0 <= index < len(questions):
                     return f"a timer on question {_human(index)}, which the deck does not have"
+            case Agreeing(question=index):
+                if not isinstance(index, int) or not 0 <= index < len(questions) or questions[index].answers is None:
+                    return f"an agreement round on question {_human(index)}, which takes no written answers"
+                self.rounds.add(index)
+            case Marked(participant=number, question=index, answer=answer):
+                if number not in self.known:
+                    return f"a mark by participant {number!r}, who never joined"
+                if index not in self.rounds:
+                    return f"a mark on question {_human(index)}, which was never opened for agreement"
+                if (index, answer) not in self.answers:
+                    return f"a mark on answer {answer!r} of question {_human(index)}, which was never written"
+                if self.answers[(index, answer)][0] == number:
+                    return f"participant {number} marked their own answer {answer} of question {_human(index)}"
             case _:
                 return f"an event of an unknown kind ({type(event).__name__})"
         return None
@@ -294,6 +346,9 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             )
             for a in session.answers[report.index].current()
         ]
+    for index, round_ in session.rounds.items():
+        marks = tuple(sorted(round_.marks(session.answers[index]), key=lambda m: m.answer))
+        reports[index].agreement = AgreementReport(marks, round_.total, round_.people())
     for report in reports:
         if report.question.compare is not None:
             report.compared = reports[report.question.compare]
@@ -319,7 +374,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Timed() | Added():
+        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Timed() | Added() | Agreeing() | Marked():
             return None
 
 

@@ -23,12 +23,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coproterm.core.access import code_matches
+from coproterm.core.agreement import Round, agreement_refusal, mark_refusal
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.asked import ask, with_added
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.events import (
+    Added,
+    Agreeing,
+    Answered,
+    Commanded,
+    Event,
+    Joined,
+    Marked,
+    Moderated,
+    Spoke,
+    Timed,
+    Voted,
+)
 from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
@@ -46,6 +59,7 @@ from coproterm.core.wire import (
     CloseCode,
     Command,
     Hello,
+    Mark,
     Message,
     Mine,
     Moderate,
@@ -185,6 +199,8 @@ class Session:
         """The latest countdown (running, ended, or stopped: ``seconds`` 0); None before the first."""
         self.timer_version = 0
         """Bumped whenever the countdown starts, stops or ends: everyone is sent it again."""
+        self.rounds: dict[int, Round] = {}
+        """Each question opened for agreement (open now or closed), by question."""
 
     # -- reading ---------------------------------------------------------------
 
@@ -320,7 +336,9 @@ class Session:
             return self._hello(conn, message)
         role = self._roles.get(conn)
         seq = (
-            message.seq if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose, AddQuestion)) else None
+            message.seq
+            if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose, AddQuestion, Mark))
+            else None
         )
         if role is None:
             return [Refused(conn, seq, Refusal.HELLO_FIRST)]
@@ -338,6 +356,8 @@ class Session:
             return self._speak(conn, message)
         if isinstance(message, AddQuestion):
             return self._add(conn, role, message)
+        if isinstance(message, Mark):
+            return self._mark(conn, message)
         return [Refused(conn, None, Refusal.HUB_ONLY)]
 
     def disconnect(self, conn: ConnId) -> None:
@@ -492,6 +512,8 @@ class Session:
             return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, (command.question + 1,))]
         if command.action in (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER):
             return self._timer(conn, command, at)
+        if command.action in (Action.AGREE, Action.END_AGREE):
+            return self._agree(conn, command)
         event = Commanded(command.action, command.question)
         outputs: list[Output] = [Record(event)]
         if command.action is Action.RESET:
@@ -525,6 +547,45 @@ class Session:
             outputs.append(Record(opened))
         outputs.append(Tell(conn, Ack(command.seq)))
         return outputs
+
+    # -- agreeing with each other ---------------------------------------------------
+
+    def _agree(self, conn: ConnId, command: Command) -> list[Output]:
+        """Open a question's answers for agreement, or close its round (core/agreement.py has the rules)."""
+        opening = command.action is Action.AGREE
+        found = self.rounds.get(command.question)
+        if opening:
+            refusal = agreement_refusal(self.deck.questions[command.question])
+            if refusal is not None:
+                return [Refused(conn, command.seq, refusal)]
+        if (found.open if found is not None else False) == opening:
+            return [Tell(conn, Ack(command.seq))]
+        seed = found.seed if found is not None else self._new_token()  # the shell's randomness, logged with it
+        event = Agreeing(command.question, opening, seed)
+        self._apply(event)
+        return [Record(event), Tell(conn, Ack(command.seq))]
+
+    def _mark(self, conn: ConnId, message: Mark) -> list[Output]:
+        """A participant agrees with, disagrees with or passes on another's answer."""
+        member = self._members.get(conn)
+        if member is None:
+            return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_MARK)]
+        index = message.question
+        count = len(self.questions)
+        book = self.answers[index] if index < count else None
+        refusal = mark_refusal(index, self.current, count, self.rounds.get(index), book, member.number, message)
+        if refusal is not None:
+            reason, values = refusal
+            return [Refused(conn, message.seq, reason, values)]
+        if self.rounds[index].stances.get(member.number, {}).get(message.answer) == message.stance:
+            return [Tell(conn, Ack(message.seq))]
+        event = Marked(member.number, index, message.answer, message.stance)
+        self._apply(event)
+        return [Record(event), Tell(conn, Ack(message.seq))]
+
+    def agreement_round(self, question: int | None = None) -> Round | None:
+        """The question's agreement round (the current question's by default), None if never opened."""
+        return self.rounds.get(self.current if question is None else question)
 
     # -- a question asked on the spot ----------------------------------------------
 
@@ -696,6 +757,10 @@ class Session:
                 undo = self._apply_timed(event)
             case Added():
                 undo = self._apply_added(event)
+            case Agreeing():
+                undo = self._apply_agreeing(event)
+            case Marked():
+                undo = self._apply_marked(event)
             case Answered() | Moderated():
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
@@ -703,6 +768,33 @@ class Session:
         self._version += 1
         if self._journaling:
             self._journal[id(event)] = (event, undo)
+
+    def _apply_agreeing(self, event: Agreeing) -> Callable[[], None]:
+        found = self.rounds.get(event.question)
+        if event.question >= len(self.questions):  # a damaged log's row: a round on nothing changes nothing
+            return lambda: None
+        if found is None:
+            self.rounds[event.question] = Round(event.seed, event.open)
+
+            def forget() -> None:
+                self.rounds.pop(event.question, None)
+
+            return forget
+        was = found.open
+        found.open = event.open
+        found.stamp += 1
+
+        def undo() -> None:
+            found.open = was
+            found.stamp += 1
+
+        return undo
+
+    def _apply_marked(self, event: Marked) -> Callable[[], None]:
+        found = self.rounds.get(event.question)
+        if found is None:  # a damaged log's row: a mark in no round changes nothing
+            return lambda: None
+        return found.apply(event)
 
     def _apply_timed(self, event: Timed) -> Callable[[], None]:
         before = self.timer

@@ -20,7 +20,7 @@ import msgpack
 
 DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 """Bumped whenever a message changes shape; a hello of a version the hub does not speak is refused."""
 
 RESUME_TOKEN_BYTES = 16
@@ -108,6 +108,10 @@ class Action(IntEnum):
     """Start a countdown of ``Command.seconds`` on the question; when it ends only the timer stops."""
     STOP_TIMER = 8
     """Stop the running countdown (voting stays as it is)."""
+    AGREE = 11
+    """Open the question's written answers for agreement: each participant marks the others' answers."""
+    END_AGREE = 12
+    """Close the question's agreement round (its marks stay)."""
 
 
 class ErrorCode(IntEnum):
@@ -139,6 +143,10 @@ class ErrorCode(IntEnum):
     """A question asked on the spot that cannot be asked as it is (its words, options or scales)."""
     DECK_FULL = 34
     """The deck holds as many questions as it can (:data:`MAX_QUESTIONS`)."""
+    NOT_AGREEING = 37
+    """No agreement round is open on the question (or it takes no written answers)."""
+    BAD_MARK = 38
+    """A mark on an answer this participant cannot mark (no such answer, not shown to the room, their own)."""
 
 
 # -- messages a client sends ----------------------------------------------------
@@ -522,6 +530,70 @@ class Added:
     scale: tuple[str, Mapping[str, Any]] | None = field(default=None, hash=False)
 
 
+# -- agreeing with each other ------------------------------------------------------------
+
+
+class Stance(IntEnum):
+    """A participant's mark on another's answer in an agreement round."""
+
+    PASS = 0
+    AGREE = 1
+    DISAGREE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Participants: agree with, disagree with or pass on one of the others' answers (the same answer again changes it)."""
+
+    TYPE: ClassVar[int] = 9
+    seq: int
+    question: int
+    answer: int
+    """The answer's id, as :class:`ToMark` named it."""
+    stance: Stance
+
+
+@dataclass(frozen=True, slots=True)
+class ToMark:
+    """A participant, while an agreement round runs on the current question: the next answer to mark.
+
+    Sent when the round opens, after each of their marks, and when the answer waiting changes;
+    ``answer`` 0 (and ``text`` empty): none is left to mark. ``open`` False: the round closed.
+    """
+
+    TYPE: ClassVar[int] = 34
+    question: int
+    open: bool
+    answer: int
+    text: str
+    left: int
+    """Answers this participant has still to mark, this one among them."""
+
+
+MAX_AGREEMENT_ITEMS = 5
+"""Answers in each of :class:`Agreement`'s lists."""
+
+AgreementItem = tuple[int, int, int, int]
+"""(answer id, agree, disagree, pass)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """Hosts, on a question with an agreement round: its marks so far (the texts are the host's ``Answers``)."""
+
+    TYPE: ClassVar[int] = 35
+    question: int
+    open: bool
+    marks: int
+    """Marks in all (agree, disagree and pass)."""
+    people: int
+    """Participants who have marked at least one answer."""
+    agreed: tuple[AgreementItem, ...]
+    """The answers most agreed on, most first."""
+    split: tuple[AgreementItem, ...]
+    """The answers the room is most split on, most first."""
+
+
 Message = (
     Hello
     | Vote
@@ -548,6 +620,9 @@ Message = (
     | Timer
     | AddQuestion
     | Added
+    | Mark
+    | ToMark
+    | Agreement
 )
 
 
@@ -673,6 +748,14 @@ def _record(kind: type[Any], *checks: Check) -> Check:
     return check
 
 
+def _agreement_item(value: Any) -> AgreementItem:
+    """An answer's marks in an :class:`Agreement`: four whole numbers."""
+    if type(value) is not tuple or len(value) != 4:
+        _fail("expected an array of 4 items")
+    number = _uint(_U32)
+    return number(value[0]), number(value[1]), number(value[2]), number(value[3])
+
+
 def _one_of(choices: tuple[str, ...]) -> Check:
     def check(value: Any) -> str:
         if not isinstance(value, str) or value not in choices:
@@ -793,6 +876,19 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
             _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
             _array(_text(40), 2),
+        ),
+    ),
+    Mark.TYPE: (Mark, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _enum(Stance))),
+    ToMark.TYPE: (ToMark, (_uint(MAX_QUESTIONS), _boolean, _uint(_U32), _text(MAX_ANSWER_TEXT), _uint(_U32))),
+    Agreement.TYPE: (
+        Agreement,
+        (
+            _uint(MAX_QUESTIONS),
+            _boolean,
+            _uint(_U32),
+            _uint(_U32),
+            _array(_agreement_item, MAX_AGREEMENT_ITEMS),
+            _array(_agreement_item, MAX_AGREEMENT_ITEMS),
         ),
     ),
     Added.TYPE: (Added, (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)))),

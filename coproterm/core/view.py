@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coproterm.core.answer_view import AnswerView
+from coproterm.core.answers import clean_answer
 from coproterm.core.asked import with_added
 from coproterm.core.boards import Deck, Question
 from coproterm.core.countdown import Countdown
@@ -28,6 +29,7 @@ from coproterm.core.wire import (
     LANGUAGE_CODES,
     Ack,
     Added,
+    Agreement,
     Answers,
     Attendance,
     Ballot,
@@ -42,6 +44,7 @@ from coproterm.core.wire import (
     State,
     Tally,
     Timer,
+    ToMark,
     Translated,
     Turnout,
     Wall,
@@ -142,6 +145,10 @@ class SessionView:
     """On a pick-several question, how many people had chosen when its tally was last seen revealed."""
     seen_words: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Each open question's most used words as this client last saw the wall revealed."""
+    to_mark: ToMark | None = None
+    """In an agreement round: the answer this participant is to mark next (its text cleaned)."""
+    agreement: Agreement | None = None
+    """Hosts: the marks of the current question's agreement round, as the hub last said."""
     countdown: Countdown | None = None
     """The hub's latest countdown and when it arrived (set by :meth:`arrived`: the view reads no clock)."""
     _timer: Timer | None = field(default=None, init=False, repr=False)
@@ -174,6 +181,20 @@ class SessionView:
         if self.role is not Role.HOST and not self.state.revealed:
             return None
         return self.tally
+
+    @property
+    def current_to_mark(self) -> ToMark | None:
+        """The agreement round on the current question as this participant sees it (None: no round on it)."""
+        if self.to_mark is None or self.state is None or self.to_mark.question != self.state.current:
+            return None
+        return self.to_mark
+
+    @property
+    def current_agreement(self) -> Agreement | None:
+        """Hosts: the current question's agreement round (None: none was opened on it)."""
+        if self.agreement is None or self.state is None or self.agreement.question != self.state.current:
+            return None
+        return self.agreement
 
     @property
     def current_people(self) -> int | None:
@@ -288,6 +309,7 @@ class SessionView:
                 self.answered.clear()
                 self.tally = None
                 self.written = AnswerView()
+                self.to_mark = self.agreement = None  # the hub says them again after a welcome
             case Added():
                 if self.hub_deck is not None and message.question < len(self.hub_deck.questions):
                     return  # had already: a translation of the deck brought it first
@@ -338,6 +360,10 @@ class SessionView:
                 self.hub_deck = deck
                 self.deck_language = message.language
                 self.deck = localise(deck, self.language)
+            case ToMark():
+                self.to_mark = replace(message, text=clean_answer(message.text))
+            case Agreement():
+                self.agreement = message
             case Timer():
                 if self.deck is not None and message.question >= len(self.deck.questions):
                     raise ProtocolError(f"a countdown on question {message.question + 1}, which the deck lacks")

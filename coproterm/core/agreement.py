@@ -109,7 +109,9 @@ class Round:
     def next_for(self, participant: int, book: AnswerBook) -> tuple[Answer | None, int]:
         """The answer ``participant`` is to mark next (None: none left), and how many are left, it among them."""
         marked = self.stances.get(participant, {})
-        waiting = [a for a in book.answers.values() if a.visible and a.participant != participant and a.id not in marked]
+        waiting = [
+            a for a in book.answers.values() if a.visible and a.participant != participant and a.id not in marked
+        ]
         if not waiting:
             return None, 0
         return min(waiting, key=lambda a: self.place_of(participant, a.id)), len(waiting)

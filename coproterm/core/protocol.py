@@ -381,7 +381,9 @@ class HubProtocol:
         connection.mark_key = key
         if round_.open:
             answer, left = round_.next_for(member.number, book)
-            message = ToMark(question, True, answer.id, answer.text, left) if answer else ToMark(question, True, 0, "", 0)
+            message = (
+                ToMark(question, True, answer.id, answer.text, left) if answer else ToMark(question, True, 0, "", 0)
+            )
         else:
             message = ToMark(question, False, 0, "", 0)
         frame = encode(message)

@@ -21,6 +21,7 @@ from coproterm.core.deck import localise
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.report import QuestionReport, Report
 from coproterm.core.shares import group_printed, printed
+from coproterm.export.agreement import html_section as agreement_section
 from coproterm.export.answers import html_section
 from coproterm.export.glance import STYLE as GLANCE_STYLE
 from coproterm.export.glance import Gathering, glance
@@ -213,7 +214,7 @@ def _section(q: QuestionReport, with_hidden: bool = False, explained: set[str] |
     if q.timers:
         head += f'<p class="meta">{escape(_timers(q.timers))}</p>'
     if question.answers is not None:
-        return head + html_section(q, with_hidden=with_hidden) + "</section>"
+        return head + html_section(q, with_hidden=with_hidden) + agreement_section(q) + "</section>"
     if question.x is None:
         discussion = t("A question for discussion: nothing was voted on.")
         return head + f'<p class="meta">{discussion}</p></section>'

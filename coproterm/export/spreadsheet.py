@@ -23,6 +23,7 @@ from coproterm.core.deck import localise
 from coproterm.core.i18n import Language
 from coproterm.core.report import Report
 from coproterm.core.shares import printed
+from coproterm.export.agreement import csv_rows as agreement_rows
 from coproterm.export.answers import shown
 from coproterm.export.tables import safe_cell
 
@@ -55,6 +56,7 @@ def csv_tables(
     choices: list[list[object]] = []
     answers: list[list[object]] = []
     movement: list[list[object]] = []
+    agreement: list[list[object]] = []
     for q, question in questions:
         ask = [q.index + 1, question.prompt, t("yes") if question.added else ""]
         if question.x is not None and question.cells:
@@ -68,6 +70,7 @@ def csv_tables(
         for a in shown(q, with_hidden):
             hidden = t("yes") if a.hidden else t("no")
             answers.append([*ask, a.participant, *named(a.name), a.text, local_time(a.at), hidden])
+        agreement += agreement_rows(q, ask)
         if q.compared is not None and question.x is not None:
             labels = question.x.positions
             for p in q.pairs:
@@ -105,6 +108,7 @@ def csv_tables(
             ],
             movement,
         ),
+        "agreement": ([*q_head, t("answer"), t("agree"), t("disagree"), t("pass")], agreement),
         "people": (
             [t("participant"), *name_head, t("questions voted on"), t("answers written")],
             _people(report, with_names, with_hidden),
@@ -113,6 +117,7 @@ def csv_tables(
     names = {
         "tallies": t("tallies"), "votes": t("votes"), "choices": t("choices"),
         "answers": t("answers"), "movement": t("movement"), "people": t("people"),
+        "agreement": t("agreement"),
     }  # fmt: skip
     return {f"{names[kind]}.csv": _csv(head, rows) for kind, (head, rows) in tables.items()}
 

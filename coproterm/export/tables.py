@@ -13,6 +13,7 @@ from typing import Any
 
 from coproterm.core.boards import Question
 from coproterm.core.report import QuestionReport, Report
+from coproterm.export.agreement import json_entry as agreement_entry
 from coproterm.export.answers import json_entry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
@@ -88,6 +89,7 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
     }
     if q.question.answers is not None:
         entry.update(json_entry(q, with_names=with_names, with_hidden=with_hidden))
+        entry.update(agreement_entry(q))
     if not q.question.cells:
         return entry
     assert q.question.x is not None

@@ -15,7 +15,7 @@ from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.countdown import Cue, clock_text, cues_between
 from coproterm.core.i18n import N_
-from coproterm.plain.words import choice_words
+from coproterm.plain.words import choice_words, marking_line
 
 if TYPE_CHECKING:
     from coproterm.plain.app import PlainApp
@@ -55,6 +55,8 @@ class Watcher:
         """The countdown last spoken of: (question, seconds, locks); None: none runs."""
         self.timer_left: int | None = None
         """Its seconds left as last looked at (each moment between two looks is said once)."""
+        self.marking: tuple[int, bool, int] | None = None
+        """The agreement round as last said: (question, open, the answer to mark); None: none said."""
 
     def countdown(self, now: float) -> None:
         """Say a countdown's start, its last minute, its last ten seconds and its end: each once.
@@ -86,6 +88,18 @@ class Watcher:
                 app.say(app.t(TEN_LEFT))
             elif cue is Cue.ENDED and before is not None:  # an end long past is not news to someone joining now
                 app.say(app.t(TIME_UP))
+
+    def to_mark(self) -> None:
+        """An agreement round's answer to mark, that none is left, or that it closed: each once."""
+        app, view = self.app, self.app.view
+        to_mark = view.current_to_mark
+        now = None if to_mark is None else (to_mark.question, to_mark.open, to_mark.answer)
+        if now == self.marking:
+            return
+        self.marking = now
+        line = marking_line(view, app.lang)
+        if line is not None:
+            app.say(line)
 
     def state_changed(self) -> None:
         app, view = self.app, self.app.view

@@ -32,12 +32,15 @@ from coproterm.core.wire import (
     Error,
     ErrorCode,
     Hello,
+    Mark,
     Message,
     Speak,
     Speaks,
+    Stance,
     State,
     Tally,
     Timer,
+    ToMark,
     Translated,
     Vote,
     Wall,
@@ -47,10 +50,12 @@ from coproterm.plain import announce
 from coproterm.plain.commands import Command, parse
 from coproterm.plain.text import wrap
 from coproterm.plain.words import (
+    NOTHING_TO_MARK,
     ON_THEIR_WAY,
     Paragraph,
     details_lines,
     help_lines,
+    marking_line,
     mine_lines,
     question_block,
     results_lines,
@@ -171,6 +176,9 @@ class PlainApp:
     def show_question(self) -> None:
         if self.view.question is not None:
             self.say(*question_block(self.view, self.lang))
+            marking = marking_line(self.view, self.lang)
+            if marking is not None:
+                self.say(marking)
             left = self.view.time_left(time.monotonic())
             if left:  # asked again mid-countdown: how long is left, as the start said it
                 countdown = self.view.countdown
@@ -204,6 +212,8 @@ class PlainApp:
             self.watch.state_changed()
         if isinstance(message, (Timer, State)):
             self.watch.countdown(time.monotonic())
+        if isinstance(message, (ToMark, State)):
+            self.watch.to_mark()
         if isinstance(message, Ack):
             self._acked(message.seq)
         if isinstance(message, Error) and message.seq is not None:
@@ -292,12 +302,24 @@ class PlainApp:
                 self._spawn(self._vote(view.state.current, command.choice))
             case "answer" if view.state is not None:
                 self._spawn(self._answer(view.state.current, command.text))
+            case "agree" | "disagree" | "pass":
+                self._mark(command.word)
             case "edit" | "remove" if view.state is not None:
                 self._spawn(self._rewrite(view.state.current, command.choice or 0, command.text or None))
             case "problem":
                 self.say(self.t(command.text, **command.values))
             case _:
                 self.say(self.t("Waiting for the hub…"))
+
+    def _mark(self, word: str) -> None:
+        """Mark the answer shown to mark (agree, disagree, pass), or say there is none."""
+        to_mark = self.view.current_to_mark
+        if to_mark is None or not to_mark.open or not to_mark.answer:
+            self.say(self.t(NOTHING_TO_MARK))
+            return
+        stance = {"agree": Stance.AGREE, "disagree": Stance.DISAGREE}.get(word, Stance.PASS)
+        seq = next(self._seq)
+        self._spawn(self.link.send(Mark(seq, to_mark.question, to_mark.answer, stance)))
 
     def _results(self) -> None:
         """Say the results; if they are on their way, say them when they come."""

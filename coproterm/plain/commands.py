@@ -19,7 +19,8 @@ class Command:
     """A typed line, understood."""
 
     word: str
-    """help, again, details, results, mine, keep, language, quit; vote, answer, edit, remove; problem (``text`` says what)."""
+    """help, again, details, results, mine, keep, language, quit; vote, answer, edit, remove; agree, disagree,
+    pass (an agreement round's marks); problem (``text`` says what)."""
     choice: int | None = None
     """A vote's cell or pick-several mask (None takes the vote back); the answer's slot to edit or remove."""
     text: str = ""
@@ -29,7 +30,7 @@ class Command:
     @property
     def sends(self) -> bool:
         """Whether carrying it out sends the hub something (then it counts against the person's typing rate)."""
-        return self.word in ("vote", "answer", "edit", "remove", "language")
+        return self.word in ("vote", "answer", "edit", "remove", "language", "agree", "disagree", "pass")
 
 
 def _words() -> dict[str, str]:

@@ -29,8 +29,30 @@ COMMANDS = (
     (N_("quit"), N_("leave; your votes are kept")),
     (N_("edit"), N_("edit 2 and new words: change your answer 2 to an open question")),
     (N_("remove"), N_("remove 2: take your answer 2 back")),
+    (N_("agree"), N_("agree with the answer shown to mark, when answers are open for agreement")),
+    (N_("disagree"), N_("disagree with the answer shown to mark")),
+    (N_("pass"), N_("pass on the answer shown to mark")),
 )
 """The command words, each with what it does: typed in English, or in the person's language."""
+TO_MARK = N_("To mark ({left}): {text}. Type agree, disagree or pass.")
+ALL_MARKED = N_("You have marked every answer so far. New answers will be said here.")
+AGREEMENT_CLOSED = N_("The facilitator has closed agreement on this question.")
+NOTHING_TO_MARK = N_("There is no answer to mark now.")
+
+
+def marking_line(view: SessionView, lang: Language) -> str | None:
+    """The agreement round on the current question, in one line (None: no round on it)."""
+    to_mark = view.current_to_mark
+    if to_mark is None:
+        return None
+    if not to_mark.open:
+        return lang.t(AGREEMENT_CLOSED)
+    if not to_mark.answer:
+        return lang.t(ALL_MARKED)
+    left = lang.tn("{count} answer left", "{count} answers left", to_mark.left)
+    return lang.t(TO_MARK, left=left, text="“" + to_mark.text + "”")
+
+
 ON_THEIR_WAY = N_("The results are on their way.")
 """Said when results are asked for between the reveal and their arrival (they are said when they come)."""
 

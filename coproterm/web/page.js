@@ -82,7 +82,7 @@
   var S = {
     ws: null, deck: null, deckLang: null, awaited: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
-    people: {}, mine: {}, hidden: {}, drafts: {}, wall: null, tooMany: false,
+    people: {}, mine: {}, hidden: {}, drafts: {}, wall: null, tooMany: false, toMark: null,
     seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
@@ -158,6 +158,12 @@
     });
   }
 
+  function mark(stance) {  /* agree 1, disagree 2, pass 0 (docs/protocol.md, Mark) */
+    var m = S.toMark;
+    if (!m || !m.open || !m.answer) return;
+    request([9, m.question, m.answer, stance], function () { say(t("sayMarked")); });
+  }
+
   function answer(slot, text) {
     var q = S.state.current;
     request([4, q, slot, text], function () {
@@ -180,6 +186,7 @@
       S.mine = {};
       S.hidden = {};
       S.wall = null;
+      S.toMark = null;
       S.tries = 0;
       S.phase = "joined";
       S.refusal = null;
@@ -234,6 +241,12 @@
         wall.words = Object.keys(wall.counts).map(function (w) { return [w, wall.counts[w]]; }).sort(function (a, b) {
           return b[1] - a[1] || welshOrder(a[0], b[0]);  /* most used first, ties as the hub orders them */
         });
+      }
+    } else if (kind === 34) {  /* ToMark: the next of the others' answers to mark, in this person's own order */
+      var had = S.toMark;
+      S.toMark = { question: m[1], open: m[2], answer: m[3], text: m[4], left: m[5] };
+      if (!had || had.answer !== m[3] || had.open !== m[2]) {
+        say(!m[2] ? t("agreeClosed") : m[3] ? t("sayToMark", { text: m[4] }) : t("allMarked"));
       }
     } else if (kind === 30) {  /* Timer: the time left by the hub's clock, counted here on this phone's steady clock */
       S.countdown = { question: m[1], seconds: m[2], leftMs: m[3], locks: m[4], at: performance.now() };
@@ -620,6 +633,7 @@
       : filled ? t("answersIn", { count: filled }) : t("write", { count: most });
     var parts = [el("p", { cls: "status" + (S.refusal ? " refused" : "") + (open ? "" : " locked"), id: "status", text: words })];
     var wall = S.wall;
+    if (S.toMark && S.toMark.question === current) parts.push(marking(S.toMark));
     if (S.state.revealed && wall && wall.question === current) parts.push(wallOf(wall));
     var shown = 0;
     for (var slot = 0; slot < most; slot++) {
@@ -631,6 +645,25 @@
       parts.push(answerBox(q, slot, saved));
     }
     return parts;
+  }
+
+  /* An agreement round: one of the others' answers (never a name), and three buttons to mark it. */
+  function marking(m) {
+    var kids = [el("h3", { id: "agreeing", text: t("agreeing") })];
+    if (!m.open) {
+      kids.push(el("p", { cls: "status locked", text: t("agreeClosed") }));
+    } else if (!m.answer) {
+      kids.push(el("p", { cls: "status", text: t("allMarked") }));
+    } else {
+      kids.push(el("p", { cls: "hint", id: "agree-hint", text: t("agreeHint") + " " + t("answersLeft", { count: m.left }) }));
+      kids.push(el("blockquote", { cls: "to-mark", id: "to-mark", text: m.text }));
+      kids.push(el("div", { cls: "marks", role: "group", "aria-labelledby": "agreeing", "aria-describedby": "to-mark" }, [
+        button(t("agree"), "again", "agree", function () { mark(1); }),
+        button(t("disagree"), "again", "disagree", function () { mark(2); }),
+        button(t("pass"), "clear", "pass", function () { mark(0); })
+      ]));
+    }
+    return el("section", { cls: "agreement", "aria-labelledby": "agreeing" }, kids);
   }
 
   function answerBox(q, slot, saved) {

@@ -104,6 +104,16 @@ PAGE_WORDS: Final[dict[str, str | tuple[str, str]]] = {
     "sayTen": N_("Ten seconds left."),
     "sayTimeUp": N_("Time is up."),
     "sayStopped": N_("The facilitator stopped the timer."),
+    "agreeing": N_("Agreeing with each other"),
+    "agreeHint": N_("The others' answers, one at a time, without their names. Do you agree?"),
+    "answersLeft": Nn_("{count} answer left", "{count} answers left"),
+    "agree": N_("Agree"),
+    "disagree": N_("Disagree"),
+    "pass": N_("Pass"),
+    "allMarked": N_("You have marked every answer so far. New answers will appear here."),
+    "agreeClosed": N_("The facilitator has closed agreement on this question."),
+    "sayToMark": N_("Answer to mark: {text}"),
+    "sayMarked": N_("marked"),
 }
 """Every message the page shows, by the key page.js asks for."""
 

@@ -19,10 +19,10 @@ from coproterm.client.link import Phase
 from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.deck import localise
-from coproterm.core.i18n import ENGLISH, N_, language
+from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.shares import half_up, percent
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Action, Turnout
+from coproterm.core.wire import Action, Agreement, Turnout
 from coproterm.tui.host.ask_screen import Asked, AskScreen
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import YOURNAME, Joining, host_of
@@ -52,6 +52,11 @@ COMMANDS = [
     ("start_timer(180)", N_("Timer: 3 minutes"), N_("Start a three-minute countdown on this question")),
     ("start_timer(300)", N_("Timer: 5 minutes"), N_("Start a five-minute countdown on this question")),
     ("stop_timer", N_("Stop the timer"), N_("Stop the countdown running now (voting stays as it is)")),
+    (
+        "toggle_agreement",
+        N_("Open or close answers for agreement"),
+        N_("Each participant marks the others' answers agree, disagree or pass (a question with written answers)"),
+    ),
     (
         "ask",
         N_("Ask a question on the spot"),
@@ -96,6 +101,7 @@ class Dashboard(FacilitatorScreen):
         Binding("x", "reset", "reset"),
         # t: type a question (k is the wall's up); off the key bar, which keeps the keys of every question
         Binding("plus", "ask", "ask", show=False),
+        Binding("g", "toggle_agreement", "agreement", show=False),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("a", "next_address", "address", show=False),
@@ -154,6 +160,7 @@ class Dashboard(FacilitatorScreen):
         with VerticalScroll(id="body"):
             # The results first: a case's points come after them, where the room can scroll to them.
             yield Steady(id="progress")
+            yield Steady(id="agreement")
             yield Vertical(id="chart")
             yield Steady(id="details")
         yield Steady(id="more")
@@ -267,6 +274,15 @@ class Dashboard(FacilitatorScreen):
                 chart_widget.counts = tally.counts
                 chart_widget.people = view.current_people
         self._show_presenter(view)
+        self._show_agreement(view)
+
+    def _show_agreement(self, view: SessionView) -> None:
+        """An agreement round on the current question: its marks, the answers most agreed on and most split."""
+        panel = self.query_one("#agreement", Steady)
+        agreement = view.current_agreement
+        panel.display = agreement is not None and not self.answers_hidden()
+        if agreement is not None:
+            panel.show(agreement_text(agreement, view, self.hub.lang))
 
     def relabel(self) -> None:
         """The board's words too (the chart holds the question as it was drawn): drawn again in the new language."""
@@ -515,6 +531,18 @@ class Dashboard(FacilitatorScreen):
             self._heading_to = target
             await self._command(Action.GOTO, target)
 
+    async def action_toggle_agreement(self) -> None:
+        """Open the current question's answers for agreement, or close the round running on it."""
+        view = self.hub.view
+        question = view.question
+        if question is None or view.state is None:
+            return
+        if question.answers is None:
+            self.notify(self.hub.t(NOT_FOR_AGREEMENT), severity="warning")
+            return
+        agreement = view.current_agreement
+        await self._command(Action.END_AGREE if agreement is not None and agreement.open else Action.AGREE)
+
     async def action_toggle_lock(self) -> None:
         state = self.hub.view.state
         if state is not None:
@@ -597,6 +625,32 @@ class Dashboard(FacilitatorScreen):
         names = [path.name if len(folders) == 1 else str(path) for path in paths]
         heading = [f"{folders.pop()}:"] if len(folders) == 1 else []
         self.notify("\n".join([*heading, *names]), title=t("Results written"), markup=False)
+
+
+NOT_FOR_AGREEMENT = N_("Only a question with written answers can be opened for agreement.")
+AGREEMENT_ITEMS = 3
+"""Answers the dashboard lists as most agreed on, and as most split (the hub sends up to five)."""
+
+
+def agreement_text(agreement: Agreement, view: SessionView, lang: Language) -> Text:
+    """The round in a few lines: open or closed, the count of marks, and the answers most agreed on and most split."""
+    t = lang.t
+    texts = {a.id: a.text for a in view.written.host_answers.values()}
+    marks = lang.tn("{count} mark", "{count} marks", agreement.marks)
+    by = lang.tn("{marks} by {count} participant", "{marks} by {count} participants", agreement.people, marks=marks)
+    state = t("open for agreement (g closes)") if agreement.open else t("agreement closed (g opens again)")
+    lines = Text.assemble((t("Agreeing with each other"), "bold"), f" · {state} · {by}")
+    for title, items in ((t("Most agreed on"), agreement.agreed), (t("The room is split on"), agreement.split)):
+        if not items:
+            continue
+        lines.append("\n" + title + "\n", "bold")
+        for answer, agree, disagree, passed in items[:AGREEMENT_ITEMS]:
+            counts = t(
+                "{agree} agree, {disagree} disagree, {passed} passed", agree=agree, disagree=disagree, passed=passed
+            )
+            lines.append(f"  • {texts.get(answer, '…')}")
+            lines.append(f"  ({counts})\n", "dim")
+    return lines
 
 
 def turnout_text(view: SessionView, width: int, t: Callable[..., str] | None = None) -> Text:

@@ -8,12 +8,13 @@ from pathlib import Path
 from coproterm.client.identities import Identity
 from coproterm.client.link import Phase
 from coproterm.core.i18n import ENGLISH
-from coproterm.core.wire import Answer, Choose, Hello, Vote, Welcome
+from coproterm.core.wire import Answer, Choose, Hello, Mark, Vote, Welcome
 from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.find_screen import FindScreen
 from coproterm.tui.participant.vote_screen import VoteScreen
 from coproterm.tui.widgets.answer_box import AnswerBox
+from coproterm.tui.widgets.marking import MarkPanel
 
 
 class ParticipantApp(HubApp):
@@ -123,6 +124,10 @@ class ParticipantApp(HubApp):
                 severity="warning",
             )
         self.revision += 1
+
+    async def on_mark_panel_marked(self, event: MarkPanel.Marked) -> None:
+        seq = self.next_seq()
+        await self.send(Mark(seq, event.question, event.answer, event.stance), seq)
 
     async def on_answer_box_written(self, event: AnswerBox.Written) -> None:
         seq = self.next_seq()

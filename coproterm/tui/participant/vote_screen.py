@@ -31,6 +31,7 @@ from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.countdown import countdown_line
 from coproterm.tui.widgets.keybar import KeyBar
+from coproterm.tui.widgets.marking import MarkPanel
 from coproterm.tui.widgets.steady import Steady, SteadyInput
 from coproterm.tui.widgets.tally import TallyChart
 
@@ -38,7 +39,7 @@ STOPPED_HINT = N_("Press r to try again, or q to leave.")
 ENDED_HINT = N_("The session has ended; thank you for taking part. Press q to leave.")
 FEEDBACK_LINES = 2
 """The lines the feedback has (its max-height in vote_screen.tcss)."""
-PICKER, ANSWER_BOX, CHART = "picker", "answer-box", "results-chart"
+PICKER, ANSWER_BOX, CHART, MARKING = "picker", "answer-box", "results-chart", "marking"
 """The ids of the screen's parts made when a question first needs them (one of each, reused)."""
 Part = TypeVar("Part", bound=Widget)
 TICK = 0.25
@@ -261,6 +262,7 @@ class VoteScreen(HubScreen):
         box = self._part(AnswerBox, ANSWER_BOX)
         if box is not None and box.display:
             box.update_from(view)
+        self._show_marking(question, view)
         picker = self._part(BoardPicker, PICKER)
         if picker is not None:
             # What was last sent, so a quick second pick shows beside the first; a refusal takes it back.
@@ -365,6 +367,27 @@ class VoteScreen(HubScreen):
             box.display = True
         # Now, in the same layout as the question (after the next refresh would lay the screen out again).
         box.focus_answer()
+
+    def _show_marking(self, question: Question, view: SessionView) -> None:
+        """An agreement round on the current question: the answer to mark, above the answer box.
+
+        Made when the first round opens; it takes the focus when a round opens (Tab goes to the box)."""
+        to_mark = view.current_to_mark if question.kind is Kind.TEXT else None
+        panel = self._part(MarkPanel, MARKING)
+        if to_mark is None:
+            if panel is not None and panel.display:
+                if panel.has_focus:
+                    self.set_focus(None)
+                panel.display = False
+            return
+        opened = panel is None or not panel.display or panel.to_mark is None or not panel.to_mark.open
+        if panel is None:
+            panel = MarkPanel(self.hub.lang, id=MARKING)
+            self.query_one("#board", Vertical).mount(panel, before=0)
+        panel.display = True
+        panel.show(to_mark, self.hub.lang)
+        if opened and to_mark.open:
+            panel.focus()
 
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""

@@ -1,0 +1,138 @@
+"""The agreement round on the Textual faces (Pilot, a real hub in the same loop): the dashboard opens it with
+its key and its palette, and shows the marks; participants mark the others' answers, in English and in Welsh,
+at 80 x 24 and at 40 x 12."""
+
+from __future__ import annotations
+
+import pytest
+
+from coproterm.core.wire import Action, Answer, Command, Hello, Mark, Stance
+from coproterm.tui.host.app import HostApp
+from coproterm.tui.participant.app import ParticipantApp
+from tests.conftest import HOST_TOKEN
+from tests.facekit import text_of, until
+from tests.hubkit import join, join_host, running_hub
+
+TEXT = 0
+
+
+@pytest.fixture
+async def hub():
+    async with running_hub() as running:
+        yield running
+
+
+def said(app, selector):
+    """What a part of the screen says, or nothing while it has not been made."""
+    from textual.css.query import NoMatches
+
+    try:
+        return text_of(app, selector)
+    except NoMatches:
+        return ""
+
+
+def connected(app):
+    return app.view.turnout.connected if app.view.turnout is not None else None
+
+
+async def write(url, text):
+    peer = await join(url, Hello(name=text))
+    reply = await peer.request(lambda s: Answer(s, TEXT, 0, text))
+    assert reply.seq == peer.seq and type(reply).__name__ == "Ack"
+    return peer
+
+
+def marks_of(hub):
+    round_ = hub.session.rounds.get(TEXT)
+    return {} if round_ is None else {a: tuple(c) for a, c in round_.counts.items() if any(c)}
+
+
+async def test_the_dashboard_opens_agreement_and_participants_mark_in_both_languages(hub):
+    writers = [await write(hub.url, text) for text in ("More tea breaks", "Meet in the library")]
+    host = HostApp(hub.url, HOST_TOKEN)
+    ann = ParticipantApp(hub.url, "Ann")
+    bryn = ParticipantApp(hub.url, "Bryn", lang="cy")
+    async with (
+        host.run_test(size=(100, 30)) as hp,
+        ann.run_test(size=(80, 24)) as ap,
+        bryn.run_test(size=(40, 12)) as bp,
+    ):
+        await until(hp, lambda: connected(host) == 4)
+        await hp.press("g")
+        await until(hp, lambda: TEXT in hub.session.rounds and hub.session.rounds[TEXT].open)
+        await until(ap, lambda: "answers left" in said(ann, "#mark-heading"))
+        assert "2 answers left" in text_of(ann, "#mark-heading")
+        first = text_of(ann, "#mark-text")
+        assert first.strip("“”") in ("More tea breaks", "Meet in the library")
+        assert "1 agree · 2 disagree · 3 pass" in text_of(ann, "#mark-hint")
+        assert "agree" in str(ann.screen.query_one("KeyBar").render())
+        await ap.press("1")
+        await until(ap, lambda: "1 answer left" in text_of(ann, "#mark-heading"))
+        second = text_of(ann, "#mark-text")
+        assert second != first
+        await ap.press("2")
+        await until(ap, lambda: "marked every answer" in text_of(ann, "#mark-text"))
+
+        # Welsh, on a 40 x 12 screen: the same round in its words.
+        await until(bp, lambda: "atebion ar ôl: 2" in said(bryn, "#mark-heading"))
+        assert "Cytuno â'n gilydd" in text_of(bryn, "#mark-heading")
+        assert "1 cytuno · 2 anghytuno · 3 pasio" in text_of(bryn, "#mark-hint")
+        await bp.press("1")
+        await until(bp, lambda: "atebion ar ôl: 1" in text_of(bryn, "#mark-heading"))
+
+        await until(hp, lambda: "3 marks by 2 participants" in said(host, "#agreement"))
+        panel = text_of(host, "#agreement")
+        assert "Most agreed on" in panel and "open for agreement" in panel
+        # The palette closes it; every participant is told.
+        await hp.press("ctrl+p")
+        await hp.press(*"Open or close answers")
+        await hp.press("enter")
+        await until(hp, lambda: not hub.session.rounds[TEXT].open)
+        await until(ap, lambda: "closed agreement" in text_of(ann, "#mark-text"))
+        await until(bp, lambda: "wedi cau" in text_of(bryn, "#mark-text"))
+        await until(hp, lambda: "agreement closed" in text_of(host, "#agreement"))
+        for peer in writers:
+            await peer.socket.close()
+
+
+async def test_a_question_without_written_answers_is_not_opened_and_the_dashboard_says_why(hub):
+    host = HostApp(hub.url, HOST_TOKEN)
+    async with host.run_test(size=(100, 30)) as hp:
+        await until(hp, lambda: host.view.state is not None)
+        raw = await join_host(hub.url)
+        await raw.request(lambda s: Command(s, Action.GOTO, 1))
+        await until(hp, lambda: host.view.state.current == 1)
+        await hp.press("g")
+        await hp.pause(0.1)
+        assert TEXT not in hub.session.rounds and 1 not in hub.session.rounds
+        assert any("written answers" in str(n.message) for n in host._notifications)
+        await raw.socket.close()
+
+
+async def test_the_split_and_the_agreed_show_on_the_dashboard_in_welsh(hub):
+    writers = [await write(hub.url, text) for text in ("Tea", "Coffee", "Water")]
+    host = HostApp(hub.url, HOST_TOKEN, lang="cy")
+    async with host.run_test(size=(100, 30)) as hp:
+        await until(hp, lambda: host.view.state is not None)
+        raw = await join_host(hub.url)
+        await raw.request(lambda s: Command(s, Action.AGREE, TEXT))
+        # Tea: agreed by both others. Coffee: one agrees, one disagrees.
+        tea, coffee = 1, 2
+        first, second, third = writers
+        for peer, answer, stance in (
+            (second, tea, Stance.AGREE),
+            (third, tea, Stance.AGREE),
+            (first, coffee, Stance.AGREE),
+            (third, coffee, Stance.DISAGREE),
+        ):
+            reply = await peer.request(lambda s, a=answer, st=stance: Mark(s, TEXT, a, st))
+            assert type(reply).__name__ == "Ack", reply
+        await until(hp, lambda: host.view.current_agreement is not None and host.view.current_agreement.marks >= 4)
+        await until(hp, lambda: "Cytunwyd fwyaf ar" in text_of(host, "#agreement"))
+        panel = text_of(host, "#agreement")
+        assert "Mae'r ystafell wedi'i rhannu ar" in panel and "marciau: 4, cyfranogwyr: 3" in panel
+        tea_line = next(line for line in panel.splitlines() if "Tea" in line)
+        assert "cytuno: 2, anghytuno: 0, pasio: 0" in tea_line
+        for peer in (*writers, raw):
+            await peer.socket.close()

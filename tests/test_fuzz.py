@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproterm.core.deck import default_deck
-from coproterm.core.fuzzing import answers_consistent, frame, mutate, tallies_match_votes, timer_consistent, valid_frame
+from coproterm.core.fuzzing import (
+    agreement_consistent,
+    answers_consistent,
+    frame,
+    mutate,
+    tallies_match_votes,
+    timer_consistent,
+    valid_frame,
+)
 from coproterm.core.session import Close, Session
 from coproterm.core.wire import MAX_QUESTIONS, Action, AddQuestion, Command, Hello, ProtocolError, decode, encode
 from tests.conftest import counting_tokens
@@ -45,6 +53,7 @@ def test_hostile_frames_from_many_connections_never_break_the_session(seed, coun
             assert timer_consistent(session, float(step))
     assert tallies_match_votes(session)
     assert answers_consistent(session)
+    assert agreement_consistent(session)
     assert session.connected == len({m.conn for m in session.participants.values() if m.conn is not None})
 
 
@@ -72,6 +81,31 @@ def test_hostile_questions_asked_on_the_spot_keep_the_deck_whole(seed, count):
     welcome = decode(encode(session.handle(2, Hello(name="Late"))[-1].message))  # the grown deck, checked as sent
     assert len(welcome.deck["questions"]) == len(session.deck.questions)
     assert tallies_match_votes(session)
+    assert answers_consistent(session)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32), st.integers(50, 300))
+def test_hostile_marks_in_an_agreement_round_keep_its_counts_whole(seed, count):
+    """Many people write, mark, hide and take back answers while the round opens and closes: the counts hold."""
+    rng = random.Random(seed)
+    session = Session(default_deck(), "host-token", counting_tokens())
+    session.handle(99, Hello(host_token="host-token"))
+    session.handle(99, Command(0, Action.AGREE, 0))
+    for step in range(count):
+        conn = rng.randrange(8)
+        try:
+            message = decode(frame(rng, current=0))
+        except ProtocolError:
+            continue
+        for output in session.handle(conn, message, at=float(step)):
+            if isinstance(output, Close):
+                session.disconnect(output.conn)
+        if session.current != 0 and rng.random() < 0.3:
+            session.handle(99, Command(step, Action.GOTO, 0))
+        if rng.random() < 0.05:
+            session.handle(99, Command(step, Action.AGREE, 0))
+    assert agreement_consistent(session)
     assert answers_consistent(session)
 
 

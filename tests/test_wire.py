@@ -19,6 +19,7 @@ from coproterm.core.wire import (
     Action,
     Added,
     AddQuestion,
+    Agreement,
     AskKind,
     Attendance,
     Ballot,
@@ -27,14 +28,17 @@ from coproterm.core.wire import (
     Error,
     ErrorCode,
     Hello,
+    Mark,
     Moves,
     People,
     ProtocolError,
     Role,
     Speak,
     Speaks,
+    Stance,
     State,
     Tally,
+    ToMark,
     Translated,
     Turnout,
     VersionMismatch,
@@ -45,13 +49,13 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(3, "Ann", None, None), "97 01 03 a3 41 6e 6e c0 c0 c0 c0"),
+    (Hello(4, "Ann", None, None), "97 01 04 a3 41 6e 6e c0 c0 c0 c0"),
     (
-        Hello(3, None, bytes(range(16)), None),
-        "97 01 03 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
+        Hello(4, None, bytes(range(16)), None),
+        "97 01 04 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
     ),
-    (Hello(3, None, None, "tok"), "97 01 03 c0 c0 a3 74 6f 6b c0 c0"),
-    (Hello(3, None, None, None, "KXPT"), "97 01 03 c0 c0 c0 a4 4b 58 50 54 c0"),
+    (Hello(4, None, None, "tok"), "97 01 04 c0 c0 a3 74 6f 6b c0 c0"),
+    (Hello(4, None, None, None, "KXPT"), "97 01 04 c0 c0 c0 a4 4b 58 50 54 c0"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -68,7 +72,7 @@ GOLDEN = [
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
-    (Hello(3, None, None, None, None, "cy"), "97 01 03 c0 c0 c0 c0 a2 63 79"),
+    (Hello(4, None, None, None, None, "cy"), "97 01 04 c0 c0 c0 c0 a2 63 79"),
     (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "98 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90"),
     (
         AddQuestion(9, AskKind.ONE, "Te?", None, ("Te", "Coffi")),
@@ -78,6 +82,14 @@ GOLDEN = [
         Added(6, {"prompt": "Why?", "added": True, "answers": "text"}, None),
         "94 1f 06 83 a6 70 72 6f 6d 70 74 a4 57 68 79 3f a5 61 64 64 65 64 c3 a7 61 6e 73 77 65 72 73 a4 74 65 78 74 c0",
     ),
+    (Command(2, Action.AGREE, 0), "94 03 02 0b 00"),
+    (Command(3, Action.END_AGREE, 0), "94 03 03 0c 00"),
+    (Mark(3, 0, 1, Stance.AGREE), "95 09 03 00 01 01"),
+    (ToMark(0, True, 1, "Tea first", 1), "96 22 00 c3 01 a9 54 65 61 20 66 69 72 73 74 01"),
+    (ToMark(0, True, 0, "", 0), "96 22 00 c3 00 a0 00"),
+    (ToMark(0, False, 0, "", 0), "96 22 00 c2 00 a0 00"),
+    (Agreement(0, True, 1, 1, ((1, 1, 0, 0),), ()), "97 23 00 c3 01 01 91 94 01 01 00 00 90"),
+    (Error(2, ErrorCode.BAD_MARK, Refusal.OWN_ANSWER), "95 14 02 26 43 90"),
 ]
 
 
@@ -178,9 +190,9 @@ def test_text_is_not_a_frame():
 
 def test_another_version_is_named():
     with pytest.raises(VersionMismatch) as caught:
-        decode(msgpack.packb([1, 4, None, None, None, "future field"]))
-    assert caught.value.version == 4
-    assert "speaks protocol version 3, not 4" in str(caught.value)
+        decode(msgpack.packb([1, 5, None, None, None, "future field"]))
+    assert caught.value.version == 5
+    assert "speaks protocol version 4, not 5" in str(caught.value)
 
 
 def test_a_client_of_version_2_is_refused_by_number_not_mid_session():

@@ -13,12 +13,16 @@ from coproterm.core.wire import (
     MAX_TIMER,
     Action,
     AddQuestion,
+    Agreement,
     Answer,
     AskKind,
     Command,
     Hello,
+    Mark,
     Moderate,
+    Stance,
     Timer,
+    ToMark,
     Vote,
     encode,
 )
@@ -36,7 +40,11 @@ VALID_KINDS = (
     "ask",
     "timer",
     "hub timer",
+    "agree",
+    "mark",
+    "hub to mark",
 )
+AGREE_ACTIONS = (Action.AGREE, Action.END_AGREE)
 TIMER_ACTIONS = (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER)
 OPTIONS = ((), ("Ie", "Na"), ("a", "A"), ("one",), tuple("abcdefghi"), ("x" * 61, "y"), ("\x1b[2J", "\u202e ok"))
 BOARDS = ((), ("spectrum",), ("spectrum", "complexity"), ("nowhere",), ("a", "b"))
@@ -72,6 +80,14 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
         return encode(
             Timer(question, rng.randrange(MAX_TIMER + 1), rng.randrange(MAX_TIMER * 1000), rng.random() < 0.5)
         )
+    if kind == "agree":
+        return encode(Command(rng.randrange(100), rng.choice(AGREE_ACTIONS), question))
+    if kind == "mark":
+        return encode(Mark(rng.randrange(100), question, rng.randrange(14), rng.choice(list(Stance))))
+    if kind == "hub to mark":  # only a hub sends these: a client that does is refused
+        if rng.random() < 0.5:
+            return encode(ToMark(question, rng.random() < 0.5, rng.randrange(14), rng.choice(TEXTS), rng.randrange(9)))
+        return encode(Agreement(question, True, rng.randrange(9), rng.randrange(9), ((1, 2, 3, 4),), ()))
     if kind == "ask":
         return encode(
             AddQuestion(
@@ -147,3 +163,31 @@ def timer_consistent(session: Session, at: float) -> bool:
         return False
     due = session.timer_due()
     return due is None or due > at
+
+
+def agreement_consistent(session: Session) -> bool:
+    """Every agreement round's counts equal a recount of its marks, nobody marked their own answer, and
+    each participant's next answer to mark is one the room may see, not their own and not yet marked."""
+    numbers = [member.number for member in session.participants.values()]
+    for index, round_ in session.rounds.items():
+        book = session.answers[index]
+        recount: dict[int, list[int]] = {}
+        for participant, marks in round_.stances.items():
+            for answer, stance in marks.items():
+                recount.setdefault(answer, [0, 0, 0])[stance] += 1
+                written = book.answers.get(answer)
+                if written is not None and written.participant == participant:
+                    return False
+        if {a: c for a, c in round_.counts.items() if any(c)} != recount:
+            return False
+        if round_.total != sum(sum(c) for c in recount.values()):
+            return False
+        for number in numbers:
+            shown, left = round_.next_for(number, book)
+            if shown is None:
+                continue
+            if not shown.visible or shown.participant == number or shown.id in round_.stances.get(number, {}):
+                return False
+            if left < 1:
+                return False
+    return True

@@ -12,6 +12,7 @@ import statistics
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bench.first_paint import JOIN_SEEN, join_command, time_to
 from bench.hubproc import workshop_deck
@@ -192,7 +193,15 @@ def storm(runs: int) -> dict[str, float]:
 
 def workshop(scale: float, runs: int) -> dict[str, float]:
     """A one-hour workshop, played ``scale`` times faster: the built-in workshop's questions, 30 participants; a fresh hub each run."""
-    figures: dict[str, list[float]] = {"received": [], "sent": [], "payload_in": [], "segments": [], "votes": []}
+    figures: dict[str, list[float]] = {
+        "received": [],
+        "sent": [],
+        "payload_in": [],
+        "segments": [],
+        "votes": [],
+        "to_mark": [],
+        "to_mark_bytes": [],
+    }
     for seed in range(runs):
         for name, value in _one_workshop(scale, seed).items():
             figures[name].append(value)
@@ -217,18 +226,33 @@ def _one_workshop(scale: float, seed: int) -> dict[str, float]:
         "payload_in": stats.tcp["bytes_in"] / people,
         "segments": (stats.tcp["segs_in"] + stats.tcp["segs_out"]) / people,
         "votes": stats.sent / people,
+        "to_mark": stats.frames["ToMark"] / people,
+        "to_mark_bytes": stats.frame_bytes["ToMark"] / people,
     }
 
 
+def agreement_question(deck: dict[str, Any]) -> int:
+    """The question a workshop-hour holds its one agreement round on: the deck's first open question."""
+    return next(i for i, q in enumerate(deck["questions"]) if q.get("answers") == "text")
+
+
 async def _facilitate(hub: HubProcess, start: float, end: float) -> None:
-    """Every question of the workshop in the hour: two thirds of each step voting, lock, reveal, a third of talk."""
+    """Every question of the workshop in the hour: two thirds of each step voting, lock, reveal, a third of talk;
+    on the first open question, the room's answers open for agreement for the second third."""
     host = await _host(hub.url, hub.token)
     count = len(workshop_deck()["questions"])
     step = (end - start) / count
     await asyncio.sleep(max(0.0, start - time.time()))
+    agreeing = agreement_question(workshop_deck())
     for question in range(count):
         await host.request(lambda s, q=question: Command(s, Action.GOTO, q))
-        await asyncio.sleep(step * 4 / 6)
+        if question == agreeing:  # one agreement round: answers written, then marked, then talked through
+            await asyncio.sleep(step * 2 / 6)
+            await host.request(lambda s, q=question: Command(s, Action.AGREE, q))
+            await asyncio.sleep(step * 2 / 6)
+            await host.request(lambda s, q=question: Command(s, Action.END_AGREE, q))
+        else:
+            await asyncio.sleep(step * 4 / 6)
         await host.request(lambda s, q=question: Command(s, Action.LOCK, q))
         await host.request(lambda s, q=question: Command(s, Action.REVEAL, q))
         await asyncio.sleep(step * 2 / 6)

@@ -40,7 +40,21 @@ from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.boards import Deck
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Ack, Choose, Error, Hello, State, Vote, Welcome, decode, encode
+from coproterm.core.wire import (
+    Ack,
+    Answer,
+    Choose,
+    Error,
+    Hello,
+    Mark,
+    Stance,
+    State,
+    ToMark,
+    Vote,
+    Welcome,
+    decode,
+    encode,
+)
 from coproterm.deflate import client_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,6 +243,9 @@ class _Participant:
         self.counting = False
         self.seq = 0
         self._deck: Deck | None = None
+        self.to_mark: ToMark | None = None
+        """The answer the hub last offered this participant to mark, in an agreement round."""
+        self.to_mark_changed = asyncio.Event()
         self.reader = asyncio.create_task(self._read())
 
     @classmethod
@@ -263,6 +280,9 @@ class _Participant:
                 elif isinstance(message, State):
                     self.state = message
                     self.state_changed.set()
+                elif isinstance(message, ToMark):
+                    self.to_mark = message
+                    self.to_mark_changed.set()
         except ConnectionClosed:
             pass
 
@@ -274,6 +294,14 @@ class _Participant:
             await self.socket.send(encode(Choose(self.seq, question, 0 if choice is None else 1 << choice)))
         else:
             await self.socket.send(encode(Vote(self.seq, question, choice)))
+        if self.counting:
+            self.stats.sent += 1
+        await self.answered.wait()
+
+    async def answer(self, question: int, text: str) -> None:
+        self.seq += 1
+        self.answered.clear()
+        await self.socket.send(encode(Answer(self.seq, question, 0, text)))
         if self.counting:
             self.stats.sent += 1
         await self.answered.wait()
@@ -295,7 +323,31 @@ class _Participant:
         self.counting = False
 
     async def _workshop(self, plan: Plan, end: float, rng: random.Random) -> None:
-        """Vote on each open question like a person: read, think, vote, maybe think again."""
+        """Vote on each open question like a person: read, think, vote, maybe think again; write an answer on an
+        open question, and mark the others' answers while they are open for agreement."""
+        marking = asyncio.create_task(self._marking(plan.rate, end, random.Random(rng.random())))
+        try:
+            await self._voting(plan, end, rng)
+        finally:
+            marking.cancel()
+
+    async def _marking(self, scale: float, end: float, rng: random.Random) -> None:
+        """Each answer offered to mark: read it, think a few seconds, agree, disagree or pass."""
+        while time.time() < end:
+            await self.to_mark_changed.wait()
+            self.to_mark_changed.clear()
+            offered = self.to_mark
+            if offered is None or not offered.open or not offered.answer:
+                continue
+            await asyncio.sleep(rng.uniform(2, 8) / scale)
+            if self.to_mark is offered:  # still the one to mark (the round did not close meanwhile)
+                self.seq += 1
+                stance = rng.choice((Stance.AGREE, Stance.AGREE, Stance.DISAGREE, Stance.PASS))
+                await self.socket.send(encode(Mark(self.seq, offered.question, offered.answer, stance)))
+                if self.counting:
+                    self.stats.sent += 1
+
+    async def _voting(self, plan: Plan, end: float, rng: random.Random) -> None:
         self.counting = True
         done: set[int] = set()
         scale = plan.rate  # how many times faster than real time
@@ -311,6 +363,11 @@ class _Participant:
             done.add(state.current)
             cells = self.cells(state.current)
             if not cells:
+                assert self._deck is not None
+                if self._deck.questions[state.current].answers is not None:  # an open question: one answer
+                    await asyncio.sleep(rng.uniform(5, 60) / scale)
+                    if self.state and self.state.current == state.current and self.state.open:
+                        await self.answer(state.current, f"Rhannu grym {rng.randrange(100)}")
                 continue
             await asyncio.sleep(rng.uniform(5, 60) / scale)
             if self.state and self.state.current == state.current and self.state.open:

@@ -1,7 +1,8 @@
 """An SSH participant's workshop-hour, played, not estimated: `python -m bench.ssh_hour`.
 
 A hub with its SSH gateway runs in a process of its own on the built-in
-workshop deck. Thirty real SSH sessions (asyncssh clients with an 80 x 24 pty,
+workshop deck, with one agreement round on its first open question (each participant presses 1, 2 or 3
+on the answers shown, a few seconds apart). Thirty real SSH sessions (asyncssh clients with an 80 x 24 pty,
 spread over addresses of their own) watch their screens; a host moves through
 every question at a workshop's pace (played ``--scale`` times faster than real
 time), locking and revealing each, and each participant answers the way the
@@ -26,9 +27,9 @@ import struct
 import time
 
 from bench.loadgen import HEADER, HubProcess
-from bench.ssh_sessions import open_viewer
+from bench.ssh_sessions import open_viewer, until_more, until_shown
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Action, Command, Hello
+from coproterm.core.wire import Action, Agreement, Command, Hello
 from server.ssh.gateway import KEEPALIVE_IDLE
 from tests.hubkit import join
 
@@ -69,17 +70,62 @@ async def _participant(channel, deck, state: dict, rng: random.Random, scale: fl
                     channel.write(f"{rng.randrange(question.width) + 1}\r".encode())
 
 
+async def _marker(channel, viewer, state: dict, rng: random.Random, scale: float, end: float) -> None:  # type: ignore[no-untyped-def]
+    """While the answers are open for agreement: read the one shown, think a few seconds, press 1, 2 or 3; then
+    wait for the screen to change (the next answer, or the words that none is left), as a person would."""
+    while time.monotonic() < end:
+        await asyncio.sleep(0.05)
+        if not state["agreeing"]:
+            continue
+        try:
+            await until_shown(viewer, b"1 agree", limit=20, since=state["opened_at"][id(viewer)])
+            for _ in range(PEOPLE - 1):
+                if not state["agreeing"]:
+                    break
+                await asyncio.sleep(rng.uniform(2, 8) / scale)
+                mark = len(viewer.received)
+                channel.write(rng.choice("1123").encode())  # agree twice as often as disagree or pass
+                await until_more(viewer, mark, limit=10)
+                if viewer.received.find(b"every answer", mark) >= 0:
+                    break
+        except TimeoutError:
+            pass
+        state["done"] += 1
+        while state["agreeing"]:
+            await asyncio.sleep(0.05)
+
+
+async def _marks(url: str, token: str) -> Agreement | None:
+    """The agreement round as a dashboard is told it (a host joining now is sent it with the state)."""
+    looker = await join(url, Hello(host_token=token))
+    try:
+        async with asyncio.timeout(5):
+            while not isinstance(message := await looker.recv(), Agreement):
+                pass
+        return message
+    except TimeoutError:
+        return None
+    finally:
+        await looker.socket.close()
+
+
 async def play(scale: float) -> dict[str, float]:
     with HubProcess("hub", ssh=True, workshop=True, scale=scale) as hub:
         host = await join(hub.url, Hello(host_token=hub.token))
         deck = deck_from_data(host.welcome.deck)
         sessions = [await open_viewer(hub.ssh_port, f"p{i}") for i in range(PEOPLE)]
-        state = {"current": 0, "open": True}
+        state = {"current": 0, "open": True, "agreeing": False, "done": 0, "opened_at": {}}
+        marks: Agreement | None = None
+        agreeing = next(i for i, q in enumerate(deck.questions) if q.answers is not None)
         end = time.monotonic() + HOUR / scale + 5
         rng = random.Random(1)
         people = [
             asyncio.create_task(_participant(channel, deck, state, random.Random(rng.random()), scale, end))
             for _, _, channel in sessions
+        ]
+        people += [
+            asyncio.create_task(_marker(channel, viewer, state, random.Random(rng.random()), scale, end))
+            for _, viewer, channel in sessions
         ]
         await asyncio.sleep(3)  # everyone's first screen
         per_question = HOUR / len(deck.questions) / scale
@@ -90,7 +136,21 @@ async def play(scale: float) -> dict[str, float]:
             if index:
                 await host.request(lambda s, i=index: Command(s, Action.GOTO, i))
             state.update(current=index, open=True)
-            await asyncio.sleep(per_question * 0.7)
+            if index == agreeing:  # one agreement round: answers written, then marked
+                await asyncio.sleep(per_question * 0.35)
+                state["opened_at"] = {id(viewer): len(viewer.received) for _, viewer, _ in sessions}
+                await host.request(lambda s, i=index: Command(s, Action.AGREE, i))
+                state["agreeing"] = True
+                # Everyone marks every answer (the most a round can cost): as long as that takes, up to a minute.
+                async with asyncio.timeout(60):
+                    while state["done"] < PEOPLE:
+                        await asyncio.sleep(0.1)
+                await asyncio.sleep(1)  # the last keys reach the hub
+                state["agreeing"] = False
+                await host.request(lambda s, i=index: Command(s, Action.END_AGREE, i))
+                marks = await _marks(hub.url, hub.token)
+            else:
+                await asyncio.sleep(per_question * 0.7)
             await host.request(lambda s, i=index: Command(s, Action.LOCK, i))
             state["open"] = False
             await host.request(lambda s, i=index: Command(s, Action.REVEAL, i))
@@ -112,6 +172,8 @@ async def play(scale: float) -> dict[str, float]:
         "kb_max": (max(totals) + KEEPALIVE) / 1024,
         "screen_kb_median": statistics.median(screens) / 1024,
         "steps": steps,  # type: ignore[dict-item]
+        "marks": marks.marks if marks is not None else 0,
+        "markers": marks.people if marks is not None else 0,
     }
 
 
@@ -127,6 +189,7 @@ def main() -> None:
     print(
         f"  of which screen bytes received (the app's output, before SSH): median {figures['screen_kb_median']:.1f} KB"
     )
+    print(f"  the agreement round: {figures['marks']:.0f} marks by {figures['markers']:.0f} participants")
     for step, size in figures["steps"]:  # type: ignore[attr-defined]
         print(f"    {step:66} {size / 1024:6.1f} KB")
 

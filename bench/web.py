@@ -8,7 +8,7 @@ Chromium driven by Playwright. The slow link is Chromium's own network emulation
 browser context each run so nothing is cached. The workshop hour is played ``scale``
 times faster (the hub's fan-out intervals and pings scaled to match), the whole
 workshop as in bench/figures.py's terminal workshop, with this one phone voting on
-each question or writing an answer; its
+each question or writing an answer, and marking the 29 others' answers in one agreement round; its
 bytes are read from the kernel (``ss -tin``: payload and segments of the page's
 websocket, plus 52 bytes of IPv4 and TCP headers a segment) and added to the
 page's own load (the response's bytes on the wire as Chromium counts them, the
@@ -30,8 +30,9 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 
+from bench.figures import agreement_question
 from bench.loadgen import HEADER, HubProcess
-from coproterm.core.wire import Action, Command, Hello
+from coproterm.core.wire import Action, Answer, Command, Hello
 from server.web import Page as WebPage
 from tests.hubkit import Peer, join
 from tests.webkit import chromium, phone
@@ -115,18 +116,49 @@ async def workshop_hour(scale: float) -> dict[str, float]:
             host: Peer = await join(hub.url, Hello(host_token=hub.token))
             questions = host.welcome.deck["questions"]
             step = 3600 / scale / len(questions)
+            agreeing = agreement_question(host.welcome.deck)
+            marked = 0
             for number, question in enumerate(questions):
                 await host.request(lambda s, q=number: Command(s, Action.GOTO, q))
                 await expect(page.locator("#step")).to_have_text(f"Question {number + 1} of {len(questions)}")
                 await asyncio.sleep(step * 0.1)
                 await _answer(page, question, changes=number % 3 == 0)  # three in ten change their mind
+                if number == agreeing:
+                    marked = await _agreement_round(page, host, hub.url, number)
                 await asyncio.sleep(max(0.0, step * 4 / 6 - step * 0.2))
                 await host.request(lambda s, q=number: Command(s, Action.LOCK, q))
                 await host.request(lambda s, q=number: Command(s, Action.REVEAL, q))
                 await asyncio.sleep(step * 2 / 6)
             socket_wire = _socket_bytes(hub.port)
             await host.socket.close()
-    return {"page": page_wire, "socket": socket_wire, "hour": page_wire + socket_wire}
+    return {"page": page_wire, "socket": socket_wire, "hour": page_wire + socket_wire, "marked": marked}
+
+
+OTHERS = 29
+"""The rest of the room, whose answers the phone is offered to mark (as in a workshop of 30)."""
+
+
+async def _agreement_round(page: Page, host: Peer, url: str, question: int) -> int:
+    """The room's answers open for agreement: the others write theirs (raw clients), the phone marks every one,
+    a few seconds apart as a person reads, and the round closes. Returns how many the phone marked."""
+    others = []
+    for index in range(OTHERS):
+        other = await join(url, Hello(name=f"o{index}", language="en"))
+        await other.request(lambda s, i=index: Answer(s, question, 0, f"Rhannu grym a chyfrifoldeb {i}"))
+        others.append(other)
+    await host.request(lambda s: Command(s, Action.AGREE, question))
+    buttons = ("Agree", "Agree", "Disagree", "Pass")
+    marked = 0
+    hint = page.locator("#agree-hint")
+    while marked < OTHERS:
+        await expect(hint).to_contain_text(f"{OTHERS - marked} answer")
+        await page.get_by_role("button", name=buttons[marked % 4], exact=True).tap()
+        marked += 1
+    await expect(page.locator("section.agreement")).to_contain_text("You have marked every answer so far.")
+    await host.request(lambda s: Command(s, Action.END_AGREE, question))
+    for other in others:
+        await other.socket.close()
+    return marked
 
 
 async def _answer(page: Page, question: dict, *, changes: bool) -> None:
@@ -196,7 +228,7 @@ def measure(runs: int, scale: float, shots: bool = False) -> dict[str, float]:
     figures = {"raw": raw, "gzipped": gzipped}
     for key in ("paint", "form", "joined"):
         figures[key] = statistics.median(row[key] for row in renders)
-    for key in ("page", "socket", "hour"):
+    for key in ("page", "socket", "hour", "marked"):
         figures[key] = statistics.median(row[key] for row in hours)
     return figures
 
@@ -220,6 +252,7 @@ def rows(f: dict[str, float]) -> list[tuple[str, str, str, bool | None]]:
             f["hour"] <= BUDGET_HOUR,
         ),
         ("   of which the page; the socket", f"{f['page'] / 1024:.1f} KB; {f['socket'] / 1024:.1f} KB", "", None),
+        ("   of which an agreement round: answers the phone marked", f"{f['marked']:.0f}", "", None),
     ]
 
 

@@ -1,6 +1,7 @@
 """The workshop-hour per participant with the whole built-in workshop: what a participant's link carries.
 
-Plays the built-in deck's 14 questions in an hour (voting, lock, reveal, talk), 30
+Plays the built-in deck's 14 questions in an hour (voting, lock, reveal, talk; an answer written on each
+open question, and one agreement round on the first, where each marks the others' answers), 30
 participants, ``--scale`` times faster than real time, and prints the bytes each
 participant received and sent (TCP/IP included), against the 50 KB budget.
 
@@ -29,7 +30,11 @@ def main() -> None:
     print(f"deck: {deck['title']}, {len(deck['questions'])} questions; 30 participants; x{args.scale:g}")
     print(f"received per participant: {figures['received'] / 1024:.1f} KB (TCP/IP included)")
     print(f"sent per participant:     {figures['sent'] / 1024:.1f} KB")
-    print(f"votes per participant:    {figures['votes']:.1f}")
+    print(f"votes, answers and marks sent per participant: {figures['votes']:.1f}")
+    print(
+        f"the agreement round: {figures['to_mark']:.1f} answers offered to mark per participant,"
+        f" {figures['to_mark_bytes'] / 1024:.2f} KB of ToMark frames"
+    )
     verdict = "within" if total <= BUDGET else "OVER"
     print(f"both ways: {total / 1024:.1f} KB per participant-hour, {verdict} the {BUDGET // 1024} KB budget")
 

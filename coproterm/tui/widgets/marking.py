@@ -92,9 +92,9 @@ class MarkPanel(Backdrop, can_focus=True):
         else:
             text, hint = "“" + to_mark.text + "”", t(HINT)
         self.query_one("#mark-text", Steady).show(Text(text))
-        hint_line = self.query_one("#mark-hint", Steady)
-        hint_line.show(hint)
-        hint_line.display = bool(hint)
+        # The hint's line stays, blank once none is left: the answer box below does not move (a moved box is
+        # drawn again whole, a kilobyte to every SSH viewer).
+        self.query_one("#mark-hint", Steady).show(hint)
         self.screen.refresh_bindings()
 
     def on_mount(self) -> None:

@@ -31,7 +31,7 @@ from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.refusals import WORDS, Refusal, words
 from coproterm.core.session import Session
-from coproterm.core.wire import Ack, Action, Answer, Choose, CloseCode, Command, Hello, Moderate, Vote
+from coproterm.core.wire import Ack, Action, Answer, Choose, CloseCode, Command, Hello, Mark, Moderate, Stance, Vote
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.web.words import page_words
@@ -261,6 +261,9 @@ NOT_ON_A_PARTICIPANTS_FACE = {
     Refusal.TOO_MANY_NEWCOMERS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
     Refusal.WALL_FULL: "5,000 answers on one question",
     Refusal.BAD_TIMER: "a host's: the dashboard offers only lengths the hub takes (tests/test_timer.py sends one)",
+    Refusal.NOT_FOR_AGREEMENT: "a host's: the dashboard says why itself (tests/test_agreement_faces.py); tests/test_agreement.py"
+    " words it in both languages",
+    Refusal.HOSTS_DO_NOT_MARK: "a host's: the dashboard has no way to mark; tests/test_agreement.py words it in both languages",
     **{
         refusal: "a host's: a question asked on the spot (tests/test_asked.py words each in both languages,"
         " tests/test_asked_faces.py shows one on the Welsh dashboard)"
@@ -316,6 +319,14 @@ RECIPES: dict[Refusal, dict] = {
     Refusal.NO_SUCH_SLOT: {"current": TEXT, "send": lambda: Answer(99, TEXT, 5, "rhannu grym")},
     Refusal.EMPTY_ANSWER: {"current": TEXT, "send": lambda: Answer(99, TEXT, 0, "   ")},
     Refusal.ANSWER_TOO_LONG: {"current": TEXT, "send": lambda: Answer(99, TEXT, 0, "gair " * 60)},
+    Refusal.NOT_AGREEING: {"current": TEXT, "send": lambda: Mark(99, TEXT, 1, Stance.AGREE)},
+    Refusal.NO_ANSWER_TO_MARK: {"current": TEXT, "agree": True, "send": lambda: Mark(99, TEXT, 77, Stance.AGREE)},
+    Refusal.OWN_ANSWER: {
+        "current": TEXT,
+        "agree": True,
+        "first": lambda: Answer(98, TEXT, 0, "rhannu grym"),  # answer 1, her own
+        "send": lambda: Mark(99, TEXT, 1, Stance.AGREE),
+    },
 }
 
 
@@ -353,6 +364,8 @@ async def test_every_refusal_a_participant_can_meet_on_the_welsh_app(refusal, tm
         await host.request(lambda s: Command(s, Action.GOTO, current))
         if recipe.get("locked"):
             await host.request(lambda s: Command(s, Action.LOCK, current))
+        if recipe.get("agree"):
+            await host.request(lambda s: Command(s, Action.AGREE, current))
         for i in range(recipe.get("before", 0)):
             await join(url, Hello(name=f"Ann {i}", code=session.join_code or None))
         held = None
@@ -371,6 +384,8 @@ async def test_every_refusal_a_participant_can_meet_on_the_welsh_app(refusal, tm
                     await until(pilot, lambda: gwen.view.state is not None and gwen.view.state.current == current)
                 if recipe.get("store") == "after":
                     held.execute("BEGIN EXCLUSIVE")
+                if "first" in recipe:
+                    await gwen.link.send(recipe["first"]())
                 for _ in range(recipe.get("times", 1) if "send" in recipe else 0):
                     await gwen.link.send(recipe["send"]())
                 if recipe.get("end"):

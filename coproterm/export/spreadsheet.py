@@ -108,12 +108,13 @@ def csv_tables(
             ],
             movement,
         ),
-        "agreement": ([*q_head, t("answer"), t("agree"), t("disagree"), t("pass")], agreement),
         "people": (
             [t("participant"), *name_head, t("questions voted on"), t("answers written")],
             _people(report, with_names, with_hidden),
         ),
     }
+    if any(q.agreement is not None for q in report.questions):  # a table only where answers were opened for agreement
+        tables["agreement"] = ([*q_head, t("answer"), t("agree"), t("disagree"), t("pass")], agreement)
     names = {
         "tallies": t("tallies"), "votes": t("votes"), "choices": t("choices"),
         "answers": t("answers"), "movement": t("movement"), "people": t("people"),

@@ -191,7 +191,7 @@ def test_a_replay_rebuilds_the_round_and_each_order():
 def test_an_unsaved_mark_is_undone_exactly():
     session = room()
     command(session, Action.AGREE, TEXT)
-    session.journaling = True
+    session.journal()
     mark(session, 3, 1, Stance.DISAGREE, seq=1)
     events = logged(session, mark(session, 2, 1, Stance.AGREE))
     assert session.rounds[TEXT].total == 2
@@ -219,7 +219,7 @@ def sent(outputs, conn):
 def test_a_participant_is_sent_the_next_answer_with_the_ack_and_hosts_the_counts():
     protocol = protocol_room()
     protocol.receive(HOST, encode(Command(1, Action.AGREE, TEXT)), 0.0)
-    broadcasts, _ = protocol.fan_out(participants=True, draining=lambda c: True)
+    broadcasts, _ = protocol.fan_out(participants=True)
     to_two = [decode(b.frame) for b in broadcasts if 2 in b.to and isinstance(decode(b.frame), ToMark)]
     (first,) = to_two
     assert first.open and first.left == 2 and first.answer in (1, 3) and first.text == f"answer of {first.answer}"
@@ -227,11 +227,11 @@ def test_a_participant_is_sent_the_next_answer_with_the_ack_and_hosts_the_counts
     ack, following = sent(outputs, 2)
     assert ack == Ack(7) and isinstance(following, ToMark) and following.left == 1
     assert following.answer == ({1, 3} - {first.answer}).pop()
-    hosts, _ = protocol.fan_out(participants=False, draining=lambda c: True)
+    hosts, _ = protocol.fan_out(participants=False)
     (agreement,) = [decode(b.frame) for b in hosts if isinstance(decode(b.frame), Agreement)]
     assert agreement == Agreement(TEXT, True, 1, 1, ((first.answer, 1, 0, 0),), ())
     protocol.receive(HOST, encode(Command(2, Action.END_AGREE, TEXT)), 0.2)
-    broadcasts, _ = protocol.fan_out(participants=True, draining=lambda c: True)
+    broadcasts, _ = protocol.fan_out(participants=True)
     closed = [decode(b.frame) for b in broadcasts if 3 in b.to and isinstance(decode(b.frame), ToMark)]
     assert closed == [ToMark(TEXT, False, 0, "", 0)]
 

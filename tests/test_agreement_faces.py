@@ -97,6 +97,22 @@ async def test_the_dashboard_opens_agreement_and_participants_mark_in_both_langu
             await peer.socket.close()
 
 
+async def test_someone_who_joins_during_the_round_marks_at_once_on_a_small_screen(hub):
+    writers = [await write(hub.url, text) for text in ("More tea breaks", "Meet in the library")]
+    raw = await join_host(hub.url)
+    await raw.request(lambda s: Command(s, Action.AGREE, TEXT))
+    late = ParticipantApp(hub.url, "Late")
+    async with late.run_test(size=(40, 12)) as pilot:
+        await until(pilot, lambda: "2 answers left" in said(late, "#mark-heading"))
+        await until(pilot, lambda: late.screen.focused is late.screen.query_one("#marking"))
+        await pilot.press("1")  # marks: it does not type into the answer box
+        await until(pilot, lambda: "1 answer left" in said(late, "#mark-heading"))
+        assert late.screen.query_one("#answer-text").value == ""
+        assert hub.session.rounds[TEXT].total == 1
+    for peer in (*writers, raw):
+        await peer.socket.close()
+
+
 async def test_a_question_without_written_answers_is_not_opened_and_the_dashboard_says_why(hub):
     host = HostApp(hub.url, HOST_TOKEN)
     async with host.run_test(size=(100, 30)) as hp:

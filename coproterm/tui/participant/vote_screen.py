@@ -365,6 +365,9 @@ class VoteScreen(HubScreen):
         else:
             box.show(view.state.current, question)
             box.display = True
+        to_mark = view.current_to_mark
+        if to_mark is not None and to_mark.open:
+            return  # the answers are open for agreement: the marking panel takes the keys (Tab reaches the box)
         # Now, in the same layout as the question (after the next refresh would lay the screen out again).
         box.focus_answer()
 

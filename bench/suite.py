@@ -117,6 +117,12 @@ def main() -> None:
         "",
         None,
     )
+    row(
+        "   of which one agreement round: answers offered to mark; their frames",
+        f"{w['to_mark']:.1f}; {w['to_mark_bytes'] / 1024:.2f} KB each",
+        "",
+        None,
+    )
     memory_per = timed("memory", memory, args.runs, 1000, 2000)
     m1, m2 = memory_per[1000], memory_per[2000]
     row("5. hub memory per participant, 1,000 connected", f"{m1:.1f} KiB", "<= 30 KB", m1 <= 30)
@@ -151,6 +157,12 @@ def main() -> None:
         f"{hour['kb_median']:.0f} KB (most {hour['kb_max']:.0f})",
         "<= 100 KB",
         hour["kb_median"] <= 100,
+    )
+    row(
+        "   of which one agreement round: marks (every participant marks every other answer)",
+        f"{hour['marks']:.0f} by {hour['markers']:.0f} people",
+        "",
+        None,
     )
     from bench.plain_hour import PEOPLE as PLAIN_PEOPLE
     from bench.plain_hour import TARGET_KB

@@ -215,7 +215,7 @@ async def test_a_participant_app_of_protocol_version_2_is_told_to_update(monkeyp
             await until(
                 op,
                 lambda: (
-                    "yn siarad fersiwn 3 o'r protocol, nid fersiwn 2: diweddarwch coproterm" in text_of(old, "#status")
+                    "yn siarad fersiwn 4 o'r protocol, nid fersiwn 2: diweddarwch coproterm" in text_of(old, "#status")
                 ),
             )
             assert old.is_running

@@ -105,8 +105,9 @@ class _Connection:
     """A participant's view of the revealed wall: (question, what it was last sent)."""
     timer_had: int = 0
     """The session's ``timer_version`` of the last countdown frame it was sent."""
-    mark_key: tuple[int, int, int] | None = None
-    """A participant in an agreement round: (question, round stamp, answers stamp) its next answer was worked out at."""
+    mark_key: tuple[int, bool, int, int] | None = None
+    """A participant in an agreement round: (question, open, answers stamp, their marks) its next answer was worked
+    out at."""
     mark_had: bytes = b""
     """The last :class:`ToMark` frame it was sent."""
 
@@ -375,7 +376,9 @@ class HubProtocol:
             connection.mark_key = None
             return b""
         book = session.answers[question]
-        key = (question, round_.stamp, book.stamp)
+        # What this person's next answer depends on: the round open, the answers shown, how many they marked
+        # (another's mark changes nothing for them: a room of 1,000 is not worked through on every mark).
+        key = (question, round_.open, book.stamp, len(round_.stances.get(member.number, ())))
         if connection.mark_key == key:
             return b""
         connection.mark_key = key

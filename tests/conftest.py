@@ -22,6 +22,7 @@ SLOW_MODULES = frozenset(
         # Real peers in processes of their own: OpenSSH, PuTTY's plink, Dropbear's dbclient,
         # Chromium, `coproterm` commands, mypy for other platforms, pip, espeak-ng, network namespaces.
         "test_addresses",
+        "test_agreement_everywhere",
         "test_answers_durable",
         "test_answers_hidden_faces",
         "test_answers_ssh",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+import pytest
+from textual.geometry import Size
+from textual.widgets import Input, Label, RadioSet, Select
 
 from coproterm.core.deck import default_deck
+from coproterm.core.i18n import language
 from coproterm.core.session import Session
 from coproterm.core.wire import Ack, Action, AddQuestion, AskKind, Command
 from coproterm.tui.host.app import HostApp
@@ -18,6 +21,7 @@ from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import text_of, until
 from tests.hubkit import join_host, running_hub
 from tests.plainkit import Listener, PlainJoin, assert_plain
+from tests.screenkit import all_in, screen_text
 from tests.sshkit import SSHClient, ssh_binary
 from tests.textualkit import notifications_of
 
@@ -240,3 +244,64 @@ async def test_the_dialog_works_on_a_small_dashboard_and_a_scale_of_the_deck_is_
             await until(hp, lambda: host.view.state.current == ADDED, timeout=10)
             asked = hub.session.deck.questions[ADDED]
             assert asked.x is not None and asked.x.key == "spectrum" and asked.added
+
+
+def cut_in_dialog(screen) -> list[str]:
+    """What the dialog draws cut short: words wider than their widget, or wrapped past its height."""
+    cut = []
+    for widget in screen.query("Label, Input, RadioButton, Select, Checkbox, Button"):
+        if not widget.display:
+            continue
+        width = widget.content_region.width
+        if isinstance(widget, Label):
+            if widget.get_content_height(Size(0, 0), Size(0, 0), width) > widget.content_region.height:
+                cut.append(str(widget.render()))
+        elif widget.get_content_width(Size(0, 0), Size(0, 0)) > width and not isinstance(widget, Input | Select):
+            cut.append(str(widget.render()))
+    return cut
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+async def test_the_dialog_at_40_by_12_reaches_every_field_by_keys_and_cuts_no_words(lang):
+    async with running_hub() as hub:
+        host = HostApp(hub.url, HOST_TOKEN, lang=lang)
+        async with host.run_test(size=(40, 12)) as hp:
+            await until(hp, lambda: host.view.state is not None)
+            await hp.press("plus")
+            await until(hp, lambda: isinstance(host.screen, AskScreen))
+            dialog = host.screen
+            await hp.pause(0.2)
+            assert cut_in_dialog(dialog) == []
+            # Tab walks every field in order, and each one focused is whole on the 12 rows.
+            seen = []
+            for _ in range(12):
+                focused = dialog.focused
+                assert focused is not None
+                if focused.id == "ask":
+                    break  # the scrolling frame itself: the walk is round
+                await hp.pause(0.1)
+                top, bottom = focused.region.y, focused.region.bottom
+                assert top >= 0 and bottom <= 12, (focused.id, focused.region)
+                assert focused.region.right <= 40, (focused.id, focused.region)
+                seen.append(focused.id)
+                await hp.press("tab")
+            assert seen == ["prompt", "prompt-cy", "kind", "options", "options-cy", "board", "go", "cancel", "ask-it"]
+            every_word = screen_text(host.export_screenshot())
+            assert all_in(every_word, [language(lang).t("Ask (Ctrl+S)")]) == []
+            # Typed, chosen and sent with the keys alone.
+            dialog.query_one("#prompt", Input).focus()
+            await hp.pause()
+            await hp.press(*"Where now?")
+            await hp.press("tab", "tab")  # to the kinds
+            await hp.press(*["down"] * 4, "enter")  # the fifth: a scale of the deck
+            await until(hp, lambda: dialog.query_one("#kind", RadioSet).pressed_index == 4)
+            await hp.press("tab", "tab", "tab")  # past the options to the scale
+            assert dialog.focused.id == "board"
+            await hp.press("enter", "down", "enter")
+            await until(hp, lambda: dialog.query_one("#board").value == "spectrum")
+            await hp.press("tab", "tab", "tab")  # go to it now, cancel, ask
+            assert dialog.focused.id == "ask-it"
+            await hp.press("enter")
+            await until(hp, lambda: host.view.state.current == ADDED, timeout=10)
+            asked = hub.session.deck.questions[ADDED]
+            assert asked.prompt == "Where now?" and asked.x is not None and asked.x.key == "spectrum"

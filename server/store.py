@@ -603,7 +603,7 @@ def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> dict[str, Any]:
     return deck
 
 
-def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, first_row: int = 0) -> Iterator[Any]:
+def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], lost: str, first_row: int = 0) -> Iterator[Any]:
     """The rows SQLite can still read, in order; at file-level damage (a zeroed or missing page) stop there,
     keeping every row before it, and say so in ``damage``."""
     last = 0
@@ -612,8 +612,7 @@ def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, f
             last = row[0]
             yield row
     except sqlite3.DatabaseError as error:
-        said = f"the file is damaged after {table} row {last} ({_reason(error)}): rows after it are lost"
-        damage.append(Flaw(first_row + last + 1, said))
+        damage.append(Flaw(first_row + last + 1, said(lost, row=last, reason=_reason(error))))
 
 
 def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
@@ -624,13 +623,17 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             "SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
         )
     except sqlite3.DatabaseError as error:
-        damage.append(Flaw(1, f"the file is damaged: no row of its log can be read ({_reason(error)})"))
-    for seq, at, kind, participant, question, choice, action, token, name in _readable(rows, damage, "log"):
+        damage.append(
+            Flaw(1, said(N_("the file is damaged: no row of its log can be read ({reason})"), reason=_reason(error)))
+        )
+    for seq, at, kind, participant, question, choice, action, token, name in _readable(rows, damage, LOST_AFTER_LOG):
         if not isinstance(at, int | float):
-            yield Flaw(seq, f"its time is {at!r}, not a number")
+            yield Flaw(seq, said(NOT_A_TIME, at=repr(at)))
         elif kind == "joined":
             if not isinstance(token, bytes | str) or not isinstance(name, str):
-                yield Flaw(seq, f"participant {participant!r} joined with no usable token or name")
+                yield Flaw(
+                    seq, said(N_("participant {number} joined with no usable token or name"), number=repr(participant))
+                )
             else:
                 yield Entry(
                     at, Joined(participant, bytes(token, "utf-8") if isinstance(token, str) else token, name), seq
@@ -641,14 +644,20 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             try:
                 yield Entry(at, Commanded(Action(action), question), seq)
             except ValueError:
-                yield Flaw(seq, f"a command with the unknown action {action!r}")
+                yield Flaw(seq, said(N_("a command with the unknown action {action}"), action=repr(action)))
         else:
-            yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
+            yield Flaw(seq, said(N_("an entry of the unknown kind {kind}"), kind=repr(kind)))
     yield from damage
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
     yield from _read_timer_entries(db)
 
+
+NOT_A_TIME = N_("its time is {at}, not a number")
+"""A row whose time cannot be read."""
+LOST_AFTER_LOG = N_("the file is damaged after log row {row} ({reason}): rows after it are lost")
+LOST_AFTER_ANSWER = N_("the file is damaged after answer row {row} ({reason}): rows after it are lost")
+"""File-level damage part of the way through the main log, or through the answers' log."""
 
 TIMER_ROW = 3_000_000_000
 """Countdown rows are numbered from here in reports and flaws, apart from the other logs' rows."""
@@ -667,7 +676,16 @@ def _read_timer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             or not isinstance(deadline, int | float)
             or not all(isinstance(n, int) and n >= 0 for n in numbers)
         ):
-            yield Flaw(TIMER_ROW + seq, f"timer row {seq}: {question!r}, {seconds!r} s, ends {deadline!r}")
+            yield Flaw(
+                TIMER_ROW + seq,
+                said(
+                    N_("timer row {row}: question {question}, {seconds} s, ends {deadline}"),
+                    row=seq,
+                    question=repr(question),
+                    seconds=repr(seconds),
+                    deadline=repr(deadline),
+                ),
+            )
         else:
             yield Entry(at, Timed(question, seconds, float(deadline), bool(locks), bool(ended)), TIMER_ROW + seq)
 
@@ -684,7 +702,16 @@ def _read_language_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         "SELECT seq, at, participant, language FROM language_log ORDER BY seq"
     ):
         if not isinstance(at, int | float) or language not in LANGUAGE_CODES or not isinstance(participant, int):
-            yield Flaw(LANGUAGE_ROW + seq, f"language row {seq}: {participant!r} chose {language!r:.20} at {at!r}")
+            yield Flaw(
+                LANGUAGE_ROW + seq,
+                said(
+                    N_("language row {row}: participant {number} chose {language} at {at}"),
+                    row=seq,
+                    number=repr(participant),
+                    language=f"{language!r:.20}",
+                    at=repr(at),
+                ),
+            )
         else:
             yield Entry(at, Spoke(participant, language), LANGUAGE_ROW + seq)
 
@@ -695,10 +722,12 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         return
     damage: list[Flaw] = []
     rows = db.execute("SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq")
-    for seq, at, kind, participant, question, slot, answer, text in _readable(rows, damage, "answer", ANSWER_ROW):
+    for seq, at, kind, participant, question, slot, answer, text in _readable(
+        rows, damage, LOST_AFTER_ANSWER, ANSWER_ROW
+    ):
         row = ANSWER_ROW + seq
         if not isinstance(at, int | float):
-            yield Flaw(row, f"answer row {seq}: its time is {at!r}, not a number")
+            yield Flaw(row, said(N_("answer row {row}: {problem}"), row=seq, problem=said(NOT_A_TIME, at=repr(at))))
         elif kind == "answered" and isinstance(text, str):
             yield Entry(at, Answered(participant, question, slot, answer, text), row)
         elif kind == "unanswered":
@@ -706,7 +735,15 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         elif kind in ANSWER_KINDS:
             yield Entry(at, Moderated(question, answer, ANSWER_KINDS[kind]), row)
         else:
-            yield Flaw(row, f"answer row {seq}: an entry of the kind {kind!r} with the text {text!r:.40}")
+            yield Flaw(
+                row,
+                said(
+                    N_("answer row {row}: an entry of the kind {kind} with the text {text}"),
+                    row=seq,
+                    kind=repr(kind),
+                    text=f"{text!r:.40}",
+                ),
+            )
     yield from damage
 
 

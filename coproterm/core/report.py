@@ -9,7 +9,8 @@ named, so one bad row costs that row, not the session.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
@@ -90,6 +91,36 @@ class WrittenAnswer:
     hidden: bool
 
 
+class TimerEnd(StrEnum):
+    """How a countdown ended (the JSON's words; the CSV words them in its language)."""
+
+    RAN_OUT = "ran out"
+    STOPPED = "stopped"
+    """The facilitator stopped it."""
+    REPLACED = "replaced"
+    """Another countdown started before it ran out (one runs at a time)."""
+    RUNNING = "running"
+    """Still running when the log ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """One countdown the facilitator started on a question, and how it ended."""
+
+    seconds: int
+    locks: bool
+    """Whether voting was to lock when it ran out (else only the countdown stopped)."""
+    started: float
+    ended: float | None = None
+    """When it ran out, was stopped or replaced (Unix time); None while it runs."""
+    end: TimerEnd = TimerEnd.RUNNING
+
+    @property
+    def locked(self) -> bool:
+        """Whether its end locked voting (it ran out, and it was one that locks)."""
+        return self.locks and self.end is TimerEnd.RAN_OUT
+
+
 @dataclass(slots=True)
 class QuestionReport:
     """A question's final tally, its votes, and the tally after every change."""
@@ -107,9 +138,13 @@ class QuestionReport:
     """On a question compared with an earlier one: everyone who answered both, by participant number."""
     compared: QuestionReport | None = None
     """The earlier question this one is compared with (before and after), if any."""
-    timers: list[tuple[int, bool]] = field(default_factory=list)
-    """Each countdown the facilitator started on this question: (seconds, whether voting locked when it ended)."""
-    """A text question's answers as they ended (taken-back ones left out), oldest first."""
+    countdowns: list[Countdown] = field(default_factory=list)
+    """Each countdown the facilitator started on this question, oldest first."""
+
+    @property
+    def timers(self) -> list[tuple[int, bool]]:
+        """Each countdown started on this question: (seconds, whether voting was to lock when it ended)."""
+        return [(countdown.seconds, countdown.locks) for countdown in self.countdowns]
 
     @property
     def total(self) -> int:
@@ -321,6 +356,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
     written: dict[tuple[int, int], float] = {}
     voted_at: dict[tuple[int, int], float] = {}
     first = last = None
+    running: tuple[int, int] | None = None
     for _, at, event in LogCheck(deck).sound(logged, found):
         first = at if first is None else min(first, at)  # answers replay after the other events
         last = at if last is None else max(last, at)
@@ -332,8 +368,8 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             voted_at[(event.participant, event.question)] = at
             if event.choice is not None:
                 voters.add(event.participant)
-        if isinstance(event, Timed) and event.seconds and not event.ended:
-            reports[event.question].timers.append((event.seconds, event.locks))
+        if isinstance(event, Timed):
+            running = _counted_down(reports, running, event, at)
         touched = _question_of(event)
         if touched is not None and deck.questions[touched].cells:
             reports[touched].timeline.append((at, session.tally(touched).counts))
@@ -359,6 +395,26 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             report.pairs = _pairs(report.compared, report)
     found.sort(key=lambda flaw: flaw.row)
     return Report(deck, reports, len(session.participants), first, last, len(voters), found, changes)
+
+
+def _counted_down(
+    reports: list[QuestionReport], running: tuple[int, int] | None, event: Timed, at: float
+) -> tuple[int, int] | None:
+    """A countdown's start, stop or end written into its question's report; the one running after it (question, index).
+
+    One countdown runs at a time: a start ends the one running (replaced); a stop or an end ends it.
+    """
+    if running is not None:
+        question, index = running
+        countdowns = reports[question].countdowns
+        end = TimerEnd.RAN_OUT if event.ended else TimerEnd.REPLACED if event.seconds else TimerEnd.STOPPED
+        # A countdown that ran out ended at its deadline (a hub killed then may have logged its end on resuming).
+        countdowns[index] = replace(countdowns[index], ended=event.deadline if event.ended else at, end=end)
+    if event.seconds and not event.ended:
+        countdowns = reports[event.question].countdowns
+        countdowns.append(Countdown(event.seconds, event.locks, at))
+        return event.question, len(countdowns) - 1
+    return None
 
 
 def _pairs(before: QuestionReport, after: QuestionReport) -> list[Pair]:

@@ -24,14 +24,14 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from coproterm.core.alerts import WORDS as ALERT_WORDS
 from coproterm.core.alerts import Alert
-from coproterm.core.asked import with_added
+from coproterm.core.asked import renumbered, with_added
 from coproterm.core.deck import deck_from_data
 from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.i18n import N_, Nn_
@@ -84,7 +84,11 @@ CREATE TABLE IF NOT EXISTS added_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
     question TEXT NOT NULL,
-    scale TEXT
+    scale TEXT,
+    position INTEGER,
+    log_point INTEGER,
+    answer_point INTEGER,
+    timer_point INTEGER
 );
 CREATE TABLE IF NOT EXISTS language_log (
     seq INTEGER PRIMARY KEY,
@@ -94,9 +98,14 @@ CREATE TABLE IF NOT EXISTS language_log (
 );
 """
 ADDED = """Questions asked on the spot have a table of their own (older logs lack it and read as having none):
-each row is a question (and the scale made for its options) in a deck's plain form, as JSON. Questions are only
-ever added at the end of the deck, so no other row's question number depends on when one was added: reading a
-log folds them into the session's deck (``SessionInfo.deck``), and a resumed session starts with all of them."""
+each row is a question (and the scale made for its options) in a deck's plain form, as JSON, the place it went
+in (``position``; NULL: at the end, as every one went before there was a choice) and the log point: the last row
+of the main log, the answers' log and the countdowns' log written before it. A row logged before a question went
+in names the questions from its place on by their old numbers: reading a log folds the questions into the
+session's deck (``SessionInfo.deck``) and renumbers those rows, one question at a time in the order they were
+asked (:func:`_renumbered`), so a resumed session, the report and the exports all read today's numbers."""
+ADDED_COLUMNS = ("position", "log_point", "answer_point", "timer_point")
+"""The columns a log from before questions went in mid-deck lacks (added on resuming it)."""
 ANSWER_KINDS = {"hidden": True, "shown": False}
 """Written answers have a table of their own (older logs lack it and read as having none): an answer's
 changes replay after every other event, in their own order, since they depend on nothing but who joined."""
@@ -328,6 +337,7 @@ class SessionStore:
         assert db is not None, "start() first"
         try:
             with db:
+                added = _log_points(db, entries)
                 db.executemany(
                     "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -345,12 +355,9 @@ class SessionStore:
                 rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
                 _forget_old_versions(db, rewritten)
                 db.executemany(
-                    "INSERT INTO added_log (at, question, scale) VALUES (?, ?, ?)",
-                    [
-                        (entry.at, json.dumps(entry.event.question), json.dumps(entry.event.scale))
-                        for entry in entries
-                        if isinstance(entry.event, Added)
-                    ],
+                    "INSERT INTO added_log (at, question, scale, position, log_point, answer_point, timer_point)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    added,
                 )
                 db.executemany(
                     "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
@@ -503,12 +510,12 @@ def read_log(path: Path) -> SessionLog:
     """
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            info = _read_info(db)
+            info, insertions = _read_info_and_insertions(db)
             entries: list[Entry] = []
             flaws: list[Flaw] = []
             for item in _read_entries(db):
                 (entries if isinstance(item, Entry) else flaws).append(item)  # type: ignore[arg-type]
-            return SessionLog(path, info, entries, flaws)
+            return SessionLog(path, info, _renumbered(entries, insertions), flaws)
     except (sqlite3.Error, KeyError, ValueError) as error:
         raise StoreError(CANNOT_READ, path=str(path), reason=_reason(error)) from None
 
@@ -573,34 +580,106 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
+    have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
+    for column in ADDED_COLUMNS:
+        if column not in have:  # a log from before: its questions all went in at the end (NULL)
+            db.execute(f"ALTER TABLE added_log ADD COLUMN {column} INTEGER")
     return db
 
 
 def _read_info(db: sqlite3.Connection) -> SessionInfo:
+    return _read_info_and_insertions(db)[0]
+
+
+def _read_info_and_insertions(db: sqlite3.Connection) -> tuple[SessionInfo, list[Insertion]]:
+    """The session's info (its deck with every question asked on the spot), and where those went in mid-deck."""
     meta = dict(db.execute("SELECT key, value FROM meta"))
-    return SessionInfo(
+    deck, insertions = _with_added(db, json.loads(meta["deck"]))
+    info = SessionInfo(
         id=meta["id"],
         created=float(meta["created"]),
         title=meta["title"],
-        deck=_with_added(db, json.loads(meta["deck"])),
+        deck=deck,
         host_token=meta["host_token"],
         join_code=meta.get("join_code", ""),
     )
+    return info, insertions
 
 
-def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> dict[str, Any]:
-    """The deck with every question asked on the spot, in order (see :data:`ADDED`)."""
+LogPoint = tuple[int, int, int]
+"""The last row of the main log, the answers' log and the countdowns' log written before a question went in."""
+Insertion = tuple[int, LogPoint]
+"""Where a question went in mid-deck, and its log point."""
+
+
+def _log_points(db: sqlite3.Connection, entries: list[Entry]) -> list[tuple[object, ...]]:
+    """The ``added_log`` row of each question asked on the spot in this batch, with its log point: the rows before
+    it in the batch count, since every table's rows are written in the batch's order (see :data:`ADDED`)."""
+    if not any(isinstance(entry.event, Added) for entry in entries):
+        return []
+    main, answers, timers = (
+        db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
+        for table in ("log", "answer_log", "timer_log")
+    )
+    rows: list[tuple[object, ...]] = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, Added):
+            question, scale = json.dumps(event.question), json.dumps(event.scale)
+            rows.append((entry.at, question, scale, event.position, main, answers, timers))
+        elif isinstance(event, Answered | Moderated):
+            answers += 1
+        elif isinstance(event, Timed):
+            timers += 1
+        elif not isinstance(event, Spoke):
+            main += 1
+    return rows
+
+
+def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> tuple[dict[str, Any], list[Insertion]]:
+    """The deck with every question asked on the spot, in order, and where each went in (see :data:`ADDED`)."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'added_log'").fetchone() is None:
-        return deck
-    for question, scale in db.execute("SELECT question, scale FROM added_log ORDER BY seq"):
+        return deck, []
+    have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
+    columns = ", ".join(column if column in have else "NULL" for column in ADDED_COLUMNS)
+    insertions: list[Insertion] = []
+    for question, scale, position, *point in db.execute(
+        f"SELECT question, scale, {columns} FROM added_log ORDER BY seq"
+    ):
+        count = len(deck.get("questions", ()))
         try:
             named = json.loads(scale) if scale is not None else None
-            grown = with_added(deck, Added(json.loads(question), (named[0], named[1]) if named else None))
+            placed = position if isinstance(position, int) and 0 <= position <= count else None
+            grown = with_added(deck, Added(json.loads(question), (named[0], named[1]) if named else None, placed))
             deck_from_data(grown, "an added question")
         except (ValueError, TypeError, KeyError, IndexError):
             continue  # a damaged row: votes on its question are left out of the replay, named there
         deck = grown
-    return deck
+        if placed is not None and placed < count and all(isinstance(n, int) for n in point):
+            insertions.append((placed, (point[0], point[1], point[2])))
+    return deck, insertions
+
+
+def _renumbered(entries: list[Entry], insertions: list[Insertion]) -> list[Entry]:
+    """Rows logged before a question went in, numbered as the deck is now: each insertion in the order it was made
+    moves the questions from its place on up one, in the rows before its log point."""
+    if not insertions:
+        return entries
+    out = []
+    for entry in entries:
+        event, row = entry.event, entry.row
+        if isinstance(event, Voted | Commanded | Answered | Moderated | Timed) and isinstance(event.question, int):
+            table, seq = (
+                (2, row - TIMER_ROW) if row >= TIMER_ROW else (1, row - ANSWER_ROW) if row >= ANSWER_ROW else (0, row)
+            )
+            question = event.question
+            for position, point in insertions:
+                if seq <= point[table]:
+                    question = renumbered(question, position)
+            if question != event.question:
+                entry = replace(entry, event=replace(event, question=question))
+        out.append(entry)
+    return out
 
 
 def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], lost: str, first_row: int = 0) -> Iterator[Any]:

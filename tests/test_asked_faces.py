@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from textual.geometry import Size
 from textual.widgets import Input, Label, RadioSet, Select
@@ -26,7 +28,10 @@ from tests.sshkit import SSHClient, ssh_binary
 from tests.textualkit import notifications_of
 
 ADDED = 6
-"""The built-in short deck has six questions: the first asked on the spot is the seventh."""
+"""The built-in short deck has six questions: the first asked on the spot at the end is the seventh."""
+SPECTRUM = 1
+INSERTED = 1
+"""A question asked on the first question goes in after it: the second."""
 
 
 async def type_into(pilot, selector: str, text: str) -> None:
@@ -35,6 +40,10 @@ async def type_into(pilot, selector: str, text: str) -> None:
     await pilot.pause()
     for ch in text:
         await pilot.press(ch if ch != " " else "space")
+
+
+def hub_votes(hub, question):
+    return hub.session.tally(question).counts
 
 
 def shown(app, kind):
@@ -64,11 +73,11 @@ async def test_the_facilitator_types_a_question_with_options_and_both_languages_
             await type_into(hp, "#options", "Tea; Coffee")
             await type_into(hp, "#options-cy", "Te; Coffi")
             await hp.press("ctrl+s")
-            # The hub adds it, and the dashboard (Go to it now) moves everyone to it.
-            await until(hp, lambda: host.view.state.current == ADDED, timeout=10)
+            # The hub adds it after the current question (the first), and the dashboard (Go to it now) goes to it.
+            await until(hp, lambda: host.view.state.current == INSERTED, timeout=10)
             assert "Tea or coffee?" in text_of(host, "#question")
-            await until(ap, lambda: ann.view.state.current == ADDED and shown(ann, BoardPicker))
-            await until(bp, lambda: bryn.view.state.current == ADDED and shown(bryn, BoardPicker))
+            await until(ap, lambda: ann.view.state.current == INSERTED and shown(ann, BoardPicker))
+            await until(bp, lambda: bryn.view.state.current == INSERTED and shown(bryn, BoardPicker))
             await until(ap, lambda: "Tea or coffee?" in text_of(ann, "#prompt"))
             await until(bp, lambda: "Te neu goffi?" in text_of(bryn, "#prompt"))
             await until(ap, lambda: "Coffee" in text_of(ann, "BoardPicker"))
@@ -77,7 +86,7 @@ async def test_the_facilitator_types_a_question_with_options_and_both_languages_
             await bp.press("2", "enter")
             await until(hp, lambda: chart_counts(host) == (0, 2))
             await until(bp, lambda: "Coffi" in text_of(bryn, "#feedback"))
-            assert hub.session.deck.questions[ADDED].added
+            assert hub.session.deck.questions[INSERTED].added
 
 
 async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_welsh():
@@ -102,9 +111,9 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
             await until(hp, lambda: isinstance(host.screen, AskScreen))
             await type_into(hp, "#prompt", "What surprised you?")
             await hp.press("ctrl+s")
-            await until(ap, lambda: ann.view.state.current == ADDED and shown(ann, AnswerBox), timeout=10)
+            await until(ap, lambda: ann.view.state.current == INSERTED and shown(ann, AnswerBox), timeout=10)
             notices = [str(n.message) for n in notifications_of(host)]
-            assert "Gofynnwyd cwestiwn 7: What surprised you?" in notices, notices
+            assert "Gofynnwyd cwestiwn 2: What surprised you?" in notices, notices
             await type_into(ap, "#answer-text", "the tea")
             await ap.press("enter")
             await until(hp, lambda: host.view.written.host_total == 1)
@@ -113,26 +122,36 @@ async def test_the_palette_asks_an_open_question_and_a_refusal_is_worded_in_wels
 # -- the plain face (a real process) and the SSH face (real OpenSSH) -------------------------------
 
 
-async def test_a_plain_participant_hears_the_question_asked_and_answers_it(tmp_path):
+async def test_a_plain_participant_hears_the_question_asked_in_its_place_and_keeps_their_vote(tmp_path):
     async with running_hub() as hub:
         host = await join_host(hub.url)
         person = await PlainJoin(hub.url, width=60, data_dir=str(tmp_path)).start()
         try:
             ear = Listener(person)
             await ear.hears("Question 1 of 6")
-            reply = await host.request(
+            await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+            await ear.hears("Question 2 of 6")
+            person.type("3\n")
+            await ear.hears("Your vote is counted: information.")
+            await host.request(lambda s: Command(s, Action.GOTO, 0))
+            await ear.hears("Question 1 of 6")
+            reply = await host.request(  # after the current question: it is question 2, the spectrum 3
                 lambda s: AddQuestion(s, AskKind.YES_NO, "Shall we take a break?", "Gawn ni egwyl?")
             )
             assert reply == Ack(host.seq)
-            await host.request(lambda s: Command(s, Action.GOTO, ADDED))
-            await ear.hears("Question 7 of 7: Shall we take a break?", "1. Yes", "3. Not sure")
+            await host.request(lambda s: Command(s, Action.GOTO, 1))
+            await ear.hears("Question 2 of 7: Shall we take a break?", "1. Yes", "3. Not sure")
             person.type("1\n")
             await ear.hears("Your vote is counted: Yes.")
-            await host.until(
-                lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (1, 0, 0)
-            )
+            await host.until(lambda p: p.tally is not None and p.tally.question == 1 and p.tally.counts == (1, 0, 0))
             person.type("iaith\n")
             await ear.hears("Iaith: Cymraeg.", "Gawn ni egwyl?")
+            person.type("language\n")
+            await ear.hears("Language: English.")
+            await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM + 1))
+            await ear.hears("Question 3 of 7")
+            person.type("mine\n")
+            await ear.hears("Your vote: information.")
             person.type("quit\n")
             assert await person.wait() == 0
         finally:
@@ -149,16 +168,26 @@ async def test_an_ssh_participant_sees_the_question_asked_and_votes_on_it(tmp_pa
         host = await join_host(hosted.local_url)
         ann = await SSHClient(hosted.ssh_port, "ann").start()
         await ann.expect("What does co-production mean to you")
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await ann.expect("question 2 of 6")
+        ann.type("4\r")
+        await host.until(lambda p: p.tally is not None and p.tally.question == SPECTRUM and sum(p.tally.counts) == 1)
         options_asked = ("Tuesday", "Thursday", "Saturday")
-        reply = await host.request(
+        reply = await host.request(  # after the current question: it is question 3, every later one moves up
             lambda s: AddQuestion(s, AskKind.SEVERAL, "When can you meet next?", None, options_asked)
         )
         assert reply == Ack(host.seq)
-        await host.request(lambda s: Command(s, Action.GOTO, ADDED))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM + 1))
         await ann.expect("When can you meet next")
         await ann.expect("Saturday")
+        await ann.expect("question 3 of 7")
         ann.type("1\r3\r")
-        await host.until(lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (1, 0, 1))
+        await host.until(lambda p: p.tally is not None and p.tally.question == 2 and p.tally.counts == (1, 0, 1))
+        ann.mark()
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))  # their own vote, where it was
+        await ann.expect("question 2 of 7")
+        await ann.expect("Your vote is counted")
+        assert hub_votes(hosted.hub, SPECTRUM) == (0, 0, 0, 1, 0, 0)
         await ann.leave()
         assert await ann.wait() == 0
 
@@ -178,16 +207,20 @@ async def test_a_phone_answers_a_question_asked_on_the_spot_with_no_axe_violatio
     ):
         host = await join_host(hub.url)
         await join_page(page, hub.url)
-        reply = await host.request(
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await page.get_by_role("button", name="3. information").tap()
+        await expect(page.locator("#status")).to_have_text(re.compile("Your vote is counted"))
+        await host.request(lambda s: Command(s, Action.GOTO, 0))
+        reply = await host.request(  # after the current question: question 2, the spectrum now 3
             lambda s: AddQuestion(s, AskKind.ONE, "Tea or coffee?", "Te neu goffi?", ("Tea", "Coffee"), ("Te", "Coffi"))
         )
         assert reply == Ack(host.seq)
-        await host.request(lambda s: Command(s, Action.GOTO, ADDED))
+        await host.request(lambda s: Command(s, Action.GOTO, INSERTED))
         await expect(page.get_by_role("heading", level=2)).to_have_text("Tea or coffee?")
         coffee = page.get_by_role("button", name="2. Coffee")
         await coffee.tap()
         await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: Coffee")
-        await host.until(lambda p: p.tally is not None and p.tally.question == ADDED and p.tally.counts == (0, 1))
+        await host.until(lambda p: p.tally is not None and p.tally.question == INSERTED and p.tally.counts == (0, 1))
         assert await axe_violations(page) == []
         assert await small_targets(page) == []
         await page.locator("#lang").tap()  # Cymraeg: the facilitator's Welsh, prompt and options
@@ -196,7 +229,10 @@ async def test_a_phone_answers_a_question_asked_on_the_spot_with_no_axe_violatio
         assert await axe_violations(page) == []
         await page.locator("#lang").tap()
         await expect(page.get_by_role("heading", level=2)).to_have_text("Tea or coffee?")
-        await host.request(lambda s: AddQuestion(s, AskKind.OPEN, "What surprised you?"))
+        await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM + 1))  # their own vote moved with its question
+        await expect(page.get_by_role("button", name="3. information")).to_have_attribute("aria-pressed", "true")
+        assert await axe_violations(page) == []
+        await host.request(lambda s: AddQuestion(s, AskKind.OPEN, "What surprised you?", at_end=True))
         await host.request(lambda s: Command(s, Action.GOTO, ADDED + 1))
         await expect(page.get_by_role("heading", level=2)).to_have_text("What surprised you?")
         await page.get_by_label("Your answer 1").fill("The tea")
@@ -219,7 +255,7 @@ async def test_a_participant_app_of_protocol_version_2_is_told_to_update(monkeyp
             await until(
                 op,
                 lambda: (
-                    "yn siarad fersiwn 3 o'r protocol, nid fersiwn 2: diweddarwch coproterm" in text_of(old, "#status")
+                    "yn siarad fersiwn 4 o'r protocol, nid fersiwn 2: diweddarwch coproterm" in text_of(old, "#status")
                 ),
             )
             assert old.is_running
@@ -241,8 +277,8 @@ async def test_the_dialog_works_on_a_small_dashboard_and_a_scale_of_the_deck_is_
             await hp.press("enter", "down", "enter")  # open the list; the first scale of the deck: the spectrum
             await until(hp, lambda: board.value == "spectrum")
             await hp.press("ctrl+s")
-            await until(hp, lambda: host.view.state.current == ADDED, timeout=10)
-            asked = hub.session.deck.questions[ADDED]
+            await until(hp, lambda: host.view.state.current == INSERTED, timeout=10)
+            asked = hub.session.deck.questions[INSERTED]
             assert asked.x is not None and asked.x.key == "spectrum" and asked.added
 
 
@@ -274,7 +310,7 @@ async def test_the_dialog_at_40_by_12_reaches_every_field_by_keys_and_cuts_no_wo
             assert cut_in_dialog(dialog) == []
             # Tab walks every field in order, and each one focused is whole on the 12 rows.
             seen = []
-            for _ in range(12):
+            for _ in range(14):
                 focused = dialog.focused
                 assert focused is not None
                 if focused.id == "ask":
@@ -285,7 +321,9 @@ async def test_the_dialog_at_40_by_12_reaches_every_field_by_keys_and_cuts_no_wo
                 assert focused.region.right <= 40, (focused.id, focused.region)
                 seen.append(focused.id)
                 await hp.press("tab")
-            assert seen == ["prompt", "prompt-cy", "kind", "options", "options-cy", "board", "go", "cancel", "ask-it"]
+            assert seen == [
+                "prompt", "prompt-cy", "kind", "options", "options-cy", "board", "place", "go", "cancel", "ask-it"
+            ]  # fmt: skip
             every_word = screen_text(host.export_screenshot())
             assert all_in(every_word, [language(lang).t("Ask (Ctrl+S)")]) == []
             # Typed, chosen and sent with the keys alone.
@@ -299,6 +337,8 @@ async def test_the_dialog_at_40_by_12_reaches_every_field_by_keys_and_cuts_no_wo
             assert dialog.focused.id == "board"
             await hp.press("enter", "down", "enter")
             await until(hp, lambda: dialog.query_one("#board").value == "spectrum")
+            await hp.press("tab", "down", "enter")  # where: at the end
+            await until(hp, lambda: dialog.query_one("#place", RadioSet).pressed_index == 1)
             await hp.press("tab", "tab", "tab")  # go to it now, cancel, ask
             assert dialog.focused.id == "ask-it"
             await hp.press("enter")

@@ -45,13 +45,13 @@ from coproterm.core.wire import (
 )
 
 GOLDEN = [
-    (Hello(3, "Ann", None, None), "97 01 03 a3 41 6e 6e c0 c0 c0 c0"),
+    (Hello(4, "Ann", None, None), "97 01 04 a3 41 6e 6e c0 c0 c0 c0"),
     (
-        Hello(3, None, bytes(range(16)), None),
-        "97 01 03 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
+        Hello(4, None, bytes(range(16)), None),
+        "97 01 04 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
     ),
-    (Hello(3, None, None, "tok"), "97 01 03 c0 c0 a3 74 6f 6b c0 c0"),
-    (Hello(3, None, None, None, "KXPT"), "97 01 03 c0 c0 c0 a4 4b 58 50 54 c0"),
+    (Hello(4, None, None, "tok"), "97 01 04 c0 c0 a3 74 6f 6b c0 c0"),
+    (Hello(4, None, None, None, "KXPT"), "97 01 04 c0 c0 c0 a4 4b 58 50 54 c0"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -68,15 +68,16 @@ GOLDEN = [
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
-    (Hello(3, None, None, None, None, "cy"), "97 01 03 c0 c0 c0 c0 a2 63 79"),
-    (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "98 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90"),
+    (Hello(4, None, None, None, None, "cy"), "97 01 04 c0 c0 c0 c0 a2 63 79"),
+    (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c2"),
+    (AddQuestion(9, AskKind.YES_NO, "Egwyl?", at_end=True), "99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c3"),
     (
         AddQuestion(9, AskKind.ONE, "Te?", None, ("Te", "Coffi")),
-        "98 08 09 02 a3 54 65 3f c0 92 a2 54 65 a5 43 6f 66 66 69 90 90",
+        "99 08 09 02 a3 54 65 3f c0 92 a2 54 65 a5 43 6f 66 66 69 90 90 c2",
     ),
     (
-        Added(6, {"prompt": "Why?", "added": True, "answers": "text"}, None),
-        "94 1f 06 83 a6 70 72 6f 6d 70 74 a4 57 68 79 3f a5 61 64 64 65 64 c3 a7 61 6e 73 77 65 72 73 a4 74 65 78 74 c0",
+        Added(2, {"prompt": "Why?", "added": True, "answers": "text"}, None, 7),
+        "95 1f 02 83 a6 70 72 6f 6d 70 74 a4 57 68 79 3f a5 61 64 64 65 64 c3 a7 61 6e 73 77 65 72 73 a4 74 65 78 74 c0 07",
     ),
 ]
 
@@ -178,9 +179,9 @@ def test_text_is_not_a_frame():
 
 def test_another_version_is_named():
     with pytest.raises(VersionMismatch) as caught:
-        decode(msgpack.packb([1, 4, None, None, None, "future field"]))
-    assert caught.value.version == 4
-    assert "speaks protocol version 3, not 4" in str(caught.value)
+        decode(msgpack.packb([1, 5, None, None, None, "future field"]))
+    assert caught.value.version == 5
+    assert "speaks protocol version 4, not 5" in str(caught.value)
 
 
 def test_a_client_of_version_2_is_refused_by_number_not_mid_session():

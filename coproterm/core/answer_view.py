@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coproterm.core.answers import clean_answer
+from coproterm.core.asked import renumbered, shifted
 from coproterm.core.wire import AnswerItem, Answers, Mine, Wall
 from coproterm.core.words import WordCounts, words_of
 
@@ -51,6 +52,15 @@ class AnswerView:
     """Counts the host's answer messages folded: a face redraws only when it moved."""
     _host_counted: dict[int, frozenset[str]] = field(default_factory=dict)
     """The words each answer added to :attr:`host_words` (what to take away when it changes)."""
+
+    def renumber(self, position: int) -> None:
+        """A question went in at ``position``: this participant's own answers from there on are numbered one more."""
+        self.mine = shifted(self.mine, position)
+        self.mine_hidden = shifted(self.mine_hidden, position)
+        self.pending = {
+            seq: (renumbered(question, position), slot, text) for seq, (question, slot, text) in self.pending.items()
+        }
+        # Not the wall's or the host's question: those follow the current question, which the new one is after.
 
     def apply(self, message: Answers | Wall | Mine) -> None:
         """Fold one answer message from the hub."""

@@ -88,14 +88,17 @@ class Timed:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Added:
-    """The facilitator asked a question on the spot: it went in at the end of the deck.
+    """The facilitator asked a question on the spot: it went in at ``position`` (None: at the end of the deck).
 
     ``question`` is the question's entry and ``scale`` (name, entry) the scale made for its typed
-    options, both in a deck's plain form (:func:`coproterm.core.deck.deck_to_data`).
+    options, both in a deck's plain form (:func:`coproterm.core.deck.deck_to_data`). Every question
+    from ``position`` on is numbered one more from then: votes, answers, commands and countdowns
+    logged before it name them by their old numbers (:func:`coproterm.core.asked.renumbered`).
     """
 
     question: dict[str, Any]
     scale: tuple[str, dict[str, Any]] | None = None
+    position: int | None = None
 
 
 Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed | Added

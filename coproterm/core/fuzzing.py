@@ -82,6 +82,7 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
                 rng.choice(OPTIONS) if rng.random() < 0.5 else (),
                 rng.choice(OPTIONS) if rng.random() < 0.2 else (),
                 rng.choice(BOARDS) if rng.random() < 0.5 else (),
+                rng.random() < 0.5,
             )
         )
     return encode(Command(rng.randrange(100), rng.choice(list(Action)), question))

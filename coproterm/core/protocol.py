@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
+from coproterm.core.asked import place
 from coproterm.core.events import Event
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal, english
@@ -391,14 +392,15 @@ class HubProtocol:
         """The grown deck's frame, encoded once per question asked (not once per change).
 
         Only connections welcomed before the question was asked are sent it (a welcome carries the
-        whole deck): it names the new question and the scale made for its options, if any.
+        whole deck): it names the new question, where it went, and the scale made for its options, if any.
         """
         count = len(self.session.deck.questions)
         if self._added is None or self._added[0] != count:
             last = self.session.last_added
-            entry = self.session.deck_data["questions"][-1]
+            position = place(last, count - 1) if last is not None else count - 1
+            entry = self.session.deck_data["questions"][position]
             scale = last.scale if last is not None else None
-            self._added = (count, encode(Added(count - 1, entry, scale)))
+            self._added = (count, encode(Added(position, entry, scale, count)))
         return self._added[1]
 
     # -- helpers -------------------------------------------------------------------

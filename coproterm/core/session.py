@@ -19,13 +19,13 @@ from __future__ import annotations
 import hmac
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coproterm.core.access import code_matches
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
-from coproterm.core.asked import ask, with_added
+from coproterm.core.asked import ask, place, renumbered, shifted, with_added
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
 from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
@@ -539,13 +539,15 @@ class Session:
         return self._asked
 
     def _add(self, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
-        """A host asks a new question; it goes in at the end of the deck."""
+        """A host asks a new question; it goes in after the current question (or at the end, if the host says so)."""
         if role is not Role.HOST:
             return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
         added = ask(message, self._deck_words[None])
         if not isinstance(added, Added):
             reason, values = added
             return [Refused(conn, message.seq, reason, values)]
+        count = len(self.deck.questions)
+        added = replace(added, position=count if message.at_end else self.current + 1)
         self._apply(added)
         return [Record(added), Tell(conn, Ack(message.seq))]
 
@@ -718,19 +720,30 @@ class Session:
         return undo
 
     def _apply_added(self, event: Added) -> Callable[[], None]:
+        """The question goes in at its place; every question from there on is numbered one more (votes and all)."""
         deck, words = self.deck, self._deck_words
+        position = place(event, len(deck.questions))
         grown = with_added(words[None], event)
         self._deck_words = {None: grown}  # each language's form is made again, with the new question, when asked for
         self.deck = deck_from_data(grown, "the deck")
-        self.questions.append(QuestionState(counts=[0] * self.deck.questions[-1].cells))
-        self.answers.append(AnswerBook())
+        self.questions.insert(position, QuestionState(counts=[0] * self.deck.questions[position].cells))
+        self.answers.insert(position, AnswerBook())
+        current, timer = self.current, self.timer
+        self.current = renumbered(current, position)
+        if timer is not None:
+            self.timer = replace(timer, question=renumbered(timer.question, position))
+        for member in self.participants.values():
+            member.votes = shifted(member.votes, position)
         asked, self._asked = self._asked, True
         last, self.last_added = self.last_added, event
 
         def undo() -> None:
             self.deck, self._deck_words, self._asked, self.last_added = deck, words, asked, last
-            del self.questions[len(deck.questions) :]
-            del self.answers[len(deck.questions) :]
+            del self.questions[position]
+            del self.answers[position]
+            self.current, self.timer = current, timer
+            for member in self.participants.values():
+                member.votes = {q - (q > position): cell for q, cell in member.votes.items() if q != position}
 
         return undo
 

@@ -20,7 +20,7 @@ import msgpack
 
 DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 """Bumped whenever a message changes shape; a hello of a version the hub does not speak is refused."""
 
 RESUME_TOKEN_BYTES = 16
@@ -491,7 +491,7 @@ MAX_ASK_OPTIONS = 16
 
 @dataclass(frozen=True, slots=True)
 class AddQuestion:
-    """Host only: ask a new question now; it goes in at the end of the deck."""
+    """Host only: ask a new question now; it goes in after the current question (or at the end: ``at_end``)."""
 
     TYPE: ClassVar[int] = 8
     seq: int
@@ -505,21 +505,28 @@ class AddQuestion:
     """Their Welsh, one for each option, or empty."""
     board: tuple[str, ...] = ()
     """A SCALE question's board: one scale's name, or two (x, y) for a grid; empty for other kinds."""
+    at_end: bool = False
+    """Put it at the end of the deck rather than after the question everyone is on."""
 
 
 @dataclass(frozen=True, slots=True)
 class Added:
-    """A question was asked on the spot: it is question ``question``, the deck's new last one.
+    """A question was asked on the spot: it is question ``question`` now, and the deck has ``total`` questions.
 
     ``entry`` is the question and ``scale`` (name, entry) the scale made for its options, in a
-    deck's plain form (as in :class:`Welcome`'s deck); a client adds both to the deck it holds
-    (:func:`coproterm.core.asked.with_added`) and checks the result as it checks a welcome's.
+    deck's plain form (as in :class:`Welcome`'s deck); a client puts both into the deck it holds
+    (:func:`coproterm.core.asked.with_added`) at ``question``, so every question from there on is
+    numbered one more (its own votes with them: :func:`coproterm.core.asked.renumbered`), and checks
+    the result as it checks a welcome's. A client whose deck has ``total`` questions already (a
+    translation brought it first) changes nothing.
     """
 
     TYPE: ClassVar[int] = 31
     question: int
     entry: Mapping[str, Any] = field(hash=False)
     scale: tuple[str, Mapping[str, Any]] | None = field(default=None, hash=False)
+    total: int = 0
+    """How many questions the deck has with it (the hub always says; a client reads one past ``question`` as none)."""
 
 
 Message = (
@@ -793,9 +800,13 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
             _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
             _array(_text(40), 2),
+            _boolean,
         ),
     ),
-    Added.TYPE: (Added, (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)))),
+    Added.TYPE: (
+        Added,
+        (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)), _uint(MAX_QUESTIONS)),
+    ),
 }
 
 

@@ -170,6 +170,26 @@
 
   /* -- what the hub says ------------------------------------------------------------------- */
 
+  function renumber(at) {  /* a question went in at "at": what is kept by question number moves with its question */
+    var moved = function (q) { return q >= at ? q + 1 : q; };
+    var shift = function (byQuestion) {
+      var out = {};
+      Object.keys(byQuestion).forEach(function (q) { out[moved(+q)] = byQuestion[q]; });
+      return out;
+    };
+    S.votes.splice(at, 0, null);
+    ["mine", "hidden", "people", "seen", "seenPeople", "seenWords"].forEach(function (name) { S[name] = shift(S[name]); });
+    var drafts = {};
+    Object.keys(S.drafts).forEach(function (key) {
+      var parts = key.split(":");
+      drafts[moved(+parts[0]) + ":" + parts[1]] = S.drafts[key];
+    });
+    S.drafts = drafts;
+    /* not the state, tally or wall: the hub's latest of those is what it means now (the current question is
+       before the new one, and a frame the same as the last one sent is not sent again) */
+    if (S.countdown) S.countdown.question = moved(S.countdown.question);
+  }
+
   function receive(m) {
     var kind = m[0];
     if (kind === 16) {  /* Welcome */
@@ -208,14 +228,15 @@
     } else if (kind === 21) {  /* Ballot */
       S.votes[m[1]] = m[2];
       if (m[2] === null) S.notice = "reset";
-    } else if (kind === 31) {  /* Added: a question asked on the spot, at the end of the deck */
-      if (S.deck && m[1] === S.deck.questions.length) {
-        S.deck.questions.push(m[2]);
+    } else if (kind === 31) {  /* Added: a question asked on the spot, now question m[1] of m[4] */
+      var count = S.deck ? S.deck.questions.length : -1;
+      if (S.deck && m[4] === count + 1 && m[1] <= count) {
+        S.deck.questions.splice(m[1], 0, m[2]);
         if (m[3]) { S.deck.scales = S.deck.scales || {}; S.deck.scales[m[3][0]] = m[3][1]; }
-        S.votes.push(null);
-      } else if (S.deck && m[1] > S.deck.questions.length && S.ws) {
+        renumber(m[1]);
+      } else if (S.deck && m[4] > count + 1 && S.ws) {
         S.ws.close();  /* out of step with the hub: its next welcome carries the whole deck */
-      }
+      }  /* else had already: a translation of the deck brought it first */
     } else if (kind === 27) {  /* People */
       S.people[m[1]] = m[2];
     } else if (kind === 25) {  /* Mine */

@@ -40,6 +40,8 @@ class Asked:
     board: tuple[str, ...]
     go: bool
     """Move everyone to it as soon as the hub has added it."""
+    at_end: bool = False
+    """Put it at the end of the deck, not after the current question."""
 
 
 def split_options(text: str) -> tuple[str, ...]:
@@ -85,6 +87,9 @@ class AskScreen(ModalScreen[Asked | None]):
             yield Label(t("The options in Welsh, separated by ; (optional)"), classes="field")
             yield Input(id="options-cy")
             yield Select(boards, prompt=t("Which scale"), id="board", allow_blank=True)
+            with RadioSet(id="place"):
+                yield RadioButton(t("After the current question"), value=True, id="place-next")
+                yield RadioButton(t("At the end"), id="place-end")
             yield Checkbox(t("Go to it now"), value=True, id="go")
             with Horizontal(id="ask-buttons"):
                 yield Button(t("Cancel (Esc)"), id="cancel")
@@ -130,5 +135,6 @@ class AskScreen(ModalScreen[Asked | None]):
                 else (),
                 tuple(board.split()) if kind is AskKind.SCALE and isinstance(board, str) else (),
                 self.query_one("#go", Checkbox).value,
+                self.query_one("#place", RadioSet).pressed_index == 1,
             )
         )

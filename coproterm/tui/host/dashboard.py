@@ -55,7 +55,7 @@ COMMANDS = [
     (
         "ask",
         N_("Ask a question on the spot"),
-        N_("Type a new question (open, yes / no, options or a scale); it goes in at the end"),
+        N_("Type a new question (open, yes / no, options or a scale); it goes in after the current one, or at the end"),
     ),
     (
         "toggle_presenter",

@@ -88,7 +88,7 @@ def test_a_question_goes_in_after_the_current_one_and_each_later_number_moves_wi
 
 def test_an_unsaved_insertion_is_undone_exactly():
     session = room()
-    session.journaling = True
+    session.journal()
     before = (session.deck, session.current, session.timer, dict(session.member(1).votes), len(session.answers))
     (record, _) = session.handle(HOST, AddQuestion(3, AskKind.YES_NO, "Break?"))
     session.unsaved([record.event])

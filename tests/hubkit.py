@@ -14,8 +14,10 @@ from pathlib import Path
 from websockets.asyncio.client import ClientConnection, connect
 
 from coproterm.core.deck import default_deck
+from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.wire import (
+    MAX_QUESTIONS,
     Ack,
     Action,
     Attendance,
@@ -27,6 +29,7 @@ from coproterm.core.wire import (
     State,
     Tally,
     Turnout,
+    Vote,
     Welcome,
     decode,
     encode,
@@ -112,6 +115,31 @@ class Peer:
         async with asyncio.timeout(timeout):
             while not predicate(self):
                 await self.recv(timeout)
+
+
+NO_SUCH_QUESTION = MAX_QUESTIONS
+"""A question no deck has (the wire's bound; a deck's questions are numbered below it): a vote on it is
+refused and changes nothing (see :func:`heard_until_answered`)."""
+
+
+async def heard_until_answered(peer: Peer) -> list[Message]:
+    """Everything the hub had written to ``peer`` before it read a request sent now, in order.
+
+    The request is a vote on :data:`NO_SUCH_QUESTION`: refused (no such question; a host's, hosts do not
+    vote), it changes nothing. The hub writes one
+    connection's frames in order, so whatever it wrote to ``peer`` before reading the vote arrives before
+    the refusal: with a :meth:`Hub.flush` just before, "nothing arrived" is asked of the hub, not of the clock.
+    """
+    peer.seq += 1
+    seq = peer.seq
+    await peer.send(Vote(seq, NO_SUCH_QUESTION, 0))
+    heard: list[Message] = []
+    while True:
+        message = await peer.recv()
+        if isinstance(message, Error) and message.seq == seq:
+            assert message.refusal in (Refusal.NO_SUCH_QUESTION, Refusal.HOSTS_DO_NOT_VOTE), message
+            return heard
+        heard.append(message)
 
 
 def dial(url: str, source: str | None = None, **options):

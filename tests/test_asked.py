@@ -41,7 +41,7 @@ from coproterm.core.wire import (
 )
 from server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, running_hub, start_serve_in
+from tests.hubkit import join, running_hub, start_serve
 from tests.sessionkit import host
 
 HOST = 100
@@ -235,8 +235,8 @@ async def test_a_participant_welcomed_after_the_question_gets_it_in_the_deck():
 
 
 async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     facilitator = await join(url, Hello(host_token=token))
     reply = await facilitator.request(
         lambda s: AddQuestion(
@@ -248,10 +248,10 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
     people = [await join(url, Hello(name=f"p{i}")) for i in range(3)]
     for peer, choice in zip(people, (0, 1, 1), strict=True):
         assert await peer.request(lambda s, c=choice: Vote(s, 6, c)) == Ack(peer.seq)
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
-    port = int(target.rsplit(":", 1)[1])
-    process, target, again = await start_serve_in(tmp_path, "--resume", port=port)
+    await served.stop(signal.SIGKILL)
+    port = served.port
+    served = await start_serve("--resume", data=tmp_path, port=port)
+    again = served.token
     try:
         back = await join(url, Hello(host_token=again))
         asked = back.welcome.deck["questions"][6]
@@ -261,8 +261,7 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
         ann = await join(url, Hello(resume=people[0].welcome.resume))
         assert ann.welcome.votes[6] == 0
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
     # The report and the CSV tables, in both languages, mark it as added during the session.
     path = find_session(tmp_path, None)
     english, welsh = render(path, "html"), render(path, "html", lang="cy")

@@ -213,13 +213,14 @@ async def test_a_hub_that_vanishes_tells_ssh_people_to_come_back_not_that_it_end
 async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_priority(tmp_path):
     import socket
 
-    from tests.hubkit import start_serve_saying
+    from tests.hubkit import start_serve
 
     ssh_binary()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process, _target, _token, _said = await start_serve_saying("--ssh-port", str(port), "--ssh-workers", "2")
+    served = await start_serve("--ssh-port", str(port), "--ssh-workers", "2")
+    process = served.process
     try:
 
         def children() -> list[str]:
@@ -236,8 +237,7 @@ async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_pri
         hub = niceness(process.pid)
         await until(lambda: len(children()) == 2 and all(niceness(pid) > hub for pid in children()))
     finally:
-        process.send_signal(signal.SIGINT)
-        await process.wait()
+        await served.stop()
 
 
 @pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (16, 4)])

@@ -6,6 +6,7 @@ or a bad disk would leave them; the CLI runs as a real process.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
 from server.store import read_log
+from tests.hubkit import start_serve
 from tests.storekit import logged_session
 
 SPECTRUM = 1
@@ -83,39 +85,13 @@ def test_damaged_rows_are_named_and_the_rest_still_lists_and_exports(tmp_path):
     assert html.returncode == 0 and "log row 6" in html.stderr
 
 
-def test_a_damaged_session_resumes_without_its_damaged_rows(tmp_path):
-    bad = logged_session(tmp_path, VOTES)
+async def test_a_damaged_session_resumes_without_its_damaged_rows(tmp_path):
+    bad = await asyncio.to_thread(logged_session, tmp_path, VOTES)  # it runs a loop of its own
     damage(bad)
-    process = subprocess.Popen(
-        [
-            *COPROTERM,
-            "serve",
-            "--resume",
-            bad.stem,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--ssh-port",
-            "0",
-            "--no-mdns",
-            "--data-dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        lines = []
-        while not lines or "Ctrl-C" not in lines[-1]:
-            line = process.stdout.readline()
-            assert line, f"serve stopped: {process.stderr.read()}"
-            lines.append(line)
-    finally:
-        process.send_signal(2)
-        _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+    served = await start_serve("--resume", bad.stem, "--ssh-port", "0", "--no-mdns", data=tmp_path)
+    code = await served.stop()
+    err = served.stderr
+    assert code == 0, err
     assert "Traceback" not in err
     assert f"session {bad.stem}: log row 6: a vote by participant 99, who never joined (left out)" in err
 

@@ -17,7 +17,7 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Action, Command, Error, Hello, Timer, Vote
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
-from tests.hubkit import COPROTERM, join, join_host, running_hub, start_serve_in
+from tests.hubkit import COPROTERM, join, join_host, running_hub, start_serve
 from tests.plainkit import PlainJoin, assert_plain, workshop_session
 from tests.sshkit import SSHClient, ssh_binary
 from tests.webkit import SPECTRUM, axe_violations, chromium, coded_session, join_page, phone
@@ -139,19 +139,18 @@ async def test_the_phone_page_shows_the_time_left_and_its_live_region_says_each_
 
 
 async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one_ends(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     host = await join(url, Hello(host_token=token))
     await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
     await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 600))
     await host.request(lambda s: Command(s, Action.TIMER_ONLY, 2, 2))  # replaced by the next
     await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 3))
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
+    await served.stop(signal.SIGKILL)
     await asyncio.sleep(3.2)  # the countdown runs out while no hub runs
 
-    port = int(target.rsplit(":", 1)[1])
-    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
+    port = served.port
+    served = await start_serve("--resume", data=tmp_path, port=port)
     try:
         ann = await join(url, Hello(name="Ann"))
         await ann.until(lambda p: p.state is not None and p.state.open is False)
@@ -161,9 +160,8 @@ async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one
         await host.request(lambda s: Command(s, Action.OPEN, SPECTRUM))
         await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 300))
     finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
+        await served.stop(signal.SIGKILL)
+    served = await start_serve("--resume", data=tmp_path, port=port)
     try:
         bea = await join(url, Hello(name="Bea"))
         timer = None
@@ -173,8 +171,7 @@ async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one
         assert timer.seconds == 300 and 280_000 < timer.left_ms < 300_000, "still running, by the hub's clock"
         assert bea.state is not None and bea.state.open
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
     await the_exports_say_what_each_countdown_did(tmp_path)
 
 

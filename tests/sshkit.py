@@ -115,6 +115,11 @@ class SSHClient:
         self.closed = False
         self._mark = 0
 
+    @property
+    def received(self) -> bytearray:
+        """Every byte the client wrote to its terminal (as :attr:`Screen.received`)."""
+        return self.output
+
     async def start(self) -> SSHClient:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
@@ -244,7 +249,7 @@ _MARK = re.compile(rb"\x1b\]2;coproterm test mark \d+\x07")
 _marks = itertools.count()
 
 
-async def drawn_and_sent(live: Any, screen: Screen) -> None:
+async def drawn_and_sent(live: Any, screen: Screen | SSHClient) -> None:
     """Until an SSH session's app (``live``, one of ``Gateway._live``'s) has drawn all it owes and ``screen``,
     its client, holds all of it: asked of the app and of the channel, not of the clock.
 
@@ -275,7 +280,7 @@ async def drawn_and_sent(live: Any, screen: Screen) -> None:
             return
 
 
-def sent_since(screen: Screen, start: int) -> int:
+def sent_since(screen: Screen | SSHClient, start: int) -> int:
     """The bytes ``screen`` received from the app after its first ``start`` (the marks of
     :func:`drawn_and_sent` left out)."""
     return len(_MARK.sub(b"", bytes(screen.received[start:])))

@@ -7,7 +7,6 @@ the same numbers as the room did.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 
@@ -33,7 +32,7 @@ from coproterm.core.wire import (
 )
 from server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, start_serve_in
+from tests.hubkit import join, start_serve
 from tests.sessionkit import host
 
 HOST = 100
@@ -135,8 +134,8 @@ def exports(path):
 
 
 async def test_kill_9_then_resume_after_two_insertions_reads_every_row_in_its_place(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     try:
         facilitator = await join(url, Hello(host_token=token))
         ann, bob = await join(url, Hello(name="Ann")), await join(url, Hello(name="Bob"))
@@ -171,11 +170,10 @@ async def test_kill_9_then_resume_after_two_insertions_reads_every_row_in_its_pl
         path = find_session(tmp_path, None)
         before = exports(path)
     finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
+        await served.stop(signal.SIGKILL)
 
-    port = int(target.rsplit(":", 1)[1])
-    process, target, token = await start_serve_in(tmp_path, "--resume", port=port)
+    served = await start_serve("--resume", data=tmp_path, port=served.port)
+    token = served.token
     try:
         after = exports(path)  # read as the resumed hub read it, before anything new is logged
         assert after == before, "the tallies and exports read the same after the kill and the resume"
@@ -196,8 +194,7 @@ async def test_kill_9_then_resume_after_two_insertions_reads_every_row_in_its_pl
             timer = message if isinstance(message, Timer) else None
         assert timer.question == GRID + 2 and timer.seconds == 900, "the countdown's question moved twice"
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
 
     tables, document = after
     answers = {(row["question"], row["answer"]) for row in _rows(tables["answers.csv"])}

@@ -233,6 +233,7 @@ async def start_serve(
     port: int = 0,
     stdin_text: str | None = None,
     preexec_fn: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
     timeout: float = 30,
 ) -> ServedHub:
     """`coproterm serve` on 127.0.0.1, the one way the tests and benches start a hub in a process of its own.
@@ -240,7 +241,7 @@ async def start_serve(
     ``data``: its --data-dir (none: the one conftest gives each test); ``port``: its websocket port (0: a free
     one; the same again to resume where a killed hub was); ``args``: any other options, as a person types them
     (``--ssh-port 0 --no-mdns`` for no SSH and no mDNS); ``stdin_text``: what is typed to it; ``preexec_fn``:
-    run in the child before it starts (an rlimit). Returns once it says Ctrl-C stops it; stop it with
+    run in the child before it starts (an rlimit); ``env``: its whole environment (the test's if None). Returns once it says Ctrl-C stops it; stop it with
     :meth:`ServedHub.stop`.
     """
     where = ("--data-dir", str(data)) if data is not None else ()
@@ -251,6 +252,7 @@ async def start_serve(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         preexec_fn=preexec_fn,
+        env=env,
     )
     assert process.stdout is not None and process.stderr is not None
     err = bytearray()

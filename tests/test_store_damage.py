@@ -130,8 +130,8 @@ def assert_welsh(told: str) -> None:
         assert not [word for word in ENGLISH_WORDS if word in line], line
 
 
-def test_damaged_rows_are_named_in_welsh_on_export_listing_and_resume(tmp_path):
-    bad = logged_session(tmp_path, VOTES)
+async def test_damaged_rows_are_named_in_welsh_on_export_listing_and_resume(tmp_path):
+    bad = await asyncio.to_thread(logged_session, tmp_path, VOTES)
     damage_everywhere(bad)
     welsh = {**os.environ, "LANG": "cy_GB.UTF-8"}
     exported = run("export", bad.stem, "--format", "json", "--lang", "cy", "-o", str(tmp_path / "r.json"),
@@ -146,19 +146,10 @@ def test_damaged_rows_are_named_in_welsh_on_export_listing_and_resume(tmp_path):
                   "--data-dir", str(tmp_path))  # fmt: skip
     assert "log row 6: a vote by participant 99, who never joined (left out)" in english.stderr
     assert "language row 1: participant 1 chose 'xx' at 1000000000.0" in english.stderr
-    process = subprocess.Popen(
-        [*COPROTERM, "serve", "--resume", bad.stem, "--lang", "cy", "--host", "127.0.0.1", "--port", "0",
-         "--ssh-port", "0", "--no-mdns", "--data-dir", str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=welsh,
-    )  # fmt: skip
-    try:
-        lines = []
-        while not lines or "Ctrl-C" not in lines[-1]:
-            line = process.stdout.readline()
-            assert line, f"serve stopped: {process.stderr.read()}"
-            lines.append(line)
-    finally:
-        process.send_signal(2)
-        _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+    served = await start_serve(
+        "--resume", bad.stem, "--lang", "cy", "--ssh-port", "0", "--no-mdns", data=tmp_path, env=welsh
+    )
+    code = await served.stop()
+    err = served.stderr
+    assert code == 0, err
     assert_welsh(err)

@@ -33,7 +33,7 @@ from coproterm.core.alerts import WORDS as ALERT_WORDS
 from coproterm.core.alerts import Alert
 from coproterm.core.asked import renumbered, with_added
 from coproterm.core.deck import deck_from_data
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.events import Added, Answered, Approved, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.i18n import N_, Nn_
 from coproterm.core.problems import Problem, Words, os_reason, said, said_n
 from coproterm.core.report import Flaw
@@ -41,6 +41,19 @@ from coproterm.core.wire import LANGUAGE_CODES, Action
 from coproterm.portable import lock_exclusively
 from server.choosing import NEWEST, Newest, SessionChoice
 
+ANSWER_LOG = """CREATE TABLE IF NOT EXISTS answer_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('answered', 'unanswered', 'hidden', 'shown', 'waiting', 'approved')),
+    participant INTEGER,
+    question INTEGER NOT NULL,
+    slot INTEGER,
+    answer INTEGER NOT NULL,
+    text TEXT
+);"""
+"""Written answers' rows: 'waiting' is an answer written to a moderated question (its text waits for the
+facilitator), 'approved' lets one through. A log from before moderation has the table without those two
+kinds: :func:`_connect` widens it (the rows are copied as they are)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ssh_identities (
@@ -60,16 +73,7 @@ CREATE TABLE IF NOT EXISTS log (
     token BLOB,
     name TEXT
 );
-CREATE TABLE IF NOT EXISTS answer_log (
-    seq INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('answered', 'unanswered', 'hidden', 'shown')),
-    participant INTEGER,
-    question INTEGER NOT NULL,
-    slot INTEGER,
-    answer INTEGER NOT NULL,
-    text TEXT
-);
+{answer_log}
 CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
 CREATE TABLE IF NOT EXISTS timer_log (
     seq INTEGER PRIMARY KEY,
@@ -96,7 +100,7 @@ CREATE TABLE IF NOT EXISTS language_log (
     participant INTEGER NOT NULL,
     language TEXT NOT NULL
 );
-"""
+""".replace("{answer_log}", ANSWER_LOG)
 ADDED = """Questions asked on the spot have a table of their own (older logs lack it and read as having none):
 each row is a question (and the scale made for its options) in a deck's plain form, as JSON, the place it went
 in (``position``; NULL: at the end, as every one went before there was a choice) and the log point: the last row
@@ -344,13 +348,17 @@ class SessionStore:
                     [
                         _row(entry)
                         for entry in entries
-                        if not isinstance(entry.event, Answered | Moderated | Spoke | Timed | Added)
+                        if not isinstance(entry.event, Answered | Moderated | Approved | Spoke | Timed | Added)
                     ],
                 )
                 db.executemany(
                     "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
+                    [
+                        _answer_row(entry)
+                        for entry in entries
+                        if isinstance(entry.event, Answered | Moderated | Approved)
+                    ],
                 )
                 rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
                 _forget_old_versions(db, rewritten)
@@ -584,7 +592,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     for column in ADDED_COLUMNS:
         if column not in have:  # a log from before: its questions all went in at the end (NULL)
             db.execute(f"ALTER TABLE added_log ADD COLUMN {column} INTEGER")
+    _widen_answer_log(db)
     return db
+
+
+def _widen_answer_log(db: sqlite3.Connection) -> None:
+    """A log from before moderation takes its rows ('waiting', 'approved'): the table is made again, rows kept."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'answer_log'").fetchone()
+    if row is None or "'approved'" in row[0]:
+        return
+    with db:
+        db.execute("ALTER TABLE answer_log RENAME TO answer_log_before_moderation")
+        db.execute(ANSWER_LOG)
+        db.execute("INSERT INTO answer_log SELECT * FROM answer_log_before_moderation")
+        db.execute("DROP TABLE answer_log_before_moderation")
+        db.execute("CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer)")
 
 
 def _read_info(db: sqlite3.Connection) -> SessionInfo:
@@ -627,7 +649,7 @@ def _log_points(db: sqlite3.Connection, entries: list[Entry]) -> list[tuple[obje
         if isinstance(event, Added):
             question, scale = json.dumps(event.question), json.dumps(event.scale)
             rows.append((entry.at, question, scale, event.position, main, answers, timers))
-        elif isinstance(event, Answered | Moderated):
+        elif isinstance(event, Answered | Moderated | Approved):
             answers += 1
         elif isinstance(event, Timed):
             timers += 1
@@ -668,7 +690,9 @@ def _renumbered(entries: list[Entry], insertions: list[Insertion]) -> list[Entry
     out = []
     for entry in entries:
         event, row = entry.event, entry.row
-        if isinstance(event, Voted | Commanded | Answered | Moderated | Timed) and isinstance(event.question, int):
+        if isinstance(event, Voted | Commanded | Answered | Moderated | Approved | Timed) and isinstance(
+            event.question, int
+        ):
             table, seq = (
                 (2, row - TIMER_ROW) if row >= TIMER_ROW else (1, row - ANSWER_ROW) if row >= ANSWER_ROW else (0, row)
             )
@@ -807,8 +831,10 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         row = ANSWER_ROW + seq
         if not isinstance(at, int | float):
             yield Flaw(row, said(N_("answer row {row}: {problem}"), row=seq, problem=said(NOT_A_TIME, at=repr(at))))
-        elif kind == "answered" and isinstance(text, str):
-            yield Entry(at, Answered(participant, question, slot, answer, text), row)
+        elif kind in ("answered", "waiting") and isinstance(text, str):
+            yield Entry(at, Answered(participant, question, slot, answer, text, kind == "waiting"), row)
+        elif kind == "approved":
+            yield Entry(at, Approved(question, answer), row)
         elif kind == "unanswered":
             yield Entry(at, Answered(participant, question, slot, answer, None), row)
         elif kind in ANSWER_KINDS:
@@ -838,10 +864,10 @@ def _forget_old_versions(db: sqlite3.Connection, answers: set[tuple[int, int]]) 
     """
     for question, answer in answers:
         db.execute(
-            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered')"
+            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered', 'waiting')"
             " AND seq > (SELECT MIN(seq) FROM answer_log WHERE question = ?1 AND answer = ?2)"
             " AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM answer_log WHERE question = ?1 AND answer = ?2"
-            " AND kind IN ('answered', 'unanswered') ORDER BY seq DESC LIMIT ?3))",
+            " AND kind IN ('answered', 'unanswered', 'waiting') ORDER BY seq DESC LIMIT ?3))",
             (question, answer, ANSWER_HISTORY),
         )
 
@@ -850,8 +876,10 @@ def _answer_row(entry: Entry) -> tuple[object, ...]:
     event = entry.event
     if isinstance(event, Moderated):
         return (entry.at, "hidden" if event.hidden else "shown", None, event.question, None, event.answer, None)
+    if isinstance(event, Approved):
+        return (entry.at, "approved", None, event.question, None, event.answer, None)
     assert isinstance(event, Answered)
-    kind = "unanswered" if event.text is None else "answered"
+    kind = "unanswered" if event.text is None else "waiting" if event.waiting else "answered"
     return (entry.at, kind, event.participant, event.question, event.slot, event.answer, event.text)
 
 

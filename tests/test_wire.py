@@ -153,7 +153,7 @@ def test_an_attendance_from_a_hub_before_plain_mode_counts_none_in_plain_mode():
         (msgpack.packb([2, 7, 1, 3.0]), "Vote: expected a whole number"),
         (msgpack.packb([2, 7, 1, True]), "Vote: expected a whole number"),
         (msgpack.packb([2, 7, 1, 70000]), "Vote: expected a whole number from 0 to 65535"),
-        (msgpack.packb([3, 1, 9, 0]), "unknown Action 9"),
+        (msgpack.packb([3, 1, 11, 0]), "unknown Action 11"),
         (msgpack.packb([1, PROTOCOL_VERSION, 5, None, None, None]), "Hello: expected text"),
         (msgpack.packb([1, PROTOCOL_VERSION, None, b"short", None, None]), "Hello: expected 16 bytes"),
         (msgpack.packb([1, PROTOCOL_VERSION, "x" * 500, None, None, None]), "Hello: expected text of at most"),

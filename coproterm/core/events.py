@@ -52,6 +52,9 @@ class Answered:
     answer: int
     """The answer's id, from 1 in the session, kept through edits."""
     text: str | None
+    waiting: bool = False
+    """The question was moderated when this was written: it waits for the facilitator's approval before
+    the room sees it (decided when it was accepted, so a replay need not know when moderation was on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,14 @@ class Moderated:
     question: int
     answer: int
     hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Approved:
+    """The facilitator approved a waiting answer: the room may see it (until it is edited on a moderated question)."""
+
+    question: int
+    answer: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,4 +112,4 @@ class Added:
     position: int | None = None
 
 
-Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed | Added
+Event = Joined | Voted | Commanded | Answered | Moderated | Approved | Spoke | Timed | Added

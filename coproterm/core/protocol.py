@@ -318,7 +318,10 @@ class HubProtocol:
                     question,
                     fresh,
                     book.live,
-                    tuple(AnswerItem(a.id, a.participant, None if a.removed else a.text, a.hidden) for a in items),
+                    tuple(
+                        AnswerItem(a.id, a.participant, None if a.removed else a.text, a.hidden, a.waiting)
+                        for a in items
+                    ),
                 )
             )
             written[key] = (frame, [])
@@ -362,7 +365,8 @@ class HubProtocol:
         added = ("added",) if self.session.asked_on_the_spot else ()
         if role is Role.HOST:
             moves = ("moves",) if current.compare is not None else ()
-            return (*added, "state", "turnout", "attendance", "tally", *several, *moves)
+            moderation = ("moderation",) if current.answers is not None else ()
+            return (*added, "state", "turnout", "attendance", "tally", *several, *moves, *moderation)
         return (*added, "state", "tally", *several) if self.session.revealed else (*added, "state")
 
     def _latest_frames(self) -> dict[str, bytes]:
@@ -381,6 +385,9 @@ class HubProtocol:
             moves = self.session.moves()
             if moves is not None:
                 latest["moves"] = encode(moves)
+            moderation = self.session.moderation()
+            if moderation is not None:
+                latest["moderation"] = encode(moderation)
             if self.session.asked_on_the_spot:
                 latest["added"] = self._added_frame()
             for kind, frame in latest.items():

@@ -105,6 +105,8 @@ class Refusal(IntEnum):
     """A scale question naming no scale, more than two, or one the deck lacks."""
     NO_SCALE_HERE = 59
     """A scale named for a kind of question that takes none."""
+    NOT_MODERATED_HERE = 60
+    """Moderation turned on or off, or answers approved, on a question that takes no written answers."""
 
     @property
     def error(self) -> ErrorCode | None:
@@ -169,6 +171,7 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.WELSH_OPTIONS: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.NO_SUCH_SCALE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.NO_SCALE_HERE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.NOT_MODERATED_HERE: (ErrorCode.NOT_MODERATED, KEEP_OPEN),
 }
 """Each refusal: the error code sent (None: none), and the close that follows (KEEP_OPEN: none)."""
 
@@ -241,6 +244,10 @@ WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
     Refusal.WELSH_OPTIONS: (N_("give the Welsh of every option, or of none"), ()),
     Refusal.NO_SUCH_SCALE: (N_("choose one of the deck's scales, or two for a grid"), ()),
     Refusal.NO_SCALE_HERE: (N_("only a question on the deck's scales names a scale"), ()),
+    Refusal.NOT_MODERATED_HERE: (
+        N_("only a question with written answers is moderated (question {number})"),
+        ("number",),
+    ),
 }
 """Each refusal's words (English, the catalog's key) and the names of its values, in wire order."""
 

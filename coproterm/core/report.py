@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.boards import Deck, Question
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.events import Added, Answered, Approved, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
 from coproterm.core.problems import Words, said
@@ -89,6 +89,13 @@ class WrittenAnswer:
     at: float
     """When it was last written or edited (Unix time)."""
     hidden: bool
+    waiting: bool = False
+    """Never approved: written to a moderated question (or edited there last) and never let through to the room."""
+
+    @property
+    def shown(self) -> bool:
+        """Whether the room could see it at the end (the session's rule: :attr:`coproterm.core.answers.Answer.visible`)."""
+        return not (self.hidden or self.waiting)
 
 
 class TimerEnd(StrEnum):
@@ -244,7 +251,7 @@ class LogCheck:
                     return said(
                         N_("a command on question {question}, which the deck does not have"), question=_human(index)
                     )
-            case Answered() | Moderated():
+            case Answered() | Moderated() | Approved():
                 return self._answer_problem(event)
             case Spoke(participant=number):
                 if number not in self.known:
@@ -258,7 +265,7 @@ class LogCheck:
                 return said(N_("an event of an unknown kind ({kind})"), kind=type(event).__name__)
         return None
 
-    def _answer_problem(self, event: Answered | Moderated) -> Words | None:
+    def _answer_problem(self, event: Answered | Moderated | Approved) -> Words | None:
         """Why a written answer's event cannot be replayed, or None."""
         questions = self.deck.questions
         index = event.question
@@ -266,7 +273,7 @@ class LogCheck:
             return said(N_("an answer to question {question}, which takes no written answers"), question=_human(index))
         if not isinstance(event.answer, int) or event.answer < 1:
             return said(N_("an answer numbered {answer}"), answer=repr(event.answer))
-        if isinstance(event, Moderated):
+        if isinstance(event, Moderated | Approved):
             if (index, event.answer) not in self.answers:
                 return said(
                     N_("moderating answer {answer} of question {question}, which was never written"),
@@ -385,7 +392,13 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
         report.counts = session.tally(report.index).counts
         report.answers = [
             WrittenAnswer(
-                a.id, a.participant, names.get(a.participant, ""), a.text, written[(report.index, a.id)], a.hidden
+                a.id,
+                a.participant,
+                names.get(a.participant, ""),
+                a.text,
+                written[(report.index, a.id)],
+                a.hidden,
+                a.waiting,
             )
             for a in session.answers[report.index].current()
         ]
@@ -434,7 +447,7 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Timed() | Added():
+        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Approved() | Timed() | Added():
             return None
 
 

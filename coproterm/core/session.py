@@ -28,11 +28,12 @@ from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.asked import ask, place, renumbered, shifted, with_added
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
-from coproterm.core.events import Added, Answered, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
+from coproterm.core.events import Added, Answered, Approved, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
+    APPROVE_ALL,
     MAX_NAME,
     MAX_PARTICIPANTS,
     MAX_TIMER,
@@ -49,6 +50,7 @@ from coproterm.core.wire import (
     Message,
     Mine,
     Moderate,
+    Moderation,
     Moves,
     People,
     Role,
@@ -133,6 +135,8 @@ class QuestionState:
     revealed: bool = False
     people: int = 0
     """Participants with a vote on the question (a pick-several vote counts once here, once per position in counts)."""
+    moderated: bool = False
+    """Written answers wait for the facilitator's approval (the deck's ``moderated``, or the host's toggle)."""
 
 
 class Session:
@@ -165,7 +169,7 @@ class Session:
         self.last_added: Added | None = None
         """The latest question asked on the spot in this process (what connections welcomed before it are sent)."""
         self.current = 0
-        self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
+        self.questions = [QuestionState(counts=[0] * q.cells, moderated=_moderated(q)) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
         self._numbered: dict[int, Participant] = {}
         self._last_number = 0
@@ -264,6 +268,12 @@ class Session:
     def attendance(self) -> Attendance:
         """Everyone who has joined, away or not: what a host's "voted" is counted out of."""
         return Attendance(joined=len(self.participants))
+
+    def moderation(self) -> Moderation | None:
+        """Whether the current question's answers wait for approval, and how many wait (None: it takes none)."""
+        if self.deck.questions[self.current].answers is None:
+            return None
+        return Moderation(self.current, self.questions[self.current].moderated, self.answers[self.current].queued)
 
     def tally(self, question: int | None = None) -> Tally:
         index = self.current if question is None else question
@@ -492,6 +502,11 @@ class Session:
             return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, (command.question + 1,))]
         if command.action in (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER):
             return self._timer(conn, command, at)
+        if command.action in (Action.MODERATE, Action.UNMODERATE):
+            if self.deck.questions[command.question].answers is None:
+                return [Refused(conn, command.seq, Refusal.NOT_MODERATED_HERE, (command.question + 1,))]
+            if self.questions[command.question].moderated is (command.action is Action.MODERATE):
+                return [Tell(conn, Ack(command.seq))]
         event = Commanded(command.action, command.question)
         outputs: list[Output] = [Record(event)]
         if command.action is Action.RESET:
@@ -573,7 +588,9 @@ class Session:
         assert book is not None
         hidden = book.hidden_slots.get((member.number, message.slot))
         answer_id = had.id if had is not None else hidden if hidden is not None else self._last_answer + 1
-        event = Answered(member.number, index, message.slot, answer_id, cleaned)
+        was_waiting = had is not None and had.waiting
+        waiting = cleaned is not None and self.questions[index].moderated
+        event = Answered(member.number, index, message.slot, answer_id, cleaned, waiting)
         self._apply(event)
         outputs: list[Output] = [Record(event)]
         if cleaned is not None and not book.answers[answer_id].hidden and book.hides(member.number, cleaned):
@@ -582,27 +599,42 @@ class Session:
             self._apply(hide)
             outputs.append(Record(hide))
         outputs.append(Tell(conn, Ack(message.seq)))
-        if book.answers[answer_id].hidden:
-            outputs.append(Tell(conn, self._mine_of(index, member.number)))  # the writer is told it stays hidden
+        if book.answers[answer_id].hidden or waiting or was_waiting:
+            # The writer is told it stays hidden, or that it waits for the facilitator (or no longer does).
+            outputs.append(Tell(conn, self._mine_of(index, member.number)))
         return outputs
 
     def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
-        """Hide an answer from the room, or show it again (hosts only)."""
+        """Hide an answer from the room, or show it again; approve one waiting answer, or all (hosts only)."""
         if role is not Role.HOST:
             return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
         if message.question >= len(self.questions):
             return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, (message.question + 1,))]
-        answer = self.answers[message.question].answers.get(message.answer)
-        if answer is None or answer.removed:
-            return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, (message.question + 1, message.answer))]
-        if answer.hidden == message.hidden:
-            return [Tell(conn, Ack(message.seq))]
-        event = Moderated(message.question, message.answer, message.hidden)
-        self._apply(event)
-        outputs: list[Output] = [Record(event), Tell(conn, Ack(message.seq))]
-        writer = self._numbered.get(answer.participant)
-        if writer is not None and writer.conn is not None:
-            outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
+        book = self.answers[message.question]
+        if message.approve and message.answer == APPROVE_ALL:
+            if self.deck.questions[message.question].answers is None:
+                return [Refused(conn, message.seq, Refusal.NOT_MODERATED_HERE, (message.question + 1,))]
+            events: list[Moderated | Approved] = [Approved(message.question, i) for i in book.waiting_ids()]
+        else:
+            answer = book.answers.get(message.answer)
+            if answer is None or answer.removed:
+                return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, (message.question + 1, message.answer))]
+            events = []
+            if answer.hidden != message.hidden:
+                events.append(Moderated(message.question, message.answer, message.hidden))
+            if message.approve and answer.waiting:
+                events.append(Approved(message.question, message.answer))
+        outputs: list[Output] = []
+        writers: set[int] = set()
+        for event in events:
+            self._apply(event)
+            outputs.append(Record(event))
+            writers.add(book.answers[event.answer].participant)
+        outputs.append(Tell(conn, Ack(message.seq)))
+        for number in sorted(writers):
+            writer = self._numbered.get(number)
+            if writer is not None and writer.conn is not None:
+                outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
         return outputs
 
     def _clear_answers(self, question: int) -> list[Output]:
@@ -631,7 +663,12 @@ class Session:
     def _mine_of(self, question: int, participant: int) -> Mine:
         """A participant's own answers to a question, and which of them the facilitator hid."""
         own = sorted(self.answers[question].of(participant).items())
-        return Mine(question, tuple((slot, a.text) for slot, a in own), tuple(slot for slot, a in own if a.hidden))
+        return Mine(
+            question,
+            tuple((slot, a.text) for slot, a in own),
+            tuple(slot for slot, a in own if a.hidden),
+            tuple(slot for slot, a in own if a.waiting),
+        )
 
     # -- the log's word ----------------------------------------------------------
 
@@ -698,7 +735,7 @@ class Session:
                 undo = self._apply_timed(event)
             case Added():
                 undo = self._apply_added(event)
-            case Answered() | Moderated():
+            case Answered() | Moderated() | Approved():
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
                     self._last_answer = max(self._last_answer, event.answer)
@@ -726,7 +763,8 @@ class Session:
         grown = with_added(words[None], event)
         self._deck_words = {None: grown}  # each language's form is made again, with the new question, when asked for
         self.deck = deck_from_data(grown, "the deck")
-        self.questions.insert(position, QuestionState(counts=[0] * self.deck.questions[position].cells))
+        added = self.deck.questions[position]
+        self.questions.insert(position, QuestionState(counts=[0] * added.cells, moderated=_moderated(added)))
         self.answers.insert(position, AnswerBook())
         current, timer = self.current, self.timer
         self.current = renumbered(current, position)
@@ -805,7 +843,10 @@ class Session:
     def _apply_commanded(self, event: Commanded) -> Callable[[], None]:
         status = self.questions[event.question]
         current, was_open, was_revealed = self.current, status.open, status.revealed
+        was_moderated = status.moderated
         match event.action:
+            case Action.MODERATE | Action.UNMODERATE:
+                status.moderated = event.action is Action.MODERATE
             case Action.GOTO:
                 self.current = event.question
             case Action.OPEN | Action.LOCK:
@@ -830,8 +871,14 @@ class Session:
 
         def restore() -> None:
             self.current, status.open, status.revealed = current, was_open, was_revealed
+            status.moderated = was_moderated
 
         return restore
+
+
+def _moderated(question: Question) -> bool:
+    """Whether a question's written answers wait for approval from the start (the deck says so)."""
+    return question.answers is not None and question.answers.moderated
 
 
 def picks_refusal(question: Question, picks: int) -> tuple[Refusal, tuple[int, ...]] | None:

@@ -65,6 +65,15 @@ def clean_answer(text: str) -> str:
     return " ".join(kept.split())
 
 
+def room_sees(*, hidden: bool, waiting: bool, removed: bool = False) -> bool:
+    """Whether the room may see an answer: the one rule the hub's wall, every face's view and the exports follow.
+
+    Hidden by the facilitator, taken back by its writer, or waiting for the facilitator's approval
+    (a moderated question's) is not seen; anything else is.
+    """
+    return not (hidden or removed or waiting)
+
+
 @dataclass(slots=True)
 class Answer:
     """One written answer as the hub holds it."""
@@ -84,9 +93,8 @@ class Answer:
 
     @property
     def visible(self) -> bool:
-        """Whether the room may see it (the wall, its words, participants' results): the one rule every face and
-        export follows. Hidden, taken back and waiting for the facilitator's approval are not."""
-        return not (self.hidden or self.removed or self.waiting)
+        """Whether the room may see it (the wall, its words, participants' results): :func:`room_sees`."""
+        return room_sees(hidden=self.hidden, removed=self.removed, waiting=self.waiting)
 
     @property
     def queued(self) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from coproterm.core.answers import clean_answer, looks_blank
+from coproterm.core.answers import clean_answer, looks_blank, room_sees
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import Added, Answered, Approved, Commanded, Event, Joined, Moderated, Spoke, Timed, Voted
 from coproterm.core.i18n import ENGLISH, N_, Language, language
@@ -95,7 +95,7 @@ class WrittenAnswer:
     @property
     def shown(self) -> bool:
         """Whether the room could see it at the end (the session's rule: :attr:`coproterm.core.answers.Answer.visible`)."""
-        return not (self.hidden or self.waiting)
+        return room_sees(hidden=self.hidden, waiting=self.waiting)
 
 
 class TimerEnd(StrEnum):

@@ -35,6 +35,7 @@ from coproterm.core.wire import (
     Error,
     Message,
     Mine,
+    Moderation,
     Moves,
     People,
     ProtocolError,
@@ -353,7 +354,7 @@ class SessionView:
                 self.joined = message.joined
                 self.over_ssh = message.over_ssh
                 self.plain = message.plain
-            case Answers() | Wall() | Mine():
+            case Answers() | Wall() | Mine() | Moderation():
                 self.written.apply(message)
                 if isinstance(message, Wall) and self.written.words:
                     self.seen_words[message.question] = self.written.words

@@ -142,7 +142,7 @@ class HostApp(HubApp):
 
     async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
         seq = self.next_seq()
-        if not await self.send(Moderate(seq, event.question, event.answer, event.hidden), seq):
+        if not await self.send(Moderate(seq, event.question, event.answer, event.hidden, event.approve), seq):
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
     async def on_facilitator_screen_left(self, event: FacilitatorScreen.Left) -> None:

@@ -33,6 +33,7 @@ from coproterm.core.wire import (
     ErrorCode,
     Hello,
     Message,
+    Mine,
     Speak,
     Speaks,
     State,
@@ -206,6 +207,8 @@ class PlainApp:
             self.watch.countdown(time.monotonic())
         if isinstance(message, Ack):
             self._acked(message.seq)
+        if isinstance(message, Mine):
+            self.watch.mine_changed(message.question)
         if isinstance(message, Error) and message.seq is not None:
             self._sent.pop(message.seq, None)
             refusal = self.view.refusal

@@ -82,7 +82,7 @@
   var S = {
     ws: null, deck: null, deckLang: null, awaited: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
-    people: {}, mine: {}, hidden: {}, drafts: {}, wall: null, tooMany: false,
+    people: {}, mine: {}, hidden: {}, waiting: {}, drafts: {}, wall: null, tooMany: false,
     seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
@@ -162,7 +162,11 @@
     var q = S.state.current;
     request([4, q, slot, text], function () {
       var mine = S.mine[q] = S.mine[q] || {};
-      if (text === null) { delete mine[slot]; if (S.hidden[q]) delete S.hidden[q][slot]; } else mine[slot] = text;
+      if (text === null) {
+        delete mine[slot];
+        if (S.hidden[q]) delete S.hidden[q][slot];
+        if (S.waiting[q]) delete S.waiting[q][slot];
+      } else mine[slot] = text;
       delete S.drafts[q + ":" + slot];
       say(text === null ? t("sayTaken") : t("sayAnswer"));
     });
@@ -199,6 +203,7 @@
       S.votes = Array.prototype.slice.call(m[5]);
       S.mine = {};
       S.hidden = {};
+      S.waiting = {};
       S.wall = null;
       S.tries = 0;
       S.phase = "joined";
@@ -240,9 +245,15 @@
     } else if (kind === 27) {  /* People */
       S.people[m[1]] = m[2];
     } else if (kind === 25) {  /* Mine */
-      var own = S.mine[m[1]] = {}, hid = S.hidden[m[1]] = {};
+      var own = S.mine[m[1]] = {}, hid = S.hidden[m[1]] = {}, held = S.waiting[m[1]] || {}, waits = S.waiting[m[1]] = {};
       m[2].forEach(function (pair) { own[pair[0]] = pair[1]; });
       (m[3] || []).forEach(function (slot) { hid[slot] = true; });
+      (m[4] || []).forEach(function (slot) { waits[slot] = true; });
+      /* Said once each: an answer now waiting for the facilitator, and one the facilitator approved. */
+      Object.keys(waits).forEach(function (slot) { if (!held[slot]) say(t("sayWaiting", { number: +slot + 1 })); });
+      Object.keys(held).forEach(function (slot) {
+        if (!waits[slot] && slot in own && !hid[slot]) say(t("sayApproved", { number: +slot + 1 }));
+      });
     } else if (kind === 24) {  /* Wall */
       if (m[2] || !S.wall || S.wall.question !== m[1]) S.wall = { question: m[1], items: [], counts: {}, words: [] };
       var wall = S.wall, gone = {};
@@ -673,6 +684,8 @@
     ];
     if (saved !== undefined && (S.hidden[S.state.current] || {})[slot]) {
       kids.push(el("p", { cls: "hint hidden-answer", "data-id": "h" + slot, text: t("hiddenByFacilitator") }));
+    } else if (saved !== undefined && (S.waiting[S.state.current] || {})[slot]) {
+      kids.push(el("p", { cls: "hint waiting-answer", "data-id": "w" + slot, text: t("waitingForFacilitator") }));
     }
     if (open) kids.push(go);
     if (open && saved !== undefined) kids.push(button(t("takeBack"), "clear", "r" + slot, function () { answer(slot, null); }));

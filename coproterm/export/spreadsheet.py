@@ -82,7 +82,8 @@ def csv_tables(
             )
         for a in shown(q, with_hidden):
             hidden = t("yes") if a.hidden else t("no")
-            answers.append([*ask, a.participant, *named(a.name), a.text, local_time(a.at), hidden])
+            unapproved = t("yes") if a.waiting else t("no")
+            answers.append([*ask, a.participant, *named(a.name), a.text, local_time(a.at), hidden, unapproved])
         if q.compared is not None and question.x is not None:
             labels = question.x.positions
             for p in q.pairs:
@@ -105,7 +106,10 @@ def csv_tables(
         "tallies": _padded([*q_head, *where, t("votes"), t("share")], tallies, 2),
         "votes": _padded([*q_head, t("participant"), *name_head, *where, t("last changed")], votes, 1),
         "choices": _padded([*q_head, t("participant"), *name_head, *where, t("last changed")], choices, 1),
-        "answers": ([*q_head, t("participant"), *name_head, t("answer"), t("written"), t("hidden")], answers),
+        "answers": (
+            [*q_head, t("participant"), *name_head, t("answer"), t("written"), t("hidden"), t("never approved")],
+            answers,
+        ),
         "movement": (
             [
                 *q_head,

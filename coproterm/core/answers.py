@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from coproterm.core.boards import Question
 from coproterm.core.events import Answered, Approved, Moderated
 from coproterm.core.refusals import Refusal
+from coproterm.core.wire import MAX_ANSWER_SLOTS
 from coproterm.core.wire import Answer as AnswerMessage
 from coproterm.core.words import WordCounts, words_of
 
@@ -141,7 +142,10 @@ class AnswerBook:
 
     def of(self, participant: int) -> dict[int, Answer]:
         """A participant's answers by slot."""
-        return {slot: self.answers[answer] for (who, slot), answer in self.slots.items() if who == participant}
+        # Looked up slot by slot (at most MAX_ANSWER_SLOTS), not by walking every slot of the room: approving a
+        # queue of 5,000 tells each of 5,000 writers, and a walk each took 4.3 s in all.
+        found = ((slot, self.slots.get((participant, slot))) for slot in range(MAX_ANSWER_SLOTS))
+        return {slot: self.answers[answer] for slot, answer in found if answer is not None}
 
     def in_slot(self, participant: int, slot: int) -> Answer | None:
         answer = self.slots.get((participant, slot))

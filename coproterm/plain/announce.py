@@ -64,10 +64,10 @@ class Watcher:
         """Say which of this person's answers now wait for the facilitator, and which were approved: each once."""
         app, written = self.app, self.app.view.written
         mine = written.mine.get(question, {})
-        now = written.mine_waiting.get(question, frozenset()) & frozenset(mine)
+        hidden = written.mine_hidden.get(question, frozenset())
+        now = (written.mine_waiting.get(question, frozenset()) & frozenset(mine)) - hidden
         before = self.held.get(question, frozenset())
         self.held[question] = now
-        hidden = written.mine_hidden.get(question, frozenset())
         for slot in sorted(now - before):
             app.say(app.t(HELD, number=slot + 1))
         for slot in sorted(before - now):

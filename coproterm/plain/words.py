@@ -152,7 +152,9 @@ def mine_lines(view: SessionView, lang: Language, *, quiet: bool = False) -> lis
         mine = view.written.mine.get(state.current, {})
         if not mine:
             return [] if quiet else [(t("You have not answered this question."), "")]
-        held = view.written.mine_waiting.get(state.current, frozenset())
+        held = view.written.mine_waiting.get(state.current, frozenset()) - view.written.mine_hidden.get(
+            state.current, frozenset()
+        )
         waits = " " + t("(waiting for the facilitator)")
         return [(t("Your answers:"), "")] + [
             (f"{slot + 1}. {text}{waits if slot in held else ''}", "   ") for slot, text in sorted(mine.items())

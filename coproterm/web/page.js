@@ -250,7 +250,7 @@
       (m[3] || []).forEach(function (slot) { hid[slot] = true; });
       (m[4] || []).forEach(function (slot) { waits[slot] = true; });
       /* Said once each: an answer now waiting for the facilitator, and one the facilitator approved. */
-      Object.keys(waits).forEach(function (slot) { if (!held[slot]) say(t("sayWaiting", { number: +slot + 1 })); });
+      Object.keys(waits).forEach(function (slot) { if (!held[slot] && !hid[slot]) say(t("sayWaiting", { number: +slot + 1 })); });
       Object.keys(held).forEach(function (slot) {
         if (!waits[slot] && slot in own && !hid[slot]) say(t("sayApproved", { number: +slot + 1 }));
       });

@@ -218,7 +218,8 @@ class AnswerBox(Backdrop):
             box.placeholder = self._hint()
         mine = dict(written.mine.get(self.question_index, {}))
         hidden = written.mine_hidden.get(self.question_index, frozenset())
-        held = written.mine_waiting.get(self.question_index, frozenset()) & frozenset(mine)
+        # A hidden answer is said to be hidden, not to wait: the facilitator has turned it down.
+        held = (written.mine_waiting.get(self.question_index, frozenset()) & frozenset(mine)) - hidden
         if (mine, hidden, held) != (self._mine, self._hidden, self._held):
             self._mine, self._hidden, self._held = mine, hidden, held
             self.refresh_bindings()  # "my answers" once there are some

@@ -261,6 +261,7 @@ NOT_ON_A_PARTICIPANTS_FACE = {
     Refusal.TOO_MANY_NEWCOMERS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
     Refusal.WALL_FULL: "5,000 answers on one question",
     Refusal.BAD_TIMER: "a host's: the dashboard offers only lengths the hub takes (tests/test_timer.py sends one)",
+    Refusal.NOT_MODERATED_HERE: "a host's: tests/test_moderation_faces.py shows it on the Welsh dashboard (m on a board)",
     **{
         refusal: "a host's: a question asked on the spot (tests/test_asked.py words each in both languages,"
         " tests/test_asked_faces.py shows one on the Welsh dashboard)"

@@ -319,3 +319,35 @@ async def test_a_log_from_before_moderation_takes_its_rows(tmp_path):
         Answered(1, 0, 1, 2, "written later", waiting=True),
         Approved(0, 2),
     ]
+
+
+async def test_a_question_asked_on_the_spot_before_a_moderated_one_moves_its_queue_and_a_resume_agrees(tmp_path):
+    """A question inserted before a moderated one: its moderation, what waits and what was approved move with
+    it, live and in a session resumed from the log (whose answer rows are renumbered on reading)."""
+    from coproterm.core.wire import AddQuestion, AskKind
+    from server.hosting import HubRunner, prepare
+    from tests.hubkit import join
+
+    deck = load_deck(DECK)
+    store = SessionStore.create(tmp_path, deck_to_data(deck), deck.title, HOST_TOKEN)
+    runner = HubRunner(Session(deck, HOST_TOKEN, counting_tokens()), HOST_TOKEN, "127.0.0.1", 0, store)
+    async with runner as hosted:
+        host = await join(hosted.local_url, Hello(host_token=HOST_TOKEN))
+        ann = await join(hosted.local_url, Hello(name="Ann"))
+        assert await host.request(lambda s: Command(s, Action.MODERATE, WORD)) == Ack(host.seq)
+        assert await host.request(lambda s: Command(s, Action.GOTO, WORD)) == Ack(host.seq)
+        assert await ann.request(lambda s: Answer(s, WORD, 0, "hope")) == Ack(ann.seq)
+        assert await ann.request(lambda s: Answer(s, WORD, 1, "doubt")) == Ack(ann.seq)
+        assert await host.request(lambda s: Moderate(s, WORD, 1, False, approve=True)) == Ack(host.seq)
+        assert await host.request(lambda s: Command(s, Action.GOTO, WHAT)) == Ack(host.seq)
+        assert await host.request(lambda s: AddQuestion(s, AskKind.OPEN, "Why?")) == Ack(host.seq)
+        live = hosted.hub.session
+        moved = WORD + 1
+        assert [q.moderated for q in live.questions] == [True, False, True]
+        assert {a.text: a.waiting for a in live.answers[moved].current()} == {"hope": False, "doubt": True}
+    resumed = prepare(None, data=tmp_path, resume=store.info.id)
+    resumed.store.release()
+    again = resumed.session
+    assert [q.moderated for q in again.questions] == [True, False, True]
+    assert {a.text: a.waiting for a in again.answers[moved].current()} == {"hope": False, "doubt": True}
+    assert [t for _, _, t in again.answers[moved].wall().answers] == ["hope"]

@@ -39,7 +39,7 @@ from coproterm.core.wire import (
 )
 from server.store import SessionStore, find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import running_hub, start_serve_in
+from tests.hubkit import running_hub, start_serve
 
 DECK = Path(__file__).parent / "decks" / "moderated.toml"
 WHAT, WORD = 0, 1
@@ -243,10 +243,10 @@ async def test_an_app_of_protocol_version_3_is_refused_at_its_hello():
 async def test_kill_9_then_resume_keeps_what_waits_and_what_was_approved_and_exports_mark_the_rest(tmp_path):
     from tests.hubkit import join
 
-    process, target, token = await start_serve_in(tmp_path, "--deck", str(DECK))
-    url = f"ws://{target}"
+    served = await start_serve("--deck", str(DECK), data=tmp_path)
+    url = served.url
     try:
-        host = await join(url, Hello(host_token=token))
+        host = await join(url, Hello(host_token=served.token))
         ann = await join(url, Hello(name="Ann"))
         bob = await join(url, Hello(name="Bob"))
         assert await ann.request(lambda s: Answer(s, WHAT, 0, "equal power")) == Ack(ann.seq)
@@ -256,12 +256,10 @@ async def test_kill_9_then_resume_keeps_what_waits_and_what_was_approved_and_exp
         assert await host.request(lambda s: Moderate(s, WHAT, 3, False, approve=True)) == Ack(host.seq)
         assert await host.request(lambda s: Command(s, Action.MODERATE, WORD)) == Ack(host.seq)
     finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-    port = int(target.rsplit(":", 1)[1])
-    process, target, again = await start_serve_in(tmp_path, "--resume", port=port)
+        await served.stop(signal.SIGKILL)
+    served = await start_serve("--resume", data=tmp_path, port=served.port)
     try:
-        back = await join(url, Hello(host_token=again))
+        back = await join(url, Hello(host_token=served.token))
         assert await heard(back, lambda m: isinstance(m, Moderation)) == Moderation(WHAT, True, 1)
         ann = await join(url, Hello(resume=ann.welcome.resume))
         mine = await heard(ann, lambda m: isinstance(m, Mine))
@@ -269,8 +267,7 @@ async def test_kill_9_then_resume_keeps_what_waits_and_what_was_approved_and_exp
         await back.send(Command(99, Action.GOTO, WORD))
         await heard(back, lambda m: m == Moderation(WORD, True, 0))  # the toggle came back too
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
 
     path = find_session(tmp_path, None)
     html, cymraeg = render(path, "html"), render(path, "html", lang="cy")

@@ -23,11 +23,8 @@ import asyncio
 import json
 import multiprocessing
 import random
-import re
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -37,10 +34,10 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from coproterm.core.wire import Ack, Action, Command, Error, Hello, Vote, Welcome, decode, encode
+from tests.hubkit import ServedHub, start_serve
 
 QUESTION = 4  # the 6 x 4 grid
 CELLS = 24
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -166,21 +163,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_hub(data: Path, port: int, *extra: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "coproterm", "serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data),
-         "--ssh-port", "0", "--no-mdns", "--max-participants", "65535", *extra],  # QUESTION is the short deck's grid
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    text = ""
-    while "Ctrl-C" not in text:
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the hub did not start: {text}")
-        text += line
-    token = re.search(r"host token: (\S+)", text)
-    assert token is not None
-    return process, token.group(1)
+async def start_hub(data: Path, port: int, *extra: str) -> ServedHub:
+    # QUESTION is the short deck's grid
+    return await start_serve(
+        "--ssh-port", "0", "--no-mdns", "--max-participants", "65535", *extra, data=data, port=port
+    )
 
 
 async def host_command(url: str, token: str, *commands: tuple[Action, int]) -> None:
@@ -210,13 +197,14 @@ async def final_votes(url: str, tokens: list[bytes]) -> dict[bytes, int | None]:
     return found
 
 
-def soak(participants: int, seconds: float, *, processes: int = 4, attack: bool = True) -> dict[str, object]:
+async def soak(participants: int, seconds: float, *, processes: int = 4, attack: bool = True) -> dict[str, object]:
     """Run the soak; return its figures. Raises AssertionError if anything acknowledged was lost."""
     data = Path(tempfile.mkdtemp(prefix="coproterm-soak-"))
     port = free_port()
     url = f"ws://127.0.0.1:{port}"
-    hub, token = start_hub(data, port, "--deck", "short")
-    asyncio.run(host_command(url, token, (Action.GOTO, QUESTION)))
+    hub = await start_hub(data, port, "--deck", "short")
+    token = hub.token
+    await host_command(url, token, (Action.GOTO, QUESTION))
     deadline = time.time() + seconds
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -237,27 +225,24 @@ def soak(participants: int, seconds: float, *, processes: int = 4, attack: bool 
         worker.start()
     rss = [0.0]
     while time.time() < deadline - seconds / 2:
-        rss.append(_rss_mib(hub.pid))
-        time.sleep(0.5)
-    hub.send_signal(signal.SIGKILL)
-    hub.wait()
+        rss.append(_rss_mib(hub.process.pid))
+        await asyncio.sleep(0.5)
+    await hub.stop(signal.SIGKILL)
     killed_at = time.time()
-    time.sleep(1.0)
-    hub, again = start_hub(data, port, "--resume")
-    assert again == token, "the resumed session keeps its host token"
+    await asyncio.sleep(1.0)
+    hub = await start_hub(data, port, "--resume")
+    assert hub.token == token, "the resumed session keeps its host token"
     while time.time() < deadline:
-        rss.append(_rss_mib(hub.pid))
-        time.sleep(0.5)
-    truths = [entry for _ in workers for entry in results.get(timeout=seconds + 300)]
-    probe_times, probe_token = probes.get(timeout=60) if attack else ([], None)
+        rss.append(_rss_mib(hub.process.pid))
+        await asyncio.sleep(0.5)
+    truths = [entry for _ in workers for entry in await asyncio.to_thread(results.get, timeout=seconds + 300)]
+    probe_times, probe_token = await asyncio.to_thread(probes.get, timeout=60) if attack else ([], None)
     probe_times.sort()
-    for worker in beside:
-        worker.join(30)
-    for worker in workers:
-        worker.join(30)
+    for worker in beside + workers:
+        await asyncio.to_thread(worker.join, 30)
     try:
         tokens = [bytes.fromhex(t[0]) for t in truths if t[0]]
-        at_hub = asyncio.run(final_votes(url, tokens + ([probe_token] if probe_token else [])))
+        at_hub = await final_votes(url, tokens + ([probe_token] if probe_token else []))
         lost = []
         for hex_token, acked, in_flight, _, _ in truths:
             if hex_token is None:
@@ -266,11 +251,10 @@ def soak(participants: int, seconds: float, *, processes: int = 4, attack: bool 
             allowed = {acked} | ({in_flight[0]} if in_flight else set())
             if have not in allowed:
                 lost.append((hex_token, acked, in_flight, have))
-        tally = asyncio.run(_tally(url, token))
+        tally = await _tally(url, token)
         recount = tuple(list(at_hub.values()).count(cell) for cell in range(CELLS))
     finally:
-        hub.send_signal(signal.SIGINT)
-        hub.wait(30)
+        await hub.stop(timeout=30)
     assert not lost, f"{len(lost)} participants lost an acknowledged vote: {lost[:5]}"
     assert tally == recount, f"the tally {tally} is not a recount {recount}"
     return {
@@ -304,7 +288,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=600)
     args = parser.parse_args()
     started = time.time()
-    figures = soak(args.participants, args.seconds)
+    figures = asyncio.run(soak(args.participants, args.seconds))
     print(json.dumps(figures))
     print(f"soak held: nothing acknowledged was lost ({time.time() - started:.0f} s)")
 

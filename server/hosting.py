@@ -153,7 +153,9 @@ class Prepared:
         told = [self.chosen.words(lang)] if self.chosen else []
         if self.flaws and self.store is not None:
             session = self.store.info.id
-            told += [lang.t("session {id}: log {flaw} (left out)", id=session, flaw=flaw) for flaw in self.flaws]
+            told += [
+                lang.t("session {id}: log {flaw} (left out)", id=session, flaw=flaw.words(lang)) for flaw in self.flaws
+            ]
         return told
 
 

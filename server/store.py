@@ -24,19 +24,20 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from coproterm.core.alerts import WORDS as ALERT_WORDS
 from coproterm.core.alerts import Alert
-from coproterm.core.asked import with_added
+from coproterm.core.asked import renumbered, with_added
 from coproterm.core.deck import deck_from_data
 from coproterm.core.events import (
     Added,
     Agreeing,
     Answered,
+    Approved,
     Commanded,
     Event,
     Joined,
@@ -53,6 +54,19 @@ from coproterm.core.wire import LANGUAGE_CODES, Action, Stance
 from coproterm.portable import lock_exclusively
 from server.choosing import NEWEST, Newest, SessionChoice
 
+ANSWER_LOG = """CREATE TABLE IF NOT EXISTS answer_log (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('answered', 'unanswered', 'hidden', 'shown', 'waiting', 'approved')),
+    participant INTEGER,
+    question INTEGER NOT NULL,
+    slot INTEGER,
+    answer INTEGER NOT NULL,
+    text TEXT
+);"""
+"""Written answers' rows: 'waiting' is an answer written to a moderated question (its text waits for the
+facilitator), 'approved' lets one through. A log from before moderation has the table without those two
+kinds: :func:`_connect` widens it (the rows are copied as they are)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ssh_identities (
@@ -72,16 +86,7 @@ CREATE TABLE IF NOT EXISTS log (
     token BLOB,
     name TEXT
 );
-CREATE TABLE IF NOT EXISTS answer_log (
-    seq INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('answered', 'unanswered', 'hidden', 'shown')),
-    participant INTEGER,
-    question INTEGER NOT NULL,
-    slot INTEGER,
-    answer INTEGER NOT NULL,
-    text TEXT
-);
+{answer_log}
 CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
 CREATE TABLE IF NOT EXISTS timer_log (
     seq INTEGER PRIMARY KEY,
@@ -96,7 +101,11 @@ CREATE TABLE IF NOT EXISTS added_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
     question TEXT NOT NULL,
-    scale TEXT
+    scale TEXT,
+    position INTEGER,
+    log_point INTEGER,
+    answer_point INTEGER,
+    timer_point INTEGER
 );
 CREATE TABLE IF NOT EXISTS agreement_log (
     seq INTEGER PRIMARY KEY,
@@ -114,11 +123,16 @@ CREATE TABLE IF NOT EXISTS language_log (
     participant INTEGER NOT NULL,
     language TEXT NOT NULL
 );
-"""
+""".replace("{answer_log}", ANSWER_LOG)
 ADDED = """Questions asked on the spot have a table of their own (older logs lack it and read as having none):
-each row is a question (and the scale made for its options) in a deck's plain form, as JSON. Questions are only
-ever added at the end of the deck, so no other row's question number depends on when one was added: reading a
-log folds them into the session's deck (``SessionInfo.deck``), and a resumed session starts with all of them."""
+each row is a question (and the scale made for its options) in a deck's plain form, as JSON, the place it went
+in (``position``; NULL: at the end, as every one went before there was a choice) and the log point: the last row
+of the main log, the answers' log and the countdowns' log written before it. A row logged before a question went
+in names the questions from its place on by their old numbers: reading a log folds the questions into the
+session's deck (``SessionInfo.deck``) and renumbers those rows, one question at a time in the order they were
+asked (:func:`_renumbered`), so a resumed session, the report and the exports all read today's numbers."""
+ADDED_COLUMNS = ("position", "log_point", "answer_point", "timer_point")
+"""The columns a log from before questions went in mid-deck lacks (added on resuming it)."""
 ANSWER_KINDS = {"hidden": True, "shown": False}
 """Written answers have a table of their own (older logs lack it and read as having none): an answer's
 changes replay after every other event, in their own order, since they depend on nothing but who joined."""
@@ -350,29 +364,33 @@ class SessionStore:
         assert db is not None, "start() first"
         try:
             with db:
+                added = _log_points(db, entries)
                 db.executemany(
                     "INSERT INTO log (at, kind, participant, question, choice, action, token, name)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         _row(entry)
                         for entry in entries
-                        if not isinstance(entry.event, Answered | Moderated | Spoke | Timed | Added | Agreeing | Marked)
+                        if not isinstance(
+                            entry.event, Answered | Moderated | Approved | Spoke | Timed | Added | Agreeing | Marked
+                        )
                     ],
                 )
                 db.executemany(
                     "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [_answer_row(entry) for entry in entries if isinstance(entry.event, Answered | Moderated)],
+                    [
+                        _answer_row(entry)
+                        for entry in entries
+                        if isinstance(entry.event, Answered | Moderated | Approved)
+                    ],
                 )
                 rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
                 _forget_old_versions(db, rewritten)
                 db.executemany(
-                    "INSERT INTO added_log (at, question, scale) VALUES (?, ?, ?)",
-                    [
-                        (entry.at, json.dumps(entry.event.question), json.dumps(entry.event.scale))
-                        for entry in entries
-                        if isinstance(entry.event, Added)
-                    ],
+                    "INSERT INTO added_log (at, question, scale, position, log_point, answer_point, timer_point)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    added,
                 )
                 db.executemany(
                     "INSERT INTO language_log (at, participant, language) VALUES (?, ?, ?)",
@@ -530,12 +548,12 @@ def read_log(path: Path) -> SessionLog:
     """
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            info = _read_info(db)
+            info, insertions = _read_info_and_insertions(db)
             entries: list[Entry] = []
             flaws: list[Flaw] = []
             for item in _read_entries(db):
                 (entries if isinstance(item, Entry) else flaws).append(item)  # type: ignore[arg-type]
-            return SessionLog(path, info, entries, flaws)
+            return SessionLog(path, info, _renumbered(entries, insertions), flaws)
     except (sqlite3.Error, KeyError, ValueError) as error:
         raise StoreError(CANNOT_READ, path=str(path), reason=_reason(error)) from None
 
@@ -600,37 +618,125 @@ def _connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
+    have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
+    for column in ADDED_COLUMNS:
+        if column not in have:  # a log from before: its questions all went in at the end (NULL)
+            db.execute(f"ALTER TABLE added_log ADD COLUMN {column} INTEGER")
+    _widen_answer_log(db)
     return db
 
 
+def _widen_answer_log(db: sqlite3.Connection) -> None:
+    """A log from before moderation takes its rows ('waiting', 'approved'): the table is made again, rows kept."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'answer_log'").fetchone()
+    if row is None or "'approved'" in row[0]:
+        return
+    with db:
+        db.execute("ALTER TABLE answer_log RENAME TO answer_log_before_moderation")
+        db.execute(ANSWER_LOG)
+        db.execute("INSERT INTO answer_log SELECT * FROM answer_log_before_moderation")
+        db.execute("DROP TABLE answer_log_before_moderation")
+        db.execute("CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer)")
+
+
 def _read_info(db: sqlite3.Connection) -> SessionInfo:
+    return _read_info_and_insertions(db)[0]
+
+
+def _read_info_and_insertions(db: sqlite3.Connection) -> tuple[SessionInfo, list[Insertion]]:
+    """The session's info (its deck with every question asked on the spot), and where those went in mid-deck."""
     meta = dict(db.execute("SELECT key, value FROM meta"))
-    return SessionInfo(
+    deck, insertions = _with_added(db, json.loads(meta["deck"]))
+    info = SessionInfo(
         id=meta["id"],
         created=float(meta["created"]),
         title=meta["title"],
-        deck=_with_added(db, json.loads(meta["deck"])),
+        deck=deck,
         host_token=meta["host_token"],
         join_code=meta.get("join_code", ""),
     )
+    return info, insertions
 
 
-def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> dict[str, Any]:
-    """The deck with every question asked on the spot, in order (see :data:`ADDED`)."""
+LogPoint = tuple[int, int, int]
+"""The last row of the main log, the answers' log and the countdowns' log written before a question went in."""
+Insertion = tuple[int, LogPoint]
+"""Where a question went in mid-deck, and its log point."""
+
+
+def _log_points(db: sqlite3.Connection, entries: list[Entry]) -> list[tuple[object, ...]]:
+    """The ``added_log`` row of each question asked on the spot in this batch, with its log point: the rows before
+    it in the batch count, since every table's rows are written in the batch's order (see :data:`ADDED`)."""
+    if not any(isinstance(entry.event, Added) for entry in entries):
+        return []
+    main, answers, timers = (
+        db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()[0]
+        for table in ("log", "answer_log", "timer_log")
+    )
+    rows: list[tuple[object, ...]] = []
+    for entry in entries:
+        event = entry.event
+        if isinstance(event, Added):
+            question, scale = json.dumps(event.question), json.dumps(event.scale)
+            rows.append((entry.at, question, scale, event.position, main, answers, timers))
+        elif isinstance(event, Answered | Moderated | Approved):
+            answers += 1
+        elif isinstance(event, Timed):
+            timers += 1
+        elif not isinstance(event, Spoke):
+            main += 1
+    return rows
+
+
+def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> tuple[dict[str, Any], list[Insertion]]:
+    """The deck with every question asked on the spot, in order, and where each went in (see :data:`ADDED`)."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'added_log'").fetchone() is None:
-        return deck
-    for question, scale in db.execute("SELECT question, scale FROM added_log ORDER BY seq"):
+        return deck, []
+    have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
+    columns = ", ".join(column if column in have else "NULL" for column in ADDED_COLUMNS)
+    insertions: list[Insertion] = []
+    for question, scale, position, *point in db.execute(
+        f"SELECT question, scale, {columns} FROM added_log ORDER BY seq"
+    ):
+        count = len(deck.get("questions", ()))
         try:
             named = json.loads(scale) if scale is not None else None
-            grown = with_added(deck, Added(json.loads(question), (named[0], named[1]) if named else None))
+            placed = position if isinstance(position, int) and 0 <= position <= count else None
+            grown = with_added(deck, Added(json.loads(question), (named[0], named[1]) if named else None, placed))
             deck_from_data(grown, "an added question")
         except (ValueError, TypeError, KeyError, IndexError):
             continue  # a damaged row: votes on its question are left out of the replay, named there
         deck = grown
-    return deck
+        if placed is not None and placed < count and all(isinstance(n, int) for n in point):
+            insertions.append((placed, (point[0], point[1], point[2])))
+    return deck, insertions
 
 
-def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, first_row: int = 0) -> Iterator[Any]:
+def _renumbered(entries: list[Entry], insertions: list[Insertion]) -> list[Entry]:
+    """Rows logged before a question went in, numbered as the deck is now: each insertion in the order it was made
+    moves the questions from its place on up one, in the rows before its log point."""
+    if not insertions:
+        return entries
+    out = []
+    for entry in entries:
+        event, row = entry.event, entry.row
+        if isinstance(event, Voted | Commanded | Answered | Moderated | Approved | Timed) and isinstance(
+            event.question, int
+        ):
+            table, seq = (
+                (2, row - TIMER_ROW) if row >= TIMER_ROW else (1, row - ANSWER_ROW) if row >= ANSWER_ROW else (0, row)
+            )
+            question = event.question
+            for position, point in insertions:
+                if seq <= point[table]:
+                    question = renumbered(question, position)
+            if question != event.question:
+                entry = replace(entry, event=replace(event, question=question))
+        out.append(entry)
+    return out
+
+
+def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], lost: str, first_row: int = 0) -> Iterator[Any]:
     """The rows SQLite can still read, in order; at file-level damage (a zeroed or missing page) stop there,
     keeping every row before it, and say so in ``damage``."""
     last = 0
@@ -639,8 +745,7 @@ def _readable(rows: Iterable[tuple[Any, ...]], damage: list[Flaw], table: str, f
             last = row[0]
             yield row
     except sqlite3.DatabaseError as error:
-        said = f"the file is damaged after {table} row {last} ({_reason(error)}): rows after it are lost"
-        damage.append(Flaw(first_row + last + 1, said))
+        damage.append(Flaw(first_row + last + 1, said(lost, row=last, reason=_reason(error))))
 
 
 def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
@@ -651,13 +756,17 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             "SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
         )
     except sqlite3.DatabaseError as error:
-        damage.append(Flaw(1, f"the file is damaged: no row of its log can be read ({_reason(error)})"))
-    for seq, at, kind, participant, question, choice, action, token, name in _readable(rows, damage, "log"):
+        damage.append(
+            Flaw(1, said(N_("the file is damaged: no row of its log can be read ({reason})"), reason=_reason(error)))
+        )
+    for seq, at, kind, participant, question, choice, action, token, name in _readable(rows, damage, LOST_AFTER_LOG):
         if not isinstance(at, int | float):
-            yield Flaw(seq, f"its time is {at!r}, not a number")
+            yield Flaw(seq, said(NOT_A_TIME, at=repr(at)))
         elif kind == "joined":
             if not isinstance(token, bytes | str) or not isinstance(name, str):
-                yield Flaw(seq, f"participant {participant!r} joined with no usable token or name")
+                yield Flaw(
+                    seq, said(N_("participant {number} joined with no usable token or name"), number=repr(participant))
+                )
             else:
                 yield Entry(
                     at, Joined(participant, bytes(token, "utf-8") if isinstance(token, str) else token, name), seq
@@ -668,9 +777,9 @@ def _read_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             try:
                 yield Entry(at, Commanded(Action(action), question), seq)
             except ValueError:
-                yield Flaw(seq, f"a command with the unknown action {action!r}")
+                yield Flaw(seq, said(N_("a command with the unknown action {action}"), action=repr(action)))
         else:
-            yield Flaw(seq, f"an entry of the unknown kind {kind!r}")
+            yield Flaw(seq, said(N_("an entry of the unknown kind {kind}"), kind=repr(kind)))
     yield from damage
     yield from _read_answer_entries(db)
     yield from _read_language_entries(db)
@@ -704,18 +813,43 @@ def _read_agreement_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
     ):
         row = AGREEMENT_ROW + seq
         if not isinstance(at, int | float) or not isinstance(question, int) or question < 0:
-            yield Flaw(row, f"agreement row {seq}: {kind!r:.20} on question {question!r} at {at!r}")
+            yield Flaw(
+                row,
+                said(
+                    N_("agreement row {row}: {kind} on question {question} at {at}"),
+                    row=seq,
+                    kind=f"{kind!r:.20}",
+                    question=repr(question),
+                    at=repr(at),
+                ),
+            )
         elif kind in ("opened", "closed"):
             if not isinstance(seed, bytes):
-                yield Flaw(row, f"agreement row {seq}: a round with no usable seed")
+                yield Flaw(row, said(N_("agreement row {row}: a round with no usable seed"), row=seq))
             else:
                 yield Entry(at, Agreeing(question, kind == "opened", seed), row)
         elif kind == "marked" and isinstance(participant, int) and isinstance(answer, int) and stance in (0, 1, 2):
             yield Entry(at, Marked(participant, question, answer, Stance(stance)), row)
         else:
-            yield Flaw(row, f"agreement row {seq}: {kind!r:.20} by {participant!r} of {answer!r} as {stance!r}")
+            yield Flaw(
+                row,
+                said(
+                    N_("agreement row {row}: {kind} by participant {number} of answer {answer} as {stance}"),
+                    row=seq,
+                    kind=f"{kind!r:.20}",
+                    number=repr(participant),
+                    answer=repr(answer),
+                    stance=repr(stance),
+                ),
+            )
     yield from damage
 
+
+NOT_A_TIME = N_("its time is {at}, not a number")
+"""A row whose time cannot be read."""
+LOST_AFTER_LOG = N_("the file is damaged after log row {row} ({reason}): rows after it are lost")
+LOST_AFTER_ANSWER = N_("the file is damaged after answer row {row} ({reason}): rows after it are lost")
+"""File-level damage part of the way through the main log, or through the answers' log."""
 
 TIMER_ROW = 3_000_000_000
 """Countdown rows are numbered from here in reports and flaws, apart from the other logs' rows."""
@@ -734,7 +868,16 @@ def _read_timer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
             or not isinstance(deadline, int | float)
             or not all(isinstance(n, int) and n >= 0 for n in numbers)
         ):
-            yield Flaw(TIMER_ROW + seq, f"timer row {seq}: {question!r}, {seconds!r} s, ends {deadline!r}")
+            yield Flaw(
+                TIMER_ROW + seq,
+                said(
+                    N_("timer row {row}: question {question}, {seconds} s, ends {deadline}"),
+                    row=seq,
+                    question=repr(question),
+                    seconds=repr(seconds),
+                    deadline=repr(deadline),
+                ),
+            )
         else:
             yield Entry(at, Timed(question, seconds, float(deadline), bool(locks), bool(ended)), TIMER_ROW + seq)
 
@@ -751,7 +894,16 @@ def _read_language_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         "SELECT seq, at, participant, language FROM language_log ORDER BY seq"
     ):
         if not isinstance(at, int | float) or language not in LANGUAGE_CODES or not isinstance(participant, int):
-            yield Flaw(LANGUAGE_ROW + seq, f"language row {seq}: {participant!r} chose {language!r:.20} at {at!r}")
+            yield Flaw(
+                LANGUAGE_ROW + seq,
+                said(
+                    N_("language row {row}: participant {number} chose {language} at {at}"),
+                    row=seq,
+                    number=repr(participant),
+                    language=f"{language!r:.20}",
+                    at=repr(at),
+                ),
+            )
         else:
             yield Entry(at, Spoke(participant, language), LANGUAGE_ROW + seq)
 
@@ -762,18 +914,30 @@ def _read_answer_entries(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
         return
     damage: list[Flaw] = []
     rows = db.execute("SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq")
-    for seq, at, kind, participant, question, slot, answer, text in _readable(rows, damage, "answer", ANSWER_ROW):
+    for seq, at, kind, participant, question, slot, answer, text in _readable(
+        rows, damage, LOST_AFTER_ANSWER, ANSWER_ROW
+    ):
         row = ANSWER_ROW + seq
         if not isinstance(at, int | float):
-            yield Flaw(row, f"answer row {seq}: its time is {at!r}, not a number")
-        elif kind == "answered" and isinstance(text, str):
-            yield Entry(at, Answered(participant, question, slot, answer, text), row)
+            yield Flaw(row, said(N_("answer row {row}: {problem}"), row=seq, problem=said(NOT_A_TIME, at=repr(at))))
+        elif kind in ("answered", "waiting") and isinstance(text, str):
+            yield Entry(at, Answered(participant, question, slot, answer, text, kind == "waiting"), row)
+        elif kind == "approved":
+            yield Entry(at, Approved(question, answer), row)
         elif kind == "unanswered":
             yield Entry(at, Answered(participant, question, slot, answer, None), row)
         elif kind in ANSWER_KINDS:
             yield Entry(at, Moderated(question, answer, ANSWER_KINDS[kind]), row)
         else:
-            yield Flaw(row, f"answer row {seq}: an entry of the kind {kind!r} with the text {text!r:.40}")
+            yield Flaw(
+                row,
+                said(
+                    N_("answer row {row}: an entry of the kind {kind} with the text {text}"),
+                    row=seq,
+                    kind=repr(kind),
+                    text=f"{text!r:.40}",
+                ),
+            )
     yield from damage
 
 
@@ -789,10 +953,10 @@ def _forget_old_versions(db: sqlite3.Connection, answers: set[tuple[int, int]]) 
     """
     for question, answer in answers:
         db.execute(
-            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered')"
+            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered', 'waiting')"
             " AND seq > (SELECT MIN(seq) FROM answer_log WHERE question = ?1 AND answer = ?2)"
             " AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM answer_log WHERE question = ?1 AND answer = ?2"
-            " AND kind IN ('answered', 'unanswered') ORDER BY seq DESC LIMIT ?3))",
+            " AND kind IN ('answered', 'unanswered', 'waiting') ORDER BY seq DESC LIMIT ?3))",
             (question, answer, ANSWER_HISTORY),
         )
 
@@ -801,8 +965,10 @@ def _answer_row(entry: Entry) -> tuple[object, ...]:
     event = entry.event
     if isinstance(event, Moderated):
         return (entry.at, "hidden" if event.hidden else "shown", None, event.question, None, event.answer, None)
+    if isinstance(event, Approved):
+        return (entry.at, "approved", None, event.question, None, event.answer, None)
     assert isinstance(event, Answered)
-    kind = "unanswered" if event.text is None else "answered"
+    kind = "unanswered" if event.text is None else "waiting" if event.waiting else "answered"
     return (entry.at, kind, event.participant, event.question, event.slot, event.answer, event.text)
 
 

@@ -7,15 +7,17 @@ import contextlib
 import re
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
 from coproterm.core.deck import default_deck
+from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.wire import (
+    MAX_QUESTIONS,
     Ack,
     Action,
     Attendance,
@@ -27,6 +29,7 @@ from coproterm.core.wire import (
     State,
     Tally,
     Turnout,
+    Vote,
     Welcome,
     decode,
     encode,
@@ -114,6 +117,31 @@ class Peer:
                 await self.recv(timeout)
 
 
+NO_SUCH_QUESTION = MAX_QUESTIONS
+"""A question no deck has (the wire's bound; a deck's questions are numbered below it): a vote on it is
+refused and changes nothing (see :func:`heard_until_answered`)."""
+
+
+async def heard_until_answered(peer: Peer) -> list[Message]:
+    """Everything the hub had written to ``peer`` before it read a request sent now, in order.
+
+    The request is a vote on :data:`NO_SUCH_QUESTION`: refused (no such question; a host's, hosts do not
+    vote), it changes nothing. The hub writes one
+    connection's frames in order, so whatever it wrote to ``peer`` before reading the vote arrives before
+    the refusal: with a :meth:`Hub.flush` just before, "nothing arrived" is asked of the hub, not of the clock.
+    """
+    peer.seq += 1
+    seq = peer.seq
+    await peer.send(Vote(seq, NO_SUCH_QUESTION, 0))
+    heard: list[Message] = []
+    while True:
+        message = await peer.recv()
+        if isinstance(message, Error) and message.seq == seq:
+            assert message.refusal in (Refusal.NO_SUCH_QUESTION, Refusal.HOSTS_DO_NOT_VOTE), message
+            return heard
+        heard.append(message)
+
+
 def dial(url: str, source: str | None = None, **options):
     """A raw websocket connection, from ``source`` (another loopback address, 127.0.0.2…) if given:
     the hub's limits apply to every address but its own (127.0.0.1)."""
@@ -139,135 +167,118 @@ async def join_host(url: str) -> Peer:
 
 @dataclass
 class ServedHub:
-    """A `coproterm serve` in a process of its own: where to reach it, and what it said on stderr once stopped."""
+    """A `coproterm serve` in a process of its own: what it printed until it served, where to reach it, and
+    what it printed after and on stderr (read all along, so a chatty hub never waits on a full pipe)."""
 
-    url: str
-    token: str
-    stderr: str = ""
+    process: asyncio.subprocess.Process
+    said: str
+    """Its standard output up to the line that says Ctrl-C stops it."""
+    _out: bytearray
+    _err: bytearray
+    _readers: tuple[asyncio.Task[None], ...]
+
+    @property
+    def stdout(self) -> str:
+        """What it printed after :attr:`said` (all of it once :meth:`stop` has returned)."""
+        return self._out.decode(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        """What it wrote on stderr (all of it once :meth:`stop` has returned)."""
+        return self._err.decode(errors="replace")
+
+    @property
+    def target(self) -> str:
+        """What a person types after `coproterm join` (host:port)."""
+        found = re.search(r"coproterm join (\S+)", self.said)
+        assert found is not None, self.said
+        return found.group(1)
+
+    @property
+    def url(self) -> str:
+        return "ws://" + self.target
+
+    @property
+    def port(self) -> int:
+        return int(self.target.rsplit(":", 1)[1])
+
+    @property
+    def token(self) -> str:
+        found = re.search(r"host token: (\S+)", self.said)
+        assert found is not None, self.said
+        return found.group(1)
+
+    async def stop(self, how: signal.Signals = signal.SIGINT, timeout: float = 20) -> int:
+        """Send ``how`` (Ctrl-C unless told; SIGKILL pulls the plug) if it still runs, wait for it to end and
+        for what it printed; its exit code."""
+        if self.process.returncode is None:
+            self.process.send_signal(how)
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        if how == signal.SIGKILL:  # nothing more to read: its SSH workers may hold its pipes a moment longer
+            for reader in self._readers:
+                reader.cancel()
+        else:
+            await asyncio.wait_for(asyncio.gather(*self._readers), timeout)
+        return code
 
 
-@contextlib.asynccontextmanager
-async def serve_resumed(data_dir: Path, session_id: str) -> AsyncIterator[ServedHub]:
-    """`coproterm serve --resume SESSION` on 127.0.0.1 (no SSH, no mDNS) until the block ends, then Ctrl-C.
+async def _read_into(stream: asyncio.StreamReader, into: bytearray) -> None:
+    while chunk := await stream.read(65536):
+        into += chunk
 
-    ``stderr`` holds what it wrote, once the block has ended and the process with it.
+
+async def start_serve(
+    *args: str,
+    data: Path | None = None,
+    port: int = 0,
+    stdin_text: str | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> ServedHub:
+    """`coproterm serve` on 127.0.0.1, the one way the tests and benches start a hub in a process of its own.
+
+    ``data``: its --data-dir (none: the one conftest gives each test); ``port``: its websocket port (0: a free
+    one; the same again to resume where a killed hub was); ``args``: any other options, as a person types them
+    (``--ssh-port 0 --no-mdns`` for no SSH and no mDNS); ``stdin_text``: what is typed to it; ``preexec_fn``:
+    run in the child before it starts (an rlimit); ``env``: its whole environment (the test's if None). Returns once it says Ctrl-C stops it; stop it with
+    :meth:`ServedHub.stop`.
     """
-    process = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "coproterm", "serve", "--resume", session_id, "--host", "127.0.0.1", "--port", "0"),
-        *("--ssh-port", "0", "--no-mdns", "--data-dir", str(data_dir)),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    served: ServedHub | None = None
-    try:
-        text = ""
-        async with asyncio.timeout(30):
-            while "Ctrl-C" not in text:
-                line = (await process.stdout.readline()).decode()
-                if not line:
-                    _, err = await process.communicate()
-                    raise AssertionError(f"serve exited: {text} {err.decode()}")
-                text += line
-        address, token = re.search(r"coproterm join (\S+)", text), re.search(r"host token: (\S+)", text)
-        assert address is not None and token is not None, text
-        served = ServedHub("ws://" + address.group(1), token.group(1))
-        yield served
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            _, err = await asyncio.wait_for(process.communicate(), 30)
-            if served is not None:
-                served.stderr = err.decode()
-
-
-async def start_serve(*args: str) -> tuple[asyncio.subprocess.Process, str, str]:
-    """Start `coproterm serve` on a free port; return it, its join target and its host token."""
-    process, target, token, _ = await start_serve_saying(*args)
-    return process, target, token
-
-
-async def start_serve_saying(
-    *args: str, stdin_text: str | None = None
-) -> tuple[asyncio.subprocess.Process, str, str, str]:
-    """As :func:`start_serve`, with what it printed before serving (and ``stdin_text`` fed to it)."""
+    where = ("--data-dir", str(data)) if data is not None else ()
     process = await asyncio.create_subprocess_exec(
         *COPROTERM,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        *args,
+        *("serve", "--host", "127.0.0.1", "--port", str(port), *where, *args),
         stdin=asyncio.subprocess.PIPE if stdin_text is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=preexec_fn,
+        env=env,
     )
+    assert process.stdout is not None and process.stderr is not None
+    err = bytearray()
+    err_reader = asyncio.create_task(_read_into(process.stderr, err))
     if stdin_text is not None:
+        assert process.stdin is not None
         process.stdin.write(stdin_text.encode())
         process.stdin.close()
-    lines = []
-    async with asyncio.timeout(20):
-        while not lines or "Ctrl-C" not in lines[-1]:
-            line = (await process.stdout.readline()).decode()
-            if not line:
-                raise AssertionError(f"serve stopped: {(await process.stderr.read()).decode()}")
-            lines.append(line)
-    text = "".join(lines)
-    target = re.search(r"coproterm join (\S+)", text).group(1)
-    token = re.search(r"host token: (\S+)", text).group(1)
-    return process, target, token, text
-
-
-async def start_serve_in(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str, str]:
-    """`coproterm serve` keeping its sessions in ``data``: the process, its join target and its host token."""
-    process = await asyncio.create_subprocess_exec(
-        *COPROTERM,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(data),
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    text = ""
-    async with asyncio.timeout(20):
-        while "Ctrl-C" not in text:
-            line = (await process.stdout.readline()).decode()
-            if not line:
-                raise AssertionError(f"serve exited: {text}")
-            text += line
-    return (
-        process,
-        re.search(r"coproterm join (\S+)", text).group(1),
-        re.search(r"host token: (\S+)", text).group(1),
-    )
-
-
-async def start_serve_printing_in(data: Path, *args: str, port: int = 0) -> tuple[asyncio.subprocess.Process, str]:
-    """`coproterm serve` keeping its sessions in ``data`` (SSH on a free port, no mDNS): the process, and what it
-    printed up to "Ctrl-C"."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "coproterm",
-        "serve",
-        *("--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data), "--ssh-port", "0", "--no-mdns"),
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    text = ""
-    async with asyncio.timeout(20):
-        while "Ctrl-C" not in text:
-            line = (await process.stdout.readline()).decode()
-            assert line, f"serve exited: {text}"
-            text += line
-    return process, text
+    said = ""
+    try:
+        async with asyncio.timeout(timeout):
+            while "Ctrl-C" not in said:
+                line = (await process.stdout.readline()).decode()
+                if not line:
+                    await process.wait()
+                    await err_reader
+                    raise AssertionError(f"serve stopped before serving: {said}{err.decode(errors='replace')}")
+                said += line
+    except BaseException:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        err_reader.cancel()
+        raise
+    out = bytearray()
+    return ServedHub(process, said, out, err, (asyncio.create_task(_read_into(process.stdout, out)), err_reader))
 
 
 async def goto(host: Peer, question: int) -> None:

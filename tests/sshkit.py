@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import itertools
 import os
 import pty
 import re
@@ -13,6 +14,7 @@ import signal
 import struct
 import sys
 import termios
+from typing import Any
 
 import pyte
 import pytest
@@ -22,6 +24,7 @@ from coproterm.core.session import Session
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
+from tests.textualkit import waking_timers
 
 OPTIONS = [
     "-o", "StrictHostKeyChecking=no",
@@ -111,6 +114,11 @@ class SSHClient:
         self.changed = asyncio.Event()
         self.closed = False
         self._mark = 0
+
+    @property
+    def received(self) -> bytearray:
+        """Every byte the client wrote to its terminal (as :attr:`Screen.received`)."""
+        return self.output
 
     async def start(self) -> SSHClient:
         self.pid, self.fd = pty.fork()
@@ -234,6 +242,48 @@ class Screen:
                     raise AssertionError(f"the session ended before {pattern!r}; it showed: {self.text[-500:]!r}")
                 self.changed.clear()
                 await self.changed.wait()
+
+
+_MARK = re.compile(rb"\x1b\]2;coproterm test mark \d+\x07")
+"""A window title: the terminal shows nothing new for it, and the app never sends one like it."""
+_marks = itertools.count()
+
+
+async def drawn_and_sent(live: Any, screen: Screen | SSHClient) -> None:
+    """Until an SSH session's app (``live``, one of ``Gateway._live``'s) has drawn all it owes and ``screen``,
+    its client, holds all of it: asked of the app and of the channel, not of the clock.
+
+    A round is the app's timers that fire once having fired (the later step of something begun), its next
+    refresh (Textual's ``call_after_refresh``: every message handled, the screen drawn), its terminal sending
+    what it held, and a mark written on the channel behind that arriving; the channel keeps order, so whatever
+    was sent before the mark has arrived with it. It ends at a round in which nothing but its mark arrived.
+    """
+    while True:
+        before = len(screen.received)
+        async with asyncio.timeout(20):
+            while waking_timers(live.app, once=True):
+                await asyncio.sleep(0.01)
+        refreshed = asyncio.Event()
+        assert live.app.call_after_refresh(refreshed.set), "the app is still running"
+        mark = b"\x1b]2;coproterm test mark %d\x07" % next(_marks)
+        async with asyncio.timeout(20):
+            await refreshed.wait()
+            while live.terminal.holding:
+                await asyncio.sleep(0.01)
+            live.terminal.channel.write(mark.decode())
+            while True:
+                screen.changed.clear()
+                if mark in screen.received[before:]:
+                    break
+                await screen.changed.wait()
+        if screen.received[before:] == mark:
+            return
+
+
+def sent_since(screen: Screen | SSHClient, start: int) -> int:
+    """The bytes ``screen`` received from the app after its first ``start`` (the marks of
+    :func:`drawn_and_sent` left out)."""
+    return len(_MARK.sub(b"", bytes(screen.received[start:])))
 
 
 def asyncssh_client(

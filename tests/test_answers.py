@@ -28,6 +28,7 @@ from coproterm.core.wire import (
     Hello,
     Mine,
     Moderate,
+    Moderation,
     Vote,
     Wall,
     decode,
@@ -46,7 +47,7 @@ GOLDEN = [
     (Moderate(3, 0, 12, True), "95 05 03 00 0c c3"),
     (
         Answers(0, True, 2, (AnswerItem(1, 4, "Equal power", False), AnswerItem(2, 5, None, False))),
-        "95 17 00 c3 02 92 94 01 04 ab 45 71 75 61 6c 20 70 6f 77 65 72 c2 94 02 05 c0 c2",
+        "95 17 00 c3 02 92 95 01 04 ab 45 71 75 61 6c 20 70 6f 77 65 72 c2 c2 95 02 05 c0 c2 c2",
     ),
     (
         Wall(5, True, 1, ((1, "Equal power"),), (), (("equal", 1), ("power", 1))),
@@ -58,7 +59,15 @@ GOLDEN = [
         "97 18 05 c2 02 91 92 04 aa 4d 6f 72 65 20 70 6f 77 65 72 90 93 92 a5 70 6f 77 65 72 02 92 a4 6d 6f 72 65 01"
         " 92 a5 65 71 75 61 6c 00",
     ),
-    (Mine(0, ((0, "ŵyr"),), (0,)), "94 19 00 91 92 00 a4 c5 b5 79 72 91 00"),
+    (Mine(0, ((0, "ŵyr"),), (0,)), "95 19 00 91 92 00 a4 c5 b5 79 72 91 00 90"),
+    (Moderate(3, 0, 12, False, approve=True), "96 05 03 00 0c c2 c3"),
+    (Moderate(4, 0, 0, False, approve=True), "96 05 04 00 00 c2 c3"),
+    (
+        Answers(0, False, 1, (AnswerItem(3, 4, "Trust", False, True),)),
+        "95 17 00 c2 01 91 95 03 04 a5 54 72 75 73 74 c2 c3",
+    ),
+    (Mine(0, ((1, "Trust"),), (), (1,)), "95 19 00 91 92 01 a5 54 72 75 73 74 90 91 01"),
+    (Moderation(0, True, 3), "94 21 00 c3 03"),
 ]
 
 

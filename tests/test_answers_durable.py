@@ -15,7 +15,7 @@ from coproterm.commands.sessions import render, render_tables
 from coproterm.core.events import Answered, Joined, Moderated
 from coproterm.core.wire import Ack, Answer, Answers, Mine, Moderate
 from server.store import read_log
-from tests.hubkit import join, start_serve_in
+from tests.hubkit import join, start_serve
 from tests.storekit import logged_session
 
 WHAT = 0
@@ -25,8 +25,8 @@ WELSH = "Rhannu grym: ŵ ŷ â ê î ô û"
 async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_path):
     from coproterm.core.wire import Hello
 
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     host = await join(url, Hello(host_token=token))
     ann = await join(url, Hello(name="Ann"))
     bob = await join(url, Hello(name="Bob"))
@@ -36,11 +36,10 @@ async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_pat
     assert await ann.request(lambda s: Answer(s, WHAT, 1, None)) == Ack(ann.seq)
     assert await bob.request(lambda s: Answer(s, WHAT, 0, "=rude words")) == Ack(bob.seq)
     assert await host.request(lambda s: Moderate(s, WHAT, 3, True)) == Ack(host.seq)
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
+    await served.stop(signal.SIGKILL)
 
-    port = int(target.rsplit(":", 1)[1])
-    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
+    port = served.port
+    served = await start_serve("--resume", data=tmp_path, port=port)
     try:
         again = await join(url, Hello(resume=ann.welcome.resume))
         mine = await again.recv()
@@ -55,8 +54,7 @@ async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_pat
             (3, "=rude words", True),
         }
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
 
 
 ANSWERS = [

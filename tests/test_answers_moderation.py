@@ -18,7 +18,7 @@ from coproterm.core.events import Answered, Event, Joined
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Ack, Action, Answer, Answers, Command, Error, ErrorCode, Hello, Moderate, Wall
 from server.store import SessionStore
-from tests.hubkit import Peer, join, join_host, running_hub, serve_resumed
+from tests.hubkit import Peer, join, join_host, running_hub, start_serve
 
 WHAT = 0
 """The built-in deck's first question takes written answers."""
@@ -122,7 +122,8 @@ async def test_a_resumed_log_sends_no_answer_a_live_one_could_not_be(tmp_path):
             Answered(2, WHAT, 0, 4, "\u3164\u3164"),
         ],
     )
-    async with serve_resumed(tmp_path, path.stem) as served:
+    served = await start_serve("--resume", path.stem, "--ssh-port", "0", "--no-mdns", data=tmp_path)
+    try:
         host = await join(served.url, Hello(host_token=served.token))  # decodes every frame as the dashboard does
         async with asyncio.timeout(5):
             while not isinstance(message := await host.recv(), Answers):
@@ -131,6 +132,8 @@ async def test_a_resumed_log_sends_no_answer_a_live_one_could_not_be(tmp_path):
         assert await host.request(lambda s: Command(s, Action.REVEAL, WHAT)) == Ack(host.seq)
         ann = await join(served.url, Hello(resume=b"a" * 16))
         assert await wall_of(ann) == {1: "a fair answer"}
+    finally:
+        await served.stop()
     said = served.stderr
     assert "Traceback" not in said
     assert re.search(r"log row \d+: answer 2 of question 1 of 600 characters", said), said

@@ -41,14 +41,15 @@ from coproterm.core.wire import (
 )
 from server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, running_hub, start_serve_in
+from tests.hubkit import join, running_hub, start_serve
 from tests.sessionkit import host
 
 HOST = 100
 
 
-def ask(session, kind, prompt="Shall we take a break?", *, seq=1, conn=HOST, **fields):
-    return session.handle(conn, AddQuestion(seq, kind, prompt, **fields))
+def ask(session, kind, prompt="Shall we take a break?", *, seq=1, conn=HOST, at_end=True, **fields):
+    """The host asks (at the end of the deck unless told otherwise: the tests of what a question becomes)."""
+    return session.handle(conn, AddQuestion(seq, kind, prompt, **fields, at_end=at_end))
 
 
 def refusal_of(outputs):
@@ -161,7 +162,7 @@ def test_a_view_grows_its_deck_from_added_and_refuses_one_out_of_step():
     view.apply(welcome)
     ask(session, AskKind.ONE, "Tea or coffee?", options=("Tea", "Coffee"), options_cy=("Te", "Coffi"))
     entry = session.deck_data["questions"][-1]
-    added = decode(encode(Added(6, entry, ("asked-7", session.deck_data["scales"]["asked-7"]))))
+    added = decode(encode(Added(6, entry, ("asked-7", session.deck_data["scales"]["asked-7"]), 7)))
     view.apply(added)
     assert view.hub_deck == session.deck
     view.speak(language(WELSH))
@@ -169,7 +170,9 @@ def test_a_view_grows_its_deck_from_added_and_refuses_one_out_of_step():
     view.apply(added)  # a second time (a translation of the deck brought it first): had already
     assert len(view.hub_deck.questions) == 7
     with pytest.raises(ProtocolError):
-        view.apply(Added(9, entry, None))  # past the deck's end: this deck is not the hub's
+        view.apply(Added(9, entry, None, 10))  # past the deck's end: this deck is not the hub's
+    with pytest.raises(ProtocolError):
+        view.apply(Added(3, entry, None, 9))  # two questions on from this deck: one was missed
 
 
 # -- bytes in, bytes out: an independent client, and one of protocol version 2 ---------------------
@@ -200,10 +203,11 @@ async def test_an_independent_client_adds_a_question_and_another_answers_it_and_
         assert closed.value.rcvd.code == 1008
         for socket in (facilitator, person):
             assert (await frames_until(socket, 16))[0] == 16
-        await facilitator.send(bytes.fromhex("98 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90"))  # yes / no: "Egwyl?"
+        # yes / no: "Egwyl?", at the end of the deck
+        await facilitator.send(bytes.fromhex("99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c3"))
         assert await frames_until(facilitator, 19) == [19, 9]
         added = await frames_until(person, 31)
-        assert added[:2] == [31, 6]
+        assert added[:2] == [31, 6] and added[4] == 7  # question 7 of 7
         assert added[2] == {"prompt": "Egwyl?", "added": True, "board": "asked-7"}
         name, scale = added[3]
         assert name == "asked-7" and [p["label"] for p in scale["positions"]] == ["Yes", "No", "Not sure"]
@@ -224,28 +228,30 @@ async def test_a_participant_welcomed_after_the_question_gets_it_in_the_deck():
         assert reply == Ack(facilitator.seq)
         late = await join(hub.url, Hello(name="Late"))
         questions = late.welcome.deck["questions"]
-        assert len(questions) == 7 and questions[-1]["added"] is True
+        assert len(questions) == 7 and questions[1]["added"] is True, "after the current question, the first"
         assert len(late.welcome.votes) == 7
-        await facilitator.request(lambda s: Command(s, Action.GOTO, 6))
-        await late.until(lambda p: p.state is not None and p.state.current == 6)
+        await facilitator.request(lambda s: Command(s, Action.GOTO, 1))
+        await late.until(lambda p: p.state is not None and p.state.current == 1)
 
 
 async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     facilitator = await join(url, Hello(host_token=token))
     reply = await facilitator.request(
-        lambda s: AddQuestion(s, AskKind.ONE, "Tea or coffee?", "Te neu goffi?", ("Tea", "Coffee"), ("Te", "Coffi"))
+        lambda s: AddQuestion(
+            s, AskKind.ONE, "Tea or coffee?", "Te neu goffi?", ("Tea", "Coffee"), ("Te", "Coffi"), at_end=True
+        )
     )
     assert reply == Ack(1)
     await facilitator.request(lambda s: Command(s, Action.GOTO, 6))
     people = [await join(url, Hello(name=f"p{i}")) for i in range(3)]
     for peer, choice in zip(people, (0, 1, 1), strict=True):
         assert await peer.request(lambda s, c=choice: Vote(s, 6, c)) == Ack(peer.seq)
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
-    port = int(target.rsplit(":", 1)[1])
-    process, target, again = await start_serve_in(tmp_path, "--resume", port=port)
+    await served.stop(signal.SIGKILL)
+    port = served.port
+    served = await start_serve("--resume", data=tmp_path, port=port)
+    again = served.token
     try:
         back = await join(url, Hello(host_token=again))
         asked = back.welcome.deck["questions"][6]
@@ -255,8 +261,7 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
         ann = await join(url, Hello(resume=people[0].welcome.resume))
         assert ann.welcome.votes[6] == 0
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
     # The report and the CSV tables, in both languages, mark it as added during the session.
     path = find_session(tmp_path, None)
     english, welsh = render(path, "html"), render(path, "html", lang="cy")

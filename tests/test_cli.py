@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import subprocess
 import sys
 
@@ -16,21 +15,19 @@ COPROTERM = [sys.executable, "-m", "coproterm"]
 
 
 async def test_serve_hosts_a_session_and_stops_cleanly_on_ctrl_c():
-    process, target, token = await start_serve()
+    served = await start_serve()
     try:
-        url = f"ws://{target}"
-        host = await join(url, Hello(host_token=token))
-        ann = await join(url)
+        host = await join(served.url, Hello(host_token=served.token))
+        ann = await join(served.url)
         assert ann.welcome.deck["title"] == "Co-production and citizen involvement"
         await host.request(lambda seq: Command(seq, Action.GOTO, 1))
         await ann.request(lambda seq: Vote(seq, 1, 2))
         await host.until(lambda p: p.tally and p.tally.question == 1 and p.tally.counts[2] == 1)
     finally:
-        process.send_signal(signal.SIGINT)
-        out, err = await asyncio.wait_for(process.communicate(), 20)
-    assert process.returncode == 0
-    assert b"Stopping" in out
-    assert b"Traceback" not in err
+        code = await served.stop()
+    assert code == 0
+    assert "Stopping" in served.stdout
+    assert "Traceback" not in served.stderr
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -47,15 +44,14 @@ def test_a_broken_deck_is_a_clear_error(tmp_path):
 
 
 async def test_a_port_in_use_is_a_clear_error():
-    process, target, _ = await start_serve()
+    served = await start_serve()
     try:
-        port = target.rsplit(":", 1)[1]
+        port = str(served.port)
         result = await asyncio.to_thread(run, "serve", "--host", "127.0.0.1", "--port", port)
         assert result.returncode == 2
         assert f"port {port} is already in use" in result.stderr
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), 20)
+        await served.stop()
 
 
 @pytest.mark.parametrize(
@@ -84,11 +80,10 @@ async def test_tests_keep_sessions_and_keys_out_of_the_users_data_directory(tmp_
 
     private = Path(os.environ["COPROTERM_DATA_DIR"])
     assert private.is_relative_to(tmp_path_factory.getbasetemp()), "conftest gives every test its own data dir"
-    process, _, _ = await start_serve()  # no --data-dir, as a user would run it
+    served = await start_serve()  # no --data-dir, as a user would run it
     try:
         sessions = list((private / "sessions").glob("*.sqlite3"))
         assert len(sessions) == 1, "the session went somewhere else"
         assert any(private.glob("*key*")), "the SSH host key went somewhere else"
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), 20)
+        await served.stop()

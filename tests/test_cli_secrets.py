@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from coproterm.commands.hosting import SecretError, read_secret
-from tests.hubkit import start_serve_saying
+from tests.hubkit import start_serve
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 
@@ -71,13 +69,10 @@ async def test_the_ssh_passcode_need_not_be_on_the_command_line(tmp_path, monkey
         args += ["--ssh-passcode-file", str(tmp_path / "passcode")]
     else:
         args += ["--ssh-passcode-file", "-"]
-    process, _, _, greeting = await start_serve_saying(
-        *args, stdin_text="purple otter\n" if source == "stdin" else None
-    )
+    served = await start_serve(*args, stdin_text="purple otter\n" if source == "stdin" else None)
     try:
-        said = Path(f"/proc/{process.pid}/cmdline").read_bytes()
+        said = Path(f"/proc/{served.process.pid}/cmdline").read_bytes()
         assert b"purple" not in said, "the passcode is in the process list"
-        assert "passcode asked" in greeting
+        assert "passcode asked" in served.said
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), 20)
+        await served.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -23,9 +22,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_a_start_that_fails_writes_no_session(tmp_path):
-    process, target, _ = await start_serve("--data-dir", str(tmp_path), "--ssh-port", "0", "--no-mdns")
+    served = await start_serve("--ssh-port", "0", "--no-mdns", data=tmp_path)
     try:
-        port = target.rsplit(":", 1)[1]
+        port = str(served.port)
         before = sorted((tmp_path / "sessions").glob("*.sqlite3"))
         assert len(before) == 1
         result = await asyncio.to_thread(
@@ -43,8 +42,7 @@ async def test_a_start_that_fails_writes_no_session(tmp_path):
             ),
         ]
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), 20)
+        await served.stop()
 
 
 WORKSHOP = [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, 1), Voted(1, 1, 3)]
@@ -70,10 +68,9 @@ def test_no_id_picks_the_newest_session_anyone_joined_and_says_why(tmp_path):
 async def test_resume_with_no_id_says_which_session_it_picked(tmp_path):
     workshop = await asyncio.to_thread(logged_session, tmp_path, WORKSHOP)
     await asyncio.to_thread(logged_session, tmp_path, [])
-    process, _, _ = await start_serve("--resume", "--data-dir", str(tmp_path), "--ssh-port", "0", "--no-mdns")
-    process.send_signal(signal.SIGINT)
-    _, err = await asyncio.wait_for(process.communicate(), 20)
-    assert f"picked {workshop.stem}, the newest session anyone joined or voted in" in err.decode()
+    served = await start_serve("--resume", "--ssh-port", "0", "--no-mdns", data=tmp_path)
+    await served.stop()
+    assert f"picked {workshop.stem}, the newest session anyone joined or voted in" in served.stderr
     with sqlite3.connect(workshop) as db:
         assert db.execute("SELECT COUNT(*) FROM log").fetchone() == (3,)
 

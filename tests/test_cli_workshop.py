@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.hubkit import start_serve_saying
+from tests.hubkit import start_serve
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
 
@@ -24,10 +24,9 @@ def test_host_help_names_the_built_in_decks_and_presenter_mode():
 
 
 async def test_serve_takes_a_built_in_deck_by_name_and_refuses_an_unknown_one(tmp_path):
-    process, _, _, said = await start_serve_saying("--deck", "short", "--data-dir", str(tmp_path), "--no-mdns")
-    process.terminate()
-    await process.wait()
-    assert "6 questions" in said
+    served = await start_serve("--deck", "short", "--no-mdns", data=tmp_path)
+    await served.stop()
+    assert "6 questions" in served.said
     wrong = subprocess.run(
         [*COPROTERM, "serve", "--deck", "nonesuch.toml", "--data-dir", str(tmp_path), "--no-mdns"],
         capture_output=True,
@@ -39,12 +38,10 @@ async def test_serve_takes_a_built_in_deck_by_name_and_refuses_an_unknown_one(tm
 
 async def test_the_default_is_the_whole_workshop_and_the_variable_names_another(tmp_path, monkeypatch):
     monkeypatch.delenv("COPROTERM_DECK")
-    process, _, _, said = await start_serve_saying("--data-dir", str(tmp_path / "a"), "--no-mdns")
-    process.terminate()
-    await process.wait()
-    assert "14 questions" in said
+    served = await start_serve("--no-mdns", data=tmp_path / "a")
+    await served.stop()
+    assert "14 questions" in served.said
     monkeypatch.setenv("COPROTERM_DECK", "short")
-    process, _, _, said = await start_serve_saying("--data-dir", str(tmp_path / "b"), "--no-mdns")
-    process.terminate()
-    await process.wait()
-    assert "6 questions" in said
+    served = await start_serve("--no-mdns", data=tmp_path / "b")
+    await served.stop()
+    assert "6 questions" in served.said

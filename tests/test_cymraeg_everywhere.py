@@ -261,6 +261,7 @@ NOT_ON_A_PARTICIPANTS_FACE = {
     Refusal.TOO_MANY_NEWCOMERS: "this machine's own addresses are exempt (tests/netkit.py's namespaces would be needed)",
     Refusal.WALL_FULL: "5,000 answers on one question",
     Refusal.BAD_TIMER: "a host's: the dashboard offers only lengths the hub takes (tests/test_timer.py sends one)",
+    Refusal.NOT_MODERATED_HERE: "a host's: tests/test_moderation_faces.py shows it on the Welsh dashboard (m on a board)",
     Refusal.NOT_FOR_AGREEMENT: "a host's: the dashboard says why itself (tests/test_agreement_faces.py); tests/test_agreement.py"
     " words it in both languages",
     Refusal.HOSTS_DO_NOT_MARK: "a host's: the dashboard has no way to mark; tests/test_agreement.py words it in both languages",
@@ -527,3 +528,70 @@ async def test_the_hosts_refusals_on_the_welsh_dashboard():
                 await until(pilot, lambda w=welsh: any(w in str(n.message) for n in notifications_of(dashboard)))
             for notice in notifications_of(dashboard):
                 assert not english_in(f"{notice.title} {notice.message}"), notice
+
+
+# -- plain mode (a real process) and OpenSSH, in Welsh, past the locked vote ----------------------------------
+
+
+async def test_plain_mode_in_welsh_meets_the_refusals_a_typist_can_and_says_each_in_welsh(tmp_path):
+    from tests.plainkit import Listener, PlainJoin, said
+
+    async with running_hub(Session(WORKSHOP, HOST_TOKEN, counting_tokens(), max_participants=1)) as hub:
+        host = await join_host(hub.url)
+        gwen = await PlainJoin(hub.url, width=60, name="Gwen", data_dir=str(tmp_path / "gwen"), lang="cy").start()
+        bryn = None
+        try:
+            ear = Listener(gwen)
+            await ear.hears("Cwestiwn 1")
+            await host.request(lambda s: Command(s, Action.GOTO, ONE))
+            await ear.hears(f"Cwestiwn {ONE + 1}")
+            await host.request(lambda s: Command(s, Action.LOCK, ONE))
+            await ear.hears("ar glo nawr")
+            gwen.type("1")
+            await ear.hears(words(CY, Refusal.LOCKED))
+            await host.request(lambda s: Command(s, Action.GOTO, TEXT))
+            await ear.hears(f"Cwestiwn {TEXT + 1}")
+            await host.request(lambda s: Command(s, Action.LOCK, TEXT))
+            await ear.hears("ar glo nawr")
+            gwen.type("rhannu grym")
+            await ear.hears(words(CY, Refusal.ANSWERS_LOCKED))
+            await host.request(lambda s: Command(s, Action.OPEN, TEXT))
+            await ear.hears("ar agor eto")
+            gwen.type("gair " * 60)
+            await ear.hears(words(CY, Refusal.ANSWER_TOO_LONG, (200, 299)))
+            await host.request(lambda s: Command(s, Action.GOTO, SEVERAL))
+            await ear.hears("Cwestiwn 2")
+            gwen.type("1 2 3")  # more than the two it takes: said before anything is sent, in Welsh
+            await ear.hears("2 ar y mwyaf.")
+            bryn = await PlainJoin(hub.url, width=60, name="Bryn", data_dir=str(tmp_path / "bryn"), lang="cy").start()
+            await Listener(bryn).hears(words(CY, Refusal.FULL))
+            await hub.hub.end()
+            await ear.hears(words(CY, Refusal.ENDED))
+            for person in (gwen, bryn):
+                heard = said(bytes(person.output))
+                assert not english_in(heard), f"{english_in(heard)}\n{heard}"
+        finally:
+            gwen.kill()
+            if bryn is not None:
+                bryn.kill()
+
+
+async def test_ssh_in_welsh_says_a_full_session_and_its_end_in_welsh(tmp_path):
+    from server.hosting import HubRunner, SSHOptions
+    from tests.sshkit import SSHClient, ssh_binary
+
+    ssh_binary()
+    session = Session(WORKSHOP, HOST_TOKEN, counting_tokens(), max_participants=1)
+    runner = HubRunner(session, HOST_TOKEN, "127.0.0.1", 0, ssh=SSHOptions(port=0, key_dir=tmp_path, workers=0))
+    async with runner as hosted:
+        welsh = {"LANG": "cy_GB.UTF-8", "LC_ALL": "", "LANGUAGE": ""}
+        gwen = await SSHClient(hosted.ssh_port, "gwen", env=welsh, extra=("-o", "SendEnv=LANG")).start()
+        await gwen.expect("cwestiwn 1 o", timeout=45)
+        bryn = await SSHClient(hosted.ssh_port, "bryn", env=welsh, extra=("-o", "SendEnv=LANG")).start()
+        await bryn.expect(words(CY, Refusal.FULL), timeout=45)
+        assert not english_in(bryn.text), bryn.text
+        await hosted.hub.end()
+        await gwen.expect("wedi dod i ben")
+        assert not english_in(gwen.text), gwen.text
+        for person in (gwen, bryn):
+            await person.leave()

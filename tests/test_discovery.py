@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 import pytest
@@ -28,17 +27,16 @@ async def multicast_or_skip() -> None:
 
 async def test_a_hub_in_another_process_is_found(tmp_path):
     await multicast_or_skip()
-    process, target, _ = await start_serve("--data-dir", str(tmp_path), "--require-code")
+    served = await start_serve("--require-code", data=tmp_path)
     try:
         heard = []
         await browse(heard.append, seconds=4, interfaces=LOOPBACK)
-        ours = [found for found in heard if found.address == target]
+        ours = [found for found in heard if found.address == served.target]
         assert ours, f"heard only {heard}"
         assert ours[-1].title == "Co-production and citizen involvement"
         assert ours[-1].participants == 0 and ours[-1].code_required
     finally:
-        process.send_signal(2)
-        await asyncio.wait_for(process.communicate(), 20)
+        await served.stop()
 
 
 async def test_the_participant_picks_a_session_from_the_list(tmp_path):

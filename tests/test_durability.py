@@ -16,7 +16,7 @@ from pathlib import Path
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.wire import Ack, Action, Command, Hello, Vote
 from server.store import find_session
-from tests.hubkit import Peer, join, start_serve_in
+from tests.hubkit import Peer, join, start_serve
 from tests.webkit import chromium_binary, headless_flags
 
 COPROTERM = [sys.executable, "-m", "coproterm"]
@@ -24,8 +24,8 @@ SPECTRUM, GRID = 1, 4
 
 
 async def test_kill_9_then_resume_keeps_every_acknowledged_vote(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     host = await join(url, Hello(host_token=token))
     await host.request(lambda s: Command(s, Action.GOTO, GRID))
     people = await asyncio.gather(*(join(url, Hello(name=f"p{i}")) for i in range(30)))
@@ -44,14 +44,14 @@ async def test_kill_9_then_resume_keeps_every_acknowledged_vote(tmp_path):
 
     voters = [asyncio.create_task(keep_voting(p)) for p in people]
     await asyncio.sleep(1.5)
-    process.send_signal(signal.SIGKILL)  # pull the plug mid-vote
-    await process.wait()
+    await served.stop(signal.SIGKILL)  # pull the plug mid-vote
     results = await asyncio.gather(*voters, return_exceptions=True)
     assert all(isinstance(r, Exception) for r in results), "every voter lost its hub"
     assert sum(v is not None for v in acked.values()) == 30
 
-    port = int(target.rsplit(":", 1)[1])
-    process, target, again_token = await start_serve_in(tmp_path, "--resume", port=port)
+    port = served.port
+    served = await start_serve("--resume", data=tmp_path, port=port)
+    again_token = served.token
     try:
         assert again_token == token
         final: dict[bytes, int | None] = {}
@@ -67,14 +67,13 @@ async def test_kill_9_then_resume_keeps_every_acknowledged_vote(tmp_path):
         await host.until(lambda p: p.tally is not None and p.tally.question == GRID)
         assert host.tally.counts == expected
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
 
 
 async def hosted_session(tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
     """A session with votes on a scale and on the grid; returns its log and the final votes."""
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     finals = {"spectrum": [0, 3, 3, 5, 2], "grid": [23, 0, 7, 7, 12]}
     try:
         host = await join(url, Hello(host_token=token))
@@ -85,8 +84,7 @@ async def hosted_session(tmp_path: Path) -> tuple[Path, dict[str, list[int]]]:
                 await peer.request(lambda s, q=question: Vote(s, q, 1))
                 await peer.request(lambda s, q=question, c=choice: Vote(s, q, c))
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
     return find_session(tmp_path, None), finals
 
 

@@ -114,3 +114,39 @@ def ask_frame(rng: random.Random) -> bytes:
         data = valid_frame(rng)
         if data[1] == AddQuestion.TYPE:
             return data
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2**32), st.integers(50, 300))
+def test_hostile_moderation_never_lets_a_waiting_answer_through_and_the_log_replays_it(seed, count):
+    """On the written question: moderation turned on and off, answers approved (one, all, none), hidden and
+    written again, fuzzed; no answer waiting is ever on the wall, and the session rebuilt from what was
+    recorded is the live one (what waits and what was approved)."""
+    from coproterm.core.session import Record
+
+    rng = random.Random(seed)
+    session = Session(default_deck(), "host-token", counting_tokens())
+    session.handle(99, Hello(host_token="host-token"))
+    recorded = [output.event for output in session.handle(1, Hello(name="Ann")) if isinstance(output, Record)]
+    recorded += [output.event for output in session.handle(2, Hello(name="Bob")) if isinstance(output, Record)]
+    for step in range(count):
+        if step % 40 == 0:
+            recorded += [
+                o.event
+                for o in session.handle(99, Command(step, rng.choice([Action.MODERATE, Action.UNMODERATE]), 0))
+                if isinstance(o, Record)
+            ]
+        try:
+            message = decode(frame(rng, current=0, cells=1))
+        except ProtocolError:
+            continue
+        conn = 99 if rng.random() < 0.4 else rng.choice([1, 2])
+        if isinstance(message, Hello):
+            continue  # the two writers and the host stay who they are
+        recorded += [output.event for output in session.handle(conn, message) if isinstance(output, Record)]
+        assert answers_consistent(session)
+    again = Session(default_deck(), "host-token", counting_tokens())
+    again.replay(recorded)
+    live = [(a.id, a.text, a.hidden, a.removed, a.waiting) for a in session.answers[0].answers.values()]
+    assert [(a.id, a.text, a.hidden, a.removed, a.waiting) for a in again.answers[0].answers.values()] == live
+    assert again.questions[0].moderated == session.questions[0].moderated

@@ -6,7 +6,6 @@ A real hub: in this process for the resumed session, `coproterm serve` as a real
 from __future__ import annotations
 
 import asyncio
-import signal
 import socket
 
 import pytest
@@ -50,11 +49,10 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
     from coproterm.tui.widgets.qr import QRCode
 
     ssh_port = free_port()
-    process, target, token = await start_serve(
-        "--host", "0.0.0.0", "--ssh-port", str(ssh_port), "--no-mdns", "--data-dir", str(tmp_path)
-    )
+    served = await start_serve("--host", "0.0.0.0", "--ssh-port", str(ssh_port), "--no-mdns", data=tmp_path)
+    token = served.token
     try:
-        port = target.rsplit(":", 1)[1]
+        port = served.port
         url = f"ws://127.0.0.1:{port}"
         lan = lan_ipv4_addresses()[0]
         targets, ssh, web = await asyncio.to_thread(_attached_joining, url, ssh_port)
@@ -77,8 +75,7 @@ async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines
             assert f"ssh -p {ssh_port} YOURNAME@{lan}" in text_of(host, "#join-how")
             await ann.socket.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.communicate(), 20)
+        await served.stop()
 
 
 async def test_a_hub_only_this_machine_can_reach_says_so_in_full_beside_its_qr_code():

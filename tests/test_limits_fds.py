@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import resource
-import sys
+import signal
 
-from tests.hubkit import join
-
-COPROTERM = [sys.executable, "-m", "coproterm"]
+from tests.hubkit import join, start_serve
 
 
 def _few_files() -> None:
@@ -16,28 +14,9 @@ def _few_files() -> None:
 
 
 async def test_running_out_of_descriptors_is_said_once_not_per_attempt():
-    process = await asyncio.create_subprocess_exec(
-        *COPROTERM,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--ssh-port",
-        "0",
-        "--no-mdns",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        preexec_fn=_few_files,
-    )
+    served = await start_serve("--ssh-port", "0", "--no-mdns", preexec_fn=_few_files)
     try:
-        target = None
-        async with asyncio.timeout(20):
-            while target is None:
-                line = (await process.stdout.readline()).decode()
-                assert line, (await process.stderr.read()).decode()
-                if "coproterm join " in line:
-                    target = line.split("coproterm join ", 1)[1].split()[0]
+        target = served.target
         host, port = target.rsplit(":", 1)
         writers = []
         for i in range(2, 10):  # 8 addresses of our own, as many connections as each may hold
@@ -55,8 +34,7 @@ async def test_running_out_of_descriptors_is_said_once_not_per_attempt():
         assert peer.welcome is not None, "serving again once descriptors are free"
         await peer.socket.close()
     finally:
-        process.terminate()
-        _, errors = await process.communicate()
-    said = errors.decode()
+        await served.stop(signal.SIGTERM)
+    said = served.stderr
     assert said.count("out of file descriptors") == 1, said[-3000:]
     assert "Traceback" not in said and "out of system resource" not in said

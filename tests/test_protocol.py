@@ -26,6 +26,7 @@ from coproterm.core.wire import (
     Error,
     ErrorCode,
     Hello,
+    Moderation,
     State,
     Tally,
     Turnout,
@@ -70,7 +71,7 @@ def test_a_welcome_is_followed_at_once_by_what_the_role_may_see():
     p = protocol()
     host = sent(welcome(p, HOST, Hello(host_token=HOST_TOKEN), "127.0.0.1"))
     # The first question takes written answers: a host hears them (none yet) at once too.
-    assert [type(m) for m in host] == [Welcome, State, Turnout, Attendance, Tally, Answers]
+    assert [type(m) for m in host] == [Welcome, State, Turnout, Attendance, Tally, Moderation, Answers]
     ann = sent(welcome(p, ANN, Hello(name="Ann")))
     assert [type(m) for m in ann] == [Welcome, State], "no tally for participants until revealed"
 

@@ -112,7 +112,7 @@ def test_a_log_s_choice_is_checked_against_the_positions_and_the_pick():
     check = LogCheck(WORKSHOP)
     assert check.problem(Joined(1, b"t" * 16, "Ann")) is None
     assert check.problem(Voted(1, STRONGEST, 0b11)) is None
-    assert "positions" in check.problem(Voted(1, STRONGEST, 0b111))
-    assert "positions" in check.problem(Voted(1, STRONGEST, 0b1000000))
+    assert "positions" in str(check.problem(Voted(1, STRONGEST, 0b111)))
+    assert "positions" in str(check.problem(Voted(1, STRONGEST, 0b1000000)))
     report = build_report(WORKSHOP, [(1, 0.0, Joined(1, b"t" * 16, "Ann")), (2, 1.0, Voted(1, STRONGEST, 0b11000))])
     assert report.questions[STRONGEST].counts == (0, 0, 0, 1, 1) and not report.flaws

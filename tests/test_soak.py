@@ -9,8 +9,8 @@ from __future__ import annotations
 from bench.soak import soak
 
 
-def test_a_soak_with_crashes_loses_no_acknowledged_vote():
-    figures = soak(300, 75, processes=2)
+async def test_a_soak_with_crashes_loses_no_acknowledged_vote():
+    figures = await soak(300, 75, processes=2)
     assert figures["participants"] == 300
     assert figures["acknowledged_votes"] > 3000, figures
     assert figures["reconnects"] > 300, "people dropped and came back (and everyone did once, after the kill)"

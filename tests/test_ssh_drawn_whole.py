@@ -28,7 +28,7 @@ from server.hosting import HubRunner, SSHOptions
 from server.ssh.gateway import Gateway, _Live
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import goto, join_host
-from tests.sshkit import SSHClient, cells, ssh_binary
+from tests.sshkit import SSHClient, cells, drawn_and_sent, ssh_binary
 from tests.textualkit import LayoutUpdate, as_the_app, compositor_of
 
 SPECTRUM, NEXT_BOARD, COMPLEXITY, GRID, OPEN_ANSWER = 1, 2, 3, 4, 5
@@ -133,7 +133,7 @@ async def test_every_terminal_shows_what_the_app_draws_whole(tmp_path):
                 wrong = differences(on_screen, drawn_whole(runner.gateway, name))
                 assert not wrong, f"{what}: {name}'s terminal differs from the whole screen:\n" + "\n".join(wrong)
                 lay_out_from_nothing(runner.gateway, name)  # a part left at a size it no longer has would move
-                await quiet(client)
+                await drawn_and_sent(live(runner.gateway, name), client)  # all it sends for that has arrived
                 moved = differences(shown(client), on_screen)
                 assert not moved, f"{what}: {name}'s screen laid out anew is not what it showed:\n" + "\n".join(moved)
                 compared += 1

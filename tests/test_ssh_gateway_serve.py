@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 from coproterm.core.wire import Hello
@@ -14,12 +13,12 @@ from tests.sshkit import SSHClient, remote_gateway, ssh_binary
 async def test_a_serve_without_ssh_writes_a_secret_that_a_separate_gateway_proves(tmp_path: Path):
     ssh_binary()
     data = tmp_path / "hub"
-    process, target, token = await start_serve("--ssh-port", "0", "--no-mdns", "--data-dir", str(data))
+    served = await start_serve("--ssh-port", "0", "--no-mdns", data=data)
     try:
         secret = (data / "gateway_secret").read_text().strip()
         assert secret, "the hub wrote this start's secret, though it serves no SSH itself"
-        url = f"ws://{target}"
-        host = await join(url, Hello(host_token=token))
+        url = served.url
+        host = await join(url, Hello(host_token=served.token))
         async with remote_gateway(url, tmp_path, secret) as (_gateway, port):
             dai = await SSHClient(port, "dai", source="127.0.0.2").start()
             await dai.expect("co-production mean to you", timeout=60)
@@ -29,17 +28,16 @@ async def test_a_serve_without_ssh_writes_a_secret_that_a_separate_gateway_prove
             assert await dai.wait() == 0
         await host.socket.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        await process.wait()
+        await served.stop()
 
 
 async def test_a_gateway_with_another_secret_is_not_trusted_by_a_serve_without_ssh(tmp_path: Path):
     ssh_binary()
     data = tmp_path / "hub"
-    process, target, token = await start_serve("--ssh-port", "0", "--no-mdns", "--data-dir", str(data))
+    served = await start_serve("--ssh-port", "0", "--no-mdns", data=data)
     try:
-        url = f"ws://{target}"
-        host = await join(url, Hello(host_token=token))
+        url = served.url
+        host = await join(url, Hello(host_token=served.token))
         async with remote_gateway(url, tmp_path, "an-old-secret") as (_gateway, port):
             dai = await SSHClient(port, "dai", source="127.0.0.2").start()
             await dai.expect("co-production mean to you", timeout=60)
@@ -49,5 +47,4 @@ async def test_a_gateway_with_another_secret_is_not_trusted_by_a_serve_without_s
             assert await dai.wait() == 0
         await host.socket.close()
     finally:
-        process.send_signal(signal.SIGINT)
-        await process.wait()
+        await served.stop()

@@ -113,13 +113,11 @@ async def test_a_gateway_in_another_process_serves_a_hub_given_with_hub(tmp_path
             assert await asyncio.wait_for(process.wait(), 20) == 0
 
 
-def _addresses(hub):
-    protocol = getattr(hub, "protocol", None)
-    return set(protocol.addresses.counts) if protocol is not None else set()
+def _addresses(hub: Hub) -> set[str]:
+    """The addresses the hub's protocol counts connections at."""
+    return set(hub.protocol.addresses.counts)
 
 
-@pytest.mark.skipif(not hasattr(Hub, "gateway_secret") and "gateway_secret" not in getattr(Hub, "__dataclass_fields__", {}),
-                    reason="this hub does not take a gateway secret yet")  # fmt: skip
 @pytest.mark.parametrize("secret", ["the-right-secret", "a-wrong-secret"])
 async def test_the_hub_trusts_the_address_only_with_the_right_secret(tmp_path, secret):
     ssh_binary()
@@ -134,6 +132,7 @@ async def test_the_hub_trusts_the_address_only_with_the_right_secret(tmp_path, s
                 assert "127.0.0.2" in _addresses(hosted.hub), "counted at their own address"
             else:
                 assert "127.0.0.2" not in _addresses(hosted.hub), "a wrong secret vouches for no one"
+                assert "127.0.0.1" in _addresses(hosted.hub), "counted at the gateway's own address"
             await dai.leave()
             await dai.wait()
 
@@ -214,13 +213,14 @@ async def test_a_hub_that_vanishes_tells_ssh_people_to_come_back_not_that_it_end
 async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_priority(tmp_path):
     import socket
 
-    from tests.hubkit import start_serve_saying
+    from tests.hubkit import start_serve
 
     ssh_binary()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process, _target, _token, _said = await start_serve_saying("--ssh-port", str(port), "--ssh-workers", "2")
+    served = await start_serve("--ssh-port", str(port), "--ssh-workers", "2")
+    process = served.process
     try:
 
         def children() -> list[str]:
@@ -237,8 +237,7 @@ async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_pri
         hub = niceness(process.pid)
         await until(lambda: len(children()) == 2 and all(niceness(pid) > hub for pid in children()))
     finally:
-        process.send_signal(signal.SIGINT)
-        await process.wait()
+        await served.stop()
 
 
 @pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (16, 4)])

@@ -6,8 +6,10 @@ or a bad disk would leave them; the CLI runs as a real process.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
 from server.store import read_log
+from tests.hubkit import start_serve
 from tests.storekit import logged_session
 
 SPECTRUM = 1
@@ -82,38 +85,71 @@ def test_damaged_rows_are_named_and_the_rest_still_lists_and_exports(tmp_path):
     assert html.returncode == 0 and "log row 6" in html.stderr
 
 
-def test_a_damaged_session_resumes_without_its_damaged_rows(tmp_path):
-    bad = logged_session(tmp_path, VOTES)
+async def test_a_damaged_session_resumes_without_its_damaged_rows(tmp_path):
+    bad = await asyncio.to_thread(logged_session, tmp_path, VOTES)  # it runs a loop of its own
     damage(bad)
-    process = subprocess.Popen(
-        [
-            *COPROTERM,
-            "serve",
-            "--resume",
-            bad.stem,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--ssh-port",
-            "0",
-            "--no-mdns",
-            "--data-dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        lines = []
-        while not lines or "Ctrl-C" not in lines[-1]:
-            line = process.stdout.readline()
-            assert line, f"serve stopped: {process.stderr.read()}"
-            lines.append(line)
-    finally:
-        process.send_signal(2)
-        _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err
+    served = await start_serve("--resume", bad.stem, "--ssh-port", "0", "--no-mdns", data=tmp_path)
+    code = await served.stop()
+    err = served.stderr
+    assert code == 0, err
     assert "Traceback" not in err
     assert f"session {bad.stem}: log row 6: a vote by participant 99, who never joined (left out)" in err
+
+
+def damage_everywhere(path: Path) -> None:
+    """The main log's damage, and a damaged row in each of the answers', languages' and countdowns' logs."""
+    damage(path)
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA ignore_check_constraints = ON")  # as a hand edit or a bad disk leaves it
+        db.execute("INSERT INTO answer_log (at, kind, question, answer, text) VALUES (1e9, 'lost', 0, 1, 'x')")
+        db.execute("INSERT INTO language_log (at, participant, language) VALUES (1e9, 1, 'xx')")
+        db.execute(
+            "INSERT INTO timer_log (at, question, seconds, deadline, locks, ended) VALUES (1e9, -1, 60, 1e9, 1, 0)"
+        )
+
+
+WELSH_FLAWS = [
+    "rhes 6: pleidlais gan gyfranogwr 99, nad ymunodd erioed (wedi'i hepgor)",
+    "rhes 7: pleidlais dros gell 42 ar gwestiwn 2, sydd â 6 o gelloedd",
+    "rhes 8: pleidlais ar gwestiwn 78, nad yw yn y dec",
+    "rhes 9: gorchymyn â'r weithred anhysbys 99",
+    "rhes 10: gorchymyn ar gwestiwn 78, nad yw yn y dec",
+    "rhes 1000000001: rhes ateb 1: cofnod o'r math 'lost' â'r testun 'x'",
+    "rhes 2000000001: rhes iaith 1: dewisodd cyfranogwr 1 'xx' am 1000000000.0",
+    "rhes 3000000001: rhes amserydd 1: cwestiwn -1, 60 e, yn gorffen 1000000000.0",
+]
+ENGLISH_WORDS = ("row", "vote", "never joined", "which", "deck does not", "unknown", "left out", "entry", "chose")
+
+
+def assert_welsh(told: str) -> None:
+    for line in WELSH_FLAWS:
+        assert line in told, told
+    flaw_lines = [line for line in told.splitlines() if "rhes " in line]
+    assert len(flaw_lines) == len(WELSH_FLAWS), told
+    for line in flaw_lines:
+        assert not [word for word in ENGLISH_WORDS if word in line], line
+
+
+async def test_damaged_rows_are_named_in_welsh_on_export_listing_and_resume(tmp_path):
+    bad = await asyncio.to_thread(logged_session, tmp_path, VOTES)
+    damage_everywhere(bad)
+    welsh = {**os.environ, "LANG": "cy_GB.UTF-8"}
+    exported = run("export", bad.stem, "--format", "json", "--lang", "cy", "-o", str(tmp_path / "r.json"),
+                   "--data-dir", str(tmp_path))  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    assert_welsh(exported.stderr)
+    listing = subprocess.run([*COPROTERM, "sessions", "--data-dir", str(tmp_path)], capture_output=True, text=True,
+                             timeout=60, env=welsh)  # fmt: skip
+    assert listing.returncode == 0, listing.stderr
+    assert_welsh(listing.stderr)
+    english = run("export", bad.stem, "--format", "csv", "--lang", "en", "-o", str(tmp_path / "t"),
+                  "--data-dir", str(tmp_path))  # fmt: skip
+    assert "log row 6: a vote by participant 99, who never joined (left out)" in english.stderr
+    assert "language row 1: participant 1 chose 'xx' at 1000000000.0" in english.stderr
+    served = await start_serve(
+        "--resume", bad.stem, "--lang", "cy", "--ssh-port", "0", "--no-mdns", data=tmp_path, env=welsh
+    )
+    code = await served.stop()
+    err = served.stderr
+    assert code == 0, err
+    assert_welsh(err)

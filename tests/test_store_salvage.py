@@ -11,7 +11,7 @@ from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action, Hello, Tally
 from server.store import SessionStore, read_log
-from tests.hubkit import join, serve_resumed
+from tests.hubkit import join, start_serve
 
 SPECTRUM = 1
 VOTES = 3000
@@ -47,12 +47,15 @@ async def test_a_zeroed_page_keeps_the_rows_before_it_and_the_session_resumes(tm
     (damage,) = [f for f in log.flaws if "damaged" in f.problem]
     assert re.search(r"the file is damaged after log row \d+ \(.*\): rows after it are lost", damage.problem)
 
-    async with serve_resumed(tmp_path, path.stem) as served:
+    served = await start_serve("--resume", path.stem, "--ssh-port", "0", "--no-mdns", data=tmp_path)
+    try:
         host = await join(served.url, Hello(host_token=served.token))
         async with asyncio.timeout(5):
             while not isinstance(message := await host.recv(), Tally):
                 pass
         last = log.entries[-1].event
         assert message.counts[last.choice] == 1, "Ann's vote as the last readable row left it"
+    finally:
+        await served.stop()
     assert "Traceback" not in served.stderr
     assert "the file is damaged after log row" in served.stderr

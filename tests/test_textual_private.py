@@ -83,6 +83,10 @@ PRIVATE = [
     Private("textual.screen:Screen", "_compositor", "attribute", f"{_KIT}.compositor_of", "draw a screen whole to compare"),
     Private("textual._compositor", "Compositor LayoutUpdate", "module", f"{_KIT}.compositor_of", "draw a screen whole to compare"),
     Private("textual.widgets._toast", "Toast ToastRack", "module", "tests.textualkit", "read a notice as shown"),
+    Private("textual.message_pump:MessagePump", "_timers", "attribute", f"{_KIT}.waking_timers", "list what would wake an idle app"),
+    Private("textual.timer:Timer", "_task", "attribute", f"{_KIT}.waking_timers", "tell a timer that will fire from one finished"),
+    Private("textual.timer:Timer", "_active", "attribute", f"{_KIT}.waking_timers", "tell a running timer from a paused one"),
+    Private("textual.timer:Timer", "_repeat", "attribute", f"{_KIT}.waking_timers", "tell a timer that fires once from a beat"),
 ]  # fmt: skip
 
 

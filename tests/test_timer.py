@@ -81,7 +81,7 @@ def test_golden_bytes():
         "95 1e 01 3c ce 00 36 ee 81 c3",  # more than an hour left
         "95 1e 01 3c 00 01",  # locks not a bool
         "96 03 01 06 01 3c 00",  # a command with a field too many
-        "95 03 01 09 01 3c",  # an action nobody knows
+        "95 03 01 0d 01 3c",  # an action nobody knows (13: 9 and 10 are moderation's, 11 and 12 agreement's)
     ],
 )
 def test_malformed_timer_frames_are_refused(hexed):

@@ -4,6 +4,9 @@ OpenSSH (in a gateway worker process), the phone page in Chromium with axe-core;
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 import re
 import signal
 from datetime import UTC, datetime
@@ -14,7 +17,7 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Action, Command, Error, Hello, Timer, Vote
 from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
-from tests.hubkit import join, join_host, running_hub, start_serve_in
+from tests.hubkit import COPROTERM, join, join_host, running_hub, start_serve
 from tests.plainkit import PlainJoin, assert_plain, workshop_session
 from tests.sshkit import SSHClient, ssh_binary
 from tests.webkit import SPECTRUM, axe_violations, chromium, coded_session, join_page, phone
@@ -136,19 +139,18 @@ async def test_the_phone_page_shows_the_time_left_and_its_live_region_says_each_
 
 
 async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one_ends(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     host = await join(url, Hello(host_token=token))
     await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
     await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 600))
     await host.request(lambda s: Command(s, Action.TIMER_ONLY, 2, 2))  # replaced by the next
     await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 3))
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
+    await served.stop(signal.SIGKILL)
     await asyncio.sleep(3.2)  # the countdown runs out while no hub runs
 
-    port = int(target.rsplit(":", 1)[1])
-    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
+    port = served.port
+    served = await start_serve("--resume", data=tmp_path, port=port)
     try:
         ann = await join(url, Hello(name="Ann"))
         await ann.until(lambda p: p.state is not None and p.state.open is False)
@@ -158,9 +160,8 @@ async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one
         await host.request(lambda s: Command(s, Action.OPEN, SPECTRUM))
         await host.request(lambda s: Command(s, Action.TIMER, SPECTRUM, 300))
     finally:
-        process.send_signal(signal.SIGKILL)
-        await process.wait()
-    process, target, _ = await start_serve_in(tmp_path, "--resume", port=port)
+        await served.stop(signal.SIGKILL)
+    served = await start_serve("--resume", data=tmp_path, port=port)
     try:
         bea = await join(url, Hello(name="Bea"))
         timer = None
@@ -170,5 +171,54 @@ async def test_kill_9_then_resume_a_running_countdown_runs_on_and_an_overdue_one
         assert timer.seconds == 300 and 280_000 < timer.left_ms < 300_000, "still running, by the hub's clock"
         assert bea.state is not None and bea.state.open
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
+    await the_exports_say_what_each_countdown_did(tmp_path)
+
+
+async def exported(data, *args: str) -> None:
+    process = await asyncio.create_subprocess_exec(
+        *COPROTERM, "export", "--data-dir", str(data), *args, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    _, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+
+
+async def the_exports_say_what_each_countdown_did(data) -> None:
+    """The countdowns of the session above, through two kill -9s, in the JSON and the CSV (English and Welsh)."""
+    await exported(data, "--format", "json", "-o", str(data / "s.json"))
+    await exported(data, "--format", "csv", "--lang", "en", "-o", str(data / "en"))
+    await exported(data, "--format", "csv", "--lang", "cy", "-o", str(data / "cy"))
+    questions = json.loads((data / "s.json").read_text())["questions"]
+    spectrum, other = questions[SPECTRUM]["timers"], questions[2]["timers"]
+    assert [(c["seconds"], c["locks"], c["end"], c["locked"]) for c in spectrum] == [
+        (600, True, "replaced", False),
+        (3, True, "ran out", True),  # while no hub ran: its end is its deadline, logged on resuming
+        (300, True, "running", False),
+    ]
+    assert [(c["seconds"], c["locks"], c["end"], c["locked"]) for c in other] == [(2, False, "replaced", False)]
+    assert all(c["started"] and c["ended"] for c in spectrum[:2]) and spectrum[2]["ended"] is None
+    ran_out = spectrum[1]
+    took = datetime.fromisoformat(ran_out["ended"]) - datetime.fromisoformat(ran_out["started"])
+    assert took.total_seconds() == 3, ran_out  # its deadline: three seconds after it started
+    assert "timers" not in questions[0]
+
+    def rows(path):
+        return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+    english = rows(data / "en" / "timers.csv")
+    assert [(r["question"], r["seconds"], r["locks voting at its end"], r["how it ended"], r["voting locked"])
+            for r in english] == [
+        ("2", "600", "yes", "replaced by another timer", "no"),
+        ("2", "3", "yes", "ran out", "yes"),
+        ("2", "300", "yes", "still running at the end of the log", "no"),
+        ("3", "2", "no", "replaced by another timer", "no"),
+    ]  # fmt: skip
+    welsh = rows(data / "cy" / "amseryddion.csv")
+    assert [(r["cwestiwn"], r["eiliadau"], r["sut y daeth i ben"], r["pleidleisio ar glo"]) for r in welsh] == [
+        ("2", "600", "disodlwyd gan amserydd arall", "na"),
+        ("2", "3", "daeth yr amser i ben", "ie"),
+        ("2", "300", "yn dal i redeg ar ddiwedd y log", "na"),
+        ("3", "2", "disodlwyd gan amserydd arall", "na"),
+    ]
+    assert all(r["dechreuwyd"] for r in welsh) and [bool(r["daeth i ben"]) for r in welsh] == [True, True, False, True]

@@ -140,24 +140,19 @@ def test_the_page_fits_its_budget():
 
 
 async def test_serve_with_no_web_says_no_phone_address_and_serves_no_page(tmp_path):
-    import signal
+    from tests.hubkit import start_serve
 
-    from tests.hubkit import start_serve_printing_in
-
-    process, said = await start_serve_printing_in(tmp_path, "--no-web")
+    served = await start_serve("--ssh-port", "0", "--no-mdns", "--no-web", data=tmp_path)
     try:
-        assert "on a phone" not in said
-        target = re.search(r"coproterm join (\S+)", said).group(1)
-        status, _, body = await ask(f"ws://{target}", get("/"))
+        assert "on a phone" not in served.said
+        status, _, body = await ask(served.url, get("/"))
         assert status == 426 and b"<html" not in body
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
-    process, said = await start_serve_printing_in(tmp_path)
+        await served.stop()
+    served = await start_serve("--ssh-port", "0", "--no-mdns", data=tmp_path)
     try:
-        link = re.search(r"on a phone: (http://\S+/\?code=[A-Z0-9]+)", said).group(1)
+        link = re.search(r"on a phone: (http://\S+/\?code=[A-Z0-9]+)", served.said).group(1)
         status, _, body = await ask("ws://" + link.removeprefix("http://").split("/")[0], get("/"))
         assert status == 200 and body.startswith(b"<!doctype html>")
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()

@@ -12,7 +12,7 @@ from coproterm.core.deck import deck_to_data
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Hello
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, join_host, running_hub, start_serve_printing_in
+from tests.hubkit import join, join_host, running_hub, start_serve
 from tests.webkit import (
     CODE,
     COMPLEXITY,
@@ -179,10 +179,11 @@ async def test_accessibility_axe_core_and_touch_targets():
 
 
 async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
-    process, said = await start_serve_printing_in(tmp_path, "--require-code")
-    link = re.search(r"on a phone: (\S+)", said).group(1)
-    token = re.search(r"host token: (\S+)", said).group(1)
+    served = await start_serve("--ssh-port", "0", "--no-mdns", "--require-code", data=tmp_path)
+    link = re.search(r"on a phone: (\S+)", served.said).group(1)
+    token = served.token
     hub_url = "ws://" + link.removeprefix("http://").split("/")[0]
+    stopping = None
     try:
         async with chromium() as browser, phone(browser) as page:
             host = await join(hub_url, Hello(host_token=token))
@@ -198,15 +199,14 @@ async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
             await page.get_by_role("button", name="participation, complicated", exact=True).tap()
             await expect(page.locator("#status")).to_have_text("✔ Your vote is counted: participation, complicated")
 
-            process.send_signal(signal.SIGKILL)  # the hub's laptop dies mid-workshop
-            await process.wait()
+            await served.stop(signal.SIGKILL)  # the hub's laptop dies mid-workshop
             await expect(page.locator("#link")).to_have_text("Connection lost: trying again…")
             await page.get_by_role("button", name="participation, complex", exact=True).tap()
             await expect(page.locator("#status")).to_have_text(
                 "✖ Not counted: not connected, so nothing was sent; try again once connected."
             )
-            process, _ = await start_serve_printing_in(
-                tmp_path, "--require-code", "--resume", port=int(hub_url.rsplit(":", 1)[1])
+            served = await start_serve(
+                "--ssh-port", "0", "--no-mdns", "--require-code", "--resume", data=tmp_path, port=served.port
             )
 
             # Back by itself, as the same participant, with the vote it had.
@@ -218,12 +218,10 @@ async def test_the_page_survives_a_hub_killed_and_resumed(tmp_path):
             await page.get_by_role("button", name="participation, complex", exact=True).tap()
             await host.until(lambda p: p.tally.counts[2 * 6 + 4] == 1 and sum(p.tally.counts) == 1)
 
-            process.send_signal(signal.SIGINT)  # the facilitator stops the hub: the session has ended
+            stopping = asyncio.create_task(served.stop())  # the facilitator stops the hub: the session has ended
             await expect(page.locator(".ended")).to_have_text("The session has ended; thank you for taking part.")
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await (stopping or served.stop())
 
 
 def workshop_session() -> Session:

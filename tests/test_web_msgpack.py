@@ -47,7 +47,7 @@ CLIENT = [
     Answer(8, 0, 1, None),
     Answer(9, 0, 2, "x" * 300),
     Speak("cy"),
-    Hello(3, "Ann", None, None, "KXPT", "cy"),
+    Hello(4, "Ann", None, None, "KXPT", "cy"),
 ]
 HUB = [
     Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None, 3, None, 7, 23, None)),

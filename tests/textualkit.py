@@ -29,6 +29,7 @@ __all__ = [
     "css_type_names",
     "draw_afresh",
     "notifications_of",
+    "waking_timers",
 ]
 # textual._compositor.LayoutUpdate: the update Textual sends a terminal for a whole screen; a test draws one to
 # compare with what an SSH client was sent (Textual 8.2.8).
@@ -64,3 +65,23 @@ def compositor_of(screen: Screen[Any]) -> Compositor:
     """What arranges ``screen``'s widgets and draws it whole."""
     # Screen._compositor: no public name (Textual 8.2.8).
     return screen._compositor
+
+
+def waking_timers(app: App[Any], *, once: bool = False) -> list[str]:
+    """The timers of ``app`` and of every node on its screens that will fire unless something stops them
+    (started, not finished, not paused), by name: what would wake the app, and so draw, with nobody touching
+    it. ``once``: only those that fire once (a later step of something already begun, not a beat)."""
+    # MessagePump._timers, Timer._task, Timer._active and Timer._repeat: no public way to list a node's timers,
+    # to ask whether one is paused, or how often it fires (Textual 8.2.8).
+    nodes: list[DOMNode] = [app]
+    for screen in app.screen_stack:
+        nodes += screen.walk_children(with_self=True)
+    return [
+        f"{timer.name} of {node!r}"
+        for node in nodes
+        for timer in list(node._timers)
+        if timer._task is not None
+        and not timer._task.done()
+        and timer._active.is_set()
+        and (not once or timer._repeat is not None)
+    ]

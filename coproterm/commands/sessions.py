@@ -69,7 +69,7 @@ def list_sessions(args: argparse.Namespace) -> int:
             warn(t("{problem} (not listed)", problem=log.words(lang)))
             continue
         try:
-            report = report_of(log)
+            report = report_of(log, lang=lang)
         except DeckError as error:
             warn(t("session {id}: {problem} (not listed)", id=log.info.id, problem=error.words(lang)))
             continue
@@ -206,12 +206,13 @@ def _write_tables(tables: dict[str, str], output: Path) -> int:
     return sum(len(data) for data in encoded.values())
 
 
-def report_of(log: SessionLog, *, quiet: bool = False) -> Report:
-    """A session's report; its damaged rows are left out and (unless quiet) named on stderr."""
+def report_of(log: SessionLog, *, quiet: bool = False, lang: Language | None = None) -> Report:
+    """A session's report; its damaged rows are left out and (unless quiet) named on stderr, in ``lang``."""
     report = build_report(deck_from_data(log.info.deck, f"session {log.info.id}"), log.logged(), log.flaws)
     if not quiet:
+        said = lang or language(ENGLISH)
         for flaw in report.flaws:
-            warn(f"session {log.info.id}: log {flaw} (left out)")
+            warn(said.t("session {id}: log {flaw} (left out)", id=log.info.id, flaw=flaw.words(said)))
     return report
 
 
@@ -234,7 +235,7 @@ def render(
     if form not in ("json", "html"):
         raise ValueError(f"render gives JSON or HTML, not {form!r} (CSV is a folder of tables: render_tables)")
     log = read_log(path)
-    report = report_of(log, quiet=quiet)
+    report = report_of(log, quiet=quiet, lang=language(lang))
     if form == "json":
         return to_json(report, log.info.id, with_names=with_names, with_hidden=with_hidden)
     gathering = Gathering(venue=venue, over_ssh=_over_ssh(path, log))
@@ -249,7 +250,9 @@ def render_tables(
     from server.store import read_log
 
     log = read_log(path)
-    return csv_tables(report_of(log, quiet=quiet), language(lang), with_names=with_names, with_hidden=with_hidden)
+    return csv_tables(
+        report_of(log, quiet=quiet, lang=language(lang)), language(lang), with_names=with_names, with_hidden=with_hidden
+    )
 
 
 def _over_ssh(path: Path, log: SessionLog) -> int | None:

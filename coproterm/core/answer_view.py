@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coproterm.core.answers import clean_answer
-from coproterm.core.wire import AnswerItem, Answers, Mine, Wall
+from coproterm.core.answers import clean_answer, room_sees
+from coproterm.core.asked import renumbered, shifted
+from coproterm.core.wire import AnswerItem, Answers, Mine, Moderation, Wall
 from coproterm.core.words import WordCounts, words_of
 
 
@@ -21,6 +22,18 @@ class HostAnswer:
     participant: int
     text: str
     hidden: bool
+    waiting: bool = False
+    """Waiting for the facilitator's approval (a moderated question): in the queue, not on the wall."""
+
+    @property
+    def visible(self) -> bool:
+        """Whether the room sees it (the projected wall shows only these): the hub's own rule."""
+        return room_sees(hidden=self.hidden, waiting=self.waiting)
+
+    @property
+    def queued(self) -> bool:
+        """In the facilitator's queue: waiting, and not turned down (hidden)."""
+        return self.waiting and not self.hidden
 
 
 @dataclass
@@ -31,6 +44,8 @@ class AnswerView:
     """This participant's accepted answers: question to slot to text."""
     mine_hidden: dict[int, frozenset[int]] = field(default_factory=dict)
     """Question to the slots of this participant's answers the facilitator hid (shown to them as hidden)."""
+    mine_waiting: dict[int, frozenset[int]] = field(default_factory=dict)
+    """Question to the slots of this participant's answers that wait for the facilitator's approval."""
     pending: dict[int, tuple[int, int, str | None]] = field(default_factory=dict)
     """Answers sent and not yet answered: seq to (question, slot, text or None to take back)."""
     wall_question: int | None = None
@@ -47,17 +62,35 @@ class AnswerView:
     a wall of 5,000 answers once took 425 ms a change to recount)."""
     host_hidden: int = 0
     """How many of the host's answers are hidden."""
+    host_queued: int = 0
+    """How many of the host's answers wait for approval (hidden ones not counted): the queue."""
+    moderation: Moderation | None = None
+    """Whether the current question is moderated, and the hub's count of what waits (hosts only)."""
     host_revision: int = 0
     """Counts the host's answer messages folded: a face redraws only when it moved."""
     _host_counted: dict[int, frozenset[str]] = field(default_factory=dict)
     """The words each answer added to :attr:`host_words` (what to take away when it changes)."""
 
-    def apply(self, message: Answers | Wall | Mine) -> None:
+    def renumber(self, position: int) -> None:
+        """A question went in at ``position``: this participant's own answers from there on are numbered one more."""
+        self.mine = shifted(self.mine, position)
+        self.mine_hidden = shifted(self.mine_hidden, position)
+        self.mine_waiting = shifted(self.mine_waiting, position)
+        self.pending = {
+            seq: (renumbered(question, position), slot, text) for seq, (question, slot, text) in self.pending.items()
+        }
+        # Not the wall's or the host's question: those follow the current question, which the new one is after.
+
+    def apply(self, message: Answers | Wall | Mine | Moderation) -> None:
         """Fold one answer message from the hub."""
         match message:
+            case Moderation():
+                self.moderation = message
+                self.host_revision += 1
             case Mine():
                 self.mine[message.question] = {slot: clean_answer(text) for slot, text in message.answers}
                 self.mine_hidden[message.question] = frozenset(message.hidden)
+                self.mine_waiting[message.question] = frozenset(message.waiting)
             case Wall():
                 if message.fresh or self.wall_question != message.question:
                     self.wall.clear()
@@ -83,6 +116,7 @@ class AnswerView:
                     self.host_words = WordCounts()
                     self._host_counted.clear()
                     self.host_hidden = 0
+                    self.host_queued = 0
                 self.host_revision += 1
                 self.host_question = message.question
                 for item in message.items:
@@ -93,13 +127,15 @@ class AnswerView:
         self.host_words.remove(self._host_counted.pop(item.id, frozenset()))
         was = self.host_answers.get(item.id)
         self.host_hidden -= was is not None and was.hidden
+        self.host_queued -= was is not None and was.queued
         if item.text is None:
             self.host_answers.pop(item.id, None)
         else:
-            answer = HostAnswer(item.id, item.participant, clean_answer(item.text), item.hidden)
+            answer = HostAnswer(item.id, item.participant, clean_answer(item.text), item.hidden, item.waiting)
             self.host_answers[item.id] = answer
             self.host_hidden += answer.hidden
-            if not answer.hidden:
+            self.host_queued += answer.queued
+            if answer.visible:
                 words = words_of(answer.text)
                 self._host_counted[item.id] = words
                 self.host_words.add(words)
@@ -125,6 +161,7 @@ class AnswerView:
         if text is None:
             own.pop(slot, None)
             self.mine_hidden[question] = self.mine_hidden.get(question, frozenset()) - {slot}
+            self.mine_waiting[question] = self.mine_waiting.get(question, frozenset()) - {slot}
         else:
             own[slot] = clean_answer(text)
         return True
@@ -140,6 +177,10 @@ class AnswerView:
 
     def host_newest_first(self) -> list[HostAnswer]:
         return sorted(self.host_answers.values(), key=lambda a: -a.id)
+
+    def queue(self) -> list[HostAnswer]:
+        """The answers waiting for the facilitator's approval, oldest first (the order they came in)."""
+        return sorted((a for a in self.host_answers.values() if a.queued), key=lambda a: a.id)
 
     def free_slot(self, question: int, most: int) -> int | None:
         """The first slot of ``question`` with no answer (accepted or on its way), None when all are used."""

@@ -1,4 +1,4 @@
-"""A question asked on the spot: the host's message checked, and the deck entry it becomes.
+"""A question asked on the spot: the host's message checked, the deck entry it becomes, and where it goes.
 
 The host types a prompt (and its Welsh, if they like) and picks what the room does:
 write answers, say yes / no / not sure, choose one or several of a few typed options, or
@@ -7,13 +7,17 @@ message, refusing with the first problem in the order docs/protocol.md lists, an
 returns the :class:`~coproterm.core.events.Added` event the session logs and applies;
 :func:`with_added` is the one place an event becomes part of a deck's plain form (the
 session applies it live, the store folds logged ones into the deck it resumes with).
+
+It goes in after the question everyone is on (or at the end, the host's choice): every question
+after it is numbered one more from then on. :func:`renumbered` and :func:`shifted` are the one
+rule every holder of question numbers applies (the session, each face's view, the log's reader).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from coproterm.core.answers import clean_answer, looks_blank
 from coproterm.core.events import Added
@@ -32,6 +36,7 @@ YES_NO = (N_("Yes"), N_("No"), N_("Not sure"))
 """The positions of a yes / no / not sure question (English; the Welsh from the catalog)."""
 
 Refused = tuple[Refusal, tuple[int, ...]]
+T = TypeVar("T")
 
 
 def ask(message: AddQuestion, deck: Mapping[str, Any]) -> Added | Refused:
@@ -83,6 +88,21 @@ def ask(message: AddQuestion, deck: Mapping[str, Any]) -> Added | Refused:
     return Added(item, scale)
 
 
+def place(added: Added, count: int) -> int:
+    """Where a question asked on the spot goes in a deck of ``count`` questions (at the end when it says no place)."""
+    return count if added.position is None else min(added.position, count)
+
+
+def renumbered(question: int, position: int) -> int:
+    """A question's number once a question has gone in at ``position``: those from there on move up one."""
+    return question + 1 if question >= position else question
+
+
+def shifted(by_question: Mapping[int, T], position: int) -> dict[int, T]:
+    """Something kept by question number, renumbered after a question went in at ``position``."""
+    return {renumbered(question, position): value for question, value in by_question.items()}
+
+
 def _options(message: AddQuestion) -> list[tuple[str, str]] | Refused:
     """The typed options, cleaned and checked, each with its Welsh ("" where none was given)."""
     if not LEAST_OPTIONS <= len(message.options) <= MOST_OPTIONS:
@@ -119,9 +139,11 @@ def _free_key(deck: Mapping[str, Any], count: int) -> str:
 
 
 def with_added(deck: Mapping[str, Any], added: Added) -> dict[str, Any]:
-    """A deck's plain form with the question asked on the spot at its end (the original is left as it was)."""
+    """A deck's plain form with the question asked on the spot in its place (the original is left as it was)."""
     grown = dict(deck)
-    grown["questions"] = [*deck.get("questions", ()), copy.deepcopy(added.question)]
+    questions = list(deck.get("questions", ()))
+    questions.insert(place(added, len(questions)), copy.deepcopy(added.question))
+    grown["questions"] = questions
     if added.scale is not None:
         name, entry = added.scale
         grown["scales"] = {**deck.get("scales", {}), name: copy.deepcopy(entry)}

@@ -107,6 +107,9 @@ class TextAnswers:
     """Answers one person may give."""
     max_length: int = 200
     """Characters in one answer."""
+    moderated: bool = False
+    """Answers wait for the facilitator's approval before the room sees them (``moderated = true``); the
+    facilitator can turn it on or off during the session (``Action.MODERATE``, ``Action.UNMODERATE``)."""
 
 
 @dataclass(frozen=True, slots=True)

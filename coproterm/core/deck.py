@@ -416,8 +416,8 @@ def _question(reader: _Reader, where: str, value: object, scales: Mapping[str, S
     )
 
 
-TEXT_KEYS = ("answers", "max_answers", "max_length")
-"""A text question's keys: ``answers = "text"``, and optionally ``max_answers`` and ``max_length``."""
+TEXT_KEYS = ("answers", "max_answers", "max_length", "moderated")
+"""A text question's keys: ``answers = "text"``, and optionally ``max_answers``, ``max_length`` and ``moderated``."""
 
 
 def _text_answers(reader: _Reader, where: str, table: Mapping[str, Any], board: Scale | None) -> TextAnswers | None:
@@ -440,14 +440,24 @@ def _text_answers(reader: _Reader, where: str, table: Mapping[str, Any], board: 
         if type(value) is not int or not 1 <= value <= most:
             reader.fail(f"{where}.{key}", WHOLE_NUMBER, most=most, given=repr(value))
         values[key] = value
-    return TextAnswers(**values)
+    moderated = table.get("moderated", False)
+    if type(moderated) is not bool:
+        reader.fail(f"{where}.moderated", N_("expected true or false"))
+    return TextAnswers(**values, moderated=moderated)
 
 
 def _text_answers_data(question: Question) -> dict[str, Any]:
     """A text question's keys in a deck's plain form (none for other questions)."""
     if question.answers is None:
         return {}
-    return {"answers": "text", "max_answers": question.answers.max_answers, "max_length": question.answers.max_length}
+    data: dict[str, Any] = {
+        "answers": "text",
+        "max_answers": question.answers.max_answers,
+        "max_length": question.answers.max_length,
+    }
+    if question.answers.moderated:
+        data["moderated"] = True
+    return data
 
 
 WORKSHOP_KEYS = (

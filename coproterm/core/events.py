@@ -52,6 +52,9 @@ class Answered:
     answer: int
     """The answer's id, from 1 in the session, kept through edits."""
     text: str | None
+    waiting: bool = False
+    """The question was moderated when this was written: it waits for the facilitator's approval before
+    the room sees it (decided when it was accepted, so a replay need not know when moderation was on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +64,14 @@ class Moderated:
     question: int
     answer: int
     hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Approved:
+    """The facilitator approved a waiting answer: the room may see it (until it is edited on a moderated question)."""
+
+    question: int
+    answer: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +99,17 @@ class Timed:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Added:
-    """The facilitator asked a question on the spot: it went in at the end of the deck.
+    """The facilitator asked a question on the spot: it went in at ``position`` (None: at the end of the deck).
 
     ``question`` is the question's entry and ``scale`` (name, entry) the scale made for its typed
-    options, both in a deck's plain form (:func:`coproterm.core.deck.deck_to_data`).
+    options, both in a deck's plain form (:func:`coproterm.core.deck.deck_to_data`). Every question
+    from ``position`` on is numbered one more from then: votes, answers, commands and countdowns
+    logged before it name them by their old numbers (:func:`coproterm.core.asked.renumbered`).
     """
 
     question: dict[str, Any]
     scale: tuple[str, dict[str, Any]] | None = None
+    position: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,4 +133,4 @@ class Marked:
     stance: Stance
 
 
-Event = Joined | Voted | Commanded | Answered | Moderated | Spoke | Timed | Added | Agreeing | Marked
+Event = Joined | Voted | Commanded | Answered | Moderated | Approved | Spoke | Timed | Added | Agreeing | Marked

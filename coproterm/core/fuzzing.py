@@ -37,6 +37,8 @@ VALID_KINDS = (
     "answer",
     "unanswer",
     "moderate",
+    "approve",
+    "moderation",
     "ask",
     "timer",
     "hub timer",
@@ -46,6 +48,7 @@ VALID_KINDS = (
 )
 AGREE_ACTIONS = (Action.AGREE, Action.END_AGREE)
 TIMER_ACTIONS = (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER)
+MODERATION_ACTIONS = (Action.MODERATE, Action.UNMODERATE)
 OPTIONS = ((), ("Ie", "Na"), ("a", "A"), ("one",), tuple("abcdefghi"), ("x" * 61, "y"), ("\x1b[2J", "\u202e ok"))
 BOARDS = ((), ("spectrum",), ("spectrum", "complexity"), ("nowhere",), ("a", "b"))
 TEXTS = ("Rhannu grym", "ŵ ŷ â ê î ô û", "=HYPERLINK(1)", "\x1b[2J\u202e power", "", " ", "x" * 201, "<b>power</b>")
@@ -73,6 +76,11 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
         return encode(Answer(rng.randrange(100), question, rng.randrange(4), None))
     if kind == "moderate":
         return encode(Moderate(rng.randrange(100), question, rng.randrange(12), rng.random() < 0.5))
+    if kind == "approve":  # one answer, or every waiting one (answer 0)
+        answer = 0 if rng.random() < 0.3 else rng.randrange(12)
+        return encode(Moderate(rng.randrange(100), question, answer, rng.random() < 0.2, approve=True))
+    if kind == "moderation":  # moderation on or off, on a question that may take no written answers
+        return encode(Command(rng.randrange(100), rng.choice(MODERATION_ACTIONS), question))
     if kind == "timer":
         seconds = rng.choice([0, 1, 2, 60, MAX_TIMER, MAX_TIMER + 1, rng.randrange(0x10000)])
         return encode(Command(rng.randrange(100), rng.choice(TIMER_ACTIONS), question, seconds))
@@ -98,6 +106,7 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
                 rng.choice(OPTIONS) if rng.random() < 0.5 else (),
                 rng.choice(OPTIONS) if rng.random() < 0.2 else (),
                 rng.choice(BOARDS) if rng.random() < 0.5 else (),
+                rng.random() < 0.5,
             )
         )
     return encode(Command(rng.randrange(100), rng.choice(list(Action)), question))
@@ -135,21 +144,31 @@ def tallies_match_votes(session: Session) -> bool:
     """Whether every question's tally equals a recount of the participants' votes."""
     for index, status in enumerate(session.questions):
         recount = [0] * len(status.counts)
+        cells_of = session.deck.questions[index].chosen  # one cell, or each position of a pick-several mask
         for member in session.participants.values():
             if index in member.votes:
-                recount[member.votes[index]] += 1
+                for cell in cells_of(member.votes[index]):
+                    recount[cell] += 1
         if status.counts != recount:
             return False
     return True
 
 
 def answers_consistent(session: Session) -> bool:
-    """Whether every question's word counts equal a recount of its visible answers, and its counts hold."""
+    """Whether every question's word counts equal a recount of its visible answers, and its counts hold.
+
+    An answer waiting for approval is never on the wall, and the queue's count is a recount of it.
+    """
     for book in session.answers:
         visible = [a for a in book.answers.values() if a.visible]
         if book.words.top(len(book.words)) != count_words(a.text for a in visible):
             return False
         if book.visible != len(visible) or book.live != sum(not a.removed for a in book.answers.values()):
+            return False
+        if book.queued != sum(a.queued for a in book.answers.values()):
+            return False
+        shown = {i for i, _, _ in book.wall().answers}
+        if any(book.answers[i].waiting for i in shown):
             return False
     return True
 

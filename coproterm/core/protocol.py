@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
+from coproterm.core.asked import place
 from coproterm.core.events import Event
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal, english
@@ -331,7 +332,10 @@ class HubProtocol:
                     question,
                     fresh,
                     book.live,
-                    tuple(AnswerItem(a.id, a.participant, None if a.removed else a.text, a.hidden) for a in items),
+                    tuple(
+                        AnswerItem(a.id, a.participant, None if a.removed else a.text, a.hidden, a.waiting)
+                        for a in items
+                    ),
                 )
             )
             written[key] = (frame, [])
@@ -428,8 +432,9 @@ class HubProtocol:
         added = ("added",) if self.session.asked_on_the_spot else ()
         if role is Role.HOST:
             moves = ("moves",) if current.compare is not None else ()
+            moderation = ("moderation",) if current.answers is not None else ()
             agreement = ("agreement",) if self.session.agreement_round() is not None else ()
-            return (*added, "state", "turnout", "attendance", "tally", *several, *moves, *agreement)
+            return (*added, "state", "turnout", "attendance", "tally", *several, *moves, *moderation, *agreement)
         return (*added, "state", "tally", *several) if self.session.revealed else (*added, "state")
 
     def _latest_frames(self) -> dict[str, bytes]:
@@ -448,6 +453,9 @@ class HubProtocol:
             moves = self.session.moves()
             if moves is not None:
                 latest["moves"] = encode(moves)
+            moderation = self.session.moderation()
+            if moderation is not None:
+                latest["moderation"] = encode(moderation)
             if self.session.asked_on_the_spot:
                 latest["added"] = self._added_frame()
             agreement = self._agreement()
@@ -462,14 +470,15 @@ class HubProtocol:
         """The grown deck's frame, encoded once per question asked (not once per change).
 
         Only connections welcomed before the question was asked are sent it (a welcome carries the
-        whole deck): it names the new question and the scale made for its options, if any.
+        whole deck): it names the new question, where it went, and the scale made for its options, if any.
         """
         count = len(self.session.deck.questions)
         if self._added is None or self._added[0] != count:
             last = self.session.last_added
-            entry = self.session.deck_data["questions"][-1]
+            position = place(last, count - 1) if last is not None else count - 1
+            entry = self.session.deck_data["questions"][position]
             scale = last.scale if last is not None else None
-            self._added = (count, encode(Added(count - 1, entry, scale)))
+            self._added = (count, encode(Added(position, entry, scale, count)))
         return self._added[1]
 
     # -- helpers -------------------------------------------------------------------

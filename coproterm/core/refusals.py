@@ -105,6 +105,8 @@ class Refusal(IntEnum):
     """A scale question naming no scale, more than two, or one the deck lacks."""
     NO_SCALE_HERE = 59
     """A scale named for a kind of question that takes none."""
+    NOT_MODERATED_HERE = 60
+    """Moderation turned on or off, or answers approved, on a question that takes no written answers."""
     NOT_AGREEING = 65
     """A mark on a question whose answers are not open for agreement."""
     NO_ANSWER_TO_MARK = 66
@@ -178,6 +180,7 @@ TABLE: dict[Refusal, tuple[ErrorCode | None, CloseCode | None]] = {
     Refusal.WELSH_OPTIONS: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.NO_SUCH_SCALE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
     Refusal.NO_SCALE_HERE: (ErrorCode.BAD_QUESTION, KEEP_OPEN),
+    Refusal.NOT_MODERATED_HERE: (ErrorCode.NOT_MODERATED, KEEP_OPEN),
     Refusal.NOT_AGREEING: (ErrorCode.NOT_AGREEING, KEEP_OPEN),
     Refusal.NO_ANSWER_TO_MARK: (ErrorCode.BAD_MARK, KEEP_OPEN),
     Refusal.OWN_ANSWER: (ErrorCode.BAD_MARK, KEEP_OPEN),
@@ -255,6 +258,10 @@ WORDS: Final[dict[Refusal, tuple[str, tuple[str, ...]]]] = {
     Refusal.WELSH_OPTIONS: (N_("give the Welsh of every option, or of none"), ()),
     Refusal.NO_SUCH_SCALE: (N_("choose one of the deck's scales, or two for a grid"), ()),
     Refusal.NO_SCALE_HERE: (N_("only a question on the deck's scales names a scale"), ()),
+    Refusal.NOT_MODERATED_HERE: (
+        N_("only a question with written answers is moderated (question {number})"),
+        ("number",),
+    ),
     Refusal.NOT_AGREEING: (N_("this question's answers are not open for agreement now"), ()),
     Refusal.NO_ANSWER_TO_MARK: (N_("that answer is no longer shown to the room"), ()),
     Refusal.OWN_ANSWER: (N_("you cannot mark your own answer"), ()),

@@ -9,15 +9,17 @@ named, so one bad row costs that row, not the session.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from coproterm.core.agreement import Marks
-from coproterm.core.answers import clean_answer, looks_blank
+from coproterm.core.answers import clean_answer, looks_blank, room_sees
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import (
     Added,
     Agreeing,
     Answered,
+    Approved,
     Commanded,
     Event,
     Joined,
@@ -27,7 +29,9 @@ from coproterm.core.events import (
     Timed,
     Voted,
 )
+from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
+from coproterm.core.problems import Words, said
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.shares import half_up, percent
 from coproterm.core.wire import Action
@@ -36,15 +40,28 @@ Logged = tuple[int, float, Event]
 """A row of a session's log: its number, when it was accepted (Unix time), and its event."""
 
 
+FLAW = N_("row {row}: {problem}")
+"""A damaged row as a reader is told it: which row, and why it was left out."""
+
+
 @dataclass(frozen=True, slots=True)
 class Flaw:
-    """A row of a log that cannot be replayed, and why (for people)."""
+    """A row of a log that cannot be replayed, and why (catalog words, worded in the reader's language)."""
 
     row: int
-    problem: str
+    said: Words
+
+    @property
+    def problem(self) -> str:
+        """Why, in English (for logs and tests)."""
+        return str(self.said)
+
+    def words(self, lang: Language) -> str:
+        """The row and why, in ``lang``: "rhes 6: …"."""
+        return lang.t(FLAW, row=self.row, problem=self.said.words(lang))
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.problem}"
+        return self.words(language(ENGLISH))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +103,43 @@ class WrittenAnswer:
     at: float
     """When it was last written or edited (Unix time)."""
     hidden: bool
+    waiting: bool = False
+    """Never approved: written to a moderated question (or edited there last) and never let through to the room."""
+
+    @property
+    def shown(self) -> bool:
+        """Whether the room could see it at the end (the session's rule: :attr:`coproterm.core.answers.Answer.visible`)."""
+        return room_sees(hidden=self.hidden, waiting=self.waiting)
+
+
+class TimerEnd(StrEnum):
+    """How a countdown ended (the JSON's words; the CSV words them in its language)."""
+
+    RAN_OUT = "ran out"
+    STOPPED = "stopped"
+    """The facilitator stopped it."""
+    REPLACED = "replaced"
+    """Another countdown started before it ran out (one runs at a time)."""
+    RUNNING = "running"
+    """Still running when the log ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class Countdown:
+    """One countdown the facilitator started on a question, and how it ended."""
+
+    seconds: int
+    locks: bool
+    """Whether voting was to lock when it ran out (else only the countdown stopped)."""
+    started: float
+    ended: float | None = None
+    """When it ran out, was stopped or replaced (Unix time); None while it runs."""
+    end: TimerEnd = TimerEnd.RUNNING
+
+    @property
+    def locked(self) -> bool:
+        """Whether its end locked voting (it ran out, and it was one that locks)."""
+        return self.locks and self.end is TimerEnd.RAN_OUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +181,15 @@ class QuestionReport:
     """On a question compared with an earlier one: everyone who answered both, by participant number."""
     compared: QuestionReport | None = None
     """The earlier question this one is compared with (before and after), if any."""
-    timers: list[tuple[int, bool]] = field(default_factory=list)
-    """Each countdown the facilitator started on this question: (seconds, whether voting locked when it ended)."""
+    countdowns: list[Countdown] = field(default_factory=list)
+    """Each countdown the facilitator started on this question, oldest first."""
     agreement: AgreementReport | None = None
     """The question's agreement round, if its answers were opened for agreement."""
-    """A text question's answers as they ended (taken-back ones left out), oldest first."""
+
+    @property
+    def timers(self) -> list[tuple[int, bool]]:
+        """Each countdown started on this question: (seconds, whether voting was to lock when it ended)."""
+        return [(countdown.seconds, countdown.locks) for countdown in self.countdowns]
 
     @property
     def total(self) -> int:
@@ -189,92 +247,146 @@ class LogCheck:
         self.rounds: set[int] = set()
         """Questions opened for agreement."""
 
-    def problem(self, event: Event) -> str | None:
+    def problem(self, event: Event) -> Words | None:
         """Why ``event`` cannot be replayed after those already checked; None if it can (and is counted)."""
         questions = self.deck.questions
         match event:
             case Joined(participant=number):
                 if not isinstance(number, int) or number < 1:
-                    return f"a participant joined with the number {number!r}"
+                    return said(N_("a participant joined with the number {number}"), number=repr(number))
                 if not isinstance(event.token, bytes) or not isinstance(event.name, str):
-                    return f"participant {number} joined with no usable token or name"
+                    return said(N_("participant {number} joined with no usable token or name"), number=number)
                 if self.tokens.setdefault(event.token, number) != number:
-                    return f"participant {number} joined with the token of participant {self.tokens[event.token]}"
+                    return said(
+                        N_("participant {number} joined with the token of participant {other}"),
+                        number=number,
+                        other=self.tokens[event.token],
+                    )
                 self.known.add(number)
             case Voted(participant=number, question=index, choice=choice):
                 if number not in self.known:
-                    return f"a vote by participant {number!r}, who never joined"
+                    return said(N_("a vote by participant {number}, who never joined"), number=repr(number))
                 if not isinstance(index, int) or not 0 <= index < len(questions):
-                    return f"a vote on question {_human(index)}, which the deck does not have"
+                    return said(
+                        N_("a vote on question {question}, which the deck does not have"), question=_human(index)
+                    )
                 cells = questions[index].cells
                 if questions[index].several:
                     if choice is not None and (not isinstance(choice, int) or picks_refusal(questions[index], choice)):
-                        return f"a choice of positions {choice!r} of question {index + 1}, which has {cells} positions"
+                        return said(
+                            N_("a choice of positions {choice} of question {question}, which has {cells} positions"),
+                            choice=repr(choice),
+                            question=index + 1,
+                            cells=cells,
+                        )
                 elif choice is not None and (not isinstance(choice, int) or not 0 <= choice < cells):
-                    return f"a vote for cell {choice!r} of question {index + 1}, which has {cells} cells"
+                    return said(
+                        N_("a vote for cell {choice} of question {question}, which has {cells} cells"),
+                        choice=repr(choice),
+                        question=index + 1,
+                        cells=cells,
+                    )
             case Commanded(question=index):
                 if not isinstance(index, int) or not 0 <= index < len(questions):
-                    return f"a command on question {_human(index)}, which the deck does not have"
-            case Answered() | Moderated():
+                    return said(
+                        N_("a command on question {question}, which the deck does not have"), question=_human(index)
+                    )
+            case Answered() | Moderated() | Approved():
                 return self._answer_problem(event)
             case Spoke(participant=number):
                 if number not in self.known:
-                    return f"a language chosen by participant {number!r}, who never joined"
+                    return said(N_("a language chosen by participant {number}, who never joined"), number=repr(number))
             case Timed(question=index):
                 if not isinstance(index, int) or not 0 <= index < len(questions):
-                    return f"a timer on question {_human(index)}, which the deck does not have"
+                    return said(
+                        N_("a timer on question {question}, which the deck does not have"), question=_human(index)
+                    )
             case Agreeing(question=index):
                 if not isinstance(index, int) or not 0 <= index < len(questions) or questions[index].answers is None:
-                    return f"an agreement round on question {_human(index)}, which takes no written answers"
+                    return said(
+                        N_("an agreement round on question {question}, which takes no written answers"),
+                        question=_human(index),
+                    )
                 self.rounds.add(index)
             case Marked(participant=number, question=index, answer=answer):
                 if number not in self.known:
-                    return f"a mark by participant {number!r}, who never joined"
+                    return said(N_("a mark by participant {number}, who never joined"), number=repr(number))
                 if index not in self.rounds:
-                    return f"a mark on question {_human(index)}, which was never opened for agreement"
-                if (index, answer) not in self.answers:
-                    return f"a mark on answer {answer!r} of question {_human(index)}, which was never written"
-                if self.answers[(index, answer)][0] == number:
-                    return f"participant {number} marked their own answer {answer} of question {_human(index)}"
+                    return said(
+                        N_("a mark on question {question}, which was never opened for agreement"),
+                        question=_human(index),
+                    )
+                if (index, answer) not in self.answers or self.answers[(index, answer)][0] == number:
+                    return said(
+                        N_(
+                            "a mark on answer {answer} of question {question}, which was never written or is the marker's own"
+                        ),
+                        answer=repr(answer),
+                        question=_human(index),
+                    )
             case _:
-                return f"an event of an unknown kind ({type(event).__name__})"
+                return said(N_("an event of an unknown kind ({kind})"), kind=type(event).__name__)
         return None
 
-    def _answer_problem(self, event: Answered | Moderated) -> str | None:
+    def _answer_problem(self, event: Answered | Moderated | Approved) -> Words | None:
         """Why a written answer's event cannot be replayed, or None."""
         questions = self.deck.questions
         index = event.question
         if not isinstance(index, int) or not 0 <= index < len(questions) or questions[index].answers is None:
-            return f"an answer to question {_human(index)}, which takes no written answers"
+            return said(N_("an answer to question {question}, which takes no written answers"), question=_human(index))
         if not isinstance(event.answer, int) or event.answer < 1:
-            return f"an answer numbered {event.answer!r}"
-        if isinstance(event, Moderated):
+            return said(N_("an answer numbered {answer}"), answer=repr(event.answer))
+        if isinstance(event, Moderated | Approved):
             if (index, event.answer) not in self.answers:
-                return f"moderating answer {event.answer} of question {index + 1}, which was never written"
+                return said(
+                    N_("moderating answer {answer} of question {question}, which was never written"),
+                    answer=event.answer,
+                    question=index + 1,
+                )
             return None
         limit = questions[index].answers
         assert limit is not None
         if event.participant not in self.known:
-            return f"an answer by participant {event.participant!r}, who never joined"
+            return said(N_("an answer by participant {number}, who never joined"), number=repr(event.participant))
         if not isinstance(event.slot, int) or not 0 <= event.slot < limit.max_answers:
-            return f"an answer in slot {event.slot!r} of question {index + 1}, which takes {limit.max_answers}"
+            return said(
+                N_("an answer in slot {slot} of question {question}, which takes {most}"),
+                slot=repr(event.slot),
+                question=index + 1,
+                most=limit.max_answers,
+            )
         text = event.text
         if text is not None:
             # The same checks as a live answer: a row the hub would have refused is never sent on.
             if not isinstance(text, str):
-                return f"answer {event.answer} of question {index + 1} whose text is {type(text).__name__}"
+                return said(
+                    N_("answer {answer} of question {question} whose text is {kind}"),
+                    answer=event.answer,
+                    question=index + 1,
+                    kind=type(text).__name__,
+                )
             if clean_answer(text) != text or looks_blank(text):
-                return (
-                    f"answer {event.answer} of question {index + 1} with text no live answer could have: {text!r:.40}"
+                return said(
+                    N_("answer {answer} of question {question} with text no live answer could have: {text}"),
+                    answer=event.answer,
+                    question=index + 1,
+                    text=f"{text!r:.40}",
                 )
             if len(text) > limit.max_length:
-                return (
-                    f"answer {event.answer} of question {index + 1} of {len(text)} characters"
-                    f" (the question takes {limit.max_length})"
+                return said(
+                    N_("answer {answer} of question {question} of {length} characters (the question takes {most})"),
+                    answer=event.answer,
+                    question=index + 1,
+                    length=len(text),
+                    most=limit.max_length,
                 )
         owner = self.answers.setdefault((index, event.answer), (event.participant, event.slot))
         if owner != (event.participant, event.slot):
-            return f"answer {event.answer} of question {index + 1} claimed by another participant or slot"
+            return said(
+                N_("answer {answer} of question {question} claimed by another participant or slot"),
+                answer=event.answer,
+                question=index + 1,
+            )
         return None
 
     def sound(self, logged: Iterable[Logged], flaws: list[Flaw]) -> Iterator[Logged]:
@@ -314,6 +426,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
     written: dict[tuple[int, int], float] = {}
     voted_at: dict[tuple[int, int], float] = {}
     first = last = None
+    running: tuple[int, int] | None = None
     for _, at, event in LogCheck(deck).sound(logged, found):
         first = at if first is None else min(first, at)  # answers replay after the other events
         last = at if last is None else max(last, at)
@@ -325,8 +438,8 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             voted_at[(event.participant, event.question)] = at
             if event.choice is not None:
                 voters.add(event.participant)
-        if isinstance(event, Timed) and event.seconds and not event.ended:
-            reports[event.question].timers.append((event.seconds, event.locks))
+        if isinstance(event, Timed):
+            running = _counted_down(reports, running, event, at)
         touched = _question_of(event)
         if touched is not None and deck.questions[touched].cells:
             reports[touched].timeline.append((at, session.tally(touched).counts))
@@ -342,7 +455,13 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
         report.counts = session.tally(report.index).counts
         report.answers = [
             WrittenAnswer(
-                a.id, a.participant, names.get(a.participant, ""), a.text, written[(report.index, a.id)], a.hidden
+                a.id,
+                a.participant,
+                names.get(a.participant, ""),
+                a.text,
+                written[(report.index, a.id)],
+                a.hidden,
+                a.waiting,
             )
             for a in session.answers[report.index].current()
         ]
@@ -355,6 +474,26 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             report.pairs = _pairs(report.compared, report)
     found.sort(key=lambda flaw: flaw.row)
     return Report(deck, reports, len(session.participants), first, last, len(voters), found, changes)
+
+
+def _counted_down(
+    reports: list[QuestionReport], running: tuple[int, int] | None, event: Timed, at: float
+) -> tuple[int, int] | None:
+    """A countdown's start, stop or end written into its question's report; the one running after it (question, index).
+
+    One countdown runs at a time: a start ends the one running (replaced); a stop or an end ends it.
+    """
+    if running is not None:
+        question, index = running
+        countdowns = reports[question].countdowns
+        end = TimerEnd.RAN_OUT if event.ended else TimerEnd.REPLACED if event.seconds else TimerEnd.STOPPED
+        # A countdown that ran out ended at its deadline (a hub killed then may have logged its end on resuming).
+        countdowns[index] = replace(countdowns[index], ended=event.deadline if event.ended else at, end=end)
+    if event.seconds and not event.ended:
+        countdowns = reports[event.question].countdowns
+        countdowns.append(Countdown(event.seconds, event.locks, at))
+        return event.question, len(countdowns) - 1
+    return None
 
 
 def _pairs(before: QuestionReport, after: QuestionReport) -> list[Pair]:
@@ -374,7 +513,18 @@ def _question_of(event: Event) -> int | None:
             return event.question
         case Commanded(action=Action.RESET):
             return event.question
-        case Joined() | Commanded() | Spoke() | Answered() | Moderated() | Timed() | Added() | Agreeing() | Marked():
+        case (
+            Joined()
+            | Commanded()
+            | Spoke()
+            | Answered()
+            | Moderated()
+            | Approved()
+            | Timed()
+            | Added()
+            | Agreeing()
+            | Marked()
+        ):
             return None
 
 

@@ -19,20 +19,21 @@ from __future__ import annotations
 import hmac
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from coproterm.core.access import code_matches
 from coproterm.core.agreement import Round, agreement_refusal, mark_refusal
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
-from coproterm.core.asked import ask, with_added
+from coproterm.core.asked import ask, place, renumbered, shifted, with_added
 from coproterm.core.boards import Deck, Kind, Question
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
 from coproterm.core.events import (
     Added,
     Agreeing,
     Answered,
+    Approved,
     Commanded,
     Event,
     Joined,
@@ -46,6 +47,7 @@ from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import (
+    APPROVE_ALL,
     MAX_NAME,
     MAX_PARTICIPANTS,
     MAX_TIMER,
@@ -63,6 +65,7 @@ from coproterm.core.wire import (
     Message,
     Mine,
     Moderate,
+    Moderation,
     Moves,
     People,
     Role,
@@ -147,6 +150,8 @@ class QuestionState:
     revealed: bool = False
     people: int = 0
     """Participants with a vote on the question (a pick-several vote counts once here, once per position in counts)."""
+    moderated: bool = False
+    """Written answers wait for the facilitator's approval (the deck's ``moderated``, or the host's toggle)."""
 
 
 class Session:
@@ -179,7 +184,7 @@ class Session:
         self.last_added: Added | None = None
         """The latest question asked on the spot in this process (what connections welcomed before it are sent)."""
         self.current = 0
-        self.questions = [QuestionState(counts=[0] * q.cells) for q in deck.questions]
+        self.questions = [QuestionState(counts=[0] * q.cells, moderated=_moderated(q)) for q in deck.questions]
         self.participants: dict[bytes, Participant] = {}
         self._numbered: dict[int, Participant] = {}
         self._last_number = 0
@@ -280,6 +285,12 @@ class Session:
     def attendance(self) -> Attendance:
         """Everyone who has joined, away or not: what a host's "voted" is counted out of."""
         return Attendance(joined=len(self.participants))
+
+    def moderation(self) -> Moderation | None:
+        """Whether the current question's answers wait for approval, and how many wait (None: it takes none)."""
+        if self.deck.questions[self.current].answers is None:
+            return None
+        return Moderation(self.current, self.questions[self.current].moderated, self.answers[self.current].queued)
 
     def tally(self, question: int | None = None) -> Tally:
         index = self.current if question is None else question
@@ -514,6 +525,11 @@ class Session:
             return self._timer(conn, command, at)
         if command.action in (Action.AGREE, Action.END_AGREE):
             return self._agree(conn, command)
+        if command.action in (Action.MODERATE, Action.UNMODERATE):
+            if self.deck.questions[command.question].answers is None:
+                return [Refused(conn, command.seq, Refusal.NOT_MODERATED_HERE, (command.question + 1,))]
+            if self.questions[command.question].moderated is (command.action is Action.MODERATE):
+                return [Tell(conn, Ack(command.seq))]
         event = Commanded(command.action, command.question)
         outputs: list[Output] = [Record(event)]
         if command.action is Action.RESET:
@@ -600,13 +616,15 @@ class Session:
         return self._asked
 
     def _add(self, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
-        """A host asks a new question; it goes in at the end of the deck."""
+        """A host asks a new question; it goes in after the current question (or at the end, if the host says so)."""
         if role is not Role.HOST:
             return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
         added = ask(message, self._deck_words[None])
         if not isinstance(added, Added):
             reason, values = added
             return [Refused(conn, message.seq, reason, values)]
+        count = len(self.deck.questions)
+        added = replace(added, position=count if message.at_end else self.current + 1)
         self._apply(added)
         return [Record(added), Tell(conn, Ack(message.seq))]
 
@@ -632,7 +650,9 @@ class Session:
         assert book is not None
         hidden = book.hidden_slots.get((member.number, message.slot))
         answer_id = had.id if had is not None else hidden if hidden is not None else self._last_answer + 1
-        event = Answered(member.number, index, message.slot, answer_id, cleaned)
+        was_waiting = had is not None and had.waiting
+        waiting = cleaned is not None and self.questions[index].moderated
+        event = Answered(member.number, index, message.slot, answer_id, cleaned, waiting)
         self._apply(event)
         outputs: list[Output] = [Record(event)]
         if cleaned is not None and not book.answers[answer_id].hidden and book.hides(member.number, cleaned):
@@ -641,27 +661,42 @@ class Session:
             self._apply(hide)
             outputs.append(Record(hide))
         outputs.append(Tell(conn, Ack(message.seq)))
-        if book.answers[answer_id].hidden:
-            outputs.append(Tell(conn, self._mine_of(index, member.number)))  # the writer is told it stays hidden
+        if book.answers[answer_id].hidden or waiting or was_waiting:
+            # The writer is told it stays hidden, or that it waits for the facilitator (or no longer does).
+            outputs.append(Tell(conn, self._mine_of(index, member.number)))
         return outputs
 
     def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
-        """Hide an answer from the room, or show it again (hosts only)."""
+        """Hide an answer from the room, or show it again; approve one waiting answer, or all (hosts only)."""
         if role is not Role.HOST:
             return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
         if message.question >= len(self.questions):
             return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, (message.question + 1,))]
-        answer = self.answers[message.question].answers.get(message.answer)
-        if answer is None or answer.removed:
-            return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, (message.question + 1, message.answer))]
-        if answer.hidden == message.hidden:
-            return [Tell(conn, Ack(message.seq))]
-        event = Moderated(message.question, message.answer, message.hidden)
-        self._apply(event)
-        outputs: list[Output] = [Record(event), Tell(conn, Ack(message.seq))]
-        writer = self._numbered.get(answer.participant)
-        if writer is not None and writer.conn is not None:
-            outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
+        book = self.answers[message.question]
+        if message.approve and message.answer == APPROVE_ALL:
+            if self.deck.questions[message.question].answers is None:
+                return [Refused(conn, message.seq, Refusal.NOT_MODERATED_HERE, (message.question + 1,))]
+            events: list[Moderated | Approved] = [Approved(message.question, i) for i in book.waiting_ids()]
+        else:
+            answer = book.answers.get(message.answer)
+            if answer is None or answer.removed:
+                return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, (message.question + 1, message.answer))]
+            events = []
+            if answer.hidden != message.hidden:
+                events.append(Moderated(message.question, message.answer, message.hidden))
+            if message.approve and answer.waiting:
+                events.append(Approved(message.question, message.answer))
+        outputs: list[Output] = []
+        writers: set[int] = set()
+        for event in events:
+            self._apply(event)
+            outputs.append(Record(event))
+            writers.add(book.answers[event.answer].participant)
+        outputs.append(Tell(conn, Ack(message.seq)))
+        for number in sorted(writers):
+            writer = self._numbered.get(number)
+            if writer is not None and writer.conn is not None:
+                outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
         return outputs
 
     def _clear_answers(self, question: int) -> list[Output]:
@@ -690,7 +725,12 @@ class Session:
     def _mine_of(self, question: int, participant: int) -> Mine:
         """A participant's own answers to a question, and which of them the facilitator hid."""
         own = sorted(self.answers[question].of(participant).items())
-        return Mine(question, tuple((slot, a.text) for slot, a in own), tuple(slot for slot, a in own if a.hidden))
+        return Mine(
+            question,
+            tuple((slot, a.text) for slot, a in own),
+            tuple(slot for slot, a in own if a.hidden),
+            tuple(slot for slot, a in own if a.waiting),
+        )
 
     # -- the log's word ----------------------------------------------------------
 
@@ -761,7 +801,7 @@ class Session:
                 undo = self._apply_agreeing(event)
             case Marked():
                 undo = self._apply_marked(event)
-            case Answered() | Moderated():
+            case Answered() | Moderated() | Approved():
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
                     self._last_answer = max(self._last_answer, event.answer)
@@ -810,19 +850,31 @@ class Session:
         return undo
 
     def _apply_added(self, event: Added) -> Callable[[], None]:
+        """The question goes in at its place; every question from there on is numbered one more (votes and all)."""
         deck, words = self.deck, self._deck_words
+        position = place(event, len(deck.questions))
         grown = with_added(words[None], event)
         self._deck_words = {None: grown}  # each language's form is made again, with the new question, when asked for
         self.deck = deck_from_data(grown, "the deck")
-        self.questions.append(QuestionState(counts=[0] * self.deck.questions[-1].cells))
-        self.answers.append(AnswerBook())
+        added = self.deck.questions[position]
+        self.questions.insert(position, QuestionState(counts=[0] * added.cells, moderated=_moderated(added)))
+        self.answers.insert(position, AnswerBook())
+        current, timer = self.current, self.timer
+        self.current = renumbered(current, position)
+        if timer is not None:
+            self.timer = replace(timer, question=renumbered(timer.question, position))
+        for member in self.participants.values():
+            member.votes = shifted(member.votes, position)
         asked, self._asked = self._asked, True
         last, self.last_added = self.last_added, event
 
         def undo() -> None:
             self.deck, self._deck_words, self._asked, self.last_added = deck, words, asked, last
-            del self.questions[len(deck.questions) :]
-            del self.answers[len(deck.questions) :]
+            del self.questions[position]
+            del self.answers[position]
+            self.current, self.timer = current, timer
+            for member in self.participants.values():
+                member.votes = {q - (q > position): cell for q, cell in member.votes.items() if q != position}
 
         return undo
 
@@ -884,7 +936,10 @@ class Session:
     def _apply_commanded(self, event: Commanded) -> Callable[[], None]:
         status = self.questions[event.question]
         current, was_open, was_revealed = self.current, status.open, status.revealed
+        was_moderated = status.moderated
         match event.action:
+            case Action.MODERATE | Action.UNMODERATE:
+                status.moderated = event.action is Action.MODERATE
             case Action.GOTO:
                 self.current = event.question
             case Action.OPEN | Action.LOCK:
@@ -909,8 +964,14 @@ class Session:
 
         def restore() -> None:
             self.current, status.open, status.revealed = current, was_open, was_revealed
+            status.moderated = was_moderated
 
         return restore
+
+
+def _moderated(question: Question) -> bool:
+    """Whether a question's written answers wait for approval from the start (the deck says so)."""
+    return question.answers is not None and question.answers.moderated
 
 
 def picks_refusal(question: Question, picks: int) -> tuple[Refusal, tuple[int, ...]] | None:

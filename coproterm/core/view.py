@@ -14,11 +14,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from coproterm.core.answer_view import AnswerView
 from coproterm.core.answers import clean_answer
-from coproterm.core.asked import with_added
+from coproterm.core.asked import renumbered, shifted, with_added
 from coproterm.core.boards import Deck, Question
 from coproterm.core.countdown import Countdown
 from coproterm.core.deck import DeckError, deck_from_data, localise
@@ -36,6 +37,7 @@ from coproterm.core.wire import (
     Error,
     Message,
     Mine,
+    Moderation,
     Moves,
     People,
     ProtocolError,
@@ -145,6 +147,8 @@ class SessionView:
     """On a pick-several question, how many people had chosen when its tally was last seen revealed."""
     seen_words: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     """Each open question's most used words as this client last saw the wall revealed."""
+    added_at: int | None = None
+    """Where the latest question asked on the spot went (its index), as the hub said."""
     to_mark: ToMark | None = None
     """In an agreement round: the answer this participant is to mark next (its text cleaned)."""
     agreement: Agreement | None = None
@@ -290,6 +294,29 @@ class SessionView:
         self.hub_deck = deck
         self.deck = localise(deck, self.language)
 
+    def _renumber(self, position: int) -> None:
+        """A question went in at ``position``: what this view kept by question number moves with its question
+        (its own ballots and answers, what it showed, what it sent and the countdown's question)."""
+        moved = partial(renumbered, position=position)
+        self.votes = shifted(self.votes, position)
+        self.answered = shifted(self.answered, position)
+        self.pending = {seq: (moved(question), choice) for seq, (question, choice) in self.pending.items()}
+        self.seen = shifted(self.seen, position)
+        self.seen_people = shifted(self.seen_people, position)
+        self.seen_words = shifted(self.seen_words, position)
+        if self.refused_question is not None:
+            self.refused_question = moved(self.refused_question)
+        if self.notice is not None:
+            self.notice = (moved(self.notice[0]), self.notice[1])
+        # Not the state, tally, people, moves or wall: the hub's latest of those is what it means now (the current
+        # question is before the new one, and a frame the same as the last one sent is not sent again).
+        if self._timer is not None:
+            self._timer = replace(self._timer, question=moved(self._timer.question))
+        if self.countdown is not None:
+            timer = self.countdown.timer
+            self.countdown = replace(self.countdown, timer=replace(timer, question=moved(timer.question)))
+        self.written.renumber(position)
+
     def apply(self, message: Message) -> None:
         """Fold one message from the hub into the view.
 
@@ -311,15 +338,20 @@ class SessionView:
                 self.written = AnswerView()
                 self.to_mark = self.agreement = None  # the hub says them again after a welcome
             case Added():
-                if self.hub_deck is not None and message.question < len(self.hub_deck.questions):
+                count = len(self.hub_deck.questions) if self.hub_deck is not None else -1
+                if count >= message.total > 0:
                     return  # had already: a translation of the deck brought it first
-                if self.hub_deck is None or message.question != len(self.hub_deck.questions):
+                if count < 0 or message.total != count + 1 or not 0 <= message.question <= count:
                     raise ProtocolError(f"the hub added question {message.question + 1} to a deck this app lacks")
                 scale = message.scale
                 added = AddedEvent(
-                    _cleaned(dict(message.entry)), (_cleaned(scale[0]), _cleaned(dict(scale[1]))) if scale else None
+                    _cleaned(dict(message.entry)),
+                    (_cleaned(scale[0]), _cleaned(dict(scale[1]))) if scale else None,
+                    message.question,
                 )
                 self._take_deck(with_added(self.hub_data, added))
+                self._renumber(message.question)
+                self.added_at = message.question
             case State():
                 if self.deck is not None and not 0 <= message.current < len(self.deck.questions):
                     raise ProtocolError(f"the hub moved to question {message.current + 1}, which its deck lacks")
@@ -344,7 +376,7 @@ class SessionView:
                 self.joined = message.joined
                 self.over_ssh = message.over_ssh
                 self.plain = message.plain
-            case Answers() | Wall() | Mine():
+            case Answers() | Wall() | Mine() | Moderation():
                 self.written.apply(message)
                 if isinstance(message, Wall) and self.written.words:
                     self.seen_words[message.question] = self.written.words

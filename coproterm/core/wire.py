@@ -108,6 +108,10 @@ class Action(IntEnum):
     """Start a countdown of ``Command.seconds`` on the question; when it ends only the timer stops."""
     STOP_TIMER = 8
     """Stop the running countdown (voting stays as it is)."""
+    MODERATE = 9
+    """Written answers to the question wait for the host's approval before the room sees them (from now on)."""
+    UNMODERATE = 10
+    """New written answers to the question reach the room at once again (those waiting still wait)."""
     AGREE = 11
     """Open the question's written answers for agreement: each participant marks the others' answers."""
     END_AGREE = 12
@@ -143,6 +147,8 @@ class ErrorCode(IntEnum):
     """A question asked on the spot that cannot be asked as it is (its words, options or scales)."""
     DECK_FULL = 34
     """The deck holds as many questions as it can (:data:`MAX_QUESTIONS`)."""
+    NOT_MODERATED = 35
+    """Moderation asked of a question that takes no written answers."""
     NOT_AGREEING = 37
     """No agreement round is open on the question (or it takes no written answers)."""
     BAD_MARK = 38
@@ -320,16 +326,26 @@ class Answer:
     text: str | None
 
 
+APPROVE_ALL = 0
+"""``Moderate.answer`` with ``approve``: every answer waiting on the question (answer ids start at 1)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Moderate:
-    """Host only: hide an answer from the room (``hidden``), or show it again."""
+    """Host only: hide an answer from the room (``hidden``), or show it again; with ``approve``, approve it too.
+
+    ``approve`` lets a waiting answer (a moderated question's) reach the room; with ``answer``
+    :data:`APPROVE_ALL`, every answer waiting on the question (``hidden`` is then ignored).
+    """
 
     TYPE: ClassVar[int] = 5
     seq: int
     question: int
     answer: int
-    """The answer's id, as :class:`Answers` names it."""
+    """The answer's id, as :class:`Answers` names it (or :data:`APPROVE_ALL`)."""
     hidden: bool
+    approve: bool = False
+    """Approve the answer (left off the wire when False: hiding keeps the bytes it always had)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,6 +357,8 @@ class AnswerItem:
     text: str | None
     """None: its writer took it back (drop it)."""
     hidden: bool
+    waiting: bool = False
+    """Waiting for the host's approval (a moderated question): the room does not see it yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +403,8 @@ class Mine:
     """(slot, text)."""
     hidden: tuple[int, ...] = ()
     """The slots whose answer the facilitator hid from the room (its writer is told, and still sees it)."""
+    waiting: tuple[int, ...] = ()
+    """The slots whose answer waits for the facilitator's approval (a moderated question): the room does not see it yet."""
 
 
 # -- language (Cymraeg / English) ---------------------------------------------------
@@ -451,6 +471,21 @@ class Moves:
     """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
 
 
+@dataclass(frozen=True, slots=True)
+class Moderation:
+    """Hosts only: whether a question's written answers wait for approval, and how many wait now.
+
+    Sent on a host's welcome and whenever either changes, for the current question.
+    """
+
+    TYPE: ClassVar[int] = 33
+    question: int
+    on: bool
+    """Answers written now wait for approval."""
+    waiting: int
+    """Answers waiting for approval now (hidden ones not counted)."""
+
+
 MAX_TIMER = 3600
 """Longest countdown, in seconds (an hour)."""
 
@@ -499,7 +534,7 @@ MAX_ASK_OPTIONS = 16
 
 @dataclass(frozen=True, slots=True)
 class AddQuestion:
-    """Host only: ask a new question now; it goes in at the end of the deck."""
+    """Host only: ask a new question now; it goes in after the current question (or at the end: ``at_end``)."""
 
     TYPE: ClassVar[int] = 8
     seq: int
@@ -513,21 +548,28 @@ class AddQuestion:
     """Their Welsh, one for each option, or empty."""
     board: tuple[str, ...] = ()
     """A SCALE question's board: one scale's name, or two (x, y) for a grid; empty for other kinds."""
+    at_end: bool = False
+    """Put it at the end of the deck rather than after the question everyone is on."""
 
 
 @dataclass(frozen=True, slots=True)
 class Added:
-    """A question was asked on the spot: it is question ``question``, the deck's new last one.
+    """A question was asked on the spot: it is question ``question`` now, and the deck has ``total`` questions.
 
     ``entry`` is the question and ``scale`` (name, entry) the scale made for its options, in a
-    deck's plain form (as in :class:`Welcome`'s deck); a client adds both to the deck it holds
-    (:func:`coproterm.core.asked.with_added`) and checks the result as it checks a welcome's.
+    deck's plain form (as in :class:`Welcome`'s deck); a client puts both into the deck it holds
+    (:func:`coproterm.core.asked.with_added`) at ``question``, so every question from there on is
+    numbered one more (its own votes with them: :func:`coproterm.core.asked.renumbered`), and checks
+    the result as it checks a welcome's. A client whose deck has ``total`` questions already (a
+    translation brought it first) changes nothing.
     """
 
     TYPE: ClassVar[int] = 31
     question: int
     entry: Mapping[str, Any] = field(hash=False)
     scale: tuple[str, Mapping[str, Any]] | None = field(default=None, hash=False)
+    total: int = 0
+    """How many questions the deck has with it (the hub always says; a client reads one past ``question`` as none)."""
 
 
 # -- agreeing with each other ------------------------------------------------------------
@@ -620,6 +662,7 @@ Message = (
     | Timer
     | AddQuestion
     | Added
+    | Moderation
     | Mark
     | ToMark
     | Agreement
@@ -635,6 +678,8 @@ def encode(message: Message) -> bytes:
     names = _field_names(type(message))
     if isinstance(message, Command) and not message.seconds:
         names = names[:-1]  # a command without a countdown keeps the bytes it always had
+    if isinstance(message, Moderate) and not message.approve:
+        names = names[:-1]  # hiding and showing keep the bytes they always had
     for name in names:
         value = getattr(message, name)
         if isinstance(value, IntEnum):
@@ -648,7 +693,7 @@ def encode(message: Message) -> bytes:
 def _record_items(value: Any) -> list[Any]:
     """A record inside a message (an :class:`AnswerItem`) goes as the array of its fields."""
     if isinstance(value, AnswerItem):
-        return [value.id, value.participant, value.text, value.hidden]
+        return [value.id, value.participant, value.text, value.hidden, value.waiting]
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -833,14 +878,17 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
         Answer,
         (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT))),
     ),
-    Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean)),
+    Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean, _boolean)),
     Answers.TYPE: (
         Answers,
         (
             _uint(MAX_QUESTIONS),
             _boolean,
             _uint(_U32),
-            _array(_record(AnswerItem, _uint(_U32), _uint(_U32), _optional(_text(MAX_ANSWER_TEXT)), _boolean), 1000),
+            _array(
+                _record(AnswerItem, _uint(_U32), _uint(_U32), _optional(_text(MAX_ANSWER_TEXT)), _boolean, _boolean),
+                1000,
+            ),
         ),
     ),
     Wall.TYPE: (
@@ -860,6 +908,7 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _uint(MAX_QUESTIONS),
             _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS),
             _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS),
+            _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS),
         ),
     ),
     Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
@@ -876,8 +925,14 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
             _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
             _array(_text(40), 2),
+            _boolean,
         ),
     ),
+    Added.TYPE: (
+        Added,
+        (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)), _uint(MAX_QUESTIONS)),
+    ),
+    Moderation.TYPE: (Moderation, (_uint(MAX_QUESTIONS), _boolean, _uint(_U32))),
     Mark.TYPE: (Mark, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _enum(Stance))),
     ToMark.TYPE: (ToMark, (_uint(MAX_QUESTIONS), _boolean, _uint(_U32), _text(MAX_ANSWER_TEXT), _uint(_U32))),
     Agreement.TYPE: (
@@ -891,7 +946,6 @@ _SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
             _array(_agreement_item, MAX_AGREEMENT_ITEMS),
         ),
     ),
-    Added.TYPE: (Added, (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)))),
 }
 
 
@@ -937,6 +991,8 @@ def decode(frame: bytes) -> Message:
         values = (*values, min(values))
     if kind is Command and len(values) == len(checks) - 1:
         values = (*values, 0)  # no countdown: every command but the timer's
+    if kind is Moderate and len(values) == len(checks) - 1:
+        values = (*values, False)  # hiding or showing, not approving
     if len(values) != len(checks):
         raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
     try:

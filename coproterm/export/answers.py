@@ -1,8 +1,9 @@
 """Written answers in exports: one row per answer, and the words the room used most.
 
 Hidden answers (moderated away by the facilitator) are left out unless asked
-for (``--with-hidden``); the words are always counted from the visible answers
-only, as the room saw them. Text is escaped for HTML here and made safe for
+for (``--with-hidden``); answers never approved (a moderated question's, still
+waiting at the end) are listed and marked so; the words are always counted from
+the answers the room saw only (:attr:`WrittenAnswer.shown`). Text is escaped for HTML here and made safe for
 spreadsheets by :func:`coproterm.export.tables.safe_cell` (the CSV tables are :mod:`coproterm.export.spreadsheet`'s).
 """
 
@@ -20,13 +21,13 @@ CHART_WORDS = 30
 
 
 def shown(q: QuestionReport, with_hidden: bool) -> list[WrittenAnswer]:
-    """The answers an export lists: all of them with ``with_hidden``, otherwise the visible ones."""
+    """The answers an export lists: all of them with ``with_hidden``, otherwise all but the hidden ones."""
     return [a for a in q.answers if with_hidden or not a.hidden]
 
 
 def top_words(q: QuestionReport, n: int = CHART_WORDS) -> list[tuple[str, int]]:
-    """The most used words of the visible answers (hidden ones never count)."""
-    return count_words(a.text for a in q.answers if not a.hidden)[:n]
+    """The most used words of the answers the room saw (hidden and never approved ones never count)."""
+    return count_words(a.text for a in q.answers if a.shown)[:n]
 
 
 def _iso(at: float) -> str:
@@ -44,6 +45,7 @@ def json_entry(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> dic
                 "text": a.text,
                 "at": _iso(a.at),
                 "hidden": a.hidden,
+                "never_approved": a.waiting,
             }
             for a in shown(q, with_hidden)
         ],
@@ -56,9 +58,9 @@ def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
     from coproterm.export.html import t, tn  # the report's language (the HTML module builds on this one)
 
     answers = shown(q, with_hidden)
-    visible = sum(not a.hidden for a in q.answers)
+    visible = sum(a.shown for a in q.answers)
     # Each text is made before its f-string: the catalog's extractor cannot see into one (docs/cymraeg.md).
-    none, hidden = t("No answers were written."), t("hidden")
+    none, hidden, unapproved = t("No answers were written."), t("hidden"), t("never approved")
     if not answers:
         return f'<p class="meta">{escape(none)}</p>'
     words = top_words(q)
@@ -77,6 +79,9 @@ def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
     parts.append(f'<h3>{escape(heading)}</h3><ul class="answers">')
     for a in sorted(answers, key=lambda a: -a.id):
         mark = f' <em class="meta">({escape(hidden)})</em>' if a.hidden else ""
+        if a.waiting:
+            mark += f' <em class="meta">({escape(unapproved)})</em>'
+
         parts.append(f"<li>{escape(a.text)}{mark}</li>")
     parts.append("</ul>")
     return "\n".join(parts)

@@ -167,10 +167,10 @@ def _people(count: int) -> str:
 
 
 def _open_question(q: QuestionReport) -> str:
-    """An open question's top words and a few of its visible answers (hidden ones never)."""
+    """An open question's top words and a few of the answers the room saw (hidden and never approved ones never)."""
     from coproterm.export.html import t, tn
 
-    visible = [a for a in q.answers if not a.hidden]
+    visible = [a for a in q.answers if a.shown]
     words = top_words(q, GLANCE_WORDS)
     parts = [f'<section class="card open-glance"><h2>{escape(q.question.prompt)}</h2>']
     none, written = t("No answers were written."), tn("{count} answer", "{count} answers", len(visible))

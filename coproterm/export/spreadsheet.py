@@ -3,8 +3,8 @@
 ``tallies`` (a row per position of each question), ``votes`` (a row per
 person's vote on a one-choice question), ``choices`` (a row per position a
 person chose on a pick-several question), ``answers`` (a row per written
-answer), ``movement`` (a row per person's before and after) and ``people`` (a
-row per participant). Positions count from 1, as every screen numbers them, and
+answer), ``movement`` (a row per person's before and after), ``timers`` (a row
+per countdown the facilitator started) and ``people`` (a row per participant). Positions count from 1, as every screen numbers them, and
 come with their labels; times are the hub's local time with its offset (ISO
 8601); headers and values are in the report's language; every text cell is
 made safe (:func:`coproterm.export.tables.safe_cell`). Files are UTF-8 with a
@@ -20,16 +20,24 @@ from datetime import datetime
 
 from coproterm.core.boards import Question
 from coproterm.core.deck import localise
-from coproterm.core.i18n import Language
-from coproterm.core.report import Report
+from coproterm.core.i18n import N_, Language
+from coproterm.core.report import Report, TimerEnd
 from coproterm.core.shares import printed
 from coproterm.export.agreement import csv_rows as agreement_rows
 from coproterm.export.answers import shown
 from coproterm.export.tables import safe_cell
 
+ENDS = {
+    TimerEnd.RAN_OUT: N_("ran out"),
+    TimerEnd.STOPPED: N_("stopped by the facilitator"),
+    TimerEnd.REPLACED: N_("replaced by another timer"),
+    TimerEnd.RUNNING: N_("still running at the end of the log"),
+}
+"""How a countdown ended, as the ``timers`` table words it."""
+
 ENCODING = "utf-8-sig"
 """What the files are written in: Excel takes UTF-8 without its mark for a legacy code page."""
-KINDS = ("tallies", "votes", "choices", "answers", "movement", "people")
+KINDS = ("tallies", "votes", "choices", "answers", "movement", "timers", "people")
 """The tables, in the order the folder lists them."""
 
 
@@ -56,6 +64,7 @@ def csv_tables(
     choices: list[list[object]] = []
     answers: list[list[object]] = []
     movement: list[list[object]] = []
+    timers: list[list[object]] = []
     agreement: list[list[object]] = []
     for q, question in questions:
         ask = [q.index + 1, question.prompt, t("yes") if question.added else ""]
@@ -67,9 +76,16 @@ def csv_tables(
                 for cell in question.chosen(vote.cell):
                     row = [*ask, vote.participant, *named(vote.name), *_position(question, cell), local_time(vote.at)]
                     (choices if question.several else votes).append(row)
+        for c in q.countdowns:
+            yes_no = {True: t("yes"), False: t("no")}
+            ended = local_time(c.ended) if c.ended is not None else ""
+            timers.append(
+                [*ask, c.seconds, yes_no[c.locks], local_time(c.started), ended, t(ENDS[c.end]), yes_no[c.locked]]
+            )
         for a in shown(q, with_hidden):
             hidden = t("yes") if a.hidden else t("no")
-            answers.append([*ask, a.participant, *named(a.name), a.text, local_time(a.at), hidden])
+            unapproved = t("yes") if a.waiting else t("no")
+            answers.append([*ask, a.participant, *named(a.name), a.text, local_time(a.at), hidden, unapproved])
         agreement += agreement_rows(q, ask)
         if q.compared is not None and question.x is not None:
             labels = question.x.positions
@@ -93,7 +109,10 @@ def csv_tables(
         "tallies": _padded([*q_head, *where, t("votes"), t("share")], tallies, 2),
         "votes": _padded([*q_head, t("participant"), *name_head, *where, t("last changed")], votes, 1),
         "choices": _padded([*q_head, t("participant"), *name_head, *where, t("last changed")], choices, 1),
-        "answers": ([*q_head, t("participant"), *name_head, t("answer"), t("written"), t("hidden")], answers),
+        "answers": (
+            [*q_head, t("participant"), *name_head, t("answer"), t("written"), t("hidden"), t("never approved")],
+            answers,
+        ),
         "movement": (
             [
                 *q_head,
@@ -108,6 +127,18 @@ def csv_tables(
             ],
             movement,
         ),
+        "timers": (
+            [
+                *q_head,
+                t("seconds"),
+                t("locks voting at its end"),
+                t("started"),
+                t("ended"),
+                t("how it ended"),
+                t("voting locked"),
+            ],
+            timers,
+        ),
         "people": (
             [t("participant"), *name_head, t("questions voted on"), t("answers written")],
             _people(report, with_names, with_hidden),
@@ -117,7 +148,7 @@ def csv_tables(
         tables["agreement"] = ([*q_head, t("answer"), t("agree"), t("disagree"), t("pass")], agreement)
     names = {
         "tallies": t("tallies"), "votes": t("votes"), "choices": t("choices"),
-        "answers": t("answers"), "movement": t("movement"), "people": t("people"),
+        "answers": t("answers"), "movement": t("movement"), "timers": t("timers"), "people": t("people"),
         "agreement": t("agreement"),
     }  # fmt: skip
     return {f"{names[kind]}.csv": _csv(head, rows) for kind, (head, rows) in tables.items()}

@@ -90,6 +90,18 @@ def _question(q: QuestionReport, with_names: bool, with_hidden: bool = False) ->
     if q.question.answers is not None:
         entry.update(json_entry(q, with_names=with_names, with_hidden=with_hidden))
         entry.update(agreement_entry(q))
+    if q.countdowns:
+        entry["timers"] = [
+            {
+                "seconds": c.seconds,
+                "locks": c.locks,
+                "started": _iso(c.started),
+                "ended": _iso(c.ended),
+                "end": c.end.value,
+                "locked": c.locked,
+            }
+            for c in q.countdowns
+        ]
     if not q.question.cells:
         return entry
     assert q.question.x is not None

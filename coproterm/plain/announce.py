@@ -31,6 +31,8 @@ MINUTE_LEFT = N_("One minute left.")
 TEN_LEFT = N_("Ten seconds left.")
 TIME_UP = N_("Time is up.")
 TIMER_STOPPED = N_("The facilitator stopped the timer.")
+HELD = N_("Your answer {number} is waiting for the facilitator: the room sees it once it is approved.")
+APPROVED = N_("The facilitator approved your answer {number}: the room can see it now.")
 LANGUAGE_NOW = N_("Language: English. Type iaith for Cymraeg.")
 """Said in the language chosen (its Welsh names English as the other language)."""
 
@@ -57,6 +59,22 @@ class Watcher:
         """Its seconds left as last looked at (each moment between two looks is said once)."""
         self.marking: tuple[int, bool, int] | None = None
         """The agreement round as last said: (question, open, the answer to mark); None: none said."""
+        self.held: dict[int, frozenset[int]] = {}
+        """Question to the slots of this person's answers last said to wait for the facilitator."""
+
+    def mine_changed(self, question: int) -> None:
+        """Say which of this person's answers now wait for the facilitator, and which were approved: each once."""
+        app, written = self.app, self.app.view.written
+        mine = written.mine.get(question, {})
+        hidden = written.mine_hidden.get(question, frozenset())
+        now = (written.mine_waiting.get(question, frozenset()) & frozenset(mine)) - hidden
+        before = self.held.get(question, frozenset())
+        self.held[question] = now
+        for slot in sorted(now - before):
+            app.say(app.t(HELD, number=slot + 1))
+        for slot in sorted(before - now):
+            if slot in mine and slot not in hidden:  # taken back or hidden instead: said otherwise, or not news
+                app.say(app.t(APPROVED, number=slot + 1))
 
     def countdown(self, now: float) -> None:
         """Say a countdown's start, its last minute, its last ten seconds and its end: each once.

@@ -34,6 +34,7 @@ from coproterm.core.wire import (
     Hello,
     Mark,
     Message,
+    Mine,
     Speak,
     Speaks,
     Stance,
@@ -216,6 +217,8 @@ class PlainApp:
             self.watch.to_mark()
         if isinstance(message, Ack):
             self._acked(message.seq)
+        if isinstance(message, Mine):
+            self.watch.mine_changed(message.question)
         if isinstance(message, Error) and message.seq is not None:
             self._sent.pop(message.seq, None)
             refusal = self.view.refusal

@@ -174,7 +174,13 @@ def mine_lines(view: SessionView, lang: Language, *, quiet: bool = False) -> lis
         mine = view.written.mine.get(state.current, {})
         if not mine:
             return [] if quiet else [(t("You have not answered this question."), "")]
-        return [(t("Your answers:"), "")] + [(f"{slot + 1}. {text}", "   ") for slot, text in sorted(mine.items())]
+        held = view.written.mine_waiting.get(state.current, frozenset()) - view.written.mine_hidden.get(
+            state.current, frozenset()
+        )
+        waits = " " + t("(waiting for the facilitator)")
+        return [(t("Your answers:"), "")] + [
+            (f"{slot + 1}. {text}{waits if slot in held else ''}", "   ") for slot, text in sorted(mine.items())
+        ]
     if question.kind is Kind.DISCUSSION:
         return [] if quiet else [(t("Nothing to vote on: talk it through in the room."), "")]
     vote = view.my_vote()

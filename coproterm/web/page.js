@@ -82,7 +82,7 @@
   var S = {
     ws: null, deck: null, deckLang: null, awaited: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
-    people: {}, mine: {}, hidden: {}, drafts: {}, wall: null, tooMany: false, toMark: null,
+    people: {}, mine: {}, hidden: {}, waiting: {}, drafts: {}, wall: null, tooMany: false, toMark: null,
     seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
@@ -168,13 +168,37 @@
     var q = S.state.current;
     request([4, q, slot, text], function () {
       var mine = S.mine[q] = S.mine[q] || {};
-      if (text === null) { delete mine[slot]; if (S.hidden[q]) delete S.hidden[q][slot]; } else mine[slot] = text;
+      if (text === null) {
+        delete mine[slot];
+        if (S.hidden[q]) delete S.hidden[q][slot];
+        if (S.waiting[q]) delete S.waiting[q][slot];
+      } else mine[slot] = text;
       delete S.drafts[q + ":" + slot];
       say(text === null ? t("sayTaken") : t("sayAnswer"));
     });
   }
 
   /* -- what the hub says ------------------------------------------------------------------- */
+
+  function renumber(at) {  /* a question went in at "at": what is kept by question number moves with its question */
+    var moved = function (q) { return q >= at ? q + 1 : q; };
+    var shift = function (byQuestion) {
+      var out = {};
+      Object.keys(byQuestion).forEach(function (q) { out[moved(+q)] = byQuestion[q]; });
+      return out;
+    };
+    S.votes.splice(at, 0, null);
+    ["mine", "hidden", "people", "seen", "seenPeople", "seenWords"].forEach(function (name) { S[name] = shift(S[name]); });
+    var drafts = {};
+    Object.keys(S.drafts).forEach(function (key) {
+      var parts = key.split(":");
+      drafts[moved(+parts[0]) + ":" + parts[1]] = S.drafts[key];
+    });
+    S.drafts = drafts;
+    /* not the state, tally or wall: the hub's latest of those is what it means now (the current question is
+       before the new one, and a frame the same as the last one sent is not sent again) */
+    if (S.countdown) S.countdown.question = moved(S.countdown.question);
+  }
 
   function receive(m) {
     var kind = m[0];
@@ -185,6 +209,7 @@
       S.votes = Array.prototype.slice.call(m[5]);
       S.mine = {};
       S.hidden = {};
+      S.waiting = {};
       S.wall = null;
       S.toMark = null;
       S.tries = 0;
@@ -215,20 +240,27 @@
     } else if (kind === 21) {  /* Ballot */
       S.votes[m[1]] = m[2];
       if (m[2] === null) S.notice = "reset";
-    } else if (kind === 31) {  /* Added: a question asked on the spot, at the end of the deck */
-      if (S.deck && m[1] === S.deck.questions.length) {
-        S.deck.questions.push(m[2]);
+    } else if (kind === 31) {  /* Added: a question asked on the spot, now question m[1] of m[4] */
+      var count = S.deck ? S.deck.questions.length : -1;
+      if (S.deck && m[4] === count + 1 && m[1] <= count) {
+        S.deck.questions.splice(m[1], 0, m[2]);
         if (m[3]) { S.deck.scales = S.deck.scales || {}; S.deck.scales[m[3][0]] = m[3][1]; }
-        S.votes.push(null);
-      } else if (S.deck && m[1] > S.deck.questions.length && S.ws) {
+        renumber(m[1]);
+      } else if (S.deck && m[4] > count + 1 && S.ws) {
         S.ws.close();  /* out of step with the hub: its next welcome carries the whole deck */
-      }
+      }  /* else had already: a translation of the deck brought it first */
     } else if (kind === 27) {  /* People */
       S.people[m[1]] = m[2];
     } else if (kind === 25) {  /* Mine */
-      var own = S.mine[m[1]] = {}, hid = S.hidden[m[1]] = {};
+      var own = S.mine[m[1]] = {}, hid = S.hidden[m[1]] = {}, held = S.waiting[m[1]] || {}, waits = S.waiting[m[1]] = {};
       m[2].forEach(function (pair) { own[pair[0]] = pair[1]; });
       (m[3] || []).forEach(function (slot) { hid[slot] = true; });
+      (m[4] || []).forEach(function (slot) { waits[slot] = true; });
+      /* Said once each: an answer now waiting for the facilitator, and one the facilitator approved. */
+      Object.keys(waits).forEach(function (slot) { if (!held[slot] && !hid[slot]) say(t("sayWaiting", { number: +slot + 1 })); });
+      Object.keys(held).forEach(function (slot) {
+        if (!waits[slot] && slot in own && !hid[slot]) say(t("sayApproved", { number: +slot + 1 }));
+      });
     } else if (kind === 24) {  /* Wall */
       if (m[2] || !S.wall || S.wall.question !== m[1]) S.wall = { question: m[1], items: [], counts: {}, words: [] };
       var wall = S.wall, gone = {};
@@ -685,6 +717,8 @@
     ];
     if (saved !== undefined && (S.hidden[S.state.current] || {})[slot]) {
       kids.push(el("p", { cls: "hint hidden-answer", "data-id": "h" + slot, text: t("hiddenByFacilitator") }));
+    } else if (saved !== undefined && (S.waiting[S.state.current] || {})[slot]) {
+      kids.push(el("p", { cls: "hint waiting-answer", "data-id": "w" + slot, text: t("waitingForFacilitator") }));
     }
     if (open) kids.push(go);
     if (open && saved !== undefined) kids.push(button(t("takeBack"), "clear", "r" + slot, function () { answer(slot, null); }));

@@ -169,6 +169,11 @@ class ChannelTerminal:
             self._overflow()
 
     @property
+    def holding(self) -> bool:
+        """Whether output is written but not yet sent (it waits its turn: :data:`SENDS_PER_SECOND`)."""
+        return bool(self._pending) and not self._done
+
+    @property
     def unsent(self) -> int:
         """Bytes the channel holds that the client has not taken."""
         with contextlib.suppress(Exception):

@@ -69,7 +69,7 @@ class HostApp(HubApp):
         self.show_address = show_address
         """Told the host the facilitator chose to show the room (the network advertisement carries it)."""
         self._asking: tuple[int, bool] | None = None
-        """A question asked on the spot, awaited from the hub: its index, and whether to move everyone to it."""
+        """A question asked on the spot, awaited from the hub: the deck's size before it, and whether to go to it."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
@@ -119,7 +119,7 @@ class HostApp(HubApp):
             return
         seq = self.next_seq()
         message = AddQuestion(
-            seq, asked.kind, asked.prompt, asked.prompt_cy, asked.options, asked.options_cy, asked.board
+            seq, asked.kind, asked.prompt, asked.prompt_cy, asked.options, asked.options_cy, asked.board, asked.at_end
         )
         self._asking = (len(deck.questions), asked.go)
         if not await self.send(message, seq):
@@ -132,7 +132,8 @@ class HostApp(HubApp):
         if asking is None or deck is None or len(deck.questions) <= asking[0]:
             return
         self._asking = None
-        index, go = asking
+        count, go = asking
+        index = self.view.added_at if self.view.added_at is not None else count  # where the hub put it
         prompt = deck.questions[index].prompt
         self.notify(self.t("Question {number} asked: {prompt}", number=index + 1, prompt=prompt), markup=False)
         if go:
@@ -141,7 +142,7 @@ class HostApp(HubApp):
 
     async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
         seq = self.next_seq()
-        if not await self.send(Moderate(seq, event.question, event.answer, event.hidden), seq):
+        if not await self.send(Moderate(seq, event.question, event.answer, event.hidden, event.approve), seq):
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
     async def on_facilitator_screen_left(self, event: FacilitatorScreen.Left) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -39,6 +40,8 @@ class Asked:
     board: tuple[str, ...]
     go: bool
     """Move everyone to it as soon as the hub has added it."""
+    at_end: bool = False
+    """Put it at the end of the deck, not after the current question."""
 
 
 def split_options(text: str) -> tuple[str, ...]:
@@ -50,6 +53,8 @@ class AskScreen(ModalScreen[Asked | None]):
     """The dialog of a question asked on the spot; dismisses with what was typed, or None."""
 
     CSS_PATH = "ask_screen.tcss"
+    NARROW = 60
+    """Under this many columns (a phone's SSH app: 40 x 12) every box and button is one row, without borders."""
     BINDINGS = [
         Binding("escape", "cancel", N_("cancel")),
         Binding("ctrl+s", "ask", N_("ask")),
@@ -70,14 +75,21 @@ class AskScreen(ModalScreen[Asked | None]):
         ]
         with VerticalScroll(id="ask"):
             yield Label(t("Ask a question on the spot"), id="ask-title")
-            yield Input(placeholder=t("The question"), id="prompt")
-            yield Input(placeholder=t("The question in Welsh too (optional)"), id="prompt-cy")
+            yield Label(t("The question"), classes="field")
+            yield Input(id="prompt")
+            yield Label(t("The question in Welsh too (optional)"), classes="field")
+            yield Input(id="prompt-cy")
             with RadioSet(id="kind"):
                 for number, (kind, words) in enumerate(KINDS):
                     yield RadioButton(t(words), value=number == 0, id=f"kind-{kind.name.lower().replace('_', '-')}")
-            yield Input(placeholder=t("Options, separated by ;"), id="options")
-            yield Input(placeholder=t("The options in Welsh, separated by ; (optional)"), id="options-cy")
+            yield Label(t("Options, separated by ;"), classes="field")
+            yield Input(id="options")
+            yield Label(t("The options in Welsh, separated by ; (optional)"), classes="field")
+            yield Input(id="options-cy")
             yield Select(boards, prompt=t("Which scale"), id="board", allow_blank=True)
+            with RadioSet(id="place"):
+                yield RadioButton(t("After the current question"), value=True, id="place-next")
+                yield RadioButton(t("At the end"), id="place-end")
             yield Checkbox(t("Go to it now"), value=True, id="go")
             with Horizontal(id="ask-buttons"):
                 yield Button(t("Cancel (Esc)"), id="cancel")
@@ -85,6 +97,12 @@ class AskScreen(ModalScreen[Asked | None]):
 
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        narrow = event.size.width < self.NARROW
+        self.set_class(narrow, "-narrow")
+        for widget in self.query("Input, RadioSet, Select, Checkbox, Button"):
+            widget.compact = narrow  # type: ignore[attr-defined]
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "ask-it":
@@ -117,5 +135,6 @@ class AskScreen(ModalScreen[Asked | None]):
                 else (),
                 tuple(board.split()) if kind is AskKind.SCALE and isinstance(board, str) else (),
                 self.query_one("#go", Checkbox).value,
+                self.query_one("#place", RadioSet).pressed_index == 1,
             )
         )

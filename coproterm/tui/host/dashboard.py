@@ -47,6 +47,21 @@ COMMANDS = [
         N_("Show (or hide) the results on participants' screens"),
     ),
     ("reset", N_("Reset this question"), N_("Clear every vote on this question")),
+    (
+        "toggle_moderation",
+        N_("Moderate answers on or off"),
+        N_("Written answers to this question wait for your approval before the room sees them (or no longer wait)"),
+    ),
+    (
+        "show_queue",
+        N_("Answers waiting for approval"),
+        N_("Read the answers waiting for your approval, and approve or hide each one"),
+    ),
+    (
+        "approve_all",
+        N_("Approve every waiting answer"),
+        N_("Let every answer waiting for approval through to the room"),
+    ),
     ("timer", N_("Timer…"), N_("Start a countdown on this question (or stop the one running)")),
     ("start_timer(60)", N_("Timer: 1 minute"), N_("Start a one-minute countdown on this question")),
     ("start_timer(180)", N_("Timer: 3 minutes"), N_("Start a three-minute countdown on this question")),
@@ -60,7 +75,7 @@ COMMANDS = [
     (
         "ask",
         N_("Ask a question on the spot"),
-        N_("Type a new question (open, yes / no, options or a scale); it goes in at the end"),
+        N_("Type a new question (open, yes / no, options or a scale); it goes in after the current one, or at the end"),
     ),
     (
         "toggle_presenter",
@@ -99,6 +114,7 @@ class Dashboard(FacilitatorScreen):
         Binding("v", "toggle_presenter", "presenter"),  # before the rarer keys: a narrow key bar keeps it
         Binding("t", "timer", "timer"),
         Binding("x", "reset", "reset"),
+        Binding("m", "toggle_moderation", "moderate", show=False),
         # t: type a question (k is the wall's up); off the key bar, which keeps the keys of every question
         Binding("plus", "ask", "ask", show=False),
         Binding("g", "toggle_agreement", "agreement", show=False),
@@ -447,14 +463,26 @@ class Dashboard(FacilitatorScreen):
             hidden = (
                 sum(a.hidden for a in written.host_answers.values()) if written.host_question == state.current else 0
             )
+            queued = written.host_queued if written.host_question == state.current else 0
+            moderation = written.moderation
+            if moderation is not None and moderation.question != state.current:
+                moderation = None  # the hub's word on the question before: the next frame names this one
+            waiting = moderation.waiting if moderation is not None else 0
+            if moderation is not None and moderation.on:
+                moderated = t("⏸ MODERATED: {count} waiting (A)", count=waiting)
+            elif waiting:
+                moderated = t("{count} still waiting for approval (A)", count=waiting)
+            else:
+                moderated = ""
             return Text.assemble(
                 (t("● OPEN: taking answers") if state.open else t("■ LOCKED: no more answers"), "bold"),
                 "    ",
                 (revealed, "bold"),
                 "    ",
-                (t("answers: {count}", count=view.written.host_total - hidden), "bold"),
+                (t("answers: {count}", count=view.written.host_total - hidden - queued), "bold"),
                 # Projected, nothing says an answer was hidden: only the facilitator's own view of them (H) counts them.
                 ("  " + t("({count} hidden)", count=hidden) if hidden and self._own_view() else "", "dim"),
+                ("    " + moderated if moderated else "", "bold reverse" if waiting else "bold"),
             )
         return Text.assemble(
             (t("● OPEN: taking votes") if state.open else t("■ LOCKED: no more votes"), "bold"),
@@ -593,6 +621,35 @@ class Dashboard(FacilitatorScreen):
             ),
             answered,
         )
+
+    async def action_toggle_moderation(self) -> None:
+        """Answers to the current question wait for approval from now on, or reach the room at once again."""
+        view = self.hub.view
+        moderation, state = view.written.moderation, view.state
+        on = moderation is not None and state is not None and moderation.question == state.current and moderation.on
+        await self._command(Action.UNMODERATE if on else Action.MODERATE)
+
+    def _wall(self) -> AnswerWall | None:
+        walls = list(self.query(AnswerWall))
+        return walls[0] if walls else None
+
+    def action_show_queue(self) -> None:
+        """The queue of answers waiting for approval (on a question that takes written answers)."""
+        wall = self._wall()
+        if wall is None:
+            self.notify(self.hub.t("This question takes no written answers."), severity="warning")
+            return
+        if not wall.queue_view:
+            wall.action_toggle_queue()
+        wall.focus()
+
+    def action_approve_all(self) -> None:
+        """Every answer waiting for approval on the current question reaches the room."""
+        wall = self._wall()
+        if wall is None:
+            self.notify(self.hub.t("This question takes no written answers."), severity="warning")
+            return
+        wall.action_approve_all()
 
     def action_ask(self) -> None:
         """The dialog of a question asked on the spot (the hub's deck is the one to choose scales from)."""

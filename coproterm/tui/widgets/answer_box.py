@@ -131,6 +131,8 @@ class AnswerBox(Backdrop):
         self._mine: dict[int, str] = {}
         self._hidden: frozenset[int] = frozenset()
         """The slots of this person's answers the facilitator hid: said beside them."""
+        self._held: frozenset[int] = frozenset()
+        """The slots of this person's answers waiting for the facilitator's approval: said beside them and above."""
         self._ready = False
         self._focus_when_ready = False
         self._waiting: SessionView | None = None
@@ -145,6 +147,8 @@ class AnswerBox(Backdrop):
     def compose(self) -> ComposeResult:
         length = self.limits[1]
         yield AnswerInput(placeholder=self._hint(), max_length=length, id="answer-text")
+        # Under the box, where a 40 x 12 screen still shows it: the list of one's answers may be below the fold.
+        yield Steady(id="answer-held")
         yield Steady(id="answer-count")
         yield MineList(id="answer-mine")
         yield Steady(id="answer-wall")
@@ -179,7 +183,7 @@ class AnswerBox(Backdrop):
         if question_index != self.question_index:
             self.question_index, self.question = question_index, question
             self.editing = None
-            self._mine, self._hidden = {}, frozenset()
+            self._mine, self._hidden, self._held = {}, frozenset(), frozenset()
             if not self._ready:
                 return  # its parts are made for this question when they are made
             box = self.query_one("#answer-text", Input)
@@ -214,8 +218,10 @@ class AnswerBox(Backdrop):
             box.placeholder = self._hint()
         mine = dict(written.mine.get(self.question_index, {}))
         hidden = written.mine_hidden.get(self.question_index, frozenset())
-        if (mine, hidden) != (self._mine, self._hidden):
-            self._mine, self._hidden = mine, hidden
+        # A hidden answer is said to be hidden, not to wait: the facilitator has turned it down.
+        held = (written.mine_waiting.get(self.question_index, frozenset()) & frozenset(mine)) - hidden
+        if (mine, hidden, held) != (self._mine, self._hidden, self._held):
+            self._mine, self._hidden, self._held = mine, hidden, held
             self.refresh_bindings()  # "my answers" once there are some
             listing = self.query_one(MineList)
             highlighted = listing.highlighted
@@ -225,6 +231,7 @@ class AnswerBox(Backdrop):
                     Text.assemble(
                         f"{slot + 1}. {text}",
                         ("  " + self.t("(hidden by the facilitator)"), "italic") if slot in hidden else "",
+                        ("  " + self.t("(waiting for the facilitator)"), "italic") if slot in held else "",
                     ),
                     id=str(slot),
                 )
@@ -235,6 +242,20 @@ class AnswerBox(Backdrop):
             if self.editing is not None and self.editing not in mine:
                 self.editing = None
         self.query_one(MineList).display = bool(mine)
+        notice = self.query_one("#answer-held", Steady)
+        notice.display = bool(self._held)
+        if self._held:
+            count = len(self._held)
+            notice.show(
+                Text(
+                    lang_of(self).tn(
+                        "{count} of your answers is waiting for the facilitator",
+                        "{count} of your answers are waiting for the facilitator",
+                        count,
+                    ),
+                    "bold",
+                )
+            )
         self._count()
         wall = self.query_one("#answer-wall", Steady)
         revealed = state is not None and state.revealed and written.wall_question == self.question_index

@@ -7,7 +7,10 @@ view of a text question: the live wall (newest first, wrapped, with a count) or
 the words (``w`` toggles), and moderation: move through the wall and hide or
 show the answer under the cursor (``h``). The wall is projected: a hidden answer
 leaves no trace on it, until the facilitator turns to their own view of the hidden
-ones (``H``), which shows them, marked, to read and show again. It posts
+ones (``H``), which shows them, marked, to read and show again. On a moderated
+question the room's answers wait for approval: the projected wall shows only how
+many wait; the queue (``A``) lists them, oldest first, for the facilitator to
+approve one (``y``), all (``Y``) or hide one (``h``). It posts
 :class:`AnswerWall.Moderated`; the app sends it. Answers are always drawn as plain
 text, never markup.
 """
@@ -102,6 +105,9 @@ class AnswerWall(Widget, can_focus=True):
         Binding("w", "toggle_words", "wall/words", show=False),
         Binding("h", "toggle_hidden", "hide/unhide", show=False),
         Binding("H", "toggle_show_hidden", "hidden answers", show=False),
+        Binding("A", "toggle_queue", "waiting answers", show=False),
+        Binding("y", "approve", "approve", show=False),
+        Binding("Y", "approve_all", "approve all", show=False),
         Binding("up,k", "move(-1)", "up", show=False),
         Binding("down,j", "move(1)", "down", show=False),
     ]
@@ -113,18 +119,22 @@ class AnswerWall(Widget, can_focus=True):
     revision: reactive[int] = reactive(0, layout=True, always_update=True)
     show_hidden: reactive[bool] = reactive(False, layout=True)
     """The facilitator's own view: hidden answers shown (marked), to read and show again; off on the projector."""
+    queue_view: reactive[bool] = reactive(False, layout=True)
+    """The queue: the answers waiting for approval, oldest first (a moderated question's), to approve or hide."""
 
     class Moderated(Message):
-        """The facilitator hid an answer from the room, or showed it again."""
+        """The facilitator hid an answer from the room, showed it again, or approved it (or every waiting one)."""
 
-        def __init__(self, question: int, answer: int, hidden: bool) -> None:
+        def __init__(self, question: int, answer: int, hidden: bool, approve: bool = False) -> None:
             super().__init__()
             self.question = question
             """The question the answer belongs to."""
             self.answer = answer
-            """The answer's id."""
+            """The answer's id (0 with ``approve``: every answer waiting)."""
             self.hidden = hidden
             """True: hide it; False: show it again."""
+            self.approve = approve
+            """Let it through to the room (it waited for approval)."""
 
     def __init__(self, question: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -136,6 +146,7 @@ class AnswerWall(Widget, can_focus=True):
         self._total = 0
         self._visible = 0
         self._hidden = 0
+        self._queued = 0
         self._written: AnswerView | None = None
         self._seen = (-1, -1)
         """(question, the view's answer revision) last shown: nothing is done again for the same."""
@@ -159,7 +170,8 @@ class AnswerWall(Widget, can_focus=True):
         self._seen = seen
         self._words = written.host_words.top(WORDS) if ours else []
         self._hidden = written.host_hidden if ours else 0
-        self._visible = len(written.host_answers) - self._hidden if ours else 0
+        self._queued = written.host_queued if ours else 0
+        self._visible = len(written.host_answers) - self._hidden - self._queued if ours else 0
         if self.words_view:
             self._stale = True
             self.revision += 1
@@ -181,7 +193,12 @@ class AnswerWall(Widget, can_focus=True):
     def _choose(self) -> None:
         """The answers to draw (hidden ones in the facilitator's own view only), the cursor kept on its answer."""
         selected = self._answers[self.cursor].id if self._answers and self.cursor < len(self._answers) else None
-        answers = self._all if self.show_hidden else [a for a in self._all if not a.hidden]
+        if self.queue_view:
+            answers = sorted((a for a in self._all if a.queued), key=lambda a: a.id)  # in the order they came
+        elif self.show_hidden:
+            answers = self._all
+        else:
+            answers = [a for a in self._all if a.visible]  # projected: what the room may see, nothing else
         self._answers = answers
         if selected is not None:
             # The cursor stays on its answer as new ones arrive above it.
@@ -204,9 +221,29 @@ class AnswerWall(Widget, can_focus=True):
 
     def action_toggle_show_hidden(self) -> None:
         self.show_hidden = not self.show_hidden
+        self.queue_view = False
         self.words_view = False
         self._choose()
         self.post_message(self.Viewing())
+
+    def action_toggle_queue(self) -> None:
+        """The queue of answers waiting for approval, or back to the projected wall."""
+        self.queue_view = not self.queue_view
+        self.show_hidden = False
+        self.words_view = False
+        self.cursor = 0
+        self._choose()
+        self.post_message(self.Viewing())
+
+    def action_approve(self) -> None:
+        """Let the answer under the cursor through to the room (shown, if it was hidden)."""
+        answer = self.selected
+        if answer is not None and not self.words_view and (answer.waiting or answer.hidden):
+            self.post_message(self.Moderated(self.question, answer.id, False, approve=True))
+
+    def action_approve_all(self) -> None:
+        """Let every answer waiting for approval through to the room (the hidden ones stay hidden)."""
+        self.post_message(self.Moderated(self.question, 0, False, approve=True))
 
     def action_move(self, by: int) -> None:
         if self._answers:
@@ -228,11 +265,15 @@ class AnswerWall(Widget, can_focus=True):
         visible, hidden = self._visible, self._hidden
         lang = lang_of(self)
         t = lang.t
+        if self.queue_view:
+            return self._draw_queue(width)
         keys = t("w: wall   ↑↓ h: hide/unhide") if self.words_view else t("w: words   ↑↓ h: hide/unhide")
         head = Text.assemble(
             (lang.tn("{count} answer", "{count} answers", visible), "bold"),
             # Projected, the wall says nothing of hidden answers; the facilitator's own view counts them.
             (t("  ({count} hidden)", count=hidden) if hidden and self.show_hidden else "", "dim"),
+            # The count of what waits, never its words: the queue (A) is the facilitator's to read.
+            ("  " + t("· {count} waiting for approval (A)", count=self._queued) if self._queued else "", "bold"),
             ("    " + keys + "   " + t("H: hidden answers"), "dim"),
             "\n\n",
         )
@@ -249,6 +290,8 @@ class AnswerWall(Widget, can_focus=True):
             # Only in the facilitator's own view (H): the hidden answer's words, marked, to decide on showing it.
             if answer.hidden:
                 line = Text.assemble(mark, (answer.text, "dim"), ("  " + t("(hidden)"), "italic"))
+            elif answer.waiting:
+                line = Text.assemble(mark, (answer.text, "dim"), ("  " + t("(waiting for approval)"), "italic"))
             else:
                 line = Text.assemble(mark, (answer.text, PLAIN))
             if index == self.cursor and self.has_focus:
@@ -257,6 +300,35 @@ class AnswerWall(Widget, can_focus=True):
             body.append("\n")
         if last < len(self._answers):
             body.append("  " + t("↓ {count} older", count=len(self._answers) - last), SMALL)
+        return head + body
+
+    def _draw_queue(self, width: int) -> Text:
+        """The facilitator's queue: every answer waiting for approval, oldest first, with its keys."""
+        lang = lang_of(self)
+        t = lang.t
+        head = Text.assemble(
+            (
+                lang.tn("{count} answer waiting for approval", "{count} answers waiting for approval", self._queued),
+                "bold",
+            ),
+            ("    " + t("↑↓ y: approve   Y: approve all   h: hide   A: back to the wall"), "dim"),
+            "\n\n",
+        )
+        if not self._answers:
+            return head + Text(t("Nothing is waiting."), style=SMALL)
+        body = Text()
+        first, last = self._window(width)
+        if first:
+            body.append("  " + t("↑ {count} older", count=first) + "\n", SMALL)
+        for index, answer in enumerate(self._answers[first:last], start=first):
+            mark = "▶ " if index == self.cursor and self.has_focus else "  "
+            line = Text.assemble(mark, (answer.text, PLAIN))
+            if index == self.cursor and self.has_focus:
+                line.stylize("reverse", 2)
+            body.append_text(line)
+            body.append("\n")
+        if last < len(self._answers):
+            body.append("  " + t("↓ {count} newer", count=len(self._answers) - last), SMALL)
         return head + body
 
     def _window(self, width: int) -> tuple[int, int]:

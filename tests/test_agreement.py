@@ -36,7 +36,7 @@ from coproterm.core.wire import (
 )
 from server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join, running_hub, start_serve_in
+from tests.hubkit import join, running_hub, start_serve
 from tests.sessionkit import command, host, only
 from tests.sessionkit import join as join_session
 
@@ -295,8 +295,8 @@ async def test_an_independent_client_marks_answers_as_bytes():
 
 
 async def test_kill_9_then_resume_keeps_the_round_its_marks_and_each_order(tmp_path):
-    process, target, token = await start_serve_in(tmp_path)
-    url = f"ws://{target}"
+    served = await start_serve(data=tmp_path)
+    url, token = served.url, served.token
     facilitator = await join(url, Hello(host_token=token))
     people = [await join(url, Hello(name=f"p{i}")) for i in range(4)]
     for i, peer in enumerate(people):
@@ -313,10 +313,9 @@ async def test_kill_9_then_resume_keeps_the_round_its_marks_and_each_order(tmp_p
     firsts = [await next_of(peer) for peer in people]
     for peer, first in zip(people[:3], firsts, strict=False):
         assert await peer.request(lambda s, a=first.answer: Mark(s, TEXT, a, Stance.AGREE)) == Ack(peer.seq)
-    process.send_signal(signal.SIGKILL)
-    await process.wait()
-    port = int(target.rsplit(":", 1)[1])
-    process, target, again = await start_serve_in(tmp_path, "--resume", port=port)
+    await served.stop(signal.SIGKILL)
+    served = await start_serve("--resume", data=tmp_path, port=served.port)
+    again = served.token
     try:
         back = [await join(url, Hello(resume=peer.welcome.resume)) for peer in people]
         assert await next_of(back[3]) == firsts[3]  # has marked nothing: the same answer after --resume
@@ -330,8 +329,7 @@ async def test_kill_9_then_resume_keeps_the_round_its_marks_and_each_order(tmp_p
                     break
         assert message.open and message.marks == 3 and message.people == 3
     finally:
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), 20)
+        await served.stop()
     path = find_session(tmp_path, None)
     english, welsh = render(path, "html"), render(path, "html", lang="cy")
     assert "Agreeing with each other" in english and "3 marks by 3 participants" in english

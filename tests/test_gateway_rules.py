@@ -69,6 +69,15 @@ def test_wrong_passcodes_from_many_addresses_are_remembered_in_bounded_memory():
     assert tries.locked_out("10.0.0.1", 0.0) is False
 
 
+def test_wrong_passcodes_from_more_fresh_addresses_than_it_tracks_at_once_stay_bounded():
+    """Many addresses failing within one window (IPv6 makes them cheap): none old enough to forget."""
+    tries = PasscodeTries()
+    for i in range(TRACKED + 500):
+        tries.failed(f"2001:db8::{i:x}", now=1.0)
+    assert len(tries.failures) == TRACKED, "the longest-known addresses are forgotten past the bound"
+    assert "2001:db8::0" not in tries.failures and f"2001:db8::{TRACKED + 499:x}" in tries.failures
+
+
 ENTER, LEAVE = "enter", "leave"
 
 

@@ -11,7 +11,7 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidMessage
 
-from coproterm.core.limits import BURST, FLOOD, TRACKED, AddressLimit, NewcomerLimit, RateLimit
+from coproterm.core.limits import BURST, FLOOD, TRACKED, AddressLimit, KeyedLimit, NewcomerLimit, RateLimit
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote, decode, encode
 from tests.hubkit import dial, join, join_host, running_hub
@@ -128,6 +128,15 @@ def test_newcomers_per_address_and_the_memory_of_it():
         limit.allow(f"10.1.{i // 256}.{i % 256}", 100)
     limit.allow("10.9.9.9", 200)
     assert limit.tracked < 100, "addresses back to a full allowance are forgotten"
+
+
+def test_keyed_buckets_stay_bounded_when_every_key_is_busy():
+    """More keys than it tracks, none back to a full allowance: the longest-known are forgotten."""
+    limit = KeyedLimit(rate=0.001, burst=2)
+    for i in range(TRACKED + 300):
+        assert limit.allow(("address", i), now=5.0)
+    assert len(limit.buckets) == TRACKED
+    assert ("address", 0) not in limit.buckets and ("address", TRACKED + 299) in limit.buckets
 
 
 async def test_one_address_cannot_fill_the_session_with_newcomers():

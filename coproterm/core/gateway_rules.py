@@ -92,6 +92,8 @@ class PasscodeTries:
         if address not in self.failures and len(self.failures) >= TRACKED:
             for other in list(self.failures):  # forgetting an address whose failures are all old changes nothing
                 self.locked_out(other, now)
+            while len(self.failures) >= TRACKED:  # still full (many fresh addresses): the longest-known goes
+                del self.failures[next(iter(self.failures))]
         self.failures.setdefault(address, deque()).append(now)
 
 

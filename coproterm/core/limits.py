@@ -113,6 +113,8 @@ class KeyedLimit:
         if found is None:
             if len(self.buckets) >= TRACKED:
                 self._forget_full(now)
+                while len(self.buckets) >= TRACKED:  # none full (many keys at once): the longest-known goes
+                    del self.buckets[next(iter(self.buckets))]
             found = self.buckets[key] = RateLimit(self.rate, self.burst, self.burst)
         return found
 

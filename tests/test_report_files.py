@@ -125,7 +125,7 @@ def test_the_csv_is_a_folder_of_tidy_tables_counted_from_1_in_local_time(tmp_pat
     done = export(tmp_path, tmp_path / "data", "--format", "csv", "--lang", "en")
     assert done.returncode == 0, done.stderr
     tables = read_tables(tmp_path / f"{data.stem}-csv")
-    assert set(tables) == {"tallies", "votes", "choices", "answers", "movement", "people"}
+    assert set(tables) == {"tallies", "votes", "choices", "answers", "movement", "timers", "people"}
     work = [row for row in tables["votes"] if row["question"] == "8"]
     assert {row["position"] for row in work} <= {"1", "2", "3", "4", "5", "6"} and any(
         r["position"] == "1" for r in work
@@ -157,7 +157,8 @@ def test_the_csv_speaks_welsh_and_zips_when_asked(tmp_path):
     with zipfile.ZipFile(out) as archive:
         names = sorted(archive.namelist())
         assert names == sorted(
-            f"tablau/{n}.csv" for n in ("cyfrifon", "pleidleisiau", "dewisiadau", "atebion", "symud", "pobl")
+            f"tablau/{n}.csv"
+            for n in ("cyfrifon", "pleidleisiau", "dewisiadau", "atebion", "symud", "amseryddion", "pobl")
         )
         votes = list(csv.DictReader(io.StringIO(archive.read("tablau/pleidleisiau.csv").decode("utf-8-sig"))))
     assert {"cwestiwn", "cyfranogwr", "safle", "label"} <= set(votes[0])

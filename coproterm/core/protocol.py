@@ -26,6 +26,7 @@ from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.asked import place
+from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Event
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal, english
@@ -43,6 +44,7 @@ from coproterm.core.wire import (
     ProtocolError,
     Role,
     ToMark,
+    Translated,
     VersionMismatch,
     Wall,
     decode,
@@ -136,8 +138,8 @@ class HubProtocol:
         self._encoded_version = -1
         self._frames: dict[str, bytes] = {}
         self._host_ticks = 0
-        self._added: tuple[int, bytes] | None = None
-        """The deck as last grown by a question asked on the spot: (questions, its ``Added`` frame)."""
+        self._added: tuple[AddedEvent | None, bytes] | None = None
+        """The deck as last grown by a question asked on the spot: (its event, its ``Added`` frame)."""
         self._pages: dict[object, int] = {}
         """Within one fan-out round: the stamp each answers frame brings a host up to."""
         self._at = 0.0
@@ -245,6 +247,7 @@ class HubProtocol:
         The outputs replace those that followed the :class:`Save`.
         """
         outputs: list[Output] = []
+        self._added = None  # an undone question's frame must never stand for the next one asked
         for orphan in self.session.unsaved(save.events, problem):
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
@@ -473,12 +476,12 @@ class HubProtocol:
         whole deck): it names the new question, where it went, and the scale made for its options, if any.
         """
         count = len(self.session.deck.questions)
-        if self._added is None or self._added[0] != count:
-            last = self.session.last_added
+        last = self.session.last_added
+        if self._added is None or self._added[0] is not last:
             position = place(last, count - 1) if last is not None else count - 1
             entry = self.session.deck_data["questions"][position]
             scale = last.scale if last is not None else None
-            self._added = (count, encode(Added(position, entry, scale, count)))
+            self._added = (last, encode(Added(position, entry, scale, count)))
         return self._added[1]
 
     # -- helpers -------------------------------------------------------------------
@@ -511,12 +514,29 @@ class HubProtocol:
         outputs: list[Output] = [Save(conn, seq, events)] if events else []
         for output in decided:
             if isinstance(output, Tell):
+                if isinstance(output.message, Translated):
+                    outputs += self._owed_added(output.to)
                 outputs.append(Send(output.to, encode(output.message)))
             elif isinstance(output, Close):
                 outputs.append(output)
             elif isinstance(output, Refused):
                 outputs += self._refuse(output.conn, output.seq, output.refusal, output.values)
         return outputs
+
+    def _owed_added(self, conn: ConnId) -> list[Output]:
+        """A grown deck the connection has not yet been sent, to go before a translation of the deck grown.
+
+        The fan-out's rule (a grown deck goes first) for a frame sent at once: a client renumbers its ballots
+        on the ``Added``, and a deck in another language that already holds the question must not come first.
+        """
+        connection = self._connections.get(conn)
+        if connection is None or not connection.welcomed or not self.session.asked_on_the_spot:
+            return []
+        frame = self._latest_frames()["added"]
+        if connection.had.get("added") is frame:
+            return []
+        connection.had["added"] = frame
+        return [Send(conn, frame)]
 
     def _welcome_latest(self, conn: ConnId) -> list[Output]:
         """A newly welcomed connection hears the state now, not at the next tick."""

@@ -385,7 +385,7 @@ class SessionView:
             case Translated():
                 data = _cleaned(dict(message.deck))
                 deck = _hub_deck(data)
-                # More questions than held: one was asked on the spot since (its Added may follow: it is had).
+                # The hub sends a question's Added before any Translated that holds it: renumbering is the Added's.
                 if self.hub_deck is not None and len(deck.questions) < len(self.hub_deck.questions):
                     raise ProtocolError("the hub's deck in another language has other questions")
                 self.hub_data = data

@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS log (
 );
 {answer_log}
 CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer);
+CREATE INDEX IF NOT EXISTS answer_log_by_id ON answer_log (answer);
 CREATE TABLE IF NOT EXISTS timer_log (
     seq INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -385,7 +386,7 @@ class SessionStore:
                         if isinstance(entry.event, Answered | Moderated | Approved)
                     ],
                 )
-                rewritten = {(e.event.question, e.event.answer) for e in entries if isinstance(e.event, Answered)}
+                rewritten = {e.event.answer for e in entries if isinstance(e.event, Answered)}
                 _forget_old_versions(db, rewritten)
                 db.executemany(
                     "INSERT INTO added_log (at, question, scale, position, log_point, answer_point, timer_point)"
@@ -637,6 +638,7 @@ def _widen_answer_log(db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO answer_log SELECT * FROM answer_log_before_moderation")
         db.execute("DROP TABLE answer_log_before_moderation")
         db.execute("CREATE INDEX IF NOT EXISTS answer_log_by_answer ON answer_log (question, answer)")
+        db.execute("CREATE INDEX IF NOT EXISTS answer_log_by_id ON answer_log (answer)")
 
 
 def _read_info(db: sqlite3.Connection) -> SessionInfo:
@@ -945,19 +947,19 @@ ANSWER_ROW = 1_000_000_000
 """Answer rows are numbered from here in reports and flaws, apart from the main log's rows."""
 
 
-def _forget_old_versions(db: sqlite3.Connection, answers: set[tuple[int, int]]) -> None:
+def _forget_old_versions(db: sqlite3.Connection, answers: set[int]) -> None:
     """Delete the versions of these answers between their first and their latest :data:`ANSWER_HISTORY`.
 
     Replaying the rest rebuilds the same session: an answer's state is its latest version and the
     moderation rows (kept), and nothing else depends on the text it had on the way.
     """
-    for question, answer in answers:
+    for answer in answers:  # by its id alone: a question asked on the spot renumbers its rows, not its id
         db.execute(
-            "DELETE FROM answer_log WHERE question = ?1 AND answer = ?2 AND kind IN ('answered', 'unanswered', 'waiting')"
-            " AND seq > (SELECT MIN(seq) FROM answer_log WHERE question = ?1 AND answer = ?2)"
-            " AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM answer_log WHERE question = ?1 AND answer = ?2"
-            " AND kind IN ('answered', 'unanswered', 'waiting') ORDER BY seq DESC LIMIT ?3))",
-            (question, answer, ANSWER_HISTORY),
+            "DELETE FROM answer_log WHERE answer = ?1 AND kind IN ('answered', 'unanswered', 'waiting')"
+            " AND seq > (SELECT MIN(seq) FROM answer_log WHERE answer = ?1)"
+            " AND seq < (SELECT MIN(seq) FROM (SELECT seq FROM answer_log WHERE answer = ?1"
+            " AND kind IN ('answered', 'unanswered', 'waiting') ORDER BY seq DESC LIMIT ?2))",
+            (answer, ANSWER_HISTORY),
         )
 
 

@@ -6,8 +6,13 @@ their order): a language switch in the same tick as the question, an insertion t
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+
 from coproterm.core.alerts import Alert
-from coproterm.core.deck import default_deck
+from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.events import Added as AddedEvent
+from coproterm.core.events import Answered, Joined
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.session import Session
 from coproterm.core.view import SessionView
@@ -24,10 +29,12 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from server.store import ANSWER_HISTORY, SessionStore, read_log
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.sessionkit import host
 
 HOST, ANN = 100, 1
-SPECTRUM, COMPLEXITY = 1, 3
+SPECTRUM, COMPLEXITY, REASON = 1, 3, 5
 
 
 def frames_to(outputs, conn):
@@ -84,3 +91,30 @@ def test_a_failed_insertion_then_a_saved_one_sends_the_saved_one():
     p.saved(save)
     frames = [decode(f) for f in broadcast_to(p.fan_out(participants=True)[0], ANN)]
     assert [m.entry["prompt"] for m in frames if isinstance(m, Added)] == ["Tea now?"]
+
+
+# -- the log: an answer's old versions are forgotten whatever number its question had ----------------------
+
+
+async def test_an_answers_versions_from_before_an_insertion_are_forgotten_too(tmp_path):
+    store = SessionStore.create(tmp_path, deck_to_data(default_deck()), "Deck", "tok")
+    store.start()
+    await store.append([Joined(1, b"a" * 16, "Ann")])
+    for version in range(5):
+        await store.append([Answered(1, REASON, 0, 1, f"before {version}")])
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    host(session, HOST)
+    session.handle(HOST, Command(1, Action.GOTO, SPECTRUM))
+    (record, *_) = session.handle(HOST, AddQuestion(2, AskKind.YES_NO, "Break?"))  # as the hub logs it
+    assert isinstance(record.event, AddedEvent) and record.event.position == SPECTRUM + 1
+    await store.append([record.event])
+    for version in range(5):
+        await store.append([Answered(1, REASON + 1, 0, 1, f"after {version}")])
+    await store.close()
+    with contextlib.closing(sqlite3.connect(store.path)) as db:
+        kept = db.execute("SELECT COUNT(*) FROM answer_log WHERE answer = 1").fetchone()[0]
+    assert kept == 1 + ANSWER_HISTORY, "its first version and its latest, nothing between"
+    log = read_log(store.path)
+    texts = [(e.event.question, e.event.text) for e in log.entries if isinstance(e.event, Answered)]
+    assert texts == [(REASON + 1, "before 0"), *((REASON + 1, f"after {v}") for v in range(2, 5))]
+    assert not log.flaws

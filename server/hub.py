@@ -297,7 +297,9 @@ class Hub:
             await self.store.append(list(save.events))  # on disk before anyone hears "accepted"
         except StoreError as error:
             log.error("%s", error)
-            return self.protocol.unsaved(save, error.alert)
+            instead = self.protocol.unsaved(save, error.alert)
+            self.store.insertion_undone()  # (if it held one) what was queued behind it fails with it
+            return instead
         if self.session.alert is not None:
             log.info("the session log can be written again")
         self.protocol.saved(save)

@@ -232,6 +232,9 @@ class SessionStore:
         self._db = db
         self._lock = lock
         self._queue: list[tuple[list[Entry], asyncio.Future[None]]] = []
+        self._unnumbered: Words | None = None
+        """Why a batch holding a question asked on the spot failed, until :meth:`insertion_undone`: every
+        change queued behind it was numbered as if the question were there, so none of them is written."""
         self._wake = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
 
@@ -311,6 +314,15 @@ class SessionStore:
         self._wake.set()
         await done
 
+    def insertion_undone(self) -> None:
+        """The session undid a question asked on the spot that could not be saved, and every change after it:
+        what is queued now fails too (it was numbered with the question); what comes next is written."""
+        reason, self._unnumbered = self._unnumbered, None
+        if reason is not None:
+            queued, self._queue = self._queue, []
+            self._failed(queued, reason)
+            self._unnumbered = None  # (a question queued behind it failed too: nothing is left to wait for)
+
     async def close(self) -> None:
         """Write what is queued, then close the database and release the session."""
         if self._writer is not None:
@@ -338,6 +350,9 @@ class SessionStore:
             batch, self._queue = self._queue, []
             if not batch:
                 continue
+            if self._unnumbered is not None:
+                self._failed(batch, self._unnumbered)
+                continue
             entries = [entry for group, _ in batch for entry in group]
             try:
                 await asyncio.to_thread(self._write, entries)
@@ -351,9 +366,12 @@ class SessionStore:
 
     def _failed(self, batch: list[tuple[list[Entry], asyncio.Future[None]]], reason: Words) -> None:
         # Only the changes in the failed commit fail (their writers undo them); those queued
-        # behind it are tried on their own next, and the transaction was rolled back for them.
+        # behind it are tried on their own next, and the transaction was rolled back for them;
+        # unless it held a question asked on the spot: see _unnumbered.
         alert = _ALERTS.get(reason.message, Alert.LOG_UNWRITABLE)
         self.problem = str(reason)
+        if any(isinstance(entry.event, Added) for group, _ in batch for entry in group):
+            self._unnumbered = reason
         for _, done in batch:
             if not done.done():
                 failure = StoreError(ALERT_WORDS[alert][0])

@@ -6,21 +6,27 @@ their order): a language switch in the same tick as the question, an insertion t
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
+import threading
+
+import pytest
 
 from coproterm.core.alerts import Alert
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Added as AddedEvent
-from coproterm.core.events import Answered, Joined
+from coproterm.core.events import Answered, Joined, Voted
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
-from coproterm.core.session import Session
+from coproterm.core.refusals import Refusal
+from coproterm.core.session import Close, Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import (
     Action,
     Added,
     AddQuestion,
     AskKind,
+    CloseCode,
     Command,
     Hello,
     Speak,
@@ -29,7 +35,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
-from server.store import ANSWER_HISTORY, SessionStore, read_log
+from server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sessionkit import host
 
@@ -118,3 +124,62 @@ async def test_an_answers_versions_from_before_an_insertion_are_forgotten_too(tm
     texts = [(e.event.question, e.event.text) for e in log.entries if isinstance(e.event, Answered)]
     assert texts == [(REASON + 1, "before 0"), *((REASON + 1, f"after {v}") for v in range(2, 5))]
     assert not log.flaws
+
+
+# -- an insertion the log could not take: nothing numbered with it stands ------------------------------------
+
+
+def test_an_unsaved_insertion_undoes_every_change_after_it_and_resyncs_those_who_heard_of_it():
+    p, view = room()
+    before = dict(p.session.member(ANN).votes)
+    (save, *_) = p.receive(HOST, encode(AddQuestion(3, AskKind.YES_NO, "Break now?")), 0.0)
+    for frame in broadcast_to(p.fan_out(participants=True)[0], ANN):
+        view.apply(decode(frame))
+    assert view.votes == {COMPLEXITY + 1: 2}
+    # Ann votes on the question after the one asked, by its new number; then the log refuses the question.
+    p.receive(HOST, encode(Command(4, Action.GOTO, COMPLEXITY + 1)), 0.0)
+    (vote_save, *_) = p.receive(ANN, encode(Vote(2, COMPLEXITY + 1, 0)), 0.0)
+    assert isinstance(vote_save, Save)
+    instead = p.unsaved(save, Alert.DISK_FULL)
+    assert p.session.member(ANN).votes == before, "her later vote is not moved onto another question"
+    assert len(p.session.deck.questions) == len(default_deck().questions) and p.session.current == SPECTRUM
+    closed = {o.conn: o.code for o in instead if isinstance(o, Close)}
+    assert closed == {HOST: CloseCode.INTERNAL, ANN: CloseCode.INTERNAL}, "both renumbered: a welcome resyncs them"
+    errors = [decode(f) for f in frames_to(instead, HOST)]
+    assert [e.refusal for e in errors] == [Refusal.NOT_SAVED], "the host is told the question was not saved"
+    # Her vote's own save fails too (the log refuses what was queued behind the question): she is told.
+    told = [decode(f) for f in frames_to(p.unsaved(vote_save, Alert.DISK_FULL), ANN)]
+    assert [(e.seq, e.refusal) for e in told] == [(2, Refusal.NOT_SAVED)]
+
+
+async def test_the_log_writes_nothing_queued_behind_a_question_it_could_not_take(tmp_path):
+    store = SessionStore.create(tmp_path, deck_to_data(default_deck()), "Deck", "tok")
+    store.start()
+    await store.append([Joined(1, b"a" * 16, "Ann")])
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    host(session, HOST)
+    (record, *_) = session.handle(HOST, AddQuestion(1, AskKind.YES_NO, "Break?"))
+    entered, release = threading.Event(), threading.Event()
+    write = store._write
+
+    def failing(entries):
+        if any(isinstance(e.event, AddedEvent) for e in entries):
+            entered.set()
+            release.wait()
+            raise sqlite3.OperationalError("database or disk is full")
+        write(entries)
+
+    store._write = failing
+    asked = asyncio.create_task(store.append([record.event]))
+    await asyncio.get_running_loop().run_in_executor(None, entered.wait)
+    behind = asyncio.create_task(store.append([Voted(1, SPECTRUM + 1, 1)]))  # numbered with the question
+    await asyncio.sleep(0)
+    release.set()
+    for task in (asked, behind):
+        with pytest.raises(StoreError):
+            await task
+    store.insertion_undone()
+    await store.append([Voted(1, SPECTRUM, 1)])
+    await store.close()
+    log = read_log(store.path)
+    assert [e.event for e in log.entries][1:] == [Voted(1, SPECTRUM, 1)] and not log.flaws

@@ -37,6 +37,7 @@ from coproterm.core.wire import (
     Agreement,
     AnswerItem,
     Answers,
+    CloseCode,
     Error,
     Hello,
     Mark,
@@ -247,12 +248,21 @@ class HubProtocol:
         The outputs replace those that followed the :class:`Save`.
         """
         outputs: list[Output] = []
-        self._added = None  # an undone question's frame must never stand for the next one asked
+        resync: list[Output] = []
+        grown, self._added = self._added, None  # an undone question's frame must never stand for the next one asked
+        if grown is not None and any(event is grown[0] for event in save.events):
+            # Those sent the question (or a deck holding it) renumbered what they keep: a new welcome resyncs them.
+            reason = "a question asked on the spot was not saved"
+            resync = [
+                Close(c, CloseCode.INTERNAL, reason)
+                for c, had in self._connections.items()
+                if had.had.get("added") is grown[1]
+            ]
         for orphan in self.session.unsaved(save.events, problem):
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
             outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED)
-        return outputs
+        return outputs + resync
 
     # -- the fan-out ---------------------------------------------------------------
 

@@ -741,8 +741,9 @@ class Session:
         self._alerting(None)
 
     def unsaved(self, events: Iterable[Event], problem: Alert | None = None) -> list[ConnId]:
-        """The log could not record these events: undo exactly them, keep every later change; everyone is
-        told ``problem`` (what is wrong with the log) until a write succeeds again (:meth:`saved`).
+        """The log could not record these events: undo exactly them, keep every later change (none, if they
+        hold a question asked on the spot: each was numbered with it); everyone is told ``problem`` (what is
+        wrong with the log) until a write succeeds again (:meth:`saved`).
 
         Returns the connections whose participant no longer exists (their joining was
         not saved): the protocol closes them.
@@ -755,12 +756,15 @@ class Session:
         if first is None:
             return []
         later = entries[first:]
+        # A question asked on the spot renumbered every change after it: none of them stands without it
+        # (the log refuses them too), so they are undone with it and their senders told they were not saved.
+        kept = not any(isinstance(event, Added) for event, _ in later if id(event) in failed)
         for event, _ in later:
             del self._journal[id(event)]
         for _, undo in reversed(later):
             undo()
         for event, _ in later:
-            if id(event) not in failed:
+            if kept and id(event) not in failed:
                 self._apply(event)
         orphans = [conn for conn, member in self._members.items() if member.token not in self.participants]
         for conn in orphans:

@@ -24,6 +24,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
+from coproterm.core.events import Added
 from coproterm.core.gateway import PAST_BOUND_SAID_EVERY, GatewayLimit, Vouch, Vouched, Vouching
 from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
@@ -298,7 +299,8 @@ class Hub:
         except StoreError as error:
             log.error("%s", error)
             instead = self.protocol.unsaved(save, error.alert)
-            self.store.insertion_undone()  # (if it held one) what was queued behind it fails with it
+            if any(isinstance(event, Added) for event in save.events):
+                self.store.insertion_undone()  # what was queued behind the question failed with it; the next is written
             return instead
         if self.session.alert is not None:
             log.info("the session log can be written again")

@@ -12,6 +12,7 @@ import sqlite3
 import threading
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.alerts import Alert
 from coproterm.core.deck import deck_to_data, default_deck
@@ -22,6 +23,7 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.session import Close, Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import (
+    Ack,
     Action,
     Added,
     AddQuestion,
@@ -35,8 +37,10 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from server.hosting import HubRunner, prepare
 from server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
 from tests.conftest import HOST_TOKEN, counting_tokens
+from tests.hubkit import join
 from tests.sessionkit import host
 
 HOST, ANN = 100, 1
@@ -183,3 +187,43 @@ async def test_the_log_writes_nothing_queued_behind_a_question_it_could_not_take
     await store.close()
     log = read_log(store.path)
     assert [e.event for e in log.entries][1:] == [Voted(1, SPECTRUM, 1)] and not log.flaws
+
+
+async def test_a_live_hub_whose_log_refuses_a_question_resyncs_the_room_and_logs_nothing_numbered_with_it(tmp_path):
+    prepared = prepare(default_deck(), data=tmp_path)
+    store = prepared.store
+    entered, release = threading.Event(), threading.Event()
+    write = store._write
+
+    def failing(entries):
+        if any(isinstance(e.event, AddedEvent) for e in entries):
+            entered.set()
+            release.wait()
+            raise sqlite3.OperationalError("database or disk is full")
+        write(entries)
+
+    async with HubRunner(prepared.session, prepared.host_token, "127.0.0.1", 0, store) as hosted:
+        store._write = failing
+        boss = await join(hosted.local_url, Hello(host_token=prepared.host_token))
+        await boss.request(lambda s: Command(s, Action.GOTO, COMPLEXITY))
+        ann = await join(hosted.local_url)
+        assert await ann.request(lambda s: Vote(s, COMPLEXITY, 2)) == Ack(ann.seq)
+        await boss.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+        await boss.send(AddQuestion(99, AskKind.YES_NO, "Break now?"))
+        await asyncio.get_running_loop().run_in_executor(None, entered.wait)
+        while not isinstance(await ann.recv(), Added):  # she renumbered her ballots on it
+            pass
+        await ann.send(Vote(50, SPECTRUM, 1))  # logged behind the question
+        release.set()
+        for peer in (boss, ann):
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    await peer.recv()
+            assert peer.socket.close_code == CloseCode.INTERNAL, "closed to be welcomed again"
+        again = await join(hosted.local_url, Hello(resume=ann.welcome.resume))
+        assert len(again.welcome.deck["questions"]) == len(default_deck().questions)
+        assert again.welcome.votes[COMPLEXITY] == 2 and again.welcome.votes[SPECTRUM] is None
+        await again.socket.close()
+    log = read_log(store.path)
+    assert not any(isinstance(e.event, AddedEvent) for e in log.entries)
+    assert [e.event for e in log.entries if isinstance(e.event, Voted)] == [Voted(1, COMPLEXITY, 2)]

@@ -567,9 +567,9 @@ def read_log(path: Path) -> SessionLog:
     """
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            info, insertions = _read_info_and_insertions(db)
-            entries: list[Entry] = []
             flaws: list[Flaw] = []
+            info, insertions = _read_info_and_insertions(db, flaws)
+            entries: list[Entry] = []
             for item in _read_entries(db):
                 (entries if isinstance(item, Entry) else flaws).append(item)  # type: ignore[arg-type]
             return SessionLog(path, info, _renumbered(entries, insertions), flaws)
@@ -663,10 +663,15 @@ def _read_info(db: sqlite3.Connection) -> SessionInfo:
     return _read_info_and_insertions(db)[0]
 
 
-def _read_info_and_insertions(db: sqlite3.Connection) -> tuple[SessionInfo, list[Insertion]]:
-    """The session's info (its deck with every question asked on the spot), and where those went in mid-deck."""
+def _read_info_and_insertions(
+    db: sqlite3.Connection, flaws: list[Flaw] | None = None
+) -> tuple[SessionInfo, list[Insertion]]:
+    """The session's info (its deck with every question asked on the spot), and where those went in mid-deck;
+    a question that cannot be read is named in ``flaws``."""
     meta = dict(db.execute("SELECT key, value FROM meta"))
-    deck, insertions = _with_added(db, json.loads(meta["deck"]))
+    deck, insertions, damaged = _with_added(db, json.loads(meta["deck"]))
+    if flaws is not None:
+        flaws += damaged
     info = SessionInfo(
         id=meta["id"],
         created=float(meta["created"]),
@@ -708,28 +713,53 @@ def _log_points(db: sqlite3.Connection, entries: list[Entry]) -> list[tuple[obje
     return rows
 
 
-def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> tuple[dict[str, Any], list[Insertion]]:
-    """The deck with every question asked on the spot, in order, and where each went in (see :data:`ADDED`)."""
+def _with_added(db: sqlite3.Connection, deck: dict[str, Any]) -> tuple[dict[str, Any], list[Insertion], list[Flaw]]:
+    """The deck with every question asked on the spot, in order, and where each went in (see :data:`ADDED`);
+    a row that cannot be read is named as a flaw."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'added_log'").fetchone() is None:
-        return deck, []
+        return deck, [], []
     have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
     columns = ", ".join(column if column in have else "NULL" for column in ADDED_COLUMNS)
     insertions: list[Insertion] = []
-    for question, scale, position, *point in db.execute(
-        f"SELECT question, scale, {columns} FROM added_log ORDER BY seq"
+    flaws: list[Flaw] = []
+    for seq, question, scale, position, *point in db.execute(
+        f"SELECT seq, question, scale, {columns} FROM added_log ORDER BY seq"
     ):
         count = len(deck.get("questions", ()))
+        placed = position if isinstance(position, int) and 0 <= position <= count else None
         try:
             named = json.loads(scale) if scale is not None else None
-            placed = position if isinstance(position, int) and 0 <= position <= count else None
             grown = with_added(deck, Added(json.loads(question), (named[0], named[1]) if named else None, placed))
             deck_from_data(grown, "an added question")
         except (ValueError, TypeError, KeyError, IndexError):
-            continue  # a damaged row: votes on its question are left out of the replay, named there
+            # A damaged row: a placeholder takes its place, so every later question keeps the number the room
+            # knew it by and the rows on them land where they were cast (rows on the question itself are refused
+            # by its kind or kept on it, and named there).
+            grown = with_added(deck, Added(dict(UNREADABLE_QUESTION), None, placed))
+            flaws.append(
+                Flaw(
+                    ADDED_ROW + seq,
+                    said(
+                        N_("the question asked on the spot in row {row} cannot be read; a placeholder keeps its place"),
+                        row=seq,
+                    ),
+                )
+            )
         deck = grown
         if placed is not None and placed < count and all(isinstance(n, int) for n in point):
             insertions.append((placed, (point[0], point[1], point[2])))
-    return deck, insertions
+    return deck, insertions, flaws
+
+
+ADDED_ROW = 4_000_000_000
+"""Rows of questions asked on the spot are numbered from here in flaws, apart from the other logs' rows."""
+UNREADABLE_QUESTION: dict[str, Any] = {
+    "prompt": "A question asked on the spot (the log cannot read it)",
+    "prompt_cy": "Cwestiwn a ofynnwyd yn y fan a'r lle (ni all y cofnod ei ddarllen)",
+    "added": True,
+    "answers": "text",
+}
+"""What stands in a resumed deck for a question asked on the spot whose row is damaged: it keeps its place."""
 
 
 def _renumbered(entries: list[Entry], insertions: list[Insertion]) -> list[Entry]:

@@ -18,6 +18,7 @@ from coproterm.core.alerts import Alert
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Answered, Joined, Voted
+from coproterm.core.i18n import WELSH, language
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Close, Session
@@ -227,3 +228,30 @@ async def test_a_live_hub_whose_log_refuses_a_question_resyncs_the_room_and_logs
     log = read_log(store.path)
     assert not any(isinstance(e.event, AddedEvent) for e in log.entries)
     assert [e.event for e in log.entries if isinstance(e.event, Voted)] == [Voted(1, COMPLEXITY, 2)]
+
+
+# -- a damaged row of a question asked on the spot: the numbers after it hold ---------------------------------
+
+
+async def test_a_damaged_question_row_keeps_its_place_and_is_named(tmp_path):
+    store = SessionStore.create(tmp_path, deck_to_data(default_deck()), "Deck", "tok")
+    store.start()
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    host(session, HOST)
+    session.handle(HOST, Command(1, Action.GOTO, SPECTRUM))
+    (record, *_) = session.handle(HOST, AddQuestion(2, AskKind.YES_NO, "Break?"))
+    await store.append([Joined(1, b"a" * 16, "Ann"), Voted(1, COMPLEXITY, 2), record.event])
+    await store.append([Voted(1, COMPLEXITY + 2, 1)])  # cast on the question after COMPLEXITY, by its new number
+    await store.close()
+    with contextlib.closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE added_log SET question = '{not json'")
+    log = read_log(store.path)
+    questions = log.info.deck["questions"]
+    assert len(questions) == len(default_deck().questions) + 1 and questions[SPECTRUM + 1]["prompt_cy"]
+    votes = [e.event for e in log.entries if isinstance(e.event, Voted)]
+    assert votes == [Voted(1, COMPLEXITY + 1, 2), Voted(1, COMPLEXITY + 2, 1)], "each on the question it was cast on"
+    (flaw,) = log.flaws
+    assert flaw.problem == "the question asked on the spot in row 1 cannot be read; a placeholder keeps its place"
+    assert flaw.said.words(language(WELSH)) == (
+        "ni ellir darllen y cwestiwn a ofynnwyd yn y fan a'r lle yn rhes 1; mae deiliad lle yn cadw ei le"
+    )

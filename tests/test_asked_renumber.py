@@ -38,10 +38,12 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from coproterm.tui.host.app import HostApp
 from server.hosting import HubRunner, prepare
 from server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.hubkit import join
+from tests.facekit import until
+from tests.hubkit import join, running_hub
 from tests.sessionkit import host
 
 HOST, ANN = 100, 1
@@ -255,3 +257,31 @@ async def test_a_damaged_question_row_keeps_its_place_and_is_named(tmp_path):
     assert flaw.said.words(language(WELSH)) == (
         "ni ellir darllen y cwestiwn a ofynnwyd yn y fan a'r lle yn rhes 1; mae deiliad lle yn cadw ei le"
     )
+
+
+# -- the dashboard: "go to it" only on the Added of the question it asked -----------------------------------
+
+
+async def test_a_dashboard_welcomed_again_forgets_the_question_it_awaited_and_moves_nobody():
+    async with running_hub() as hub:
+        dashboard = HostApp(hub.url, HOST_TOKEN)
+        async with dashboard.run_test(size=(100, 40)) as pilot:
+            await until(pilot, lambda: dashboard.view.hub_deck is not None and dashboard.view.state is not None)
+            other = await join(hub.url, Hello(host_token=HOST_TOKEN))
+            await other.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
+            assert await other.request(lambda s: AddQuestion(s, AskKind.YES_NO, "Break?")) == Ack(other.seq)
+            await until(pilot, lambda: dashboard.view.added_at == SPECTRUM + 1)
+            # The dashboard asked one more and its connection dropped before the hub said where it went:
+            # the welcome that follows carries a deck longer than the one it asked on.
+            size = len(dashboard.view.hub_deck.questions)
+            dashboard._asking = (size - 1, True)
+            welcome = (await join(hub.url, Hello(host_token=HOST_TOKEN))).welcome
+            dashboard._fold(welcome)
+            assert dashboard.view.added_at is None
+            await pilot.pause()
+            await pilot.pause()
+            seq = dashboard.next_seq()
+            assert await dashboard.send(Command(seq, Action.GOTO, COMPLEXITY), seq)
+            currents = []
+            await other.until(lambda p: currents.append(p.state.current) or p.state.current == COMPLEXITY)
+            assert SPECTRUM + 1 not in currents and size - 1 not in currents, currents

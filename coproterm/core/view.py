@@ -336,6 +336,7 @@ class SessionView:
                 self.answered.clear()
                 self.tally = None
                 self.written = AnswerView()
+                self.added_at = None  # a new connection: the deck the welcome carried is numbered as it is now
                 self.to_mark = self.agreement = None  # the hub says them again after a welcome
             case Added():
                 count = len(self.hub_deck.questions) if self.hub_deck is not None else -1

@@ -13,7 +13,8 @@ from textual.screen import Screen
 
 from coproterm.core.i18n import BILINGUAL, ENGLISH, N_, WELSH, language
 from coproterm.core.refusals import words as refusal_words
-from coproterm.core.wire import Action, AddQuestion, Command, Hello, Moderate
+from coproterm.core.wire import Action, Added, AddQuestion, Command, Hello, Moderate, Welcome
+from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.host.dashboard import COMMANDS, Dashboard
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import Joining
@@ -70,6 +71,8 @@ class HostApp(HubApp):
         """Told the host the facilitator chose to show the room (the network advertisement carries it)."""
         self._asking: tuple[int, bool] | None = None
         """A question asked on the spot, awaited from the hub: the deck's size before it, and whether to go to it."""
+        self._asked_at: int | None = None
+        """Where the hub put the question awaited (from its ``Added``, the one that grew the deck by it)."""
 
     def hello(self) -> Hello:
         return Hello(host_token=self.token)
@@ -121,19 +124,27 @@ class HostApp(HubApp):
         message = AddQuestion(
             seq, asked.kind, asked.prompt, asked.prompt_cy, asked.options, asked.options_cy, asked.board, asked.at_end
         )
-        self._asking = (len(deck.questions), asked.go)
+        self._asking, self._asked_at = (len(deck.questions), asked.go), None
         if not await self.send(message, seq):
             self._asking = None
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
+    def _fold(self, message: WireMessage) -> None:
+        super()._fold(message)
+        if isinstance(message, Welcome):
+            # A new connection: a question asked before it is in the deck the welcome carried, or was never
+            # saved; either way no Added will say where it went, and going by a guess could move the room.
+            self._asking = self._asked_at = None
+        elif isinstance(message, Added) and self._asking is not None and message.total == self._asking[0] + 1:
+            self._asked_at = message.question
+
     def on_hub_app_changed(self, event: HubApp.Changed) -> None:
         # (HubApp's own handler runs too: Textual calls the handler of every class in the MRO.)
-        deck, asking = self.view.deck, self._asking
-        if asking is None or deck is None or len(deck.questions) <= asking[0]:
+        deck, asking, index = self.view.deck, self._asking, self._asked_at
+        if asking is None or index is None or deck is None or index >= len(deck.questions):
             return
-        self._asking = None
-        count, go = asking
-        index = self.view.added_at if self.view.added_at is not None else count  # where the hub put it
+        self._asking = self._asked_at = None
+        go = asking[1]
         prompt = deck.questions[index].prompt
         self.notify(self.t("Question {number} asked: {prompt}", number=index + 1, prompt=prompt), markup=False)
         if go:

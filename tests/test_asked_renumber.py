@@ -21,7 +21,7 @@ from coproterm.core.events import Answered, Joined, Voted
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
-from coproterm.core.session import Close, Session
+from coproterm.core.session import Close, Session, Tell
 from coproterm.core.view import SessionView
 from coproterm.core.wire import (
     Ack,
@@ -38,6 +38,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
+from coproterm.plain.app import PlainApp
 from coproterm.tui.host.app import HostApp
 from server.hosting import HubRunner, prepare
 from server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
@@ -285,3 +286,29 @@ async def test_a_dashboard_welcomed_again_forgets_the_question_it_awaited_and_mo
             currents = []
             await other.until(lambda p: currents.append(p.state.current) or p.state.current == COMPLEXITY)
             assert SPECTRUM + 1 not in currents and size - 1 not in currents, currents
+
+
+# -- plain mode: what awaits its Ack is renumbered with the view -------------------------------------------
+
+
+def test_plain_mode_names_an_answer_acked_after_an_insertion_by_its_new_number():
+    session = Session(default_deck(), HOST_TOKEN, counting_tokens())
+    host(session, HOST)
+    lines: list[str] = []
+    app = PlainApp("ws://127.0.0.1:9/", lines.append, lambda: 80)
+    for told in session.handle(ANN, Hello(name="Ann")):
+        if isinstance(told, Tell):
+            app._fold(decode(encode(told.message)))
+    session.handle(HOST, Command(1, Action.GOTO, SPECTRUM))
+    app.view.written.sent(7, REASON, 0, "the tea")  # as _send_answer does, the frame on its way
+    app._sent[7] = ("answer", REASON, 0)
+    session.handle(HOST, AddQuestion(2, AskKind.YES_NO, "Break?"))
+    total = len(session.deck.questions)
+    app._fold(
+        decode(
+            encode(Added(SPECTRUM + 1, session.deck_data["questions"][SPECTRUM + 1], session.last_added.scale, total))
+        )
+    )
+    app._fold(Ack(7))
+    assert app.view.written.mine == {REASON + 1: {0: "the tea"}}
+    assert any("Your answer is in: the tea" in line for line in lines), lines

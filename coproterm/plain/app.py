@@ -17,6 +17,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 
 from coproterm.client.link import Link, LinkStatus, Phase
+from coproterm.core.asked import renumbered
 from coproterm.core.boards import Kind
 from coproterm.core.countdown import clock_text
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
@@ -27,6 +28,7 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import (
     LANGUAGE_CODES,
     Ack,
+    Added,
     Answer,
     Choose,
     Error,
@@ -197,6 +199,7 @@ class PlainApp:
         if isinstance(message, Speaks) and self._chosen is not None:
             return  # chosen here since this app began: newer than what the hub remembers
         was = self.view.language
+        held = len(self.view.hub_deck.questions) if self.view.hub_deck is not None else 0
         self.view.apply(message)
         self.view.arrived(time.monotonic())
         if isinstance(message, Welcome):
@@ -207,6 +210,10 @@ class PlainApp:
         if isinstance(message, Speaks) and self.view.language != was:
             self.lang = self.view.language
             self.watch.language_changed()
+        if isinstance(message, Added) and self.view.hub_deck is not None and len(self.view.hub_deck.questions) > held:
+            # The view renumbered: what awaits its Ack names its question by the new numbers too.
+            at = message.question
+            self._sent = {seq: (kind, renumbered(q, at), c) for seq, (kind, q, c) in self._sent.items()}
         if isinstance(message, Translated):
             self.watch.translated()
         if isinstance(message, State):

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+from dataclasses import replace
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -32,6 +33,7 @@ from coproterm.core.wire import (
     CloseCode,
     Command,
     Hello,
+    Moderate,
     Speak,
     Translated,
     Vote,
@@ -312,3 +314,32 @@ def test_plain_mode_names_an_answer_acked_after_an_insertion_by_its_new_number()
     app._fold(Ack(7))
     assert app.view.written.mine == {REASON + 1: {0: "the tea"}}
     assert any("Your answer is in: the tea" in line for line in lines), lines
+
+
+# -- the phone page: an answer waiting for the facilitator moves with its question --------------------------
+
+
+async def test_the_phone_page_hears_the_approval_of_an_answer_whose_question_moved():
+    from playwright.async_api import expect
+
+    from tests.test_moderation_faces import moderated_session
+    from tests.webkit import chromium, phone
+
+    async with running_hub(moderated_session()) as hub, chromium() as browser:
+        boss = await join(hub.url, Hello(host_token=HOST_TOKEN))
+        assert await boss.request(lambda s: Command(s, Action.GOTO, 1)) == Ack(boss.seq)
+        assert await boss.request(lambda s: Command(s, Action.MODERATE, 1)) == Ack(boss.seq)
+        async with phone(browser, bypass_csp=True) as page:
+            await page.goto(hub.url.replace("ws://", "http://", 1) + "/")
+            await page.get_by_role("button", name="Join").click()
+            await page.get_by_label("Your answer 1").fill("sharing power")
+            await page.get_by_role("button", name="Send").tap()
+            await expect(page.locator("#live")).to_have_text("your answer 1 is waiting for the facilitator")
+            assert await boss.request(lambda s: Command(s, Action.GOTO, 0)) == Ack(boss.seq)
+            # Asked after the first question: the moderated one is the third now.
+            assert await boss.request(lambda s: AddQuestion(s, AskKind.OPEN, "Anything?")) == Ack(boss.seq)
+            await expect(page.locator("#step")).to_have_text("Question 1 of 3")  # the page has the grown deck
+            (answer,) = hub.session.answers[2].current()
+            approve = Moderate(0, 2, answer.id, False, approve=True)
+            assert await boss.request(lambda s: replace(approve, seq=s)) == Ack(boss.seq)
+            await expect(page.locator("#live")).to_have_text("the facilitator approved your answer 1")

@@ -141,7 +141,7 @@
       render();
       return;
     }
-    S.pending[S.seq] = then;
+    S.pending[S.seq] = { q: items[2], then: then };  /* its question, renumbered with the deck until the Ack */
     S.refusal = null;
     S.notice = null;
     S.tooMany = false;
@@ -152,7 +152,7 @@
     var q = S.state.current;
     var several = S.deck.questions[q].pick > 1;
     var items = several ? [6, q, choice || 0] : [2, q, choice];
-    request(items, function () {
+    request(items, function (q) {
       S.votes[q] = choice || null;
       say(choice === null ? t("sayCleared") : t("sayCounted"));
     });
@@ -166,7 +166,7 @@
 
   function answer(slot, text) {
     var q = S.state.current;
-    request([4, q, slot, text], function () {
+    request([4, q, slot, text], function (q) {
       var mine = S.mine[q] = S.mine[q] || {};
       if (text === null) {
         delete mine[slot];
@@ -188,7 +188,8 @@
       return out;
     };
     S.votes.splice(at, 0, null);
-    ["mine", "hidden", "people", "seen", "seenPeople", "seenWords"].forEach(function (name) { S[name] = shift(S[name]); });
+    ["mine", "hidden", "waiting", "people", "seen", "seenPeople", "seenWords"].forEach(function (name) { S[name] = shift(S[name]); });
+    Object.keys(S.pending).forEach(function (seq) { S.pending[seq].q = moved(S.pending[seq].q); });
     var drafts = {};
     Object.keys(S.drafts).forEach(function (key) {
       var parts = key.split(":");
@@ -228,10 +229,10 @@
     } else if (kind === 18) {  /* Tally */
       S.tally = { question: m[1], counts: m[2] };
     } else if (kind === 19) {  /* Ack */
-      var then = S.pending[m[1]];
-      if (then) {
+      var asked = S.pending[m[1]];
+      if (asked) {
         delete S.pending[m[1]];
-        then();
+        asked.then(asked.q);
       }
     } else if (kind === 20) {  /* Error */
       if (m[1] !== null) delete S.pending[m[1]];

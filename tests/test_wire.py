@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, fields
+from typing import Annotated, ClassVar, get_args
 
 import msgpack
 import pytest
@@ -20,6 +22,7 @@ from coproterm.core.wire import (
     Added,
     AddQuestion,
     Agreement,
+    AnswerItem,
     AskKind,
     Attendance,
     Ballot,
@@ -29,6 +32,7 @@ from coproterm.core.wire import (
     ErrorCode,
     Hello,
     Mark,
+    Message,
     Moves,
     People,
     ProtocolError,
@@ -46,6 +50,7 @@ from coproterm.core.wire import (
     Welcome,
     decode,
     encode,
+    field_checks,
 )
 
 GOLDEN = [
@@ -121,6 +126,26 @@ def test_translated_round_trips_with_the_deck_in_one_language():
     assert decoded.language == "cy" and msgpack.packb(decoded.deck) == msgpack.packb(deck)
     with pytest.raises(ProtocolError):
         decode(encode(Translated("fr", deck)))  # only the languages a participant may choose
+
+
+def test_each_message_is_defined_once_by_its_dataclass():
+    """Every field names its check beside its type; the codec reads the checks from there."""
+    kinds = get_args(Message)
+    assert len({kind.TYPE for kind in kinds}) == len(kinds)
+    for kind in (*kinds, AnswerItem):
+        checks = field_checks(kind)
+        assert len(checks) == len(fields(kind)) and all(callable(check) for check in checks), kind.__name__
+
+
+def test_a_field_without_its_check_is_named():
+    @dataclass(frozen=True)
+    class Unchecked:
+        TYPE: ClassVar[int] = 99
+        seq: Annotated[int, "not a check"]
+        count: int
+
+    with pytest.raises(TypeError, match=r"Unchecked\.seq is not Annotated\[type, check\]"):
+        field_checks(Unchecked)
 
 
 def test_byte_budgets():

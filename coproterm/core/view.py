@@ -74,9 +74,10 @@ def clean_text(text: str, *, lines: bool = True) -> str:
 
 
 def _hub_deck(data: Mapping[str, Any]) -> Deck:
-    """The deck a welcome (or a translation) carries; :class:`ProtocolError` if it does not check out."""
+    """The deck a welcome (or a translation) carries, cleaned (:func:`_cleaned`): checked here, once, as a deck
+    file is (the codec only sees a map); :class:`ProtocolError` if it does not check out."""
     try:
-        return deck_from_data(_cleaned(data), "<the hub's deck>")
+        return deck_from_data(data, "<the hub's deck>")
     except (DeckError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
         raise ProtocolError(f"the hub's deck is not valid: {error}") from None
 

@@ -11,10 +11,11 @@ exactly a known message raises :class:`ProtocolError`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields
 from enum import IntEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, get_args
 
 import msgpack
 
@@ -155,559 +156,14 @@ class ErrorCode(IntEnum):
     """A mark on an answer this participant cannot mark (no such answer, not shown to the room, their own)."""
 
 
-# -- messages a client sends ----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Hello:
-    """First message of every connection: who is joining, and as what."""
-
-    TYPE: ClassVar[int] = 1
-    version: int = PROTOCOL_VERSION
-    name: str | None = None
-    """A participant's display name; optional."""
-    resume: bytes | None = None
-    """The resume token from an earlier welcome, to come back as the same participant."""
-    host_token: str | None = None
-    """The session's host token; joins as the host."""
-    code: str | None = None
-    """The session's join code, where the hub requires one of newcomers."""
-    language: str | None = None
-    """The language a participant reads (``"cy"`` or ``"en"``): the welcome's deck then carries
-    only its words. None (bilingual readers, hosts, older clients): the deck in both languages."""
-
-
-@dataclass(frozen=True, slots=True)
-class Vote:
-    """Cast, change (the same message again) or clear (``choice=None``) a vote."""
-
-    TYPE: ClassVar[int] = 2
-    seq: int
-    """Chosen by the client; echoed in the ack or error."""
-    question: int
-    choice: int | None
-    """A cell index of the question's board, or None to clear the vote."""
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A host's command about one question."""
-
-    TYPE: ClassVar[int] = 3
-    seq: int
-    action: Action
-    question: int
-    seconds: int = 0
-    """The countdown's length, for ``TIMER`` and ``TIMER_ONLY`` (left off the wire when 0)."""
-
-
-# -- messages the hub sends -----------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Welcome:
-    """The answer to a hello: the role, the deck, and the participant's own votes."""
-
-    TYPE: ClassVar[int] = 16
-    version: int
-    role: Role
-    resume: bytes | None
-    """Keep it to come back as the same participant (None for a host)."""
-    deck: Mapping[str, Any] = field(hash=False)
-    """The deck in its plain form (``coproterm.core.deck.deck_to_data``)."""
-    votes: tuple[int | None, ...]
-    """This participant's vote on each question, None where there is none."""
-    code: str | None = None
-    """The session's join code, for a host to show the room (None to participants)."""
-    code_required: bool = False
-    """Whether newcomers must give the code (hosts are told; participants find out)."""
-
-
-@dataclass(frozen=True, slots=True)
-class State:
-    """Where the session is: the current question and its status (sent to everyone)."""
-
-    TYPE: ClassVar[int] = 17
-    current: int
-    open: bool
-    revealed: bool
-    alert: int | None = None
-    """Trouble at the hub that everyone should know of (votes cannot be saved): an ``Alert`` number
-    (``coproterm.core.alerts``), worded by each face; None when all is well."""
-    alert_values: tuple[int, ...] = ()
-    """The numbers the alert's words need (none for the alerts of version 3)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Turnout:
-    """How many are here and how many have voted (sent to hosts only)."""
-
-    TYPE: ClassVar[int] = 22
-    connected: int
-    """Participants connected now."""
-    voted: int
-    """Participants with a vote on the current question (those who have left among them: votes stay)."""
-    voted_here: int = 0
-    """Participants connected now with a vote on the current question (``connected - voted_here`` have not voted)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """The count of votes on each cell of a question's board."""
-
-    TYPE: ClassVar[int] = 18
-    question: int
-    counts: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Ack:
-    """A vote or command was accepted (and logged)."""
-
-    TYPE: ClassVar[int] = 19
-    seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class Error:
-    """A message was refused; ``seq`` names it where it had one.
-
-    ``refusal`` names the refusal exactly (``coproterm.core.refusals.Refusal``, whose value
-    it is) and ``values`` are the numbers its words need, in the order the table names
-    them: each face words it in its reader's language (:func:`coproterm.core.refusals.words`).
-    A number this client does not know (a newer hub) is worded by ``code``.
-    """
-
-    TYPE: ClassVar[int] = 20
-    seq: int | None
-    code: ErrorCode
-    refusal: int
-    values: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Ballot:
-    """The hub changed this participant's own vote (a host reset the question)."""
-
-    TYPE: ClassVar[int] = 21
-    question: int
-    choice: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Attendance:
-    """How many people have joined the session, away or not (sent to hosts only).
-
-    With :class:`Turnout` it lets a dashboard say "12 of 20 have voted" (voted of
-    joined) apart from who is connected now: ``voted`` counts people who left.
-    """
-
-    TYPE: ClassVar[int] = 26
-    joined: int
-    """Participants who have joined since the session began (never fewer than Turnout.voted)."""
-    over_ssh: int = 0
-    """Participants connected now through an SSH gateway that vouched for them."""
-    plain: int = 0
-    """Participants connected now in plain mode (the line-by-line app, said in the handshake's face header)."""
-
-
-# -- open answers (written answers to a text question) -----------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """Write (or edit: the same ``slot`` again) an answer to the current text question; ``text`` None takes it back."""
-
-    TYPE: ClassVar[int] = 4
-    seq: int
-    question: int
-    slot: int
-    """Which of this participant's answers, from 0 to the question's ``max_answers`` - 1."""
-    text: str | None
-
-
-APPROVE_ALL = 0
-"""``Moderate.answer`` with ``approve``: every answer waiting on the question (answer ids start at 1)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Moderate:
-    """Host only: hide an answer from the room (``hidden``), or show it again; with ``approve``, approve it too.
-
-    ``approve`` lets a waiting answer (a moderated question's) reach the room; with ``answer``
-    :data:`APPROVE_ALL`, every answer waiting on the question (``hidden`` is then ignored).
-    """
-
-    TYPE: ClassVar[int] = 5
-    seq: int
-    question: int
-    answer: int
-    """The answer's id, as :class:`Answers` names it (or :data:`APPROVE_ALL`)."""
-    hidden: bool
-    approve: bool = False
-    """Approve the answer (left off the wire when False: hiding keeps the bytes it always had)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerItem:
-    """One answer as a host sees it."""
-
-    id: int
-    participant: int
-    text: str | None
-    """None: its writer took it back (drop it)."""
-    hidden: bool
-    waiting: bool = False
-    """Waiting for the host's approval (a moderated question): the room does not see it yet."""
-
-
-@dataclass(frozen=True, slots=True)
-class Answers:
-    """Hosts only: the answers to the current question that changed since the host's last such frame."""
-
-    TYPE: ClassVar[int] = 23
-    question: int
-    fresh: bool
-    """True: forget every answer held for this question first (a new question, or a first look)."""
-    total: int
-    """Answers the question holds now (hidden ones included, removed ones not)."""
-    items: tuple[AnswerItem, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Wall:
-    """Participants, while a text question is revealed: the room's visible answers and top words, as changes."""
-
-    TYPE: ClassVar[int] = 24
-    question: int
-    fresh: bool
-    """True: forget the wall held for this question first (sent once per reveal)."""
-    total: int
-    """Visible answers in all (the wall holds at most the latest 100)."""
-    added: tuple[tuple[int, str], ...]
-    """New or edited answers: (id, text)."""
-    dropped: tuple[int, ...]
-    """Ids to take off the wall (hidden, taken back, or older than the latest 100)."""
-    words: tuple[tuple[str, int], ...]
-    """Changes to the top words: (word, answers using it); a count of 0 takes the word off the top.
-    With ``fresh``, the whole top list."""
-
-
-@dataclass(frozen=True, slots=True)
-class Mine:
-    """This participant's own answers to a question, by slot (after a welcome: they come back on resume)."""
-
-    TYPE: ClassVar[int] = 25
-    question: int
-    answers: tuple[tuple[int, str], ...]
-    """(slot, text)."""
-    hidden: tuple[int, ...] = ()
-    """The slots whose answer the facilitator hid from the room (its writer is told, and still sees it)."""
-    waiting: tuple[int, ...] = ()
-    """The slots whose answer waits for the facilitator's approval (a moderated question): the room does not see it yet."""
-
-
-# -- language (Cymraeg / English) ---------------------------------------------------
-
-LANGUAGE_CODES = ("cy", "en")
-"""The languages a participant may choose (ISO 639-1), Welsh first."""
-
-
-@dataclass(frozen=True, slots=True)
-class Speak:
-    """A participant chose the language they read (``"cy"`` or ``"en"``); the hub remembers it with them."""
-
-    TYPE: ClassVar[int] = 7
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class Speaks:
-    """After a welcome: the language this participant chose before (sent only when they chose one)."""
-
-    TYPE: ClassVar[int] = 29
-    language: str
-
-
-@dataclass(frozen=True, slots=True)
-class Translated:
-    """The deck again, in the language a participant just chose, when their welcome carried another."""
-
-    TYPE: ClassVar[int] = 32
-    language: str
-    deck: Mapping[str, Any] = field(hash=False)
-    """As in :class:`Welcome`: the deck's plain form, here in ``language`` only."""
-
-
-@dataclass(frozen=True, slots=True)
-class Choose:
-    """Cast, change or clear (``picks=0``) a vote on a question that takes several positions (``pick > 1``)."""
-
-    TYPE: ClassVar[int] = 6
-    seq: int
-    question: int
-    picks: int
-    """The positions chosen, as a bitmask: bit ``i`` set for position ``i`` (up to 16 positions)."""
-
-
-@dataclass(frozen=True, slots=True)
-class People:
-    """How many people have a vote on a pick-several question (its tally counts positions, not people)."""
-
-    TYPE: ClassVar[int] = 27
-    question: int
-    people: int
-
-
-@dataclass(frozen=True, slots=True)
-class Moves:
-    """Before and after: how the room moved from an earlier question to this one, on the same scale (hosts only)."""
-
-    TYPE: ClassVar[int] = 28
-    question: int
-    compared: int
-    """The earlier question this one is compared with."""
-    counts: tuple[int, ...]
-    """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
-
-
-@dataclass(frozen=True, slots=True)
-class Moderation:
-    """Hosts only: whether a question's written answers wait for approval, and how many wait now.
-
-    Sent on a host's welcome and whenever either changes, for the current question.
-    """
-
-    TYPE: ClassVar[int] = 33
-    question: int
-    on: bool
-    """Answers written now wait for approval."""
-    waiting: int
-    """Answers waiting for approval now (hidden ones not counted)."""
-
-
-MAX_TIMER = 3600
-"""Longest countdown, in seconds (an hour)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Timer:
-    """Everyone: the countdown on a question, by the hub's clock (sent when it starts, stops or ends, and on welcome).
-
-    A client counts ``left_ms`` down on its own steady clock from the moment the frame
-    arrives: the time left does not depend on the client's wall clock being right.
-    """
-
-    TYPE: ClassVar[int] = 30
-    question: int
-    seconds: int
-    """The countdown's length; 0: no countdown (stopped: show none)."""
-    left_ms: int
-    """Milliseconds left when the hub sent this frame; 0 with ``seconds`` set: it has ended."""
-    locks: bool
-    """Whether voting locks when it ends (False: only the timer stops)."""
-
-
-# -- a question asked on the spot ------------------------------------------------------
-
-
-class AskKind(IntEnum):
-    """What a question asked on the spot asks of the room."""
-
-    OPEN = 0
-    """Written answers (a wall and its words)."""
-    YES_NO = 1
-    """Yes / no / not sure: one position of three."""
-    ONE = 2
-    """One of a few options the host types."""
-    SEVERAL = 3
-    """Any of a few options the host types."""
-    SCALE = 4
-    """One of the deck's scales (``board``: one scale's name, or two for a grid)."""
-
-
-MAX_ASK_TEXT = 1000
-"""Longest prompt or option a frame may carry, in characters (the session asks far less: core/asked.py)."""
-MAX_ASK_OPTIONS = 16
-"""Most options a frame may carry (the session takes fewer: core/asked.py)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AddQuestion:
-    """Host only: ask a new question now; it goes in after the current question (or at the end: ``at_end``)."""
-
-    TYPE: ClassVar[int] = 8
-    seq: int
-    kind: AskKind
-    prompt: str
-    prompt_cy: str | None = None
-    """The prompt in Welsh too (bilingual), or None."""
-    options: tuple[str, ...] = ()
-    """The options of a ONE or SEVERAL question, in order; empty for other kinds."""
-    options_cy: tuple[str, ...] = ()
-    """Their Welsh, one for each option, or empty."""
-    board: tuple[str, ...] = ()
-    """A SCALE question's board: one scale's name, or two (x, y) for a grid; empty for other kinds."""
-    at_end: bool = False
-    """Put it at the end of the deck rather than after the question everyone is on."""
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    """A question was asked on the spot: it is question ``question`` now, and the deck has ``total`` questions.
-
-    ``entry`` is the question and ``scale`` (name, entry) the scale made for its options, in a
-    deck's plain form (as in :class:`Welcome`'s deck); a client puts both into the deck it holds
-    (:func:`coproterm.core.asked.with_added`) at ``question``, so every question from there on is
-    numbered one more (its own votes with them: :func:`coproterm.core.asked.renumbered`), and checks
-    the result as it checks a welcome's. A client whose deck has ``total`` questions already (a
-    translation brought it first) changes nothing.
-    """
-
-    TYPE: ClassVar[int] = 31
-    question: int
-    entry: Mapping[str, Any] = field(hash=False)
-    scale: tuple[str, Mapping[str, Any]] | None = field(default=None, hash=False)
-    total: int = 0
-    """How many questions the deck has with it (the hub always says; a client reads one past ``question`` as none)."""
-
-
-# -- agreeing with each other ------------------------------------------------------------
-
-
-class Stance(IntEnum):
-    """A participant's mark on another's answer in an agreement round."""
-
-    PASS = 0
-    AGREE = 1
-    DISAGREE = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """Participants: agree with, disagree with or pass on one of the others' answers (the same answer again changes it)."""
-
-    TYPE: ClassVar[int] = 9
-    seq: int
-    question: int
-    answer: int
-    """The answer's id, as :class:`ToMark` named it."""
-    stance: Stance
-
-
-@dataclass(frozen=True, slots=True)
-class ToMark:
-    """A participant, while an agreement round runs on the current question: the next answer to mark.
-
-    Sent when the round opens, after each of their marks, and when the answer waiting changes;
-    ``answer`` 0 (and ``text`` empty): none is left to mark. ``open`` False: the round closed.
-    """
-
-    TYPE: ClassVar[int] = 34
-    question: int
-    open: bool
-    answer: int
-    text: str
-    left: int
-    """Answers this participant has still to mark, this one among them."""
-
-
-MAX_AGREEMENT_ITEMS = 5
-"""Answers in each of :class:`Agreement`'s lists."""
-
-AgreementItem = tuple[int, int, int, int]
-"""(answer id, agree, disagree, pass)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Agreement:
-    """Hosts, on a question with an agreement round: its marks so far (the texts are the host's ``Answers``)."""
-
-    TYPE: ClassVar[int] = 35
-    question: int
-    open: bool
-    marks: int
-    """Marks in all (agree, disagree and pass)."""
-    people: int
-    """Participants who have marked at least one answer."""
-    agreed: tuple[AgreementItem, ...]
-    """The answers most agreed on, most first."""
-    split: tuple[AgreementItem, ...]
-    """The answers the room is most split on, most first."""
-
-
-Message = (
-    Hello
-    | Vote
-    | Command
-    | Welcome
-    | State
-    | Tally
-    | Ack
-    | Error
-    | Ballot
-    | Turnout
-    | Attendance
-    | Choose
-    | People
-    | Moves
-    | Answer
-    | Moderate
-    | Answers
-    | Wall
-    | Mine
-    | Speak
-    | Speaks
-    | Translated
-    | Timer
-    | AddQuestion
-    | Added
-    | Moderation
-    | Mark
-    | ToMark
-    | Agreement
-)
-
-
-# -- encoding --------------------------------------------------------------------
-
-
-def encode(message: Message) -> bytes:
-    """The frame for a message."""
-    items: list[Any] = [message.TYPE]
-    names = _field_names(type(message))
-    if isinstance(message, Command) and not message.seconds:
-        names = names[:-1]  # a command without a countdown keeps the bytes it always had
-    if isinstance(message, Moderate) and not message.approve:
-        names = names[:-1]  # hiding and showing keep the bytes they always had
-    for name in names:
-        value = getattr(message, name)
-        if isinstance(value, IntEnum):
-            value = int(value)
-        elif isinstance(value, Mapping):
-            value = dict(value)  # the deck, sent as it is (astuple() would deep-copy it)
-        items.append(value)
-    return msgpack.packb(items, use_bin_type=True, default=_record_items)  # type: ignore[no-any-return]
-
-
-def _record_items(value: Any) -> list[Any]:
-    """A record inside a message (an :class:`AnswerItem`) goes as the array of its fields."""
-    if isinstance(value, AnswerItem):
-        return [value.id, value.participant, value.text, value.hidden, value.waiting]
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
-_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
-
-
-def _field_names(kind: type[Any]) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
-    return names
-
-
-# -- decoding --------------------------------------------------------------------
+# -- what a field may hold ------------------------------------------------------
+#
+# Each message's fields name their check beside their type (``Annotated[type, check]``):
+# :func:`decode` runs them in field order. They are read from the dataclass itself, once
+# per message type and only when a frame of that type first arrives (:func:`field_checks`).
+
+_U16 = 0xFFFF
+_U32 = 0xFFFF_FFFF
 
 Check = Callable[[Any], Any]
 
@@ -784,8 +240,11 @@ def _pair(first: Check, second: Check) -> Check:
     return check
 
 
-def _record(kind: type[Any], *checks: Check) -> Check:
+def _record(kind: type[Any]) -> Check:
+    """A record inside a message (an :class:`AnswerItem`): the array of its fields, each checked as it names."""
+
     def check(value: Any) -> Any:
+        checks = field_checks(kind)
         if type(value) is not tuple or len(value) != len(checks):
             _fail(f"expected an array of {len(checks)} items")
         return kind(*(c(v) for c, v in zip(checks, value, strict=True)))
@@ -810,19 +269,6 @@ def _one_of(choices: tuple[str, ...]) -> Check:
     return check
 
 
-def _deck_map(value: Any) -> Mapping[str, Any]:
-    """A deck in its plain form, checked field by field by the deck's own reader."""
-    from coproterm.core.deck import DeckError, deck_from_data  # the deck module builds on this one
-
-    if type(value) is not dict:
-        _fail("expected a map")
-    try:
-        deck_from_data(value, "the deck")
-    except DeckError as error:
-        _fail(str(error))
-    return dict(value)
-
-
 def _plain_map(value: Any) -> dict[str, Any]:
     """A part of a deck in its plain form: a map with text keys (its fields are checked with the deck it joins)."""
     if type(value) is not dict or not all(type(key) is str for key in value):
@@ -830,123 +276,604 @@ def _plain_map(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-_U16 = 0xFFFF
-_U32 = 0xFFFF_FFFF
-_SCHEMAS: dict[int, tuple[type[Any], tuple[Check, ...]]] = {
-    Hello.TYPE: (
-        Hello,
-        (
-            _uint(_U16),
-            _optional(_text(MAX_NAME * 4)),
-            _optional(_bytes(RESUME_TOKEN_BYTES)),
-            _optional(_text(MAX_TOKEN)),
-            _optional(_text(MAX_CODE)),
-            _optional(_one_of(LANGUAGE_CODES)),
+_SEQ = _uint(_U32)
+"""A message's number, chosen by its sender and echoed in the answer."""
+_QUESTION = _uint(MAX_QUESTIONS)
+"""A question's index in the deck."""
+_COUNT = _uint(_U32)
+"""A count, or an answer's or participant's number."""
+
+
+# -- messages a client sends ----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """First message of every connection: who is joining, and as what."""
+
+    TYPE: ClassVar[int] = 1
+    version: Annotated[int, _uint(_U16)] = PROTOCOL_VERSION
+    name: Annotated[str | None, _optional(_text(MAX_NAME * 4))] = None
+    """A participant's display name; optional."""
+    resume: Annotated[bytes | None, _optional(_bytes(RESUME_TOKEN_BYTES))] = None
+    """The resume token from an earlier welcome, to come back as the same participant."""
+    host_token: Annotated[str | None, _optional(_text(MAX_TOKEN))] = None
+    """The session's host token; joins as the host."""
+    code: Annotated[str | None, _optional(_text(MAX_CODE))] = None
+    """The session's join code, where the hub requires one of newcomers."""
+    language: Annotated[str | None, _optional(_one_of(LANGUAGE_CODES))] = None
+    """The language a participant reads (``"cy"`` or ``"en"``): the welcome's deck then carries
+    only its words. None (bilingual readers, hosts, older clients): the deck in both languages."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """Cast, change (the same message again) or clear (``choice=None``) a vote."""
+
+    TYPE: ClassVar[int] = 2
+    seq: Annotated[int, _SEQ]
+    """Chosen by the client; echoed in the ack or error."""
+    question: Annotated[int, _QUESTION]
+    choice: Annotated[int | None, _optional(_uint(_U16))]
+    """A cell index of the question's board, or None to clear the vote."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A host's command about one question."""
+
+    TYPE: ClassVar[int] = 3
+    seq: Annotated[int, _SEQ]
+    action: Annotated[Action, _enum(Action)]
+    question: Annotated[int, _QUESTION]
+    seconds: Annotated[int, _uint(_U16)] = 0
+    """The countdown's length, for ``TIMER`` and ``TIMER_ONLY`` (left off the wire when 0)."""
+
+
+# -- messages the hub sends -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    """The answer to a hello: the role, the deck, and the participant's own votes."""
+
+    TYPE: ClassVar[int] = 16
+    version: Annotated[int, _uint(_U16)]
+    role: Annotated[Role, _enum(Role)]
+    resume: Annotated[bytes | None, _optional(_bytes(RESUME_TOKEN_BYTES))]
+    """Keep it to come back as the same participant (None for a host)."""
+    deck: Annotated[Mapping[str, Any], _plain_map] = field(hash=False)
+    """The deck in its plain form (``coproterm.core.deck.deck_to_data``)."""
+    votes: Annotated[tuple[int | None, ...], _array(_optional(_uint(_U16)), MAX_QUESTIONS)]
+    """This participant's vote on each question, None where there is none."""
+    code: Annotated[str | None, _optional(_text(MAX_CODE))] = None
+    """The session's join code, for a host to show the room (None to participants)."""
+    code_required: Annotated[bool, _boolean] = False
+    """Whether newcomers must give the code (hosts are told; participants find out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Where the session is: the current question and its status (sent to everyone)."""
+
+    TYPE: ClassVar[int] = 17
+    current: Annotated[int, _QUESTION]
+    open: Annotated[bool, _boolean]
+    revealed: Annotated[bool, _boolean]
+    alert: Annotated[int | None, _optional(_uint(255))] = None
+    """Trouble at the hub that everyone should know of (votes cannot be saved): an ``Alert`` number
+    (``coproterm.core.alerts``), worded by each face; None when all is well."""
+    alert_values: Annotated[tuple[int, ...], _array(_COUNT, MAX_REFUSAL_VALUES)] = ()
+    """The numbers the alert's words need (none for the alerts of version 3)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """How many are here and how many have voted (sent to hosts only)."""
+
+    TYPE: ClassVar[int] = 22
+    connected: Annotated[int, _COUNT]
+    """Participants connected now."""
+    voted: Annotated[int, _COUNT]
+    """Participants with a vote on the current question (those who have left among them: votes stay)."""
+    voted_here: Annotated[int, _COUNT] = 0
+    """Participants connected now with a vote on the current question (``connected - voted_here`` have not voted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """The count of votes on each cell of a question's board."""
+
+    TYPE: ClassVar[int] = 18
+    question: Annotated[int, _QUESTION]
+    counts: Annotated[tuple[int, ...], _array(_COUNT, MAX_CELLS)]
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """A vote or command was accepted (and logged)."""
+
+    TYPE: ClassVar[int] = 19
+    seq: Annotated[int, _SEQ]
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    """A message was refused; ``seq`` names it where it had one.
+
+    ``refusal`` names the refusal exactly (``coproterm.core.refusals.Refusal``, whose value
+    it is) and ``values`` are the numbers its words need, in the order the table names
+    them: each face words it in its reader's language (:func:`coproterm.core.refusals.words`).
+    A number this client does not know (a newer hub) is worded by ``code``.
+    """
+
+    TYPE: ClassVar[int] = 20
+    seq: Annotated[int | None, _optional(_SEQ)]
+    code: Annotated[ErrorCode, _enum(ErrorCode)]
+    refusal: Annotated[int, _uint(255)]
+    values: Annotated[tuple[int, ...], _array(_COUNT, MAX_REFUSAL_VALUES)] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """The hub changed this participant's own vote (a host reset the question)."""
+
+    TYPE: ClassVar[int] = 21
+    question: Annotated[int, _QUESTION]
+    choice: Annotated[int | None, _optional(_uint(_U16))]
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    """How many people have joined the session, away or not (sent to hosts only).
+
+    With :class:`Turnout` it lets a dashboard say "12 of 20 have voted" (voted of
+    joined) apart from who is connected now: ``voted`` counts people who left.
+    """
+
+    TYPE: ClassVar[int] = 26
+    joined: Annotated[int, _COUNT]
+    """Participants who have joined since the session began (never fewer than Turnout.voted)."""
+    over_ssh: Annotated[int, _COUNT] = 0
+    """Participants connected now through an SSH gateway that vouched for them."""
+    plain: Annotated[int, _COUNT] = 0
+    """Participants connected now in plain mode (the line-by-line app, said in the handshake's face header)."""
+
+
+# -- open answers (written answers to a text question) -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """Write (or edit: the same ``slot`` again) an answer to the current text question; ``text`` None takes it back."""
+
+    TYPE: ClassVar[int] = 4
+    seq: Annotated[int, _SEQ]
+    question: Annotated[int, _QUESTION]
+    slot: Annotated[int, _uint(MAX_ANSWER_SLOTS - 1)]
+    """Which of this participant's answers, from 0 to the question's ``max_answers`` - 1."""
+    text: Annotated[str | None, _optional(_text(MAX_ANSWER_TEXT))]
+
+
+APPROVE_ALL = 0
+"""``Moderate.answer`` with ``approve``: every answer waiting on the question (answer ids start at 1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moderate:
+    """Host only: hide an answer from the room (``hidden``), or show it again; with ``approve``, approve it too.
+
+    ``approve`` lets a waiting answer (a moderated question's) reach the room; with ``answer``
+    :data:`APPROVE_ALL`, every answer waiting on the question (``hidden`` is then ignored).
+    """
+
+    TYPE: ClassVar[int] = 5
+    seq: Annotated[int, _SEQ]
+    question: Annotated[int, _QUESTION]
+    answer: Annotated[int, _COUNT]
+    """The answer's id, as :class:`Answers` names it (or :data:`APPROVE_ALL`)."""
+    hidden: Annotated[bool, _boolean]
+    approve: Annotated[bool, _boolean] = False
+    """Approve the answer (left off the wire when False: hiding keeps the bytes it always had)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerItem:
+    """One answer as a host sees it."""
+
+    id: Annotated[int, _COUNT]
+    participant: Annotated[int, _COUNT]
+    text: Annotated[str | None, _optional(_text(MAX_ANSWER_TEXT))]
+    """None: its writer took it back (drop it)."""
+    hidden: Annotated[bool, _boolean]
+    waiting: Annotated[bool, _boolean] = False
+    """Waiting for the host's approval (a moderated question): the room does not see it yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answers:
+    """Hosts only: the answers to the current question that changed since the host's last such frame."""
+
+    TYPE: ClassVar[int] = 23
+    question: Annotated[int, _QUESTION]
+    fresh: Annotated[bool, _boolean]
+    """True: forget every answer held for this question first (a new question, or a first look)."""
+    total: Annotated[int, _COUNT]
+    """Answers the question holds now (hidden ones included, removed ones not)."""
+    items: Annotated[
+        tuple[AnswerItem, ...],
+        _array(
+            _record(AnswerItem),
+            1000,
         ),
-    ),
-    Vote.TYPE: (Vote, (_uint(_U32), _uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
-    Command.TYPE: (Command, (_uint(_U32), _enum(Action), _uint(MAX_QUESTIONS), _uint(_U16))),
-    Welcome.TYPE: (
-        Welcome,
-        (
-            _uint(_U16),
-            _enum(Role),
-            _optional(_bytes(RESUME_TOKEN_BYTES)),
-            _deck_map,
-            _array(_optional(_uint(_U16)), MAX_QUESTIONS),
-            _optional(_text(MAX_CODE)),
-            _boolean,
-        ),
-    ),
-    State.TYPE: (
-        State,
-        (_uint(MAX_QUESTIONS), _boolean, _boolean, _optional(_uint(255)), _array(_uint(_U32), MAX_REFUSAL_VALUES)),
-    ),
-    Turnout.TYPE: (Turnout, (_uint(_U32), _uint(_U32), _uint(_U32))),
-    Tally.TYPE: (Tally, (_uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
-    Ack.TYPE: (Ack, (_uint(_U32),)),
-    Error.TYPE: (
-        Error,
-        (_optional(_uint(_U32)), _enum(ErrorCode), _uint(255), _array(_uint(_U32), MAX_REFUSAL_VALUES)),
-    ),
-    Ballot.TYPE: (Ballot, (_uint(MAX_QUESTIONS), _optional(_uint(_U16)))),
-    Attendance.TYPE: (Attendance, (_uint(_U32), _uint(_U32), _uint(_U32))),
-    Choose.TYPE: (Choose, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U16))),
-    People.TYPE: (People, (_uint(MAX_QUESTIONS), _uint(_U32))),
-    Moves.TYPE: (Moves, (_uint(MAX_QUESTIONS), _uint(MAX_QUESTIONS), _array(_uint(_U32), MAX_CELLS))),
-    Answer.TYPE: (
-        Answer,
-        (_uint(_U32), _uint(MAX_QUESTIONS), _uint(MAX_ANSWER_SLOTS - 1), _optional(_text(MAX_ANSWER_TEXT))),
-    ),
-    Moderate.TYPE: (Moderate, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _boolean, _boolean)),
-    Answers.TYPE: (
-        Answers,
-        (
-            _uint(MAX_QUESTIONS),
-            _boolean,
-            _uint(_U32),
-            _array(
-                _record(AnswerItem, _uint(_U32), _uint(_U32), _optional(_text(MAX_ANSWER_TEXT)), _boolean, _boolean),
-                1000,
-            ),
-        ),
-    ),
-    Wall.TYPE: (
-        Wall,
-        (
-            _uint(MAX_QUESTIONS),
-            _boolean,
-            _uint(_U32),
-            _array(_pair(_uint(_U32), _text(MAX_ANSWER_TEXT)), 1000),
-            _array(_uint(_U32), 1000),
-            _array(_pair(_text(MAX_WORD), _uint(_U32)), 200),
-        ),
-    ),
-    Mine.TYPE: (
-        Mine,
-        (
-            _uint(MAX_QUESTIONS),
-            _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS),
-            _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS),
-            _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS),
-        ),
-    ),
-    Speak.TYPE: (Speak, (_one_of(LANGUAGE_CODES),)),
-    Speaks.TYPE: (Speaks, (_one_of(LANGUAGE_CODES),)),
-    Translated.TYPE: (Translated, (_one_of(LANGUAGE_CODES), _deck_map)),
-    Timer.TYPE: (Timer, (_uint(MAX_QUESTIONS), _uint(MAX_TIMER), _uint(MAX_TIMER * 1000), _boolean)),
-    AddQuestion.TYPE: (
-        AddQuestion,
-        (
-            _uint(_U32),
-            _enum(AskKind),
-            _text(MAX_ASK_TEXT),
-            _optional(_text(MAX_ASK_TEXT)),
-            _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
-            _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS),
-            _array(_text(40), 2),
-            _boolean,
-        ),
-    ),
-    Added.TYPE: (
-        Added,
-        (_uint(MAX_QUESTIONS - 1), _plain_map, _optional(_pair(_text(40), _plain_map)), _uint(MAX_QUESTIONS)),
-    ),
-    Moderation.TYPE: (Moderation, (_uint(MAX_QUESTIONS), _boolean, _uint(_U32))),
-    Mark.TYPE: (Mark, (_uint(_U32), _uint(MAX_QUESTIONS), _uint(_U32), _enum(Stance))),
-    ToMark.TYPE: (ToMark, (_uint(MAX_QUESTIONS), _boolean, _uint(_U32), _text(MAX_ANSWER_TEXT), _uint(_U32))),
-    Agreement.TYPE: (
-        Agreement,
-        (
-            _uint(MAX_QUESTIONS),
-            _boolean,
-            _uint(_U32),
-            _uint(_U32),
-            _array(_agreement_item, MAX_AGREEMENT_ITEMS),
-            _array(_agreement_item, MAX_AGREEMENT_ITEMS),
-        ),
-    ),
-}
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Wall:
+    """Participants, while a text question is revealed: the room's visible answers and top words, as changes."""
+
+    TYPE: ClassVar[int] = 24
+    question: Annotated[int, _QUESTION]
+    fresh: Annotated[bool, _boolean]
+    """True: forget the wall held for this question first (sent once per reveal)."""
+    total: Annotated[int, _COUNT]
+    """Visible answers in all (the wall holds at most the latest 100)."""
+    added: Annotated[tuple[tuple[int, str], ...], _array(_pair(_COUNT, _text(MAX_ANSWER_TEXT)), 1000)]
+    """New or edited answers: (id, text)."""
+    dropped: Annotated[tuple[int, ...], _array(_COUNT, 1000)]
+    """Ids to take off the wall (hidden, taken back, or older than the latest 100)."""
+    words: Annotated[tuple[tuple[str, int], ...], _array(_pair(_text(MAX_WORD), _COUNT), 200)]
+    """Changes to the top words: (word, answers using it); a count of 0 takes the word off the top.
+    With ``fresh``, the whole top list."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mine:
+    """This participant's own answers to a question, by slot (after a welcome: they come back on resume)."""
+
+    TYPE: ClassVar[int] = 25
+    question: Annotated[int, _QUESTION]
+    answers: Annotated[
+        tuple[tuple[int, str], ...],
+        _array(_pair(_uint(MAX_ANSWER_SLOTS - 1), _text(MAX_ANSWER_TEXT)), MAX_ANSWER_SLOTS),
+    ]
+    """(slot, text)."""
+    hidden: Annotated[tuple[int, ...], _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS)] = ()
+    """The slots whose answer the facilitator hid from the room (its writer is told, and still sees it)."""
+    waiting: Annotated[tuple[int, ...], _array(_uint(MAX_ANSWER_SLOTS - 1), MAX_ANSWER_SLOTS)] = ()
+    """The slots whose answer waits for the facilitator's approval (a moderated question): the room does not see it yet."""
+
+
+# -- language (Cymraeg / English) ---------------------------------------------------
+
+LANGUAGE_CODES = ("cy", "en")
+"""The languages a participant may choose (ISO 639-1), Welsh first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Speak:
+    """A participant chose the language they read (``"cy"`` or ``"en"``); the hub remembers it with them."""
+
+    TYPE: ClassVar[int] = 7
+    language: Annotated[str, _one_of(LANGUAGE_CODES)]
+
+
+@dataclass(frozen=True, slots=True)
+class Speaks:
+    """After a welcome: the language this participant chose before (sent only when they chose one)."""
+
+    TYPE: ClassVar[int] = 29
+    language: Annotated[str, _one_of(LANGUAGE_CODES)]
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """The deck again, in the language a participant just chose, when their welcome carried another."""
+
+    TYPE: ClassVar[int] = 32
+    language: Annotated[str, _one_of(LANGUAGE_CODES)]
+    deck: Annotated[Mapping[str, Any], _plain_map] = field(hash=False)
+    """As in :class:`Welcome`: the deck's plain form, here in ``language`` only."""
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    """Cast, change or clear (``picks=0``) a vote on a question that takes several positions (``pick > 1``)."""
+
+    TYPE: ClassVar[int] = 6
+    seq: Annotated[int, _SEQ]
+    question: Annotated[int, _QUESTION]
+    picks: Annotated[int, _uint(_U16)]
+    """The positions chosen, as a bitmask: bit ``i`` set for position ``i`` (up to 16 positions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class People:
+    """How many people have a vote on a pick-several question (its tally counts positions, not people)."""
+
+    TYPE: ClassVar[int] = 27
+    question: Annotated[int, _QUESTION]
+    people: Annotated[int, _COUNT]
+
+
+@dataclass(frozen=True, slots=True)
+class Moves:
+    """Before and after: how the room moved from an earlier question to this one, on the same scale (hosts only)."""
+
+    TYPE: ClassVar[int] = 28
+    question: Annotated[int, _QUESTION]
+    compared: Annotated[int, _QUESTION]
+    """The earlier question this one is compared with."""
+    counts: Annotated[tuple[int, ...], _array(_COUNT, MAX_CELLS)]
+    """For everyone who answered both: ``counts[before * size + after]``, size the scale's positions."""
+
+
+@dataclass(frozen=True, slots=True)
+class Moderation:
+    """Hosts only: whether a question's written answers wait for approval, and how many wait now.
+
+    Sent on a host's welcome and whenever either changes, for the current question.
+    """
+
+    TYPE: ClassVar[int] = 33
+    question: Annotated[int, _QUESTION]
+    on: Annotated[bool, _boolean]
+    """Answers written now wait for approval."""
+    waiting: Annotated[int, _COUNT]
+    """Answers waiting for approval now (hidden ones not counted)."""
+
+
+MAX_TIMER = 3600
+"""Longest countdown, in seconds (an hour)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """Everyone: the countdown on a question, by the hub's clock (sent when it starts, stops or ends, and on welcome).
+
+    A client counts ``left_ms`` down on its own steady clock from the moment the frame
+    arrives: the time left does not depend on the client's wall clock being right.
+    """
+
+    TYPE: ClassVar[int] = 30
+    question: Annotated[int, _QUESTION]
+    seconds: Annotated[int, _uint(MAX_TIMER)]
+    """The countdown's length; 0: no countdown (stopped: show none)."""
+    left_ms: Annotated[int, _uint(MAX_TIMER * 1000)]
+    """Milliseconds left when the hub sent this frame; 0 with ``seconds`` set: it has ended."""
+    locks: Annotated[bool, _boolean]
+    """Whether voting locks when it ends (False: only the timer stops)."""
+
+
+# -- a question asked on the spot ------------------------------------------------------
+
+
+class AskKind(IntEnum):
+    """What a question asked on the spot asks of the room."""
+
+    OPEN = 0
+    """Written answers (a wall and its words)."""
+    YES_NO = 1
+    """Yes / no / not sure: one position of three."""
+    ONE = 2
+    """One of a few options the host types."""
+    SEVERAL = 3
+    """Any of a few options the host types."""
+    SCALE = 4
+    """One of the deck's scales (``board``: one scale's name, or two for a grid)."""
+
+
+MAX_ASK_TEXT = 1000
+"""Longest prompt or option a frame may carry, in characters (the session asks far less: core/asked.py)."""
+MAX_ASK_OPTIONS = 16
+"""Most options a frame may carry (the session takes fewer: core/asked.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AddQuestion:
+    """Host only: ask a new question now; it goes in after the current question (or at the end: ``at_end``)."""
+
+    TYPE: ClassVar[int] = 8
+    seq: Annotated[int, _SEQ]
+    kind: Annotated[AskKind, _enum(AskKind)]
+    prompt: Annotated[str, _text(MAX_ASK_TEXT)]
+    prompt_cy: Annotated[str | None, _optional(_text(MAX_ASK_TEXT))] = None
+    """The prompt in Welsh too (bilingual), or None."""
+    options: Annotated[tuple[str, ...], _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS)] = ()
+    """The options of a ONE or SEVERAL question, in order; empty for other kinds."""
+    options_cy: Annotated[tuple[str, ...], _array(_text(MAX_ASK_TEXT), MAX_ASK_OPTIONS)] = ()
+    """Their Welsh, one for each option, or empty."""
+    board: Annotated[tuple[str, ...], _array(_text(40), 2)] = ()
+    """A SCALE question's board: one scale's name, or two (x, y) for a grid; empty for other kinds."""
+    at_end: Annotated[bool, _boolean] = False
+    """Put it at the end of the deck rather than after the question everyone is on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """A question was asked on the spot: it is question ``question`` now, and the deck has ``total`` questions.
+
+    ``entry`` is the question and ``scale`` (name, entry) the scale made for its options, in a
+    deck's plain form (as in :class:`Welcome`'s deck); a client puts both into the deck it holds
+    (:func:`coproterm.core.asked.with_added`) at ``question``, so every question from there on is
+    numbered one more (its own votes with them: :func:`coproterm.core.asked.renumbered`), and checks
+    the result as it checks a welcome's. A client whose deck has ``total`` questions already (a
+    translation brought it first) changes nothing.
+    """
+
+    TYPE: ClassVar[int] = 31
+    question: Annotated[int, _uint(MAX_QUESTIONS - 1)]
+    entry: Annotated[Mapping[str, Any], _plain_map] = field(hash=False)
+    scale: Annotated[tuple[str, Mapping[str, Any]] | None, _optional(_pair(_text(40), _plain_map))] = field(
+        default=None, hash=False
+    )
+    total: Annotated[int, _QUESTION] = 0
+    """How many questions the deck has with it (the hub always says; a client reads one past ``question`` as none)."""
+
+
+# -- agreeing with each other ------------------------------------------------------------
+
+
+class Stance(IntEnum):
+    """A participant's mark on another's answer in an agreement round."""
+
+    PASS = 0
+    AGREE = 1
+    DISAGREE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Participants: agree with, disagree with or pass on one of the others' answers (the same answer again changes it)."""
+
+    TYPE: ClassVar[int] = 9
+    seq: Annotated[int, _SEQ]
+    question: Annotated[int, _QUESTION]
+    answer: Annotated[int, _COUNT]
+    """The answer's id, as :class:`ToMark` named it."""
+    stance: Annotated[Stance, _enum(Stance)]
+
+
+@dataclass(frozen=True, slots=True)
+class ToMark:
+    """A participant, while an agreement round runs on the current question: the next answer to mark.
+
+    Sent when the round opens, after each of their marks, and when the answer waiting changes;
+    ``answer`` 0 (and ``text`` empty): none is left to mark. ``open`` False: the round closed.
+    """
+
+    TYPE: ClassVar[int] = 34
+    question: Annotated[int, _QUESTION]
+    open: Annotated[bool, _boolean]
+    answer: Annotated[int, _COUNT]
+    text: Annotated[str, _text(MAX_ANSWER_TEXT)]
+    left: Annotated[int, _COUNT]
+    """Answers this participant has still to mark, this one among them."""
+
+
+MAX_AGREEMENT_ITEMS = 5
+"""Answers in each of :class:`Agreement`'s lists."""
+
+AgreementItem = tuple[int, int, int, int]
+"""(answer id, agree, disagree, pass)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """Hosts, on a question with an agreement round: its marks so far (the texts are the host's ``Answers``)."""
+
+    TYPE: ClassVar[int] = 35
+    question: Annotated[int, _QUESTION]
+    open: Annotated[bool, _boolean]
+    marks: Annotated[int, _COUNT]
+    """Marks in all (agree, disagree and pass)."""
+    people: Annotated[int, _COUNT]
+    """Participants who have marked at least one answer."""
+    agreed: Annotated[tuple[AgreementItem, ...], _array(_agreement_item, MAX_AGREEMENT_ITEMS)]
+    """The answers most agreed on, most first."""
+    split: Annotated[tuple[AgreementItem, ...], _array(_agreement_item, MAX_AGREEMENT_ITEMS)]
+    """The answers the room is most split on, most first."""
+
+
+Message = (
+    Hello
+    | Vote
+    | Command
+    | Welcome
+    | State
+    | Tally
+    | Ack
+    | Error
+    | Ballot
+    | Turnout
+    | Attendance
+    | Choose
+    | People
+    | Moves
+    | Answer
+    | Moderate
+    | Answers
+    | Wall
+    | Mine
+    | Speak
+    | Speaks
+    | Translated
+    | Timer
+    | AddQuestion
+    | Added
+    | Moderation
+    | Mark
+    | ToMark
+    | Agreement
+)
+
+
+# -- encoding --------------------------------------------------------------------
+
+
+def encode(message: Message) -> bytes:
+    """The frame for a message."""
+    items: list[Any] = [message.TYPE]
+    names = _field_names(type(message))
+    if isinstance(message, Command) and not message.seconds:
+        names = names[:-1]  # a command without a countdown keeps the bytes it always had
+    if isinstance(message, Moderate) and not message.approve:
+        names = names[:-1]  # hiding and showing keep the bytes they always had
+    for name in names:
+        value = getattr(message, name)
+        if isinstance(value, IntEnum):
+            value = int(value)
+        elif isinstance(value, Mapping):
+            value = dict(value)  # the deck, sent as it is (astuple() would deep-copy it)
+        items.append(value)
+    return msgpack.packb(items, use_bin_type=True, default=_record_items)  # type: ignore[no-any-return]
+
+
+def _record_items(value: Any) -> list[Any]:
+    """A record inside a message (an :class:`AnswerItem`) goes as the array of its fields."""
+    if isinstance(value, AnswerItem):
+        return [getattr(value, name) for name in _field_names(AnswerItem)]
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _field_names(kind: type[Any]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
+
+
+# -- decoding --------------------------------------------------------------------
+
+_KINDS: dict[int, type[Any]] = {kind.TYPE: kind for kind in get_args(Message)}
+"""Each message's class by its type code."""
+_CHECKS: dict[type[Any], tuple[Check, ...]] = {}
+
+
+def field_checks(kind: type[Any]) -> tuple[Check, ...]:
+    """The checks of a message's (or a record's) fields, in order: read once from its annotations.
+
+    A message's dataclass is its one definition: each field is ``Annotated[type, check]``. The
+    annotations are read the first time a frame of that type is decoded (a program that never
+    receives a type never reads them)."""
+    checks = _CHECKS.get(kind)
+    if checks is None:
+        checks = _CHECKS[kind] = tuple(_check_of(kind, item) for item in fields(kind))
+    return checks
+
+
+def _check_of(kind: type[Any], item: Field[Any]) -> Check:
+    # The annotation as written (``from __future__ import annotations``), read in its module.
+    hint = eval(item.type, vars(sys.modules[kind.__module__])) if isinstance(item.type, str) else item.type
+    metadata: tuple[Any, ...] = getattr(hint, "__metadata__", ())
+    if len(metadata) != 1 or not callable(metadata[0]):
+        raise TypeError(f"{kind.__name__}.{item.name} is not Annotated[type, check]")
+    check: Check = metadata[0]
+    return check
 
 
 def _refuse_extension(code: int, data: bytes) -> Any:
@@ -976,10 +903,10 @@ def decode(frame: bytes) -> Message:
     if type(items) is not tuple or not items or type(items[0]) is not int:
         raise ProtocolError("a frame is an array that starts with a message type")
     code, values = items[0], items[1:]
-    schema = _SCHEMAS.get(code)
-    if schema is None:
+    kind = _KINDS.get(code)
+    if kind is None:
         raise ProtocolError(f"unknown message type {code}")
-    kind, checks = schema
+    checks = field_checks(kind)
     if kind is Hello and values and type(values[0]) is int and values[0] != PROTOCOL_VERSION:
         raise VersionMismatch(values[0])
     if kind is Hello and len(values) == len(checks) - 1:

@@ -35,7 +35,7 @@ def _run_later(module: str, name: str, args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     quiet_known_warnings()
-    parser = _parser()
+    parser = _parser(sys.argv[1:] if argv is None else argv)
     lang = language(_language_asked(sys.argv[1:] if argv is None else argv))
     _translate(parser, lang)
     _speak_argparse(lang)
@@ -137,7 +137,15 @@ def _translate(parser: argparse.ArgumentParser, lang: Language) -> None:
                 _translate(sub, lang)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The command line's parser. Every command is named (for the help and for a mistyped one), but only
+    the command ``argv`` starts with has its options built (all of them when it names none): a participant's
+    `join` does not wait for the hub's forty options to be made and translated."""
+    named = argv[0] if argv and argv[0] in COMMANDS else None
+
+    def building(command: str) -> bool:
+        return named in (None, command)
+
     parser = argparse.ArgumentParser(
         prog="coproterm",
         description=N_("Live voting for co-production workshops, over the room's local network."),
@@ -145,6 +153,62 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     host = commands.add_parser("host", help=N_("host a session and open the facilitator's dashboard"))
+    host.set_defaults(run=_later("coproterm.commands.hosting", "host"))
+    if building("host"):
+        _host_options(host)
+
+    join = commands.add_parser("join", help=N_("join a session as a participant"))
+    join.set_defaults(run=_later("coproterm.commands.participant", "join"))
+    if building("join"):
+        _join_options(join)
+
+    serve = commands.add_parser("serve", help=N_("run a session hub with no dashboard (headless)"))
+    serve.set_defaults(run=_later("coproterm.commands.hosting", "serve"))
+    if building("serve"):
+        _hub_options(serve)
+
+    demo = commands.add_parser("demo", help=N_("host a session with simulated participants, to rehearse"))
+    demo.set_defaults(run=_later("coproterm.commands.hosting", "demo"))
+    if building("demo"):
+        _hub_options(demo)
+        demo.add_argument("--participants", type=int, default=12, metavar="N", help=N_("how many (default 12)"))
+        _presenter_option(demo)
+
+    gateway = commands.add_parser(
+        "ssh-gateway",
+        help=N_("serve the participant app over SSH for a hub running elsewhere (to grow past one machine)"),
+        description=N_(
+            "SSH gateway workers for a hub on another machine. The hub's gateway secret is read from"
+            " $COPROTERM_GATEWAY_SECRET or --secret-file (the hub keeps it in its data directory, file gateway_secret);"
+            " a passcode from $COPROTERM_SSH_PASSCODE. Neither is taken on the command line."
+        ),
+    )
+    gateway.set_defaults(run=_later("coproterm.commands.gateway", "ssh_gateway"))
+    if building("ssh-gateway"):
+        _gateway_options(gateway)
+
+    decks = commands.add_parser("decks", help=N_("list the built-in decks (for --deck)"))
+    decks.set_defaults(run=_list_decks)
+
+    listing = commands.add_parser("sessions", help=N_("list past sessions"))
+    listing.set_defaults(run=_later("coproterm.commands.sessions", "list_sessions"))
+    if building("sessions"):
+        _data_option(listing)
+
+    export = commands.add_parser(
+        "export", help=N_("export a session's results (CSV tables, JSON, an HTML report or a PDF of it)")
+    )
+    export.set_defaults(run=_later("coproterm.commands.sessions", "export"))
+    if building("export"):
+        _export_options(export)
+    return parser
+
+
+COMMANDS = ("host", "join", "serve", "demo", "ssh-gateway", "decks", "sessions", "export")
+"""The commands' names, as typed."""
+
+
+def _host_options(host: argparse.ArgumentParser) -> None:
     _hub_options(host)
     host.add_argument(
         "--attach",
@@ -165,9 +229,9 @@ def _parser() -> argparse.ArgumentParser:
         help=N_("read the host token from FILE's first line ('-': standard input)"),
     )
     _presenter_option(host)
-    host.set_defaults(run=_later("coproterm.commands.hosting", "host"))
 
-    join = commands.add_parser("join", help=N_("join a session as a participant"))
+
+def _join_options(join: argparse.ArgumentParser) -> None:
     join.add_argument(
         "address",
         nargs="?",
@@ -192,27 +256,9 @@ def _parser() -> argparse.ArgumentParser:
         help=N_("plain mode: lines only, for screen readers, braille displays and plain terminals"),
     )
     _language_option(join)
-    join.set_defaults(run=_later("coproterm.commands.participant", "join"))
 
-    serve = commands.add_parser("serve", help=N_("run a session hub with no dashboard (headless)"))
-    _hub_options(serve)
-    serve.set_defaults(run=_later("coproterm.commands.hosting", "serve"))
 
-    demo = commands.add_parser("demo", help=N_("host a session with simulated participants, to rehearse"))
-    _hub_options(demo)
-    demo.add_argument("--participants", type=int, default=12, metavar="N", help=N_("how many (default 12)"))
-    _presenter_option(demo)
-    demo.set_defaults(run=_later("coproterm.commands.hosting", "demo"))
-
-    gateway = commands.add_parser(
-        "ssh-gateway",
-        help=N_("serve the participant app over SSH for a hub running elsewhere (to grow past one machine)"),
-        description=N_(
-            "SSH gateway workers for a hub on another machine. The hub's gateway secret is read from"
-            " $COPROTERM_GATEWAY_SECRET or --secret-file (the hub keeps it in its data directory, file gateway_secret);"
-            " a passcode from $COPROTERM_SSH_PASSCODE. Neither is taken on the command line."
-        ),
-    )
+def _gateway_options(gateway: argparse.ArgumentParser) -> None:
     gateway.add_argument("--hub", required=True, metavar="ws://HOST:PORT", help=N_("the hub to join participants to"))
     gateway.add_argument("--secret-file", type=Path, metavar="FILE", help=N_("a file holding the hub's gateway secret"))
     gateway.add_argument("--host", default="0.0.0.0", help=N_("address to listen on (default: every address)"))
@@ -221,18 +267,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _ssh_workers_option(gateway)
     _data_option(gateway)
-    gateway.set_defaults(run=_later("coproterm.commands.gateway", "ssh_gateway"))
 
-    decks = commands.add_parser("decks", help=N_("list the built-in decks (for --deck)"))
-    decks.set_defaults(run=_list_decks)
 
-    listing = commands.add_parser("sessions", help=N_("list past sessions"))
-    _data_option(listing)
-    listing.set_defaults(run=_later("coproterm.commands.sessions", "list_sessions"))
-
-    export = commands.add_parser(
-        "export", help=N_("export a session's results (CSV tables, JSON, an HTML report or a PDF of it)")
-    )
+def _export_options(export: argparse.ArgumentParser) -> None:
     export.add_argument(
         "session",
         nargs="?",
@@ -260,8 +297,6 @@ def _parser() -> argparse.ArgumentParser:
         "--with-hidden", action="store_true", help=N_("include written answers the facilitator hid (marked hidden)")
     )
     _data_option(export)
-    export.set_defaults(run=_later("coproterm.commands.sessions", "export"))
-    return parser
 
 
 def _presenter_option(parser: argparse.ArgumentParser) -> None:

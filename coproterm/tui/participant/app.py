@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coproterm.client.identities import Identity
 from coproterm.client.link import Phase
@@ -11,10 +12,12 @@ from coproterm.core.i18n import ENGLISH
 from coproterm.core.wire import Answer, Choose, Hello, Mark, Vote, Welcome
 from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.hub_app import HubApp
-from coproterm.tui.participant.find_screen import FindScreen
 from coproterm.tui.participant.vote_screen import VoteScreen
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.marking import MarkPanel
+
+if TYPE_CHECKING:
+    from coproterm.tui.participant.find_screen import FindScreen
 
 
 class ParticipantApp(HubApp):
@@ -63,6 +66,8 @@ class ParticipantApp(HubApp):
             self.push_screen(self._find_screen())
 
     def _find_screen(self, problem: str = "") -> FindScreen:
+        from coproterm.tui.participant.find_screen import FindScreen  # here: joining by address never looks
+
         return FindScreen(
             discover=self._discover,
             interfaces=self._discovery_interfaces,

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coproterm.core.answers import clean_answer, room_sees
-from coproterm.core.asked import renumbered, shifted
 from coproterm.core.wire import AnswerItem, Answers, Mine, Moderation, Wall
 from coproterm.core.words import WordCounts, words_of
+
+
+def clean_answer(text: str) -> str:
+    """An answer as the hub cleans it (:func:`coproterm.core.answers.clean_answer`), loaded with the first
+    answer shown: the hub's rules for answers are not among what a participant's first question waits for."""
+    from coproterm.core.answers import clean_answer as cleaned
+
+    return cleaned(text)
 
 
 @dataclass(slots=True)
@@ -28,6 +34,8 @@ class HostAnswer:
     @property
     def visible(self) -> bool:
         """Whether the room sees it (the projected wall shows only these): the hub's own rule."""
+        from coproterm.core.answers import room_sees  # loaded with the first answer, as clean_answer is
+
         return room_sees(hidden=self.hidden, waiting=self.waiting)
 
     @property
@@ -73,6 +81,8 @@ class AnswerView:
 
     def renumber(self, position: int) -> None:
         """A question went in at ``position``: this participant's own answers from there on are numbered one more."""
+        from coproterm.core.asked import renumbered, shifted  # here: with a question asked on the spot only
+
         self.mine = shifted(self.mine, position)
         self.mine_hidden = shifted(self.mine_hidden, position)
         self.mine_waiting = shifted(self.mine_waiting, position)

@@ -17,13 +17,10 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from coproterm.core.answer_view import AnswerView
-from coproterm.core.answers import clean_answer
-from coproterm.core.asked import renumbered, shifted, with_added
+from coproterm.core.answer_view import AnswerView, clean_answer
 from coproterm.core.boards import Deck, Question
 from coproterm.core.countdown import Countdown
 from coproterm.core.deck import DeckError, deck_from_data, localise
-from coproterm.core.events import Added as AddedEvent
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
 from coproterm.core.wire import (
@@ -298,6 +295,8 @@ class SessionView:
     def _renumber(self, position: int) -> None:
         """A question went in at ``position``: what this view kept by question number moves with its question
         (its own ballots and answers, what it showed, what it sent and the countdown's question)."""
+        from coproterm.core.asked import renumbered, shifted  # here: with a question asked on the spot only
+
         moved = partial(renumbered, position=position)
         self.votes = shifted(self.votes, position)
         self.answered = shifted(self.answered, position)
@@ -345,6 +344,11 @@ class SessionView:
                     return  # had already: a translation of the deck brought it first
                 if count < 0 or message.total != count + 1 or not 0 <= message.question <= count:
                     raise ProtocolError(f"the hub added question {message.question + 1} to a deck this app lacks")
+                # Here, not at the top: a question asked on the spot is rare, and an app's first question comes sooner
+                # without the hub's event records.
+                from coproterm.core.asked import with_added
+                from coproterm.core.events import Added as AddedEvent
+
                 scale = message.scale
                 added = AddedEvent(
                     _cleaned(dict(message.entry)),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.refusals import Refusal
-from coproterm.core.view import SessionView
+from coproterm.core.view import SessionView, clean_text
 from coproterm.core.wire import Ack, Ballot, Error, ErrorCode, Role, State, Tally, Turnout, Welcome
 
 DECK = deck_to_data(default_deck())
@@ -123,3 +128,17 @@ def test_a_reset_by_the_host_is_told_to_the_participant():
     assert view.current_notice is None, "only on the question it happened to"
     view.apply(Ballot(2, None))
     assert view.notice is None or view.current_notice is None, "no vote there: nothing was cleared"
+
+
+def _cleaned_character_by_character(text: str, lines: bool) -> str:
+    return "".join(
+        ch if ch == "\n" and lines else " " if ch.isspace() else ch
+        for ch in text
+        if (ch == "\n" and lines) or ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
+
+
+@given(st.text(st.characters(codec=None)) | st.text("ab \n\t\x1b\x9b\u202e\u200b\u2028\xa0é"), st.booleans())
+def test_text_from_the_hub_is_cleaned_the_same_with_or_without_the_quick_path(text, lines):
+    """Text with nothing to take out is handed back as it is; any other is walked character by character."""
+    assert clean_text(text, lines=lines) == _cleaned_character_by_character(text, lines)

@@ -59,6 +59,8 @@ def clean_text(text: str, *, lines: bool = True) -> str:
     Line breaks survive where ``lines`` (a deck's notes have paragraphs); every other
     space-like character becomes a plain space.
     """
+    if text.isprintable() or (lines and all(line.isprintable() for line in text.split("\n"))):
+        return text  # nothing to take out (printable: no control, format or separator but the space)
     kept = []
     for ch in text:
         if ch == "\n" and lines:

@@ -2,9 +2,14 @@
 
 Alternates starts of `coproterm join` (to the first question on screen) and of a minimal
 Textual app that shows one line, each in a real pty at 80 x 24, and prints the medians and
-their ratio (issue 35's target: at most 0.6 s, and at most 1.5 times the minimal app).
+their ratio (issue 35's target: at most 0.6 s, and at most 1.5 times the minimal app), in
+wall time and in the CPU time each program had used by then (steadier on a shared machine).
 
-    python -m bench.first_paint [--runs 5]
+With ``--before DIR`` it also starts the `coproterm join` of another source tree (say
+``git archive main | tar -x -C DIR``), in turn with the two others: a before/after pair
+from one run, against the same hub and the same minimal app.
+
+    python -m bench.first_paint [--runs 5] [--before DIR]
 """
 
 from __future__ import annotations
@@ -36,10 +41,18 @@ JOIN_SEEN = b"co-production mean to you"
 MINIMAL_SEEN = b"minimal textual app ready"
 
 
-def time_to(command: list[str], seen_marker: bytes) -> tuple[float, int]:
+def time_to(command: list[str], seen_marker: bytes, source: str | None = None) -> tuple[float, int]:
     """Seconds from fork to ``seen_marker`` on the pty (escape sequences and newlines removed),
-    and the program's RSS (KiB) then."""
+    and the program's RSS (KiB) then; the program's code from the tree ``source`` if given."""
+    elapsed, rss, _ = _started(command, seen_marker, source)
+    return elapsed, rss
+
+
+def _started(command: list[str], seen_marker: bytes, source: str | None = None) -> tuple[float, int, float]:
+    """:func:`time_to`'s figures and the CPU seconds the program had used by ``seen_marker``."""
     environment = {**os.environ, "COLUMNS": "80", "LINES": "24", "TERM": "xterm-256color"}
+    if source is not None:
+        environment["PYTHONPATH"] = source  # ahead of the installed package
     environment["COPROTERM_DATA_DIR"] = tempfile.mkdtemp(prefix="coproterm-bench-")  # its identity: not the user's
     # As on a participant's laptop: `pip install` writes bytecode for Textual, and Python caches
     # ours on the first start. This machine sets PYTHONDONTWRITEBYTECODE, which would compile
@@ -58,7 +71,10 @@ def time_to(command: list[str], seen_marker: bytes) -> tuple[float, int]:
             seen += os.read(fd, 65536)
         elapsed = time.perf_counter() - started
         status = Path(f"/proc/{pid}/status").read_text().splitlines()
-        return elapsed, next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return elapsed, rss, cpu
     finally:
         os.kill(pid, 9)
         os.waitpid(pid, 0)
@@ -69,28 +85,55 @@ def join_command(port: int) -> list[str]:
     return [str(Path(sys.executable).parent / "coproterm"), "join", f"127.0.0.1:{port}"]
 
 
-def measure(runs: int) -> dict[str, float]:
-    """Medians over ``runs`` alternating starts: join, minimal app, and join / minimal."""
+def measure(runs: int, before: str | None = None) -> dict[str, float]:
+    """Medians over ``runs`` alternating starts: join, minimal app, and join / minimal, in wall time
+    (``join``, ``minimal``, ``ratio``) and CPU time (``..._cpu``); the same for ``before``'s join."""
     script = Path(tempfile.mkdtemp(prefix="coproterm-bench-")) / "minimal.py"
     script.write_text(MINIMAL_APP)
-    joins, minimals = [], []
+    programs: dict[str, tuple[list[str] | None, bytes, str | None]] = {
+        "join": (None, JOIN_SEEN, None),
+        "minimal": ([sys.executable, str(script)], MINIMAL_SEEN, None),
+    }
+    if before is not None:
+        programs["before"] = (None, JOIN_SEEN, str(Path(before).resolve()))
+    taken: dict[str, list[tuple[float, int, float]]] = {name: [] for name in programs}
     with HubProcess("hub") as hub:
-        time_to(join_command(hub.port), JOIN_SEEN)  # warm the file and bytecode caches
-        time_to([sys.executable, str(script)], MINIMAL_SEEN)
-        for _ in range(runs):
-            joins.append(time_to(join_command(hub.port), JOIN_SEEN)[0])
-            minimals.append(time_to([sys.executable, str(script)], MINIMAL_SEEN)[0])
-    join, minimal = statistics.median(joins), statistics.median(minimals)
-    return {"join": join, "minimal": minimal, "ratio": join / minimal}
+        for round_ in range(runs + 1):  # the first round warms the file and bytecode caches
+            for name, (command, marker, source) in programs.items():
+                started = _started(command or join_command(hub.port), marker, source)
+                if round_:
+                    taken[name].append(started)
+    result: dict[str, float] = {}
+    for name, starts in taken.items():
+        result[name] = statistics.median(wall for wall, _, _ in starts)
+        result[f"{name}_cpu"] = statistics.median(cpu for _, _, cpu in starts)
+    for name in ("join", "before"):
+        if name in taken:
+            key = "ratio" if name == "join" else "before_ratio"
+            result[key] = result[name] / result["minimal"]
+            result[f"{key}_cpu"] = result[f"{name}_cpu"] / result["minimal_cpu"]
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    figures = measure(parser.parse_args().runs)
-    print(f"coproterm join first paint   {figures['join'] * 1000:6.0f} ms (target <= 600 ms)")
-    print(f"minimal Textual app          {figures['minimal'] * 1000:6.0f} ms")
-    print(f"ratio                        {figures['ratio']:6.2f} x  (target <= 1.5 x)")
+    parser.add_argument("--before", metavar="DIR", help="another source tree's join, measured in the same run")
+    args = parser.parse_args()
+    figures = measure(args.runs, args.before)
+    print("                             wall (median)   CPU used by then (median)")
+    if "before" in figures:
+        print(
+            f"before: coproterm join       {figures['before'] * 1000:6.0f} ms {figures['before_ratio']:5.2f} x"
+            f"   {figures['before_cpu'] * 1000:6.0f} ms {figures['before_ratio_cpu']:5.2f} x"
+        )
+    print(
+        f"coproterm join first paint   {figures['join'] * 1000:6.0f} ms {figures['ratio']:5.2f} x"
+        f"   {figures['join_cpu'] * 1000:6.0f} ms {figures['ratio_cpu']:5.2f} x   (target <= 600 ms, <= 1.5 x)"
+    )
+    print(
+        f"minimal Textual app          {figures['minimal'] * 1000:6.0f} ms          {figures['minimal_cpu'] * 1000:6.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -186,8 +186,8 @@ def log_figures(participants: int = 20, rewrites: int = 10_000) -> None:
     from coproterm.commands.sessions import render
     from coproterm.core.deck import deck_to_data, default_deck
     from coproterm.core.session import Session
-    from server.hosting import HubRunner, prepare
-    from server.store import SessionStore
+    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.store import SessionStore
 
     data = Path(tempfile.mkdtemp())
     deck = default_deck()

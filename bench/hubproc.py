@@ -25,9 +25,9 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from coproterm.core.deck import builtin_deck, deck_from_data, deck_to_data, default_deck
 from coproterm.core.wire import Ack, Role, Welcome, encode
-from server.hosting import HubRunner, SSHOptions, new_session
-from server.hub import HOST_INTERVAL, MAX_FRAME, PARTICIPANT_INTERVAL
-from server.store import SessionStore
+from coproterm.server.hosting import HubRunner, SSHOptions, new_session
+from coproterm.server.hub import HOST_INTERVAL, MAX_FRAME, PARTICIPANT_INTERVAL
+from coproterm.server.store import SessionStore
 
 TOKEN = "bench-host-token"
 

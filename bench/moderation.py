@@ -19,7 +19,7 @@ from coproterm.core.answers import wall_delta
 from coproterm.core.deck import deck_to_data, load_deck
 from coproterm.core.session import Record, Session
 from coproterm.core.wire import APPROVE_ALL, AnswerItem, Answers, Hello, Moderate, Moderation, Wall, encode
-from server.store import SessionStore
+from coproterm.server.store import SessionStore
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 DECK = Path(__file__).parent.parent / "tests" / "decks" / "moderated.toml"

@@ -28,8 +28,8 @@ from bench.ssh_sessions import Viewer, _Client, _Session, source_address
 from coproterm.core.boards import Deck
 from coproterm.core.deck import deck_from_data
 from coproterm.core.wire import Action, Command, Hello
-from server.ssh.gateway import KEEPALIVE_IDLE
-from server.ssh.packets import without_ignored_packets
+from coproterm.server.ssh.gateway import KEEPALIVE_IDLE
+from coproterm.server.ssh.packets import without_ignored_packets
 from tests.hubkit import join
 
 PEOPLE = 10

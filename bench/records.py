@@ -18,7 +18,7 @@ import tracemalloc
 
 from coproterm.core.deck import default_deck
 from coproterm.core.wire import Action, Command, Hello, Vote
-from server.hosting import new_session
+from coproterm.server.hosting import new_session
 
 HOST = "bench-host-token"
 

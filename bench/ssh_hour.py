@@ -30,7 +30,7 @@ from bench.loadgen import HEADER, HubProcess
 from bench.ssh_sessions import open_viewer, until_more, until_shown
 from coproterm.core.deck import deck_from_data
 from coproterm.core.wire import Action, Agreement, Command, Hello
-from server.ssh.gateway import KEEPALIVE_IDLE
+from coproterm.server.ssh.gateway import KEEPALIVE_IDLE
 from tests.hubkit import join
 
 PEOPLE = 30

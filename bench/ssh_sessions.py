@@ -353,7 +353,7 @@ async def serve_hub(workers: int) -> None:
     import tempfile
 
     from coproterm.core.deck import default_deck
-    from server.hosting import HubRunner, SSHOptions, new_session
+    from coproterm.server.hosting import HubRunner, SSHOptions, new_session
 
     token = "bench-host-token"
     options = SSHOptions(port=0, key_dir=Path(tempfile.mkdtemp()), workers=workers or None)

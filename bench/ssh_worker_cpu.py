@@ -1,7 +1,7 @@
 """Milliseconds of a core each SSH viewer costs its worker when the host changes question.
 
 ``python -m bench.ssh_worker_cpu [--viewers 100] [--rounds 2]``: the hub with one SSH worker
-process (the real ``server.ssh.worker``), that many SSH viewers at 80 x 24, and the host walking
+process (the real ``coproterm.server.ssh.worker``), that many SSH viewers at 80 x 24, and the host walking
 the room's changes (``bench.ssh_sessions.ROOM_CHANGES``: the next scale, the spectrum, the grid,
 the spectrum, an open answer, the spectrum). For each change, the worker's CPU time (user and
 system, from /proc) from the host's command until every screen has shown something new and then

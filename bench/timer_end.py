@@ -24,8 +24,8 @@ from pathlib import Path
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command, Hello, State, Timer
+from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
-from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import Peer, join, join_host
 from tests.plainkit import PlainJoin

@@ -15,8 +15,8 @@ from coproterm.core.deck import BUILTIN_DECKS, builtin_deck
 from coproterm.core.i18n import CHOICES, LANGUAGES, N_, Language, from_locale, language
 from coproterm.core.wire import DEFAULT_PORT, MAX_PARTICIPANTS
 from coproterm.quiet import quiet_known_warnings
-from server.choosing import NEWEST
-from server.ssh import DEFAULT_SSH_PORT
+from coproterm.server.choosing import NEWEST
+from coproterm.server.ssh import DEFAULT_SSH_PORT
 
 
 def _later(module: str, name: str) -> Callable[[argparse.Namespace], int]:

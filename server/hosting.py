@@ -22,19 +22,19 @@ from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import Session
 from coproterm.core.wire import MAX_PARTICIPANTS, RESUME_TOKEN_BYTES
-from server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
-from server.choosing import SessionChoice
-from server.discovery import Advertiser, host_label
-from server.hub import Hub
-from server.ssh import DEFAULT_SSH_PORT
-from server.store import SessionStore, StoreError, choose_session, data_dir, read_log
-from server.web import Page
+from coproterm.server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
+from coproterm.server.choosing import SessionChoice
+from coproterm.server.discovery import Advertiser, host_label
+from coproterm.server.hub import Hub
+from coproterm.server.ssh import DEFAULT_SSH_PORT
+from coproterm.server.store import SessionStore, StoreError, choose_session, data_dir, read_log
+from coproterm.server.web import Page
 
 if TYPE_CHECKING:
     from websockets.asyncio.server import Server
 
-    from server.ssh.gateway import Gateway
-    from server.ssh.workers import Workers
+    from coproterm.server.ssh.gateway import Gateway
+    from coproterm.server.ssh.workers import Workers
 
 
 log = logging.getLogger("coproterm.hub")
@@ -169,7 +169,7 @@ def prepare(
 ) -> Prepared:
     """Build the session: a new one from ``deck``, or (``resume``) an earlier one from its log.
 
-    ``resume`` is an id (or the start of one) or :data:`server.store.NEWEST`. A
+    ``resume`` is an id (or the start of one) or :data:`coproterm.server.store.NEWEST`. A
     new session's log is written only once its hub is serving (``HubRunner``).
     Raises HostingError with a message for people when the log cannot be had.
     """
@@ -290,8 +290,8 @@ class HubRunner:
         the hub; None if it cannot be written (then gateways are counted at their own address, as before)."""
         import os
 
-        from server.ssh.keys import gateway_secret
-        from server.ssh.workers import SECRET_ENV
+        from coproterm.server.ssh.keys import gateway_secret
+        from coproterm.server.ssh.workers import SECRET_ENV
 
         try:
             secret = os.environ.get(SECRET_ENV) or gateway_secret(directory)
@@ -310,8 +310,8 @@ class HubRunner:
         """
         import os
 
-        from server.ssh.keys import fingerprint, gateway_secret, host_key
-        from server.ssh.workers import SECRET_ENV, SHARED_PORT, WorkerOptions, Workers, default_workers
+        from coproterm.server.ssh.keys import fingerprint, gateway_secret, host_key
+        from coproterm.server.ssh.workers import SECRET_ENV, SHARED_PORT, WorkerOptions, Workers, default_workers
 
         try:
             key = host_key(options.key_dir)
@@ -330,7 +330,7 @@ class HubRunner:
         try:
             count = options.workers if options.workers is not None else default_workers()
             if count == 0 or not SHARED_PORT:  # (Windows: no port shared between processes)
-                from server.ssh.gateway import Gateway  # asyncssh and Textual: only when asked for
+                from coproterm.server.ssh.gateway import Gateway  # asyncssh and Textual: only when asked for
 
                 gateway = Gateway(hosted.local_url, key, options.passcode, advertised_host=first, secret=secret)
                 gateway.language = options.language

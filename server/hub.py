@@ -30,9 +30,9 @@ from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLim
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Close, ConnId, Session
 from coproterm.deflate import hub_extensions
-from server.listening import dual_stack, quiet_refused_accepts
-from server.store import SessionStore, StoreError
-from server.web import Page, answer
+from coproterm.server.listening import dual_stack, quiet_refused_accepts
+from coproterm.server.store import SessionStore, StoreError
+from coproterm.server.web import Page, answer
 
 log = logging.getLogger("coproterm.hub")
 
@@ -127,7 +127,7 @@ class Hub:
     """The phone page served on the websocket port (None: off, ``--no-web``)."""
     names: frozenset[str] = field(default_factory=frozenset)
     """Host names this hub answers browsers to, besides its addresses and ``localhost``
-    (its mDNS name, an advertised name): see :func:`server.web.own_host`."""
+    (its mDNS name, an advertised name): see :func:`coproterm.server.web.own_host`."""
     clock: Callable[[], float] = time.monotonic
     wall_clock: Callable[[], float] = time.time
     """The hub's clock for countdowns (Unix time: a resumed hub finds a countdown still running or over)."""

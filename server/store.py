@@ -52,7 +52,7 @@ from coproterm.core.problems import Problem, Words, os_reason, said, said_n
 from coproterm.core.report import Flaw
 from coproterm.core.wire import LANGUAGE_CODES, Action, Stance
 from coproterm.portable import lock_exclusively
-from server.choosing import NEWEST, Newest, SessionChoice
+from coproterm.server.choosing import NEWEST, Newest, SessionChoice
 
 ANSWER_LOG = """CREATE TABLE IF NOT EXISTS answer_log (
     seq INTEGER PRIMARY KEY,

@@ -42,6 +42,7 @@ SLOW_MODULES = frozenset(
         "test_host_process",
         "test_limits_fds",
         "test_names",
+        "test_packaging",
         "test_plain",
         "test_plain_speech",
         "test_plain_ssh",

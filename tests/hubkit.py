@@ -34,8 +34,8 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
-from server.hosting import HubRunner
-from server.hub import Hub
+from coproterm.server.hosting import HubRunner
+from coproterm.server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 COPROTERM = (sys.executable, "-m", "coproterm")

@@ -16,7 +16,7 @@ from coproterm.core.deck import builtin_deck, deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
 from coproterm.core.report import Logged, Report, build_report
 from coproterm.core.wire import Action
-from server.store import SessionStore
+from coproterm.server.store import SessionStore
 
 PEOPLE = 12
 START = 1_781_000_000.0

@@ -8,7 +8,7 @@ from pathlib import Path
 from coproterm.core.boards import Deck
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Event
-from server.store import SessionStore
+from coproterm.server.store import SessionStore
 
 
 def logged_session(data: Path, events: list[Event], deck: Deck | None = None) -> Path:

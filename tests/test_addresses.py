@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from coproterm.server.addresses import Interface, advertised_ipv4, join_hosts, rank
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.joining import Joining
-from server.addresses import Interface, advertised_ipv4, join_hosts, rank
 from tests.conftest import HOST_TOKEN
 from tests.facekit import text_of, until
 from tests.hubkit import running_hub
@@ -122,7 +122,7 @@ def venue():
 
 def test_the_real_interfaces_of_a_laptop_rank_the_wifi_alone(venue):
     run, inside = venue
-    ask = "from server.addresses import lan_ipv4_addresses as a, default_route_address as d; print(a(), d())"
+    ask = "from coproterm.server.addresses import lan_ipv4_addresses as a, default_route_address as d; print(a(), d())"
     assert run(ask) == "['192.168.1.20'] 192.168.1.20"
     # The Wi-Fi goes away mid-session: the next look no longer has it.
     subprocess.run([*inside, "ip", "link", "del", "wlan0"], check=True, capture_output=True)
@@ -196,7 +196,7 @@ def test_joining_keeps_the_chosen_address_while_others_come_and_go():
 async def test_the_network_advertisement_carries_the_address_chosen(tmp_path):
     from coproterm.client.discovery import DiscoveryUnavailable, browse
     from coproterm.core.deck import default_deck
-    from server.hosting import HubRunner, prepare
+    from coproterm.server.hosting import HubRunner, prepare
 
     try:
         await browse(lambda found: None, seconds=0.1, interfaces=["127.0.0.1"])

@@ -34,7 +34,7 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
-from server.store import find_session
+from coproterm.server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, running_hub, start_serve
 from tests.sessionkit import command, host, only

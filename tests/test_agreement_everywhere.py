@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.async_api import expect
 
 from coproterm.core.wire import Action, Answer, Command, Hello
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join, join_host, running_hub
 from tests.plainkit import PlainJoin, assert_plain, workshop_session

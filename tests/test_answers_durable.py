@@ -14,7 +14,7 @@ import sys
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.events import Answered, Joined, Moderated
 from coproterm.core.wire import Ack, Answer, Answers, Mine, Moderate
-from server.store import read_log
+from coproterm.server.store import read_log
 from tests.hubkit import join, start_serve
 from tests.storekit import logged_session
 

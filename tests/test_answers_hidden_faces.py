@@ -16,9 +16,9 @@ from textual.widgets import Input
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Ack, Answers, Moderate
+from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import MineList
-from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import Peer, join_host, running_hub
 from tests.sshkit import SSHClient

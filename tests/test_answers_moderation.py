@@ -17,7 +17,7 @@ from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Answered, Event, Joined
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Ack, Action, Answer, Answers, Command, Error, ErrorCode, Hello, Moderate, Wall
-from server.store import SessionStore
+from coproterm.server.store import SessionStore
 from tests.hubkit import Peer, join, join_host, running_hub, start_serve
 
 WHAT = 0
@@ -148,7 +148,7 @@ async def test_rewriting_an_answer_keeps_the_log_bounded_and_a_resume_rebuilds_i
     import sqlite3
 
     from coproterm.core.session import Session
-    from server.hosting import HubRunner, prepare
+    from coproterm.server.hosting import HubRunner, prepare
     from tests.conftest import HOST_TOKEN, counting_tokens
 
     deck = default_deck()

@@ -12,13 +12,13 @@ from coproterm.core.deck import default_deck
 from coproterm.core.i18n import language
 from coproterm.core.session import Session
 from coproterm.core.wire import Ack, Action, AddQuestion, AskKind, Command
+from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.ask_screen import AskScreen
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.tally import TallyChart
-from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import text_of, until
 from tests.hubkit import join_host, running_hub

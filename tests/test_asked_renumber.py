@@ -41,9 +41,9 @@ from coproterm.core.wire import (
     encode,
 )
 from coproterm.plain.app import PlainApp
+from coproterm.server.hosting import HubRunner, prepare
+from coproterm.server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
 from coproterm.tui.host.app import HostApp
-from server.hosting import HubRunner, prepare
-from server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import until
 from tests.hubkit import join, running_hub

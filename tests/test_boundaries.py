@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.layoutkit import run_tool
+
 CORE = Path(__file__).parent.parent / "coproterm" / "core"
 FORBIDDEN = (
     "textual",
@@ -16,7 +18,6 @@ FORBIDDEN = (
     "sqlite3",
     "zeroconf",
     "rich",
-    "server",
     "socket",
     "asyncio",
 )
@@ -25,7 +26,7 @@ FORBIDDEN = (
 def test_core_imports_no_shell_or_face():
     code = (
         "import sys, coproterm.core.protocol, coproterm.core.deck, coproterm.core.view, coproterm.core.report;"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r} or m.startswith('coproterm.server')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
@@ -44,30 +45,11 @@ def test_only_the_codec_imports_msgpack():
 
 
 def test_the_import_contracts_hold():
-    root = Path(__file__).parent.parent
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
-            "--config",
-            str(root / "pyproject.toml"),
-            "--no-cache",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=root,
-    )
+    out = run_tool("lint-imports", "--config", "pyproject.toml")
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
     assert "0 broken" in out.stdout
 
 
 def test_the_package_type_checks_strictly():
-    root = Path(__file__).parent.parent
-    out = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(root / "pyproject.toml")],
-        capture_output=True,
-        text=True,
-        cwd=root,
-    )
+    out = run_tool("mypy", "--strict", "--config-file", "pyproject.toml")
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]

@@ -9,8 +9,8 @@ import sys
 
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
-from server.choosing import NEWEST
-from server.store import choose_session
+from coproterm.server.choosing import NEWEST
+from coproterm.server.store import choose_session
 from tests.hubkit import start_serve
 from tests.storekit import logged_session
 

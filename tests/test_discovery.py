@@ -42,7 +42,7 @@ async def test_a_hub_in_another_process_is_found(tmp_path):
 async def test_the_participant_picks_a_session_from_the_list(tmp_path):
     await multicast_or_skip()
     from coproterm.core.deck import default_deck
-    from server.hosting import HubRunner, prepare
+    from coproterm.server.hosting import HubRunner, prepare
 
     prepared = prepare(default_deck(), data=tmp_path)
     async with HubRunner(
@@ -106,7 +106,7 @@ async def test_no_mdns_only_asks_for_the_address(plain_hub):
 
 
 async def test_a_hub_that_cannot_advertise_still_serves(plain_hub):
-    from server.discovery import Advertiser
+    from coproterm.server.discovery import Advertiser
 
     advertiser = Advertiser(plain_hub.session, 1, ["127.0.0.1"], NO_SUCH_INTERFACE)
     await advertiser.start()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.wire import Ack, Action, Command, Hello, Vote
-from server.store import find_session
+from coproterm.server.store import find_session
 from tests.hubkit import Peer, join, start_serve
 from tests.webkit import chromium_binary, headless_flags
 

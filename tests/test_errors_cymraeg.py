@@ -23,9 +23,9 @@ from coproterm.core.alerts import UNKNOWN, WORDS, Alert, words
 from coproterm.core.deck import DeckError, parse_deck
 from coproterm.core.i18n import ENGLISH, WELSH, language
 from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.server.hosting import HubRunner, prepare
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
-from server.hosting import HubRunner, prepare
 from tests.cymraegkit import english_in, screen_text
 from tests.hubkit import join
 

@@ -8,10 +8,10 @@ from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Joined, Spoke, Voted
 from coproterm.core.session import Session
 from coproterm.core.wire import Hello, Speak, Speaks, Welcome
+from coproterm.server.store import SessionStore, read_session
 from coproterm.tui.hub_app import LANGUAGE_LABEL
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.keybar import KeyBar
-from server.store import SessionStore, read_session
 from tests.conftest import HOST_TOKEN
 from tests.cymraegkit import BILINGUAL_DECK
 from tests.hubkit import counting_tokens, join, running_hub
@@ -108,8 +108,8 @@ async def test_the_language_is_in_the_log_and_comes_back_with_the_session(tmp_pa
 
 async def test_the_language_comes_back_after_the_host_resumes_the_session(tmp_path):
     """Chosen in one run of the hub, the language is in its log: `--resume` brings it back with the person."""
-    from server.hosting import HubRunner, prepare
-    from server.store import NEWEST
+    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.store import NEWEST
 
     first = prepare(BILINGUAL_DECK, data=tmp_path)
     async with HubRunner(first.session, first.host_token, "127.0.0.1", 0, first.store) as hosted:

@@ -338,7 +338,7 @@ async def test_at_80x24_the_export_popup_never_splits_a_file_name(tmp_path):
 async def test_over_ssh_at_40x12_the_answer_box_is_on_screen(tmp_path):
     import asyncio
 
-    from server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hosting import HubRunner, SSHOptions
     from tests.sshkit import asyncssh_client, ssh_binary
 
     ssh_binary()

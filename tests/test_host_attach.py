@@ -12,9 +12,9 @@ import pytest
 
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
+from coproterm.server.addresses import lan_ipv4_addresses
+from coproterm.server.store import NEWEST
 from coproterm.tui.host.app import HostApp
-from server.addresses import lan_ipv4_addresses
-from server.store import NEWEST
 from tests.facekit import read_qr, text_of, until
 from tests.hubkit import join as join_hub
 from tests.hubkit import start_serve
@@ -24,7 +24,7 @@ from tests.textualkit import notifications_of
 
 async def test_a_resumed_session_says_on_the_dashboard_which_one_it_picked(tmp_path, monkeypatch):
     from coproterm.commands.hosting import _dashboard
-    from server.hosting import HubRunner, prepare
+    from coproterm.server.hosting import HubRunner, prepare
 
     monkeypatch.chdir(tmp_path)
     events = [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, 1), Voted(1, 1, 3)]

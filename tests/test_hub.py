@@ -273,20 +273,20 @@ async def test_a_required_code_refuses_a_wrong_or_missing_one(code, error):
 
 
 async def test_a_client_that_was_not_draining_gets_the_latest_once_it_is(monkeypatch):
-    import server.hub
+    import coproterm.server.hub
 
     async with running_hub(host_interval=0.02, participant_interval=0.02) as hub:
         host = await join_host(hub.url)
         await host.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
         await host.until(lambda p: p.tally is not None and p.tally.question == SPECTRUM)
-        monkeypatch.setattr(server.hub, "MAX_WRITE_BUFFER", -1)  # every socket looks backed up
+        monkeypatch.setattr(coproterm.server.hub, "MAX_WRITE_BUFFER", -1)  # every socket looks backed up
         ann = await join(hub.url)
         await ann.request(lambda s: Vote(s, SPECTRUM, 4))
         assert not hub.hub.flush(participants=False), "the host is still owed the vote"
         heard = await heard_until_answered(host)  # whatever the hub wrote to the host up to now
         assert not [m for m in heard if isinstance(m, (Tally, Turnout))], heard
         assert host.tally.counts == (0,) * 6, "held back while not draining"
-        monkeypatch.setattr(server.hub, "MAX_WRITE_BUFFER", 64 * 1024)  # it drains again
+        monkeypatch.setattr(coproterm.server.hub, "MAX_WRITE_BUFFER", 64 * 1024)  # it drains again
         await host.until(lambda p: p.tally.counts == (0, 0, 0, 0, 1, 0) and p.turnout.voted == 1)
 
 
@@ -296,7 +296,7 @@ async def test_a_hub_on_every_ipv6_and_ipv4_address_is_reached_by_both():
 
     from coproterm.core.deck import default_deck
     from coproterm.core.session import Session
-    from server.hosting import HubRunner
+    from coproterm.server.hosting import HubRunner
     from tests.conftest import HOST_TOKEN, counting_tokens
 
     if not socket.has_ipv6:

@@ -177,7 +177,7 @@ async def test_a_client_that_stops_reading_is_dropped():
 async def test_a_ping_flood_that_reads_no_pongs_is_throttled_and_bounded():
     """WebSocket pings are answered by the library, outside the rate limit: the hub reads a connection's
     bytes at a bounded rate (TCP then slows the sender) and what it buffers for it is bounded."""
-    from server.hub import MAX_UNREAD
+    from coproterm.server.hub import MAX_UNREAD
 
     ping = bytes([0x89, 0x80 | 125]) + bytes(4) + b"p" * 125  # a masked ping, mask key zero
     async with running_hub() as hub:

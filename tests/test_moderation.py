@@ -37,7 +37,7 @@ from coproterm.core.wire import (
     Moderate,
     Moderation,
 )
-from server.store import SessionStore, find_session
+from coproterm.server.store import SessionStore, find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import running_hub, start_serve
 
@@ -322,7 +322,7 @@ async def test_a_question_asked_on_the_spot_before_a_moderated_one_moves_its_que
     """A question inserted before a moderated one: its moderation, what waits and what was approved move with
     it, live and in a session resumed from the log (whose answer rows are renumbered on reading)."""
     from coproterm.core.wire import AddQuestion, AskKind
-    from server.hosting import HubRunner, prepare
+    from coproterm.server.hosting import HubRunner, prepare
     from tests.hubkit import join
 
     deck = load_deck(DECK)

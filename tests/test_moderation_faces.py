@@ -16,11 +16,11 @@ import pytest
 from coproterm.core.deck import load_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Ack, Answer, Answers, Hello, Moderate
+from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import MineList
 from coproterm.tui.widgets.wall import AnswerWall
-from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import text_of, type_answer, until
 from tests.hubkit import Peer, join, join_host, running_hub

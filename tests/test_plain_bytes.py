@@ -9,8 +9,8 @@ import asyncssh
 from asyncssh.constants import MSG_CHANNEL_DATA, MSG_IGNORE
 from asyncssh.packet import SSHPacketHandler
 
-from server.hosting import HubRunner, SSHOptions
-from server.ssh import packets
+from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.ssh import packets
 from tests.conftest import HOST_TOKEN
 from tests.plainkit import workshop_session
 from tests.sshkit import asyncssh_client

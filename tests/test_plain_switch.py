@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 
 from coproterm.core.wire import Action, Command
+from coproterm.server.hosting import HubRunner
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.keybar import KeyBar
-from server.hosting import HubRunner
 from tests.plainkit import HOST_TOKEN, Listener, said, workshop_gateway, workshop_session
 from tests.ptykit import COPROTERM, InPty
 from tests.sshkit import SSHClient

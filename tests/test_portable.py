@@ -16,6 +16,7 @@ import pytest
 
 from coproterm.core.wire import Action, Command
 from tests.hubkit import join_host, running_hub
+from tests.layoutkit import run_tool
 
 ROOT = Path(__file__).parent.parent
 
@@ -66,7 +67,7 @@ def test_the_identity_store_and_the_session_store_work_without_fcntl(tmp_path):
         from coproterm.client.identities import Identity
         from coproterm.core.deck import default_deck
         from coproterm.core.deck import deck_to_data
-        from server.store import SessionStore, StoreError
+        from coproterm.server.store import SessionStore, StoreError
 
         first, second = Identity("ws://h:1", "Ann"), Identity("ws://h:1", "Ann")
         first.keep(b"0123456789abcdef")
@@ -144,13 +145,7 @@ async def test_the_participant_app_joins_and_votes_without_fcntl(tmp_path):
 
 @pytest.mark.parametrize("platform", ["win32", "darwin"])
 def test_the_package_type_checks_as_windows_and_macos_read_it(platform):
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--platform", platform, "--cache-dir", f".mypy_cache/{platform}"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
+    done = run_tool("mypy", "--platform", platform, "--cache-dir", str(ROOT / ".mypy_cache" / platform))
     assert done.returncode == 0, done.stdout[-4000:]
 
 

@@ -12,8 +12,8 @@ from websockets.http11 import Request
 from coproterm.core.i18n import ENGLISH, WELSH, language, plural_form
 from coproterm.core.refusals import TABLE, WORDS, Refusal, english, words
 from coproterm.core.wire import Error, ErrorCode, decode, encode
+from coproterm.server.web import Page, accepted_language, answer
 from coproterm.web.words import PAGE_WORDS, PLURAL_RULES, page_words
-from server.web import Page, accepted_language, answer
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "protocol.md"

@@ -6,7 +6,7 @@ import contextlib
 import re
 
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join_host
 from tests.screenkit import WORKSHOP, workshop_session

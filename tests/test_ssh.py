@@ -14,7 +14,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.limits import NewcomerLimit
 from coproterm.core.session import Session
 from coproterm.core.wire import Hello
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import goto, join
 from tests.sshkit import OPTIONS, SSHClient, run_ssh, serving_ssh, ssh_binary
@@ -227,14 +227,14 @@ async def test_stdout_and_stderr_work_after_sessions_end(tmp_path):
     ("term", "system"), [("xterm-256color", "EIGHT_BIT"), ("xterm", "STANDARD"), ("xterm-direct", "TRUECOLOR")]
 )
 def test_colour_depth_comes_from_term(term, system):
-    from server.ssh.gateway import color_system_for
+    from coproterm.server.ssh.gateway import color_system_for
 
     assert color_system_for(term).name == system
 
 
 async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_path):
-    from server.hosting import prepare
-    from server.store import NEWEST
+    from coproterm.server.hosting import prepare
+    from coproterm.server.store import NEWEST
 
     ssh_binary()
     first = prepare(default_deck(), data=tmp_path)

@@ -14,12 +14,12 @@ import resource
 import socket
 import weakref
 
-import server.ssh.guards as guards_module
+import coproterm.server.ssh.guards as guards_module
 from coproterm.core.deck import default_deck
 from coproterm.core.gateway import ENV_MOST, UNAUTHENTICATED_PER_ADDRESS
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.sshkit import SSHClient, asyncssh_client, ssh_binary

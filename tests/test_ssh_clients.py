@@ -11,7 +11,7 @@ import pytest
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.ptykit import InPty

@@ -24,8 +24,8 @@ from textual.geometry import Region
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
-from server.ssh.gateway import Gateway, _Live
+from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.ssh.gateway import Gateway, _Live
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import goto, join_host
 from tests.sshkit import SSHClient, cells, drawn_and_sent, ssh_binary

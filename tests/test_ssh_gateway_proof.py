@@ -19,9 +19,9 @@ from coproterm.core.gateway import (
 )
 from coproterm.core.session import Session
 from coproterm.core.wire import Hello, Welcome, decode, encode
-from server.hosting import HubRunner, SSHOptions
-from server.ssh.gateway import Gateway
-from server.ssh.keys import gateway_secret, host_key
+from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.ssh.gateway import Gateway
+from coproterm.server.ssh.keys import gateway_secret, host_key
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sshkit import asyncssh_client
 
@@ -139,7 +139,7 @@ async def test_connections_past_a_gateways_bound_are_said_once_with_their_count(
     now they are counted, and said in one line when the minute (here 3 s) is over."""
     import logging
 
-    from server.logs import bounded_file
+    from coproterm.server.logs import bounded_file
     from tests.hubkit import running_hub
 
     hub_log = tmp_path / "hub.log"

@@ -66,7 +66,7 @@ async def test_a_pasted_megabyte_is_bounded_and_the_room_goes_on(tmp_path):
 
 
 async def test_a_client_that_stops_reading_is_dropped(tmp_path, monkeypatch):
-    import server.ssh.terminal as terminal
+    import coproterm.server.ssh.terminal as terminal
 
     monkeypatch.setattr(terminal, "MAX_OUTPUT", 32 * 1024)
     async with serving_ssh_with_gateway(tmp_path) as (hosted, _host, gw):
@@ -168,7 +168,7 @@ async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path
     from websockets.asyncio.server import serve
 
     from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER
-    from server.ssh.gateway import Gateway, host_key
+    from coproterm.server.ssh.gateway import Gateway, host_key
 
     seen: list[tuple[str | None, str | None]] = []
     arrived = asyncio.Event()
@@ -196,14 +196,14 @@ async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path
 
 
 def test_a_user_name_with_escapes_is_cleaned():
-    from server.ssh.gateway import clean_user
+    from coproterm.server.ssh.gateway import clean_user
 
     assert clean_user("dai\x1b]52;c;aGk=\x07\x1b[2J") == "dai]52;c;aGk=[2J"
     assert "\x1b" not in clean_user("\x1b[6n") and "\u202e" not in clean_user("a\u202eb")
 
 
 def test_every_gateway_write_is_plain_text():
-    from server.ssh import gateway as gw_module
+    from coproterm.server.ssh import gateway as gw_module
 
     for name in dir(gw_module):
         value = getattr(gw_module, name)

@@ -14,11 +14,11 @@ import asyncio
 
 import pytest
 
-import server.ssh.gateway as gateway_module
+import coproterm.server.ssh.gateway as gateway_module
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.sshkit import SSHClient, ssh_binary

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import get_character_cell_size
 
-from server.ssh.screen import SentScreen, _diffs, forget_diffs
+from coproterm.server.ssh.screen import SentScreen, _diffs, forget_diffs
 from tests.sshkit import cells
 
 W, H = 40, 8

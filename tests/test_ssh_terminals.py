@@ -9,7 +9,7 @@ import pytest
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sshkit import SSHClient, asyncssh_client, ssh_binary
 
@@ -57,7 +57,7 @@ async def test_leaving_with_q_restores_the_terminal(tmp_path):
 
 
 async def test_an_app_that_fails_still_leaves_the_terminal_as_it_was(tmp_path, monkeypatch):
-    from server.ssh import app as gw
+    from coproterm.server.ssh import app as gw
 
     async def broken(self, *args, **kwargs):  # before any driver is made
         raise RuntimeError("a bug in the face")
@@ -104,7 +104,7 @@ async def test_no_color_and_a_non_utf8_locale_sent_by_the_client_are_honoured(tm
 def test_capabilities_from_term_and_environment():
     from rich.color import ColorSystem
 
-    from server.ssh.terminal import capabilities, clamp
+    from coproterm.server.ssh.terminal import capabilities, clamp
 
     assert capabilities("xterm-256color", {}).color_system is ColorSystem.EIGHT_BIT
     assert capabilities("vt100", {}).color_system is None and not capabilities("vt100", {}).plain

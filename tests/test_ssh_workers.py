@@ -12,8 +12,8 @@ import pytest
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Action, Command
-from server.hosting import HubRunner, SSHOptions
-from server.hub import Hub
+from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.sshkit import SSHClient, remote_gateway, ssh_binary
@@ -138,7 +138,7 @@ async def test_the_hub_trusts_the_address_only_with_the_right_secret(tmp_path, s
 
 
 async def test_workers_on_every_address_answer_ipv4_and_ipv6(tmp_path):
-    from server.ssh.workers import WorkerOptions, Workers
+    from coproterm.server.ssh.workers import WorkerOptions, Workers
 
     workers = Workers(WorkerOptions("ws://127.0.0.1:9", "::", 0, tmp_path), "a-secret", 1)
     port = await workers.start()
@@ -153,7 +153,7 @@ async def test_workers_on_every_address_answer_ipv4_and_ipv6(tmp_path):
 
 
 async def test_a_worker_whose_supervisor_vanishes_stops(tmp_path):
-    from server.ssh.workers import WorkerOptions, Workers
+    from coproterm.server.ssh.workers import WorkerOptions, Workers
 
     workers = Workers(WorkerOptions("ws://127.0.0.1:9", "127.0.0.1", 0, tmp_path), "a-secret", 1)
     await workers.start()
@@ -170,7 +170,7 @@ async def test_a_worker_whose_supervisor_vanishes_stops(tmp_path):
 async def test_a_participant_waits_for_a_hub_that_is_not_up_yet(tmp_path):
     import socket
 
-    from server.ssh.gateway import Gateway, host_key
+    from coproterm.server.ssh.gateway import Gateway, host_key
 
     ssh_binary()
     with socket.socket() as probe:
@@ -242,7 +242,7 @@ async def test_serve_starts_as_many_ssh_workers_as_asked_each_below_the_hubs_pri
 
 @pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (4, 4), (16, 4)])
 def test_by_default_one_worker_per_core_up_to_four(monkeypatch, cores, workers):
-    from server.ssh import workers as module
+    from coproterm.server.ssh import workers as module
 
     monkeypatch.setattr(module.os, "sched_getaffinity", lambda _pid: set(range(cores)))
     assert module.default_workers() == workers  # each idle worker holds ~57 MB: four is plenty for a room

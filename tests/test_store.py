@@ -29,9 +29,9 @@ from coproterm.core.wire import (
     decode,
     encode,
 )
-from server.choosing import NEWEST
-from server.hosting import HubRunner, prepare
-from server.store import SessionStore, StoreError, find_session, read_session
+from coproterm.server.choosing import NEWEST
+from coproterm.server.hosting import HubRunner, prepare
+from coproterm.server.store import SessionStore, StoreError, find_session, read_session
 from tests.cymraegkit import english_in
 from tests.hubkit import join
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action
-from server.store import read_log
+from coproterm.server.store import read_log
 from tests.hubkit import start_serve
 from tests.storekit import logged_session
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire import Action, Hello, Tally
-from server.store import SessionStore, read_log
+from coproterm.server.store import SessionStore, read_log
 from tests.hubkit import join, start_serve
 
 SPECTRUM = 1

@@ -19,8 +19,8 @@ from coproterm.core.takehome import record_text
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Action, Answer, Command, Hello, Vote
 from coproterm.export.takehome import record_html
+from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
-from server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
 from tests.sshkit import SSHClient, ssh_binary

@@ -15,7 +15,7 @@ from playwright.async_api import expect
 
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import Action, Command, Error, Hello, Timer, Vote
-from server.hosting import HubRunner, SSHOptions
+from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import COPROTERM, join, join_host, running_hub, start_serve
 from tests.plainkit import PlainJoin, assert_plain, workshop_session

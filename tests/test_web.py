@@ -13,7 +13,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from coproterm.core.wire import Hello, Welcome, decode, encode
-from server.web import Page
+from coproterm.server.web import Page
 from tests.hubkit import dial, join, running_hub
 
 WEB = Path(__file__).resolve().parent.parent / "coproterm" / "web"

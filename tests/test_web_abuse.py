@@ -14,7 +14,7 @@ import pytest
 
 from coproterm.client.discovery import host_label
 from coproterm.core.wire import Hello, Welcome, decode, encode
-from server.logs import bounded_file
+from coproterm.server.logs import bounded_file
 from tests.hubkit import dial, join, running_hub
 
 ATTACKER = "127.0.0.2"

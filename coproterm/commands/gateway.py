@@ -27,7 +27,7 @@ PASSCODE_ENV = "COPROTERM_SSH_PASSCODE"
 
 def read_secret(secret_file: Path | None) -> str | None:
     """The gateway secret: the environment first, then the file."""
-    from server.ssh.workers import SECRET_ENV
+    from coproterm.server.ssh.workers import SECRET_ENV
 
     secret = os.environ.get(SECRET_ENV, "").strip()
     if secret:
@@ -40,10 +40,10 @@ def read_secret(secret_file: Path | None) -> str | None:
 def ssh_gateway(args: argparse.Namespace) -> int:
     """Run SSH gateway workers for the hub at ``--hub`` until Ctrl-C or SIGTERM."""
     from coproterm.client.link import AddressError, hub_url
-    from server.addresses import join_targets
-    from server.ssh.keys import fingerprint, host_key
-    from server.ssh.workers import SHARED_PORT, WorkerOptions, Workers, default_workers
-    from server.store import data_dir
+    from coproterm.server.addresses import join_targets
+    from coproterm.server.ssh.keys import fingerprint, host_key
+    from coproterm.server.ssh.workers import SHARED_PORT, WorkerOptions, Workers, default_workers
+    from coproterm.server.store import data_dir
 
     lang = cli_language(args)
     t = lang.t

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from coproterm.commands.hub_process import HostedHub
-    from server.hosting import Hosted, HubRunner, Prepared, SSHOptions
+    from coproterm.server.hosting import Hosted, HubRunner, Prepared, SSHOptions
 
 
 HOST_TOKEN_VARIABLE = "COPROTERM_HOST_TOKEN"
@@ -122,7 +122,7 @@ def open_file_room(asked: int | None) -> tuple[int, Words | None]:
 
 def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | str:
     """The session to serve, or why there is none; what to know first goes to stderr (and ``log_too``, the log)."""
-    from server.hosting import HostingError, prepare
+    from coproterm.server.hosting import HostingError, prepare
 
     lang = cli_language(args)
     resuming = args.resume is not None
@@ -163,8 +163,8 @@ def _prepare(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | s
 
 def serve(args: argparse.Namespace) -> int:
     """A hub with no dashboard, until Ctrl-C."""
-    from server.hosting import HostingError
-    from server.logs import quiet_stream
+    from coproterm.server.hosting import HostingError
+    from coproterm.server.logs import quiet_stream
 
     logging.basicConfig(level=logging.INFO, handlers=[quiet_stream(sys.stderr)])
     prepared = _prepare(args)
@@ -275,7 +275,7 @@ def _attached_joining(url: str, ssh_port: int) -> tuple[list[str], tuple[str, No
     from urllib.parse import urlsplit
     from urllib.request import urlopen
 
-    from server.addresses import lan_ipv4_addresses, with_port
+    from coproterm.server.addresses import lan_ipv4_addresses, with_port
 
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
@@ -311,8 +311,8 @@ def demo(args: argparse.Namespace) -> int:
 
 def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
     """The hub (and its SSH gateway and network advertisement) as the command line asks."""
-    from server.hosting import HubRunner
-    from server.store import data_dir
+    from coproterm.server.hosting import HubRunner
+    from coproterm.server.store import data_dir
 
     return HubRunner(
         prepared.session,
@@ -331,8 +331,8 @@ def _runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
 
 def _ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     """How to serve SSH (None: --ssh-port 0, off)."""
-    from server.hosting import SSHOptions
-    from server.store import data_dir
+    from coproterm.server.hosting import SSHOptions
+    from coproterm.server.store import data_dir
 
     if not args.ssh_port:
         return None
@@ -426,7 +426,7 @@ def _host_here(
     import threading
 
     from coproterm.commands.hub_process import HubProcess
-    from server.hosting import HostingError
+    from coproterm.server.hosting import HostingError
 
     _log_to_file("dashboard.log")
     try:  # read here: the hub's process has no terminal to ask at, nor this one's standard input
@@ -461,7 +461,7 @@ def _log_to_file(name: str = "hub.log") -> None:
     """While a dashboard owns the terminal, logs go to a file instead: rotated, at most 20 MB in all."""
     import platformdirs
 
-    from server.logs import bounded_file
+    from coproterm.server.logs import bounded_file
 
     directory = Path(platformdirs.user_log_dir("coproterm"))
     try:

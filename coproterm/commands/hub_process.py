@@ -25,7 +25,7 @@ from coproterm.core.i18n import N_
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
 
-    from server.hosting import Hosted
+    from coproterm.server.hosting import Hosted
 
 DASHBOARD_NICENESS = 5
 """How far below the hub the dashboard's process runs (where the system has priorities): on a busy laptop
@@ -67,7 +67,7 @@ class HostedHub:
 
     def find_addresses(self) -> list[str]:
         """What the room can type now (this machine's addresses change as its networks do)."""
-        from server.addresses import join_targets
+        from coproterm.server.addresses import join_targets
 
         return join_targets(self.bind_host, self.port, self.advertise)
 
@@ -97,7 +97,7 @@ def serve_hub(
     from coproterm.commands import cli_language
     from coproterm.commands.hosting import _log_to_file, _prepare, _runner
     from coproterm.quiet import quiet_known_warnings
-    from server.hosting import HostingError
+    from coproterm.server.hosting import HostingError
 
     quiet_known_warnings()  # a fresh interpreter: the command's filters are not inherited
     _log_to_file()
@@ -159,7 +159,7 @@ class HubProcess:
 
     def start(self) -> tuple[HostedHub, list[str]]:
         """Start serving; the hub once it listens and what to show at start (HostingError if it cannot)."""
-        from server.hosting import HostingError
+        from coproterm.server.hosting import HostingError
 
         self._process.start()
         while True:

@@ -25,7 +25,7 @@ from coproterm.core.problems import Problem, os_reason
 from coproterm.core.report import Report, build_report
 
 if TYPE_CHECKING:
-    from server.store import SessionLog
+    from coproterm.server.store import SessionLog
 
 
 def export_name(session_id: str, form: str, lang: str = ENGLISH) -> str:
@@ -58,7 +58,7 @@ def warn(message: str) -> None:
 
 def list_sessions(args: argparse.Namespace) -> int:
     """A line per session: id, date, deck, participants, votes."""
-    from server.store import StoreError, data_dir, list_sessions
+    from coproterm.server.store import StoreError, data_dir, list_sessions
 
     directory = data_dir(args.data_dir)
     lang = language(getattr(args, "lang", None) or from_locale(os.environ))
@@ -98,8 +98,8 @@ def list_sessions(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """Write a session's results as CSV tables, JSON, an HTML report or a PDF of it."""
-    from server.choosing import NEWEST
-    from server.store import StoreError, choose_session, data_dir
+    from coproterm.server.choosing import NEWEST
+    from coproterm.server.store import StoreError, choose_session, data_dir
 
     lang = language(getattr(args, "lang", ENGLISH))
     try:
@@ -230,7 +230,7 @@ def render(
     from coproterm.export.glance import Gathering
     from coproterm.export.html import to_html
     from coproterm.export.tables import to_json
-    from server.store import read_log
+    from coproterm.server.store import read_log
 
     if form not in ("json", "html"):
         raise ValueError(f"render gives JSON or HTML, not {form!r} (CSV is a folder of tables: render_tables)")
@@ -247,7 +247,7 @@ def render_tables(
 ) -> dict[str, str]:
     """A session's CSV tables (file name to text), headers and values in ``lang``."""
     from coproterm.export.spreadsheet import csv_tables
-    from server.store import read_log
+    from coproterm.server.store import read_log
 
     log = read_log(path)
     return csv_tables(

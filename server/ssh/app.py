@@ -11,16 +11,16 @@ from rich.color import ColorSystem
 
 from coproterm.core.gateway_rules import Entry
 from coproterm.core.wire import LANGUAGE_CODES, Role, Speak
+from coproterm.server.ssh.driver import SSHDriver
+from coproterm.server.ssh.guards import ProofHeaders
+from coproterm.server.ssh.pacing import Pacer
+from coproterm.server.ssh.terminal import ChannelTerminal
+from coproterm.server.ssh.words import TOO_MANY_CODES
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.textual_private import add_line_filter, set_color_system
-from server.ssh.driver import SSHDriver
-from server.ssh.guards import ProofHeaders
-from server.ssh.pacing import Pacer
-from server.ssh.terminal import ChannelTerminal
-from server.ssh.words import TOO_MANY_CODES
 
 if TYPE_CHECKING:
-    from server.ssh.gateway import Gateway
+    from coproterm.server.ssh.gateway import Gateway
 
 UNREACHABLE_RETRY = 2.0
 """Seconds before an SSH participant's app tries again a hub it has not reached yet."""

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 import asyncssh
 
 from coproterm.core.gateway_rules import Passcode
-from server.ssh.channel import AppChannel
-from server.ssh.guards import bounded_env
-from server.ssh.keys import fingerprint
-from server.ssh.words import HAS_PASSCODE, LOCKED_OUT, PASSCODE_PROMPT, both
+from coproterm.server.ssh.channel import AppChannel
+from coproterm.server.ssh.guards import bounded_env
+from coproterm.server.ssh.keys import fingerprint
+from coproterm.server.ssh.words import HAS_PASSCODE, LOCKED_OUT, PASSCODE_PROMPT, both
 
 if TYPE_CHECKING:
-    from server.ssh.gateway import Gateway
+    from coproterm.server.ssh.gateway import Gateway
 
 log = logging.getLogger("coproterm.ssh")
 

@@ -17,12 +17,12 @@ import asyncssh
 
 from coproterm.core.gateway_rules import Entry, Refused
 from coproterm.core.i18n import from_locale, language
-from server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
-from server.ssh.terminal import ChannelTerminal, capabilities, clamp
-from server.ssh.words import NEEDS_TERMINAL, REFUSAL, SAME_NAME, TOO_MANY_NEWCOMERS, TOO_MANY_SESSIONS
+from coproterm.server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
+from coproterm.server.ssh.terminal import ChannelTerminal, capabilities, clamp
+from coproterm.server.ssh.words import NEEDS_TERMINAL, REFUSAL, SAME_NAME, TOO_MANY_NEWCOMERS, TOO_MANY_SESSIONS
 
 if TYPE_CHECKING:
-    from server.ssh.gateway import Gateway
+    from coproterm.server.ssh.gateway import Gateway
 
 REFUSED = {Refused.TOO_MANY_NEWCOMERS: TOO_MANY_NEWCOMERS, Refused.TOO_MANY_SESSIONS: TOO_MANY_SESSIONS}
 """What the person reads when the rules refuse their session."""

@@ -28,7 +28,7 @@ from coproterm.core.i18n import N_
 from coproterm.tui.textual_private import driver_app, driver_loop, xterm_parser
 
 if TYPE_CHECKING:
-    from server.ssh.terminal import ChannelTerminal
+    from coproterm.server.ssh.terminal import ChannelTerminal
 
 TICK = 0.1
 """How often held-back input is taken up (and the parser asked for a lone Esc)."""

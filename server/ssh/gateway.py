@@ -29,13 +29,13 @@ from rich.color import ColorSystem
 from coproterm import portable
 from coproterm.core.gateway_rules import SESSIONS_PER_ADDRESS, Entry, GatewayRules
 from coproterm.core.i18n import ENGLISH
-from server.ssh import packets
-from server.ssh.app import SSHParticipantApp
-from server.ssh.auth import GatewayServer
-from server.ssh.guards import Collector, Prover
-from server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
-from server.ssh.terminal import ChannelTerminal, capabilities
-from server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TO_PLAIN, TOO_SLOW
+from coproterm.server.ssh import packets
+from coproterm.server.ssh.app import SSHParticipantApp
+from coproterm.server.ssh.auth import GatewayServer
+from coproterm.server.ssh.guards import Collector, Prover
+from coproterm.server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
+from coproterm.server.ssh.terminal import ChannelTerminal, capabilities
+from coproterm.server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TO_PLAIN, TOO_SLOW
 
 log = logging.getLogger("coproterm.ssh")
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import asyncssh
 
 from coproterm.plain.app import MAX_LINE, PlainApp
-from server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
-from server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TOO_SLOW
+from coproterm.server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
+from coproterm.server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TOO_SLOW
 
 if TYPE_CHECKING:
     from coproterm.core.gateway_rules import Entry
-    from server.ssh.gateway import Gateway, _Live
+    from coproterm.server.ssh.gateway import Gateway, _Live
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -146,7 +146,7 @@ def run_plain(
     """Start plain mode for one SSH session let in by the gateway's rules (``entry``): the app is ready for the
     first keys at once (a client without a terminal sends its input straight away), and runs in a task.
     ``lang``: the language the person chose in the full app, when they come from it."""
-    from server.ssh.gateway import GENERIC_USERS, _Live, clean_user
+    from coproterm.server.ssh.gateway import GENERIC_USERS, _Live, clean_user
 
     plain = PlainChannel(terminal, echo=echo)
     name = without_suffix(username)
@@ -162,7 +162,7 @@ def run_plain(
         keep_trying=True,
     )
     if gateway.secret:  # a fresh proof of the gateway secret with each handshake (server/ssh/guards.py)
-        from server.ssh.guards import ProofHeaders
+        from coproterm.server.ssh.guards import ProofHeaders
 
         app.link._headers = ProofHeaders(gateway.prover(), entry.address, app.link._headers)
     app.on_welcome = lambda token: gateway._known(identity, token)

@@ -3,7 +3,7 @@
 Output is batched: everything an app writes between two sends goes out as one
 channel write, at most :data:`SENDS_PER_SECOND` times a second, so a burst of
 redraws costs a few packets on a slow link; and of each batch only the cells
-that change the person's screen are sent (:class:`~server.ssh.screen.SentScreen`),
+that change the person's screen are sent (:class:`~coproterm.server.ssh.screen.SentScreen`),
 nothing at all when none do. What the person's terminal can show
 (:class:`Capabilities`) comes from what their client sent: TERM, and NO_COLOR,
 LANG and LC_* where SendEnv/SetEnv passed them.
@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from rich.color import ColorSystem
 
 from coproterm.core.i18n import from_locale
-from server.ssh.screen import SentScreen
+from coproterm.server.ssh.screen import SentScreen
 
 if TYPE_CHECKING:
-    from server.ssh.driver import SSHDriver
+    from coproterm.server.ssh.driver import SSHDriver
 
 SENDS_PER_SECOND = 10
 GATHER = 0.05

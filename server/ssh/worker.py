@@ -1,8 +1,8 @@
-"""One SSH gateway worker process: ``python -m server.ssh.worker``, started by :class:`~server.ssh.workers.Workers`.
+"""One SSH gateway worker process: ``python -m coproterm.server.ssh.worker``, started by :class:`~coproterm.server.ssh.workers.Workers`.
 
 It reads the gateway secret and its settings from the control socket its
 supervisor passed it, listens on the shared SSH port
-(SO_REUSEPORT), runs a :class:`~server.ssh.gateway.Gateway`, and reports the
+(SO_REUSEPORT), runs a :class:`~coproterm.server.ssh.gateway.Gateway`, and reports the
 identities it learns and how many sessions it has. It stops, leaving every
 terminal as it was, on SIGTERM or SIGINT or when its supervisor goes away.
 """
@@ -21,8 +21,8 @@ import socket
 import sys
 from pathlib import Path
 
-from server.listening import quiet_refused_accepts
-from server.ssh.workers import CONTROL_ENV
+from coproterm.server.listening import quiet_refused_accepts
+from coproterm.server.ssh.workers import CONTROL_ENV
 
 log = logging.getLogger("coproterm.ssh.worker")
 DEADLINE = 20.0
@@ -42,12 +42,12 @@ dashboard's tally) goes first, and SSH screens take what the hub leaves of the c
 
 
 async def run() -> int:
-    if sys.platform != "win32":  # (Windows runs the gateway in the hub's process: server.ssh.workers)
+    if sys.platform != "win32":  # (Windows runs the gateway in the hub's process: coproterm.server.ssh.workers)
         with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
             os.nice(NICENESS)
-    from server.ssh.gateway import PROBE_SECONDS, Gateway  # Textual: only in the worker
-    from server.ssh.keys import host_key
-    from server.ssh.words import ENDED, HUB_GONE
+    from coproterm.server.ssh.gateway import PROBE_SECONDS, Gateway  # Textual: only in the worker
+    from coproterm.server.ssh.keys import host_key
+    from coproterm.server.ssh.words import ENDED, HUB_GONE
 
     gc.freeze()  # the modules and everything made at import: never garbage, never walked again
     gc.set_threshold(COLLECT_AFTER, 20, 100)

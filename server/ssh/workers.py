@@ -1,6 +1,6 @@
 """The SSH gateway in worker processes, so no SSH participant's screen runs on the hub's loop.
 
-:class:`Workers` starts N processes (``python -m server.ssh.worker``) that share
+:class:`Workers` starts N processes (``python -m coproterm.server.ssh.worker``) that share
 one SSH port (SO_REUSEPORT: the kernel spreads new connections between them),
 each joining the hub over the ordinary websocket path with the gateway secret,
 so the hub counts every participant at their own address. A worker that dies is
@@ -61,7 +61,7 @@ def default_workers() -> int:
     """One per core this process may run on (at most :data:`DEFAULT_MOST`), at least one; on macOS one, on
     Windows none (the gateway then runs in the hub's process).
 
-    The workers run below the hub's priority (:data:`server.ssh.worker.NICENESS`), so the hub's core is
+    The workers run below the hub's priority (:data:`coproterm.server.ssh.worker.NICENESS`), so the hub's core is
     still the hub's whenever it has work, and SSH screens get every cycle it leaves: on a 2-core laptop,
     200 SSH screens show a new question in about half the time of one worker, and a websocket
     participant's ack p99 stays under 10 ms (docs/performance.md).
@@ -210,7 +210,7 @@ class Workers:
         env[CONTROL_ENV] = str(theirs.fileno())
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "server.ssh.worker",
+                sys.executable, "-m", "coproterm.server.ssh.worker",
                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
                 pass_fds=(theirs.fileno(),), env=env, start_new_session=True,
             )  # fmt: skip

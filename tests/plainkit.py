@@ -187,7 +187,7 @@ async def walk_the_deck(host, person, enter: str) -> None:  # type: ignore[no-un
     person.type("4 2" + enter)
     await ear.hears("Your vote is counted: consultation, complicated.")
     person.type("iaith" + enter)
-    await ear.hears("Iaith: Cymraeg.", "Cwestiwn 12, cyfanswm 14")
+    await ear.hears("Iaith: Cymraeg.", "Cwestiwn 12 o 14")
     await command(Action.GOTO, 12)
     await ear.hears("Mae'r hwylusydd wedi symud i gwestiwn 13.")
     person.type("fi" + enter)

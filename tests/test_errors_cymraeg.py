@@ -61,7 +61,7 @@ def test_a_deck_mistake_is_worded_in_welsh_with_its_place_untouched():
         parse_deck(bad, "gweithdy.toml")
     assert (
         caught.value.words(CY)
-        == "gweithdy.toml: questions[0].board: dim graddfa o'r enw 'sbectrwm' (nid yw'r dec yn diffinio yr un)"
+        == "gweithdy.toml: questions[0].board: dim graddfa o'r enw 'sbectrwm' (nid yw'r dec yn diffinio'r un)"
     )
     assert str(caught.value) == "gweithdy.toml: questions[0].board: no scale named 'sbectrwm' (the deck defines none)"
 
@@ -86,7 +86,7 @@ def test_the_command_line_words_start_up_errors_in_welsh(tmp_path_factory):
     cases = {
         "disgwylid enw graddfa, neu [x, y] ar gyfer grid": ("serve", "--deck", "dec.toml", *data),
         "nid yw'n TOML dilys (llinell 1, colofn 18)": ("serve", "--deck", "drwg.toml", *data),
-        "nid oes ffeil neu ffolder o'r fath": ("serve", "--deck", "dim.toml", *data),
+        "nid oes ffeil na ffolder o'r fath": ("serve", "--deck", "dim.toml", *data),
         f"mae'r porth {port} eisoes yn cael ei ddefnyddio": ("serve", "--host", "127.0.0.1", "--port", port, *data),
         "dim sesiynau yn y cyfeiriadur": ("serve", "--resume", "2026", *data),
         "eto: cynhaliwch un yn gyntaf": ("export", "--format", "json", *data),
@@ -162,6 +162,6 @@ def test_the_systems_reasons_are_catalog_words():
     assert os_reason(OSError(errno.EIO, "Input/output error")).words(CY) == "gwall system EIO", "a name, not English"
     problem = Problem("cannot read the deck: {reason}", reason=os_reason(OSError(errno.ENOENT, "No such file")))
     assert str(problem) == "cannot read the deck: there is no such file or folder", "str() is the English, for logs"
-    assert problem.words(CY) == "methu darllen y dec: nid oes ffeil neu ffolder o'r fath"
+    assert problem.words(CY) == "methu darllen y dec: nid oes ffeil na ffolder o'r fath"
     counted = said_n(("{count} participant", "{count} participants"), 3)
     assert (str(counted), counted.words(CY)) == ("3 participants", "cyfranogwyr: 3")

@@ -223,7 +223,7 @@ async def test_plain_mode_says_an_answer_waits_and_when_it_is_approved_in_both_l
         bryn = await PlainJoin(hub.url, width=width, name="Bryn", data_dir=str(tmp_path), lang="cy").start()
         try:
             await ann.expect("Question 1 of 2")
-            await bryn.expect("Cwestiwn 1, cyfanswm 2")
+            await bryn.expect("Cwestiwn 1 o 2")
             ann.type("sharing power")
             await ann.expect(
                 wrapped("Your answer 1 is waiting for the facilitator: the room sees it once it is approved.")

@@ -94,7 +94,7 @@ async def test_a_questions_points_are_read_when_asked_for_as_the_full_apps_d_key
             person.type("manylion\n")
             await ear.hears("- O 2020 ymlaen, defnyddiodd Cyngor Dinas Caerdydd")
             await host.request(lambda seq: Command(seq, Action.GOTO, 7))
-            await ear.hears("Cwestiwn 8, cyfanswm 14")
+            await ear.hears("Cwestiwn 8 o 14")
             person.type("manylion\n")
             await ear.hears("Nid oes gan y cwestiwn hwn bwyntiau i'w darllen.")
             person.type("quit\n")

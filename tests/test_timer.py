@@ -242,4 +242,4 @@ def test_the_report_says_a_timer_was_used_on_a_question_in_both_languages():
     english = to_html(report, "2026-12-07")
     assert "Timers were used: 2:00, voting locked at its end; 0:30, voting stayed open." in english
     welsh = to_html(report, "2026-12-07", lang=language("cy"))
-    assert "Defnyddiwyd amseryddion: 2:00, aeth y pleidleisio ar glo ar ei ddiwedd;" in welsh
+    assert "Defnyddiwyd amseryddion: 2:00; cloiwyd y pleidleisio pan ddaeth i ben;" in welsh

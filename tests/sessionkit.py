@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from coproterm.core.session import Record, Refused, Tell
+from pathlib import Path
+
+from coproterm.core.deck import load_deck
+from coproterm.core.session import Record, Refused, Session, Tell
 from coproterm.core.wire import Command, Hello, Role, Welcome
-from tests.conftest import HOST_TOKEN
+from tests.conftest import HOST_TOKEN, counting_tokens
+
+MODERATED_DECK = Path(__file__).parent / "decks" / "moderated.toml"
+"""Two questions: an open one moderated from the start, then a scale."""
+
+
+def moderated_session() -> Session:
+    """A session on :data:`MODERATED_DECK`, its resume tokens from a counter."""
+    return Session(load_deck(MODERATED_DECK), HOST_TOKEN, counting_tokens())
 
 
 def only(outputs):

@@ -322,7 +322,7 @@ def test_plain_mode_names_an_answer_acked_after_an_insertion_by_its_new_number()
 async def test_the_phone_page_hears_the_approval_of_an_answer_whose_question_moved():
     from playwright.async_api import expect
 
-    from tests.test_moderation_faces import moderated_session
+    from tests.sessionkit import moderated_session
     from tests.webkit import chromium, phone
 
     async with running_hub(moderated_session()) as hub, chromium() as browser:

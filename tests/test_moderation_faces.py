@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-from pathlib import Path
 
 import pytest
 
-from coproterm.core.deck import load_deck
 from coproterm.core.session import Session
 from coproterm.core.wire import Ack, Answer, Answers, Hello, Moderate
 from coproterm.server.hosting import HubRunner, SSHOptions
@@ -25,19 +23,15 @@ from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import text_of, type_answer, until
 from tests.hubkit import Peer, join, join_host, running_hub
 from tests.plainkit import PlainJoin, assert_plain
+from tests.sessionkit import moderated_session
 from tests.sshkit import SSHClient, ssh_binary
 
-DECK = Path(__file__).parent / "decks" / "moderated.toml"
 WHAT, WORD = 0, 1
 WAITS = {"en": "(waiting for the facilitator)", "cy": "(yn aros am yr hwylusydd)"}
 HELD = {
     "en": "1 of your answers is waiting for the facilitator",
     "cy": "Mae 1 o'ch atebion yn aros am yr hwylusydd",
 }
-
-
-def moderated_session() -> Session:
-    return Session(load_deck(DECK), HOST_TOKEN, counting_tokens())
 
 
 async def approve_the_first(host: Peer, text: str) -> None:

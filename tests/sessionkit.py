@@ -10,7 +10,7 @@ from coproterm.core.wire import Command, Hello, Role, Welcome
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 MODERATED_DECK = Path(__file__).parent / "decks" / "moderated.toml"
-"""Two questions: an open one moderated from the start, then a scale."""
+"""Two open questions, the first moderated from the start."""
 
 
 def moderated_session() -> Session:

@@ -17,6 +17,8 @@ text, never markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
@@ -281,26 +283,16 @@ class AnswerWall(Widget, can_focus=True):
             return head + word_cloud(self._words or [], max(20, width), none=t("No words yet."), order=lang.code)
         if not self._answers:
             return head + Text(t("No answers yet."), style=SMALL)
-        body = Text()
-        first, last = self._window(width)
-        if first:
-            body.append("  " + t("↑ {count} newer", count=first) + "\n", SMALL)
-        for index, answer in enumerate(self._answers[first:last], start=first):
-            mark = "▶ " if index == self.cursor and self.has_focus else "  "
+
+        def marked(mark: str, answer: HostAnswer) -> Text:
             # Only in the facilitator's own view (H): the hidden answer's words, marked, to decide on showing it.
             if answer.hidden:
-                line = Text.assemble(mark, (answer.text, "dim"), ("  " + t("(hidden)"), "italic"))
-            elif answer.waiting:
-                line = Text.assemble(mark, (answer.text, "dim"), ("  " + t("(waiting for approval)"), "italic"))
-            else:
-                line = Text.assemble(mark, (answer.text, PLAIN))
-            if index == self.cursor and self.has_focus:
-                line.stylize("reverse", 2)
-            body.append_text(line)
-            body.append("\n")
-        if last < len(self._answers):
-            body.append("  " + t("↓ {count} older", count=len(self._answers) - last), SMALL)
-        return head + body
+                return Text.assemble(mark, (answer.text, "dim"), ("  " + t("(hidden)"), "italic"))
+            if answer.waiting:
+                return Text.assemble(mark, (answer.text, "dim"), ("  " + t("(waiting for approval)"), "italic"))
+            return Text.assemble(mark, (answer.text, PLAIN))
+
+        return head + self._listed(width, t("↑ {count} newer"), t("↓ {count} older"), marked)
 
     def _draw_queue(self, width: int) -> Text:
         """The facilitator's queue: every answer waiting for approval, oldest first, with its keys."""
@@ -316,20 +308,28 @@ class AnswerWall(Widget, can_focus=True):
         )
         if not self._answers:
             return head + Text(t("Nothing is waiting."), style=SMALL)
+
+        def plain(mark: str, answer: HostAnswer) -> Text:
+            return Text.assemble(mark, (answer.text, PLAIN))
+
+        return head + self._listed(width, t("↑ {count} older"), t("↓ {count} newer"), plain)
+
+    def _listed(self, width: int, above: str, below: str, line_for: Callable[[str, HostAnswer], Text]) -> Text:
+        """The answers in the window, the cursor's marked; ``above``/``below`` count those out of sight."""
         body = Text()
         first, last = self._window(width)
         if first:
-            body.append("  " + t("↑ {count} older", count=first) + "\n", SMALL)
+            body.append("  " + above.format(count=first) + "\n", SMALL)
         for index, answer in enumerate(self._answers[first:last], start=first):
-            mark = "▶ " if index == self.cursor and self.has_focus else "  "
-            line = Text.assemble(mark, (answer.text, PLAIN))
-            if index == self.cursor and self.has_focus:
+            here = index == self.cursor and self.has_focus
+            line = line_for("▶ " if here else "  ", answer)
+            if here:
                 line.stylize("reverse", 2)
             body.append_text(line)
             body.append("\n")
         if last < len(self._answers):
-            body.append("  " + t("↓ {count} newer", count=len(self._answers) - last), SMALL)
-        return head + body
+            body.append("  " + below.format(count=len(self._answers) - last), SMALL)
+        return body
 
     def _window(self, width: int) -> tuple[int, int]:
         """The answers to draw, [first, last): as many as the room the wall has, the cursor among them.

@@ -210,3 +210,21 @@ async def test_screens_share_lines_only_when_everything_that_decides_them_is_the
     assert lines[0] is lines[1]  # the same words, the same look: drawn once
     assert [LOOKS[n] for n in range(2, len(LOOKS)) if lines[n] is lines[0]] == []  # each other look, its own drawing
     assert len({tuple(codes) for codes in sent.values()}) == len(LOOKS) - 1  # and its own codes
+
+
+async def test_a_widget_removed_from_its_screen_still_draws_the_frame_laid_out_before():
+    """The compositor may ask a widget just removed (a board replaced) for the frame it laid out
+    before the removal: with no screen to ask about a selection, it draws for itself (as Textual
+    would: blank) rather than stopping the app with NoScreen."""
+    app = Words(LOOKS[0])
+    async with app.run_test(size=(30, 3)) as pilot:
+        await pilot.pause(0.05)
+        widget = app.query_one(Steady)
+        size = widget.size
+        with as_the_app(app):
+            before = [[text for text, _, _ in strip] for strip in widget.render_lines(Region(0, 0, *size))]
+        await widget.remove()
+        with as_the_app(app):
+            after = [[text for text, _, _ in strip] for strip in widget.render_lines(Region(0, 0, *size))]
+    assert "".join(before[0]).strip() == "the same words"
+    assert len(after) == len(before)  # a frame of the height asked for, drawn without the screen

@@ -30,7 +30,7 @@ from typing import Any
 
 from textual.cache import LRUCache
 from textual.content import Content
-from textual.dom import DOMNode
+from textual.dom import DOMNode, NoScreen
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -67,7 +67,7 @@ def forget_drawn() -> None:
 
 def _key(widget: Widget, crop: Region) -> Hashable | None:
     """All that decides the lines ``widget`` draws in ``crop``; None if they cannot be shared."""
-    if widget.text_selection is not None or widget.auto_links:
+    if draws_for_itself(widget) or widget.auto_links:
         return None
     if widget.border_title or widget.border_subtitle:
         return None
@@ -75,6 +75,15 @@ def _key(widget: Widget, crop: Region) -> Hashable | None:
     if not isinstance(visual, Content):
         return None
     return (type(widget), visual.plain, tuple(visual.spans), widget.size, crop, styled_as(widget))
+
+
+def draws_for_itself(widget: Widget) -> bool:
+    """Whether ``widget``'s lines are its own: text is selected in it, or it has no screen (just
+    removed, it may still be asked for the frame the compositor laid out before the removal)."""
+    try:
+        return widget.text_selection is not None
+    except NoScreen:
+        return True
 
 
 def styled_as(widget: Widget) -> Hashable:

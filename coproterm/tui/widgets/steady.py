@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from coproterm.tui.textual_private import cursor_shown
 from coproterm.tui.widgets.one_pass import OnePass
-from coproterm.tui.widgets.shared import SharedLines, shared_line, styled_as
+from coproterm.tui.widgets.shared import SharedLines, draws_for_itself, shared_line, styled_as
 
 
 class Steady(Static, SharedLines, OnePass):
@@ -63,7 +63,7 @@ class SteadyInput(Input):
     def render_line(self, y: int) -> Strip:
         """An empty box's line, its placeholder, is drawn once per process for all it shows
         (every SSH viewer's box, when an open answer arrives); what a person types is theirs alone."""
-        if self.value or self.text_selection is not None:
+        if self.value or draws_for_itself(self):
             return super().render_line(y)
         key = (
             SteadyInput,

@@ -23,6 +23,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import ScrollableContainer
+from textual.dom import NoScreen
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -356,10 +357,14 @@ class AnswerWall(Widget, can_focus=True):
 
     def _rows(self) -> int:
         """The rows of the nearest scrolling container (the dashboard's body), or the screen's."""
+        try:
+            screen_rows = self.screen.size.height
+        except NoScreen:  # just removed: drawn once more, for a frame laid out before
+            return self.size.height
         for ancestor in self.ancestors:
             if isinstance(ancestor, ScrollableContainer):
-                return ancestor.size.height or self.screen.size.height
-        return self.screen.size.height
+                return ancestor.size.height or screen_rows
+        return screen_rows
 
     def on_focus(self) -> None:
         self.refresh()

@@ -15,7 +15,8 @@ import time
 from typing import Any
 
 from bench.attacks import ATTACKER, PROBE
-from coproterm.core.wire import Ack, Answer, Hello
+from coproterm.core.client_messages import Answer, Hello
+from coproterm.core.hub_messages import Ack
 from tests.hubkit import join
 
 # -- `coproterm host`: the dashboard's word view beside a full wall (issue 27, finding 1) -------------------

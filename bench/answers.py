@@ -29,11 +29,13 @@ import time
 
 from coproterm.core.answers import AnswerBook
 from coproterm.core.boards import Kind
+from coproterm.core.client_messages import Answer, Command, Hello, Moderate, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Answered
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Answer, Command, Hello, Moderate, Vote, encode
+from coproterm.core.wire import encode
+from coproterm.core.wire_terms import Action
 from coproterm.core.words import count_words, words_of
 
 HOST = 10_000

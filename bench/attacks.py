@@ -25,7 +25,10 @@ from collections.abc import Callable
 
 from bench.loadgen import HubProcess
 from bench.ssh_attacks import SSH_ATTACKS, worker_rss_kib
-from coproterm.core.wire import Ack, Action, Answer, Command, Hello, Message, Vote, encode
+from coproterm.core.client_messages import Answer, Command, Hello, Vote
+from coproterm.core.hub_messages import Ack
+from coproterm.core.wire import Message, encode
+from coproterm.core.wire_terms import Action
 from tests.hubkit import dial, join
 
 ATTACKER, PROBE = "127.0.0.2", "127.0.0.3"

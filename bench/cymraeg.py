@@ -18,9 +18,12 @@ import time
 from importlib import resources
 
 from coproterm.core.boards import Deck
+from coproterm.core.client_messages import Speak
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck, deck_to_data, default_deck, localise
+from coproterm.core.hub_messages import Speaks, Welcome
 from coproterm.core.i18n import _catalog, language
-from coproterm.core.wire import PROTOCOL_VERSION, Role, Speak, Speaks, Welcome, encode
+from coproterm.core.wire import encode
+from coproterm.core.wire_terms import PROTOCOL_VERSION, Role
 
 
 def english_only(deck: Deck) -> Deck:

@@ -33,7 +33,9 @@ import time
 import pyte
 
 from bench.loadgen import ROOT, HubProcess, run
-from coproterm.core.wire import Action, Command, Hello, Tally, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Tally
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join
 from tests.sshkit import OPTIONS as SSH_OPTIONS
 

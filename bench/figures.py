@@ -17,7 +17,8 @@ from typing import Any
 from bench.first_paint import JOIN_SEEN, join_command, time_to
 from bench.hubproc import workshop_deck
 from bench.loadgen import HEADER, HubProcess, Stats, run
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from tests.hubkit import Peer, join
 
 SPECTRUM, GRID = 1, 4

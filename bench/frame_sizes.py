@@ -10,19 +10,11 @@ from __future__ import annotations
 
 import random
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import deck_to_data, default_deck
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Command,
-    Hello,
-    State,
-    Tally,
-    Turnout,
-    Vote,
-    Welcome,
-    encode,
-)
+from coproterm.core.hub_messages import Ack, State, Tally, Turnout, Welcome
+from coproterm.core.wire import encode
+from coproterm.core.wire_terms import Action
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ import asyncio
 import time
 
 from bench.loadgen import HubProcess
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join
 
 SPECTRUM = 1

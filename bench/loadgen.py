@@ -39,22 +39,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.boards import Deck
+from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Vote
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import (
-    Ack,
-    Answer,
-    Choose,
-    Error,
-    Hello,
-    Mark,
-    Stance,
-    State,
-    ToMark,
-    Vote,
-    Welcome,
-    decode,
-    encode,
-)
+from coproterm.core.hub_messages import Ack, Error, State, ToMark, Welcome
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Stance
 from coproterm.deflate import client_extensions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,9 +16,12 @@ import time
 from pathlib import Path
 
 from coproterm.core.answers import wall_delta
+from coproterm.core.client_messages import Hello, Moderate
 from coproterm.core.deck import deck_to_data, load_deck
+from coproterm.core.hub_messages import AnswerItem, Answers, Moderation, Wall
 from coproterm.core.session import Record, Session
-from coproterm.core.wire import APPROVE_ALL, AnswerItem, Answers, Hello, Moderate, Moderation, Wall, encode
+from coproterm.core.wire import encode
+from coproterm.core.wire_terms import APPROVE_ALL
 from coproterm.server.store import SessionStore
 from tests.conftest import HOST_TOKEN, counting_tokens
 
@@ -30,7 +33,7 @@ def filled(count: int) -> Session:
     """A session whose moderated question holds ``count`` waiting answers, one per participant."""
     session = Session(load_deck(DECK), HOST_TOKEN, counting_tokens(), max_participants=count + 1)
     session.handle(HOST, Hello(host_token=HOST_TOKEN))
-    from coproterm.core.wire import Answer
+    from coproterm.core.client_messages import Answer
 
     for n in range(1, count + 1):
         session.handle(n, Hello(name=f"p{n}"))

@@ -26,8 +26,9 @@ from bench.loadgen import HEADER, HubProcess
 from bench.ssh_hour import HOUR, KEEPALIVE, tcp_bytes
 from bench.ssh_sessions import Viewer, _Client, _Session, source_address
 from coproterm.core.boards import Deck
+from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Action, Command, Hello
+from coproterm.core.wire_terms import Action
 from coproterm.server.ssh.gateway import KEEPALIVE_IDLE
 from coproterm.server.ssh.packets import without_ignored_packets
 from tests.hubkit import join

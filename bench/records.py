@@ -16,8 +16,9 @@ import gc
 import random
 import tracemalloc
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import new_session
 
 HOST = "bench-host-token"

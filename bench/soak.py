@@ -33,7 +33,10 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from coproterm.core.wire import Ack, Action, Command, Error, Hello, Vote, Welcome, decode, encode
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Ack, Error, Welcome
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action
 from tests.hubkit import ServedHub, start_serve
 
 QUESTION = 4  # the 6 x 4 grid
@@ -272,7 +275,7 @@ async def soak(participants: int, seconds: float, *, processes: int = 4, attack:
 
 
 async def _tally(url: str, token: str) -> tuple[int, ...]:
-    from coproterm.core.wire import Tally
+    from coproterm.core.hub_messages import Tally
 
     async with connect(url) as socket_:
         await socket_.send(encode(Hello(host_token=token)))

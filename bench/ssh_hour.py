@@ -28,8 +28,10 @@ import time
 
 from bench.loadgen import HEADER, HubProcess
 from bench.ssh_sessions import open_viewer, until_more, until_shown
+from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import deck_from_data
-from coproterm.core.wire import Action, Agreement, Command, Hello
+from coproterm.core.hub_messages import Agreement
+from coproterm.core.wire_terms import Action
 from coproterm.server.ssh.gateway import KEEPALIVE_IDLE
 from tests.hubkit import join
 

@@ -32,7 +32,9 @@ import asyncssh
 import pyte
 
 from bench.loadgen import HubProcess
-from coproterm.core.wire import Ack, Action, Command, Error, Hello, Tally, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Ack, Error, Tally
+from coproterm.core.wire_terms import Action
 from tests.hubkit import Peer, join
 
 SPECTRUM = 1

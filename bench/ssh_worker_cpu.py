@@ -30,7 +30,8 @@ from bench.ssh_sessions import (
     until_more,
     until_shown,
 )
-from coproterm.core.wire import Action, Command, Hello
+from coproterm.core.client_messages import Command, Hello
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join
 
 

@@ -21,9 +21,11 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import default_deck
+from coproterm.core.hub_messages import State, Timer
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, State, Timer
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
 from tests.conftest import HOST_TOKEN, counting_tokens

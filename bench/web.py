@@ -32,7 +32,8 @@ from playwright.async_api import Page, expect
 
 from bench.figures import agreement_question
 from bench.loadgen import HEADER, HubProcess
-from coproterm.core.wire import Action, Answer, Command, Hello
+from coproterm.core.client_messages import Answer, Command, Hello
+from coproterm.core.wire_terms import Action
 from coproterm.server.web import Page as WebPage
 from tests.hubkit import Peer, join
 from tests.webkit import chromium, phone

@@ -13,7 +13,7 @@ from typing import Any
 
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck
 from coproterm.core.i18n import CHOICES, LANGUAGES, N_, Language, from_locale, language
-from coproterm.core.wire import DEFAULT_PORT, MAX_PARTICIPANTS
+from coproterm.core.wire_terms import DEFAULT_PORT, MAX_PARTICIPANTS
 from coproterm.quiet import quiet_known_warnings
 from coproterm.server.choosing import NEWEST
 from coproterm.server.ssh import DEFAULT_SSH_PORT

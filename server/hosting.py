@@ -21,7 +21,7 @@ from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import Session
-from coproterm.core.wire import MAX_PARTICIPANTS, RESUME_TOKEN_BYTES
+from coproterm.core.wire_terms import MAX_PARTICIPANTS, RESUME_TOKEN_BYTES
 from coproterm.server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port
 from coproterm.server.choosing import SessionChoice
 from coproterm.server.discovery import Advertiser, host_label

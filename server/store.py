@@ -50,7 +50,7 @@ from coproterm.core.events import (
 from coproterm.core.i18n import N_, Nn_
 from coproterm.core.problems import Problem, Words, os_reason, said, said_n
 from coproterm.core.report import Flaw
-from coproterm.core.wire import LANGUAGE_CODES, Action, Stance
+from coproterm.core.wire_terms import LANGUAGE_CODES, Action, Stance
 from coproterm.portable import lock_exclusively
 from coproterm.server.choosing import NEWEST, Newest, SessionChoice
 

@@ -13,27 +13,13 @@ from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
+from coproterm.core.hub_messages import Ack, Attendance, Ballot, Error, State, Tally, Turnout, Welcome
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
-from coproterm.core.wire import (
-    MAX_QUESTIONS,
-    Ack,
-    Action,
-    Attendance,
-    Ballot,
-    Command,
-    Error,
-    Hello,
-    Message,
-    State,
-    Tally,
-    Turnout,
-    Vote,
-    Welcome,
-    decode,
-    encode,
-)
+from coproterm.core.wire import Message, decode, encode
+from coproterm.core.wire_terms import MAX_QUESTIONS, Action
 from coproterm.server.hosting import HubRunner
 from coproterm.server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens

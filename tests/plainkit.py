@@ -139,7 +139,8 @@ class Listener:
 async def walk_the_deck(host, person, enter: str) -> None:  # type: ignore[no-untyped-def]
     """Every kind of question of the workshop deck, as a plain participant: an open answer, several,
     one choice, before and after, lock, reveal, the grid, a change of language, a discussion, and quit."""
-    from coproterm.core.wire import Action, Command
+    from coproterm.core.client_messages import Command
+    from coproterm.core.wire_terms import Action
 
     async def command(action: Action, question: int) -> None:
         await host.request(lambda seq: Command(seq, action, question))

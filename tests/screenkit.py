@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import builtin_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.tui.widgets.keybar import KeyBar
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import Peer, join, join_host

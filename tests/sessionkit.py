@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import load_deck
+from coproterm.core.hub_messages import Welcome
 from coproterm.core.session import Record, Refused, Session, Tell
-from coproterm.core.wire import Command, Hello, Role, Welcome
+from coproterm.core.wire_terms import Role
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 MODERATED_DECK = Path(__file__).parent / "decks" / "moderated.toml"

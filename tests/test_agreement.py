@@ -13,27 +13,17 @@ import pytest
 
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.agreement import Marks, most_agreed, most_split, place
+from coproterm.core.client_messages import Answer, Command, Hello, Mark, Moderate
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Agreeing, Marked
+from coproterm.core.hub_messages import Ack, Agreement, ToMark
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.protocol import HubProtocol, Send
 from coproterm.core.refusals import Refusal, words
 from coproterm.core.session import Record, Refused, Session
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Agreement,
-    Answer,
-    Command,
-    Hello,
-    Mark,
-    Moderate,
-    Stance,
-    ToMark,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, Stance
 from coproterm.server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, running_hub, start_serve

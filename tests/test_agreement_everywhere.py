@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from playwright.async_api import expect
 
-from coproterm.core.wire import Action, Answer, Command, Hello
+from coproterm.core.client_messages import Answer, Command, Hello
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join, join_host, running_hub

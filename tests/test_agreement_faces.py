@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from coproterm.core.wire import Action, Answer, Command, Hello, Mark, Stance
+from coproterm.core.client_messages import Answer, Command, Hello, Mark
+from coproterm.core.wire_terms import Action, Stance
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from tests.conftest import HOST_TOKEN

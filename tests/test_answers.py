@@ -10,30 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproterm.core.answers import MAX_WALL, WALL_ANSWERS, WALL_WORDS, AnswerBook, clean_answer
+from coproterm.core.client_messages import Answer, Command, Hello, Moderate, Vote
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, parse_deck
 from coproterm.core.events import Answered, Moderated
+from coproterm.core.hub_messages import Ack, AnswerItem, Answers, Error, Mine, Moderation, Wall
 from coproterm.core.protocol import ANSWER_TICKS, HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Answer,
-    AnswerItem,
-    Answers,
-    Command,
-    Error,
-    ErrorCode,
-    Hello,
-    Mine,
-    Moderate,
-    Moderation,
-    Vote,
-    Wall,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, ErrorCode
 from coproterm.core.words import ENGLISH, STOP_WORDS, WELSH, WordCounts, count_words, words_of
 from tests.conftest import HOST_TOKEN, counting_tokens
 
@@ -85,7 +71,7 @@ def test_golden_bytes_and_the_doc_agree():
 def test_an_answer_frame_cannot_smuggle_a_long_text_or_a_wrong_slot():
     import pytest
 
-    from coproterm.core.wire import ProtocolError
+    from coproterm.core.wire_checks import ProtocolError
 
     with pytest.raises(ProtocolError):
         decode(encode(Answer(1, 0, 0, "x" * 501)))

@@ -12,8 +12,9 @@ import subprocess
 import sys
 
 from coproterm.commands.sessions import render, render_tables
+from coproterm.core.client_messages import Answer, Moderate
 from coproterm.core.events import Answered, Joined, Moderated
-from coproterm.core.wire import Ack, Answer, Answers, Mine, Moderate
+from coproterm.core.hub_messages import Ack, Answers, Mine
 from coproterm.server.store import read_log
 from tests.hubkit import join, start_serve
 from tests.storekit import logged_session
@@ -23,7 +24,7 @@ WELSH = "Rhannu grym: ŵ ŷ â ê î ô û"
 
 
 async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_path):
-    from coproterm.core.wire import Hello
+    from coproterm.core.client_messages import Hello
 
     served = await start_serve(data=tmp_path)
     url, token = served.url, served.token

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import AnswerBox, MineList
@@ -134,7 +135,7 @@ async def test_answers_come_back_on_resume_and_follow_the_question():
 
 
 async def test_a_long_wall_keeps_the_cursor_in_view_at_80x24():
-    from coproterm.core.wire import Answer, Hello
+    from coproterm.core.client_messages import Answer, Hello
     from tests.hubkit import join
 
     async with running_hub() as hub:
@@ -159,7 +160,7 @@ async def test_a_long_wall_keeps_the_cursor_in_view_at_80x24():
 
 
 async def test_presenter_mode_keeps_the_answers_off_the_projector_until_revealed():
-    from coproterm.core.wire import Answer, Hello
+    from coproterm.core.client_messages import Answer, Hello
     from tests.hubkit import join
 
     async with running_hub() as hub:

@@ -13,9 +13,10 @@ import pytest
 from playwright.async_api import expect
 from textual.widgets import Input
 
+from coproterm.core.client_messages import Moderate
 from coproterm.core.deck import default_deck
+from coproterm.core.hub_messages import Ack, Answers
 from coproterm.core.session import Session
-from coproterm.core.wire import Ack, Answers, Moderate
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import MineList

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from coproterm.core.client_messages import Answer, Command, Hello, Moderate
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Answered, Event, Joined
+from coproterm.core.hub_messages import Ack, Answers, Error, Wall
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import Ack, Action, Answer, Answers, Command, Error, ErrorCode, Hello, Moderate, Wall
+from coproterm.core.wire_terms import Action, ErrorCode
 from coproterm.server.store import SessionStore
 from tests.hubkit import Peer, join, join_host, running_hub, start_serve
 

@@ -17,28 +17,17 @@ from websockets.exceptions import ConnectionClosed
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.asked import MAX_OPTION, MAX_PROMPT
 from coproterm.core.boards import Kind
+from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Added as AddedEvent
+from coproterm.core.hub_messages import Ack, Added
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.refusals import Refusal, words
 from coproterm.core.session import Record, Refused, Session, Tell
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    MAX_QUESTIONS,
-    Ack,
-    Action,
-    Added,
-    AddQuestion,
-    AskKind,
-    Choose,
-    Command,
-    ErrorCode,
-    Hello,
-    ProtocolError,
-    Vote,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_checks import ProtocolError
+from coproterm.core.wire_terms import MAX_QUESTIONS, Action, AskKind, ErrorCode
 from coproterm.server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, running_hub, start_serve
@@ -284,7 +273,8 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
 
 
 def test_a_deck_sent_in_one_language_is_made_again_with_the_question_asked():
-    from coproterm.core.wire import Speak, Translated
+    from coproterm.core.client_messages import Speak
+    from coproterm.core.hub_messages import Translated
 
     session = fresh()
     welcome = next(o.message for o in session.handle(1, Hello(name="Ann", language="en")) if isinstance(o, Tell))

@@ -8,10 +8,12 @@ import pytest
 from textual.geometry import Size
 from textual.widgets import Input, Label, RadioSet, Select
 
+from coproterm.core.client_messages import AddQuestion, Command
 from coproterm.core.deck import default_deck
+from coproterm.core.hub_messages import Ack
 from coproterm.core.i18n import language
 from coproterm.core.session import Session
-from coproterm.core.wire import Ack, Action, AddQuestion, AskKind, Command
+from coproterm.core.wire_terms import Action, AskKind
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.ask_screen import AskScreen
@@ -245,7 +247,7 @@ async def test_a_phone_answers_a_question_asked_on_the_spot_with_no_axe_violatio
 async def test_a_participant_app_of_protocol_version_2_is_told_to_update(monkeypatch):
     """The app as version 2 spoke (its hello says 2): refused cleanly at its hello, in Welsh, and never crashed."""
     from coproterm.client.link import Phase
-    from coproterm.core.wire import Hello
+    from coproterm.core.client_messages import Hello
 
     monkeypatch.setattr(ParticipantApp, "hello", lambda self: Hello(version=2, name="Old", resume=self.view.resume))
     async with running_hub() as hub:

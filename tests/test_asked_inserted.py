@@ -11,25 +11,14 @@ import json
 import signal
 
 from coproterm.commands.sessions import render, render_tables
+from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.fuzzing import answers_consistent, tallies_match_votes
+from coproterm.core.hub_messages import Ack, Added, Timer, Welcome
 from coproterm.core.session import Session, Tell
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Added,
-    AddQuestion,
-    Answer,
-    AskKind,
-    Command,
-    Hello,
-    Timer,
-    Vote,
-    Welcome,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, AskKind
 from coproterm.server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, start_serve

@@ -16,30 +16,18 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.alerts import Alert
+from coproterm.core.client_messages import AddQuestion, Command, Hello, Moderate, Speak, Vote
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Answered, Joined, Voted
+from coproterm.core.hub_messages import Ack, Added, Translated
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Close, Session, Tell
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Added,
-    AddQuestion,
-    AskKind,
-    CloseCode,
-    Command,
-    Hello,
-    Moderate,
-    Speak,
-    Translated,
-    Vote,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, AskKind, CloseCode
 from coproterm.plain.app import PlainApp
 from coproterm.server.hosting import HubRunner, prepare
 from coproterm.server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join, start_serve
 
 COPROTERM = [sys.executable, "-m", "coproterm"]

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from coproterm.server.choosing import NEWEST
 from coproterm.server.store import choose_session
 from tests.hubkit import start_serve

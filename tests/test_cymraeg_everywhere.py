@@ -26,12 +26,14 @@ from coproterm.client.link import Phase
 from coproterm.commands.sessions import render
 from coproterm.core.alerts import Alert
 from coproterm.core.alerts import words as alert_words
+from coproterm.core.client_messages import Answer, Choose, Command, Hello, Mark, Moderate, Vote
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck, deck_to_data
 from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.hub_messages import Ack
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.refusals import WORDS, Refusal, words
 from coproterm.core.session import Session
-from coproterm.core.wire import Ack, Action, Answer, Choose, CloseCode, Command, Hello, Mark, Moderate, Stance, Vote
+from coproterm.core.wire_terms import Action, CloseCode, Stance
 from coproterm.server.store import SessionStore
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
@@ -423,7 +425,7 @@ async def test_every_refusal_a_participant_can_meet_on_the_welsh_app(refusal, tm
 
 def _values(refusal: Refusal, session: Session) -> tuple[int, ...]:
     """The values the hub sends with ``refusal`` in these recipes (as docs/protocol.md's table names them)."""
-    from coproterm.core.wire import PROTOCOL_VERSION
+    from coproterm.core.wire_terms import PROTOCOL_VERSION
 
     return {
         Refusal.OTHER_VERSION: (PROTOCOL_VERSION, 99),

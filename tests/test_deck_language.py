@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import msgpack
 
+from coproterm.core.client_messages import Hello, Speak, Vote
 from coproterm.core.deck import builtin_deck, deck_from_data, deck_to_data, in_one_language, localise
+from coproterm.core.hub_messages import Ack, Error, Speaks, Translated, Welcome
 from coproterm.core.i18n import language
-from coproterm.core.wire import Ack, Error, Hello, Speak, Speaks, Translated, Vote, Welcome, decode, encode
+from coproterm.core.wire import decode, encode
 from tests.hubkit import Peer, join, join_host, running_hub
 
 WORKSHOP = builtin_deck("workshop")

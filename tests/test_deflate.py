@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
 
-from coproterm.core.wire import Ack, Error, Hello, State, Vote, Welcome, decode, encode
+from coproterm.core.client_messages import Hello, Vote
+from coproterm.core.hub_messages import Ack, Error, State, Welcome
+from coproterm.core.wire import decode, encode
 from coproterm.deflate import LARGE, LargeMessagesDeflate, client_extensions
 from tests.hubkit import running_hub
 

@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 from coproterm.commands.sessions import render, render_tables
-from coproterm.core.wire import Ack, Action, Command, Hello, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Ack
+from coproterm.core.wire_terms import Action
 from coproterm.server.store import find_session
 from tests.hubkit import Peer, join, start_serve
 from tests.webkit import chromium_binary, headless_flags

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from coproterm.core.wire import CloseCode, Hello
+from coproterm.core.client_messages import Hello
+from coproterm.core.wire_terms import CloseCode
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.widgets.confirm import ConfirmScreen
 from tests.conftest import HOST_TOKEN

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from coproterm.core.alerts import UNKNOWN, WORDS, Alert, words
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import DeckError, parse_deck
 from coproterm.core.i18n import ENGLISH, WELSH, language
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, prepare
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from coproterm.export.tables import safe_cell
 from tests.storekit import logged_session
 

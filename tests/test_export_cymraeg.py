@@ -10,7 +10,7 @@ import pytest
 
 from coproterm.commands.sessions import render
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from tests.cymraegkit import BILINGUAL_DECK
 from tests.storekit import logged_session
 from tests.webkit import measure

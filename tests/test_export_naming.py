@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Commanded, Event, Joined, Voted
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from tests.storekit import logged_session
 
 COPROTERM = [sys.executable, "-m", "coproterm"]

@@ -14,7 +14,7 @@ from coproterm.commands.sessions import render, render_tables
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.report import build_report
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from coproterm.export.html import to_html
 from tests.storekit import logged_session
 from tests.webkit import PHONE, axe_violations, chromium

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from coproterm.client.link import Phase
-from coproterm.core.wire import Action, CloseCode, Command, ErrorCode, Role
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.hub_app import LANGUAGE_LABEL
 from coproterm.tui.participant.app import ParticipantApp
@@ -330,8 +331,8 @@ async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
     import io
 
     from coproterm.commands.sessions import render
+    from coproterm.core.client_messages import Hello, Vote
     from coproterm.core.deck import default_deck
-    from coproterm.core.wire import Hello, Vote
     from coproterm.server.hosting import HubRunner, prepare
     from tests.hubkit import join
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from coproterm.core.client_messages import Hello, Speak
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Joined, Spoke, Voted
+from coproterm.core.hub_messages import Speaks, Welcome
 from coproterm.core.session import Session
-from coproterm.core.wire import Hello, Speak, Speaks, Welcome
 from coproterm.server.store import SessionStore, read_session
 from coproterm.tui.hub_app import LANGUAGE_LABEL
 from coproterm.tui.participant.app import ParticipantApp
@@ -129,7 +130,8 @@ async def test_the_language_comes_back_after_the_host_resumes_the_session(tmp_pa
 
 
 async def test_the_results_heading_follows_the_language_back_and_forth():
-    from coproterm.core.wire import Action, Command
+    from coproterm.core.client_messages import Command
+    from coproterm.core.wire_terms import Action
     from tests.hubkit import join_host
 
     async with hub_with_deck() as hub:

@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 
 from coproterm.client.link import Phase
-from coproterm.core.wire import Action, CloseCode, Command, Role
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action, CloseCode, Role
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
@@ -174,7 +175,8 @@ def test_the_revealed_grid_fits_a_phone_and_headings_use_the_width_there_is():
 async def test_a_hub_whose_deck_does_not_validate_stops_the_link_with_a_clear_message():
     from websockets.asyncio.server import serve
 
-    from coproterm.core.wire import Welcome, encode
+    from coproterm.core.hub_messages import Welcome
+    from coproterm.core.wire import encode
 
     async def rogue(socket):
         await socket.recv()

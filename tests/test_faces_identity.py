@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from coproterm.tui.participant.app import ParticipantApp
 from tests.hubkit import join_host, running_hub
 

@@ -68,8 +68,9 @@ async def test_two_picks_pressed_in_one_burst_are_both_counted(workshop_hub):
 
 
 def test_a_late_answer_to_an_older_pick_does_not_undo_a_newer_one():
+    from coproterm.core.hub_messages import Ack, Error
     from coproterm.core.view import SessionView
-    from coproterm.core.wire import Ack, Error, ErrorCode
+    from coproterm.core.wire_terms import ErrorCode
 
     view = SessionView()
     view.sent(1, 3, 0b001)
@@ -84,7 +85,7 @@ def test_a_late_answer_to_an_older_pick_does_not_undo_a_newer_one():
 
 
 async def test_a_hidden_answer_leaves_the_projected_wall_and_the_counts_agree():
-    from coproterm.core.wire import Answer, Hello
+    from coproterm.core.client_messages import Answer, Hello
     from coproterm.tui.widgets.wall import AnswerWall
     from tests.facekit import text_of
     from tests.hubkit import join
@@ -146,7 +147,8 @@ async def test_the_answer_box_stays_in_view_when_the_terminal_turns_out_small():
 
 async def test_once_the_session_ends_the_participant_sees_the_ending_plainly_and_can_only_leave():
     from coproterm.client.link import Phase
-    from coproterm.core.wire import Action, Command
+    from coproterm.core.client_messages import Command
+    from coproterm.core.wire_terms import Action
     from coproterm.tui.widgets.keybar import KeyBar
     from tests.facekit import text_of
     from tests.hubkit import join_host
@@ -199,7 +201,7 @@ def test_a_case_study_note_never_miscounts_its_points():
 
 
 async def test_at_80_columns_the_dashboard_keeps_presenter_the_whole_ssh_command_and_its_fingerprint():
-    from coproterm.core.wire import Hello
+    from coproterm.core.client_messages import Hello
     from coproterm.tui.host.qr_screen import QRScreen
     from coproterm.tui.widgets.keybar import KeyBar
     from tests.facekit import text_of
@@ -260,7 +262,8 @@ async def test_at_100x30_the_dashboard_shows_every_position_before_the_case_s_po
 
 
 async def test_at_80x24_a_participant_s_own_move_is_in_view_once_revealed(workshop_hub):
-    from coproterm.core.wire import Action, Command
+    from coproterm.core.client_messages import Command
+    from coproterm.core.wire_terms import Action
     from tests.facekit import text_of
     from tests.hubkit import join_host
 
@@ -290,7 +293,8 @@ async def test_at_40x12_labels_and_the_answer_box_s_hint_are_never_cut_mid_word(
 
     from textual.widgets import Input
 
-    from coproterm.core.wire import Action, Command
+    from coproterm.core.client_messages import Command
+    from coproterm.core.wire_terms import Action
     from coproterm.tui.widgets.answer_box import AnswerBox
     from tests.hubkit import join_host
 
@@ -365,7 +369,8 @@ async def test_over_ssh_at_40x12_the_answer_box_is_on_screen(tmp_path):
 
 async def test_the_room_s_words_are_drawn_again_when_the_answer_box_narrows():
     """A scrollbar appearing (the wall itself makes the screen scroll) narrows the box with no word from the hub."""
-    from coproterm.core.wire import Action, Answer, Command, Hello
+    from coproterm.core.client_messages import Answer, Command, Hello
+    from coproterm.core.wire_terms import Action
     from coproterm.tui.widgets.answer_box import AnswerBox
     from tests.hubkit import join, join_host
 

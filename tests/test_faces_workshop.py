@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import builtin_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker

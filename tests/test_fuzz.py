@@ -8,6 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coproterm.core.client_messages import AddQuestion, Command, Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.fuzzing import (
     agreement_consistent,
@@ -19,7 +20,9 @@ from coproterm.core.fuzzing import (
     valid_frame,
 )
 from coproterm.core.session import Close, Session
-from coproterm.core.wire import MAX_QUESTIONS, Action, AddQuestion, Command, Hello, ProtocolError, decode, encode
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_checks import ProtocolError
+from coproterm.core.wire_terms import MAX_QUESTIONS, Action
 from tests.conftest import counting_tokens
 
 

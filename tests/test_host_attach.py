@@ -11,7 +11,7 @@ import socket
 import pytest
 
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from coproterm.server.addresses import lan_ipv4_addresses
 from coproterm.server.store import NEWEST
 from coproterm.tui.host.app import HostApp

@@ -14,7 +14,9 @@ import time
 
 from coproterm.cli import _parser
 from coproterm.commands.hosting import _host_here
-from coproterm.core.wire import Ack, Action, Command, Hello, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Ack
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join
 
 STALL = 20.0

@@ -10,26 +10,11 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Ack, Attendance, Ballot, Error, People, Tally, Turnout, Welcome
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Attendance,
-    Ballot,
-    CloseCode,
-    Command,
-    Error,
-    ErrorCode,
-    Hello,
-    People,
-    Role,
-    Tally,
-    Turnout,
-    Vote,
-    Welcome,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
 from tests.hubkit import heard_until_answered, join, join_host, running_hub
 
 SPECTRUM, GRID = 1, 4

@@ -11,9 +11,12 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidMessage
 
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Ack, Error
 from coproterm.core.limits import BURST, FLOOD, TRACKED, AddressLimit, KeyedLimit, NewcomerLimit, RateLimit
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import Ack, Action, Command, Error, ErrorCode, Hello, Vote, decode, encode
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, ErrorCode
 from tests.hubkit import dial, join, join_host, running_hub
 
 SPECTRUM = 1

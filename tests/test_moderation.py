@@ -20,23 +20,14 @@ import pytest
 from websockets.asyncio.client import connect
 
 from coproterm.commands.sessions import render, render_tables
+from coproterm.core.client_messages import Answer, Command, Hello, Moderate
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, load_deck, parse_deck
 from coproterm.core.events import Answered, Approved, Commanded, Joined
+from coproterm.core.hub_messages import Ack, Mine, Moderation
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.refusals import Refusal, words
 from coproterm.core.session import Record, Refused, Session, Tell
-from coproterm.core.wire import (
-    APPROVE_ALL,
-    Ack,
-    Action,
-    Answer,
-    Command,
-    ErrorCode,
-    Hello,
-    Mine,
-    Moderate,
-    Moderation,
-)
+from coproterm.core.wire_terms import APPROVE_ALL, Action, ErrorCode
 from coproterm.server.store import SessionStore, find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import running_hub, start_serve
@@ -321,7 +312,8 @@ async def test_a_log_from_before_moderation_takes_its_rows(tmp_path):
 async def test_a_question_asked_on_the_spot_before_a_moderated_one_moves_its_queue_and_a_resume_agrees(tmp_path):
     """A question inserted before a moderated one: its moderation, what waits and what was approved move with
     it, live and in a session resumed from the log (whose answer rows are renumbered on reading)."""
-    from coproterm.core.wire import AddQuestion, AskKind
+    from coproterm.core.client_messages import AddQuestion
+    from coproterm.core.wire_terms import AskKind
     from coproterm.server.hosting import HubRunner, prepare
     from tests.hubkit import join
 

@@ -12,8 +12,9 @@ import re
 
 import pytest
 
+from coproterm.core.client_messages import Answer, Hello, Moderate
+from coproterm.core.hub_messages import Ack, Answers
 from coproterm.core.session import Session
-from coproterm.core.wire import Ack, Answer, Answers, Hello, Moderate
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp

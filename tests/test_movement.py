@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
+from coproterm.core.hub_messages import Moves
 from coproterm.core.movement import Movement, own_move, summary
 from coproterm.core.protocol import HubProtocol
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command, Hello, Moves, Vote, decode, encode
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 WORK, OPPORTUNITY = 1, 2

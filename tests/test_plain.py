@@ -75,7 +75,8 @@ async def test_a_session_that_needs_its_join_code_asks_for_it_in_a_line(tmp_path
 
 async def test_a_questions_points_are_read_when_asked_for_as_the_full_apps_d_key_shows_them(tmp_path):
     """Plain mode prints section, prompt, note and choices once; a question's points wait for `details`."""
-    from coproterm.core.wire import Action, Command
+    from coproterm.core.client_messages import Command
+    from coproterm.core.wire_terms import Action
     from tests.plainkit import Listener
 
     async with running_hub(workshop_session()) as hub:

@@ -6,7 +6,8 @@ import asyncio
 import re
 import wave
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join_host, running_hub
 from tests.plainkit import Listener, PlainJoin, skip_without, workshop_session
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from tests.plainkit import Listener, assert_announced_once, assert_plain, said, walk_the_deck, workshop_gateway
 from tests.sshkit import SSHClient, run_ssh, ssh_binary
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join_host, running_hub
 from tests.layoutkit import run_tool
 

@@ -10,32 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproterm.core.alerts import Alert
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Voted
+from coproterm.core.hub_messages import Ack, Answers, Attendance, Error, Moderation, State, Tally, Turnout, Welcome
 from coproterm.core.limits import BURST, FLOOD, AddressLimit, NewcomerLimit
 from coproterm.core.protocol import HubProtocol, Save, Send
 from coproterm.core.refusals import TABLE, Refusal
 from coproterm.core.session import Close, Session
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Answers,
-    Attendance,
-    CloseCode,
-    Command,
-    Error,
-    ErrorCode,
-    Hello,
-    Moderation,
-    State,
-    Tally,
-    Turnout,
-    Vote,
-    Welcome,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, CloseCode, ErrorCode
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 SPECTRUM = 1
@@ -234,7 +219,7 @@ def test_a_deck_cannot_carry_terminal_escapes():
     import pytest
 
     from coproterm.core.deck import DeckError, deck_to_data
-    from coproterm.core.wire import PROTOCOL_VERSION, Role
+    from coproterm.core.wire_terms import PROTOCOL_VERSION, Role
 
     data = deck_to_data(default_deck())
     for bad in ("\x1b]52;c;aGk=\x07", "\x1b[2J", "\x1b[6n", "right\u202eleft", "\x9b31m"):
@@ -252,7 +237,7 @@ def test_a_deck_cannot_carry_terminal_escapes():
 def test_a_welcome_whose_deck_does_not_check_out_is_malformed():
     import pytest
 
-    from coproterm.core.wire import ProtocolError
+    from coproterm.core.wire_checks import ProtocolError
 
     with pytest.raises(ProtocolError, match="deck is not valid"):
         SessionView().apply(decode(msgpack.packb([16, 1, 0, None, {"title": 5}, [], None, False])))
@@ -261,7 +246,7 @@ def test_a_welcome_whose_deck_does_not_check_out_is_malformed():
 
 
 def test_hosts_are_told_how_many_are_on_ssh():
-    from coproterm.core.wire import Attendance
+    from coproterm.core.hub_messages import Attendance
 
     p = protocol()
     welcome(p, HOST, Hello(host_token=HOST_TOKEN), "127.0.0.1")

@@ -9,9 +9,11 @@ import pytest
 from websockets.datastructures import Headers
 from websockets.http11 import Request
 
+from coproterm.core.hub_messages import Error
 from coproterm.core.i18n import ENGLISH, WELSH, language, plural_form
 from coproterm.core.refusals import TABLE, WORDS, Refusal, english, words
-from coproterm.core.wire import Error, ErrorCode, decode, encode
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import ErrorCode
 from coproterm.server.web import Page, accepted_language, answer
 from coproterm.web.words import PAGE_WORDS, PLURAL_RULES, page_words
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 from playwright.async_api import expect
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.shares import shares
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join, join_host, running_hub
 from tests.screenkit import workshop_session
 from tests.webkit import chromium, phone

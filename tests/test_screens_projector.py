@@ -10,7 +10,8 @@ import asyncio
 import pytest
 from rich.style import Style
 
-from coproterm.core.wire import Action, Command, Hello, Vote
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import NOTICE_SECONDS, HostApp
 from coproterm.tui.hub_app import NOTICE_FLOOR
 from coproterm.tui.widgets.movement import MovementView
@@ -185,7 +186,7 @@ async def test_who_is_here_and_who_has_not_voted():
 
 
 async def test_i_relabels_the_grid_and_the_words():
-    from coproterm.core.wire import Answer
+    from coproterm.core.client_messages import Answer
     from coproterm.tui.widgets.wall import AnswerWall
 
     async with running_hub(workshop_session()) as hub:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join_host

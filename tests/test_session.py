@@ -5,22 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.hub_messages import Ack, Ballot, Welcome
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Close, Record, Refused, Session, Tell, clean_name
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Ballot,
-    CloseCode,
-    Command,
-    ErrorCode,
-    Hello,
-    Role,
-    Vote,
-    Welcome,
-)
+from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sessionkit import command, host, join, only
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from coproterm.core.alerts import Alert
+from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Record, Session
-from coproterm.core.wire import Action, Command, Hello
+from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 SPECTRUM = 1

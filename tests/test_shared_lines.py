@@ -19,7 +19,8 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Input
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.textual_private import add_line_filter, set_color_system
 from coproterm.tui.widgets.backdrop import OnePassBar

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from coproterm.core.deck import default_deck
+from coproterm.core.hub_messages import Turnout
 from coproterm.core.session import Session
-from coproterm.core.wire import Turnout
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker

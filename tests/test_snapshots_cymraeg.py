@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from coproterm.core.deck import load_deck
+from coproterm.core.hub_messages import Turnout
 from coproterm.core.session import Session
-from coproterm.core.wire import Turnout
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.hub_app import LANGUAGE_LABEL
 from coproterm.tui.participant.app import ParticipantApp

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
+from coproterm.core.client_messages import Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.limits import NewcomerLimit
 from coproterm.core.session import Session
-from coproterm.core.wire import Hello
 from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import goto, join

@@ -21,9 +21,10 @@ import time
 import pyte
 from textual.geometry import Region
 
+from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.server.ssh.gateway import Gateway, _Live
 from tests.conftest import HOST_TOKEN, counting_tokens

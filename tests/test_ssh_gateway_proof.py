@@ -8,6 +8,7 @@ from pathlib import Path
 
 from websockets.asyncio.client import connect
 
+from coproterm.core.client_messages import Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.gateway import (
     CLIENT_HEADER,
@@ -17,8 +18,9 @@ from coproterm.core.gateway import (
     GatewayProofs,
     gateway_proof,
 )
+from coproterm.core.hub_messages import Welcome
 from coproterm.core.session import Session
-from coproterm.core.wire import Hello, Welcome, decode, encode
+from coproterm.core.wire import decode, encode
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.server.ssh.gateway import Gateway
 from coproterm.server.ssh.keys import gateway_secret, host_key

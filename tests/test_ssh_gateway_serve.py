@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coproterm.core.wire import Hello
+from coproterm.core.client_messages import Hello
 from tests.hubkit import join, start_serve
 from tests.sshkit import SSHClient, remote_gateway, ssh_binary
 

@@ -10,9 +10,10 @@ import asyncio
 import re
 import subprocess
 
+from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sshkit import SSHClient, asyncssh_client, serving_ssh_with_gateway
 

@@ -6,9 +6,10 @@ the app has drawn all it owes and the client holds it, and what would wake an id
 
 from __future__ import annotations
 
+from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sshkit import asyncssh_client, drawn_and_sent, sent_since, serving_ssh_with_gateway
 from tests.textualkit import waking_timers

@@ -9,9 +9,10 @@ import signal
 
 import pytest
 
+from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.server.hub import Hub
 from tests.conftest import HOST_TOKEN, counting_tokens

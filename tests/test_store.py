@@ -14,21 +14,13 @@ import pytest
 from websockets.asyncio.client import connect
 
 from coproterm.core.alerts import Alert
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
+from coproterm.core.hub_messages import Ack, Error, Welcome
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import (
-    Ack,
-    Action,
-    Command,
-    Error,
-    ErrorCode,
-    Hello,
-    Vote,
-    Welcome,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_terms import Action, ErrorCode
 from coproterm.server.choosing import NEWEST
 from coproterm.server.hosting import HubRunner, prepare
 from coproterm.server.store import SessionStore, StoreError, find_session, read_session

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from coproterm.server.store import read_log
 from tests.hubkit import start_serve
 from tests.storekit import logged_session

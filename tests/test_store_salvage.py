@@ -7,9 +7,11 @@ import asyncio
 import re
 from pathlib import Path
 
+from coproterm.core.client_messages import Hello
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Commanded, Joined, Voted
-from coproterm.core.wire import Action, Hello, Tally
+from coproterm.core.hub_messages import Tally
+from coproterm.core.wire_terms import Action
 from coproterm.server.store import SessionStore, read_log
 from tests.hubkit import join, start_serve
 

@@ -13,11 +13,12 @@ import re
 
 import pytest
 
+from coproterm.core.client_messages import Answer, Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.takehome import record_text
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Action, Answer, Command, Hello, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.export.takehome import record_html
 from coproterm.server.hosting import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp

@@ -6,28 +6,18 @@ import asyncio
 
 import pytest
 
+from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.countdown import Countdown, Cue, clock_text, cues_between
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data, default_deck
 from coproterm.core.events import Commanded, Timed
+from coproterm.core.hub_messages import Ack, Error, State, Timer
 from coproterm.core.protocol import HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    MAX_TIMER,
-    Ack,
-    Action,
-    Command,
-    Error,
-    ErrorCode,
-    Hello,
-    ProtocolError,
-    State,
-    Timer,
-    Vote,
-    decode,
-    encode,
-)
+from coproterm.core.wire import decode, encode
+from coproterm.core.wire_checks import ProtocolError
+from coproterm.core.wire_terms import MAX_TIMER, Action, ErrorCode
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub
 

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 
 from playwright.async_api import expect
 
+from coproterm.core.client_messages import Command, Hello, Vote
+from coproterm.core.hub_messages import Error, Timer
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import Action, Command, Error, Hello, Timer, Vote
+from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import COPROTERM, join, join_host, running_hub, start_serve

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from coproterm.core.wire import Action, Command
+from coproterm.core.client_messages import Command
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.timer_screen import TimerScreen
 from coproterm.tui.participant.app import ParticipantApp

@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coproterm.core.deck import deck_to_data, default_deck
+from coproterm.core.hub_messages import Ack, Ballot, Error, State, Tally, Turnout, Welcome
 from coproterm.core.refusals import Refusal
 from coproterm.core.view import SessionView, clean_text
-from coproterm.core.wire import Ack, Ballot, Error, ErrorCode, Role, State, Tally, Turnout, Welcome
+from coproterm.core.wire_terms import ErrorCode, Role
 
 DECK = deck_to_data(default_deck())
 
@@ -92,7 +93,7 @@ def test_a_host_keeps_the_turnout():
 def test_a_deck_that_does_not_validate_is_a_protocol_error():
     import pytest
 
-    from coproterm.core.wire import ProtocolError
+    from coproterm.core.wire_checks import ProtocolError
 
     view = SessionView()
     with pytest.raises(ProtocolError, match="deck is not valid"):

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from coproterm.core.wire import Hello, Welcome, decode, encode
+from coproterm.core.client_messages import Hello
+from coproterm.core.hub_messages import Welcome
+from coproterm.core.wire import decode, encode
 from coproterm.server.web import Page
 from tests.hubkit import dial, join, running_hub
 

@@ -13,7 +13,9 @@ import os
 import pytest
 
 from coproterm.client.discovery import host_label
-from coproterm.core.wire import Hello, Welcome, decode, encode
+from coproterm.core.client_messages import Hello
+from coproterm.core.hub_messages import Welcome
+from coproterm.core.wire import decode, encode
 from coproterm.server.logs import bounded_file
 from tests.hubkit import dial, join, running_hub
 

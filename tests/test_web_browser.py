@@ -8,9 +8,10 @@ import signal
 
 from playwright.async_api import expect
 
+from coproterm.core.client_messages import Hello
 from coproterm.core.deck import deck_to_data
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Hello
+from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub, start_serve
 from tests.webkit import (

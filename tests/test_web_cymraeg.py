@@ -6,9 +6,10 @@ from pathlib import Path
 
 from playwright.async_api import expect
 
+from coproterm.core.client_messages import Command
 from coproterm.core.deck import load_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host, running_hub
 from tests.webkit import chromium, phone

@@ -7,7 +7,7 @@ import re
 
 from playwright.async_api import expect
 
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 from tests.hubkit import join_host, running_hub
 from tests.webkit import DECK, GRID, axe_violations, chromium, coded_session, command, join_page, phone
 

@@ -7,30 +7,25 @@ import random
 import msgpack
 import pytest
 
+from coproterm.core.client_messages import Answer, Choose, Hello, Speak, Vote
 from coproterm.core.deck import deck_to_data, default_deck, in_one_language
-from coproterm.core.i18n import language
-from coproterm.core.refusals import Refusal
-from coproterm.core.wire import (
+from coproterm.core.hub_messages import (
     Ack,
-    Answer,
     Ballot,
-    Choose,
     Error,
-    ErrorCode,
-    Hello,
     Mine,
     People,
-    Role,
-    Speak,
     Speaks,
     State,
     Tally,
     Translated,
-    Vote,
     Wall,
     Welcome,
-    encode,
 )
+from coproterm.core.i18n import language
+from coproterm.core.refusals import Refusal
+from coproterm.core.wire import encode
+from coproterm.core.wire_terms import ErrorCode, Role
 from tests.hubkit import running_hub
 from tests.webkit import chromium, phone
 

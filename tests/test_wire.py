@@ -12,46 +12,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coproterm.core.alerts import Alert
+from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Mark, Speak, Vote
 from coproterm.core.deck import deck_to_data, default_deck, in_one_language
-from coproterm.core.i18n import language
-from coproterm.core.refusals import Refusal
-from coproterm.core.wire import (
-    PROTOCOL_VERSION,
+from coproterm.core.hub_messages import (
     Ack,
-    Action,
     Added,
-    AddQuestion,
     Agreement,
     AnswerItem,
-    AskKind,
     Attendance,
     Ballot,
-    Choose,
-    Command,
     Error,
-    ErrorCode,
-    Hello,
-    Mark,
-    Message,
     Moves,
     People,
-    ProtocolError,
-    Role,
-    Speak,
     Speaks,
-    Stance,
     State,
     Tally,
     ToMark,
     Translated,
     Turnout,
-    VersionMismatch,
-    Vote,
     Welcome,
-    decode,
-    encode,
-    field_checks,
 )
+from coproterm.core.i18n import language
+from coproterm.core.refusals import Refusal
+from coproterm.core.wire import Message, decode, encode
+from coproterm.core.wire_checks import ProtocolError, VersionMismatch, field_checks
+from coproterm.core.wire_terms import PROTOCOL_VERSION, Action, AskKind, ErrorCode, Role, Stance
 
 GOLDEN = [
     (Hello(4, "Ann", None, None), "97 01 04 a3 41 6e 6e c0 c0 c0 c0"),

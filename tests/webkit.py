@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from coproterm.core.client_messages import Command
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.session import Session
-from coproterm.core.wire import Action, Command
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.dashboard import Joining
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import Peer

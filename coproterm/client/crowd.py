@@ -14,8 +14,10 @@ from contextlib import suppress
 
 from coproterm.client.link import Link, LinkStatus
 from coproterm.core.boards import Question, Scale
+from coproterm.core.client_messages import Answer, Choose, Hello, Vote
+from coproterm.core.hub_messages import State
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Answer, Choose, Hello, Message, State, Vote
+from coproterm.core.wire import Message
 
 WRITTEN = (
     "Build relationships of trust and share power.",

@@ -22,21 +22,14 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from coproterm.core.client_messages import Hello
+from coproterm.core.hub_messages import Error
 from coproterm.core.i18n import N_, Language
 from coproterm.core.refusals import Refusal
 from coproterm.core.refusals import words as refusal_words
-from coproterm.core.wire import (
-    DEFAULT_PORT,
-    FINAL_CLOSES,
-    CloseCode,
-    Error,
-    ErrorCode,
-    Hello,
-    Message,
-    ProtocolError,
-    decode,
-    encode,
-)
+from coproterm.core.wire import Message, decode, encode
+from coproterm.core.wire_checks import ProtocolError
+from coproterm.core.wire_terms import DEFAULT_PORT, FINAL_CLOSES, CloseCode, ErrorCode
 from coproterm.deflate import client_extensions
 from coproterm.portable import keep_alive
 

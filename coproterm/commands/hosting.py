@@ -17,7 +17,7 @@ from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, find_deck
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.problems import Problem, Words, os_reason, said
-from coproterm.core.wire import MAX_PARTICIPANTS
+from coproterm.core.wire_terms import MAX_PARTICIPANTS
 from coproterm.portable import on_stop_signals
 
 if TYPE_CHECKING:

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 
 from coproterm.core.answers import Answer, AnswerBook
 from coproterm.core.boards import Question
+from coproterm.core.client_messages import Mark
 from coproterm.core.events import Marked
+from coproterm.core.hub_messages import MAX_AGREEMENT_ITEMS, AgreementItem
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import MAX_AGREEMENT_ITEMS, AgreementItem, Mark, Stance
+from coproterm.core.wire_terms import Stance
 
 SEED_BYTES = 16
 """How long a round's seed is (the hub draws it as it draws resume tokens)."""

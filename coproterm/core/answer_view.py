@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coproterm.core.wire import AnswerItem, Answers, Mine, Moderation, Wall
+from coproterm.core.hub_messages import AnswerItem, Answers, Mine, Moderation, Wall
 from coproterm.core.words import WordCounts, words_of
 
 

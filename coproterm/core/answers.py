@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coproterm.core.boards import Question
+from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.events import Answered, Approved, Moderated
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import MAX_ANSWER_SLOTS
-from coproterm.core.wire import Answer as AnswerMessage
+from coproterm.core.wire_terms import MAX_ANSWER_SLOTS
 from coproterm.core.words import WordCounts, words_of
 
 MAX_WALL = 5000

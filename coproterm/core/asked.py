@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from coproterm.core.answers import clean_answer, looks_blank
+from coproterm.core.client_messages import AddQuestion
 from coproterm.core.events import Added
 from coproterm.core.i18n import N_, WELSH, language
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire import MAX_QUESTIONS, AddQuestion, AskKind
+from coproterm.core.wire_terms import MAX_QUESTIONS, AskKind
 
 MAX_PROMPT = 300
 """Longest prompt (in each language), in characters once cleaned."""

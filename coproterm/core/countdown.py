@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from coproterm.core.wire import Timer
+from coproterm.core.hub_messages import Timer
 
 MINUTE_LEFT = 60
 """Seconds left when a face says "one minute left" (once)."""

@@ -38,7 +38,7 @@ from typing import Any
 from coproterm.core.boards import Deck, Group, Position, Question, Scale, TextAnswers
 from coproterm.core.i18n import N_, Language
 from coproterm.core.problems import Problem, Words, os_reason, said
-from coproterm.core.wire import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS, MAX_TIMER
+from coproterm.core.wire_terms import MAX_ANSWER_SLOTS, MAX_ANSWER_TEXT, MAX_QUESTIONS, MAX_TIMER
 
 MAX_POSITIONS = 12
 MAX_TEXT = 1000

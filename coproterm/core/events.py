@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from coproterm.core.wire import Action, Stance
+from coproterm.core.wire_terms import Action, Stance
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import random
 
+from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, Mark, Moderate, Vote
+from coproterm.core.hub_messages import Agreement, Timer, ToMark
 from coproterm.core.session import Session
-from coproterm.core.wire import (
-    MAX_TIMER,
-    Action,
-    AddQuestion,
-    Agreement,
-    Answer,
-    AskKind,
-    Command,
-    Hello,
-    Mark,
-    Moderate,
-    Stance,
-    Timer,
-    ToMark,
-    Vote,
-    encode,
-)
+from coproterm.core.wire import encode
+from coproterm.core.wire_terms import MAX_TIMER, Action, AskKind, Stance
 from coproterm.core.words import count_words
 
 VALID_KINDS = (

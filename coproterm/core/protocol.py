@@ -26,31 +26,16 @@ from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
 from coproterm.core.asked import place
+from coproterm.core.client_messages import Hello, Mark
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Event
+from coproterm.core.hub_messages import Added, Agreement, AnswerItem, Answers, Error, ToMark, Translated, Wall
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.refusals import Refusal, english
 from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
-from coproterm.core.wire import (
-    PROTOCOL_VERSION,
-    Added,
-    Agreement,
-    AnswerItem,
-    Answers,
-    CloseCode,
-    Error,
-    Hello,
-    Mark,
-    Message,
-    ProtocolError,
-    Role,
-    ToMark,
-    Translated,
-    VersionMismatch,
-    Wall,
-    decode,
-    encode,
-)
+from coproterm.core.wire import Message, decode, encode
+from coproterm.core.wire_checks import ProtocolError, VersionMismatch
+from coproterm.core.wire_terms import PROTOCOL_VERSION, CloseCode, Role
 
 HELLO_TIMEOUT = 10.0
 """Seconds a connection has to send its hello."""

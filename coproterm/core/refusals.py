@@ -15,7 +15,7 @@ from enum import IntEnum
 from typing import Final
 
 from coproterm.core.i18n import N_, Language
-from coproterm.core.wire import CloseCode, ErrorCode
+from coproterm.core.wire_terms import CloseCode, ErrorCode
 
 
 class Refusal(IntEnum):

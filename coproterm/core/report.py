@@ -34,7 +34,7 @@ from coproterm.core.movement import Movement
 from coproterm.core.problems import Words, said
 from coproterm.core.session import Session, picks_refusal
 from coproterm.core.shares import half_up, percent
-from coproterm.core.wire import Action
+from coproterm.core.wire_terms import Action
 
 Logged = tuple[int, float, Event]
 """A row of a session's log: its number, when it was accepted (Unix time), and its event."""

@@ -28,6 +28,8 @@ from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.asked import ask, place, renumbered, shifted, with_added
 from coproterm.core.boards import Deck, Kind, Question
+from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Mark, Moderate, Speak, Vote
+from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
 from coproterm.core.events import (
     Added,
@@ -43,43 +45,36 @@ from coproterm.core.events import (
     Timed,
     Voted,
 )
-from coproterm.core.i18n import language
-from coproterm.core.movement import Movement
-from coproterm.core.refusals import Refusal
-from coproterm.core.wire import (
-    APPROVE_ALL,
-    MAX_NAME,
-    MAX_PARTICIPANTS,
-    MAX_TIMER,
-    PROTOCOL_VERSION,
+from coproterm.core.hub_messages import (
     Ack,
-    Action,
-    AddQuestion,
     Attendance,
     Ballot,
-    Choose,
-    CloseCode,
-    Command,
-    Hello,
-    Mark,
-    Message,
     Mine,
-    Moderate,
     Moderation,
     Moves,
     People,
-    Role,
-    Speak,
     Speaks,
     State,
     Tally,
     Timer,
     Translated,
     Turnout,
-    Vote,
     Welcome,
 )
-from coproterm.core.wire import Answer as AnswerMessage
+from coproterm.core.i18n import language
+from coproterm.core.movement import Movement
+from coproterm.core.refusals import Refusal
+from coproterm.core.wire import Message
+from coproterm.core.wire_terms import (
+    APPROVE_ALL,
+    MAX_NAME,
+    MAX_PARTICIPANTS,
+    MAX_TIMER,
+    PROTOCOL_VERSION,
+    Action,
+    CloseCode,
+    Role,
+)
 
 ConnId = int
 

@@ -21,10 +21,7 @@ from coproterm.core.answer_view import AnswerView, clean_answer
 from coproterm.core.boards import Deck, Question
 from coproterm.core.countdown import Countdown
 from coproterm.core.deck import DeckError, deck_from_data, localise
-from coproterm.core.i18n import ENGLISH, N_, Language, language
-from coproterm.core.movement import Movement
-from coproterm.core.wire import (
-    LANGUAGE_CODES,
+from coproterm.core.hub_messages import (
     Ack,
     Added,
     Agreement,
@@ -32,13 +29,10 @@ from coproterm.core.wire import (
     Attendance,
     Ballot,
     Error,
-    Message,
     Mine,
     Moderation,
     Moves,
     People,
-    ProtocolError,
-    Role,
     Speaks,
     State,
     Tally,
@@ -49,6 +43,11 @@ from coproterm.core.wire import (
     Wall,
     Welcome,
 )
+from coproterm.core.i18n import ENGLISH, N_, Language, language
+from coproterm.core.movement import Movement
+from coproterm.core.wire import Message
+from coproterm.core.wire_checks import ProtocolError
+from coproterm.core.wire_terms import LANGUAGE_CODES, Role
 
 RESET_NOTICE = N_("the facilitator cleared the votes on this question")
 

@@ -19,36 +19,29 @@ from datetime import datetime
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.asked import renumbered
 from coproterm.core.boards import Kind
+from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Speak, Vote
 from coproterm.core.countdown import clock_text
-from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
-from coproterm.core.limits import RateLimit
-from coproterm.core.refusals import words as refusal_words
-from coproterm.core.takehome import record_text
-from coproterm.core.view import SessionView
-from coproterm.core.wire import (
-    LANGUAGE_CODES,
+from coproterm.core.hub_messages import (
     Ack,
     Added,
-    Answer,
-    Choose,
     Error,
-    ErrorCode,
-    Hello,
-    Mark,
-    Message,
     Mine,
-    Speak,
     Speaks,
-    Stance,
     State,
     Tally,
     Timer,
     ToMark,
     Translated,
-    Vote,
     Wall,
     Welcome,
 )
+from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
+from coproterm.core.limits import RateLimit
+from coproterm.core.refusals import words as refusal_words
+from coproterm.core.takehome import record_text
+from coproterm.core.view import SessionView
+from coproterm.core.wire import Message
+from coproterm.core.wire_terms import LANGUAGE_CODES, ErrorCode, Stance
 from coproterm.plain import announce
 from coproterm.plain.commands import Command, parse
 from coproterm.plain.text import wrap

@@ -25,10 +25,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from coproterm.client.link import Link, LinkStatus, Phase
+from coproterm.core.client_messages import Hello, Speak
+from coproterm.core.hub_messages import Ack, Error, Speaks, Translated, Welcome
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.view import SessionView
-from coproterm.core.wire import LANGUAGE_CODES, Ack, Error, Hello, Role, Speak, Speaks, Translated, Welcome
 from coproterm.core.wire import Message as WireMessage
+from coproterm.core.wire_terms import LANGUAGE_CODES, Role
 from coproterm.tui.continued import continue_cleanly
 
 LANGUAGE_KEY = "i"

@@ -16,7 +16,7 @@ from coproterm.core.alerts import UNKNOWN as UNKNOWN_ALERT
 from coproterm.core.alerts import WORDS as ALERT_WORDS
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, WELSH, Nn_, language, plural_form
 from coproterm.core.refusals import UNKNOWN, WORDS
-from coproterm.core.wire import PROTOCOL_VERSION
+from coproterm.core.wire_terms import PROTOCOL_VERSION
 
 PAGE_WORDS: Final[dict[str, str | tuple[str, str]]] = {
     "intro": N_("Join the workshop's live vote from this phone."),

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.color import ColorSystem
 
+from coproterm.core.client_messages import Speak
 from coproterm.core.gateway_rules import Entry
-from coproterm.core.wire import LANGUAGE_CODES, Role, Speak
+from coproterm.core.wire_terms import LANGUAGE_CODES, Role
 from coproterm.server.ssh.driver import SSHDriver
 from coproterm.server.ssh.guards import ProofHeaders
 from coproterm.server.ssh.pacing import Pacer

@@ -16,8 +16,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 
+from coproterm.core.client_messages import Answer, Choose, Speak, Vote
 from coproterm.core.limits import RateLimit
-from coproterm.core.wire import Answer, Choose, Speak, Vote
 from coproterm.core.wire import Message as WireMessage
 
 PACE_RATE = 8.0

@@ -11,10 +11,12 @@ from textual.app import SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from coproterm.core.client_messages import AddQuestion, Command, Hello, Moderate
+from coproterm.core.hub_messages import Added, Welcome
 from coproterm.core.i18n import BILINGUAL, ENGLISH, N_, WELSH, language
 from coproterm.core.refusals import words as refusal_words
-from coproterm.core.wire import Action, Added, AddQuestion, Command, Hello, Moderate, Welcome
 from coproterm.core.wire import Message as WireMessage
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.dashboard import COMMANDS, Dashboard
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import Joining

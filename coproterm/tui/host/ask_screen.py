@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 
 from coproterm.core.boards import Deck
 from coproterm.core.i18n import N_
-from coproterm.core.wire import AskKind
+from coproterm.core.wire_terms import AskKind
 from coproterm.tui.words import lang_of
 
 KINDS = (

@@ -19,10 +19,11 @@ from coproterm.client.link import Phase
 from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.deck import localise
+from coproterm.core.hub_messages import Agreement, Turnout
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.shares import half_up, percent
 from coproterm.core.view import SessionView
-from coproterm.core.wire import Action, Agreement, Turnout
+from coproterm.core.wire_terms import Action
 from coproterm.tui.host.ask_screen import Asked, AskScreen
 from coproterm.tui.host.facilitator import FacilitatorScreen
 from coproterm.tui.host.joining import YOURNAME, Joining, host_of

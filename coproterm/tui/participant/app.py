@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from coproterm.client.identities import Identity
 from coproterm.client.link import Phase
+from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Vote
+from coproterm.core.hub_messages import Welcome
 from coproterm.core.i18n import ENGLISH
-from coproterm.core.wire import Answer, Choose, Hello, Mark, Vote, Welcome
 from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.vote_screen import VoteScreen

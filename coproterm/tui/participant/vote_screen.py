@@ -22,7 +22,7 @@ from coproterm.core.boards import Kind, Question
 from coproterm.core.i18n import N_
 from coproterm.core.movement import own_move
 from coproterm.core.view import SessionView
-from coproterm.core.wire import ErrorCode
+from coproterm.core.wire_terms import ErrorCode
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
 from coproterm.tui.participant.vote_words import LOCKED, cell_help, vote_feedback
 from coproterm.tui.textual_private import focus_that_repaints_nothing

@@ -12,7 +12,7 @@ from coproterm.core.boards import Kind, Question
 from coproterm.core.i18n import Language
 from coproterm.core.refusals import words as refusal_words
 from coproterm.core.view import SessionView
-from coproterm.core.wire import ErrorCode
+from coproterm.core.wire_terms import ErrorCode
 
 LOCKED = "■"
 """The lock's cue: a symbol every terminal font has (an emoji padlock shows as an empty box in many)."""

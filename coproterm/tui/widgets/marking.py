@@ -14,8 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 
+from coproterm.core.hub_messages import ToMark
 from coproterm.core.i18n import N_, Language
-from coproterm.core.wire import Stance, ToMark
+from coproterm.core.wire_terms import Stance
 from coproterm.tui.widgets.backdrop import Backdrop
 from coproterm.tui.widgets.steady import Steady
 

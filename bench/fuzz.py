@@ -19,7 +19,8 @@ from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Answered, Moderated, Voted
 from coproterm.core.fuzzing import answers_consistent, frame, tallies_match_votes
-from coproterm.core.session import Close, Record, Session
+from coproterm.core.outcomes import Close, Record
+from coproterm.core.session import Session
 from coproterm.core.wire import decode
 from coproterm.core.wire_checks import ProtocolError
 from coproterm.core.wire_terms import Action

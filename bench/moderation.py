@@ -19,7 +19,8 @@ from coproterm.core.answers import wall_delta
 from coproterm.core.client_messages import Hello, Moderate
 from coproterm.core.deck import deck_to_data, load_deck
 from coproterm.core.hub_messages import AnswerItem, Answers, Moderation, Wall
-from coproterm.core.session import Record, Session
+from coproterm.core.outcomes import Record
+from coproterm.core.session import Session
 from coproterm.core.wire import encode
 from coproterm.core.wire_terms import APPROVE_ALL
 from coproterm.server.store import SessionStore

@@ -27,8 +27,9 @@ from websockets.exceptions import ConnectionClosed
 from coproterm.core.events import Added
 from coproterm.core.gateway import PAST_BOUND_SAID_EVERY, GatewayLimit, Vouch, Vouched, Vouching
 from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit
+from coproterm.core.outcomes import Close, ConnId
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
-from coproterm.core.session import Close, ConnId, Session
+from coproterm.core.session import Session
 from coproterm.deflate import hub_extensions
 from coproterm.server.listening import dual_stack, quiet_refused_accepts
 from coproterm.server.store import SessionStore, StoreError

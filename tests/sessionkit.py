@@ -7,7 +7,8 @@ from pathlib import Path
 from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import load_deck
 from coproterm.core.hub_messages import Welcome
-from coproterm.core.session import Record, Refused, Session, Tell
+from coproterm.core.outcomes import Record, Refused, Tell
+from coproterm.core.session import Session
 from coproterm.core.wire_terms import Role
 from tests.conftest import HOST_TOKEN, counting_tokens
 

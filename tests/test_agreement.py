@@ -18,9 +18,10 @@ from coproterm.core.deck import default_deck
 from coproterm.core.events import Agreeing, Marked
 from coproterm.core.hub_messages import Ack, Agreement, ToMark
 from coproterm.core.i18n import WELSH, language
+from coproterm.core.outcomes import Record, Refused
 from coproterm.core.protocol import HubProtocol, Send
 from coproterm.core.refusals import Refusal, words
-from coproterm.core.session import Record, Refused, Session
+from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, Stance

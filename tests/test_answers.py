@@ -169,7 +169,7 @@ def session() -> Session:
 
 
 def refused(outputs):
-    from coproterm.core.session import Refused
+    from coproterm.core.outcomes import Refused
 
     return [o.refusal.error for o in outputs if isinstance(o, Refused)]
 
@@ -238,7 +238,7 @@ def test_hidden_answers_never_reach_the_wall_nor_the_words_and_a_replay_rebuilds
 
 
 def test_a_replay_of_the_recorded_events_rebuilds_the_answers():
-    from coproterm.core.session import Record
+    from coproterm.core.outcomes import Record
 
     recorded = []
 
@@ -410,7 +410,7 @@ def test_a_participants_wall_folded_from_the_changes_is_the_hubs_wall(steps):
 
 
 def test_a_reset_takes_back_every_answer_and_tells_each_writer():
-    from coproterm.core.session import Record, Tell
+    from coproterm.core.outcomes import Record, Tell
 
     s = session()
     s.handle(ANN, Answer(1, WHAT, 0, "Rhannu grym"))

@@ -22,8 +22,9 @@ from coproterm.core.deck import default_deck
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.hub_messages import Ack, Added
 from coproterm.core.i18n import WELSH, language
+from coproterm.core.outcomes import Record, Refused, Tell
 from coproterm.core.refusals import Refusal, words
-from coproterm.core.session import Record, Refused, Session, Tell
+from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_checks import ProtocolError

@@ -15,7 +15,8 @@ from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, 
 from coproterm.core.deck import default_deck
 from coproterm.core.fuzzing import answers_consistent, tallies_match_votes
 from coproterm.core.hub_messages import Ack, Added, Timer, Welcome
-from coproterm.core.session import Session, Tell
+from coproterm.core.outcomes import Tell
+from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, AskKind

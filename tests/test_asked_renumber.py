@@ -22,9 +22,10 @@ from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Answered, Joined, Voted
 from coproterm.core.hub_messages import Ack, Added, Translated
 from coproterm.core.i18n import WELSH, language
+from coproterm.core.outcomes import Close, Tell
 from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
-from coproterm.core.session import Close, Session, Tell
+from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, AskKind, CloseCode

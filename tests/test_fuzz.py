@@ -19,7 +19,8 @@ from coproterm.core.fuzzing import (
     timer_consistent,
     valid_frame,
 )
-from coproterm.core.session import Close, Session
+from coproterm.core.outcomes import Close
+from coproterm.core.session import Session
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_checks import ProtocolError
 from coproterm.core.wire_terms import MAX_QUESTIONS, Action
@@ -125,7 +126,7 @@ def test_hostile_moderation_never_lets_a_waiting_answer_through_and_the_log_repl
     """On the written question: moderation turned on and off, answers approved (one, all, none), hidden and
     written again, fuzzed; no answer waiting is ever on the wall, and the session rebuilt from what was
     recorded is the live one (what waits and what was approved)."""
-    from coproterm.core.session import Record
+    from coproterm.core.outcomes import Record
 
     rng = random.Random(seed)
     session = Session(default_deck(), "host-token", counting_tokens())

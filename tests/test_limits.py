@@ -215,4 +215,4 @@ async def test_nothing_is_left_behind_after_many_connections():
         await host.until(lambda p: p.turnout.connected == 0 and p.tally.counts == (50,) * 6)
         assert len(hub.hub._sockets) == 1 and hub.session.connected == 0
         assert dict(hub.hub.addresses.counts) == {"127.0.0.1": 1}
-        assert len(hub.session._roles) == 1 and not hub.session._members
+        assert len(hub.session.roster.roles) == 1 and not hub.session.roster.members

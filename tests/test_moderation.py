@@ -25,8 +25,9 @@ from coproterm.core.deck import DeckError, deck_to_data, default_deck, load_deck
 from coproterm.core.events import Answered, Approved, Commanded, Joined
 from coproterm.core.hub_messages import Ack, Mine, Moderation
 from coproterm.core.i18n import WELSH, language
+from coproterm.core.outcomes import Record, Refused, Tell
 from coproterm.core.refusals import Refusal, words
-from coproterm.core.session import Record, Refused, Session, Tell
+from coproterm.core.session import Session
 from coproterm.core.wire_terms import APPROVE_ALL, Action, ErrorCode
 from coproterm.server.store import SessionStore, find_session
 from tests.conftest import HOST_TOKEN, counting_tokens

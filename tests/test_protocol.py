@@ -15,9 +15,10 @@ from coproterm.core.deck import default_deck
 from coproterm.core.events import Voted
 from coproterm.core.hub_messages import Ack, Answers, Attendance, Error, Moderation, State, Tally, Turnout, Welcome
 from coproterm.core.limits import BURST, FLOOD, AddressLimit, NewcomerLimit
+from coproterm.core.outcomes import Close
 from coproterm.core.protocol import HubProtocol, Save, Send
 from coproterm.core.refusals import TABLE, Refusal
-from coproterm.core.session import Close, Session
+from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, CloseCode, ErrorCode

@@ -9,8 +9,10 @@ from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.hub_messages import Ack, Ballot, Welcome
+from coproterm.core.outcomes import Close, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
-from coproterm.core.session import Close, Record, Refused, Session, Tell, clean_name
+from coproterm.core.roster import clean_name
+from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.sessionkit import command, host, join, only

@@ -9,7 +9,8 @@ import pytest
 from coproterm.core.alerts import Alert
 from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import default_deck
-from coproterm.core.session import Record, Session
+from coproterm.core.outcomes import Record
+from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action
 from tests.conftest import HOST_TOKEN, counting_tokens
 

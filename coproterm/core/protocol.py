@@ -31,8 +31,9 @@ from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Event
 from coproterm.core.hub_messages import Added, Agreement, AnswerItem, Answers, Error, ToMark, Translated, Wall
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
+from coproterm.core.outcomes import Close, ConnId, Record, Refused, Tell
 from coproterm.core.refusals import Refusal, english
-from coproterm.core.session import Close, ConnId, Record, Refused, Session, Tell
+from coproterm.core.session import Session
 from coproterm.core.wire import Message, decode, encode
 from coproterm.core.wire_checks import ProtocolError, VersionMismatch
 from coproterm.core.wire_terms import PROTOCOL_VERSION, CloseCode, Role

@@ -17,9 +17,8 @@ that could not be saved is undone exactly (:meth:`Session.unsaved`).
 from __future__ import annotations
 
 import hmac
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from coproterm.core.access import code_matches
@@ -63,11 +62,12 @@ from coproterm.core.hub_messages import (
 )
 from coproterm.core.i18n import language
 from coproterm.core.movement import Movement
+from coproterm.core.outcomes import Close, ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
+from coproterm.core.roster import MAX_RECORDS, Participant, Roster, clean_name
 from coproterm.core.wire import Message
 from coproterm.core.wire_terms import (
     APPROVE_ALL,
-    MAX_NAME,
     MAX_PARTICIPANTS,
     MAX_TIMER,
     PROTOCOL_VERSION,
@@ -75,65 +75,6 @@ from coproterm.core.wire_terms import (
     CloseCode,
     Role,
 )
-
-ConnId = int
-
-MAX_RECORDS = 50_000
-"""How many different participants a session keeps (about 0.5 KB each, kept so anyone can come back)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Tell:
-    """Tell connection ``to`` this message (the protocol encodes and sends it)."""
-
-    to: ConnId
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class Close:
-    """Close connection ``conn`` with a websocket close code and a reason."""
-
-    conn: ConnId
-    code: int
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    """Log ``event`` before sending anything that acknowledges it."""
-
-    event: Event
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """A message from ``conn`` was refused; the protocol's table says what follows."""
-
-    conn: ConnId
-    seq: int | None
-    refusal: Refusal
-    values: tuple[int, ...] = ()
-    """The numbers the refusal's words need (:data:`coproterm.core.refusals.WORDS` names them)."""
-
-
-Output = Tell | Close | Record | Refused
-
-
-@dataclass(slots=True)
-class Participant:
-    """Someone who joined; they keep their votes while away."""
-
-    number: int
-    """Order of joining, from 1; what exports call them."""
-    token: bytes
-    name: str
-    votes: dict[int, int] = field(default_factory=dict)
-    """The cell each question's vote names; no entry where there is no vote."""
-    conn: ConnId | None = None
-    """The connection they are on now, None while away."""
-    language: str = ""
-    """The language they chose ("cy", "en"); empty until they choose one."""
 
 
 @dataclass(slots=True)
@@ -173,19 +114,13 @@ class Session:
         self.max_records = max_records
         self._deck_words: dict[str | None, Mapping[str, Any]] = {None: deck_to_data(deck)}
         """The deck's plain form: in both languages (None), and in each one a participant reads."""
-        self._deck_language: dict[ConnId, str] = {}
-        """Participants whose welcome's deck is in one language only: which."""
         self._asked = any(question.added for question in deck.questions)
         self.last_added: Added | None = None
         """The latest question asked on the spot in this process (what connections welcomed before it are sent)."""
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells, moderated=_moderated(q)) for q in deck.questions]
-        self.participants: dict[bytes, Participant] = {}
-        self._numbered: dict[int, Participant] = {}
-        self._last_number = 0
-        """The highest participant number given (numbers are never reused, even after an undo)."""
-        self._roles: dict[ConnId, Role] = {}
-        self._members: dict[ConnId, Participant] = {}
+        self.roster = Roster()
+        """The participants and the connections."""
         self._version = 0
         self._alert: Alert | None = None
         self._journaling = False
@@ -234,28 +169,33 @@ class Session:
         self._version += 1
 
     @property
+    def participants(self) -> dict[bytes, Participant]:
+        """Everyone who joined, away or not, by resume token (the roster's)."""
+        return self.roster.participants
+
+    @property
     def connected(self) -> int:
         """Participants connected now."""
-        return len(self._members)
+        return self.roster.connected
 
     def knows(self, resume: bytes | None) -> bool:
         """Whether a hello with this resume token comes back as someone who joined before."""
-        return resume is not None and resume in self.participants
+        return self.roster.knows(resume)
 
     def role(self, conn: ConnId) -> Role | None:
         """The role of a welcomed connection; None before its hello."""
-        return self._roles.get(conn)
+        return self.roster.roles.get(conn)
 
     def member(self, conn: ConnId) -> Participant | None:
         """The participant on this connection, if it is one."""
-        return self._members.get(conn)
+        return self.roster.members.get(conn)
 
     def state(self) -> State:
         status = self.questions[self.current]
         return State(current=self.current, open=status.open, revealed=status.revealed, alert=self._alert)
 
     def turnout(self) -> Turnout:
-        voted_here = sum(self.current in member.votes for member in self._members.values())
+        voted_here = sum(self.current in member.votes for member in self.roster.members.values())
         return Turnout(connected=self.connected, voted=self.questions[self.current].people, voted_here=voted_here)
 
     def moves(self, question: int | None = None) -> Moves | None:
@@ -340,7 +280,7 @@ class Session:
         """
         if isinstance(message, Hello):
             return self._hello(conn, message)
-        role = self._roles.get(conn)
+        role = self.roster.roles.get(conn)
         seq = (
             message.seq
             if isinstance(message, (Vote, Command, AnswerMessage, Moderate, Choose, AddQuestion, Mark))
@@ -368,22 +308,18 @@ class Session:
 
     def disconnect(self, conn: ConnId) -> None:
         """Forget a connection; its participant stays, away, with their votes."""
-        self._roles.pop(conn, None)
-        self._deck_language.pop(conn, None)
-        member = self._members.pop(conn, None)
-        if member is not None and member.conn == conn:
-            member.conn = None
+        if self.roster.disconnect(conn):
             self._version += 1
 
     def _hello(self, conn: ConnId, hello: Hello) -> list[Output]:
-        if conn in self._roles:
+        if conn in self.roster.roles:
             return [Refused(conn, None, Refusal.SECOND_HELLO)]
         if hello.version != PROTOCOL_VERSION:
             return [Refused(conn, None, Refusal.OTHER_VERSION, (PROTOCOL_VERSION, hello.version))]
         if hello.host_token is not None:
             if not hmac.compare_digest(hello.host_token.encode(), self._host_token):
                 return [Refused(conn, None, Refusal.WRONG_TOKEN)]
-            self._roles[conn] = Role.HOST
+            self.roster.roles[conn] = Role.HOST
             votes: tuple[int | None, ...] = (None,) * len(self.questions)
             welcome = Welcome(
                 PROTOCOL_VERSION, Role.HOST, None, self._deck_words[None], votes, self.join_code, self.require_code
@@ -401,35 +337,35 @@ class Session:
                 return [Refused(conn, None, Refusal.FULL)]
             if len(self.participants) >= self.max_records:
                 return [Refused(conn, None, Refusal.KEPT_ALL, (self.max_records,))]
-            joined = Joined(self._last_number + 1, self._new_token(), clean_name(hello.name or ""))
+            joined = Joined(self.roster.last_number + 1, self._new_token(), clean_name(hello.name or ""))
             self._apply(joined)
             member = self.participants[joined.token]
             outputs.append(Record(joined))
         else:
             if member.conn is not None:
                 outputs.append(Close(member.conn, CloseCode.REPLACED, "joined again from another connection"))
-                self._roles.pop(member.conn, None)
-                self._members.pop(member.conn, None)
+                self.roster.roles.pop(member.conn, None)
+                self.roster.members.pop(member.conn, None)
             name = clean_name(hello.name or "")
             if name and name != member.name:
                 renamed = Joined(member.number, member.token, name)
                 self._apply(renamed)
                 outputs.append(Record(renamed))
         member.conn = conn
-        self._roles[conn] = Role.PARTICIPANT
-        self._members[conn] = member
+        self.roster.roles[conn] = Role.PARTICIPANT
+        self.roster.members[conn] = member
         self._version += 1
         votes = tuple(member.votes.get(i) for i in range(len(self.questions)))
         welcome = Welcome(PROTOCOL_VERSION, Role.PARTICIPANT, member.token, self._deck_in(hello.language), votes)
-        self._deck_language.pop(conn, None)
+        self.roster.deck_language.pop(conn, None)
         if hello.language is not None:
-            self._deck_language[conn] = hello.language
+            self.roster.deck_language[conn] = hello.language
         outputs.append(Tell(conn, welcome))
         if member.language:
             outputs.append(Tell(conn, Speaks(member.language)))
             if hello.language is not None and hello.language != member.language:
                 # The face turns to the language chosen before: it needs the deck in it too.
-                self._deck_language[conn] = member.language
+                self.roster.deck_language[conn] = member.language
                 outputs.append(Tell(conn, Translated(member.language, self._deck_in(member.language))))
         outputs += self._mine(conn, member)
         return outputs
@@ -439,13 +375,13 @@ class Session:
 
         A participant whose deck came in the other language is sent it in this one.
         """
-        member = self._members.get(conn)
+        member = self.roster.members.get(conn)
         if member is None:
             return []
         outputs: list[Output] = []
-        had = self._deck_language.get(conn)
+        had = self.roster.deck_language.get(conn)
         if had is not None and had != message.language:
-            self._deck_language[conn] = message.language
+            self.roster.deck_language[conn] = message.language
             outputs.append(Tell(conn, Translated(message.language, self._deck_in(message.language))))
         if member.language != message.language:
             event = Spoke(member.number, message.language)
@@ -461,7 +397,7 @@ class Session:
         return data if data is not None else self._deck_words[None]
 
     def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
-        member = self._members.get(conn)
+        member = self.roster.members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
             return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE)]
         refusal = self._check_vote(vote)
@@ -476,7 +412,7 @@ class Session:
 
     def _choose(self, conn: ConnId, role: Role, choose: Choose) -> list[Output]:
         """A pick-several vote: checked like a vote (docs/protocol.md), then its positions; cast as a mask."""
-        member = self._members.get(conn)
+        member = self.roster.members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
             return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE)]
         refusal = self._check_vote(Vote(choose.seq, choose.question, None)) or picks_refusal(
@@ -578,7 +514,7 @@ class Session:
 
     def _mark(self, conn: ConnId, message: Mark) -> list[Output]:
         """A participant agrees with, disagrees with or passes on another's answer."""
-        member = self._members.get(conn)
+        member = self.roster.members.get(conn)
         if member is None:
             return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_MARK)]
         index = message.question
@@ -627,7 +563,7 @@ class Session:
 
     def _answer(self, conn: ConnId, message: AnswerMessage) -> list[Output]:
         """Write, edit or take back one of a participant's answers (checked as docs/protocol.md lists)."""
-        member = self._members.get(conn)
+        member = self.roster.members.get(conn)
         if member is None:
             return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_ANSWER)]
         index = message.question
@@ -689,7 +625,7 @@ class Session:
             writers.add(book.answers[event.answer].participant)
         outputs.append(Tell(conn, Ack(message.seq)))
         for number in sorted(writers):
-            writer = self._numbered.get(number)
+            writer = self.roster.numbered.get(number)
             if writer is not None and writer.conn is not None:
                 outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
         return outputs
@@ -704,7 +640,7 @@ class Session:
             outputs.append(Record(event))
             writers.add(answer.participant)
         for number in sorted(writers):
-            member = self._numbered.get(number)
+            member = self.roster.numbered.get(number)
             if member is not None and member.conn is not None:
                 outputs.append(Tell(member.conn, Mine(question, ())))
         return outputs
@@ -761,10 +697,7 @@ class Session:
         for event, _ in later:
             if kept and id(event) not in failed:
                 self._apply(event)
-        orphans = [conn for conn, member in self._members.items() if member.token not in self.participants]
-        for conn in orphans:
-            self._roles.pop(conn, None)
-            self._members.pop(conn, None)
+        orphans = self.roster.orphans()
         self._version += 1
         return orphans
 
@@ -783,15 +716,15 @@ class Session:
         """Apply one event; journal how to undo it while the log has not confirmed it."""
         match event:
             case Joined():
-                undo = self._apply_joined(event)
+                undo = self.roster.apply_joined(event)
             case Voted():
-                member = self._numbered[event.participant]
+                member = self.roster.numbered[event.participant]
                 undo = self._undo_vote(member, event.question, member.votes.get(event.question))
                 self._set_vote(member, event.question, event.choice)
             case Commanded():
                 undo = self._apply_commanded(event)
             case Spoke():
-                undo = self._apply_spoke(event)
+                undo = self.roster.apply_spoke(event)
             case Timed():
                 undo = self._apply_timed(event)
             case Added():
@@ -877,39 +810,6 @@ class Session:
 
         return undo
 
-    def _apply_spoke(self, event: Spoke) -> Callable[[], None]:
-        member = self._numbered.get(event.participant)
-        if member is None:  # a damaged log's row: a language for nobody changes nothing
-            return lambda: None
-        before = member.language
-        member.language = event.language
-
-        def undo() -> None:
-            member.language = before
-
-        return undo
-
-    def _apply_joined(self, event: Joined) -> Callable[[], None]:
-        member = self.participants.get(event.token)
-        if member is None:
-            member = Participant(event.participant, event.token, event.name)
-            self.participants[event.token] = member
-            self._numbered[event.participant] = member
-            self._last_number = max(self._last_number, event.participant)
-
-            def forget() -> None:
-                self.participants.pop(event.token, None)
-                self._numbered.pop(event.participant, None)
-
-            return forget
-        before = member.name
-        member.name = event.name
-
-        def rename() -> None:
-            member.name = before
-
-        return rename
-
     def _undo_vote(self, member: Participant, question: int, before: int | None) -> Callable[[], None]:
         def undo() -> None:
             self._set_vote(member, question, before)
@@ -982,9 +882,3 @@ def picks_refusal(question: Question, picks: int) -> tuple[Refusal, tuple[int, .
     if picks.bit_count() > question.pick:
         return Refusal.TOO_MANY_PICKS, (question.pick,)
     return None
-
-
-def clean_name(name: str) -> str:
-    """A display name safe to show: no control or format characters, trimmed, bounded."""
-    kept = "".join(" " if ch.isspace() else ch for ch in name if ch.isspace() or unicodedata.category(ch)[0] != "C")
-    return " ".join(kept.split())[:MAX_NAME]

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from coproterm.core.agreement import Marks
 from coproterm.core.answers import clean_answer, looks_blank, room_sees
+from coproterm.core.ballots import picks_refusal
 from coproterm.core.boards import Deck, Question
 from coproterm.core.events import (
     Added,
@@ -32,7 +33,7 @@ from coproterm.core.events import (
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
 from coproterm.core.problems import Words, said
-from coproterm.core.session import Session, picks_refusal
+from coproterm.core.session import Session
 from coproterm.core.shares import half_up, percent
 from coproterm.core.wire_terms import Action
 

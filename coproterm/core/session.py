@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from coproterm.core.access import code_matches
@@ -26,7 +26,8 @@ from coproterm.core.agreement import Round, agreement_refusal, mark_refusal
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.asked import ask, place, renumbered, shifted, with_added
-from coproterm.core.boards import Deck, Kind, Question
+from coproterm.core.ballots import QuestionState, picks_refusal, set_vote, starts_moderated, vote_refusal
+from coproterm.core.boards import Deck
 from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Mark, Moderate, Speak, Vote
 from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
@@ -77,19 +78,6 @@ from coproterm.core.wire_terms import (
 )
 
 
-@dataclass(slots=True)
-class QuestionState:
-    """Whether a question takes votes, whether its results show, and its tally."""
-
-    counts: list[int]
-    open: bool = True
-    revealed: bool = False
-    people: int = 0
-    """Participants with a vote on the question (a pick-several vote counts once here, once per position in counts)."""
-    moderated: bool = False
-    """Written answers wait for the facilitator's approval (the deck's ``moderated``, or the host's toggle)."""
-
-
 class Session:
     """One workshop's live state."""
 
@@ -118,7 +106,7 @@ class Session:
         self.last_added: Added | None = None
         """The latest question asked on the spot in this process (what connections welcomed before it are sent)."""
         self.current = 0
-        self.questions = [QuestionState(counts=[0] * q.cells, moderated=_moderated(q)) for q in deck.questions]
+        self.questions = [QuestionState(counts=[0] * q.cells, moderated=starts_moderated(q)) for q in deck.questions]
         self.roster = Roster()
         """The participants and the connections."""
         self._version = 0
@@ -400,7 +388,7 @@ class Session:
         member = self.roster.members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
             return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE)]
-        refusal = self._check_vote(vote)
+        refusal = vote_refusal(vote, self.current, self.deck, self.questions)
         if refusal is not None:
             reason, values = refusal
             return [Refused(conn, vote.seq, reason, values)]
@@ -415,9 +403,9 @@ class Session:
         member = self.roster.members.get(conn)
         if role is not Role.PARTICIPANT or member is None:
             return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE)]
-        refusal = self._check_vote(Vote(choose.seq, choose.question, None)) or picks_refusal(
-            self.deck.questions[choose.question], choose.picks
-        )
+        refusal = vote_refusal(
+            Vote(choose.seq, choose.question, None), self.current, self.deck, self.questions
+        ) or picks_refusal(self.deck.questions[choose.question], choose.picks)
         if refusal is not None:
             reason, values = refusal
             return [Refused(conn, choose.seq, reason, values)]
@@ -427,25 +415,6 @@ class Session:
         voted = Voted(member.number, choose.question, choice)
         self._apply(voted)
         return [Record(voted), Tell(conn, Ack(choose.seq))]
-
-    def _check_vote(self, vote: Vote) -> tuple[Refusal, tuple[int, ...]] | None:
-        """Why a vote cannot count, checked in this order (docs/protocol.md lists it), or None."""
-        if vote.question >= len(self.questions):
-            return Refusal.NO_SUCH_QUESTION, (vote.question + 1,)
-        if vote.question != self.current:
-            return Refusal.NOT_CURRENT, ()
-        question = self.deck.questions[vote.question]
-        if question.kind is Kind.DISCUSSION:
-            return Refusal.NOTHING_TO_CAST, ()
-        if question.kind is Kind.TEXT:
-            return Refusal.WRITTEN_NOT_VOTES, ()
-        if vote.choice is not None and question.several:
-            return Refusal.SEVERAL_IN_ONE_CHOOSE, (question.pick,)
-        if vote.choice is not None and vote.choice >= question.cells:
-            return Refusal.NO_SUCH_CELL, ()
-        if not self.questions[vote.question].open:
-            return Refusal.LOCKED, ()
-        return None
 
     def _command(self, conn: ConnId, role: Role, command: Command, at: float) -> list[Output]:
         if role is not Role.HOST:
@@ -720,7 +689,13 @@ class Session:
             case Voted():
                 member = self.roster.numbered[event.participant]
                 undo = self._undo_vote(member, event.question, member.votes.get(event.question))
-                self._set_vote(member, event.question, event.choice)
+                set_vote(
+                    self.questions[event.question],
+                    self.deck.questions[event.question],
+                    member,
+                    event.question,
+                    event.choice,
+                )
             case Commanded():
                 undo = self._apply_commanded(event)
             case Spoke():
@@ -789,7 +764,7 @@ class Session:
         self._deck_words = {None: grown}  # each language's form is made again, with the new question, when asked for
         self.deck = deck_from_data(grown, "the deck")
         added = self.deck.questions[position]
-        self.questions.insert(position, QuestionState(counts=[0] * added.cells, moderated=_moderated(added)))
+        self.questions.insert(position, QuestionState(counts=[0] * added.cells, moderated=starts_moderated(added)))
         self.answers.insert(position, AnswerBook())
         current, timer = self.current, self.timer
         self.current = renumbered(current, position)
@@ -812,25 +787,9 @@ class Session:
 
     def _undo_vote(self, member: Participant, question: int, before: int | None) -> Callable[[], None]:
         def undo() -> None:
-            self._set_vote(member, question, before)
+            set_vote(self.questions[question], self.deck.questions[question], member, question, before)
 
         return undo
-
-    def _set_vote(self, member: Participant, question: int, choice: int | None) -> None:
-        status = self.questions[question]
-        cells_of = self.deck.questions[question].chosen  # one cell, or each position of a pick-several mask
-        before = member.votes.get(question)
-        if before is not None:
-            for cell in cells_of(before):
-                status.counts[cell] -= 1
-            status.people -= 1
-        if choice is None:
-            member.votes.pop(question, None)
-        else:
-            for cell in cells_of(choice):
-                status.counts[cell] += 1
-            status.people += 1
-            member.votes[question] = choice
 
     def _apply_commanded(self, event: Commanded) -> Callable[[], None]:
         status = self.questions[event.question]
@@ -866,19 +825,3 @@ class Session:
             status.moderated = was_moderated
 
         return restore
-
-
-def _moderated(question: Question) -> bool:
-    """Whether a question's written answers wait for approval from the start (the deck says so)."""
-    return question.answers is not None and question.answers.moderated
-
-
-def picks_refusal(question: Question, picks: int) -> tuple[Refusal, tuple[int, ...]] | None:
-    """Why a pick-several vote's mask cannot count on ``question`` (after the checks every vote has), or None."""
-    if not question.several:
-        return Refusal.ONE_POSITION, ()
-    if picks >> question.cells:
-        return Refusal.NO_SUCH_POSITION, (question.cells,)
-    if picks.bit_count() > question.pick:
-        return Refusal.TOO_MANY_PICKS, (question.pick,)
-    return None

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from coproterm.core.answers import Answer, AnswerBook
 from coproterm.core.boards import Question
 from coproterm.core.client_messages import Mark
-from coproterm.core.events import Marked
+from coproterm.core.events import Agreeing, Marked
 from coproterm.core.hub_messages import MAX_AGREEMENT_ITEMS, AgreementItem
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire_terms import Stance
@@ -172,3 +172,34 @@ def mark_refusal(
     if answer.participant == participant:
         return Refusal.OWN_ANSWER, ()
     return None
+
+
+def apply_agreeing(rounds: dict[int, Round], questions: int, event: Agreeing) -> Callable[[], None]:
+    """A round opens (the first time with its seed), closes or opens again; returns how to undo it."""
+    found = rounds.get(event.question)
+    if event.question >= questions:  # a damaged log's row: a round on nothing changes nothing
+        return lambda: None
+    if found is None:
+        rounds[event.question] = Round(event.seed, event.open)
+
+        def forget() -> None:
+            rounds.pop(event.question, None)
+
+        return forget
+    was = found.open
+    found.open = event.open
+    found.stamp += 1
+
+    def undo() -> None:
+        found.open = was
+        found.stamp += 1
+
+    return undo
+
+
+def apply_marked(rounds: dict[int, Round], event: Marked) -> Callable[[], None]:
+    """A participant's mark counts in its round; returns how to undo it."""
+    found = rounds.get(event.question)
+    if found is None:  # a damaged log's row: a mark in no round changes nothing
+        return lambda: None
+    return found.apply(event)

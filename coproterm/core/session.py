@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from coproterm.core.access import code_matches
-from coproterm.core.agreement import Round, agreement_refusal, mark_refusal
+from coproterm.core.agreement import Round, agreement_refusal, apply_agreeing, apply_marked, mark_refusal
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import AnswerBook, answer_refusal
 from coproterm.core.asked import ask, place, renumbered, shifted, with_added
@@ -62,6 +62,7 @@ from coproterm.core.hub_messages import (
     Welcome,
 )
 from coproterm.core.i18n import language
+from coproterm.core.journal import Journal
 from coproterm.core.movement import Movement
 from coproterm.core.outcomes import Close, ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
@@ -111,9 +112,8 @@ class Session:
         """The participants and the connections."""
         self._version = 0
         self._alert: Alert | None = None
-        self._journaling = False
-        self._journal: dict[int, tuple[Event, Callable[[], None]]] = {}
-        """Changes the log has not confirmed, in order, by the identity of their event (saving is O(batch))."""
+        self._journal = Journal()
+        """Changes the log has not confirmed (coproterm/core/journal.py)."""
         self.answers = [AnswerBook() for _ in deck.questions]
         """Each question's written answers (empty but for text questions)."""
         self._last_answer = 0
@@ -145,11 +145,11 @@ class Session:
     @property
     def journaling(self) -> bool:
         """Each change is kept until the log confirms it (:meth:`saved`), so that it can be undone (:meth:`unsaved`)."""
-        return self._journaling
+        return self._journal.on
 
     def journal(self, on: bool = True) -> None:
         """From now on, keep each change until the log confirms it (a hub that logs: ``on``), or not."""
-        self._journaling = on
+        self._journal.on = on
 
     def connections_changed(self) -> None:
         """Something hosts are shown of the connections changed (how many are over SSH, or in plain mode):
@@ -636,8 +636,7 @@ class Session:
 
     def saved(self, events: Iterable[Event]) -> None:
         """The log has these events: they can no longer be undone; a log that failed before works again."""
-        for event in events:
-            self._journal.pop(id(event), None)
+        self._journal.confirmed(events)
         self._alerting(None)
 
     def unsaved(self, events: Iterable[Event], problem: Alert | None = None) -> list[ConnId]:
@@ -651,16 +650,12 @@ class Session:
         if problem is not None:
             self._alerting(problem)
         failed = {id(event) for event in events}
-        entries = list(self._journal.values())
-        first = next((i for i, (event, _) in enumerate(entries) if id(event) in failed), None)
-        if first is None:
+        later = self._journal.take_from(failed)
+        if not later:
             return []
-        later = entries[first:]
         # A question asked on the spot renumbered every change after it: none of them stands without it
         # (the log refuses them too), so they are undone with it and their senders told they were not saved.
         kept = not any(isinstance(event, Added) for event, _ in later if id(event) in failed)
-        for event, _ in later:
-            del self._journal[id(event)]
         for _, undo in reversed(later):
             undo()
         for event, _ in later:
@@ -674,12 +669,12 @@ class Session:
 
     def replay(self, events: Iterable[Event]) -> None:
         """Apply logged events, in order, to a fresh session (nothing is journaled: they are saved)."""
-        journaling, self._journaling = self._journaling, False
+        journaling, self._journal.on = self._journal.on, False
         try:
             for event in events:
                 self._apply(event)
         finally:
-            self._journaling = journaling
+            self._journal.on = journaling
 
     def _apply(self, event: Event) -> None:
         """Apply one event; journal how to undo it while the log has not confirmed it."""
@@ -705,43 +700,15 @@ class Session:
             case Added():
                 undo = self._apply_added(event)
             case Agreeing():
-                undo = self._apply_agreeing(event)
+                undo = apply_agreeing(self.rounds, len(self.questions), event)
             case Marked():
-                undo = self._apply_marked(event)
+                undo = apply_marked(self.rounds, event)
             case Answered() | Moderated() | Approved():
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
                     self._last_answer = max(self._last_answer, event.answer)
         self._version += 1
-        if self._journaling:
-            self._journal[id(event)] = (event, undo)
-
-    def _apply_agreeing(self, event: Agreeing) -> Callable[[], None]:
-        found = self.rounds.get(event.question)
-        if event.question >= len(self.questions):  # a damaged log's row: a round on nothing changes nothing
-            return lambda: None
-        if found is None:
-            self.rounds[event.question] = Round(event.seed, event.open)
-
-            def forget() -> None:
-                self.rounds.pop(event.question, None)
-
-            return forget
-        was = found.open
-        found.open = event.open
-        found.stamp += 1
-
-        def undo() -> None:
-            found.open = was
-            found.stamp += 1
-
-        return undo
-
-    def _apply_marked(self, event: Marked) -> Callable[[], None]:
-        found = self.rounds.get(event.question)
-        if found is None:  # a damaged log's row: a mark in no round changes nothing
-            return lambda: None
-        return found.apply(event)
+        self._journal.keep(event, undo)
 
     def _apply_timed(self, event: Timed) -> Callable[[], None]:
         before = self.timer

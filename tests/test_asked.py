@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.commands.sessions import render, render_tables
+from coproterm.core import read_models
 from coproterm.core.asked import MAX_OPTION, MAX_PROMPT
 from coproterm.core.boards import Kind
 from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Vote
@@ -84,7 +85,7 @@ def test_the_added_question_is_logged_acked_and_voted_on():
     session.handle(HOST, Command(8, Action.GOTO, index))
     session.handle(1, Hello(name="Ann"))
     assert session.handle(1, Choose(1, index, 0b101))[-1].message == Ack(1)
-    assert session.tally().counts == (1, 0, 1)
+    assert read_models.tally(session).counts == (1, 0, 1)
 
 
 @pytest.mark.parametrize(
@@ -206,7 +207,7 @@ async def test_an_independent_client_adds_a_question_and_another_answers_it_and_
         assert state[1] == 6
         await person.send(msgpack.packb([2, 1, 6, 0]))  # "Yes"
         assert await frames_until(person, 19) == [19, 1]
-        assert hub.session.tally(6).counts == (1, 0, 0)
+        assert read_models.tally(hub.session, 6).counts == (1, 0, 0)
         for socket in (facilitator, person):
             await socket.close()
 

@@ -8,6 +8,7 @@ import pytest
 from textual.geometry import Size
 from textual.widgets import Input, Label, RadioSet, Select
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import AddQuestion, Command
 from coproterm.core.deck import default_deck
 from coproterm.core.hub_messages import Ack
@@ -45,7 +46,7 @@ async def type_into(pilot, selector: str, text: str) -> None:
 
 
 def hub_votes(hub, question):
-    return hub.session.tally(question).counts
+    return read_models.tally(hub.session, question).counts
 
 
 def shown(app, kind):

@@ -11,6 +11,7 @@ import json
 import signal
 
 from coproterm.commands.sessions import render, render_tables
+from coproterm.core import read_models
 from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.fuzzing import answers_consistent, tallies_match_votes
@@ -66,7 +67,9 @@ def test_a_question_goes_in_after_the_current_one_and_each_later_number_moves_wi
     assert session.current == SPECTRUM
     ann = session.member(1)
     assert ann.votes == {SPECTRUM: 2, COMPLEXITY + 1: 1}
-    assert session.tally(COMPLEXITY + 1).counts == (0, 1, 0, 1) and session.tally(OPPORTUNITY).counts == (0, 0)
+    assert read_models.tally(session, COMPLEXITY + 1).counts == (0, 1, 0, 1) and read_models.tally(
+        session, OPPORTUNITY
+    ).counts == (0, 0)
     assert [a.text for a in session.answers[REASON + 1].current()] == ["tea"]
     assert session.timer.question == GRID + 1
     assert tallies_match_votes(session) and answers_consistent(session)

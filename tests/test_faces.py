@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coproterm.client.link import Phase
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command
 from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
@@ -65,7 +66,7 @@ async def test_lock_stops_votes_and_says_so(hub):
 
         await until(ap, lambda: ann.view.refusal is not None)
         assert "locked" in text_of(ann, "#feedback")
-        assert hub.session.tally(SPECTRUM).counts == (0,) * 6
+        assert read_models.tally(hub.session, SPECTRUM).counts == (0,) * 6
         await hp.press("l")
         await until(ap, lambda: ann.view.state.open)
         await ap.press("enter")
@@ -142,7 +143,9 @@ async def test_a_click_on_a_key_in_the_key_bar_presses_it(hub):
         await ap.click(KeyBar, offset=(3, 0))  # " ⏎ cast vote "
         await until(ap, lambda: ann.view.my_vote() == 2)
         await ap.click(KeyBar, offset=(16, 0))  # " ⌫ clear vote "
-        await until(ap, lambda: ann.view.my_vote() is None and hub.session.tally(SPECTRUM).counts == (0,) * 6)
+        await until(
+            ap, lambda: ann.view.my_vote() is None and read_models.tally(hub.session, SPECTRUM).counts == (0,) * 6
+        )
 
 
 async def test_grid_is_navigated_in_two_dimensions(hub):
@@ -180,7 +183,7 @@ async def test_a_dropped_connection_comes_back_with_its_vote(hub):
         )
         assert len(hub.session.participants) == 1, "the same participant, not a new one"
         assert ann.view.my_vote() == 5
-        assert hub.session.tally(SPECTRUM).counts[5] == 1
+        assert read_models.tally(hub.session, SPECTRUM).counts[5] == 1
         await until(ap, lambda: "Your vote is counted" in text_of(ann, "#feedback"))
 
 

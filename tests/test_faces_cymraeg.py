@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Hello, Speak
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Joined, Spoke, Voted
@@ -53,7 +54,7 @@ async def test_switching_language_mid_question_changes_every_word_and_keeps_the_
             assert "e.e. arolygon" in text_of(ann, "#help")
             assert "Cyfrifwyd eich pleidlais: ymgynghori" in text_of(ann, "#feedback")
             assert "gadael" in bar.shown and "pleidleisio" in bar.shown and LANGUAGE_LABEL in bar.shown
-            assert ann.view.my_vote() == 0 and hub.session.tally(0).counts == (1, 0), "the vote stays"
+            assert ann.view.my_vote() == 0 and read_models.tally(hub.session, 0).counts == (1, 0), "the vote stays"
             await until(pilot, lambda: hub.session.participants[ann.view.resume].language == "cy")
 
             await pilot.press("right")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from textual import events
 
+from coproterm.core import read_models
 from coproterm.core.deck import builtin_deck
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
@@ -57,13 +58,13 @@ async def test_two_picks_pressed_in_one_burst_are_both_counted(workshop_hub):
         await until(ap, lambda: ann.view.state.current == strongest and shown(ann, BoardPicker))
         burst(ann, "enter", "right", "right", "right", "enter")  # no pause: the first pick is still in flight
         await until(ap, lambda: len(votes) == 2 and not ann.view.pending)
-        assert workshop_hub.session.tally(strongest).counts == (1, 0, 0, 1, 0)
+        assert read_models.tally(workshop_hub.session, strongest).counts == (1, 0, 0, 1, 0)
         assert ann.view.my_vote() == 0b01001
         (picker,) = shown(ann, BoardPicker)
         assert picker.chosen == 0b01001
         burst(ann, "1", "enter", "4", "enter")  # both taken out again, just as quickly
         await until(ap, lambda: len(votes) == 4 and not ann.view.pending)
-        assert workshop_hub.session.tally(strongest).counts == (0, 0, 0, 0, 0)
+        assert read_models.tally(workshop_hub.session, strongest).counts == (0, 0, 0, 0, 0)
         assert ann.view.my_vote() is None
 
 

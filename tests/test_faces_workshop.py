@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import builtin_deck
 from coproterm.core.session import Session
@@ -142,7 +143,7 @@ async def test_choose_up_to_two_values(workshop_hub):
         )
         await ap.press("4", "enter")  # a third is one too many: the hub says so, and nothing changes
         await until(ap, lambda: "too many positions: the most is 2" in text_of(ann, "#feedback"))
-        assert workshop_hub.session.tally(strongest).counts == (1, 0, 1, 0, 0)
+        assert read_models.tally(workshop_hub.session, strongest).counts == (1, 0, 1, 0, 0)
         await ap.press("1", "enter")  # taken out again
         await until(hp, lambda: shown(host, TallyChart)[0].counts == (0, 0, 1, 0, 0))
         assert "1 of 1 here have voted" in text_of(host, "#state")

@@ -11,6 +11,7 @@ import asyncio
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidMessage
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.hub_messages import Ack, Error
 from coproterm.core.limits import BURST, FLOOD, TRACKED, AddressLimit, KeyedLimit, NewcomerLimit, RateLimit
@@ -57,7 +58,7 @@ async def test_frames_past_the_rate_are_refused_and_the_connection_kept():
         await asyncio.sleep(0.5)
         reply = await ann.request(lambda s: Vote(s, SPECTRUM, 2))
         assert reply == Ack(ann.seq), "after a pause, votes count again"
-        assert hub.session.tally(SPECTRUM).counts[2] == 1
+        assert read_models.tally(hub.session, SPECTRUM).counts[2] == 1
 
 
 async def test_a_sustained_flood_is_closed_with_1008():

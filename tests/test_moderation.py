@@ -20,6 +20,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from coproterm.commands.sessions import render, render_tables
+from coproterm.core import read_models
 from coproterm.core.client_messages import Answer, Command, Hello, Moderate
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, load_deck, parse_deck
 from coproterm.core.events import Answered, Approved, Commanded, Joined
@@ -90,16 +91,16 @@ def test_a_waiting_answer_reaches_nobody_but_its_writer_and_the_host_until_appro
     assert recorded(out) == [Answered(1, WHAT, 0, 1, "sharing power", waiting=True)]
     assert told(out, ANN, Mine) == [Mine(WHAT, ((0, "sharing power"),), (), (0,))], "the writer is told it waits"
     assert wall_texts(s) == [] and s.answers[WHAT].wall().total == 0 and not s.answers[WHAT].words.top(5)
-    assert s.moderation() == Moderation(WHAT, True, 1)
+    assert read_models.moderation(s) == Moderation(WHAT, True, 1)
 
     out = s.handle(HOST, Moderate(2, WHAT, 1, False, approve=True))
     assert recorded(out) == [Approved(WHAT, 1)]
     assert told(out, ANN, Mine) == [Mine(WHAT, ((0, "sharing power"),), (), ())], "and told it no longer waits"
-    assert wall_texts(s) == ["sharing power"] and s.moderation() == Moderation(WHAT, True, 0)
+    assert wall_texts(s) == ["sharing power"] and read_models.moderation(s) == Moderation(WHAT, True, 0)
 
     # An approved answer edited on a moderated question waits again: its new words are not approved.
     s.handle(ANN, Answer(3, WHAT, 0, "sharing power, and something rude"))
-    assert wall_texts(s) == [] and s.moderation() == Moderation(WHAT, True, 1)
+    assert wall_texts(s) == [] and read_models.moderation(s) == Moderation(WHAT, True, 1)
 
 
 def test_approve_all_lets_every_waiting_answer_through_and_hiding_one_takes_it_off_the_queue():
@@ -109,12 +110,12 @@ def test_approve_all_lets_every_waiting_answer_through_and_hiding_one_takes_it_o
     s.handle(BOB, Answer(1, WHAT, 0, "trust"))
     out = s.handle(HOST, Moderate(3, WHAT, 2, True))  # hide one: turned down, out of the queue
     assert told(out, ANN, Mine) == [Mine(WHAT, ((0, "equal power"), (1, "something rude")), (1,), (0, 1))]
-    assert s.moderation() == Moderation(WHAT, True, 2)
+    assert read_models.moderation(s) == Moderation(WHAT, True, 2)
     out = s.handle(HOST, Moderate(4, WHAT, APPROVE_ALL, False, approve=True))
     assert recorded(out) == [Approved(WHAT, 1), Approved(WHAT, 3)], "the hidden one is not approved"
     assert told(out, HOST, Ack) == [Ack(4)] and told(out, BOB, Mine) == [Mine(WHAT, ((0, "trust"),), (), ())]
     assert sorted(wall_texts(s)) == ["equal power", "trust"]
-    assert s.moderation() == Moderation(WHAT, True, 0)
+    assert read_models.moderation(s) == Moderation(WHAT, True, 0)
     # Approving again, or all with nothing waiting, changes nothing and is not an error.
     assert recorded(s.handle(HOST, Moderate(5, WHAT, APPROVE_ALL, False, approve=True))) == []
     assert recorded(s.handle(HOST, Moderate(6, WHAT, 1, False, approve=True))) == []
@@ -127,13 +128,13 @@ def test_moderation_turned_on_and_off_during_the_session_applies_to_answers_writ
     assert wall_texts(s, WORD) == ["hope"], "not moderated: straight to the wall"
     out = s.handle(HOST, Command(2, Action.MODERATE, WORD))
     assert recorded(out) == [Commanded(Action.MODERATE, WORD)]
-    assert s.moderation() == Moderation(WORD, True, 0)
+    assert read_models.moderation(s) == Moderation(WORD, True, 0)
     s.handle(BOB, Answer(1, WORD, 0, "doubt"))
     assert wall_texts(s, WORD) == ["hope"], "what was on the wall stays; the new one waits"
     s.handle(HOST, Command(3, Action.UNMODERATE, WORD))
     s.handle(ANN, Answer(2, WORD, 1, "tea"))
     assert sorted(wall_texts(s, WORD)) == ["hope", "tea"], "off again: nothing waiting is let through by itself"
-    assert s.moderation() == Moderation(WORD, False, 1)
+    assert read_models.moderation(s) == Moderation(WORD, False, 1)
 
 
 def test_moderation_is_refused_where_there_are_no_written_answers_and_to_participants():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.hub_messages import Moves
@@ -59,7 +60,7 @@ def voted_room() -> HubProtocol:
 
 def test_the_session_counts_the_room_s_move_and_sends_it_to_hosts_only():
     p = voted_room()
-    moves = p.session.moves()
+    moves = read_models.moves(p.session)
     assert moves is not None and (moves.question, moves.compared) == (OPPORTUNITY, WORK)
     movement = Movement(6, moves.counts)
     assert (movement.people, movement.towards, movement.stayed, movement.away) == (4, 2, 1, 1)
@@ -67,4 +68,4 @@ def test_the_session_counts_the_room_s_move_and_sends_it_to_hosts_only():
     broadcasts, _ = p.fan_out(participants=True)
     sent = {type(decode(b.frame)): set(b.to) for b in broadcasts}
     assert sent[Moves] == {100}, "hosts only: a participant works out their own move from their own votes"
-    assert p.session.moves(WORK) is None, "the first question compares with nothing"
+    assert read_models.moves(p.session, WORK) is None, "the first question compares with nothing"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from coproterm.core import read_models
 from tests.hubkit import join_host, running_hub
 from tests.plainkit import PlainJoin, assert_announced_once, assert_plain, walk_the_deck, workshop_session
 
@@ -23,7 +24,10 @@ async def test_join_plain_walks_every_kind_of_question_in_lines_only(tmp_path):
         assert_plain(bytes(person.output), WIDTH - 1)
         assert_announced_once(bytes(person.output))
         assert "You have left the session; your votes are kept." in person.text
-        assert hub.session.tally(8).counts[5] == 1 and hub.session.tally(11).counts[1 * 6 + 3] == 1
+        assert (
+            read_models.tally(hub.session, 8).counts[5] == 1
+            and read_models.tally(hub.session, 11).counts[1 * 6 + 3] == 1
+        )
         await host.until(lambda p: p.attendance.plain == 0)
 
 

@@ -9,6 +9,7 @@ import msgpack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coproterm.core import read_models
 from coproterm.core.alerts import Alert
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
@@ -196,11 +197,11 @@ def test_an_unsaved_vote_is_undone_and_refused_and_everyone_is_told():
     assert isinstance(save, Save) and save.events == (Voted(1, SPECTRUM, 4),) and Ack(7) in sent(outputs[1:])
     instead = p.unsaved(save, Alert.DISK_FULL)
     assert sent(instead) == [Error(7, ErrorCode.UNAVAILABLE, Refusal.NOT_SAVED)] and not closes(instead)
-    assert p.session.tally().counts == (0,) * 6
-    assert p.session.state().alert == Alert.DISK_FULL
-    assert encode(p.session.state())[-2:] == b"\x02\x90", "the alert travels as its number, with no words"
+    assert read_models.tally(p.session).counts == (0,) * 6
+    assert read_models.state(p.session).alert == Alert.DISK_FULL
+    assert encode(read_models.state(p.session))[-2:] == b"\x02\x90", "the alert travels as its number, with no words"
     p.saved(p.receive(ANN, encode(Vote(8, SPECTRUM, 2)), 2.0)[0])
-    assert p.session.state().alert is None, "the log works again: the alert goes"
+    assert read_models.state(p.session).alert is None, "the log works again: the alert goes"
 
 
 def test_an_unsaved_joining_closes_the_newcomer():

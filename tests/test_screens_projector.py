@@ -10,6 +10,7 @@ import asyncio
 import pytest
 from rich.style import Style
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import NOTICE_SECONDS, HostApp
@@ -182,7 +183,7 @@ async def test_who_is_here_and_who_has_not_voted():
             assert "here have voted" not in shown and "yet to vote" not in shown, shown
         newcomer = await join(hub.url, Hello(name="late"))
         await newcomer.request(lambda seq: Vote(seq, WORK, 2))
-        assert hub.session.turnout().voted_here == 6
+        assert read_models.turnout(hub.session).voted_here == 6
 
 
 async def test_i_relabels_the_grid_and_the_words():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.events import Commanded, Joined, Voted
@@ -31,13 +32,13 @@ def test_join_vote_change_clear(session):
     host(session)
     command(session, Action.GOTO, SPECTRUM)
     assert only(session.handle(1, Vote(1, SPECTRUM, 5))) == Ack(1)
-    assert session.tally().counts == (0, 0, 0, 0, 0, 1)
+    assert read_models.tally(session).counts == (0, 0, 0, 0, 0, 1)
     assert only(session.handle(1, Vote(2, SPECTRUM, 2))) == Ack(2)
-    assert session.tally().counts == (0, 0, 1, 0, 0, 0)
-    assert session.turnout().voted == 1
+    assert read_models.tally(session).counts == (0, 0, 1, 0, 0, 0)
+    assert read_models.turnout(session).voted == 1
     assert only(session.handle(1, Vote(3, SPECTRUM, None))) == Ack(3)
-    assert session.tally().counts == (0,) * 6
-    assert session.turnout().voted == 0
+    assert read_models.tally(session).counts == (0,) * 6
+    assert read_models.turnout(session).voted == 0
 
 
 def test_votes_are_checked(session):
@@ -50,7 +51,7 @@ def test_votes_are_checked(session):
     refusal = only(session.handle(1, Vote(9, SPECTRUM, 6)))
     assert refusal.seq == 9 and error_code(refusal) is ErrorCode.BAD_CHOICE
     assert error_code(only(session.handle(100, Vote(1, SPECTRUM, 0)))) is ErrorCode.NOT_HOST
-    assert session.tally().counts == (0,) * 6
+    assert read_models.tally(session).counts == (0,) * 6
 
 
 def test_lock_refuses_votes_and_keeps_the_ones_cast(session):
@@ -60,10 +61,10 @@ def test_lock_refuses_votes_and_keeps_the_ones_cast(session):
     command(session, Action.GOTO, SPECTRUM)
     session.handle(1, Vote(1, SPECTRUM, 0))
     command(session, Action.LOCK, SPECTRUM)
-    assert session.state().open is False
+    assert read_models.state(session).open is False
     assert error_code(only(session.handle(2, Vote(1, SPECTRUM, 1)))) is ErrorCode.LOCKED
     assert error_code(only(session.handle(1, Vote(2, SPECTRUM, None)))) is ErrorCode.LOCKED
-    assert session.tally().counts == (1, 0, 0, 0, 0, 0)
+    assert read_models.tally(session).counts == (1, 0, 0, 0, 0, 0)
     command(session, Action.OPEN, SPECTRUM)
     assert only(session.handle(2, Vote(3, SPECTRUM, 1))) == Ack(3)
 
@@ -112,7 +113,7 @@ def test_reset_clears_votes_and_tells_each_voter(session):
     assert Tell(100, Ack(5)) in outputs
     assert Record(Commanded(Action.RESET, SPECTRUM)) in outputs
     assert len(outputs) == 3, "participant 2 had no vote to clear"
-    assert session.tally().counts == (0,) * 6
+    assert read_models.tally(session).counts == (0,) * 6
 
 
 def test_resume_keeps_identity_and_votes(session):
@@ -121,15 +122,15 @@ def test_resume_keeps_identity_and_votes(session):
     command(session, Action.GOTO, GRID)
     session.handle(1, Vote(1, GRID, 23))
     session.disconnect(1)
-    assert session.turnout().connected == 0
-    assert session.tally().counts[23] == 1, "an away participant's vote still counts"
+    assert read_models.turnout(session).connected == 0
+    assert read_models.tally(session).counts[23] == 1, "an away participant's vote still counts"
     again = join(session, 2, name="", resume=first.resume)
     assert again.resume == first.resume
     assert again.votes[GRID] == 23
     assert session.participants[first.resume].name == "Ann"
     assert len(session.participants) == 1
     assert only(session.handle(2, Vote(2, GRID, 0))) == Ack(2)
-    assert session.tally().counts[0] == 1 and session.tally().counts[23] == 0
+    assert read_models.tally(session).counts[0] == 1 and read_models.tally(session).counts[23] == 0
 
 
 def test_resume_from_a_second_connection_closes_the_first(session):
@@ -139,7 +140,7 @@ def test_resume_from_a_second_connection_closes_the_first(session):
     assert not any(isinstance(o, Record) for o in outputs), "coming back changes nothing to log"
     assert session.role(1) is None and session.role(2) is Role.PARTICIPANT
     session.disconnect(1)
-    assert session.turnout().connected == 1, "closing the replaced connection changes nothing"
+    assert read_models.turnout(session).connected == 1, "closing the replaced connection changes nothing"
 
 
 def test_unknown_resume_token_joins_afresh(session):
@@ -226,10 +227,10 @@ def test_tallies_always_equal_a_recount(steps):
                 tokens[conn] = outputs[-1].message.resume
         elif op == "vote":
             conn, question, choice = args
-            before = session.tally(question).counts if question < 6 else None
+            before = read_models.tally(session, question).counts if question < 6 else None
             reply = only(handle(conn, Vote(1, question, choice)))
             if isinstance(reply, Refused) and before is not None:
-                assert session.tally(question).counts == before, "a refused vote changes nothing"
+                assert read_models.tally(session, question).counts == before, "a refused vote changes nothing"
         elif op == "command":
             action, question = args
             only(handle(100, Command(1, action, question)))
@@ -241,7 +242,7 @@ def test_tallies_always_equal_a_recount(steps):
                 if index in member.votes:
                     recount[member.votes[index]] += 1
             assert status.counts == recount
-        assert session.turnout().connected == sum(m.conn is not None for m in session.participants.values())
+        assert read_models.turnout(session).connected == sum(m.conn is not None for m in session.participants.values())
     replayed = Session(default_deck(), HOST_TOKEN, counting_tokens())
     replayed.replay(log)
     assert_same_record(replayed, session)
@@ -293,13 +294,13 @@ def test_an_unsaved_batch_is_undone_and_later_changes_kept(session):
     assert session.unsaved(batches[-3]) == []
     orphans = session.unsaved(batches[-2])
     assert orphans == [2], "Bob's join was lost: his connection must start again"
-    assert session.tally().counts == (0, 0, 1, 0, 0, 0)
+    assert read_models.tally(session).counts == (0, 0, 1, 0, 0, 0)
     assert not session.questions[SPECTRUM].open, "the lock, saved after the failures, stays"
     assert session.role(1) is Role.PARTICIPANT and session.role(2) is None
-    assert session.turnout().connected == 1
+    assert read_models.turnout(session).connected == 1
     command(session, Action.OPEN, SPECTRUM, seq=3)
     assert only(session.handle(1, Vote(3, SPECTRUM, 4))) == Ack(3), "Ann votes on as before"
-    assert session.tally().counts == (0, 0, 0, 0, 1, 0)
+    assert read_models.tally(session).counts == (0, 0, 0, 0, 1, 0)
 
 
 @settings(max_examples=150, deadline=None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from coproterm.core import read_models
 from coproterm.core.alerts import Alert
 from coproterm.core.client_messages import Command, Hello
 from coproterm.core.deck import default_deck
@@ -30,9 +31,9 @@ def test_no_one_writes_the_sessions_fields(field):
 
 def test_what_the_connections_show_hosts_moves_the_version_and_nothing_else():
     session = _session()
-    before, state = session.version, session.state()
+    before, state = session.version, read_models.state(session)
     session.connections_changed()
-    assert session.version == before + 1 and session.state() == state
+    assert session.version == before + 1 and read_models.state(session) == state
 
 
 def test_the_logs_trouble_is_told_until_a_write_succeeds_again():
@@ -43,10 +44,10 @@ def test_the_logs_trouble_is_told_until_a_write_succeeds_again():
     events = [o.event for o in outputs if isinstance(o, Record)]
     version = session.version
     session.unsaved(events, Alert.DISK_FULL)
-    assert session.alert is Alert.DISK_FULL and session.state().alert is Alert.DISK_FULL
+    assert session.alert is Alert.DISK_FULL and read_models.state(session).alert is Alert.DISK_FULL
     assert session.current != SPECTRUM, "the unsaved change is undone"
     assert session.version > version, "subscribers hear of it"
     session.saved([])
-    assert session.alert is None and session.state().alert is None, "a write went through: the alert goes"
+    assert session.alert is None and read_models.state(session).alert is None, "a write went through: the alert goes"
     session.journal(False)
     assert not session.journaling

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Choose, Command, Hello, Vote
 from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Joined, Voted
@@ -48,15 +49,15 @@ def test_each_position_chosen_counts_and_each_person_counts_once():
     for conn, picks in ((1, 0b00011), (2, 0b00110), (3, 0b00010)):
         join(session, conn, f"p{conn}")
         assert choose(session, conn, picks).seq == 1
-    assert session.tally().counts == (1, 3, 1, 0, 0)
-    assert session.people() == People(STRONGEST, 3)
-    assert session.turnout().voted == 3, "people, not positions"
+    assert read_models.tally(session).counts == (1, 3, 1, 0, 0)
+    assert read_models.people(session) == People(STRONGEST, 3)
+    assert read_models.turnout(session).voted == 3, "people, not positions"
     choose(session, 2, 0b10000, seq=2)  # changed
-    assert session.tally().counts == (1, 2, 0, 0, 1) and session.people().people == 3
+    assert read_models.tally(session).counts == (1, 2, 0, 0, 1) and read_models.people(session).people == 3
     choose(session, 3, 0, seq=2)  # taken back
-    assert session.tally().counts == (1, 1, 0, 0, 1) and session.people().people == 2
+    assert read_models.tally(session).counts == (1, 1, 0, 0, 1) and read_models.people(session).people == 2
     session.handle(100, Command(9, Action.RESET, STRONGEST))
-    assert session.tally().counts == (0,) * 5 and session.people().people == 0
+    assert read_models.tally(session).counts == (0,) * 5 and read_models.people(session).people == 0
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_a_bad_choice_is_refused_clearly_and_changes_nothing(message, code, word
     refused = only(session.handle(1, message))
     assert isinstance(refused, Refused) and refused.refusal.error is code
     assert words in english(refused.refusal, refused.values)
-    assert session.tally().counts == (0,) * 5
+    assert read_models.tally(session).counts == (0,) * 5
 
 
 def test_choose_on_a_one_choice_question_and_on_a_locked_one():

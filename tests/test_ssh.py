@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.limits import NewcomerLimit
@@ -36,7 +37,7 @@ async def test_a_participant_votes_over_ssh_and_the_hub_counts_it(tmp_path):
         await ann.leave()
         assert await ann.wait() == 0
         await host.until(lambda p: p.turnout.connected == 0)
-        assert hosted.hub.session.tally(SPECTRUM).counts[3] == 1, "a vote stays after leaving"
+        assert read_models.tally(hosted.hub.session, SPECTRUM).counts[3] == 1, "a vote stays after leaving"
 
 
 async def test_coming_back_with_the_same_name_resumes_the_vote(tmp_path):

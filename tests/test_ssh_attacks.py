@@ -15,6 +15,7 @@ import socket
 import weakref
 
 import coproterm.server.ssh.guards as guards_module
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.gateway import ENV_MOST, UNAUTHENTICATED_PER_ADDRESS
@@ -171,7 +172,7 @@ async def test_holding_a_key_never_ends_an_ssh_participants_session(tmp_path, ro
                 channel.write(key)
                 await asyncio.sleep(1 / 30)
         (member,) = session.participants.values()
-        await _until(lambda: member.language == "cy" and session.tally(SPECTRUM).counts[2] == 1, 10)
+        await _until(lambda: member.language == "cy" and read_models.tally(session, SPECTRUM).counts[2] == 1, 10)
         closed = [r.getMessage() for r in caplog.records if "1008" in r.getMessage()]
         assert closed == [], closed
         assert runner.gateway is not None and runner.gateway.sessions == 1, "still in"

@@ -15,6 +15,7 @@ import asyncio
 import pytest
 
 import coproterm.server.ssh.gateway as gateway_module
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
@@ -53,6 +54,6 @@ async def test_a_pulled_cable_ends_the_session_and_keeps_the_vote(tmp_path, monk
         async with asyncio.timeout(30):  # 3 s of keepalives in this test; 3 minutes in a room
             while gw.sessions:
                 await asyncio.sleep(0.2)
-        assert session.tally(SPECTRUM).counts[2] == 1, "the vote stays"
+        assert read_models.tally(session, SPECTRUM).counts[2] == 1, "the vote stays"
         ann.kill()
         await ann.wait()

@@ -13,6 +13,7 @@ import uuid
 import pytest
 from websockets.asyncio.client import connect
 
+from coproterm.core import read_models
 from coproterm.core.alerts import Alert
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import deck_to_data, default_deck
@@ -129,7 +130,7 @@ async def test_resume_rebuilds_the_session_with_its_token(tmp_path):
         await ann.request(lambda s: Vote(s, SPECTRUM, 4))
     second = prepare(None, data=tmp_path, resume=NEWEST)
     assert second.host_token == first.host_token
-    assert second.session.tally(SPECTRUM).counts == (0, 0, 0, 0, 1, 0)
+    assert read_models.tally(second.session, SPECTRUM).counts == (0, 0, 0, 0, 1, 0)
     assert second.session.current == SPECTRUM
     async with HubRunner(second.session, second.host_token, "127.0.0.1", 0, second.store) as hosted:
         again = await join(hosted.local_url, Hello(resume=ann.welcome.resume))
@@ -149,7 +150,9 @@ async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
         assert isinstance(refusal, Error) and refusal.code is ErrorCode.UNAVAILABLE
         assert refusal.refusal == Refusal.NOT_SAVED
         await host.until(lambda p: p.state is not None and p.state.alert == Alert.LOG_LOCKED)
-        assert hosted.hub.session.tally(SPECTRUM).counts == (0, 1, 0, 0, 0, 0), "the refused vote is undone"
+        assert read_models.tally(hosted.hub.session, SPECTRUM).counts == (0, 1, 0, 0, 0, 0), (
+            "the refused vote is undone"
+        )
         other.execute("ROLLBACK")
         other.close()
         assert await ann.request(lambda s: Vote(s, SPECTRUM, 5)) == Ack(ann.seq)

@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Answer, Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
@@ -143,7 +144,7 @@ async def test_over_ssh_k_prints_my_record_in_my_terminal_as_i_leave(tmp_path):
             await ann.expect("coercion")
             ann.type("4\r")
             async with asyncio.timeout(10):
-                while hosted.hub.session.tally(SPECTRUM).counts != (0, 0, 0, 1, 0, 0):
+                while read_models.tally(hosted.hub.session, SPECTRUM).counts != (0, 0, 0, 1, 0, 0):
                     await asyncio.sleep(0.05)
             await host.request(lambda seq: Command(seq, Action.REVEAL, SPECTRUM))
             await ann.expect("100%")

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.countdown import Countdown, Cue, clock_text, cues_between
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data, default_deck
@@ -160,7 +161,7 @@ def test_a_countdown_to_a_lock_opens_a_locked_question_and_replays_as_it_ran():
     again = Session(default_deck(), HOST_TOKEN, counting_tokens())
     again.replay([Commanded(Action.GOTO, SPECTRUM), Commanded(Action.LOCK, SPECTRUM), *events])
     assert not again.questions[SPECTRUM].open and again.timer_due() is None
-    assert again.timer_message(T0 + 20) == Timer(SPECTRUM, 10, 0, True)
+    assert read_models.timer_message(again, T0 + 20) == Timer(SPECTRUM, 10, 0, True)
 
 
 def test_a_face_counts_down_on_its_own_clock_whatever_its_wall_clock_says():

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 
+from coproterm.core import read_models
 from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
@@ -421,7 +422,7 @@ class HubProtocol:
 
     def _timer_frame(self) -> bytes:
         """The countdown's frame as of the hub's clock now (empty before the first countdown)."""
-        message = self.session.timer_message(self._at)
+        message = read_models.timer_message(self.session, self._at)
         return encode(message) if message is not None else b""
 
     def _kinds_for(self, role: Role) -> tuple[str, ...]:
@@ -441,18 +442,22 @@ class HubProtocol:
         if self.session.version != self._encoded_version:
             self._encoded_version = self.session.version
             latest = {
-                "state": encode(self.session.state()),
-                "turnout": encode(self.session.turnout()),
+                "state": encode(read_models.state(self.session)),
+                "turnout": encode(read_models.turnout(self.session)),
                 "attendance": encode(
-                    replace(self.session.attendance(), over_ssh=self._counted("vouched"), plain=self._counted("plain"))
+                    replace(
+                        read_models.attendance(self.session),
+                        over_ssh=self._counted("vouched"),
+                        plain=self._counted("plain"),
+                    )
                 ),
-                "tally": encode(self.session.tally()),
-                "people": encode(self.session.people()),
+                "tally": encode(read_models.tally(self.session)),
+                "people": encode(read_models.people(self.session)),
             }
-            moves = self.session.moves()
+            moves = read_models.moves(self.session)
             if moves is not None:
                 latest["moves"] = encode(moves)
-            moderation = self.session.moderation()
+            moderation = read_models.moderation(self.session)
             if moderation is not None:
                 latest["moderation"] = encode(moderation)
             if self.session.asked_on_the_spot:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from coproterm.core import read_models
 from coproterm.core.agreement import Marks
 from coproterm.core.answers import clean_answer, looks_blank, room_sees
 from coproterm.core.ballots import picks_refusal
@@ -443,7 +444,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
             running = _counted_down(reports, running, event, at)
         touched = _question_of(event)
         if touched is not None and deck.questions[touched].cells:
-            reports[touched].timeline.append((at, session.tally(touched).counts))
+            reports[touched].timeline.append((at, read_models.tally(session, touched).counts))
             if isinstance(event, Commanded):
                 reports[touched].resets.append(at)
     names = {m.number: m.name for m in session.participants.values()}
@@ -453,7 +454,7 @@ def build_report(deck: Deck, logged: Iterable[Logged], flaws: Iterable[Flaw] = (
                 FinalVote(member.number, names[member.number], cell, voted_at.get((member.number, question), 0.0))
             )
     for report in reports:
-        report.counts = session.tally(report.index).counts
+        report.counts = read_models.tally(session, report.index).counts
         report.answers = [
             WrittenAnswer(
                 a.id,

@@ -47,23 +47,14 @@ from coproterm.core.events import (
 )
 from coproterm.core.hub_messages import (
     Ack,
-    Attendance,
     Ballot,
     Mine,
-    Moderation,
-    Moves,
-    People,
     Speaks,
-    State,
-    Tally,
-    Timer,
     Translated,
-    Turnout,
     Welcome,
 )
 from coproterm.core.i18n import language
 from coproterm.core.journal import Journal
-from coproterm.core.movement import Movement
 from coproterm.core.outcomes import Close, ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
 from coproterm.core.roster import MAX_RECORDS, Participant, Roster, clean_name
@@ -178,47 +169,6 @@ class Session:
         """The participant on this connection, if it is one."""
         return self.roster.members.get(conn)
 
-    def state(self) -> State:
-        status = self.questions[self.current]
-        return State(current=self.current, open=status.open, revealed=status.revealed, alert=self._alert)
-
-    def turnout(self) -> Turnout:
-        voted_here = sum(self.current in member.votes for member in self.roster.members.values())
-        return Turnout(connected=self.connected, voted=self.questions[self.current].people, voted_here=voted_here)
-
-    def moves(self, question: int | None = None) -> Moves | None:
-        """Before and after on a question compared with an earlier one (None for other questions)."""
-        index = self.current if question is None else question
-        asked = self.deck.questions[index]
-        before = asked.compare
-        if before is None or asked.x is None:
-            return None
-        pairs = (
-            (member.votes[before], member.votes[index])
-            for member in self.participants.values()
-            if index in member.votes and before in member.votes
-        )
-        return Moves(index, before, Movement.of(asked.x.size, pairs).counts)
-
-    def people(self, question: int | None = None) -> People:
-        """How many people have a vote on a question (the current one by default)."""
-        index = self.current if question is None else question
-        return People(question=index, people=self.questions[index].people)
-
-    def attendance(self) -> Attendance:
-        """Everyone who has joined, away or not: what a host's "voted" is counted out of."""
-        return Attendance(joined=len(self.participants))
-
-    def moderation(self) -> Moderation | None:
-        """Whether the current question's answers wait for approval, and how many wait (None: it takes none)."""
-        if self.deck.questions[self.current].answers is None:
-            return None
-        return Moderation(self.current, self.questions[self.current].moderated, self.answers[self.current].queued)
-
-    def tally(self, question: int | None = None) -> Tally:
-        index = self.current if question is None else question
-        return Tally(question=index, counts=tuple(self.questions[index].counts))
-
     def timer_running(self) -> bool:
         """Whether a countdown is running (started, neither stopped nor ended)."""
         return self.timer is not None and self.timer.seconds > 0 and not self.timer.ended
@@ -226,16 +176,6 @@ class Session:
     def timer_due(self) -> float | None:
         """When the running countdown ends, by the hub's clock; None when none runs."""
         return self.timer.deadline if self.timer is not None and self.timer_running() else None
-
-    def timer_message(self, at: float) -> Timer | None:
-        """The countdown as everyone is told it at ``at`` (the hub's clock); None before the first."""
-        timer = self.timer
-        if timer is None:
-            return None
-        if timer.seconds == 0:
-            return Timer(timer.question, 0, 0, timer.locks)
-        left = 0 if timer.ended else min(max(round((timer.deadline - at) * 1000), 0), timer.seconds * 1000)
-        return Timer(timer.question, timer.seconds, left, timer.locks)
 
     def clock(self, at: float) -> list[Output]:
         """The hub's clock says ``at``: a countdown that has run out ends (and locks its question, if it locks).

@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable
 from coproterm.core.events import Event
 
 Undo = Callable[[], None]
+"""How to take back one change."""
+Apply = Callable[[Event], None]
+"""The session's one path that applies an event (and journals it while the log has not confirmed it)."""
 
 
 class Journal:

@@ -12,6 +12,16 @@ Every change bumps :attr:`Session.version`. Every change is an event
 (:mod:`coproterm.core.events`) applied by the one path that also replays a log;
 while the log has not confirmed an event it is kept in a journal, so a batch
 that could not be saved is undone exactly (:meth:`Session.unsaved`).
+
+The session owns the state and the one ``_apply`` path; the parts with their own
+state and rules live beside it: the roster (:mod:`coproterm.core.roster`), the
+ballots (:mod:`coproterm.core.ballots`), the journal (:mod:`coproterm.core.journal`),
+agreement rounds (:mod:`coproterm.core.agreement`), and what it answers with
+(:mod:`coproterm.core.outcomes`). The messages are handled by plain functions
+handed the session and its ``_apply``: votes and marks
+(:mod:`coproterm.core.voting`), written answers (:mod:`coproterm.core.answering`),
+the facilitator's commands (:mod:`coproterm.core.commanding`); what the protocol
+sends is read by :mod:`coproterm.core.read_models`.
 """
 
 from __future__ import annotations
@@ -21,12 +31,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from coproterm.core import answering, commanding, voting
 from coproterm.core.access import code_matches
-from coproterm.core.agreement import Round, agreement_refusal, apply_agreeing, apply_marked, mark_refusal
+from coproterm.core.agreement import Round, apply_agreeing, apply_marked
 from coproterm.core.alerts import Alert
-from coproterm.core.answers import AnswerBook, answer_refusal
-from coproterm.core.asked import ask, place, renumbered, shifted, with_added
-from coproterm.core.ballots import QuestionState, picks_refusal, set_vote, starts_moderated, vote_refusal
+from coproterm.core.answers import AnswerBook
+from coproterm.core.asked import place, renumbered, shifted, with_added
+from coproterm.core.ballots import QuestionState, set_vote, starts_moderated
 from coproterm.core.boards import Deck
 from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Mark, Moderate, Speak, Vote
 from coproterm.core.client_messages import Answer as AnswerMessage
@@ -46,9 +57,6 @@ from coproterm.core.events import (
     Voted,
 )
 from coproterm.core.hub_messages import (
-    Ack,
-    Ballot,
-    Mine,
     Speaks,
     Translated,
     Welcome,
@@ -60,9 +68,7 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.roster import MAX_RECORDS, Participant, Roster, clean_name
 from coproterm.core.wire import Message
 from coproterm.core.wire_terms import (
-    APPROVE_ALL,
     MAX_PARTICIPANTS,
-    MAX_TIMER,
     PROTOCOL_VERSION,
     Action,
     CloseCode,
@@ -107,7 +113,7 @@ class Session:
         """Changes the log has not confirmed (coproterm/core/journal.py)."""
         self.answers = [AnswerBook() for _ in deck.questions]
         """Each question's written answers (empty but for text questions)."""
-        self._last_answer = 0
+        self.last_answer = 0
         """The highest answer id given (ids are never reused, even after an undo)."""
         self.timer: Timed | None = None
         """The latest countdown (running, ended, or stopped: ``seconds`` 0); None before the first."""
@@ -217,21 +223,21 @@ class Session:
         if role is None:
             return [Refused(conn, seq, Refusal.HELLO_FIRST)]
         if isinstance(message, Vote):
-            return self._vote(conn, role, message)
+            return voting.vote(self, self._apply, conn, role, message)
         if isinstance(message, Choose):
-            return self._choose(conn, role, message)
+            return voting.choose(self, self._apply, conn, role, message)
         if isinstance(message, Command):
-            return self._command(conn, role, message, at)
+            return commanding.command(self, self._apply, self._new_token, conn, role, message, at)
         if isinstance(message, AnswerMessage):
-            return self._answer(conn, message)
+            return answering.answer(self, self._apply, conn, message)
         if isinstance(message, Moderate):
-            return self._moderate(conn, role, message)
+            return answering.moderate(self, self._apply, conn, role, message)
         if isinstance(message, Speak):
             return self._speak(conn, message)
         if isinstance(message, AddQuestion):
-            return self._add(conn, role, message)
+            return commanding.add(self, self._apply, conn, role, message)
         if isinstance(message, Mark):
-            return self._mark(conn, message)
+            return voting.mark(self, self._apply, conn, message)
         return [Refused(conn, None, Refusal.HUB_ONLY)]
 
     def disconnect(self, conn: ConnId) -> None:
@@ -295,7 +301,7 @@ class Session:
                 # The face turns to the language chosen before: it needs the deck in it too.
                 self.roster.deck_language[conn] = member.language
                 outputs.append(Tell(conn, Translated(member.language, self._deck_in(member.language))))
-        outputs += self._mine(conn, member)
+        outputs += answering.mine(self, conn, member)
         return outputs
 
     def _speak(self, conn: ConnId, message: Speak) -> list[Output]:
@@ -324,121 +330,6 @@ class Session:
             data = self._deck_words[code] = deck_to_data(in_one_language(self.deck, language(code)))
         return data if data is not None else self._deck_words[None]
 
-    def _vote(self, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
-        member = self.roster.members.get(conn)
-        if role is not Role.PARTICIPANT or member is None:
-            return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE)]
-        refusal = vote_refusal(vote, self.current, self.deck, self.questions)
-        if refusal is not None:
-            reason, values = refusal
-            return [Refused(conn, vote.seq, reason, values)]
-        if member.votes.get(vote.question) == vote.choice:
-            return [Tell(conn, Ack(vote.seq))]
-        voted = Voted(member.number, vote.question, vote.choice)
-        self._apply(voted)
-        return [Record(voted), Tell(conn, Ack(vote.seq))]
-
-    def _choose(self, conn: ConnId, role: Role, choose: Choose) -> list[Output]:
-        """A pick-several vote: checked like a vote (docs/protocol.md), then its positions; cast as a mask."""
-        member = self.roster.members.get(conn)
-        if role is not Role.PARTICIPANT or member is None:
-            return [Refused(conn, choose.seq, Refusal.HOSTS_DO_NOT_VOTE)]
-        refusal = vote_refusal(
-            Vote(choose.seq, choose.question, None), self.current, self.deck, self.questions
-        ) or picks_refusal(self.deck.questions[choose.question], choose.picks)
-        if refusal is not None:
-            reason, values = refusal
-            return [Refused(conn, choose.seq, reason, values)]
-        choice = choose.picks or None
-        if member.votes.get(choose.question) == choice:
-            return [Tell(conn, Ack(choose.seq))]
-        voted = Voted(member.number, choose.question, choice)
-        self._apply(voted)
-        return [Record(voted), Tell(conn, Ack(choose.seq))]
-
-    def _command(self, conn: ConnId, role: Role, command: Command, at: float) -> list[Output]:
-        if role is not Role.HOST:
-            return [Refused(conn, command.seq, Refusal.HOST_ONLY)]
-        if command.question >= len(self.questions):
-            return [Refused(conn, command.seq, Refusal.NO_SUCH_QUESTION, (command.question + 1,))]
-        if command.action in (Action.TIMER, Action.TIMER_ONLY, Action.STOP_TIMER):
-            return self._timer(conn, command, at)
-        if command.action in (Action.AGREE, Action.END_AGREE):
-            return self._agree(conn, command)
-        if command.action in (Action.MODERATE, Action.UNMODERATE):
-            if self.deck.questions[command.question].answers is None:
-                return [Refused(conn, command.seq, Refusal.NOT_MODERATED_HERE, (command.question + 1,))]
-            if self.questions[command.question].moderated is (command.action is Action.MODERATE):
-                return [Tell(conn, Ack(command.seq))]
-        event = Commanded(command.action, command.question)
-        outputs: list[Output] = [Record(event)]
-        if command.action is Action.RESET:
-            for member in self.participants.values():
-                if command.question in member.votes and member.conn is not None:
-                    outputs.append(Tell(member.conn, Ballot(command.question, None)))
-        self._apply(event)
-        if command.action is Action.RESET:
-            outputs += self._clear_answers(command.question)
-        outputs.append(Tell(conn, Ack(command.seq)))
-        return outputs
-
-    def _timer(self, conn: ConnId, command: Command, at: float) -> list[Output]:
-        """Start a countdown on a question (one runs at a time: a new one replaces it), or stop it."""
-        if command.action is Action.STOP_TIMER:
-            timer = self.timer
-            if timer is None or not self.timer_running():
-                return [Tell(conn, Ack(command.seq))]
-            stopped = Timed(timer.question, 0, 0.0, timer.locks)
-            self._apply(stopped)
-            return [Record(stopped), Tell(conn, Ack(command.seq))]
-        if not 1 <= command.seconds <= MAX_TIMER:
-            return [Refused(conn, command.seq, Refusal.BAD_TIMER, (MAX_TIMER,))]
-        locks = command.action is Action.TIMER
-        started = Timed(command.question, command.seconds, at + command.seconds, locks)
-        self._apply(started)
-        outputs: list[Output] = [Record(started)]
-        if locks and not self.questions[command.question].open:
-            opened = Commanded(Action.OPEN, command.question)  # a countdown to a lock is a countdown of open voting
-            self._apply(opened)
-            outputs.append(Record(opened))
-        outputs.append(Tell(conn, Ack(command.seq)))
-        return outputs
-
-    # -- agreeing with each other ---------------------------------------------------
-
-    def _agree(self, conn: ConnId, command: Command) -> list[Output]:
-        """Open a question's answers for agreement, or close its round (core/agreement.py has the rules)."""
-        opening = command.action is Action.AGREE
-        found = self.rounds.get(command.question)
-        if opening:
-            refusal = agreement_refusal(self.deck.questions[command.question])
-            if refusal is not None:
-                return [Refused(conn, command.seq, refusal)]
-        if (found.open if found is not None else False) == opening:
-            return [Tell(conn, Ack(command.seq))]
-        seed = found.seed if found is not None else self._new_token()  # the shell's randomness, logged with it
-        event = Agreeing(command.question, opening, seed)
-        self._apply(event)
-        return [Record(event), Tell(conn, Ack(command.seq))]
-
-    def _mark(self, conn: ConnId, message: Mark) -> list[Output]:
-        """A participant agrees with, disagrees with or passes on another's answer."""
-        member = self.roster.members.get(conn)
-        if member is None:
-            return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_MARK)]
-        index = message.question
-        count = len(self.questions)
-        book = self.answers[index] if index < count else None
-        refusal = mark_refusal(index, self.current, count, self.rounds.get(index), book, member.number, message)
-        if refusal is not None:
-            reason, values = refusal
-            return [Refused(conn, message.seq, reason, values)]
-        if self.rounds[index].stances.get(member.number, {}).get(message.answer) == message.stance:
-            return [Tell(conn, Ack(message.seq))]
-        event = Marked(member.number, index, message.answer, message.stance)
-        self._apply(event)
-        return [Record(event), Tell(conn, Ack(message.seq))]
-
     def agreement_round(self, question: int | None = None) -> Round | None:
         """The question's agreement round (the current question's by default), None if never opened."""
         return self.rounds.get(self.current if question is None else question)
@@ -454,123 +345,6 @@ class Session:
     def asked_on_the_spot(self) -> bool:
         """Whether the deck holds a question added during the session (older clients cannot show it)."""
         return self._asked
-
-    def _add(self, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
-        """A host asks a new question; it goes in after the current question (or at the end, if the host says so)."""
-        if role is not Role.HOST:
-            return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
-        added = ask(message, self._deck_words[None])
-        if not isinstance(added, Added):
-            reason, values = added
-            return [Refused(conn, message.seq, reason, values)]
-        count = len(self.deck.questions)
-        added = replace(added, position=count if message.at_end else self.current + 1)
-        self._apply(added)
-        return [Record(added), Tell(conn, Ack(message.seq))]
-
-    # -- written answers -----------------------------------------------------------
-
-    def _answer(self, conn: ConnId, message: AnswerMessage) -> list[Output]:
-        """Write, edit or take back one of a participant's answers (checked as docs/protocol.md lists)."""
-        member = self.roster.members.get(conn)
-        if member is None:
-            return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_ANSWER)]
-        index = message.question
-        question = self.deck.questions[index] if index < len(self.questions) else None
-        book = self.answers[index] if question is not None else None
-        had = book.in_slot(member.number, message.slot) if book is not None else None
-        is_open = question is not None and self.questions[index].open
-        refusal = answer_refusal(index, self.current, question, is_open, book, message, had)
-        if isinstance(refusal, tuple):
-            reason, values = refusal
-            return [Refused(conn, message.seq, reason, values)]
-        cleaned = refusal
-        if (had.text if had is not None else None) == cleaned:
-            return [Tell(conn, Ack(message.seq))]
-        assert book is not None
-        hidden = book.hidden_slots.get((member.number, message.slot))
-        answer_id = had.id if had is not None else hidden if hidden is not None else self._last_answer + 1
-        was_waiting = had is not None and had.waiting
-        waiting = cleaned is not None and self.questions[index].moderated
-        event = Answered(member.number, index, message.slot, answer_id, cleaned, waiting)
-        self._apply(event)
-        outputs: list[Output] = [Record(event)]
-        if cleaned is not None and not book.answers[answer_id].hidden and book.hides(member.number, cleaned):
-            # The words of a hidden answer written in another slot are hidden too (recorded: a replay need not guess).
-            hide = Moderated(index, answer_id, True)
-            self._apply(hide)
-            outputs.append(Record(hide))
-        outputs.append(Tell(conn, Ack(message.seq)))
-        if book.answers[answer_id].hidden or waiting or was_waiting:
-            # The writer is told it stays hidden, or that it waits for the facilitator (or no longer does).
-            outputs.append(Tell(conn, self._mine_of(index, member.number)))
-        return outputs
-
-    def _moderate(self, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
-        """Hide an answer from the room, or show it again; approve one waiting answer, or all (hosts only)."""
-        if role is not Role.HOST:
-            return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
-        if message.question >= len(self.questions):
-            return [Refused(conn, message.seq, Refusal.NO_SUCH_QUESTION, (message.question + 1,))]
-        book = self.answers[message.question]
-        if message.approve and message.answer == APPROVE_ALL:
-            if self.deck.questions[message.question].answers is None:
-                return [Refused(conn, message.seq, Refusal.NOT_MODERATED_HERE, (message.question + 1,))]
-            events: list[Moderated | Approved] = [Approved(message.question, i) for i in book.waiting_ids()]
-        else:
-            answer = book.answers.get(message.answer)
-            if answer is None or answer.removed:
-                return [Refused(conn, message.seq, Refusal.NO_SUCH_ANSWER, (message.question + 1, message.answer))]
-            events = []
-            if answer.hidden != message.hidden:
-                events.append(Moderated(message.question, message.answer, message.hidden))
-            if message.approve and answer.waiting:
-                events.append(Approved(message.question, message.answer))
-        outputs: list[Output] = []
-        writers: set[int] = set()
-        for event in events:
-            self._apply(event)
-            outputs.append(Record(event))
-            writers.add(book.answers[event.answer].participant)
-        outputs.append(Tell(conn, Ack(message.seq)))
-        for number in sorted(writers):
-            writer = self.roster.numbered.get(number)
-            if writer is not None and writer.conn is not None:
-                outputs.append(Tell(writer.conn, self._mine_of(message.question, writer.number)))
-        return outputs
-
-    def _clear_answers(self, question: int) -> list[Output]:
-        """A reset takes back every written answer to the question, each as its own event (the log replays them)."""
-        outputs: list[Output] = []
-        writers: set[int] = set()
-        for answer in self.answers[question].current():
-            event = Answered(answer.participant, question, answer.slot, answer.id, None)
-            self._apply(event)
-            outputs.append(Record(event))
-            writers.add(answer.participant)
-        for number in sorted(writers):
-            member = self.roster.numbered.get(number)
-            if member is not None and member.conn is not None:
-                outputs.append(Tell(member.conn, Mine(question, ())))
-        return outputs
-
-    def _mine(self, conn: ConnId, member: Participant) -> list[Output]:
-        """A welcomed participant hears their own answers back (after a resume, or on a second device)."""
-        return [
-            Tell(conn, self._mine_of(index, member.number))
-            for index, book in enumerate(self.answers)
-            if book.of(member.number)
-        ]
-
-    def _mine_of(self, question: int, participant: int) -> Mine:
-        """A participant's own answers to a question, and which of them the facilitator hid."""
-        own = sorted(self.answers[question].of(participant).items())
-        return Mine(
-            question,
-            tuple((slot, a.text) for slot, a in own),
-            tuple(slot for slot, a in own if a.hidden),
-            tuple(slot for slot, a in own if a.waiting),
-        )
 
     # -- the log's word ----------------------------------------------------------
 
@@ -646,7 +420,7 @@ class Session:
             case Answered() | Moderated() | Approved():
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
-                    self._last_answer = max(self._last_answer, event.answer)
+                    self.last_answer = max(self.last_answer, event.answer)
         self._version += 1
         self._journal.keep(event, undo)
 

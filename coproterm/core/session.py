@@ -56,24 +56,14 @@ from coproterm.core.events import (
     Timed,
     Voted,
 )
-from coproterm.core.hub_messages import (
-    Speaks,
-    Translated,
-    Welcome,
-)
+from coproterm.core.hub_messages import Speaks, Translated, Welcome
 from coproterm.core.i18n import language
 from coproterm.core.journal import Journal
 from coproterm.core.outcomes import Close, ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
 from coproterm.core.roster import MAX_RECORDS, Participant, Roster, clean_name
 from coproterm.core.wire import Message
-from coproterm.core.wire_terms import (
-    MAX_PARTICIPANTS,
-    PROTOCOL_VERSION,
-    Action,
-    CloseCode,
-    Role,
-)
+from coproterm.core.wire_terms import MAX_PARTICIPANTS, PROTOCOL_VERSION, Action, CloseCode, Role
 
 
 class Session:

@@ -22,17 +22,7 @@ from typing import Any, get_args
 
 import msgpack
 
-from coproterm.core.client_messages import (
-    AddQuestion,
-    Answer,
-    Choose,
-    Command,
-    Hello,
-    Mark,
-    Moderate,
-    Speak,
-    Vote,
-)
+from coproterm.core.client_messages import AddQuestion, Answer, Choose, Command, Hello, Mark, Moderate, Speak, Vote
 from coproterm.core.hub_messages import (
     Ack,
     Added,
@@ -56,14 +46,8 @@ from coproterm.core.hub_messages import (
     Wall,
     Welcome,
 )
-from coproterm.core.wire_checks import (
-    ProtocolError,
-    VersionMismatch,
-    field_checks,
-)
-from coproterm.core.wire_terms import (
-    PROTOCOL_VERSION,
-)
+from coproterm.core.wire_checks import ProtocolError, VersionMismatch, field_checks
+from coproterm.core.wire_terms import PROTOCOL_VERSION
 
 Message = (
     Hello

@@ -15,10 +15,7 @@ from dataclasses import Field, fields
 from enum import IntEnum
 from typing import Any
 
-from coproterm.core.wire_terms import (
-    MAX_QUESTIONS,
-    PROTOCOL_VERSION,
-)
+from coproterm.core.wire_terms import MAX_QUESTIONS, PROTOCOL_VERSION
 
 
 class ProtocolError(ValueError):

@@ -79,7 +79,7 @@ def ingest(runs: int) -> dict[str, float]:
 # -- 2. latency --------------------------------------------------------------------
 
 
-def _with_load(
+def with_load(
     load: Callable[[Callable[[float, float], None]], Stats], probe: Callable[[float, float], object]
 ) -> tuple[Stats, object]:
     """Run a load in a thread and, once it is under way, a probe in this one."""
@@ -134,7 +134,7 @@ def latency(runs: int) -> dict[str, float]:
                     seed=seed,
                 )
 
-            _, measured = _with_load(load, probe)
+            _, measured = with_load(load, probe)
             samples += measured  # type: ignore[arg-type]
     samples.sort()
     return {
@@ -219,7 +219,7 @@ def _one_workshop(scale: float, seed: int) -> dict[str, float]:
         def facilitate(start: float, end: float) -> None:
             asyncio.run(_facilitate(hub, start, end))
 
-        stats, _ = _with_load(load, facilitate)
+        stats, _ = with_load(load, facilitate)
     people = stats.connected
     return {
         "received": (stats.tcp["bytes_in"] + HEADER * stats.tcp["segs_in"]) / people,
@@ -289,7 +289,7 @@ def _memory_once(seed: int, counts: tuple[int, ...]) -> dict[int, float]:
                 time.sleep(max(0.0, start - time.time()) + 1.0)  # all connected before the start: a second to settle
                 reading["rss"] = hub.rss_kib()
 
-            stats, _ = _with_load(load, measure)
+            stats, _ = with_load(load, measure)
             per[count] = (reading["rss"] - baseline) / stats.connected
             time.sleep(1.0)  # the previous crowd has left; the next is measured on its own
     return per

@@ -12,7 +12,7 @@ import argparse
 import time
 
 from bench.loadgen import HubProcess, Stats, run
-from bench.suite import _with_load
+from bench.figures import with_load
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
             time.sleep(5)
             share["cpu"] = (hub.cpu_seconds() - before) / 5
 
-        stats, _ = _with_load(load, measure)
+        stats, _ = with_load(load, measure)
     print(f"idle hub, {stats.connected} connected: {100 * share['cpu']:.1f}% of a core")
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.loadgen import HubProcess, Stats, run
 from bench.figures import with_load
+from bench.loadgen import HubProcess, Stats, run
 
 
 def main() -> None:

@@ -211,7 +211,7 @@ def log_figures(participants: int = 20, rewrites: int = 10_000) -> None:
     path = asyncio.run(run())
     took = time.perf_counter() - started
     with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT COUNT(*) FROM answer_log").fetchone()[0]
+        rows = db.execute("SELECT COUNT(*) FROM events WHERE answer IS NOT NULL").fetchone()[0]
     size = path.stat().st_size + sum(p.stat().st_size for p in path.parent.glob(path.name + "-*"))
     hours = rewrites / 36_000  # participant-hours: at the allowed rate (10 a second) one writes 36,000 an hour
     started = time.perf_counter()

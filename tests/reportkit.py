@@ -101,8 +101,7 @@ def logged_workshop(data: Path) -> Path:
 
     asyncio.run(write())
     with sqlite3.connect(store.path) as db:  # an afternoon's pace, on a summer's day
-        for table in ("log", "answer_log", "language_log"):
-            db.execute(f"UPDATE {table} SET at = ? + seq * 9", (START,))
+        db.execute("UPDATE events SET at = ? + seq * 9", (START,))
         db.executemany(
             "INSERT INTO ssh_identities (user, seen_as, token) VALUES (?, ?, ?)",
             [(f"user{n}", "SHA256:key", bytes([n]) * 16) for n in (2, 5, 7)],

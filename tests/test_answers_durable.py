@@ -13,11 +13,11 @@ import sys
 
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.client_messages import Answer, Moderate
-from coproterm.core.events import Answered, Joined, Moderated
+from coproterm.core.events import Answered, Commanded, Joined, Moderated, Voted
 from coproterm.core.hub_messages import Ack, Answers, Mine
 from coproterm.server.store import read_log
 from tests.hubkit import join, start_serve
-from tests.storekit import logged_session
+from tests.storekit import logged_session, release_before_session
 
 WHAT = 0
 WELSH = "Rhannu grym: ŵ ŷ â ê î ô û"
@@ -122,13 +122,12 @@ def test_the_export_command_takes_with_hidden(tmp_path):
 
 
 def test_a_log_from_before_written_answers_still_reads(tmp_path):
-    from coproterm.core.events import Voted
-
-    path = logged_session(tmp_path, [Joined(1, b"a" * 16, "Ann"), Voted(1, 1, 2)])
+    path = release_before_session(tmp_path)  # the layout before the events table, as a release before answers left it
     with sqlite3.connect(path) as db:
-        db.execute("DROP TABLE answer_log")
+        for table in ("answer_log", "agreement_log", "timer_log", "added_log", "language_log"):
+            db.execute(f"DROP TABLE {table}")
     log = read_log(path)
-    assert [type(e.event) for e in log.entries] == [Joined, Voted] and not log.flaws
+    assert {type(e.event) for e in log.entries} == {Joined, Voted, Commanded} and not log.flaws
     assert len(rows(render_tables(path, quiet=True))) == 0 and "votes.csv" in render_tables(path, quiet=True)
 
 
@@ -136,10 +135,12 @@ def test_a_damaged_answer_row_is_left_out_and_named(tmp_path):
     path = logged_session(tmp_path, ANSWERS[:3])
     with sqlite3.connect(path) as db:
         db.execute(
-            "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text) VALUES (1, 'answered', 9, 0, 0, 7, 'who?')"
+            "INSERT INTO events (at, kind, answer, fields) VALUES (1, 'answered', 7, ?)",
+            (json.dumps({"participant": 9, "question": 0, "slot": 0, "answer": 7, "text": "who?"}),),
         )
         db.execute(
-            "INSERT INTO answer_log (at, kind, participant, question, slot, answer, text) VALUES (1, 'hidden', NULL, 0, NULL, 99, NULL)"
+            "INSERT INTO events (at, kind, answer, fields) VALUES (1, 'hidden', 99, ?)",
+            (json.dumps({"question": 0, "answer": 99}),),
         )
     tables = render_tables(path, quiet=True)
     assert "who?" not in tables["answers.csv"] and len(rows(tables)) == 1

@@ -117,7 +117,7 @@ async def test_an_answers_versions_from_before_an_insertion_are_forgotten_too(tm
         await store.append([Answered(1, REASON + 1, 0, 1, f"after {version}")])
     await store.close()
     with contextlib.closing(sqlite3.connect(store.path)) as db:
-        kept = db.execute("SELECT COUNT(*) FROM answer_log WHERE answer = 1").fetchone()[0]
+        kept = db.execute("SELECT COUNT(*) FROM events WHERE answer = 1").fetchone()[0]
     assert kept == 1 + ANSWER_HISTORY, "its first version and its latest, nothing between"
     log = read_log(store.path)
     texts = [(e.event.question, e.event.text) for e in log.entries if isinstance(e.event, Answered)]
@@ -238,16 +238,16 @@ async def test_a_damaged_question_row_keeps_its_place_and_is_named(tmp_path):
     await store.append([Voted(1, COMPLEXITY + 2, 1)])  # cast on the question after COMPLEXITY, by its new number
     await store.close()
     with contextlib.closing(sqlite3.connect(store.path)) as db, db:
-        db.execute("UPDATE added_log SET question = '{not json'")
+        db.execute("UPDATE events SET fields = json_set(fields, '$.question', '{not json') WHERE kind = 'added'")
     log = read_log(store.path)
     questions = log.info.deck["questions"]
     assert len(questions) == len(default_deck().questions) + 1 and questions[SPECTRUM + 1]["prompt_cy"]
     votes = [e.event for e in log.entries if isinstance(e.event, Voted)]
     assert votes == [Voted(1, COMPLEXITY + 1, 2), Voted(1, COMPLEXITY + 2, 1)], "each on the question it was cast on"
     (flaw,) = log.flaws
-    assert flaw.problem == "the question asked on the spot in row 1 cannot be read; a placeholder keeps its place"
+    assert flaw.problem == "the question asked on the spot in row 3 cannot be read; a placeholder keeps its place"
     assert flaw.said.words(language(WELSH)) == (
-        "ni ellir darllen y cwestiwn a ofynnwyd yn y fan a'r lle yn rhes 1; mae deiliad lle yn cadw ei le"
+        "ni ellir darllen y cwestiwn a ofynnwyd yn y fan a'r lle yn rhes 3; mae deiliad lle yn cadw ei le"
     )
 
 

@@ -72,7 +72,7 @@ async def test_resume_with_no_id_says_which_session_it_picked(tmp_path):
     await served.stop()
     assert f"picked {workshop.stem}, the newest session anyone joined or voted in" in served.stderr
     with sqlite3.connect(workshop) as db:
-        assert db.execute("SELECT COUNT(*) FROM log").fetchone() == (3,)
+        assert db.execute("SELECT COUNT(*) FROM events").fetchone() == (3,)
 
 
 def test_when_nobody_joined_any_session_the_newest_is_picked_and_that_is_said(tmp_path):

@@ -45,7 +45,7 @@ addEventListener("load", () => {
 def session_path(tmp_path) -> Path:
     path = logged_session(tmp_path, EVENTS, BILINGUAL_DECK)
     with sqlite3.connect(path) as db:  # a workshop's pace: a change every 20 seconds
-        db.execute("UPDATE log SET at = 1795000000 + seq * 20")
+        db.execute("UPDATE events SET at = 1795000000 + seq * 20")
     return path
 
 

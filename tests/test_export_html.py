@@ -36,7 +36,7 @@ EVENTS = [
 def report(tmp_path) -> str:
     path = logged_session(tmp_path, EVENTS)
     with sqlite3.connect(path) as db:  # a workshop's pace: a change every 20 seconds
-        db.execute("UPDATE log SET at = 1795000000 + seq * 20")
+        db.execute("UPDATE events SET at = 1795000000 + seq * 20")
     return render(path, "html")
 
 

@@ -23,7 +23,7 @@ from coproterm.commands.sessions import render, render_tables
 from coproterm.core import read_models
 from coproterm.core.client_messages import Answer, Command, Hello, Moderate
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, load_deck, parse_deck
-from coproterm.core.events import Answered, Approved, Commanded, Joined
+from coproterm.core.events import Answered, Approved, Commanded, Moderated
 from coproterm.core.hub_messages import Ack, Mine, Moderation
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.outcomes import Record, Refused, Tell
@@ -33,6 +33,7 @@ from coproterm.core.wire_terms import APPROVE_ALL, Action, ErrorCode
 from coproterm.server.store import SessionStore, find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import running_hub, start_serve
+from tests.storekit import release_before_session
 
 DECK = Path(__file__).parent / "decks" / "moderated.toml"
 WHAT, WORD = 0, 1
@@ -284,13 +285,11 @@ async def test_kill_9_then_resume_keeps_what_waits_and_what_was_approved_and_exp
 
 
 async def test_a_log_from_before_moderation_takes_its_rows(tmp_path):
-    """A log whose answer table predates 'waiting' and 'approved' is widened as it opens, its rows kept."""
-    deck = default_deck()
-    store = SessionStore.create(tmp_path, deck_to_data(deck), deck.title, HOST_TOKEN)
-    store.start()
-    await store.append([Joined(1, b"a" * 16, "Ann"), Answered(1, 0, 0, 1, "kept from before")])
-    await store.close()
-    with sqlite3.connect(store.path) as db:  # the answer table as version 3 made it
+    """A log whose answer table predates 'waiting' and 'approved' (the layout before the events table, as the
+    release before moderation made it) is migrated as it opens, its rows kept, and takes moderation's rows."""
+    path = release_before_session(tmp_path)
+    with sqlite3.connect(path) as db:  # the answer table as version 3 made it, holding its kinds only
+        db.execute("DELETE FROM answer_log WHERE kind NOT IN ('answered', 'unanswered', 'hidden', 'shown')")
         db.execute("ALTER TABLE answer_log RENAME TO newer")
         db.execute(
             "CREATE TABLE answer_log (seq INTEGER PRIMARY KEY, at REAL NOT NULL, kind TEXT NOT NULL CHECK (kind IN"
@@ -299,15 +298,18 @@ async def test_a_log_from_before_moderation_takes_its_rows(tmp_path):
         )
         db.execute("INSERT INTO answer_log SELECT * FROM newer")
         db.execute("DROP TABLE newer")
-    again = SessionStore.resume(store.path)
+        kept = db.execute("SELECT COUNT(*) FROM answer_log").fetchone()[0]
+    again = SessionStore.resume(path)
+    before = [e for e in again.events() if isinstance(e, Answered | Moderated)]
     again.start()
-    await again.append([Answered(1, 0, 1, 2, "written later", waiting=True), Approved(0, 2)])
+    await again.append([Answered(1, 0, 1, 20, "written later", waiting=True), Approved(0, 20)])
     events = again.events()
     await again.close()
-    assert [e for e in events if isinstance(e, Answered | Approved)] == [
-        Answered(1, 0, 0, 1, "kept from before"),
-        Answered(1, 0, 1, 2, "written later", waiting=True),
-        Approved(0, 2),
+    assert len(before) == kept, "every row of the older table came through"
+    assert [e for e in events if isinstance(e, Answered | Moderated | Approved)] == [
+        *before,
+        Answered(1, 0, 1, 20, "written later", waiting=True),
+        Approved(0, 20),
     ]
 
 

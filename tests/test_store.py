@@ -8,7 +8,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 
 import pytest
 from websockets.asyncio.client import connect
@@ -27,6 +26,7 @@ from coproterm.server.hosting import HubRunner, prepare
 from coproterm.server.store import SessionStore, StoreError, find_session, read_session
 from tests.cymraegkit import english_in
 from tests.hubkit import join
+from tests.storekit import tmpfs
 
 SPECTRUM = 1
 
@@ -159,30 +159,6 @@ async def test_a_locked_database_refuses_votes_then_recovers(tmp_path):
         await host.until(
             lambda p: p.state is not None and p.state.alert is None and p.tally.counts == (0, 0, 0, 0, 0, 1)
         )
-
-
-@contextlib.contextmanager
-def tmpfs(path, *options):
-    """A real filesystem of our own (skips where this machine does not allow mounting)."""
-    path.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [
-            "mount",
-            "-t",
-            "tmpfs",
-            "-o",
-            ",".join(options),
-            f"coproterm-{uuid.uuid4().hex[:6]}",
-            str(path),
-        ],
-        capture_output=True,
-    )
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 async def test_a_full_disk_refuses_votes_with_a_clear_error_and_loses_nothing(tmp_path):

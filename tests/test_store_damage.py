@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -36,16 +37,16 @@ VOTES = [
 
 def damage(path: Path) -> None:
     """Append one row of each kind of damage: unknown participant, cell, question and action."""
+    rows = [
+        ("voted", {"participant": 99, "question": SPECTRUM, "choice": 1}),  # row 6: nobody joined as 99
+        ("voted", {"participant": 1, "question": SPECTRUM, "choice": 42}),  # row 7: the spectrum has 6 cells
+        ("voted", {"participant": 1, "question": 77, "choice": 1}),  # row 8: no question 78
+        ("commanded", {"question": SPECTRUM, "action": 99}),  # row 9: no action 99
+        ("commanded", {"question": 77, "action": int(Action.GOTO)}),  # row 10: no question 78
+    ]
     with sqlite3.connect(path) as db:
         db.executemany(
-            "INSERT INTO log (at, kind, participant, question, choice, action) VALUES (1e9, ?, ?, ?, ?, ?)",
-            [
-                ("voted", 99, SPECTRUM, 1, None),  # row 6: nobody joined as 99
-                ("voted", 1, SPECTRUM, 42, None),  # row 7: the spectrum has 6 cells
-                ("voted", 1, 77, 1, None),  # row 8: no question 78
-                ("commanded", None, SPECTRUM, None, 99),  # row 9: no action 99
-                ("commanded", None, 77, None, int(Action.GOTO)),  # row 10: no question 78
-            ],
+            "INSERT INTO events (at, kind, fields) VALUES (1e9, ?, ?)", [(k, json.dumps(f)) for k, f in rows]
         )
 
 
@@ -97,14 +98,16 @@ async def test_a_damaged_session_resumes_without_its_damaged_rows(tmp_path):
 
 
 def damage_everywhere(path: Path) -> None:
-    """The main log's damage, and a damaged row in each of the answers', languages' and countdowns' logs."""
+    """The votes' and commands' damage, and a damaged answer, language choice and countdown (rows 11 to 13)."""
     damage(path)
+    rows = [
+        ("lost", {"participant": None, "question": 0, "slot": None, "answer": 1, "text": "x"}),
+        ("spoke", {"participant": 1, "language": "xx"}),
+        ("timed", {"question": -1, "seconds": 60, "deadline": 1e9, "locks": 1, "ended": 0}),
+    ]
     with sqlite3.connect(path) as db:
-        db.execute("PRAGMA ignore_check_constraints = ON")  # as a hand edit or a bad disk leaves it
-        db.execute("INSERT INTO answer_log (at, kind, question, answer, text) VALUES (1e9, 'lost', 0, 1, 'x')")
-        db.execute("INSERT INTO language_log (at, participant, language) VALUES (1e9, 1, 'xx')")
-        db.execute(
-            "INSERT INTO timer_log (at, question, seconds, deadline, locks, ended) VALUES (1e9, -1, 60, 1e9, 1, 0)"
+        db.executemany(
+            "INSERT INTO events (at, kind, fields) VALUES (1e9, ?, ?)", [(k, json.dumps(f)) for k, f in rows]
         )
 
 
@@ -114,9 +117,9 @@ WELSH_FLAWS = [
     "rhes 8: pleidlais ar gwestiwn 78, nad yw yn y dec",
     "rhes 9: gorchymyn â'r weithred anhysbys 99",
     "rhes 10: gorchymyn ar gwestiwn 78, nad yw yn y dec",
-    "rhes 1000000001: rhes ateb 1: cofnod o'r math 'lost' â'r testun 'x'",
-    "rhes 2000000001: rhes iaith 1: dewisodd cyfranogwr 1 'xx' am 1000000000.0",
-    "rhes 3000000001: rhes amserydd 1: cwestiwn -1, 60 e, yn gorffen 1000000000.0",
+    "rhes 11: rhes ateb 11: cofnod o'r math 'lost' â'r testun 'x'",
+    "rhes 12: rhes iaith 12: dewisodd cyfranogwr 1 'xx' am 1000000000.0",
+    "rhes 13: rhes amserydd 13: cwestiwn -1, 60 e, yn gorffen 1000000000.0",
 ]
 ENGLISH_WORDS = ("row", "vote", "never joined", "which", "deck does not", "unknown", "left out", "entry", "chose")
 
@@ -145,7 +148,7 @@ async def test_damaged_rows_are_named_in_welsh_on_export_listing_and_resume(tmp_
     english = run("export", bad.stem, "--format", "csv", "--lang", "en", "-o", str(tmp_path / "t"),
                   "--data-dir", str(tmp_path))  # fmt: skip
     assert "log row 6: a vote by participant 99, who never joined (left out)" in english.stderr
-    assert "language row 1: participant 1 chose 'xx' at 1000000000.0" in english.stderr
+    assert "language row 12: participant 1 chose 'xx' at 1000000000.0" in english.stderr
     served = await start_serve(
         "--resume", bad.stem, "--lang", "cy", "--ssh-port", "0", "--no-mdns", data=tmp_path, env=welsh
     )

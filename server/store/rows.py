@@ -1,0 +1,244 @@
+"""One row of the ``events`` table per logged event: its time, its kind and its fields (a JSON object).
+
+The fields are the event's own, by name (bytes as hex), so a row reads as what happened
+(``voted {"participant": 3, "question": 1, "choice": 4}``) when a damage report names it. A row
+that cannot be turned back into its event comes back as a :class:`~coproterm.core.report.Flaw`
+naming it, in the reader's language; the rest of the log still reads.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from coproterm.core.events import (
+    Added,
+    Agreeing,
+    Answered,
+    Approved,
+    Commanded,
+    Event,
+    Joined,
+    Marked,
+    Moderated,
+    Spoke,
+    Timed,
+    Voted,
+)
+from coproterm.core.i18n import N_
+from coproterm.core.problems import said
+from coproterm.core.report import Flaw
+from coproterm.core.wire_terms import LANGUAGE_CODES, Action, Stance
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One logged event and when it was accepted (Unix time)."""
+
+    at: float
+    event: Event
+    row: int = 0
+    """Its row in the log (to name it if it turns out to be damaged); 0 until written."""
+
+
+ANSWER_KINDS = frozenset({"answered", "unanswered", "waiting"})
+"""The kinds of row that are versions of a written answer (the log keeps its first and latest few)."""
+MODERATION_KINDS = {"hidden": True, "shown": False}
+
+NOT_A_TIME = N_("its time is {at}, not a number")
+"""A row whose time cannot be read."""
+UNREADABLE = N_("row {row}: the fields of a {kind} entry cannot be read")
+
+
+def encoded(entry: Entry) -> tuple[float, str, int | None, str]:
+    """The row of an entry: its time, kind, answer id (versions of an answer are pruned by it) and fields."""
+    kind, fields = _fields(entry.event)
+    answer = fields["answer"] if kind in ANSWER_KINDS or kind in ("hidden", "shown", "approved") else None
+    return entry.at, kind, answer, json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def _fields(event: Event) -> tuple[str, dict[str, Any]]:
+    match event:
+        case Voted(participant, question, choice):
+            return "voted", {"participant": participant, "question": question, "choice": choice}
+        case Joined(participant, token, name):
+            return "joined", {"participant": participant, "token": token.hex(), "name": name}
+        case Commanded(action, question):
+            return "commanded", {"question": question, "action": int(action)}
+        case Answered(participant, question, slot, answer, text, waiting):
+            kind = "unanswered" if text is None else "waiting" if waiting else "answered"
+            fields = {"participant": participant, "question": question, "slot": slot, "answer": answer}
+            return kind, fields if text is None else {**fields, "text": text}
+        case Moderated(question, answer, hidden):
+            return "hidden" if hidden else "shown", {"question": question, "answer": answer}
+        case Approved(question, answer):
+            return "approved", {"question": question, "answer": answer}
+        case Spoke(participant, language):
+            return "spoke", {"participant": participant, "language": language}
+        case Timed(question, seconds, deadline, locks, ended):
+            return "timed", {
+                "question": question,
+                "seconds": seconds,
+                "deadline": deadline,
+                "locks": int(locks),
+                "ended": int(ended),
+            }
+        case Added(question, scale, position):
+            return "added", {"question": question, "scale": list(scale) if scale else None, "position": position}
+        case Agreeing(question, opened, seed):
+            return "opened" if opened else "closed", {"question": question, "seed": seed.hex()}
+        case Marked(participant, question, answer, stance):
+            return "marked", {"participant": participant, "question": question, "answer": answer, "stance": int(stance)}
+    raise TypeError(f"{type(event).__name__} is not an event the log knows")
+
+
+def decoded(seq: int, at: object, kind: object, body: object) -> Entry | Flaw:
+    """The entry a row holds, or the flaw that names it (rows of questions asked on the spot come back as
+    :class:`Added` entries: :mod:`.reading` folds them into the deck)."""
+    if not isinstance(at, int | float):
+        return Flaw(seq, said(NOT_A_TIME, at=repr(at)))
+    try:
+        fields = json.loads(body) if isinstance(body, str | bytes) else None
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict) and kind == "added":
+        fields = {}  # a placeholder keeps its place (at the end: where it went is lost with it)
+    if not isinstance(fields, dict):
+        return Flaw(seq, said(UNREADABLE, row=seq, kind=f"{kind!r:.20}"))
+    event = _event(seq, at, kind, fields)
+    return event if isinstance(event, Flaw) else Entry(at, event, seq)
+
+
+def _hex(value: object) -> bytes | None:
+    try:
+        return bytes.fromhex(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _event(seq: int, at: float, kind: object, f: dict[str, Any]) -> Event | Flaw:
+    def get(key: str) -> Any:  # the row's value as it is: the session's own checks name a wrong one
+        return f.get(key)
+
+    if kind == "voted":
+        return Voted(get("participant"), get("question"), get("choice"))
+    if kind == "joined":
+        token, name = _hex(get("token")), get("name")
+        if token is None or not isinstance(name, str):
+            return Flaw(
+                seq,
+                said(N_("participant {number} joined with no usable token or name"), number=repr(get("participant"))),
+            )
+        return Joined(get("participant"), token, name)
+    if kind == "commanded":
+        try:
+            return Commanded(Action(get("action")), get("question"))
+        except ValueError:
+            return Flaw(seq, said(N_("a command with the unknown action {action}"), action=repr(get("action"))))
+    if kind in ("answered", "waiting") and isinstance(get("text"), str):
+        return Answered(get("participant"), get("question"), get("slot"), get("answer"), get("text"), kind == "waiting")
+    if kind == "unanswered":
+        return Answered(get("participant"), get("question"), get("slot"), get("answer"), None)
+    if kind == "approved":
+        return Approved(get("question"), get("answer"))
+    if kind in MODERATION_KINDS:
+        return Moderated(get("question"), get("answer"), MODERATION_KINDS[kind])
+    if kind in ("answered", "waiting") or "slot" in f:  # an answer's row of a kind no release wrote
+        return Flaw(
+            seq,
+            said(
+                N_("answer row {row}: an entry of the kind {kind} with the text {text}"),
+                row=seq,
+                kind=repr(kind),
+                text=f"{get('text')!r:.40}",
+            ),
+        )
+    if kind == "spoke":
+        return _spoke(seq, at, f)
+    if kind == "timed":
+        return _timed(seq, f)
+    if kind in ("opened", "closed", "marked"):
+        return _agreement(seq, at, kind, f)
+    if kind == "added":
+        return _added(seq, f)
+    return Flaw(seq, said(N_("an entry of the unknown kind {kind}"), kind=f"{kind!r:.40}"))
+
+
+def _spoke(seq: int, at: float, f: dict[str, Any]) -> Event | Flaw:
+    participant, language = f.get("participant"), f.get("language")
+    if language not in LANGUAGE_CODES or not isinstance(participant, int):
+        return Flaw(
+            seq,
+            said(
+                N_("language row {row}: participant {number} chose {language} at {at}"),
+                row=seq,
+                number=repr(participant),
+                language=f"{language!r:.20}",
+                at=repr(at),
+            ),
+        )
+    return Spoke(participant, language)
+
+
+def _timed(seq: int, f: dict[str, Any]) -> Event | Flaw:
+    question, seconds, deadline = f.get("question"), f.get("seconds"), f.get("deadline")
+    numbers = (question, seconds, f.get("locks"), f.get("ended"))
+    if not isinstance(deadline, int | float) or not all(isinstance(n, int) and n >= 0 for n in numbers):
+        return Flaw(
+            seq,
+            said(
+                N_("timer row {row}: question {question}, {seconds} s, ends {deadline}"),
+                row=seq,
+                question=repr(question),
+                seconds=repr(seconds),
+                deadline=repr(deadline),
+            ),
+        )
+    return Timed(question, seconds, float(deadline), bool(f["locks"]), bool(f["ended"]))  # type: ignore[arg-type]
+
+
+def _agreement(seq: int, at: float, kind: str, f: dict[str, Any]) -> Event | Flaw:
+    question = f.get("question")
+    if not isinstance(question, int) or question < 0:
+        return Flaw(
+            seq,
+            said(
+                N_("agreement row {row}: {kind} on question {question} at {at}"),
+                row=seq,
+                kind=f"{kind!r:.20}",
+                question=repr(question),
+                at=repr(at),
+            ),
+        )
+    if kind in ("opened", "closed"):
+        seed = _hex(f.get("seed"))
+        if seed is None:
+            return Flaw(seq, said(N_("agreement row {row}: a round with no usable seed"), row=seq))
+        return Agreeing(question, kind == "opened", seed)
+    participant, answer, stance = f.get("participant"), f.get("answer"), f.get("stance")
+    if isinstance(participant, int) and isinstance(answer, int) and stance in (0, 1, 2):
+        return Marked(participant, question, answer, Stance(stance))
+    return Flaw(
+        seq,
+        said(
+            N_("agreement row {row}: {kind} by participant {number} of answer {answer} as {stance}"),
+            row=seq,
+            kind=f"{kind!r:.20}",
+            number=repr(participant),
+            answer=repr(answer),
+            stance=repr(stance),
+        ),
+    )
+
+
+ADDED_UNREADABLE = N_("the question asked on the spot in row {row} cannot be read; a placeholder keeps its place")
+
+
+def _added(seq: int, f: dict[str, Any]) -> Event | Flaw:
+    question, scale, position = f.get("question"), f.get("scale"), f.get("position")
+    placed = position if isinstance(position, int) and position >= 0 else None
+    if not isinstance(question, dict):
+        return Added({}, None, placed)  # read as damaged where it is folded in: a placeholder keeps its place
+    named = (scale[0], scale[1]) if isinstance(scale, list) and len(scale) == 2 else None
+    return Added(question, named, placed)

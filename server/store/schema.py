@@ -1,0 +1,109 @@
+"""The session log's file: its tables, its schema version, opening it for writing, and its lock.
+
+Version 1 (``PRAGMA user_version``): ``meta`` (what the session is), ``ssh_identities`` (who came in
+over SSH as whom) and ``events``, one row per accepted change in the order the session accepted it
+(:mod:`.rows`). A file of version 0, the layout with a table for each kind of event, is rewritten to
+version 1 when it is opened (:mod:`.migration`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from coproterm.core.i18n import N_
+from coproterm.core.problems import os_reason
+from coproterm.portable import lock_exclusively
+from coproterm.server.store.errors import StoreError
+
+VERSION = 1
+"""The layout this release writes; a file of an older one is migrated when opened (:func:`connect`)."""
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ssh_identities (
+    user TEXT NOT NULL,
+    seen_as TEXT NOT NULL,
+    token BLOB NOT NULL,
+    PRIMARY KEY (user, seen_as)
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    answer INTEGER,
+    fields TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_answer ON events (answer) WHERE answer IS NOT NULL;
+"""
+"""``answer``: the written answer a row is a version of, or moderates (the log keeps an answer's first
+version and its latest :data:`~coproterm.server.store.writing.ANSWER_HISTORY`, found by it)."""
+BUSY_TIMEOUT_MS = 2000
+
+
+def version(db: sqlite3.Connection) -> int:
+    """The layout of an open log: :data:`VERSION`, or 0 for a log with a table for each kind of event."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found:
+        return int(found)
+    has_events = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
+    return VERSION if has_events else 0
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """The log open for writing (WAL, ``synchronous=FULL``), in this release's layout: a new file gets it, an
+    older one is migrated to it in one transaction (raises :class:`StoreError` if it cannot be)."""
+    from coproterm.server.store.migration import migrate
+
+    fresh = not path.exists()
+    db = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
+    try:
+        if fresh:
+            os.chmod(path, 0o600)  # it holds the host token
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        if fresh or version(db) == VERSION:
+            with db:
+                db.executescript(SCHEMA)
+                db.execute(f"PRAGMA user_version = {VERSION}")
+        else:
+            migrate(db, path)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def sessions_dir(directory: Path) -> Path:
+    """``<data dir>/sessions``, made if need be (raises :class:`StoreError` if it cannot be written)."""
+    sessions = directory / "sessions"
+    try:
+        sessions.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise StoreError(
+            N_("cannot create the data directory {folder}: {reason} (choose another with --data-dir)"),
+            folder=str(sessions),
+            reason=os_reason(error),
+        ) from None
+    if not os.access(sessions, os.W_OK):
+        raise StoreError(
+            N_("the data directory {folder} is read-only: choose another with --data-dir"), folder=str(sessions)
+        )
+    return sessions
+
+
+def lock(path: Path) -> int:
+    """Hold the session for this process (released by the system even on kill -9); refuse a second host."""
+    lock_path = path.with_suffix(".lock")
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as error:
+        raise StoreError(
+            N_("cannot lock the session {path}: {reason}"), path=str(lock_path), reason=os_reason(error)
+        ) from None
+    if not lock_exclusively(fd):
+        os.close(fd)
+        raise StoreError(
+            N_("session {id} is already being hosted by another coproterm on this machine"), id=path.stem
+        ) from None
+    return fd

@@ -168,7 +168,7 @@ async def test_rewriting_an_answer_keeps_the_log_bounded_and_a_resume_rebuilds_i
                 assert await writer.request(lambda s: Answer(s, WHAT, 0, None)) == Ack(writer.seq)
         live = [(a.id, a.slot, a.text, a.hidden, a.removed) for a in hosted.hub.session.answers[WHAT].answers.values()]
     with sqlite3.connect(store.path) as db:
-        rows = db.execute("SELECT kind, fields ->> 'text' FROM events WHERE answer IS NOT NULL ORDER BY seq").fetchall()
+        rows = db.execute("SELECT kind, fields ->> '$[4]' FROM events WHERE answer IS NOT NULL ORDER BY seq").fetchall()
     assert rows == [
         ("answered", "version 0"),
         ("hidden", None),

@@ -238,7 +238,7 @@ async def test_a_damaged_question_row_keeps_its_place_and_is_named(tmp_path):
     await store.append([Voted(1, COMPLEXITY + 2, 1)])  # cast on the question after COMPLEXITY, by its new number
     await store.close()
     with contextlib.closing(sqlite3.connect(store.path)) as db, db:
-        db.execute("UPDATE events SET fields = json_set(fields, '$.question', '{not json') WHERE kind = 'added'")
+        db.execute("UPDATE events SET fields = json_set(fields, '$[0]', '{not json') WHERE kind = 'added'")
     log = read_log(store.path)
     questions = log.info.deck["questions"]
     assert len(questions) == len(default_deck().questions) + 1 and questions[SPECTRUM + 1]["prompt_cy"]

@@ -43,7 +43,7 @@ def test_the_wheel_puts_the_hub_inside_coproterm_and_nothing_named_server_at_the
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names}
     assert tops == {"coproterm", *(top for top in tops if top.endswith((".dist-info", ".data")))}
-    for module in ("server/hub.py", "server/store.py", "server/ssh/worker.py", "server/ssh/gateway.py"):
+    for module in ("server/hub.py", "server/store/writing.py", "server/ssh/worker.py", "server/ssh/gateway.py"):
         assert f"coproterm/{module}" in names
     assert "coproterm/web/page.js" in names and "coproterm/locale/cy/LC_MESSAGES/coproterm.mo" in names
 

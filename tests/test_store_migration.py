@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import filecmp
-import json
 import os
 import shutil
 import sqlite3
@@ -159,10 +158,10 @@ def test_a_new_log_has_one_events_table_in_log_order_readable_row_by_row(tmp_pat
     assert tables(path) == (VERSION, {"meta", "ssh_identities", "events"})
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT kind, answer, fields FROM events ORDER BY seq").fetchall()
-    assert [(kind, answer, json.loads(fields)) for kind, answer, fields in rows] == [
-        ("joined", None, {"participant": 1, "token": "01" * 16, "name": "Ann"}),
-        ("voted", None, {"participant": 1, "question": 1, "choice": 3}),
-        ("answered", 1, {"participant": 1, "question": 0, "slot": 0, "answer": 1, "text": "gyda'n gilydd"}),
-        ("voted", None, {"participant": 1, "question": 1, "choice": None}),
+    assert rows == [  # each event's fields in its own order (core/events.py)
+        ("joined", None, f'[1,"{"01" * 16}","Ann"]'),
+        ("voted", None, "[1,1,3]"),
+        ("answered", 1, """[1,0,0,1,"gyda'n gilydd",false]"""),
+        ("voted", None, "[1,1,null]"),
     ]
     assert [entry.event for entry in read_log(path).entries] == events

@@ -25,6 +25,7 @@ from typing import Any
 
 from coproterm.core.i18n import N_
 from coproterm.server.store.errors import StoreError, reason
+from coproterm.server.store.rows import FIELDS
 from coproterm.server.store.schema import SCHEMA, VERSION
 
 OLD_TABLES = ("log", "answer_log", "language_log", "timer_log", "agreement_log", "added_log")
@@ -101,7 +102,7 @@ def _added(db: sqlite3.Connection) -> Iterator[Added]:
         f"SELECT seq, at, question, scale, {columns} FROM added_log ORDER BY seq"
     ):
         fields = {"question": _json(question), "scale": _json(scale), "position": position}
-        yield seq, at, _dumps(fields), (point[0], point[1], point[2])
+        yield seq, at, _dumps(fields, "added"), (point[0], point[1], point[2])
 
 
 def _json(text: object) -> Any:
@@ -126,7 +127,7 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
                 fields = {"question": question, "action": action}
             else:
                 fields = {"participant": participant, "question": question, "choice": choice, "action": action}
-            yield seq, at, str(kind), None, _dumps(fields)
+            yield seq, at, str(kind), None, _dumps(fields, kind)
     elif table == "answer_log":
         query = "SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq"
         for seq, at, kind, participant, question, slot, answer, text in db.execute(query):
@@ -136,18 +137,18 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
                 fields = {"participant": participant, "question": question, "slot": slot, "answer": answer}
                 if kind != "unanswered":
                     fields["text"] = text
-            yield seq, at, str(kind), answer if isinstance(answer, int) else None, _dumps(fields)
+            yield seq, at, str(kind), answer if isinstance(answer, int) else None, _dumps(fields, kind)
     elif table == "language_log":
         for seq, at, participant, language in db.execute(
             "SELECT seq, at, participant, language FROM language_log ORDER BY seq"
         ):
-            yield seq, at, "spoke", None, _dumps({"participant": participant, "language": language})
+            yield seq, at, "spoke", None, _dumps({"participant": participant, "language": language}, "spoke")
     elif table == "timer_log":
         for seq, at, question, seconds, deadline, locks, ended in db.execute(
             "SELECT seq, at, question, seconds, deadline, locks, ended FROM timer_log ORDER BY seq"
         ):
             fields = {"question": question, "seconds": seconds, "deadline": deadline, "locks": locks, "ended": ended}
-            yield seq, at, "timed", None, _dumps(fields)
+            yield seq, at, "timed", None, _dumps(fields, "timed")
     else:
         for seq, at, kind, participant, question, answer, stance, seed in db.execute(
             "SELECT seq, at, kind, participant, question, answer, stance, seed FROM agreement_log ORDER BY seq"
@@ -156,7 +157,7 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
                 fields = {"question": question, "seed": _hex(seed)}
             else:
                 fields = {"participant": participant, "question": question, "answer": answer, "stance": stance}
-            yield seq, at, str(kind), None, _dumps(fields)
+            yield seq, at, str(kind), None, _dumps(fields, kind)
 
 
 def _hex(value: object) -> str | None:
@@ -171,5 +172,11 @@ def _plain(value: object) -> object:
     return value.hex() if isinstance(value, bytes) else value
 
 
-def _dumps(fields: dict[str, Any]) -> str:
+def _dumps(fields: dict[str, Any], kind: object = None) -> str:
+    """A row's fields as this release writes them: in its kind's order (:data:`~.rows.FIELDS`); a kind no release
+    wrote keeps them by name, to be named as it is when read."""
+    if isinstance(kind, str) and kind in FIELDS:
+        return json.dumps(
+            [_plain(fields.get(name)) for name in FIELDS[kind]], ensure_ascii=False, separators=(",", ":")
+        )
     return json.dumps({k: _plain(v) for k, v in fields.items()}, ensure_ascii=False, separators=(",", ":"))

@@ -51,46 +51,49 @@ NOT_A_TIME = N_("its time is {at}, not a number")
 UNREADABLE = N_("row {row}: the fields of a {kind} entry cannot be read")
 
 
+FIELDS: dict[str, tuple[str, ...]] = {
+    "joined": ("participant", "token", "name"),
+    "voted": ("participant", "question", "choice"),
+    "commanded": ("action", "question"),
+    **dict.fromkeys(("answered", "waiting"), ("participant", "question", "slot", "answer", "text", "waiting")),
+    "unanswered": ("participant", "question", "slot", "answer", "text", "waiting"),
+    **dict.fromkeys(("hidden", "shown"), ("question", "answer", "hidden")),
+    "approved": ("question", "answer"),
+    "spoke": ("participant", "language"),
+    "timed": ("question", "seconds", "deadline", "locks", "ended"),
+    "added": ("question", "scale", "position"),
+    **dict.fromkeys(("opened", "closed"), ("question", "open", "seed")),
+    "marked": ("participant", "question", "answer", "stance"),
+}
+"""Each kind's fields, in the order its row holds them: the event's own (core/events.py), so a row
+``voted [3,1,4]`` reads as participant 3 voted on question 1 for cell 4. (A row may also hold an
+object of them by name: a hand-made row reads the same.)"""
+KINDS: dict[type, str] = {Joined: "joined", Voted: "voted", Commanded: "commanded", Approved: "approved",
+                          Spoke: "spoke", Timed: "timed", Added: "added", Marked: "marked"}  # fmt: skip
+
+
+def kind_of(event: Event) -> str:
+    """The kind of row an event is written as."""
+    if isinstance(event, Answered):
+        return "unanswered" if event.text is None else "waiting" if event.waiting else "answered"
+    if isinstance(event, Moderated):
+        return "hidden" if event.hidden else "shown"
+    if isinstance(event, Agreeing):
+        return "opened" if event.open else "closed"
+    return KINDS[type(event)]
+
+
 def encoded(entry: Entry) -> tuple[float, str, int | None, str]:
     """The row of an entry: its time, kind, answer id (versions of an answer are pruned by it) and fields."""
-    kind, fields = _fields(entry.event)
-    answer = fields["answer"] if kind in ANSWER_KINDS or kind in ("hidden", "shown", "approved") else None
-    return entry.at, kind, answer, json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    event = entry.event
+    kind = kind_of(event)
+    values = [_plain(getattr(event, name)) for name in FIELDS[kind]]
+    answer = event.answer if isinstance(event, Answered | Moderated | Approved) else None
+    return entry.at, kind, answer, json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
-def _fields(event: Event) -> tuple[str, dict[str, Any]]:
-    match event:
-        case Voted(participant, question, choice):
-            return "voted", {"participant": participant, "question": question, "choice": choice}
-        case Joined(participant, token, name):
-            return "joined", {"participant": participant, "token": token.hex(), "name": name}
-        case Commanded(action, question):
-            return "commanded", {"question": question, "action": int(action)}
-        case Answered(participant, question, slot, answer, text, waiting):
-            kind = "unanswered" if text is None else "waiting" if waiting else "answered"
-            fields = {"participant": participant, "question": question, "slot": slot, "answer": answer}
-            return kind, fields if text is None else {**fields, "text": text}
-        case Moderated(question, answer, hidden):
-            return "hidden" if hidden else "shown", {"question": question, "answer": answer}
-        case Approved(question, answer):
-            return "approved", {"question": question, "answer": answer}
-        case Spoke(participant, language):
-            return "spoke", {"participant": participant, "language": language}
-        case Timed(question, seconds, deadline, locks, ended):
-            return "timed", {
-                "question": question,
-                "seconds": seconds,
-                "deadline": deadline,
-                "locks": int(locks),
-                "ended": int(ended),
-            }
-        case Added(question, scale, position):
-            return "added", {"question": question, "scale": list(scale) if scale else None, "position": position}
-        case Agreeing(question, opened, seed):
-            return "opened" if opened else "closed", {"question": question, "seed": seed.hex()}
-        case Marked(participant, question, answer, stance):
-            return "marked", {"participant": participant, "question": question, "answer": answer, "stance": int(stance)}
-    raise TypeError(f"{type(event).__name__} is not an event the log knows")
+def _plain(value: object) -> object:
+    return value.hex() if isinstance(value, bytes) else value
 
 
 def decoded(seq: int, at: object, kind: object, body: object) -> Entry | Flaw:
@@ -102,6 +105,8 @@ def decoded(seq: int, at: object, kind: object, body: object) -> Entry | Flaw:
         fields = json.loads(body) if isinstance(body, str | bytes) else None
     except ValueError:
         fields = None
+    if isinstance(fields, list) and isinstance(kind, str) and kind in FIELDS:
+        fields = dict(zip(FIELDS[kind], fields, strict=False))
     if not isinstance(fields, dict) and kind == "added":
         fields = {}  # a placeholder keeps its place (at the end: where it went is lost with it)
     if not isinstance(fields, dict):

@@ -1,7 +1,7 @@
-"""One row of the ``events`` table per logged event: its time, its kind and its fields (a JSON object).
+"""One row of the ``events`` table per logged event: its time, its kind and its fields (a JSON array).
 
-The fields are the event's own, by name (bytes as hex), so a row reads as what happened
-(``voted {"participant": 3, "question": 1, "choice": 4}``) when a damage report names it. A row
+The fields are the event's own, in its own order (bytes as hex; :data:`FIELDS` names them), so a
+row reads as what happened (``voted [3,1,4]``) when a damage report names it. A row
 that cannot be turned back into its event comes back as a :class:`~coproterm.core.report.Flaw`
 naming it, in the reader's language; the rest of the log still reads.
 """

@@ -165,3 +165,23 @@ def test_a_new_log_has_one_events_table_in_log_order_readable_row_by_row(tmp_pat
         ("voted", None, "[1,1,null]"),
     ]
     assert [entry.event for entry in read_log(path).entries] == events
+
+
+def test_a_damaged_row_of_the_older_layout_comes_through_the_migration_and_is_named_in_both_languages(tmp_path):
+    log = copied(tmp_path)
+    with sqlite3.connect(log) as db:
+        db.execute("INSERT INTO language_log (at, participant, language) VALUES (1e9, 1, 'xx')")
+    flaws = [flaw.said for flaw in read_log(log).flaws]  # migrated in memory: the file is not touched
+    assert tables(log)[0] == 0
+    SessionStore.resume(log).release()
+    assert tables(log)[0] == VERSION
+    again = [flaw.said for flaw in read_log(log).flaws]
+    assert [(w.words(language("en")), w.words(language("cy"))) for w in again] == [
+        (w.words(language("en")), w.words(language("cy"))) for w in flaws
+    ]
+    (words,) = again
+    row = read_log(log).flaws[0].row
+    assert words.words(language("en")) == f"language row {row}: participant 1 chose 'xx' at 1000000000.0"
+    assert words.words(language("cy")) == f"rhes iaith {row}: dewisodd cyfranogwr 1 'xx' am 1000000000.0"
+    with sqlite3.connect(log) as db:
+        assert db.execute("SELECT kind, fields FROM events WHERE seq = ?", (row,)).fetchone() == ("spoke", '[1,"xx"]')

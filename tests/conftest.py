@@ -66,6 +66,7 @@ SLOW_MODULES = frozenset(
         "test_ssh_terminals",
         "test_ssh_workers",
         "test_store_damage",
+        "test_store_migration",
         "test_store_salvage",
         "test_takehome",
         "test_web_abuse",

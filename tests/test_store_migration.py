@@ -185,3 +185,24 @@ def test_a_damaged_row_of_the_older_layout_comes_through_the_migration_and_is_na
     assert words.words(language("cy")) == f"rhes iaith {row}: dewisodd cyfranogwr 1 'xx' am 1000000000.0"
     with sqlite3.connect(log) as db:
         assert db.execute("SELECT kind, fields FROM events WHERE seq = ?", (row,)).fetchone() == ("spoke", '[1,"xx"]')
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "the session log {path} was written by a newer coproterm (its layout 7, this one reads up to 1):"
+               " open it with that release"),
+        ("cy", "ysgrifennwyd log y sesiwn {path} gan coproterm mwy newydd (ei gynllun 7, mae hwn yn darllen hyd at 1):"
+               " agorwch ef gyda'r fersiwn honno"),
+    ],
+)  # fmt: skip
+def test_a_log_of_a_newer_layout_is_refused_untouched_in_the_readers_language(tmp_path, lang, said):
+    path = logged_session(tmp_path, [Joined(1, b"\x01" * 16, "Ann")])
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 7")
+    before = path.read_bytes()
+    for opening in (SessionStore.resume, read_log):
+        with pytest.raises(StoreError) as raised:
+            opening(path)
+        assert raised.value.words(language(lang)) == said.format(path=path)
+    assert path.read_bytes() == before

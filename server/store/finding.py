@@ -96,7 +96,7 @@ def _newest_with_activity(known: list[Path]) -> Chosen:
         try:
             with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
                 people, votes = db.execute(ACTIVITY[min(version(db), 1)]).fetchone()
-        except sqlite3.Error:
+        except (sqlite3.Error, StoreError):  # unreadable here, or a newer release's: not what a resume means
             skipped += 1
             continue
         if people or votes:

@@ -84,7 +84,7 @@ def read_log(path: Path) -> SessionLog:
     """A session's info and log, read-only (a log of an older layout is migrated in memory, the file untouched)."""
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            if version(db) == 0:
+            if version(db, path) == 0:
                 with contextlib.closing(sqlite3.connect(":memory:", isolation_level=None)) as memory:
                     db.backup(memory)
                     migrate(memory, path)

@@ -41,9 +41,17 @@ version and its latest :data:`~coproterm.server.store.writing.ANSWER_HISTORY`, f
 BUSY_TIMEOUT_MS = 2000
 
 
-def version(db: sqlite3.Connection) -> int:
-    """The layout of an open log: :data:`VERSION`, or 0 for a log with a table for each kind of event."""
+NEWER = N_(
+    "the session log {path} was written by a newer coproterm (its layout {found}, this one reads up to {known}): open it with that release"
+)
+
+
+def version(db: sqlite3.Connection, path: Path | str = "") -> int:
+    """The layout of an open log: :data:`VERSION`, or 0 for a log with a table for each kind of event; a log
+    of a newer layout is refused (:class:`StoreError`), untouched."""
     found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > VERSION:
+        raise StoreError(NEWER, path=str(path), found=found, known=VERSION)
     if found:
         return int(found)
     has_events = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
@@ -62,7 +70,7 @@ def connect(path: Path) -> sqlite3.Connection:
             os.chmod(path, 0o600)  # it holds the host token
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        if fresh or version(db) == VERSION:
+        if fresh or version(db, path) == VERSION:
             with db:
                 db.executescript(SCHEMA)
                 db.execute(f"PRAGMA user_version = {VERSION}")

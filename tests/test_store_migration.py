@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from coproterm.core.client_messages import Hello
 from coproterm.core.events import Answered, Joined, Voted
+from coproterm.core.hub_messages import Mine
 from coproterm.core.i18n import language
-from coproterm.core.wire import Hello, Mine
 from coproterm.server.store import VERSION, SessionStore, StoreError, read_log
 from tests.hubkit import join, start_serve
 from tests.storekit import logged_session, tmpfs

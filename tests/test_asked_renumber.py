@@ -245,9 +245,10 @@ async def test_a_damaged_question_row_keeps_its_place_and_is_named(tmp_path):
     votes = [e.event for e in log.entries if isinstance(e.event, Voted)]
     assert votes == [Voted(1, COMPLEXITY + 1, 2), Voted(1, COMPLEXITY + 2, 1)], "each on the question it was cast on"
     (flaw,) = log.flaws
-    assert flaw.problem == "the question asked on the spot in row 3 cannot be read; a placeholder keeps its place"
+    assert flaw.row == 3
+    assert flaw.problem == "the question asked on the spot cannot be read; a placeholder keeps its place"
     assert flaw.said.words(language(WELSH)) == (
-        "ni ellir darllen y cwestiwn a ofynnwyd yn y fan a'r lle yn rhes 3; mae deiliad lle yn cadw ei le"
+        "ni ellir darllen y cwestiwn a ofynnwyd yn y fan a'r lle; mae deiliad lle yn cadw ei le"
     )
 
 

@@ -117,9 +117,9 @@ WELSH_FLAWS = [
     "rhes 8: pleidlais ar gwestiwn 78, nad yw yn y dec",
     "rhes 9: gorchymyn â'r weithred anhysbys 99",
     "rhes 10: gorchymyn ar gwestiwn 78, nad yw yn y dec",
-    "rhes 11: rhes ateb 11: cofnod o'r math 'lost' â'r testun 'x'",
-    "rhes 12: rhes iaith 12: dewisodd cyfranogwr 1 'xx' am 1000000000.0",
-    "rhes 13: rhes amserydd 13: cwestiwn -1, 60 e, yn gorffen 1000000000.0",
+    "rhes 11: ateb o'r math 'lost' â'r testun 'x'",
+    "rhes 12: dewis iaith: dewisodd cyfranogwr 1 'xx' am 1000000000.0",
+    "rhes 13: amserydd: cwestiwn -1, 60 e, yn gorffen 1000000000.0",
 ]
 ENGLISH_WORDS = ("row", "vote", "never joined", "which", "deck does not", "unknown", "left out", "entry", "chose")
 
@@ -148,7 +148,7 @@ async def test_damaged_rows_are_named_in_welsh_on_export_listing_and_resume(tmp_
     english = run("export", bad.stem, "--format", "csv", "--lang", "en", "-o", str(tmp_path / "t"),
                   "--data-dir", str(tmp_path))  # fmt: skip
     assert "log row 6: a vote by participant 99, who never joined (left out)" in english.stderr
-    assert "language row 12: participant 1 chose 'xx' at 1000000000.0" in english.stderr
+    assert "row 12: a choice of language: participant 1 chose 'xx' at 1000000000.0" in english.stderr
     served = await start_serve(
         "--resume", bad.stem, "--lang", "cy", "--ssh-port", "0", "--no-mdns", data=tmp_path, env=welsh
     )

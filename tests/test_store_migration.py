@@ -182,8 +182,8 @@ def test_a_damaged_row_of_the_older_layout_comes_through_the_migration_and_is_na
     ]
     (words,) = again
     row = read_log(log).flaws[0].row
-    assert words.words(language("en")) == f"language row {row}: participant 1 chose 'xx' at 1000000000.0"
-    assert words.words(language("cy")) == f"rhes iaith {row}: dewisodd cyfranogwr 1 'xx' am 1000000000.0"
+    assert words.words(language("en")) == "a choice of language: participant 1 chose 'xx' at 1000000000.0"
+    assert words.words(language("cy")) == "dewis iaith: dewisodd cyfranogwr 1 'xx' am 1000000000.0"
     with sqlite3.connect(log) as db:
         assert db.execute("SELECT kind, fields FROM events WHERE seq = ?", (row,)).fetchone() == ("spoke", '[1,"xx"]')
 

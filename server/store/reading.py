@@ -130,7 +130,7 @@ def _fold(deck: dict[str, Any], entry: Entry, before: list[Entry], flaws: list[F
         deck_from_data(grown, "an added question")
     except (ValueError, TypeError, KeyError, IndexError):
         grown = with_added(deck, Added(dict(UNREADABLE_QUESTION), None, placed))
-        flaws.append(Flaw(entry.row, said(ADDED_UNREADABLE, row=entry.row)))
+        flaws.append(Flaw(entry.row, said(ADDED_UNREADABLE)))
     if placed is not None and placed < count:
         for index, earlier in enumerate(before):
             moved = renumbered(earlier.event, placed)

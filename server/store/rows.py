@@ -48,7 +48,7 @@ MODERATION_KINDS = {"hidden": True, "shown": False}
 
 NOT_A_TIME = N_("its time is {at}, not a number")
 """A row whose time cannot be read."""
-UNREADABLE = N_("row {row}: the fields of a {kind} entry cannot be read")
+UNREADABLE = N_("the fields of a {kind} entry cannot be read")
 
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -110,7 +110,7 @@ def decoded(seq: int, at: object, kind: object, body: object) -> Entry | Flaw:
     if not isinstance(fields, dict) and kind == "added":
         fields = {}  # a placeholder keeps its place (at the end: where it went is lost with it)
     if not isinstance(fields, dict):
-        return Flaw(seq, said(UNREADABLE, row=seq, kind=f"{kind!r:.20}"))
+        return Flaw(seq, said(UNREADABLE, kind=f"{kind!r:.20}"))
     event = _event(seq, at, kind, fields)
     return event if isinstance(event, Flaw) else Entry(at, event, seq)
 
@@ -153,8 +153,7 @@ def _event(seq: int, at: float, kind: object, f: dict[str, Any]) -> Event | Flaw
         return Flaw(
             seq,
             said(
-                N_("answer row {row}: an entry of the kind {kind} with the text {text}"),
-                row=seq,
+                N_("an answer of the kind {kind} with the text {text}"),
                 kind=repr(kind),
                 text=f"{get('text')!r:.40}",
             ),
@@ -176,8 +175,7 @@ def _spoke(seq: int, at: float, f: dict[str, Any]) -> Event | Flaw:
         return Flaw(
             seq,
             said(
-                N_("language row {row}: participant {number} chose {language} at {at}"),
-                row=seq,
+                N_("a choice of language: participant {number} chose {language} at {at}"),
                 number=repr(participant),
                 language=f"{language!r:.20}",
                 at=repr(at),
@@ -193,8 +191,7 @@ def _timed(seq: int, f: dict[str, Any]) -> Event | Flaw:
         return Flaw(
             seq,
             said(
-                N_("timer row {row}: question {question}, {seconds} s, ends {deadline}"),
-                row=seq,
+                N_("a timer: question {question}, {seconds} s, ends {deadline}"),
                 question=repr(question),
                 seconds=repr(seconds),
                 deadline=repr(deadline),
@@ -209,8 +206,7 @@ def _agreement(seq: int, at: float, kind: str, f: dict[str, Any]) -> Event | Fla
         return Flaw(
             seq,
             said(
-                N_("agreement row {row}: {kind} on question {question} at {at}"),
-                row=seq,
+                N_("an agreement round: {kind} on question {question} at {at}"),
                 kind=f"{kind!r:.20}",
                 question=repr(question),
                 at=repr(at),
@@ -219,7 +215,7 @@ def _agreement(seq: int, at: float, kind: str, f: dict[str, Any]) -> Event | Fla
     if kind in ("opened", "closed"):
         seed = _hex(f.get("seed"))
         if seed is None:
-            return Flaw(seq, said(N_("agreement row {row}: a round with no usable seed"), row=seq))
+            return Flaw(seq, said(N_("an agreement round with no usable seed")))
         return Agreeing(question, kind == "opened", seed)
     participant, answer, stance = f.get("participant"), f.get("answer"), f.get("stance")
     if isinstance(participant, int) and isinstance(answer, int) and stance in (0, 1, 2):
@@ -227,8 +223,7 @@ def _agreement(seq: int, at: float, kind: str, f: dict[str, Any]) -> Event | Fla
     return Flaw(
         seq,
         said(
-            N_("agreement row {row}: {kind} by participant {number} of answer {answer} as {stance}"),
-            row=seq,
+            N_("a mark in an agreement round: {kind} by participant {number} of answer {answer} as {stance}"),
             kind=f"{kind!r:.20}",
             number=repr(participant),
             answer=repr(answer),
@@ -237,7 +232,7 @@ def _agreement(seq: int, at: float, kind: str, f: dict[str, Any]) -> Event | Fla
     )
 
 
-ADDED_UNREADABLE = N_("the question asked on the spot in row {row} cannot be read; a placeholder keeps its place")
+ADDED_UNREADABLE = N_("the question asked on the spot cannot be read; a placeholder keeps its place")
 
 
 def _added(seq: int, f: dict[str, Any]) -> Event | Flaw:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import math
 import re
 import statistics
@@ -28,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 
+import msgpack
 from playwright.async_api import Page, expect
 
 from bench.figures import agreement_question
@@ -75,12 +77,12 @@ async def first_render(url: str) -> dict[str, float]:
     return {"paint": paint / 1000, "form": form, "joined": joined}
 
 
-def _socket_bytes(port: int) -> int:
-    """Bytes both ways on Chromium's sockets to the hub (payload + 52 B a segment), from the kernel."""
+def _socket_bytes(port: int) -> tuple[int, int]:
+    """Bytes both ways on Chromium's sockets to the hub (payload + 52 B a segment), from the kernel; and the segments."""
     out = subprocess.run(
         ["ss", "-tinpH", "state", "established", "dst", f"127.0.0.1:{port}"], capture_output=True, text=True, check=True
     ).stdout
-    total = 0
+    total = segments = 0
     for line in re.split(r"\n(?=\S)", out.strip()):
         if "chrom" not in line:
             continue
@@ -91,7 +93,8 @@ def _socket_bytes(port: int) -> int:
 
         total += number("bytes_sent") + number("bytes_received")
         total += HEADER * (number("segs_in") + number("segs_out"))
-    return total
+        segments += number("segs_in") + number("segs_out")
+    return total, segments
 
 
 async def workshop_hour(scale: float) -> dict[str, float]:
@@ -104,10 +107,15 @@ async def workshop_hour(scale: float) -> dict[str, float]:
             loads: dict[str, float] = {}
             cdp.on("Network.loadingFinished", lambda e: loads.update({e["requestId"]: e["encodedDataLength"]}))
             requests: list[int] = []
+            frames: dict[str, list[int]] = {}
+            cdp.on("Network.webSocketFrameReceived", lambda e: _count(frames, "in", e["response"]))
+            cdp.on("Network.webSocketFrameSent", lambda e: _count(frames, "out", e["response"]))
             cdp.on(
                 "Network.requestWillBeSentExtraInfo",
                 lambda e: requests.append(sum(len(k) + len(v) + 4 for k, v in e["headers"].items()) + 30),
             )
+            # The rest of the room joins before the phone does: their joining is not the phone's hour.
+            others = [await join(hub.url, Hello(name=f"o{index}", language="en")) for index in range(OTHERS)]
             await page.goto(f"http://127.0.0.1:{hub.port}/")
             await page.get_by_role("button", name="Join").tap()
             await expect(page.locator("#link")).to_have_text("Connected")
@@ -123,30 +131,62 @@ async def workshop_hour(scale: float) -> dict[str, float]:
                 await host.request(lambda s, q=number: Command(s, Action.GOTO, q))
                 await expect(page.locator("#step")).to_have_text(f"Question {number + 1} of {len(questions)}")
                 await asyncio.sleep(step * 0.1)
+                began = time.perf_counter()
                 await _answer(page, question, changes=number % 3 == 0)  # three in ten change their mind
                 if number == agreeing:
-                    marked = await _agreement_round(page, host, hub.url, number)
-                await asyncio.sleep(max(0.0, step * 4 / 6 - step * 0.2))
+                    marked = await _agreement_round(page, host, others, number)
+                # The question's time includes what was done on it: the hour stays an hour (its pings included).
+                spent = time.perf_counter() - began
+                if spent > step * 4 / 6 - step * 0.2:
+                    print(
+                        f"question {number + 1} took {spent * scale / 60:.1f} min of the hour's time", file=sys.stderr
+                    )
+                await asyncio.sleep(max(0.0, step * 4 / 6 - step * 0.2 - spent))
                 await host.request(lambda s, q=number: Command(s, Action.LOCK, q))
                 await host.request(lambda s, q=number: Command(s, Action.REVEAL, q))
                 await asyncio.sleep(step * 2 / 6)
-            socket_wire = _socket_bytes(hub.port)
+            socket_wire, segments_count = _socket_bytes(hub.port)
             await host.socket.close()
+            for other in others:
+                await other.socket.close()
+    _breakdown(frames, segments_count)
     return {"page": page_wire, "socket": socket_wire, "hour": page_wire + socket_wire, "marked": marked}
+
+
+def _count(frames: dict[str, list[int]], way: str, response: dict) -> None:  # type: ignore[type-arg]
+    """One websocket data frame the phone sent or received, counted by message type (its payload's bytes)."""
+    payload = base64.b64decode(response["payloadData"]) if response.get("opcode") == 2 else b""
+    try:
+        kind = msgpack.unpackb(payload)[0] if payload else "text"
+    except (ValueError, IndexError, TypeError, msgpack.ExtraData):
+        kind = "unread"
+    frames.setdefault(f"{way} {kind}", [0, 0])
+    frames[f"{way} {kind}"][0] += 1
+    frames[f"{way} {kind}"][1] += len(payload)
+
+
+def _breakdown(frames: dict[str, list[int]], segments_count: int) -> None:
+    """Where the socket's bytes went: each message type's frames and payload (as sent, before any deflate), and the
+    TCP/IP headers of every segment (pings, pongs and the websocket's own headers are the rest)."""
+    print("the socket by message type (way type: frames, payload bytes before deflate):", file=sys.stderr)
+    for key, (count, size) in sorted(frames.items(), key=lambda item: -item[1][1]):
+        print(f"  {key}: {count} frames, {size:,} B", file=sys.stderr)
+    print(f"  TCP/IP headers: {segments_count} segments, {HEADER * segments_count:,} B", file=sys.stderr)
 
 
 OTHERS = 29
 """The rest of the room, whose answers the phone is offered to mark (as in a workshop of 30)."""
 
 
-async def _agreement_round(page: Page, host: Peer, url: str, question: int) -> int:
-    """The room's answers open for agreement: the others write theirs (raw clients), the phone marks every one,
-    a few seconds apart as a person reads, and the round closes. Returns how many the phone marked."""
-    others = []
-    for index in range(OTHERS):
-        other = await join(url, Hello(name=f"o{index}", language="en"))
-        await other.request(lambda s, i=index: Answer(s, question, 0, f"Rhannu grym a chyfrifoldeb {i}"))
-        others.append(other)
+async def _agreement_round(page: Page, host: Peer, others: list[Peer], question: int) -> int:
+    """The room's answers open for agreement: the others write theirs (raw clients), the phone marks every one
+    as fast as the browser lets it, and the round closes. Returns how many the phone marked."""
+    await asyncio.gather(
+        *(
+            other.request(lambda s, i=index: Answer(s, question, 0, f"Rhannu grym a chyfrifoldeb {i}"))
+            for index, other in enumerate(others)
+        )
+    )
     await host.request(lambda s: Command(s, Action.AGREE, question))
     buttons = ("Agree", "Agree", "Disagree", "Pass")
     marked = 0
@@ -157,8 +197,6 @@ async def _agreement_round(page: Page, host: Peer, url: str, question: int) -> i
         marked += 1
     await expect(page.locator("section.agreement")).to_contain_text("You have marked every answer so far.")
     await host.request(lambda s: Command(s, Action.END_AGREE, question))
-    for other in others:
-        await other.socket.close()
     return marked
 
 

@@ -143,7 +143,7 @@ async def test_the_split_and_the_agreed_show_on_the_dashboard_in_welsh(hub):
             (first, coffee, Stance.AGREE),
             (third, coffee, Stance.DISAGREE),
         ):
-            reply = await peer.request(lambda s, a=answer, st=stance: Mark(s, TEXT, a, st))
+            reply = await peer.request(lambda s, a=answer, st=stance: Mark(s, TEXT, ((a, st),)))
             assert type(reply).__name__ == "Ack", reply
         await until(hp, lambda: host.view.current_agreement is not None and host.view.current_agreement.marks >= 4)
         await until(hp, lambda: "Cytunwyd fwyaf ar" in text_of(host, "#agreement"))
@@ -153,3 +153,32 @@ async def test_the_split_and_the_agreed_show_on_the_dashboard_in_welsh(hub):
         assert "cytuno: 2, anghytuno: 0, pasio: 0" in tea_line
         for peer in (*writers, raw):
             await peer.socket.close()
+
+
+async def test_marks_are_held_while_the_offer_lasts_and_go_after_a_pause_or_as_it_runs_low(hub, monkeypatch):
+    """Four answers offered: a mark stays in the app (the next answer shows at once, nothing travels); after a
+    pause the marks held go; once one answer of the offer is left unmarked they go at once."""
+    import coproterm.tui.participant.app as participant_app
+
+    monkeypatch.setattr(participant_app, "MARKS_WAIT", 3600.0)
+    writers = [await write(hub.url, text) for text in ("Tea", "Coffee", "Water", "Juice")]
+    raw = await join_host(hub.url)
+    await raw.request(lambda s: Command(s, Action.AGREE, TEXT))
+    person = ParticipantApp(hub.url, "Person", lang="cy")
+    async with person.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: "atebion ar ôl: 4" in said(person, "#mark-heading"))
+        await until(pilot, lambda: person.screen.focused is person.screen.query_one("#marking"))
+        await pilot.press("1")
+        await until(pilot, lambda: "atebion ar ôl: 3" in said(person, "#mark-heading"))
+        assert len(person.view.marks_held) == 1 and hub.session.rounds[TEXT].total == 0
+        monkeypatch.setattr(participant_app, "MARKS_WAIT", 0.2)
+        await pilot.press("2")  # two of the offer still unmarked: held, then sent after the pause
+        await until(pilot, lambda: hub.session.rounds[TEXT].total == 2)
+        await pilot.press("3")  # one left unmarked: sent at once
+        await until(pilot, lambda: hub.session.rounds[TEXT].total == 3)
+        await pilot.press("1")
+        await until(pilot, lambda: "wedi marcio pob ateb" in said(person, "#mark-text"))
+        await until(pilot, lambda: hub.session.rounds[TEXT].total == 4)
+        assert hub.session.rounds[TEXT].people() == 1 and not person.view.marks_held
+    for peer in (*writers, raw):
+        await peer.socket.close()

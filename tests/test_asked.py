@@ -29,7 +29,7 @@ from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_checks import ProtocolError
-from coproterm.core.wire_terms import MAX_QUESTIONS, Action, AskKind, ErrorCode
+from coproterm.core.wire_terms import MAX_QUESTIONS, PROTOCOL_VERSION, Action, AskKind, ErrorCode
 from coproterm.server.store import find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, running_hub, start_serve
@@ -184,11 +184,11 @@ async def frames_until(socket, kind):
 async def test_an_independent_client_adds_a_question_and_another_answers_it_and_version_2_is_refused():
     async with running_hub() as hub:
         facilitator, person, old = await raw(hub.url), await raw(hub.url), await raw(hub.url)
-        await facilitator.send(msgpack.packb([1, 4, None, None, HOST_TOKEN, None]))
-        await person.send(msgpack.packb([1, 4, "Ann", None, None, None]))
+        await facilitator.send(msgpack.packb([1, 5, None, None, HOST_TOKEN, None]))
+        await person.send(msgpack.packb([1, 5, "Ann", None, None, None]))
         # Version 2 read the alert as text and knew no timer: refused at its hello, in words it knows, and closed.
         await old.send(msgpack.packb([1, 2, "Old", None, None, None]))
-        assert await frames_until(old, 20) == [20, None, 2, 4, [4, 2]]
+        assert await frames_until(old, 20) == [20, None, 2, 4, [PROTOCOL_VERSION, 2]]
         with pytest.raises(ConnectionClosed) as closed:
             await frames_until(old, 16)
         assert closed.value.rcvd.code == 1008

@@ -322,13 +322,13 @@ RECIPES: dict[Refusal, dict] = {
     Refusal.NO_SUCH_SLOT: {"current": TEXT, "send": lambda: Answer(99, TEXT, 5, "rhannu grym")},
     Refusal.EMPTY_ANSWER: {"current": TEXT, "send": lambda: Answer(99, TEXT, 0, "   ")},
     Refusal.ANSWER_TOO_LONG: {"current": TEXT, "send": lambda: Answer(99, TEXT, 0, "gair " * 60)},
-    Refusal.NOT_AGREEING: {"current": TEXT, "send": lambda: Mark(99, TEXT, 1, Stance.AGREE)},
-    Refusal.NO_ANSWER_TO_MARK: {"current": TEXT, "agree": True, "send": lambda: Mark(99, TEXT, 77, Stance.AGREE)},
+    Refusal.NOT_AGREEING: {"current": TEXT, "send": lambda: Mark(99, TEXT, ((1, Stance.AGREE),))},
+    Refusal.NO_ANSWER_TO_MARK: {"current": TEXT, "agree": True, "send": lambda: Mark(99, TEXT, ((77, Stance.AGREE),))},
     Refusal.OWN_ANSWER: {
         "current": TEXT,
         "agree": True,
         "first": lambda: Answer(98, TEXT, 0, "rhannu grym"),  # answer 1, her own
-        "send": lambda: Mark(99, TEXT, 1, Stance.AGREE),
+        "send": lambda: Mark(99, TEXT, ((1, Stance.AGREE),)),
     },
 }
 

@@ -29,7 +29,7 @@ from coproterm.core.i18n import WELSH, language
 from coproterm.core.outcomes import Record, Refused, Tell
 from coproterm.core.refusals import Refusal, words
 from coproterm.core.session import Session
-from coproterm.core.wire_terms import APPROVE_ALL, Action, ErrorCode
+from coproterm.core.wire_terms import APPROVE_ALL, PROTOCOL_VERSION, Action, ErrorCode
 from coproterm.server.store import SessionStore, find_session
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import running_hub, start_serve
@@ -187,9 +187,9 @@ async def test_an_independent_client_moderates_and_a_waiting_answer_is_in_no_oth
                 while items not in [msgpack.unpackb(data) for data in heard[socket]]:
                     heard[socket].append(await socket.recv())
 
-        await facilitator.send(msgpack.packb([1, 4, None, None, HOST_TOKEN, None]))
-        await writer.send(msgpack.packb([1, 4, "Ann", None, None, None]))
-        await reader.send(msgpack.packb([1, 4, "Bob", None, None, None]))
+        await facilitator.send(msgpack.packb([1, 5, None, None, HOST_TOKEN, None]))
+        await writer.send(msgpack.packb([1, 5, "Ann", None, None, None]))
+        await reader.send(msgpack.packb([1, 5, "Bob", None, None, None]))
         assert await frame_of(facilitator, 33) == [33, 0, True, 0], "the host hears the question is moderated"
         await frame_of(writer, 17)
         await frame_of(reader, 17)
@@ -228,7 +228,7 @@ async def test_an_app_of_protocol_version_3_is_refused_at_its_hello():
         async with asyncio.timeout(5):
             while (items := msgpack.unpackb(await old.recv()))[0] != 20:
                 pass
-        assert items == [20, None, 2, 4, [4, 3]], "this hub speaks 4, not 3"
+        assert items == [20, None, 2, 4, [PROTOCOL_VERSION, 3]], "this hub speaks its own version, not 3"
 
 
 # -- the log: kill -9, --resume, and the exports -----------------------------------------------------

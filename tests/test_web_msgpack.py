@@ -7,7 +7,7 @@ import random
 import msgpack
 import pytest
 
-from coproterm.core.client_messages import Answer, Choose, Hello, Speak, Vote
+from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Speak, Vote
 from coproterm.core.deck import deck_to_data, default_deck, in_one_language
 from coproterm.core.hub_messages import (
     Ack,
@@ -18,6 +18,7 @@ from coproterm.core.hub_messages import (
     Speaks,
     State,
     Tally,
+    ToMark,
     Translated,
     Wall,
     Welcome,
@@ -25,7 +26,7 @@ from coproterm.core.hub_messages import (
 from coproterm.core.i18n import language
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import encode
-from coproterm.core.wire_terms import ErrorCode, Role
+from coproterm.core.wire_terms import ErrorCode, Role, Stance
 from tests.hubkit import running_hub
 from tests.webkit import chromium, phone
 
@@ -42,7 +43,8 @@ CLIENT = [
     Answer(8, 0, 1, None),
     Answer(9, 0, 2, "x" * 300),
     Speak("cy"),
-    Hello(4, "Ann", None, None, "KXPT", "cy"),
+    Hello(5, "Ann", None, None, "KXPT", "cy"),
+    Mark(9, 0, ((1, Stance.AGREE), (7, Stance.PASS), (2**32 - 1, Stance.DISAGREE))),
 ]
 HUB = [
     Welcome(1, Role.PARTICIPANT, bytes(16), deck_to_data(default_deck()), (None, 3, None, 7, 23, None)),
@@ -60,6 +62,9 @@ HUB = [
     Wall(5, True, 1, ((1, "Equal <b>power</b>"),), (), (("equal", 1), ("power", 1))),
     Speaks("cy"),
     Translated("cy", deck_to_data(in_one_language(default_deck(), language("cy")))),
+    ToMark(0, True, ((1, "Tea first"), (300, "Cerdded 🙂"), (70000, "x" * 500)), 29),
+    ToMark(0, False, (), 0),
+    ToMark(0, True, None, 28),
 ]
 
 

@@ -39,13 +39,13 @@ from coproterm.core.wire_checks import ProtocolError, VersionMismatch, field_che
 from coproterm.core.wire_terms import PROTOCOL_VERSION, Action, AskKind, ErrorCode, Role, Stance
 
 GOLDEN = [
-    (Hello(4, "Ann", None, None), "97 01 04 a3 41 6e 6e c0 c0 c0 c0"),
+    (Hello(5, "Ann", None, None), "97 01 05 a3 41 6e 6e c0 c0 c0 c0"),
     (
-        Hello(4, None, bytes(range(16)), None),
-        "97 01 04 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
+        Hello(5, None, bytes(range(16)), None),
+        "97 01 05 c0 c4 10 000102030405060708090a0b0c0d0e0f c0 c0 c0",
     ),
-    (Hello(4, None, None, "tok"), "97 01 04 c0 c0 a3 74 6f 6b c0 c0"),
-    (Hello(4, None, None, None, "KXPT"), "97 01 04 c0 c0 c0 a4 4b 58 50 54 c0"),
+    (Hello(5, None, None, "tok"), "97 01 05 c0 c0 a3 74 6f 6b c0 c0"),
+    (Hello(5, None, None, None, "KXPT"), "97 01 05 c0 c0 c0 a4 4b 58 50 54 c0"),
     (Vote(7, 1, 3), "94 02 07 01 03"),
     (Vote(7, 1, None), "94 02 07 01 c0"),
     (Command(1, Action.REVEAL, 2), "94 03 01 03 02"),
@@ -62,7 +62,7 @@ GOLDEN = [
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
     (Speak("cy"), "92 07 a2 63 79"),
     (Speaks("cy"), "92 1d a2 63 79"),
-    (Hello(4, None, None, None, None, "cy"), "97 01 04 c0 c0 c0 c0 a2 63 79"),
+    (Hello(5, None, None, None, None, "cy"), "97 01 05 c0 c0 c0 c0 a2 63 79"),
     (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c2"),
     (AddQuestion(9, AskKind.YES_NO, "Egwyl?", at_end=True), "99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c3"),
     (
@@ -75,10 +75,13 @@ GOLDEN = [
     ),
     (Command(2, Action.AGREE, 0), "94 03 02 0b 00"),
     (Command(3, Action.END_AGREE, 0), "94 03 03 0c 00"),
-    (Mark(3, 0, 1, Stance.AGREE), "95 09 03 00 01 01"),
-    (ToMark(0, True, 1, "Tea first", 1), "96 22 00 c3 01 a9 54 65 61 20 66 69 72 73 74 01"),
-    (ToMark(0, True, 0, "", 0), "96 22 00 c3 00 a0 00"),
-    (ToMark(0, False, 0, "", 0), "96 22 00 c2 00 a0 00"),
+    (Mark(3, 0, ((1, Stance.AGREE),)), "94 09 03 00 91 92 01 01"),
+    (Mark(3, 0, ((1, Stance.AGREE), (7, Stance.PASS))), "94 09 03 00 92 92 01 01 92 07 00"),
+    (ToMark(0, True, ((1, "Tea first"),), 1), "95 22 00 c3 91 92 01 a9 54 65 61 20 66 69 72 73 74 01"),
+    (ToMark(0, True, ((1, "Tea"), (2, "Walk")), 5), "95 22 00 c3 92 92 01 a3 54 65 61 92 02 a4 57 61 6c 6b 05"),
+    (ToMark(0, True, (), 0), "95 22 00 c3 90 00"),
+    (ToMark(0, False, (), 0), "95 22 00 c2 90 00"),
+    (ToMark(0, True, None, 9), "95 22 00 c3 c0 09"),
     (Agreement(0, True, 1, 1, ((1, 1, 0, 0),), ()), "97 23 00 c3 01 01 91 94 01 01 00 00 90"),
     (Error(2, ErrorCode.BAD_MARK, Refusal.OWN_ANSWER), "95 14 02 26 43 90"),
 ]
@@ -201,9 +204,9 @@ def test_text_is_not_a_frame():
 
 def test_another_version_is_named():
     with pytest.raises(VersionMismatch) as caught:
-        decode(msgpack.packb([1, 5, None, None, None, "future field"]))
-    assert caught.value.version == 5
-    assert "speaks protocol version 4, not 5" in str(caught.value)
+        decode(msgpack.packb([1, 6, None, None, None, "future field"]))
+    assert caught.value.version == 6
+    assert "speaks protocol version 5, not 6" in str(caught.value)
 
 
 def test_a_client_of_version_2_is_refused_by_number_not_mid_session():

@@ -20,16 +20,17 @@ Pure bookkeeping for :class:`~coproterm.core.session.Session`, like :mod:`coprot
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from coproterm.core.answers import Answer, AnswerBook
 from coproterm.core.boards import Question
-from coproterm.core.client_messages import Mark
+from coproterm.core.client_messages import Mark, Marking
 from coproterm.core.events import Agreeing, Marked
 from coproterm.core.hub_messages import MAX_AGREEMENT_ITEMS, AgreementItem
 from coproterm.core.refusals import Refusal
-from coproterm.core.wire_terms import Stance
+from coproterm.core.wire_terms import MAX_MARKS, Stance
 
 SEED_BYTES = 16
 """How long a round's seed is (the hub draws it as it draws resume tokens)."""
@@ -108,15 +109,14 @@ class Round:
             found = places[answer] = place(self.seed, participant, answer)
         return found
 
-    def next_for(self, participant: int, book: AnswerBook) -> tuple[Answer | None, int]:
-        """The answer ``participant`` is to mark next (None: none left), and how many are left, it among them."""
+    def next_for(self, participant: int, book: AnswerBook, count: int = MAX_MARKS) -> tuple[list[Answer], int]:
+        """The next ``count`` answers ``participant`` is to mark, first first (none: none left), and how many are
+        left, these among them."""
         marked = self.stances.get(participant, {})
         waiting = [
             a for a in book.answers.values() if a.visible and a.participant != participant and a.id not in marked
         ]
-        if not waiting:
-            return None, 0
-        return min(waiting, key=lambda a: self.place_of(participant, a.id)), len(waiting)
+        return heapq.nsmallest(count, waiting, key=lambda a: self.place_of(participant, a.id)), len(waiting)
 
     def people(self) -> int:
         """Participants who have marked at least one answer."""
@@ -158,20 +158,29 @@ def mark_refusal(
     book: AnswerBook | None,
     participant: int,
     message: Mark,
-) -> tuple[Refusal, tuple[int, ...]] | None:
-    """Why a participant's mark cannot count, checked in the order docs/protocol.md lists, or None."""
+) -> tuple[Refusal, tuple[int, ...]] | list[Marking]:
+    """Why a participant's marks cannot count, checked in the order docs/protocol.md lists; or the marks that count.
+
+    A mark on an answer the room has stopped seeing since it was offered (hidden, taken back, waiting) is left
+    out and the others count; if none is left, the frame is refused."""
     if index >= count or book is None:
         return Refusal.NO_SUCH_QUESTION, (index + 1,)
     if index != current:
         return Refusal.NOT_CURRENT, ()
     if round_ is None or not round_.open:
         return Refusal.NOT_AGREEING, ()
-    answer = book.answers.get(message.answer)
-    if answer is None or not answer.visible:
+    counted = []
+    for answer_id, stance in message.marks:
+        answer = book.answers.get(answer_id)
+        if answer is None:
+            return Refusal.NO_ANSWER_TO_MARK, ()
+        if answer.participant == participant:
+            return Refusal.OWN_ANSWER, ()
+        if answer.visible:
+            counted.append((answer_id, stance))
+    if not counted:
         return Refusal.NO_ANSWER_TO_MARK, ()
-    if answer.participant == participant:
-        return Refusal.OWN_ANSWER, ()
-    return None
+    return counted
 
 
 def apply_agreeing(rounds: dict[int, Round], questions: int, event: Agreeing) -> Callable[[], None]:

@@ -8,7 +8,7 @@ Each is one frozen dataclass whose fields name their checks (:mod:`coproterm.cor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from coproterm.core.wire_checks import (
     _COUNT,
@@ -19,8 +19,10 @@ from coproterm.core.wire_checks import (
     _boolean,
     _bytes,
     _enum,
+    _fail,
     _one_of,
     _optional,
+    _pair,
     _text,
     _uint,
 )
@@ -31,6 +33,7 @@ from coproterm.core.wire_terms import (
     MAX_ASK_OPTIONS,
     MAX_ASK_TEXT,
     MAX_CODE,
+    MAX_MARKS,
     MAX_NAME,
     MAX_TOKEN,
     PROTOCOL_VERSION,
@@ -153,13 +156,27 @@ class AddQuestion:
     """Put it at the end of the deck rather than after the question everyone is on."""
 
 
+Marking = tuple[int, Stance]
+"""(answer id, the mark) in a :class:`Mark`."""
+
+
+def _marks(value: Any) -> tuple[Marking, ...]:
+    """A :class:`Mark`'s marks: 1 to :data:`MAX_MARKS` pairs of an answer id and a stance, no answer twice."""
+    marks: tuple[Marking, ...] = _array(_pair(_COUNT, _enum(Stance)), MAX_MARKS)(value)
+    if not marks:
+        _fail("expected at least one mark")
+    if len({answer for answer, _ in marks}) != len(marks):
+        _fail("an answer marked twice in one frame")
+    return marks
+
+
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """Participants: agree with, disagree with or pass on one of the others' answers (the same answer again changes it)."""
+    """Participants: agree with, disagree with or pass on some of the others' answers, in the order marked
+    (the same answer again, in a later frame, changes its mark)."""
 
     TYPE: ClassVar[int] = 9
     seq: Annotated[int, _SEQ]
     question: Annotated[int, _QUESTION]
-    answer: Annotated[int, _COUNT]
-    """The answer's id, as :class:`ToMark` named it."""
-    stance: Annotated[Stance, _enum(Stance)]
+    marks: Annotated[tuple[Marking, ...], _marks]
+    """(answer id, as ``ToMark`` named it; the mark): 1 to :data:`MAX_MARKS`, each answer once."""

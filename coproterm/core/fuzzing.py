@@ -12,7 +12,7 @@ from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, 
 from coproterm.core.hub_messages import Agreement, Timer, ToMark
 from coproterm.core.session import Session
 from coproterm.core.wire import encode
-from coproterm.core.wire_terms import MAX_TIMER, Action, AskKind, Stance
+from coproterm.core.wire_terms import MAX_MARKS, MAX_TIMER, Action, AskKind, Stance
 from coproterm.core.words import count_words
 
 VALID_KINDS = (
@@ -78,10 +78,15 @@ def valid_frame(rng: random.Random, questions: int = 6, cells: int = 24, current
     if kind == "agree":
         return encode(Command(rng.randrange(100), rng.choice(AGREE_ACTIONS), question))
     if kind == "mark":
-        return encode(Mark(rng.randrange(100), question, rng.randrange(14), rng.choice(list(Stance))))
+        # one to a few answers at once; now and then none, or one answer twice (malformed: refused as such)
+        answers = rng.sample(range(14), rng.choice([0, 1, 1, 2, 3, MAX_MARKS]))
+        if answers and rng.random() < 0.1:
+            answers.append(answers[0])
+        return encode(Mark(rng.randrange(100), question, tuple((a, rng.choice(list(Stance))) for a in answers)))
     if kind == "hub to mark":  # only a hub sends these: a client that does is refused
         if rng.random() < 0.5:
-            return encode(ToMark(question, rng.random() < 0.5, rng.randrange(14), rng.choice(TEXTS), rng.randrange(9)))
+            items = tuple((rng.randrange(14), rng.choice(TEXTS)) for _ in range(rng.randrange(MAX_MARKS + 1)))
+            return encode(ToMark(question, rng.random() < 0.5, items if rng.random() < 0.8 else None, rng.randrange(9)))
         return encode(Agreement(question, True, rng.randrange(9), rng.randrange(9), ((1, 2, 3, 4),), ()))
     if kind == "ask":
         return encode(
@@ -189,11 +194,10 @@ def agreement_consistent(session: Session) -> bool:
         if round_.total != sum(sum(c) for c in recount.values()):
             return False
         for number in numbers:
-            shown, left = round_.next_for(number, book)
-            if shown is None:
-                continue
-            if not shown.visible or shown.participant == number or shown.id in round_.stances.get(number, {}):
+            offered, left = round_.next_for(number, book)
+            if len(offered) > MAX_MARKS or len(offered) > left or (left and not offered):
                 return False
-            if left < 1:
-                return False
+            for shown in offered:
+                if not shown.visible or shown.participant == number or shown.id in round_.stances.get(number, {}):
+                    return False
     return True

@@ -36,6 +36,7 @@ from coproterm.core.wire_terms import (
     MAX_ANSWER_TEXT,
     MAX_CELLS,
     MAX_CODE,
+    MAX_MARKS,
     MAX_QUESTIONS,
     MAX_REFUSAL_VALUES,
     MAX_TIMER,
@@ -323,21 +324,26 @@ class Added:
     """How many questions the deck has with it (the hub always says; a client reads one past ``question`` as none)."""
 
 
+Offered = tuple[int, str]
+"""(answer id, its words) in a :class:`ToMark`."""
+
+
 @dataclass(frozen=True, slots=True)
 class ToMark:
-    """A participant, while an agreement round runs on the current question: the next answer to mark.
+    """A participant, while an agreement round runs on the current question: the next answers to mark.
 
-    Sent when the round opens, after each of their marks, and when the answer waiting changes;
-    ``answer`` 0 (and ``text`` empty): none is left to mark. ``open`` False: the round closed.
+    Sent when the round opens, after their marks, and when the answers waiting change; ``items``
+    empty: none is left to mark. ``open`` False: the round closed.
     """
 
     TYPE: ClassVar[int] = 34
     question: Annotated[int, _QUESTION]
     open: Annotated[bool, _boolean]
-    answer: Annotated[int, _COUNT]
-    text: Annotated[str, _text(MAX_ANSWER_TEXT)]
+    items: Annotated[tuple[Offered, ...] | None, _optional(_array(_pair(_COUNT, _text(MAX_ANSWER_TEXT)), MAX_MARKS))]
+    """This participant's next answers to mark, in their own order: (id, words), at most ``MAX_MARKS``;
+    None: the same as the offer last sent on this connection (only ``left`` or ``open`` changed)."""
     left: Annotated[int, _COUNT]
-    """Answers this participant has still to mark, this one among them."""
+    """Answers this participant has still to mark, these among them."""
 
 
 MAX_AGREEMENT_ITEMS = 5

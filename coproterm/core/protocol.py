@@ -30,7 +30,17 @@ from coproterm.core.asked import place
 from coproterm.core.client_messages import Hello, Mark
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Event
-from coproterm.core.hub_messages import Added, Agreement, AnswerItem, Answers, Error, ToMark, Translated, Wall
+from coproterm.core.hub_messages import (
+    Added,
+    Agreement,
+    AnswerItem,
+    Answers,
+    Error,
+    Offered,
+    ToMark,
+    Translated,
+    Wall,
+)
 from coproterm.core.limits import BURST, RATE, AddressLimit, KeyedLimit, NewcomerLimit
 from coproterm.core.outcomes import Close, ConnId, Record, Refused, Tell
 from coproterm.core.refusals import Refusal, english
@@ -101,6 +111,8 @@ class _Connection:
     out at."""
     mark_had: bytes = b""
     """The last :class:`ToMark` frame it was sent."""
+    offered: tuple[int, tuple[Offered, ...]] | None = None
+    """The offer it holds: (question, the answers of the last :class:`ToMark` with answers it was sent)."""
 
 
 class HubProtocol:
@@ -368,7 +380,7 @@ class HubProtocol:
         connection.wall_had = (question, view)
 
     def _to_mark(self, conn: ConnId, connection: _Connection) -> bytes:
-        """A participant's next answer to mark, when it changed (empty: nothing owed).
+        """A participant's next answers to mark, when they changed (empty: nothing owed).
 
         Worked out again only when the round or the question's answers changed since it last was.
         """
@@ -387,12 +399,18 @@ class HubProtocol:
             return b""
         connection.mark_key = key
         if round_.open:
-            answer, left = round_.next_for(member.number, book)
-            message = (
-                ToMark(question, True, answer.id, answer.text, left) if answer else ToMark(question, True, 0, "", 0)
-            )
+            answers, left = round_.next_for(member.number, book)
+            items = tuple((answer.id, answer.text) for answer in answers)
+            if connection.offered == (question, items) and items:
+                # Another's answer came or went further down this person's order: the count changed, the offer
+                # did not (its words are not sent again).
+                message = ToMark(question, True, None, left)
+            else:
+                message = ToMark(question, True, items, left)
+                connection.offered = (question, items)
         else:
-            message = ToMark(question, False, 0, "", 0)
+            message = ToMark(question, False, (), 0)
+            connection.offered = (question, ())
         frame = encode(message)
         if frame == connection.mark_had:
             return b""
@@ -558,7 +576,7 @@ class HubProtocol:
             self._answers_for_host(conn, connection, written)
         else:
             self._wall_for(conn, connection, written)
-            connection.mark_key, connection.mark_had = None, b""
+            connection.mark_key, connection.mark_had, connection.offered = None, b"", None
             frame = self._to_mark(conn, connection)
             if frame:
                 written[("mark", conn)] = (frame, [conn])

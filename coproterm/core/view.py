@@ -19,6 +19,7 @@ from typing import Any
 
 from coproterm.core.answer_view import AnswerView, clean_answer
 from coproterm.core.boards import Deck, Question
+from coproterm.core.client_messages import Mark, Marking
 from coproterm.core.countdown import Countdown
 from coproterm.core.deck import DeckError, deck_from_data, localise
 from coproterm.core.hub_messages import (
@@ -47,9 +48,26 @@ from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
 from coproterm.core.wire import Message
 from coproterm.core.wire_checks import ProtocolError
-from coproterm.core.wire_terms import LANGUAGE_CODES, Role
+from coproterm.core.wire_terms import LANGUAGE_CODES, MAX_MARKS, Role, Stance
 
 RESET_NOTICE = N_("the facilitator cleared the votes on this question")
+
+MARKS_WAIT = 10.0
+"""Seconds a participant's marks may wait here for more before the app sends them (:meth:`SessionView.mark`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """In an agreement round: the one answer this participant is to mark now, as every face shows it."""
+
+    question: int
+    open: bool
+    """False: the round closed."""
+    answer: int
+    """The answer's id; 0 (``text`` empty): none is left to mark (for now)."""
+    text: str
+    left: int
+    """Answers still to mark, this one among them."""
 
 
 def clean_text(text: str, *, lines: bool = True) -> str:
@@ -149,7 +167,13 @@ class SessionView:
     added_at: int | None = None
     """Where the latest question asked on the spot went (its index), as the hub said."""
     to_mark: ToMark | None = None
-    """In an agreement round: the answer this participant is to mark next (its text cleaned)."""
+    """In an agreement round: the answers this participant is to mark next, as the hub last said (texts cleaned)."""
+    marks_held: list[Marking] = field(default_factory=list)
+    """Marks made here and not yet sent (they go together: :meth:`marks_due`, :meth:`send_marks`)."""
+    marks_sent: dict[int, tuple[Marking, ...]] = field(default_factory=dict)
+    """Marks sent and not yet acknowledged, by ``seq``."""
+    marks_again: bool = False
+    """The held marks include some that could not go, or went unacknowledged: they go with the next offer."""
     agreement: Agreement | None = None
     """Hosts: the marks of the current question's agreement round, as the hub last said."""
     countdown: Countdown | None = None
@@ -186,11 +210,65 @@ class SessionView:
         return self.tally
 
     @property
-    def current_to_mark(self) -> ToMark | None:
-        """The agreement round on the current question as this participant sees it (None: no round on it)."""
-        if self.to_mark is None or self.state is None or self.to_mark.question != self.state.current:
+    def current_to_mark(self) -> Offer | None:
+        """The agreement round on the current question as this participant sees it (None: no round on it): the
+        first answer of the hub's latest offer not yet marked here."""
+        offered = self.to_mark
+        if offered is None or self.state is None or offered.question != self.state.current:
             return None
-        return self.to_mark
+        if not offered.open:
+            return Offer(offered.question, False, 0, "", 0)
+        done = self._marked_here()
+        items = offered.items or ()
+        waiting = [item for item in items if item[0] not in done]
+        left = max(offered.left - (len(items) - len(waiting)), 0)
+        if not waiting:
+            return Offer(offered.question, True, 0, "", left)
+        return Offer(offered.question, True, waiting[0][0], waiting[0][1], left)
+
+    def _marked_here(self) -> set[int]:
+        """Answers marked here that the hub may not have counted yet."""
+        done = {answer for answer, _ in self.marks_held}
+        for marks in self.marks_sent.values():
+            done.update(answer for answer, _ in marks)
+        return done
+
+    def mark(self, answer: int, stance: Stance) -> None:
+        """The participant marked the answer offered (:attr:`current_to_mark`): held here until :meth:`marks_due`
+        (the next answer shows at once). The app sends what is held when it is due, and at the latest
+        :data:`MARKS_WAIT` seconds after the last mark."""
+        self.marks_held = [held for held in self.marks_held if held[0] != answer] + [(answer, stance)]
+
+    @property
+    def marks_due(self) -> bool:
+        """Whether the held marks should go now: the offer on the current question is running low (one answer or
+        none unmarked), as many are held as a frame carries, or they could not go before (the link dropped)."""
+        offer = self.current_to_mark
+        if not self.marks_held or offer is None or self.to_mark is None or not offer.open:
+            return False
+        if self.marks_again or len(self.marks_held) >= MAX_MARKS:
+            return True
+        done = self._marked_here()
+        return sum(1 for item in self.to_mark.items or () if item[0] not in done) <= 1
+
+    def send_marks(self, seq: int) -> Mark | None:
+        """The held marks as one frame numbered ``seq``, counted as sent from now on; None: none held, or no offer
+        yet since a new welcome (they wait for it)."""
+        offered = self.to_mark
+        if not self.marks_held or offered is None or self.state is None:
+            return None
+        if offered.question != self.state.current or not offered.open:
+            self.marks_held = []  # the round closed or the room moved on: nothing could count them now
+            return None
+        held, self.marks_held = self.marks_held[:MAX_MARKS], self.marks_held[MAX_MARKS:]
+        self.marks_sent[seq] = tuple(held)
+        self.marks_again = bool(self.marks_held)
+        return Mark(seq, offered.question, tuple(held))
+
+    def marks_unsent(self, seq: int) -> None:
+        """The frame ``seq`` could not go (no connection): its marks are held again, to go once there is one."""
+        self.marks_held = [*self.marks_sent.pop(seq, ()), *self.marks_held]
+        self.marks_again = True
 
     @property
     def current_agreement(self) -> Agreement | None:
@@ -339,6 +417,10 @@ class SessionView:
                 self.written = AnswerView()
                 self.added_at = None  # a new connection: the deck the welcome carried is numbered as it is now
                 self.to_mark = self.agreement = None  # the hub says them again after a welcome
+                # Marks that went unacknowledged go again (a mark sent twice counts once).
+                self.marks_held = [m for marks in self.marks_sent.values() for m in marks] + self.marks_held
+                self.marks_sent = {}
+                self.marks_again = bool(self.marks_held)
             case Added():
                 count = len(self.hub_deck.questions) if self.hub_deck is not None else -1
                 if count >= message.total > 0:
@@ -400,7 +482,14 @@ class SessionView:
                 self.deck_language = message.language
                 self.deck = localise(deck, self.language)
             case ToMark():
-                self.to_mark = replace(message, text=clean_answer(message.text))
+                if not message.open or (self.to_mark is not None and self.to_mark.question != message.question):
+                    self.marks_held = []  # the round closed, or another opened: nothing could count them now
+                if message.items is not None:
+                    self.to_mark = replace(message, items=tuple((a, clean_answer(t)) for a, t in message.items))
+                elif self.to_mark is not None and self.to_mark.question == message.question:
+                    self.to_mark = replace(self.to_mark, open=message.open, left=message.left)  # the same offer
+                else:
+                    raise ProtocolError("a count of answers to mark with no offer held")
             case Agreement():
                 self.agreement = message
             case Timer():
@@ -409,6 +498,7 @@ class SessionView:
                 self._timer = message  # counted from when it arrived: the app says (arrived)
             case Ack():
                 self.written.acked(message.seq)
+                self.marks_sent.pop(message.seq, None)
                 answered = self.pending.pop(message.seq, None)
                 if answered is not None:
                     question, choice = answered
@@ -421,6 +511,8 @@ class SessionView:
                     self.answered[question] = max(message.seq, self.answered.get(question, -1))
                 self.refusal = self.refused_question = None
             case Error():
+                if message.seq is not None:
+                    self.marks_sent.pop(message.seq, None)
                 refused = self.pending.pop(message.seq, None) if message.seq is not None else None
                 unwritten = self.written.refused(message.seq) if message.seq is not None else None
                 self.refusal = message  # worded by the face: no words travel

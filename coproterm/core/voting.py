@@ -61,19 +61,22 @@ def choose(session: Session, apply: Apply, conn: ConnId, role: Role, choose: Cho
 
 
 def mark(session: Session, apply: Apply, conn: ConnId, message: Mark) -> list[Output]:
-    """A participant agrees with, disagrees with or passes on another's answer."""
+    """A participant agrees with, disagrees with or passes on others' answers: each mark that changes something is
+    logged, all of them together, before the one Ack."""
     member = session.roster.members.get(conn)
     if member is None:
         return [Refused(conn, message.seq, Refusal.HOSTS_DO_NOT_MARK)]
     index = message.question
     count = len(session.questions)
     book = session.answers[index] if index < count else None
-    refusal = mark_refusal(index, session.current, count, session.rounds.get(index), book, member.number, message)
-    if refusal is not None:
-        reason, values = refusal
+    counted = mark_refusal(index, session.current, count, session.rounds.get(index), book, member.number, message)
+    if isinstance(counted, tuple):
+        reason, values = counted
         return [Refused(conn, message.seq, reason, values)]
-    if session.rounds[index].stances.get(member.number, {}).get(message.answer) == message.stance:
-        return [Tell(conn, Ack(message.seq))]
-    event = Marked(member.number, index, message.answer, message.stance)
-    apply(event)
-    return [Record(event), Tell(conn, Ack(message.seq))]
+    outputs: list[Output] = []
+    for answer, stance in counted:
+        if session.rounds[index].stances.get(member.number, {}).get(answer) != stance:
+            event = Marked(member.number, index, answer, stance)
+            apply(event)
+            outputs.append(Record(event))
+    return [*outputs, Tell(conn, Ack(message.seq))]

@@ -13,9 +13,12 @@ DEFAULT_PORT = 8765
 """Where a hub listens, and where a client looks, when no port is given."""
 
 
-PROTOCOL_VERSION = 4
+PROTOCOL_VERSION = 5
 """Bumped whenever a message changes shape; a hello of a version the hub does not speak is refused."""
 
+
+MAX_MARKS = 8
+"""Answers a ``ToMark`` offers at once, and marks a ``Mark`` carries at most."""
 
 RESUME_TOKEN_BYTES = 16
 

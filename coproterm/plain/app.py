@@ -39,7 +39,7 @@ from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
 from coproterm.core.limits import RateLimit
 from coproterm.core.refusals import words as refusal_words
 from coproterm.core.takehome import record_text
-from coproterm.core.view import SessionView
+from coproterm.core.view import MARKS_WAIT, SessionView
 from coproterm.core.wire import Message
 from coproterm.core.wire_terms import LANGUAGE_CODES, ErrorCode, Stance
 from coproterm.plain import announce
@@ -109,6 +109,7 @@ class PlainApp:
         """The last line, said when the app stops (why it stopped), in the person's language."""
         self._chosen: str | None = None
         self._seq = itertools.count(1)
+        self._marks_timer: asyncio.TimerHandle | None = None
         self._sent: dict[int, tuple[str, int, int | None]] = {}
         self._tasks: set[asyncio.Task[object]] = set()
         self._stop = asyncio.Event()
@@ -215,6 +216,8 @@ class PlainApp:
             self.watch.countdown(time.monotonic())
         if isinstance(message, (ToMark, State)):
             self.watch.to_mark()
+        if isinstance(message, ToMark) and self.view.marks_due:
+            self._send_marks()  # held marks that could not go before, now that there is an offer
         if isinstance(message, Ack):
             self._acked(message.seq)
         if isinstance(message, Mine):
@@ -321,8 +324,27 @@ class PlainApp:
             self.say(self.t(NOTHING_TO_MARK))
             return
         stance = {"agree": Stance.AGREE, "disagree": Stance.DISAGREE}.get(word, Stance.PASS)
+        self.view.mark(to_mark.answer, stance)
+        self.watch.to_mark()  # the next answer at once; the marks go a few at a time
+        if self._marks_timer is not None:
+            self._marks_timer.cancel()
+            self._marks_timer = None
+        if self.view.marks_due:
+            self._send_marks()
+        else:
+            self._marks_timer = asyncio.get_running_loop().call_later(MARKS_WAIT, self._send_marks)
+
+    def _send_marks(self) -> None:
+        """Send the marks held here as one frame (unsent, they wait for the next welcome: none is lost)."""
+        self._marks_timer = None
         seq = next(self._seq)
-        self._spawn(self.link.send(Mark(seq, to_mark.question, to_mark.answer, stance)))
+        message = self.view.send_marks(seq)
+        if message is not None:
+            self._spawn(self._send_held(message))
+
+    async def _send_held(self, message: Mark) -> None:
+        if not await self.link.send(message):
+            self.view.marks_unsent(message.seq)
 
     def _results(self) -> None:
         """Say the results; if they are on their way, say them when they come."""

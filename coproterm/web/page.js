@@ -82,7 +82,7 @@
   var S = {
     ws: null, deck: null, deckLang: null, awaited: null, state: null, tally: null, votes: [], pending: {}, seq: 0,
     refusal: null, notice: null, phase: "form", tries: 0, timer: null,
-    people: {}, mine: {}, hidden: {}, waiting: {}, drafts: {}, wall: null, tooMany: false, toMark: null,
+    people: {}, mine: {}, hidden: {}, waiting: {}, drafts: {}, wall: null, tooMany: false, toMark: null, held: [], marksSent: {}, marksAgain: false,
     seen: {}, seenPeople: {}, seenWords: {}  /* the room's results as last shown to this person, by question */
   };
   var linkCode = (new URLSearchParams(location.search).get("code") || "").trim();
@@ -158,10 +158,59 @@
     });
   }
 
-  function mark(stance) {  /* agree 1, disagree 2, pass 0 (docs/protocol.md, Mark) */
+  /* An agreement round. The hub offers a few answers at once (ToMark); this person marks them here one by one and
+     the marks go together (Mark), once one answer or none is left of the offer, or MARKS_WAIT after the last. */
+  var MARKS_WAIT = 10000, MAX_MARKS = 8;
+  function markedHere() {
+    var done = {};
+    S.held.forEach(function (h) { done[h[0]] = true; });
+    Object.keys(S.marksSent).forEach(function (seq) { S.marksSent[seq].forEach(function (h) { done[h[0]] = true; }); });
+    return done;
+  }
+  function offer() {  /* the one answer to mark now: the first of the offer not marked here */
     var m = S.toMark;
-    if (!m || !m.open || !m.answer) return;
-    request([9, m.question, m.answer, stance], function () { say(t("sayMarked")); });
+    if (!m) return null;
+    if (!m.open) return { question: m.question, open: false, answer: 0, text: "", left: 0 };
+    var done = markedHere(), waiting = m.items.filter(function (item) { return !done[item[0]]; });
+    var left = Math.max(m.left - (m.items.length - waiting.length), 0);
+    return waiting.length ? { question: m.question, open: true, answer: waiting[0][0], text: waiting[0][1], left: left }
+      : { question: m.question, open: true, answer: 0, text: "", left: left };
+  }
+  function announceOffer() {
+    var o = offer();
+    if (o) say(!o.open ? t("agreeClosed") : o.answer ? t("sayToMark", { text: o.text }) : t("allMarked"));
+  }
+
+  function mark(stance) {  /* agree 1, disagree 2, pass 0 (docs/protocol.md, Mark) */
+    var o = offer();
+    if (!o || !o.open || !o.answer) return;
+    S.held = S.held.filter(function (h) { return h[0] !== o.answer; }).concat([[o.answer, stance]]);
+    say(t("sayMarked"));
+    announceOffer();
+    clearTimeout(S.marksTimer);
+    if (marksDue()) sendMarks();
+    else S.marksTimer = setTimeout(sendMarks, MARKS_WAIT);
+    render();
+  }
+
+  function marksDue() {  /* the offer runs low, a frame's worth is held, or some could not go before */
+    var m = S.toMark;
+    if (!S.held.length || !m || !m.open || !S.state || m.question !== S.state.current) return false;
+    if (S.marksAgain || S.held.length >= MAX_MARKS) return true;
+    var done = markedHere();
+    return m.items.filter(function (item) { return !done[item[0]]; }).length <= 1;
+  }
+
+  function sendMarks() {
+    clearTimeout(S.marksTimer);
+    var m = S.toMark, held = S.held.slice(0, MAX_MARKS);
+    if (!held.length || !m || !S.state) return;  /* no offer yet since a new welcome: they wait for it */
+    if (!m.open || m.question !== S.state.current) { S.held = []; return; }  /* nothing could count them now */
+    S.seq = (S.seq + 1) >>> 0;
+    if (!send([9, S.seq, m.question, held])) { S.marksAgain = true; return; }  /* not connected: with the next offer */
+    S.held = S.held.slice(held.length);
+    S.marksAgain = S.held.length > 0;
+    S.marksSent[S.seq] = held;
   }
 
   function answer(slot, text) {
@@ -213,6 +262,10 @@
       S.waiting = {};
       S.wall = null;
       S.toMark = null;
+      /* marks that went unacknowledged go again (a mark sent twice counts once) */
+      Object.keys(S.marksSent).forEach(function (seq) { S.held = S.marksSent[seq].concat(S.held); });
+      S.marksSent = {};
+      S.marksAgain = S.held.length > 0;
       S.tries = 0;
       S.phase = "joined";
       S.refusal = null;
@@ -229,13 +282,14 @@
     } else if (kind === 18) {  /* Tally */
       S.tally = { question: m[1], counts: m[2] };
     } else if (kind === 19) {  /* Ack */
+      delete S.marksSent[m[1]];
       var asked = S.pending[m[1]];
       if (asked) {
         delete S.pending[m[1]];
         asked.then(asked.q);
       }
     } else if (kind === 20) {  /* Error */
-      if (m[1] !== null) delete S.pending[m[1]];
+      if (m[1] !== null) { delete S.pending[m[1]]; delete S.marksSent[m[1]]; }
       S.refusal = [m[3], m[4] || []];
       if (S.deck && m[1] !== null) say(t("notCounted", { why: refusalWords(m[3], m[4] || []) }));
     } else if (kind === 21) {  /* Ballot */
@@ -276,11 +330,13 @@
         });
       }
     } else if (kind === 34) {  /* ToMark: the next of the others' answers to mark, in this person's own order */
-      var had = S.toMark;
-      S.toMark = { question: m[1], open: m[2], answer: m[3], text: m[4], left: m[5] };
-      if (!had || had.answer !== m[3] || had.open !== m[2]) {
-        say(!m[2] ? t("agreeClosed") : m[3] ? t("sayToMark", { text: m[4] }) : t("allMarked"));
-      }
+      var had = offer();
+      if (!m[2] || (S.toMark && S.toMark.question !== m[1])) S.held = [];  /* closed, or another round: void */
+      var same = m[3] === null && S.toMark && S.toMark.question === m[1];  /* nil: the offer held stands */
+      S.toMark = { question: m[1], open: m[2], items: same ? S.toMark.items : m[3] || [], left: m[4] };
+      var now = offer();
+      if (!had || had.answer !== now.answer || had.open !== now.open) announceOffer();
+      if (marksDue()) sendMarks();  /* held marks that could not go before, now that there is an offer */
     } else if (kind === 30) {  /* Timer: the time left by the hub's clock, counted here on this phone's steady clock */
       S.countdown = { question: m[1], seconds: m[2], leftMs: m[3], locks: m[4], at: performance.now() };
     } else if (kind === 29) {  /* Speaks: the language this person chose before */
@@ -666,7 +722,7 @@
       : filled ? t("answersIn", { count: filled }) : t("write", { count: most });
     var parts = [el("p", { cls: "status" + (S.refusal ? " refused" : "") + (open ? "" : " locked"), id: "status", text: words })];
     var wall = S.wall;
-    if (S.toMark && S.toMark.question === current) parts.push(marking(S.toMark));
+    if (S.toMark && S.toMark.question === current) parts.push(marking(offer()));
     if (S.state.revealed && wall && wall.question === current) parts.push(wallOf(wall));
     var shown = 0;
     for (var slot = 0; slot < most; slot++) {
@@ -862,7 +918,7 @@
     if (!S.ws || fresh) connect();
   }
   document.addEventListener("visibilitychange", function () {
-    if (document.hidden) { hiddenAt = Date.now(); return; }
+    if (document.hidden) { hiddenAt = Date.now(); sendMarks(); return; }  /* held marks go before the phone sleeps */
     wake(Date.now() - hiddenAt > 20000);
   });
   window.addEventListener("online", function () { wake(true); });

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from coproterm.client.identities import Identity
 from coproterm.client.link import Phase
-from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Vote
-from coproterm.core.hub_messages import Welcome
+from coproterm.core.client_messages import Answer, Choose, Hello, Vote
+from coproterm.core.hub_messages import ToMark, Welcome
 from coproterm.core.i18n import ENGLISH
+from coproterm.core.view import MARKS_WAIT
 from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.vote_screen import VoteScreen
@@ -18,6 +19,8 @@ from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.marking import MarkPanel
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from coproterm.tui.participant.find_screen import FindScreen
 
 
@@ -49,6 +52,7 @@ class ParticipantApp(HubApp):
         self._discover = discover
         self._discovery_interfaces = discovery_interfaces
         self._identity: Identity | None = None
+        self._marks_timer: Timer | None = None
 
     def hello(self) -> Hello:
         return Hello(
@@ -93,6 +97,8 @@ class ParticipantApp(HubApp):
 
     def _fold(self, message: WireMessage) -> None:
         super()._fold(message)
+        if isinstance(message, ToMark) and self.view.marks_due:
+            self.call_later(self._send_marks)  # held marks that could not go before, now that there is an offer
         if isinstance(message, Welcome) and self._identity is not None and self.view.resume is not None:
             self._identity.keep(self.view.resume)
 
@@ -132,8 +138,26 @@ class ParticipantApp(HubApp):
         self.revision += 1
 
     async def on_mark_panel_marked(self, event: MarkPanel.Marked) -> None:
+        offer = self.view.current_to_mark
+        if offer is None or (offer.question, offer.answer) != (event.question, event.answer):
+            return  # a key press that raced the next offer
+        self.view.mark(event.answer, event.stance)
+        self.revision += 1  # the next answer shows at once; the marks go a few at a time
+        if self._marks_timer is not None:
+            self._marks_timer.stop()
+            self._marks_timer = None
+        if self.view.marks_due:
+            await self._send_marks()
+        else:
+            self._marks_timer = self.set_timer(MARKS_WAIT, self._send_marks)
+
+    async def _send_marks(self) -> None:
+        """Send the marks held here as one frame (unsent, they wait for the next welcome: none is lost)."""
+        self._marks_timer = None
         seq = self.next_seq()
-        await self.send(Mark(seq, event.question, event.answer, event.stance), seq)
+        message = self.view.send_marks(seq)
+        if message is not None and not await self.send(message, seq):
+            self.view.marks_unsent(seq)
 
     async def on_answer_box_written(self, event: AnswerBox.Written) -> None:
         seq = self.next_seq()

@@ -14,8 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 
-from coproterm.core.hub_messages import ToMark
 from coproterm.core.i18n import N_, Language
+from coproterm.core.view import Offer
 from coproterm.core.wire_terms import Stance
 from coproterm.tui.widgets.backdrop import Backdrop
 from coproterm.tui.widgets.steady import Steady
@@ -26,7 +26,7 @@ ALL_MARKED = N_("You have marked every answer so far. New answers will appear he
 CLOSED = N_("The facilitator has closed agreement on this question.")
 
 
-def left_words(lang: Language, to_mark: ToMark) -> str:
+def left_words(lang: Language, to_mark: Offer) -> str:
     """The panel's heading: what it is, and how many answers are left to mark."""
     if not to_mark.open:
         return lang.t(HEADING)
@@ -62,8 +62,8 @@ class MarkPanel(Backdrop, can_focus=True):
     def __init__(self, lang: Language, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.lang = lang
-        self.to_mark: ToMark | None = None
-        self._drawn: tuple[ToMark, Language] | None = None
+        self.to_mark: Offer | None = None
+        self._drawn: tuple[Offer, Language] | None = None
         """What the panel's lines say now (None before its parts are made)."""
         self._ready = False
 
@@ -78,7 +78,7 @@ class MarkPanel(Backdrop, can_focus=True):
             return self.to_mark is not None and self.to_mark.open and self.to_mark.answer > 0
         return True
 
-    def show(self, to_mark: ToMark, lang: Language) -> None:
+    def show(self, to_mark: Offer, lang: Language) -> None:
         """Draw the answer the hub sent (or that none is left, or that the round closed)."""
         self.to_mark, self.lang = to_mark, lang
         if not self._ready or self._drawn == (to_mark, lang):

@@ -39,11 +39,11 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.boards import Deck
-from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Vote
+from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Marking, Vote
 from coproterm.core.deck import deck_from_data
 from coproterm.core.hub_messages import Ack, Error, State, ToMark, Welcome
 from coproterm.core.wire import decode, encode
-from coproterm.core.wire_terms import Stance
+from coproterm.core.wire_terms import MAX_MARKS, Stance
 from coproterm.deflate import client_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ class _Participant:
         self.seq = 0
         self._deck: Deck | None = None
         self.to_mark: ToMark | None = None
-        """The answer the hub last offered this participant to mark, in an agreement round."""
+        """The answers the hub last offered this participant to mark, in an agreement round."""
         self.to_mark_changed = asyncio.Event()
         self.reader = asyncio.create_task(self._read())
 
@@ -270,6 +270,9 @@ class _Participant:
                     self.state = message
                     self.state_changed.set()
                 elif isinstance(message, ToMark):
+                    held = self.to_mark
+                    if message.items is None and held is not None and held.question == message.question:
+                        message = ToMark(message.question, message.open, held.items, message.left)  # the same offer
                     self.to_mark = message
                     self.to_mark_changed.set()
         except ConnectionClosed:
@@ -321,20 +324,38 @@ class _Participant:
             marking.cancel()
 
     async def _marking(self, scale: float, end: float, rng: random.Random) -> None:
-        """Each answer offered to mark: read it, think a few seconds, agree, disagree or pass."""
+        """Each answer offered to mark: read it, think a few seconds, agree, disagree or pass. The marks go as the
+        apps send them (coproterm/core/view.py: together, once one answer of the offer or none is left unmarked)."""
+        held: list[Marking] = []
+        done: set[tuple[int, int]] = set()
         while time.time() < end:
-            await self.to_mark_changed.wait()
-            self.to_mark_changed.clear()
             offered = self.to_mark
-            if offered is None or not offered.open or not offered.answer:
+            waiting = [a for a, _ in offered.items or () if (offered.question, a) not in done] if offered else []
+            if offered is None or not offered.open or not waiting:
+                if held and offered is not None and offered.open:
+                    await self._send_marks(offered.question, held)
+                held = []
+                await self.to_mark_changed.wait()
+                self.to_mark_changed.clear()
                 continue
             await asyncio.sleep(rng.uniform(2, 8) / scale)
-            if self.to_mark is offered:  # still the one to mark (the round did not close meanwhile)
-                self.seq += 1
-                stance = rng.choice((Stance.AGREE, Stance.AGREE, Stance.DISAGREE, Stance.PASS))
-                await self.socket.send(encode(Mark(self.seq, offered.question, offered.answer, stance)))
-                if self.counting:
-                    self.stats.sent += 1
+            now = self.to_mark
+            if now is None or not now.open or now.question != offered.question:
+                held = []  # the round closed or moved on meanwhile
+                continue
+            stance = rng.choice((Stance.AGREE, Stance.AGREE, Stance.DISAGREE, Stance.PASS))
+            held.append((waiting[0], stance))
+            done.add((offered.question, waiting[0]))
+            unmarked = [a for a, _ in now.items or () if (now.question, a) not in done]
+            if len(unmarked) <= 1 or len(held) >= MAX_MARKS:
+                await self._send_marks(now.question, held)
+                held = []
+
+    async def _send_marks(self, question: int, held: list[Marking]) -> None:
+        self.seq += 1
+        await self.socket.send(encode(Mark(self.seq, question, tuple(held))))
+        if self.counting:
+            self.stats.sent += 1
 
     async def _voting(self, plan: Plan, end: float, rng: random.Random) -> None:
         self.counting = True

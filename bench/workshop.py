@@ -30,9 +30,9 @@ def main() -> None:
     print(f"deck: {deck['title']}, {len(deck['questions'])} questions; 30 participants; x{args.scale:g}")
     print(f"received per participant: {figures['received'] / 1024:.1f} KB (TCP/IP included)")
     print(f"sent per participant:     {figures['sent'] / 1024:.1f} KB")
-    print(f"votes, answers and marks sent per participant: {figures['votes']:.1f}")
+    print(f"frames of votes, answers and marks sent per participant: {figures['votes']:.1f}")
     print(
-        f"the agreement round: {figures['to_mark']:.1f} answers offered to mark per participant,"
+        f"the agreement round: {figures['to_mark']:.1f} offers (ToMark frames) per participant,"
         f" {figures['to_mark_bytes'] / 1024:.2f} KB of ToMark frames"
     )
     verdict = "within" if total <= BUDGET else "OVER"

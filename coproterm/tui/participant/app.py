@@ -16,12 +16,12 @@ from coproterm.core.wire import Message as WireMessage
 from coproterm.tui.hub_app import HubApp
 from coproterm.tui.participant.vote_screen import VoteScreen
 from coproterm.tui.widgets.answer_box import AnswerBox
-from coproterm.tui.widgets.marking import MarkPanel
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from coproterm.tui.participant.find_screen import FindScreen
+    from coproterm.tui.widgets.marking import MarkPanel  # loaded by the vote screen when a round first opens
 
 
 class ParticipantApp(HubApp):

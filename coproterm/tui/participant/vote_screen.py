@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,12 +28,14 @@ from coproterm.tui.participant.vote_words import LOCKED, cell_help, vote_feedbac
 from coproterm.tui.textual_private import focus_that_repaints_nothing
 from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
-from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.countdown import countdown_line
 from coproterm.tui.widgets.keybar import KeyBar
-from coproterm.tui.widgets.marking import MarkPanel
 from coproterm.tui.widgets.steady import Steady, SteadyInput
-from coproterm.tui.widgets.tally import TallyChart
+
+if TYPE_CHECKING:  # made when a question first needs them: a start whose first question has none never loads them
+    from coproterm.tui.widgets.board import BoardPicker
+    from coproterm.tui.widgets.marking import MarkPanel
+    from coproterm.tui.widgets.tally import TallyChart
 
 STOPPED_HINT = N_("Press r to try again, or q to leave.")
 ENDED_HINT = N_("The session has ended; thank you for taking part. Press q to leave.")
@@ -203,7 +205,7 @@ class VoteScreen(HubScreen):
             body.scroll_to(y=top, animate=False)
             return
         body.scroll_home(animate=False)  # pressed again: back to the board, its cursor in sight
-        picker = self._part(BoardPicker, PICKER)
+        picker = self._picker()
         if picker is not None and picker.display:
             self.call_after_refresh(picker.keep_cursor_in_view)  # once scrolled: its place is known then
 
@@ -219,10 +221,27 @@ class VoteScreen(HubScreen):
         except NoMatches:
             return None
 
+    def _made(self, name: str) -> Widget | None:
+        """The part ``name`` whose class is imported when first made (the picker, the chart, the marking
+        panel), if it has been: found by its id alone, as its class may not be loaded yet."""
+        try:
+            return self.query_one(f"#{name}")
+        except NoMatches:
+            return None
+
+    def _picker(self) -> BoardPicker | None:
+        return cast("BoardPicker | None", self._made(PICKER))
+
+    def _chart(self) -> TallyChart | None:
+        return cast("TallyChart | None", self._made(CHART))
+
+    def _marking(self) -> MarkPanel | None:
+        return cast("MarkPanel | None", self._made(MARKING))
+
     def relabel(self) -> None:
         self._shown = None  # the question's words are drawn again in the new language
         self.query_one("#code", Input).placeholder = self.hub.t("join code (4 letters)")
-        picker = self._part(BoardPicker, PICKER)
+        picker = self._picker()
         cursor = picker.cursor if picker is not None else None
         super().relabel()
         if picker is not None and cursor is not None and picker.display:
@@ -263,14 +282,14 @@ class VoteScreen(HubScreen):
         if box is not None and box.display:
             box.update_from(view)
         self._show_marking(question, view)
-        picker = self._part(BoardPicker, PICKER)
+        picker = self._picker()
         if picker is not None:
             # What was last sent, so a quick second pick shows beside the first; a refusal takes it back.
             picker.chosen = view.latest_vote() if question.several else view.my_vote()
             picker.locked = not view.state.open
 
         tally = view.current_tally
-        chart = self._part(TallyChart, CHART)
+        chart = self._chart()
         if tally is not None and chart is not None:
             chart.counts = tally.counts
             chart.people = view.current_people
@@ -279,7 +298,7 @@ class VoteScreen(HubScreen):
 
     def _show_ended(self) -> None:
         """The session is over: its thanks, and nothing left to do but leave (no board, no vote keys)."""
-        for widget in (self._part(BoardPicker, PICKER), self._part(AnswerBox, ANSWER_BOX)):
+        for widget in (self._picker(), self._part(AnswerBox, ANSWER_BOX)):
             if widget is not None:
                 widget.display = False
         self.set_focus(None)
@@ -328,7 +347,7 @@ class VoteScreen(HubScreen):
         self.query_one("#help", Steady).show("")
         # One picker and one chart, made once and handed each new question: a new widget
         # costs a restyle and a layout, paid per viewer over SSH.
-        picker = self._part(BoardPicker, PICKER)
+        picker = self._picker()
         self._show_answer_box(question, view)
         if question.kind in (Kind.DISCUSSION, Kind.TEXT):
             if picker is not None:
@@ -336,6 +355,8 @@ class VoteScreen(HubScreen):
                 if picker.has_focus:
                     self.set_focus(None)
         elif picker is None:
+            from coproterm.tui.widgets.board import BoardPicker
+
             picker = BoardPicker(question, view.my_vote(), id=PICKER)
             self.query_one("#board", Vertical).mount(picker)
             picker.focus()
@@ -376,7 +397,7 @@ class VoteScreen(HubScreen):
 
         Made when the first round opens; it takes the focus when a round opens (Tab goes to the box)."""
         to_mark = view.current_to_mark if question.kind is Kind.TEXT else None
-        panel = self._part(MarkPanel, MARKING)
+        panel = self._marking()
         if to_mark is None:
             if panel is not None and panel.display:
                 if panel.has_focus:
@@ -385,6 +406,8 @@ class VoteScreen(HubScreen):
             return
         opened = panel is None or not panel.display or panel.to_mark is None or not panel.to_mark.open
         if panel is None:
+            from coproterm.tui.widgets.marking import MarkPanel
+
             panel = MarkPanel(self.hub.lang, id=MARKING)
             self.query_one("#board", Vertical).mount(panel, before=0)
         panel.display = True
@@ -403,10 +426,12 @@ class VoteScreen(HubScreen):
     def _show_results(self, question: Question, view: SessionView) -> None:
         tally = view.current_tally
         showing = tally is not None and question.kind not in (Kind.DISCUSSION, Kind.TEXT)
-        chart = self._part(TallyChart, CHART)
+        chart = self._chart()
         if showing:
             assert tally is not None
             if chart is None:
+                from coproterm.tui.widgets.tally import TallyChart
+
                 self.query_one("#results", Vertical).mount(
                     Steady(self.hub.t("Results"), id="results-heading", classes="heading"),
                     TallyChart(question, tally.counts, id=CHART),

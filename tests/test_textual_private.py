@@ -61,6 +61,8 @@ PRIVATE = [
             ("self", "size", "virtual_size", "container_size", "layout")),
     Private("textual.widget:Widget", "_render", "method", f"{_TP}.visual_of", "key the process's shared lines", ("self",)),
     Private("textual.dom:DOMNode", "_css_type_name", "attribute", f"{_TP}.css_type_name", "key how the stylesheet sees a widget"),
+    Private("textual.dom:DOMNode", "_get_default_css", "method", f"{_TP}.style_before_mounting",
+            "parse the vote screen's parts' CSS once, before its first layout", ("self",)),
     Private("textual.widget:Widget", "_vertical_scrollbar", "attribute", f"{_TP}.vertical_scrollbar", "give the vote screen's body a one-pass scrollbar"),
     Private("textual.app:App", "_start_widget", "method", f"{_TP}.vertical_scrollbar", "start that scrollbar as Textual starts its own",
             ("self", "parent", "widget")),

@@ -106,6 +106,23 @@ def focus_that_repaints_nothing() -> Reactive[Widget | None]:
     return Reactive(None, repaint=False)
 
 
+
+def style_before_mounting(app: App[Any], *kinds: type[DOMNode]) -> None:
+    """Add the default CSS of ``kinds`` (and of the bases they inherit it from) to ``app``'s stylesheet now,
+    as Textual adds each when a widget of that class first mounts, in the same order and with the same
+    priorities; mounted later, the same CSS is already there and is neither parsed nor mapped again.
+
+    Textual parses the stylesheet and rebuilds its map of rules each time a class's CSS is new: a screen
+    that names all its parts' classes before its first layout pays once, not once per class as each mounts."""
+    # DOMNode._get_default_css: a class's CSS and its bases', with the location, priority and scope
+    # Textual files each under; read from an instance, so from one made without __init__ (its
+    # _node_bases is a property of the class) and dropped (Textual 8.2.8).
+    stylesheet = app.stylesheet
+    for kind in kinds:
+        for read_from, css, tie_breaker, scope in kind._get_default_css(kind.__new__(kind)):
+            stylesheet.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
+
+
 # The app's look on a terminal that is not the process's (server/ssh/gateway.py).
 
 

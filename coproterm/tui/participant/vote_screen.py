@@ -25,8 +25,8 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire_terms import ErrorCode
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, describe_link
 from coproterm.tui.participant.vote_words import LOCKED, cell_help, vote_feedback
-from coproterm.tui.textual_private import focus_that_repaints_nothing
-from coproterm.tui.widgets.answer_box import AnswerBox
+from coproterm.tui.textual_private import focus_that_repaints_nothing, style_before_mounting
+from coproterm.tui.widgets.answer_box import AnswerBox, MineList
 from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
 from coproterm.tui.widgets.countdown import countdown_line
 from coproterm.tui.widgets.keybar import KeyBar
@@ -105,6 +105,9 @@ class VoteScreen(HubScreen):
         return blank_lines(self, crop)  # its own background only, under everything
 
     def compose(self) -> ComposeResult:
+        # The CSS of the parts below, then of a text question's answer box (the built-in deck's first),
+        # in the order they mount: one parse of the stylesheet before the first layout, not four.
+        style_before_mounting(self.app, Steady, SteadyInput, BackdropScroll, KeyBar, Backdrop, AnswerBox, MineList)
         yield Steady(id="status")
         yield SteadyInput(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
         yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view

@@ -106,7 +106,6 @@ def focus_that_repaints_nothing() -> Reactive[Widget | None]:
     return Reactive(None, repaint=False)
 
 
-
 def style_before_mounting(app: App[Any], *kinds: type[DOMNode]) -> None:
     """Add the default CSS of ``kinds`` (and of the bases they inherit it from) to ``app``'s stylesheet now,
     as Textual adds each when a widget of that class first mounts, in the same order and with the same

@@ -17,15 +17,13 @@ from coproterm.server.ssh.guards import ProofHeaders
 from coproterm.server.ssh.pacing import Pacer
 from coproterm.server.ssh.terminal import ChannelTerminal
 from coproterm.server.ssh.words import TOO_MANY_CODES
-from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.participant.app import ParticipantApp, load_every_part
 from coproterm.tui.textual_private import add_line_filter, set_color_system
-
-# The parts `coproterm join` loads when a question first needs them: a worker loads them before its
-# first screen, as before, so no SSH viewer's question change waits for an import.
-from coproterm.tui.widgets import board, marking, tally  # noqa: F401
 
 if TYPE_CHECKING:
     from coproterm.server.ssh.gateway import Gateway
+
+load_every_part()  # a worker draws many screens: no SSH viewer's question change waits for an import
 
 UNREACHABLE_RETRY = 2.0
 """Seconds before an SSH participant's app tries again a hub it has not reached yet."""

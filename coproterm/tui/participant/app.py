@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,16 @@ if TYPE_CHECKING:
 
     from coproterm.tui.participant.find_screen import FindScreen
     from coproterm.tui.widgets.marking import MarkPanel  # loaded by the vote screen when a round first opens
+
+LATER_PARTS = ("board", "tally", "marking", "wall")
+"""The modules of coproterm/tui/widgets/ the vote screen imports when a question first needs them (a board,
+results, an agreement round, the room's words), not at the start: the built-in deck's first question has none."""
+
+
+def load_every_part() -> None:
+    """Import :data:`LATER_PARTS` now: a process that draws many screens (an SSH worker) loads them before its first."""
+    for name in LATER_PARTS:
+        importlib.import_module(f"coproterm.tui.widgets.{name}")
 
 
 class ParticipantApp(HubApp):

@@ -24,7 +24,6 @@ from coproterm.core.boards import Question
 from coproterm.core.view import SessionView
 from coproterm.tui.widgets.backdrop import Backdrop
 from coproterm.tui.widgets.steady import Steady, SteadyInput
-from coproterm.tui.widgets.wall import word_cloud
 from coproterm.tui.words import lang_of
 
 WALL_LINES = 30
@@ -264,6 +263,10 @@ class AnswerBox(Backdrop):
             wall.show(self._wall(view))
 
     def _wall(self, view: SessionView) -> Text:
+        # Here: the wall's module (the facilitator's widget) loads when the room's words are first shown,
+        # not with every participant's first question.
+        from coproterm.tui.widgets.wall import word_cloud
+
         written = view.written
         width = max(20, self.size.width or 40)
         out = Text.assemble((self.t("The room's words"), "bold underline"), "\n")

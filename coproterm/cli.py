@@ -34,9 +34,10 @@ def _run_later(module: str, name: str, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    quiet_known_warnings()
-    parser = _parser(sys.argv[1:] if argv is None else argv)
-    lang = language(_language_asked(sys.argv[1:] if argv is None else argv))
+    arguments = sys.argv[1:] if argv is None else argv
+    quiet_known_warnings(ssh=not arguments or arguments[0] != "join")  # `join` never loads asyncssh
+    parser = _parser(arguments)
+    lang = language(_language_asked(arguments))
     _translate(parser, lang)
     _speak_argparse(lang)
     args = parser.parse_args(argv)

@@ -18,12 +18,17 @@ THIRD_PARTY = r"(asyncssh|cryptography|zeroconf|ifaddr|websockets|textual|rich|s
 """The libraries whose warnings are about themselves."""
 
 
-def quiet_known_warnings() -> None:
-    """Filter the libraries' deprecation warnings, unless warnings were asked for."""
+def quiet_known_warnings(*, ssh: bool = True) -> None:
+    """Filter the libraries' deprecation warnings, unless warnings were asked for.
+
+    ``ssh=False``: a program that never loads asyncssh (a participant's `join`) does not import
+    ``cryptography`` to name its warning (a few milliseconds of the first paint)."""
     if sys.warnoptions:
         return
     warnings.filterwarnings("ignore", category=DeprecationWarning, module=THIRD_PARTY)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module=THIRD_PARTY)
+    if not ssh:
+        return
     try:
         from cryptography.utils import CryptographyDeprecationWarning
     except ImportError:  # no cryptography: no SSH, and nothing of its to say

@@ -11,6 +11,7 @@ from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.hub_app import LANGUAGE_LABEL
 from coproterm.tui.participant.app import ParticipantApp
+from coproterm.tui.widgets.answer_box import AnswerBox
 from coproterm.tui.widgets.board import BoardPicker
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.tally import TallyChart
@@ -120,7 +121,8 @@ async def test_the_board_follows_the_host_through_every_kind_of_question(hub):
         await ap.press("2", "enter")
         await until(hp, lambda: chart_counts(host) == (0, 1, 0, 0))
         await hp.press("n", "n")
-        await until(ap, lambda: ann.view.state.current == GRID + 1)
+        # As above, the screen redraws a moment after the view moves: the answer box shows in that redraw.
+        await until(ap, lambda: ann.view.state.current == GRID + 1 and shown(ann, AnswerBox))
         assert not shown(ann, BoardPicker), "a text question: no board, and no keys to a hidden one"
         # The box takes the keys once it is drawn (after the refresh that shows it).
         await until(ap, lambda: ann.screen.focused is ann.screen.query_one("#answer-text"))

@@ -15,7 +15,7 @@ import pytest
 from coproterm.commands.sessions import render
 from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.wire_terms import Action
-from coproterm.export.html import GRID_PALETTE, PALETTE
+from coproterm.export.charts import GRID_PALETTE, PALETTE
 from tests.storekit import logged_session
 from tests.webkit import measure
 

@@ -49,7 +49,7 @@ def test_the_report_prints_the_shares_the_screens_print():
     import re
 
     from coproterm.core.deck import default_deck
-    from coproterm.export.html import _table
+    from coproterm.export.charts import table as _table
     from coproterm.tui.widgets.tally import scale_bars
 
     scale = next(q.x for q in default_deck().questions if q.x is not None and q.x.key == "spectrum")

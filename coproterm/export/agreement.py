@@ -11,6 +11,7 @@ from typing import Any
 
 from coproterm.core.agreement import Marks
 from coproterm.core.report import QuestionReport
+from coproterm.export.language import t, tn
 
 
 def _texts(q: QuestionReport) -> dict[int, str]:
@@ -50,7 +51,6 @@ def csv_rows(q: QuestionReport, ask: list[object]) -> list[list[object]]:
 
 def html_section(q: QuestionReport) -> str:
     """The round in a few lines: how many marked, the answers most agreed on, and those the room was split on."""
-    from coproterm.export.html import t, tn  # the report's language (the HTML module builds on this one)
 
     round_ = q.agreement
     if round_ is None:

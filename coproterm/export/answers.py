@@ -15,6 +15,7 @@ from typing import Any
 
 from coproterm.core.report import QuestionReport, WrittenAnswer
 from coproterm.core.words import count_words
+from coproterm.export.language import t, tn
 
 CHART_WORDS = 30
 """Words in the HTML report's chart."""
@@ -55,7 +56,6 @@ def json_entry(q: QuestionReport, *, with_names: bool, with_hidden: bool) -> dic
 
 def html_section(q: QuestionReport, *, with_hidden: bool = False) -> str:
     """The answers (newest first) and a bar chart of the words they use most, in the report's language."""
-    from coproterm.export.html import t, tn  # the report's language (the HTML module builds on this one)
 
     answers = shown(q, with_hidden)
     visible = sum(a.shown for a in q.answers)

@@ -15,6 +15,9 @@ from html import escape
 from coproterm.core.movement import steps_words, summary
 from coproterm.core.report import QuestionReport, Report
 from coproterm.export.answers import top_words
+from coproterm.export.charts import grid_table
+from coproterm.export.language import report_language, t, tn
+from coproterm.export.movement import transitions
 
 GLANCE_WORDS = 8
 """Words shown per open question on the first page."""
@@ -59,12 +62,6 @@ class Gathering:
 
 def glance(report: Report, session_id: str, gathering: Gathering, when: str) -> str:
     """The first page: the whole workshop in one screen (and one A4 page), each part linking to its details."""
-    from coproterm.export.html import (
-        grid_table,
-        report_language,
-        t,
-    )  # the report's language (html builds on this module)
-    from coproterm.export.movement import transitions
 
     deck = report.deck
     where = " · ".join(escape(part) for part in (when, gathering.venue) if part)
@@ -107,7 +104,6 @@ def glance(report: Report, session_id: str, gathering: Gathering, when: str) -> 
 
 def _facts(report: Report, gathering: Gathering) -> str:
     """How many took part, and how: joined, voted, wrote, over SSH or from an app or a phone."""
-    from coproterm.export.html import t, tn
 
     writers = len({a.participant for q in report.questions for a in q.answers})
     items = [
@@ -143,7 +139,6 @@ def _headline(report: Report) -> QuestionReport | None:
 
 def _steps(q: QuestionReport) -> str:
     """By how many steps people moved, towards the scale's end first, in the words the details use."""
-    from coproterm.export.html import report_language, t
 
     movement = q.movement
     assert movement is not None
@@ -161,14 +156,12 @@ def _steps(q: QuestionReport) -> str:
 
 
 def _people(count: int) -> str:
-    from coproterm.export.html import tn
 
     return tn("{count} person placed their work", "{count} people placed their work", count)
 
 
 def _open_question(q: QuestionReport) -> str:
     """An open question's top words and a few of the answers the room saw (hidden and never approved ones never)."""
-    from coproterm.export.html import t, tn
 
     visible = [a for a in q.answers if a.shown]
     words = top_words(q, GLANCE_WORDS)
@@ -199,7 +192,6 @@ def _quoted(text: str) -> str:
 
 def _more(index: int) -> str:
     """The link from a part of the first page to its question's details."""
-    from coproterm.export.html import t
 
     label = t("Details: question {number}", number=index + 1)
     return f'<p class="more"><a href="#q{index + 1}">{escape(label)} ↓</a></p>'

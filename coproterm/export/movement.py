@@ -14,6 +14,7 @@ from html import escape
 from coproterm.core.boards import Scale
 from coproterm.core.movement import Movement, steps_words, summary, towards_words
 from coproterm.core.report import QuestionReport
+from coproterm.export.language import report_language, t
 
 TOWARDS = "#009E73"
 """Okabe-Ito's bluish green: moved towards the scale's end."""
@@ -35,7 +36,6 @@ def movement_section(q: QuestionReport, compared: QuestionReport) -> str:
     scale = q.question.x
     if movement is None or scale is None:
         return ""
-    from coproterm.export.html import report_language, t  # the report's language (html builds on this module)
 
     asked = report_language().pick(compared.question.prompt, compared.question.prompt_cy, join=" / ")
     before = t("question {number}, “{prompt}”", number=compared.index + 1, prompt=asked)
@@ -83,7 +83,6 @@ def _steps_chart(movement: Movement, scale: Scale) -> str:
             f' text-anchor="middle">{label}</text>'
         )
     towards = escape(towards_words(scale))
-    from coproterm.export.html import report_language, t
 
     lang = report_language()
     away_word, towards_word = t("← away"), t("towards {goal} →", goal=towards)
@@ -141,7 +140,6 @@ def transitions(movement: Movement, scale: Scale, *, compact: bool = False) -> s
             f"{''.join(cells)}</tr>"
         )
     key = "".join(f"<li>{escape(p.label)}</li>" for p in scale.positions)
-    from coproterm.export.html import t
 
     caption = t(
         "From before (rows) to after (columns) on {title}: right of the outlined diagonal moved towards {goal},"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coproterm.commands.hosting import SecretError, read_secret
+from coproterm.commands.hub_setup import SecretError, read_secret
 from tests.hubkit import start_serve
 
 COPROTERM = [sys.executable, "-m", "coproterm"]

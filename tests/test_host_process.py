@@ -84,8 +84,8 @@ def test_hub_log_of_host_rotates_and_holds_repeats_back(tmp_path):
 
     script = (
         "import logging\n"
-        "from coproterm.commands.hosting import _log_to_file\n"
-        "_log_to_file()\n"
+        "from coproterm.commands.hub_setup import log_to_file\n"
+        "log_to_file()\n"
         "log = logging.getLogger('coproterm.hub')\n"
         "for i in range(30000): log.info(f'a line of its own {i} ' + 'x' * 200)\n"
         "for i in range(1000): log.info('closing a connection (%s): %s', 1008, 'too many')\n"

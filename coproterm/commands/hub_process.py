@@ -95,19 +95,19 @@ def serve_hub(
     """The hub process: prepare the session, serve it, say so on ``ready``; advertise the addresses that come on
     ``shown``; end the session once ``stop`` is set."""
     from coproterm.commands import cli_language
-    from coproterm.commands.hosting import _log_to_file, _prepare, _runner
+    from coproterm.commands.hub_setup import hub_runner, log_to_file, prepare_hub
     from coproterm.quiet import quiet_known_warnings
     from coproterm.server.hosting import HostingError
 
     quiet_known_warnings()  # a fresh interpreter: the command's filters are not inherited
-    _log_to_file()
-    prepared = _prepare(args, log_too=True)
+    log_to_file()
+    prepared = prepare_hub(args, log_too=True)
     if isinstance(prepared, str):
         ready.put(("failed", prepared))
         return
 
     async def run() -> None:
-        async with _runner(args, prepared) as hosted:
+        async with hub_runner(args, prepared) as hosted:
             ready.put(("serving", HostedHub.of(hosted), prepared.warnings(cli_language(args))))
             loop = asyncio.get_running_loop()
 

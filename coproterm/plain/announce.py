@@ -8,17 +8,15 @@ says nothing twice.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from coproterm.client.link import LinkStatus, Phase
+from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
 from coproterm.core.countdown import Cue, clock_text, cues_between
-from coproterm.core.i18n import N_
-from coproterm.plain.words import choice_words, marking_line
-
-if TYPE_CHECKING:
-    from coproterm.plain.app import PlainApp
+from coproterm.core.i18n import N_, Language
+from coproterm.core.view import SessionView
+from coproterm.plain.words import Paragraph, choice_words, marking_line
 
 MOVED = N_("The facilitator moved to question {number}.")
 LOCKED_NOW = N_("Voting is now locked.")
@@ -37,10 +35,24 @@ LANGUAGE_NOW = N_("Language: English. Type iaith for Cymraeg.")
 """Said in the language chosen (its Welsh names English as the other language)."""
 
 
+class Speaker(Protocol):
+    """What a watcher speaks through: plain mode's app (:class:`coproterm.plain.app.PlainApp`)."""
+
+    lang: Language
+    view: SessionView
+    link: Link
+
+    def say(self, *paragraphs: Paragraph | str) -> None: ...
+
+    def t(self, message: str, /, **values: object) -> str: ...
+
+    def show_question(self) -> None: ...
+
+
 class Watcher:
     """What has been said of the session, so each change is said exactly once."""
 
-    def __init__(self, app: PlainApp) -> None:
+    def __init__(self, app: Speaker) -> None:
         self.app = app
         self.seen: tuple[int, bool, bool] | None = None
         """(question, open, revealed) as last said."""

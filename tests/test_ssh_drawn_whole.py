@@ -26,7 +26,8 @@ from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import HubRunner, SSHOptions
-from coproterm.server.ssh.gateway import Gateway, _Live
+from coproterm.server.ssh.gateway import Gateway
+from coproterm.server.ssh.live import Live
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import goto, join_host
 from tests.sshkit import SSHClient, cells, drawn_and_sent, ssh_binary
@@ -35,7 +36,7 @@ from tests.textualkit import LayoutUpdate, as_the_app, compositor_of
 SPECTRUM, NEXT_BOARD, COMPLEXITY, GRID, OPEN_ANSWER = 1, 2, 3, 4, 5
 
 
-def live(gateway: Gateway, name: str) -> _Live:
+def live(gateway: Gateway, name: str) -> Live:
     (found,) = [live for live in gateway._live.values() if live.app.display_name == name]
     return found
 

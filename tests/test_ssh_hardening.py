@@ -197,7 +197,7 @@ async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path
 
 
 def test_a_user_name_with_escapes_is_cleaned():
-    from coproterm.server.ssh.gateway import clean_user
+    from coproterm.server.ssh.live import clean_user
 
     assert clean_user("dai\x1b]52;c;aGk=\x07\x1b[2J") == "dai]52;c;aGk=[2J"
     assert "\x1b" not in clean_user("\x1b[6n") and "\u202e" not in clean_user("a\u202eb")

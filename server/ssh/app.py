@@ -21,7 +21,7 @@ from coproterm.tui.participant.app import ParticipantApp, load_every_part
 from coproterm.tui.textual_private import add_line_filter, set_color_system
 
 if TYPE_CHECKING:
-    from coproterm.server.ssh.gateway import Gateway
+    from coproterm.server.ssh.live import GatewayServices
 
 load_every_part()  # a worker draws many screens: no SSH viewer's question change waits for an import
 
@@ -35,7 +35,7 @@ class SSHParticipantApp(ParticipantApp):
     ADDRESS_BOX = False  # the gateway chose the hub's address: a person over SSH cannot correct it, only wait
     REMEMBERS = False  # the gateway keeps SSH identities (user name and key), not this machine's files
 
-    def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: Gateway, entry: Entry) -> None:
+    def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: GatewayServices, entry: Entry) -> None:
         super().__init__(url, name, discover=False, lang=terminal.caps.language or gateway.language)
         self.terminal = terminal
         self.gateway = gateway

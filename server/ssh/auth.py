@@ -24,7 +24,7 @@ from coproterm.server.ssh.keys import fingerprint
 from coproterm.server.ssh.words import HAS_PASSCODE, LOCKED_OUT, PASSCODE_PROMPT, both
 
 if TYPE_CHECKING:
-    from coproterm.server.ssh.gateway import Gateway
+    from coproterm.server.ssh.live import GatewayServices
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -32,7 +32,7 @@ log = logging.getLogger("coproterm.ssh")
 class GatewayServer(asyncssh.SSHServer):
     """One SSH connection: who it is, and what it may open."""
 
-    def __init__(self, gateway: Gateway) -> None:
+    def __init__(self, gateway: GatewayServices) -> None:
         self.gateway = gateway
         self.rules = gateway.rules
         self.address = "?"

@@ -22,7 +22,7 @@ from coproterm.server.ssh.terminal import ChannelTerminal, capabilities, clamp
 from coproterm.server.ssh.words import NEEDS_TERMINAL, REFUSAL, SAME_NAME, TOO_MANY_NEWCOMERS, TOO_MANY_SESSIONS
 
 if TYPE_CHECKING:
-    from coproterm.server.ssh.gateway import Gateway
+    from coproterm.server.ssh.live import GatewayServices
 
 REFUSED = {Refused.TOO_MANY_NEWCOMERS: TOO_MANY_NEWCOMERS, Refused.TOO_MANY_SESSIONS: TOO_MANY_SESSIONS}
 """What the person reads when the rules refuse their session."""
@@ -33,7 +33,9 @@ EARLY_MOST = 64
 class AppChannel(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     """One SSH session: a terminal with the app in it, or a polite refusal."""
 
-    def __init__(self, gateway: Gateway, identity: tuple[str, str], address: str, *, keyed: bool = False) -> None:
+    def __init__(
+        self, gateway: GatewayServices, identity: tuple[str, str], address: str, *, keyed: bool = False
+    ) -> None:
         self.gateway = gateway
         self.identity = identity
         self.address = address

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import events
 from textual.driver import Driver
 from textual.geometry import Size
 
 from coproterm.core.i18n import N_
+from coproterm.server.ssh.terminal import ChannelTerminal
 from coproterm.tui.textual_private import driver_app, driver_loop, xterm_parser
-
-if TYPE_CHECKING:
-    from coproterm.server.ssh.terminal import ChannelTerminal
 
 TICK = 0.1
 """How often held-back input is taken up (and the parser asked for a lone Esc)."""

@@ -18,7 +18,6 @@ import contextlib
 import logging
 import socket
 import sys
-import unicodedata
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,30 +33,12 @@ from coproterm.server.ssh.app import SSHParticipantApp
 from coproterm.server.ssh.auth import GatewayServer
 from coproterm.server.ssh.guards import Collector, Prover
 from coproterm.server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
+from coproterm.server.ssh.live import GENERIC_USERS, Live, clean_user
 from coproterm.server.ssh.terminal import ChannelTerminal, capabilities
 from coproterm.server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TO_PLAIN, TOO_SLOW
 
 log = logging.getLogger("coproterm.ssh")
 
-GENERIC_USERS = frozenset(
-    {
-        "root",
-        "admin",
-        "administrator",
-        "user",
-        "guest",
-        "pi",
-        "ubuntu",
-        "debian",
-        "participant",
-        "anonymous",
-        "coproterm",
-        "ssh",
-        "me",
-        "test",
-    }
-)
-"""User names that say nothing about the person: they join without a name."""
 LOGIN_TIMEOUT = 30
 KEEPALIVE_IDLE, KEEPALIVE_EVERY, KEEPALIVE_MISSED = 90, 30, 3
 """A client gone silent (a pulled cable) is noticed by TCP keepalives: after KEEPALIVE_IDLE seconds with
@@ -85,27 +66,6 @@ def color_system_for(term: str) -> ColorSystem | None:
     return capabilities(term, {}).color_system
 
 
-def clean_user(name: str) -> str:
-    """An SSH user name as a display name: no control or format characters, at most 40 long."""
-    kept = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    return kept.strip()[:40]
-
-
-@dataclass
-class _Live:
-    """One running app, for replacing it and ending it well."""
-
-    app: SSHParticipantApp
-    terminal: ChannelTerminal
-    entry: Entry
-    """The session as the rules count it (released when it ends)."""
-    farewell: str = ""
-
-    @property
-    def address(self) -> str:
-        return self.entry.address
-
-
 @dataclass
 class Gateway:
     """Serves the participant app over SSH for one hub."""
@@ -124,7 +84,7 @@ class Gateway:
     _active: int = 0
     identities: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _apps: set[asyncio.Task[None]] = field(default_factory=set)
-    _live: dict[tuple[str, str], _Live] = field(default_factory=dict)
+    _live: dict[tuple[str, str], Live] = field(default_factory=dict)
     rules: GatewayRules = field(default_factory=GatewayRules)
     """Who may come in and how often: asked at each step, carried out here and in auth.py / channel.py."""
     elsewhere: Callable[[tuple[str, str]], Awaitable[bool]] | None = None
@@ -203,13 +163,13 @@ class Gateway:
 
     # -- running the app ---------------------------------------------------------
 
-    def hold(self, identity: tuple[str, str], live: _Live) -> None:
+    def hold(self, identity: tuple[str, str], live: Live) -> None:
         """``live`` is the session of ``identity`` now (told to the supervisor, for other workers' claims)."""
         self._live[identity] = live
         if self.on_live is not None:
             self.on_live(identity, True)
 
-    def let_go(self, identity: tuple[str, str], live: _Live) -> None:
+    def let_go(self, identity: tuple[str, str], live: Live) -> None:
         """``live`` ended: ``identity`` is free, unless a newer session holds it already."""
         if self._live.get(identity) is live:
             del self._live[identity]
@@ -284,7 +244,7 @@ class Gateway:
         app.told = told
         app.view.resume = self.identities.get(identity)
         app.on_welcome = lambda token: self._known(identity, token)
-        live = _Live(app, terminal, entry)
+        live = Live(app, terminal, entry)
         older = self._live.get(identity)
         if older is not None:  # one app per identity: the newer window wins
             older.farewell = REPLACED
@@ -327,12 +287,12 @@ class Gateway:
             self.collector.ended()
 
     @staticmethod
-    def _end(live: _Live, farewell: str) -> None:
+    def _end(live: Live, farewell: str) -> None:
         live.farewell = live.farewell or farewell
         live.app.exit()
 
     @staticmethod
-    def _drop(live: _Live) -> None:
+    def _drop(live: Live) -> None:
         log.info("an SSH client at %s stopped reading; dropped", live.address)
         live.farewell = TOO_SLOW
         live.app.exit()

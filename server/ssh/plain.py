@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import asyncssh
 
 from coproterm.plain.app import MAX_LINE, PlainApp
+from coproterm.server.ssh.live import GENERIC_USERS, GatewayServices, Live, clean_user
 from coproterm.server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
 from coproterm.server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TOO_SLOW
 
 if TYPE_CHECKING:
     from coproterm.core.gateway_rules import Entry
-    from coproterm.server.ssh.gateway import Gateway, _Live
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -134,7 +134,7 @@ class PlainChannel:
 
 
 def run_plain(
-    gateway: Gateway,
+    gateway: GatewayServices,
     terminal: ChannelTerminal,
     username: str,
     identity: tuple[str, str],
@@ -146,8 +146,6 @@ def run_plain(
     """Start plain mode for one SSH session let in by the gateway's rules (``entry``): the app is ready for the
     first keys at once (a client without a terminal sends its input straight away), and runs in a task.
     ``lang``: the language the person chose in the full app, when they come from it."""
-    from coproterm.server.ssh.gateway import GENERIC_USERS, _Live, clean_user
-
     plain = PlainChannel(terminal, echo=echo)
     name = without_suffix(username)
     name = "" if name.lower() in GENERIC_USERS else clean_user(name)
@@ -166,7 +164,7 @@ def run_plain(
 
         app.link._headers = ProofHeaders(gateway.prover(), entry.address, app.link._headers)
     app.on_welcome = lambda token: gateway._known(identity, token)
-    live = _Live(app, terminal, entry)  # type: ignore[arg-type]
+    live = Live(app, terminal, entry)
     older = gateway._live.get(identity)
     if older is not None:  # one app per identity: the newer window wins
         older.farewell = REPLACED
@@ -191,7 +189,9 @@ def run_plain(
     return plain
 
 
-async def _run(gateway: Gateway, plain: PlainChannel, app: PlainApp, live: _Live, identity: tuple[str, str]) -> None:
+async def _run(
+    gateway: GatewayServices, plain: PlainChannel, app: PlainApp, live: Live, identity: tuple[str, str]
+) -> None:
     try:
         await app.run()
     except Exception:  # one person's crash must not take anyone else down

@@ -15,15 +15,21 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rich.color import ColorSystem
 
 from coproterm.core.i18n import from_locale
 from coproterm.server.ssh.screen import SentScreen
 
-if TYPE_CHECKING:
-    from coproterm.server.ssh.driver import SSHDriver
+
+class Driven(Protocol):
+    """What takes a terminal's input: the app's driver (:class:`coproterm.server.ssh.driver.SSHDriver`)."""
+
+    def feed(self, text: str) -> None: ...
+
+    def resized(self, width: int, height: int) -> None: ...
+
 
 SENDS_PER_SECOND = 10
 GATHER = 0.05
@@ -113,7 +119,7 @@ class ChannelTerminal:
         self.caps = caps or capabilities(term, {})
         self.screen = SentScreen(*self.size, bce=self.caps.bce)
         """What the person's terminal shows: each batch is sent as what changes on it."""
-        self.driver: SSHDriver | None = None
+        self.driver: Driven | None = None
         self.leave: Callable[[], object] | None = None
         """Ends the app on this terminal (the person closed their ssh)."""
         self.overflowed: Callable[[], object] | None = None

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Static
 
 from coproterm.client.link import Phase
 from coproterm.core.alerts import words as alert_words
 from coproterm.core.boards import Kind
-from coproterm.core.deck import localise
-from coproterm.core.hub_messages import Agreement, Turnout
-from coproterm.core.i18n import ENGLISH, N_, Language, language
-from coproterm.core.shares import half_up, percent
+from coproterm.core.hub_messages import Turnout
+from coproterm.core.i18n import N_
 from coproterm.core.view import SessionView
-from coproterm.core.wire_terms import Action
-from coproterm.tui.host.ask_screen import Asked, AskScreen
-from coproterm.tui.host.facilitator import FacilitatorScreen
-from coproterm.tui.host.joining import YOURNAME, Joining, host_of
-from coproterm.tui.host.qr_screen import QRScreen
-from coproterm.tui.host.timer_screen import TimerChoice, TimerScreen
+from coproterm.tui.host.dashboard_keys import DashboardKeys
+from coproterm.tui.host.joining import Joining
+from coproterm.tui.host.panel_text import agreement_text, here_text, question_note, turnout_text
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, describe_link
-from coproterm.tui.widgets.confirm import ConfirmScreen
 from coproterm.tui.widgets.countdown import countdown_panel
 from coproterm.tui.widgets.keybar import KeyBar
 from coproterm.tui.widgets.movement import MovementView
@@ -103,7 +94,7 @@ TICK = 0.25
 """Seconds between looks at a running countdown: the projector's digits are at most this late."""
 
 
-class Dashboard(FacilitatorScreen):
+class Dashboard(DashboardKeys):
     """Everything the facilitator needs on one (projected) screen."""
 
     CSS_PATH = "dashboard.tcss"
@@ -126,26 +117,6 @@ class Dashboard(FacilitatorScreen):
         Binding("q", "leave", "close"),
         Binding(LANGUAGE_KEY, "app.language", LANGUAGE_LABEL),
     ]
-
-    class Commanded(Message):
-        """The facilitator asked the hub to do something to a question."""
-
-        def __init__(self, action: Action, question: int, seconds: int = 0) -> None:
-            super().__init__()
-            self.action = action
-            """What to do."""
-            self.question = question
-            """To which question."""
-            self.seconds = seconds
-            """A countdown's length (the timer's actions only)."""
-
-    class Asking(Message):
-        """The facilitator typed a question to ask on the spot."""
-
-        def __init__(self, asked: Asked) -> None:
-            super().__init__()
-            self.asked = asked
-            """What they typed and chose."""
 
     def __init__(
         self,
@@ -351,98 +322,6 @@ class Dashboard(FacilitatorScreen):
             return False
         return self.presenter and not state.revealed
 
-    def join_command(self) -> str:
-        """What a participant types to join (the first address they can reach, and the code when it is needed)."""
-        view = self.hub.view
-        return self.joining.command(view.join_code if view.code_required else None)
-
-    def _join_line(self) -> Text:
-        """The join instructions folded to a line, once people have joined (more lines only where it must wrap).
-
-        Each part stays whole: a command split over two lines is one nobody can type, and the
-        SSH key's fingerprint stays in sight for people to check (the README asks them to).
-        """
-        t = self.hub.t
-        parts = [Text.assemble((t("Join: "), "bold"), (self.join_command(), "bold"))]
-        if (web := self.joining.web_link(None)) is not None:
-            parts.append(Text(web, "bold"))
-        if (ssh := self.ssh_line()) is not None:
-            parts.append(Text(ssh, "bold"))
-        view = self.hub.view
-        if view.join_code and not view.code_required:
-            parts.append(Text.assemble((t("  ·  code ").strip(" ·") + " ", "dim"), (view.join_code, "bold")))
-        if self.joining.ssh_command is not None and self.joining.ssh_key:
-            parts.append(Text(t("key {fingerprint}", fingerprint=self.joining.ssh_key), "dim"))
-        if others := self.joining.others:
-            hosts = ", ".join(host_of(other) for other in others)
-            parts.append(Text(t("also {addresses} (a)", addresses=hosts), "dim"))
-        room = self.query_one("#join-how").size.width or max(20, self.size.width - 20)
-        text = Text()
-        line = 0
-        for part in parts:
-            if text.cell_len:
-                if line + 5 + part.cell_len > room:
-                    text.append("\n")
-                    line = 0
-                else:
-                    text.append("  ·  ", "dim")
-                    line += 5
-            text.append_text(part)
-            line += part.cell_len
-        return text
-
-    def _join_text(self) -> Text:
-        t = self.hub.t
-        text = Text.assemble((t("Join:  "), "bold"), (self.join_command(), "bold reverse"))
-        view = self.hub.view
-        web = self.joining.web_link(None)
-        if web is not None:
-            text.append("\n" + t("Phone: "), "bold")
-            text.append(web, "bold")
-        if (ssh := self.ssh_line()) is not None:
-            text.append("\nssh:   ", "bold")
-            text.append(ssh, "bold")
-            key = t("key {fingerprint}", fingerprint=self.joining.ssh_key) if self.joining.ssh_key else ""
-            text.append(f"\n       {key}" if key else "", "dim")
-        if view.join_code:
-            text.append("\n" + t("Code:  "), "bold")
-            text.append(" ".join(view.join_code), "bold")
-            text.append(t("  (needed to join)") if view.code_required else t("  (c: QR code)"), "dim")
-        if others := self.joining.others:
-            hosts = ", ".join(host_of(other) for other in others)
-            text.append(
-                "\n" + t("This machine's other addresses: {addresses} (a: show another)", addresses=hosts), "dim"
-            )
-        return text
-
-    def ssh_line(self) -> str | None:
-        """``ssh -p PORT YOURNAME@ADDRESS`` in the dashboard's language, for the address shown (None: no SSH)."""
-        return self.joining.ssh_line(self.hub.t(YOURNAME))
-
-    def action_show_qr(self) -> None:
-        t = self.hub.t
-        warning = (
-            t("Only this machine can reach this address: start the hub with --host 0.0.0.0 for the room.")
-            if self.joining.local_only
-            else None
-        )
-        web = self.joining.web_link(self.hub.view.join_code or None, self.hub.lang.html_lang)
-        if web is not None:  # a phone's camera opens the page: nothing to install
-            others = [self.ssh_line(), self.join_command()]
-            caption = f"{web}\n" + t("   or   ").join(other for other in others if other)
-            if self.joining.ssh_command is not None and self.joining.ssh_key:
-                caption += "\n" + t("key {fingerprint}", fingerprint=self.joining.ssh_key)
-            self.app.push_screen(QRScreen(web, caption=caption, warning=warning))
-            return
-        link = self.joining.ssh_link()
-        if link is not None:  # a phone's SSH app opens an ssh:// link by itself
-            caption = t("   or   ").join([self.ssh_line() or "", self.join_command()])
-            if self.joining.ssh_key:
-                caption += "\n" + t("key {fingerprint}", fingerprint=self.joining.ssh_key)
-            self.app.push_screen(QRScreen(link, caption=caption, warning=warning))
-        else:
-            self.app.push_screen(QRScreen(self.join_command(), warning=warning))
-
     def _own_view(self) -> bool:
         """Whether the wall shows the facilitator their hidden answers (not what the room should see)."""
         return any(wall.show_hidden for wall in self.query(AnswerWall))
@@ -501,256 +380,3 @@ class Dashboard(FacilitatorScreen):
             groups = len(chart.question.x.groups) if chart.question.x else 0
             moving = bool(self.query(MovementView))  # the move comes first: the bars take no more rows than they need
             chart.tall = not moving and body.size.height >= 2 * chart.question.cells + groups
-
-    # -- events up ---------------------------------------------------------------
-
-    async def _command(self, action: Action, question: int | None = None, seconds: int = 0) -> None:
-        view = self.hub.view
-        if view.state is None:
-            self.notify(self.hub.t("Not connected to the hub yet."), severity="warning")
-            return
-        self.post_message(self.Commanded(action, view.state.current if question is None else question, seconds))
-
-    def action_timer(self) -> None:
-        """Pick a countdown for this question (its deck's length first), or stop the one running."""
-        view = self.hub.view
-        question = view.question
-        if question is None or view.state is None:
-            return
-        left = view.time_left(time.monotonic())
-
-        async def chosen(choice: TimerChoice | None) -> None:
-            if choice is None:
-                return
-            if choice.seconds == 0:
-                await self.action_stop_timer()
-            else:
-                await self._command(Action.TIMER if choice.locks else Action.TIMER_ONLY, seconds=choice.seconds)
-
-        running = view.countdown is not None and left is not None and left > 0
-        self.app.push_screen(TimerScreen(question.timer, question.timer_locks, running), chosen)
-
-    async def action_start_timer(self, seconds: int) -> None:
-        """Start a countdown of ``seconds`` on this question; whether it locks is the deck's word for the question."""
-        question = self.hub.view.question
-        locks = question.timer_locks if question is not None else True
-        await self._command(Action.TIMER if locks else Action.TIMER_ONLY, seconds=seconds)
-
-    async def action_stop_timer(self) -> None:
-        """Stop the countdown running now, on whichever question it runs."""
-        countdown = self.hub.view.countdown
-        await self._command(Action.STOP_TIMER, countdown.timer.question if countdown is not None else None)
-
-    async def action_next(self) -> None:
-        await self._step(+1)
-
-    async def action_previous(self) -> None:
-        await self._step(-1)
-
-    async def _step(self, by: int) -> None:
-        """Go forward or back from the question last asked for, so quick presses add up."""
-        view = self.hub.view
-        if view.state is None or view.deck is None:
-            return
-        if self._heading_to == view.state.current:
-            self._heading_to = None
-        start = view.state.current if self._heading_to is None else self._heading_to
-        target = start + by
-        if 0 <= target < len(view.deck.questions):
-            self._heading_to = target
-            await self._command(Action.GOTO, target)
-
-    async def action_toggle_agreement(self) -> None:
-        """Open the current question's answers for agreement, or close the round running on it."""
-        view = self.hub.view
-        question = view.question
-        if question is None or view.state is None:
-            return
-        if question.answers is None:
-            self.notify(self.hub.t(NOT_FOR_AGREEMENT), severity="warning")
-            return
-        agreement = view.current_agreement
-        await self._command(Action.END_AGREE if agreement is not None and agreement.open else Action.AGREE)
-
-    async def action_toggle_lock(self) -> None:
-        state = self.hub.view.state
-        if state is not None:
-            await self._command(Action.LOCK if state.open else Action.OPEN)
-
-    async def action_toggle_reveal(self) -> None:
-        state = self.hub.view.state
-        if state is not None:
-            await self._command(Action.HIDE if state.revealed else Action.REVEAL)
-
-    def action_toggle_presenter(self) -> None:
-        self.presenter = not self.presenter
-        t = self.hub.t
-        self.notify(
-            t("Presenter mode: tallies stay off this screen until you reveal them (r).")
-            if self.presenter
-            else t("Presenter mode off: live tallies show on this screen."),
-            title=t("Presenter"),
-        )
-        self.redraw()
-
-    def action_reset(self) -> None:
-        view = self.hub.view
-        if view.state is None or view.question is None:
-            return
-
-        async def answered(yes: bool | None) -> None:
-            if yes:
-                await self._command(Action.RESET)
-
-        if view.question.answers is not None:  # a text question: the reset takes back its answers
-            count = view.written.host_total
-            prompt = view.question.prompt
-            question = self.hub.lang.tn(
-                "Clear {count} answer to “{prompt}”?", "Clear {count} answers to “{prompt}”?", count, prompt=prompt
-            )
-            self.app.push_screen(ConfirmScreen(question, self.hub.t("Clear answers")), answered)
-            return
-        self.app.push_screen(
-            ConfirmScreen(
-                self.hub.lang.tn(
-                    "Clear {count} vote on “{prompt}”?",
-                    "Clear {count} votes on “{prompt}”?",
-                    view.turnout.voted if view.turnout else 0,
-                    prompt=view.question.prompt,
-                ),
-                self.hub.t("Clear votes"),
-            ),
-            answered,
-        )
-
-    async def action_toggle_moderation(self) -> None:
-        """Answers to the current question wait for approval from now on, or reach the room at once again."""
-        view = self.hub.view
-        moderation, state = view.written.moderation, view.state
-        on = moderation is not None and state is not None and moderation.question == state.current and moderation.on
-        await self._command(Action.UNMODERATE if on else Action.MODERATE)
-
-    def _wall(self) -> AnswerWall | None:
-        walls = list(self.query(AnswerWall))
-        return walls[0] if walls else None
-
-    def action_show_queue(self) -> None:
-        """The queue of answers waiting for approval (on a question that takes written answers)."""
-        wall = self._wall()
-        if wall is None:
-            self.notify(self.hub.t("This question takes no written answers."), severity="warning")
-            return
-        if not wall.queue_view:
-            wall.action_toggle_queue()
-        wall.focus()
-
-    def action_approve_all(self) -> None:
-        """Every answer waiting for approval on the current question reaches the room."""
-        wall = self._wall()
-        if wall is None:
-            self.notify(self.hub.t("This question takes no written answers."), severity="warning")
-            return
-        wall.action_approve_all()
-
-    def action_ask(self) -> None:
-        """The dialog of a question asked on the spot (the hub's deck is the one to choose scales from)."""
-        deck = self.hub.view.hub_deck
-        if deck is None or self.hub.view.state is None:
-            self.notify(self.hub.t("Not connected to the hub yet."), severity="warning")
-            return
-
-        def asked(what: Asked | None) -> None:
-            if what is not None:
-                self.post_message(self.Asking(what))
-
-        self.app.push_screen(AskScreen(localise(deck, self.hub.lang)), asked)
-
-    @work(exclusive=True, group="export")
-    async def action_export(self) -> None:
-        exporter, session_id = self.exporter, self.session_id
-        t = self.hub.t
-        if exporter is None:
-            hint = f"coproterm export {session_id}" if session_id else "coproterm export"
-            self.notify(t("Export on the machine running the hub: {command}", command=hint), title=t("Export"))
-            return
-        try:
-            paths = await asyncio.to_thread(exporter)
-        except Exception as error:  # an export must never take the dashboard down
-            self.notify(t("Could not export: {problem}", problem=error), title=t("Export"), severity="error")
-            return
-        # The folder once, then each file by name: a name is never split across lines.
-        folders = {str(path.parent) for path in paths}
-        names = [path.name if len(folders) == 1 else str(path) for path in paths]
-        heading = [f"{folders.pop()}:"] if len(folders) == 1 else []
-        self.notify("\n".join([*heading, *names]), title=t("Results written"), markup=False)
-
-
-NOT_FOR_AGREEMENT = N_("Only a question with written answers can be opened for agreement.")
-AGREEMENT_ITEMS = 3
-"""Answers the dashboard lists as most agreed on, and as most split (the hub sends up to five)."""
-
-
-def agreement_text(agreement: Agreement, view: SessionView, lang: Language) -> Text:
-    """The round in a few lines: open or closed, the count of marks, and the answers most agreed on and most split."""
-    t = lang.t
-    texts = {a.id: a.text for a in view.written.host_answers.values()}
-    marks = lang.tn("{count} mark", "{count} marks", agreement.marks)
-    by = lang.tn("{marks} by {count} participant", "{marks} by {count} participants", agreement.people, marks=marks)
-    state = t("open for agreement (g closes)") if agreement.open else t("agreement closed (g opens again)")
-    lines = Text.assemble((t("Agreeing with each other"), "bold"), f" · {state} · {by}")
-    for title, items in ((t("Most agreed on"), agreement.agreed), (t("The room is split on"), agreement.split)):
-        if not items:
-            continue
-        lines.append("\n" + title + "\n", "bold")
-        for answer, agree, disagree, passed in items[:AGREEMENT_ITEMS]:
-            counts = t(
-                "{agree} agree, {disagree} disagree, {passed} passed", agree=agree, disagree=disagree, passed=passed
-            )
-            lines.append(f"  • {texts.get(answer, '…')}")
-            lines.append(f"  ({counts})\n", "dim")
-    return lines
-
-
-def turnout_text(view: SessionView, width: int, t: Callable[..., str] | None = None) -> Text:
-    """The turnout ("12 of 20 have voted") and a progress bar: what the room sees while the tallies are kept back."""
-    t = t or language(ENGLISH).t
-    turnout = view.turnout or Turnout(0, 0)
-    voted, here = turnout.voted_here, turnout.connected
-    cells = max(10, min(60, width))
-    filled = cells * voted // here if here else 0
-    return Text.assemble(
-        here_text(turnout, t),
-        "\n",
-        ("█" * filled, "bold cyan"),
-        ("░" * (cells - filled), "dim"),
-        f" {percent(half_up(voted, here) if here else None)}",
-        "\n",
-        (t("Results are hidden until they are revealed (r)."), "dim"),
-    )
-
-
-def here_text(turnout: Turnout, t: Callable[..., str]) -> Text:
-    """Who is here, who of them has voted, and how many of them have not yet.
-
-    Those who left keep their votes (the tally counts them) but are not waited for: the
-    facilitator paces the room by the people in it.
-    """
-    waiting = max(0, turnout.connected - turnout.voted_here)
-    text = Text.assemble(
-        (t("{voted} of {here} here have voted", voted=turnout.voted_here, here=turnout.connected), "bold"),
-        ("  ·  " + t("{count} yet to vote", count=waiting), "bold" if waiting else "dim"),
-    )
-    gone = turnout.voted - turnout.voted_here
-    if gone > 0:
-        text.append("  ·  " + t("+{count} from people who left", count=gone), "dim")
-    return text
-
-
-def question_note(view: SessionView) -> Text:
-    """The board's title and the question's note, under the question: questions on different boards
-    (Arnstein's ladder, TLAP's steps) ask in the same words."""
-    question = view.question
-    if question is None:
-        return Text()
-    boards = " × ".join(scale.title for scale in (question.x, question.y) if scale is not None and scale.title)
-    return Text.assemble((boards, "bold"), ("  " if boards and question.note else "", ""), (question.note, ""))

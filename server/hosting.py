@@ -18,8 +18,8 @@ from coproterm.core.access import new_join_code
 from coproterm.core.boards import Deck
 from coproterm.core.deck import DeckError, deck_from_data, deck_to_data
 from coproterm.core.i18n import ENGLISH, N_, Language, language
+from coproterm.core.log_check import Flaw, LogCheck
 from coproterm.core.problems import Problem, Words, os_reason, said
-from coproterm.core.report import Flaw, LogCheck
 from coproterm.core.session import Session
 from coproterm.core.wire_terms import MAX_PARTICIPANTS, RESUME_TOKEN_BYTES
 from coproterm.server.addresses import advertised_ipv4, everywhere, join_hosts, join_targets, local_host, with_port

@@ -14,7 +14,8 @@ from pathlib import Path
 from coproterm.core.boards import Deck
 from coproterm.core.deck import builtin_deck, deck_to_data
 from coproterm.core.events import Answered, Commanded, Event, Joined, Moderated, Voted
-from coproterm.core.report import Logged, Report, build_report
+from coproterm.core.log_check import Logged
+from coproterm.core.report import Report, build_report
 from coproterm.core.wire_terms import Action
 from coproterm.server.store import SessionStore
 

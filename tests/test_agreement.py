@@ -491,7 +491,7 @@ async def test_kill_9_then_resume_keeps_the_round_its_marks_and_each_order(tmp_p
 
 
 def test_marked_events_replay_through_the_log_check():
-    from coproterm.core.report import LogCheck
+    from coproterm.core.log_check import LogCheck
 
     check = LogCheck(default_deck())
     assert check.problem(Marked(1, TEXT, 1, Stance.AGREE)) is not None  # nobody joined

@@ -9,10 +9,11 @@ from coproterm.core.client_messages import Choose, Command, Hello, Vote
 from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Joined, Voted
 from coproterm.core.hub_messages import People, Tally
+from coproterm.core.log_check import LogCheck
 from coproterm.core.outcomes import Refused
 from coproterm.core.protocol import HubProtocol
 from coproterm.core.refusals import Refusal, english
-from coproterm.core.report import LogCheck, build_report
+from coproterm.core.report import build_report
 from coproterm.core.session import Session
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, ErrorCode

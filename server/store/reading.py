@@ -33,8 +33,8 @@ from coproterm.core.events import (
     Voted,
 )
 from coproterm.core.i18n import N_
+from coproterm.core.log_check import Flaw
 from coproterm.core.problems import said
-from coproterm.core.report import Flaw
 from coproterm.server.store.errors import CANNOT_READ, StoreError, reason
 from coproterm.server.store.migration import migrate
 from coproterm.server.store.rows import ADDED_UNREADABLE, Entry, decoded

@@ -27,8 +27,8 @@ from coproterm.core.events import (
     Voted,
 )
 from coproterm.core.i18n import N_
+from coproterm.core.log_check import Flaw
 from coproterm.core.problems import said
-from coproterm.core.report import Flaw
 from coproterm.core.wire_terms import LANGUAGE_CODES, Action, Stance
 
 

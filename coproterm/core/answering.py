@@ -10,8 +10,6 @@ passes it in). Which answers may be written and which the room sees is decided i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from coproterm.core.answers import answer_refusal
 from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.client_messages import Moderate
@@ -21,13 +19,11 @@ from coproterm.core.journal import Apply
 from coproterm.core.outcomes import ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
 from coproterm.core.roster import Participant
+from coproterm.core.session_state import SessionState
 from coproterm.core.wire_terms import APPROVE_ALL, Role
 
-if TYPE_CHECKING:
-    from coproterm.core.session import Session
 
-
-def answer(session: Session, apply: Apply, conn: ConnId, message: AnswerMessage) -> list[Output]:
+def answer(session: SessionState, apply: Apply, conn: ConnId, message: AnswerMessage) -> list[Output]:
     """Write, edit or take back one of a participant's answers (checked as docs/protocol.md lists)."""
     member = session.roster.members.get(conn)
     if member is None:
@@ -64,7 +60,7 @@ def answer(session: Session, apply: Apply, conn: ConnId, message: AnswerMessage)
     return outputs
 
 
-def moderate(session: Session, apply: Apply, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
+def moderate(session: SessionState, apply: Apply, conn: ConnId, role: Role, message: Moderate) -> list[Output]:
     """Hide an answer from the room, or show it again; approve one waiting answer, or all (hosts only)."""
     if role is not Role.HOST:
         return [Refused(conn, message.seq, Refusal.HOST_ONLY)]
@@ -98,7 +94,7 @@ def moderate(session: Session, apply: Apply, conn: ConnId, role: Role, message: 
     return outputs
 
 
-def clear_answers(session: Session, apply: Apply, question: int) -> list[Output]:
+def clear_answers(session: SessionState, apply: Apply, question: int) -> list[Output]:
     """A reset takes back every written answer to the question, each as its own event (the log replays them)."""
     outputs: list[Output] = []
     writers: set[int] = set()
@@ -114,7 +110,7 @@ def clear_answers(session: Session, apply: Apply, question: int) -> list[Output]
     return outputs
 
 
-def mine(session: Session, conn: ConnId, member: Participant) -> list[Output]:
+def mine(session: SessionState, conn: ConnId, member: Participant) -> list[Output]:
     """A welcomed participant hears their own answers back (after a resume, or on a second device)."""
     return [
         Tell(conn, mine_of(session, index, member.number))
@@ -123,7 +119,7 @@ def mine(session: Session, conn: ConnId, member: Participant) -> list[Output]:
     ]
 
 
-def mine_of(session: Session, question: int, participant: int) -> Mine:
+def mine_of(session: SessionState, question: int, participant: int) -> Mine:
     """A participant's own answers to a question, and which of them the facilitator hid."""
     own = sorted(session.answers[question].of(participant).items())
     return Mine(

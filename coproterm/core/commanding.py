@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from coproterm.core import answering
 from coproterm.core.agreement import agreement_refusal
@@ -22,14 +21,12 @@ from coproterm.core.hub_messages import Ack, Ballot
 from coproterm.core.journal import Apply
 from coproterm.core.outcomes import ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
+from coproterm.core.session_state import SessionState
 from coproterm.core.wire_terms import MAX_TIMER, Action, Role
-
-if TYPE_CHECKING:
-    from coproterm.core.session import Session
 
 
 def command(
-    session: Session,
+    session: SessionState,
     apply: Apply,
     new_token: Callable[[], bytes],
     conn: ConnId,
@@ -63,7 +60,7 @@ def command(
     return outputs
 
 
-def timer(session: Session, apply: Apply, conn: ConnId, command: Command, at: float) -> list[Output]:
+def timer(session: SessionState, apply: Apply, conn: ConnId, command: Command, at: float) -> list[Output]:
     """Start a countdown on a question (one runs at a time: a new one replaces it), or stop it."""
     if command.action is Action.STOP_TIMER:
         timer = session.timer
@@ -87,7 +84,7 @@ def timer(session: Session, apply: Apply, conn: ConnId, command: Command, at: fl
 
 
 def agree(
-    session: Session, apply: Apply, new_token: Callable[[], bytes], conn: ConnId, command: Command
+    session: SessionState, apply: Apply, new_token: Callable[[], bytes], conn: ConnId, command: Command
 ) -> list[Output]:
     """Open a question's answers for agreement, or close its round (core/agreement.py has the rules)."""
     opening = command.action is Action.AGREE
@@ -104,7 +101,7 @@ def agree(
     return [Record(event), Tell(conn, Ack(command.seq))]
 
 
-def add(session: Session, apply: Apply, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
+def add(session: SessionState, apply: Apply, conn: ConnId, role: Role, message: AddQuestion) -> list[Output]:
     """A host asks a new question; it goes in after the current question (or at the end, if the host says so)."""
     if role is not Role.HOST:
         return [Refused(conn, message.seq, Refusal.HOST_ONLY)]

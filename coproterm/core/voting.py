@@ -10,8 +10,6 @@ passes it in). The checks, in the order docs/protocol.md lists them, are
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from coproterm.core.agreement import mark_refusal
 from coproterm.core.ballots import picks_refusal, vote_refusal
 from coproterm.core.client_messages import Choose, Mark, Vote
@@ -20,13 +18,11 @@ from coproterm.core.hub_messages import Ack
 from coproterm.core.journal import Apply
 from coproterm.core.outcomes import ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
+from coproterm.core.session_state import SessionState
 from coproterm.core.wire_terms import Role
 
-if TYPE_CHECKING:
-    from coproterm.core.session import Session
 
-
-def vote(session: Session, apply: Apply, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
+def vote(session: SessionState, apply: Apply, conn: ConnId, role: Role, vote: Vote) -> list[Output]:
     member = session.roster.members.get(conn)
     if role is not Role.PARTICIPANT or member is None:
         return [Refused(conn, vote.seq, Refusal.HOSTS_DO_NOT_VOTE)]
@@ -41,7 +37,7 @@ def vote(session: Session, apply: Apply, conn: ConnId, role: Role, vote: Vote) -
     return [Record(voted), Tell(conn, Ack(vote.seq))]
 
 
-def choose(session: Session, apply: Apply, conn: ConnId, role: Role, choose: Choose) -> list[Output]:
+def choose(session: SessionState, apply: Apply, conn: ConnId, role: Role, choose: Choose) -> list[Output]:
     """A pick-several vote: checked like a vote (docs/protocol.md), then its positions; cast as a mask."""
     member = session.roster.members.get(conn)
     if role is not Role.PARTICIPANT or member is None:
@@ -60,7 +56,7 @@ def choose(session: Session, apply: Apply, conn: ConnId, role: Role, choose: Cho
     return [Record(voted), Tell(conn, Ack(choose.seq))]
 
 
-def mark(session: Session, apply: Apply, conn: ConnId, message: Mark) -> list[Output]:
+def mark(session: SessionState, apply: Apply, conn: ConnId, message: Mark) -> list[Output]:
     """A participant agrees with, disagrees with or passes on others' answers: each mark that changes something is
     logged, all of them together, before the one Ack."""
     member = session.roster.members.get(conn)

@@ -3,7 +3,7 @@
 Version 1 (``PRAGMA user_version``): ``meta`` (what the session is), ``ssh_identities`` (who came in
 over SSH as whom) and ``events``, one row per accepted change in the order the session accepted it
 (:mod:`.rows`). A file of version 0, the layout with a table for each kind of event, is rewritten to
-version 1 when it is opened (:mod:`.migration`).
+version 1 when it is opened for writing (:mod:`.opening`, through :mod:`.migration`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from coproterm.portable import lock_exclusively
 from coproterm.server.store.errors import StoreError
 
 VERSION = 1
-"""The layout this release writes; a file of an older one is migrated when opened (:func:`connect`)."""
+"""The layout this release writes; a file of an older one is migrated when opened (:func:`.opening.connect`)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ssh_identities (
@@ -38,7 +38,6 @@ CREATE INDEX IF NOT EXISTS events_by_answer ON events (answer) WHERE answer IS N
 """
 """``answer``: the written answer a row is a version of, or moderates (the log keeps an answer's first
 version and its latest :data:`~coproterm.server.store.writing.ANSWER_HISTORY`, found by it)."""
-BUSY_TIMEOUT_MS = 2000
 
 
 NEWER = N_(
@@ -56,30 +55,6 @@ def version(db: sqlite3.Connection, path: Path | str = "") -> int:
         return int(found)
     has_events = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
     return VERSION if has_events else 0
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """The log open for writing (WAL, ``synchronous=FULL``), in this release's layout: a new file gets it, an
-    older one is migrated to it in one transaction (raises :class:`StoreError` if it cannot be)."""
-    from coproterm.server.store.migration import migrate
-
-    fresh = not path.exists()
-    db = sqlite3.connect(path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level="DEFERRED")
-    try:
-        if fresh:
-            os.chmod(path, 0o600)  # it holds the host token
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        if fresh or version(db, path) == VERSION:
-            with db:
-                db.executescript(SCHEMA)
-                db.execute(f"PRAGMA user_version = {VERSION}")
-        else:
-            migrate(db, path)
-    except BaseException:
-        db.close()
-        raise
-    return db
 
 
 def sessions_dir(directory: Path) -> Path:

@@ -34,9 +34,10 @@ from coproterm.core.i18n import N_
 from coproterm.core.problems import Words
 from coproterm.server.store.errors import ALERTS, CANNOT_READ, StoreError, reason
 from coproterm.server.store.finding import new_session_id
+from coproterm.server.store.opening import connect
 from coproterm.server.store.reading import SessionInfo, SessionLog, read_log, read_open
 from coproterm.server.store.rows import Entry, encoded
-from coproterm.server.store.schema import connect, lock, sessions_dir
+from coproterm.server.store.schema import lock, sessions_dir
 
 ANSWER_HISTORY = 3
 """Versions of a written answer the log keeps: its first (where it was written, so moderation that

@@ -89,12 +89,21 @@ class PasscodeTries:
         return len(failures) >= self.allowed
 
     def failed(self, address: str, now: float) -> None:
-        if address not in self.failures and len(self.failures) >= TRACKED:
-            for other in list(self.failures):  # forgetting an address whose failures are all old changes nothing
-                self.locked_out(other, now)
-            while len(self.failures) >= TRACKED:  # still full (many fresh addresses): the longest-known goes
+        """One more wrong passcode from ``address``. The addresses are kept in the order of their last
+        failure, so those whose failures are all old are found at the front, and each call costs the
+        same however many addresses are known (a scan of them all let many addresses slow every try)."""
+        failures = self.failures.pop(address, None)
+        if failures is None:
+            while self.failures:  # forgetting an address whose failures are all old changes nothing
+                oldest = next(iter(self.failures))
+                if self.failures[oldest][-1] >= now - self.window:
+                    break
+                del self.failures[oldest]
+            while len(self.failures) >= TRACKED:  # still full (many fresh addresses): the least recent goes
                 del self.failures[next(iter(self.failures))]
-        self.failures.setdefault(address, deque()).append(now)
+            failures = deque()
+        failures.append(now)
+        self.failures[address] = failures  # last: the most recent failure
 
 
 def _codes() -> KeyedLimit:

@@ -109,13 +109,17 @@ class KeyedLimit:
     buckets: dict[Hashable, RateLimit] = field(default_factory=dict)
 
     def bucket(self, key: Hashable, now: float) -> RateLimit:
-        found = self.buckets.get(key)
+        """``key``'s bucket. The buckets are kept in the order they were last used, so the ones likely
+        full are at the front and a new key costs the same however many are known (a scan of them all,
+        once the table was full, let many keys slow every new one)."""
+        found = self.buckets.pop(key, None)
         if found is None:
             if len(self.buckets) >= TRACKED:
                 self._forget_full(now)
-                while len(self.buckets) >= TRACKED:  # none full (many keys at once): the longest-known goes
+                while len(self.buckets) >= TRACKED:  # none full (many keys at once): the least recent goes
                     del self.buckets[next(iter(self.buckets))]
-            found = self.buckets[key] = RateLimit(self.rate, self.burst, self.burst)
+            found = RateLimit(self.rate, self.burst, self.burst)
+        self.buckets[key] = found  # last: the most recently used
         return found
 
     def allow(self, key: Hashable, now: float) -> bool:
@@ -123,9 +127,12 @@ class KeyedLimit:
         return self.bucket(key, now).allow(now)
 
     def _forget_full(self, now: float) -> None:
-        for key, bucket in list(self.buckets.items()):
-            if bucket.full(now):
-                del self.buckets[key]
+        """Forget the least recently used buckets while they are full (forgetting one changes nothing)."""
+        while self.buckets:
+            oldest = next(iter(self.buckets))
+            if not self.buckets[oldest].full(now):
+                return
+            del self.buckets[oldest]
 
 
 @dataclass

@@ -26,7 +26,6 @@ from coproterm.core import read_models
 from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
 from coproterm.core.answers import WallView, wall_delta
-from coproterm.core.asked import place
 from coproterm.core.client_messages import Hello, Mark
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Event
@@ -113,6 +112,9 @@ class _Connection:
     """The last :class:`ToMark` frame it was sent."""
     offered: tuple[int, tuple[Offered, ...]] | None = None
     """The offer it holds: (question, the answers of the last :class:`ToMark` with answers it was sent)."""
+    added_had: int = 0
+    """How many of the questions asked on the spot in this process (``Session.grown``) it has been sent or
+    welcomed after: it is owed each later one, in order."""
 
 
 class HubProtocol:
@@ -138,8 +140,9 @@ class HubProtocol:
         self._encoded_version = -1
         self._frames: dict[str, bytes] = {}
         self._host_ticks = 0
-        self._added: tuple[AddedEvent | None, bytes] | None = None
-        """The deck as last grown by a question asked on the spot: (its event, its ``Added`` frame)."""
+        self._added: list[tuple[AddedEvent, bytes]] = []
+        """Each question asked on the spot in this process with its ``Added`` frame, encoded once
+        (in step with ``Session.grown``)."""
         self._pages: dict[object, int] = {}
         """Within one fan-out round: the stamp each answers frame brings a host up to."""
         self._at = 0.0
@@ -247,17 +250,17 @@ class HubProtocol:
         The outputs replace those that followed the :class:`Save`.
         """
         outputs: list[Output] = []
+        orphans = self.session.unsaved(save.events, problem)
+        kept = len(self.session.grown)
+        del self._added[kept:]  # an undone question's frame must never stand for the next one asked
+        # Those sent an undone question (or a deck holding it) renumbered what they keep: a new welcome resyncs them.
+        reason = "a question asked on the spot was not saved"
         resync: list[Output] = []
-        grown, self._added = self._added, None  # an undone question's frame must never stand for the next one asked
-        if grown is not None and any(event is grown[0] for event in save.events):
-            # Those sent the question (or a deck holding it) renumbered what they keep: a new welcome resyncs them.
-            reason = "a question asked on the spot was not saved"
-            resync = [
-                Close(c, CloseCode.INTERNAL, reason)
-                for c, had in self._connections.items()
-                if had.had.get("added") is grown[1]
-            ]
-        for orphan in self.session.unsaved(save.events, problem):
+        for c, had in self._connections.items():
+            if had.added_had > kept:
+                resync.append(Close(c, CloseCode.INTERNAL, reason))
+                had.added_had = kept  # owed the next question asked, should the close not have gone through yet
+        for orphan in orphans:
             outputs += self._refuse(orphan, None, Refusal.JOINING_NOT_SAVED)
         if save.conn in self._connections and all(o.conn != save.conn for o in outputs if isinstance(o, Close)):
             outputs += self._refuse(save.conn, save.seq, Refusal.NOT_SAVED)
@@ -280,6 +283,8 @@ class HubProtocol:
         """
         frames = self._latest_frames()
         recipients: dict[str, list[ConnId]] = {kind: [] for kind in frames}
+        added = self._added_frames()
+        added_to: list[list[ConnId]] = [[] for _ in added]
         owed = False
         if not participants:
             self._host_ticks += 1
@@ -300,6 +305,9 @@ class HubProtocol:
                 if "timer" not in written:  # encoded once a round, with the time left now, only when owed
                     written["timer"] = (self._timer_frame(), [])
                 written["timer"][1].append(conn)
+            for index in range(connection.added_had, len(added)):
+                added_to[index].append(conn)
+            connection.added_had = len(added)
             for kind in self._kinds_for(role):
                 if connection.had.get(kind) is not frames[kind]:
                     connection.had[kind] = frames[kind]
@@ -311,9 +319,9 @@ class HubProtocol:
                 frame = self._to_mark(conn, connection)
                 if frame:
                     written[("mark", conn)] = (frame, [conn])
-        # A grown deck goes first: a state naming the new question must not arrive before it.
-        ordered = sorted(recipients.items(), key=lambda item: item[0] != "added")
-        broadcasts = [Broadcast(frames[kind], tuple(conns)) for kind, conns in ordered if conns]
+        # Each grown deck goes first, in the order asked: a state naming a new question must not arrive before it.
+        broadcasts = [Broadcast(frame, tuple(conns)) for frame, conns in zip(added, added_to, strict=True) if conns]
+        broadcasts += [Broadcast(frames[kind], tuple(conns)) for kind, conns in recipients.items() if conns]
         broadcasts += [Broadcast(frame, tuple(conns)) for frame, conns in written.values() if frame]
         return broadcasts, owed
 
@@ -447,13 +455,12 @@ class HubProtocol:
         """Which frames a connection in this role is sent: the one rule of who sees a tally."""
         current = self.session.deck.questions[self.session.current]
         several = ("people",) if current.several else ()
-        added = ("added",) if self.session.asked_on_the_spot else ()
         if role is Role.HOST:
             moves = ("moves",) if current.compare is not None else ()
             moderation = ("moderation",) if current.answers is not None else ()
             agreement = ("agreement",) if self.session.agreement_round() is not None else ()
-            return (*added, "state", "turnout", "attendance", "tally", *several, *moves, *moderation, *agreement)
-        return (*added, "state", "tally", *several) if self.session.revealed else (*added, "state")
+            return ("state", "turnout", "attendance", "tally", *several, *moves, *moderation, *agreement)
+        return ("state", "tally", *several) if self.session.revealed else ("state",)
 
     def _latest_frames(self) -> dict[str, bytes]:
         """The current frames, re-encoded only after a change and kept (same object) when their bytes are the same."""
@@ -478,8 +485,6 @@ class HubProtocol:
             moderation = read_models.moderation(self.session)
             if moderation is not None:
                 latest["moderation"] = encode(moderation)
-            if self.session.asked_on_the_spot:
-                latest["added"] = self._added_frame()
             agreement = self._agreement()
             if agreement is not None:
                 latest["agreement"] = encode(agreement)
@@ -488,20 +493,21 @@ class HubProtocol:
                     self._frames[kind] = frame
         return self._frames
 
-    def _added_frame(self) -> bytes:
-        """The grown deck's frame, encoded once per question asked (not once per change).
+    def _added_frames(self) -> list[bytes]:
+        """Each question asked on the spot in this process as its ``Added`` frame, in order, each encoded once.
 
-        Only connections welcomed before the question was asked are sent it (a welcome carries the
-        whole deck): it names the new question, where it went, and the scale made for its options, if any.
+        A connection welcomed before a question was asked is sent its frame (a welcome carries the whole deck):
+        it names the new question, where it went, the scale made for its options, if any, and the deck's
+        length after it, so a client that missed one can tell.
         """
-        count = len(self.session.deck.questions)
-        last = self.session.last_added
-        if self._added is None or self._added[0] is not last:
-            position = place(last, count - 1) if last is not None else count - 1
-            entry = self.session.deck_data["questions"][position]
-            scale = last.scale if last is not None else None
-            self._added = (last, encode(Added(position, entry, scale, count)))
-        return self._added[1]
+        grown = self.session.grown
+        for index in range(len(self._added)):
+            if self._added[index][0] is not grown[index][0]:
+                del self._added[index:]
+                break
+        for event, position, count in grown[len(self._added) :]:
+            self._added.append((event, encode(Added(position, event.question, event.scale, count))))
+        return [frame for _, frame in self._added]
 
     # -- helpers -------------------------------------------------------------------
 
@@ -549,13 +555,11 @@ class HubProtocol:
         on the ``Added``, and a deck in another language that already holds the question must not come first.
         """
         connection = self._connections.get(conn)
-        if connection is None or not connection.welcomed or not self.session.asked_on_the_spot:
+        if connection is None or not connection.welcomed:
             return []
-        frame = self._latest_frames()["added"]
-        if connection.had.get("added") is frame:
-            return []
-        connection.had["added"] = frame
-        return [Send(conn, frame)]
+        added = self._added_frames()
+        owed, connection.added_had = added[connection.added_had :], len(added)
+        return [Send(conn, frame) for frame in owed]
 
     def _welcome_latest(self, conn: ConnId) -> list[Output]:
         """A newly welcomed connection hears the state now, not at the next tick."""
@@ -565,10 +569,10 @@ class HubProtocol:
         assert role is not None
         frames = self._latest_frames()
         outputs: list[Output] = []
+        connection.added_had = len(self.session.grown)  # the welcome carried the whole deck
         for kind in self._kinds_for(role):
             connection.had[kind] = frames[kind]
-            if kind != "added":  # the welcome carried the whole deck
-                outputs.append(Send(conn, frames[kind]))
+            outputs.append(Send(conn, frames[kind]))
         written: dict[object, tuple[bytes, list[ConnId]]] = {}
         self._pages.clear()
         if role is Role.HOST:

@@ -92,7 +92,10 @@ class Session:
         """The deck's plain form: in both languages (None), and in each one a participant reads."""
         self._asked = any(question.added for question in deck.questions)
         self.last_added: Added | None = None
-        """The latest question asked on the spot in this process (what connections welcomed before it are sent)."""
+        """The latest question asked on the spot in this process."""
+        self.grown: list[tuple[Added, int, int]] = []
+        """Every question asked on the spot in this process, in order: (its event, where it went, the deck's
+        length after it). Each connection welcomed before one is sent its own ``Added``, none coalesced."""
         self.current = 0
         self.questions = [QuestionState(counts=[0] * q.cells, moderated=starts_moderated(q)) for q in deck.questions]
         self.roster = Roster()
@@ -445,9 +448,11 @@ class Session:
             member.votes = shifted(member.votes, position)
         asked, self._asked = self._asked, True
         last, self.last_added = self.last_added, event
+        self.grown.append((event, position, len(self.deck.questions)))
 
         def undo() -> None:
             self.deck, self._deck_words, self._asked, self.last_added = deck, words, asked, last
+            self.grown.pop()
             del self.questions[position]
             del self.answers[position]
             self.current, self.timer = current, timer

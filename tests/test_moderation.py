@@ -122,6 +122,34 @@ def test_approve_all_lets_every_waiting_answer_through_and_hiding_one_takes_it_o
     assert recorded(s.handle(HOST, Moderate(6, WHAT, 1, False, approve=True))) == []
 
 
+def book_state(s: Session, question: int = WHAT):
+    book = s.answers[question]
+    answers = sorted((a.id, a.text, a.hidden, a.waiting, a.removed) for a in book.answers.values())
+    wall = book.wall()
+    return answers, book.words.top(30), [text for _, _, text in wall.answers], wall.total, book.visible, book.queued
+
+
+def test_approving_all_in_one_pass_ends_as_approving_each_in_turn_and_a_failed_write_undoes_it_exactly():
+    many, one_by_one = session(), session()
+    many.journal(True)
+    for s in (many, one_by_one):
+        s.handle(ANN, Answer(1, WHAT, 0, "equal power and trust"))
+        s.handle(ANN, Answer(2, WHAT, 1, "something rude"))
+        s.handle(BOB, Answer(1, WHAT, 0, "trust, and gymuned"))
+        s.handle(BOB, Answer(2, WHAT, 1, "cymuned"))
+        s.handle(HOST, Moderate(3, WHAT, 2, True))  # hidden: not approved by either
+    before = book_state(many)
+    out = many.handle(HOST, Moderate(4, WHAT, APPROVE_ALL, False, approve=True))
+    for answer in (1, 3, 4):
+        one_by_one.handle(HOST, Moderate(4, WHAT, answer, False, approve=True))
+    assert recorded(out) == [Approved(WHAT, 1), Approved(WHAT, 3), Approved(WHAT, 4)]
+    assert book_state(many) == book_state(one_by_one), "the same answers, words, wall and counts"
+    assert dict(many.answers[WHAT].words.top(30))["cymuned"] == 2
+    many.unsaved(recorded(out))
+    assert book_state(many) == before, "every approval undone: the queue, the words and the wall as they were"
+    assert read_models.moderation(many) == Moderation(WHAT, True, 3)
+
+
 def test_moderation_turned_on_and_off_during_the_session_applies_to_answers_written_from_then_on():
     s = session()
     s.handle(HOST, Command(1, Action.GOTO, WORD))

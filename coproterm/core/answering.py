@@ -70,7 +70,10 @@ def moderate(session: SessionState, apply: Apply, conn: ConnId, role: Role, mess
     if message.approve and message.answer == APPROVE_ALL:
         if session.deck.questions[message.question].answers is None:
             return [Refused(conn, message.seq, Refusal.NOT_MODERATED_HERE, (message.question + 1,))]
-        events: list[Moderated | Approved] = [Approved(message.question, i) for i in book.waiting_ids()]
+        approvals = [Approved(message.question, i) for i in book.waiting_ids()]
+        events: list[Moderated | Approved] = list(approvals)
+        for approval, undo in zip(approvals, book.approve(approvals), strict=True):  # one pass, however long
+            session.applied(approval, undo)
     else:
         answer = book.answers.get(message.answer)
         if answer is None or answer.removed:
@@ -80,10 +83,11 @@ def moderate(session: SessionState, apply: Apply, conn: ConnId, role: Role, mess
             events.append(Moderated(message.question, message.answer, message.hidden))
         if message.approve and answer.waiting:
             events.append(Approved(message.question, message.answer))
+        for event in events:
+            apply(event)
     outputs: list[Output] = []
     writers: set[int] = set()
     for event in events:
-        apply(event)
         outputs.append(Record(event))
         writers.add(book.answers[event.answer].participant)
     outputs.append(Tell(conn, Ack(message.seq)))

@@ -414,6 +414,10 @@ class Session:
                 undo = self.answers[event.question].apply(event)
                 if isinstance(event, Answered):
                     self.last_answer = max(self.last_answer, event.answer)
+        self.applied(event, undo)
+
+    def applied(self, event: Event, undo: Callable[[], None]) -> None:
+        """An event was applied: the session changed, and how to undo it is journaled until the log has it."""
         self._version += 1
         self._journal.keep(event, undo)
 

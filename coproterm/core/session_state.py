@@ -8,14 +8,14 @@ them imports session.py back (tests/test_import_circles.py).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from coproterm.core.agreement import Round
 from coproterm.core.answers import AnswerBook
 from coproterm.core.ballots import QuestionState
 from coproterm.core.boards import Deck
-from coproterm.core.events import Timed
+from coproterm.core.events import Event, Timed
 from coproterm.core.roster import Participant, Roster
 
 
@@ -38,3 +38,7 @@ class SessionState(Protocol):
     def deck_data(self) -> Mapping[str, Any]: ...
 
     def timer_running(self) -> bool: ...
+
+    def applied(self, event: Event, undo: Callable[[], None]) -> None:
+        """An event was applied (many at once, as approving a queue): journal how to undo it."""
+        ...

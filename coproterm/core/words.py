@@ -150,7 +150,8 @@ class WordCounts:
     The most used words are kept in a heap whose stale entries (a count that has
     changed since) are dropped as they come to its top, so :meth:`top` costs a few
     pops however many distinct words there are (200,000 words once cost 52 ms a
-    recount), and a change costs one push per word.
+    recount), and a change costs one push per word changed, pushed when next asked for the top (approving
+    5,000 answers that share a few words pushes those few words, not 20,000 entries).
     """
 
     def __init__(self) -> None:
@@ -159,14 +160,31 @@ class WordCounts:
         """(-count, word), with stale entries among them."""
         self._spellings: dict[str, set[str]] = {}
         """Each circumflex-free spelling in use: the forms typed for it (*dwr*: *dŵr*, *dwr*)."""
+        self._changed: set[str] = set()
+        """Words whose count changed since the heap was last brought up to date (:meth:`_pushed`)."""
 
     def add(self, words: Iterable[str]) -> None:
         """One more answer uses these (distinct) words."""
+        counts, changed = self._counts, self._changed
         for word in words:
-            count = self._counts[word] + 1
-            self._counts[word] = count
-            self._spellings.setdefault(plain(word), set()).add(word)
-            self._push(word, count)
+            if word not in counts:
+                self._spellings.setdefault(plain(word), set()).add(word)
+            counts[word] += 1
+            changed.add(word)
+
+    def add_all(self, answers: Iterable[Iterable[str]]) -> None:
+        """Many more answers use these words (each answer's distinct words): as :meth:`add`, once for each."""
+        counts: dict[str, int] = {}
+        get = counts.get
+        for words in answers:
+            for word in words:
+                counts[word] = get(word, 0) + 1
+        mine = self._counts
+        for word, count in counts.items():
+            if word not in mine:
+                self._spellings.setdefault(plain(word), set()).add(word)
+            mine[word] += count
+        self._changed.update(counts)
 
     def remove(self, words: Iterable[str]) -> None:
         """An answer that used these words is gone (removed, edited away or hidden)."""
@@ -174,7 +192,7 @@ class WordCounts:
             left = self._counts[word] - 1
             if left > 0:
                 self._counts[word] = left
-                self._push(word, left)
+                self._changed.add(word)
             else:
                 del self._counts[word]
                 spellings = self._spellings.get(plain(word))
@@ -183,8 +201,13 @@ class WordCounts:
                     if not spellings:
                         del self._spellings[plain(word)]
 
-    def _push(self, word: str, count: int) -> None:
-        heapq.heappush(self._heap, (-count, word))
+    def _pushed(self) -> None:
+        """The heap up to date: one entry pushed for each word whose count changed (gone words: none)."""
+        changed, self._changed = self._changed, set()
+        for word in changed:
+            count = self._counts.get(word)
+            if count:
+                heapq.heappush(self._heap, (-count, word))
         if len(self._heap) > 4 * len(self._counts) + 1024:
             # Mostly stale: built again from the counts (linear, and rare: after as many changes as words).
             self._heap = [(-n, w) for w, n in self._counts.items()]
@@ -208,6 +231,7 @@ class WordCounts:
 
     def _raw_top(self, n: int) -> list[tuple[str, int]]:
         """The ``n`` most used forms as typed, most first (ties in code-point order)."""
+        self._pushed()
         found: list[tuple[str, int]] = []
         kept: list[tuple[int, str]] = []
         seen: set[str] = set()

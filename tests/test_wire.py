@@ -186,7 +186,7 @@ def test_an_attendance_from_a_hub_before_plain_mode_counts_none_in_plain_mode():
         (msgpack.packb([2, msgpack.Timestamp(1), 1, 3]), "Vote: expected a whole number"),
         (msgpack.packb([17, 0, 1, 0, None, []]), "State: expected true or false"),
         (msgpack.packb([17, 0, True, False, "the disk is full", []]), "State: expected a whole number"),
-        (msgpack.packb([17, 0, True, False, None]), "State has 5 fields, not 4"),
+        (msgpack.packb([17, 0, True, False, None]), "State has 6 fields, not 4"),
         (msgpack.packb([18, 0, [1] * 145]), "Tally: expected an array of at most 144"),
         (msgpack.packb([16, 1, 0, None, [1], [], None, False]), "Welcome: expected a map"),
     ],

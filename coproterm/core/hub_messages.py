@@ -87,6 +87,10 @@ class State:
     (``coproterm.core.alerts``), worded by each face; None when all is well."""
     alert_values: Annotated[tuple[int, ...], _array(_COUNT, MAX_REFUSAL_VALUES)] = ()
     """The numbers the alert's words need (none for the alerts of version 3)."""
+    moderated: Annotated[bool, _boolean] = False
+    """The current question's written answers wait for the facilitator's approval before the room sees
+    them (the deck's ``moderated``, or the facilitator's toggle): faces say so before an answer is written.
+    Sent only when true (a state without it keeps the bytes it always had)."""
 
 
 @dataclass(frozen=True, slots=True)

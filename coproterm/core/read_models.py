@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 def state(session: Session) -> State:
     status = session.questions[session.current]
-    return State(current=session.current, open=status.open, revealed=status.revealed, alert=session.alert)
+    return State(
+        current=session.current,
+        open=status.open,
+        revealed=status.revealed,
+        alert=session.alert,
+        moderated=status.moderated and session.deck.questions[session.current].answers is not None,
+    )
 
 
 def turnout(session: Session) -> Turnout:

@@ -90,6 +90,8 @@ def encode(message: Message) -> bytes:
         names = names[:-1]  # a command without a countdown keeps the bytes it always had
     if isinstance(message, Moderate) and not message.approve:
         names = names[:-1]  # hiding and showing keep the bytes they always had
+    if isinstance(message, State) and not message.moderated:
+        names = names[:-1]  # a question that is not moderated keeps the bytes it always had
     for name in names:
         value = getattr(message, name)
         if type(value) in _AS_THEY_ARE:
@@ -171,6 +173,8 @@ def decode(frame: bytes) -> Message:
         values = (*values, 0)  # no countdown: every command but the timer's
     if kind is Moderate and len(values) == len(checks) - 1:
         values = (*values, False)  # hiding or showing, not approving
+    if kind is State and len(values) == len(checks) - 1:
+        values = (*values, False)  # not moderated
     if len(values) != len(checks):
         raise ProtocolError(f"{kind.__name__} has {len(checks)} fields, not {len(values)}")
     try:

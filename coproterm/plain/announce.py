@@ -16,7 +16,7 @@ from coproterm.core.boards import Kind
 from coproterm.core.countdown import Cue, clock_text, cues_between
 from coproterm.core.i18n import N_, Language
 from coproterm.core.view import SessionView
-from coproterm.plain.words import Paragraph, choice_words, marking_line
+from coproterm.plain.words import MODERATED, UNMODERATED, Paragraph, choice_words, marking_line
 
 MOVED = N_("The facilitator moved to question {number}.")
 LOCKED_NOW = N_("Voting is now locked.")
@@ -54,8 +54,8 @@ class Watcher:
 
     def __init__(self, app: Speaker) -> None:
         self.app = app
-        self.seen: tuple[int, bool, bool] | None = None
-        """(question, open, revealed) as last said."""
+        self.seen: tuple[int, bool, bool, bool] | None = None
+        """(question, open, revealed, moderated) as last said."""
         self.words_awaited = False
         """The language changed and the deck in its words is on its way: the question waits for it."""
         self.alert: tuple[int, tuple[int, ...]] | None = None
@@ -136,7 +136,7 @@ class Watcher:
         state, question = view.state, view.question
         if state is None or question is None:
             return
-        now = (state.current, state.open, state.revealed)
+        now = (state.current, state.open, state.revealed, state.moderated)
         seen, self.seen = self.seen, now
         if seen is None:
             app.say(app.t("Type help for the words you can use."))
@@ -149,6 +149,8 @@ class Watcher:
                 app.say(app.t(OPEN_AGAIN if state.open else LOCKED_NOW))
             if seen[2] != now[2]:
                 app.say(app.t(SHOWN_NOW if state.revealed else HIDDEN_NOW))
+            if seen[3] != now[3] and question.answers is not None:
+                app.say(app.t(MODERATED if state.moderated else UNMODERATED))
         alert = (state.alert, state.alert_values) if state.alert is not None else None
         if alert != self.alert:
             self.alert = alert

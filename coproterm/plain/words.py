@@ -35,6 +35,10 @@ COMMANDS = (
 )
 """The command words, each with what it does: typed in English, or in the person's language."""
 TO_MARK = N_("To mark ({left}): {text}. Type agree, disagree or pass.")
+MODERATED = N_("Answers are shown after the facilitator approves them.")
+"""Said of a moderated question before anything is written (and when the facilitator turns it on)."""
+UNMODERATED = N_("Answers are now shown without waiting for the facilitator's approval.")
+"""Said when the facilitator turns moderation off on the question."""
 ALL_MARKED = N_("You have marked every answer so far. New answers will be said here.")
 AGREEMENT_CLOSED = N_("The facilitator has closed agreement on this question.")
 NOTHING_TO_MARK = N_("There is no answer to mark now.")
@@ -145,6 +149,8 @@ def question_block(view: SessionView, lang: Language) -> list[Paragraph]:
                     "",
                 )
             )
+            if view.state is not None and view.state.moderated:
+                lines.append((t(MODERATED), ""))  # before anything is written
         case Kind.DISCUSSION:
             lines.append((t("Nothing to vote on: talk it through in the room."), ""))
     lines.extend(status_lines(view, lang))

@@ -272,12 +272,13 @@
       S.arrived = !$("join").hidden;  /* just joined from the form: the question takes the focus */
       showLink("connected");
     } else if (kind === 17) {  /* State */
-      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4], alertValues: m[5] || [] };
+      var was = S.state, now = { current: m[1], open: m[2], revealed: m[3], alert: m[4], alertValues: m[5] || [], moderated: m[6] === true };
       if (was && was.current !== now.current) { S.notice = null; S.refusal = null; say(t("question", { number: now.current + 1, count: S.deck.questions.length })); }
       else if (was && was.open && !now.open) say(t("sayLocked"));
       else if (was && !was.open && now.open) say(t("sayOpen"));
       if (was && was.current === now.current && !was.revealed && now.revealed) say(t("sayResults"));
       else if (was && was.current === now.current && was.revealed && !now.revealed) say(t("sayHidden"));
+      if (was && was.current === now.current && was.moderated !== now.moderated) say(t(now.moderated ? "sayModerated" : "sayUnmoderated"));
       S.state = now;
     } else if (kind === 18) {  /* Tally */
       S.tally = { question: m[1], counts: m[2] };
@@ -721,6 +722,8 @@
       : !open ? t("lockedAnswers")
       : filled ? t("answersIn", { count: filled }) : t("write", { count: most });
     var parts = [el("p", { cls: "status" + (S.refusal ? " refused" : "") + (open ? "" : " locked"), id: "status", text: words })];
+    /* Said before anything is written: answers to a moderated question wait for the facilitator. */
+    if (S.state.moderated) parts.push(el("p", { cls: "hint", id: "moderated", text: t("moderated") }));
     var wall = S.wall;
     if (S.toMark && S.toMark.question === current) parts.push(marking(offer()));
     if (S.state.revealed && wall && wall.question === current) parts.push(wallOf(wall));
@@ -758,7 +761,8 @@
   function answerBox(q, slot, saved) {
     var key = S.state.current + ":" + slot, id = "answer-" + slot;
     var box = el("textarea", {
-      id: id, "data-id": "a" + slot, rows: "2", maxlength: String(q.max_length || 200), "aria-describedby": id + "-hint"
+      id: id, "data-id": "a" + slot, rows: "2", maxlength: String(q.max_length || 200),
+      "aria-describedby": id + "-hint" + (S.state.moderated ? " moderated" : "")
     });
     box.value = key in S.drafts ? S.drafts[key] : saved || "";
     box.addEventListener("input", function () { S.drafts[key] = box.value; });

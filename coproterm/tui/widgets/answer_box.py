@@ -21,6 +21,7 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from coproterm.core.boards import Question
+from coproterm.core.i18n import N_
 from coproterm.core.view import SessionView
 from coproterm.tui.widgets.backdrop import Backdrop
 from coproterm.tui.widgets.steady import Steady, SteadyInput
@@ -28,6 +29,8 @@ from coproterm.tui.words import lang_of
 
 WALL_LINES = 30
 """Answers of the room listed at most (the newest)."""
+MODERATED = N_("Answers are shown after the facilitator approves them.")
+"""Said under the box of a moderated question before anything is written."""
 
 
 class AnswerInput(SteadyInput):
@@ -242,7 +245,10 @@ class AnswerBox(Backdrop):
                 self.editing = None
         self.query_one(MineList).display = bool(mine)
         notice = self.query_one("#answer-held", Steady)
-        notice.display = bool(self._held)
+        # Said before anything is written (under the box, where a 40 x 12 screen shows it): answers to a
+        # moderated question wait for the facilitator; once some of one's own do, how many wait says it.
+        moderated = state is not None and state.moderated
+        notice.display = bool(self._held) or moderated
         if self._held:
             count = len(self._held)
             notice.show(
@@ -255,6 +261,8 @@ class AnswerBox(Backdrop):
                     "bold",
                 )
             )
+        elif moderated:
+            notice.show(Text(self.t(MODERATED), "italic"))
         self._count()
         wall = self.query_one("#answer-wall", Steady)
         revealed = state is not None and state.revealed and written.wall_question == self.question_index

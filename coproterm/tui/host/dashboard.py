@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
 from coproterm.client.link import Phase
@@ -110,6 +111,9 @@ class Dashboard(DashboardKeys):
         # t: type a question (k is the wall's up); off the key bar, which keeps the keys of every question
         Binding("plus", "ask", "ask", show=False),
         Binding("g", "toggle_agreement", "agreement", show=False),
+        # A short screen scrolls as a whole (the body, too short to scroll, passes the keys on).
+        Binding("pagedown", "page(1)", "page down", show=False),
+        Binding("pageup", "page(-1)", "page up", show=False),
         Binding("e", "export", "export"),
         Binding("c", "show_qr", "QR"),
         Binding("a", "next_address", "address", show=False),
@@ -165,6 +169,7 @@ class Dashboard(DashboardKeys):
         for name in ("scroll_y", "virtual_size", "size"):
             # Once laid out: a size and the content's size change one after the other.
             self.watch(body, name, self._show_more_soon, init=False)
+            self.watch(self, name, self._show_more_soon, init=False)  # a short screen scrolls as a whole
 
     def _tick(self) -> None:
         """While a countdown shows, its digits follow it (drawn again only when the second changes)."""
@@ -180,15 +185,24 @@ class Dashboard(DashboardKeys):
         if left is not None and view.countdown is not None:
             timer.show(countdown_panel(left, self.hub.lang, locks=view.countdown.timer.locks))
 
+    def action_page(self, direction: int) -> None:
+        """A page down (1) or up (-1): of the whole screen when it is short, else of the body."""
+        scroller: Widget = self if self.has_class("-short") else self.query_one("#body", VerticalScroll)
+        if direction > 0:
+            scroller.scroll_page_down(animate=False)
+        else:
+            scroller.scroll_page_up(animate=False)
+
     def _show_more_soon(self) -> None:
         self.call_after_refresh(self._show_more)
 
     def _show_more(self) -> None:
-        """Say when the body holds more than the screen shows, and how to reach it."""
+        """Say when the body (on a short screen, the screen) holds more than it shows, and how to reach it."""
         body = self.query_one("#body", VerticalScroll)
         more = self.query_one("#more", Steady)
         more.show(Text(self.hub.t("↓ more below: PgDn"), "dim"))
-        more.display = body.scroll_y < body.max_scroll_y
+        scroller: Widget = self if self.has_class("-short") else body
+        more.display = scroller.scroll_y < scroller.max_scroll_y
 
     # -- state down --------------------------------------------------------------
 
@@ -374,9 +388,16 @@ class Dashboard(DashboardKeys):
         )
 
     def on_resize(self) -> None:
-        """Bars two rows high when the body has the room for them."""
+        """Bars two rows high when the body has the room for them; a short screen scrolls as a whole."""
+        # Under SHORT rows (40 x 12: a phone's SSH app, a small window) the question, its note and its state
+        # leave the body no room: the whole screen scrolls instead (PgDn, ↓), so nothing is cut.
+        self.set_class(0 < self.size.height < SHORT, "-short")
         body = self.query_one("#body")
         for chart in self.query(TallyChart):
             groups = len(chart.question.x.groups) if chart.question.x else 0
             moving = bool(self.query(MovementView))  # the move comes first: the bars take no more rows than they need
             chart.tall = not moving and body.size.height >= 2 * chart.question.cells + groups
+
+
+SHORT = 20
+"""Rows under which the dashboard scrolls as a whole rather than only its body."""

@@ -97,6 +97,8 @@ class MarkPanel(Backdrop, can_focus=True):
         # drawn again whole, a kilobyte to every SSH viewer).
         self.query_one("#mark-hint", Steady).show(hint)
         self.screen.refresh_bindings()
+        # The new answer and its keys in sight once laid out (a longer answer, or a small screen, scrolled them off).
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
     def on_mount(self) -> None:
         self._ready = True

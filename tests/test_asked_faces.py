@@ -249,6 +249,7 @@ async def test_a_participant_app_of_protocol_version_2_is_told_to_update(monkeyp
     """The app as version 2 spoke (its hello says 2): refused cleanly at its hello, in Welsh, and never crashed."""
     from coproterm.client.link import Phase
     from coproterm.core.client_messages import Hello
+    from coproterm.core.wire_terms import PROTOCOL_VERSION
 
     monkeypatch.setattr(ParticipantApp, "hello", lambda self: Hello(version=2, name="Old", resume=self.view.resume))
     async with running_hub() as hub:
@@ -258,7 +259,8 @@ async def test_a_participant_app_of_protocol_version_2_is_told_to_update(monkeyp
             await until(
                 op,
                 lambda: (
-                    "yn siarad fersiwn 4 o'r protocol, nid fersiwn 2: diweddarwch coproterm" in text_of(old, "#status")
+                    f"yn siarad fersiwn {PROTOCOL_VERSION} o'r protocol, nid fersiwn 2: diweddarwch coproterm"
+                    in text_of(old, "#status")
                 ),
             )
             assert old.is_running

@@ -187,7 +187,7 @@ def log_figures(participants: int = 20, rewrites: int = 10_000) -> None:
     from coproterm.commands.sessions import render
     from coproterm.core.deck import deck_to_data, default_deck
     from coproterm.core.session import Session
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
     from coproterm.server.store import SessionStore
 
     data = Path(tempfile.mkdtemp())

@@ -36,7 +36,7 @@ from coproterm.core.protocol import Broadcast, HubProtocol, Save, Send
 from coproterm.core.session import Session
 from coproterm.core.wire import encode
 from coproterm.core.wire_terms import Action
-from coproterm.core.words import count_words, words_of
+from coproterm.core.word_counts import count_words, words_of
 
 HOST = 10_000
 PHRASES = [

@@ -4,7 +4,7 @@
 
 1. The Welcome's bytes on the wire for the built-in deck with and without its Welsh
    twins: what a bilingual deck costs each joining participant, once.
-2. The Speak (7) and Speaks (29) frames' bytes: what remembering a language costs.
+2. The ChooseLanguage (7) and ChosenLanguage (29) frames' bytes: what remembering a language costs.
 3. Localising the built-in deck (the fold a face does when a Welcome arrives or the
    person presses i), and translating one interface string: CPU time per call.
 4. Reading the compiled Welsh catalog once per process, and its size.
@@ -18,9 +18,9 @@ import time
 from importlib import resources
 
 from coproterm.core.boards import Deck
-from coproterm.core.client_messages import Speak
+from coproterm.core.client_messages import ChooseLanguage
 from coproterm.core.deck import BUILTIN_DECKS, builtin_deck, deck_to_data, default_deck, localise
-from coproterm.core.hub_messages import Speaks, Welcome
+from coproterm.core.hub_messages import ChosenLanguage, Welcome
 from coproterm.core.i18n import _catalog, language
 from coproterm.core.wire import encode
 from coproterm.core.wire_terms import PROTOCOL_VERSION, Role
@@ -72,7 +72,9 @@ def main() -> None:
         print(f"1. Welcome, built-in deck {name!r} ({len(deck.questions)} questions): {english:,} B English only,")
         print(f"   {both:,} B with its Welsh ({extra:+,} B, {100 * extra / english:.0f}% more, once per join)")
     deck = default_deck()
-    print(f"2. Speak('cy') {len(encode(Speak('cy')))} B, Speaks('cy') {len(encode(Speaks('cy')))} B")
+    print(
+        f"2. ChooseLanguage('cy') {len(encode(ChooseLanguage('cy')))} B, ChosenLanguage('cy') {len(encode(ChosenLanguage('cy')))} B"
+    )
 
     welsh = language("cy")
     print(f"3. localise(built-in deck, cy): {per_call(lambda: localise(deck, welsh), 200):.0f} µs a call;")

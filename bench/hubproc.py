@@ -27,8 +27,8 @@ from coproterm.core.deck import builtin_deck, deck_from_data, deck_to_data, defa
 from coproterm.core.hub_messages import Ack, Welcome
 from coproterm.core.wire import encode
 from coproterm.core.wire_terms import Role
-from coproterm.server.hosting import HubRunner, SSHOptions, new_session
 from coproterm.server.hub import HOST_INTERVAL, MAX_FRAME, PARTICIPANT_INTERVAL
+from coproterm.server.hub_runner import HubRunner, SSHOptions, new_session
 from coproterm.server.store import SessionStore
 
 TOKEN = "bench-host-token"

@@ -19,7 +19,7 @@ import tracemalloc
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import default_deck
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import new_session
+from coproterm.server.hub_runner import new_session
 
 HOST = "bench-host-token"
 

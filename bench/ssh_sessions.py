@@ -135,7 +135,7 @@ def tree_cpu_seconds(pid: int) -> float:
 
 def source_address(i: int) -> str:
     """Spread viewers over 127.0.0.2 and up, 10 to an address: the gateway caps sessions per address,
-    and connections still logging in at 16 an address (core/gateway.py), which a room opened at once reaches."""
+    and connections still logging in at 16 an address (core/vouching.py), which a room opened at once reaches."""
     return f"127.0.0.{2 + i // 10}"
 
 
@@ -355,7 +355,7 @@ async def serve_hub(workers: int) -> None:
     import tempfile
 
     from coproterm.core.deck import default_deck
-    from coproterm.server.hosting import HubRunner, SSHOptions, new_session
+    from coproterm.server.hub_runner import HubRunner, SSHOptions, new_session
 
     token = "bench-host-token"
     options = SSHOptions(port=0, key_dir=Path(tempfile.mkdtemp()), workers=workers or None)

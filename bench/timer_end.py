@@ -26,7 +26,7 @@ from coproterm.core.deck import default_deck
 from coproterm.core.hub_messages import State, Timer
 from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import Peer, join, join_host

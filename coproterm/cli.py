@@ -79,7 +79,7 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     host = commands.add_parser("host", help=N_("host a session and open the facilitator's dashboard"))
-    host.set_defaults(run=_later("coproterm.commands.hosting", "host"))
+    host.set_defaults(run=_later("coproterm.commands.hub_commands", "host"))
     if building("host"):
         _host_options(host)
 
@@ -89,12 +89,12 @@ def _parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         _join_options(join)
 
     serve = commands.add_parser("serve", help=N_("run a session hub with no dashboard (headless)"))
-    serve.set_defaults(run=_later("coproterm.commands.hosting", "serve"))
+    serve.set_defaults(run=_later("coproterm.commands.hub_commands", "serve"))
     if building("serve"):
         _hub_options(serve)
 
     demo = commands.add_parser("demo", help=N_("host a session with simulated participants, to rehearse"))
-    demo.set_defaults(run=_later("coproterm.commands.hosting", "demo"))
+    demo.set_defaults(run=_later("coproterm.commands.hub_commands", "demo"))
     if building("demo"):
         _hub_options(demo)
         demo.add_argument("--participants", type=int, default=12, metavar="N", help=N_("how many (default 12)"))

@@ -26,11 +26,11 @@ from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.events import Added
-from coproterm.core.gateway import PAST_BOUND_SAID_EVERY, GatewayLimit, Vouch, Vouched, Vouching
 from coproterm.core.limits import BURST, RATE, AddressLimit, Inflow, NewcomerLimit
 from coproterm.core.outcomes import Close, ConnId
 from coproterm.core.protocol import HELLO_TIMEOUT, MAX_FRAME, HubProtocol, Output, Save, Send
 from coproterm.core.session import Session
+from coproterm.core.vouching import PAST_BOUND_SAID_EVERY, GatewayLimit, Vouch, Vouched, Vouching
 from coproterm.deflate import hub_extensions
 from coproterm.server.listening import dual_stack, quiet_refused_accepts
 from coproterm.server.store import SessionStore, StoreError
@@ -142,7 +142,7 @@ class Hub:
     addresses: AddressLimit = field(default_factory=AddressLimit)
     newcomers: NewcomerLimit = field(default_factory=NewcomerLimit)
     gateway_secret: str | None = None
-    """Shared with the SSH gateway's workers, new at every start; never sent, only proven (core.gateway)."""
+    """Shared with the SSH gateway's workers, new at every start; never sent, only proven (core.vouching)."""
     gateway_limit: GatewayLimit = field(default_factory=GatewayLimit)
     """What one gateway may vouch for; past it, its connections count at its own address."""
     past_bound_every: float = PAST_BOUND_SAID_EVERY
@@ -235,7 +235,7 @@ class Hub:
 
     @property
     def vouching(self) -> Vouching:
-        """What the hub makes of a gateway's proof (core.gateway): made for the current secret and bound."""
+        """What the hub makes of a gateway's proof (core.vouching): made for the current secret and bound."""
         secret = self.gateway_secret or ""
         if self._vouching is None or self._vouching.secret != secret or self._vouching.limit is not self.gateway_limit:
             self._vouching = Vouching(secret, self.gateway_limit)
@@ -245,7 +245,7 @@ class Hub:
         """Where a participant a gateway speaks for is counted (None: no gateway proved itself).
 
         Their own address, when the gateway proves it holds the secret and names one it may speak
-        for, within what it may vouch for (core.gateway); else the gateway's own address, under its
+        for, within what it may vouch for (core.vouching); else the gateway's own address, under its
         own limits (they are still counted as over SSH)."""
         if self.gateway_secret is None or socket.request is None:
             return None

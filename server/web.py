@@ -30,7 +30,7 @@ from websockets.datastructures import Headers, MultipleValuesError
 from websockets.http11 import Request, Response
 
 from coproterm.core.i18n import ENGLISH, LANGUAGES, language
-from coproterm.web.words import PAGE_NOSCRIPT, PAGE_TITLE, words_script
+from coproterm.web.page_words import PAGE_NOSCRIPT, PAGE_TITLE, words_script
 
 log = logging.getLogger("coproterm.web")
 

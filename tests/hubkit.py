@@ -20,8 +20,8 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.wire import Message, decode, encode
 from coproterm.core.wire_terms import MAX_QUESTIONS, Action
-from coproterm.server.hosting import HubRunner
 from coproterm.server.hub import Hub
+from coproterm.server.hub_runner import HubRunner
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 COPROTERM = (sys.executable, "-m", "coproterm")

@@ -224,7 +224,7 @@ def assert_announced_once(output: bytes) -> None:
 @contextlib.asynccontextmanager
 async def workshop_gateway(tmp_path):  # type: ignore[no-untyped-def]
     """A hub on the workshop deck with its SSH gateway in this process, and a host connected to it."""
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.hubkit import join_host
     from tests.sshkit import ssh_binary
 

@@ -21,7 +21,7 @@ import pytest
 
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.textualkit import waking_timers

@@ -196,7 +196,7 @@ def test_joining_keeps_the_chosen_address_while_others_come_and_go():
 async def test_the_network_advertisement_carries_the_address_chosen(tmp_path):
     from coproterm.client.discovery import DiscoveryUnavailable, browse
     from coproterm.core.deck import default_deck
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
 
     try:
         await browse(lambda found: None, seconds=0.1, interfaces=["127.0.0.1"])

@@ -12,7 +12,7 @@ import msgpack
 import pytest
 
 from coproterm.commands.sessions import render, render_tables
-from coproterm.core.agreement import Marks, most_agreed, most_split, place
+from coproterm.core.agreement import Marks, most_agreed, most_split, order_key
 from coproterm.core.client_messages import Answer, Command, Hello, Mark, Moderate
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Agreeing, Marked
@@ -155,9 +155,9 @@ def test_each_participant_sees_the_others_answers_only_in_an_order_of_their_own(
 
 
 def test_the_order_follows_the_seed_alone():
-    assert place(b"s" * 16, 3, 7) == place(b"s" * 16, 3, 7)
-    assert place(b"s" * 16, 3, 7) != place(b"t" * 16, 3, 7)
-    early = [sorted(range(1, 21), key=lambda a, p=p: place(bytes([p]) * 16, p, a))[0] for p in range(1, 41)]
+    assert order_key(b"s" * 16, 3, 7) == order_key(b"s" * 16, 3, 7)
+    assert order_key(b"s" * 16, 3, 7) != order_key(b"t" * 16, 3, 7)
+    early = [sorted(range(1, 21), key=lambda a, p=p: order_key(bytes([p]) * 16, p, a))[0] for p in range(1, 41)]
     assert early.count(1) < 10, "answer 1 (the earliest) is not shown first to most people"
 
 

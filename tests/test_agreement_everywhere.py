@@ -8,7 +8,7 @@ from playwright.async_api import expect
 
 from coproterm.core.client_messages import Answer, Command, Hello
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join, join_host, running_hub
 from tests.plainkit import PlainJoin, assert_plain, workshop_session

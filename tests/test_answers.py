@@ -13,14 +13,14 @@ from coproterm.core.answers import MAX_WALL, WALL_ANSWERS, WALL_WORDS, AnswerBoo
 from coproterm.core.client_messages import Answer, Command, Hello, Moderate, Vote
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, parse_deck
 from coproterm.core.events import Answered, Moderated
-from coproterm.core.hub_messages import Ack, AnswerItem, Answers, Error, Mine, Moderation, Wall
+from coproterm.core.hub_messages import Ack, AnswerItem, Answers, Error, Moderation, Wall, YourAnswers
 from coproterm.core.protocol import ANSWER_TICKS, HubProtocol, Save, Send
 from coproterm.core.refusals import Refusal
 from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, ErrorCode
-from coproterm.core.words import ENGLISH, STOP_WORDS, WELSH, WordCounts, count_words, words_of
+from coproterm.core.word_counts import ENGLISH, STOP_WORDS, WELSH, WordCounts, count_words, words_of
 from tests.conftest import HOST_TOKEN, counting_tokens
 
 WHAT, SPECTRUM, REASON = 0, 1, 5
@@ -45,14 +45,14 @@ GOLDEN = [
         "97 18 05 c2 02 91 92 04 aa 4d 6f 72 65 20 70 6f 77 65 72 90 93 92 a5 70 6f 77 65 72 02 92 a4 6d 6f 72 65 01"
         " 92 a5 65 71 75 61 6c 00",
     ),
-    (Mine(0, ((0, "ŵyr"),), (0,)), "95 19 00 91 92 00 a4 c5 b5 79 72 91 00 90"),
+    (YourAnswers(0, ((0, "ŵyr"),), (0,)), "95 19 00 91 92 00 a4 c5 b5 79 72 91 00 90"),
     (Moderate(3, 0, 12, False, approve=True), "96 05 03 00 0c c2 c3"),
     (Moderate(4, 0, 0, False, approve=True), "96 05 04 00 00 c2 c3"),
     (
         Answers(0, False, 1, (AnswerItem(3, 4, "Trust", False, True),)),
         "95 17 00 c2 01 91 95 03 04 a5 54 72 75 73 74 c2 c3",
     ),
-    (Mine(0, ((1, "Trust"),), (), (1,)), "95 19 00 91 92 01 a5 54 72 75 73 74 90 91 01"),
+    (YourAnswers(0, ((1, "Trust"),), (), (1,)), "95 19 00 91 92 01 a5 54 72 75 73 74 90 91 01"),
     (Moderation(0, True, 3), "94 21 00 c3 03"),
 ]
 
@@ -362,7 +362,7 @@ def test_participants_get_the_revealed_wall_once_then_changes_capped():
 
 def test_a_view_folds_the_wall_and_own_answers():
     view = SessionView()
-    view.apply(Mine(WHAT, ((0, "ŵyr\x1b"),)))
+    view.apply(YourAnswers(WHAT, ((0, "ŵyr\x1b"),)))
     view.apply(Wall(WHAT, True, 2, ((1, "a"), (2, "b")), (), (("a", 1),)))
     view.apply(Wall(WHAT, False, 1, (), (1,), (("b", 1), ("a", 0))))
     assert (
@@ -420,9 +420,9 @@ def test_a_reset_takes_back_every_answer_and_tells_each_writer():
     outputs = s.handle(HOST, Command(3, Action.RESET, WHAT))
     removed = [o.event for o in outputs if isinstance(o, Record) and isinstance(o.event, Answered)]
     assert {(e.answer, e.text) for e in removed} == {(1, None), (2, None)}
-    assert {(o.to, o.message) for o in outputs if isinstance(o, Tell) and isinstance(o.message, Mine)} == {
-        (ANN, Mine(WHAT, ())),
-        (BOB, Mine(WHAT, ())),
+    assert {(o.to, o.message) for o in outputs if isinstance(o, Tell) and isinstance(o.message, YourAnswers)} == {
+        (ANN, YourAnswers(WHAT, ())),
+        (BOB, YourAnswers(WHAT, ())),
     }
     assert not s.answers[WHAT].current() and s.answers[WHAT].wall().words == ()
     s.unsaved([o.event for o in outputs if isinstance(o, Record)])

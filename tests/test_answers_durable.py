@@ -14,7 +14,7 @@ import sys
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core.client_messages import Answer, Moderate
 from coproterm.core.events import Answered, Commanded, Joined, Moderated, Voted
-from coproterm.core.hub_messages import Ack, Answers, Mine
+from coproterm.core.hub_messages import Ack, Answers, YourAnswers
 from coproterm.server.store import read_log
 from tests.hubkit import join, start_serve
 from tests.storekit import logged_session, release_before_session
@@ -44,7 +44,7 @@ async def test_answers_edits_and_hides_come_back_after_kill_9_and_resume(tmp_pat
     try:
         again = await join(url, Hello(resume=ann.welcome.resume))
         mine = await again.recv()
-        assert mine == Mine(WHAT, ((0, WELSH),))
+        assert mine == YourAnswers(WHAT, ((0, WELSH),))
         watcher = await join(url, Hello(host_token=token))
         async with asyncio.timeout(5):
             while not isinstance(message := await watcher.recv(), Answers):

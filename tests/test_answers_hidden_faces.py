@@ -17,7 +17,7 @@ from coproterm.core.client_messages import Moderate
 from coproterm.core.deck import default_deck
 from coproterm.core.hub_messages import Ack, Answers
 from coproterm.core.session import Session
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import MineList
 from tests.conftest import HOST_TOKEN, counting_tokens

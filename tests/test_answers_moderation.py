@@ -150,7 +150,7 @@ async def test_rewriting_an_answer_keeps_the_log_bounded_and_a_resume_rebuilds_i
     import sqlite3
 
     from coproterm.core.session import Session
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
     from tests.conftest import HOST_TOKEN, counting_tokens
 
     deck = default_deck()

@@ -275,14 +275,14 @@ async def test_kill_9_then_resume_keeps_the_question_asked_and_its_votes(tmp_pat
 
 
 def test_a_deck_sent_in_one_language_is_made_again_with_the_question_asked():
-    from coproterm.core.client_messages import Speak
+    from coproterm.core.client_messages import ChooseLanguage
     from coproterm.core.hub_messages import Translated
 
     session = fresh()
     welcome = next(o.message for o in session.handle(1, Hello(name="Ann", language="en")) if isinstance(o, Tell))
     assert "prompt_cy" not in welcome.deck["questions"][1]
     ask(session, AskKind.YES_NO, "Shall we break?", prompt_cy="Gawn ni egwyl?")
-    (translated,) = [o.message for o in session.handle(1, Speak("cy")) if isinstance(o, Tell)]
+    (translated,) = [o.message for o in session.handle(1, ChooseLanguage("cy")) if isinstance(o, Tell)]
     assert isinstance(translated, Translated) and translated.language == "cy"
     asked = translated.deck["questions"][ADDED_INDEX]
     assert asked["prompt"] == "Gawn ni egwyl?" and asked["added"] is True

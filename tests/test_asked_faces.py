@@ -15,7 +15,7 @@ from coproterm.core.hub_messages import Ack
 from coproterm.core.i18n import language
 from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action, AskKind
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.host.ask_screen import AskScreen
 from coproterm.tui.participant.app import ParticipantApp

@@ -16,7 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from coproterm.core.alerts import Alert
-from coproterm.core.client_messages import AddQuestion, Command, Hello, Moderate, Speak, Vote
+from coproterm.core.client_messages import AddQuestion, ChooseLanguage, Command, Hello, Moderate, Vote
 from coproterm.core.deck import deck_to_data, default_deck
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Answered, Joined, Voted
@@ -30,7 +30,7 @@ from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, AskKind, CloseCode
 from coproterm.plain.app import PlainApp
-from coproterm.server.hosting import HubRunner, prepare
+from coproterm.server.hub_runner import HubRunner, prepare
 from coproterm.server.store import ANSWER_HISTORY, SessionStore, StoreError, read_log
 from coproterm.tui.host.app import HostApp
 from tests.conftest import HOST_TOKEN, counting_tokens
@@ -74,7 +74,7 @@ def test_a_language_switch_in_the_same_tick_as_a_question_asked_keeps_the_ballot
     p, view = room()
     p.receive(HOST, encode(AddQuestion(3, AskKind.YES_NO, "Break now?")), 0.0)
     # Ann switches to Welsh before the fan-out has sent her the grown deck: her Translated holds it already.
-    told = [decode(frame) for frame in frames_to(p.receive(ANN, encode(Speak("cy")), 0.0), ANN)]
+    told = [decode(frame) for frame in frames_to(p.receive(ANN, encode(ChooseLanguage("cy")), 0.0), ANN)]
     assert [type(m) for m in told] == [Added, Translated], "the grown deck goes first"
     for message in told:
         view.apply(message)
@@ -269,7 +269,7 @@ async def test_a_dashboard_welcomed_again_forgets_the_question_it_awaited_and_mo
             size = len(dashboard.view.hub_deck.questions)
             dashboard._asking = (size - 1, True)
             welcome = (await join(hub.url, Hello(host_token=HOST_TOKEN))).welcome
-            dashboard._fold(welcome)
+            dashboard._take_message(welcome)
             assert dashboard.view.added_at is None
             await pilot.pause()
             await pilot.pause()
@@ -290,18 +290,18 @@ def test_plain_mode_names_an_answer_acked_after_an_insertion_by_its_new_number()
     app = PlainApp("ws://127.0.0.1:9/", lines.append, lambda: 80)
     for told in session.handle(ANN, Hello(name="Ann")):
         if isinstance(told, Tell):
-            app._fold(decode(encode(told.message)))
+            app._take_message(decode(encode(told.message)))
     session.handle(HOST, Command(1, Action.GOTO, SPECTRUM))
     app.view.written.sent(7, REASON, 0, "the tea")  # as _send_answer does, the frame on its way
     app._sent[7] = ("answer", REASON, 0)
     session.handle(HOST, AddQuestion(2, AskKind.YES_NO, "Break?"))
     total = len(session.deck.questions)
-    app._fold(
+    app._take_message(
         decode(
             encode(Added(SPECTRUM + 1, session.deck_data["questions"][SPECTRUM + 1], session.last_added.scale, total))
         )
     )
-    app._fold(Ack(7))
+    app._take_message(Ack(7))
     assert app.view.written.mine == {REASON + 1: {0: "the tea"}}
     assert any("Your answer is in: the tea" in line for line in lines), lines
 

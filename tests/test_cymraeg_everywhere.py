@@ -37,7 +37,7 @@ from coproterm.core.wire_terms import Action, CloseCode, Stance
 from coproterm.server.store import SessionStore
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
-from coproterm.web.words import page_words
+from coproterm.web.page_words import page_words
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.cymraegkit import english_in, screen_text
 from tests.hubkit import join, join_host, running_hub
@@ -193,7 +193,7 @@ def test_the_command_line_with_lang_cy(tmp_path_factory):
 
 @pytest.mark.parametrize("deck_name", DECKS)
 async def test_ssh_in_welsh_through_every_question(deck_name, tmp_path):
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.sshkit import SSHClient, ssh_binary
 
     ssh_binary()
@@ -221,7 +221,7 @@ async def test_ssh_in_welsh_through_every_question(deck_name, tmp_path):
 
 async def test_the_ssh_passcode_is_asked_in_welsh_and_english(tmp_path):
     """Asked before the terminal's LANG reaches the gateway: both languages, Welsh first."""
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.sshkit import SSHClient, ssh_binary
 
     ssh_binary()
@@ -345,7 +345,7 @@ def _flat(screen: str) -> str:
 
 @pytest.mark.parametrize("refusal", list(RECIPES), ids=lambda refusal: refusal.name)
 async def test_every_refusal_a_participant_can_meet_on_the_welsh_app(refusal, tmp_path, monkeypatch):
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
 
     recipe = RECIPES[refusal]
     current = recipe.get("current", ONE)
@@ -459,7 +459,7 @@ hello or another version: the hub serves it; it offers no cell off the board and
 async def test_every_refusal_the_phone_page_can_meet_in_welsh(refusal, tmp_path):
     from playwright.async_api import expect
 
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
     from tests.webkit import chromium, phone
 
     recipe = PAGE_RECIPES[refusal]
@@ -579,7 +579,7 @@ async def test_plain_mode_in_welsh_meets_the_refusals_a_typist_can_and_says_each
 
 
 async def test_ssh_in_welsh_says_a_full_session_and_its_end_in_welsh(tmp_path):
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.sshkit import SSHClient, ssh_binary
 
     ssh_binary()

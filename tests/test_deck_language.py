@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import msgpack
 
-from coproterm.core.client_messages import Hello, Speak, Vote
+from coproterm.core.client_messages import ChooseLanguage, Hello, Vote
 from coproterm.core.deck import builtin_deck, deck_from_data, deck_to_data, in_one_language, localise
-from coproterm.core.hub_messages import Ack, Error, Speaks, Translated, Welcome
+from coproterm.core.hub_messages import Ack, ChosenLanguage, Error, Translated, Welcome
 from coproterm.core.i18n import language
 from coproterm.core.wire import decode, encode
 from tests.hubkit import Peer, join, join_host, running_hub
@@ -58,7 +58,7 @@ async def test_the_welcome_carries_the_language_asked_for_and_a_switch_brings_th
         assert not any(key.endswith("_cy") for key in _words(ann.welcome.deck))
         english_prompt = ann.welcome.deck["questions"][0]["prompt"]
 
-        await ann.send(Speak("cy"))
+        await ann.send(ChooseLanguage("cy"))
         translated = [m for m in await _until_acked(ann) if isinstance(m, Translated)]
         assert len(translated) == 1 and translated[0].language == "cy"
         welsh = deck_from_data(translated[0].deck, "sent")
@@ -66,7 +66,7 @@ async def test_the_welcome_carries_the_language_asked_for_and_a_switch_brings_th
         assert welsh.questions[0].prompt != english_prompt
         assert len(welsh.questions) == len(hub.session.deck.questions)
 
-        await ann.send(Speak("cy"))  # the same language again: nothing more to send
+        await ann.send(ChooseLanguage("cy"))  # the same language again: nothing more to send
         assert not [m for m in await _until_acked(ann) if isinstance(m, Translated)]
 
 
@@ -76,7 +76,7 @@ async def test_hosts_and_clients_that_ask_no_language_get_both():
         host = await join_host(hub.url)
         for peer in (old, host):
             assert any(key.endswith("_cy") for key in _words(peer.welcome.deck))
-        await old.send(Speak("cy"))
+        await old.send(ChooseLanguage("cy"))
         assert not [m for m in await _until_acked(old) if isinstance(m, Translated)]
 
 
@@ -90,12 +90,12 @@ async def test_a_hello_from_before_the_language_field_is_read_as_both():
 async def test_a_returning_participant_gets_the_deck_in_the_language_they_chose_before():
     async with running_hub() as hub:
         ann = await join(hub.url, Hello(name="Ann", language="en"))
-        await ann.send(Speak("cy"))
+        await ann.send(ChooseLanguage("cy"))
         await _until_acked(ann)
         back = await join(hub.url, Hello(resume=ann.welcome.resume, language="en"))
         told = [await back.recv(), await back.recv()]
-        assert told[0] == Speaks("cy")
+        assert told[0] == ChosenLanguage("cy")
         assert isinstance(told[1], Translated) and told[1].language == "cy"
         same = await join(hub.url, Hello(resume=ann.welcome.resume, language="cy"))
-        assert await same.recv() == Speaks("cy")
+        assert await same.recv() == ChosenLanguage("cy")
         assert not [m for m in await _until_acked(same) if isinstance(m, Translated)]

@@ -42,7 +42,7 @@ async def test_a_hub_in_another_process_is_found(tmp_path):
 async def test_the_participant_picks_a_session_from_the_list(tmp_path):
     await multicast_or_skip()
     from coproterm.core.deck import default_deck
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
 
     prepared = prepare(default_deck(), data=tmp_path)
     async with HubRunner(

@@ -24,7 +24,7 @@ from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.deck import DeckError, parse_deck
 from coproterm.core.i18n import ENGLISH, WELSH, language
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, prepare
+from coproterm.server.hub_runner import HubRunner, prepare
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from tests.cymraegkit import english_in, screen_text

@@ -251,9 +251,9 @@ async def test_reset_asks_then_clears(hub):
 
 
 async def test_the_export_key_writes_the_report_files(tmp_path, monkeypatch):
-    from coproterm.commands.hosting import _dashboard
+    from coproterm.commands.hub_commands import _dashboard
     from coproterm.core.deck import default_deck
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
 
     monkeypatch.chdir(tmp_path)
     prepared = prepare(default_deck(), data=tmp_path / "data")
@@ -338,7 +338,7 @@ async def test_names_with_markup_and_escapes_stay_plain_text(tmp_path):
     from coproterm.commands.sessions import render
     from coproterm.core.client_messages import Hello, Vote
     from coproterm.core.deck import default_deck
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
     from tests.hubkit import join
 
     plain = ("[red]x[2J [@click=app.quit]me[/] " + "y" * 80)[:40]

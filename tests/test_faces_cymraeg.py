@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from coproterm.core import read_models
-from coproterm.core.client_messages import Hello, Speak
+from coproterm.core.client_messages import ChooseLanguage, Hello
 from coproterm.core.deck import deck_to_data
 from coproterm.core.events import Joined, Spoke, Voted
-from coproterm.core.hub_messages import Speaks, Welcome
+from coproterm.core.hub_messages import ChosenLanguage, Welcome
 from coproterm.core.session import Session
 from coproterm.server.store import SessionStore, read_session
 from coproterm.tui.hub_app import LANGUAGE_LABEL
@@ -85,10 +85,10 @@ async def test_the_chosen_language_comes_back_with_the_identity():
 async def test_the_hub_tells_a_returning_participant_their_language_and_nobody_else():
     async with hub_with_deck() as hub:
         ann = await join(hub.url, Hello(name="Ann"))
-        await ann.send(Speak("cy"))
+        await ann.send(ChooseLanguage("cy"))
         back = await join(hub.url, Hello(resume=ann.welcome.resume))
         assert isinstance(back.welcome, Welcome)
-        assert await back.recv() == Speaks("cy")
+        assert await back.recv() == ChosenLanguage("cy")
         bob = await join(hub.url, Hello(name="Bob"))
         assert bob.welcome.role.name == "PARTICIPANT"
         assert all(member.language in ("", "cy") for member in hub.session.participants.values())
@@ -110,7 +110,7 @@ async def test_the_language_is_in_the_log_and_comes_back_with_the_session(tmp_pa
 
 async def test_the_language_comes_back_after_the_host_resumes_the_session(tmp_path):
     """Chosen in one run of the hub, the language is in its log: `--resume` brings it back with the person."""
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
     from coproterm.server.store import NEWEST
 
     first = prepare(BILINGUAL_DECK, data=tmp_path)

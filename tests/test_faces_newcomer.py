@@ -46,10 +46,10 @@ def question_index(prompt: str) -> int:
 async def test_two_picks_pressed_in_one_burst_are_both_counted(workshop_hub):
     strongest = question_index("Which value is strongest in your work today?")
     host, ann = HostApp(workshop_hub.url, HOST_TOKEN), ParticipantApp(workshop_hub.url, "Ann")
-    votes: dict[int, VoteScreen.Voted] = {}  # by identity: the hook sees a message again as it bubbles to the app
+    votes: dict[int, VoteScreen.VoteChosen] = {}  # by identity: the hook sees a message again as it bubbles to the app
 
     def hook(message) -> None:
-        if isinstance(message, VoteScreen.Voted):
+        if isinstance(message, VoteScreen.VoteChosen):
             votes[id(message)] = message
 
     async with host.run_test(size=(100, 30)) as hp, ann.run_test(size=(80, 24), message_hook=hook) as ap:
@@ -346,7 +346,7 @@ async def test_at_80x24_the_export_popup_never_splits_a_file_name():
 async def test_over_ssh_at_40x12_the_answer_box_is_on_screen(tmp_path):
     import asyncio
 
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.sshkit import asyncssh_client, ssh_binary
 
     ssh_binary()

@@ -15,7 +15,7 @@ from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.board import BoardPicker
-from coproterm.tui.widgets.movement import MovementView
+from coproterm.tui.widgets.movement import MovementChart
 from coproterm.tui.widgets.tally import TallyChart
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.facekit import shown, text_of, until
@@ -169,7 +169,7 @@ async def test_the_movement_view_counts_known_moves_and_each_person_sees_their_o
         await until(ap, lambda: ann.view.state.current == opportunity)
         await ap.press("6", "enter")  # ...and her opportunity is co-production
         await until(hp, lambda: host.view.current_movement is not None and host.view.current_movement.people == 5)
-        (view,) = shown(host, MovementView)
+        (view,) = shown(host, MovementChart)
         await until(hp, lambda: view.movement is not None and view.movement.people == 5)
         movement = view.movement
         assert (movement.towards, movement.stayed, movement.away) == (3, 1, 1)

@@ -9,20 +9,20 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coproterm.core.gateway import UNAUTHENTICATED_PER_ADDRESS
 from coproterm.core.gateway_rules import (
     CODE_EVERY,
     CODES_PER_ADDRESS,
     CODES_PER_SESSION,
     FAILURE_WINDOW,
     FAILURES_ALLOWED,
-    Entry,
+    Admission,
+    GatewayRefusal,
     GatewayRules,
     Passcode,
     PasscodeTries,
-    Refused,
 )
 from coproterm.core.limits import NEWCOMERS, TRACKED
+from coproterm.core.vouching import UNAUTHENTICATED_PER_ADDRESS
 
 PASSCODE = "river stones"
 ADDRESSES = st.sampled_from(["10.0.0.1", "10.0.0.2", "2001:db8::7", "127.0.0.1"])
@@ -90,7 +90,7 @@ ENTER, LEAVE = "enter", "leave"
 )
 def test_live_sessions_per_address_never_pass_the_bound_and_each_leaves_once(steps, bound):
     rules = GatewayRules(sessions_per_address=bound)
-    live: list[Entry] = []
+    live: list[Admission] = []
     now = 0.0
     for kind, address, known, which, step in steps:
         now += step
@@ -101,12 +101,12 @@ def test_live_sessions_per_address_never_pass_the_bound_and_each_leaves_once(ste
             continue
         before = rules.live(address)
         entry = rules.enter(address, newcomer=not known, now=now)
-        if isinstance(entry, Entry):
+        if isinstance(entry, Admission):
             live.append(entry)
             assert rules.live(address) == before + 1
         else:
             assert rules.live(address) == before, "a refused session is not counted"
-            if entry is Refused.TOO_MANY_SESSIONS:
+            if entry is GatewayRefusal.TOO_MANY_SESSIONS:
                 assert bound and before == bound, "refused for sessions only at the bound"
         expected = Counter(e.address for e in live)
         assert all(rules.live(a) == expected[a] for a in ("10.0.0.1", "10.0.0.2", "2001:db8::7", "127.0.0.1"))
@@ -118,19 +118,19 @@ def test_live_sessions_per_address_never_pass_the_bound_and_each_leaves_once(ste
 def test_newcomers_from_one_address_are_limited_and_people_coming_back_never(newcomers, returning):
     rules = GatewayRules(sessions_per_address=0)
     let_in = [rules.enter("10.0.0.3", newcomer=True, now=0.0) for _ in range(newcomers)]
-    refused = [e for e in let_in if e is Refused.TOO_MANY_NEWCOMERS]
+    refused = [e for e in let_in if e is GatewayRefusal.TOO_MANY_NEWCOMERS]
     assert len(refused) == max(0, newcomers - NEWCOMERS)
-    assert all(isinstance(rules.enter("10.0.0.3", newcomer=False, now=0.0), Entry) for _ in range(returning))
-    assert isinstance(rules.enter("10.0.0.4", newcomer=True, now=0.0), Entry), "other addresses are not touched"
+    assert all(isinstance(rules.enter("10.0.0.3", newcomer=False, now=0.0), Admission) for _ in range(returning))
+    assert isinstance(rules.enter("10.0.0.4", newcomer=True, now=0.0), Admission), "other addresses are not touched"
 
 
 def test_someone_found_to_be_another_person_is_a_newcomer_and_uncounted_when_refused():
     rules = GatewayRules()
     entries = [rules.enter("10.0.0.5", newcomer=False, now=0.0) for _ in range(3)]
-    assert all(isinstance(e, Entry) for e in entries)
+    assert all(isinstance(e, Admission) for e in entries)
     for _ in range(NEWCOMERS):
         assert rules.another_person(entries[0], 0.0) is None  # type: ignore[arg-type]
-    assert rules.another_person(entries[1], 0.0) is Refused.TOO_MANY_NEWCOMERS  # type: ignore[arg-type]
+    assert rules.another_person(entries[1], 0.0) is GatewayRefusal.TOO_MANY_NEWCOMERS  # type: ignore[arg-type]
     assert rules.live("10.0.0.5") == 2, "the refused one no longer counts"
 
 
@@ -138,7 +138,7 @@ def test_someone_found_to_be_another_person_is_a_newcomer_and_uncounted_when_ref
 @given(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(["10.0.0.1", "10.0.0.2"]), STEPS), max_size=80))
 def test_join_code_tries_are_bounded_per_session_and_per_address(tries):
     rules = GatewayRules(sessions_per_address=0)
-    sessions: dict[tuple[int, str], Entry] = {}
+    sessions: dict[tuple[int, str], Admission] = {}
     allowed: Counter[tuple[int, str]] = Counter()
     by_address: Counter[str] = Counter()
     now = 0.0
@@ -147,7 +147,7 @@ def test_join_code_tries_are_bounded_per_session_and_per_address(tries):
         key = (which, address)
         if key not in sessions:
             entry = rules.enter(address, newcomer=False, now=now)
-            assert isinstance(entry, Entry)
+            assert isinstance(entry, Admission)
             sessions[key] = entry
         if rules.code_try(sessions[key], now):
             allowed[key] += 1
@@ -159,10 +159,10 @@ def test_join_code_tries_are_bounded_per_session_and_per_address(tries):
 def test_a_session_past_its_tries_is_refused_even_where_the_address_has_some():
     rules = GatewayRules()
     entry = rules.enter("10.0.0.6", newcomer=True, now=0.0)
-    assert isinstance(entry, Entry)
+    assert isinstance(entry, Admission)
     assert [rules.code_try(entry, 0.0) for _ in range(CODES_PER_SESSION + 1)] == [True] * CODES_PER_SESSION + [False]
     other = rules.enter("10.0.0.6", newcomer=True, now=0.0)
-    assert isinstance(other, Entry)
+    assert isinstance(other, Admission)
     spent = [rules.code_try(other, 0.0) for _ in range(CODES_PER_SESSION)]
     assert spent == [True] * (CODES_PER_ADDRESS - CODES_PER_SESSION) + [False] * (
         2 * CODES_PER_SESSION - CODES_PER_ADDRESS
@@ -196,7 +196,7 @@ class _Headers:
 
 
 def test_the_hub_asks_one_place_where_a_gateways_connection_counts():
-    from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, GatewayLimit, Vouched, Vouching, gateway_proof
+    from coproterm.core.vouching import CLIENT_HEADER, GATEWAY_HEADER, GatewayLimit, Vouched, Vouching, gateway_proof
 
     secret, gateway = "the-secret", "192.0.2.9"
     vouching = Vouching(secret, GatewayLimit(live=1))

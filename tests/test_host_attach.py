@@ -23,8 +23,8 @@ from tests.textualkit import notifications_of
 
 
 async def test_a_resumed_session_says_on_the_dashboard_which_one_it_picked(tmp_path, monkeypatch):
-    from coproterm.commands.hosting import _dashboard
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.commands.hub_commands import _dashboard
+    from coproterm.server.hub_runner import HubRunner, prepare
 
     monkeypatch.chdir(tmp_path)
     events = [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, 1), Voted(1, 1, 3)]
@@ -45,7 +45,7 @@ def free_port() -> int:
 
 @pytest.mark.skipif(not lan_ipv4_addresses(), reason="this machine has no LAN address")
 async def test_a_dashboard_attached_at_loopback_points_the_room_to_this_machines_lan_address(tmp_path):
-    from coproterm.commands.hosting import _attached_joining
+    from coproterm.commands.hub_commands import _attached_joining
     from coproterm.tui.widgets.qr import QRCode
 
     ssh_port = free_port()

@@ -13,7 +13,7 @@ import threading
 import time
 
 from coproterm.cli import _parser
-from coproterm.commands.hosting import _host_here
+from coproterm.commands.hub_commands import _host_here
 from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.hub_messages import Ack
 from coproterm.core.wire_terms import Action

@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from coproterm.core import read_models
 from coproterm.core.client_messages import Command, Hello, Vote
-from coproterm.core.hub_messages import Ack, Attendance, Ballot, Error, People, Tally, Turnout, Welcome
+from coproterm.core.hub_messages import Ack, Attendance, Ballot, Error, Tally, Turnout, VoterCount, Welcome
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, CloseCode, ErrorCode, Role
@@ -239,7 +239,7 @@ async def test_a_participant_hears_nothing_of_others_voting_while_results_are_hi
         await host.until(lambda p: p.turnout.voted == 5)
         assert hub.hub.flush(participants=True), "everyone drains: nobody is owed anything after this round"
         heard = await heard_until_answered(quiet)  # all the hub would send it about the votes, and more
-        assert not [m for m in heard if isinstance(m, (Tally, Turnout, Attendance, People))], heard
+        assert not [m for m in heard if isinstance(m, (Tally, Turnout, Attendance, VoterCount))], heard
         assert quiet.tally is None
         await host.request(lambda s: Command(s, Action.REVEAL, SPECTRUM))
         await quiet.until(lambda p: p.tally is not None and sum(p.tally.counts) == 5)
@@ -282,7 +282,7 @@ async def test_a_hub_on_every_ipv6_and_ipv4_address_is_reached_by_both():
 
     from coproterm.core.deck import default_deck
     from coproterm.core.session import Session
-    from coproterm.server.hosting import HubRunner
+    from coproterm.server.hub_runner import HubRunner
     from tests.conftest import HOST_TOKEN, counting_tokens
 
     if not socket.has_ipv6:

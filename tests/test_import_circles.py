@@ -93,7 +93,7 @@ def test_the_walk_sees_a_circle():
 def test_the_walk_reads_imports_inside_functions_and_relative_ones():
     edges = graph()
     assert "coproterm.core.wire" in edges["coproterm.core.protocol"]
-    assert "coproterm.server.hub" in edges["coproterm.server.hosting"]
+    assert "coproterm.server.hub" in edges["coproterm.server.hub_runner"]
 
 
 def test_no_module_of_the_product_imports_itself_round_a_circle():

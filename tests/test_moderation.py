@@ -24,7 +24,7 @@ from coproterm.core import read_models
 from coproterm.core.client_messages import Answer, Command, Hello, Moderate
 from coproterm.core.deck import DeckError, deck_to_data, default_deck, load_deck, parse_deck
 from coproterm.core.events import Answered, Approved, Commanded, Moderated
-from coproterm.core.hub_messages import Ack, Mine, Moderation
+from coproterm.core.hub_messages import Ack, Moderation, YourAnswers
 from coproterm.core.i18n import WELSH, language
 from coproterm.core.outcomes import Record, Refused, Tell
 from coproterm.core.refusals import Refusal, words
@@ -90,13 +90,17 @@ def test_a_waiting_answer_reaches_nobody_but_its_writer_and_the_host_until_appro
     s = session()
     out = s.handle(ANN, Answer(1, WHAT, 0, "sharing power"))
     assert recorded(out) == [Answered(1, WHAT, 0, 1, "sharing power", waiting=True)]
-    assert told(out, ANN, Mine) == [Mine(WHAT, ((0, "sharing power"),), (), (0,))], "the writer is told it waits"
+    assert told(out, ANN, YourAnswers) == [YourAnswers(WHAT, ((0, "sharing power"),), (), (0,))], (
+        "the writer is told it waits"
+    )
     assert wall_texts(s) == [] and s.answers[WHAT].wall().total == 0 and not s.answers[WHAT].words.top(5)
     assert read_models.moderation(s) == Moderation(WHAT, True, 1)
 
     out = s.handle(HOST, Moderate(2, WHAT, 1, False, approve=True))
     assert recorded(out) == [Approved(WHAT, 1)]
-    assert told(out, ANN, Mine) == [Mine(WHAT, ((0, "sharing power"),), (), ())], "and told it no longer waits"
+    assert told(out, ANN, YourAnswers) == [YourAnswers(WHAT, ((0, "sharing power"),), (), ())], (
+        "and told it no longer waits"
+    )
     assert wall_texts(s) == ["sharing power"] and read_models.moderation(s) == Moderation(WHAT, True, 0)
 
     # An approved answer edited on a moderated question waits again: its new words are not approved.
@@ -110,11 +114,13 @@ def test_approve_all_lets_every_waiting_answer_through_and_hiding_one_takes_it_o
     s.handle(ANN, Answer(2, WHAT, 1, "something rude"))
     s.handle(BOB, Answer(1, WHAT, 0, "trust"))
     out = s.handle(HOST, Moderate(3, WHAT, 2, True))  # hide one: turned down, out of the queue
-    assert told(out, ANN, Mine) == [Mine(WHAT, ((0, "equal power"), (1, "something rude")), (1,), (0, 1))]
+    assert told(out, ANN, YourAnswers) == [YourAnswers(WHAT, ((0, "equal power"), (1, "something rude")), (1,), (0, 1))]
     assert read_models.moderation(s) == Moderation(WHAT, True, 2)
     out = s.handle(HOST, Moderate(4, WHAT, APPROVE_ALL, False, approve=True))
     assert recorded(out) == [Approved(WHAT, 1), Approved(WHAT, 3)], "the hidden one is not approved"
-    assert told(out, HOST, Ack) == [Ack(4)] and told(out, BOB, Mine) == [Mine(WHAT, ((0, "trust"),), (), ())]
+    assert told(out, HOST, Ack) == [Ack(4)] and told(out, BOB, YourAnswers) == [
+        YourAnswers(WHAT, ((0, "trust"),), (), ())
+    ]
     assert sorted(wall_texts(s)) == ["equal power", "trust"]
     assert read_models.moderation(s) == Moderation(WHAT, True, 0)
     # Approving again, or all with nothing waiting, changes nothing and is not an error.
@@ -227,7 +233,7 @@ async def test_an_independent_client_moderates_and_a_waiting_answer_is_in_no_oth
 
         await writer.send(msgpack.packb([4, 7, 0, 0, secret]))
         assert await frame_of(writer, 19) == [19, 7]
-        assert await frame_of(writer, 25) == [25, 0, [[0, secret]], [], [0]], "Mine names the waiting slot"
+        assert await frame_of(writer, 25) == [25, 0, [[0, secret]], [], [0]], "YourAnswers names the waiting slot"
         answers = await frame_of(facilitator, 23)
         assert answers[4] == [[1, 1, secret, False, True]], "the host sees it, waiting"
         await had_or_hears(facilitator, [33, 0, True, 1])
@@ -284,8 +290,8 @@ async def test_kill_9_then_resume_keeps_what_waits_and_what_was_approved_and_exp
         back = await join(url, Hello(host_token=served.token))
         assert await heard(back, lambda m: isinstance(m, Moderation)) == Moderation(WHAT, True, 1)
         ann = await join(url, Hello(resume=ann.welcome.resume))
-        mine = await heard(ann, lambda m: isinstance(m, Mine))
-        assert mine == Mine(WHAT, ((0, "equal power"), (1, "never let through")), (), (1,))
+        mine = await heard(ann, lambda m: isinstance(m, YourAnswers))
+        assert mine == YourAnswers(WHAT, ((0, "equal power"), (1, "never let through")), (), (1,))
         await back.send(Command(99, Action.GOTO, WORD))
         await heard(back, lambda m: m == Moderation(WORD, True, 0))  # the toggle came back too
     finally:
@@ -346,7 +352,7 @@ async def test_a_question_asked_on_the_spot_before_a_moderated_one_moves_its_que
     it, live and in a session resumed from the log (whose answer rows are renumbered on reading)."""
     from coproterm.core.client_messages import AddQuestion
     from coproterm.core.wire_terms import AskKind
-    from coproterm.server.hosting import HubRunner, prepare
+    from coproterm.server.hub_runner import HubRunner, prepare
     from tests.hubkit import join
 
     deck = load_deck(DECK)

@@ -15,7 +15,7 @@ import pytest
 from coproterm.core.client_messages import Answer, Hello, Moderate
 from coproterm.core.hub_messages import Ack, Answers
 from coproterm.core.session import Session
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.tui.host.app import HostApp
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import MineList

@@ -97,7 +97,7 @@ async def test_the_app_says_a_question_is_moderated_before_the_answer_and_follow
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
 async def test_an_ssh_participant_is_told_before_writing_and_when_the_facilitator_turns_it_off(tmp_path, lang):
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.sshkit import ssh_binary
 
     ssh_binary()

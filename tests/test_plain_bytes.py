@@ -9,7 +9,7 @@ import asyncssh
 from asyncssh.constants import MSG_CHANNEL_DATA, MSG_IGNORE
 from asyncssh.packet import SSHPacketHandler
 
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.server.ssh import packets
 from tests.conftest import HOST_TOKEN
 from tests.plainkit import workshop_session

@@ -7,7 +7,7 @@ import asyncio
 
 from coproterm.core.client_messages import Command
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner
+from coproterm.server.hub_runner import HubRunner
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.keybar import KeyBar
 from tests.plainkit import HOST_TOKEN, Listener, said, workshop_gateway, workshop_session

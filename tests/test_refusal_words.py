@@ -15,7 +15,7 @@ from coproterm.core.refusals import TABLE, WORDS, Refusal, english, words
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import ErrorCode
 from coproterm.server.web import Page, accepted_language, answer
-from coproterm.web.words import PAGE_WORDS, PLURAL_RULES, page_words
+from coproterm.web.page_words import PAGE_WORDS, PLURAL_RULES, page_words
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "protocol.md"

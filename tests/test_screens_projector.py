@@ -15,7 +15,7 @@ from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.wire_terms import Action
 from coproterm.tui.host.app import NOTICE_SECONDS, HostApp
 from coproterm.tui.hub_app import NOTICE_FLOOR
-from coproterm.tui.widgets.movement import MovementView
+from coproterm.tui.widgets.movement import MovementChart
 from coproterm.tui.widgets.tally import TallyChart
 from coproterm.tui.widgets.wall import word_cloud
 from tests.conftest import HOST_TOKEN
@@ -34,13 +34,13 @@ async def test_i_relabels_the_board_and_the_move():
         app = HostApp(hub.url, HOST_TOKEN)
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: app.screen.query(TallyChart) and sum(app.screen.query_one(TallyChart).counts))
-            await until(pilot, lambda: "moved towards" in str(app.screen.query_one(MovementView).render()))
+            await until(pilot, lambda: "moved towards" in str(app.screen.query_one(MovementChart).render()))
             await pilot.press("i")
             await until(pilot, lambda: "Cwestiwn 9" in str(app.screen.query_one("#question").render()))
             await pilot.pause(0.2)
             bars, move = (
                 str(app.screen.query_one(TallyChart).render()),
-                str(app.screen.query_one(MovementView).render()),
+                str(app.screen.query_one(MovementChart).render()),
             )
             assert "gwneud i" in bars and "doing to" not in bars, bars
             assert "gorfodaeth" in bars and "coercion" not in bars, bars
@@ -50,7 +50,7 @@ async def test_i_relabels_the_board_and_the_move():
             await pilot.pause(0.2)
             bars, move = (
                 str(app.screen.query_one(TallyChart).render()),
-                str(app.screen.query_one(MovementView).render()),
+                str(app.screen.query_one(MovementChart).render()),
             )
             assert "doing to" in bars and "gwneud i" not in bars, bars
             assert "Of 8" in move and "O'r" not in move, move
@@ -99,7 +99,7 @@ async def test_the_move_is_on_the_first_screen(lang, size):
         await room(hub.url, {WORK: BEFORE, OPPORTUNITY: AFTER})
         app = HostApp(hub.url, HOST_TOKEN, ["192.168.1.20:8765"], lang=lang)
         async with app.run_test(size=size) as pilot:
-            await until(pilot, lambda: app.screen.query(MovementView) and app.screen.query_one(MovementView).movement)
+            await until(pilot, lambda: app.screen.query(MovementChart) and app.screen.query_one(MovementChart).movement)
             await settled(pilot, app)
             shown = screen_text(app.export_screenshot())
             if lang == "en":

@@ -7,7 +7,7 @@ import re
 
 from coproterm.core.client_messages import Command
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import join_host
 from tests.screenkit import WORKSHOP, workshop_session

@@ -8,7 +8,7 @@ from coproterm.core import read_models
 from coproterm.core.client_messages import Choose, Command, Hello, Vote
 from coproterm.core.deck import builtin_deck
 from coproterm.core.events import Joined, Voted
-from coproterm.core.hub_messages import People, Tally
+from coproterm.core.hub_messages import Tally, VoterCount
 from coproterm.core.log_check import LogCheck
 from coproterm.core.outcomes import Refused
 from coproterm.core.protocol import HubProtocol
@@ -29,7 +29,7 @@ STRONGEST = next(
 def test_golden_bytes_and_the_budget():
     assert encode(Choose(7, 1, 0b101)) == bytes.fromhex("94 06 07 01 05".replace(" ", ""))
     assert decode(encode(Choose(7, 1, 0b101))) == Choose(7, 1, 5)
-    assert encode(People(1, 12)) == bytes.fromhex("93 1b 01 0c".replace(" ", ""))
+    assert encode(VoterCount(1, 12)) == bytes.fromhex("93 1b 01 0c".replace(" ", ""))
     assert len(encode(Choose(0xFFFF_FFFF, 200, 0xFFFF))) <= 16, "a pick-several vote of up to 16 positions"
     assert len(encode(Choose(12, 1, 0b11))) == 5
 
@@ -51,7 +51,7 @@ def test_each_position_chosen_counts_and_each_person_counts_once():
         join(session, conn, f"p{conn}")
         assert choose(session, conn, picks).seq == 1
     assert read_models.tally(session).counts == (1, 3, 1, 0, 0)
-    assert read_models.people(session) == People(STRONGEST, 3)
+    assert read_models.people(session) == VoterCount(STRONGEST, 3)
     assert read_models.turnout(session).voted == 3, "people, not positions"
     choose(session, 2, 0b10000, seq=2)  # changed
     assert read_models.tally(session).counts == (1, 2, 0, 0, 1) and read_models.people(session).people == 3
@@ -108,10 +108,10 @@ def test_hosts_hear_people_beside_the_tally_and_participants_once_revealed():
         return {type(decode(b.frame)): (decode(b.frame), set(b.to)) for b in broadcasts}
 
     first = sent()
-    assert first[People] == (People(STRONGEST, 1), {1}) and first[Tally][1] == {1}
+    assert first[VoterCount] == (VoterCount(STRONGEST, 1), {1}) and first[Tally][1] == {1}
     p.receive(1, encode(Command(2, Action.REVEAL, STRONGEST)), 0.0)
     revealed = sent()
-    assert revealed[People][1] == {2} and revealed[Tally][1] == {2}
+    assert revealed[VoterCount][1] == {2} and revealed[Tally][1] == {2}
 
 
 def test_a_log_s_choice_is_checked_against_the_positions_and_the_pick():

@@ -23,10 +23,10 @@ from coproterm.core.client_messages import Command
 from coproterm.core.wire_terms import Action
 from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.textual_private import add_line_filter, set_color_system
-from coproterm.tui.widgets.backdrop import OnePassBar
+from coproterm.tui.widgets.background_only import ScrollBarLaidOutOnce
 from coproterm.tui.widgets.board import BoardPicker
+from coproterm.tui.widgets.quiet import QuietInput, QuietStatic
 from coproterm.tui.widgets.shared import SharedLines, forget_drawn
-from coproterm.tui.widgets.steady import Steady, SteadyInput
 from tests.facekit import until
 from tests.hubkit import join_host, running_hub
 from tests.textualkit import as_the_app, css_type_names, draw_afresh
@@ -107,14 +107,14 @@ async def test_every_screen_draws_what_it_would_draw_alone():
                                 shared_across_apps.append(f"{app.display_name} {widget!r}")
                             assert drawn(widget) == drawn_alone(widget), f"{app.display_name}: {widget!r}"
                             compared += 1
-                            bars += isinstance(widget, OnePassBar)
+                            bars += isinstance(widget, ScrollBarLaidOutOnce)
                             if isinstance(widget, BoardPicker):  # boards too are drawn once per process
                                 board = widget._draw(widget.size.width)
                                 alone = Content.from_rich_text(widget._draw_board(widget.size.width))
                                 assert (board.content.plain, board.content.spans) == (alone.plain, alone.spans)
                                 if boards_seen.setdefault(id(board), (number, board))[0] != number:
                                     boards_shared.append(app.display_name)
-                        for box in app.screen.query(SteadyInput):  # an empty box's placeholder, drawn once
+                        for box in app.screen.query(QuietInput):  # an empty box's placeholder, drawn once
                             if box.size and all(node.display for node in box.ancestors_with_self):
                                 for y in range(box.size.height):
                                     got_line = [(text, style) for text, style, _ in box.render_line(y)]
@@ -176,10 +176,10 @@ class Words(App[None]):
             add_line_filter(self, NoColor())
 
     def compose(self) -> ComposeResult:
-        yield Steady(id="words")
+        yield QuietStatic(id="words")
 
     def on_mount(self) -> None:
-        words = self.query_one(Steady)
+        words = self.query_one(QuietStatic)
         words.show(Text("the same words", "italic" if self.look == "styled" else ""))
         if self.look == "classed":
             words.add_class("quiet")
@@ -201,7 +201,7 @@ async def test_screens_share_lines_only_when_everything_that_decides_them_is_the
             await pilot.pause(0.05)
         for number, app in enumerate(apps):  # in order: the plain screen's lines are sent first
             with as_the_app(app):
-                widget = app.query_one(Steady)
+                widget = app.query_one(QuietStatic)
                 lines[number] = widget.render_lines(_whole(widget))
                 sent[number] = [strip.render(app.console) for strip in lines[number]]
                 assert drawn(widget) == drawn_alone(widget), LOOKS[number]
@@ -220,7 +220,7 @@ async def test_a_widget_removed_from_its_screen_still_draws_the_frame_laid_out_b
     app = Words(LOOKS[0])
     async with app.run_test(size=(30, 3)) as pilot:
         await pilot.pause(0.05)
-        widget = app.query_one(Steady)
+        widget = app.query_one(QuietStatic)
         size = widget.size
         with as_the_app(app):
             before = [[text for text, _, _ in strip] for strip in widget.render_lines(Region(0, 0, *size))]

@@ -15,7 +15,7 @@ from coproterm.core.client_messages import Hello
 from coproterm.core.deck import default_deck
 from coproterm.core.limits import NewcomerLimit
 from coproterm.core.session import Session
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import goto, join
 from tests.sshkit import OPTIONS, SSHClient, run_ssh, serving_ssh, ssh_binary
@@ -234,7 +234,7 @@ def test_colour_depth_comes_from_term(term, system):
 
 
 async def test_after_a_resume_an_ssh_participant_comes_back_as_themselves(tmp_path):
-    from coproterm.server.hosting import prepare
+    from coproterm.server.hub_runner import prepare
     from coproterm.server.store import NEWEST
 
     ssh_binary()

@@ -18,10 +18,10 @@ import coproterm.server.ssh.guards as guards_module
 from coproterm.core import read_models
 from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
-from coproterm.core.gateway import ENV_MOST, UNAUTHENTICATED_PER_ADDRESS
 from coproterm.core.session import Session
+from coproterm.core.vouching import ENV_MOST, UNAUTHENTICATED_PER_ADDRESS
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.sshkit import SSHClient, asyncssh_client, ssh_binary

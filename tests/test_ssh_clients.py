@@ -12,7 +12,7 @@ from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join_host
 from tests.ptykit import InPty

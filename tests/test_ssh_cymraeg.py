@@ -7,7 +7,7 @@ import contextlib
 import pytest
 
 from coproterm.core.session import Session
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.cymraegkit import BILINGUAL_DECK
 from tests.sshkit import SSHClient, run_ssh, ssh_binary

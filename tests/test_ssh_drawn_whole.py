@@ -1,6 +1,6 @@
 """What an SSH participant's terminal shows, drawn in parts, is the screen drawn whole.
 
-The vote screen is laid out once per question (coproterm/tui/widgets/one_pass.py),
+The vote screen is laid out once per question (coproterm/tui/widgets/laid_out_once.py),
 is not painted again whole when the focus moves, paints new text as tall as the
 last without a layout, draws its lines once per worker, and is sent only the
 cells that change, answered from memory where another screen was sent the same.
@@ -25,7 +25,7 @@ from coproterm.core.client_messages import Command
 from coproterm.core.deck import default_deck
 from coproterm.core.session import Session
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.server.ssh.gateway import Gateway
 from coproterm.server.ssh.live import Live
 from tests.conftest import HOST_TOKEN, counting_tokens

@@ -10,7 +10,9 @@ from websockets.asyncio.client import connect
 
 from coproterm.core.client_messages import Hello
 from coproterm.core.deck import default_deck
-from coproterm.core.gateway import (
+from coproterm.core.hub_messages import Welcome
+from coproterm.core.session import Session
+from coproterm.core.vouching import (
     CLIENT_HEADER,
     GATEWAY_HEADER,
     REPLAY_WINDOW,
@@ -18,10 +20,8 @@ from coproterm.core.gateway import (
     GatewayProofs,
     gateway_proof,
 )
-from coproterm.core.hub_messages import Welcome
-from coproterm.core.session import Session
 from coproterm.core.wire import decode, encode
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.server.ssh.gateway import Gateway
 from coproterm.server.ssh.keys import gateway_secret, host_key
 from tests.conftest import HOST_TOKEN, counting_tokens

@@ -168,7 +168,7 @@ async def test_a_second_live_session_of_a_name_is_another_person_and_addresses_a
 async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path):
     from websockets.asyncio.server import serve
 
-    from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER
+    from coproterm.core.vouching import CLIENT_HEADER, GATEWAY_HEADER
     from coproterm.server.ssh.gateway import Gateway, host_key
 
     seen: list[tuple[str | None, str | None]] = []
@@ -186,7 +186,7 @@ async def test_the_gateway_vouches_for_each_participant_with_the_secret(tmp_path
         try:
             conn, _channel, _screen = await asyncssh_client(port, "ann", source="127.0.0.3")
             await asyncio.wait_for(arrived.wait(), 20)
-            from coproterm.core.gateway import GatewayProofs
+            from coproterm.core.vouching import GatewayProofs
 
             proof, address = seen[0]
             assert address == "127.0.0.3" and proof is not None and "s3cret" not in proof, "proven, never sent"

@@ -71,7 +71,7 @@ async def test_the_second_person_is_told_in_welsh_in_plain_mode(tmp_path):
 async def test_across_worker_processes_a_live_name_is_another_person_and_a_dead_one_is_resumed(tmp_path):
     from coproterm.core.deck import default_deck
     from coproterm.core.session import Session
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.conftest import HOST_TOKEN, counting_tokens
     from tests.hubkit import join_host
     from tests.sshkit import ssh_binary
@@ -111,7 +111,7 @@ async def test_across_worker_processes_a_live_name_is_another_person_and_a_dead_
 async def test_after_a_pulled_cable_the_same_name_resumes_though_the_old_channel_never_heard_a_goodbye(tmp_path, cable):
     from coproterm.core.deck import default_deck
     from coproterm.core.session import Session
-    from coproterm.server.hosting import HubRunner, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, SSHOptions
     from tests.conftest import HOST_TOKEN, counting_tokens
     from tests.hubkit import join_host
     from tests.sshkit import ssh_binary

@@ -22,7 +22,7 @@ from coproterm.core.refusals import Refusal
 from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import Action, ErrorCode
 from coproterm.server.choosing import NEWEST
-from coproterm.server.hosting import HubRunner, prepare
+from coproterm.server.hub_runner import HubRunner, prepare
 from coproterm.server.store import SessionStore, StoreError, find_session, read_session
 from tests.cymraegkit import english_in
 from tests.hubkit import join

@@ -17,7 +17,7 @@ import pytest
 
 from coproterm.core.client_messages import Hello
 from coproterm.core.events import Answered, Joined, Voted
-from coproterm.core.hub_messages import Mine
+from coproterm.core.hub_messages import YourAnswers
 from coproterm.core.i18n import language
 from coproterm.server.store import VERSION, SessionStore, StoreError, read_log
 from tests.hubkit import join, start_serve
@@ -99,13 +99,13 @@ async def test_a_log_of_the_release_before_resumes_and_exports_the_same(tmp_path
         assert bob.welcome is not None and bob.welcome.resume == BOB
         questions = bob.welcome.deck["questions"]
         assert len(questions) == 7 and questions[5]["prompt"] == "Which comes first?", "the question asked on the spot"
-        mine: dict[int, Mine] = {}
+        mine: dict[int, YourAnswers] = {}
         while TEXT not in mine or REASON not in mine:
             message = await bob.recv()
-            if isinstance(message, Mine):
+            if isinstance(message, YourAnswers):
                 mine[message.question] = message
-        assert mine[TEXT] == Mine(TEXT, ((0, "being listened to"), (1, "something rude")), (1,), ())
-        assert mine[REASON] == Mine(REASON, ((0, "it is fairer"),), (), ()), "logged before the question went in"
+        assert mine[TEXT] == YourAnswers(TEXT, ((0, "being listened to"), (1, "something rude")), (1,), ())
+        assert mine[REASON] == YourAnswers(REASON, ((0, "it is fairer"),), (), ()), "logged before the question went in"
         await bob.socket.close()
     finally:
         code = await served.stop()

@@ -21,7 +21,7 @@ from coproterm.core.takehome import record_text
 from coproterm.core.view import SessionView
 from coproterm.core.wire_terms import Action
 from coproterm.export.takehome import record_html
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from coproterm.tui.participant.app import ParticipantApp
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, join_host, running_hub

@@ -162,7 +162,7 @@ def _problem(entry: Private) -> str | None:
 @pytest.mark.parametrize("entry", PRIVATE, ids=lambda entry: f"{entry.owner.split(':')[-1]}.{entry.name}")
 def test_a_private_name_is_still_there(entry: Private) -> None:
     if entry.owner.startswith("textual.drivers.linux_driver") and sys.platform == "win32":
-        pytest.skip("Textual's Linux driver imports termios (coproterm.tui.continued does nothing on Windows)")
+        pytest.skip("Textual's Linux driver imports termios (coproterm.tui.outside_stop does nothing on Windows)")
     problem = _problem(entry)
     assert problem is None, (
         f"{_release(entry.owner)} removed or changed {problem}, used by {entry.used_by} to {entry.why}: "

@@ -17,7 +17,7 @@ from coproterm.core.client_messages import Command, Hello, Vote
 from coproterm.core.hub_messages import Error, Timer
 from coproterm.core.refusals import Refusal
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import HubRunner, SSHOptions
+from coproterm.server.hub_runner import HubRunner, SSHOptions
 from tests.conftest import HOST_TOKEN
 from tests.hubkit import COPROTERM, join, join_host, running_hub, start_serve
 from tests.plainkit import PlainJoin, assert_plain, workshop_session

@@ -7,21 +7,21 @@ import random
 import msgpack
 import pytest
 
-from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Speak, Vote
+from coproterm.core.client_messages import Answer, Choose, ChooseLanguage, Hello, Mark, Vote
 from coproterm.core.deck import deck_to_data, default_deck, in_one_language
 from coproterm.core.hub_messages import (
     Ack,
     Ballot,
+    ChosenLanguage,
     Error,
-    Mine,
-    People,
-    Speaks,
     State,
     Tally,
     ToMark,
     Translated,
+    VoterCount,
     Wall,
     Welcome,
+    YourAnswers,
 )
 from coproterm.core.i18n import language
 from coproterm.core.refusals import Refusal
@@ -42,7 +42,7 @@ CLIENT = [
     Answer(7, 0, 0, "Rhannu grym"),
     Answer(8, 0, 1, None),
     Answer(9, 0, 2, "x" * 300),
-    Speak("cy"),
+    ChooseLanguage("cy"),
     Hello(5, "Ann", None, None, "KXPT", "cy"),
     Mark(9, 0, ((1, Stance.AGREE), (7, Stance.PASS), (2**32 - 1, Stance.DISAGREE))),
 ]
@@ -57,10 +57,10 @@ HUB = [
     Error(None, ErrorCode.BAD_CODE, Refusal.WRONG_CODE),
     Error(3, ErrorCode.WALL_FULL, Refusal.WALL_FULL, (5000,)),
     Ballot(1, None),
-    People(1, 12),
-    Mine(0, ((0, "ŵyr"), (2, "Equal power"))),
+    VoterCount(1, 12),
+    YourAnswers(0, ((0, "ŵyr"), (2, "Equal power"))),
     Wall(5, True, 1, ((1, "Equal <b>power</b>"),), (), (("equal", 1), ("power", 1))),
-    Speaks("cy"),
+    ChosenLanguage("cy"),
     Translated("cy", deck_to_data(in_one_language(default_deck(), language("cy")))),
     ToMark(0, True, ((1, "Tea first"), (300, "Cerdded 🙂"), (70000, "x" * 500)), 29),
     ToMark(0, False, (), 0),

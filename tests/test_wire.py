@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coproterm.core.alerts import Alert
-from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Mark, Speak, Vote
+from coproterm.core.client_messages import AddQuestion, Choose, ChooseLanguage, Command, Hello, Mark, Vote
 from coproterm.core.deck import deck_to_data, default_deck, in_one_language
 from coproterm.core.hub_messages import (
     Ack,
@@ -21,15 +21,15 @@ from coproterm.core.hub_messages import (
     AnswerItem,
     Attendance,
     Ballot,
+    ChosenLanguage,
     Error,
     Moves,
-    People,
-    Speaks,
     State,
     Tally,
     ToMark,
     Translated,
     Turnout,
+    VoterCount,
     Welcome,
 )
 from coproterm.core.i18n import language
@@ -60,8 +60,8 @@ GOLDEN = [
     (Ballot(1, None), "93 15 01 c0"),
     (Attendance(20, 3), "94 1a 14 03 00"),
     (Attendance(20, 3, 2), "94 1a 14 03 02"),
-    (Speak("cy"), "92 07 a2 63 79"),
-    (Speaks("cy"), "92 1d a2 63 79"),
+    (ChooseLanguage("cy"), "92 07 a2 63 79"),
+    (ChosenLanguage("cy"), "92 1d a2 63 79"),
     (Hello(5, None, None, None, None, "cy"), "97 01 05 c0 c0 c0 c0 a2 63 79"),
     (AddQuestion(9, AskKind.YES_NO, "Egwyl?"), "99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c2"),
     (AddQuestion(9, AskKind.YES_NO, "Egwyl?", at_end=True), "99 08 09 01 a6 45 67 77 79 6c 3f c0 90 90 90 c3"),
@@ -149,7 +149,7 @@ def test_byte_budgets():
     # The whole workshop: a pick-several vote of up to 16 positions, its people, the values' tally, the move.
     assert len(encode(Choose(0xFFFF_FFFF, 200, 0xFFFF))) <= 16
     assert len(encode(Choose(12, 1, 0b101))) == 5
-    assert len(encode(People(200, 0xFFFF))) <= 8
+    assert len(encode(VoterCount(200, 0xFFFF))) <= 8
     assert len(encode(Tally(200, (0xFFFF_FFFF,) * 5))) <= 40
     assert len(encode(Moves(2, 1, (1,) * 36))) == 43, "a 6 x 6 move of a room of 30"
     assert len(encode(Moves(200, 199, (0xFFFF,) * 36))) <= 120

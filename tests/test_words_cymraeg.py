@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coproterm.core.collation import welsh_key
-from coproterm.core.words import STOP_WORDS, WordCounts, count_words, words_of
+from coproterm.core.word_counts import STOP_WORDS, WordCounts, count_words, words_of
 
 
 def test_forms_that_can_only_be_mutations_always_count_as_the_radical():

@@ -181,7 +181,7 @@ class Link:
         while True:
             attempt += 1
             self._on_status(LinkStatus(Phase.CONNECTING, attempt=attempt))
-            problem, final, values = await self._session()
+            problem, final, values = await self._connection()
             if self._closed:
                 return
             if problem is None:
@@ -207,7 +207,7 @@ class Link:
             self._on_status(LinkStatus(Phase.WAITING, problem, attempt, delay, values=values, refused=refusal))
             await asyncio.sleep(delay)
 
-    async def _session(self) -> tuple[str | None, bool, tuple[tuple[str, str], ...]]:
+    async def _connection(self) -> tuple[str | None, bool, tuple[tuple[str, str], ...]]:
         """One connection, start to end: (what went wrong, whether it is final, the wording's values)."""
         refusal: Error | None = None
         self._refusal = None

@@ -25,7 +25,7 @@ from coproterm.core.i18n import N_
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event
 
-    from coproterm.server.hosting import Hosted
+    from coproterm.server.hub_runner import Hosted
 
 DASHBOARD_NICENESS = 5
 """How far below the hub the dashboard's process runs (where the system has priorities): on a busy laptop
@@ -97,7 +97,7 @@ def serve_hub(
     from coproterm.commands import cli_language
     from coproterm.commands.hub_setup import hub_runner, log_to_file, prepare_hub
     from coproterm.quiet import quiet_known_warnings
-    from coproterm.server.hosting import HostingError
+    from coproterm.server.hub_runner import HostingError
 
     quiet_known_warnings()  # a fresh interpreter: the command's filters are not inherited
     log_to_file()
@@ -159,7 +159,7 @@ class HubProcess:
 
     def start(self) -> tuple[HostedHub, list[str]]:
         """Start serving; the hub once it listens and what to show at start (HostingError if it cannot)."""
-        from coproterm.server.hosting import HostingError
+        from coproterm.server.hub_runner import HostingError
 
         self._process.start()
         while True:

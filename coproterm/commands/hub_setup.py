@@ -20,7 +20,7 @@ from coproterm.core.problems import Problem, Words, os_reason, said
 from coproterm.core.wire_terms import MAX_PARTICIPANTS
 
 if TYPE_CHECKING:
-    from coproterm.server.hosting import HubRunner, Prepared, SSHOptions
+    from coproterm.server.hub_runner import HubRunner, Prepared, SSHOptions
 
 
 HOST_TOKEN_VARIABLE = "COPROTERM_HOST_TOKEN"
@@ -118,7 +118,7 @@ def open_file_room(asked: int | None) -> tuple[int, Words | None]:
 
 def prepare_hub(args: argparse.Namespace, *, log_too: bool = False) -> Prepared | str:
     """The session to serve, or why there is none; what to know first goes to stderr (and ``log_too``, the log)."""
-    from coproterm.server.hosting import HostingError, prepare
+    from coproterm.server.hub_runner import HostingError, prepare
 
     lang = cli_language(args)
     resuming = args.resume is not None
@@ -159,7 +159,7 @@ def prepare_hub(args: argparse.Namespace, *, log_too: bool = False) -> Prepared 
 
 def hub_runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
     """The hub (and its SSH gateway and network advertisement) as the command line asks."""
-    from coproterm.server.hosting import HubRunner
+    from coproterm.server.hub_runner import HubRunner
     from coproterm.server.store import data_dir
 
     return HubRunner(
@@ -179,7 +179,7 @@ def hub_runner(args: argparse.Namespace, prepared: Prepared) -> HubRunner:
 
 def ssh_options(args: argparse.Namespace) -> SSHOptions | None:
     """How to serve SSH (None: --ssh-port 0, off)."""
-    from coproterm.server.hosting import SSHOptions
+    from coproterm.server.hub_runner import SSHOptions
     from coproterm.server.store import data_dir
 
     if not args.ssh_port:

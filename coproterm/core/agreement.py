@@ -8,10 +8,10 @@ voice (or the earliest answer) winning.
 The order each participant sees answers in must not favour early answers: it is decided here,
 per participant, from a seed the hub draws when the round opens and logs with it
 (:class:`~coproterm.core.events.Agreeing`). An answer's place for a participant is a hash of
-(seed, participant, answer id) (:func:`place`): no randomness here, the same order after a
+(seed, participant, answer id) (:func:`order_key`): no randomness here, the same order after a
 reconnection or a ``--resume``, and an answer written later falls anywhere in it, not last.
 
-Only answers the room may see are offered or counted (:attr:`coproterm.core.answers.Answer.visible`:
+Only answers the room may see are offered or counted (:attr:`coproterm.core.answers.HeldAnswer.visible`:
 the one test of that, whatever it comes to include).
 
 Pure bookkeeping for :class:`~coproterm.core.session.Session`, like :mod:`coproterm.core.answers`.
@@ -24,7 +24,7 @@ import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from coproterm.core.answers import Answer, AnswerBook
+from coproterm.core.answers import AnswerBook, HeldAnswer
 from coproterm.core.boards import Question
 from coproterm.core.client_messages import Mark, Marking
 from coproterm.core.events import Agreeing, Marked
@@ -36,7 +36,7 @@ SEED_BYTES = 16
 """How long a round's seed is (the hub draws it as it draws resume tokens)."""
 
 
-def place(seed: bytes, participant: int, answer: int) -> bytes:
+def order_key(seed: bytes, participant: int, answer: int) -> bytes:
     """Where ``answer`` comes in ``participant``'s order: the smallest is shown first."""
     return hashlib.blake2b(
         participant.to_bytes(4, "big") + answer.to_bytes(4, "big"), key=seed[:64], digest_size=8
@@ -106,10 +106,10 @@ class Round:
         places = self._places.setdefault(participant, {})
         found = places.get(answer)
         if found is None:
-            found = places[answer] = place(self.seed, participant, answer)
+            found = places[answer] = order_key(self.seed, participant, answer)
         return found
 
-    def next_for(self, participant: int, book: AnswerBook, count: int = MAX_MARKS) -> tuple[list[Answer], int]:
+    def next_for(self, participant: int, book: AnswerBook, count: int = MAX_MARKS) -> tuple[list[HeldAnswer], int]:
         """The next ``count`` answers ``participant`` is to mark, first first (none: none left), and how many are
         left, these among them."""
         marked = self.stances.get(participant, {})

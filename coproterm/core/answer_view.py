@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coproterm.core.hub_messages import AnswerItem, Answers, Mine, Moderation, Wall
-from coproterm.core.words import WordCounts, words_of
+from coproterm.core.hub_messages import AnswerItem, Answers, Moderation, Wall, YourAnswers
+from coproterm.core.word_counts import WordCounts, words_of
 
 
 def clean_answer(text: str) -> str:
@@ -91,13 +91,13 @@ class AnswerView:
         }
         # Not the wall's or the host's question: those follow the current question, which the new one is after.
 
-    def apply(self, message: Answers | Wall | Mine | Moderation) -> None:
+    def apply(self, message: Answers | Wall | YourAnswers | Moderation) -> None:
         """Fold one answer message from the hub."""
         match message:
             case Moderation():
                 self.moderation = message
                 self.host_revision += 1
-            case Mine():
+            case YourAnswers():
                 self.mine[message.question] = {slot: clean_answer(text) for slot, text in message.answers}
                 self.mine_hidden[message.question] = frozenset(message.hidden)
                 self.mine_waiting[message.question] = frozenset(message.waiting)

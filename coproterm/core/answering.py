@@ -1,6 +1,6 @@
 """Written answers as the session handles them: a participant writes, edits or takes back an answer,
 the facilitator hides, shows or approves one (or all), a reset takes them all back, and each writer
-hears their own answers back (``Mine``).
+hears their own answers back (``YourAnswers``).
 
 Plain functions over the session's state; each change is an event handed to ``apply``, the
 session's one path for live changes and replays (:meth:`~coproterm.core.session.Session.handle`
@@ -14,7 +14,7 @@ from coproterm.core.answers import answer_refusal
 from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.client_messages import Moderate
 from coproterm.core.events import Answered, Approved, Moderated
-from coproterm.core.hub_messages import Ack, Mine
+from coproterm.core.hub_messages import Ack, YourAnswers
 from coproterm.core.journal import Apply
 from coproterm.core.outcomes import ConnId, Output, Record, Refused, Tell
 from coproterm.core.refusals import Refusal
@@ -110,7 +110,7 @@ def clear_answers(session: SessionState, apply: Apply, question: int) -> list[Ou
     for number in sorted(writers):
         member = session.roster.numbered.get(number)
         if member is not None and member.conn is not None:
-            outputs.append(Tell(member.conn, Mine(question, ())))
+            outputs.append(Tell(member.conn, YourAnswers(question, ())))
     return outputs
 
 
@@ -123,10 +123,10 @@ def mine(session: SessionState, conn: ConnId, member: Participant) -> list[Outpu
     ]
 
 
-def mine_of(session: SessionState, question: int, participant: int) -> Mine:
+def mine_of(session: SessionState, question: int, participant: int) -> YourAnswers:
     """A participant's own answers to a question, and which of them the facilitator hid."""
     own = sorted(session.answers[question].of(participant).items())
-    return Mine(
+    return YourAnswers(
         question,
         tuple((slot, a.text) for slot, a in own),
         tuple(slot for slot, a in own if a.hidden),

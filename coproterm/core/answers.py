@@ -5,7 +5,7 @@ question has an :class:`AnswerBook`: every answer by its id (numbers from 1,
 never reused in a session), each participant's answers by *slot* (0 to the
 question's ``max_answers`` - 1: sending to a slot again edits that answer), the
 word counts of the answers participants may see (neither hidden, removed nor
-waiting for approval: :attr:`Answer.visible`, the one place that decides),
+waiting for approval: :attr:`HeldAnswer.visible`, the one place that decides),
 and a change stamp per answer, so a host is sent only what changed since its
 last frame (:meth:`AnswerBook.changes_since`) and participants the latest
 :data:`WALL_ANSWERS` visible answers and the top :data:`WALL_WORDS` words
@@ -28,7 +28,7 @@ from coproterm.core.boards import Question
 from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.events import Answered, Approved, Moderated
 from coproterm.core.refusals import Refusal
-from coproterm.core.words import WordCounts, words_of
+from coproterm.core.word_counts import WordCounts, words_of
 
 MAX_WALL = 5000
 """Answers a question keeps at once (hidden ones count; removed ones do not): past it, new ones are refused."""
@@ -75,7 +75,7 @@ def room_sees(*, hidden: bool, waiting: bool, removed: bool = False) -> bool:
 
 
 @dataclass(slots=True)
-class Answer:
+class HeldAnswer:
     """One written answer as the hub holds it."""
 
     id: int
@@ -103,7 +103,7 @@ class Answer:
 
 
 @dataclass(frozen=True, slots=True)
-class WallView:
+class WallSnapshot:
     """What participants are shown of a revealed question: its latest visible answers and top words."""
 
     answers: tuple[tuple[int, int, str], ...]
@@ -117,7 +117,7 @@ class WallView:
 class AnswerBook:
     """Every answer to one question, kept incrementally."""
 
-    answers: OrderedDict[int, Answer] = field(default_factory=OrderedDict)
+    answers: OrderedDict[int, HeldAnswer] = field(default_factory=OrderedDict)
     """By id, in the order they last changed (oldest first), removed ones included."""
     slots: dict[tuple[int, int], int] = field(default_factory=dict)
     """(participant, slot) to the id of the answer in it."""
@@ -129,7 +129,7 @@ class AnswerBook:
     """Answers not removed (hidden ones included): what :data:`MAX_WALL` counts."""
     visible: int = 0
     queued: int = 0
-    """Answers in the facilitator's queue (:attr:`Answer.queued`)."""
+    """Answers in the facilitator's queue (:attr:`HeldAnswer.queued`)."""
     hidden_slots: dict[tuple[int, int], int] = field(default_factory=dict)
     """(participant, slot) to a hidden answer its writer took back: writing to the slot again brings that
     answer back, still hidden (hiding follows the slot until the facilitator shows it again)."""
@@ -139,21 +139,21 @@ class AnswerBook:
     _word_cache: dict[int, tuple[str, frozenset[str]]] = field(default_factory=dict)
     """Each answer not taken back: (its text, that text's words), worked out when the text is written, so
     approving a queue (or showing a hidden answer) only counts words it already has."""
-    _wall: WallView | None = None
+    _wall: WallSnapshot | None = None
 
     # -- reading ---------------------------------------------------------------------
 
-    def of(self, participant: int) -> dict[int, Answer]:
+    def of(self, participant: int) -> dict[int, HeldAnswer]:
         """A participant's answers by slot."""
         # Kept by writer, not found by walking every slot of the room: approving a queue of 5,000 tells each of
         # 5,000 writers (a walk each took 4.3 s in all; a look at each of MAX_ANSWER_SLOTS slots, 0.1 s).
         return {slot: self.answers[answer] for slot, answer in self._by_writer.get(participant, {}).items()}
 
-    def in_slot(self, participant: int, slot: int) -> Answer | None:
+    def in_slot(self, participant: int, slot: int) -> HeldAnswer | None:
         answer = self.slots.get((participant, slot))
         return None if answer is None else self.answers[answer]
 
-    def current(self) -> list[Answer]:
+    def current(self) -> list[HeldAnswer]:
         """The answers not removed, oldest first (by id)."""
         return sorted((a for a in self.answers.values() if not a.removed), key=lambda a: a.id)
 
@@ -161,9 +161,9 @@ class AnswerBook:
         """Whether one of this participant's hidden answers says ``text`` (case and spacing aside)."""
         return self._hidden_texts.get((participant, _folded(text)), 0) > 0
 
-    def changes_since(self, stamp: int, limit: int = HOST_PAGE) -> tuple[list[Answer], int]:
+    def changes_since(self, stamp: int, limit: int = HOST_PAGE) -> tuple[list[HeldAnswer], int]:
         """Answers changed after ``stamp`` (oldest change first, at most ``limit``), and the stamp to ask from next."""
-        changed: list[Answer] = []
+        changed: list[HeldAnswer] = []
         for answer in reversed(self.answers.values()):
             if answer.stamp <= stamp:
                 break
@@ -172,7 +172,7 @@ class AnswerBook:
         page = changed[:limit]
         return page, (page[-1].stamp if len(changed) > limit else self.stamp)
 
-    def wall(self) -> WallView:
+    def wall(self) -> WallSnapshot:
         """The latest visible answers and the top words (kept until the next change)."""
         if self._wall is None:
             latest: list[tuple[int, int, str]] = []
@@ -181,7 +181,7 @@ class AnswerBook:
                     latest.append((answer.id, answer.stamp, answer.text))
                     if len(latest) == WALL_ANSWERS:
                         break
-            self._wall = WallView(tuple(latest), tuple(self.words.top(WALL_WORDS)), self.visible)
+            self._wall = WallSnapshot(tuple(latest), tuple(self.words.top(WALL_WORDS)), self.visible)
         return self._wall
 
     # -- changing --------------------------------------------------------------------
@@ -224,7 +224,7 @@ class AnswerBook:
         self._wall = None
         return undos
 
-    def _waits_again(self, answer: Answer) -> Callable[[], None]:
+    def _waits_again(self, answer: HeldAnswer) -> Callable[[], None]:
         def undo() -> None:
             self._set(answer, answer.text, answer.hidden, answer.removed, True)
 
@@ -247,9 +247,11 @@ class AnswerBook:
                 self._set(moderated, moderated.text, event.hidden, moderated.removed, moderated.waiting)
             return unhide
         found = self.answers.get(event.answer)
-        answer = found if found is not None else Answer(event.answer, event.participant, event.slot, "", removed=True)
+        answer = (
+            found if found is not None else HeldAnswer(event.answer, event.participant, event.slot, "", removed=True)
+        )
         if found is None:
-            answer = Answer(event.answer, event.participant, event.slot, "", removed=True)
+            answer = HeldAnswer(event.answer, event.participant, event.slot, "", removed=True)
             self.answers[answer.id] = answer
         was = (answer.text, answer.hidden, answer.removed, answer.waiting)
         if event.text is None:
@@ -263,7 +265,7 @@ class AnswerBook:
 
         return undo
 
-    def _set(self, answer: Answer, text: str, hidden: bool, removed: bool, waiting: bool) -> None:
+    def _set(self, answer: HeldAnswer, text: str, hidden: bool, removed: bool, waiting: bool) -> None:
         """Change one answer, keeping the slots, counts, words and stamps in step."""
         where = (answer.participant, answer.slot)
         self.queued -= answer.queued
@@ -315,7 +317,7 @@ def _folded(text: str) -> str:
 
 
 def wall_delta(
-    before: WallView | None, after: WallView
+    before: WallSnapshot | None, after: WallSnapshot
 ) -> tuple[bool, tuple[tuple[int, str], ...], tuple[int, ...], tuple[tuple[str, int], ...]]:
     """What a participant who was shown ``before`` needs to see ``after``.
 
@@ -343,7 +345,7 @@ def answer_refusal(
     is_open: bool,
     book: AnswerBook | None,
     message: AnswerMessage,
-    had: Answer | None,
+    had: HeldAnswer | None,
 ) -> tuple[Refusal, tuple[int, ...]] | str | None:
     """Why an answer cannot be taken, checked in the order docs/protocol.md lists, as (refusal, its values).
 

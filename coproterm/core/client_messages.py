@@ -118,7 +118,7 @@ class Moderate:
 
 
 @dataclass(frozen=True, slots=True)
-class Speak:
+class ChooseLanguage:
     """A participant chose the language they read (``"cy"`` or ``"en"``); the hub remembers it with them."""
 
     TYPE: ClassVar[int] = 7

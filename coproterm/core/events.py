@@ -120,7 +120,7 @@ class Agreeing:
     open: bool
     seed: bytes
     """Drawn by the hub when the round first opened (kept when it opens again): each participant's
-    order of answers follows from it (:func:`coproterm.core.agreement.place`), the same after a resume."""
+    order of answers follows from it (:func:`coproterm.core.agreement.order_key`), the same after a resume."""
 
 
 @dataclass(frozen=True, slots=True)

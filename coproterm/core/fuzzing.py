@@ -13,7 +13,7 @@ from coproterm.core.hub_messages import Agreement, Timer, ToMark
 from coproterm.core.session import Session
 from coproterm.core.wire import encode
 from coproterm.core.wire_terms import MAX_MARKS, MAX_TIMER, Action, AskKind, Stance
-from coproterm.core.words import count_words
+from coproterm.core.word_counts import count_words
 
 VALID_KINDS = (
     "hello",

@@ -13,7 +13,7 @@ A connection's life, and the question the shell asks at each step:
 2. a passcode typed: :meth:`GatewayRules.passcode`; logged in (or gone before):
    :meth:`GatewayRules.logged_in`;
 3. a session asked for: :meth:`GatewayRules.enter` (newcomers, then live sessions per address),
-   which returns the session's :class:`Entry`; and :meth:`GatewayRules.another_person` when the
+   which returns the session's :class:`Admission`; and :meth:`GatewayRules.another_person` when the
    gateway finds it is a newcomer after all (someone else under a live name);
 4. a join code typed in the app: :meth:`GatewayRules.code_try`;
 5. the session over: :meth:`GatewayRules.left` (once, however many ways it ends).
@@ -26,8 +26,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
-from coproterm.core.gateway import unauthenticated_limit
 from coproterm.core.limits import TRACKED, AddressLimit, KeyedLimit, NewcomerLimit
+from coproterm.core.vouching import unauthenticated_limit
 
 FAILURES_ALLOWED = 5
 FAILURE_WINDOW = 600.0
@@ -52,7 +52,7 @@ class Passcode(Enum):
     """Not even compared: the address typed too many wrong ones lately."""
 
 
-class Refused(Enum):
+class GatewayRefusal(Enum):
     """Why a session is not let in (the shell says it in the person's language)."""
 
     TOO_MANY_NEWCOMERS = "too many newcomers"
@@ -60,7 +60,7 @@ class Refused(Enum):
 
 
 @dataclass
-class Entry:
+class Admission:
     """One SSH session let in: its address counted among the live ones until :meth:`GatewayRules.left`."""
 
     address: str
@@ -167,25 +167,25 @@ class GatewayRules:
 
     # -- sessions ------------------------------------------------------------------
 
-    def enter(self, address: str, *, newcomer: bool, now: float) -> Entry | Refused:
+    def enter(self, address: str, *, newcomer: bool, now: float) -> Admission | GatewayRefusal:
         """A session from ``address`` asks to start (``newcomer``: as no identity this gateway knows):
-        its :class:`Entry`, counted until :meth:`left`; or why not (a newcomer past the address's allowance
+        its :class:`Admission`, counted until :meth:`left`; or why not (a newcomer past the address's allowance
         first, then an address with as many live sessions as it may hold)."""
         if newcomer and not self.newcomers.allow(address, now):
-            return Refused.TOO_MANY_NEWCOMERS
+            return GatewayRefusal.TOO_MANY_NEWCOMERS
         if not self.sessions.admit(address):
-            return Refused.TOO_MANY_SESSIONS
-        return Entry(address)
+            return GatewayRefusal.TOO_MANY_SESSIONS
+        return Admission(address)
 
-    def another_person(self, entry: Entry, now: float) -> Refused | None:
+    def another_person(self, entry: Admission, now: float) -> GatewayRefusal | None:
         """The session of ``entry`` turned out to be a newcomer (someone else under a live name): None if it
         may go on; else it is refused, and no longer counted."""
         if self.newcomers.allow(entry.address, now):
             return None
         self.left(entry)
-        return Refused.TOO_MANY_NEWCOMERS
+        return GatewayRefusal.TOO_MANY_NEWCOMERS
 
-    def code_try(self, entry: Entry, now: float) -> bool:
+    def code_try(self, entry: Admission, now: float) -> bool:
         """One join code typed in ``entry``'s session: False once the session's or its address's tries are
         spent (the session is then closed: guessing is bounded per session and per address, as the hub
         bounds it per connection)."""
@@ -194,7 +194,7 @@ class GatewayRules:
             return False
         return self.codes.allow(entry.address, now)
 
-    def left(self, entry: Entry) -> None:
+    def left(self, entry: Admission) -> None:
         """``entry``'s session is over (counted once, however many ways it ends)."""
         if not entry.gone:
             entry.gone = True

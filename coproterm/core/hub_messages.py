@@ -218,7 +218,7 @@ class Wall:
 
 
 @dataclass(frozen=True, slots=True)
-class Mine:
+class YourAnswers:
     """This participant's own answers to a question, by slot (after a welcome: they come back on resume)."""
 
     TYPE: ClassVar[int] = 25
@@ -235,7 +235,7 @@ class Mine:
 
 
 @dataclass(frozen=True, slots=True)
-class Speaks:
+class ChosenLanguage:
     """After a welcome: the language this participant chose before (sent only when they chose one)."""
 
     TYPE: ClassVar[int] = 29
@@ -253,7 +253,7 @@ class Translated:
 
 
 @dataclass(frozen=True, slots=True)
-class People:
+class VoterCount:
     """How many people have a vote on a pick-several question (its tally counts positions, not people)."""
 
     TYPE: ClassVar[int] = 27

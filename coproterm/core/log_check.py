@@ -3,7 +3,7 @@
 A damaged row (a vote by someone who never joined, a cell the board does not have) is
 left out and named as a :class:`Flaw`, so one bad row costs that row, not the session;
 :class:`LogCheck` tells them apart in log order, for the report (core/report.py) and for
-a session resumed from its log (server/hosting.py).
+a session resumed from its log (server/hub_runner.py).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from coproterm.core import read_models
 from coproterm.core.agreement import most_agreed, most_split
 from coproterm.core.alerts import Alert
-from coproterm.core.answers import WallView, wall_delta
+from coproterm.core.answers import WallSnapshot, wall_delta
 from coproterm.core.client_messages import Hello, Mark
 from coproterm.core.events import Added as AddedEvent
 from coproterm.core.events import Event
@@ -101,7 +101,7 @@ class _Connection:
     """A host's place in the current text question's answers: (question, stamp) last sent."""
     answers_tick: int = -ANSWER_TICKS
     """The host fan-out tick of its last answers frame."""
-    wall_had: tuple[int, WallView] | None = None
+    wall_had: tuple[int, WallSnapshot] | None = None
     """A participant's view of the revealed wall: (question, what it was last sent)."""
     timer_had: int = 0
     """The session's ``timer_version`` of the last countdown frame it was sent."""
@@ -369,7 +369,7 @@ class HubProtocol:
     def _wall_for(
         self, conn: ConnId, connection: _Connection, written: dict[object, tuple[bytes, list[ConnId]]]
     ) -> None:
-        """A participant is sent the revealed wall once, then only its changes (capped: :class:`WallView`)."""
+        """A participant is sent the revealed wall once, then only its changes (capped: :class:`WallSnapshot`)."""
         question = self.session.current
         if not self.session.revealed or self.session.deck.questions[question].answers is None:
             connection.wall_had = None

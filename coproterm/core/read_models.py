@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coproterm.core.hub_messages import Attendance, Moderation, Moves, People, State, Tally, Timer, Turnout
+from coproterm.core.hub_messages import Attendance, Moderation, Moves, State, Tally, Timer, Turnout, VoterCount
 from coproterm.core.movement import Movement
 
 if TYPE_CHECKING:
@@ -48,10 +48,10 @@ def moves(session: Session, question: int | None = None) -> Moves | None:
     return Moves(index, before, Movement.of(asked.x.size, pairs).counts)
 
 
-def people(session: Session, question: int | None = None) -> People:
+def people(session: Session, question: int | None = None) -> VoterCount:
     """How many people have a vote on a question (the current one by default)."""
     index = session.current if question is None else question
-    return People(question=index, people=session.questions[index].people)
+    return VoterCount(question=index, people=session.questions[index].people)
 
 
 def attendance(session: Session) -> Attendance:

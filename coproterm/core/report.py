@@ -81,7 +81,7 @@ class WrittenAnswer:
 
     @property
     def shown(self) -> bool:
-        """Whether the room could see it at the end (the session's rule: :attr:`coproterm.core.answers.Answer.visible`)."""
+        """Whether the room could see it at the end (the session's rule: :attr:`coproterm.core.answers.HeldAnswer.visible`)."""
         return room_sees(hidden=self.hidden, waiting=self.waiting)
 
 
@@ -98,7 +98,7 @@ class TimerEnd(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Countdown:
+class CountdownRecord:
     """One countdown the facilitator started on a question, and how it ended."""
 
     seconds: int
@@ -154,7 +154,7 @@ class QuestionReport:
     """On a question compared with an earlier one: everyone who answered both, by participant number."""
     compared: QuestionReport | None = None
     """The earlier question this one is compared with (before and after), if any."""
-    countdowns: list[Countdown] = field(default_factory=list)
+    countdowns: list[CountdownRecord] = field(default_factory=list)
     """Each countdown the facilitator started on this question, oldest first."""
     agreement: AgreementReport | None = None
     """The question's agreement round, if its answers were opened for agreement."""
@@ -300,7 +300,7 @@ def _counted_down(
         countdowns[index] = replace(countdowns[index], ended=event.deadline if event.ended else at, end=end)
     if event.seconds and not event.ended:
         countdowns = reports[event.question].countdowns
-        countdowns.append(Countdown(event.seconds, event.locks, at))
+        countdowns.append(CountdownRecord(event.seconds, event.locks, at))
         return event.question, len(countdowns) - 1
     return None
 

@@ -39,7 +39,7 @@ from coproterm.core.answers import AnswerBook
 from coproterm.core.asked import place, renumbered, shifted, with_added
 from coproterm.core.ballots import QuestionState, set_vote, starts_moderated
 from coproterm.core.boards import Deck
-from coproterm.core.client_messages import AddQuestion, Choose, Command, Hello, Mark, Moderate, Speak, Vote
+from coproterm.core.client_messages import AddQuestion, Choose, ChooseLanguage, Command, Hello, Mark, Moderate, Vote
 from coproterm.core.client_messages import Answer as AnswerMessage
 from coproterm.core.deck import deck_from_data, deck_to_data, in_one_language
 from coproterm.core.events import (
@@ -56,7 +56,7 @@ from coproterm.core.events import (
     Timed,
     Voted,
 )
-from coproterm.core.hub_messages import Speaks, Translated, Welcome
+from coproterm.core.hub_messages import ChosenLanguage, Translated, Welcome
 from coproterm.core.i18n import language
 from coproterm.core.journal import Journal
 from coproterm.core.outcomes import Close, ConnId, Output, Record, Refused, Tell
@@ -225,7 +225,7 @@ class Session:
             return answering.answer(self, self._apply, conn, message)
         if isinstance(message, Moderate):
             return answering.moderate(self, self._apply, conn, role, message)
-        if isinstance(message, Speak):
+        if isinstance(message, ChooseLanguage):
             return self._speak(conn, message)
         if isinstance(message, AddQuestion):
             return commanding.add(self, self._apply, conn, role, message)
@@ -289,7 +289,7 @@ class Session:
             self.roster.deck_language[conn] = hello.language
         outputs.append(Tell(conn, welcome))
         if member.language:
-            outputs.append(Tell(conn, Speaks(member.language)))
+            outputs.append(Tell(conn, ChosenLanguage(member.language)))
             if hello.language is not None and hello.language != member.language:
                 # The face turns to the language chosen before: it needs the deck in it too.
                 self.roster.deck_language[conn] = member.language
@@ -297,7 +297,7 @@ class Session:
         outputs += answering.mine(self, conn, member)
         return outputs
 
-    def _speak(self, conn: ConnId, message: Speak) -> list[Output]:
+    def _speak(self, conn: ConnId, message: ChooseLanguage) -> list[Output]:
         """Remember a participant's language (a host's is its own affair: nothing to remember).
 
         A participant whose deck came in the other language is sent it in this one.

@@ -29,20 +29,20 @@ from coproterm.core.hub_messages import (
     Answers,
     Attendance,
     Ballot,
+    ChosenLanguage,
     Error,
-    Mine,
     Moderation,
     Moves,
-    People,
-    Speaks,
     State,
     Tally,
     Timer,
     ToMark,
     Translated,
     Turnout,
+    VoterCount,
     Wall,
     Welcome,
+    YourAnswers,
 )
 from coproterm.core.i18n import ENGLISH, N_, Language, language
 from coproterm.core.movement import Movement
@@ -119,7 +119,7 @@ class SessionView:
     resume: bytes | None = None
     state: State | None = None
     tally: Tally | None = None
-    people: People | None = None
+    people: VoterCount | None = None
     moves: Moves | None = None
     """Before and after on the current question, if it is compared with an earlier one (hosts only)."""
     """How many people chose on a pick-several question (its tally counts positions)."""
@@ -454,7 +454,7 @@ class SessionView:
             case Tally():
                 self.tally = message
                 self._saw()
-            case People():
+            case VoterCount():
                 self.people = message
                 self._saw()
             case Moves():
@@ -465,11 +465,11 @@ class SessionView:
                 self.joined = message.joined
                 self.over_ssh = message.over_ssh
                 self.plain = message.plain
-            case Answers() | Wall() | Mine() | Moderation():
+            case Answers() | Wall() | YourAnswers() | Moderation():
                 self.written.apply(message)
                 if isinstance(message, Wall) and self.written.words:
                     self.seen_words[message.question] = self.written.words
-            case Speaks():
+            case ChosenLanguage():
                 self.speak(language(message.language))
             case Translated():
                 data = _cleaned(dict(message.deck))

@@ -22,7 +22,17 @@ from typing import Any, get_args
 
 import msgpack
 
-from coproterm.core.client_messages import AddQuestion, Answer, Choose, Command, Hello, Mark, Moderate, Speak, Vote
+from coproterm.core.client_messages import (
+    AddQuestion,
+    Answer,
+    Choose,
+    ChooseLanguage,
+    Command,
+    Hello,
+    Mark,
+    Moderate,
+    Vote,
+)
 from coproterm.core.hub_messages import (
     Ack,
     Added,
@@ -31,20 +41,20 @@ from coproterm.core.hub_messages import (
     Answers,
     Attendance,
     Ballot,
+    ChosenLanguage,
     Error,
-    Mine,
     Moderation,
     Moves,
-    People,
-    Speaks,
     State,
     Tally,
     Timer,
     ToMark,
     Translated,
     Turnout,
+    VoterCount,
     Wall,
     Welcome,
+    YourAnswers,
 )
 from coproterm.core.wire_checks import ProtocolError, VersionMismatch, field_checks
 from coproterm.core.wire_terms import PROTOCOL_VERSION
@@ -62,15 +72,15 @@ Message = (
     | Turnout
     | Attendance
     | Choose
-    | People
+    | VoterCount
     | Moves
     | Answer
     | Moderate
     | Answers
     | Wall
-    | Mine
-    | Speak
-    | Speaks
+    | YourAnswers
+    | ChooseLanguage
+    | ChosenLanguage
     | Translated
     | Timer
     | AddQuestion
@@ -95,7 +105,7 @@ def encode(message: Message) -> bytes:
     for name in names:
         value = getattr(message, name)
         if type(value) in _AS_THEY_ARE:
-            pass  # most fields: no ABC check (approving 5,000 answers encodes 5,000 writers' Mine)
+            pass  # most fields: no ABC check (approving 5,000 answers encodes 5,000 writers' YourAnswers)
         elif isinstance(value, IntEnum):
             value = int(value)
         elif isinstance(value, Mapping):

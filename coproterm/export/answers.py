@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from coproterm.core.report import QuestionReport, WrittenAnswer
-from coproterm.core.words import count_words
+from coproterm.core.word_counts import count_words
 from coproterm.export.language import t, tn
 
 CHART_WORDS = 30

@@ -16,7 +16,7 @@ from coproterm.core.boards import Kind
 from coproterm.core.countdown import Cue, clock_text, cues_between
 from coproterm.core.i18n import N_, Language
 from coproterm.core.view import SessionView
-from coproterm.plain.words import MODERATED, UNMODERATED, Paragraph, choice_words, marking_line
+from coproterm.plain.paragraphs import MODERATED, UNMODERATED, Paragraph, choice_words, marking_line
 
 MOVED = N_("The facilitator moved to question {number}.")
 LOCKED_NOW = N_("Voting is now locked.")

@@ -4,7 +4,7 @@
 :class:`~coproterm.core.view.SessionView`, as the Textual app does, and nothing that
 draws: whoever runs it (a local terminal, an SSH channel) gives it a ``write`` for text
 and a ``width``, feeds it each line the person types, and awaits :meth:`PlainApp.run`.
-What it prints is decided by :mod:`coproterm.plain.announce` and :mod:`coproterm.plain.words`.
+What it prints is decided by :mod:`coproterm.plain.announce` and :mod:`coproterm.plain.paragraphs`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,13 @@ from datetime import datetime
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.asked import renumbered
 from coproterm.core.boards import Kind
-from coproterm.core.client_messages import Answer, Choose, Hello, Mark, Speak, Vote
+from coproterm.core.client_messages import Answer, Choose, ChooseLanguage, Hello, Mark, Vote
 from coproterm.core.countdown import clock_text
 from coproterm.core.hub_messages import (
     Ack,
     Added,
+    ChosenLanguage,
     Error,
-    Mine,
-    Speaks,
     State,
     Tally,
     Timer,
@@ -34,6 +33,7 @@ from coproterm.core.hub_messages import (
     Translated,
     Wall,
     Welcome,
+    YourAnswers,
 )
 from coproterm.core.i18n import ENGLISH, LANGUAGES, N_, Language, language
 from coproterm.core.limits import RateLimit
@@ -43,9 +43,8 @@ from coproterm.core.view import MARKS_WAIT, SessionView
 from coproterm.core.wire import Message
 from coproterm.core.wire_terms import LANGUAGE_CODES, ErrorCode, Stance
 from coproterm.plain import announce
-from coproterm.plain.commands import Command, parse
-from coproterm.plain.text import wrap
-from coproterm.plain.words import (
+from coproterm.plain.commands import TypedCommand, parse
+from coproterm.plain.paragraphs import (
     NOTHING_TO_MARK,
     ON_THEIR_WAY,
     Paragraph,
@@ -56,6 +55,7 @@ from coproterm.plain.words import (
     question_block,
     results_lines,
 )
+from coproterm.plain.text import wrap
 
 FACE_HEADER = "X-Coproterm-Face"
 """Tells the hub this participant reads in plain mode (its dashboard counts them); see docs/protocol.md."""
@@ -120,7 +120,7 @@ class PlainApp:
         """Results were asked for before they arrived: said once they do."""
         self.watch = announce.Watcher(self)
         self.link = Link(
-            url, self._hello, self._fold, self._on_status, headers={FACE_HEADER: "plain", **(headers or {})}
+            url, self._hello, self._take_message, self._on_status, headers={FACE_HEADER: "plain", **(headers or {})}
         )
         self._link_task: asyncio.Task[None] | None = None
 
@@ -189,8 +189,8 @@ class PlainApp:
             name=self.name or None, resume=self.view.resume, code=self.code, language=self.view.hello_language()
         )
 
-    def _fold(self, message: Message) -> None:
-        if isinstance(message, Speaks) and self._chosen is not None:
+    def _take_message(self, message: Message) -> None:
+        if isinstance(message, ChosenLanguage) and self._chosen is not None:
             return  # chosen here since this app began: newer than what the hub remembers
         was = self.view.language
         held = len(self.view.hub_deck.questions) if self.view.hub_deck is not None else 0
@@ -200,8 +200,8 @@ class PlainApp:
             if self.view.resume is not None and self.on_welcome is not None:
                 self.on_welcome(self.view.resume)
             if self._chosen in LANGUAGE_CODES:
-                self._spawn(self.link.send(Speak(self._chosen)))
-        if isinstance(message, Speaks) and self.view.language != was:
+                self._spawn(self.link.send(ChooseLanguage(self._chosen)))
+        if isinstance(message, ChosenLanguage) and self.view.language != was:
             self.lang = self.view.language
             self.watch.language_changed()
         if isinstance(message, Added) and self.view.hub_deck is not None and len(self.view.hub_deck.questions) > held:
@@ -220,7 +220,7 @@ class PlainApp:
             self._send_marks()  # held marks that could not go before, now that there is an offer
         if isinstance(message, Ack):
             self._acked(message.seq)
-        if isinstance(message, Mine):
+        if isinstance(message, YourAnswers):
             self.watch.mine_changed(message.question)
         if isinstance(message, Error) and message.seq is not None:
             self._sent.pop(message.seq, None)
@@ -282,7 +282,7 @@ class PlainApp:
         self._told_too_fast = False
         self._carry_out(command)
 
-    def _carry_out(self, command: Command) -> None:
+    def _carry_out(self, command: TypedCommand) -> None:
         view = self.view
         match command.word:
             case "help":
@@ -359,7 +359,7 @@ class PlainApp:
         self._chosen = chosen.code
         self.watch.language_changed()
         if self.view.role is not None:
-            self._spawn(self.link.send(Speak(chosen.code)))
+            self._spawn(self.link.send(ChooseLanguage(chosen.code)))
 
     async def _vote(self, question: int, choice: int | None) -> None:
         asked = self.view.deck.questions[question] if self.view.deck is not None else None

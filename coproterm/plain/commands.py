@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from coproterm.core.boards import Kind, Question
 from coproterm.core.i18n import LANGUAGES, N_, language
-from coproterm.plain.words import COMMANDS
+from coproterm.plain.paragraphs import COMMANDS
 
 SHORT = {"?": "help", "q": "quit", "iaith": "language", "exit": "quit"}
 """Other ways to type a command word (``iaith`` works in every language)."""
@@ -15,7 +15,7 @@ NOT_UNDERSTOOD = N_("Not understood: {typed}. Type help for the words you can us
 
 
 @dataclass(frozen=True)
-class Command:
+class TypedCommand:
     """A typed line, understood."""
 
     word: str
@@ -41,52 +41,52 @@ def _words() -> dict[str, str]:
     return known
 
 
-def _written(line: str) -> Command:
+def _written(line: str) -> TypedCommand:
     """On an open question: ``edit N words``, ``remove N``, or else a new answer."""
     edit = re.fullmatch(r"(\S+)\s+(\d+)(?:\s+(.+))?", line)
     if edit is not None:
         word = _words().get(edit[1].casefold())
         if word == "edit" and edit[3]:
-            return Command("edit", int(edit[2]) - 1, text=edit[3])
+            return TypedCommand("edit", int(edit[2]) - 1, text=edit[3])
         if word == "remove" and not edit[3]:
-            return Command("remove", int(edit[2]) - 1)
-    return Command("answer", text=line)
+            return TypedCommand("remove", int(edit[2]) - 1)
+    return TypedCommand("answer", text=line)
 
 
-def parse(line: str, question: Question | None) -> Command:
+def parse(line: str, question: Question | None) -> TypedCommand:
     """The command in ``line`` (stripped, not empty) on the current ``question`` (None before the hub says)."""
     word = _words().get(line.casefold())
     if word is not None:
-        return Command(word)
+        return TypedCommand(word)
     if question is not None and question.kind is Kind.TEXT:
         return _written(line)
     if not re.fullmatch(r"[\d\s,;]+", line):
-        return Command("problem", text=NOT_UNDERSTOOD, values={"typed": line[:40]})
+        return TypedCommand("problem", text=NOT_UNDERSTOOD, values={"typed": line[:40]})
     if question is None:
-        return Command("wait")
+        return TypedCommand("wait")
     numbers = [int(n) for n in re.split(r"[\s,;]+", line) if n]
     if question.kind is Kind.DISCUSSION:
-        return Command("problem", text=N_("Nothing to vote on: talk it through in the room."))
+        return TypedCommand("problem", text=N_("Nothing to vote on: talk it through in the room."))
     if numbers == [0]:
-        return Command("vote", None)
+        return TypedCommand("vote", None)
     if question.kind is Kind.GRID:
         assert question.y is not None
         if len(numbers) != 2 or not (1 <= numbers[0] <= question.width and 1 <= numbers[1] <= question.y.size):
-            return Command(
+            return TypedCommand(
                 "problem",
                 text=N_("Type two numbers: across from 1 to {across}, then down from 1 to {down}."),
                 values={"across": question.width, "down": question.y.size},
             )
-        return Command("vote", question.cell(numbers[0] - 1, numbers[1] - 1))
+        return TypedCommand("vote", question.cell(numbers[0] - 1, numbers[1] - 1))
     if question.several:
         chosen = set(numbers)
         if not chosen or len(chosen) > question.pick or not all(1 <= n <= question.width for n in chosen):
-            return Command(
+            return TypedCommand(
                 "problem",
                 text=N_("Type up to {pick} different numbers from 1 to {count}."),
                 values={"pick": question.pick, "count": question.width},
             )
-        return Command("vote", sum(1 << (n - 1) for n in chosen))
+        return TypedCommand("vote", sum(1 << (n - 1) for n in chosen))
     if len(numbers) != 1 or not 1 <= numbers[0] <= question.width:
-        return Command("problem", text=N_("Type one number from 1 to {count}."), values={"count": question.width})
-    return Command("vote", numbers[0] - 1)
+        return TypedCommand("problem", text=N_("Type one number from 1 to {count}."), values={"count": question.width})
+    return TypedCommand("vote", numbers[0] - 1)

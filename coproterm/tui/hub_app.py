@@ -25,13 +25,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from coproterm.client.link import Link, LinkStatus, Phase
-from coproterm.core.client_messages import Hello, Speak
-from coproterm.core.hub_messages import Ack, Error, Speaks, Translated, Welcome
+from coproterm.core.client_messages import ChooseLanguage, Hello
+from coproterm.core.hub_messages import Ack, ChosenLanguage, Error, Translated, Welcome
 from coproterm.core.i18n import ENGLISH, Language, language
 from coproterm.core.view import SessionView
 from coproterm.core.wire import Message as WireMessage
 from coproterm.core.wire_terms import LANGUAGE_CODES, Role
-from coproterm.tui.continued import continue_cleanly
+from coproterm.tui.outside_stop import continue_cleanly
 
 LANGUAGE_KEY = "i"
 """The language key: i for iaith, free on every screen in both languages."""
@@ -68,7 +68,7 @@ class HubApp(App[None]):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, HubApp.Changed)
 
-    class Refused(Message):
+    class HubRefused(Message):
         """The hub refused something this app sent."""
 
         def __init__(self, error: Error) -> None:
@@ -97,7 +97,7 @@ class HubApp(App[None]):
         self.view.speak(self.lang)
         self._seq = itertools.count(1)
         self._unanswered: dict[int, asyncio.TimerHandle] = {}
-        self.link = Link(url, self.hello, self._fold, self._post_status, headers=headers)
+        self.link = Link(url, self.hello, self._take_message, self._post_status, headers=headers)
         self._notified = False
         self._notified_at = 0.0
         """A notice was shown since the last key: the next key clears the notices."""
@@ -119,25 +119,25 @@ class HubApp(App[None]):
         """Keep the connection to the hub (restart it to retry after a refusal)."""
         await self.link.run()
 
-    def _fold(self, message: WireMessage) -> None:
+    def _take_message(self, message: WireMessage) -> None:
         """Called by the link for each message: into the view now, the screens told soon."""
         chosen = self._chosen
-        if isinstance(message, Speaks) and chosen is not None:
+        if isinstance(message, ChosenLanguage) and chosen is not None:
             return  # chosen here since this app began: newer than what the hub remembers (it is told below)
         self.view.apply(message)
         self.view.arrived(time.monotonic())
-        if isinstance(message, Speaks):  # the language this participant chose before: theirs again
+        if isinstance(message, ChosenLanguage):  # the language this participant chose before: theirs again
             self.lang = self.view.language
         awaited = self._awaited
         if isinstance(message, Translated) and awaited is not None and message.language == awaited.code:
             self._awaited = None
             self.speak(awaited)
         if isinstance(message, Welcome) and message.role is Role.PARTICIPANT and chosen in LANGUAGE_CODES:
-            self.run_worker(self.link.send(Speak(chosen)), group="language")
+            self.run_worker(self.link.send(ChooseLanguage(chosen)), group="language")
         if isinstance(message, (Ack, Error)) and message.seq is not None:
             self._answered(message.seq)
             if isinstance(message, Error) and self.view.refusal is not None:
-                self.post_message(self.Refused(self.view.refusal))
+                self.post_message(self.HubRefused(self.view.refusal))
         self.post_message(self.Changed())
 
     def _post_status(self, status: LinkStatus) -> None:
@@ -153,7 +153,7 @@ class HubApp(App[None]):
         self._chosen = chosen.code
         if self.view.role is Role.PARTICIPANT and chosen.code in LANGUAGE_CODES:
             # If it cannot go now, it goes after the next welcome.
-            sent = await self.link.send(Speak(chosen.code))
+            sent = await self.link.send(ChooseLanguage(chosen.code))
             if sent and self.view.deck_language not in (None, chosen.code):
                 self._awaited = chosen
                 return

@@ -76,7 +76,7 @@ def visual_of(widget: Widget) -> Visual:
 
 
 def css_type_name(node: DOMNode) -> str:
-    """The type name the stylesheet matches ``node`` by (its first base's line: ``Steady`` is a ``Static``)."""
+    """The type name the stylesheet matches ``node`` by (its first base's line: ``QuietStatic`` is a ``Static``)."""
     # DOMNode._css_type_name: set per class by Textual, no public name (Textual 8.2.8).
     return node._css_type_name
 
@@ -137,7 +137,7 @@ def add_line_filter(app: App[Any], line_filter: LineFilter) -> None:
     app._filters.append(line_filter)
 
 
-# A face stopped from outside and continued (coproterm/tui/continued.py).
+# A face stopped from outside and continued (coproterm/tui/outside_stop.py).
 
 
 def driver_of(app: App[Any]) -> Driver | None:

@@ -3,7 +3,7 @@
 "use strict";
 (function () {
 
-  /* Every word the page says comes from the hub's catalog (coproterm/web/words.py puts WORDS and
+  /* Every word the page says comes from the hub's catalog (coproterm/web/page_words.py puts WORDS and
      PLURAL before this script): English and Cymraeg, with {named} places this page fills, a count's
      words as the language's plural forms (Welsh has six), every refusal and alert the hub can send, and
      VERSION, the protocol version of the hub that served the page. */
@@ -305,9 +305,9 @@
       } else if (S.deck && m[4] > count + 1 && S.ws) {
         S.ws.close();  /* out of step with the hub: its next welcome carries the whole deck */
       }  /* else had already: a translation of the deck brought it first */
-    } else if (kind === 27) {  /* People */
+    } else if (kind === 27) {  /* VoterCount */
       S.people[m[1]] = m[2];
-    } else if (kind === 25) {  /* Mine */
+    } else if (kind === 25) {  /* YourAnswers */
       var own = S.mine[m[1]] = {}, hid = S.hidden[m[1]] = {}, held = S.waiting[m[1]] || {}, waits = S.waiting[m[1]] = {};
       m[2].forEach(function (pair) { own[pair[0]] = pair[1]; });
       (m[3] || []).forEach(function (slot) { hid[slot] = true; });
@@ -340,7 +340,7 @@
       if (marksDue()) sendMarks();  /* held marks that could not go before, now that there is an offer */
     } else if (kind === 30) {  /* Timer: the time left by the hub's clock, counted here on this phone's steady clock */
       S.countdown = { question: m[1], seconds: m[2], leftMs: m[3], locks: m[4], at: performance.now() };
-    } else if (kind === 29) {  /* Speaks: the language this person chose before */
+    } else if (kind === 29) {  /* ChosenLanguage: the language this person chose before */
       if (WORDS[m[1]]) { lang = m[1]; words(); }
     } else if (kind === 32) {  /* Translated: the deck in the language just chosen */
       S.deck = m[2];
@@ -359,7 +359,7 @@
     var ss = (s < 10 ? "0" : "") + s;
     return h ? h + ":" + (m < 10 ? "0" : "") + m + ":" + ss : m + ":" + ss;
   }
-  function sayTimer(words) {  /* a live region of its own: a vote's "counted" never takes its place */
+  function sayTimer(words) {  /* a live region of its own: a vote's "counted" never takes its order_key */
     var live = $("timer-live");
     live.textContent = "";
     setTimeout(function () { live.textContent = words; }, 50);
@@ -896,7 +896,7 @@
   }
   $("lang").addEventListener("click", function () {
     var chosen = (S.awaited || lang) === "en" ? "cy" : "en";
-    /* the hub remembers it with this person (Speak); where the deck came in the other language
+    /* the hub remembers it with this person (ChooseLanguage); where the deck came in the other language
        only, the page turns when the hub sends it in this one: no screen mixes the two */
     if (send([7, chosen]) && S.deck && S.deckLang !== chosen) { S.awaited = chosen; return; }
     S.awaited = null;

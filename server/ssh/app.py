@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.color import ColorSystem
 
-from coproterm.core.client_messages import Speak
-from coproterm.core.gateway_rules import Entry
+from coproterm.core.client_messages import ChooseLanguage
+from coproterm.core.gateway_rules import Admission
 from coproterm.core.wire_terms import LANGUAGE_CODES, Role
 from coproterm.server.ssh.driver import SSHDriver
+from coproterm.server.ssh.gateway_words import TOO_MANY_CODES
 from coproterm.server.ssh.guards import ProofHeaders
 from coproterm.server.ssh.pacing import Pacer
 from coproterm.server.ssh.terminal import ChannelTerminal
-from coproterm.server.ssh.words import TOO_MANY_CODES
 from coproterm.tui.participant.app import ParticipantApp, load_every_part
 from coproterm.tui.textual_private import add_line_filter, set_color_system
 
@@ -35,7 +35,9 @@ class SSHParticipantApp(ParticipantApp):
     ADDRESS_BOX = False  # the gateway chose the hub's address: a person over SSH cannot correct it, only wait
     REMEMBERS = False  # the gateway keeps SSH identities (user name and key), not this machine's files
 
-    def __init__(self, url: str, name: str, terminal: ChannelTerminal, gateway: GatewayServices, entry: Entry) -> None:
+    def __init__(
+        self, url: str, name: str, terminal: ChannelTerminal, gateway: GatewayServices, entry: Admission
+    ) -> None:
         super().__init__(url, name, discover=False, lang=terminal.caps.language or gateway.language)
         self.terminal = terminal
         self.gateway = gateway
@@ -72,7 +74,7 @@ class SSHParticipantApp(ParticipantApp):
         self.speak(self.lang.other())
         self._chosen = self.lang.code
         if self.view.role is Role.PARTICIPANT and self.lang.code in LANGUAGE_CODES:
-            await self.pacer.send(Speak(self.lang.code), None)
+            await self.pacer.send(ChooseLanguage(self.lang.code), None)
 
     async def _send_now(self, message: Any, seq: int | None) -> bool:
         if seq is None:

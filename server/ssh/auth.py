@@ -19,9 +19,9 @@ import asyncssh
 
 from coproterm.core.gateway_rules import Passcode
 from coproterm.server.ssh.channel import AppChannel
+from coproterm.server.ssh.gateway_words import HAS_PASSCODE, LOCKED_OUT, PASSCODE_PROMPT, both
 from coproterm.server.ssh.guards import bounded_env
 from coproterm.server.ssh.keys import fingerprint
-from coproterm.server.ssh.words import HAS_PASSCODE, LOCKED_OUT, PASSCODE_PROMPT, both
 
 if TYPE_CHECKING:
     from coproterm.server.ssh.live import GatewayServices

@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 
 import asyncssh
 
-from coproterm.core.gateway_rules import Entry, Refused
+from coproterm.core.gateway_rules import Admission, GatewayRefusal
 from coproterm.core.i18n import from_locale, language
+from coproterm.server.ssh.gateway_words import NEEDS_TERMINAL, REFUSAL, SAME_NAME, TOO_MANY_NEWCOMERS, TOO_MANY_SESSIONS
 from coproterm.server.ssh.plain import PlainChannel, run_plain, wants_plain, without_suffix
 from coproterm.server.ssh.terminal import ChannelTerminal, capabilities, clamp
-from coproterm.server.ssh.words import NEEDS_TERMINAL, REFUSAL, SAME_NAME, TOO_MANY_NEWCOMERS, TOO_MANY_SESSIONS
 
 if TYPE_CHECKING:
     from coproterm.server.ssh.live import GatewayServices
 
-REFUSED = {Refused.TOO_MANY_NEWCOMERS: TOO_MANY_NEWCOMERS, Refused.TOO_MANY_SESSIONS: TOO_MANY_SESSIONS}
+REFUSED = {GatewayRefusal.TOO_MANY_NEWCOMERS: TOO_MANY_NEWCOMERS, GatewayRefusal.TOO_MANY_SESSIONS: TOO_MANY_SESSIONS}
 """What the person reads when the rules refuse their session."""
 EARLY_MOST = 64
 """Reads kept while the app is not chosen yet (a client without a terminal types at once)."""
@@ -45,7 +45,7 @@ class AppChannel(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.keyed = keyed
         """The identity is a key the client signed with (else the user name and address)."""
         self.wants_plain = False
-        self.entry: Entry | None = None
+        self.entry: Admission | None = None
         """Let in by the rules: the address counts this session until it ends."""
         self._early: list[str] | None = None
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -81,7 +81,7 @@ class AppChannel(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         if self.refusal is None:
             known = self.identity in self.gateway.identities
             entry = self.gateway.rules.enter(self.address, newcomer=not known, now=time.monotonic())
-            if isinstance(entry, Refused):
+            if isinstance(entry, GatewayRefusal):
                 self.refusal = self._words(REFUSED[entry])
             else:
                 self.entry = entry

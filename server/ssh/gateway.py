@@ -26,16 +26,16 @@ import asyncssh
 from rich.color import ColorSystem
 
 from coproterm import portable
-from coproterm.core.gateway_rules import SESSIONS_PER_ADDRESS, Entry, GatewayRules
+from coproterm.core.gateway_rules import SESSIONS_PER_ADDRESS, Admission, GatewayRules
 from coproterm.core.i18n import ENGLISH
 from coproterm.server.ssh import packets
 from coproterm.server.ssh.app import SSHParticipantApp
 from coproterm.server.ssh.auth import GatewayServer
+from coproterm.server.ssh.gateway_words import ENDED, FAILED, LEFT, REPLACED, TO_PLAIN, TOO_SLOW
 from coproterm.server.ssh.guards import Collector, Prover
 from coproterm.server.ssh.keys import fingerprint, host_key  # noqa: F401  (where callers have always found them)
 from coproterm.server.ssh.live import GENERIC_USERS, Live, clean_user
 from coproterm.server.ssh.terminal import ChannelTerminal, capabilities
-from coproterm.server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TO_PLAIN, TOO_SLOW
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -230,14 +230,14 @@ class Gateway:
         return (user, f"{address}#{number + 1}"), True
 
     def run_app(
-        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], entry: Entry, *, told: str = ""
+        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], entry: Admission, *, told: str = ""
     ) -> None:
         """Start the participant app for one session let in by the rules (``entry``), in a task of its own;
         ``told``: a line the app shows first."""
         self.in_background(self._run(terminal, username, identity, entry, told))
 
     async def _run(
-        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], entry: Entry, told: str = ""
+        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], entry: Admission, told: str = ""
     ) -> None:
         name = "" if username.lower() in GENERIC_USERS else clean_user(username)
         app = SSHParticipantApp(self.hub_url, name, terminal, self, entry)

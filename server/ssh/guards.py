@@ -1,5 +1,5 @@
 """What keeps one SSH client from costing a gateway worker more than its share, and how the worker proves
-itself to the hub (the rules are :mod:`coproterm.core.gateway`'s; this carries them out on asyncssh)."""
+itself to the hub (the rules are :mod:`coproterm.core.vouching`'s; this carries them out on asyncssh)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import asyncssh
 
-from coproterm.core.gateway import CLIENT_HEADER, GATEWAY_HEADER, env_accepted, gateway_proof
+from coproterm.core.vouching import CLIENT_HEADER, GATEWAY_HEADER, env_accepted, gateway_proof
 
 COLLECT_EVERY = 5.0
 """Seconds between full collections after sessions end: a finished Textual app is a web of cycles the
@@ -92,7 +92,7 @@ class ProofHeaders(dict[str, str]):
 
 
 def bounded_env(channel: asyncssh.SSHServerChannel) -> Callable[[Any], bool]:  # type: ignore[type-arg]
-    """The channel's handler of ``env`` requests, keeping only what the app reads (core.gateway.env_accepted).
+    """The channel's handler of ``env`` requests, keeping only what the app reads (core.vouching.env_accepted).
 
     asyncssh keeps every variable a client sends, of any size and number, and has no
     setting to refuse them; this is its own handler with the check in front.

@@ -36,7 +36,7 @@ def gateway_secret(directory: Path) -> str:
     learnt at a workshop is worth nothing at the next; ``coproterm ssh-gateway``
     on another machine is given this session's file (or its text in
     ``COPROTERM_GATEWAY_SECRET``). The secret never travels: gateways send an
-    HMAC of it (:mod:`coproterm.core.gateway`).
+    HMAC of it (:mod:`coproterm.core.vouching`).
     """
     import secrets
 

@@ -14,7 +14,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from coproterm.core.gateway_rules import Entry, GatewayRules
+from coproterm.core.gateway_rules import Admission, GatewayRules
 
 if TYPE_CHECKING:
     from coproterm.server.ssh.guards import Prover
@@ -59,7 +59,7 @@ class Live:
 
     app: RunningApp
     terminal: ChannelTerminal
-    entry: Entry
+    entry: Admission
     """The session as the rules count it (released when it ends)."""
     farewell: str = ""
 
@@ -102,7 +102,7 @@ class GatewayServices(Protocol):
     async def claim(self, identity: tuple[str, str]) -> tuple[tuple[str, str], bool]: ...
 
     def run_app(
-        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], entry: Entry, *, told: str = ""
+        self, terminal: ChannelTerminal, username: str, identity: tuple[str, str], entry: Admission, *, told: str = ""
     ) -> None: ...
 
     def _end(self, live: Live, farewell: str) -> None: ...

@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable
 
-from coproterm.core.client_messages import Answer, Choose, Speak, Vote
+from coproterm.core.client_messages import Answer, Choose, ChooseLanguage, Vote
 from coproterm.core.limits import RateLimit
 from coproterm.core.wire import Message as WireMessage
 
@@ -28,7 +28,7 @@ PACE_BURST = 20
 
 def _kind(message: WireMessage) -> Hashable:
     """What a newer message replaces while it waits: the same language, vote or answer slot."""
-    if isinstance(message, Speak):
+    if isinstance(message, ChooseLanguage):
         return ("speak",)
     if isinstance(message, (Vote, Choose)):
         return ("vote", message.question)

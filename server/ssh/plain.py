@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import asyncssh
 
 from coproterm.plain.app import MAX_LINE, PlainApp
+from coproterm.server.ssh.gateway_words import ENDED, FAILED, LEFT, REPLACED, TOO_SLOW
 from coproterm.server.ssh.live import GENERIC_USERS, GatewayServices, Live, clean_user
 from coproterm.server.ssh.terminal import MAX_OUTPUT, ChannelTerminal
-from coproterm.server.ssh.words import ENDED, FAILED, LEFT, REPLACED, TOO_SLOW
 
 if TYPE_CHECKING:
-    from coproterm.core.gateway_rules import Entry
+    from coproterm.core.gateway_rules import Admission
 
 log = logging.getLogger("coproterm.ssh")
 
@@ -138,7 +138,7 @@ def run_plain(
     terminal: ChannelTerminal,
     username: str,
     identity: tuple[str, str],
-    entry: Entry,
+    entry: Admission,
     *,
     echo: bool,
     lang: str = "",

@@ -46,8 +46,8 @@ async def run() -> int:
         with contextlib.suppress(OSError):  # a platform without priorities: the same worker, less polite
             os.nice(NICENESS)
     from coproterm.server.ssh.gateway import PROBE_SECONDS, Gateway  # Textual: only in the worker
+    from coproterm.server.ssh.gateway_words import ENDED, HUB_GONE
     from coproterm.server.ssh.keys import host_key
-    from coproterm.server.ssh.words import ENDED, HUB_GONE
 
     gc.freeze()  # the modules and everything made at import: never garbage, never walked again
     gc.set_threshold(COLLECT_AFTER, 20, 100)

@@ -104,7 +104,7 @@ def read_open(db: sqlite3.Connection, path: Path) -> SessionLog:
         if isinstance(item, Flaw):
             flaws.append(item)
         elif isinstance(item.event, Added):
-            deck = _fold(deck, item, entries, flaws)
+            deck = _take_message(deck, item, entries, flaws)
         else:
             entries.append(item)
     info = SessionInfo(
@@ -118,7 +118,7 @@ def read_open(db: sqlite3.Connection, path: Path) -> SessionLog:
     return SessionLog(path, info, entries, flaws)
 
 
-def _fold(deck: dict[str, Any], entry: Entry, before: list[Entry], flaws: list[Flaw]) -> dict[str, Any]:
+def _take_message(deck: dict[str, Any], entry: Entry, before: list[Entry], flaws: list[Flaw]) -> dict[str, Any]:
     """The deck with a question asked on the spot in it; the rows before it renumbered (in place) as it moved the
     questions from its place on up one. A damaged row gets a placeholder, so later questions keep their numbers."""
     event = entry.event

@@ -103,12 +103,12 @@ class HostApp(HubApp):
     async def action_quit(self) -> None:
         await self.screen.run_action("leave")
 
-    def on_hub_app_refused(self, event: HubApp.Refused) -> None:
+    def on_hub_app_hub_refused(self, event: HubApp.HubRefused) -> None:
         self._asking = None  # a question refused is not there to go to
         words = refusal_words(self.lang, event.error.refusal, event.error.values)
         self.notify(words, title=self.t("Refused"), severity="error")
 
-    async def on_dashboard_commanded(self, event: Dashboard.Commanded) -> None:
+    async def on_dashboard_command_chosen(self, event: Dashboard.CommandChosen) -> None:
         if self.view.state is None:
             self.notify(self.t("Not connected to the hub yet."), severity="warning")
             return
@@ -131,8 +131,8 @@ class HostApp(HubApp):
             self._asking = None
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")
 
-    def _fold(self, message: WireMessage) -> None:
-        super()._fold(message)
+    def _take_message(self, message: WireMessage) -> None:
+        super()._take_message(message)
         if isinstance(message, Welcome):
             # A new connection: a question asked before it is in the deck the welcome carried, or was never
             # saved; either way no Added will say where it went, and going by a guess could move the room.
@@ -153,7 +153,7 @@ class HostApp(HubApp):
             seq = self.next_seq()
             self.run_worker(self.send(Command(seq, Action.GOTO, index), seq), group="ask")
 
-    async def on_answer_wall_moderated(self, event: AnswerWall.Moderated) -> None:
+    async def on_answer_wall_moderation_chosen(self, event: AnswerWall.ModerationChosen) -> None:
         seq = self.next_seq()
         if not await self.send(Moderate(seq, event.question, event.answer, event.hidden, event.approve), seq):
             self.notify(self.t("Not connected to the hub: nothing was changed."), severity="warning")

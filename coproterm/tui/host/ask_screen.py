@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from coproterm.core.boards import Deck
 from coproterm.core.i18n import N_
 from coproterm.core.wire_terms import AskKind
-from coproterm.tui.words import lang_of
+from coproterm.tui.language import lang_of
 
 KINDS = (
     (AskKind.OPEN, N_("Open answers (people write)")),

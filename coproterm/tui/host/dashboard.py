@@ -25,8 +25,8 @@ from coproterm.tui.host.panel_text import agreement_text, here_text, question_no
 from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, describe_link
 from coproterm.tui.widgets.countdown import countdown_panel
 from coproterm.tui.widgets.keybar import KeyBar
-from coproterm.tui.widgets.movement import MovementView
-from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.movement import MovementChart
+from coproterm.tui.widgets.quiet import QuietStatic
 from coproterm.tui.widgets.tally import TallyChart
 from coproterm.tui.widgets.wall import AnswerWall
 
@@ -140,23 +140,23 @@ class Dashboard(DashboardKeys):
         """Writes the report files (None when the hub runs elsewhere)."""
 
     def compose(self) -> ComposeResult:
-        yield Steady(id="title")
+        yield QuietStatic(id="title")
         with Horizontal(id="join"):
-            yield Steady(id="join-how")
-            yield Steady(id="people")
-        yield Steady(id="alert")
-        yield Steady(id="question")
-        yield Steady(id="note")  # outside the body: presenter mode keeps it in sight too
-        yield Steady(id="state")
-        yield Steady(id="timer")  # large, under the question's state: the room reads it from the back
+            yield QuietStatic(id="join-how")
+            yield QuietStatic(id="people")
+        yield QuietStatic(id="alert")
+        yield QuietStatic(id="question")
+        yield QuietStatic(id="note")  # outside the body: presenter mode keeps it in sight too
+        yield QuietStatic(id="state")
+        yield QuietStatic(id="timer")  # large, under the question's state: the room reads it from the back
         with VerticalScroll(id="body"):
             # The results first: a case's points come after them, where the room can scroll to them.
-            yield Steady(id="progress")
-            yield Steady(id="agreement")
+            yield QuietStatic(id="progress")
+            yield QuietStatic(id="agreement")
             yield Vertical(id="chart")
-            yield Steady(id="details")
-        yield Steady(id="more")
-        yield Steady(id="link")
+            yield QuietStatic(id="details")
+        yield QuietStatic(id="more")
+        yield QuietStatic(id="link")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -179,7 +179,7 @@ class Dashboard(DashboardKeys):
             self._show_timer(self.hub.view)
 
     def _show_timer(self, view: SessionView) -> None:
-        timer = self.query_one("#timer", Steady)
+        timer = self.query_one("#timer", QuietStatic)
         left = view.time_left(time.monotonic())
         timer.display = left is not None
         if left is not None and view.countdown is not None:
@@ -199,7 +199,7 @@ class Dashboard(DashboardKeys):
     def _show_more(self) -> None:
         """Say when the body (on a short screen, the screen) holds more than it shows, and how to reach it."""
         body = self.query_one("#body", VerticalScroll)
-        more = self.query_one("#more", Steady)
+        more = self.query_one("#more", QuietStatic)
         more.show(Text(self.hub.t("↓ more below: PgDn"), "dim"))
         scroller: Widget = self if self.has_class("-short") else body
         more.display = scroller.scroll_y < scroller.max_scroll_y
@@ -213,43 +213,43 @@ class Dashboard(DashboardKeys):
             self.set_interval(TICK, self._tick)
         folded = bool(view.joined)  # once people are in, the chart needs the room more than the instructions
         self.query_one("#join").set_class(folded, "-folded")
-        self.query_one("#join-how", Steady).show(self._join_line() if folded else self._join_text())
-        link = self.query_one("#link", Steady)
+        self.query_one("#join-how", QuietStatic).show(self._join_line() if folded else self._join_text())
+        link = self.query_one("#link", QuietStatic)
         link.show(Text(describe_link(self.hub.link_status, self.hub.url, lang=self.hub.lang)))
         link.display = self.hub.link_status.phase is not Phase.OPEN
         if view.deck is None or view.state is None or view.question is None:
             return
         state, question = view.state, view.question
-        alert = self.query_one("#alert", Steady)
+        alert = self.query_one("#alert", QuietStatic)
         said = alert_words(self.hub.lang, state.alert, state.alert_values) if state.alert is not None else ""
         alert.show(Text(f"⚠ {said}") if said else "")
         alert.display = bool(said)
         turnout = view.turnout or Turnout(0, 0)
-        self.query_one("#title", Steady).show(Text(view.deck.title, "bold"))
+        self.query_one("#title", QuietStatic).show(Text(view.deck.title, "bold"))
         t = self.hub.t
         connected = t("{count} connected now", count=turnout.connected)
         if view.over_ssh:
             connected += " · " + t("{count} over SSH", count=view.over_ssh)
         if view.plain:
             connected += " · " + t("{count} in plain mode", count=view.plain)
-        self.query_one("#people", Steady).show(Text(connected, "bold"))
+        self.query_one("#people", QuietStatic).show(Text(connected, "bold"))
         count = len(view.deck.questions)
         numbered = t("Question {number} of {count}", number=state.current + 1, count=count)
-        self.query_one("#question", Steady).show(
+        self.query_one("#question", QuietStatic).show(
             Text.assemble(
                 (f"{question.section}  " if question.section else "", "bold reverse"),
                 (f"{numbered}  ", "dim"),
                 (question.prompt, "bold"),
             )
         )
-        note = self.query_one("#note", Steady)
+        note = self.query_one("#note", QuietStatic)
         noted = question_note(view)
         note.show(noted)
         note.display = bool(noted.plain)
-        details = self.query_one("#details", Steady)
+        details = self.query_one("#details", QuietStatic)
         details.show(Text("\n".join(f"• {line}" for line in question.details), "dim"))
         details.display = bool(question.details)
-        self.query_one("#state", Steady).show(self._state_text(view))
+        self.query_one("#state", QuietStatic).show(self._state_text(view))
         self._show_timer(view)
         if self._charted != state.current:
             self._charted = state.current
@@ -265,7 +265,7 @@ class Dashboard(DashboardKeys):
             else:
                 if question.compare is not None and question.x is not None:
                     # The move is what a before-and-after asks about: its summary first, on the first screen.
-                    chart.mount(MovementView(question.x, view.deck.questions[question.compare].prompt))
+                    chart.mount(MovementChart(question.x, view.deck.questions[question.compare].prompt))
                 chart.mount(TallyChart(question))
                 self.call_after_refresh(self.on_resize)
         for wall_widget in self.query(AnswerWall):
@@ -280,7 +280,7 @@ class Dashboard(DashboardKeys):
 
     def _show_agreement(self, view: SessionView) -> None:
         """An agreement round on the current question: its marks, the answers most agreed on and most split."""
-        panel = self.query_one("#agreement", Steady)
+        panel = self.query_one("#agreement", QuietStatic)
         agreement = view.current_agreement
         panel.display = agreement is not None and not self.answers_hidden()
         if agreement is not None:
@@ -306,13 +306,13 @@ class Dashboard(DashboardKeys):
         hidden = self.bars_hidden()
         for chart_widget in self.query(TallyChart):
             chart_widget.display = not hidden
-        for movement_widget in self.query(MovementView):
+        for movement_widget in self.query(MovementChart):
             movement_widget.display = not hidden
             movement_widget.movement = view.current_movement
         answers_hidden = self.answers_hidden()
         for wall_widget in self.query(AnswerWall):
             wall_widget.display = not answers_hidden
-        progress = self.query_one("#progress", Steady)
+        progress = self.query_one("#progress", QuietStatic)
         progress.display = hidden or answers_hidden
         if answers_hidden:
             count = view.written.host_total
@@ -395,7 +395,7 @@ class Dashboard(DashboardKeys):
         body = self.query_one("#body")
         for chart in self.query(TallyChart):
             groups = len(chart.question.x.groups) if chart.question.x else 0
-            moving = bool(self.query(MovementView))  # the move comes first: the bars take no more rows than they need
+            moving = bool(self.query(MovementChart))  # the move comes first: the bars take no more rows than they need
             chart.tall = not moving and body.size.height >= 2 * chart.question.cells + groups
 
 

@@ -1,6 +1,6 @@
 """What the facilitator's keys do on the dashboard: move between questions, lock, reveal, reset,
 time, moderate and approve, open a round of agreement, ask a question on the spot, export. Each
-becomes a message to the hub's link (:class:`DashboardKeys.Commanded`, :class:`DashboardKeys.Asking`);
+becomes a message to the hub's link (:class:`DashboardKeys.CommandChosen`, :class:`DashboardKeys.Asking`);
 the dashboard (dashboard.py) draws what comes back."""
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ class DashboardKeys(JoinPanelScreen):
     exporter: Callable[[], list[Path]] | None
     _heading_to: int | None
 
-    # namespace: handled as on_dashboard_commanded and on_dashboard_asking, as when they were the dashboard's own
-    class Commanded(Message, namespace="dashboard"):
+    # namespace: handled as on_dashboard_command_chosen and on_dashboard_asking, as when they were the dashboard's own
+    class CommandChosen(Message, namespace="dashboard"):
         """The facilitator asked the hub to do something to a question."""
 
         def __init__(self, action: Action, question: int, seconds: int = 0) -> None:
@@ -61,7 +61,7 @@ class DashboardKeys(JoinPanelScreen):
         if view.state is None:
             self.notify(self.hub.t("Not connected to the hub yet."), severity="warning")
             return
-        self.post_message(self.Commanded(action, view.state.current if question is None else question, seconds))
+        self.post_message(self.CommandChosen(action, view.state.current if question is None else question, seconds))
 
     def action_timer(self) -> None:
         """Pick a countdown for this question (its deck's length first), or stop the one running."""

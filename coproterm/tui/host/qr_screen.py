@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from coproterm.tui.language import lang_of
 from coproterm.tui.widgets.qr import QRCode
-from coproterm.tui.words import lang_of
 
 
 class QRScreen(ModalScreen[None]):

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from coproterm.core.countdown import clock_text
-from coproterm.tui.words import lang_of
+from coproterm.tui.language import lang_of
 
 PRESETS = (30, 60, 120, 180, 300)
 """The lengths offered (seconds), after the question's own from the deck."""

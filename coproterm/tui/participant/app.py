@@ -91,7 +91,7 @@ class ParticipantApp(HubApp):
             problem=problem,
         )
 
-    def on_find_screen_chosen(self, event: FindScreen.Chosen) -> None:
+    def on_find_screen_session_chosen(self, event: FindScreen.SessionChosen) -> None:
         self.url = self.link.url = event.url
         self._claim_identity()
         self.switch_screen(VoteScreen())
@@ -106,8 +106,8 @@ class ParticipantApp(HubApp):
         self._identity = Identity(self.url, self.display_name)
         self.view.resume = self._identity.token
 
-    def _fold(self, message: WireMessage) -> None:
-        super()._fold(message)
+    def _take_message(self, message: WireMessage) -> None:
+        super()._take_message(message)
         if isinstance(message, ToMark) and self.view.marks_due:
             self.call_later(self._send_marks)  # held marks that could not go before, now that there is an offer
         if isinstance(message, Welcome) and self._identity is not None and self.view.resume is not None:
@@ -127,7 +127,7 @@ class ParticipantApp(HubApp):
         self.code = event.code
         self.connect()
 
-    async def on_vote_screen_voted(self, event: VoteScreen.Voted) -> None:
+    async def on_vote_screen_vote_chosen(self, event: VoteScreen.VoteChosen) -> None:
         state = self.view.state
         if state is None:
             return
@@ -148,7 +148,7 @@ class ParticipantApp(HubApp):
             )
         self.revision += 1
 
-    async def on_mark_panel_marked(self, event: MarkPanel.Marked) -> None:
+    async def on_mark_panel_stance_chosen(self, event: MarkPanel.StanceChosen) -> None:
         offer = self.view.current_to_mark
         if offer is None or (offer.question, offer.answer) != (event.question, event.answer):
             return  # a key press that raced the next offer

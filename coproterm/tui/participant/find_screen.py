@@ -15,9 +15,9 @@ from textual.widgets.option_list import Option
 from coproterm.client.discovery import DiscoveryUnavailable, Found, browse
 from coproterm.client.link import AddressError, hub_url
 from coproterm.core.collation import welsh_key
+from coproterm.tui.language import lang_of
 from coproterm.tui.widgets.keybar import KeyBar
-from coproterm.tui.widgets.steady import SteadyInput
-from coproterm.tui.words import lang_of
+from coproterm.tui.widgets.quiet import QuietInput
 
 LISTEN = 120.0
 """How long to keep listening for sessions (they may start after we do)."""
@@ -31,7 +31,7 @@ class FindScreen(Screen[None]):
     CSS_PATH = "find_screen.tcss"
     BINDINGS = [Binding("escape", "app.quit", "leave")]
 
-    class Chosen(Message):
+    class SessionChosen(Message):
         """The participant picked a session (from the list, or by its address)."""
 
         def __init__(self, url: str) -> None:
@@ -129,7 +129,7 @@ class FindScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         found = self.found.get(event.option.id or "")
         if found is not None:
-            self.post_message(self.Chosen(hub_url(found.address)))
+            self.post_message(self.SessionChosen(hub_url(found.address)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         try:
@@ -137,10 +137,10 @@ class FindScreen(Screen[None]):
         except AddressError as error:
             self.query_one("#problem", Static).update(Text(f"✖ {error.words(lang_of(self))}"))
             return
-        self.post_message(self.Chosen(url))
+        self.post_message(self.SessionChosen(url))
 
 
-class AddressBox(SteadyInput):
+class AddressBox(QuietInput):
     """The address box; ``q`` typed into it while it is empty leaves (as ``q`` does everywhere else)."""
 
     async def on_key(self, event: events.Key) -> None:

@@ -27,10 +27,10 @@ from coproterm.tui.hub_app import LANGUAGE_KEY, LANGUAGE_LABEL, HubScreen, descr
 from coproterm.tui.participant.vote_words import LOCKED, cell_help, vote_feedback
 from coproterm.tui.textual_private import focus_that_repaints_nothing, style_before_mounting
 from coproterm.tui.widgets.answer_box import AnswerBox, MineList
-from coproterm.tui.widgets.backdrop import Backdrop, BackdropScroll, blank_lines
+from coproterm.tui.widgets.background_only import BackgroundColumn, BackgroundScroll, blank_lines
 from coproterm.tui.widgets.countdown import countdown_line
 from coproterm.tui.widgets.keybar import KeyBar
-from coproterm.tui.widgets.steady import Steady, SteadyInput
+from coproterm.tui.widgets.quiet import QuietInput, QuietStatic
 
 if TYPE_CHECKING:  # made when a question first needs them: a start whose first question has none never loads them
     from coproterm.tui.widgets.board import BoardPicker
@@ -83,7 +83,7 @@ class VoteScreen(HubScreen):
             return self._results_showing()
         return True
 
-    class Voted(Message):
+    class VoteChosen(Message):
         """The participant cast a vote on the current question, or took it back (``None``)."""
 
         def __init__(self, choice: int | None, *, toggle: bool = False) -> None:
@@ -107,18 +107,20 @@ class VoteScreen(HubScreen):
     def compose(self) -> ComposeResult:
         # The CSS of the parts below, then of a text question's answer box (the built-in deck's first),
         # in the order they mount: one parse of the stylesheet before the first layout, not four.
-        style_before_mounting(self.app, Steady, SteadyInput, BackdropScroll, KeyBar, Backdrop, AnswerBox, MineList)
-        yield Steady(id="status")
-        yield SteadyInput(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
-        yield Steady(id="prompt")  # outside the scrolling body: the question never scrolls out of view
-        with BackdropScroll(id="body"):
-            yield Steady(id="note")
-            yield Steady(id="details")
-            yield Backdrop(id="board")
-            yield Steady(id="move")  # right under the board: the person's own before and after, in view first
-            yield Steady(id="help")
-            yield Backdrop(id="results")
-        yield Steady(id="feedback")
+        style_before_mounting(
+            self.app, QuietStatic, QuietInput, BackgroundScroll, KeyBar, BackgroundColumn, AnswerBox, MineList
+        )
+        yield QuietStatic(id="status")
+        yield QuietInput(placeholder=self.hub.t("join code (4 letters)"), id="code", max_length=16, disabled=True)
+        yield QuietStatic(id="prompt")  # outside the scrolling body: the question never scrolls out of view
+        with BackgroundScroll(id="body"):
+            yield QuietStatic(id="note")
+            yield QuietStatic(id="details")
+            yield BackgroundColumn(id="board")
+            yield QuietStatic(id="move")  # right under the board: the person's own before and after, in view first
+            yield QuietStatic(id="help")
+            yield BackgroundColumn(id="results")
+        yield QuietStatic(id="feedback")
         yield KeyBar(first=("results", "details"))  # a narrow bar keeps what is new on this question
 
     def on_resize(self) -> None:
@@ -127,7 +129,9 @@ class VoteScreen(HubScreen):
         self.refresh_bindings()  # d opens a folded note on a small screen
         view = self.hub.view
         if view.question is not None and view.state is not None and not self.hub.link_status.ended:
-            self.query_one("#feedback", Steady).show(self._feedback(view.question, view))  # its words for this width
+            self.query_one("#feedback", QuietStatic).show(
+                self._feedback(view.question, view)
+            )  # its words for this width
 
     def _fit_note(self) -> None:
         """The question's note only where it leaves the board or the answer box in view.
@@ -154,13 +158,13 @@ class VoteScreen(HubScreen):
         left = self.hub.view.time_left(time.monotonic())
         if left != self._ticked:  # a new second (or none now): the status line is built only then
             self._ticked = left
-            self.query_one("#status", Steady).show(Text(self._status_line(self.hub.view)))
+            self.query_one("#status", QuietStatic).show(Text(self._status_line(self.hub.view)))
 
     def _cue_results_soon(self) -> None:
         self.call_after_refresh(self._cue_results)
 
     def _cue_results(self) -> None:
-        status = self.query_one("#status", Steady)
+        status = self.query_one("#status", QuietStatic)
         status.show(Text(self._status_line(self.hub.view)))
 
     def _results_showing(self) -> bool:
@@ -258,17 +262,19 @@ class VoteScreen(HubScreen):
             self._ticking = True
             self.set_interval(TICK, self._tick)
         t = self.hub.t
-        self.query_one("#status", Steady).show(Text(self._status_line(view)))
+        self.query_one("#status", QuietStatic).show(Text(self._status_line(view)))
         question = view.question
         if self._ask_for_code():
-            self.query_one("#feedback", Steady).show(t("Type the join code the facilitator shows, then press Enter."))
+            self.query_one("#feedback", QuietStatic).show(
+                t("Type the join code the facilitator shows, then press Enter.")
+            )
             return
         if self.hub.link_status.ended:
             self._show_ended()
             return
         if question is None or view.state is None:
-            self.query_one("#prompt", Steady).show(t("Waiting for the session…"))
-            self.query_one("#feedback", Steady).show(self._stopped_hint() or "")
+            self.query_one("#prompt", QuietStatic).show(t("Waiting for the session…"))
+            self.query_one("#feedback", QuietStatic).show(self._stopped_hint() or "")
             return
         current = view.state.current
         revealed = view.current_tally is not None
@@ -297,7 +303,7 @@ class VoteScreen(HubScreen):
             chart.counts = tally.counts
             chart.people = view.current_people
         self._show_own_move(question, view)
-        self.query_one("#feedback", Steady).show(self._feedback(question, view))
+        self.query_one("#feedback", QuietStatic).show(self._feedback(question, view))
 
     def _show_ended(self) -> None:
         """The session is over: its thanks, and nothing left to do but leave (no board, no vote keys)."""
@@ -305,7 +311,7 @@ class VoteScreen(HubScreen):
             if widget is not None:
                 widget.display = False
         self.set_focus(None)
-        self.query_one("#feedback", Steady).show(self.hub.t(ENDED_HINT))
+        self.query_one("#feedback", QuietStatic).show(self.hub.t(ENDED_HINT))
 
     def _stopped_hint(self) -> str | None:
         status = self.hub.link_status
@@ -341,13 +347,13 @@ class VoteScreen(HubScreen):
     def _show_question(self, question: Question, view: SessionView) -> None:
         # A new question opens at its top, whatever was scrolled to on the last one: its board's first items in sight.
         self.query_one("#body", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#prompt", Steady).show(Text(question.prompt))
-        self.query_one("#note", Steady).show(Text(question.note))
+        self.query_one("#prompt", QuietStatic).show(Text(question.prompt))
+        self.query_one("#note", QuietStatic).show(Text(question.note))
         self._fit_note()
-        details = self.query_one("#details", Steady)
+        details = self.query_one("#details", QuietStatic)
         details.show(Text("\n".join(f"• {line}" for line in question.details)))
         details.display = False  # opened with d: the board comes first
-        self.query_one("#help", Steady).show("")
+        self.query_one("#help", QuietStatic).show("")
         # One picker and one chart, made once and handed each new question: a new widget
         # costs a restyle and a layout, paid per viewer over SSH.
         picker = self._picker()
@@ -369,7 +375,7 @@ class VoteScreen(HubScreen):
             picker.focus()
         if picker is not None and picker.display and question.x is not None:
             # Now, not when the picker's Highlighted arrives: that would be a second layout of the screen.
-            self.query_one("#help", Steady).show(cell_help(question, picker.cursor, self.hub.t))
+            self.query_one("#help", QuietStatic).show(cell_help(question, picker.cursor, self.hub.t))
         self._show_results(question, view)
 
     def _show_answer_box(self, question: Question, view: SessionView) -> None:
@@ -420,7 +426,7 @@ class VoteScreen(HubScreen):
 
     def _show_own_move(self, question: Question, view: SessionView) -> None:
         """Before and after: once results are revealed, where this person moved from the question compared with."""
-        move = self.query_one("#move", Steady)
+        move = self.query_one("#move", QuietStatic)
         mine = view.own_move() if view.current_tally is not None else None
         move.display = mine is not None and question.x is not None
         if mine is not None and question.x is not None:
@@ -436,12 +442,12 @@ class VoteScreen(HubScreen):
                 from coproterm.tui.widgets.tally import TallyChart
 
                 self.query_one("#results", Vertical).mount(
-                    Steady(self.hub.t("Results"), id="results-heading", classes="heading"),
+                    QuietStatic(self.hub.t("Results"), id="results-heading", classes="heading"),
                     TallyChart(question, tally.counts, id=CHART),
                 )
             else:
                 chart.show(question, tally.counts)
-                self.query_one("#results-heading", Steady).show(self.hub.t("Results"))  # in today's language
+                self.query_one("#results-heading", QuietStatic).show(self.hub.t("Results"))  # in today's language
         for part in self.query_one("#results", Vertical).children:
             part.display = showing
         # On a small screen the results take the place of the help text.
@@ -467,25 +473,25 @@ class VoteScreen(HubScreen):
     def on_board_picker_highlighted(self, event: BoardPicker.Highlighted) -> None:
         question = self.hub.view.question
         if question is not None and question.x is not None:
-            self.query_one("#help", Steady).show(cell_help(question, event.cell, self.hub.t))
+            self.query_one("#help", QuietStatic).show(cell_help(question, event.cell, self.hub.t))
 
     def on_board_picker_cast(self, event: BoardPicker.Cast) -> None:
         question = self.hub.view.question
         if question is not None and question.several:
             # Enter adds the highlighted position to the vote, or takes it out; the hub says if it is one too many.
             # The app builds the new set: only it knows the picks still on their way.
-            self.post_message(self.Voted(event.cell, toggle=True))
+            self.post_message(self.VoteChosen(event.cell, toggle=True))
             return
-        self.post_message(self.Voted(event.cell))
+        self.post_message(self.VoteChosen(event.cell))
 
     def on_board_picker_cleared(self, event: BoardPicker.Cleared) -> None:
-        self.post_message(self.Voted(None))
+        self.post_message(self.VoteChosen(None))
 
     def action_details(self) -> None:
         """Open (or close) the current question's details: a case study's points, and on a small screen
         the question's note too (kept off it to leave the board in sight)."""
         question = self.hub.view.question
-        details, note = self.query_one("#details", Steady), self.query_one("#note", Steady)
+        details, note = self.query_one("#details", QuietStatic), self.query_one("#note", QuietStatic)
         if question is None or not self._has_details(question):
             self.notify(self.hub.t("This question has no details to open."), timeout=2)
             return

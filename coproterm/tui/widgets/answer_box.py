@@ -23,9 +23,9 @@ from textual.widgets.option_list import Option
 from coproterm.core.boards import Question
 from coproterm.core.i18n import N_
 from coproterm.core.view import SessionView
-from coproterm.tui.widgets.backdrop import Backdrop
-from coproterm.tui.widgets.steady import Steady, SteadyInput
-from coproterm.tui.words import lang_of
+from coproterm.tui.language import lang_of
+from coproterm.tui.widgets.background_only import BackgroundColumn
+from coproterm.tui.widgets.quiet import QuietInput, QuietStatic
 
 WALL_LINES = 30
 """Answers of the room listed at most (the newest)."""
@@ -33,7 +33,7 @@ MODERATED = N_("Answers are shown after the facilitator approves them.")
 """Said under the box of a moderated question before anything is written."""
 
 
-class AnswerInput(SteadyInput):
+class AnswerInput(QuietInput):
     """The answer's box: the key bar says that Enter sends it (the keys a box does not type are few)."""
 
     BINDINGS = [Binding("enter", "submit", "send")]
@@ -72,7 +72,7 @@ class MineList(OptionList):
         self.screen.query_one("#answer-text", Input).focus()
 
 
-class AnswerBox(Backdrop):
+class AnswerBox(BackgroundColumn):
     """Writing, editing and removing one's answers to a text question, and seeing the room's."""
 
     DEFAULT_CSS = """
@@ -102,9 +102,9 @@ class AnswerBox(Backdrop):
         return self._open
 
     @property
-    def wall(self) -> Steady:
+    def wall(self) -> QuietStatic:
         """The room's words and answers, once revealed."""
-        return self.query_one("#answer-wall", Steady)
+        return self.query_one("#answer-wall", QuietStatic)
 
     @property
     def wall_showing(self) -> bool:
@@ -150,10 +150,10 @@ class AnswerBox(Backdrop):
         length = self.limits[1]
         yield AnswerInput(placeholder=self._hint(), max_length=length, id="answer-text")
         # Under the box, where a 40 x 12 screen still shows it: the list of one's answers may be below the fold.
-        yield Steady(id="answer-held")
-        yield Steady(id="answer-count")
+        yield QuietStatic(id="answer-held")
+        yield QuietStatic(id="answer-count")
         yield MineList(id="answer-mine")
-        yield Steady(id="answer-wall")
+        yield QuietStatic(id="answer-wall")
 
     def _hint(self) -> str:
         """What the empty box says: shorter where the long words would be cut (a phone's SSH app)."""
@@ -164,7 +164,7 @@ class AnswerBox(Backdrop):
     def on_resize(self) -> None:
         if self._open:
             self.query_one("#answer-text", Input).placeholder = self._hint()
-        wall = self.query_one("#answer-wall", Steady)
+        wall = self.query_one("#answer-wall", QuietStatic)
         if wall.display and self._waiting is not None:
             # The room's words are laid out for a width: drawn again for the new one (a scrollbar
             # appearing narrows the box with no word from the hub), or a count wraps away from its word.
@@ -244,7 +244,7 @@ class AnswerBox(Backdrop):
             if self.editing is not None and self.editing not in mine:
                 self.editing = None
         self.query_one(MineList).display = bool(mine)
-        notice = self.query_one("#answer-held", Steady)
+        notice = self.query_one("#answer-held", QuietStatic)
         # Said before anything is written (under the box, where a 40 x 12 screen shows it): answers to a
         # moderated question wait for the facilitator; once some of one's own do, how many wait says it.
         moderated = state is not None and state.moderated
@@ -264,7 +264,7 @@ class AnswerBox(Backdrop):
         elif moderated:
             notice.show(Text(self.t(MODERATED), "italic"))
         self._count()
-        wall = self.query_one("#answer-wall", Steady)
+        wall = self.query_one("#answer-wall", QuietStatic)
         revealed = state is not None and state.revealed and written.wall_question == self.question_index
         wall.display = revealed
         if revealed:
@@ -289,14 +289,14 @@ class AnswerBox(Backdrop):
 
     def _count(self) -> None:
         most, length = self.limits
-        count = self.query_one("#answer-count", Steady)
+        count = self.query_one("#answer-count", QuietStatic)
         count.display = self._open  # no characters left to count in a locked box
         typed = len(self.query_one("#answer-text", Input).value)
         given = len(self._mine)
         editing = (
             self.t(" · editing answer {n} (Esc: new answer)", n=self.editing + 1) if self.editing is not None else ""
         )
-        self.query_one("#answer-count", Steady).show(
+        self.query_one("#answer-count", QuietStatic).show(
             self.t("{left} characters left · {given} of {most} answers", left=length - typed, given=given, most=most)
             + editing
         )

@@ -23,10 +23,10 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from coproterm.core.boards import Question, Scale
-from coproterm.tui.widgets.one_pass import OnePass
+from coproterm.tui.language import lang_of
+from coproterm.tui.widgets.laid_out_once import LaidOutOnce
 from coproterm.tui.widgets.shared import SharedLines
 from coproterm.tui.widgets.text import fitted, headings, ruled, wrap_words
-from coproterm.tui.words import lang_of
 
 CURSOR = Style(reverse=True, bold=True)
 CHOSEN = Style(bold=True)
@@ -60,7 +60,7 @@ _boards: LRUCache[tuple[object, ...], _Drawn] = LRUCache(256)
 """Boards drawn in this process, by all they were drawn for (nothing else goes into a board's drawing)."""
 
 
-class BoardPicker(SharedLines, OnePass, can_focus=True):
+class BoardPicker(SharedLines, LaidOutOnce, can_focus=True):
     """Choose a cell of a question's board and cast it."""
 
     DEFAULT_CSS = """

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from coproterm.tui.words import lang_of
+from coproterm.tui.language import lang_of
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -14,7 +14,7 @@ from textual import events
 from textual.screen import Screen
 
 from coproterm.core.i18n import N_, Language
-from coproterm.tui.widgets.one_pass import OnePass
+from coproterm.tui.widgets.laid_out_once import LaidOutOnce
 from coproterm.tui.widgets.shared import SharedLines
 
 _Key = tuple[str, str, str]  # (key, how it is shown, what it does)
@@ -23,7 +23,7 @@ PALETTE_WORD = N_("palette")
 """Textual's own description of the command palette's key, put in the catalog so the bar is Welsh throughout."""
 
 
-class KeyBar(SharedLines, OnePass):
+class KeyBar(SharedLines, LaidOutOnce):
     """A footer drawn as one line of text."""
 
     DEFAULT_CSS = """

@@ -3,7 +3,7 @@
 While the facilitator has the current question's answers open for agreement, the panel shows the
 answer the hub sent (never who wrote it), how many are left, and its keys: 1 agree, 2 disagree,
 3 pass (the same digits in both languages; the key bar names them). It takes the keys when it has
-the focus (Tab moves between it and the answer box). It posts :class:`MarkPanel.Marked`; the app
+the focus (Tab moves between it and the answer box). It posts :class:`MarkPanel.StanceChosen`; the app
 sends it, and the hub answers with the next answer.
 """
 
@@ -17,8 +17,8 @@ from textual.message import Message
 from coproterm.core.i18n import N_, Language
 from coproterm.core.view import Offer
 from coproterm.core.wire_terms import Stance
-from coproterm.tui.widgets.backdrop import Backdrop
-from coproterm.tui.widgets.steady import Steady
+from coproterm.tui.widgets.background_only import BackgroundColumn
+from coproterm.tui.widgets.quiet import QuietStatic
 
 HEADING = N_("Agreeing with each other")
 HINT = N_("1 agree · 2 disagree · 3 pass")
@@ -34,7 +34,7 @@ def left_words(lang: Language, to_mark: Offer) -> str:
     return lang.t("{heading} · {left}", heading=lang.t(HEADING), left=left)
 
 
-class MarkPanel(Backdrop, can_focus=True):
+class MarkPanel(BackgroundColumn, can_focus=True):
     """The answer to mark now, and the keys that mark it."""
 
     DEFAULT_CSS = """
@@ -50,7 +50,7 @@ class MarkPanel(Backdrop, can_focus=True):
         Binding("3", "mark(0)", "pass"),
     ]
 
-    class Marked(Message):
+    class StanceChosen(Message):
         """The person marked ``answer`` of ``question``."""
 
         def __init__(self, question: int, answer: int, stance: Stance) -> None:
@@ -68,9 +68,9 @@ class MarkPanel(Backdrop, can_focus=True):
         self._ready = False
 
     def compose(self) -> ComposeResult:
-        yield Steady(id="mark-heading")
-        yield Steady(id="mark-text")
-        yield Steady(id="mark-hint")
+        yield QuietStatic(id="mark-heading")
+        yield QuietStatic(id="mark-text")
+        yield QuietStatic(id="mark-hint")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys work only while there is an answer to mark."""
@@ -85,17 +85,17 @@ class MarkPanel(Backdrop, can_focus=True):
             return
         self._drawn = (to_mark, lang)
         t = lang.t
-        self.query_one("#mark-heading", Steady).show(Text(left_words(lang, to_mark)))
+        self.query_one("#mark-heading", QuietStatic).show(Text(left_words(lang, to_mark)))
         if not to_mark.open:
             text, hint = t(CLOSED), ""
         elif to_mark.answer == 0:
             text, hint = t(ALL_MARKED), ""
         else:
             text, hint = "“" + to_mark.text + "”", t(HINT)
-        self.query_one("#mark-text", Steady).show(Text(text))
+        self.query_one("#mark-text", QuietStatic).show(Text(text))
         # The hint's line stays, blank once none is left: the answer box below does not move (a moved box is
         # drawn again whole, a kilobyte to every SSH viewer).
-        self.query_one("#mark-hint", Steady).show(hint)
+        self.query_one("#mark-hint", QuietStatic).show(hint)
         self.screen.refresh_bindings()
         # The new answer and its keys in sight once laid out (a longer answer, or a small screen, scrolled them off).
         self.call_after_refresh(self.scroll_visible, animate=False)
@@ -108,4 +108,4 @@ class MarkPanel(Backdrop, can_focus=True):
     def action_mark(self, stance: int) -> None:
         to_mark = self.to_mark
         if to_mark is not None and to_mark.open and to_mark.answer:
-            self.post_message(self.Marked(to_mark.question, to_mark.answer, Stance(stance)))
+            self.post_message(self.StanceChosen(to_mark.question, to_mark.answer, Stance(stance)))

@@ -1,6 +1,6 @@
 """Before and after on the dashboard: how the room moved between two questions on the same scale.
 
-:class:`MovementView` says it in one sentence (moved towards doing with,
+:class:`MovementChart` says it in one sentence (moved towards doing with,
 stayed, moved away), by how many steps, and as a from→to table: a row per
 position before, a column per position after, the diagonal those who stayed.
 Every count is printed, so it reads without colour.
@@ -18,8 +18,8 @@ from textual.widget import Widget
 from coproterm.core.boards import Scale
 from coproterm.core.i18n import ENGLISH, language
 from coproterm.core.movement import Movement, steps_words, summary, towards_words
+from coproterm.tui.language import lang_of
 from coproterm.tui.widgets.text import fitted
-from coproterm.tui.words import lang_of
 
 TOWARDS = Style(color="green", bold=True)
 AWAY = Style(color="magenta", bold=True)
@@ -27,10 +27,10 @@ STAYED = Style(bold=True)
 MUTED = Style(dim=True)
 
 
-class MovementView(Widget):
+class MovementChart(Widget):
     """The room's move from an earlier question to this one."""
 
-    DEFAULT_CSS = "MovementView { height: auto; margin: 0 0 1 0; }"
+    DEFAULT_CSS = "MovementChart { height: auto; margin: 0 0 1 0; }"
 
     movement: reactive[Movement | None] = reactive(None, layout=True)
 

@@ -46,7 +46,7 @@ class SharedLines(Widget):
     """A widget whose lines are drawn once per process for everything that decides them.
 
     It has no action links (``[@click=...]`` markup): Textual would restyle every line drawn to look
-    for them. With a Textual widget, it comes second (``class Steady(Static, SharedLines)``): the
+    for them. With a Textual widget, it comes second (``class QuietStatic(Static, SharedLines)``): the
     stylesheet knows a widget by its first base's line of classes only, and would lose ``Static``'s."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,10 +15,10 @@ from textual.reactive import reactive
 
 from coproterm.core.boards import Question, Scale
 from coproterm.core.shares import half_up, percent, shares
-from coproterm.tui.widgets.one_pass import OnePass
+from coproterm.tui.language import lang_of
+from coproterm.tui.widgets.laid_out_once import LaidOutOnce
 from coproterm.tui.widgets.shared import SharedLines
 from coproterm.tui.widgets.text import fitted, headings, wrap_words
-from coproterm.tui.words import lang_of
 
 BAR = Style(color="cyan", bold=True)
 GROUP = Style(bold=True)
@@ -30,7 +30,7 @@ def _short(word: str, width: int) -> str:
     return word if len(word) <= width else word[: max(0, width - 1)] + "…"
 
 
-class TallyChart(SharedLines, OnePass):
+class TallyChart(SharedLines, LaidOutOnce):
     """A question's tally, drawn as bars or a heatmap."""
 
     DEFAULT_CSS = "TallyChart { height: auto; }"

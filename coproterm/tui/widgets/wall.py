@@ -11,7 +11,7 @@ ones (``H``), which shows them, marked, to read and show again. On a moderated
 question the room's answers wait for approval: the projected wall shows only how
 many wait; the queue (``A``) lists them, oldest first, for the facilitator to
 approve one (``y``), all (``Y``) or hide one (``h``). It posts
-:class:`AnswerWall.Moderated`; the app sends it. Answers are always drawn as plain
+:class:`AnswerWall.ModerationChosen`; the app sends it. Answers are always drawn as plain
 text, never markup.
 """
 
@@ -30,7 +30,7 @@ from textual.widget import Widget
 
 from coproterm.core.answer_view import AnswerView, HostAnswer
 from coproterm.core.collation import sort_key
-from coproterm.tui.words import lang_of
+from coproterm.tui.language import lang_of
 
 WORDS = 30
 """Words in the word view."""
@@ -125,7 +125,7 @@ class AnswerWall(Widget, can_focus=True):
     queue_view: reactive[bool] = reactive(False, layout=True)
     """The queue: the answers waiting for approval, oldest first (a moderated question's), to approve or hide."""
 
-    class Moderated(Message):
+    class ModerationChosen(Message):
         """The facilitator hid an answer from the room, showed it again, or approved it (or every waiting one)."""
 
         def __init__(self, question: int, answer: int, hidden: bool, approve: bool = False) -> None:
@@ -242,11 +242,11 @@ class AnswerWall(Widget, can_focus=True):
         """Let the answer under the cursor through to the room (shown, if it was hidden)."""
         answer = self.selected
         if answer is not None and not self.words_view and (answer.waiting or answer.hidden):
-            self.post_message(self.Moderated(self.question, answer.id, False, approve=True))
+            self.post_message(self.ModerationChosen(self.question, answer.id, False, approve=True))
 
     def action_approve_all(self) -> None:
         """Let every answer waiting for approval through to the room (the hidden ones stay hidden)."""
-        self.post_message(self.Moderated(self.question, 0, False, approve=True))
+        self.post_message(self.ModerationChosen(self.question, 0, False, approve=True))
 
     def action_move(self, by: int) -> None:
         if self._answers:
@@ -256,7 +256,7 @@ class AnswerWall(Widget, can_focus=True):
     def action_toggle_hidden(self) -> None:
         answer = self.selected
         if answer is not None and not self.words_view:
-            self.post_message(self.Moderated(self.question, answer.id, not answer.hidden))
+            self.post_message(self.ModerationChosen(self.question, answer.id, not answer.hidden))
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return len(self._draw(width).wrap(self.app.console, max(width, 1)))

@@ -1,6 +1,6 @@
 """Widgets that repaint only when something really changes.
 
-:class:`Steady` is a Static that repaints only when its content really changes.
+:class:`QuietStatic` is a Static that repaints only when its content really changes.
 
 ``Static.update()`` asks for a new layout of the whole screen every time, and a
 screen re-laid out is sent again in full: over SSH that is kilobytes per
@@ -18,11 +18,11 @@ from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from coproterm.tui.textual_private import cursor_shown
-from coproterm.tui.widgets.one_pass import OnePass
+from coproterm.tui.widgets.laid_out_once import LaidOutOnce
 from coproterm.tui.widgets.shared import SharedLines, draws_for_itself, shared_line, styled_as
 
 
-class Steady(Static, SharedLines, OnePass):
+class QuietStatic(Static, SharedLines, LaidOutOnce):
     """Shows text; ``show()`` with the same text again costs nothing, and new text as tall as the
     last is painted without laying the screen out again."""
 
@@ -45,7 +45,7 @@ class Steady(Static, SharedLines, OnePass):
             self.refresh(layout=True)
 
 
-class SteadyInput(Input):
+class QuietInput(Input):
     """An Input whose cursor does not blink where the app animates nothing (over SSH), and that
     checks nothing it is not asked to.
 
@@ -66,7 +66,7 @@ class SteadyInput(Input):
         if self.value or draws_for_itself(self):
             return super().render_line(y)
         key = (
-            SteadyInput,
+            QuietInput,
             y,
             self.size.width,
             self.scrollable_content_region.width,
@@ -75,7 +75,7 @@ class SteadyInput(Input):
             cursor_shown(self),
             styled_as(self),
         )
-        return shared_line(key, lambda: super(SteadyInput, self).render_line(y))
+        return shared_line(key, lambda: super(QuietInput, self).render_line(y))
 
     def on_mount(self) -> None:
         if self.app.animation_level == "none":

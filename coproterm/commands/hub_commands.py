@@ -29,12 +29,12 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from coproterm.commands.hub_process import HostedHub
-    from coproterm.server.hosting import Hosted
+    from coproterm.server.hub_runner import Hosted
 
 
 def serve(args: argparse.Namespace) -> int:
     """A hub with no dashboard, until Ctrl-C."""
-    from coproterm.server.hosting import HostingError
+    from coproterm.server.hub_runner import HostingError
     from coproterm.server.logs import quiet_stream
 
     logging.basicConfig(level=logging.INFO, handlers=[quiet_stream(sys.stderr)])
@@ -261,7 +261,7 @@ def _host_here(
     import threading
 
     from coproterm.commands.hub_process import HubProcess
-    from coproterm.server.hosting import HostingError
+    from coproterm.server.hub_runner import HostingError
 
     log_to_file("dashboard.log")
     try:  # read here: the hub's process has no terminal to ask at, nor this one's standard input

@@ -9,7 +9,7 @@ question was laid out and drawn twice, for every SSH viewer.
 
 The pass that found the new size has already arranged the screen by it, and a
 scrolling column updates its scrollbar from it in that same pass (Textual's own
-scrolling views set it the same way). :class:`OnePass` takes the new size
+scrolling views set it the same way). :class:`LaidOutOnce` takes the new size
 without asking for another pass. A scrollbar appearing still asks for one (it
 must be placed): the vote screen's scrolling body always has its scrollbar, a
 blank column while everything fits (``vote_screen.tcss``).
@@ -20,9 +20,9 @@ from __future__ import annotations
 from coproterm.tui.textual_private import SizedInOnePass
 
 
-class OnePass(SizedInOnePass):
+class LaidOutOnce(SizedInOnePass):
     """A widget whose new size, found by a layout pass, does not ask for a second pass.
 
-    Put it last in a widget's bases (``class Steady(Static, SharedLines, OnePass)``): Textual's
+    Put it last in a widget's bases (``class QuietStatic(Static, SharedLines, LaidOutOnce)``): Textual's
     stylesheet knows a widget by its first base's line.
     """

@@ -17,7 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from coproterm.tui.textual_private import vertical_scrollbar
-from coproterm.tui.widgets.one_pass import OnePass
+from coproterm.tui.widgets.laid_out_once import LaidOutOnce
 from coproterm.tui.widgets.shared import shared_lines, styled_as
 
 
@@ -30,20 +30,20 @@ def blank_lines(widget: Widget, crop: Region) -> list[Strip]:
     return [line] * crop.height
 
 
-class Backdrop(Vertical, OnePass):
+class BackgroundColumn(Vertical, LaidOutOnce):
     """A column of parts, with no border or padding of its own."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         return blank_lines(self, crop)
 
 
-class OnePassBar(ScrollBar, OnePass):
+class ScrollBarLaidOutOnce(ScrollBar, LaidOutOnce):
     """A scrollbar that takes its new length without a second layout pass (the body's grows and
     shrinks with the question above it), drawn once per process for every screen showing it alike."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
         key = (
-            OnePassBar,
+            ScrollBarLaidOutOnce,
             crop,
             self.size,
             self.window_virtual_size,
@@ -55,17 +55,17 @@ class OnePassBar(ScrollBar, OnePass):
             self.mouse_over,
             styled_as(self),  # its colours are its column's (an ancestor), and the app's
         )
-        return shared_lines(key, lambda: super(OnePassBar, self).render_lines(crop))
+        return shared_lines(key, lambda: super(ScrollBarLaidOutOnce, self).render_lines(crop))
 
 
-class BackdropScroll(VerticalScroll, OnePass):
+class BackgroundScroll(VerticalScroll, LaidOutOnce):
     """A scrolling column of parts (its scrollbar is a widget of its own), with no border of its own."""
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
         """The column's scrollbar, made as Textual makes it (``Widget.vertical_scrollbar``), laid out in one pass."""
         return vertical_scrollbar(
-            self, lambda: OnePassBar(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            self, lambda: ScrollBarLaidOutOnce(vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
         )
 
     def render_lines(self, crop: Region) -> list[Strip]:

@@ -7,23 +7,32 @@ main, answers' and countdowns' tables written before it: its *log point*). A log
 before one of them lacks that table, or some of ``added_log``'s columns.
 
 The migration copies every row as it is (a damaged row stays damaged, and is named when read), in
-the order the session accepted them: by time, a question asked on the spot after the rows its log
-point counts and before the rest, and in one batch (one time) a countdown before the command it
+the order the session accepted them. Each old table keeps its own order (``seq``, in which it was
+written): time only interleaves the tables (:func:`heapq.merge`, which never reorders one table's
+rows), so a wall clock stepped back mid-session reorders nothing; a row whose time is not a number
+keeps its place in its table. A question asked on the spot goes after the rows its log point
+counts and before the rest, and in one batch (one time) a countdown goes before the command it
 caused, a command before the answers it took back. It writes them, drops the old tables and sets
 the schema version in one transaction: if anything fails, the file is as it was, and the error says
 so in the reader's language.
+
+A file damaged in an old table (a zeroed page) keeps that table's rows before the damage, as the
+release that wrote it did: they are migrated with the rest, and where the damage was is kept in
+``meta`` (:data:`DAMAGED`), so every reading after names it as the new layout's damage is named.
 """
 
 from __future__ import annotations
 
 import contextlib
+import heapq
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from coproterm.core.i18n import N_
+from coproterm.core.problems import Words
 from coproterm.server.store.errors import StoreError, reason
 from coproterm.server.store.rows import FIELDS
 from coproterm.server.store.schema import SCHEMA, VERSION
@@ -34,24 +43,41 @@ RANK = {"timer_log": 0, "log": 1, "answer_log": 2, "language_log": 3, "agreement
 POINTED = ("log", "answer_log", "timer_log")
 """The tables a question asked on the spot names its log point in, in the order of its columns."""
 NOT_MIGRATED = N_("cannot bring the session log {path} up to date: {reason}; the file is left as it was")
+DAMAGED = "damaged"
+"""The ``meta`` key of the damage a version 0 file had when it was migrated: a JSON list of ``[row, reason,
+values]``, ``row`` the last ``events`` row read from the damaged table (0: none), ``reason`` and ``values``
+the catalog words saying why (:func:`noted` reads it back)."""
 
+BATCH = 512
+"""Rows of an old table read at a time."""
 Row = tuple[Any, str, int | None, str]
 """An ``events`` row: time, kind, answer, fields (JSON)."""
+Damage = tuple[int, Words]
+"""Damage to an old table: the last ``events`` row read from it (0: none), and why it could read no further."""
+T = TypeVar("T")
+Added = tuple[int, Any, str, tuple[Any, Any, Any]]
+"""A question asked on the spot: its row, time, fields (JSON) and log point."""
 
 
 def migrate(db: sqlite3.Connection, path: Path | str) -> None:
     """Rewrite a version 0 log open in ``db`` to this release's layout, in one transaction (or raise
-    :class:`StoreError`, the file untouched)."""
+    :class:`StoreError`, the file untouched). A damaged table's rows before the damage are kept, the damage
+    noted in ``meta`` (:data:`DAMAGED`)."""
     try:
-        rows = ordered(db)
+        rows, damage = ordered(db)
         db.execute("BEGIN IMMEDIATE")
         try:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.executemany("INSERT INTO events (at, kind, answer, fields) VALUES (?, ?, ?, ?)", rows)
+            if damage:
+                db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DAMAGED, note(list(damage.values())))
+                )
             for table in OLD_TABLES:
-                db.execute(f"DROP TABLE IF EXISTS {table}")
+                if table not in damage:  # (dropping a damaged table would read its damaged pages: it stays, unread)
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
             db.execute(f"PRAGMA user_version = {VERSION}")
             db.execute("COMMIT")
         except BaseException:
@@ -63,43 +89,88 @@ def migrate(db: sqlite3.Connection, path: Path | str) -> None:
         raise StoreError(NOT_MIGRATED, path=str(path), reason=reason(error)) from None
 
 
-def ordered(db: sqlite3.Connection) -> list[Row]:
-    """Every row of a version 0 log as an ``events`` row, in log order (see the module's text)."""
+def ordered(db: sqlite3.Connection) -> tuple[list[Row], dict[str, Damage]]:
+    """Every readable row of a version 0 log as an ``events`` row, in log order (see the module's text), and the
+    damage that ended the reading of a table, by table."""
     have = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    added = list(_added(db)) if "added_log" in have else []
-    keyed: list[tuple[tuple[Any, ...], Row]] = []
-    for table in RANK:
-        if table not in have:
-            continue
-        for seq, at, kind, answer, fields in _rows(db, table):
-            epoch = sum(1 for a in added if _after(table, seq, at, a))
-            keyed.append(((epoch, 0, _time(at), RANK[table], seq), (at, kind, answer, fields)))
-    for index, (_, at, fields, _point) in enumerate(added):
-        keyed.append(((index, 1, 0.0, 0, 0), (at, "added", None, fields)))
-    keyed.sort(key=lambda item: item[0])
-    return [row for _, row in keyed]
+    why: dict[str, Words] = {}
+    added = _salvaged(_added(db), "added_log", why) if "added_log" in have else []
+    streams: list[Iterable[tuple[tuple[Any, ...], str, Row]]] = [
+        _keyed(table, _salvaged(_rows(db, table), table, why), added) for table in RANK if table in have
+    ]
+    streams.append(
+        ((index, 1, 0.0, 0), "added_log", (at, "added", None, fields)) for index, (_, at, fields, _) in enumerate(added)
+    )
+    rows: list[Row] = []
+    last: dict[str, int] = {}
+    for _, table, row in heapq.merge(*streams, key=lambda item: item[0]):
+        rows.append(row)
+        last[table] = len(rows)
+    return rows, {table: (last.get(table, 0), words) for table, words in why.items()}
+
+
+def _salvaged(rows: Iterator[T], table: str, why: dict[str, Words]) -> list[T]:
+    """A table's rows up to any damage to the file (named in ``why``); an error that is not damage (a lock, a
+    failed read) is raised, so nothing is lost for it."""
+    kept: list[T] = []
+    try:
+        for row in rows:
+            kept.append(row)
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as error:
+        why[table] = reason(error)
+    return kept
+
+
+def _keyed(
+    table: str, rows: list[tuple[int, Any, str, int | None, str]], added: list[Added]
+) -> Iterator[tuple[tuple[Any, ...], str, Row]]:
+    """A table's rows in its own order, each with its place among the other tables': the questions asked on the
+    spot before it (never fewer than before the row above it), its time (a time that is not a number: the one
+    above it) and its rank in a batch."""
+    epoch = 0
+    time = float("-inf")
+    for seq, at, kind, answer, fields in rows:
+        if isinstance(at, int | float) and not isinstance(at, bool):
+            time = float(at)
+        epoch = max(epoch, sum(1 for a in added if _after(table, seq, time, a)))
+        yield (epoch, 0, time, RANK[table]), table, (at, kind, answer, fields)
+
+
+def note(damage: list[Damage]) -> str:
+    """Damage as :data:`DAMAGED` keeps it."""
+    return json.dumps(
+        [[row, words.message, [[name, str(value)] for name, value in words.values]] for row, words in damage],
+        ensure_ascii=False,
+    )
+
+
+def noted(text: str) -> list[Damage]:
+    """Damage as :data:`DAMAGED` kept it."""
+    return [
+        (int(row), Words(str(message), tuple((str(n), v) for n, v in values)))
+        for row, message, values in json.loads(text)
+    ]
 
 
 def _time(at: object) -> float:
     return float(at) if isinstance(at, int | float) else float("-inf")
 
 
-Added = tuple[int, Any, str, tuple[Any, Any, Any]]
-
-
-def _after(table: str, seq: int, at: object, added: Added) -> bool:
+def _after(table: str, seq: int, time: float, added: Added) -> bool:
     """Whether a row was written after a question asked on the spot: by its log point where it has one."""
     point = added[3]
     if table in POINTED and isinstance(point[POINTED.index(table)], int):
         return bool(seq > point[POINTED.index(table)])
-    return _time(at) > _time(added[1])
+    return time > _time(added[1])
 
 
 def _added(db: sqlite3.Connection) -> Iterator[Added]:
     have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
     columns = ", ".join(c if c in have else "NULL" for c in ("position", "log_point", "answer_point", "timer_point"))
-    for seq, at, question, scale, position, *point in db.execute(
-        f"SELECT seq, at, question, scale, {columns} FROM added_log ORDER BY seq"
+    for seq, at, question, scale, position, *point in _in_order(
+        db, "added_log", f"seq, at, question, scale, {columns}"
     ):
         fields = {"question": _json(question), "scale": _json(scale), "position": position}
         yield seq, at, _dumps(fields, "added"), (point[0], point[1], point[2])
@@ -117,8 +188,8 @@ def _json(text: object) -> Any:
 
 def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, int | None, str]]:
     if table == "log":
-        query = "SELECT seq, at, kind, participant, question, choice, action, token, name FROM log ORDER BY seq"
-        for seq, at, kind, participant, question, choice, action, token, name in db.execute(query):
+        query = "seq, at, kind, participant, question, choice, action, token, name"
+        for seq, at, kind, participant, question, choice, action, token, name in _in_order(db, table, query):
             if kind == "joined":
                 fields: dict[str, Any] = {"participant": participant, "token": _hex(token), "name": name}
             elif kind == "voted":
@@ -129,8 +200,8 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
                 fields = {"participant": participant, "question": question, "choice": choice, "action": action}
             yield seq, at, str(kind), None, _dumps(fields, kind)
     elif table == "answer_log":
-        query = "SELECT seq, at, kind, participant, question, slot, answer, text FROM answer_log ORDER BY seq"
-        for seq, at, kind, participant, question, slot, answer, text in db.execute(query):
+        query = "seq, at, kind, participant, question, slot, answer, text"
+        for seq, at, kind, participant, question, slot, answer, text in _in_order(db, table, query):
             if kind in ("hidden", "shown", "approved"):
                 fields = {"question": question, "answer": answer}
             else:
@@ -139,25 +210,44 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
                     fields["text"] = text
             yield seq, at, str(kind), answer if isinstance(answer, int) else None, _dumps(fields, kind)
     elif table == "language_log":
-        for seq, at, participant, language in db.execute(
-            "SELECT seq, at, participant, language FROM language_log ORDER BY seq"
-        ):
+        for seq, at, participant, language in _in_order(db, table, "seq, at, participant, language"):
             yield seq, at, "spoke", None, _dumps({"participant": participant, "language": language}, "spoke")
     elif table == "timer_log":
-        for seq, at, question, seconds, deadline, locks, ended in db.execute(
-            "SELECT seq, at, question, seconds, deadline, locks, ended FROM timer_log ORDER BY seq"
-        ):
+        query = "seq, at, question, seconds, deadline, locks, ended"
+        for seq, at, question, seconds, deadline, locks, ended in _in_order(db, table, query):
             fields = {"question": question, "seconds": seconds, "deadline": deadline, "locks": locks, "ended": ended}
             yield seq, at, "timed", None, _dumps(fields, "timed")
     else:
-        for seq, at, kind, participant, question, answer, stance, seed in db.execute(
-            "SELECT seq, at, kind, participant, question, answer, stance, seed FROM agreement_log ORDER BY seq"
-        ):
+        query = "seq, at, kind, participant, question, answer, stance, seed"
+        for seq, at, kind, participant, question, answer, stance, seed in _in_order(db, table, query):
             if kind in ("opened", "closed"):
                 fields = {"question": question, "seed": _hex(seed)}
             else:
                 fields = {"participant": participant, "question": question, "answer": answer, "stance": stance}
             yield seq, at, str(kind), None, _dumps(fields, kind)
+
+
+def _in_order(db: sqlite3.Connection, table: str, columns: str) -> Iterator[tuple[Any, ...]]:
+    """A table's rows (``columns``, ``seq`` first) in ``seq`` order, read in batches. A batch that meets damage is
+    read again row by row up to it (reading on through a cursor steps one row ahead, so the last good row would
+    be lost with it), and the damage raised; rows after the damaged page are not read."""
+    query = f"SELECT {columns} FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?"
+    last: Any = -(2**63)
+    limit = BATCH
+    while True:
+        try:
+            batch = db.execute(query, (last, limit)).fetchall()
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError:
+            if limit == 1:
+                raise
+            limit = 1
+            continue
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1][0]
 
 
 def _hex(value: object) -> str | None:

@@ -4,7 +4,8 @@ The rows come back in log order. Questions asked on the spot are folded into the
 (``SessionInfo.deck``), in the order they were asked, and each row logged before one went in is
 renumbered as the deck is now (:func:`renumbered`), so a resumed session, the report and the exports
 all read today's numbers. Rows that cannot be decoded are not fatal: they come back as flaws, named;
-file-level damage (a zeroed page) keeps every row before it.
+file-level damage (a zeroed page) keeps every row before it, and so does damage a version 0 file had when it
+was migrated (kept in ``meta``, named in the same words).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from coproterm.core.i18n import N_
 from coproterm.core.log_check import Flaw
 from coproterm.core.problems import said
 from coproterm.server.store.errors import CANNOT_READ, StoreError, reason
-from coproterm.server.store.migration import migrate
+from coproterm.server.store.migration import DAMAGED, migrate, noted
 from coproterm.server.store.rows import ADDED_UNREADABLE, Entry, decoded
 from coproterm.server.store.schema import version
 
@@ -107,6 +108,8 @@ def read_open(db: sqlite3.Connection, path: Path) -> SessionLog:
             deck = _take_message(deck, item, entries, flaws)
         else:
             entries.append(item)
+    for row, why in noted(meta[DAMAGED]) if DAMAGED in meta else ():  # a version 0 file damaged when migrated
+        flaws.append(Flaw(row + 1, said(LOST_AFTER_LOG, row=row, reason=why)))
     info = SessionInfo(
         id=meta["id"],
         created=float(meta["created"]),

@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from coproterm.core.client_messages import Hello
 from coproterm.core.deck import deck_from_data
 from coproterm.core.events import Voted
@@ -22,7 +24,7 @@ from coproterm.core.i18n import language
 from coproterm.core.log_check import LogCheck
 from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import new_session
-from coproterm.server.store import VERSION, SessionLog, SessionStore, read_log
+from coproterm.server.store import VERSION, SessionLog, SessionStore, StoreError, read_log
 from tests.hubkit import join, start_serve
 from tests.storekit import release_before_session
 
@@ -192,3 +194,19 @@ async def test_a_damaged_page_keeps_the_rows_before_it_which_export_and_resume_i
     again = read_log(path)
     assert damage_named(again) == (row, english, welsh), "the damage is still named once migrated"
     assert [e.event for e in again.entries] == [e.event for e in log.entries]
+
+
+def test_a_file_cut_short_cannot_be_read_and_says_so_in_both_languages_untouched(tmp_path):
+    path, _ = damaged(tmp_path)
+    cut = path.read_bytes()[: path.stat().st_size // 2]
+    path.write_bytes(cut)
+    for attempt in (read_log, SessionStore.resume):
+        with pytest.raises(StoreError) as raised:
+            attempt(path)
+        assert raised.value.words(language("en")) == (
+            f"cannot read the session log {path}: the file is not a session log, or it is damaged"
+        )
+        assert raised.value.words(language("cy")) == (
+            f"methu darllen log y sesiwn {path}: nid log sesiwn yw'r ffeil, neu mae wedi'i difrodi"
+        )
+    assert path.read_bytes() == cut

@@ -18,7 +18,7 @@ import pytest
 
 from coproterm.core.client_messages import Hello
 from coproterm.core.deck import deck_from_data
-from coproterm.core.events import Voted
+from coproterm.core.events import Commanded, Joined, Voted
 from coproterm.core.hub_messages import Tally
 from coproterm.core.i18n import language
 from coproterm.core.log_check import LogCheck
@@ -26,7 +26,7 @@ from coproterm.core.wire_terms import Action
 from coproterm.server.hosting import new_session
 from coproterm.server.store import VERSION, SessionLog, SessionStore, StoreError, read_log
 from tests.hubkit import join, start_serve
-from tests.storekit import release_before_session
+from tests.storekit import logged_session, release_before_session
 
 OLD_TABLES = ("log", "answer_log", "timer_log", "agreement_log", "language_log", "added_log")
 STEP_ROW = 11
@@ -111,17 +111,24 @@ def damaged(tmp_path: Path) -> tuple[Path, int]:
             "INSERT INTO log (at, kind, participant, question, choice, action) VALUES (?, ?, ?, ?, ?, ?)", rows
         )
         db.commit()
+    return path, zero_a_leaf(path, "log", 0.6)
+
+
+def zero_a_leaf(path: Path, table: str, fraction: float) -> int:
+    """Zeros over the leaf page of ``table`` ``fraction`` of the way through it (a bad sector, a torn write); how
+    many of its rows lie on the leaves before that page."""
+    with contextlib.closing(sqlite3.connect(path)) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file itself, to be damaged there
         leaves = db.execute(
-            "SELECT pageno, ncell FROM dbstat WHERE name = 'log' AND pagetype = 'leaf' ORDER BY path"
+            "SELECT pageno, ncell FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY path", (table,)
         ).fetchall()
         (size,) = db.execute("PRAGMA page_size").fetchone()
-    at = int(len(leaves) * 0.6)
+    at = int(len(leaves) * fraction)
     page = leaves[at][0]
     data = bytearray(path.read_bytes())
     data[(page - 1) * size : page * size] = bytes(size)
     path.write_bytes(bytes(data))
-    return path, sum(ncell for _, ncell in leaves[:at])
+    return sum(ncell for _, ncell in leaves[:at])
 
 
 def other_rows(path: Path) -> int:
@@ -210,3 +217,14 @@ def test_a_file_cut_short_cannot_be_read_and_says_so_in_both_languages_untouched
             f"methu darllen log y sesiwn {path}: nid log sesiwn yw'r ffeil, neu mae wedi'i difrodi"
         )
     assert path.read_bytes() == cut
+
+
+def test_a_damaged_page_of_this_layout_keeps_every_row_before_it_the_last_one_too(tmp_path):
+    path = logged_session(tmp_path, [Joined(1, b"a" * 16, "Ann"), Commanded(Action.GOTO, 1)]
+                          + [Voted(1, 1, n % 6) for n in range(VOTES)])  # fmt: skip
+    kept = zero_a_leaf(path, "events", 0.6)
+    log = read_log(path)
+    assert len(log.entries) == kept and 100 < kept < VOTES
+    assert log.entries[-1].event == Voted(1, 1, (kept - 3) % 6)
+    row, _, _ = damage_named(log)
+    assert row == log.entries[-1].row == kept

@@ -35,7 +35,7 @@ from coproterm.core.i18n import N_
 from coproterm.core.problems import Words
 from coproterm.server.store.errors import StoreError, reason
 from coproterm.server.store.rows import FIELDS
-from coproterm.server.store.schema import SCHEMA, VERSION
+from coproterm.server.store.schema import SCHEMA, VERSION, in_order
 
 OLD_TABLES = ("log", "answer_log", "language_log", "timer_log", "agreement_log", "added_log")
 RANK = {"timer_log": 0, "log": 1, "answer_log": 2, "language_log": 3, "agreement_log": 4}
@@ -48,8 +48,6 @@ DAMAGED = "damaged"
 values]``, ``row`` the last ``events`` row read from the damaged table (0: none), ``reason`` and ``values``
 the catalog words saying why (:func:`noted` reads it back)."""
 
-BATCH = 512
-"""Rows of an old table read at a time."""
 Row = tuple[Any, str, int | None, str]
 """An ``events`` row: time, kind, answer, fields (JSON)."""
 Damage = tuple[int, Words]
@@ -169,9 +167,7 @@ def _after(table: str, seq: int, time: float, added: Added) -> bool:
 def _added(db: sqlite3.Connection) -> Iterator[Added]:
     have = {row[1] for row in db.execute("PRAGMA table_info(added_log)")}
     columns = ", ".join(c if c in have else "NULL" for c in ("position", "log_point", "answer_point", "timer_point"))
-    for seq, at, question, scale, position, *point in _in_order(
-        db, "added_log", f"seq, at, question, scale, {columns}"
-    ):
+    for seq, at, question, scale, position, *point in in_order(db, "added_log", f"seq, at, question, scale, {columns}"):
         fields = {"question": _json(question), "scale": _json(scale), "position": position}
         yield seq, at, _dumps(fields, "added"), (point[0], point[1], point[2])
 
@@ -189,7 +185,7 @@ def _json(text: object) -> Any:
 def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, int | None, str]]:
     if table == "log":
         query = "seq, at, kind, participant, question, choice, action, token, name"
-        for seq, at, kind, participant, question, choice, action, token, name in _in_order(db, table, query):
+        for seq, at, kind, participant, question, choice, action, token, name in in_order(db, table, query):
             if kind == "joined":
                 fields: dict[str, Any] = {"participant": participant, "token": _hex(token), "name": name}
             elif kind == "voted":
@@ -201,7 +197,7 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
             yield seq, at, str(kind), None, _dumps(fields, kind)
     elif table == "answer_log":
         query = "seq, at, kind, participant, question, slot, answer, text"
-        for seq, at, kind, participant, question, slot, answer, text in _in_order(db, table, query):
+        for seq, at, kind, participant, question, slot, answer, text in in_order(db, table, query):
             if kind in ("hidden", "shown", "approved"):
                 fields = {"question": question, "answer": answer}
             else:
@@ -210,44 +206,21 @@ def _rows(db: sqlite3.Connection, table: str) -> Iterator[tuple[int, Any, str, i
                     fields["text"] = text
             yield seq, at, str(kind), answer if isinstance(answer, int) else None, _dumps(fields, kind)
     elif table == "language_log":
-        for seq, at, participant, language in _in_order(db, table, "seq, at, participant, language"):
+        for seq, at, participant, language in in_order(db, table, "seq, at, participant, language"):
             yield seq, at, "spoke", None, _dumps({"participant": participant, "language": language}, "spoke")
     elif table == "timer_log":
         query = "seq, at, question, seconds, deadline, locks, ended"
-        for seq, at, question, seconds, deadline, locks, ended in _in_order(db, table, query):
+        for seq, at, question, seconds, deadline, locks, ended in in_order(db, table, query):
             fields = {"question": question, "seconds": seconds, "deadline": deadline, "locks": locks, "ended": ended}
             yield seq, at, "timed", None, _dumps(fields, "timed")
     else:
         query = "seq, at, kind, participant, question, answer, stance, seed"
-        for seq, at, kind, participant, question, answer, stance, seed in _in_order(db, table, query):
+        for seq, at, kind, participant, question, answer, stance, seed in in_order(db, table, query):
             if kind in ("opened", "closed"):
                 fields = {"question": question, "seed": _hex(seed)}
             else:
                 fields = {"participant": participant, "question": question, "answer": answer, "stance": stance}
             yield seq, at, str(kind), None, _dumps(fields, kind)
-
-
-def _in_order(db: sqlite3.Connection, table: str, columns: str) -> Iterator[tuple[Any, ...]]:
-    """A table's rows (``columns``, ``seq`` first) in ``seq`` order, read in batches. A batch that meets damage is
-    read again row by row up to it (reading on through a cursor steps one row ahead, so the last good row would
-    be lost with it), and the damage raised; rows after the damaged page are not read."""
-    query = f"SELECT {columns} FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?"
-    last: Any = -(2**63)
-    limit = BATCH
-    while True:
-        try:
-            batch = db.execute(query, (last, limit)).fetchall()
-        except sqlite3.OperationalError:
-            raise
-        except sqlite3.DatabaseError:
-            if limit == 1:
-                raise
-            limit = 1
-            continue
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1][0]
 
 
 def _hex(value: object) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from coproterm.core.problems import said
 from coproterm.server.store.errors import CANNOT_READ, StoreError, reason
 from coproterm.server.store.migration import DAMAGED, migrate, noted
 from coproterm.server.store.rows import ADDED_UNREADABLE, Entry, decoded
-from coproterm.server.store.schema import version
+from coproterm.server.store.schema import in_order, version
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,22 +152,18 @@ def renumbered(event: Event, position: int) -> Event:
 
 
 def _read_rows(db: sqlite3.Connection) -> Iterator[Entry | Flaw]:
-    damage: list[Flaw] = []
-    rows: Iterable[tuple[Any, ...]] = ()
-    try:
-        rows = db.execute("SELECT seq, at, kind, fields FROM events ORDER BY seq")
-    except sqlite3.DatabaseError as error:
-        damage.append(
-            Flaw(1, said(N_("the file is damaged: no row of its log can be read ({reason})"), reason=reason(error)))
-        )
     last = 0
     try:
-        for seq, at, kind, fields in rows:
+        for seq, at, kind, fields in in_order(db, "events", "seq, at, kind, fields"):
             last = seq
             yield decoded(seq, at, kind, fields)
-    except sqlite3.DatabaseError as error:
-        damage.append(Flaw(last + 1, said(LOST_AFTER_LOG, row=last, reason=reason(error))))
-    yield from damage
+    except sqlite3.DatabaseError as error:  # (read-only: whatever stops the reading is named, nothing is lost by it)
+        if not last:
+            yield Flaw(
+                1, said(N_("the file is damaged: no row of its log can be read ({reason})"), reason=reason(error))
+            )
+        else:
+            yield Flaw(last + 1, said(LOST_AFTER_LOG, row=last, reason=reason(error)))
 
 
 def read_session(path: Path) -> tuple[SessionInfo, list[Entry]]:

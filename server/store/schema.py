@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from coproterm.core.i18n import N_
 from coproterm.core.problems import os_reason
@@ -55,6 +57,33 @@ def version(db: sqlite3.Connection, path: Path | str = "") -> int:
         return int(found)
     has_events = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").fetchone()
     return VERSION if has_events else 0
+
+
+BATCH = 512
+"""Rows of a table read at a time."""
+
+
+def in_order(db: sqlite3.Connection, table: str, columns: str) -> Iterator[tuple[Any, ...]]:
+    """A table's rows (``columns``, ``seq`` first) in ``seq`` order, read in batches of :data:`BATCH`. A batch
+    that meets damage is read again row by row up to it (a cursor reads one row ahead, so reading on through
+    the damage would lose the last good row with it), and the damage raised; rows after it are not read."""
+    query = f"SELECT {columns} FROM {table} WHERE seq > ? ORDER BY seq LIMIT ?"
+    last: Any = -(2**63)
+    limit = BATCH
+    while True:
+        try:
+            batch = db.execute(query, (last, limit)).fetchall()
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError:
+            if limit == 1:
+                raise
+            limit = 1
+            continue
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1][0]
 
 
 def sessions_dir(directory: Path) -> Path:

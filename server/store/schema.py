@@ -59,7 +59,7 @@ def version(db: sqlite3.Connection, path: Path | str = "") -> int:
     return VERSION if has_events else 0
 
 
-BATCH = 512
+BATCH = 4096
 """Rows of a table read at a time."""
 
 

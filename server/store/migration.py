@@ -63,28 +63,52 @@ def migrate(db: sqlite3.Connection, path: Path | str) -> None:
     noted in ``meta`` (:data:`DAMAGED`)."""
     try:
         rows, damage = ordered(db)
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.executemany("INSERT INTO events (at, kind, answer, fields) VALUES (?, ?, ?, ?)", rows)
-            if damage:
-                db.execute(
-                    "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DAMAGED, note(list(damage.values())))
-                )
-            for table in OLD_TABLES:
-                if table not in damage:  # (dropping a damaged table would read its damaged pages: it stays, unread)
-                    db.execute(f"DROP TABLE IF EXISTS {table}")
-            db.execute(f"PRAGMA user_version = {VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:  # (SQLite may have rolled it back itself: a full disk at the commit)
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-            raise
+        kept = set(damage)
+        while True:
+            try:
+                _rewrite(db, rows, damage, kept)
+                return
+            except _Undroppable as undroppable:  # (damage in its index, say: its rows were all read)
+                kept.add(undroppable.table)
     except sqlite3.Error as error:
         raise StoreError(NOT_MIGRATED, path=str(path), reason=reason(error)) from None
+
+
+class _Undroppable(Exception):
+    """An old table whose pages cannot be freed for damage: the transaction is undone, to be done again with
+    the table left in the file (unread)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(table)
+        self.table = table
+
+
+def _rewrite(db: sqlite3.Connection, rows: list[Row], damage: dict[str, Damage], kept: set[str]) -> None:
+    """The migration's one transaction: the new layout, its rows, the damage noted, the old tables dropped but
+    ``kept`` (a damaged table: dropping it reads its damaged pages, and SQLite then refuses the transaction)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.executemany("INSERT INTO events (at, kind, answer, fields) VALUES (?, ?, ?, ?)", rows)
+        if damage:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (DAMAGED, note(list(damage.values()))))
+        for table in OLD_TABLES:
+            if table not in kept:
+                try:
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                except sqlite3.OperationalError:
+                    raise
+                except sqlite3.DatabaseError:
+                    raise _Undroppable(table) from None
+        db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # (SQLite may have rolled it back itself: a full disk at the commit)
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
 
 
 def ordered(db: sqlite3.Connection) -> tuple[list[Row], dict[str, Damage]]:

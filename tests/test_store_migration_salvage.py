@@ -1,7 +1,9 @@
 """The migration of a log written by the release before the single ``events`` table (schema version 0, the
 committed fixture) keeps what that release kept: each old table's own row order when the wall clock stepped
 back mid-session, and the rows before a damaged page, the damage named in English and in Welsh. Read in memory
-(export, sessions) and migrated on the file (``serve --resume``), on real SQLite files."""
+(export, sessions) and migrated on the file (``serve --resume``), on real SQLite files damaged with plain bytes.
+Also: a damaged page of this release's layout loses no readable row, damage to an old table's index alone loses
+none, and a file cut short is refused in words, untouched."""
 
 from __future__ import annotations
 

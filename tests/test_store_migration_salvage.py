@@ -25,7 +25,7 @@ from coproterm.core.hub_messages import Tally
 from coproterm.core.i18n import language
 from coproterm.core.log_check import LogCheck
 from coproterm.core.wire_terms import Action
-from coproterm.server.hosting import new_session
+from coproterm.server.hub_runner import new_session
 from coproterm.server.store import VERSION, SessionLog, SessionStore, StoreError, read_log
 from tests.hubkit import join, start_serve
 from tests.storekit import logged_session, release_before_session

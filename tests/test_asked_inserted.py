@@ -12,16 +12,17 @@ import signal
 
 from coproterm.commands.sessions import render, render_tables
 from coproterm.core import read_models
-from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, Vote
-from coproterm.core.deck import default_deck
+from coproterm.core.client_messages import AddQuestion, Answer, Command, Hello, Mark, Vote
+from coproterm.core.deck import deck_from_data, deck_to_data, default_deck
 from coproterm.core.fuzzing import answers_consistent, tallies_match_votes
-from coproterm.core.hub_messages import Ack, Added, Timer, Welcome
-from coproterm.core.outcomes import Tell
+from coproterm.core.hub_messages import Ack, Added, Agreement, Timer, ToMark, Welcome
+from coproterm.core.log_check import LogCheck
+from coproterm.core.outcomes import Record, Tell
 from coproterm.core.session import Session
 from coproterm.core.view import SessionView
 from coproterm.core.wire import decode, encode
-from coproterm.core.wire_terms import Action, AskKind
-from coproterm.server.store import find_session
+from coproterm.core.wire_terms import Action, AskKind, Stance
+from coproterm.server.store import SessionStore, find_session, read_log
 from tests.conftest import HOST_TOKEN, counting_tokens
 from tests.hubkit import join, start_serve
 from tests.sessionkit import host
@@ -80,11 +81,18 @@ def test_a_question_goes_in_after_the_current_one_and_each_later_number_moves_wi
 
 def test_an_unsaved_insertion_is_undone_exactly():
     session = room()
+    assert session.handle(HOST, Command(9, Action.AGREE, REASON))[-1].message == Ack(9)
     session.journal()
-    before = (session.deck, session.current, session.timer, dict(session.member(1).votes), len(session.answers))
+
+    def held():
+        kept = (session.deck, session.current, session.timer, dict(session.member(1).votes), len(session.answers))
+        return (*kept, dict(session.rounds))
+
+    before = held()
     (record, _) = session.handle(HOST, AddQuestion(3, AskKind.YES_NO, "Break?"))
+    assert set(session.rounds) == {REASON + 1}
     session.unsaved([record.event])
-    after = (session.deck, session.current, session.timer, dict(session.member(1).votes), len(session.answers))
+    after = held()
     assert after == before
     assert [a.text for a in session.answers[REASON].current()] == ["tea"]
     assert tallies_match_votes(session)
@@ -128,6 +136,13 @@ async def tallies_read(host, expected):
         )
 
 
+async def heard(peer, wanted):
+    """The first message ``peer`` hears that is ``wanted`` (past the others)."""
+    while not wanted(message := await peer.recv()):
+        pass
+    return message
+
+
 def exports(path):
     tables = render_tables(path)
     document = json.loads(render(path, "json", quiet=True))
@@ -147,6 +162,10 @@ async def test_kill_9_then_resume_after_two_insertions_reads_every_row_in_its_pl
                 assert await peer.request(lambda s, q=question, c=cell: Vote(s, q, c)) == Ack(peer.seq)
         await facilitator.request(lambda s: Command(s, Action.GOTO, REASON))
         assert await ann.request(lambda s: Answer(s, REASON, 0, "tea")) == Ack(ann.seq)
+        # An agreement round on it, Bob's mark on Ann's answer: both move with the question, live and resumed.
+        assert await facilitator.request(lambda s: Command(s, Action.AGREE, REASON)) == Ack(facilitator.seq)
+        offer = await heard(bob, lambda m: isinstance(m, ToMark) and bool(m.items))
+        assert await bob.request(lambda s: Mark(s, REASON, ((offer.items[0][0], Stance.AGREE),))) == Ack(bob.seq)
         await facilitator.request(lambda s: Command(s, Action.TIMER_ONLY, GRID, 900))
         # The first goes in after the spectrum (question 3 of 7).
         await facilitator.request(lambda s: Command(s, Action.GOTO, SPECTRUM))
@@ -166,6 +185,8 @@ async def test_kill_9_then_resume_after_two_insertions_reads_every_row_in_its_pl
         assert await ann.request(lambda s: Answer(s, 1, 0, "more time")) == Ack(ann.seq)
         await facilitator.request(lambda s: Command(s, Action.GOTO, REASON + 2))
         assert await bob.request(lambda s: Answer(s, REASON + 2, 0, "coffee")) == Ack(bob.seq)
+        round_moved = lambda m: isinstance(m, Agreement) and m.question == REASON + 2  # noqa: E731
+        assert (await heard(facilitator, round_moved)).marks == 1, "the round is on the question it was opened on"
         live = {2: (0, 0, 1, 0, 0, 1), 3: (1, 1), 5: (0, 1, 1, 0)}
         await tallies_read(facilitator, live)
         path = find_session(tmp_path, None)
@@ -194,6 +215,8 @@ async def test_kill_9_then_resume_after_two_insertions_reads_every_row_in_its_pl
             message = await ann_again.recv()
             timer = message if isinstance(message, Timer) else None
         assert timer.question == GRID + 2 and timer.seconds == 900, "the countdown's question moved twice"
+        await back.request(lambda s: Command(s, Action.GOTO, REASON + 2))
+        assert (await heard(back, round_moved)).marks == 1, "resumed, the round is where it was live"
     finally:
         await served.stop()
 
@@ -217,3 +240,63 @@ def _rows(text: str) -> list[dict[str, str]]:
     import io
 
     return list(csv.DictReader(io.StringIO(text)))
+
+
+# -- live and resumed agree: every per-question table moves with its question ------------------------------
+
+
+def per_question(session):
+    """What the session keeps by question number: each round (open, total, marks), moderation, the countdown."""
+    rounds = {question: (r.open, r.total, r.stances) for question, r in session.rounds.items()}
+    moderated = [status.moderated for status in session.questions]
+    timer = None if session.timer is None else session.timer.question
+    return rounds, moderated, timer, session.current
+
+
+async def test_a_round_opened_before_an_insertion_stays_on_its_question_live_as_when_resumed(tmp_path):
+    deck = default_deck()
+    live = Session(deck, HOST_TOKEN, counting_tokens())
+    events = []
+
+    def handle(conn, message, **at):
+        outputs = live.handle(conn, message, **at)
+        events.extend(output.event for output in outputs if isinstance(output, Record))
+        assert outputs[-1].message == Ack(message.seq), outputs
+        return outputs
+
+    events.extend(o.event for o in live.handle(HOST, Hello(host_token=HOST_TOKEN)) if isinstance(o, Record))
+    for conn, name in ((1, "Ann"), (2, "Bob")):
+        events.extend(o.event for o in live.handle(conn, Hello(name=name)) if isinstance(o, Record))
+    handle(HOST, Command(1, Action.GOTO, REASON))
+    for conn, text in ((1, "tea"), (2, "coffee")):
+        handle(conn, Answer(1, REASON, 0, text))
+    handle(HOST, Command(2, Action.AGREE, REASON))
+    handle(HOST, Command(3, Action.MODERATE, REASON))
+    handle(HOST, Command(4, Action.TIMER_ONLY, REASON, 600), at=1000.0)
+    (tea,) = [answer.id for answer in live.answers[REASON].current() if answer.text == "tea"]
+    handle(2, Mark(2, REASON, ((tea, Stance.AGREE),)))
+    handle(HOST, Command(5, Action.GOTO, 0))
+    handle(HOST, AddQuestion(6, AskKind.OPEN, "What would help?"))  # goes in after question 1: REASON moves up one
+    handle(HOST, Command(7, Action.GOTO, REASON + 1))
+
+    assert sorted(live.rounds) == [REASON + 1], "the round moved with its question"
+    assert live.agreement_round() is not None and live.agreement_round().total == 1
+    assert live.questions[REASON + 1].moderated and live.timer.question == REASON + 1
+
+    store = SessionStore.create(tmp_path, deck_to_data(deck), deck.title, HOST_TOKEN)
+    store.start()
+    await store.append(events)
+    await store.close()
+    log = read_log(store.path)
+    grown = deck_from_data(log.info.deck, "the resumed deck")
+    resumed = Session(grown, HOST_TOKEN, counting_tokens())
+    flaws = []
+    resumed.replay(event for _, _, event in LogCheck(grown).sound(log.logged(), flaws))
+    assert flaws == []
+    assert per_question(resumed) == per_question(live)
+    # And the room goes on alike: Ann marks Bob's answer on the moved question, counted on both.
+    (coffee,) = [answer.id for answer in live.answers[REASON + 1].current() if answer.text == "coffee"]
+    resumed.handle(1, Hello(resume=live.member(1).token))
+    for session in (live, resumed):
+        outputs = session.handle(1, Mark(3, REASON + 1, ((coffee, Stance.DISAGREE),)))
+        assert outputs[-1].message == Ack(3) and session.agreement_round().total == 2

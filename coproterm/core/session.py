@@ -444,10 +444,11 @@ class Session:
         added = self.deck.questions[position]
         self.questions.insert(position, QuestionState(counts=[0] * added.cells, moderated=starts_moderated(added)))
         self.answers.insert(position, AnswerBook())
-        current, timer = self.current, self.timer
+        current, timer, rounds = self.current, self.timer, self.rounds
         self.current = renumbered(current, position)
         if timer is not None:
             self.timer = replace(timer, question=renumbered(timer.question, position))
+        self.rounds = shifted(rounds, position)  # as the store renumbers Agreeing and Marked rows on --resume
         for member in self.participants.values():
             member.votes = shifted(member.votes, position)
         asked, self._asked = self._asked, True
@@ -459,7 +460,7 @@ class Session:
             self.grown.pop()
             del self.questions[position]
             del self.answers[position]
-            self.current, self.timer = current, timer
+            self.current, self.timer, self.rounds = current, timer, rounds
             for member in self.participants.values():
                 member.votes = {q - (q > position): cell for q, cell in member.votes.items() if q != position}
 

@@ -146,6 +146,11 @@ class Link:
         """Whether a hub ever answered at this address (then a failure is a hub restarting, not a typo)."""
         self._closed = False
 
+    @property
+    def connected(self) -> bool:
+        """Whether a connection to the hub is open now (what is sent may be answered)."""
+        return self._socket is not None
+
     async def send(self, message: Message) -> bool:
         """Send if connected; False if the message could not go."""
         socket = self._socket

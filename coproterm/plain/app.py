@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime
 
+from coproterm.client.leaving import marks_counted
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.asked import renumbered
 from coproterm.core.boards import Kind
@@ -110,6 +111,8 @@ class PlainApp:
         self._chosen: str | None = None
         self._seq = itertools.count(1)
         self._marks_timer: asyncio.TimerHandle | None = None
+        self._heard = asyncio.Event()
+        """Set on each message and change of link status: what leaving waits on (the marks' Ack)."""
         self._sent: dict[int, tuple[str, int, int | None]] = {}
         self._tasks: set[asyncio.Task[object]] = set()
         self._stop = asyncio.Event()
@@ -133,6 +136,7 @@ class PlainApp:
         try:
             await self._stop.wait()
         finally:
+            await self._marks_before_leaving()
             await self.link.close()
             for task in [self._link_task, *self._tasks]:
                 if task is not None:
@@ -195,6 +199,7 @@ class PlainApp:
         was = self.view.language
         held = len(self.view.hub_deck.questions) if self.view.hub_deck is not None else 0
         self.view.apply(message)
+        self._heard.set()
         self.view.arrived(time.monotonic())
         if isinstance(message, Welcome):
             if self.view.resume is not None and self.on_welcome is not None:
@@ -247,6 +252,7 @@ class PlainApp:
 
     def _on_status(self, status: LinkStatus) -> None:
         self.status = status
+        self._heard.set()
         self.watch.link_changed(status)
         if status.phase is not Phase.STOPPED:
             return
@@ -333,6 +339,21 @@ class PlainApp:
             self._send_marks()
         else:
             self._marks_timer = asyncio.get_running_loop().call_later(MARKS_WAIT, self._send_marks)
+
+    async def _marks_before_leaving(self) -> None:
+        """Every way out (quit, the end of input, Ctrl+C, the gateway ending the app): the marks held here go
+        now, and the hub's Ack is waited for a moment (:func:`~coproterm.client.leaving.marks_counted`)."""
+        if self._marks_timer is not None:
+            self._marks_timer.cancel()
+            self._marks_timer = None
+        while self.view.marks_held:
+            message = self.view.send_marks(next(self._seq))
+            if message is None:
+                break  # no offer since the last welcome: nothing could count them
+            if not await self.link.send(message):
+                self.view.marks_unsent(message.seq)
+                break
+        await marks_counted(self.view, self._heard, lambda: self.link.connected)
 
     def _send_marks(self) -> None:
         """Send the marks held here as one frame (unsent, they wait for the next welcome: none is lost)."""

@@ -222,10 +222,14 @@ class HubApp(App[None]):
 
     async def leave(self) -> None:
         """Close the connection (briefly: a stalled hub must not hold the door) and exit."""
+        await self.before_leaving()
         self._forget_unanswered()
         await self.link.close()
         self.workers.cancel_group(self, "link")
         self.exit()
+
+    async def before_leaving(self) -> None:
+        """What must reach the hub before the connection closes (nothing, here)."""
 
     async def action_quit(self) -> None:
         await self.leave()

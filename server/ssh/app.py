@@ -88,6 +88,7 @@ class SSHParticipantApp(ParticipantApp):
         self._answered(seq)
         self.view.unsent(seq)
         self.view.written.refused(seq)
+        self.view.marks_unsent(seq)  # a frame of marks that could not go: held again, not lost
         self.revision += 1
 
     @property

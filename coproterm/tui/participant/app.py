@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coproterm.client.identities import Identity
-from coproterm.client.link import Phase
+from coproterm.client.leaving import marks_counted
+from coproterm.client.link import LinkStatus, Phase
 from coproterm.core.client_messages import Answer, Choose, Hello, Vote
 from coproterm.core.hub_messages import ToMark, Welcome
 from coproterm.core.i18n import ENGLISH
@@ -19,6 +21,7 @@ from coproterm.tui.participant.vote_screen import VoteScreen
 from coproterm.tui.widgets.answer_box import AnswerBox
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
     from textual.timer import Timer
 
     from coproterm.tui.participant.find_screen import FindScreen
@@ -64,6 +67,12 @@ class ParticipantApp(HubApp):
         self._discovery_interfaces = discovery_interfaces
         self._identity: Identity | None = None
         self._marks_timer: Timer | None = None
+        self._heard = asyncio.Event()
+        """Set on each message and change of link status: what a face leaving waits on (the marks' Ack)."""
+        self._leaving: asyncio.Task[None] | None = None
+        """Sending the held marks on the way out (:meth:`exit`), once."""
+        self._marks_left = False
+        """The held marks were sent on the way out: they are not sent again."""
 
     def hello(self) -> Hello:
         return Hello(
@@ -108,10 +117,48 @@ class ParticipantApp(HubApp):
 
     def _take_message(self, message: WireMessage) -> None:
         super()._take_message(message)
+        self._heard.set()
         if isinstance(message, ToMark) and self.view.marks_due:
             self.call_later(self._send_marks)  # held marks that could not go before, now that there is an offer
         if isinstance(message, Welcome) and self._identity is not None and self.view.resume is not None:
             self._identity.keep(self.view.resume)
+
+    def _post_status(self, status: LinkStatus) -> None:
+        super()._post_status(status)
+        self._heard.set()
+
+    async def before_leaving(self) -> None:
+        """Every way out: the marks held here go now, and the hub's Ack is waited for a moment
+        (:func:`~coproterm.client.leaving.marks_counted`), not the 10 s they might have waited for more."""
+        if self._marks_left:
+            return
+        self._marks_left = True
+        if self._marks_timer is not None:
+            self._marks_timer.stop()
+            self._marks_timer = None
+        while self.view.marks_held:
+            held = len(self.view.marks_held)
+            await self._send_marks()
+            if len(self.view.marks_held) >= held:
+                break  # none could go (no link, or no offer since the last welcome)
+        await marks_counted(self.view, self._heard, lambda: self.link.connected)
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """End the app; the marks held here go first (q leaves through :meth:`leave`, which sends them itself;
+        this is every other way out: an SSH client gone, the gateway stopping, p for plain mode, a closed round)."""
+        if self._leaving is not None:
+            return  # on its way out already, once the marks are counted (at most LEAVE_WAIT seconds)
+        if self._marks_left or not (self.view.marks_held or self.view.marks_sent) or not self.is_running:
+            super().exit(result, return_code, message)
+            return
+
+        async def marks_then_exit() -> None:
+            try:
+                await self.before_leaving()
+            finally:
+                super(ParticipantApp, self).exit(result, return_code, message)
+
+        self._leaving = asyncio.get_running_loop().create_task(marks_then_exit())
 
     def on_unmount(self) -> None:
         if self._identity is not None:

@@ -294,6 +294,7 @@ def test_plain_mode_names_an_answer_acked_after_an_insertion_by_its_new_number()
     session.handle(HOST, Command(1, Action.GOTO, SPECTRUM))
     app.view.written.sent(7, REASON, 0, "the tea")  # as _send_answer does, the frame on its way
     app._sent[7] = ("answer", REASON, 0)
+    app.watch.held = {REASON: frozenset({1})}  # said to wait for the facilitator
     session.handle(HOST, AddQuestion(2, AskKind.YES_NO, "Break?"))
     total = len(session.deck.questions)
     app._take_message(
@@ -301,6 +302,7 @@ def test_plain_mode_names_an_answer_acked_after_an_insertion_by_its_new_number()
             encode(Added(SPECTRUM + 1, session.deck_data["questions"][SPECTRUM + 1], session.last_added.scale, total))
         )
     )
+    assert app.watch.held == {REASON + 1: frozenset({1})}, "what was said moves with its question"
     app._take_message(Ack(7))
     assert app.view.written.mine == {REASON + 1: {0: "the tea"}}
     assert any("Your answer is in: the tea" in line for line in lines), lines

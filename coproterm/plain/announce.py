@@ -12,6 +12,7 @@ from typing import Protocol
 
 from coproterm.client.link import Link, LinkStatus, Phase
 from coproterm.core.alerts import words as alert_words
+from coproterm.core.asked import renumbered, shifted
 from coproterm.core.boards import Kind
 from coproterm.core.countdown import Cue, clock_text, cues_between
 from coproterm.core.i18n import N_, Language
@@ -73,6 +74,15 @@ class Watcher:
         """The agreement round as last said: (question, open, the answer to mark); None: none said."""
         self.held: dict[int, frozenset[int]] = {}
         """Question to the slots of this person's answers last said to wait for the facilitator."""
+
+    def renumber(self, position: int) -> None:
+        """A question went in at ``position``: what was said, by question number, moves with its question
+        (so nothing is said again, or missed, because its number changed)."""
+        self.held = shifted(self.held, position)
+        if self.timer is not None:
+            self.timer = (renumbered(self.timer[0], position), *self.timer[1:])
+        if self.noticed is not None:
+            self.noticed = (renumbered(self.noticed[0], position), self.noticed[1])
 
     def mine_changed(self, question: int) -> None:
         """Say which of this person's answers now wait for the facilitator, and which were approved: each once."""

@@ -213,6 +213,7 @@ class PlainApp:
             # The view renumbered: what awaits its Ack names its question by the new numbers too.
             at = message.question
             self._sent = {seq: (kind, renumbered(q, at), c) for seq, (kind, q, c) in self._sent.items()}
+            self.watch.renumber(at)
         if isinstance(message, Translated):
             self.watch.translated()
         if isinstance(message, State):

@@ -20,7 +20,7 @@ from coproterm.tui.participant.app import ParticipantApp
 from tests.conftest import HOST_TOKEN
 from tests.facekit import until
 from tests.hubkit import join, running_hub, start_serve
-from tests.plainkit import PlainJoin, workshop_session
+from tests.plainkit import Listener, PlainJoin, workshop_gateway, workshop_session
 from tests.sshkit import SSHClient, ssh_binary
 
 TEXT = 0
@@ -141,5 +141,32 @@ async def test_over_real_openssh_the_marks_held_are_counted_when_the_client_is_k
         finally:
             gwen.kill()  # the cable pulled: no goodbye
         await gwen.wait()
+        await marks_heard(host, 2)
+        assert hosted.hub.session.rounds[TEXT].total == 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "mark", "left"),
+    [("C.UTF-8", "agree", "To mark ({n} answers left)"), ("cy_GB.UTF-8", "cytuno", "I'w farcio (atebion ar ôl: {n})")],
+)
+async def test_plain_mode_over_real_openssh_sends_the_marks_it_holds_on_ctrl_c(tmp_path, lang, mark, left):
+    async with workshop_gateway(tmp_path) as (hosted, _):
+        host, _ = await room_agreeing(hosted.local_url)
+        env = {"TERM": "dumb", "LANG": lang, "LC_ALL": "", "LANGUAGE": ""}
+        dai = await SSHClient(
+            hosted.ssh_port, "dai+plain", size=(100, 24), env=env, extra=("-o", "SendEnv=LANG")
+        ).start()
+        ear = Listener(dai)
+        try:
+            await ear.hears(left.format(n=4))
+            dai.type(mark + "\r")
+            await ear.hears(left.format(n=3))
+            dai.type("pass\r")
+            await ear.hears(left.format(n=2))
+            dai.type("\x03")  # Ctrl+C: plain mode over SSH leaves
+            assert await dai.wait() == 0
+        finally:
+            if not dai.closed:
+                dai.kill()
         await marks_heard(host, 2)
         assert hosted.hub.session.rounds[TEXT].total == 2

@@ -56,17 +56,18 @@ async def mark_twice(pilot, app):
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
-@pytest.mark.parametrize("how", ["q", "exit"])
+@pytest.mark.parametrize("how", ["q", "ctrl+q", "exit"])
 async def test_the_terminal_app_sends_the_marks_it_holds_as_it_is_left(lang, how):
-    """q leaves through the app's own leave; ``exit`` is every other way out (the SSH gateway ending the app
-    when its client goes, the gateway stopping, p for plain mode)."""
+    """q leaves through the app's own leave, and so does Ctrl+Q (Textual's Ctrl+C only says to press it);
+    ``exit`` is every other way out (the SSH gateway ending the app when its client goes, the gateway
+    stopping, p for plain mode)."""
     async with running_hub() as hub:
         await room_agreeing(hub.url)
         ann = ParticipantApp(hub.url, "Ann", lang=lang)
         async with ann.run_test(size=(80, 24)) as pilot:
             await mark_twice(pilot, ann)
-            if how == "q":
-                await pilot.press("q")
+            if how != "exit":
+                await pilot.press(how)
             else:
                 ann.exit()
             await until(pilot, lambda: not ann.is_running)

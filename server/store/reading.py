@@ -105,7 +105,7 @@ def read_open(db: sqlite3.Connection, path: Path) -> SessionLog:
         if isinstance(item, Flaw):
             flaws.append(item)
         elif isinstance(item.event, Added):
-            deck = _take_message(deck, item, entries, flaws)
+            deck = _with_question_added(deck, item, entries, flaws)
         else:
             entries.append(item)
     for row, why in noted(meta[DAMAGED]) if DAMAGED in meta else ():  # a version 0 file damaged when migrated
@@ -121,7 +121,7 @@ def read_open(db: sqlite3.Connection, path: Path) -> SessionLog:
     return SessionLog(path, info, entries, flaws)
 
 
-def _take_message(deck: dict[str, Any], entry: Entry, before: list[Entry], flaws: list[Flaw]) -> dict[str, Any]:
+def _with_question_added(deck: dict[str, Any], entry: Entry, before: list[Entry], flaws: list[Flaw]) -> dict[str, Any]:
     """The deck with a question asked on the spot in it; the rows before it renumbered (in place) as it moved the
     questions from its place on up one. A damaged row gets a placeholder, so later questions keep their numbers."""
     event = entry.event

@@ -57,3 +57,15 @@ async def type_answer(pilot, text: str) -> None:
     for ch in text:
         await pilot.press(ch if ch != " " else "space")
     await pilot.press("enter")
+
+
+def held_line(app: Any) -> str:
+    """The line under the answer box (an answer waiting, or a moderated question's notice); "" if hidden."""
+    found = app.screen.query("#answer-held")
+    return str(found.first().render()) if found and found.first().display else ""
+
+
+def on_screen(app: Any, widget: Any) -> bool:
+    """Whether the widget is drawn inside the screen's visible region (a 40 x 12 screen scrolls)."""
+    region = widget.region
+    return bool(widget.display) and region.height > 0 and app.screen.region.contains_region(region)

@@ -21,7 +21,7 @@ from coproterm.tui.participant.app import ParticipantApp
 from coproterm.tui.widgets.answer_box import MineList
 from coproterm.tui.widgets.wall import AnswerWall
 from tests.conftest import HOST_TOKEN, counting_tokens
-from tests.facekit import text_of, type_answer, until
+from tests.facekit import held_line, on_screen, text_of, type_answer, until
 from tests.hubkit import Peer, join, join_host, running_hub
 from tests.plainkit import PlainJoin, assert_plain
 from tests.sessionkit import moderated_session
@@ -140,17 +140,6 @@ def listed(app) -> str:
         return ""
     listing = found.first()
     return " ".join(str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count))
-
-
-def held_line(app) -> str:
-    found = app.screen.query("#answer-held")
-    return str(found.first().render()) if found and found.first().display else ""
-
-
-def on_screen(app, widget) -> bool:
-    """Whether the widget is drawn inside the screen's visible region (a 40 x 12 screen scrolls)."""
-    region = widget.region
-    return widget.display and region.height > 0 and app.screen.region.contains_region(region)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (40, 12)])

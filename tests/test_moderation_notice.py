@@ -19,7 +19,7 @@ from coproterm.core.wire import decode, encode
 from coproterm.core.wire_terms import PROTOCOL_VERSION, Action
 from coproterm.tui.participant.app import ParticipantApp
 from tests.conftest import HOST_TOKEN
-from tests.facekit import until
+from tests.facekit import held_line, on_screen, until
 from tests.hubkit import join_host, running_hub
 from tests.plainkit import Listener, PlainJoin, assert_plain
 from tests.sessionkit import moderated_session
@@ -67,16 +67,6 @@ async def test_an_independent_client_is_told_the_question_is_moderated_and_when_
 # -- the participant app (so SSH too) ---------------------------------------------------------------
 
 
-def notice_line(app) -> str:
-    found = app.screen.query("#answer-held")
-    return str(found.first().render()) if found and found.first().display else ""
-
-
-def on_screen(app, widget) -> bool:
-    region = widget.region
-    return widget.display and region.height > 0 and app.screen.region.contains_region(region)
-
-
 @pytest.mark.parametrize("size", [(80, 24), (40, 12)])
 @pytest.mark.parametrize("lang", ["en", "cy"])
 async def test_the_app_says_a_question_is_moderated_before_the_answer_and_follows_the_toggle(lang, size):
@@ -85,14 +75,14 @@ async def test_the_app_says_a_question_is_moderated_before_the_answer_and_follow
         app = ParticipantApp(hub.url, "Ann", lang=lang)
         async with app.run_test(size=size) as pilot:
             await until(pilot, lambda: bool(app.screen.query("#answer-text")))
-            await until(pilot, lambda: NOTICE[lang] in " ".join(notice_line(app).split()))
+            await until(pilot, lambda: NOTICE[lang] in " ".join(held_line(app).split()))
             await pilot.pause(0.2)
             assert on_screen(app, app.screen.query_one("#answer-held")), "seen without scrolling, even at 40 x 12"
             assert app.screen.query_one("#answer-text").has_focus, "before anything is written"
             await toggle(host, False)
-            await until(pilot, lambda: not notice_line(app))
+            await until(pilot, lambda: not held_line(app))
             await toggle(host, True)
-            await until(pilot, lambda: NOTICE[lang] in " ".join(notice_line(app).split()))
+            await until(pilot, lambda: NOTICE[lang] in " ".join(held_line(app).split()))
 
 
 @pytest.mark.parametrize("lang", ["en", "cy"])
